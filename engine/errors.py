@@ -1,0 +1,70 @@
+"""One small error hierarchy; `cli.py` turns it into exit codes in one place."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+Severity = Literal["error", "warning"]
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """A located problem in a user file: `file:line:col: path: message`."""
+
+    file: str
+    line: int = 0
+    col: int = 0
+    path: str = ""
+    message: str = ""
+    severity: Severity = "error"
+    hint: str = ""
+
+    def format(self, with_severity: bool = False) -> str:
+        where = self.file
+        if self.line:
+            where += f":{self.line}:{self.col or 1}"
+        parts = [where]
+        if with_severity:
+            parts.append(self.severity)
+        if self.path:
+            parts.append(self.path)
+        text = ": ".join(parts) + ": " + self.message
+        if self.hint:
+            text += f" ({self.hint})"
+        return text
+
+
+class ClusterIntlError(Exception):
+    """Base of every error the CLI reports without a traceback."""
+
+    exit_code = 2
+
+
+@dataclass
+class InputError(ClusterIntlError):
+    """Bad input (assessment, knowledge base, option): exit code 2, every problem listed."""
+
+    problems: list[Problem] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        super().__init__(self.describe())
+
+    def describe(self) -> str:
+        return "\n".join(p.format() for p in self.problems)
+
+    def __str__(self) -> str:
+        return self.describe()
+
+
+class UsageError(ClusterIntlError):
+    """A wrong option or argument that is not tied to a file position."""
+
+
+class OutputExistsError(ClusterIntlError):
+    """Refusing to overwrite an existing output without --force."""
+
+
+def single(file: str, message: str, line: int = 0, col: int = 0, path: str = "",
+           hint: str = "") -> InputError:
+    return InputError([Problem(file=file, line=line, col=col, path=path, message=message, hint=hint)])

@@ -1,0 +1,264 @@
+"""Pipeline step 3: derived measures computed from the assessment with the settings of scoring.yaml.
+
+Partial indicators (shares in %), the quantitative index and its band, the region's index and the
+cluster/region ratio, the helix scores and model, the self-assessment band, gaps against the region
+and against the survey benchmarks. Each value keeps a `Derivation` (inputs, formula, setting) so that
+explanations can follow a measure back to the assessment's own indicators.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+from engine.assessment import Assessment
+from engine.knowledge import BandLimit, HelixComponent, Knowledge, PartialIndicator
+
+NDIGITS = 2
+
+
+@dataclass(frozen=True)
+class Derivation:
+    id: str
+    value: Any
+    formula: str
+    inputs: dict[str, Any] = field(default_factory=dict)
+    setting: str = ""  # knowledge file:line of the setting used
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "value": self.value, "formula": self.formula,
+                "inputs": dict(self.inputs), "setting": self.setting}
+
+
+@dataclass
+class Measures:
+    values: dict[str, Any]
+    derivations: dict[str, Derivation]
+
+    def get(self, key: str) -> Any:
+        return self.values.get(key)
+
+
+def _round(x: float | None) -> float | None:
+    if x is None:
+        return None
+    return round(x + 0.0, NDIGITS)
+
+
+def _setting(knowledge: Knowledge, path: tuple[Any, ...]) -> str:
+    located = knowledge.located.get("scoring.yaml")
+    if located is None:
+        return "scoring.yaml"
+    line, _ = located.pos(path)
+    return f"{located.file}:{line}"
+
+
+def _partial(p: PartialIndicator, a: Assessment) -> tuple[float | None, dict[str, Any], str]:
+    if p.formula == "ratio":
+        pairs = [(p.numerator, p.denominator)]
+        if p.alternative:
+            pairs.append(p.alternative)
+        inputs: dict[str, Any] = {}
+        for num, den in pairs:
+            assert num and den
+            n, d = a.get(num), a.get(den)
+            inputs[num], inputs[den] = n, d
+            if n is not None and d is not None and d > 0:
+                return min(100.0, n / d * 100.0), {num: n, den: d}, f"{num} / {den} × 100"
+        return None, inputs, f"{p.numerator} / {p.denominator} × 100"
+    if p.formula == "capped_count":
+        assert p.count and p.target
+        c = a.get(p.count)
+        if c is None:
+            return None, {p.count: None}, ""
+        return min(100.0, c / p.target * 100.0), {p.count: c}, \
+            f"min(100, {p.count} / {_fmt(p.target)} × 100)"
+    if p.formula == "list_share":
+        assert p.list_ and p.of
+        items = a.get(p.list_)
+        if items is None:
+            return None, {p.list_: None}, ""
+        return min(100.0, len(items) / p.of * 100.0), {p.list_: list(items)}, \
+            f"min(100, count({p.list_}) / {_fmt(p.of)} × 100)"
+    raise AssertionError(p.formula)
+
+
+def _fmt(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() else str(x)
+
+
+def _band(value: float | None, bands: list[BandLimit]) -> str:
+    if value is None:
+        return "unknown"
+    for b in bands:
+        if b.below is None or value < b.below:
+            return b.id
+    return bands[-1].id
+
+
+def _helix_component(c: HelixComponent, a: Assessment) -> tuple[float | None, dict[str, Any]]:
+    if c.map == "bool_share":
+        known = {i: a.get(i) for i in c.indicators}
+        vals = [v for v in known.values() if v is not None]
+        if not vals:
+            return None, known
+        return sum(1 for v in vals if v) / len(vals) * 4.0, known
+    assert c.indicator
+    v = a.get(c.indicator)
+    if v is None:
+        return None, {c.indicator: None}
+    if c.map == "score":
+        return float(v), {c.indicator: v}
+    if c.map == "bool4":
+        return (4.0 if v else 0.0), {c.indicator: v}
+    if c.map == "enum":
+        return c.values.get(str(v)), {c.indicator: v}
+    raise AssertionError(c.map)
+
+
+def compute(assessment: Assessment, knowledge: Knowledge) -> Measures:
+    s = knowledge.scoring
+    values: dict[str, Any] = {}
+    der: dict[str, Derivation] = {}
+
+    def put(key: str, value: Any, formula: str, inputs: dict[str, Any], setting: str) -> None:
+        values[key] = value
+        der[key] = Derivation(key, value, formula, inputs, setting)
+
+    # partial indicators of the cluster and of the region
+    for section, items in (("partial_indicators", s.partial_indicators),
+                           ("region_indicators", s.region_indicators)):
+        for i, p in enumerate(items):
+            v, inputs, formula = _partial(p, assessment)
+            put(p.id, _round(v), formula, inputs, _setting(knowledge, (section, i)))
+
+    # quantitative index: weighted mean over the partial indicators with data
+    weighted = [(p.id, p.weight, values[p.id]) for p in s.partial_indicators
+                if p.weight > 0 and values[p.id] is not None]
+    total_w = sum(w for _, w, _ in weighted)
+    counted = [p for p in s.partial_indicators if p.weight > 0]
+    coverage = len(weighted)
+    index = (sum(w * v for _, w, v in weighted) / total_w
+             if weighted and coverage >= s.index.min_coverage else None)
+    put("coverage", coverage, f"partial indicators with data, of {len(counted)}",
+        {pid: values[pid] for pid in (p.id for p in counted)}, _setting(knowledge, ("index",)))
+    put("coverage_share", _round(coverage / len(counted) * 100.0) if counted else None,
+        "coverage / partial indicators × 100", {"coverage": coverage},
+        _setting(knowledge, ("index",)))
+    put("index", _round(index), "Σ wᵢ·qᵢ / Σ wᵢ over partial indicators with data",
+        {pid: v for pid, _, v in weighted}, _setting(knowledge, ("partial_indicators",)))
+    put("index_band", _band(values["index"], s.index.bands), "band of index",
+        {"index": values["index"]}, _setting(knowledge, ("index", "bands")))
+
+    # region: like with like, over the pairs where both sides have data
+    pairs = [(p.id, p.region) for p in s.partial_indicators
+             if p.region and values.get(p.id) is not None and values.get(p.region) is not None]
+    for p in s.partial_indicators:
+        if p.region:
+            q, r = values.get(p.id), values.get(p.region)
+            put(f"gap_{p.id}", _round(q - r) if q is not None and r is not None else None,
+                f"{p.id} − {p.region}", {p.id: q, p.region: r},
+                _setting(knowledge, ("partial_indicators",)))
+    if pairs:
+        cl = sum(values[q] for q, _ in pairs) / len(pairs)
+        rg = sum(values[r] for _, r in pairs) / len(pairs)
+        put("region_index", _round(rg), "mean of the regional indicators matched to the cluster's",
+            {r: values[r] for _, r in pairs}, _setting(knowledge, ("region_indicators",)))
+        put("cluster_matched_index", _round(cl), "mean of the cluster indicators that have a "
+            "regional match", {q: values[q] for q, _ in pairs},
+            _setting(knowledge, ("region_indicators",)))
+        ratio = cl / rg if rg > 0 else None
+    else:
+        put("region_index", None, "no matched regional data", {}, _setting(knowledge, ("ratio",)))
+        put("cluster_matched_index", None, "no matched regional data", {},
+            _setting(knowledge, ("ratio",)))
+        ratio = None
+    put("ratio", _round(ratio), "cluster_matched_index / region_index",
+        {"cluster_matched_index": values["cluster_matched_index"],
+         "region_index": values["region_index"]}, _setting(knowledge, ("ratio",)))
+    put("ratio_band", _band(values["ratio"], s.ratio.bands), "band of ratio",
+        {"ratio": values["ratio"]}, _setting(knowledge, ("ratio", "bands")))
+
+    # terciles of the cluster's own partial indicators
+    ranked = sorted(((values[p.id], p.id) for p in s.partial_indicators
+                     if p.weight > 0 and values[p.id] is not None), key=lambda t: (-t[0], t[1]))
+    n = len(ranked)
+    for p in s.partial_indicators:
+        values[f"tercile_{p.id}"] = None
+    if n >= 3:
+        third = math.ceil(n / 3)
+        for pos, (v, pid) in enumerate(ranked):
+            t = "top" if pos < third else ("bottom" if pos >= n - third else "middle")
+            put(f"tercile_{pid}", t, f"rank {pos + 1} of {n} partial indicators",
+                {pid: v}, _setting(knowledge, ("partial_indicators",)))
+
+    # gaps against the survey benchmarks
+    for ind_id, bench in s.benchmarks.items():
+        v = assessment.get(ind_id)
+        put(f"bench_gap_{ind_id}", _round(v - bench.value) if v is not None else None,
+            f"{ind_id} − benchmark {_fmt(bench.value)}", {ind_id: v},
+            _setting(knowledge, ("benchmarks", ind_id)))
+
+    # helix scores and the model
+    helix: dict[str, float | None] = {}
+    for name, comps in s.helix.helices.items():
+        scores, inputs = [], {}
+        for c in comps:
+            v, inp = _helix_component(c, assessment)
+            inputs.update(inp)
+            if v is not None:
+                scores.append(v)
+        helix[name] = _round(sum(scores) / len(scores)) if scores else None
+        put(f"helix_{name}", helix[name], f"mean of the {name} helix inputs mapped to 0–4",
+            inputs, _setting(knowledge, ("helix", "helices", name)))
+    model, formula = _classify(helix, s.helix.leader_margin, s.helix.balanced_min)
+    put("model", model, formula, {f"helix_{k}": v for k, v in helix.items()},
+        _setting(knowledge, ("helix",)))
+
+    # self-assessment band
+    level = assessment.get(s.self_assessment.indicator)
+    band = s.self_assessment.levels[level].band if level in s.self_assessment.levels else "unknown"
+    put("self_band", band, f"band of {s.self_assessment.indicator}",
+        {s.self_assessment.indicator: level}, _setting(knowledge, ("self_assessment", "levels")))
+    return Measures(values=values, derivations=der)
+
+
+def _classify(helix: dict[str, float | None], margin: float, balanced_min: float) -> tuple[str, str]:
+    known = {k: v for k, v in helix.items() if v is not None}
+    if len(known) < len(helix):
+        return "unknown", "some helix scores have no data"
+    ordered = sorted(known.items(), key=lambda kv: (-kv[1], kv[0]))
+    (lead, top), (second, nxt) = ordered[0], ordered[1]
+    if top - nxt >= margin:
+        return f"{lead}_led", f"helix_{lead} exceeds the next by ≥ {_fmt(margin)}"
+    if all(v >= balanced_min for v in known.values()):
+        return "balanced", f"no single leader and every helix ≥ {_fmt(balanced_min)}"
+    if all(v < balanced_min for v in known.values()):
+        return "nascent", f"every helix < {_fmt(balanced_min)}"
+    return "dual_led", f"{lead} and {second} lead together"
+
+
+def measure_catalogue(knowledge: Knowledge) -> dict[str, tuple[str, list[str] | None]]:
+    """Every measure id rules may test: (kind, allowed values) with kind number | text."""
+    s = knowledge.scoring
+    cat: dict[str, tuple[str, list[str] | None]] = {}
+    for p in s.partial_indicators + s.region_indicators:
+        cat[p.id] = ("number", None)
+    for p in s.partial_indicators:
+        cat[f"tercile_{p.id}"] = ("text", ["top", "middle", "bottom"])
+        if p.region:
+            cat[f"gap_{p.id}"] = ("number", None)
+    for ind in s.benchmarks:
+        cat[f"bench_gap_{ind}"] = ("number", None)
+    for name in s.helix.helices:
+        cat[f"helix_{name}"] = ("number", None)
+    for key in ("coverage", "coverage_share", "index", "region_index", "cluster_matched_index",
+                "ratio"):
+        cat[key] = ("number", None)
+    cat["index_band"] = ("text", [b.id for b in s.index.bands] + ["unknown"])
+    cat["ratio_band"] = ("text", [b.id for b in s.ratio.bands] + ["unknown"])
+    cat["model"] = ("text", list(s.helix.models))
+    cat["self_band"] = ("text", sorted({lv.band for lv in s.self_assessment.levels.values()})
+                        + ["unknown"])
+    return cat
