@@ -342,6 +342,7 @@ def _chain_lines(views: list[dict[str, Any]], k: Knowledge, lang: str, depth: in
         conds = []
         for c in v["conditions"]:
             line = {"text": describe_check(c, k, lang), "at": c.get("at", ""),
+                    "derivation": "", "setting": "",
                     "children": _chain_lines(c.get("because") or [], k, lang, depth + 1)}
             if c.get("derivation"):
                 d = c["derivation"]
