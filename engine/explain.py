@@ -153,13 +153,46 @@ def describe_check(c: CondCheck | dict[str, Any], k: Knowledge, lang: str) -> st
             return ("нет: " if lang == "ru" else "not: ") + label
         return label
     op = OP_WORDS[d["op"]].get(lang)
-    actual = fmt_value(d["actual"], lang)
+    actual = value_text(d["kind"], d["subject"], d["actual"], k, lang)
     if d["op"] in ("is_true", "is_false", "is_missing", "is_known", "is_empty", "not_empty"):
         req = op
     else:
-        req = f"{op} {fmt_value(d['value'], lang)}"
+        req = f"{op} {value_text(d['kind'], d['subject'], d['value'], k, lang)}"
     word = "требуется" if lang == "ru" else "required"
     return f"{label} = {actual} ({word} {req})"
+
+
+def value_text(kind: str, subject: str, value: Any, k: Knowledge, lang: str) -> str:
+    """A value as a reader says it: enum values and bands by their labels, not their ids."""
+    labels: dict[str, Text] = {}
+    if kind == "indicator" and subject in k.indicator:
+        labels = k.indicator[subject].value_labels
+    elif kind == "measure":
+        s = k.scoring
+        if subject == "model":
+            labels = s.helix.models
+        elif subject == "index_band":
+            labels = {b.id: b.label for b in s.index.bands}
+        elif subject == "ratio_band":
+            labels = {b.id: b.label for b in s.ratio.bands}
+        elif subject == "self_band":
+            labels = s.self_assessment.bands
+        elif subject.startswith("tercile_"):
+            labels = TERCILE_WORDS
+    if labels:
+        if isinstance(value, (list, tuple)):
+            return ", ".join(labels[v].get(lang) if v in labels else fmt_value(v, lang)
+                             for v in value) or fmt_value(value, lang)
+        if isinstance(value, str) and value in labels:
+            return labels[value].get(lang)
+    return fmt_value(value, lang)
+
+
+TERCILE_WORDS: dict[str, Text] = {
+    "top": Text(en="top third", ru="верхняя треть"),
+    "middle": Text(en="middle third", ru="средняя треть"),
+    "bottom": Text(en="bottom third", ru="нижняя треть"),
+}
 
 
 def short_reasons(result: Result, rec_id: str, k: Knowledge, lang: str,

@@ -164,6 +164,7 @@ class HelixSettings(Strict):
     helices: dict[str, list[HelixComponent]]
     leader_margin: float
     balanced_min: float
+    labels: dict[str, Text] = Field(default_factory=dict)  # names of the helices
     models: dict[str, Text]
     sources: list[str] = Field(default_factory=list)
     proposal: bool = True

@@ -155,7 +155,7 @@ def build_program(result: Result, k: Knowledge, lang: str) -> dict[str, Any]:
                   "text": _t(k.program.ratio_texts.get(m.get("ratio_band") or "unknown"), lang),
                   "note": _t(s.ratio.note, lang)},
         "model": {"id": model_id, "label": _t(s.helix.models.get(model_id), lang),
-                  "helices": [{"id": h, "label": measure_label(f"helix_{h}", k, lang),
+                  "helices": [{"id": h, "label": _t(s.helix.labels.get(h), lang) or h,
                                "value": _num(m.get(f"helix_{h}"), lang)} for h in s.helix.helices],
                   "note": _t(s.helix.note, lang)},
         "actors": score_rows("actors"), "directions": score_rows("directions"),
@@ -286,7 +286,7 @@ def _round_like(base: Any, target: float | None) -> float | int | None:
         return None
     if isinstance(base, int) or base is None and float(target).is_integer():
         return int(math.ceil(target - 1e-9))
-    return round(target, 1)
+    return round(target, 2)
 
 
 def _kpis(result: Result, k: Knowledge, lang: str, recs: list[str], horizon: int) -> list[dict]:
