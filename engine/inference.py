@@ -23,9 +23,11 @@ class Matched:
     fact_id: int
     kind: str  # indicators | measures | finding | recommendation
     name: str  # group id, "measures", finding id or recommendation id
+    values: tuple[tuple[str, Any], ...] = ()  # the fields the rule tested, with their values
 
     def as_dict(self) -> dict[str, Any]:
-        return {"fact": self.fact_id, "kind": self.kind, "name": self.name}
+        return {"fact": self.fact_id, "kind": self.kind, "name": self.name,
+                "values": dict(self.values)}
 
 
 @dataclass(frozen=True)
@@ -117,6 +119,14 @@ class _Recorder:
         from engine.facts import Finding, Postponed, Recommended
 
         site = meta.site
+        branch = self.branch(site, meta.branch)
+        tested: dict[str, list[str]] = {}
+        for cond in branch:
+            if isinstance(cond, Atom) and cond.subject_kind == "indicator":
+                group = self.knowledge.indicator[cond.subject].group
+                tested.setdefault(f"g_{group}", []).append(cond.subject)
+            elif isinstance(cond, Atom) and cond.subject_kind == "measure":
+                tested.setdefault("m", []).append(cond.subject)
         matched = []
         by_kind: dict[str, Any] = {}
         for name, fact in sorted(bound.items()):
@@ -130,11 +140,12 @@ class _Recorder:
                 kind, label = "finding", fact["id"]
             else:
                 kind, label = "recommendation", fact["id"]
-            matched.append(Matched(fact["__factid__"], kind, label))
+            values = tuple((f, _plain(fact.get(f))) for f in dict.fromkeys(tested.get(name, [])))
+            matched.append(Matched(fact["__factid__"], kind, label, values))
         live = all(fact["__factid__"] in engine.facts for fact in bound.values())
         present = {(type(f).__name__, f.get("id")) for f in engine.facts.values()}
         checks = []
-        for cond in self.branch(site, meta.branch):
+        for cond in branch:
             if isinstance(cond, Not_):
                 a = cond.not_
                 cls = "Finding" if a.subject_kind == "finding" else "Recommended"
