@@ -1,0 +1,169 @@
+"""engine/batch.py: 200 generated clusters and a broken one, in a process pool, with a summary."""
+
+from __future__ import annotations
+
+import csv
+import io
+import random
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+from openpyxl import load_workbook
+
+from engine.batch import plan, run_batch, slug
+from engine.errors import OutputExistsError, UsageError
+from engine.output import write_atomic
+from tests.conftest import EXAMPLES
+
+
+def generate(knowledge, rng: random.Random, n: int) -> dict:
+    """A valid assessment drawn from knowledge/indicators.yaml (blank answers included)."""
+    values: dict = {}
+    for ind in knowledge.indicators.indicators:
+        if not ind.required and rng.random() < 0.15:
+            continue  # no information
+        t = ind.type
+        if t == "str":
+            v = (f"Generated cluster {n}" if ind.id == "cluster_name"
+                 else f"text {rng.randint(1, 9)}")
+        elif t == "bool":
+            v = rng.random() < 0.5
+        elif t == "enum":
+            v = rng.choice(ind.values)
+        elif t == "list":
+            pool = ind.values or ["alpha", "beta", "gamma"]
+            v = rng.sample(pool, rng.randint(0, min(3, len(pool))))
+        elif t == "score" or (t == "int" and ind.scale):
+            scale = knowledge.indicators.scales[ind.scale]
+            v = rng.randint(int(scale.min), int(scale.max))
+        elif t == "int":
+            lo = int(ind.min or 0)
+            hi = int(ind.max) if ind.max is not None else lo + 500
+            v = rng.randint(lo, hi)
+        else:
+            lo = ind.min or 0.0
+            hi = ind.max if ind.max is not None else 1e5
+            v = round(rng.uniform(lo, hi), 2)
+        values[ind.id] = v
+    return values
+
+
+@pytest.fixture(scope="module")
+def many(tmp_path_factory, knowledge) -> Path:
+    folder = tmp_path_factory.mktemp("clusters")
+    rng = random.Random(20140101)
+    for n in range(200):
+        text = yaml.safe_dump(generate(knowledge, rng, n), allow_unicode=True, sort_keys=False)
+        (folder / f"cluster-{n:03d}.yaml").write_text(text, encoding="utf-8")
+    (folder / "zz-broken.yaml").write_text("cluster_name: Broken\nactivity_smes: 9\n",
+                                           encoding="utf-8")
+    return folder
+
+
+def writer(out: Path):
+    return lambda name, data: write_atomic(out / name, data, force=True)
+
+
+def test_200_clusters_and_one_broken_input(tmp_path, many, knowledge):
+    reported: list[str] = []
+    started = time.perf_counter()
+    report = run_batch([many], tmp_path, knowledge, fmt="md", lang="en", write=writer(tmp_path),
+                       exists=lambda n: (tmp_path / n).exists(), workers=2,
+                       report=reported.append, progress=False)
+    elapsed = time.perf_counter() - started
+    assert report.total == 201 and len(report.failed) == 1 and report.exit_code == 1
+    assert len(reported) == 1
+    assert reported[0].endswith("zz-broken.yaml:2:16: activity_smes: 9 is out of scale; "
+                                "allowed 0..4")
+    programs = sorted(p.name for p in tmp_path.glob("cluster-*.md"))
+    assert len(programs) == 200 and programs[0] == "cluster-000.md"
+    for name in ("summary.csv", "summary.xlsx", "summary.md", "summary.html"):
+        assert (tmp_path / name).stat().st_size > 0
+    assert not list(tmp_path.glob(".*.tmp"))
+    rows = list(csv.DictReader(io.StringIO((tmp_path / "summary.csv").read_text("utf-8"))))
+    assert len(rows) == 201
+    ok = [r for r in rows if r["status"] == "ok"]
+    assert len(ok) == 200 and all(r["index_band"] and r["model"] and r["top_recommendations"]
+                                  for r in ok)
+    broken = next(r for r in rows if r["status"] == "error")
+    assert "out of scale" in broken["error"]
+    html = (tmp_path / "summary.html").read_text("utf-8")
+    assert html.count('class="bar"') == sum(1 for r in ok if r["index"])  # comparison chart
+    xlsx = load_workbook(tmp_path / "summary.xlsx")
+    assert xlsx.worksheets[0].max_row == 202  # header + every input
+    md = (tmp_path / "summary.md").read_text("utf-8")
+    assert "Clusters processed: 200 of 201" in md and "zz-broken.yaml:2:16" in md
+    print(f"\nbatch of 201 inputs, 2 workers: {elapsed:.1f} s")
+
+
+def test_the_pool_gives_the_same_programs_as_one_process(tmp_path, knowledge):
+    inputs = [EXAMPLES / "nizhny-novgorod.yaml", EXAMPLES / "nascent-cluster.yaml",
+              EXAMPLES / "mature-cluster.yaml"]
+    one, two = tmp_path / "one", tmp_path / "two"
+    one.mkdir()
+    two.mkdir()
+    for out, workers in ((one, 1), (two, 2)):
+        run_batch(inputs, out, knowledge, fmt="html", lang="ru", write=writer(out),
+                  exists=lambda n: False, workers=workers, progress=False)
+    names = sorted(p.name for p in one.iterdir())
+    assert names == sorted(p.name for p in two.iterdir())
+    for name in names:
+        assert (one / name).read_bytes() == (two / name).read_bytes(), name
+
+
+def test_existing_outputs_need_force(tmp_path, knowledge):
+    (tmp_path / "nizhny-novgorod.md").write_text("old")
+    with pytest.raises(OutputExistsError, match="nizhny-novgorod.md: already exists"):
+        run_batch([EXAMPLES / "nizhny-novgorod.yaml"], tmp_path, knowledge, fmt="md", lang="en",
+                  write=writer(tmp_path), exists=lambda n: (tmp_path / n).exists(),
+                  progress=False)
+    assert (tmp_path / "nizhny-novgorod.md").read_text() == "old"
+
+
+def test_an_interrupted_batch_leaves_only_complete_files(tmp_path, knowledge):
+    calls = []
+
+    def write(name: str, data):
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        calls.append(name)
+        write_atomic(tmp_path / name, data)
+
+    inputs = [EXAMPLES / n for n in ("nizhny-novgorod.yaml", "nascent-cluster.yaml",
+                                     "mature-cluster.yaml", "nizhny-novgorod-2014.yaml")]
+    with pytest.raises(KeyboardInterrupt):
+        run_batch(inputs, tmp_path, knowledge, fmt="md", lang="en", write=write,
+                  exists=lambda n: False, workers=2, progress=False)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(calls)
+    assert all((tmp_path / n).read_text("utf-8").startswith("# ") for n in calls)
+
+
+def test_plan_gives_unique_names_and_reads_workbook_sheets(tmp_path, knowledge):
+    from tests.engine.test_questionnaire import filled_workbook, nn_values
+
+    wb = filled_workbook(knowledge, nn_values())
+    second = wb.copy_worksheet(wb.worksheets[0])
+    second.title = "Дзержинск"
+    wb.save(str(tmp_path / "region.xlsx"))
+    sub = tmp_path / "a"
+    sub.mkdir()
+    (sub / "nizhny-novgorod.yaml").write_bytes((EXAMPLES / "nizhny-novgorod.yaml").read_bytes())
+    jobs, failed = plan([EXAMPLES / "nizhny-novgorod.yaml", sub, tmp_path / "region.xlsx",
+                         tmp_path / "missing.yaml"], knowledge, "docx")
+    assert [j.output for j in jobs] == ["nizhny-novgorod.docx", "nizhny-novgorod-2.docx",
+                                        "region-Assessment.docx", "region-Дзержинск.docx",
+                                        "missing.docx"]
+    assert jobs[3].assessment is not None and jobs[3].source.endswith("region.xlsx [Дзержинск]")
+    assert failed == []
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    with pytest.raises(UsageError, match="no assessment files"):
+        plan([empty], knowledge, "md")
+
+
+def test_slug_keeps_names_readable_and_safe():
+    assert slug("Нижегородский кластер / 2014") == "Нижегородский-кластер-2014"
+    assert slug("../../etc/passwd") == "etc-passwd"
+    assert slug("   ") == "cluster"

@@ -1,0 +1,89 @@
+"""engine/charts.py: chart data and SVG layout, escaping of labels, deterministic PNG."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+
+from engine import charts
+from engine.program import build_program
+from engine.render import environment, strings
+
+
+def test_nice_max_covers_the_largest_value_with_round_steps():
+    assert charts.nice_max([4.0, 40.0, 35.0]) == (40.0, 10.0)
+    assert charts.nice_max([0.5, 1.0]) == (1.0, 0.2)
+    assert charts.nice_max([73.0]) == (80.0, 20.0)
+    assert charts.nice_max([None, 0.0]) == (10.0, 2.0)  # type: ignore[list-item]
+
+
+def test_wrap_label_limits_lines_and_marks_a_cut():
+    assert charts.wrap_label("Export") == ["Export"]
+    long = " ".join(["word"] * 60)
+    lines = charts.wrap_label(long, width=20, lines=2)
+    assert len(lines) == 2 and lines[-1].endswith("…")
+    assert all(len(line) <= 20 for line in lines)
+
+
+def test_bar_chart_layout_scales_bars_and_marks_missing_values():
+    c = charts.bar_chart("x", "Title", [("cluster", "Cluster"), ("benchmark", "Mean")],
+                         [("A", [2, 4]), ("B", [None, 1.5])], "en", vmax=4, step=1)
+    svg = c["svg"]
+    assert len(svg["bars"]) == 3  # one value is missing: no bar
+    widths = {b["title"]: b["w"] for b in svg["bars"]}
+    assert widths["A — Cluster: 2"] == pytest.approx(charts.PLOT_W / 2, abs=0.1)
+    assert widths["A — Mean: 4"] == pytest.approx(charts.PLOT_W, abs=0.1)
+    missing = [v for v in svg["numbers"] if v["missing"]]
+    assert [v["text"] for v in missing] == ["no data"]
+    assert [g["text"] for g in svg["grid"]] == ["0", "1", "2", "3", "4"]
+    assert not c["empty"]
+    # bars never leave the plot even when a value exceeds the axis
+    over = charts.bar_chart("y", "T", [("cluster", "C")], [("A", [9])], "en", vmax=4, step=1)
+    assert over["svg"]["bars"][0]["w"] == pytest.approx(charts.PLOT_W)
+
+
+def test_a_chart_without_any_value_is_empty():
+    c = charts.bar_chart("x", "T", [("cluster", "C")], [("A", [None])], "ru")
+    assert c["empty"] and c["no_data"] == "нет данных"
+
+
+def test_russian_numbers_use_a_decimal_comma():
+    assert charts.fmt_number(2.35, "ru") == "2,35"
+    assert charts.fmt_number(2.0, "en") == "2"
+
+
+def test_program_charts_cover_participants_directions_geography_and_partials(nn_result,
+                                                                               knowledge):
+    view = build_program(nn_result, knowledge, "en")
+    cs = view["charts"]
+    assert set(cs) == {"partials", "actors", "directions", "geography"}
+    assert [s["key"] for s in cs["directions"]["series"]] == ["cluster", "benchmark"]
+    assert [s["key"] for s in cs["partials"]["series"]] == ["cluster", "region"]
+    assert cs["directions"]["max"] == 4  # the top of the score04 scale in indicators.yaml
+    export = next(i for i in cs["directions"]["items"] if i["label"] == "Export")
+    assert export["values"] == [1, 1.6]
+    assert len(cs["partials"]["items"]) == len(knowledge.scoring.partial_indicators)
+
+
+def test_svg_labels_are_escaped():
+    c = charts.bar_chart("x", "<b>T</b>", [("cluster", "C&C")],
+                         [('<script>alert(1)</script>"', [1])], "en")
+    html = environment().get_template("chart.html.j2").render(chart=c, t=strings()["en"])
+    assert "<script>" not in html and "&lt;script&gt;" in html
+    assert "<b>T</b>" not in html and "C&amp;C" in html
+    assert html.count("<svg") == 1 and 'class="bar"' in html
+
+
+def test_png_is_deterministic_and_carries_no_software_metadata(nn_result, knowledge):
+    chart = build_program(nn_result, knowledge, "ru")["charts"]["directions"]
+    a, b = charts.png(chart), charts.png(chart)
+    assert a == b
+    assert a.startswith(b"\x89PNG\r\n\x1a\n")
+    assert b"matplotlib" not in a and b"Software" not in a
+    from PIL import Image
+
+    img = Image.open(io.BytesIO(a))
+    assert img.width > 600 and img.height > 200
+    colours = img.convert("RGB").getcolors(maxcolors=1_000_000)
+    assert colours is not None and len(colours) > 10  # bars, text and grid, not a blank image

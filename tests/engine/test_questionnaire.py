@@ -1,0 +1,215 @@
+"""engine/questionnaire.py: the blank questionnaire (YAML, XLSX) and reading a filled workbook."""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from pathlib import Path
+
+import pytest
+from openpyxl import Workbook, load_workbook
+
+from engine import api
+from engine.assessment import assessment_from_text
+from engine.errors import InputError
+from engine.load import load_yaml_file, load_yaml_text
+from engine.questionnaire import (questionnaire_xlsx, questionnaire_yaml, read_workbook,
+                                  read_workbook_sheets)
+from engine.render import to_json
+from tests.conftest import EXAMPLES
+
+
+def nn_values() -> dict:
+    return load_yaml_file(EXAMPLES / "nizhny-novgorod.yaml").data
+
+
+def filled_workbook(knowledge, values: dict, lang: str = "en"):
+    """The questionnaire, filled in the answer column the way a person would type it."""
+    wb = load_workbook(io.BytesIO(questionnaire_xlsx(knowledge, lang)))
+    ws = wb.worksheets[0]
+    for row in ws.iter_rows(min_row=2):
+        v = values.get(row[0].value)
+        if isinstance(v, list):
+            v = "; ".join(v) if v else "-"
+        row[6].value = v
+    return wb
+
+
+def save(wb, path: Path) -> Path:
+    wb.save(str(path))
+    return path
+
+
+# --- the blank questionnaire ------------------------------------------------------------------
+
+@pytest.mark.parametrize("lang", ["ru", "en"])
+def test_yaml_questionnaire_lists_every_indicator_blank_with_its_question(knowledge, lang):
+    text = questionnaire_yaml(knowledge, lang)
+    data = load_yaml_text(text, "q.yaml").data  # our strict loader reads it
+    assert list(data) == [i.id for i in knowledge.indicators.indicators]
+    assert all(v is None for v in data.values())
+    for ind in knowledge.indicators.indicators:
+        if ind.question:
+            assert f"# {ind.question.get(lang)}" in text
+    assert "#   management_company — " in text  # enum values with their labels
+
+
+def test_filled_yaml_questionnaire_is_a_valid_assessment(knowledge):
+    text = questionnaire_yaml(knowledge, "en").replace("\ncluster_name:\n",
+                                                       "\ncluster_name: Test cluster\n")
+    a = assessment_from_text(text, "q.yaml", knowledge)
+    assert a.name == "Test cluster"
+    with pytest.raises(InputError, match="missing required indicator 'cluster_name'"):
+        assessment_from_text(questionnaire_yaml(knowledge, "en"), "q.yaml", knowledge)
+
+
+def test_xlsx_questionnaire_has_one_row_per_indicator_and_dropdowns(knowledge):
+    wb = load_workbook(io.BytesIO(questionnaire_xlsx(knowledge, "ru")))
+    ws = wb.worksheets[0]
+    assert ws.title == "Оценка"
+    header = [c.value for c in ws[1]]
+    assert header[0] == "id" and header[6] == "Ответ"
+    ids = [r[0].value for r in ws.iter_rows(min_row=2)]
+    assert ids == [i.id for i in knowledge.indicators.indicators]
+    rows = {r[0].value: r[0].row for r in ws.iter_rows(min_row=2)}
+    lists = {}
+    for dv in ws.data_validations.dataValidation:
+        for rng in dv.sqref.ranges:
+            for row in range(rng.min_row, rng.max_row + 1):
+                lists[row] = (dv.type, dv.formula1)
+    assert lists[rows["funding_source"]] == ("list", '"public,private,mixed"')
+    assert lists[rows["has_intl_manager"]] == ("list", '"да,нет"')
+    assert lists[rows["activity_smes"]] == ("list", '"0,1,2,3,4"')
+    assert lists[rows["self_assessment_level"]] == ("list", '"1,2,3,4,5,6,7"')
+    assert lists[rows["num_members_sme"]][0] == "whole"
+    assert rows["cluster_name"] not in lists  # free text
+    question = ws.cell(row=rows["activity_smes"], column=3).value
+    assert question == knowledge.indicator["activity_smes"].question.get("ru")
+
+
+def test_xlsx_questionnaire_bytes_are_deterministic(knowledge):
+    assert questionnaire_xlsx(knowledge, "en") == questionnaire_xlsx(knowledge, "en")
+
+
+# --- round trip ---------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("lang", ["ru", "en"])
+def test_round_trip_filled_workbook_gives_the_same_result_as_yaml(tmp_path, knowledge, nn_path,
+                                                                   lang):
+    path = save(filled_workbook(knowledge, nn_values(), lang), tmp_path / "nn.xlsx")
+    from_xlsx = api.draft(api.evaluate(path, knowledge), knowledge, "json", "en")
+    from_yaml = api.draft(api.evaluate(nn_path, knowledge), knowledge, "json", "en")
+    a, b = json.loads(from_xlsx), json.loads(from_yaml)
+    assert a["cluster"].pop("source") != b["cluster"].pop("source")
+    assert a == b
+
+
+def test_typed_answers_are_understood(tmp_path, knowledge):
+    wb = filled_workbook(knowledge, {"cluster_name": "C"})
+    ws = wb.worksheets[0]
+    rows = {r[0].value: r[0].row for r in ws.iter_rows(min_row=2)}
+    answers = {"has_intl_manager": "да", "has_cluster_council": "Yes",
+               "coordinator_type": "Regional ministry (executive authority)",  # the label
+               "cluster_exports": "1 234,5", "activity_smes": "3",
+               "target_markets": "Германия; Китай\nКазахстан", "platform_memberships": "-"}
+    for key, value in answers.items():
+        ws.cell(row=rows[key], column=7, value=value)
+    a = read_workbook(save(wb, tmp_path / "typed.xlsx"), knowledge)
+    assert a.get("has_intl_manager") is True and a.get("has_cluster_council") is True
+    assert a.get("coordinator_type") == "regional_ministry"
+    assert a.get("cluster_exports") == 1234.5
+    assert a.get("activity_smes") == 3
+    assert a.get("target_markets") == ["Германия", "Китай", "Казахстан"]
+    assert a.get("platform_memberships") == []
+    assert a.get("region_name") is None  # blank: no information
+
+
+# --- errors point at sheet and cell --------------------------------------------------------------
+
+def test_every_bad_cell_is_reported_by_sheet_and_cell(tmp_path, knowledge):
+    wb = filled_workbook(knowledge, nn_values())
+    ws = wb.worksheets[0]
+    rows = {r[0].value: r[0].row for r in ws.iter_rows(min_row=2)}
+    ws.cell(row=rows["activity_smes"], column=7, value=7)
+    ws.cell(row=rows["funding_source"], column=7, value="state")
+    ws.cell(row=rows["geo_cis"], column=1, value="geo_cys")
+    path = save(wb, tmp_path / "bad.xlsx")
+    with pytest.raises(InputError) as exc:
+        read_workbook(path, knowledge)
+    lines = str(exc.value).splitlines()
+    assert f"bad.xlsx: Assessment!G{rows['activity_smes']}: 7 is out of scale; allowed 0..4" in \
+        [line.split("/")[-1] for line in lines]
+    assert any(f"Assessment!G{rows['funding_source']}: text 'state' is not allowed" in line
+               for line in lines)
+    assert any(f"Assessment!A{rows['geo_cis']}: unknown indicator 'geo_cys' (did you mean "
+               "'geo_cis'?)" in line for line in lines)
+    assert len(lines) == 3
+
+
+def test_missing_required_answer_points_at_its_cell(tmp_path, knowledge):
+    wb = filled_workbook(knowledge, {})
+    with pytest.raises(InputError, match=r"Assessment!G2: missing required indicator "
+                                         r"'cluster_name'"):
+        read_workbook(save(wb, tmp_path / "blank.xlsx"), knowledge)
+
+
+@pytest.mark.parametrize("formula", ["=1+2", "=SUM(A1:A3)"])
+def test_formulas_are_refused_not_evaluated(tmp_path, knowledge, formula):
+    wb = filled_workbook(knowledge, nn_values())
+    ws = wb.worksheets[0]
+    row = next(r[0].row for r in ws.iter_rows(min_row=2) if r[0].value == "activity_smes")
+    ws.cell(row=row, column=7).value = formula  # openpyxl stores it as a formula cell
+    with pytest.raises(InputError, match=rf"Assessment!G{row}: formulas are not evaluated"):
+        read_workbook(save(wb, tmp_path / "f.xlsx"), knowledge)
+
+
+def test_macros_are_refused(tmp_path, knowledge):
+    path = save(filled_workbook(knowledge, nn_values()), tmp_path / "m.xlsm")
+    with zipfile.ZipFile(path, "a") as z:
+        z.writestr("xl/vbaProject.bin", b"\x00" * 64)
+    with pytest.raises(InputError, match="contains macros"):
+        read_workbook(path, knowledge)
+
+
+def test_a_file_that_is_not_a_workbook_is_refused(tmp_path, knowledge):
+    path = tmp_path / "x.xlsx"
+    path.write_text("cluster_name: x\n")
+    with pytest.raises(InputError, match="not an .xlsx workbook"):
+        read_workbook(path, knowledge)
+
+
+def test_a_workbook_without_questionnaire_sheet_is_refused(tmp_path, knowledge):
+    wb = Workbook()
+    wb.active["A1"] = "something else"
+    with pytest.raises(InputError, match="no questionnaire sheet"):
+        read_workbook(save(wb, tmp_path / "other.xlsx"), knowledge)
+
+
+def test_one_cluster_per_sheet(tmp_path, knowledge):
+    wb = filled_workbook(knowledge, nn_values())
+    second = wb.copy_worksheet(wb.worksheets[0])
+    second.title = "Second"
+    row = next(r[0].row for r in second.iter_rows(min_row=2) if r[0].value == "cluster_name")
+    second.cell(row=row, column=7, value="Second cluster")
+    bad = wb.copy_worksheet(wb.worksheets[0])
+    bad.title = "Broken"
+    bad.cell(row=row, column=7).value = None
+    path = save(wb, tmp_path / "many.xlsx")
+    sheets = read_workbook_sheets(path, knowledge)
+    assert [s.sheet for s in sheets] == ["Assessment", "Second", "Broken"]
+    assert sheets[1].assessment is not None and sheets[1].assessment.name == "Second cluster"
+    assert sheets[2].assessment is None
+    assert "Broken!G2: missing required indicator" in sheets[2].problems[0].format()
+    with pytest.raises(InputError, match="holds 3 assessments"):
+        read_workbook(path, knowledge)
+
+
+def test_assessment_load_dispatches_on_the_extension(tmp_path, knowledge):
+    path = save(filled_workbook(knowledge, nn_values()), tmp_path / "nn.xlsx")
+    from engine.assessment import load_assessment
+
+    a = load_assessment(path, knowledge)
+    assert a.name.startswith("Нижегородский")
+    assert a.where("activity_smes").endswith(f"nn.xlsx:{a.positions['activity_smes'][0]}")
+    assert to_json(a.values)  # plain values only

@@ -1,0 +1,167 @@
+"""The consultant's commands end to end: draft --format docx, questionnaire, filled XLSX as input,
+batch and compare (exit codes, stdout and stderr apart, no output on bad input)."""
+
+from __future__ import annotations
+
+import io
+import json
+
+from docx import Document
+from openpyxl import load_workbook
+
+from tests.conftest import EXAMPLES
+
+NN = EXAMPLES / "nizhny-novgorod.yaml"
+NN2014 = EXAMPLES / "nizhny-novgorod-2014.yaml"
+
+
+def test_draft_docx_to_a_file(cli, tmp_path):
+    out = tmp_path / "program.docx"
+    code, stdout, err = cli("draft", NN, "-o", out, "--lang", "en")
+    assert code == 0, err
+    doc = Document(str(out))
+    assert doc.paragraphs[0].style.name == "Title"
+    assert len(doc.inline_shapes) == 4
+
+
+def test_draft_docx_needs_an_output_file(cli):
+    code, stdout, err = cli("draft", NN, "--format", "docx")
+    assert code == 2 and stdout == ""
+    assert "binary" in err and "Traceback" not in err
+
+
+def test_draft_with_own_template(cli, tmp_path):
+    from engine.docx import default_template
+
+    template = tmp_path / "letterhead.docx"
+    template.write_bytes(default_template().read_bytes())
+    out = tmp_path / "p.docx"
+    code, _, err = cli("draft", NN, "-o", out, "--template", template)
+    assert code == 0, err and out.exists()
+    code, _, err = cli("draft", NN, "-o", tmp_path / "p.md", "--template", template)
+    assert code == 2 and "--template applies to --format docx only" in err
+    bad = tmp_path / "bad.docx"
+    bad.write_text("nope")
+    code, _, err = cli("draft", NN, "-o", tmp_path / "q.docx", "--template", bad)
+    assert code == 2 and "not a Word .docx template" in err
+    assert not (tmp_path / "q.docx").exists()
+
+
+def test_questionnaire_yaml_to_stdout_and_xlsx_to_a_file(cli, tmp_path, knowledge):
+    code, out, err = cli("questionnaire", "--format", "yaml", "--lang", "en")
+    assert code == 0, err
+    assert "\ncluster_name:\n" in out and out.startswith("# Cluster internationalization")
+    xlsx = tmp_path / "q.xlsx"
+    code, _, err = cli("questionnaire", "-o", xlsx, "--lang", "ru")
+    assert code == 0, err
+    ws = load_workbook(xlsx).worksheets[0]
+    assert ws.max_row == len(knowledge.indicators.indicators) + 1
+    code, _, err = cli("questionnaire", "--format", "xlsx")
+    assert code == 2 and "give an output file with -o" in err
+    code, _, err = cli("questionnaire", "-o", xlsx)
+    assert code == 2 and "already exists" in err
+
+
+def _filled(tmp_path, knowledge, change=None):
+    from tests.engine.test_questionnaire import filled_workbook, nn_values
+
+    wb = filled_workbook(knowledge, nn_values())
+    if change:
+        ws = wb.worksheets[0]
+        for row in ws.iter_rows(min_row=2):
+            if row[0].value in change:
+                row[6].value = change[row[0].value]
+    path = tmp_path / "filled.xlsx"
+    wb.save(str(path))
+    return path
+
+
+def test_filled_workbook_is_accepted_by_draft_assess_and_why(cli, tmp_path, knowledge):
+    path = _filled(tmp_path, knowledge)
+    code, out, err = cli("draft", path, "--format", "json")
+    assert code == 0, err
+    yaml_code, yaml_out, _ = cli("draft", NN, "--format", "json")
+    a, b = json.loads(out), json.loads(yaml_out)
+    a["cluster"].pop("source"), b["cluster"].pop("source")
+    assert a == b
+    code, out, err = cli("assess", path, "--lang", "en")
+    assert code == 0 and "11.7 %" in out
+    code, out, err = cli("why", path, "co_multilingual_website", "--lang", "en")
+    assert code == 0, err
+    assert "filled.xlsx" in out  # the indicator's place is the workbook row
+
+
+def test_bad_workbook_exits_2_with_sheet_and_cell_and_writes_nothing(cli, tmp_path, knowledge):
+    path = _filled(tmp_path, knowledge, {"activity_smes": 9, "geo_cis": "=A1"})
+    out = tmp_path / "p.md"
+    code, stdout, err = cli("draft", path, "-o", out)
+    assert code == 2 and stdout == "" and not out.exists()
+    lines = err.strip().splitlines()
+    assert len(lines) == 2
+    assert lines[0].endswith("9 is out of scale; allowed 0..4") and "Оценка!G" not in lines[0]
+    assert "Assessment!G" in lines[0]
+    assert "formulas are not evaluated" in lines[1]
+    assert "Traceback" not in err
+
+
+def test_batch_end_to_end(cli, tmp_path):
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    for name in ("nizhny-novgorod.yaml", "nascent-cluster.yaml", "mature-cluster.yaml"):
+        (inputs / name).write_bytes((EXAMPLES / name).read_bytes())
+    (inputs / "broken.yaml").write_text("cluster_name: [oops\n", encoding="utf-8")
+    out = tmp_path / "out"
+    code, stdout, err = cli("batch", inputs, "-o", out, "--lang", "en", "--format", "html")
+    assert code == 1  # one input failed; the others were processed
+    assert "broken.yaml:2:1: YAML syntax error" in err
+    assert "3 of 4 clusters drafted" in err
+    assert sorted(p.name for p in out.iterdir()) == [
+        "mature-cluster.html", "nascent-cluster.html", "nizhny-novgorod.html", "summary.csv",
+        "summary.html", "summary.md", "summary.xlsx"]
+    code, _, err = cli("batch", inputs, "-o", out)
+    assert code == 2 and "already exists" in err
+    code, _, err = cli("batch", inputs / "nizhny-novgorod.yaml", "-o", out, "--force",
+                       "--format", "docx", "--jobs", "1")
+    assert code == 0, err
+    assert (out / "nizhny-novgorod.docx").exists()
+
+
+def test_batch_without_inputs_is_a_usage_error(cli, tmp_path):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    code, _, err = cli("batch", empty, "-o", tmp_path / "out")
+    assert code == 2 and "no assessment files" in err
+
+
+def test_compare_prints_a_markdown_section(cli, tmp_path):
+    code, out, err = cli("compare", NN, NN2014, "--lang", "en")
+    assert code == 0, err
+    assert out.startswith("## Progress since the previous assessment (2013 → 2014)")
+    assert "### Recommendations dropped" in out and "`org_intl_manager`" in out
+    target = tmp_path / "progress.json"
+    code, _, err = cli("compare", NN, NN2014, "--format", "json", "-o", target)
+    assert code == 0, err
+    data = json.loads(target.read_text("utf-8"))
+    assert {r["id"] for r in data["added"]} == {"co_eaeu_cis_markets"}
+
+
+def test_compare_warns_about_different_clusters(cli):
+    code, out, err = cli("compare", NN, EXAMPLES / "mature-cluster.yaml", "--lang", "en")
+    assert code == 0
+    assert "name different clusters" in err
+    assert "**Warning: the assessments name different clusters.**" in out
+
+
+def test_compare_with_a_bad_input_exits_2(cli, tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("cluster_name: X\ngeo_cis: 12\n", encoding="utf-8")
+    code, out, err = cli("compare", NN, bad)
+    assert code == 2 and out == "" and "bad.yaml:2:10: geo_cis: 12 is out of scale" in err
+
+
+def test_docx_output_is_the_same_through_the_cli_twice(cli, tmp_path):
+    a, b = tmp_path / "a.docx", tmp_path / "b.docx"
+    assert cli("draft", NN, "-o", a)[0] == 0
+    assert cli("draft", NN, "-o", b)[0] == 0
+    assert a.read_bytes() == b.read_bytes()
+    assert io.BytesIO(a.read_bytes()).getvalue()[:2] == b"PK"
