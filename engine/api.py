@@ -10,13 +10,29 @@ from engine.errors import UsageError
 from engine.inference import Result, infer
 from engine.knowledge import Knowledge, load_knowledge
 
-_KNOWLEDGE: dict[str, Knowledge] = {}
+_KNOWLEDGE: dict[tuple[str, tuple[tuple[str, int, int], ...]], Knowledge] = {}
+
+
+def _fingerprint(root: Path) -> tuple[tuple[str, int, int], ...]:
+    """Name, size and mtime of every knowledge file: an edited file means a reload."""
+    out = []
+    for path in sorted(root.rglob("*.yaml")):
+        try:
+            st = path.stat()
+        except OSError:
+            continue
+        out.append((str(path.relative_to(root)), st.st_size, st.st_mtime_ns))
+    return tuple(out)
 
 
 def knowledge(root: Path | None = None) -> Knowledge:
-    """Load (once per process and directory) and verify the knowledge base."""
-    key = str(root.resolve()) if root else ""
+    """Load and verify the knowledge base; reused while none of its files changes."""
+    from engine.knowledge import bundled_root
+
+    base = (root or bundled_root("knowledge")).resolve()
+    key = (str(base), _fingerprint(base) if base.is_dir() else ())
     if key not in _KNOWLEDGE:
+        _KNOWLEDGE.clear()
         _KNOWLEDGE[key] = load_knowledge(root)
     return _KNOWLEDGE[key]
 

@@ -7,12 +7,14 @@ Meaning (cross-references, operators against indicator types, unreachable rules.
 
 from __future__ import annotations
 
+import difflib
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal, Union
+from typing import Annotated, Any, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (BaseModel, ConfigDict, Discriminator, Field, Tag, ValidationError,
+                      field_validator, model_validator)
 
 from engine.errors import InputError, Problem
 from engine.load import Located, load_yaml_file
@@ -263,7 +265,20 @@ class Not_(Strict):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
 
-Cond = Union[Atom, Any_, All_, Not_]
+def _cond_kind(value: Any) -> str:
+    """Pick the condition shape from its keys, so errors speak of that shape only."""
+    if isinstance(value, dict):
+        for key in ("any", "all", "not"):
+            if key in value:
+                return key
+    elif isinstance(value, (Any_, All_, Not_)):
+        return {Any_: "any", All_: "all", Not_: "not"}[type(value)]
+    return "atom"
+
+
+Cond = Annotated[Union[Annotated[Atom, Tag("atom")], Annotated[Any_, Tag("any")],
+                       Annotated[All_, Tag("all")], Annotated[Not_, Tag("not")]],
+                 Discriminator(_cond_kind)]
 Any_.model_rebuild()
 All_.model_rebuild()
 
@@ -504,7 +519,10 @@ def pydantic_problems(exc: ValidationError, located: Located) -> list[Problem]:
         msg = err["msg"]
         if err["type"] == "extra_forbidden":
             msg = f"unknown field {loc[-1]!r}"
-            problems.append(located.problem(loc, msg, key=True))
+            close = difflib.get_close_matches(str(loc[-1]), sorted(_field_names()), n=1,
+                                              cutoff=0.75)
+            hint = f"did you mean {close[0]!r}?" if close else ""
+            problems.append(located.problem(loc, msg, key=True, hint=hint))
             continue
         if err["type"] == "missing":
             msg = f"missing required field {loc[-1]!r}"
@@ -519,8 +537,17 @@ def pydantic_problems(exc: ValidationError, located: Located) -> list[Problem]:
     return sorted(seen.values(), key=lambda p: (p.line, p.col))
 
 
-_UNION_TAGS = {"Atom", "Any_", "All_", "Not_", "function-after[_one_subject(), Atom]",
-               "function-after[_not_empty(), Then]"}
+_UNION_TAGS = {"Atom", "Any_", "All_", "Not_", "atom", "any", "all",
+               "function-after[_one_subject(), Atom]", "function-after[_not_empty(), Then]"}
+
+
+def _field_names() -> set[str]:
+    names: set[str] = set()
+    for obj in list(globals().values()):
+        if isinstance(obj, type) and issubclass(obj, BaseModel) and obj is not BaseModel:
+            for name, info in obj.model_fields.items():
+                names.add(info.alias or name)
+    return names
 
 
 def _clean_loc(loc: tuple[Any, ...]) -> list[Any]:
