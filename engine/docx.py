@@ -470,6 +470,12 @@ class _Writer:
                 self.para("; ".join(s["citation"] + (f", {s['section']}" if s["section"] else "")
                                     for s in r["sources"]), style="CI Meta",
                           bold_prefix=f"{t['sources']}: ")
+        if p.get("not_made"):
+            self.heading(t["s_not_made"], 1)
+            self.para(t["s_not_made_intro"])
+            self.bullets([f"{x['title']} ({x['id']}): {x['reason']}"
+                          + (f" — {t['rule']} {x['rule']} ({x['where']})" if x.get("rule") else "")
+                          for x in p["not_made"]])
         self.heading(t["s_sources"], 1)
         self.bullets([f"{s['id']} — {s['citation']}" + (f", {s['section']}" if s["section"] else "")
                       for s in p["sources"]])

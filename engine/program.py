@@ -13,8 +13,10 @@ from typing import Any
 
 from engine import __version__
 from engine.explain import describe_check, fmt_value, justify, measure_label, short_reasons
+from engine.explain import not_made, not_made_json
 from engine.inference import Result
 from engine.knowledge import PRIORITY_RANK, KPIDef, Knowledge, Text
+from engine.charts import program_charts
 from engine.partners import choose_partners, platforms_to_join
 
 DIRECTION_ORDER = ["organizational", "science_education", "production_markets",
@@ -84,6 +86,7 @@ def build_program(result: Result, k: Knowledge, lang: str) -> dict[str, Any]:
             "priority_id": result.priority[rid],
             "timeframe": _t(r.timeframe, lang),
             "kpis": [_t(k.kpi[x].label, lang) for x in r.kpis if x in k.kpi],
+            "kpi_ids": [x for x in r.kpis if x in k.kpi],
             "sources": _sources(r.sources, k, lang), "proposal": r.proposal,
             "why": short_reasons(result, rid, k, lang),
             "chain": _chain_lines(justify(result, "recommendation", rid, k), k, lang),
@@ -207,6 +210,7 @@ def build_program(result: Result, k: Knowledge, lang: str) -> dict[str, Any]:
                  if "gate.not_ready" in k.finding else "",
                  "postponed": postponed},
         "current": current, "swot": swot_view, "findings": findings_view,
+        "charts": program_charts(current, _scale_max(k), lang),
         "prospects": {
             "model": _t(k.program.prospects_by_model.get(model_id), lang),
             "band": _t(k.program.prospects_by_band.get(m.get("index_band") or ""), lang),
@@ -223,12 +227,23 @@ def build_program(result: Result, k: Knowledge, lang: str) -> dict[str, Any]:
         "monitoring": {"text": _t(k.program.monitoring, lang),
                        "stages": [_t(x, lang) for x in k.program.stages]},
         "data_gaps": gaps,
+        "not_made": not_made(result, k, lang),
         "method_notes": [_t(x, lang) for x in k.program.method_notes],
         "sources": _sources(sorted({sid for r in recs_order
                                     for sid in k.recommendation[r].sources}
                                    | {sid for f in result.firings for sid in k.rule[f.rule].rule.sources}),
                             k, lang),
     }
+
+
+def _scale_max(k: Knowledge) -> dict[str, float]:
+    """The top of the score scale of each indicator group (the axis of its chart)."""
+    out: dict[str, float] = {}
+    for ind in k.indicators.indicators:
+        if ind.scale and ind.scale in k.indicators.scales:
+            top = k.indicators.scales[ind.scale].max
+            out[ind.group] = max(out.get(ind.group, top), top)
+    return out
 
 
 def _unknown(lang: str) -> str:
@@ -373,6 +388,7 @@ def result_json(result: Result, k: Knowledge) -> dict[str, Any]:
                              "rules": sorted({f.rule for f in result.producers("recommendation", rid)})}
                             for rid in order_recommendations(result, k)],
         "postponed": list(result.postponed),
+        "not_made": not_made_json(result, k),
         "partners": partner_choice.as_dict(),
         "data_gaps": [i for i in _data_gaps(result, k, "en")["ids"]],
         "rules_fired": sorted({f.rule for f in result.firings}),

@@ -179,3 +179,12 @@ def test_libreoffice_converts_it_to_a_pdf_with_a_visible_first_page(tmp_path, nn
     assert stat.var[0] > 100, "page 1 is blank"
     dark = sum(img.histogram()[:128])
     assert dark > 500  # title, text and the meta table are drawn
+
+
+def test_appendix_lists_recommendations_considered_but_not_made(doc, nn_result, knowledge):
+    view = build_program(nn_result, knowledge, "en")
+    assert view["not_made"]
+    texts = [p.text for p in doc.paragraphs]
+    assert "Appendix. Recommendations considered but not made" in texts
+    first = view["not_made"][0]
+    assert any(t.startswith(f"{first['title']} ({first['id']})") for t in texts)

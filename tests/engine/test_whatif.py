@@ -1,0 +1,104 @@
+"""engine/whatif.py: the measure dependencies, the cone of rules, the minimal-change search and
+the what-if comparison."""
+
+from __future__ import annotations
+
+import pytest
+
+from engine import api, whatif
+from engine.assessment import with_changes
+from engine.errors import InputError
+from tests.conftest import EXAMPLES
+
+
+def _leaves(name, result, k, seen=None):
+    """The indicators a measure was actually computed from (its derivation record)."""
+    seen = seen or set()
+    d = result.measures.derivations.get(name)
+    if d is None or name in seen:
+        return set()
+    seen.add(name)
+    out = set()
+    for i in d.inputs:
+        if i in k.indicator:
+            out.add(i)
+        elif i != name:
+            out |= _leaves(i, result, k, seen)
+    return out
+
+
+@pytest.mark.parametrize("example", ["nizhny-novgorod", "nascent-cluster", "mature-cluster"])
+def test_measure_inputs_cover_every_derivation(knowledge, example):
+    """The search varies the indicators the scoring settings feed into a measure: they must
+    include every indicator the derivation record actually used."""
+    r = api.evaluate(EXAMPLES / f"{example}.yaml", knowledge)
+    deps = whatif.measure_inputs(knowledge)
+    for name in r.measures.derivations:
+        if name in deps:
+            assert _leaves(name, r, knowledge) <= deps[name], name
+
+
+def test_cone_includes_the_rules_behind_a_blocking_not(knowledge):
+    ids = [s.rule.id for s in whatif.cone("recommendation", "co_partner_cluster", knowledge)]
+    assert {"co_partner_cluster_none", "gate_closed_plans", "gate_closed_mandate",
+            "readiness_not_in_plans", "readiness_no_mandate"} <= set(ids)
+
+
+def test_minimal_changes_are_verified_and_smallest_first(nn_result, knowledge):
+    found = whatif.minimal_changes(nn_result, "recommendation", "co_value_chain_integration",
+                                   knowledge)
+    first = found["changes"][0]
+    assert (first["indicator"], first["from"], first["to"]) == \
+        ("direction_production_cooperation", 2, 1)
+    distances = [c["distance"] for c in found["changes"]]
+    assert distances == sorted(distances)
+    for c in found["changes"]:
+        rerun = api.run(with_changes(nn_result.assessment, {c["indicator"]: c["to"]}, knowledge),
+                        knowledge)
+        assert "co_value_chain_integration" in rerun.recommendations
+
+
+def test_minimal_change_of_a_raw_number_moves_a_measure_across_its_threshold(nn_result, knowledge):
+    found = whatif.minimal_changes(nn_result, "recommendation", "rg_regional_channels", knowledge)
+    assert found["changes"], "lowering the region's denominators makes the cluster lag"
+    for c in found["changes"]:
+        assert c["indicator"].startswith("region_")
+        rerun = api.run(with_changes(nn_result.assessment, {c["indicator"]: c["to"]}, knowledge),
+                        knowledge)
+        assert rerun.measures.get("ratio_band") == "lagging"
+
+
+def test_no_single_change_when_two_independent_rules_block(knowledge):
+    r = api.evaluate(EXAMPLES / "nascent-cluster.yaml", knowledge)
+    found = whatif.minimal_changes(r, "recommendation", "co_partner_cluster", knowledge)
+    assert found["changes"] == [] and not found["stats"]["truncated"]
+
+
+def test_parse_sets_reads_yaml_values(knowledge):
+    got = whatif.parse_sets(["direction_export=4", "has_intl_manager=true",
+                             "platform_memberships=[eacp]", "activity_smes=",
+                             "cluster_name='A: B'"], knowledge)
+    assert got == {"direction_export": 4, "has_intl_manager": True,
+                   "platform_memberships": ["eacp"], "activity_smes": None,
+                   "cluster_name": "A: B"}
+
+
+def test_parse_sets_collects_every_problem(knowledge):
+    with pytest.raises(InputError) as exc:
+        whatif.parse_sets(["nothing", "geo_europe=5", "geo_europe=1", "geo_eurpe=1",
+                           "geo_apec={a: 1}"], knowledge)
+    text = str(exc.value)
+    assert "--set: nothing: expected ID=VALUE" in text
+    assert "--set: geo_europe: 5 is out of scale" in text
+    assert "did you mean 'geo_europe'?" in text
+    assert "--set: geo_apec:" in text and "mapping" in text
+
+
+def test_what_if_compares_two_runs(nn_result, knowledge):
+    d = whatif.what_if_data(nn_result, {"direction_export": 4}, knowledge, "en")
+    removed = [r["id"] for r in d["recommendations"]["removed"]]
+    assert {"rg_export_trade_missions", "rg_market_entry_support", "rg_joint_advertising"} \
+        <= set(removed)
+    assert d["changed"] and d["scores"] == []
+    same = whatif.what_if_data(nn_result, {"direction_export": 1}, knowledge, "en")
+    assert not same["changed"]
