@@ -16,6 +16,7 @@ import os
 import re
 import unicodedata
 from collections.abc import Callable, Iterator
+from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -231,8 +232,10 @@ def outcomes(jobs: list[Job], k: Knowledge, fmt: str, lang: str,
             yield process(job)
         return
     ctx = multiprocessing.get_context("fork")
+    # small chunks keep the progress bar moving and the order exact; fewer round trips pay off
+    chunksize = max(1, min(8, len(jobs) // (workers * 4)))
     with ctx.Pool(processes=workers, initializer=_init_worker) as pool:
-        yield from pool.imap(process, jobs, chunksize=1)
+        yield from pool.imap(process, jobs, chunksize=chunksize)
 
 
 # --- the whole batch ------------------------------------------------------------------------------
@@ -259,15 +262,18 @@ def run_batch(inputs: list[Path], out_dir: Path, k: Knowledge, *, fmt: str, lang
     written: list[str] = []
     with _progress_bar(total, progress) as advance:
         advance(len(early))
-        for o in outcomes(jobs, k, fmt, lang, workers):
-            done[o.index] = o
-            if o.ok and o.output and o.data is not None:
-                write(o.output, o.data)
-                written.append(o.output)
-            else:
-                for line in o.problems:
-                    report(line)
-            advance(1)
+        # closing(): an interrupt stops the pool here and now, not whenever the generator is
+        # collected (a pool terminated from a garbage-collection pass can deadlock)
+        with closing(outcomes(jobs, k, fmt, lang, workers)) as results:
+            for o in results:
+                done[o.index] = o
+                if o.ok and o.output and o.data is not None:
+                    write(o.output, o.data)
+                    written.append(o.output)
+                else:
+                    for line in o.problems:
+                        report(line)
+                advance(1)
     ordered = [done[i] for i in sorted(done)]
     rows = [o.row if o.ok and o.row else _failed_row(o) for o in ordered]
     for name, data in summaries(rows, lang).items():

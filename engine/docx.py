@@ -28,8 +28,15 @@ CHART_WIDTH_CM = 16.0
 _XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
+_CORE_TIMES = re.compile(rb"(<dcterms:(?:created|modified)\b[^>]*>)[^<]*(</dcterms:)")
+
+
 def stable_zip(data: bytes) -> bytes:
-    """The same zip with fixed timestamps and attributes: same content, same bytes."""
+    """The same zip with fixed timestamps and attributes: same content, same bytes.
+
+    openpyxl stamps the save time into docProps/core.xml whatever the workbook says, so the
+    document's own created/modified dates are fixed here too.
+    """
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(data)) as src, \
             zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as dst:
@@ -38,7 +45,11 @@ def stable_zip(data: bytes) -> bytes:
             fixed.compress_type = zipfile.ZIP_DEFLATED
             fixed.create_system = 3
             fixed.external_attr = 0o644 << 16
-            dst.writestr(fixed, src.read(info.filename))
+            body = src.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                body = _CORE_TIMES.sub(rb"\g<1>" + FIXED_TIME.isoformat().encode() + rb"Z\g<2>",
+                                       body)
+            dst.writestr(fixed, body)
     return out.getvalue()
 
 
