@@ -86,6 +86,17 @@ def emit(data: str | bytes, out: Optional[Path], force: bool) -> None:
     write_atomic(out, data, force=force)
 
 
+def _not_an_input(out: Optional[Path], *inputs: Optional[Path]) -> None:
+    """The input is never modified: refuse an output path that names an input, even with --force."""
+    if out is None or not out.exists():
+        return
+    for path in inputs:
+        if path is not None and path.exists() and out.resolve() == path.resolve():
+            from engine.errors import UsageError
+
+            raise UsageError(f"{out}: is an input of this command; write the output elsewhere")
+
+
 def _format_from(out: Optional[Path], fmt: Optional[DraftFormat]) -> str:
     if fmt is not None:
         return fmt.value
@@ -119,6 +130,7 @@ def draft(
     def body() -> None:
         from engine import api
 
+        _not_an_input(out, assessment, template)
         fmt_value = _format_from(out, fmt)
         if template is not None and fmt_value != "docx":
             from engine.errors import UsageError
@@ -382,6 +394,7 @@ def kb_export_clips(
         from engine import api
         from engine.clips import deffacts, export_clips
 
+        _not_an_input(out, assessment)
         k = api.knowledge(knowledge)
         text = export_clips(k)
         if assessment is not None:

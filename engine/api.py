@@ -32,8 +32,11 @@ def knowledge(root: Path | None = None) -> Knowledge:
     base = (root or bundled_root("knowledge")).resolve()
     key = (str(base), _fingerprint(base) if base.is_dir() else ())
     if key not in _KNOWLEDGE:
+        from engine import cache
+
         _KNOWLEDGE.clear()
-        _KNOWLEDGE[key] = load_knowledge(root)
+        digest = cache.files_digest(base) if base.is_dir() else None
+        _KNOWLEDGE[key] = cache.cached("knowledge", digest, lambda: load_knowledge(root))
     return _KNOWLEDGE[key]
 
 

@@ -71,7 +71,9 @@ def check_value(ind: Indicator, value: Value, knowledge: Knowledge) -> tuple[Val
             scale = knowledge.indicators.scales[ind.scale]
             lo, hi = scale.min, scale.max
         if lo is not None and value < lo or hi is not None and value > hi:
-            return None, f"{value} is out of scale; allowed {_num(lo)}..{_num(hi)}"
+            allowed = (f"{_num(lo)}..{_num(hi)}" if lo is not None and hi is not None
+                       else f"{_num(lo)} or more" if lo is not None else f"up to {_num(hi)}")
+            return None, f"{value} is out of scale; allowed {allowed}"
         if t in ("float", "score") and isinstance(value, int):
             value = float(value) if t == "float" else value
         return value, None
@@ -119,6 +121,9 @@ def _num(x: float | None) -> str:
     return str(int(x)) if float(x).is_integer() else str(x)
 
 
+MAX_PROBLEMS = 100
+
+
 def validate_mapping(data: Any, located: Located, knowledge: Knowledge) -> Assessment:
     if data is None:
         data = {}
@@ -128,9 +133,13 @@ def validate_mapping(data: Any, located: Located, knowledge: Knowledge) -> Asses
     values: dict[str, Value] = {i.id: None for i in knowledge.indicators.indicators}
     positions: dict[str, tuple[int, int]] = {}
     ids = list(values)
+    more = 0  # problems past MAX_PROBLEMS: counted, not described (a hostile file has thousands)
     for key, raw in data.items():
         path = (key,)
         if not isinstance(key, str) or key not in knowledge.indicator:
+            if len(problems) >= MAX_PROBLEMS:
+                more += 1
+                continue
             problems.append(located.problem(path, f"unknown indicator {str(key)!r}", key=True,
                                             hint=suggest(str(key), ids)))
             continue
@@ -139,14 +148,23 @@ def validate_mapping(data: Any, located: Located, knowledge: Knowledge) -> Asses
             continue
         value, err = check_value(knowledge.indicator[key], raw, knowledge)
         if err:
+            if len(problems) >= MAX_PROBLEMS:
+                more += 1
+                continue
             problems.append(located.problem(path, err))
             continue
         values[key] = value
+    named = {p.path for p in problems}
     for ind in knowledge.indicators.indicators:
-        if ind.required and values[ind.id] in (None, ""):
+        # a required indicator with a wrong value is reported once, for its value
+        if ind.required and values[ind.id] in (None, "") and ind.id not in named:
             problems.append(located.problem((), f"missing required indicator {ind.id!r}"))
     if problems:
-        raise InputError(sorted(problems, key=lambda p: (p.line, p.col)))
+        problems.sort(key=lambda p: (p.line, p.col))
+        if more:
+            problems.append(Problem(file=located.file, message=f"{more} more problems not shown; "
+                                                               "fix these first"))
+        raise InputError(problems)
     return Assessment(source=located.file, values=values, positions=positions)
 
 

@@ -10,6 +10,7 @@ interrupted batch leaves only complete files. A bad input is reported and skippe
 from __future__ import annotations
 
 import csv
+import gc
 import io
 import multiprocessing
 import os
@@ -232,10 +233,17 @@ def outcomes(jobs: list[Job], k: Knowledge, fmt: str, lang: str,
             yield process(job)
         return
     ctx = multiprocessing.get_context("fork")
+    # objects that exist before the fork are never collected in a worker: frozen, the collector
+    # leaves their pages alone instead of copying the parent's heap into every worker
+    gc.collect()
+    gc.freeze()
     # small chunks keep the progress bar moving and the order exact; fewer round trips pay off
     chunksize = max(1, min(8, len(jobs) // (workers * 4)))
-    with ctx.Pool(processes=workers, initializer=_init_worker) as pool:
-        yield from pool.imap(process, jobs, chunksize=chunksize)
+    try:
+        with ctx.Pool(processes=workers, initializer=_init_worker) as pool:
+            yield from pool.imap(process, jobs, chunksize=chunksize)
+    finally:
+        gc.unfreeze()
 
 
 # --- the whole batch ------------------------------------------------------------------------------

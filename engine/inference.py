@@ -143,12 +143,14 @@ class _Recorder:
             values = tuple((f, _plain(fact.get(f))) for f in dict.fromkeys(tested.get(name, [])))
             matched.append(Matched(fact["__factid__"], kind, label, values))
         live = all(fact["__factid__"] in engine.facts for fact in bound.values())
-        present = {(type(f).__name__, f.get("id")) for f in engine.facts.values()}
+        present = None  # built only when the branch has a `not`: most do not
         checks = []
         for cond in branch:
             if isinstance(cond, Not_):
                 a = cond.not_
                 cls = "Finding" if a.subject_kind == "finding" else "Recommended"
+                if present is None:
+                    present = {(type(f).__name__, f.get("id")) for f in engine.facts.values()}
                 absent = (cls, a.subject) not in present
                 live = live and absent
                 checks.append(CondCheck(a.subject_kind, a.subject, None, None, None, True, absent))
@@ -237,11 +239,14 @@ def _result(assessment: Assessment, measures: Measures, firings: list[Firing],
              "postponed": result.postponed}[d.kind].append(d.id)
     # priority: the highest of the recommendation's default and what the firing rules asked for
     for rid in result.recommendations:
-        best = knowledge.recommendation[rid].priority
-        for f in result.producers("recommendation", rid):
-            if f.priority and PRIORITY_RANK[f.priority] < PRIORITY_RANK[best]:
-                best = f.priority
-        result.priority[rid] = best
+        result.priority[rid] = knowledge.recommendation[rid].priority
+    for f in firings:
+        if not f.priority:
+            continue
+        for d in f.declared:
+            if d.kind == "recommendation" and \
+                    PRIORITY_RANK[f.priority] < PRIORITY_RANK[result.priority[d.id]]:
+                result.priority[d.id] = f.priority
     return result
 
 

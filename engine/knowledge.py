@@ -24,7 +24,7 @@ LANGS: tuple[Lang, ...] = ("ru", "en")
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 class Text(Strict):
@@ -111,7 +111,7 @@ class Benchmark(Strict):
 class PartialIndicator(Strict):
     """One share-type partial indicator (in %) computed from raw quantitative inputs."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, defer_build=True)
 
     id: str
     label: Text
@@ -262,7 +262,7 @@ class All_(Strict):
 
 class Not_(Strict):
     not_: Atom = Field(alias="not")
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, defer_build=True)
 
 
 def _cond_kind(value: Any) -> str:

@@ -76,7 +76,11 @@ def read_text(path: Path, display: str | None = None) -> str:
     """Read a user file as UTF-8 text, refusing binary junk, wrong encodings and huge files."""
     name = display or str(path)
     try:
-        raw = path.read_bytes()
+        with path.open("rb") as fh:  # never more than the limit into memory (a 10 GB "YAML")
+            raw = fh.read(MAX_BYTES + 1)
+            if len(raw) > MAX_BYTES:
+                raise InputError([Problem(file=name, message="file is too large (the limit is "
+                                                             f"{MAX_BYTES} bytes)")])
     except FileNotFoundError:
         raise InputError([Problem(file=name, message="file not found")]) from None
     except IsADirectoryError:
@@ -92,6 +96,9 @@ def decode(raw: bytes, name: str) -> str:
                                                      f"the limit is {MAX_BYTES})")])
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
+    wide = _wide_encoding(raw)
+    if wide:
+        raise InputError([Problem(file=name, message=f"the file is {wide} text; save it as UTF-8")])
     if b"\x00" in raw:
         raise InputError([Problem(file=name, message="binary data, expected a UTF-8 YAML text file")])
     try:
@@ -103,19 +110,73 @@ def decode(raw: bytes, name: str) -> str:
                                   message="not valid UTF-8 text; save the file as UTF-8")]) from None
 
 
+def _line_col(text: str, position: int) -> tuple[int, int]:
+    line = text.count("\n", 0, position) + 1
+    return line, position - (text.rfind("\n", 0, position) + 1) + 1
+
+
+def _wide_encoding(raw: bytes) -> str:
+    """UTF-16 or UTF-32 text (by its byte-order mark, or ASCII-range characters padded with
+    zero bytes), which would otherwise be reported as binary data."""
+    for bom, label in ((b"\xff\xfe\x00\x00", "UTF-32"), (b"\x00\x00\xfe\xff", "UTF-32"),
+                       (b"\xff\xfe", "UTF-16"), (b"\xfe\xff", "UTF-16")):
+        if raw.startswith(bom):
+            return label
+    if b"\x00" in raw[:400]:
+        head = raw[:400]
+        for codec, label in (("utf-32-le", "UTF-32"), ("utf-32-be", "UTF-32"),
+                             ("utf-16-le", "UTF-16"), ("utf-16-be", "UTF-16")):
+            width = 4 if label == "UTF-32" else 2
+            try:
+                text = head[: len(head) // width * width].decode(codec)
+            except UnicodeDecodeError:
+                continue
+            ascii_share = sum(c < "\x80" for c in text) / max(1, len(text))
+            if (all(c.isprintable() or c in "\r\n\t" for c in text) and ascii_share > 0.3
+                    and any(c in text for c in ":-#")):
+                return label
+    return ""
+
+
 def load_yaml_file(path: Path, display: str | None = None) -> Located:
     return load_yaml_text(read_text(path, display), display or str(path))
 
 
+# libyaml composes about 5x faster than the pure-Python parser (a 4.7 MB file: 0.9 s, not 4.6 s)
+# with the same node positions; its error wording differs, so a failed parse of a file of
+# ordinary size is repeated with the Python parser for the familiar message.
+_FAST_LOADER = getattr(yaml, "CSafeLoader", None)
+_RETRY_BELOW = 256 * 1024
+
+
+def _compose(text: str) -> Node | None:
+    if _FAST_LOADER is not None:
+        try:
+            return yaml.compose(text, Loader=_FAST_LOADER)
+        except yaml.YAMLError as exc:
+            # libyaml stops deep nesting itself (the Python parser would exhaust the stack)
+            if len(text) > _RETRY_BELOW or "maximum nesting depth" in str(exc):
+                raise
+    return yaml.compose(text, Loader=yaml.SafeLoader)
+
+
 def load_yaml_text(text: str, name: str) -> Located:
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = _compose(text)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)
-        message = f"YAML syntax error: {exc.problem or exc.context}"
+        problem = exc.problem or exc.context or ""
+        if "maximum nesting depth" in problem:
+            problem = "nesting is too deep"
+        message = f"YAML syntax error: {problem}"
         raise InputError([Problem(file=name, line=line, col=col, message=message)]) from None
-    except yaml.YAMLError as exc:  # reader errors (control characters) and the like
+    except yaml.reader.ReaderError as exc:  # a control character: locate it in the text
+        line, col = _line_col(text, exc.position)
+        code = exc.character if isinstance(exc.character, int) else ord(exc.character[:1] or " ")
+        message = f"control character U+{code:04X} is not allowed in YAML text; remove it"
+        raise InputError([Problem(file=name, line=line, col=col, message=message)]) from None
+    except yaml.YAMLError as exc:
         raise InputError([Problem(file=name, message=f"YAML error: {exc}")]) from None
     except RecursionError:
         raise InputError([Problem(file=name, message="YAML nesting is too deep")]) from None

@@ -31,8 +31,11 @@ def md_escape(value: Any) -> str:
 
 @lru_cache(maxsize=4)
 def environment(templates: Path | None = None) -> ImmutableSandboxedEnvironment:
+    from engine.cache import template_cache
+
     root = templates or bundled_root("templates")
     env = ImmutableSandboxedEnvironment(
+        bytecode_cache=template_cache(),
         loader=FileSystemLoader(str(root)),
         undefined=StrictUndefined,
         autoescape=select_autoescape(enabled_extensions=("html", "html.j2"),

@@ -14,6 +14,22 @@ GOLDEN = Path(__file__).resolve().parent / "golden"
 sys.path.insert(0, str(ROOT))
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Every run (and every command the tests start) uses a fresh, private cache directory."""
+    import tempfile
+
+    config._ci_cache = tempfile.mkdtemp(prefix="cluster-intl-cache-")  # type: ignore[attr-defined]
+    os.environ["CLUSTER_INTL_CACHE"] = config._ci_cache  # type: ignore[attr-defined]
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    import shutil
+
+    cache = getattr(config, "_ci_cache", None)
+    if cache:
+        shutil.rmtree(cache, ignore_errors=True)
+
+
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption("--update-golden", action="store_true", default=False,
                      help="Rewrite golden files from the current output (review the diff!).")

@@ -1,0 +1,146 @@
+"""The cache between runs: a hit gives the same knowledge, an edit is a miss, a bad entry is ignored."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from engine import api, cache
+from engine.inference import Runner
+from engine.knowledge import bundled_root
+
+
+@pytest.fixture
+def cache_dir(tmp_path, monkeypatch) -> Path:
+    d = tmp_path / "cache"
+    monkeypatch.setenv("CLUSTER_INTL_CACHE", str(d))
+    api._KNOWLEDGE.clear()  # the in-process cache would hide the disk cache
+    yield d
+    api._KNOWLEDGE.clear()
+
+
+@pytest.fixture
+def kb(tmp_path) -> Path:
+    root = tmp_path / "kb"
+    shutil.copytree(bundled_root("knowledge"), root)
+    return root
+
+
+def entries(d: Path) -> list[Path]:
+    return sorted((d / "knowledge").glob("*.pickle"))
+
+
+def outcome(k, nn_path) -> tuple:
+    from engine.assessment import load_assessment
+
+    r = Runner(k).run(load_assessment(nn_path, k))
+    return tuple(r.findings), tuple(r.recommendations), tuple(f.rule for f in r.firings)
+
+
+def test_a_second_run_reads_the_knowledge_from_the_cache(cache_dir, kb, nn_path, monkeypatch):
+    first = api.knowledge(kb)
+    assert len(entries(cache_dir)) == 1
+    entry = entries(cache_dir)[0]
+    assert entry.stat().st_mode & 0o777 == 0o600
+    assert (cache_dir / "knowledge").stat().st_mode & 0o077 == 0
+    api._KNOWLEDGE.clear()
+
+    def no_parsing(*_a, **_k):
+        raise AssertionError("the knowledge base was parsed again")
+
+    monkeypatch.setattr(api, "load_knowledge", no_parsing)
+    second = api.knowledge(kb)
+    assert second is not first
+    assert [r.rule.id for r in second.rules] == [r.rule.id for r in first.rules]
+    assert outcome(second, nn_path) == outcome(first, nn_path)
+
+
+def test_an_edited_knowledge_file_is_a_miss_and_its_advice_is_used(cache_dir, kb):
+    api.knowledge(kb)
+    path = kb / "recommendations.yaml"
+    text = path.read_text("utf-8")
+    k = api.knowledge(kb)
+    title = k.recommendation["org_intl_working_group"].title.en
+    path.write_text(text.replace(title, "A renamed working group", 1), "utf-8")
+    api._KNOWLEDGE.clear()
+    edited = api.knowledge(kb)
+    assert edited.recommendation["org_intl_working_group"].title.en == "A renamed working group"
+    assert len(entries(cache_dir)) == 2
+
+
+def test_a_broken_knowledge_base_is_never_cached(cache_dir, kb):
+    from engine.errors import InputError
+
+    (kb / "kpis.yaml").write_text("kpis: [\n", "utf-8")
+    for _ in range(2):
+        with pytest.raises(InputError):
+            api.knowledge(kb)
+        api._KNOWLEDGE.clear()
+    assert entries(cache_dir) == []
+
+
+@pytest.mark.parametrize("damage", ["garbage", "truncated", "group-writable"])
+def test_a_damaged_or_untrusted_entry_is_ignored_and_rebuilt(cache_dir, kb, nn_path, damage,
+                                                            monkeypatch):
+    good = outcome(api.knowledge(kb), nn_path)
+    entry = entries(cache_dir)[0]
+    if damage == "garbage":
+        entry.write_bytes(b"not a pickle")
+    elif damage == "truncated":
+        entry.write_bytes(entry.read_bytes()[:1000])
+    else:
+        # a file others could have written is not loaded, whatever it holds
+        entry.write_bytes(b"cos\nsystem\n(S'echo pwned'\ntR.")
+        entry.chmod(0o666)
+    api._KNOWLEDGE.clear()
+    calls = []
+    real = api.load_knowledge
+    monkeypatch.setattr(api, "load_knowledge", lambda root=None: calls.append(1) or real(root))
+    assert outcome(api.knowledge(kb), nn_path) == good
+    assert calls == [1]
+    if damage != "group-writable":
+        assert entries(cache_dir)[0].stat().st_size > 100_000  # rewritten whole
+
+
+def test_cache_off_writes_nothing(tmp_path, kb, monkeypatch):
+    monkeypatch.setenv("CLUSTER_INTL_CACHE", "off")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    api._KNOWLEDGE.clear()
+    api.knowledge(kb)
+    assert cache.directory() is None
+    assert not (tmp_path / "xdg").exists() and not (tmp_path / "home").exists()
+    api._KNOWLEDGE.clear()
+
+
+def test_the_default_place_follows_xdg(tmp_path, monkeypatch):
+    monkeypatch.delenv("CLUSTER_INTL_CACHE", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert cache.directory() == tmp_path / "xdg" / "cluster-intl"
+    monkeypatch.delenv("XDG_CACHE_HOME")
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    assert cache.directory() == tmp_path / "home" / ".cache" / "cluster-intl"
+
+
+def test_only_the_newest_entries_are_kept(cache_dir, monkeypatch):
+    for i in range(cache.KEEP + 3):
+        cache.cached("knowledge", f"{i:064x}", lambda i=i: i)
+        os.utime(cache_dir / "knowledge" / f"{i:064x}.pickle", (i, i))
+    kept = entries(cache_dir)
+    assert len(kept) == cache.KEEP
+    assert cache.cached("knowledge", f"{cache.KEEP + 2:064x}", lambda: "rebuilt") == cache.KEEP + 2
+
+
+def test_templates_compiled_once_render_the_same(cache_dir, nn_result, knowledge):
+    from engine import render
+
+    render.environment.cache_clear()
+    first = api.draft(nn_result, knowledge, "html", "en")
+    compiled = list((cache_dir / "templates").rglob("*.cache"))
+    assert compiled
+    render.environment.cache_clear()
+    assert api.draft(nn_result, knowledge, "html", "en") == first
+    render.environment.cache_clear()
