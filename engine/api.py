@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -10,7 +11,7 @@ from engine.errors import UsageError
 from engine.inference import Result, infer
 from engine.knowledge import Knowledge, load_knowledge
 
-_KNOWLEDGE: dict[tuple[str, tuple[tuple[str, int, int], ...]], Knowledge] = {}
+_KNOWLEDGE: dict[tuple[str, str, tuple[tuple[str, int, int], ...]], Knowledge] = {}
 
 
 def _fingerprint(root: Path) -> tuple[tuple[str, int, int], ...]:
@@ -30,7 +31,8 @@ def knowledge(root: Path | None = None) -> Knowledge:
     from engine.knowledge import bundled_root
 
     base = (root or bundled_root("knowledge")).resolve()
-    key = (str(base), _fingerprint(base) if base.is_dir() else ())
+    # the working directory is part of the key: messages show paths relative to it
+    key = (str(base), os.getcwd(), _fingerprint(base) if base.is_dir() else ())
     if key not in _KNOWLEDGE:
         from engine import cache
 

@@ -75,8 +75,14 @@ def code_digest() -> bytes:
 
 
 def files_digest(root: Path, pattern: str = "*.yaml") -> str | None:
-    """SHA-256 of the code digest and of every matching file under `root`, names and bytes."""
+    """SHA-256 of the code digest and of every matching file under `root`, names and bytes.
+
+    The place counts too: the loaded objects carry their files' paths, shown relative to the
+    working directory, so the same files in another checkout or seen from another directory are
+    another entry.
+    """
     h = hashlib.sha256(code_digest())
+    h.update(f"{root.resolve()}\0{os.getcwd()}\0".encode())
     try:
         for path in sorted(root.rglob(pattern)):
             h.update(str(path.relative_to(root)).encode() + b"\0")

@@ -144,3 +144,21 @@ def test_templates_compiled_once_render_the_same(cache_dir, nn_result, knowledge
     render.environment.cache_clear()
     assert api.draft(nn_result, knowledge, "html", "en") == first
     render.environment.cache_clear()
+
+
+def test_the_same_files_elsewhere_are_another_entry(cache_dir, kb, tmp_path, monkeypatch):
+    """A second checkout with identical files must not get the first one's paths in its messages."""
+    other = tmp_path / "other" / "kb"
+    shutil.copytree(kb, other)
+    first = api.knowledge(kb)
+    api._KNOWLEDGE.clear()
+    second = api.knowledge(other)
+    assert first.root.resolve() == kb.resolve()
+    assert second.root.resolve() == other.resolve()
+    assert all(site.file.startswith(str(os.path.relpath(other))) for site in second.rules)
+    # seen from another working directory, the paths are relative to it
+    monkeypatch.chdir(other)
+    api._KNOWLEDGE.clear()
+    third = api.knowledge(other)
+    assert all(site.file.startswith("rules") for site in third.rules)
+    assert len(entries(cache_dir)) == 3
