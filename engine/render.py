@@ -46,10 +46,20 @@ def environment(templates: Path | None = None) -> ImmutableSandboxedEnvironment:
     return env
 
 
-@lru_cache(maxsize=4)
 def strings(templates: Path | None = None) -> dict[str, dict[str, str]]:
     """UI strings of the documents (headings, column names) in ru and en."""
-    root = templates or bundled_root("templates")
+    return _strings((templates or bundled_root("templates")).resolve())
+
+
+@lru_cache(maxsize=4)
+def _strings(root: Path) -> dict[str, dict[str, str]]:
+    from engine import cache
+
+    return cache.cached("strings", cache.files_digest(root, "strings.yaml"),
+                        lambda: _read_strings(root))
+
+
+def _read_strings(root: Path) -> dict[str, dict[str, str]]:
     data = load_yaml_file(root / "strings.yaml").data
     out: dict[str, dict[str, str]] = {"ru": {}, "en": {}}
     for key, texts in data.items():
