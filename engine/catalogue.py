@@ -150,8 +150,8 @@ def build_catalogue(k: Knowledge, lang: str, s: dict[str, str]) -> dict[str, Any
             "kpis": [_kpi_view(kid, k, lang, s) for kid in rec.kpis],
             "produced_by": produced_by.get(rec.id, []), "sources": list(rec.sources),
             "proposal": rec.proposal, "conflicts_with": list(rec.conflicts_with)})
-    sources = [{"id": src.id, "citation": _t(src.citation, lang), "section": src.section or "",
-                "url": src.url or "", "kind": src.kind} for src in k.sources.sources]
+    sources = [dict(zip(("citation", "section"), src.reference(lang)), id=src.id,
+                    url=src.url or "", kind=src.kind) for src in k.sources.sources]
     graph = chaining_graph(k)
     return {
         "lang": lang, "generator": f"cluster-intl {__version__}",

@@ -323,8 +323,9 @@ def _source_views(ids: list[str], k: Knowledge, lang: str) -> list[dict[str, Any
         s = k.source.get(sid)
         if s is None:
             continue
-        out.append({"id": sid, "kind": s.kind, "citation": s.citation.get(lang),
-                    "section": s.section, "url": s.url})
+        citation, section = s.reference(lang)
+        out.append({"id": sid, "kind": s.kind, "citation": citation, "section": section or None,
+                    "url": s.url})
     return out
 
 

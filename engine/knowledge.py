@@ -378,9 +378,20 @@ class Source(Strict):
     id: str
     kind: Literal["dissertation", "survey", "practice", "publication", "web", "proposal"]
     citation: Text
-    section: str | None = None
+    section: Text | str | None = None  # where in the source: a string reads the same in ru and en
     figures: Text | None = None
     url: str | None = None
+
+    def reference(self, lang: str) -> tuple[str, str]:
+        """The citation and its locator in `lang`, to be printed as "citation, locator".
+
+        A citation ends with a full stop; followed by its locator it ends with the locator.
+        """
+        section = self.section.get(lang) if isinstance(self.section, Text) else self.section or ""
+        citation = self.citation.get(lang)
+        if section:
+            citation = citation.rstrip().removesuffix(".")
+        return citation, section
 
 
 class SourcesFile(Strict):
@@ -391,7 +402,7 @@ class Partner(Strict):
     id: str
     name: str
     country: str
-    region: str | None = None
+    region: Text | str | None = None  # a string reads the same in ru and en
     geography: list[str]
     sectors: list[str]
     facts: Text
@@ -416,6 +427,7 @@ class PartnersFile(Strict):
     specialization_indicator: str
     candidates_indicator: str
     sector_aliases: dict[str, list[str]]
+    sectors: dict[str, Text] = Field(default_factory=dict)  # labels of the sector tags
     max_candidates: int = 3
     weights: dict[Literal["sector", "prior_link", "platform"], float]
     partners: list[Partner]

@@ -18,6 +18,7 @@ from engine.inference import Result
 from engine.knowledge import PRIORITY_RANK, KPIDef, Knowledge, Text
 from engine.charts import program_charts
 from engine.partners import choose_partners, platforms_to_join
+from engine.render import strings
 
 DIRECTION_ORDER = ["organizational", "science_education", "production_markets",
                    "sociocultural_infrastructure"]
@@ -46,8 +47,9 @@ def _sources(ids: list[str], k: Knowledge, lang: str) -> list[dict[str, str]]:
         s = k.source.get(sid)
         if s is None:
             continue
-        out.append({"id": sid, "citation": _t(s.citation, lang), "section": s.section or "",
-                    "url": s.url or "", "kind": s.kind})
+        citation, section = s.reference(lang)
+        out.append({"id": sid, "citation": citation, "section": section, "url": s.url or "",
+                    "kind": s.kind})
     return out
 
 
@@ -247,20 +249,27 @@ def _scale_max(k: Knowledge) -> dict[str, float]:
 
 
 def _unknown(lang: str) -> str:
-    return "не определен" if lang == "ru" else "not determined"
+    return strings()[lang]["not_determined"]
+
+
+def _either(text: Text | str | None, lang: str) -> str:
+    """A knowledge field that is either one string for both languages or a ru/en text."""
+    return _t(text, lang) if isinstance(text, Text) else text or ""
 
 
 def _partner_view(c: Any, k: Knowledge, lang: str) -> dict[str, Any]:
     p = c.partner
+    t = strings()[lang]
     reasons = []
     if c.from_assessment:
-        reasons.append("назван в оценке" if lang == "ru" else "named in the assessment")
+        reasons.append(t["partner_named"])
     if c.sectors:
-        reasons.append(("отрасль: " if lang == "ru" else "sector: ") + ", ".join(c.sectors))
+        reasons.append(f"{t['partner_sector']}: "
+                       + ", ".join(_either(k.partners.sectors.get(s), lang) or s for s in c.sectors))
     if c.prior_link:
-        reasons.append("уже сотрудничал со страной кластера" if lang == "ru"
-                       else "has cooperated with the cluster's country before")
-    return {"name": c.name, "country": p.country if p else "", "region": (p.region or "") if p else "",
+        reasons.append(t["partner_prior_link"])
+    return {"name": c.name, "country": p.country if p else "",
+            "region": _either(p.region, lang) if p else "",
             "facts": _t(p.facts, lang) if p else "",
             "geography": [_t(k.partners.geographies.get(g), lang) for g in c.geography],
             "reasons": reasons, "sources": _sources(p.sources if p else [], k, lang)}

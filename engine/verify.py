@@ -352,6 +352,17 @@ class _Checker:
                     self.add(pf, ("partners", i, "geography", j), f"unknown geography {geo!r}",
                              hint=_hint(geo, pt.geographies))
             self.sources(pf, ("partners", i, "sources"), partner.sources)
+            if isinstance(partner.region, Text):
+                self.text(pf, ("partners", i, "region"), partner.region)
+            for j, sector in enumerate(partner.sectors):
+                if sector not in pt.sectors:
+                    loc = self.loc(pf)
+                    msg = f"sector {sector!r} has no label under `sectors:`; it prints untranslated"
+                    if loc:
+                        self.problems.append(loc.problem(("partners", i, "sectors", j), msg,
+                                                         severity="warning"))
+        for tag, label in pt.sectors.items():
+            self.text(pf, ("sectors", tag), label)
         for i, plat in enumerate(pt.platforms):
             self.sources(pf, ("platforms", i, "sources"), plat.sources)
 

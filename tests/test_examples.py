@@ -112,3 +112,17 @@ def test_every_recommendation_has_a_trace_entry_and_rules_are_listed(knowledge):
         assert set(data["rules_fired"]) == {f["rule"] for f in data["trace"]}
         for rec in data["recommendations"]:
             assert rec["rules"], rec
+
+
+def test_russian_program_prints_partners_and_sources_in_russian(nn_result, knowledge):
+    """Sector tags, regions and source locators come from the knowledge base in both languages."""
+    from engine import api
+
+    ru = api.draft(nn_result, knowledge, "md", "ru")
+    assert "**Chemie-Cluster Bayern** (DE, Бавария) — назван в оценке; отрасль: химия" in ru
+    assert "отрасль: автомобилестроение" in ru
+    assert "§3.2, с. 161" in ru and "§3.2, p. 161" not in ru
+    assert "., §" not in ru  # a citation's full stop is dropped before its locator
+    en = api.draft(nn_result, knowledge, "md", "en")
+    assert "**Chemie-Cluster Bayern** (DE, Bavaria) — named in the assessment; sector: chemicals" in en
+    assert "§3.2, p. 161" in en and "., §" not in en
