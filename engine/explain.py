@@ -403,7 +403,8 @@ class _Builder:
         out = {"id": d["id"], "label": measure_label(d["id"], self.k, self.lang),
                "value": d["value"],
                "value_text": value_text("measure", d["id"], d["value"], self.k, self.lang),
-               "formula": d["formula"], "setting": d["setting"], "inputs": inputs}
+               "formula": d.get("formula_text", {}).get(self.lang) or d["formula"],
+               "setting": d["setting"], "inputs": inputs}
         bands = _bands(d["id"], self.k, self.lang)
         if bands:
             out["bands"] = bands

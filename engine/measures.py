@@ -20,14 +20,24 @@ NDIGITS = 2
 
 @dataclass(frozen=True)
 class Derivation:
+    """How a measure was computed: the formula is a key of templates/strings.yaml (`f_…`) and
+    its parameters, so it reads in the document's language."""
+
     id: str
     value: Any
-    formula: str
+    formula_key: str
+    params: dict[str, Any] = field(default_factory=dict)
     inputs: dict[str, Any] = field(default_factory=dict)
     setting: str = ""  # knowledge file:line of the setting used
 
+    def formula(self, lang: str = "en") -> str:
+        from engine.render import strings
+
+        return strings()[lang][f"f_{self.formula_key}"].format(**self.params)
+
     def as_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "value": self.value, "formula": self.formula,
+        return {"id": self.id, "value": self.value, "formula": self.formula("en"),
+                "formula_text": {lang: self.formula(lang) for lang in ("ru", "en")},
                 "inputs": dict(self.inputs), "setting": self.setting}
 
 
@@ -54,7 +64,10 @@ def _setting(knowledge: Knowledge, path: tuple[Any, ...]) -> str:
     return f"{located.file}:{line}"
 
 
-def _partial(p: PartialIndicator, a: Assessment) -> tuple[float | None, dict[str, Any], str]:
+Formula = tuple[str, dict[str, Any]]  # a key of templates/strings.yaml (f_…) and its parameters
+
+
+def _partial(p: PartialIndicator, a: Assessment) -> tuple[float | None, dict[str, Any], Formula]:
     if p.formula == "ratio":
         pairs = [(p.numerator, p.denominator)]
         if p.alternative:
@@ -65,22 +78,22 @@ def _partial(p: PartialIndicator, a: Assessment) -> tuple[float | None, dict[str
             n, d = a.get(num), a.get(den)
             inputs[num], inputs[den] = n, d
             if n is not None and d is not None and d > 0:
-                return min(100.0, n / d * 100.0), {num: n, den: d}, f"{num} / {den} × 100"
-        return None, inputs, f"{p.numerator} / {p.denominator} × 100"
+                return min(100.0, n / d * 100.0), {num: n, den: d}, ("share", {"num": num, "den": den})
+        return None, inputs, ("share", {"num": p.numerator, "den": p.denominator})
     if p.formula == "capped_count":
         assert p.count and p.target
         c = a.get(p.count)
+        formula = ("capped_count", {"count": p.count, "target": _fmt(p.target)})
         if c is None:
-            return None, {p.count: None}, ""
-        return min(100.0, c / p.target * 100.0), {p.count: c}, \
-            f"min(100, {p.count} / {_fmt(p.target)} × 100)"
+            return None, {p.count: None}, formula
+        return min(100.0, c / p.target * 100.0), {p.count: c}, formula
     if p.formula == "list_share":
         assert p.list_ and p.of
         items = a.get(p.list_)
+        formula = ("list_share", {"list": p.list_, "of": _fmt(p.of)})
         if items is None:
-            return None, {p.list_: None}, ""
-        return min(100.0, len(items) / p.of * 100.0), {p.list_: list(items)}, \
-            f"min(100, count({p.list_}) / {_fmt(p.of)} × 100)"
+            return None, {p.list_: None}, formula
+        return min(100.0, len(items) / p.of * 100.0), {p.list_: list(items)}, formula
     raise AssertionError(p.formula)
 
 
@@ -122,9 +135,9 @@ def compute(assessment: Assessment, knowledge: Knowledge) -> Measures:
     values: dict[str, Any] = {}
     der: dict[str, Derivation] = {}
 
-    def put(key: str, value: Any, formula: str, inputs: dict[str, Any], setting: str) -> None:
+    def put(key: str, value: Any, formula: Formula, inputs: dict[str, Any], setting: str) -> None:
         values[key] = value
-        der[key] = Derivation(key, value, formula, inputs, setting)
+        der[key] = Derivation(key, value, formula[0], formula[1], inputs, setting)
 
     # partial indicators of the cluster and of the region
     for section, items in (("partial_indicators", s.partial_indicators),
@@ -141,14 +154,14 @@ def compute(assessment: Assessment, knowledge: Knowledge) -> Measures:
     coverage = len(weighted)
     index = (sum(w * v for _, w, v in weighted) / total_w
              if weighted and coverage >= s.index.min_coverage else None)
-    put("coverage", coverage, f"partial indicators with data, of {len(counted)}",
+    put("coverage", coverage, ("coverage", {"n": len(counted)}),
         {pid: values[pid] for pid in (p.id for p in counted)}, _setting(knowledge, ("index",)))
     put("coverage_share", _round(coverage / len(counted) * 100.0) if counted else None,
-        "coverage / partial indicators × 100", {"coverage": coverage},
+        ("coverage_share", {}), {"coverage": coverage},
         _setting(knowledge, ("index",)))
-    put("index", _round(index), "Σ wᵢ·qᵢ / Σ wᵢ over partial indicators with data",
+    put("index", _round(index), ("index", {}),
         {pid: v for pid, _, v in weighted}, _setting(knowledge, ("partial_indicators",)))
-    put("index_band", _band(values["index"], s.index.bands), "band of index",
+    put("index_band", _band(values["index"], s.index.bands), ("band", {"of": "index"}),
         {"index": values["index"]}, _setting(knowledge, ("index", "bands")))
 
     # region: like with like, over the pairs where both sides have data
@@ -158,26 +171,26 @@ def compute(assessment: Assessment, knowledge: Knowledge) -> Measures:
         if p.region:
             q, r = values.get(p.id), values.get(p.region)
             put(f"gap_{p.id}", _round(q - r) if q is not None and r is not None else None,
-                f"{p.id} − {p.region}", {p.id: q, p.region: r},
+                ("difference", {"a": p.id, "b": p.region}), {p.id: q, p.region: r},
                 _setting(knowledge, ("partial_indicators",)))
     if pairs:
         cl = sum(values[q] for q, _ in pairs) / len(pairs)
         rg = sum(values[r] for _, r in pairs) / len(pairs)
-        put("region_index", _round(rg), "mean of the regional indicators matched to the cluster's",
+        put("region_index", _round(rg), ("region_index", {}),
             {r: values[r] for _, r in pairs}, _setting(knowledge, ("region_indicators",)))
-        put("cluster_matched_index", _round(cl), "mean of the cluster indicators that have a "
-            "regional match", {q: values[q] for q, _ in pairs},
+        put("cluster_matched_index", _round(cl), ("cluster_matched_index", {}),
+            {q: values[q] for q, _ in pairs},
             _setting(knowledge, ("region_indicators",)))
         ratio = cl / rg if rg > 0 else None
     else:
-        put("region_index", None, "no matched regional data", {}, _setting(knowledge, ("ratio",)))
-        put("cluster_matched_index", None, "no matched regional data", {},
+        put("region_index", None, ("no_regional_data", {}), {}, _setting(knowledge, ("ratio",)))
+        put("cluster_matched_index", None, ("no_regional_data", {}), {},
             _setting(knowledge, ("ratio",)))
         ratio = None
-    put("ratio", _round(ratio), "cluster_matched_index / region_index",
+    put("ratio", _round(ratio), ("ratio", {}),
         {"cluster_matched_index": values["cluster_matched_index"],
          "region_index": values["region_index"]}, _setting(knowledge, ("ratio",)))
-    put("ratio_band", _band(values["ratio"], s.ratio.bands), "band of ratio",
+    put("ratio_band", _band(values["ratio"], s.ratio.bands), ("band", {"of": "ratio"}),
         {"ratio": values["ratio"]}, _setting(knowledge, ("ratio", "bands")))
 
     # terciles of the cluster's own partial indicators
@@ -190,14 +203,14 @@ def compute(assessment: Assessment, knowledge: Knowledge) -> Measures:
         third = math.ceil(n / 3)
         for pos, (v, pid) in enumerate(ranked):
             t = "top" if pos < third else ("bottom" if pos >= n - third else "middle")
-            put(f"tercile_{pid}", t, f"rank {pos + 1} of {n} partial indicators",
+            put(f"tercile_{pid}", t, ("tercile", {"rank": pos + 1, "n": n}),
                 {pid: v}, _setting(knowledge, ("partial_indicators",)))
 
     # gaps against the survey benchmarks
     for ind_id, bench in s.benchmarks.items():
         v = assessment.get(ind_id)
         put(f"bench_gap_{ind_id}", _round(v - bench.value) if v is not None else None,
-            f"{ind_id} − benchmark {_fmt(bench.value)}", {ind_id: v},
+            ("bench_gap", {"indicator": ind_id, "benchmark": _fmt(bench.value)}), {ind_id: v},
             _setting(knowledge, ("benchmarks", ind_id)))
 
     # helix scores and the model
@@ -210,7 +223,7 @@ def compute(assessment: Assessment, knowledge: Knowledge) -> Measures:
             if v is not None:
                 scores.append(v)
         helix[name] = _round(sum(scores) / len(scores)) if scores else None
-        put(f"helix_{name}", helix[name], f"mean of the {name} helix inputs mapped to 0–4",
+        put(f"helix_{name}", helix[name], ("helix", {"helix": name}),
             inputs, _setting(knowledge, ("helix", "helices", name)))
     model, formula = _classify(helix, s.helix.leader_margin, s.helix.balanced_min)
     put("model", model, formula, {f"helix_{k}": v for k, v in helix.items()},
@@ -219,24 +232,25 @@ def compute(assessment: Assessment, knowledge: Knowledge) -> Measures:
     # self-assessment band
     level = assessment.get(s.self_assessment.indicator)
     band = s.self_assessment.levels[level].band if level in s.self_assessment.levels else "unknown"
-    put("self_band", band, f"band of {s.self_assessment.indicator}",
+    put("self_band", band, ("band", {"of": s.self_assessment.indicator}),
         {s.self_assessment.indicator: level}, _setting(knowledge, ("self_assessment", "levels")))
     return Measures(values=values, derivations=der)
 
 
-def _classify(helix: dict[str, float | None], margin: float, balanced_min: float) -> tuple[str, str]:
+def _classify(helix: dict[str, float | None], margin: float,
+              balanced_min: float) -> tuple[str, Formula]:
     known = {k: v for k, v in helix.items() if v is not None}
     if len(known) < len(helix):
-        return "unknown", "some helix scores have no data"
+        return "unknown", ("model_unknown", {})
     ordered = sorted(known.items(), key=lambda kv: (-kv[1], kv[0]))
     (lead, top), (second, nxt) = ordered[0], ordered[1]
     if top - nxt >= margin:
-        return f"{lead}_led", f"helix_{lead} exceeds the next by ≥ {_fmt(margin)}"
+        return f"{lead}_led", ("model_led", {"lead": lead, "margin": _fmt(margin)})
     if all(v >= balanced_min for v in known.values()):
-        return "balanced", f"no single leader and every helix ≥ {_fmt(balanced_min)}"
+        return "balanced", ("model_balanced", {"min": _fmt(balanced_min)})
     if all(v < balanced_min for v in known.values()):
-        return "nascent", f"every helix < {_fmt(balanced_min)}"
-    return "dual_led", f"{lead} and {second} lead together"
+        return "nascent", ("model_nascent", {"min": _fmt(balanced_min)})
+    return "dual_led", ("model_dual", {"lead": lead, "second": second})
 
 
 def measure_catalogue(knowledge: Knowledge) -> dict[str, tuple[str, list[str] | None]]:

@@ -371,7 +371,8 @@ def _chain_lines(views: list[dict[str, Any]], k: Knowledge, lang: str, depth: in
             if c.get("derivation"):
                 d = c["derivation"]
                 inputs = ", ".join(f"{i['id']} = {fmt_value(i['value'], lang)}" for i in d["inputs"])
-                line["derivation"] = f"{d['formula']}" + (f" ({inputs})" if inputs else "")
+                formula = d.get("formula_text", {}).get(lang) or d["formula"]
+                line["derivation"] = formula + (f" ({inputs})" if inputs else "")
                 line["setting"] = d["setting"]
             conds.append(line)
         out.append({"rule": v["rule"], "where": v["where"], "title": Text(**v["title"]).get(lang),

@@ -126,3 +126,14 @@ def test_russian_program_prints_partners_and_sources_in_russian(nn_result, knowl
     en = api.draft(nn_result, knowledge, "md", "en")
     assert "**Chemie-Cluster Bayern** (DE, Bavaria) — named in the assessment; sector: chemicals" in en
     assert "§3.2, p. 161" in en and "., §" not in en
+
+
+def test_derivations_read_in_the_documents_language(nn_result, knowledge):
+    from engine import api
+
+    d = nn_result.measures.derivations["model"]
+    assert d.formula("en") == "no single leader and every helix ≥ 2"
+    assert d.formula("ru") == "нет единственного лидера, и каждая спираль ≥ 2"
+    assert d.as_dict()["formula"] == d.formula("en")
+    ru = api.draft(nn_result, knowledge, "html", "ru")  # the HTML appendix shows each derivation
+    assert "расчет: место 9 из 12 частных показателей" in ru and "partial indicators" not in ru
