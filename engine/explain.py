@@ -138,8 +138,10 @@ def measure_label(mid: str, k: Knowledge, lang: str) -> str:
                            ("helix_", "helix score: ", "оценка спирали: ")):
         if mid.startswith(prefix):
             rest = mid[len(prefix):]
+            helix = k.scoring.helix.labels.get(rest) if prefix == "helix_" else None
             inner = (k.partial[rest].label.get(lang) if rest in k.partial else
-                     k.indicator[rest].label.get(lang) if rest in k.indicator else rest)
+                     k.indicator[rest].label.get(lang) if rest in k.indicator else
+                     helix.get(lang) if helix else rest)
             return (ru if lang == "ru" else en) + inner
     return mid
 
