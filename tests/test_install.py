@@ -41,6 +41,11 @@ def test_wheel_installs_and_drafts_from_another_directory(tmp_path: Path):
     check = subprocess.run([str(exe), "kb", "check"], cwd=elsewhere, capture_output=True,
                            text=True, env=env)
     assert check.returncode == 0, check.stdout + check.stderr
+    # the scenarios find the examples they build on inside the package as well
+    scenarios = subprocess.run([str(exe), "kb", "test"], cwd=elsewhere, capture_output=True,
+                               text=True, env=env)
+    assert scenarios.returncode == 0, scenarios.stdout + scenarios.stderr
+    assert "0 failed" in scenarios.stdout
     # the knowledge base and templates used are the copies inside the installed package
     python = tmp_path / "tools" / "cluster-intl" / "bin" / "python"
     where = subprocess.run(
