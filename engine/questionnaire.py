@@ -339,7 +339,10 @@ def _read_sheet(sheet: str, rows: list[tuple[Any, ...]], file: str,
         cell = row[ans_i] if ans_i < len(row) else None
         if cell is None or cell.value is None:
             continue
-        if _is_formula(cell):
+        constant = _boolean_constant(cell)
+        if constant is not None:  # LibreOffice Calc saves a typed TRUE/FALSE as =TRUE()/=FALSE()
+            cell = _Constant(constant)
+        elif _is_formula(cell):
             problems.append(Problem(file=file, path=where(letter, r_i),
                                     message="formulas are not evaluated; type the value itself"))
             continue
@@ -361,6 +364,24 @@ def _read_sheet(sheet: str, rows: list[tuple[Any, ...]], file: str,
         return SheetResult(sheet, None, problems)
     return SheetResult(sheet, Assessment(source=f"{file} [{sheet}]", values=values,
                                          positions=positions), [])
+
+
+_BOOLEAN_FORMULAS = {"=TRUE()": True, "=FALSE()": False, "=TRUE": True, "=FALSE": False}
+
+
+@dataclass(frozen=True)
+class _Constant:
+    value: Any
+
+
+def _boolean_constant(cell: Any) -> bool | None:
+    """The value of a cell whose 'formula' is only the constant TRUE or FALSE, else None.
+
+    Nothing is evaluated: the text must be one of four exact spellings of a constant."""
+    value = cell.value
+    if getattr(cell, "data_type", None) == "f" and isinstance(value, str):
+        return _BOOLEAN_FORMULAS.get(value.replace(" ", "").upper())
+    return None
 
 
 def _is_formula(cell: Any) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 from pathlib import Path
 
@@ -12,6 +13,43 @@ ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
 GOLDEN = Path(__file__).resolve().parent / "golden"
 sys.path.insert(0, str(ROOT))
+
+
+def require_tool(*names: str) -> str:
+    """The tool's path; skipped only when it is absent and CI does not demand it."""
+    for name in names:
+        path = shutil.which(name)
+        if path:
+            return path
+    message = f"{' / '.join(names)} is not installed (see .ci/install-tools)"
+    if os.environ.get("CLUSTER_INTL_REQUIRE_TOOLS") == "1":
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+def require_calc() -> None:
+    """LibreOffice with its spreadsheet module (Calc), like require_tool."""
+    soffice = Path(require_tool("soffice", "libreoffice")).resolve()
+    if not list(soffice.parent.glob("libsc*lo.*")):
+        message = "LibreOffice Calc is not installed (see .ci/install-tools)"
+        if os.environ.get("CLUSTER_INTL_REQUIRE_TOOLS") == "1":
+            pytest.fail(message)
+        pytest.skip(message)
+
+
+def soffice_convert(src: Path, fmt: str, outdir: Path) -> Path:
+    """Convert `src` with headless LibreOffice (own profile: parallel runs never share a lock)."""
+    import subprocess
+
+    soffice = require_tool("soffice", "libreoffice")
+    outdir.mkdir(parents=True, exist_ok=True)
+    run = subprocess.run([soffice, f"-env:UserInstallation=file://{outdir / 'lo-profile'}",
+                          "--headless", "--convert-to", fmt, "--outdir", str(outdir), str(src)],
+                         capture_output=True, text=True, timeout=240)
+    out = outdir / f"{src.stem}.{fmt.split(':')[0]}"
+    assert run.returncode == 0 and out.exists(), f"LibreOffice could not convert {src.name}: " \
+        f"{run.stdout}{run.stderr}"
+    return out
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -3,9 +3,7 @@ charts (inline SVG, no script, no external resource) must actually be drawn."""
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -13,19 +11,7 @@ import pytest
 
 from engine import api
 from engine.charts import COLORS
-from tests.conftest import EXAMPLES
-
-
-def require_tool(*names: str) -> str:
-    """The tool's path; skipped only when it is absent and CI does not demand it."""
-    for name in names:
-        path = shutil.which(name)
-        if path:
-            return path
-    message = f"{' / '.join(names)} is not installed (see .ci/install-tools)"
-    if os.environ.get("CLUSTER_INTL_REQUIRE_TOOLS") == "1":
-        pytest.fail(message)
-    pytest.skip(message)
+from tests.conftest import EXAMPLES, require_tool
 
 
 def chromium(tmp: Path, *args: str) -> subprocess.CompletedProcess:

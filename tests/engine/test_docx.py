@@ -4,8 +4,6 @@ LibreOffice conversion of it to PDF, looked at as an image."""
 from __future__ import annotations
 
 import io
-import os
-import shutil
 import subprocess
 import zipfile
 from pathlib import Path
@@ -17,18 +15,7 @@ from docx.shared import Pt
 from engine.docx import REQUIRED_STYLES, _clean, default_template, render_docx
 from engine.errors import InputError
 from engine.program import build_program
-
-
-def require_tool(*names: str) -> str:
-    """The tool's path; skipped only when it is absent and CI does not demand it."""
-    for name in names:
-        path = shutil.which(name)
-        if path:
-            return path
-    message = f"{' / '.join(names)} is not installed (see .ci/install-tools)"
-    if os.environ.get("CLUSTER_INTL_REQUIRE_TOOLS") == "1":
-        pytest.fail(message)
-    pytest.skip(message)
+from tests.conftest import require_tool, soffice_convert
 
 
 @pytest.fixture(scope="module")
@@ -154,17 +141,11 @@ def test_control_characters_never_reach_the_xml():
 
 @pytest.mark.slow
 def test_libreoffice_converts_it_to_a_pdf_with_a_visible_first_page(tmp_path, nn_docx):
-    soffice = require_tool("soffice", "libreoffice")
     pdftoppm = require_tool("pdftoppm")
     pdfinfo = require_tool("pdfinfo")
     src = tmp_path / "program.docx"
     src.write_bytes(nn_docx)
-    profile = tmp_path / "lo-profile"  # own profile: parallel runs never share a lock
-    run = subprocess.run([soffice, f"-env:UserInstallation=file://{profile}", "--headless",
-                          "--convert-to", "pdf", "--outdir", str(tmp_path), str(src)],
-                         capture_output=True, text=True, timeout=240)
-    pdf = tmp_path / "program.pdf"
-    assert run.returncode == 0 and pdf.exists(), run.stderr
+    pdf = soffice_convert(src, "pdf", tmp_path)
     assert pdf.read_bytes().startswith(b"%PDF")
     out = subprocess.run([pdfinfo, str(pdf)], capture_output=True, text=True, check=True).stdout
     pages = int(next(line.split()[-1] for line in out.splitlines() if line.startswith("Pages:")))

@@ -17,7 +17,7 @@ from engine.load import load_yaml_file, load_yaml_text
 from engine.questionnaire import (questionnaire_xlsx, questionnaire_yaml, read_workbook,
                                   read_workbook_sheets)
 from engine.render import to_json
-from tests.conftest import EXAMPLES
+from tests.conftest import EXAMPLES, require_calc, soffice_convert
 
 
 def nn_values() -> dict:
@@ -154,7 +154,8 @@ def test_missing_required_answer_points_at_its_cell(tmp_path, knowledge):
         read_workbook(save(wb, tmp_path / "blank.xlsx"), knowledge)
 
 
-@pytest.mark.parametrize("formula", ["=1+2", "=SUM(A1:A3)"])
+@pytest.mark.parametrize("formula", ["=1+2", "=SUM(A1:A3)", "=TRUE()+0", "=NOT(FALSE())",
+                                     "=IF(TRUE(),1,0)"])
 def test_formulas_are_refused_not_evaluated(tmp_path, knowledge, formula):
     wb = filled_workbook(knowledge, nn_values())
     ws = wb.worksheets[0]
@@ -162,6 +163,22 @@ def test_formulas_are_refused_not_evaluated(tmp_path, knowledge, formula):
     ws.cell(row=row, column=7).value = formula  # openpyxl stores it as a formula cell
     with pytest.raises(InputError, match=rf"Assessment!G{row}: formulas are not evaluated"):
         read_workbook(save(wb, tmp_path / "f.xlsx"), knowledge)
+
+
+def test_the_constants_calc_writes_for_true_and_false_are_read_as_yes_and_no(tmp_path, knowledge):
+    """LibreOffice Calc saves a typed TRUE as the 'formula' =TRUE(); only these constants pass."""
+    wb = filled_workbook(knowledge, nn_values())
+    ws = wb.worksheets[0]
+    rows = {r[0].value: r[0].row for r in ws.iter_rows(min_row=2)}
+    for key, formula in (("has_intl_manager", "=TRUE()"), ("has_cluster_council", "=false()"),
+                         ("has_intl_working_group", "=TRUE")):
+        ws.cell(row=rows[key], column=7).value = formula
+    a = read_workbook(save(wb, tmp_path / "calc.xlsx"), knowledge)
+    assert a.get("has_intl_manager") is True and a.get("has_cluster_council") is False
+    assert a.get("has_intl_working_group") is True
+    ws.cell(row=rows["activity_smes"], column=7).value = "=TRUE()"  # a yes for a 0–4 score
+    with pytest.raises(InputError, match=rf"Assessment!G{rows['activity_smes']}: "):
+        read_workbook(save(wb, tmp_path / "calc2.xlsx"), knowledge)
 
 
 def test_macros_are_refused(tmp_path, knowledge):
@@ -213,3 +230,25 @@ def test_assessment_load_dispatches_on_the_extension(tmp_path, knowledge):
     assert a.name.startswith("Нижегородский")
     assert a.where("activity_smes").endswith(f"nn.xlsx:{a.positions['activity_smes'][0]}")
     assert to_json(a.values)  # plain values only
+
+
+# --- in LibreOffice Calc ------------------------------------------------------------------------
+
+@pytest.mark.slow
+def test_calc_opens_the_questionnaire_and_a_workbook_it_saves_drafts_the_same(tmp_path, knowledge,
+                                                                           nn_path):
+    """A client may fill the questionnaire in LibreOffice: Calc reads every row, and the workbook
+    Calc writes back is read as the same assessment."""
+    require_calc()
+    blank = tmp_path / "blank.xlsx"
+    blank.write_bytes(questionnaire_xlsx(knowledge, "ru"))
+    csv_text = soffice_convert(blank, "csv:Text - txt - csv (StarCalc):44,34,76", tmp_path / "csv") \
+        .read_text("utf-8")
+    assert all(f"\n{ind.id}," in csv_text for ind in knowledge.indicators.indicators)
+    filled = save(filled_workbook(knowledge, nn_values(), "ru"), tmp_path / "filled.xlsx")
+    resaved = soffice_convert(filled, "xlsx", tmp_path / "calc")
+    assert resaved.read_bytes() != filled.read_bytes()  # Calc wrote its own file
+    from_calc = json.loads(api.draft(api.evaluate(resaved, knowledge), knowledge, "json", "en"))
+    from_yaml = json.loads(api.draft(api.evaluate(nn_path, knowledge), knowledge, "json", "en"))
+    from_calc["cluster"].pop("source"), from_yaml["cluster"].pop("source")
+    assert from_calc == from_yaml
