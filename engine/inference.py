@@ -89,10 +89,18 @@ class Result:
     postponed: list[str] = field(default_factory=list)
     priority: dict[str, str] = field(default_factory=dict)
 
+    _by_declared: dict[tuple[str, str], list[Firing]] | None = field(
+        default=None, init=False, repr=False, compare=False)
+
     def producers(self, kind: str, ident: str) -> list[Firing]:
         """The firings that declared `ident` (new or again): every justification."""
-        return [f for f in self.firings
-                if any(d.kind == kind and d.id == ident for d in f.declared)]
+        if self._by_declared is None:  # the firing record is complete once a Result exists
+            index: dict[tuple[str, str], list[Firing]] = {}
+            for f in self.firings:
+                for key in dict.fromkeys((d.kind, d.id) for d in f.declared):
+                    index.setdefault(key, []).append(f)
+            self._by_declared = index
+        return list(self._by_declared.get((kind, ident), ()))
 
 
 def _plain(value: Any) -> Any:

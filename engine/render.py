@@ -46,13 +46,14 @@ def environment(templates: Path | None = None) -> ImmutableSandboxedEnvironment:
     return env
 
 
+@lru_cache(maxsize=8)
 def strings(templates: Path | None = None) -> dict[str, dict[str, str]]:
     """UI strings of the documents (headings, column names) in ru and en."""
     return _strings((templates or bundled_root("templates")).resolve())
 
 
 @lru_cache(maxsize=4)
-def _strings(root: Path) -> dict[str, dict[str, str]]:
+def _strings(root: Path) -> dict[str, dict[str, str]]:  # one read per directory, however named
     from engine import cache
 
     return cache.cached("strings", cache.files_digest(root, "strings.yaml"),
