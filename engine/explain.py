@@ -47,6 +47,11 @@ def _firing_view(f: Firing, result: Result, k: Knowledge, seen: frozenset[str]) 
             "declared": [d.as_dict() for d in f.declared]}
 
 
+def formula_in(d: dict[str, Any], lang: str) -> str:
+    """The formula of a derivation record (Derivation.as_dict) in `lang`."""
+    return d.get("formula_text", {}).get(lang) or d["formula"]
+
+
 def _derivation_view(d: dict[str, Any], result: Result, k: Knowledge) -> dict[str, Any]:
     """A measure's derivation, following measure inputs to their own derivations."""
     inputs = []
@@ -405,7 +410,7 @@ class _Builder:
         out = {"id": d["id"], "label": measure_label(d["id"], self.k, self.lang),
                "value": d["value"],
                "value_text": value_text("measure", d["id"], d["value"], self.k, self.lang),
-               "formula": d.get("formula_text", {}).get(self.lang) or d["formula"],
+               "formula": formula_in(d, self.lang),
                "setting": d["setting"], "inputs": inputs}
         bands = _bands(d["id"], self.k, self.lang)
         if bands:

@@ -40,6 +40,11 @@ class Text(Strict):
         return self.en or self.ru or ""
 
 
+def localized(value: Text | str | None, lang: str) -> str:
+    """A field that is either one string for both languages or a ru/en text, in `lang`."""
+    return value.get(lang) if isinstance(value, Text) else value or ""
+
+
 # --- indicators -----------------------------------------------------------------------------
 
 IndicatorType = Literal["str", "int", "float", "bool", "enum", "list", "score"]
@@ -111,7 +116,7 @@ class Benchmark(Strict):
 class PartialIndicator(Strict):
     """One share-type partial indicator (in %) computed from raw quantitative inputs."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, defer_build=True)
+    model_config = ConfigDict(populate_by_name=True)  # merged with Strict's
 
     id: str
     label: Text
@@ -262,7 +267,7 @@ class All_(Strict):
 
 class Not_(Strict):
     not_: Atom = Field(alias="not")
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, defer_build=True)
+    model_config = ConfigDict(populate_by_name=True)  # merged with Strict's
 
 
 def _cond_kind(value: Any) -> str:
@@ -387,7 +392,7 @@ class Source(Strict):
 
         A citation ends with a full stop; followed by its locator it ends with the locator.
         """
-        section = self.section.get(lang) if isinstance(self.section, Text) else self.section or ""
+        section = localized(self.section, lang)
         citation = self.citation.get(lang)
         if section:
             citation = citation.rstrip().removesuffix(".")

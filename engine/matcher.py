@@ -161,17 +161,13 @@ def _build_dispatch(children: list[ChildNode]) -> _Dispatch | None:
                      _plan(children))
 
 
-class _Bus(BusNode):
+class _Router:
+    """Hands a token only to the children whose literal test the fact can pass."""
+
     _dispatch: _Dispatch | None
     _plan: Plan
 
-    def add(self, fact: Any) -> None:
-        self._send(Token.valid(fact), fact)
-
-    def remove(self, fact: Any) -> None:
-        self._send(Token.invalid(fact), fact)
-
-    def _send(self, token: Token, fact: Any) -> None:
+    def _forward(self, token: Token, fact: Any) -> None:
         plan = self._plan if self._dispatch is None else self._dispatch.plan(fact)
         for test, target in plan:
             if test is None:
@@ -180,11 +176,17 @@ class _Bus(BusNode):
                 target(token, fact)
 
 
-class _Tester(FeatureTesterNode):
+class _Bus(_Router, BusNode):
+    def add(self, fact: Any) -> None:
+        self._forward(Token.valid(fact), fact)
+
+    def remove(self, fact: Any) -> None:
+        self._forward(Token.invalid(fact), fact)
+
+
+class _Tester(_Router, FeatureTesterNode):
     """FeatureTesterNode._activate, copying the token only when the test adds to its context."""
 
-    _dispatch: _Dispatch | None
-    _plan: Plan
     _test: Any
     _yes_no: bool
 
@@ -214,14 +216,6 @@ class _Tester(FeatureTesterNode):
         self._forward(token, fact)
 
     _activate = activate
-
-    def _forward(self, token: Token, fact: Any) -> None:
-        plan = self._plan if self._dispatch is None else self._dispatch.plan(fact)
-        for test, target in plan:
-            if test is None:
-                target(token)
-            elif test(fact):
-                target(token, fact)
 
 
 class _Memory:

@@ -13,9 +13,9 @@ from typing import Any
 
 from engine import __version__
 from engine.explain import describe_check, fmt_value, justify, measure_label, short_reasons
-from engine.explain import not_made, not_made_json
+from engine.explain import formula_in, not_made, not_made_json
 from engine.inference import Result
-from engine.knowledge import PRIORITY_RANK, KPIDef, Knowledge, Text
+from engine.knowledge import PRIORITY_RANK, KPIDef, Knowledge, Text, localized
 from engine.charts import program_charts
 from engine.partners import choose_partners, platforms_to_join
 from engine.render import strings
@@ -252,11 +252,6 @@ def _unknown(lang: str) -> str:
     return strings()[lang]["not_determined"]
 
 
-def _either(text: Text | str | None, lang: str) -> str:
-    """A knowledge field that is either one string for both languages or a ru/en text."""
-    return _t(text, lang) if isinstance(text, Text) else text or ""
-
-
 def _partner_view(c: Any, k: Knowledge, lang: str) -> dict[str, Any]:
     p = c.partner
     t = strings()[lang]
@@ -265,11 +260,11 @@ def _partner_view(c: Any, k: Knowledge, lang: str) -> dict[str, Any]:
         reasons.append(t["partner_named"])
     if c.sectors:
         reasons.append(f"{t['partner_sector']}: "
-                       + ", ".join(_either(k.partners.sectors.get(s), lang) or s for s in c.sectors))
+                       + ", ".join(localized(k.partners.sectors.get(s), lang) or s for s in c.sectors))
     if c.prior_link:
         reasons.append(t["partner_prior_link"])
     return {"name": c.name, "country": p.country if p else "",
-            "region": _either(p.region, lang) if p else "",
+            "region": localized(p.region, lang) if p else "",
             "facts": _t(p.facts, lang) if p else "",
             "geography": [_t(k.partners.geographies.get(g), lang) for g in c.geography],
             "reasons": reasons, "sources": _sources(p.sources if p else [], k, lang)}
@@ -371,8 +366,7 @@ def _chain_lines(views: list[dict[str, Any]], k: Knowledge, lang: str, depth: in
             if c.get("derivation"):
                 d = c["derivation"]
                 inputs = ", ".join(f"{i['id']} = {fmt_value(i['value'], lang)}" for i in d["inputs"])
-                formula = d.get("formula_text", {}).get(lang) or d["formula"]
-                line["derivation"] = formula + (f" ({inputs})" if inputs else "")
+                line["derivation"] = formula_in(d, lang) + (f" ({inputs})" if inputs else "")
                 line["setting"] = d["setting"]
             conds.append(line)
         out.append({"rule": v["rule"], "where": v["where"], "title": Text(**v["title"]).get(lang),

@@ -339,15 +339,13 @@ def _read_sheet(sheet: str, rows: list[tuple[Any, ...]], file: str,
         cell = row[ans_i] if ans_i < len(row) else None
         if cell is None or cell.value is None:
             continue
-        constant = _boolean_constant(cell)
-        if constant is not None:  # LibreOffice Calc saves a typed TRUE/FALSE as =TRUE()/=FALSE()
-            cell = _Constant(constant)
-        elif _is_formula(cell):
+        answer = _boolean_constant(cell)  # Calc saves a typed TRUE/FALSE as =TRUE()/=FALSE()
+        if answer is None and _is_formula(cell):
             problems.append(Problem(file=file, path=where(letter, r_i),
                                     message="formulas are not evaluated; type the value itself"))
             continue
         ind = k.indicator[ind_id]
-        raw = _from_cell(cell.value, ind, k)
+        raw = _from_cell(cell.value if answer is None else answer, ind, k)
         if raw is None:
             continue
         value, err = check_value(ind, raw, k)
@@ -367,11 +365,6 @@ def _read_sheet(sheet: str, rows: list[tuple[Any, ...]], file: str,
 
 
 _BOOLEAN_FORMULAS = {"=TRUE()": True, "=FALSE()": False, "=TRUE": True, "=FALSE": False}
-
-
-@dataclass(frozen=True)
-class _Constant:
-    value: Any
 
 
 def _boolean_constant(cell: Any) -> bool | None:

@@ -356,11 +356,8 @@ class _Checker:
                 self.text(pf, ("partners", i, "region"), partner.region)
             for j, sector in enumerate(partner.sectors):
                 if sector not in pt.sectors:
-                    loc = self.loc(pf)
-                    msg = f"sector {sector!r} has no label under `sectors:`; it prints untranslated"
-                    if loc:
-                        self.problems.append(loc.problem(("partners", i, "sectors", j), msg,
-                                                         severity="warning"))
+                    self.add(pf, ("partners", i, "sectors", j), f"sector {sector!r} has no label "
+                             "under `sectors:`; it prints untranslated", severity="warning")
         for tag, label in pt.sectors.items():
             self.text(pf, ("sectors", tag), label)
         for i, plat in enumerate(pt.platforms):
