@@ -11,14 +11,14 @@ import sys
 from collections.abc import Callable
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Any, Optional, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import typer
 
 app = typer.Typer(
     name="cluster-intl",
     help="Draft an internationalization program for a regional cluster and explain every "
-         "recommendation.",
+    "recommendation.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -26,8 +26,11 @@ app = typer.Typer(
     # made `--help` take 0.37 s instead of 0.12 s (measured; docs/trust-and-speed.md)
     rich_markup_mode=None,
 )
-kb_app = typer.Typer(help="Tools for rule authors: check, test, document the knowledge base.",
-                     no_args_is_help=True, rich_markup_mode=None)
+kb_app = typer.Typer(
+    help="Tools for rule authors: check, test, document the knowledge base.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
 app.add_typer(kb_app, name="kb")
 
 T = TypeVar("T")
@@ -50,12 +53,17 @@ class TextFormat(str, Enum):
     json = "json"
 
 
-KnowledgeOpt = Annotated[Optional[Path], typer.Option(
-    "--knowledge", help="Knowledge base directory (default: the bundled one).",
-    file_okay=False)]
+KnowledgeOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--knowledge", help="Knowledge base directory (default: the bundled one).", file_okay=False
+    ),
+]
 LangOpt = Annotated[Lang, typer.Option("--lang", help="Language of the output.")]
-AssessmentArg = Annotated[Path, typer.Argument(
-    help="Assessment file (YAML, or a filled questionnaire .xlsx).", dir_okay=False)]
+AssessmentArg = Annotated[
+    Path,
+    typer.Argument(help="Assessment file (YAML, or a filled questionnaire .xlsx).", dir_okay=False),
+]
 
 
 def guarded(fn: Callable[[], T]) -> T:
@@ -72,7 +80,7 @@ def guarded(fn: Callable[[], T]) -> T:
         raise typer.Exit(code=130) from None
 
 
-def emit(data: str | bytes, out: Optional[Path], force: bool) -> None:
+def emit(data: str | bytes, out: Path | None, force: bool) -> None:
     """Write to OUT atomically, or to stdout."""
     if out is None:
         if isinstance(data, bytes):
@@ -86,7 +94,7 @@ def emit(data: str | bytes, out: Optional[Path], force: bool) -> None:
     write_atomic(out, data, force=force)
 
 
-def _not_an_input(out: Optional[Path], *inputs: Optional[Path]) -> None:
+def _not_an_input(out: Path | None, *inputs: Path | None) -> None:
     """The input is never modified: refuse an output path that names an input, even with --force."""
     if out is None or not out.exists():
         return
@@ -97,7 +105,7 @@ def _not_an_input(out: Optional[Path], *inputs: Optional[Path]) -> None:
             raise UsageError(f"{out}: is an input of this command; write the output elsewhere")
 
 
-def _format_from(out: Optional[Path], fmt: Optional[DraftFormat]) -> str:
+def _format_from(out: Path | None, fmt: DraftFormat | None) -> str:
     if fmt is not None:
         return fmt.value
     if out is not None:
@@ -114,16 +122,32 @@ def _format_from(out: Optional[Path], fmt: Optional[DraftFormat]) -> str:
 @app.command()
 def draft(
     assessment: AssessmentArg,
-    out: Annotated[Optional[Path], typer.Option("-o", "--output", help="Output file (default: stdout). "
-                                                "The format follows its extension unless --format is given.",
-                                                dir_okay=False)] = None,
-    fmt: Annotated[Optional[DraftFormat], typer.Option("--format", "-f", help="md, html, docx or json.")] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "-o",
+            "--output",
+            help="Output file (default: stdout). "
+            "The format follows its extension unless --format is given.",
+            dir_okay=False,
+        ),
+    ] = None,
+    fmt: Annotated[
+        DraftFormat | None, typer.Option("--format", "-f", help="md, html, docx or json.")
+    ] = None,
     lang: LangOpt = Lang.ru,
     knowledge: KnowledgeOpt = None,
-    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing output file.")] = False,
-    template: Annotated[Optional[Path], typer.Option(
-        "--template", help="Word template (.docx) with your own styles and letterhead; "
-        "docx only.", dir_okay=False)] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Overwrite an existing output file.")
+    ] = False,
+    template: Annotated[
+        Path | None,
+        typer.Option(
+            "--template",
+            help="Word template (.docx) with your own styles and letterhead; docx only.",
+            dir_okay=False,
+        ),
+    ] = None,
 ) -> None:
     """Draft the internationalization program for one assessment."""
 
@@ -175,7 +199,7 @@ def assess(
 
 def _diagnosis_text(d: dict[str, Any], lang: str) -> str:
     ru = lang == "ru"
-    L = (lambda r, e: r if ru else e)  # noqa: E731
+    L = lambda r, e: r if ru else e  # noqa: E731
     idx, rat, mod, sa = d["index"], d["ratio"], d["model"], d["self_assessment"]
     lines = [
         d["cluster"],
@@ -187,23 +211,38 @@ def _diagnosis_text(d: dict[str, Any], lang: str) -> str:
         f"{L('Модель', 'Model')}: {mod['label']}",
         f"{L('Соотношение кластер/регион K', 'Cluster/region ratio K')}: "
         f"{rat['value'] if rat['value'] is not None else '—'} — {rat['band_label']}",
-        f"{L('Сильные стороны', 'Strengths')}: " + (", ".join(s["label"] for s in d["strengths"]) or "—"),
-        f"{L('Слабые стороны', 'Weaknesses')}: " + (", ".join(s["label"] for s in d["weaknesses"]) or "—"),
+        f"{L('Сильные стороны', 'Strengths')}: "
+        + (", ".join(s["label"] for s in d["strengths"]) or "—"),
+        f"{L('Слабые стороны', 'Weaknesses')}: "
+        + (", ".join(s["label"] for s in d["weaknesses"]) or "—"),
     ]
     if d["readiness_gate"]:
-        lines.append(L("Проверка готовности: сначала организационные меры",
-                       "Readiness gate: organizational measures first"))
+        lines.append(
+            L(
+                "Проверка готовности: сначала организационные меры",
+                "Readiness gate: organizational measures first",
+            )
+        )
     g = d["data_gaps"]
     lines.append(f"{L('Пробелы в данных', 'Data gaps')}: {g['count']}/{g['of']}")
     return "\n".join(lines) + "\n"
 
 
-ExplainFormatOpt = Annotated[TextFormat, typer.Option(
-    "--format", "-f", help="text, or json (documented shape, see docs/explanations.md).")]
+ExplainFormatOpt = Annotated[
+    TextFormat,
+    typer.Option(
+        "--format", "-f", help="text, or json (documented shape, see docs/explanations.md)."
+    ),
+]
 
 
-def _explain(assessment: Path, knowledge: Optional[Path], build: Callable[..., dict[str, Any]],
-             render: Callable[[dict[str, Any]], str], fmt: TextFormat) -> None:
+def _explain(
+    assessment: Path,
+    knowledge: Path | None,
+    build: Callable[..., dict[str, Any]],
+    render: Callable[[dict[str, Any]], str],
+    fmt: TextFormat,
+) -> None:
     """Shared body of the explanation commands: one function builds the data, one renders text."""
 
     def body() -> None:
@@ -220,9 +259,14 @@ def _explain(assessment: Path, knowledge: Optional[Path], build: Callable[..., d
 @app.command()
 def why(
     assessment: AssessmentArg,
-    ident: Annotated[str, typer.Argument(
-        metavar="ID", help="A recommendation, finding (weakness.export, level.high...), measure "
-                           "(index, index_band, model, ratio...) or indicator id.")],
+    ident: Annotated[
+        str,
+        typer.Argument(
+            metavar="ID",
+            help="A recommendation, finding (weakness.export, level.high...), measure "
+            "(index, index_band, model, ratio...) or indicator id.",
+        ),
+    ],
     fmt: ExplainFormatOpt = TextFormat.text,
     lang: LangOpt = Lang.ru,
     knowledge: KnowledgeOpt = None,
@@ -231,15 +275,21 @@ def why(
     rules back to the assessment's indicators, the thresholds, benchmarks and sources."""
     from engine import explain
 
-    _explain(assessment, knowledge,
-             lambda r, k: explain.why_data(r, ident, k, lang.value), explain.render_why, fmt)
+    _explain(
+        assessment,
+        knowledge,
+        lambda r, k: explain.why_data(r, ident, k, lang.value),
+        explain.render_why,
+        fmt,
+    )
 
 
 @app.command("why-not")
 def why_not(
     assessment: AssessmentArg,
-    ident: Annotated[str, typer.Argument(metavar="REC_ID",
-                                         help="A recommendation (or finding) id.")],
+    ident: Annotated[
+        str, typer.Argument(metavar="REC_ID", help="A recommendation (or finding) id.")
+    ],
     fmt: ExplainFormatOpt = TextFormat.text,
     lang: LangOpt = Lang.ru,
     knowledge: KnowledgeOpt = None,
@@ -248,17 +298,26 @@ def why_not(
     not, and the smallest change of one indicator that would make it fire."""
     from engine import explain
 
-    _explain(assessment, knowledge,
-             lambda r, k: explain.why_not_data(r, ident, k, lang.value),
-             explain.render_why_not, fmt)
+    _explain(
+        assessment,
+        knowledge,
+        lambda r, k: explain.why_not_data(r, ident, k, lang.value),
+        explain.render_why_not,
+        fmt,
+    )
 
 
 @app.command("what-if")
 def what_if(
     assessment: AssessmentArg,
-    sets: Annotated[list[str], typer.Option(
-        "--set", metavar="ID=VALUE",
-        help="Change one indicator (repeatable); VALUE is YAML: 4, true, [a, b], empty = blank.")],
+    sets: Annotated[
+        list[str],
+        typer.Option(
+            "--set",
+            metavar="ID=VALUE",
+            help="Change one indicator (repeatable); VALUE is YAML: 4, true, [a, b], empty = blank.",
+        ),
+    ],
     fmt: ExplainFormatOpt = TextFormat.text,
     lang: LangOpt = Lang.ru,
     knowledge: KnowledgeOpt = None,
@@ -267,9 +326,13 @@ def what_if(
     removed (each with its reason) and the scores."""
     from engine import whatif
 
-    _explain(assessment, knowledge,
-             lambda r, k: whatif.what_if_data(r, whatif.parse_sets(sets, k), k, lang.value),
-             whatif.render_what_if, fmt)
+    _explain(
+        assessment,
+        knowledge,
+        lambda r, k: whatif.what_if_data(r, whatif.parse_sets(sets, k), k, lang.value),
+        whatif.render_what_if,
+        fmt,
+    )
 
 
 @kb_app.command("check")
@@ -301,8 +364,12 @@ def kb_check(
 
 @kb_app.command("test")
 def kb_test(
-    scenarios: Annotated[Optional[list[Path]], typer.Argument(
-        help="Scenario files or directories (default: the knowledge base's scenarios/).")] = None,
+    scenarios: Annotated[
+        list[Path] | None,
+        typer.Argument(
+            help="Scenario files or directories (default: the knowledge base's scenarios/)."
+        ),
+    ] = None,
     knowledge: KnowledgeOpt = None,
     lang: Annotated[Lang, typer.Option("--lang", help="Language of the explanations.")] = Lang.en,
 ) -> None:
@@ -332,13 +399,24 @@ class DocsFormat(str, Enum):
 
 @kb_app.command("docs")
 def kb_docs(
-    out: Annotated[Optional[Path], typer.Option("-o", "--output", dir_okay=False, help=(
-        "Output file (default: stdout). The format follows its extension unless --format is "
-        "given."))] = None,
-    fmt: Annotated[Optional[DocsFormat], typer.Option("--format", "-f", help="md or html.")] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "-o",
+            "--output",
+            dir_okay=False,
+            help=(
+                "Output file (default: stdout). The format follows its extension unless --format is "
+                "given."
+            ),
+        ),
+    ] = None,
+    fmt: Annotated[DocsFormat | None, typer.Option("--format", "-f", help="md or html.")] = None,
     lang: LangOpt = Lang.ru,
     knowledge: KnowledgeOpt = None,
-    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing output file.")] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="Overwrite an existing output file.")
+    ] = False,
 ) -> None:
     """Write a readable catalogue of the knowledge base: indicators, rules, recommendations."""
 
@@ -347,8 +425,11 @@ def kb_docs(
         from engine.catalogue import render_catalogue
 
         k = api.knowledge(knowledge)
-        chosen = fmt.value if fmt else ("html" if out is not None and out.suffix.lower() in (
-            ".html", ".htm") else "md")
+        chosen = (
+            fmt.value
+            if fmt
+            else ("html" if out is not None and out.suffix.lower() in (".html", ".htm") else "md")
+        )
         emit(render_catalogue(k, chosen, lang.value), out, force)
 
     guarded(body)
@@ -356,11 +437,22 @@ def kb_docs(
 
 @kb_app.command("schema")
 def kb_schema(
-    out_dir: Annotated[Optional[Path], typer.Option("-o", "--output", file_okay=False, help=(
-        "Directory to write one *.schema.json per file kind (default: print them all as one "
-        "JSON object)."))] = None,
+    out_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "-o",
+            "--output",
+            file_okay=False,
+            help=(
+                "Directory to write one *.schema.json per file kind (default: print them all as one "
+                "JSON object)."
+            ),
+        ),
+    ] = None,
     knowledge: KnowledgeOpt = None,
-    force: Annotated[bool, typer.Option("--force", help="Overwrite existing schema files.")] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="Overwrite existing schema files.")
+    ] = False,
 ) -> None:
     """JSON Schema of every knowledge file and of assessments, for editor completion."""
 
@@ -380,13 +472,22 @@ def kb_schema(
 
 @kb_app.command("export-clips")
 def kb_export_clips(
-    out: Annotated[Optional[Path], typer.Option("-o", "--output", dir_okay=False,
-                                                help="Output file (default: stdout).")] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option("-o", "--output", dir_okay=False, help="Output file (default: stdout)."),
+    ] = None,
     knowledge: KnowledgeOpt = None,
-    assessment: Annotated[Optional[Path], typer.Option(
-        "--assessment", dir_okay=False,
-        help="Also write the facts of this assessment as a deffacts block.")] = None,
-    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing output file.")] = False,
+    assessment: Annotated[
+        Path | None,
+        typer.Option(
+            "--assessment",
+            dir_okay=False,
+            help="Also write the facts of this assessment as a deffacts block.",
+        ),
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Overwrite an existing output file.")
+    ] = False,
 ) -> None:
     """Translate the knowledge base into CLIPS (deftemplate, defrule) to run on the reference engine."""
 
@@ -412,20 +513,32 @@ class QuestionnaireFormat(str, Enum):
 
 @app.command()
 def questionnaire(
-    fmt: Annotated[QuestionnaireFormat, typer.Option(
-        "--format", "-f", help="xlsx (a workbook with dropdowns) or yaml (commented).")
+    fmt: Annotated[
+        QuestionnaireFormat,
+        typer.Option(
+            "--format", "-f", help="xlsx (a workbook with dropdowns) or yaml (commented)."
+        ),
     ] = QuestionnaireFormat.xlsx,
     lang: LangOpt = Lang.ru,
-    out: Annotated[Optional[Path], typer.Option(
-        "-o", "--output", help="Output file (default: stdout for yaml; required for xlsx).",
-        dir_okay=False)] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "-o",
+            "--output",
+            help="Output file (default: stdout for yaml; required for xlsx).",
+            dir_okay=False,
+        ),
+    ] = None,
     knowledge: KnowledgeOpt = None,
-    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing output file.")] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="Overwrite an existing output file.")
+    ] = False,
 ) -> None:
     """Write a blank assessment to fill in: one row (or key) per indicator with its question."""
 
     def body() -> None:
-        from engine import api, questionnaire as q
+        from engine import api
+        from engine import questionnaire as q
 
         k = api.knowledge(knowledge)
         if fmt is QuestionnaireFormat.xlsx:
@@ -445,19 +558,35 @@ class BatchFormat(str, Enum):
 
 @app.command()
 def batch(
-    inputs: Annotated[list[Path], typer.Argument(
-        help="Assessment files (YAML or .xlsx), folders of them, or workbooks with one "
-             "questionnaire sheet per cluster.")],
-    out_dir: Annotated[Path, typer.Option("-o", "--output", help="Output folder (created if "
-                                          "missing).", file_okay=False)],
-    fmt: Annotated[BatchFormat, typer.Option("--format", "-f", help="Format of the programs.")
-                   ] = BatchFormat.md,
+    inputs: Annotated[
+        list[Path],
+        typer.Argument(
+            help="Assessment files (YAML or .xlsx), folders of them, or workbooks with one "
+            "questionnaire sheet per cluster."
+        ),
+    ],
+    out_dir: Annotated[
+        Path,
+        typer.Option("-o", "--output", help="Output folder (created if missing).", file_okay=False),
+    ],
+    fmt: Annotated[
+        BatchFormat, typer.Option("--format", "-f", help="Format of the programs.")
+    ] = BatchFormat.md,
     lang: LangOpt = Lang.ru,
-    jobs: Annotated[int, typer.Option("--jobs", "-j", min=0, max=64,
-                                      help="Worker processes; 0 (default): 2, or 1 on one core.")
-                    ] = 0,
+    jobs: Annotated[
+        int,
+        typer.Option(
+            "--jobs",
+            "-j",
+            min=0,
+            max=64,
+            help="Worker processes; 0 (default): 2, or 1 on one core.",
+        ),
+    ] = 0,
     knowledge: KnowledgeOpt = None,
-    force: Annotated[bool, typer.Option("--force", help="Overwrite existing output files.")] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="Overwrite existing output files.")
+    ] = False,
 ) -> None:
     """Draft a program per cluster, plus summary.csv/.xlsx/.md/.html; bad inputs are skipped."""
 
@@ -472,14 +601,22 @@ def batch(
         k = api.knowledge(knowledge)
         out_dir.mkdir(parents=True, exist_ok=True)
         report = run_batch(
-            inputs, out_dir, k, fmt=fmt.value, lang=lang.value,
+            inputs,
+            out_dir,
+            k,
+            fmt=fmt.value,
+            lang=lang.value,
             write=lambda name, data: write_atomic(out_dir / name, data, force=True),
-            exists=lambda name: (out_dir / name).exists(), force=force,
+            exists=lambda name: (out_dir / name).exists(),
+            force=force,
             workers=jobs or default_workers(),
-            report=lambda line: typer.echo(line, err=True))
+            report=lambda line: typer.echo(line, err=True),
+        )
         ok = report.total - len(report.failed)
-        typer.echo(f"{ok} of {report.total} clusters drafted; summary in "
-                   f"{out_dir / 'summary.md'}", err=True)
+        typer.echo(
+            f"{ok} of {report.total} clusters drafted; summary in {out_dir / 'summary.md'}",
+            err=True,
+        )
         return report.exit_code
 
     raise typer.Exit(code=guarded(body))
@@ -492,23 +629,32 @@ class CompareFormat(str, Enum):
 
 @app.command()
 def compare(
-    old: Annotated[Path, typer.Argument(help="The earlier assessment (YAML or .xlsx).",
-                                        dir_okay=False)],
-    new: Annotated[Path, typer.Argument(help="The later assessment of the same cluster.",
-                                        dir_okay=False)],
-    out: Annotated[Optional[Path], typer.Option("-o", "--output", help="Output file (default: "
-                                                "stdout).", dir_okay=False)] = None,
-    fmt: Annotated[CompareFormat, typer.Option("--format", "-f", help="md (a section to append "
-                                               "to the new program) or json.")] = CompareFormat.md,
+    old: Annotated[
+        Path, typer.Argument(help="The earlier assessment (YAML or .xlsx).", dir_okay=False)
+    ],
+    new: Annotated[
+        Path, typer.Argument(help="The later assessment of the same cluster.", dir_okay=False)
+    ],
+    out: Annotated[
+        Path | None,
+        typer.Option("-o", "--output", help="Output file (default: stdout).", dir_okay=False),
+    ] = None,
+    fmt: Annotated[
+        CompareFormat,
+        typer.Option("--format", "-f", help="md (a section to append to the new program) or json."),
+    ] = CompareFormat.md,
     lang: LangOpt = Lang.ru,
     knowledge: KnowledgeOpt = None,
-    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing output file.")] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="Overwrite an existing output file.")
+    ] = False,
 ) -> None:
     """Progress between two assessments: what moved, KPIs against targets, advice added/dropped."""
 
     def body() -> None:
         from engine import api
-        from engine.compare import compare as compare_results, render_compare
+        from engine.compare import compare as compare_results
+        from engine.compare import render_compare
 
         k = api.knowledge(knowledge)
         view = compare_results(api.evaluate(old, k), api.evaluate(new, k), k, lang.value)

@@ -58,7 +58,8 @@ class ClipsRunner:
         for name, slots in fact_values(assessment, measures, self.knowledge):
             multi = self.lists if name != "measures" else set()
             self.templates[name].assert_fact(
-                **{slot: _value(v, slot in multi) for slot, v in slots.items()})
+                **{slot: _value(v, slot in multi) for slot, v in slots.items()}
+            )
         env.run()
         out = ClipsResult()
         for fact in env.facts():

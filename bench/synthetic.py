@@ -21,8 +21,18 @@ from engine.assessment import Assessment, check_value
 from engine.knowledge import Indicator, Knowledge
 from engine.measures import measure_catalogue
 
-_WORDS = ["automotive", "petrochemicals", "it", "biotech", "aerospace", "textiles", "agrifood",
-          "energy", "optics", "shipbuilding"]
+_WORDS = [
+    "automotive",
+    "petrochemicals",
+    "it",
+    "biotech",
+    "aerospace",
+    "textiles",
+    "agrifood",
+    "energy",
+    "optics",
+    "shipbuilding",
+]
 
 
 def _open_range(ind: Indicator) -> tuple[float, float]:
@@ -45,8 +55,11 @@ def _value(ind: Indicator, k: Knowledge, rng: random.Random) -> Any:
     if t == "enum":
         return rng.choice(ind.values or ["x"])
     if t == "list":
-        pool = list(ind.values) if ind.values is not None else (
-            _WORDS + [p.id for p in k.partners.partners[:5]])
+        pool = (
+            list(ind.values)
+            if ind.values is not None
+            else (_WORDS + [p.id for p in k.partners.partners[:5]])
+        )
         return rng.sample(pool, rng.randint(0, min(len(pool), 5)))
     if t == "score":
         scale = k.indicators.scales[ind.scale] if ind.scale else None
@@ -71,8 +84,9 @@ def random_values(k: Knowledge, rng: random.Random, blank: float = 0.2) -> dict[
     return out
 
 
-def random_assessment(k: Knowledge, rng: random.Random, blank: float = 0.2,
-                      name: str = "generated") -> Assessment:
+def random_assessment(
+    k: Knowledge, rng: random.Random, blank: float = 0.2, name: str = "generated"
+) -> Assessment:
     """A validated Assessment (values normalised exactly as a loaded file's would be)."""
     values: dict[str, Any] = {i.id: None for i in k.indicators.indicators}
     for key, raw in random_values(k, rng, blank).items():
@@ -85,6 +99,7 @@ def random_assessment(k: Knowledge, rng: random.Random, blank: float = 0.2,
 
 # --- synthetic knowledge bases -----------------------------------------------------------------
 
+
 class _RuleMaker:
     """Rules that can fire by construction: thresholds inside the scale, one condition per
     indicator, never a finding and its absence together."""
@@ -94,8 +109,9 @@ class _RuleMaker:
         self.rng = rng
         self.scores = [i for i in k.indicators.indicators if i.type == "score"]
         self.bools = [i.id for i in k.indicators.indicators if i.type == "bool"]
-        self.numbers = sorted(m for m, (kind, _) in measure_catalogue(k).items()
-                              if kind == "number")
+        self.numbers = sorted(
+            m for m, (kind, _) in measure_catalogue(k).items() if kind == "number"
+        )
 
     def atom(self, used: set[str]) -> dict[str, Any]:
         rng = self.rng
@@ -110,18 +126,24 @@ class _RuleMaker:
                 lo, hi = (scale.min, scale.max) if scale else (0.0, 4.0)
                 op = rng.choice(["ge", "gt", "le", "lt", "eq", "ne"])
                 steps = int((hi - lo) * 2)
-                lo_step = {"ge": 1, "lt": 1}.get(op, 0)   # never trivially true or impossible
+                lo_step = {"ge": 1, "lt": 1}.get(op, 0)  # never trivially true or impossible
                 hi_step = {"gt": steps - 1, "le": steps - 1}.get(op, steps)
                 value = lo + rng.randint(lo_step, hi_step) / 2
-                return {"indicator": ind.id, "op": op,
-                        "value": int(value) if value.is_integer() else value}
+                return {
+                    "indicator": ind.id,
+                    "op": op,
+                    "value": int(value) if value.is_integer() else value,
+                }
             if roll < 0.85 and self.numbers:
                 m = rng.choice(self.numbers)
                 if m in used:
                     continue
                 used.add(m)
-                return {"measure": m, "op": rng.choice(["ge", "lt", "gt", "le"]),
-                        "value": rng.choice([5, 10, 25, 50])}
+                return {
+                    "measure": m,
+                    "op": rng.choice(["ge", "lt", "gt", "le"]),
+                    "value": rng.choice([5, 10, 25, 50]),
+                }
             b = rng.choice(self.bools)
             if b in used:
                 continue
@@ -134,9 +156,13 @@ class _RuleMaker:
         when: list[Any] = [self.atom(used) for _ in range(self.rng.randint(1, 3))]
         if self.rng.random() < 0.2:
             when.append({"any": [self.atom(used) for _ in range(2)]})
-        return {"id": f"syn_diag_{i:04d}", "title": {"en": f"Synthetic diagnosis {i}",
-                                                     "ru": f"Синтетический диагноз {i}"},
-                "when": when, "then": {"finding": finding}, "proposal": True}
+        return {
+            "id": f"syn_diag_{i:04d}",
+            "title": {"en": f"Synthetic diagnosis {i}", "ru": f"Синтетический диагноз {i}"},
+            "when": when,
+            "then": {"finding": finding},
+            "proposal": True,
+        }
 
     def advice(self, i: int, findings: list[str], rec: str) -> dict[str, Any]:
         rng = self.rng
@@ -148,13 +174,18 @@ class _RuleMaker:
                 when.append({"not": {"finding": absent}})
         if rng.random() < 0.2 and "gate.not_ready" in self.k.finding:
             when.append({"not": {"finding": "gate.not_ready"}})
-        return {"id": f"syn_rec_{i:04d}", "title": {"en": f"Synthetic advice {i}",
-                                                    "ru": f"Синтетический совет {i}"},
-                "when": when, "then": {"recommend": rec}, "proposal": True}
+        return {
+            "id": f"syn_rec_{i:04d}",
+            "title": {"en": f"Synthetic advice {i}", "ru": f"Синтетический совет {i}"},
+            "when": when,
+            "then": {"recommend": rec},
+            "proposal": True,
+        }
 
 
-def synthetic_rules(k: Knowledge, n_rules: int, seed: int = 0) -> tuple[
-        list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
+def synthetic_rules(
+    k: Knowledge, n_rules: int, seed: int = 0
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
     """(rules, findings, recommendations) to add so that the base has `n_rules` rules."""
     rng = random.Random(seed)
     maker = _RuleMaker(k, rng)
@@ -162,28 +193,43 @@ def synthetic_rules(k: Knowledge, n_rules: int, seed: int = 0) -> tuple[
     n_diag = (extra * 3) // 5
     n_recs = extra - n_diag
     n_findings = max(1, n_diag // 3)
-    findings = [{"id": f"syn.f{i:04d}", "kind": "note",
-                 "label": {"en": f"Synthetic finding {i}", "ru": f"Синтетический вывод {i}"}}
-                for i in range(n_findings)]
+    findings = [
+        {
+            "id": f"syn.f{i:04d}",
+            "kind": "note",
+            "label": {"en": f"Synthetic finding {i}", "ru": f"Синтетический вывод {i}"},
+        }
+        for i in range(n_findings)
+    ]
     fids = [f["id"] for f in findings]
     rec_ids = [f"syn_r{i:04d}" for i in range(max(1, n_recs // 2))]
     template = k.recommendations.recommendations[0]
-    recs = [{"id": rid, "actor": template.actor, "direction": template.direction,
-             "priority": rng.choice(["high", "medium", "low"]),
-             "timeframe": {"en": "Year 1", "ru": "1-й год"},
-             "title": {"en": f"Synthetic measure {rid}", "ru": f"Синтетическая мера {rid}"},
-             "text": {"en": "Generated for the benchmark.", "ru": "Создано для замеров."},
-             "rationale": {"en": "Generated.", "ru": "Создано."}, "proposal": True}
-            for rid in rec_ids]
+    recs = [
+        {
+            "id": rid,
+            "actor": template.actor,
+            "direction": template.direction,
+            "priority": rng.choice(["high", "medium", "low"]),
+            "timeframe": {"en": "Year 1", "ru": "1-й год"},
+            "title": {"en": f"Synthetic measure {rid}", "ru": f"Синтетическая мера {rid}"},
+            "text": {"en": "Generated for the benchmark.", "ru": "Создано для замеров."},
+            "rationale": {"en": "Generated.", "ru": "Создано."},
+            "proposal": True,
+        }
+        for rid in rec_ids
+    ]
     # every synthetic finding gets at least one rule, every recommendation at least one
-    rules = [maker.diagnosis(i, fids[i % n_findings] if i < n_findings else rng.choice(fids))
-             for i in range(n_diag)]
+    rules = [
+        maker.diagnosis(i, fids[i % n_findings] if i < n_findings else rng.choice(fids))
+        for i in range(n_diag)
+    ]
     rules += [maker.advice(i, fids, rec_ids[i % len(rec_ids)]) for i in range(n_recs)]
     return rules, findings, recs
 
 
-def synthetic_knowledge(dest: Path, n_rules: int, seed: int = 0,
-                        source: Path | None = None) -> Path:
+def synthetic_knowledge(
+    dest: Path, n_rules: int, seed: int = 0, source: Path | None = None
+) -> Path:
     """Copy `source` (the bundled knowledge base) to `dest` and grow it to `n_rules` rules.
 
     Generated rules are satisfiable by construction; any the verifier still rejects (its analysis
@@ -221,11 +267,17 @@ def synthetic_knowledge(dest: Path, n_rules: int, seed: int = 0,
         errors = [p for p in problems if p.severity == "error"]
         if not errors:
             return dest
-        bad = {int(m.group(1)) for p in errors if p.file.endswith("zz_synthetic.yaml")
-               for m in [re.match(r"rules\[(\d+)\]", p.path)] if m}
+        bad = {
+            int(m.group(1))
+            for p in errors
+            if p.file.endswith("zz_synthetic.yaml")
+            for m in [re.match(r"rules\[(\d+)\]", p.path)]
+            if m
+        }
         if not bad:
-            raise RuntimeError("synthetic knowledge base rejected:\n"
-                               + "\n".join(p.format() for p in errors))
+            raise RuntimeError(
+                "synthetic knowledge base rejected:\n" + "\n".join(p.format() for p in errors)
+            )
         rules = [r for i, r in enumerate(rules) if i not in bad]
         for _ in bad:
             rules.append(maker.diagnosis(extra_id, rng.choice(fids)))
@@ -236,5 +288,6 @@ def synthetic_knowledge(dest: Path, n_rules: int, seed: int = 0,
 def _extend(path: Path, original: str, key: str, items: list[dict[str, Any]]) -> None:
     data = yaml.safe_load(original)
     data[key] = list(data[key]) + items
-    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100),
-                    encoding="utf-8")
+    path.write_text(
+        yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100), encoding="utf-8"
+    )

@@ -77,21 +77,43 @@ def diagnosis(result: Result, k: Knowledge, lang: str) -> dict[str, Any]:
     m = result.measures.values
     return {
         "cluster": view["cluster"]["name"],
-        "self_assessment": {"level": c["self_assessment"]["level"],
-                            "label": c["self_assessment"]["label"],
-                            "band": c["self_assessment"]["band"]},
-        "index": {"value": m.get("index"), "band": m.get("index_band"),
-                  "band_label": c["index"]["band"], "coverage": m.get("coverage"),
-                  "of": c["index"]["of"]},
-        "model": {"id": m.get("model"), "label": c["model"]["label"],
-                  "helices": {h: m.get(f"helix_{h}") for h in k.scoring.helix.helices}},
-        "ratio": {"value": m.get("ratio"), "band": m.get("ratio_band"),
-                  "band_label": c["ratio"]["band"], "region_index": m.get("region_index")},
-        "strengths": [{"id": f["finding"], "label": f["text"]} for f in view["swot"]["strengths"]
-                      if f["origin"] == "engine"],
-        "weaknesses": [{"id": f["finding"], "label": f["text"]}
-                       for f in view["swot"]["weaknesses"] if f["origin"] == "engine"],
+        "self_assessment": {
+            "level": c["self_assessment"]["level"],
+            "label": c["self_assessment"]["label"],
+            "band": c["self_assessment"]["band"],
+        },
+        "index": {
+            "value": m.get("index"),
+            "band": m.get("index_band"),
+            "band_label": c["index"]["band"],
+            "coverage": m.get("coverage"),
+            "of": c["index"]["of"],
+        },
+        "model": {
+            "id": m.get("model"),
+            "label": c["model"]["label"],
+            "helices": {h: m.get(f"helix_{h}") for h in k.scoring.helix.helices},
+        },
+        "ratio": {
+            "value": m.get("ratio"),
+            "band": m.get("ratio_band"),
+            "band_label": c["ratio"]["band"],
+            "region_index": m.get("region_index"),
+        },
+        "strengths": [
+            {"id": f["finding"], "label": f["text"]}
+            for f in view["swot"]["strengths"]
+            if f["origin"] == "engine"
+        ],
+        "weaknesses": [
+            {"id": f["finding"], "label": f["text"]}
+            for f in view["swot"]["weaknesses"]
+            if f["origin"] == "engine"
+        ],
         "readiness_gate": view["gate"]["closed"],
-        "data_gaps": {"count": view["data_gaps"]["count"], "of": view["data_gaps"]["of"],
-                      "confidence": view["data_gaps"]["level"]},
+        "data_gaps": {
+            "count": view["data_gaps"]["count"],
+            "of": view["data_gaps"]["of"],
+            "confidence": view["data_gaps"]["level"],
+        },
     }

@@ -70,9 +70,14 @@ def check_value(ind: Indicator, value: Value, knowledge: Knowledge) -> tuple[Val
         if t == "score" and ind.scale:
             scale = knowledge.indicators.scales[ind.scale]
             lo, hi = scale.min, scale.max
-        if lo is not None and value < lo or hi is not None and value > hi:
-            allowed = (f"{_num(lo)}..{_num(hi)}" if lo is not None and hi is not None
-                       else f"{_num(lo)} or more" if lo is not None else f"up to {_num(hi)}")
+        if (lo is not None and value < lo) or (hi is not None and value > hi):
+            allowed = (
+                f"{_num(lo)}..{_num(hi)}"
+                if lo is not None and hi is not None
+                else f"{_num(lo)} or more"
+                if lo is not None
+                else f"up to {_num(hi)}"
+            )
             return None, f"{value} is out of scale; allowed {allowed}"
         if t in ("float", "score") and isinstance(value, int):
             value = float(value) if t == "float" else value
@@ -81,8 +86,10 @@ def check_value(ind: Indicator, value: Value, knowledge: Knowledge) -> tuple[Val
         allowed = ind.values or []
         if not isinstance(value, str) or value not in allowed:
             hint = suggest(str(value), allowed)
-            return None, (f"{_show(value)} is not allowed; choose one of {', '.join(allowed)}"
-                          + (f" ({hint})" if hint else ""))
+            return None, (
+                f"{_show(value)} is not allowed; choose one of {', '.join(allowed)}"
+                + (f" ({hint})" if hint else "")
+            )
         return value, None
     if t == "list":
         if isinstance(value, str):
@@ -96,8 +103,10 @@ def check_value(ind: Indicator, value: Value, knowledge: Knowledge) -> tuple[Val
             item = str(item)
             if ind.values is not None and item not in ind.values:
                 hint = suggest(item, ind.values)
-                return None, (f"{item!r} is not allowed; choose from {', '.join(ind.values)}"
-                              + (f" ({hint})" if hint else ""))
+                return None, (
+                    f"{item!r} is not allowed; choose from {', '.join(ind.values)}"
+                    + (f" ({hint})" if hint else "")
+                )
             out.append(item)
         return out, None
     raise AssertionError(t)
@@ -140,8 +149,11 @@ def validate_mapping(data: Any, located: Located, knowledge: Knowledge) -> Asses
             if len(problems) >= MAX_PROBLEMS:
                 more += 1
                 continue
-            problems.append(located.problem(path, f"unknown indicator {str(key)!r}", key=True,
-                                            hint=suggest(str(key), ids)))
+            problems.append(
+                located.problem(
+                    path, f"unknown indicator {str(key)!r}", key=True, hint=suggest(str(key), ids)
+                )
+            )
             continue
         positions[key] = located.key_pos(path)
         if raw is None:
@@ -162,8 +174,11 @@ def validate_mapping(data: Any, located: Located, knowledge: Knowledge) -> Asses
     if problems:
         problems.sort(key=lambda p: (p.line, p.col))
         if more:
-            problems.append(Problem(file=located.file, message=f"{more} more problems not shown; "
-                                                               "fix these first"))
+            problems.append(
+                Problem(
+                    file=located.file, message=f"{more} more problems not shown; fix these first"
+                )
+            )
         raise InputError(problems)
     return Assessment(source=located.file, values=values, positions=positions)
 
@@ -183,15 +198,22 @@ def assessment_from_text(text: str, name: str, knowledge: Knowledge) -> Assessme
     return validate_mapping(located.data, located, knowledge)
 
 
-def with_changes(assessment: Assessment, changes: dict[str, Value], knowledge: Knowledge,
-                 origin: str = "--set") -> Assessment:
+def with_changes(
+    assessment: Assessment, changes: dict[str, Value], knowledge: Knowledge, origin: str = "--set"
+) -> Assessment:
     """A copy with some indicators replaced (what-if); values are validated like the file's."""
     problems = []
     values = dict(assessment.values)
     for key, raw in changes.items():
         if key not in knowledge.indicator:
-            problems.append(Problem(file=origin, path=key, message=f"unknown indicator {key!r}",
-                                    hint=suggest(key, list(knowledge.indicator))))
+            problems.append(
+                Problem(
+                    file=origin,
+                    path=key,
+                    message=f"unknown indicator {key!r}",
+                    hint=suggest(key, list(knowledge.indicator)),
+                )
+            )
             continue
         if raw is None:
             values[key] = None

@@ -30,9 +30,22 @@ SUFFIXES = (".yaml", ".yml", ".xlsx", ".xlsm")
 WORKBOOKS = (".xlsx", ".xlsm")
 EXTENSIONS = {"md": "md", "html": "html", "docx": "docx", "json": "json"}
 SUMMARY_FILES = ("summary.csv", "summary.xlsx", "summary.md", "summary.html")
-CSV_COLUMNS = ("source", "cluster", "status", "level", "level_band", "index", "index_band",
-               "model", "ratio", "ratio_band", "recommendations", "top_recommendations", "output",
-               "error")
+CSV_COLUMNS = (
+    "source",
+    "cluster",
+    "status",
+    "level",
+    "level_band",
+    "index",
+    "index_band",
+    "model",
+    "ratio",
+    "ratio_band",
+    "recommendations",
+    "top_recommendations",
+    "output",
+    "error",
+)
 TOP = 3  # recommendations named per cluster in the summary
 
 Writer = Callable[[str, "str | bytes"], None]
@@ -77,6 +90,7 @@ class Report:
 
 # --- planning -------------------------------------------------------------------------------------
 
+
 def slug(text: str) -> str:
     """A file-name stem: letters (any script), digits, dots, dashes and underscores."""
     text = unicodedata.normalize("NFKC", text).strip()
@@ -92,16 +106,21 @@ def expand(inputs: list[Path], exclude: Path | None = None) -> list[Path]:
         if item.is_dir():
             if skip and item.resolve() == skip:
                 continue
-            out += sorted(p for p in item.iterdir()
-                          if p.is_file() and p.suffix.lower() in SUFFIXES
-                          and not p.name.startswith((".", "~$")))
+            out += sorted(
+                p
+                for p in item.iterdir()
+                if p.is_file()
+                and p.suffix.lower() in SUFFIXES
+                and not p.name.startswith((".", "~$"))
+            )
         else:
             out.append(item)
     return out
 
 
-def plan(inputs: list[Path], k: Knowledge, fmt: str,
-         exclude: Path | None = None) -> tuple[list[Job], list[Outcome]]:
+def plan(
+    inputs: list[Path], k: Knowledge, fmt: str, exclude: Path | None = None
+) -> tuple[list[Job], list[Outcome]]:
     """The jobs, with unique output names, and the inputs that failed before any work (workbooks
     are read here, one job per questionnaire sheet)."""
     if fmt not in EXTENSIONS:
@@ -137,12 +156,19 @@ def plan(inputs: list[Path], k: Knowledge, fmt: str,
                 source = f"{shown} [{sheet.sheet}]" if len(sheets) > 1 else shown
                 stem = f"{path.stem}-{sheet.sheet}" if len(sheets) > 1 else path.stem
                 if sheet.problems or sheet.assessment is None:
-                    failed.append(Outcome(index, source, None,
-                                          problems=[p.format() for p in sheet.problems]))
+                    failed.append(
+                        Outcome(index, source, None, problems=[p.format() for p in sheet.problems])
+                    )
                 else:
                     a = sheet.assessment
-                    jobs.append(Job(index, source, name_for(stem),
-                                    assessment=Assessment(source, a.values, a.positions)))
+                    jobs.append(
+                        Job(
+                            index,
+                            source,
+                            name_for(stem),
+                            assessment=Assessment(source, a.values, a.positions),
+                        )
+                    )
                 index += 1
         else:
             jobs.append(Job(index, shown, name_for(path.stem), path=str(path)))
@@ -196,34 +222,59 @@ def process(job: Job) -> Outcome:
     except ClusterIntlError as exc:
         return Outcome(job.index, job.source, None, problems=_lines(exc))
     except Exception as exc:  # a defect must not stop the other clusters; it is still reported
-        return Outcome(job.index, job.source, None,
-                       problems=[f"{job.source}: internal error: {type(exc).__name__}: {exc}"])
+        return Outcome(
+            job.index,
+            job.source,
+            None,
+            problems=[f"{job.source}: internal error: {type(exc).__name__}: {exc}"],
+        )
 
 
 def summary_row(job: Job, result: Any, view: dict[str, Any], k: Knowledge) -> dict[str, Any]:
     m = result.measures.values
     c = view["current"]
     return {
-        "source": job.source, "cluster": view["cluster"]["name"], "status": "ok",
-        "level": c["self_assessment"]["level"], "level_band": c["self_assessment"]["band"],
-        "index": m.get("index"), "index_band": c["index"]["band"],
-        "model": c["model"]["label"], "ratio": m.get("ratio"), "ratio_band": c["ratio"]["band"],
+        "source": job.source,
+        "cluster": view["cluster"]["name"],
+        "status": "ok",
+        "level": c["self_assessment"]["level"],
+        "level_band": c["self_assessment"]["band"],
+        "index": m.get("index"),
+        "index_band": c["index"]["band"],
+        "model": c["model"]["label"],
+        "ratio": m.get("ratio"),
+        "ratio_band": c["ratio"]["band"],
         "recommendations": len(view["recommendations"]),
         "top": [r["title"] for r in view["recommendations"][:TOP]],
         "top_ids": [r["id"] for r in view["recommendations"][:TOP]],
-        "output": job.output, "error": "",
+        "output": job.output,
+        "error": "",
     }
 
 
 def _failed_row(o: Outcome) -> dict[str, Any]:
-    return {"source": o.source, "cluster": "", "status": "error", "level": None,
-            "level_band": "", "index": None, "index_band": "", "model": "", "ratio": None,
-            "ratio_band": "", "recommendations": None, "top": [], "top_ids": [], "output": "",
-            "error": o.problems[0] if o.problems else ""}
+    return {
+        "source": o.source,
+        "cluster": "",
+        "status": "error",
+        "level": None,
+        "level_band": "",
+        "index": None,
+        "index_band": "",
+        "model": "",
+        "ratio": None,
+        "ratio_band": "",
+        "recommendations": None,
+        "top": [],
+        "top_ids": [],
+        "output": "",
+        "error": o.problems[0] if o.problems else "",
+    }
 
 
-def outcomes(jobs: list[Job], k: Knowledge, fmt: str, lang: str,
-             workers: int = 2) -> Iterator[Outcome]:
+def outcomes(
+    jobs: list[Job], k: Knowledge, fmt: str, lang: str, workers: int = 2
+) -> Iterator[Outcome]:
     """Process the jobs (in a fork pool of `workers` when it helps), yielding in input order."""
     _STATE.update(knowledge=k, fmt=fmt, lang=lang)
     _STATE.pop("runner", None)
@@ -248,10 +299,21 @@ def outcomes(jobs: list[Job], k: Knowledge, fmt: str, lang: str,
 
 # --- the whole batch ------------------------------------------------------------------------------
 
-def run_batch(inputs: list[Path], out_dir: Path, k: Knowledge, *, fmt: str, lang: str,
-              write: Writer, exists: Callable[[str], bool], force: bool = False,
-              workers: int = 2, report: Callable[[str], None] = lambda _: None,
-              progress: bool = True) -> Report:
+
+def run_batch(
+    inputs: list[Path],
+    out_dir: Path,
+    k: Knowledge,
+    *,
+    fmt: str,
+    lang: str,
+    write: Writer,
+    exists: Callable[[str], bool],
+    force: bool = False,
+    workers: int = 2,
+    report: Callable[[str], None] = lambda _: None,
+    progress: bool = True,
+) -> Report:
     """Plan, check for existing outputs, process with a progress bar, write, then the summary."""
     from engine.errors import OutputExistsError
 
@@ -260,8 +322,9 @@ def run_batch(inputs: list[Path], out_dir: Path, k: Knowledge, *, fmt: str, lang
         clash = [name for name in [j.output for j in jobs] + list(SUMMARY_FILES) if exists(name)]
         if clash:
             more = f" (and {len(clash) - 1} more)" if len(clash) > 1 else ""
-            raise OutputExistsError(f"{out_dir / clash[0]}: already exists{more}; "
-                                    "use --force to overwrite")
+            raise OutputExistsError(
+                f"{out_dir / clash[0]}: already exists{more}; use --force to overwrite"
+            )
     for o in early:
         for line in o.problems:
             report(line)
@@ -287,8 +350,7 @@ def run_batch(inputs: list[Path], out_dir: Path, k: Knowledge, *, fmt: str, lang
     for name, data in summaries(rows, lang).items():
         write(name, data)
         written.append(name)
-    return Report(total=total, failed=[o for o in ordered if not o.ok], rows=rows,
-                  written=written)
+    return Report(total=total, failed=[o for o in ordered if not o.ok], rows=rows, written=written)
 
 
 class _progress_bar:
@@ -304,11 +366,22 @@ class _progress_bar:
         console = Console(stderr=True)
         if not (self.enabled and console.is_terminal):
             return lambda n: None
-        from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
-                                   TimeRemainingColumn)
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeRemainingColumn,
+        )
 
-        self._progress = Progress(TextColumn("clusters"), BarColumn(), MofNCompleteColumn(),
-                                  TimeRemainingColumn(), console=console, transient=False)
+        self._progress = Progress(
+            TextColumn("clusters"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeRemainingColumn(),
+            console=console,
+            transient=False,
+        )
         self._progress.start()
         task = self._progress.add_task("batch", total=self.total)
         return lambda n: self._progress.advance(task, n)
@@ -320,10 +393,14 @@ class _progress_bar:
 
 # --- the summary ----------------------------------------------------------------------------------
 
+
 def summaries(rows: list[dict[str, Any]], lang: str) -> dict[str, str | bytes]:
-    return {"summary.csv": summary_csv(rows), "summary.xlsx": summary_xlsx(rows, lang),
-            "summary.md": summary_text(rows, lang, "md"),
-            "summary.html": summary_text(rows, lang, "html")}
+    return {
+        "summary.csv": summary_csv(rows),
+        "summary.xlsx": summary_xlsx(rows, lang),
+        "summary.md": summary_text(rows, lang, "md"),
+        "summary.html": summary_text(rows, lang, "html"),
+    }
 
 
 def summary_csv(rows: list[dict[str, Any]]) -> str:
@@ -332,20 +409,43 @@ def summary_csv(rows: list[dict[str, Any]]) -> str:
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(CSV_COLUMNS)
     for r in rows:
-        w.writerow(["" if r.get(c) is None else r[c] for c in CSV_COLUMNS[:11]]
-                   + [" | ".join(r["top_ids"]), r["output"], r["error"]])
+        w.writerow(
+            ["" if r.get(c) is None else r[c] for c in CSV_COLUMNS[:11]]
+            + [" | ".join(r["top_ids"]), r["output"], r["error"]]
+        )
     return buf.getvalue()
 
 
 def _headers(t: dict[str, str]) -> list[str]:
-    return [t["b_source"], t["cluster"], t["b_level"], t["b_index"], t["b_index_band"],
-            t["b_model"], t["b_ratio"], t["b_ratio_band"], t["b_recs"], t["b_top"],
-            t["b_output"]]
+    return [
+        t["b_source"],
+        t["cluster"],
+        t["b_level"],
+        t["b_index"],
+        t["b_index_band"],
+        t["b_model"],
+        t["b_ratio"],
+        t["b_ratio_band"],
+        t["b_recs"],
+        t["b_top"],
+        t["b_output"],
+    ]
 
 
 def _cells(r: dict[str, Any]) -> list[Any]:
-    return [r["source"], r["cluster"], r["level"], r["index"], r["index_band"], r["model"],
-            r["ratio"], r["ratio_band"], r["recommendations"], "; ".join(r["top"]), r["output"]]
+    return [
+        r["source"],
+        r["cluster"],
+        r["level"],
+        r["index"],
+        r["index_band"],
+        r["model"],
+        r["ratio"],
+        r["ratio_band"],
+        r["recommendations"],
+        "; ".join(r["top"]),
+        r["output"],
+    ]
 
 
 def summary_xlsx(rows: list[dict[str, Any]], lang: str) -> bytes:
@@ -370,7 +470,7 @@ def summary_xlsx(rows: list[dict[str, Any]], lang: str) -> bytes:
         for r in rows:
             if r["status"] != "ok":
                 errors.append([r["source"], r["error"]])
-    for col, width in zip("ABCDEFGHIJK", (28, 40, 10, 10, 14, 24, 8, 24, 10, 70, 28)):
+    for col, width in zip("ABCDEFGHIJK", (28, 40, 10, 10, 14, 24, 8, 24, 10, 70, 28), strict=False):
         ws.column_dimensions[col].width = width
     for row in ws.iter_rows(min_row=2):
         for cell in row:
@@ -393,12 +493,18 @@ def summary_text(rows: list[dict[str, Any]], lang: str, fmt: str) -> str:
 
     t = strings()[lang]
     ok = [r for r in rows if r["status"] == "ok"]
-    view = {"lang": lang, "generator": f"cluster-intl {__version__}",
-            "rows": [{**r, "index_text": _fmt(r["index"], lang),
-                      "ratio_text": _fmt(r["ratio"], lang)} for r in ok],
-            "failed": [r for r in rows if r["status"] != "ok"],
-            "total": len(rows), "ok": len(ok),
-            "chart": summary_chart(ok, t["b_chart"], t["b_index"], lang) if ok else None}
+    view = {
+        "lang": lang,
+        "generator": f"cluster-intl {__version__}",
+        "rows": [
+            {**r, "index_text": _fmt(r["index"], lang), "ratio_text": _fmt(r["ratio"], lang)}
+            for r in ok
+        ],
+        "failed": [r for r in rows if r["status"] != "ok"],
+        "total": len(rows),
+        "ok": len(ok),
+        "chart": summary_chart(ok, t["b_chart"], t["b_index"], lang) if ok else None,
+    }
     text = environment().get_template(f"summary.{fmt}.j2").render(s=view, t=t)
     return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
 

@@ -102,7 +102,7 @@ def cached(kind: str, key: str | None, build: Callable[[], T]) -> T:
     if _trusted(entry) and _trusted(folder):
         try:
             with entry.open("rb") as fh:
-                return pickle.load(fh)  # noqa: S301 - our own private, content-keyed entry
+                return pickle.load(fh)
         except Exception:  # a truncated or foreign entry is a miss
             pass
     value = build()

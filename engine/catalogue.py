@@ -33,6 +33,7 @@ def _num(x: float | None, lang: str) -> str:
 
 # --- conditions in words ------------------------------------------------------------------------
 
+
 def condition_text(cond: Cond, k: Knowledge, lang: str, s: dict[str, str]) -> str:
     """One condition of a rule as a sentence fragment: 'SME activity ≤ 2'."""
     if isinstance(cond, Not_):
@@ -66,8 +67,9 @@ def when_text(conds: list[Cond], k: Knowledge, lang: str, s: dict[str, str]) -> 
     if not conds:
         return s["k_always"]
     parts = [condition_text(c, k, lang, s) for c in conds]
-    return f" {s['k_and']} ".join(p[1:-1] if len(conds) == 1 and p.startswith("(") else p
-                                  for p in parts)
+    return f" {s['k_and']} ".join(
+        p[1:-1] if len(conds) == 1 and p.startswith("(") else p for p in parts
+    )
 
 
 def then_items(site: RuleSite, k: Knowledge, lang: str, s: dict[str, str]) -> list[str]:
@@ -76,8 +78,11 @@ def then_items(site: RuleSite, k: Knowledge, lang: str, s: dict[str, str]) -> li
     out += [s["k_recommend"].format(label=_rec_title(r, k, lang)) for r in t.recommend]
     out += [s["k_postpone"].format(label=_rec_title(r, k, lang)) for r in t.postpone]
     if t.priority:
-        out.append(s["k_priority"].format(
-            label=_t(k.recommendations.priorities.get(t.priority), lang) or t.priority))
+        out.append(
+            s["k_priority"].format(
+                label=_t(k.recommendations.priorities.get(t.priority), lang) or t.priority
+            )
+        )
     return out
 
 
@@ -88,6 +93,7 @@ def _rec_title(rid: str, k: Knowledge, lang: str) -> str:
 
 # --- the view model -----------------------------------------------------------------------------
 
+
 def build_catalogue(k: Knowledge, lang: str, s: dict[str, str]) -> dict[str, Any]:
     derived_by: dict[str, list[str]] = defaultdict(list)
     used_by: dict[str, list[str]] = defaultdict(list)
@@ -96,8 +102,9 @@ def build_catalogue(k: Knowledge, lang: str, s: dict[str, str]) -> dict[str, Any
         for f in site.rule.then.finding:
             derived_by[f].append(site.rule.id)
         for r in site.rule.then.recommend:
-            produced_by[r].append({"id": site.rule.id, "where": site.where,
-                                   "title": _t(site.rule.title, lang)})
+            produced_by[r].append(
+                {"id": site.rule.id, "where": site.where, "title": _t(site.rule.title, lang)}
+            )
         for atom, _ in iter_atoms(site.rule.when):
             if atom.subject_kind == "finding" and site.rule.id not in used_by[atom.subject]:
                 used_by[atom.subject].append(site.rule.id)
@@ -108,61 +115,122 @@ def build_catalogue(k: Knowledge, lang: str, s: dict[str, str]) -> dict[str, Any
         for ind in k.indicators.indicators:
             if ind.group != g.id:
                 continue
-            items.append({
-                "id": ind.id, "label": _t(ind.label, lang), "question": _t(ind.question, lang),
-                "type": _type_text(ind, k, lang, s), "unit": _t(ind.unit, lang),
-                "choices": [{"id": v, "label": _t(ind.value_labels.get(v), lang)}
-                           for v in (ind.values or [])],
-                "benchmark": _num(benchmarks[ind.id].value, lang) if ind.id in benchmarks else "",
-                "required": ind.required, "sources": list(ind.sources), "proposal": ind.proposal})
+            items.append(
+                {
+                    "id": ind.id,
+                    "label": _t(ind.label, lang),
+                    "question": _t(ind.question, lang),
+                    "type": _type_text(ind, k, lang, s),
+                    "unit": _t(ind.unit, lang),
+                    "choices": [
+                        {"id": v, "label": _t(ind.value_labels.get(v), lang)}
+                        for v in (ind.values or [])
+                    ],
+                    "benchmark": _num(benchmarks[ind.id].value, lang)
+                    if ind.id in benchmarks
+                    else "",
+                    "required": ind.required,
+                    "sources": list(ind.sources),
+                    "proposal": ind.proposal,
+                }
+            )
         groups.append({"id": g.id, "label": _t(g.label, lang), "indicators": items})
-    scales = [{"id": sid, "range": f"{_num(sc.min, lang)}–{_num(sc.max, lang)}",
-               "no_information": sc.no_information,
-               "anchors": [{"value": n, "label": _t(t, lang)} for n, t in sorted(sc.anchors.items())]}
-              for sid, sc in k.indicators.scales.items()]
+    scales = [
+        {
+            "id": sid,
+            "range": f"{_num(sc.min, lang)}–{_num(sc.max, lang)}",
+            "no_information": sc.no_information,
+            "anchors": [{"value": n, "label": _t(t, lang)} for n, t in sorted(sc.anchors.items())],
+        }
+        for sid, sc in k.indicators.scales.items()
+    ]
     from engine.measures import measure_catalogue
 
-    measures = [{"id": mid, "label": measure_label(mid, k, lang),
-                 "allowed": ", ".join(value_text("measure", mid, v, k, lang) for v in allowed)
-                 if allowed else s["k_number"]}
-                for mid, (_, allowed) in measure_catalogue(k).items()]
-    findings = [{"id": f.id, "kind": _t(FINDING_KIND_WORDS.get(f.kind), lang) or f.kind,
-                 "label": _t(f.label, lang), "description": _t(f.description, lang),
-                 "derived_by": derived_by.get(f.id, []), "used_by": used_by.get(f.id, [])}
-                for f in k.findings.findings]
+    measures = [
+        {
+            "id": mid,
+            "label": measure_label(mid, k, lang),
+            "allowed": ", ".join(value_text("measure", mid, v, k, lang) for v in allowed)
+            if allowed
+            else s["k_number"],
+        }
+        for mid, (_, allowed) in measure_catalogue(k).items()
+    ]
+    findings = [
+        {
+            "id": f.id,
+            "kind": _t(FINDING_KIND_WORDS.get(f.kind), lang) or f.kind,
+            "label": _t(f.label, lang),
+            "description": _t(f.description, lang),
+            "derived_by": derived_by.get(f.id, []),
+            "used_by": used_by.get(f.id, []),
+        }
+        for f in k.findings.findings
+    ]
     rule_files: dict[str, list[dict[str, Any]]] = {}
     for site in k.rules:
         rule = site.rule
-        rule_files.setdefault(site.file, []).append({
-            "id": rule.id, "where": site.where, "title": _t(rule.title, lang),
-            "when": when_text(rule.when, k, lang, s), "then": then_items(site, k, lang, s),
-            "sources": list(rule.sources), "proposal": rule.proposal,
-            "note": _t(rule.note, lang)})
+        rule_files.setdefault(site.file, []).append(
+            {
+                "id": rule.id,
+                "where": site.where,
+                "title": _t(rule.title, lang),
+                "when": when_text(rule.when, k, lang, s),
+                "then": then_items(site, k, lang, s),
+                "sources": list(rule.sources),
+                "proposal": rule.proposal,
+                "note": _t(rule.note, lang),
+            }
+        )
     recs = []
     for rec in k.recommendations.recommendations:
-        recs.append({
-            "id": rec.id, "title": _t(rec.title, lang), "text": _t(rec.text, lang),
-            "rationale": _t(rec.rationale, lang),
-            "actor": _t(k.recommendations.actors.get(rec.actor), lang) or rec.actor,
-            "direction": _t(k.recommendations.directions.get(rec.direction), lang),
-            "priority": _t(k.recommendations.priorities.get(rec.priority), lang),
-            "timeframe": _t(rec.timeframe, lang),
-            "kpis": [_kpi_view(kid, k, lang, s) for kid in rec.kpis],
-            "produced_by": produced_by.get(rec.id, []), "sources": list(rec.sources),
-            "proposal": rec.proposal, "conflicts_with": list(rec.conflicts_with)})
-    sources = [dict(zip(("citation", "section"), src.reference(lang)), id=src.id,
-                    url=src.url or "", kind=src.kind) for src in k.sources.sources]
+        recs.append(
+            {
+                "id": rec.id,
+                "title": _t(rec.title, lang),
+                "text": _t(rec.text, lang),
+                "rationale": _t(rec.rationale, lang),
+                "actor": _t(k.recommendations.actors.get(rec.actor), lang) or rec.actor,
+                "direction": _t(k.recommendations.directions.get(rec.direction), lang),
+                "priority": _t(k.recommendations.priorities.get(rec.priority), lang),
+                "timeframe": _t(rec.timeframe, lang),
+                "kpis": [_kpi_view(kid, k, lang, s) for kid in rec.kpis],
+                "produced_by": produced_by.get(rec.id, []),
+                "sources": list(rec.sources),
+                "proposal": rec.proposal,
+                "conflicts_with": list(rec.conflicts_with),
+            }
+        )
+    sources = [
+        dict(
+            zip(("citation", "section"), src.reference(lang), strict=False),
+            id=src.id,
+            url=src.url or "",
+            kind=src.kind,
+        )
+        for src in k.sources.sources
+    ]
     graph = chaining_graph(k)
     return {
-        "lang": lang, "generator": f"cluster-intl {__version__}",
-        "counts": {"indicators": len(k.indicators.indicators), "rules": len(k.rules),
-                   "findings": len(k.findings.findings),
-                   "recommendations": len(k.recommendations.recommendations),
-                   "kpis": len(k.kpis.kpis), "sources": len(k.sources.sources)},
-        "groups": groups, "scales": scales, "measures": measures, "findings": findings,
+        "lang": lang,
+        "generator": f"cluster-intl {__version__}",
+        "counts": {
+            "indicators": len(k.indicators.indicators),
+            "rules": len(k.rules),
+            "findings": len(k.findings.findings),
+            "recommendations": len(k.recommendations.recommendations),
+            "kpis": len(k.kpis.kpis),
+            "sources": len(k.sources.sources),
+        },
+        "groups": groups,
+        "scales": scales,
+        "measures": measures,
+        "findings": findings,
         "rule_files": [{"file": f, "rules": rs} for f, rs in rule_files.items()],
-        "recommendations": recs, "sources": sources,
-        "mermaid": mermaid(graph), "svg": svg_layout(graph, k, lang),
+        "recommendations": recs,
+        "sources": sources,
+        "mermaid": mermaid(graph),
+        "svg": svg_layout(graph, k, lang),
     }
 
 
@@ -173,8 +241,11 @@ def _type_text(ind: Any, k: Knowledge, lang: str, s: dict[str, str]) -> str:
         lo, hi = sc.min, sc.max
     word = s.get(f"k_type_{ind.type}", ind.type)
     if lo is not None or hi is not None:
-        word += f" {_num(lo, lang)}–{_num(hi, lang)}" if lo is not None and hi is not None else (
-            f" ≥ {_num(lo, lang)}" if lo is not None else f" ≤ {_num(hi, lang)}")
+        word += (
+            f" {_num(lo, lang)}–{_num(hi, lang)}"
+            if lo is not None and hi is not None
+            else (f" ≥ {_num(lo, lang)}" if lo is not None else f" ≤ {_num(hi, lang)}")
+        )
     return word
 
 
@@ -189,6 +260,7 @@ def _kpi_view(kid: str, k: Knowledge, lang: str, s: dict[str, str]) -> dict[str,
 
 # --- how findings chain into recommendations ----------------------------------------------------
 
+
 def chaining_graph(k: Knowledge) -> dict[str, Any]:
     """Nodes: findings and recommendations that rules chain; edges: condition -> conclusion."""
     edges: dict[tuple[str, str], dict[str, Any]] = {}
@@ -201,8 +273,9 @@ def chaining_graph(k: Knowledge) -> dict[str, Any]:
             src = f"{atom.subject_kind}:{atom.subject}"
             for kind, ident in targets:
                 key = (src, f"{kind}:{ident}")
-                e = edges.setdefault(key, {"from": src, "to": key[1], "negated": negated,
-                                           "rules": []})
+                e = edges.setdefault(
+                    key, {"from": src, "to": key[1], "negated": negated, "rules": []}
+                )
                 e["negated"] = e["negated"] and negated
                 e["rules"].append(site.rule.id)
     nodes = sorted({n for e in edges for n in e})
@@ -262,13 +335,20 @@ def svg_layout(graph: dict[str, Any], k: Knowledge, lang: str) -> dict[str, Any]
     row: dict[str, float] = {}
     for col in sorted(columns):
         nodes = columns[col]
-        nodes.sort(key=lambda n: (sum(row[p] for p in preds[n] if p in row)
-                                  / max(1, len([p for p in preds[n] if p in row]))
-                                  if any(p in row for p in preds[n]) else -1, n))
+        nodes.sort(
+            key=lambda n: (
+                sum(row[p] for p in preds[n] if p in row)
+                / max(1, len([p for p in preds[n] if p in row]))
+                if any(p in row for p in preds[n])
+                else -1,
+                n,
+            )
+        )
         for i, n in enumerate(nodes):
             row[n] = i
-    widths = {c: max(len(n.split(":", 1)[1]) for n in ns) * CHAR_W + 2 * PAD
-              for c, ns in columns.items()}
+    widths = {
+        c: max(len(n.split(":", 1)[1]) for n in ns) * CHAR_W + 2 * PAD for c, ns in columns.items()
+    }
     x0: dict[int, float] = {}
     x = float(PAD)
     for c in sorted(columns):
@@ -280,8 +360,15 @@ def svg_layout(graph: dict[str, Any], k: Knowledge, lang: str) -> dict[str, Any]
         c = layer[n]
         label = subject_label(kind, ident, k, lang)
         fkind = k.finding[ident].kind if kind == "finding" and ident in k.finding else kind
-        boxes[n] = {"id": ident, "label": label, "kind": fkind, "x": round(x0[c], 1),
-                    "y": PAD + row[n] * ROW_H, "w": round(widths[c], 1), "h": NODE_H}
+        boxes[n] = {
+            "id": ident,
+            "label": label,
+            "kind": fkind,
+            "x": round(x0[c], 1),
+            "y": PAD + row[n] * ROW_H,
+            "w": round(widths[c], 1),
+            "h": NODE_H,
+        }
     edges = []
     for e in graph["edges"]:
         a, b = boxes[e["from"]], boxes[e["to"]]
@@ -290,15 +377,24 @@ def svg_layout(graph: dict[str, Any], k: Knowledge, lang: str) -> dict[str, Any]
         if x2 <= x1:  # same or earlier column (should not happen in a stratified base)
             x2, y2 = b["x"] + b["w"], b["y"] + NODE_H / 2
         mid = (x1 + x2) / 2
-        edges.append({"d": f"M{x1:.1f},{y1:.1f} C{mid:.1f},{y1:.1f} {mid:.1f},{y2:.1f} "
-                           f"{x2:.1f},{y2:.1f}",
-                      "negated": e["negated"], "rules": ", ".join(e["rules"])})
+        edges.append(
+            {
+                "d": f"M{x1:.1f},{y1:.1f} C{mid:.1f},{y1:.1f} {mid:.1f},{y2:.1f} {x2:.1f},{y2:.1f}",
+                "negated": e["negated"],
+                "rules": ", ".join(e["rules"]),
+            }
+        )
     height = PAD * 2 + max((len(ns) for ns in columns.values()), default=0) * ROW_H
-    return {"width": round(x - COL_GAP + PAD, 1), "height": height,
-            "nodes": [boxes[n] for n in graph["nodes"]], "edges": edges}
+    return {
+        "width": round(x - COL_GAP + PAD, 1),
+        "height": height,
+        "nodes": [boxes[n] for n in graph["nodes"]],
+        "edges": edges,
+    }
 
 
 # --- rendering ------------------------------------------------------------------------------------
+
 
 def render_catalogue(k: Knowledge, fmt: str, lang: str) -> str:
     from engine.errors import UsageError

@@ -164,16 +164,23 @@ def deftemplates(k: Knowledge) -> list[str]:
             if ind.group != g.id:
                 continue
             name = _symbol(ind.id, "indicator")
-            slots.append(f"  (multislot {name} (default nil))" if ind.id in lists
-                         else f"  (slot {name} (default nil))")
-        out.append(f'(deftemplate {_symbol(group_template(g.id), "group")}\n'
-                   f'  {_string("Indicators of group " + g.id + ".")}\n' + "\n".join(slots) + ")")
+            slots.append(
+                f"  (multislot {name} (default nil))"
+                if ind.id in lists
+                else f"  (slot {name} (default nil))"
+            )
+        out.append(
+            f"(deftemplate {_symbol(group_template(g.id), 'group')}\n"
+            f"  {_string('Indicators of group ' + g.id + '.')}\n" + "\n".join(slots) + ")"
+        )
     slots = [f"  (slot {_symbol(m, 'measure')} (default nil))" for m in _measure_slots(k)]
-    out.append('(deftemplate measures\n  "The derived measures of one cluster."\n'
-               + "\n".join(slots) + ")")
+    out.append(
+        '(deftemplate measures\n  "The derived measures of one cluster."\n' + "\n".join(slots) + ")"
+    )
     for name, doc, fields in _DERIVED:
-        out.append(f"(deftemplate {name} {_string(doc)} "
-                   + " ".join(f"(slot {f})" for f in fields) + ")")
+        out.append(
+            f"(deftemplate {name} {_string(doc)} " + " ".join(f"(slot {f})" for f in fields) + ")"
+        )
     return out
 
 
@@ -209,27 +216,34 @@ def defrule(site: Any, b: int, branch: list[Any], salience: int, k: Knowledge) -
         for name in sorted(fields):
             is_multi = name in multi
             var = f"?{name}"
-            tests = "".join(f"&:{constraint(a.op or '', a.value, var, is_multi)}"
-                            for a in fields[name])
+            tests = "".join(
+                f"&:{constraint(a.op or '', a.value, var, is_multi)}" for a in fields[name]
+            )
             parts.append(f"({name} {'$' if is_multi else ''}{var}{tests})")
         return " ".join(parts)
 
-    patterns = [f"  ({group_template(g)} {constraints(per_group[g], lists)})"
-                for g in sorted(per_group)]
+    patterns = [
+        f"  ({group_template(g)} {constraints(per_group[g], lists)})" for g in sorted(per_group)
+    ]
     if measures:
         patterns.append(f"  (measures {constraints(measures, set())})")
     patterns += positives + negatives
     then = site.rule.then
-    actions = [f'  (assert (fired (rule {_string(site.rule.id)}) (branch {b})))']
+    actions = [f"  (assert (fired (rule {_string(site.rule.id)}) (branch {b})))"]
     actions += [f"  (assert (finding (id {_string(f)})))" for f in then.finding]
     actions += [f"  (assert (recommended (id {_string(r)})))" for r in then.recommend]
     actions += [f"  (assert (postponed (id {_string(r)})))" for r in then.postpone]
     title = site.rule.title.get("en")
-    return (f"(defrule {_rule_name(site.rule.id, site.order, b)}\n"
-            f"  {_string(f'rules/{Path(site.file).name}:{site.line}: {title}')}\n"
-            f"  (declare (salience {salience}))\n"
-            + "\n".join(patterns) + ("\n" if patterns else "")
-            + "  =>\n" + "\n".join(actions) + ")")
+    return (
+        f"(defrule {_rule_name(site.rule.id, site.order, b)}\n"
+        f"  {_string(f'rules/{Path(site.file).name}:{site.line}: {title}')}\n"
+        f"  (declare (salience {salience}))\n"
+        + "\n".join(patterns)
+        + ("\n" if patterns else "")
+        + "  =>\n"
+        + "\n".join(actions)
+        + ")"
+    )
 
 
 def export_clips(k: Knowledge) -> str:
@@ -252,8 +266,9 @@ def export_clips(k: Knowledge) -> str:
     return "\n".join(blocks)
 
 
-def fact_values(assessment: Assessment, measures: Measures,
-                k: Knowledge) -> list[tuple[str, dict[str, Any]]]:
+def fact_values(
+    assessment: Assessment, measures: Measures, k: Knowledge
+) -> list[tuple[str, dict[str, Any]]]:
     """(template, slot values) of every fact of one assessment, plain Python values."""
     lists = _list_indicators(k)
     out: list[tuple[str, dict[str, Any]]] = []
@@ -280,8 +295,9 @@ def fact_strings(assessment: Assessment, measures: Measures, k: Knowledge) -> li
     lists = _list_indicators(k)
     out = []
     for template, slots in fact_values(assessment, measures, k):
-        body = " ".join(_slot_text(n, v, template != "measures" and n in lists)
-                        for n, v in slots.items())
+        body = " ".join(
+            _slot_text(n, v, template != "measures" and n in lists) for n, v in slots.items()
+        )
         out.append(f"({template} {body})")
     return out
 
@@ -289,5 +305,4 @@ def fact_strings(assessment: Assessment, measures: Measures, k: Knowledge) -> li
 def deffacts(assessment: Assessment, measures: Measures, k: Knowledge) -> str:
     """A `deffacts` block with the facts of one assessment; `(reset)` then `(run)` in CLIPS."""
     facts = "\n".join("  " + f for f in fact_strings(assessment, measures, k))
-    return ("(deffacts assessment\n"
-            f"  {_string('Assessment ' + assessment.source)}\n{facts})\n")
+    return f"(deffacts assessment\n  {_string('Assessment ' + assessment.source)}\n{facts})\n"

@@ -41,8 +41,12 @@ def _num(v: Any, lang: str) -> str:
 
 def _delta(old: Any, new: Any, lang: str) -> str:
     numeric = (int, float)
-    if isinstance(old, numeric) and isinstance(new, numeric) \
-            and not isinstance(old, bool) and not isinstance(new, bool):
+    if (
+        isinstance(old, numeric)
+        and isinstance(new, numeric)
+        and not isinstance(old, bool)
+        and not isinstance(new, bool)
+    ):
         d = new - old
         if isinstance(d, float):
             d = round(d, 2)
@@ -71,26 +75,45 @@ def compare(old: Result, new: Result, k: Knowledge, lang: str) -> dict[str, Any]
     """The comparison view model (plain data; `templates/compare.md.j2` renders it)."""
     t = _strings(lang)
     ov, nv = build_program(old, k, lang), build_program(new, k, lang)
-    same = (old.assessment.name or "").strip().casefold() == \
-        (new.assessment.name or "").strip().casefold()
+    same = (old.assessment.name or "").strip().casefold() == (
+        new.assessment.name or ""
+    ).strip().casefold()
     return {
         "lang": lang,
         "cluster": nv["cluster"]["name"],
         "same_cluster": same,
-        "old": {"source": old.assessment.source, "year": ov["cluster"]["year"],
-                "name": ov["cluster"]["name"]},
-        "new": {"source": new.assessment.source, "year": nv["cluster"]["year"],
-                "name": nv["cluster"]["name"]},
+        "old": {
+            "source": old.assessment.source,
+            "year": ov["cluster"]["year"],
+            "name": ov["cluster"]["name"],
+        },
+        "new": {
+            "source": new.assessment.source,
+            "year": nv["cluster"]["year"],
+            "name": nv["cluster"]["name"],
+        },
         "diagnosis": _diagnosis(old, new, ov, nv, k, lang, t),
         "moved": _moved(old, new, k, lang),
         "partials": _partials(old, new, k, lang),
         "kpis": _kpis(ov, new, k, lang, t),
-        "added": [{"id": rid, "title": k.recommendation[rid].title.get(lang),
-                   "reasons": [r["text"] for r in short_reasons(new, rid, k, lang)]}
-                  for rid in _ordered(nv, new) if rid not in old.recommendations],
-        "dropped": [{"id": rid, "title": k.recommendation[rid].title.get(lang),
-                     "reasons": dropped_reasons(rid, old, new, k, lang)}
-                    for rid in _ordered(ov, old) if rid not in new.recommendations],
+        "added": [
+            {
+                "id": rid,
+                "title": k.recommendation[rid].title.get(lang),
+                "reasons": [r["text"] for r in short_reasons(new, rid, k, lang)],
+            }
+            for rid in _ordered(nv, new)
+            if rid not in old.recommendations
+        ],
+        "dropped": [
+            {
+                "id": rid,
+                "title": k.recommendation[rid].title.get(lang),
+                "reasons": dropped_reasons(rid, old, new, k, lang),
+            }
+            for rid in _ordered(ov, old)
+            if rid not in new.recommendations
+        ],
     }
 
 
@@ -98,8 +121,15 @@ def _ordered(view: dict[str, Any], result: Result) -> list[str]:
     return [r["id"] for r in view["recommendations"]]
 
 
-def _diagnosis(old: Result, new: Result, ov: dict[str, Any], nv: dict[str, Any], k: Knowledge,
-               lang: str, t: dict[str, str]) -> list[dict[str, Any]]:
+def _diagnosis(
+    old: Result,
+    new: Result,
+    ov: dict[str, Any],
+    nv: dict[str, Any],
+    k: Knowledge,
+    lang: str,
+    t: dict[str, str],
+) -> list[dict[str, Any]]:
     oc, nc = ov["current"], nv["current"]
     om, nm = old.measures.values, new.measures.values
     sa = k.scoring.self_assessment.indicator
@@ -108,21 +138,39 @@ def _diagnosis(old: Result, new: Result, ov: dict[str, Any], nv: dict[str, Any],
         return {"label": label, "old": o, "new": n, "change": change}
 
     return [
-        row(t["c_self_level"], _show(old.assessment.get(sa), lang),
+        row(
+            t["c_self_level"],
+            _show(old.assessment.get(sa), lang),
             _show(new.assessment.get(sa), lang),
-            _delta(old.assessment.get(sa), new.assessment.get(sa), lang)),
-        row(t["index_value"] + ", %", _num(om.get("index"), lang), _num(nm.get("index"), lang),
-            _delta(om.get("index"), nm.get("index"), lang)),
+            _delta(old.assessment.get(sa), new.assessment.get(sa), lang),
+        ),
+        row(
+            t["index_value"] + ", %",
+            _num(om.get("index"), lang),
+            _num(nm.get("index"), lang),
+            _delta(om.get("index"), nm.get("index"), lang),
+        ),
         row(t["b_index_band"], oc["index"]["band"], nc["index"]["band"]),
-        row(t["ratio_value"], _num(om.get("ratio"), lang), _num(nm.get("ratio"), lang),
-            _delta(om.get("ratio"), nm.get("ratio"), lang)),
+        row(
+            t["ratio_value"],
+            _num(om.get("ratio"), lang),
+            _num(nm.get("ratio"), lang),
+            _delta(om.get("ratio"), nm.get("ratio"), lang),
+        ),
         row(t["b_ratio_band"], oc["ratio"]["band"], nc["ratio"]["band"]),
         row(t["b_model"], oc["model"]["label"], nc["model"]["label"]),
-        row(t["c_recs_count"], str(len(old.recommendations)), str(len(new.recommendations)),
-            _delta(len(old.recommendations), len(new.recommendations), lang)),
-        row(t["c_gaps"], f"{ov['data_gaps']['count']} / {ov['data_gaps']['of']}",
+        row(
+            t["c_recs_count"],
+            str(len(old.recommendations)),
+            str(len(new.recommendations)),
+            _delta(len(old.recommendations), len(new.recommendations), lang),
+        ),
+        row(
+            t["c_gaps"],
+            f"{ov['data_gaps']['count']} / {ov['data_gaps']['of']}",
             f"{nv['data_gaps']['count']} / {nv['data_gaps']['of']}",
-            _delta(ov["data_gaps"]["count"], nv["data_gaps"]["count"], lang)),
+            _delta(ov["data_gaps"]["count"], nv["data_gaps"]["count"], lang),
+        ),
     ]
 
 
@@ -135,10 +183,17 @@ def _moved(old: Result, new: Result, k: Knowledge, lang: str) -> list[dict[str, 
         label = k.group[ind.group].label.get(lang) if ind.group in k.group else ind.group
         if not groups or groups[-1]["id"] != ind.group:
             groups.append({"id": ind.group, "label": label, "rows": []})
-        groups[-1]["rows"].append({"id": ind.id, "label": ind.label.get(lang),
-                                   "old": _show(o, lang, k, ind.id),
-                                   "new": _show(n, lang, k, ind.id),
-                                   "change": _delta(o, n, lang), "old_raw": o, "new_raw": n})
+        groups[-1]["rows"].append(
+            {
+                "id": ind.id,
+                "label": ind.label.get(lang),
+                "old": _show(o, lang, k, ind.id),
+                "new": _show(n, lang, k, ind.id),
+                "change": _delta(o, n, lang),
+                "old_raw": o,
+                "new_raw": n,
+            }
+        )
     return groups
 
 
@@ -148,29 +203,49 @@ def _partials(old: Result, new: Result, k: Knowledge, lang: str) -> list[dict[st
         o, n = old.measures.get(p.id), new.measures.get(p.id)
         if o == n:
             continue
-        rows.append({"id": p.id, "label": p.label.get(lang), "old": _num(o, lang),
-                     "new": _num(n, lang), "change": _delta(o, n, lang)})
+        rows.append(
+            {
+                "id": p.id,
+                "label": p.label.get(lang),
+                "old": _num(o, lang),
+                "new": _num(n, lang),
+                "change": _delta(o, n, lang),
+            }
+        )
     return rows
 
 
-def _kpis(ov: dict[str, Any], new: Result, k: Knowledge, lang: str,
-          t: dict[str, str]) -> list[dict[str, Any]]:
+def _kpis(
+    ov: dict[str, Any], new: Result, k: Knowledge, lang: str, t: dict[str, str]
+) -> list[dict[str, Any]]:
     rows = []
     for row in ov["kpis"]:
         base, target = row["baseline_raw"], row["target_raw"]
         now = _baseline(k.kpi[row["id"]], new)
         status, pct = kpi_status(base, target, now)
-        rows.append({"id": row["id"], "label": row["label"], "unit": row["unit"],
-                     "baseline": _num(base, lang), "target": _num(target, lang),
-                     "now": _num(now, lang), "progress": "—" if pct is None else _num(pct, lang),
-                     "status": t[f"c_st_{status}"], "status_id": status,
-                     "baseline_raw": base, "target_raw": target, "now_raw": now,
-                     "progress_raw": pct})
+        rows.append(
+            {
+                "id": row["id"],
+                "label": row["label"],
+                "unit": row["unit"],
+                "baseline": _num(base, lang),
+                "target": _num(target, lang),
+                "now": _num(now, lang),
+                "progress": "—" if pct is None else _num(pct, lang),
+                "status": t[f"c_st_{status}"],
+                "status_id": status,
+                "baseline_raw": base,
+                "target_raw": target,
+                "now_raw": now,
+                "progress_raw": pct,
+            }
+        )
     return rows
 
 
-def kpi_status(base: float | None, target: float | None,
-               now: float | None) -> tuple[str, float | None]:
+def kpi_status(
+    base: float | None, target: float | None, now: float | None
+) -> tuple[str, float | None]:
     """(status, % of the way from the baseline to the target); the target sets the direction."""
     if target is None:
         return "no_target", None
@@ -192,6 +267,7 @@ def kpi_status(base: float | None, target: float | None,
 
 # --- why a recommendation was dropped -------------------------------------------------------------
 
+
 def dropped_reasons(rid: str, old: Result, new: Result, k: Knowledge, lang: str) -> list[str]:
     """Why NEW no longer recommends `rid`: per rule that gave it in OLD, what fails now.
 
@@ -207,8 +283,7 @@ def dropped_reasons(rid: str, old: Result, new: Result, k: Knowledge, lang: str)
     return [line["text"] for line in reason_lines(rules, d["postponed_by"], lang)]
 
 
-def reasons_from_firings(rid: str, old: Result, new: Result, k: Knowledge,
-                         lang: str) -> list[str]:
+def reasons_from_firings(rid: str, old: Result, new: Result, k: Knowledge, lang: str) -> list[str]:
     """The conditions of OLD's justifications of `rid` that no longer hold in NEW (deduplicated),
     each with its old value; a finding that is gone is followed one level down."""
     t = _strings(lang)
@@ -223,18 +298,22 @@ def reasons_from_firings(rid: str, old: Result, new: Result, k: Knowledge,
     return reasons or [t["c_rule_quiet"]]
 
 
-def _broken(c: CondCheck, old: Result, new: Result, k: Knowledge, lang: str,
-            depth: int) -> list[str]:
+def _broken(
+    c: CondCheck, old: Result, new: Result, k: Knowledge, lang: str, depth: int
+) -> list[str]:
     """Texts for a condition that held in OLD and fails in NEW (empty when it still holds)."""
     t = _strings(lang)
     if c.kind in ("indicator", "measure"):
-        now = (new.assessment.get(c.subject) if c.kind == "indicator"
-               else new.measures.get(c.subject))
+        now = (
+            new.assessment.get(c.subject) if c.kind == "indicator" else new.measures.get(c.subject)
+        )
         if c.op is None or predicate(c.op, c.value)(now):
             return []
         was = "было" if lang == "ru" else "was"
-        return [f"{describe_check({**c.as_dict(), 'actual': now}, k, lang)}; "
-                f"{was} {fmt_value(c.actual, lang)}"]
+        return [
+            f"{describe_check({**c.as_dict(), 'actual': now}, k, lang)}; "
+            f"{was} {fmt_value(c.actual, lang)}"
+        ]
     present = new.findings if c.kind == "finding" else new.recommendations
     label = subject_label(c.kind, c.subject, k, lang)
     if c.negated:

@@ -8,7 +8,7 @@ functions to show and check conditions. A blank value (None, "no information") s
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from functools import lru_cache
+from functools import cache
 from typing import Any
 
 from engine.knowledge import All_, Any_, Atom, Cond, Not_, Text
@@ -72,7 +72,7 @@ def _make(op: str, x: Any) -> Pred:
     raise ValueError(f"unknown operator {op!r}")
 
 
-@lru_cache(maxsize=None)
+@cache
 def _predicate(op: str, x: Any) -> Pred:
     # memoised by (op, value): experta keeps every check in global caches, so building engines
     # repeatedly must reuse the same callables instead of growing those caches
@@ -89,10 +89,16 @@ def holds(atom: Atom, value: Any) -> bool:
 
 
 OP_WORDS: dict[str, Text] = {
-    "eq": Text(en="=", ru="="), "ne": Text(en="≠", ru="≠"), "lt": Text(en="<", ru="<"),
-    "le": Text(en="≤", ru="≤"), "gt": Text(en=">", ru=">"), "ge": Text(en="≥", ru="≥"),
-    "in": Text(en="is one of", ru="одно из"), "not_in": Text(en="is none of", ru="ни одно из"),
-    "is_true": Text(en="is yes", ru="= да"), "is_false": Text(en="is no", ru="= нет"),
+    "eq": Text(en="=", ru="="),
+    "ne": Text(en="≠", ru="≠"),
+    "lt": Text(en="<", ru="<"),
+    "le": Text(en="≤", ru="≤"),
+    "gt": Text(en=">", ru=">"),
+    "ge": Text(en="≥", ru="≥"),
+    "in": Text(en="is one of", ru="одно из"),
+    "not_in": Text(en="is none of", ru="ни одно из"),
+    "is_true": Text(en="is yes", ru="= да"),
+    "is_false": Text(en="is no", ru="= нет"),
     "is_missing": Text(en="is blank (no information)", ru="не заполнено (нет информации)"),
     "is_known": Text(en="is filled in", ru="заполнено"),
     "contains": Text(en="includes", ru="включает"),

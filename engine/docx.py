@@ -19,9 +19,22 @@ from typing import Any
 
 from engine.errors import InputError, Problem
 
-REQUIRED_STYLES = ("Normal", "Title", "Subtitle", "Heading 1", "Heading 2", "Heading 3", "Caption",
-                   "List Bullet", "List Number", "Table Grid", "CI Note", "CI Meta",
-                   "CI Table Text", "CI Figure")
+REQUIRED_STYLES = (
+    "Normal",
+    "Title",
+    "Subtitle",
+    "Heading 1",
+    "Heading 2",
+    "Heading 3",
+    "Caption",
+    "List Bullet",
+    "List Number",
+    "Table Grid",
+    "CI Note",
+    "CI Meta",
+    "CI Table Text",
+    "CI Figure",
+)
 FIXED_TIME = dt.datetime(2000, 1, 1, 0, 0, 0)
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 CHART_WIDTH_CM = 16.0
@@ -38,8 +51,10 @@ def stable_zip(data: bytes) -> bytes:
     document's own created/modified dates are fixed here too.
     """
     out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as src, \
-            zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as dst:
+    with (
+        zipfile.ZipFile(io.BytesIO(data)) as src,
+        zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as dst,
+    ):
         for info in src.infolist():
             fixed = zipfile.ZipInfo(info.filename, date_time=ZIP_TIME)
             fixed.compress_type = zipfile.ZIP_DEFLATED
@@ -47,8 +62,9 @@ def stable_zip(data: bytes) -> bytes:
             fixed.external_attr = 0o644 << 16
             body = src.read(info.filename)
             if info.filename == "docProps/core.xml":
-                body = _CORE_TIMES.sub(rb"\g<1>" + FIXED_TIME.isoformat().encode() + rb"Z\g<2>",
-                                       body)
+                body = _CORE_TIMES.sub(
+                    rb"\g<1>" + FIXED_TIME.isoformat().encode() + rb"Z\g<2>", body
+                )
             dst.writestr(fixed, body)
     return out.getvalue()
 
@@ -103,13 +119,20 @@ def open_template(template: Path | None) -> Any:
     except FileNotFoundError:
         raise InputError([Problem(file=name, message="Word template not found")]) from None
     except Exception as exc:  # python-docx raises assorted errors for a file that is not a .docx
-        raise InputError([Problem(file=name, message=f"not a Word .docx template "
-                                                     f"({type(exc).__name__}: {exc})")]) from None
+        raise InputError(
+            [Problem(file=name, message=f"not a Word .docx template ({type(exc).__name__}: {exc})")]
+        ) from None
     names = {s.name for s in doc.styles}
-    problems = [Problem(file=name, path="styles",
-                        message=f"the template has no style {s!r}; add it in Word "
-                                "(or start from templates/program.docx)")
-                for s in REQUIRED_STYLES if s not in names]
+    problems = [
+        Problem(
+            file=name,
+            path="styles",
+            message=f"the template has no style {s!r}; add it in Word "
+            "(or start from templates/program.docx)",
+        )
+        for s in REQUIRED_STYLES
+        if s not in names
+    ]
     if problems:
         raise InputError(problems)
     return doc
@@ -193,8 +216,14 @@ class _Writer:
         for item in items:
             self.para(item, style=style)
 
-    def table(self, headers: list[str] | None, rows: list[list[Any]], widths: list[float],
-              numeric: tuple[int, ...] = (), merge: tuple[int, ...] = ()) -> None:
+    def table(
+        self,
+        headers: list[str] | None,
+        rows: list[list[Any]],
+        widths: list[float],
+        numeric: tuple[int, ...] = (),
+        merge: tuple[int, ...] = (),
+    ) -> None:
         """A 'Table Grid' table; the header row (when given) is bold and repeats on every page.
 
         `widths` are relative and fill the current section's text width. In the columns listed in
@@ -230,8 +259,7 @@ class _Writer:
                 lines = value if isinstance(value, list) else [value]
                 first = cell.paragraphs[0]
                 for l_i, line in enumerate(lines or [""]):
-                    par = self.styled(first if l_i == 0 else cell.add_paragraph(),
-                                      "CI Table Text")
+                    par = self.styled(first if l_i == 0 else cell.add_paragraph(), "CI Table Text")
                     run = par.add_run(_clean(line))
                     if (r_i == 0 and headers) or (not headers and c_i == 0):
                         run.bold = True
@@ -266,10 +294,16 @@ class _Writer:
         self.para(f"{t['title']}: {p['cluster']['name']}", style="Title")
         self.para(t["draft_note"], style="Subtitle")
         c = p["cluster"]
-        self.table(None, [[t["region"], c["region"]],
-                              [t["year"], "—" if c["year"] is None else str(c["year"])],
-                              [t["specialization"], ", ".join(c["specialization"])],
-                              [t["horizon"], str(c["horizon"])]], [5.5, 11.5])
+        self.table(
+            None,
+            [
+                [t["region"], c["region"]],
+                [t["year"], "—" if c["year"] is None else str(c["year"])],
+                [t["specialization"], ", ".join(c["specialization"])],
+                [t["horizon"], str(c["horizon"])],
+            ],
+            [5.5, 11.5],
+        )
         if p["gate"]["closed"]:
             self.gate()
         self.current()
@@ -315,15 +349,22 @@ class _Writer:
             p.add_run(_clean(f" {t['reported']}: {idx['reported']} %."))
         self.para(idx["note"], style="CI Note")
         self.chart("partials")
-        self.table([t["indicator"], t["cluster"], t["region_col"], t["weight"]],
-                   [[r["label"], r["value"], r["region"], r["weight"]] for r in cur["partials"]],
-                   [10.0, 2.4, 2.4, 2.2], numeric=(1, 2, 3))
+        self.table(
+            [t["indicator"], t["cluster"], t["region_col"], t["weight"]],
+            [[r["label"], r["value"], r["region"], r["weight"]] for r in cur["partials"]],
+            [10.0, 2.4, 2.4, 2.2],
+            numeric=(1, 2, 3),
+        )
         rat = cur["ratio"]
         self.heading(t["ratio_heading"], 2)
         p = self.para(f"{t['ratio_value']}: ")
         p.add_run(_clean(rat["value"])).bold = True
-        p.add_run(_clean(f" — {rat['band']}. {t['cluster_matched']}: {rat['cluster_matched']}; "
-                         f"{t['region_index']}: {rat['region_index']}."))
+        p.add_run(
+            _clean(
+                f" — {rat['band']}. {t['cluster_matched']}: {rat['cluster_matched']}; "
+                f"{t['region_index']}: {rat['region_index']}."
+            )
+        )
         self.para(rat["text"])
         mod = cur["model"]
         self.heading(t["model_heading"], 2)
@@ -331,18 +372,26 @@ class _Writer:
         p = self.para(bold_prefix=mod["label"])
         p.add_run(_clean(f" ({helices})."))
         self.para(mod["note"], style="CI Note")
-        for key, heading in (("actors", t["actors_heading"]),
-                             ("directions", t["directions_heading"])):
+        for key, heading in (
+            ("actors", t["actors_heading"]),
+            ("directions", t["directions_heading"]),
+        ):
             self.heading(heading, 2)
             self.chart(key)
-            self.table([t["indicator"], t["value"], t["benchmark"], t["difference"]],
-                       [[r["label"], r["value"], r["benchmark"], r["diff"]] for r in cur[key]],
-                       [9.5, 2.4, 2.7, 2.4], numeric=(1, 2, 3))
+            self.table(
+                [t["indicator"], t["value"], t["benchmark"], t["difference"]],
+                [[r["label"], r["value"], r["benchmark"], r["diff"]] for r in cur[key]],
+                [9.5, 2.4, 2.7, 2.4],
+                numeric=(1, 2, 3),
+            )
         self.heading(t["geography_heading"], 2)
         self.chart("geography")
-        self.table([t["indicator"], t["value"]],
-                   [[r["label"], r["value"]] for r in cur["geography"]], [12.0, 5.0],
-                   numeric=(1,))
+        self.table(
+            [t["indicator"], t["value"]],
+            [[r["label"], r["value"]] for r in cur["geography"]],
+            [12.0, 5.0],
+            numeric=(1,),
+        )
 
     def swot(self) -> None:
         t = self.t
@@ -384,8 +433,11 @@ class _Writer:
         t = self.t
         self.heading(r["title"], 3)
         self.para(r["text"])
-        self.para(f"{t['actor']}: {r['actor']} · {t['priority']}: {r['priority']} · "
-                  f"{t['timeframe']}: {r['timeframe']}", style="CI Meta")
+        self.para(
+            f"{t['actor']}: {r['actor']} · {t['priority']}: {r['priority']} · "
+            f"{t['timeframe']}: {r['timeframe']}",
+            style="CI Meta",
+        )
         if r["kpis"]:
             self.para(f"{t['kpi']}: {'; '.join(r['kpis'])}", style="CI Meta")
         p = self.para(r["rationale"], bold_prefix=f"{t['rationale']}: ")
@@ -395,8 +447,12 @@ class _Writer:
             self.para(f"{w['text']} ({w['rule']})", style="CI Note", bold_prefix=f"{t['why']}: ")
         if r["partners"]:
             self.para(f"{t['partner_candidates']}:")
-            self.bullets([self._partner(c) + (f": {c['facts']}" if c["facts"] else "")
-                          for c in r["partners"]])
+            self.bullets(
+                [
+                    self._partner(c) + (f": {c['facts']}" if c["facts"] else "")
+                    for c in r["partners"]
+                ]
+            )
         if r["platforms"]:
             self.para(f"{t['platforms_to_join']}:")
             self.bullets([f"{pl['name']}: {pl['description']}" for pl in r["platforms"]])
@@ -413,14 +469,28 @@ class _Writer:
                 if not ks:
                     rows.append(head + ["—", "—", "—"])
                 for i, k in enumerate(ks):
-                    rows.append((head if i == 0 else [None] * 4)
-                                + [f"{k['label']}, {k['unit']}", k["baseline"], k["target"]])
+                    rows.append(
+                        (head if i == 0 else [None] * 4)
+                        + [f"{k['label']}, {k['unit']}", k["baseline"], k["target"]]
+                    )
         self._orientation(landscape=bool(rows))
         self.heading(t["s_measures"], 1)
         if rows:
-            self.table([t["measure"], t["actor"], t["direction"], t["timeframe"], t["kpi"],
-                        t["baseline"], f"{t['target']} ({t['target_in']})"], rows,
-                       [5.6, 3.9, 3.7, 2.5, 5.8, 1.8, 2.4], numeric=(5, 6), merge=(0, 1, 2, 3))
+            self.table(
+                [
+                    t["measure"],
+                    t["actor"],
+                    t["direction"],
+                    t["timeframe"],
+                    t["kpi"],
+                    t["baseline"],
+                    f"{t['target']} ({t['target_in']})",
+                ],
+                rows,
+                [5.6, 3.9, 3.7, 2.5, 5.8, 1.8, 2.4],
+                numeric=(5, 6),
+                merge=(0, 1, 2, 3),
+            )
             self._orientation(landscape=False)
         for d in p["by_direction"]:
             self.heading(d["label"], 2)
@@ -444,20 +514,34 @@ class _Writer:
     def actors(self) -> None:
         t = self.t
         self.heading(t["s_actors"], 1)
-        rows = [[a["label"] if i == 0 else "", r["title"], r["timeframe"]]
-                for a in self.p["by_actor"] for i, r in enumerate(a["measures"])]
+        rows = [
+            [a["label"] if i == 0 else "", r["title"], r["timeframe"]]
+            for a in self.p["by_actor"]
+            for i, r in enumerate(a["measures"])
+        ]
         if rows:
             self.table([t["actor"], t["measure"], t["timeframe"]], rows, [4.0, 9.5, 3.5])
 
     def kpis(self) -> None:
         t = self.t
         self.heading(t["s_kpis"], 1)
-        rows = [[k["label"], k["direction"], k["unit"], k["baseline"], k["target"]]
-                for k in self.p["kpis"]]
+        rows = [
+            [k["label"], k["direction"], k["unit"], k["baseline"], k["target"]]
+            for k in self.p["kpis"]
+        ]
         if rows:
-            self.table([t["indicator"], t["direction"], t["unit"], t["baseline"],
-                        f"{t['target']} ({t['target_in']})"], rows,
-                       [6.0, 3.4, 2.2, 2.4, 3.0], numeric=(3, 4))
+            self.table(
+                [
+                    t["indicator"],
+                    t["direction"],
+                    t["unit"],
+                    t["baseline"],
+                    f"{t['target']} ({t['target_in']})",
+                ],
+                rows,
+                [6.0, 3.4, 2.2, 2.4, 3.0],
+                numeric=(3, 4),
+            )
 
     def tail(self) -> None:
         t, p = self.t, self.p
@@ -467,27 +551,43 @@ class _Writer:
         self.bullets(p["monitoring"]["stages"], style="List Number")
         g = p["data_gaps"]
         self.heading(t["s_gaps"], 1)
-        self.para(f"{t['blank_share']}: {g['count']} / {g['of']} ({g['share']} %). "
-                  f"{t['confidence']}: {t['conf_' + g['level']]}. {g['text']}")
+        self.para(
+            f"{t['blank_share']}: {g['count']} / {g['of']} ({g['share']} %). "
+            f"{t['confidence']}: {t['conf_' + g['level']]}. {g['text']}"
+        )
         self.bullets([f"{x['label']}: {', '.join(x['labels'])}" for x in g["groups"]])
         self.heading(t["s_method"], 1)
         self.bullets(p["method_notes"])
         self.heading(t["s_why"], 1)
         for r in p["recommendations"]:
             self.heading(f"{r['title']} ({r['id']})", 2)
-            self.bullets([f"{w['text']} — {t['rule']} {w['rule']} ({w['where']})"
-                          for w in r["why"]])
+            self.bullets(
+                [f"{w['text']} — {t['rule']} {w['rule']} ({w['where']})" for w in r["why"]]
+            )
             if r["sources"]:
-                self.para("; ".join(s["citation"] + (f", {s['section']}" if s["section"] else "")
-                                    for s in r["sources"]), style="CI Meta",
-                          bold_prefix=f"{t['sources']}: ")
+                self.para(
+                    "; ".join(
+                        s["citation"] + (f", {s['section']}" if s["section"] else "")
+                        for s in r["sources"]
+                    ),
+                    style="CI Meta",
+                    bold_prefix=f"{t['sources']}: ",
+                )
         if p.get("not_made"):
             self.heading(t["s_not_made"], 1)
             self.para(t["s_not_made_intro"])
-            self.bullets([f"{x['title']} ({x['id']}): {x['reason']}"
-                          + (f" — {t['rule']} {x['rule']} ({x['where']})" if x.get("rule") else "")
-                          for x in p["not_made"]])
+            self.bullets(
+                [
+                    f"{x['title']} ({x['id']}): {x['reason']}"
+                    + (f" — {t['rule']} {x['rule']} ({x['where']})" if x.get("rule") else "")
+                    for x in p["not_made"]
+                ]
+            )
         self.heading(t["s_sources"], 1)
-        self.bullets([f"{s['id']} — {s['citation']}" + (f", {s['section']}" if s["section"] else "")
-                      for s in p["sources"]])
+        self.bullets(
+            [
+                f"{s['id']} — {s['citation']}" + (f", {s['section']}" if s["section"] else "")
+                for s in p["sources"]
+            ]
+        )
         self.para(f"{t['generated_by']}: {p['generator']}", style="CI Meta")

@@ -65,6 +65,9 @@ class OutputExistsError(ClusterIntlError):
     """Refusing to overwrite an existing output without --force."""
 
 
-def single(file: str, message: str, line: int = 0, col: int = 0, path: str = "",
-           hint: str = "") -> InputError:
-    return InputError([Problem(file=file, line=line, col=col, path=path, message=message, hint=hint)])
+def single(
+    file: str, message: str, line: int = 0, col: int = 0, path: str = "", hint: str = ""
+) -> InputError:
+    return InputError(
+        [Problem(file=file, line=line, col=col, path=path, message=message, hint=hint)]
+    )

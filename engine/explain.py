@@ -14,8 +14,9 @@ from engine.inference import CondCheck, Firing, Result
 from engine.knowledge import Knowledge, Text
 
 
-def justify(result: Result, kind: str, ident: str, knowledge: Knowledge,
-            _seen: frozenset[str] = frozenset()) -> list[dict[str, Any]]:
+def justify(
+    result: Result, kind: str, ident: str, knowledge: Knowledge, _seen: frozenset[str] = frozenset()
+) -> list[dict[str, Any]]:
     """Every firing that declared (kind, ident), each with its conditions explained recursively."""
     key = f"{kind}:{ident}"
     if key in _seen:
@@ -41,10 +42,17 @@ def _firing_view(f: Firing, result: Result, k: Knowledge, seen: frozenset[str]) 
             if d:
                 view["derivation"] = _derivation_view(d.as_dict(), result, k)
         conds.append(view)
-    return {"rule": f.rule, "where": f.where, "seq": f.seq, "branch": f.branch,
-            "title": _text(site.rule.title), "sources": list(site.rule.sources),
-            "proposal": site.rule.proposal, "conditions": conds,
-            "declared": [d.as_dict() for d in f.declared]}
+    return {
+        "rule": f.rule,
+        "where": f.where,
+        "seq": f.seq,
+        "branch": f.branch,
+        "title": _text(site.rule.title),
+        "sources": list(site.rule.sources),
+        "proposal": site.rule.proposal,
+        "conditions": conds,
+        "declared": [d.as_dict() for d in f.declared],
+    }
 
 
 def formula_in(d: dict[str, Any], lang: str) -> str:
@@ -62,8 +70,9 @@ def _derivation_view(d: dict[str, Any], result: Result, k: Knowledge) -> dict[st
             item["at"] = result.assessment.where(name)
         elif name in result.measures.derivations and name != d["id"]:
             item["kind"] = "measure"
-            item["derivation"] = _derivation_view(result.measures.derivations[name].as_dict(),
-                                                  result, k)
+            item["derivation"] = _derivation_view(
+                result.measures.derivations[name].as_dict(), result, k
+            )
         inputs.append(item)
     return {**d, "inputs": inputs}
 
@@ -87,8 +96,9 @@ def fmt_value(v: Any, lang: str) -> str:
         text = f"{v:.2f}".rstrip("0").rstrip(".")
         return text.replace(".", ",") if lang == "ru" else text
     if isinstance(v, (list, tuple)):
-        return ", ".join(fmt_value(x, lang) for x in v) if v else ("пусто" if lang == "ru" else
-                                                                   "none")
+        return (
+            ", ".join(fmt_value(x, lang) for x in v) if v else ("пусто" if lang == "ru" else "none")
+        )
     return str(v)
 
 
@@ -119,8 +129,10 @@ MEASURE_WORDS: dict[str, Text] = {
     "coverage": Text(en="partial indicators with data", ru="частных показателей с данными"),
     "coverage_share": Text(en="coverage, %", ru="полнота данных, %"),
     "region_index": Text(en="region's level, %", ru="уровень региона, %"),
-    "cluster_matched_index": Text(en="cluster's level on region-matched indicators, %",
-                                  ru="уровень кластера по показателям, сопоставимым с регионом, %"),
+    "cluster_matched_index": Text(
+        en="cluster's level on region-matched indicators, %",
+        ru="уровень кластера по показателям, сопоставимым с регионом, %",
+    ),
     "ratio": Text(en="cluster/region ratio K", ru="соотношение кластер/регион K"),
     "ratio_band": Text(en="position against the region", ru="положение относительно региона"),
     "model": Text(en="internationalization model", ru="модель интернационализации"),
@@ -135,18 +147,24 @@ def measure_label(mid: str, k: Knowledge, lang: str) -> str:
         return k.partial[mid].label.get(lang)
     if mid in k.regional:
         return k.regional[mid].label.get(lang)
-    for prefix, en, ru in (("gap_", "gap to the region, p.p.: ", "разрыв с регионом, п.п.: "),
-                           ("tercile_", "rank among the cluster's indicators: ",
-                            "место среди показателей кластера: "),
-                           ("bench_gap_", "difference from the survey mean: ",
-                            "отклонение от среднего по опросу: "),
-                           ("helix_", "helix score: ", "оценка спирали: ")):
+    for prefix, en, ru in (
+        ("gap_", "gap to the region, p.p.: ", "разрыв с регионом, п.п.: "),
+        ("tercile_", "rank among the cluster's indicators: ", "место среди показателей кластера: "),
+        ("bench_gap_", "difference from the survey mean: ", "отклонение от среднего по опросу: "),
+        ("helix_", "helix score: ", "оценка спирали: "),
+    ):
         if mid.startswith(prefix):
-            rest = mid[len(prefix):]
+            rest = mid[len(prefix) :]
             helix = k.scoring.helix.labels.get(rest) if prefix == "helix_" else None
-            inner = (k.partial[rest].label.get(lang) if rest in k.partial else
-                     k.indicator[rest].label.get(lang) if rest in k.indicator else
-                     helix.get(lang) if helix else rest)
+            inner = (
+                k.partial[rest].label.get(lang)
+                if rest in k.partial
+                else k.indicator[rest].label.get(lang)
+                if rest in k.indicator
+                else helix.get(lang)
+                if helix
+                else rest
+            )
             return (ru if lang == "ru" else en) + inner
     return mid
 
@@ -188,8 +206,9 @@ def value_text(kind: str, subject: str, value: Any, k: Knowledge, lang: str) -> 
             labels = TERCILE_WORDS
     if labels:
         if isinstance(value, (list, tuple)):
-            return ", ".join(labels[v].get(lang) if v in labels else fmt_value(v, lang)
-                             for v in value) or fmt_value(value, lang)
+            return ", ".join(
+                labels[v].get(lang) if v in labels else fmt_value(v, lang) for v in value
+            ) or fmt_value(value, lang)
         if isinstance(value, str) and value in labels:
             return labels[value].get(lang)
     return fmt_value(value, lang)
@@ -202,8 +221,9 @@ TERCILE_WORDS: dict[str, Text] = {
 }
 
 
-def short_reasons(result: Result, rec_id: str, k: Knowledge, lang: str,
-                  limit: int = 3) -> list[dict[str, str]]:
+def short_reasons(
+    result: Result, rec_id: str, k: Knowledge, lang: str, limit: int = 3
+) -> list[dict[str, str]]:
     """One line per justification: rule title, then the decisive values, one level of findings."""
     lines = []
     for view in justify(result, "recommendation", rec_id, k)[:limit]:
@@ -217,8 +237,11 @@ def _line(view: dict[str, Any], k: Knowledge, lang: str) -> dict[str, str]:
         text = describe_check(c, k, lang)
         because = c.get("because") or []
         if because:
-            inner = "; ".join(describe_check(cc, k, lang) for cc in because[0]["conditions"]
-                              if cc["kind"] in ("indicator", "measure"))
+            inner = "; ".join(
+                describe_check(cc, k, lang)
+                for cc in because[0]["conditions"]
+                if cc["kind"] in ("indicator", "measure")
+            )
             if inner:
                 text += f" ← {inner}"
         parts.append(text)
@@ -268,8 +291,9 @@ def id_kinds(result: Result, k: Knowledge) -> dict[str, str]:
     return kinds
 
 
-def resolve_id(ident: str, result: Result, k: Knowledge, allowed: tuple[str, ...],
-               command: str) -> str:
+def resolve_id(
+    ident: str, result: Result, k: Knowledge, allowed: tuple[str, ...], command: str
+) -> str:
     """The kind of `ident`; an unknown or unsupported id is a usage error with a suggestion."""
     from engine.assessment import suggest
     from engine.errors import UsageError
@@ -279,12 +303,17 @@ def resolve_id(ident: str, result: Result, k: Knowledge, allowed: tuple[str, ...
     if kind is None:
         hint = suggest(ident, [i for i, kd in kinds.items() if kd in allowed])
         what = " or ".join(", ".join(allowed).rsplit(", ", 1))
-        raise UsageError(f"{command}: unknown id {ident!r}: not a {what} of the knowledge base"
-                         + (f" ({hint})" if hint else ""))
+        raise UsageError(
+            f"{command}: unknown id {ident!r}: not a {what} of the knowledge base"
+            + (f" ({hint})" if hint else "")
+        )
     if kind not in allowed:
-        raise UsageError(f"{command}: {ident!r} is a {kind}; {command} explains "
-                         + " or ".join(", ".join(allowed).rsplit(", ", 1)) + " ids"
-                         + (" (use `why` for it)" if command == "why-not" else ""))
+        raise UsageError(
+            f"{command}: {ident!r} is a {kind}; {command} explains "
+            + " or ".join(", ".join(allowed).rsplit(", ", 1))
+            + " ids"
+            + (" (use `why` for it)" if command == "why-not" else "")
+        )
     return kind
 
 
@@ -299,13 +328,14 @@ def producers_of(kind: str, ident: str, k: Knowledge) -> list[Any]:
     return out
 
 
-def benchmark_for(kind: str, subject: str, op: str | None, value: Any, k: Knowledge,
-                  lang: str) -> dict[str, Any] | None:
+def benchmark_for(
+    kind: str, subject: str, op: str | None, value: Any, k: Knowledge, lang: str
+) -> dict[str, Any] | None:
     """The survey benchmark a condition's threshold comes from, found by matching the rule's
     threshold against scoring.benchmarks of that indicator (or a bench_gap_ measure)."""
     indicator = subject
     if kind == "measure" and subject.startswith("bench_gap_"):
-        indicator = subject[len("bench_gap_"):]
+        indicator = subject[len("bench_gap_") :]
     elif kind != "indicator" or op not in NUMERIC_OPS:
         return None
     b = k.scoring.benchmarks.get(indicator)
@@ -317,11 +347,18 @@ def benchmark_for(kind: str, subject: str, op: str | None, value: Any, k: Knowle
         if abs(float(value) - b.value) > 1e-9:
             return None
     located = k.located.get("scoring.yaml")
-    setting = (f"{located.file}:{located.pos(('benchmarks', indicator))[0]}" if located
-               else "scoring.yaml")
-    return {"indicator": indicator, "label": subject_label("indicator", indicator, k, lang),
-            "value": b.value, "sources": list(b.sources), "proposal": b.proposal,
-            "note": b.note.get(lang) if b.note else None, "setting": setting}
+    setting = (
+        f"{located.file}:{located.pos(('benchmarks', indicator))[0]}" if located else "scoring.yaml"
+    )
+    return {
+        "indicator": indicator,
+        "label": subject_label("indicator", indicator, k, lang),
+        "value": b.value,
+        "sources": list(b.sources),
+        "proposal": b.proposal,
+        "note": b.note.get(lang) if b.note else None,
+        "setting": setting,
+    }
 
 
 def _source_views(ids: list[str], k: Knowledge, lang: str) -> list[dict[str, Any]]:
@@ -331,8 +368,15 @@ def _source_views(ids: list[str], k: Knowledge, lang: str) -> list[dict[str, Any
         if s is None:
             continue
         citation, section = s.reference(lang)
-        out.append({"id": sid, "kind": s.kind, "citation": citation, "section": section or None,
-                    "url": s.url})
+        out.append(
+            {
+                "id": sid,
+                "kind": s.kind,
+                "citation": citation,
+                "section": section or None,
+                "url": s.url,
+            }
+        )
     return out
 
 
@@ -352,9 +396,15 @@ class _Builder:
 
     def leaf(self, iid: str, value: Any) -> str:
         at = self.result.assessment.where(iid)
-        self.leaves.setdefault(iid, {"id": iid, "label": subject_label("indicator", iid, self.k,
-                                                                        self.lang),
-                                     "value": value, "at": at})
+        self.leaves.setdefault(
+            iid,
+            {
+                "id": iid,
+                "label": subject_label("indicator", iid, self.k, self.lang),
+                "value": value,
+                "at": at,
+            },
+        )
         return at
 
     def sources(self) -> list[dict[str, Any]]:
@@ -367,20 +417,32 @@ class _Builder:
     def node(self, view: dict[str, Any]) -> dict[str, Any]:
         site = self.k.rule[view["rule"]]
         self.cite(view["sources"])
-        return {"rule": view["rule"], "where": view["where"], "seq": view["seq"],
-                "branch": view["branch"], "title": Text(**view["title"]).get(self.lang),
-                "sources": list(view["sources"]), "proposal": view["proposal"],
-                "note": site.rule.note.get(self.lang) if site.rule.note else None,
-                "always": not site.rule.when,
-                "conditions": [self.cond(c) for c in view["conditions"]],
-                "declared": view["declared"]}
+        return {
+            "rule": view["rule"],
+            "where": view["where"],
+            "seq": view["seq"],
+            "branch": view["branch"],
+            "title": Text(**view["title"]).get(self.lang),
+            "sources": list(view["sources"]),
+            "proposal": view["proposal"],
+            "note": site.rule.note.get(self.lang) if site.rule.note else None,
+            "always": not site.rule.when,
+            "conditions": [self.cond(c) for c in view["conditions"]],
+            "declared": view["declared"],
+        }
 
     def cond(self, c: dict[str, Any]) -> dict[str, Any]:
         out: dict[str, Any] = {
-            "kind": c["kind"], "subject": c["subject"],
+            "kind": c["kind"],
+            "subject": c["subject"],
             "label": subject_label(c["kind"], c["subject"], self.k, self.lang),
-            "op": c["op"], "value": c["value"], "actual": c["actual"], "negated": c["negated"],
-            "holds": c["holds"], "text": describe_check(c, self.k, self.lang)}
+            "op": c["op"],
+            "value": c["value"],
+            "actual": c["actual"],
+            "negated": c["negated"],
+            "holds": c["holds"],
+            "text": describe_check(c, self.k, self.lang),
+        }
         if c["kind"] == "indicator":
             out["at"] = self.leaf(c["subject"], c["actual"])
         elif c["kind"] == "measure" and c.get("derivation"):
@@ -396,8 +458,11 @@ class _Builder:
     def derivation(self, d: dict[str, Any]) -> dict[str, Any]:
         inputs = []
         for i in d["inputs"]:
-            item: dict[str, Any] = {"id": i["id"], "kind": i.get("kind", "value"),
-                                    "value": i["value"]}
+            item: dict[str, Any] = {
+                "id": i["id"],
+                "kind": i.get("kind", "value"),
+                "value": i["value"],
+            }
             if item["kind"] == "indicator":
                 item["label"] = subject_label("indicator", i["id"], self.k, self.lang)
                 item["at"] = self.leaf(i["id"], i["value"])
@@ -407,11 +472,15 @@ class _Builder:
             else:
                 item["label"] = i["id"]
             inputs.append(item)
-        out = {"id": d["id"], "label": measure_label(d["id"], self.k, self.lang),
-               "value": d["value"],
-               "value_text": value_text("measure", d["id"], d["value"], self.k, self.lang),
-               "formula": formula_in(d, self.lang),
-               "setting": d["setting"], "inputs": inputs}
+        out = {
+            "id": d["id"],
+            "label": measure_label(d["id"], self.k, self.lang),
+            "value": d["value"],
+            "value_text": value_text("measure", d["id"], d["value"], self.k, self.lang),
+            "formula": formula_in(d, self.lang),
+            "setting": d["setting"],
+            "inputs": inputs,
+        }
         bands = _bands(d["id"], self.k, self.lang)
         if bands:
             out["bands"] = bands
@@ -430,15 +499,25 @@ class _Builder:
         brs = []
         for b, branch in enumerate(branches(rule.when)):
             conds = [self.evaluate(c, seen) for c in branch]
-            brs.append({"branch": b, "satisfied": all(c["holds"] for c in conds),
-                        "unsatisfied": sum(1 for c in conds if not c["holds"]),
-                        "conditions": conds})
-        return {"rule": rule.id, "where": site.where, "title": rule.title.get(self.lang),
-                "sources": list(rule.sources), "proposal": rule.proposal,
-                "note": rule.note.get(self.lang) if rule.note else None,
-                "always": not rule.when,
-                "fired": any(f.rule == rule.id for f in self.result.firings),
-                "branches": brs}
+            brs.append(
+                {
+                    "branch": b,
+                    "satisfied": all(c["holds"] for c in conds),
+                    "unsatisfied": sum(1 for c in conds if not c["holds"]),
+                    "conditions": conds,
+                }
+            )
+        return {
+            "rule": rule.id,
+            "where": site.where,
+            "title": rule.title.get(self.lang),
+            "sources": list(rule.sources),
+            "proposal": rule.proposal,
+            "note": rule.note.get(self.lang) if rule.note else None,
+            "always": not rule.when,
+            "fired": any(f.rule == rule.id for f in self.result.firings),
+            "branches": brs,
+        }
 
     def evaluate(self, cond: Any, seen: frozenset[str]) -> dict[str, Any]:
         from engine.conditions import holds
@@ -448,9 +527,14 @@ class _Builder:
         negated = isinstance(cond, Not_)
         a = cond.not_ if negated else cond
         kind, subject = a.subject_kind, a.subject
-        out: dict[str, Any] = {"kind": kind, "subject": subject,
-                               "label": subject_label(kind, subject, self.k, self.lang),
-                               "op": a.op, "value": a.value, "negated": negated}
+        out: dict[str, Any] = {
+            "kind": kind,
+            "subject": subject,
+            "label": subject_label(kind, subject, self.k, self.lang),
+            "op": a.op,
+            "value": a.value,
+            "negated": negated,
+        }
         if kind in ("finding", "recommendation"):
             present = subject in (r.findings if kind == "finding" else r.recommendations)
             out["actual"] = present
@@ -459,13 +543,18 @@ class _Builder:
             if negated and present:
                 out["blocked_by"] = [self.node(v) for v in justify(r, kind, subject, self.k)]
             elif present:
-                out["derived_by"] = [{"rule": f.rule, "where": f.where}
-                                     for f in r.producers(kind, subject)]
+                out["derived_by"] = [
+                    {"rule": f.rule, "where": f.where} for f in r.producers(kind, subject)
+                ]
             elif not negated:
                 key = f"{kind}:{subject}"
-                out["because_not"] = ([] if key in seen else
-                                      [self.analyse(s, seen | {key})
-                                       for s in producers_of(kind, subject, self.k)])
+                out["because_not"] = (
+                    []
+                    if key in seen
+                    else [
+                        self.analyse(s, seen | {key}) for s in producers_of(kind, subject, self.k)
+                    ]
+                )
             return out
         actual = r.assessment.get(subject) if kind == "indicator" else r.measures.get(subject)
         if isinstance(actual, tuple):
@@ -494,27 +583,41 @@ def _bands(mid: str, k: Knowledge, lang: str) -> list[dict[str, Any]]:
 
 def _subject(kind: str, ident: str, result: Result, k: Knowledge, lang: str) -> dict[str, Any]:
     if kind == "recommendation":
-        status = ("made" if ident in result.recommendations else
-                  "postponed" if ident in result.postponed else "not_made")
+        status = (
+            "made"
+            if ident in result.recommendations
+            else "postponed"
+            if ident in result.postponed
+            else "not_made"
+        )
     elif kind == "finding":
         status = "derived" if ident in result.findings else "not_derived"
     elif kind == "measure":
         status = "computed" if result.measures.get(ident) is not None else "blank"
     else:
         status = "input" if result.assessment.get(ident) is not None else "blank"
-    return {"kind": kind, "id": ident, "label": subject_label(kind, ident, k, lang),
-            "status": status}
+    return {
+        "kind": kind,
+        "id": ident,
+        "label": subject_label(kind, ident, k, lang),
+        "status": status,
+    }
 
 
 def _head(schema: str, result: Result, lang: str) -> dict[str, Any]:
-    return {"schema": schema, "lang": lang, "assessment": result.assessment.source,
-            "cluster": result.assessment.name}
+    return {
+        "schema": schema,
+        "lang": lang,
+        "assessment": result.assessment.source,
+        "cluster": result.assessment.name,
+    }
 
 
 def why_data(result: Result, ident: str, k: Knowledge, lang: str) -> dict[str, Any]:
     """How `ident` (recommendation, finding, measure or indicator) came about, from the record."""
-    kind = resolve_id(ident, result, k, ("recommendation", "finding", "measure", "indicator"),
-                      "why")
+    kind = resolve_id(
+        ident, result, k, ("recommendation", "finding", "measure", "indicator"), "why"
+    )
     b = _Builder(result, k, lang)
     data = _head(SCHEMA_WHY, result, lang)
     data["subject"] = _subject(kind, ident, result, k, lang)
@@ -524,15 +627,21 @@ def why_data(result: Result, ident: str, k: Knowledge, lang: str) -> dict[str, A
         if data["made"]:
             b.cite(list(rec.sources))
         data["recommendation"] = {
-            "title": rec.title.get(lang), "rationale": rec.rationale.get(lang),
+            "title": rec.title.get(lang),
+            "rationale": rec.rationale.get(lang),
             "priority": result.priority.get(ident),
-            "priority_label": (k.recommendations.priorities[result.priority[ident]].get(lang)
-                               if ident in result.priority
-                               and result.priority[ident] in k.recommendations.priorities
-                               else None),
+            "priority_label": (
+                k.recommendations.priorities[result.priority[ident]].get(lang)
+                if ident in result.priority
+                and result.priority[ident] in k.recommendations.priorities
+                else None
+            ),
             "actor": rec.actor,
-            "direction": rec.direction, "proposal": rec.proposal,
-            "postponed": ident in result.postponed, "sources": list(rec.sources)}
+            "direction": rec.direction,
+            "proposal": rec.proposal,
+            "postponed": ident in result.postponed,
+            "sources": list(rec.sources),
+        }
     if kind in ("recommendation", "finding"):
         data["justifications"] = [b.node(v) for v in justify(result, kind, ident, k)]
     elif kind == "measure":
@@ -543,19 +652,27 @@ def why_data(result: Result, ident: str, k: Knowledge, lang: str) -> dict[str, A
         data["value"] = result.assessment.get(ident)
         data["at"] = b.leaf(ident, data["value"])
     if kind in ("measure", "indicator"):
-        data["used_by"] = [{"rule": f.rule, "where": f.where, "seq": f.seq,
-                            "title": k.rule[f.rule].rule.title.get(lang),
-                            "condition": describe_check(c, k, lang),
-                            "declared": [x.as_dict() for x in f.declared]}
-                           for f in result.firings for c in f.conditions
-                           if c.kind == kind and c.subject == ident]
+        data["used_by"] = [
+            {
+                "rule": f.rule,
+                "where": f.where,
+                "seq": f.seq,
+                "title": k.rule[f.rule].rule.title.get(lang),
+                "condition": describe_check(c, k, lang),
+                "declared": [x.as_dict() for x in f.declared],
+            }
+            for f in result.firings
+            for c in f.conditions
+            if c.kind == kind and c.subject == ident
+        ]
     data["indicators"] = b.indicators()
     data["sources"] = b.sources()
     return data
 
 
-def why_not_data(result: Result, ident: str, k: Knowledge, lang: str, *,
-                 search: bool = True) -> dict[str, Any]:
+def why_not_data(
+    result: Result, ident: str, k: Knowledge, lang: str, *, search: bool = True
+) -> dict[str, Any]:
     """Why a recommendation (or finding) was not made: every rule that could produce it, each
     branch and condition re-read against the final facts, then the smallest single changes."""
     kind = resolve_id(ident, result, k, ("recommendation", "finding"), "why-not")
@@ -565,13 +682,24 @@ def why_not_data(result: Result, ident: str, k: Knowledge, lang: str, *,
     data["made"] = made
     b = _Builder(result, k, lang)
     if made:
-        data.update({"rules": [], "postponed_by": [], "changes": [], "no_change": None,
-                     "search": None, "sources": []})
+        data.update(
+            {
+                "rules": [],
+                "postponed_by": [],
+                "changes": [],
+                "no_change": None,
+                "search": None,
+                "sources": [],
+            }
+        )
         return data
     key = f"{kind}:{ident}"
     data["rules"] = [b.analyse(site, frozenset({key})) for site in producers_of(kind, ident, k)]
-    data["postponed_by"] = ([b.node(v) for v in justify(result, "postponed", ident, k)]
-                            if kind == "recommendation" else [])
+    data["postponed_by"] = (
+        [b.node(v) for v in justify(result, "postponed", ident, k)]
+        if kind == "recommendation"
+        else []
+    )
     data["changes"], data["no_change"], data["search"] = [], None, None
     if search:
         from engine.whatif import minimal_changes
@@ -587,10 +715,17 @@ def why_not_data(result: Result, ident: str, k: Knowledge, lang: str, *,
 
 def _change_view(c: dict[str, Any], result: Result, k: Knowledge, lang: str) -> dict[str, Any]:
     iid = c["indicator"]
-    return {"indicator": iid, "label": subject_label("indicator", iid, k, lang),
-            "from": c["from"], "to": c["to"], "at": result.assessment.where(iid),
-            "distance": c["distance"], "rules": c["rules"],
-            "also_added": c["also_added"], "also_removed": c["also_removed"]}
+    return {
+        "indicator": iid,
+        "label": subject_label("indicator", iid, k, lang),
+        "from": c["from"],
+        "to": c["to"],
+        "at": result.assessment.where(iid),
+        "distance": c["distance"],
+        "rules": c["rules"],
+        "also_added": c["also_added"],
+        "also_removed": c["also_removed"],
+    }
 
 
 def _no_change(data: dict[str, Any], stats: dict[str, Any]) -> dict[str, Any]:
@@ -603,9 +738,14 @@ def _no_change(data: dict[str, Any], stats: dict[str, Any]) -> dict[str, Any]:
     unmet = [c for c in (branch or {}).get("conditions", []) if not c["holds"]]
     if unmet and all(c.get("blocked_by") for c in unmet):
         c = unmet[0]
-        return {"reason": "blocked", "rule": rule["rule"], "finding": c["subject"],
-                "label": c["label"], "by": [n["rule"] for n in c["blocked_by"]],
-                "rules": ", ".join(n["rule"] for n in c["blocked_by"])}
+        return {
+            "reason": "blocked",
+            "rule": rule["rule"],
+            "finding": c["subject"],
+            "label": c["label"],
+            "by": [n["rule"] for n in c["blocked_by"]],
+            "rules": ", ".join(n["rule"] for n in c["blocked_by"]),
+        }
     return {"reason": "needs_several", "rule": rule["rule"], "unsatisfied": len(unmet)}
 
 
@@ -638,8 +778,10 @@ def failing_conditions(data: dict[str, Any]) -> list[dict[str, Any]]:
 
 # --- one line per recommendation not made (the document and what-if) ---------------------------
 
-def reason_line(rules: list[dict[str, Any]], postponed_by: list[dict[str, Any]], lang: str,
-                depth: int = 0) -> dict[str, Any]:
+
+def reason_line(
+    rules: list[dict[str, Any]], postponed_by: list[dict[str, Any]], lang: str, depth: int = 0
+) -> dict[str, Any]:
     """The closest rule's failing conditions in one line, findings followed one level down."""
     s = ui_strings(lang)
     prefix = ""
@@ -652,8 +794,9 @@ def reason_line(rules: list[dict[str, Any]], postponed_by: list[dict[str, Any]],
     return {**line, "text": prefix + line["text"]}
 
 
-def reason_lines(rules: list[dict[str, Any]], postponed_by: list[dict[str, Any]],
-                 lang: str) -> list[dict[str, Any]]:
+def reason_lines(
+    rules: list[dict[str, Any]], postponed_by: list[dict[str, Any]], lang: str
+) -> list[dict[str, Any]]:
     """One line per rule that could have produced it (each with its closest branch)."""
     if not rules:
         return [reason_line(rules, postponed_by, lang)]
@@ -661,17 +804,30 @@ def reason_lines(rules: list[dict[str, Any]], postponed_by: list[dict[str, Any]]
     if postponed_by:
         s = ui_strings(lang)
         p = postponed_by[0]
-        lines.insert(0, {"text": s["x_postponed_by"].format(rule=p["rule"]) + f": {p['title']}",
-                         "rule": p["rule"], "where": p["where"]})
+        lines.insert(
+            0,
+            {
+                "text": s["x_postponed_by"].format(rule=p["rule"]) + f": {p['title']}",
+                "rule": p["rule"],
+                "where": p["where"],
+            },
+        )
     return lines
 
 
-def _rule_line(rule: dict[str, Any], branch: dict[str, Any] | None, lang: str,
-               depth: int) -> dict[str, Any]:
-    parts = [_failing_text(c, lang, depth) for c in (branch or {}).get("conditions", [])
-             if not c["holds"]]
-    return {"text": f"{rule['title']}: " + "; ".join(parts), "rule": rule["rule"],
-            "where": rule["where"]}
+def _rule_line(
+    rule: dict[str, Any], branch: dict[str, Any] | None, lang: str, depth: int
+) -> dict[str, Any]:
+    parts = [
+        _failing_text(c, lang, depth)
+        for c in (branch or {}).get("conditions", [])
+        if not c["holds"]
+    ]
+    return {
+        "text": f"{rule['title']}: " + "; ".join(parts),
+        "rule": rule["rule"],
+        "where": rule["where"],
+    }
 
 
 def _failing_text(c: dict[str, Any], lang: str, depth: int) -> str:
@@ -684,8 +840,11 @@ def _failing_text(c: dict[str, Any], lang: str, depth: int) -> str:
         inner = c.get("because_not") or []
         if inner and depth < 2:
             _, br = closest_branch(inner)
-            leaves = [_failing_text(x, lang, depth + 1) for x in (br or {}).get("conditions", [])
-                      if not x["holds"]]
+            leaves = [
+                _failing_text(x, lang, depth + 1)
+                for x in (br or {}).get("conditions", [])
+                if not x["holds"]
+            ]
             if leaves:
                 text += " ← " + "; ".join(leaves)
         return text
@@ -700,9 +859,16 @@ def not_made(result: Result, k: Knowledge, lang: str) -> list[dict[str, Any]]:
             continue
         d = why_not_data(result, rec.id, k, lang, search=False)
         line = reason_line(d["rules"], d["postponed_by"], lang)
-        out.append({"id": rec.id, "title": rec.title.get(lang), "reason": line["text"],
-                    "rule": line["rule"], "where": line["where"],
-                    "postponed": rec.id in result.postponed})
+        out.append(
+            {
+                "id": rec.id,
+                "title": rec.title.get(lang),
+                "reason": line["text"],
+                "rule": line["rule"],
+                "where": line["where"],
+                "postponed": rec.id in result.postponed,
+            }
+        )
     return out
 
 
@@ -713,22 +879,38 @@ def not_made_json(result: Result, k: Knowledge) -> list[dict[str, Any]]:
         if rec.id in result.recommendations:
             continue
         d = why_not_data(result, rec.id, k, "en", search=False)
-        entry: dict[str, Any] = {"id": rec.id, "postponed": rec.id in result.postponed,
-                                 "rule": None, "failing": []}
+        entry: dict[str, Any] = {
+            "id": rec.id,
+            "postponed": rec.id in result.postponed,
+            "rule": None,
+            "failing": [],
+        }
         if d["rules"]:
             rule, br = closest_branch(d["rules"])
             entry["rule"] = rule["rule"]
             entry["failing"] = [
-                {"kind": c["kind"], "subject": c["subject"], "op": c["op"], "value": c["value"],
-                 "actual": c["actual"], "negated": c["negated"],
-                 **({"blocked_by": [n["rule"] for n in c["blocked_by"]]}
-                    if c.get("blocked_by") else {})}
-                for c in (br or {}).get("conditions", []) if not c["holds"]]
+                {
+                    "kind": c["kind"],
+                    "subject": c["subject"],
+                    "op": c["op"],
+                    "value": c["value"],
+                    "actual": c["actual"],
+                    "negated": c["negated"],
+                    **(
+                        {"blocked_by": [n["rule"] for n in c["blocked_by"]]}
+                        if c.get("blocked_by")
+                        else {}
+                    ),
+                }
+                for c in (br or {}).get("conditions", [])
+                if not c["holds"]
+            ]
         out.append(entry)
     return out
 
 
 # --- text rendering (from the data above only) ---------------------------------------------------
+
 
 def _v(value: Any, lang: str) -> str:
     return fmt_value(value, lang)
@@ -742,9 +924,10 @@ def render_why(d: dict[str, Any]) -> str:
     lang = d["lang"]
     s = ui_strings(lang)
     subj = d["subject"]
-    out = [f"{s['x_why']}: {subj['label']} ({subj['id']}) — {s['x_status_' + subj['status']]}",
-           f"{s['x_assessment']}: {d['assessment']}" + (f" — {d['cluster']}" if d["cluster"]
-                                                       else "")]
+    out = [
+        f"{s['x_why']}: {subj['label']} ({subj['id']}) — {s['x_status_' + subj['status']]}",
+        f"{s['x_assessment']}: {d['assessment']}" + (f" — {d['cluster']}" if d["cluster"] else ""),
+    ]
     if "recommendation" in d:
         r = d["recommendation"]
         if r["priority"]:
@@ -806,13 +989,21 @@ def _render_cond(c: dict[str, Any], out: list[str], indent: str, lang: str) -> N
         _render_node(child, out, indent + "  ", f"{n})", lang)
 
 
-def _render_benchmark(b: dict[str, Any], threshold: Any, out: list[str], indent: str,
-                      lang: str) -> None:
+def _render_benchmark(
+    b: dict[str, Any], threshold: Any, out: list[str], indent: str, lang: str
+) -> None:
     s = ui_strings(lang)
     key = "x_benchmark_ref" if threshold is None else "x_benchmark"
-    out.append(indent + s[key].format(
-        threshold=_v(threshold, lang), label=b["label"], value=_bench_value(b["value"], lang),
-        setting=b["setting"], sources=", ".join(b["sources"]) or "—"))
+    out.append(
+        indent
+        + s[key].format(
+            threshold=_v(threshold, lang),
+            label=b["label"],
+            value=_bench_value(b["value"], lang),
+            setting=b["setting"],
+            sources=", ".join(b["sources"]) or "—",
+        )
+    )
     if b.get("note"):
         out.append(f"{indent}  {b['note']}")
 
@@ -825,11 +1016,15 @@ def _bench_value(v: float, lang: str) -> str:
 
 def _render_derivation(d: dict[str, Any], out: list[str], indent: str, lang: str) -> None:
     s = ui_strings(lang)
-    out.append(f"{indent}{s['derived_as']}: {d['label']} = {d['value_text']} = "
-               f"{d['formula']} [{d['setting']}]")
+    out.append(
+        f"{indent}{s['derived_as']}: {d['label']} = {d['value_text']} = "
+        f"{d['formula']} [{d['setting']}]"
+    )
     if d.get("bands"):
-        limits = ", ".join(f"{b['label']}" + (f" < {_v(b['below'], lang)}" if b["below"] is not None
-                                              else "") for b in d["bands"])
+        limits = ", ".join(
+            f"{b['label']}" + (f" < {_v(b['below'], lang)}" if b["below"] is not None else "")
+            for b in d["bands"]
+        )
         out.append(f"{indent}  {s['x_bands']}: {limits}")
     if d.get("benchmark"):
         _render_benchmark(d["benchmark"], None, out, indent + "  ", lang)
@@ -848,18 +1043,20 @@ def _render_sources(sources: list[dict[str, Any]], out: list[str], s: dict[str, 
     out.append("")
     out.append(f"{s['sources']}:")
     for src in sources:
-        out.append(f"  - {src['id']}: {src['citation']}"
-                   + (f" ({src['section']})" if src.get("section") else ""))
+        out.append(
+            f"  - {src['id']}: {src['citation']}"
+            + (f" ({src['section']})" if src.get("section") else "")
+        )
 
 
 def render_why_not(d: dict[str, Any]) -> str:
     lang = d["lang"]
     s = ui_strings(lang)
     subj = d["subject"]
-    out = [f"{s['x_why_not']}: {subj['label']} ({subj['id']}) — "
-           f"{s['x_status_' + subj['status']]}",
-           f"{s['x_assessment']}: {d['assessment']}" + (f" — {d['cluster']}" if d["cluster"]
-                                                       else "")]
+    out = [
+        f"{s['x_why_not']}: {subj['label']} ({subj['id']}) — {s['x_status_' + subj['status']]}",
+        f"{s['x_assessment']}: {d['assessment']}" + (f" — {d['cluster']}" if d["cluster"] else ""),
+    ]
     if d["made"]:
         out.append(s["x_see_why"].format(id=subj["id"], assessment=d["assessment"]))
         return "\n".join(out) + "\n"
@@ -875,8 +1072,10 @@ def render_why_not(d: dict[str, Any]) -> str:
         if d["changes"]:
             out.append(f"{s['x_changes']}:")
             for c in d["changes"]:
-                out.append(f"  - {c['indicator']} ({c['label']}): {_v(c['from'], lang)} → "
-                           f"{_v(c['to'], lang)} [{c['at']}] — {s['rule']} {', '.join(c['rules'])}")
+                out.append(
+                    f"  - {c['indicator']} ({c['label']}): {_v(c['from'], lang)} → "
+                    f"{_v(c['to'], lang)} [{c['at']}] — {s['rule']} {', '.join(c['rules'])}"
+                )
                 if c["also_added"]:
                     out.append(f"      {s['x_also_added']}: {', '.join(c['also_added'])}")
                 if c["also_removed"]:
@@ -897,8 +1096,10 @@ def _render_analysis(r: dict[str, Any], out: list[str], indent: str, lang: str) 
     for br in r["branches"]:
         inner = indent + "   "
         if many:
-            out.append(f"{inner}{s['x_branch'].format(n=br['branch'] + 1, of=len(r['branches']))}"
-                       + f" — {s['x_unsatisfied'].format(n=br['unsatisfied'])}")
+            out.append(
+                f"{inner}{s['x_branch'].format(n=br['branch'] + 1, of=len(r['branches']))}"
+                + f" — {s['x_unsatisfied'].format(n=br['unsatisfied'])}"
+            )
             inner += "  "
         for c in br["conditions"]:
             _render_eval(c, out, inner, lang)

@@ -56,7 +56,8 @@ def build_facts(assessment: Assessment, measures: Measures, knowledge: Knowledge
     by_group: dict[str, dict[str, Any]] = {g.id: {} for g in knowledge.indicators.groups}
     for ind in knowledge.indicators.indicators:
         by_group[ind.group][ind.id] = _freeze(assessment.values.get(ind.id))
-    facts: list[Fact] = [group_class(g)(**dict(sorted(fields.items())))
-                         for g, fields in by_group.items()]
+    facts: list[Fact] = [
+        group_class(g)(**dict(sorted(fields.items()))) for g, fields in by_group.items()
+    ]
     facts.append(Measure(**{k: _freeze(v) for k, v in sorted(measures.values.items())}))
     return facts

@@ -26,8 +26,12 @@ class Matched:
     values: tuple[tuple[str, Any], ...] = ()  # the fields the rule tested, with their values
 
     def as_dict(self) -> dict[str, Any]:
-        return {"fact": self.fact_id, "kind": self.kind, "name": self.name,
-                "values": dict(self.values)}
+        return {
+            "fact": self.fact_id,
+            "kind": self.kind,
+            "name": self.name,
+            "values": dict(self.values),
+        }
 
 
 @dataclass(frozen=True)
@@ -43,8 +47,15 @@ class CondCheck:
     holds: bool
 
     def as_dict(self) -> dict[str, Any]:
-        return {"kind": self.kind, "subject": self.subject, "op": self.op, "value": self.value,
-                "actual": self.actual, "negated": self.negated, "holds": self.holds}
+        return {
+            "kind": self.kind,
+            "subject": self.subject,
+            "op": self.op,
+            "value": self.value,
+            "actual": self.actual,
+            "negated": self.negated,
+            "holds": self.holds,
+        }
 
 
 @dataclass(frozen=True)
@@ -71,12 +82,17 @@ class Firing:
     live: bool  # every matched fact present and every `not` true at firing time
 
     def as_dict(self) -> dict[str, Any]:
-        return {"seq": self.seq, "rule": self.rule, "where": self.where, "branch": self.branch,
-                "salience": self.salience,
-                "matched": [m.as_dict() for m in self.matched],
-                "conditions": [c.as_dict() for c in self.conditions],
-                "declared": [d.as_dict() for d in self.declared],
-                "priority": self.priority}
+        return {
+            "seq": self.seq,
+            "rule": self.rule,
+            "where": self.where,
+            "branch": self.branch,
+            "salience": self.salience,
+            "matched": [m.as_dict() for m in self.matched],
+            "conditions": [c.as_dict() for c in self.conditions],
+            "declared": [d.as_dict() for d in self.declared],
+            "priority": self.priority,
+        }
 
 
 @dataclass
@@ -90,7 +106,8 @@ class Result:
     priority: dict[str, str] = field(default_factory=dict)
 
     _by_declared: dict[tuple[str, str], list[Firing]] | None = field(
-        default=None, init=False, repr=False, compare=False)
+        default=None, init=False, repr=False, compare=False
+    )
 
     def producers(self, kind: str, ident: str) -> list[Firing]:
         """The firings that declared `ident` (new or again): every justification."""
@@ -167,12 +184,24 @@ class _Recorder:
             if a.subject_kind == "indicator":
                 group = self.knowledge.indicator[a.subject].group
                 actual = _plain(by_kind[f"group:{group}"].get(a.subject))
-                checks.append(CondCheck("indicator", a.subject, a.op, _plain(a.value), actual,
-                                        False, holds(a, actual)))
+                checks.append(
+                    CondCheck(
+                        "indicator",
+                        a.subject,
+                        a.op,
+                        _plain(a.value),
+                        actual,
+                        False,
+                        holds(a, actual),
+                    )
+                )
             elif a.subject_kind == "measure":
                 actual = _plain(by_kind["measures"].get(a.subject))
-                checks.append(CondCheck("measure", a.subject, a.op, _plain(a.value), actual, False,
-                                        holds(a, actual)))
+                checks.append(
+                    CondCheck(
+                        "measure", a.subject, a.op, _plain(a.value), actual, False, holds(a, actual)
+                    )
+                )
             else:
                 checks.append(CondCheck(a.subject_kind, a.subject, None, None, True, False, True))
         declared = []
@@ -180,14 +209,27 @@ class _Recorder:
         for fid in then.finding:
             declared.append(Declared("finding", fid, engine.declare(Finding(id=fid)) is not None))
         for rid in then.recommend:
-            declared.append(Declared("recommendation", rid,
-                                     engine.declare(Recommended(id=rid)) is not None))
+            declared.append(
+                Declared("recommendation", rid, engine.declare(Recommended(id=rid)) is not None)
+            )
         for rid in then.postpone:
-            declared.append(Declared("postponed", rid, engine.declare(Postponed(id=rid)) is not None))
-        self.firings.append(Firing(
-            seq=len(self.firings) + 1, rule=site.rule.id, where=f"{site.file}:{site.line}",
-            branch=meta.branch, salience=0, matched=tuple(matched), conditions=tuple(checks),
-            declared=tuple(declared), priority=then.priority, live=live))
+            declared.append(
+                Declared("postponed", rid, engine.declare(Postponed(id=rid)) is not None)
+            )
+        self.firings.append(
+            Firing(
+                seq=len(self.firings) + 1,
+                rule=site.rule.id,
+                where=f"{site.file}:{site.line}",
+                branch=meta.branch,
+                salience=0,
+                matched=tuple(matched),
+                conditions=tuple(checks),
+                declared=tuple(declared),
+                priority=then.priority,
+                live=live,
+            )
+        )
 
 
 def matcher_class() -> type:
@@ -224,18 +266,30 @@ class Runner:
         self.engine.reset()
         self.engine.declare(*build_facts(assessment, measures, self.knowledge))
         self.engine.run()
-        firings = [_with_salience(f, self._saliences[(f.rule, f.branch)])
-                   for f in self.recorder.firings]
+        firings = [
+            _with_salience(f, self._saliences[(f.rule, f.branch)]) for f in self.recorder.firings
+        ]
         return _result(assessment, measures, firings, self.knowledge)
 
 
 def _with_salience(f: Firing, salience: int) -> Firing:
-    return Firing(f.seq, f.rule, f.where, f.branch, salience, f.matched, f.conditions, f.declared,
-                  f.priority, f.live)
+    return Firing(
+        f.seq,
+        f.rule,
+        f.where,
+        f.branch,
+        salience,
+        f.matched,
+        f.conditions,
+        f.declared,
+        f.priority,
+        f.live,
+    )
 
 
-def _result(assessment: Assessment, measures: Measures, firings: list[Firing],
-            knowledge: Knowledge) -> Result:
+def _result(
+    assessment: Assessment, measures: Measures, firings: list[Firing], knowledge: Knowledge
+) -> Result:
     result = Result(assessment=assessment, measures=measures, firings=firings)
     seen: dict[str, set[str]] = {"finding": set(), "recommendation": set(), "postponed": set()}
     for f in firings:
@@ -243,8 +297,11 @@ def _result(assessment: Assessment, measures: Measures, firings: list[Firing],
             if d.id in seen[d.kind]:
                 continue
             seen[d.kind].add(d.id)
-            {"finding": result.findings, "recommendation": result.recommendations,
-             "postponed": result.postponed}[d.kind].append(d.id)
+            {
+                "finding": result.findings,
+                "recommendation": result.recommendations,
+                "postponed": result.postponed,
+            }[d.kind].append(d.id)
     # priority: the highest of the recommendation's default and what the firing rules asked for
     for rid in result.recommendations:
         result.priority[rid] = knowledge.recommendation[rid].priority
@@ -252,8 +309,10 @@ def _result(assessment: Assessment, measures: Measures, firings: list[Firing],
         if not f.priority:
             continue
         for d in f.declared:
-            if d.kind == "recommendation" and \
-                    PRIORITY_RANK[f.priority] < PRIORITY_RANK[result.priority[d.id]]:
+            if (
+                d.kind == "recommendation"
+                and PRIORITY_RANK[f.priority] < PRIORITY_RANK[result.priority[d.id]]
+            ):
                 result.priority[d.id] = f.priority
     return result
 

@@ -11,10 +11,18 @@ import difflib
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Literal
 
-from pydantic import (BaseModel, ConfigDict, Discriminator, Field, Tag, ValidationError,
-                      field_validator, model_validator)
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from engine.errors import InputError, Problem
 from engine.load import Located, load_yaml_file
@@ -124,7 +132,9 @@ class PartialIndicator(Strict):
     formula: Literal["ratio", "capped_count", "list_share"]
     numerator: str | None = None
     denominator: str | None = None
-    alternative: tuple[str, str] | None = None  # (numerator, denominator) used when the main pair is blank
+    alternative: tuple[str, str] | None = (
+        None  # (numerator, denominator) used when the main pair is blank
+    )
     count: str | None = None
     target: float | None = None
     list_: str | None = Field(default=None, alias="list")  # `list` would shadow the builtin
@@ -192,8 +202,18 @@ class ScoringFile(Strict):
 
 # --- findings, rules --------------------------------------------------------------------------
 
-FindingKind = Literal["strength", "weakness", "opportunity", "threat", "readiness", "capacity",
-                      "position", "model", "gate", "note"]
+FindingKind = Literal[
+    "strength",
+    "weakness",
+    "opportunity",
+    "threat",
+    "readiness",
+    "capacity",
+    "position",
+    "model",
+    "gate",
+    "note",
+]
 
 
 class FindingDef(Strict):
@@ -208,9 +228,26 @@ class FindingsFile(Strict):
     findings: list[FindingDef]
 
 
-Op = Literal["eq", "ne", "lt", "le", "gt", "ge", "in", "not_in", "is_true", "is_false",
-             "is_missing", "is_known", "contains", "not_contains", "is_empty", "not_empty",
-             "count_ge", "count_lt"]
+Op = Literal[
+    "eq",
+    "ne",
+    "lt",
+    "le",
+    "gt",
+    "ge",
+    "in",
+    "not_in",
+    "is_true",
+    "is_false",
+    "is_missing",
+    "is_known",
+    "contains",
+    "not_contains",
+    "is_empty",
+    "not_empty",
+    "count_ge",
+    "count_lt",
+]
 
 UNARY_OPS = {"is_true", "is_false", "is_missing", "is_known", "is_empty", "not_empty"}
 
@@ -224,21 +261,28 @@ class Atom(Strict):
     value: Any = None
 
     @model_validator(mode="after")
-    def _one_subject(self) -> "Atom":
-        subjects = [k for k in ("indicator", "measure", "finding", "recommendation")
-                    if getattr(self, k) is not None]
+    def _one_subject(self) -> Atom:
+        subjects = [
+            k
+            for k in ("indicator", "measure", "finding", "recommendation")
+            if getattr(self, k) is not None
+        ]
         if len(subjects) != 1:
-            raise ValueError("a condition names exactly one of indicator, measure, finding, "
-                             "recommendation")
+            raise ValueError(
+                "a condition names exactly one of indicator, measure, finding, recommendation"
+            )
         if subjects[0] in ("indicator", "measure"):
             if self.op is None:
-                raise ValueError(f"a condition on {subjects[0]} {getattr(self, subjects[0])!r} "
-                                 "needs an op")
+                raise ValueError(
+                    f"a condition on {subjects[0]} {getattr(self, subjects[0])!r} needs an op"
+                )
             if self.op not in UNARY_OPS and self.value is None:
                 raise ValueError(f"op {self.op!r} needs a value")
         elif self.op is not None or self.value is not None:
-            raise ValueError("a condition on a finding or recommendation takes no op or value "
-                             "(it holds when the finding was derived); use `not:` for absence")
+            raise ValueError(
+                "a condition on a finding or recommendation takes no op or value "
+                "(it holds when the finding was derived); use `not:` for absence"
+            )
         return self
 
     @property
@@ -256,13 +300,13 @@ class Atom(Strict):
 class Any_(Strict):
     """At least one of the conditions holds (each alternative may be an `all:` group)."""
 
-    any: list["Cond"]
+    any: list[Cond]
 
 
 class All_(Strict):
     """Every condition holds; used inside `any:`."""
 
-    all: list["Cond"]
+    all: list[Cond]
 
 
 class Not_(Strict):
@@ -281,9 +325,13 @@ def _cond_kind(value: Any) -> str:
     return "atom"
 
 
-Cond = Annotated[Union[Annotated[Atom, Tag("atom")], Annotated[Any_, Tag("any")],
-                       Annotated[All_, Tag("all")], Annotated[Not_, Tag("not")]],
-                 Discriminator(_cond_kind)]
+Cond = Annotated[
+    Annotated[Atom, Tag("atom")]
+    | Annotated[Any_, Tag("any")]
+    | Annotated[All_, Tag("all")]
+    | Annotated[Not_, Tag("not")],
+    Discriminator(_cond_kind),
+]
 Any_.model_rebuild()
 All_.model_rebuild()
 
@@ -300,7 +348,7 @@ class Then(Strict):
         return [v] if isinstance(v, str) else v
 
     @model_validator(mode="after")
-    def _not_empty(self) -> "Then":
+    def _not_empty(self) -> Then:
         if not (self.finding or self.recommend or self.postpone):
             raise ValueError("`then` must derive a finding, recommend or postpone something")
         return self
@@ -330,8 +378,9 @@ class RulesFile(Strict):
 # --- recommendations, KPIs, sources, partners, program ------------------------------------------
 
 Actor = Literal["cluster_org", "members", "regional_government", "cluster_council"]
-Direction = Literal["science_education", "production_markets", "sociocultural_infrastructure",
-                    "organizational"]
+Direction = Literal[
+    "science_education", "production_markets", "sociocultural_infrastructure", "organizational"
+]
 Priority = Literal["high", "medium", "low"]
 PRIORITY_RANK = {"high": 0, "medium": 1, "low": 2}
 
@@ -536,8 +585,9 @@ def pydantic_problems(exc: ValidationError, located: Located) -> list[Problem]:
         msg = err["msg"]
         if err["type"] == "extra_forbidden":
             msg = f"unknown field {loc[-1]!r}"
-            close = difflib.get_close_matches(str(loc[-1]), sorted(_field_names()), n=1,
-                                              cutoff=0.75)
+            close = difflib.get_close_matches(
+                str(loc[-1]), sorted(_field_names()), n=1, cutoff=0.75
+            )
             hint = f"did you mean {close[0]!r}?" if close else ""
             problems.append(located.problem(loc, msg, key=True, hint=hint))
             continue
@@ -554,8 +604,17 @@ def pydantic_problems(exc: ValidationError, located: Located) -> list[Problem]:
     return sorted(seen.values(), key=lambda p: (p.line, p.col))
 
 
-_UNION_TAGS = {"Atom", "Any_", "All_", "Not_", "atom", "any", "all",
-               "function-after[_one_subject(), Atom]", "function-after[_not_empty(), Then]"}
+_UNION_TAGS = {
+    "Atom",
+    "Any_",
+    "All_",
+    "Not_",
+    "atom",
+    "any",
+    "all",
+    "function-after[_one_subject(), Atom]",
+    "function-after[_not_empty(), Then]",
+}
 
 
 def _field_names() -> set[str]:
@@ -606,7 +665,9 @@ def read_knowledge(root: Path) -> tuple[Knowledge | None, list[Problem]]:
     rules: list[RuleSite] = []
     rule_files = sorted((root / "rules").glob("*.yaml"))
     if not rule_files:
-        problems.append(Problem(file=display_path(root / "rules"), message="no rule files (*.yaml)"))
+        problems.append(
+            Problem(file=display_path(root / "rules"), message="no rule files (*.yaml)")
+        )
     order = 0
     for path in rule_files:
         try:
@@ -622,8 +683,17 @@ def read_knowledge(root: Path) -> tuple[Knowledge | None, list[Problem]]:
         for i, rule in enumerate(value.rules):
             rpath = ("rules", i)
             line, col = located.pos(rpath)
-            rules.append(RuleSite(rule=rule, file=located.file, line=line, col=col,
-                                  located=located, path=rpath, order=order))
+            rules.append(
+                RuleSite(
+                    rule=rule,
+                    file=located.file,
+                    line=line,
+                    col=col,
+                    located=located,
+                    path=rpath,
+                    order=order,
+                )
+            )
             order += 1
     if any(v is None for v in parsed.values()) or len(parsed) != len(FILES):
         return None, problems

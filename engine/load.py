@@ -55,11 +55,25 @@ class Located:
             return self.key_positions[p]
         return self.pos(p)
 
-    def problem(self, path: PathKey, message: str, *, key: bool = False, hint: str = "",
-                severity: str = "error") -> Problem:
+    def problem(
+        self,
+        path: PathKey,
+        message: str,
+        *,
+        key: bool = False,
+        hint: str = "",
+        severity: str = "error",
+    ) -> Problem:
         line, col = self.key_pos(path) if key else self.pos(path)
-        return Problem(file=self.file, line=line, col=col, path=format_path(path), message=message,
-                       hint=hint, severity=severity)  # type: ignore[arg-type]
+        return Problem(
+            file=self.file,
+            line=line,
+            col=col,
+            path=format_path(path),
+            message=message,
+            hint=hint,
+            severity=severity,
+        )  # type: ignore[arg-type]
 
 
 def format_path(path: PathKey) -> str:
@@ -79,8 +93,13 @@ def read_text(path: Path, display: str | None = None) -> str:
         with path.open("rb") as fh:  # never more than the limit into memory (a 10 GB "YAML")
             raw = fh.read(MAX_BYTES + 1)
             if len(raw) > MAX_BYTES:
-                raise InputError([Problem(file=name, message="file is too large (the limit is "
-                                                             f"{MAX_BYTES} bytes)")])
+                raise InputError(
+                    [
+                        Problem(
+                            file=name, message=f"file is too large (the limit is {MAX_BYTES} bytes)"
+                        )
+                    ]
+                )
     except FileNotFoundError:
         raise InputError([Problem(file=name, message="file not found")]) from None
     except IsADirectoryError:
@@ -92,22 +111,38 @@ def read_text(path: Path, display: str | None = None) -> str:
 
 def decode(raw: bytes, name: str) -> str:
     if len(raw) > MAX_BYTES:
-        raise InputError([Problem(file=name, message=f"file is too large ({len(raw)} bytes; "
-                                                     f"the limit is {MAX_BYTES})")])
+        raise InputError(
+            [
+                Problem(
+                    file=name,
+                    message=f"file is too large ({len(raw)} bytes; the limit is {MAX_BYTES})",
+                )
+            ]
+        )
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
     wide = _wide_encoding(raw)
     if wide:
         raise InputError([Problem(file=name, message=f"the file is {wide} text; save it as UTF-8")])
     if b"\x00" in raw:
-        raise InputError([Problem(file=name, message="binary data, expected a UTF-8 YAML text file")])
+        raise InputError(
+            [Problem(file=name, message="binary data, expected a UTF-8 YAML text file")]
+        )
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
-        raise InputError([Problem(file=name, line=line, col=col,
-                                  message="not valid UTF-8 text; save the file as UTF-8")]) from None
+        raise InputError(
+            [
+                Problem(
+                    file=name,
+                    line=line,
+                    col=col,
+                    message="not valid UTF-8 text; save the file as UTF-8",
+                )
+            ]
+        ) from None
 
 
 def _line_col(text: str, position: int) -> tuple[int, int]:
@@ -118,22 +153,33 @@ def _line_col(text: str, position: int) -> tuple[int, int]:
 def _wide_encoding(raw: bytes) -> str:
     """UTF-16 or UTF-32 text (by its byte-order mark, or ASCII-range characters padded with
     zero bytes), which would otherwise be reported as binary data."""
-    for bom, label in ((b"\xff\xfe\x00\x00", "UTF-32"), (b"\x00\x00\xfe\xff", "UTF-32"),
-                       (b"\xff\xfe", "UTF-16"), (b"\xfe\xff", "UTF-16")):
+    for bom, label in (
+        (b"\xff\xfe\x00\x00", "UTF-32"),
+        (b"\x00\x00\xfe\xff", "UTF-32"),
+        (b"\xff\xfe", "UTF-16"),
+        (b"\xfe\xff", "UTF-16"),
+    ):
         if raw.startswith(bom):
             return label
     if b"\x00" in raw[:400]:
         head = raw[:400]
-        for codec, label in (("utf-32-le", "UTF-32"), ("utf-32-be", "UTF-32"),
-                             ("utf-16-le", "UTF-16"), ("utf-16-be", "UTF-16")):
+        for codec, label in (
+            ("utf-32-le", "UTF-32"),
+            ("utf-32-be", "UTF-32"),
+            ("utf-16-le", "UTF-16"),
+            ("utf-16-be", "UTF-16"),
+        ):
             width = 4 if label == "UTF-32" else 2
             try:
                 text = head[: len(head) // width * width].decode(codec)
             except UnicodeDecodeError:
                 continue
             ascii_share = sum(c < "\x80" for c in text) / max(1, len(text))
-            if (all(c.isprintable() or c in "\r\n\t" for c in text) and ascii_share > 0.3
-                    and any(c in text for c in ":-#")):
+            if (
+                all(c.isprintable() or c in "\r\n\t" for c in text)
+                and ascii_share > 0.3
+                and any(c in text for c in ":-#")
+            ):
                 return label
     return ""
 
@@ -200,9 +246,15 @@ class _Builder:
         self._constructor = yaml.SafeLoader("")
 
     def _problem(self, node: Node, path: PathKey, message: str) -> None:
-        self.problems.append(Problem(file=self.located.file, line=node.start_mark.line + 1,
-                                     col=node.start_mark.column + 1, path=format_path(path),
-                                     message=message))
+        self.problems.append(
+            Problem(
+                file=self.located.file,
+                line=node.start_mark.line + 1,
+                col=node.start_mark.column + 1,
+                path=format_path(path),
+                message=message,
+            )
+        )
 
     def build(self, node: Node, path: PathKey, depth: int) -> Any:
         self.located.positions[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
@@ -239,12 +291,17 @@ class _Builder:
                     self._problem(key_node, path, "mapping keys must be plain scalars")
                     continue
                 if key in out:
-                    self._problem(key_node, path + (key,),
-                                  f"duplicate key {key!r} (first defined on line {first_seen[key]})")
+                    self._problem(
+                        key_node,
+                        path + (key,),
+                        f"duplicate key {key!r} (first defined on line {first_seen[key]})",
+                    )
                     continue
                 first_seen[key] = key_node.start_mark.line + 1
-                self.located.key_positions[path + (key,)] = (key_node.start_mark.line + 1,
-                                                             key_node.start_mark.column + 1)
+                self.located.key_positions[path + (key,)] = (
+                    key_node.start_mark.line + 1,
+                    key_node.start_mark.column + 1,
+                )
                 out[key] = self.build(value_node, path + (key,), depth + 1)
             return out
         self._problem(node, path, "unsupported YAML node")

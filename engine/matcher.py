@@ -29,8 +29,13 @@ from experta.fieldconstraint import L, P
 from experta.matchers import ReteMatcher
 from experta.matchers.rete.check import FeatureCheck, TypeCheck
 from experta.matchers.rete.mixins import ChildNode
-from experta.matchers.rete.nodes import (BusNode, ConflictSetNode, FeatureTesterNode, NotNode,
-                                         OrdinaryMatchNode)
+from experta.matchers.rete.nodes import (
+    BusNode,
+    ConflictSetNode,
+    FeatureTesterNode,
+    NotNode,
+    OrdinaryMatchNode,
+)
 from experta.matchers.rete.token import Token
 from experta.matchers.rete.utils import prepare_rule
 
@@ -47,10 +52,11 @@ Plan = tuple[tuple[Any, Any], ...]
 class _Dispatch:
     """The plans of one node's children, chosen for a fact by the value its children test."""
 
-    __slots__ = ("by_type", "what", "table", "default", "everyone")
+    __slots__ = ("by_type", "default", "everyone", "table", "what")
 
-    def __init__(self, by_type: bool, what: Any, table: dict[Any, Plan], default: Plan,
-                 everyone: Plan) -> None:
+    def __init__(
+        self, by_type: bool, what: Any, table: dict[Any, Plan], default: Plan, everyone: Plan
+    ) -> None:
         self.by_type = by_type
         self.what = what
         self.table = table
@@ -155,10 +161,10 @@ def _build_dispatch(children: list[ChildNode]) -> _Dispatch | None:
     by_value: dict[Hashable, list[int]] = {}
     for i in groups[best]:
         by_value.setdefault(keys[i][2], []).append(i)
-    table = {value: _plan([children[i] for i in sorted(always + idx)])
-             for value, idx in by_value.items()}
-    return _Dispatch(best[0], best[1], table, _plan([children[i] for i in always]),
-                     _plan(children))
+    table = {
+        value: _plan([children[i] for i in sorted(always + idx)]) for value, idx in by_value.items()
+    }
+    return _Dispatch(best[0], best[1], table, _plan([children[i] for i in always]), _plan(children))
 
 
 class _Router:
@@ -194,8 +200,7 @@ class _Tester(_Router, FeatureTesterNode):
         data = token.data
         if len(data) != 1:
             raise ValueError("a feature tester receives a token of one fact")
-        for fact in data:
-            break
+        (fact,) = data
         match = self._test(fact)
         if not match:
             return
@@ -272,8 +277,9 @@ def prepare_flat(rule: Any) -> Any:
     from experta.fact import Fact, InitialFact
 
     def plain(ce: Any) -> bool:
-        return isinstance(ce, Fact) or (type(ce) is NOT and len(ce) == 1
-                                        and isinstance(ce[0], Fact))
+        return isinstance(ce, Fact) or (
+            type(ce) is NOT and len(ce) == 1 and isinstance(ce[0], Fact)
+        )
 
     if len(rule) != 1 or type(rule[0]) is not AND or not all(plain(c) for c in rule[0]):
         return prepare_rule(rule)
@@ -283,8 +289,13 @@ def prepare_flat(rule: Any) -> Any:
     return rule.new_conditions(*ces)
 
 
-_SWAP = {BusNode: _Bus, FeatureTesterNode: _Tester, OrdinaryMatchNode: _Join, NotNode: _Not,
-         ConflictSetNode: _ConflictSet}
+_SWAP = {
+    BusNode: _Bus,
+    FeatureTesterNode: _Tester,
+    OrdinaryMatchNode: _Join,
+    NotNode: _Not,
+    ConflictSetNode: _ConflictSet,
+}
 
 
 class TouchedNodesMatcher(ReteMatcher):
@@ -336,8 +347,9 @@ class TouchedNodesMatcher(ReteMatcher):
                 self._dirty.append(node)  # the first reset wipes every memory once
             # callbacks are bound methods taken when the network was wired: re-bind them so
             # they reach the methods of the swapped classes
-            node.children[:] = [ChildNode(c.node, getattr(c.node, c.callback.__name__))
-                                for c in node.children]
+            node.children[:] = [
+                ChildNode(c.node, getattr(c.node, c.callback.__name__)) for c in node.children
+            ]
             if isinstance(node, _ConflictSet):
                 node._order = rank
                 rank += 1

@@ -36,9 +36,14 @@ class Derivation:
         return strings()[lang][f"f_{self.formula_key}"].format(**self.params)
 
     def as_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "value": self.value, "formula": self.formula("en"),
-                "formula_text": {lang: self.formula(lang) for lang in ("ru", "en")},
-                "inputs": dict(self.inputs), "setting": self.setting}
+        return {
+            "id": self.id,
+            "value": self.value,
+            "formula": self.formula("en"),
+            "formula_text": {lang: self.formula(lang) for lang in ("ru", "en")},
+            "inputs": dict(self.inputs),
+            "setting": self.setting,
+        }
 
 
 @dataclass
@@ -78,7 +83,11 @@ def _partial(p: PartialIndicator, a: Assessment) -> tuple[float | None, dict[str
             n, d = a.get(num), a.get(den)
             inputs[num], inputs[den] = n, d
             if n is not None and d is not None and d > 0:
-                return min(100.0, n / d * 100.0), {num: n, den: d}, ("share", {"num": num, "den": den})
+                return (
+                    min(100.0, n / d * 100.0),
+                    {num: n, den: d},
+                    ("share", {"num": num, "den": den}),
+                )
         return None, inputs, ("share", {"num": p.numerator, "den": p.denominator})
     if p.formula == "capped_count":
         assert p.count and p.target
@@ -140,62 +149,128 @@ def compute(assessment: Assessment, knowledge: Knowledge) -> Measures:
         der[key] = Derivation(key, value, formula[0], formula[1], inputs, setting)
 
     # partial indicators of the cluster and of the region
-    for section, items in (("partial_indicators", s.partial_indicators),
-                           ("region_indicators", s.region_indicators)):
+    for section, items in (
+        ("partial_indicators", s.partial_indicators),
+        ("region_indicators", s.region_indicators),
+    ):
         for i, p in enumerate(items):
             v, inputs, formula = _partial(p, assessment)
             put(p.id, _round(v), formula, inputs, _setting(knowledge, (section, i)))
 
     # quantitative index: weighted mean over the partial indicators with data
-    weighted = [(p.id, p.weight, values[p.id]) for p in s.partial_indicators
-                if p.weight > 0 and values[p.id] is not None]
+    weighted = [
+        (p.id, p.weight, values[p.id])
+        for p in s.partial_indicators
+        if p.weight > 0 and values[p.id] is not None
+    ]
     total_w = sum(w for _, w, _ in weighted)
     counted = [p for p in s.partial_indicators if p.weight > 0]
     coverage = len(weighted)
-    index = (sum(w * v for _, w, v in weighted) / total_w
-             if weighted and coverage >= s.index.min_coverage else None)
-    put("coverage", coverage, ("coverage", {"n": len(counted)}),
-        {pid: values[pid] for pid in (p.id for p in counted)}, _setting(knowledge, ("index",)))
-    put("coverage_share", _round(coverage / len(counted) * 100.0) if counted else None,
-        ("coverage_share", {}), {"coverage": coverage},
-        _setting(knowledge, ("index",)))
-    put("index", _round(index), ("index", {}),
-        {pid: v for pid, _, v in weighted}, _setting(knowledge, ("partial_indicators",)))
-    put("index_band", _band(values["index"], s.index.bands), ("band", {"of": "index"}),
-        {"index": values["index"]}, _setting(knowledge, ("index", "bands")))
+    index = (
+        sum(w * v for _, w, v in weighted) / total_w
+        if weighted and coverage >= s.index.min_coverage
+        else None
+    )
+    put(
+        "coverage",
+        coverage,
+        ("coverage", {"n": len(counted)}),
+        {pid: values[pid] for pid in (p.id for p in counted)},
+        _setting(knowledge, ("index",)),
+    )
+    put(
+        "coverage_share",
+        _round(coverage / len(counted) * 100.0) if counted else None,
+        ("coverage_share", {}),
+        {"coverage": coverage},
+        _setting(knowledge, ("index",)),
+    )
+    put(
+        "index",
+        _round(index),
+        ("index", {}),
+        {pid: v for pid, _, v in weighted},
+        _setting(knowledge, ("partial_indicators",)),
+    )
+    put(
+        "index_band",
+        _band(values["index"], s.index.bands),
+        ("band", {"of": "index"}),
+        {"index": values["index"]},
+        _setting(knowledge, ("index", "bands")),
+    )
 
     # region: like with like, over the pairs where both sides have data
-    pairs = [(p.id, p.region) for p in s.partial_indicators
-             if p.region and values.get(p.id) is not None and values.get(p.region) is not None]
+    pairs = [
+        (p.id, p.region)
+        for p in s.partial_indicators
+        if p.region and values.get(p.id) is not None and values.get(p.region) is not None
+    ]
     for p in s.partial_indicators:
         if p.region:
             q, r = values.get(p.id), values.get(p.region)
-            put(f"gap_{p.id}", _round(q - r) if q is not None and r is not None else None,
-                ("difference", {"a": p.id, "b": p.region}), {p.id: q, p.region: r},
-                _setting(knowledge, ("partial_indicators",)))
+            put(
+                f"gap_{p.id}",
+                _round(q - r) if q is not None and r is not None else None,
+                ("difference", {"a": p.id, "b": p.region}),
+                {p.id: q, p.region: r},
+                _setting(knowledge, ("partial_indicators",)),
+            )
     if pairs:
         cl = sum(values[q] for q, _ in pairs) / len(pairs)
         rg = sum(values[r] for _, r in pairs) / len(pairs)
-        put("region_index", _round(rg), ("region_index", {}),
-            {r: values[r] for _, r in pairs}, _setting(knowledge, ("region_indicators",)))
-        put("cluster_matched_index", _round(cl), ("cluster_matched_index", {}),
+        put(
+            "region_index",
+            _round(rg),
+            ("region_index", {}),
+            {r: values[r] for _, r in pairs},
+            _setting(knowledge, ("region_indicators",)),
+        )
+        put(
+            "cluster_matched_index",
+            _round(cl),
+            ("cluster_matched_index", {}),
             {q: values[q] for q, _ in pairs},
-            _setting(knowledge, ("region_indicators",)))
+            _setting(knowledge, ("region_indicators",)),
+        )
         ratio = cl / rg if rg > 0 else None
     else:
         put("region_index", None, ("no_regional_data", {}), {}, _setting(knowledge, ("ratio",)))
-        put("cluster_matched_index", None, ("no_regional_data", {}), {},
-            _setting(knowledge, ("ratio",)))
+        put(
+            "cluster_matched_index",
+            None,
+            ("no_regional_data", {}),
+            {},
+            _setting(knowledge, ("ratio",)),
+        )
         ratio = None
-    put("ratio", _round(ratio), ("ratio", {}),
-        {"cluster_matched_index": values["cluster_matched_index"],
-         "region_index": values["region_index"]}, _setting(knowledge, ("ratio",)))
-    put("ratio_band", _band(values["ratio"], s.ratio.bands), ("band", {"of": "ratio"}),
-        {"ratio": values["ratio"]}, _setting(knowledge, ("ratio", "bands")))
+    put(
+        "ratio",
+        _round(ratio),
+        ("ratio", {}),
+        {
+            "cluster_matched_index": values["cluster_matched_index"],
+            "region_index": values["region_index"],
+        },
+        _setting(knowledge, ("ratio",)),
+    )
+    put(
+        "ratio_band",
+        _band(values["ratio"], s.ratio.bands),
+        ("band", {"of": "ratio"}),
+        {"ratio": values["ratio"]},
+        _setting(knowledge, ("ratio", "bands")),
+    )
 
     # terciles of the cluster's own partial indicators
-    ranked = sorted(((values[p.id], p.id) for p in s.partial_indicators
-                     if p.weight > 0 and values[p.id] is not None), key=lambda t: (-t[0], t[1]))
+    ranked = sorted(
+        (
+            (values[p.id], p.id)
+            for p in s.partial_indicators
+            if p.weight > 0 and values[p.id] is not None
+        ),
+        key=lambda t: (-t[0], t[1]),
+    )
     n = len(ranked)
     for p in s.partial_indicators:
         values[f"tercile_{p.id}"] = None
@@ -203,15 +278,24 @@ def compute(assessment: Assessment, knowledge: Knowledge) -> Measures:
         third = math.ceil(n / 3)
         for pos, (v, pid) in enumerate(ranked):
             t = "top" if pos < third else ("bottom" if pos >= n - third else "middle")
-            put(f"tercile_{pid}", t, ("tercile", {"rank": pos + 1, "n": n}),
-                {pid: v}, _setting(knowledge, ("partial_indicators",)))
+            put(
+                f"tercile_{pid}",
+                t,
+                ("tercile", {"rank": pos + 1, "n": n}),
+                {pid: v},
+                _setting(knowledge, ("partial_indicators",)),
+            )
 
     # gaps against the survey benchmarks
     for ind_id, bench in s.benchmarks.items():
         v = assessment.get(ind_id)
-        put(f"bench_gap_{ind_id}", _round(v - bench.value) if v is not None else None,
-            ("bench_gap", {"indicator": ind_id, "benchmark": _fmt(bench.value)}), {ind_id: v},
-            _setting(knowledge, ("benchmarks", ind_id)))
+        put(
+            f"bench_gap_{ind_id}",
+            _round(v - bench.value) if v is not None else None,
+            ("bench_gap", {"indicator": ind_id, "benchmark": _fmt(bench.value)}),
+            {ind_id: v},
+            _setting(knowledge, ("benchmarks", ind_id)),
+        )
 
     # helix scores and the model
     helix: dict[str, float | None] = {}
@@ -223,22 +307,38 @@ def compute(assessment: Assessment, knowledge: Knowledge) -> Measures:
             if v is not None:
                 scores.append(v)
         helix[name] = _round(sum(scores) / len(scores)) if scores else None
-        put(f"helix_{name}", helix[name], ("helix", {"helix": name}),
-            inputs, _setting(knowledge, ("helix", "helices", name)))
+        put(
+            f"helix_{name}",
+            helix[name],
+            ("helix", {"helix": name}),
+            inputs,
+            _setting(knowledge, ("helix", "helices", name)),
+        )
     model, formula = _classify(helix, s.helix.leader_margin, s.helix.balanced_min)
-    put("model", model, formula, {f"helix_{k}": v for k, v in helix.items()},
-        _setting(knowledge, ("helix",)))
+    put(
+        "model",
+        model,
+        formula,
+        {f"helix_{k}": v for k, v in helix.items()},
+        _setting(knowledge, ("helix",)),
+    )
 
     # self-assessment band
     level = assessment.get(s.self_assessment.indicator)
     band = s.self_assessment.levels[level].band if level in s.self_assessment.levels else "unknown"
-    put("self_band", band, ("band", {"of": s.self_assessment.indicator}),
-        {s.self_assessment.indicator: level}, _setting(knowledge, ("self_assessment", "levels")))
+    put(
+        "self_band",
+        band,
+        ("band", {"of": s.self_assessment.indicator}),
+        {s.self_assessment.indicator: level},
+        _setting(knowledge, ("self_assessment", "levels")),
+    )
     return Measures(values=values, derivations=der)
 
 
-def _classify(helix: dict[str, float | None], margin: float,
-              balanced_min: float) -> tuple[str, Formula]:
+def _classify(
+    helix: dict[str, float | None], margin: float, balanced_min: float
+) -> tuple[str, Formula]:
     known = {k: v for k, v in helix.items() if v is not None}
     if len(known) < len(helix):
         return "unknown", ("model_unknown", {})
@@ -267,12 +367,20 @@ def measure_catalogue(knowledge: Knowledge) -> dict[str, tuple[str, list[str] | 
         cat[f"bench_gap_{ind}"] = ("number", None)
     for name in s.helix.helices:
         cat[f"helix_{name}"] = ("number", None)
-    for key in ("coverage", "coverage_share", "index", "region_index", "cluster_matched_index",
-                "ratio"):
+    for key in (
+        "coverage",
+        "coverage_share",
+        "index",
+        "region_index",
+        "cluster_matched_index",
+        "ratio",
+    ):
         cat[key] = ("number", None)
     cat["index_band"] = ("text", [b.id for b in s.index.bands] + ["unknown"])
     cat["ratio_band"] = ("text", [b.id for b in s.ratio.bands] + ["unknown"])
     cat["model"] = ("text", list(s.helix.models))
-    cat["self_band"] = ("text", sorted({lv.band for lv in s.self_assessment.levels.values()})
-                        + ["unknown"])
+    cat["self_band"] = (
+        "text",
+        sorted({lv.band for lv in s.self_assessment.levels.values()}) + ["unknown"],
+    )
     return cat

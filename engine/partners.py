@@ -24,10 +24,15 @@ class Candidate:
     from_assessment: bool = False
 
     def as_dict(self) -> dict[str, Any]:
-        return {"name": self.name, "id": self.partner.id if self.partner else None,
-                "score": self.score, "matched_sectors": list(self.sectors),
-                "prior_link": self.prior_link, "geography": list(self.geography),
-                "named_in_assessment": self.from_assessment}
+        return {
+            "name": self.name,
+            "id": self.partner.id if self.partner else None,
+            "score": self.score,
+            "matched_sectors": list(self.sectors),
+            "prior_link": self.prior_link,
+            "geography": list(self.geography),
+            "named_in_assessment": self.from_assessment,
+        }
 
 
 @dataclass
@@ -38,9 +43,12 @@ class PartnerChoice:
     excluded_by_geography: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
-        return {"candidates": [c.as_dict() for c in self.candidates],
-                "available_geographies": self.available, "wanted_sectors": self.wanted_sectors,
-                "excluded_by_geography": self.excluded_by_geography}
+        return {
+            "candidates": [c.as_dict() for c in self.candidates],
+            "available_geographies": self.available,
+            "wanted_sectors": self.wanted_sectors,
+            "excluded_by_geography": self.excluded_by_geography,
+        }
 
 
 def choose_partners(a: Assessment, k: Knowledge) -> PartnerChoice:
@@ -55,10 +63,17 @@ def choose_partners(a: Assessment, k: Knowledge) -> PartnerChoice:
     for n in named:
         p = by_name.get(n.lower())
         geo = tuple(p.geography) if p else ()
-        out.append(Candidate(name=p.name if p else n, partner=p, score=0.0,
-                             sectors=tuple(s for s in (p.sectors if p else []) if s in wanted),
-                             prior_link=bool(p and country and country in p.prior_links),
-                             geography=geo, from_assessment=True))
+        out.append(
+            Candidate(
+                name=p.name if p else n,
+                partner=p,
+                score=0.0,
+                sectors=tuple(s for s in (p.sectors if p else []) if s in wanted),
+                prior_link=bool(p and country and country in p.prior_links),
+                geography=geo,
+                from_assessment=True,
+            )
+        )
     seen = {c.name.lower() for c in out}
     scored: list[Candidate] = []
     for p in pt.partners:
@@ -71,23 +86,41 @@ def choose_partners(a: Assessment, k: Knowledge) -> PartnerChoice:
             excluded.append(p.name)
             continue
         prior = bool(country and country in p.prior_links)
-        score = (pt.weights.get("sector", 1.0) * len(sectors)
-                 + (pt.weights.get("prior_link", 0.0) if prior else 0.0)
-                 + pt.weights.get("platform", 0.0) * len(p.platforms))
-        scored.append(Candidate(name=p.name, partner=p, score=round(score, 3), sectors=sectors,
-                                prior_link=prior, geography=tuple(p.geography)))
+        score = (
+            pt.weights.get("sector", 1.0) * len(sectors)
+            + (pt.weights.get("prior_link", 0.0) if prior else 0.0)
+            + pt.weights.get("platform", 0.0) * len(p.platforms)
+        )
+        scored.append(
+            Candidate(
+                name=p.name,
+                partner=p,
+                score=round(score, 3),
+                sectors=sectors,
+                prior_link=prior,
+                geography=tuple(p.geography),
+            )
+        )
     scored.sort(key=lambda c: (-c.score, c.name))
-    out.extend(scored[: max(0, pt.max_candidates - len(out))] if len(out) < pt.max_candidates
-               else [])
-    return PartnerChoice(candidates=out, available=available, wanted_sectors=wanted,
-                         excluded_by_geography=sorted(excluded))
+    out.extend(
+        scored[: max(0, pt.max_candidates - len(out))] if len(out) < pt.max_candidates else []
+    )
+    return PartnerChoice(
+        candidates=out,
+        available=available,
+        wanted_sectors=wanted,
+        excluded_by_geography=sorted(excluded),
+    )
 
 
 def platforms_to_join(a: Assessment, k: Knowledge) -> list[Platform]:
     joined = set(a.get(k.partners.platforms_indicator) or [])
     wanted = set(_wanted_sectors(a, k))
-    return [p for p in k.partners.platforms
-            if p.id not in joined and (not p.sectors or wanted & set(p.sectors))]
+    return [
+        p
+        for p in k.partners.platforms
+        if p.id not in joined and (not p.sectors or wanted & set(p.sectors))
+    ]
 
 
 def _wanted_sectors(a: Assessment, k: Knowledge) -> list[str]:

@@ -22,7 +22,7 @@ from engine.errors import InputError, Problem
 from engine.knowledge import Indicator, Knowledge, display_path
 
 HEADER_KEYS = ("id", "group", "question", "allowed", "unit", "help", "answer")
-ID_HEADER = "id"                       # A1 of every questionnaire sheet, in every language
+ID_HEADER = "id"  # A1 of every questionnaire sheet, in every language
 MAX_WORKBOOK_BYTES = 20 * 1024 * 1024
 MAX_UNPACKED_BYTES = 200 * 1024 * 1024  # a zip bomb is refused before openpyxl unpacks it
 EMPTY_LIST = {"-", "—", "–", "[]", "none", "нет"}
@@ -40,20 +40,24 @@ def _strings(lang: str) -> dict[str, str]:
 
 # --- describing an indicator ---------------------------------------------------------------------
 
+
 def allowed_text(ind: Indicator, k: Knowledge, lang: str, yaml: bool = False) -> str:
     """What the answer may be, in words: the scale with its anchors, the allowed values..."""
     t = _strings(lang)
     if ind.type == "bool":
         return "true / false" if yaml else t["q_bool"]
     if ind.type == "enum":
-        return "\n".join(f"{v} — {ind.value_labels[v].get(lang)}" if v in ind.value_labels else v
-                         for v in ind.values or [])
+        return "\n".join(
+            f"{v} — {ind.value_labels[v].get(lang)}" if v in ind.value_labels else v
+            for v in ind.values or []
+        )
     if ind.type == "list":
         text = t["q_list"]
         if ind.values:
             text += "\n" + "\n".join(
                 f"{v} — {ind.value_labels[v].get(lang)}" if v in ind.value_labels else v
-                for v in ind.values)
+                for v in ind.values
+            )
         return text
     if ind.type == "str":
         return t["q_text"]
@@ -66,11 +70,20 @@ def allowed_text(ind: Indicator, k: Knowledge, lang: str, yaml: bool = False) ->
         if scale.no_information:
             lines.append(t["q_blank_no_info"])
     if ind.id == k.scoring.self_assessment.indicator:
-        lines += [f"{n} — {lv.label.get(lang)}"
-                  for n, lv in sorted(k.scoring.self_assessment.levels.items())]
+        lines += [
+            f"{n} — {lv.label.get(lang)}"
+            for n, lv in sorted(k.scoring.self_assessment.levels.items())
+        ]
     kind = t["q_whole"] if ind.type == "int" else t["q_number"]
-    rng = (f"{_num(lo)}…{_num(hi)}" if lo is not None and hi is not None else
-           f"≥ {_num(lo)}" if lo is not None else f"≤ {_num(hi)}" if hi is not None else "")
+    rng = (
+        f"{_num(lo)}…{_num(hi)}"
+        if lo is not None and hi is not None
+        else f"≥ {_num(lo)}"
+        if lo is not None
+        else f"≤ {_num(hi)}"
+        if hi is not None
+        else ""
+    )
     return "\n".join([f"{kind} {rng}".strip()] + lines)
 
 
@@ -89,8 +102,11 @@ def _choices(ind: Indicator, k: Knowledge, lang: str) -> list[str] | None:
         return [t["q_yes"], t["q_no"]]
     if ind.type in ("int", "score") and ind.scale and ind.scale in k.indicators.scales:
         scale = k.indicators.scales[ind.scale]
-        if float(scale.min).is_integer() and float(scale.max).is_integer() \
-                and scale.max - scale.min <= 20:
+        if (
+            float(scale.min).is_integer()
+            and float(scale.max).is_integer()
+            and scale.max - scale.min <= 20
+        ):
             return [str(n) for n in range(int(scale.min), int(scale.max) + 1)]
     return None
 
@@ -103,6 +119,7 @@ def _question(ind: Indicator, lang: str) -> str:
 
 
 # --- the blank questionnaire ----------------------------------------------------------------------
+
 
 def questionnaire_yaml(k: Knowledge, lang: str) -> str:
     """Every indicator as `id:` with a blank value, its question, scale and help as comments."""
@@ -157,18 +174,32 @@ def questionnaire_xlsx(k: Knowledge, lang: str) -> bytes:
     def validation(kind: str, formula: str, **kw: Any) -> DataValidation:
         key = (kind, formula + repr(sorted(kw.items())))
         if key not in validations:
-            dv = DataValidation(type=kind, formula1=formula, allow_blank=True,
-                                showErrorMessage=True, errorTitle=t["q_invalid_title"],
-                                error=t["q_invalid"], **kw)
+            dv = DataValidation(
+                type=kind,
+                formula1=formula,
+                allow_blank=True,
+                showErrorMessage=True,
+                errorTitle=t["q_invalid_title"],
+                error=t["q_invalid"],
+                **kw,
+            )
             validations[key] = dv
             ws.add_data_validation(dv)
         return validations[key]
 
     for row, ind in enumerate(k.indicators.indicators, start=2):
         group = k.group[ind.group].label.get(lang) if ind.group in k.group else ind.group
-        ws.append([ind.id, group, _question(ind, lang), allowed_text(ind, k, lang),
-                   ind.unit.get(lang) if ind.unit else "", ind.help.get(lang) if ind.help else "",
-                   None])
+        ws.append(
+            [
+                ind.id,
+                group,
+                _question(ind, lang),
+                allowed_text(ind, k, lang),
+                ind.unit.get(lang) if ind.unit else "",
+                ind.help.get(lang) if ind.help else "",
+                None,
+            ]
+        )
         for cell in ws[row]:
             cell.alignment = wrap
         answer = f"G{row}"
@@ -192,7 +223,7 @@ def questionnaire_xlsx(k: Knowledge, lang: str) -> bytes:
             hi = 1e15 if ind.max is None else ind.max
             kind = "whole" if ind.type == "int" else "decimal"
             validation(kind, _num(lo), operator="between", formula2=_num(hi)).add(answer)
-    for col, width in zip("ABCDEFG", (30, 22, 60, 40, 14, 50, 24)):
+    for col, width in zip("ABCDEFG", (30, 22, 60, 40, 14, 50, 24), strict=False):
         ws.column_dimensions[col].width = width
     ws.freeze_panes = "C2"
     ws.auto_filter.ref = f"A1:G{ws.max_row}"
@@ -206,6 +237,7 @@ def questionnaire_xlsx(k: Knowledge, lang: str) -> bytes:
 
 
 # --- reading a filled workbook --------------------------------------------------------------------
+
 
 @dataclass
 class SheetResult:
@@ -222,15 +254,23 @@ def read_workbook(path: Path, knowledge: Knowledge) -> Assessment:
     sheets = read_workbook_sheets(path, knowledge)
     if len(sheets) > 1:
         names = ", ".join(s.sheet for s in sheets)
-        raise InputError([Problem(file=name, message=f"the workbook holds {len(sheets)} "
-                                  f"assessments (sheets {names}); draft one at a time from a "
-                                  "workbook with one questionnaire sheet, or use "
-                                  "`cluster-intl batch`")])
+        raise InputError(
+            [
+                Problem(
+                    file=name,
+                    message=f"the workbook holds {len(sheets)} "
+                    f"assessments (sheets {names}); draft one at a time from a "
+                    "workbook with one questionnaire sheet, or use "
+                    "`cluster-intl batch`",
+                )
+            ]
+        )
     only = sheets[0]
     if only.problems or only.assessment is None:
         raise InputError(only.problems)
-    return Assessment(source=name, values=only.assessment.values,
-                      positions=only.assessment.positions)
+    return Assessment(
+        source=name, values=only.assessment.values, positions=only.assessment.positions
+    )
 
 
 def read_workbook_sheets(path: Path, knowledge: Knowledge) -> list[SheetResult]:
@@ -242,11 +282,13 @@ def read_workbook_sheets(path: Path, knowledge: Knowledge) -> list[SheetResult]:
     name = display_path(path)
     _check_container(path, name)
     try:
-        wb = load_workbook(str(path), read_only=True, data_only=False, keep_vba=False,
-                           keep_links=False)
+        wb = load_workbook(
+            str(path), read_only=True, data_only=False, keep_vba=False, keep_links=False
+        )
     except Exception as exc:  # openpyxl raises assorted errors for damaged files
-        raise InputError([Problem(file=name, message=f"cannot read the workbook "
-                                  f"({type(exc).__name__}: {exc})")]) from None
+        raise InputError(
+            [Problem(file=name, message=f"cannot read the workbook ({type(exc).__name__}: {exc})")]
+        ) from None
     try:
         out = []
         for ws in wb.worksheets:
@@ -257,9 +299,16 @@ def read_workbook_sheets(path: Path, knowledge: Knowledge) -> list[SheetResult]:
     finally:
         wb.close()
     if not out:
-        raise InputError([Problem(file=name, message="no questionnaire sheet found (its cell A1 "
-                                  "reads 'id'); start from `cluster-intl questionnaire "
-                                  "--format xlsx`")])
+        raise InputError(
+            [
+                Problem(
+                    file=name,
+                    message="no questionnaire sheet found (its cell A1 "
+                    "reads 'id'); start from `cluster-intl questionnaire "
+                    "--format xlsx`",
+                )
+            ]
+        )
     return out
 
 
@@ -271,19 +320,45 @@ def _check_container(path: Path, name: str) -> None:
     except OSError as exc:
         raise InputError([Problem(file=name, message=f"cannot read: {exc.strerror}")]) from None
     if size > MAX_WORKBOOK_BYTES:
-        raise InputError([Problem(file=name, message=f"workbook is too large ({size} bytes; "
-                                  f"the limit is {MAX_WORKBOOK_BYTES})")])
+        raise InputError(
+            [
+                Problem(
+                    file=name,
+                    message=f"workbook is too large ({size} bytes; "
+                    f"the limit is {MAX_WORKBOOK_BYTES})",
+                )
+            ]
+        )
     if not zipfile.is_zipfile(path):
-        raise InputError([Problem(file=name, message="not an .xlsx workbook (save it as an "
-                                  "Excel workbook, .xlsx)")])
+        raise InputError(
+            [
+                Problem(
+                    file=name, message="not an .xlsx workbook (save it as an Excel workbook, .xlsx)"
+                )
+            ]
+        )
     with zipfile.ZipFile(path) as z:
         infos = z.infolist()
     if any("vbaproject" in i.filename.lower() for i in infos):
-        raise InputError([Problem(file=name, message="the workbook contains macros (VBA); "
-                                  "macros are never run: save it as a plain .xlsx without macros")])
+        raise InputError(
+            [
+                Problem(
+                    file=name,
+                    message="the workbook contains macros (VBA); "
+                    "macros are never run: save it as a plain .xlsx without macros",
+                )
+            ]
+        )
     if sum(i.file_size for i in infos) > MAX_UNPACKED_BYTES:
-        raise InputError([Problem(file=name, message="the workbook unpacks to more than "
-                                  f"{MAX_UNPACKED_BYTES} bytes; refusing to read it")])
+        raise InputError(
+            [
+                Problem(
+                    file=name,
+                    message="the workbook unpacks to more than "
+                    f"{MAX_UNPACKED_BYTES} bytes; refusing to read it",
+                )
+            ]
+        )
 
 
 def _is_id_header(value: Any) -> bool:
@@ -300,8 +375,7 @@ def _answer_column(header: tuple[Any, ...]) -> int:
     return HEADER_KEYS.index("answer")
 
 
-def _read_sheet(sheet: str, rows: list[tuple[Any, ...]], file: str,
-                k: Knowledge) -> SheetResult:
+def _read_sheet(sheet: str, rows: list[tuple[Any, ...]], file: str, k: Knowledge) -> SheetResult:
     from openpyxl.utils import get_column_letter
 
     problems: list[Problem] = []
@@ -320,19 +394,33 @@ def _read_sheet(sheet: str, rows: list[tuple[Any, ...]], file: str,
         if id_cell is None or id_cell.value is None or str(id_cell.value).strip() == "":
             continue
         if _is_formula(id_cell):
-            problems.append(Problem(file=file, path=where("A", r_i),
-                                    message="formulas are not read; type the indicator id"))
+            problems.append(
+                Problem(
+                    file=file,
+                    path=where("A", r_i),
+                    message="formulas are not read; type the indicator id",
+                )
+            )
             continue
         ind_id = str(id_cell.value).strip()
         if ind_id not in k.indicator:
-            problems.append(Problem(file=file, path=where("A", r_i),
-                                    message=f"unknown indicator {ind_id!r}",
-                                    hint=suggest(ind_id, ids)))
+            problems.append(
+                Problem(
+                    file=file,
+                    path=where("A", r_i),
+                    message=f"unknown indicator {ind_id!r}",
+                    hint=suggest(ind_id, ids),
+                )
+            )
             continue
         if ind_id in seen:
-            problems.append(Problem(file=file, path=where("A", r_i),
-                                    message=f"indicator {ind_id!r} appears twice (first on row "
-                                            f"{seen[ind_id]})"))
+            problems.append(
+                Problem(
+                    file=file,
+                    path=where("A", r_i),
+                    message=f"indicator {ind_id!r} appears twice (first on row {seen[ind_id]})",
+                )
+            )
             continue
         seen[ind_id] = r_i
         positions[ind_id] = (r_i, ans_i + 1)
@@ -341,8 +429,13 @@ def _read_sheet(sheet: str, rows: list[tuple[Any, ...]], file: str,
             continue
         answer = _boolean_constant(cell)  # Calc saves a typed TRUE/FALSE as =TRUE()/=FALSE()
         if answer is None and _is_formula(cell):
-            problems.append(Problem(file=file, path=where(letter, r_i),
-                                    message="formulas are not evaluated; type the value itself"))
+            problems.append(
+                Problem(
+                    file=file,
+                    path=where(letter, r_i),
+                    message="formulas are not evaluated; type the value itself",
+                )
+            )
             continue
         ind = k.indicator[ind_id]
         raw = _from_cell(cell.value if answer is None else answer, ind, k)
@@ -356,12 +449,14 @@ def _read_sheet(sheet: str, rows: list[tuple[Any, ...]], file: str,
     for ind in k.indicators.indicators:
         if ind.required and values[ind.id] in (None, ""):
             at = where(letter, seen[ind.id]) if ind.id in seen else sheet
-            problems.append(Problem(file=file, path=at,
-                                    message=f"missing required indicator {ind.id!r}"))
+            problems.append(
+                Problem(file=file, path=at, message=f"missing required indicator {ind.id!r}")
+            )
     if problems:
         return SheetResult(sheet, None, problems)
-    return SheetResult(sheet, Assessment(source=f"{file} [{sheet}]", values=values,
-                                         positions=positions), [])
+    return SheetResult(
+        sheet, Assessment(source=f"{file} [{sheet}]", values=values, positions=positions), []
+    )
 
 
 _BOOLEAN_FORMULAS = {"=TRUE()": True, "=FALSE()": False, "=TRUE": True, "=FALSE": False}

@@ -38,9 +38,12 @@ def environment(templates: Path | None = None) -> ImmutableSandboxedEnvironment:
         bytecode_cache=template_cache(),
         loader=FileSystemLoader(str(root)),
         undefined=StrictUndefined,
-        autoescape=select_autoescape(enabled_extensions=("html", "html.j2"),
-                                     default_for_string=False),
-        trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
+        autoescape=select_autoescape(
+            enabled_extensions=("html", "html.j2"), default_for_string=False
+        ),
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
     )
     env.filters["md"] = md_escape
     return env
@@ -56,8 +59,9 @@ def strings(templates: Path | None = None) -> dict[str, dict[str, str]]:
 def _strings(root: Path) -> dict[str, dict[str, str]]:  # one read per directory, however named
     from engine import cache
 
-    return cache.cached("strings", cache.files_digest(root, "strings.yaml"),
-                        lambda: _read_strings(root))
+    return cache.cached(
+        "strings", cache.files_digest(root, "strings.yaml"), lambda: _read_strings(root)
+    )
 
 
 def _read_strings(root: Path) -> dict[str, dict[str, str]]:

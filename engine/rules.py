@@ -175,5 +175,12 @@ def _make_rhs(meta: RuleMeta, record: Recorder) -> Callable[..., None]:
     return rhs
 
 
-__all__ = ["StableStrategy", "build_engine_class", "strata", "RuleMeta", "Finding", "Recommended",
-           "Postponed"]
+__all__ = [
+    "Finding",
+    "Postponed",
+    "Recommended",
+    "RuleMeta",
+    "StableStrategy",
+    "build_engine_class",
+    "strata",
+]

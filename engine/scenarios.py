@@ -45,9 +45,11 @@ class Scenario(_Strict):
     name: str | None = None
     description: str | None = None
     assessment: str | dict[str, Any] = Field(
-        description="An assessment file, relative to the scenario file, or the indicators inline.")
-    changes: dict[str, Any] = Field(default_factory=dict,
-                                    description="Indicator values replacing the assessment's.")
+        description="An assessment file, relative to the scenario file, or the indicators inline."
+    )
+    changes: dict[str, Any] = Field(
+        default_factory=dict, description="Indicator values replacing the assessment's."
+    )
     expect: Expectations
 
 
@@ -56,9 +58,11 @@ class ScenarioList(_Strict):
 
 
 # what each expectation section checks: (kind of conclusion, attribute of Result, catalogue)
-SECTIONS = {"recommendations": ("recommendation", "recommendations"),
-            "findings": ("finding", "findings"),
-            "postponed": ("postponed", "postponed")}
+SECTIONS = {
+    "recommendations": ("recommendation", "recommendations"),
+    "findings": ("finding", "findings"),
+    "postponed": ("postponed", "postponed"),
+}
 
 
 @dataclass
@@ -85,8 +89,11 @@ class Failure:
     reasons: list[str]
 
     def headline(self) -> str:
-        noun = {"recommendations": "recommendation", "findings": "finding",
-                "postponed": "postponement of"}[self.section]
+        noun = {
+            "recommendations": "recommendation",
+            "findings": "finding",
+            "postponed": "postponement of",
+        }[self.section]
         if self.expected == "present":
             return f"expected {noun} {self.ident!r}, not made"
         return f"{noun} {self.ident!r} made, expected absent"
@@ -119,6 +126,7 @@ class Report:
 
 
 # --- reading ----------------------------------------------------------------------------------
+
 
 def scenario_files(k: Knowledge, paths: list[Path] | None = None) -> list[Path]:
     """The scenario files to run: the given files and directories, else knowledge/scenarios/."""
@@ -154,8 +162,12 @@ def load_cases(files: list[Path], k: Knowledge) -> list[Case]:
                 problems.extend(exc.problems)
                 continue
             if case.name in names:
-                problems.append(located.problem(prefix, f"duplicate scenario name {case.name!r} "
-                                                f"(first at {names[case.name]})"))
+                problems.append(
+                    located.problem(
+                        prefix,
+                        f"duplicate scenario name {case.name!r} (first at {names[case.name]})",
+                    )
+                )
             names.setdefault(case.name, case.where)
             cases.append(case)
     if problems:
@@ -166,8 +178,11 @@ def load_cases(files: list[Path], k: Knowledge) -> list[Case]:
 def _parse(located: Located, problems: list[Problem]) -> list[tuple[tuple[Any, ...], Scenario]]:
     data = located.data
     if not isinstance(data, dict):
-        problems.append(located.problem((), "a scenario file is a mapping (one scenario, or "
-                                            "`scenarios:` with a list)"))
+        problems.append(
+            located.problem(
+                (), "a scenario file is a mapping (one scenario, or `scenarios:` with a list)"
+            )
+        )
         return []
     many = "scenarios" in data
     try:
@@ -180,8 +195,7 @@ def _parse(located: Located, problems: list[Problem]) -> list[tuple[tuple[Any, .
         return []
 
 
-def _case(path: Path, located: Located, prefix: tuple[Any, ...], s: Scenario,
-          k: Knowledge) -> Case:
+def _case(path: Path, located: Located, prefix: tuple[Any, ...], s: Scenario, k: Knowledge) -> Case:
     """Validate the scenario's assessment and changes; every problem of both is reported."""
     line, col = located.pos(prefix)
     name = s.name or (path.stem if not prefix else f"{path.stem}[{prefix[-1]}]")
@@ -190,9 +204,13 @@ def _case(path: Path, located: Located, prefix: tuple[Any, ...], s: Scenario,
     if isinstance(s.assessment, str):
         target = path.parent / s.assessment
         if not target.is_file():
-            problems.append(located.problem(prefix + ("assessment",),
-                                            f"assessment file not found: {s.assessment}",
-                                            hint=f"looked at {display_path(target)}"))
+            problems.append(
+                located.problem(
+                    prefix + ("assessment",),
+                    f"assessment file not found: {s.assessment}",
+                    hint=f"looked at {display_path(target)}",
+                )
+            )
         else:
             try:
                 assessment = load_assessment(target, k)
@@ -204,22 +222,25 @@ def _case(path: Path, located: Located, prefix: tuple[Any, ...], s: Scenario,
             assessment = validate_mapping(s.assessment, _sub(located, where), k)
         except InputError as exc:
             base = ".".join(str(x) for x in where)  # the scenario's key path, for the message
-            problems.extend(replace(p, path=f"{base}.{p.path}" if p.path else base)
-                            for p in exc.problems)
+            problems.extend(
+                replace(p, path=f"{base}.{p.path}" if p.path else base) for p in exc.problems
+            )
     if s.changes:
         try:
             if assessment is not None:
                 assessment = with_changes(assessment, s.changes, k, origin=located.file)
             else:  # still check the changes against the indicators
-                with_changes(Assessment(source=located.file, values={}), s.changes, k,
-                             origin=located.file)
+                with_changes(
+                    Assessment(source=located.file, values={}), s.changes, k, origin=located.file
+                )
         except InputError as exc:
-            problems.extend(located.problem(prefix + ("changes", p.path), p.message, key=True,
-                                            hint=p.hint) for p in exc.problems)
+            problems.extend(
+                located.problem(prefix + ("changes", p.path), p.message, key=True, hint=p.hint)
+                for p in exc.problems
+            )
     if problems or assessment is None:
         raise InputError(problems)
-    return Case(name=name, file=located.file, line=line, col=col, scenario=s,
-                assessment=assessment)
+    return Case(name=name, file=located.file, line=line, col=col, scenario=s, assessment=assessment)
 
 
 def _sub(located: Located, prefix: tuple[Any, ...]) -> Located:
@@ -231,8 +252,9 @@ def _sub(located: Located, prefix: tuple[Any, ...]) -> Located:
     return sub
 
 
-def _check_ids(located: Located, prefix: tuple[Any, ...], s: Scenario,
-               k: Knowledge) -> list[Problem]:
+def _check_ids(
+    located: Located, prefix: tuple[Any, ...], s: Scenario, k: Knowledge
+) -> list[Problem]:
     problems = []
     for section in SECTIONS:
         table = k.finding if section == "findings" else k.recommendation
@@ -241,17 +263,25 @@ def _check_ids(located: Located, prefix: tuple[Any, ...], s: Scenario,
             for i, ident in enumerate(getattr(expect, which)):
                 if ident not in table:
                     noun = "finding" if section == "findings" else "recommendation"
-                    problems.append(located.problem(
-                        prefix + ("expect", section, which, i), f"unknown {noun} {ident!r}",
-                        hint=suggest(ident, list(table))))
+                    problems.append(
+                        located.problem(
+                            prefix + ("expect", section, which, i),
+                            f"unknown {noun} {ident!r}",
+                            hint=suggest(ident, list(table)),
+                        )
+                    )
         both = set(expect.present) & set(expect.absent)
         for ident in sorted(both):
-            problems.append(located.problem(prefix + ("expect", section),
-                                            f"{ident!r} is expected both present and absent"))
+            problems.append(
+                located.problem(
+                    prefix + ("expect", section), f"{ident!r} is expected both present and absent"
+                )
+            )
     return problems
 
 
 # --- running ----------------------------------------------------------------------------------
+
 
 def run_case(case: Case, k: Knowledge, lang: str = "en") -> Outcome:
     result = infer(case.assessment, k)
@@ -261,12 +291,14 @@ def run_case(case: Case, k: Knowledge, lang: str = "en") -> Outcome:
         expect: Expect = getattr(case.scenario.expect, section)
         for ident in expect.present:
             if ident not in made:
-                failures.append(Failure(section, ident, "present",
-                                        why_not_lines(result, kind, ident, k, lang)))
+                failures.append(
+                    Failure(section, ident, "present", why_not_lines(result, kind, ident, k, lang))
+                )
         for ident in expect.absent:
             if ident in made:
-                failures.append(Failure(section, ident, "absent",
-                                        why_lines(result, kind, ident, k, lang)))
+                failures.append(
+                    Failure(section, ident, "absent", why_lines(result, kind, ident, k, lang))
+                )
     return Outcome(case=case, failures=failures, fired={f.rule for f in result.firings})
 
 
@@ -287,8 +319,9 @@ def why_lines(result: Result, kind: str, ident: str, k: Knowledge, lang: str) ->
     for view in justify(result, kind, ident, k):
         conds = "; ".join(describe_check(c, k, lang) for c in view["conditions"])
         title = k.rule[view["rule"]].rule.title.get(lang)
-        lines.append(f"made by {view['rule']} ({view['where']}): {title}"
-                     + (f": {conds}" if conds else ""))
+        lines.append(
+            f"made by {view['rule']} ({view['where']}): {title}" + (f": {conds}" if conds else "")
+        )
     return lines
 
 
@@ -303,8 +336,10 @@ def why_not_lines(result: Result, kind: str, ident: str, k: Knowledge, lang: str
             return ["no rule postpones it"]
         return [_unmet_line(site, result, k, lang) for site in sites]
     data = why_not_data(result, ident, k, lang, search=False)
-    return [f"{line['rule']} ({line['where']}): {line['text']}" if line.get("rule")
-            else line["text"] for line in reason_lines(data["rules"], data["postponed_by"], lang)]
+    return [
+        f"{line['rule']} ({line['where']}): {line['text']}" if line.get("rule") else line["text"]
+        for line in reason_lines(data["rules"], data["postponed_by"], lang)
+    ]
 
 
 def _unmet_line(site: Any, result: Result, k: Knowledge, lang: str) -> str:
@@ -319,17 +354,28 @@ def _unmet_line(site: Any, result: Result, k: Knowledge, lang: str) -> str:
         for cond in branch:
             negated = isinstance(cond, Not_)
             a: Atom = cond.not_ if isinstance(cond, Not_) else cast(Atom, cond)
-            view = {"kind": a.subject_kind, "subject": a.subject, "op": a.op, "value": a.value,
-                    "negated": negated, "actual": None}
+            view = {
+                "kind": a.subject_kind,
+                "subject": a.subject,
+                "op": a.op,
+                "value": a.value,
+                "negated": negated,
+                "actual": None,
+            }
             if a.subject_kind in ("finding", "recommendation"):
-                made = a.subject in (result.findings if a.subject_kind == "finding"
-                                     else result.recommendations)
+                made = a.subject in (
+                    result.findings if a.subject_kind == "finding" else result.recommendations
+                )
                 if made == negated:
-                    unmet.append(describe_check(view, k, lang)
-                                 + ("" if negated else " — not derived"))
+                    unmet.append(
+                        describe_check(view, k, lang) + ("" if negated else " — not derived")
+                    )
                 continue
-            actual = (result.assessment.get(a.subject) if a.subject_kind == "indicator"
-                      else result.measures.get(a.subject))
+            actual = (
+                result.assessment.get(a.subject)
+                if a.subject_kind == "indicator"
+                else result.measures.get(a.subject)
+            )
             if not holds(a, actual):
                 unmet.append(describe_check({**view, "actual": actual}, k, lang))
         if best is None or len(unmet) < len(best):
@@ -339,6 +385,7 @@ def _unmet_line(site: Any, result: Result, k: Knowledge, lang: str) -> str:
 
 
 # --- text ---------------------------------------------------------------------------------------
+
 
 def render_report(report: Report, list_uncovered: bool = True) -> str:
     """Each scenario's status and failures, the totals, then rule coverage."""
@@ -356,8 +403,9 @@ def render_report(report: Report, list_uncovered: bool = True) -> str:
     total = len(report.rules)
     covered = total - len(report.uncovered)
     pct = 100.0 * covered / total if total else 100.0
-    out.append(f"rule coverage: {covered}/{total} rules fired in at least one scenario "
-               f"({pct:.0f} %)")
+    out.append(
+        f"rule coverage: {covered}/{total} rules fired in at least one scenario ({pct:.0f} %)"
+    )
     if report.uncovered and not list_uncovered:
         out.append("(run every scenario, with no file arguments, to list the rules not exercised)")
     elif report.uncovered:

@@ -31,17 +31,22 @@ def knowledge_schemas() -> dict[str, dict[str, Any]]:
     out: dict[str, dict[str, Any]] = {}
     for key, (name, model) in FILES.items():
         out[f"{key}.schema.json"] = _model_schema(
-            model, f"cluster-intl knowledge: {name}", f"The file knowledge/{name}.")
+            model, f"cluster-intl knowledge: {name}", f"The file knowledge/{name}."
+        )
     rules = _model_schema(
-        RulesFile, "cluster-intl knowledge: rules/*.yaml",
-        "A rule file under knowledge/rules/: rules deriving findings and recommendations.")
+        RulesFile,
+        "cluster-intl knowledge: rules/*.yaml",
+        "A rule file under knowledge/rules/: rules deriving findings and recommendations.",
+    )
     # the models accept shorthands before validation: `then: {recommend: one_id}` and a single
     # condition written as a mapping under `when`
     defs = rules["$defs"]
     for key in ("finding", "recommend", "postpone"):
         prop = defs["Then"]["properties"][key]
-        defs["Then"]["properties"][key] = {"anyOf": [{"type": "string"}, prop],
-                                           "title": prop.get("title", key)}
+        defs["Then"]["properties"][key] = {
+            "anyOf": [{"type": "string"}, prop],
+            "title": prop.get("title", key),
+        }
     when = defs["Rule"]["properties"]["when"]
     defs["Rule"]["properties"]["when"] = {"anyOf": [when, when["items"]], "title": "When"}
     out["rules.schema.json"] = rules
@@ -51,16 +56,23 @@ def knowledge_schemas() -> dict[str, dict[str, Any]]:
 def scenario_schema() -> dict[str, Any]:
     from engine.scenarios import Scenario, ScenarioList
 
-    schema = _model_schema(TypeAdapter(Scenario | ScenarioList),
-                           "cluster-intl scenario: knowledge/scenarios/*.yaml",
-                           "One scenario, or `scenarios:` with a list, for `kb test`.")
+    schema = _model_schema(
+        TypeAdapter(Scenario | ScenarioList),
+        "cluster-intl scenario: knowledge/scenarios/*.yaml",
+        "One scenario, or `scenarios:` with a list, for `kb test`.",
+    )
     props = schema["$defs"]["Scenario"]["properties"]
     props["assessment"] = {
         "description": props["assessment"].get("description", ""),
-        "anyOf": [{"type": "string", "description": "An assessment file, relative to this one."},
-                  {"$ref": "assessment.schema.json"}]}
-    props["changes"] = {"description": props["changes"].get("description", ""),
-                        "$ref": "assessment.schema.json#/$defs/changes"}
+        "anyOf": [
+            {"type": "string", "description": "An assessment file, relative to this one."},
+            {"$ref": "assessment.schema.json"},
+        ],
+    }
+    props["changes"] = {
+        "description": props["changes"].get("description", ""),
+        "$ref": "assessment.schema.json#/$defs/changes",
+    }
     return schema
 
 
@@ -72,13 +84,18 @@ def assessment_schema(k: Knowledge) -> dict[str, Any]:
         "$schema": DIALECT,
         "title": "cluster-intl assessment",
         "description": "One cluster assessment: indicator id → value (knowledge/indicators.yaml). "
-                       "A blank value (null) means no information.",
+        "A blank value (null) means no information.",
         "type": "object",
         "additionalProperties": False,
         "required": required,
         "properties": props,
-        "$defs": {"changes": {"type": "object", "additionalProperties": False,
-                              "properties": {i: {"$ref": f"#/properties/{i}"} for i in props}}},
+        "$defs": {
+            "changes": {
+                "type": "object",
+                "additionalProperties": False,
+                "properties": {i: {"$ref": f"#/properties/{i}"} for i in props},
+            }
+        },
     }
 
 
@@ -104,10 +121,12 @@ def _indicator_schema(ind: Indicator, k: Knowledge) -> dict[str, Any]:
     elif ind.type == "enum":
         s["enum"] = list(ind.values or []) + ([None] if nullable else [])
     elif ind.type == "list":
-        item: dict[str, Any] = ({"enum": list(ind.values)} if ind.values is not None
-                                else {"type": ["string", "number"]})
+        item: dict[str, Any] = (
+            {"enum": list(ind.values)} if ind.values is not None else {"type": ["string", "number"]}
+        )
         s["anyOf"] = [{"type": "array", "items": item}, item] + (
-            [{"type": "null"}] if nullable else [])
+            [{"type": "null"}] if nullable else []
+        )
     else:
         s["type"] = ["string", "null"] if nullable else "string"
         if ind.required:
@@ -135,8 +154,9 @@ def dumps(schemas: dict[str, dict[str, Any]]) -> str:
     return json.dumps(schemas, ensure_ascii=False, indent=2) + "\n"
 
 
-def write_schemas(schemas: dict[str, dict[str, Any]], out_dir: Path, *,
-                  force: bool = False) -> list[Path]:
+def write_schemas(
+    schemas: dict[str, dict[str, Any]], out_dir: Path, *, force: bool = False
+) -> list[Path]:
     """Write each schema to out_dir; refuse (before writing anything) to overwrite without force."""
     from engine.output import write_atomic
 
@@ -147,9 +167,11 @@ def write_schemas(schemas: dict[str, dict[str, Any]], out_dir: Path, *,
     targets = [out_dir / name for name in schemas]
     existing = [p for p in targets if p.exists()]
     if existing and not force:
-        raise OutputExistsError(f"{existing[0]}: already exists; use --force to overwrite "
-                                f"({len(existing)} schema file(s) would be replaced)")
+        raise OutputExistsError(
+            f"{existing[0]}: already exists; use --force to overwrite "
+            f"({len(existing)} schema file(s) would be replaced)"
+        )
     out_dir.mkdir(exist_ok=True)
-    for path, schema in zip(targets, schemas.values()):
+    for path, schema in zip(targets, schemas.values(), strict=False):
         write_atomic(path, dump(schema), force=True)
     return targets

@@ -42,12 +42,26 @@ class _Checker:
     def loc(self, name: str) -> Located | None:
         return self.k.located.get(name)
 
-    def add(self, file: str, path: tuple[Any, ...], message: str, *, severity: str = "error",
-            hint: str = "", key: bool = False) -> None:
+    def add(
+        self,
+        file: str,
+        path: tuple[Any, ...],
+        message: str,
+        *,
+        severity: str = "error",
+        hint: str = "",
+        key: bool = False,
+    ) -> None:
         located = self.loc(file)
         if located is None:
-            self.problems.append(Problem(file=file, message=message, severity=severity,  # type: ignore[arg-type]
-                                         hint=hint))
+            self.problems.append(
+                Problem(
+                    file=file,
+                    message=message,
+                    severity=severity,  # type: ignore[arg-type]
+                    hint=hint,
+                )
+            )
             return
         self.problems.append(located.problem(path, message, key=key, hint=hint, severity=severity))
 
@@ -67,10 +81,16 @@ class _Checker:
             for i, item in enumerate(items):
                 if item.id in first:
                     located = self.loc(file)
-                    where = (f"{located.file}:{located.pos((section, first[item.id]))[0]}"
-                             if located else file)
-                    self.add(file, (section, i, "id"),
-                             f"duplicate id {item.id!r} (first defined at {where})")
+                    where = (
+                        f"{located.file}:{located.pos((section, first[item.id]))[0]}"
+                        if located
+                        else file
+                    )
+                    self.add(
+                        file,
+                        (section, i, "id"),
+                        f"duplicate id {item.id!r} (first defined at {where})",
+                    )
                 else:
                     first[item.id] = i
         seen: dict[str, RuleSite] = {}
@@ -78,9 +98,12 @@ class _Checker:
             rid = site.rule.id
             if rid in seen:
                 other = seen[rid]
-                self.problems.append(site.located.problem(
-                    site.path + ("id",), f"duplicate rule id {rid!r} (first defined at "
-                    f"{other.file}:{other.line})"))
+                self.problems.append(
+                    site.located.problem(
+                        site.path + ("id",),
+                        f"duplicate rule id {rid!r} (first defined at {other.file}:{other.line})",
+                    )
+                )
             else:
                 seen[rid] = site
         recs = {r.id: i for i, r in enumerate(self.k.recommendations.recommendations)}
@@ -88,9 +111,12 @@ class _Checker:
         for i, fd in enumerate(self.k.findings.findings):
             if fd.id in recs and rec_file is not None:
                 line = rec_file.pos(("recommendations", recs[fd.id]))[0]
-                self.add("findings.yaml", ("findings", i, "id"),
-                         f"id {fd.id!r} is both a finding and a recommendation (recommendation "
-                         f"at {rec_file.file}:{line}); give one of them another id")
+                self.add(
+                    "findings.yaml",
+                    ("findings", i, "id"),
+                    f"id {fd.id!r} is both a finding and a recommendation (recommendation "
+                    f"at {rec_file.file}:{line}); give one of them another id",
+                )
         for ident in list(self.k.indicator) + list(self.k.finding):
             if "__" in ident:
                 self.add("indicators.yaml", (), f"id {ident!r} may not contain '__'")
@@ -99,7 +125,9 @@ class _Checker:
     def sources(self, file: str, path: tuple[Any, ...], ids: list[str]) -> None:
         for i, sid in enumerate(ids):
             if sid not in self.k.source:
-                self.add(file, path + (i,), f"unknown source {sid!r}", hint=_hint(sid, self.k.source))
+                self.add(
+                    file, path + (i,), f"unknown source {sid!r}", hint=_hint(sid, self.k.source)
+                )
 
     def indicators(self) -> None:
         scales = self.k.indicators.scales
@@ -107,12 +135,19 @@ class _Checker:
         for i, ind in enumerate(self.k.indicators.indicators):
             p = ("indicators", i)
             if ind.group not in groups:
-                self.add("indicators.yaml", p + ("group",), f"unknown group {ind.group!r}",
-                         hint=_hint(ind.group, groups))
+                self.add(
+                    "indicators.yaml",
+                    p + ("group",),
+                    f"unknown group {ind.group!r}",
+                    hint=_hint(ind.group, groups),
+                )
             if ind.type == "score" and (ind.scale is None or ind.scale not in scales):
-                self.add("indicators.yaml", p + ("scale",),
-                         f"score indicator {ind.id!r} needs a known scale", hint=_hint(
-                             ind.scale or "", scales))
+                self.add(
+                    "indicators.yaml",
+                    p + ("scale",),
+                    f"score indicator {ind.id!r} needs a known scale",
+                    hint=_hint(ind.scale or "", scales),
+                )
             if ind.type == "enum" and not ind.values:
                 self.add("indicators.yaml", p, f"enum indicator {ind.id!r} needs values")
             self.sources("indicators.yaml", p + ("sources",), ind.sources)
@@ -128,26 +163,42 @@ class _Checker:
         f = "scoring.yaml"
         known = self.k.indicator
         if s.self_assessment.indicator not in known:
-            self.add(f, ("self_assessment", "indicator"),
-                     f"unknown indicator {s.self_assessment.indicator!r}")
+            self.add(
+                f,
+                ("self_assessment", "indicator"),
+                f"unknown indicator {s.self_assessment.indicator!r}",
+            )
         for lvl, level in s.self_assessment.levels.items():
             if level.band not in s.self_assessment.bands:
-                self.add(f, ("self_assessment", "levels", lvl, "band"), f"unknown band {level.band!r}")
+                self.add(
+                    f, ("self_assessment", "levels", lvl, "band"), f"unknown band {level.band!r}"
+                )
             self.sources(f, ("self_assessment", "levels", lvl, "sources"), level.sources)
         for ind, bench in s.benchmarks.items():
             if ind not in known:
-                self.add(f, ("benchmarks", ind), f"unknown indicator {ind!r}", key=True,
-                         hint=_hint(ind, known))
+                self.add(
+                    f,
+                    ("benchmarks", ind),
+                    f"unknown indicator {ind!r}",
+                    key=True,
+                    hint=_hint(ind, known),
+                )
             self.sources(f, ("benchmarks", ind, "sources"), bench.sources)
         region_ids = {r.id for r in s.region_indicators}
-        for section, items in (("partial_indicators", s.partial_indicators),
-                               ("region_indicators", s.region_indicators)):
+        for section, items in (
+            ("partial_indicators", s.partial_indicators),
+            ("region_indicators", s.region_indicators),
+        ):
             for i, p in enumerate(items):
                 for name in ("numerator", "denominator", "count", "list_"):
                     ref = getattr(p, name)
                     if ref is not None and ref not in known:
-                        self.add(f, (section, i, name), f"unknown indicator {ref!r}",
-                                 hint=_hint(ref, known))
+                        self.add(
+                            f,
+                            (section, i, name),
+                            f"unknown indicator {ref!r}",
+                            hint=_hint(ref, known),
+                        )
                 for j, ref in enumerate(p.alternative or ()):
                     if ref not in known:
                         self.add(f, (section, i, "alternative", j), f"unknown indicator {ref!r}")
@@ -158,11 +209,19 @@ class _Checker:
                 if p.formula == "list_share" and not (p.list_ and p.of):
                     self.add(f, (section, i), "list_share needs list and of")
                 if p.region and p.region not in region_ids:
-                    self.add(f, (section, i, "region"), f"unknown regional indicator {p.region!r}",
-                             hint=_hint(p.region, region_ids))
+                    self.add(
+                        f,
+                        (section, i, "region"),
+                        f"unknown regional indicator {p.region!r}",
+                        hint=_hint(p.region, region_ids),
+                    )
                 if p.area not in s.areas:
-                    self.add(f, (section, i, "area"), f"unknown area {p.area!r}",
-                             hint=_hint(p.area, s.areas))
+                    self.add(
+                        f,
+                        (section, i, "area"),
+                        f"unknown area {p.area!r}",
+                        hint=_hint(p.area, s.areas),
+                    )
                 self.sources(f, (section, i, "sources"), p.sources)
         for name, bands in (("index", s.index.bands), ("ratio", s.ratio.bands)):
             limits = [b.below for b in bands]
@@ -174,8 +233,12 @@ class _Checker:
             for i, c in enumerate(comps):
                 for ref in ([c.indicator] if c.indicator else []) + c.indicators:
                     if ref not in known:
-                        self.add(f, ("helix", "helices", helix, i), f"unknown indicator {ref!r}",
-                                 hint=_hint(ref, known))
+                        self.add(
+                            f,
+                            ("helix", "helices", helix, i),
+                            f"unknown indicator {ref!r}",
+                            hint=_hint(ref, known),
+                        )
 
     def rules(self) -> None:
         measures = _measures(self.k)
@@ -185,72 +248,129 @@ class _Checker:
             for atom, negated, path in _atoms_with_paths(site):
                 self.atom(site, atom, negated, path, measures)
             then = r.then
-            for key, ids, table in (("finding", then.finding, self.k.finding),
-                                    ("recommend", then.recommend, self.k.recommendation),
-                                    ("postpone", then.postpone, self.k.recommendation)):
+            for key, ids, table in (
+                ("finding", then.finding, self.k.finding),
+                ("recommend", then.recommend, self.k.recommendation),
+                ("postpone", then.postpone, self.k.recommendation),
+            ):
                 for j, ident in enumerate(ids):
                     if ident not in table:
-                        self.problems.append(site.located.problem(
-                            site.path + ("then", key, j) if len(ids) > 1 else
-                            site.path + ("then", key), f"unknown {_noun(key)} {ident!r}",
-                            hint=_hint(ident, table)))
+                        self.problems.append(
+                            site.located.problem(
+                                site.path + ("then", key, j)
+                                if len(ids) > 1
+                                else site.path + ("then", key),
+                                f"unknown {_noun(key)} {ident!r}",
+                                hint=_hint(ident, table),
+                            )
+                        )
             for j, sid in enumerate(r.sources):
                 if sid not in self.k.source:
-                    self.problems.append(site.located.problem(
-                        site.path + ("sources", j), f"unknown source {sid!r}",
-                        hint=_hint(sid, self.k.source)))
+                    self.problems.append(
+                        site.located.problem(
+                            site.path + ("sources", j),
+                            f"unknown source {sid!r}",
+                            hint=_hint(sid, self.k.source),
+                        )
+                    )
             if any(p.severity == "error" for p in self.problems[before:]):
                 self.broken.add(r.id)
             if not r.sources and not r.proposal:
-                self.problems.append(site.located.problem(
-                    site.path + ("id",), f"rule {r.id!r} cites no source and is not marked "
-                    "`proposal: true`", severity="warning"))
+                self.problems.append(
+                    site.located.problem(
+                        site.path + ("id",),
+                        f"rule {r.id!r} cites no source and is not marked `proposal: true`",
+                        severity="warning",
+                    )
+                )
             self.text(site.file, site.path + ("title",), r.title, located=site.located)
             self.text(site.file, site.path + ("note",), r.note, located=site.located)
 
-    def atom(self, site: RuleSite, a: Atom, negated: bool, path: tuple[Any, ...],
-             measures: dict[str, tuple[str, list[str] | None]]) -> None:
+    def atom(
+        self,
+        site: RuleSite,
+        a: Atom,
+        negated: bool,
+        path: tuple[Any, ...],
+        measures: dict[str, tuple[str, list[str] | None]],
+    ) -> None:
         problem = site.located.problem
         kind = a.subject_kind
         if kind == "finding":
             if a.subject not in self.k.finding:
-                self.problems.append(problem(path + ("finding",), f"unknown finding {a.subject!r}",
-                                             hint=_hint(a.subject, self.k.finding)))
+                self.problems.append(
+                    problem(
+                        path + ("finding",),
+                        f"unknown finding {a.subject!r}",
+                        hint=_hint(a.subject, self.k.finding),
+                    )
+                )
             return
         if kind == "recommendation":
             if a.subject not in self.k.recommendation:
-                self.problems.append(problem(path + ("recommendation",),
-                                             f"unknown recommendation {a.subject!r}",
-                                             hint=_hint(a.subject, self.k.recommendation)))
+                self.problems.append(
+                    problem(
+                        path + ("recommendation",),
+                        f"unknown recommendation {a.subject!r}",
+                        hint=_hint(a.subject, self.k.recommendation),
+                    )
+                )
             return
         if negated:
-            self.problems.append(problem(path, f"`not:` applies to findings and recommendations; "
-                                               f"for {kind} {a.subject!r} use the opposite operator"))
+            self.problems.append(
+                problem(
+                    path,
+                    f"`not:` applies to findings and recommendations; "
+                    f"for {kind} {a.subject!r} use the opposite operator",
+                )
+            )
             return
         op = a.op or ""
         if kind == "measure":
             if a.subject not in measures:
-                self.problems.append(problem(path + ("measure",), f"unknown measure {a.subject!r}",
-                                             hint=_hint(a.subject, measures)))
+                self.problems.append(
+                    problem(
+                        path + ("measure",),
+                        f"unknown measure {a.subject!r}",
+                        hint=_hint(a.subject, measures),
+                    )
+                )
                 return
             mkind, allowed = measures[a.subject]
             if mkind == "number" and op not in NUMERIC_OPS | {"eq", "ne", "is_missing", "is_known"}:
-                self.problems.append(problem(path + ("op",), f"operator {op!r} does not fit the "
-                                             f"numeric measure {a.subject!r}"))
+                self.problems.append(
+                    problem(
+                        path + ("op",),
+                        f"operator {op!r} does not fit the numeric measure {a.subject!r}",
+                    )
+                )
             if mkind == "text":
                 if op in NUMERIC_OPS | LIST_OPS | BOOL_OPS:
-                    self.problems.append(problem(path + ("op",), f"operator {op!r} does not fit "
-                                                 f"the measure {a.subject!r}"))
-                for v in (a.value if isinstance(a.value, list) else [a.value]):
+                    self.problems.append(
+                        problem(
+                            path + ("op",),
+                            f"operator {op!r} does not fit the measure {a.subject!r}",
+                        )
+                    )
+                for v in a.value if isinstance(a.value, list) else [a.value]:
                     if v is not None and allowed and v not in allowed:
-                        self.problems.append(problem(path + ("value",),
-                                                     f"{v!r} is never a value of {a.subject!r}",
-                                                     hint=_hint(str(v), allowed)))
+                        self.problems.append(
+                            problem(
+                                path + ("value",),
+                                f"{v!r} is never a value of {a.subject!r}",
+                                hint=_hint(str(v), allowed),
+                            )
+                        )
             return
         ind = self.k.indicator.get(a.subject)
         if ind is None:
-            self.problems.append(problem(path + ("indicator",), f"unknown indicator {a.subject!r}",
-                                         hint=_hint(a.subject, self.k.indicator)))
+            self.problems.append(
+                problem(
+                    path + ("indicator",),
+                    f"unknown indicator {a.subject!r}",
+                    hint=_hint(a.subject, self.k.indicator),
+                )
+            )
             return
         t = ind.type
         fits = {
@@ -260,9 +380,13 @@ class _Checker:
             "str": {"eq", "ne", "in", "not_in", "is_missing", "is_known"},
         }.get(t, NUMERIC_OPS | {"eq", "ne", "in", "not_in", "is_missing", "is_known"})
         if op not in fits:
-            self.problems.append(problem(path + ("op",), f"operator {op!r} does not fit "
-                                         f"{t} indicator {a.subject!r}",
-                                         hint=f"use one of {', '.join(sorted(fits))}"))
+            self.problems.append(
+                problem(
+                    path + ("op",),
+                    f"operator {op!r} does not fit {t} indicator {a.subject!r}",
+                    hint=f"use one of {', '.join(sorted(fits))}",
+                )
+            )
             return
         if op in _UNARY:
             return
@@ -276,23 +400,32 @@ class _Checker:
         for v in values:
             if t in ("int", "float", "score"):
                 if isinstance(v, bool) or not isinstance(v, (int, float)):
-                    self.problems.append(problem(path + ("value",),
-                                                 f"{v!r} is not a number ({a.subject!r} is {t})"))
+                    self.problems.append(
+                        problem(path + ("value",), f"{v!r} is not a number ({a.subject!r} is {t})")
+                    )
                     continue
                 lo, hi = ind.min, ind.max
                 if t == "score" and ind.scale in self.k.indicators.scales:
                     sc = self.k.indicators.scales[ind.scale]
                     lo, hi = sc.min, sc.max
                 if (lo is not None and v < lo) or (hi is not None and v > hi):
-                    self.problems.append(problem(
-                        path + ("value",), f"threshold {v} is outside the scale of {a.subject!r} "
-                        f"({_n(lo)}..{_n(hi)})"))
+                    self.problems.append(
+                        problem(
+                            path + ("value",),
+                            f"threshold {v} is outside the scale of {a.subject!r} "
+                            f"({_n(lo)}..{_n(hi)})",
+                        )
+                    )
             elif t == "bool" and not isinstance(v, bool):
                 self.problems.append(problem(path + ("value",), f"{v!r} is not true/false"))
             elif t in ("enum", "list") and ind.values is not None and v not in ind.values:
-                self.problems.append(problem(path + ("value",),
-                                             f"{v!r} is not a value of {a.subject!r}",
-                                             hint=_hint(str(v), ind.values)))
+                self.problems.append(
+                    problem(
+                        path + ("value",),
+                        f"{v!r} is not a value of {a.subject!r}",
+                        hint=_hint(str(v), ind.values),
+                    )
+                )
 
     def catalogue(self) -> None:
         f = "recommendations.yaml"
@@ -300,13 +433,21 @@ class _Checker:
             p = ("recommendations", i)
             for j, kpi in enumerate(rec.kpis):
                 if kpi not in self.k.kpi:
-                    self.add(f, p + ("kpis", j), f"unknown KPI {kpi!r}", hint=_hint(kpi, self.k.kpi))
+                    self.add(
+                        f, p + ("kpis", j), f"unknown KPI {kpi!r}", hint=_hint(kpi, self.k.kpi)
+                    )
             if not rec.kpis:
-                self.add(f, p + ("id",), f"recommendation {rec.id!r} has no KPI", severity="warning")
+                self.add(
+                    f, p + ("id",), f"recommendation {rec.id!r} has no KPI", severity="warning"
+                )
             self.sources(f, p + ("sources",), rec.sources)
             if not rec.sources and not rec.proposal:
-                self.add(f, p + ("id",), f"recommendation {rec.id!r} cites no source and is not "
-                         "marked `proposal: true`", severity="warning")
+                self.add(
+                    f,
+                    p + ("id",),
+                    f"recommendation {rec.id!r} cites no source and is not marked `proposal: true`",
+                    severity="warning",
+                )
             for j, other in enumerate(rec.conflicts_with):
                 if other not in self.k.recommendation:
                     self.add(f, p + ("conflicts_with", j), f"unknown recommendation {other!r}")
@@ -315,14 +456,21 @@ class _Checker:
         produced = {r for s in self.k.rules for r in s.rule.then.recommend}
         for i, rec in enumerate(self.k.recommendations.recommendations):
             if rec.id not in produced:
-                self.add(f, ("recommendations", i, "id"),
-                         f"no rule recommends {rec.id!r} (unreachable advice)")
+                self.add(
+                    f,
+                    ("recommendations", i, "id"),
+                    f"no rule recommends {rec.id!r} (unreachable advice)",
+                )
         derived = {x for s in self.k.rules for x in s.rule.then.finding}
         for i, fd in enumerate(self.k.findings.findings):
             self.text("findings.yaml", ("findings", i, "label"), fd.label)
             if fd.id not in derived:
-                self.add("findings.yaml", ("findings", i, "id"),
-                         f"no rule derives finding {fd.id!r}", severity="warning")
+                self.add(
+                    "findings.yaml",
+                    ("findings", i, "id"),
+                    f"no rule derives finding {fd.id!r}",
+                    severity="warning",
+                )
         for i, fd in enumerate(self.k.findings.findings):
             self.text("findings.yaml", ("findings", i, "description"), fd.description)
         for section in ("actors", "directions", "priorities"):
@@ -333,14 +481,21 @@ class _Checker:
                 self.text("kpis.yaml", ("kpis", i, key), getattr(kdef, key))
             if kdef.baseline:
                 for kind, ref in kdef.baseline.items():
-                    ok = ref in self.k.indicator if kind == "indicator" else ref in _measures(self.k)
+                    ok = (
+                        ref in self.k.indicator if kind == "indicator" else ref in _measures(self.k)
+                    )
                     if not ok:
-                        self.add("kpis.yaml", ("kpis", i, "baseline", kind),
-                                 f"unknown {kind} {ref!r}")
+                        self.add(
+                            "kpis.yaml", ("kpis", i, "baseline", kind), f"unknown {kind} {ref!r}"
+                        )
         pf = "partners.yaml"
         pt = self.k.partners
-        for key in ("availability_indicator", "specialization_indicator", "candidates_indicator",
-                    "platforms_indicator"):
+        for key in (
+            "availability_indicator",
+            "specialization_indicator",
+            "candidates_indicator",
+            "platforms_indicator",
+        ):
             if getattr(pt, key) not in self.k.indicator:
                 self.add(pf, (key,), f"unknown indicator {getattr(pt, key)!r}")
         for j, geo in enumerate(pt.default_available_geographies):
@@ -349,22 +504,31 @@ class _Checker:
         for i, partner in enumerate(pt.partners):
             for j, geo in enumerate(partner.geography):
                 if geo not in pt.geographies:
-                    self.add(pf, ("partners", i, "geography", j), f"unknown geography {geo!r}",
-                             hint=_hint(geo, pt.geographies))
+                    self.add(
+                        pf,
+                        ("partners", i, "geography", j),
+                        f"unknown geography {geo!r}",
+                        hint=_hint(geo, pt.geographies),
+                    )
             self.sources(pf, ("partners", i, "sources"), partner.sources)
             if isinstance(partner.region, Text):
                 self.text(pf, ("partners", i, "region"), partner.region)
             for j, sector in enumerate(partner.sectors):
                 if sector not in pt.sectors:
-                    self.add(pf, ("partners", i, "sectors", j), f"sector {sector!r} has no label "
-                             "under `sectors:`; it prints untranslated", severity="warning")
+                    self.add(
+                        pf,
+                        ("partners", i, "sectors", j),
+                        f"sector {sector!r} has no label under `sectors:`; it prints untranslated",
+                        severity="warning",
+                    )
         for tag, label in pt.sectors.items():
             self.text(pf, ("sectors", tag), label)
         for i, plat in enumerate(pt.platforms):
             self.sources(pf, ("platforms", i, "sources"), plat.sources)
 
-    def text(self, file: str, path: tuple[Any, ...], text: Text | None,
-             located: Located | None = None) -> None:
+    def text(
+        self, file: str, path: tuple[Any, ...], text: Text | None, located: Located | None = None
+    ) -> None:
         if text is None:
             return
         for lang in ("ru", "en"):
@@ -537,8 +701,7 @@ class Values:
             return not self.spans
         if self.kind == "items":
             return not self.cofinite and not self.items
-        return (not self.known or bool(self.required & self.excluded)
-                or not self._counts())
+        return not self.known or bool(self.required & self.excluded) or not self._counts()
 
     def is_empty(self) -> bool:
         return not self.none and self.known_empty()
@@ -549,8 +712,11 @@ class Values:
     def meet(self, other: Values) -> Values:
         none = self.none and other.none
         if self.kind == "num":
-            return replace(self, none=none, spans=_meet_spans(self.spans, other.spans,
-                                                              self.integral or other.integral))
+            return replace(
+                self,
+                none=none,
+                spans=_meet_spans(self.spans, other.spans, self.integral or other.integral),
+            )
         if self.kind == "items":
             if self.cofinite and other.cofinite:
                 return replace(self, none=none, items=self.items | other.items)
@@ -558,10 +724,14 @@ class Values:
                 fin, co = (other, self) if self.cofinite else (self, other)
                 return replace(self, none=none, items=fin.items - co.items, cofinite=False)
             return replace(self, none=none, items=self.items & other.items, cofinite=False)
-        return replace(self, none=none, known=self.known and other.known,
-                       required=self.required | other.required,
-                       excluded=self.excluded | other.excluded,
-                       spans=_meet_spans(self.spans, other.spans, True))
+        return replace(
+            self,
+            none=none,
+            known=self.known and other.known,
+            required=self.required | other.required,
+            excluded=self.excluded | other.excluded,
+            spans=_meet_spans(self.spans, other.spans, True),
+        )
 
     def within(self, other: Values) -> bool:
         """Every value allowed here is allowed by `other` (sufficient test for lists)."""
@@ -577,10 +747,14 @@ class Values:
         if self.kind == "items":
             if self.cofinite:
                 return other.cofinite and other.items <= self.items
-            return (self.items.isdisjoint(other.items) if other.cofinite
-                    else self.items <= other.items)
-        return (other.required <= self.required and other.excluded <= self.excluded
-                and not _meet_spans(self._counts(), _complement(other.spans, True), True))
+            return (
+                self.items.isdisjoint(other.items) if other.cofinite else self.items <= other.items
+            )
+        return (
+            other.required <= self.required
+            and other.excluded <= self.excluded
+            and not _meet_spans(self._counts(), _complement(other.spans, True), True)
+        )
 
 
 Key = tuple[str, str]  # (kind, subject): ("indicator", "direction_export"), ("finding", "x")
@@ -605,8 +779,12 @@ class Ground:
         vals = dict(self.values)
         for k, v in other.values:
             vals[k] = vals[k].meet(v) if k in vals else v
-        return Ground(tuple(sorted(vals.items())), self.negated | other.negated,
-                      self.opaque | other.opaque, self.via | other.via)
+        return Ground(
+            tuple(sorted(vals.items())),
+            self.negated | other.negated,
+            self.opaque | other.opaque,
+            self.via | other.via,
+        )
 
 
 def _atom_text(a: Atom) -> str:
@@ -666,8 +844,9 @@ class Logic:
                 sc = self.k.indicators.scales[ind.scale]
                 lo, hi = sc.min, sc.max
             span = Span(-INF if lo is None else lo, INF if hi is None else hi)
-            return Values("num", spans=_spans([span], ind.type == "int"),
-                          integral=ind.type == "int")
+            return Values(
+                "num", spans=_spans([span], ind.type == "int"), integral=ind.type == "int"
+            )
         if ind.type == "bool":
             return Values("items", items=frozenset({True, False}), cofinite=False)
         if ind.type == "enum":
@@ -685,8 +864,11 @@ class Logic:
         if op == "is_known":
             return u
         if u.kind == "num":
-            points = [v for v in (x if isinstance(x, list) else [x])
-                      if isinstance(v, int | float) and not isinstance(v, bool)]
+            points = [
+                v
+                for v in (x if isinstance(x, list) else [x])
+                if isinstance(v, int | float) and not isinstance(v, bool)
+            ]
             spans: tuple[Span, ...] = {
                 "eq": tuple(Span(v, v) for v in points[:1]),
                 "in": tuple(Span(v, v) for v in points),
@@ -710,9 +892,12 @@ class Logic:
             return replace(u, required=frozenset({_hashable(x)}))
         if op == "not_contains":
             return replace(u, excluded=frozenset({_hashable(x)}))
-        count = {"is_empty": Span(0, 0), "not_empty": Span(1, INF),
-                 "count_ge": Span(x if isinstance(x, int) else 0, INF),
-                 "count_lt": Span(0, x, False, True) if isinstance(x, int) else Span(0, INF)}
+        count = {
+            "is_empty": Span(0, 0),
+            "not_empty": Span(1, INF),
+            "count_ge": Span(x if isinstance(x, int) else 0, INF),
+            "count_lt": Span(0, x, False, True) if isinstance(x, int) else Span(0, INF),
+        }
         return replace(u, spans=_meet_spans(u.spans, (count[op or "is_empty"],), True))
 
     # --- unfolding ----------------------------------------------------------------------------
@@ -779,7 +964,8 @@ class Logic:
         if rule_id not in self._rule_memo:
             self._rule_memo[rule_id] = [
                 [replace(g, via=g.via | {rule_id}) for g in self.expand(b) if self.satisfiable(g)]
-                for b in self.branches[rule_id]]
+                for b in self.branches[rule_id]
+            ]
         return self._rule_memo[rule_id]
 
     # --- questions ------------------------------------------------------------------------------
@@ -874,8 +1060,14 @@ class _LogicChecks:
         self.conflicts()
         self.gaps()
 
-    def _site_problem(self, site: RuleSite, path: tuple[Any, ...], message: str,
-                      severity: str = "error", hint: str = "") -> None:
+    def _site_problem(
+        self,
+        site: RuleSite,
+        path: tuple[Any, ...],
+        message: str,
+        severity: str = "error",
+        hint: str = "",
+    ) -> None:
         self.c.problems.append(site.located.problem(path, message, severity=severity, hint=hint))
 
     # --- cycles -----------------------------------------------------------------------------
@@ -887,24 +1079,35 @@ class _LogicChecks:
             if not _is_cycle(scc, lg.edges):
                 continue
             members = set(scc)
-            inner = [(v, w, neg, site) for v in scc for w, neg, site in lg.edges.get(v, [])
-                     if w in members]
+            inner = [
+                (v, w, neg, site)
+                for v in scc
+                for w, neg, site in lg.edges.get(v, [])
+                if w in members
+            ]
             in_cycles.update(site.rule.id for _, _, _, site in inner)
             path = _cycle_path(scc[0], members, lg.edges)
             rules = list(dict.fromkeys(site.rule.id for _, site in path))
-            text = (" ← ".join(key[1] for key, _ in path) + f" ← {scc[0][1]} "
-                    f"(rule{'s' if len(rules) > 1 else ''} {', '.join(rules)})")
+            text = (
+                " ← ".join(key[1] for key, _ in path) + f" ← {scc[0][1]} "
+                f"(rule{'s' if len(rules) > 1 else ''} {', '.join(rules)})"
+            )
             site = min((s for _, _, _, s in inner), key=lambda s: s.order)
             closing = next(w for v, w, _, s in inner if s is site)
             atom_path = _atom_path(site, closing)
             if any(neg for _, _, neg, _ in inner):
-                self._site_problem(site, atom_path,
-                                   f"cycle through negation: {text}; a rule may not need the "
-                                   "absence of something its own conclusion leads to")
+                self._site_problem(
+                    site,
+                    atom_path,
+                    f"cycle through negation: {text}; a rule may not need the "
+                    "absence of something its own conclusion leads to",
+                )
             else:
-                self._site_problem(site, atom_path,
-                                   f"cycle in chaining: {scc[0][0]} {scc[0][1]!r} depends on "
-                                   f"itself: {text}")
+                self._site_problem(
+                    site,
+                    atom_path,
+                    f"cycle in chaining: {scc[0][0]} {scc[0][1]!r} depends on itself: {text}",
+                )
         return in_cycles
 
     # --- rules that can never fire ----------------------------------------------------------
@@ -915,8 +1118,11 @@ class _LogicChecks:
             per_branch = lg.rule_grounds(rid)
             if all(per_branch):
                 continue
-            reasons = [self.why_dead(site, b) for b, grounds in
-                       zip(lg.branches[rid], per_branch) if not grounds]
+            reasons = [
+                self.why_dead(site, b)
+                for b, grounds in zip(lg.branches[rid], per_branch, strict=False)
+                if not grounds
+            ]
             if not any(per_branch):
                 self.dead.add(rid)
                 if rid in cyclic:
@@ -927,8 +1133,12 @@ class _LogicChecks:
                 self._site_problem(site, path, f"rule {rid!r} can never fire: {text}")
             else:
                 for path, text, _ in dict.fromkeys(reasons):
-                    self._site_problem(site, path, f"an alternative of rule {rid!r} can never "
-                                       f"hold: {text}", severity="warning")
+                    self._site_problem(
+                        site,
+                        path,
+                        f"an alternative of rule {rid!r} can never hold: {text}",
+                        severity="warning",
+                    )
 
     def why_dead(self, site: RuleSite, branch: list[Any]) -> tuple[tuple[Any, ...], str, bool]:
         """(where, why, because of a cycle) for a branch with no satisfiable ground."""
@@ -947,20 +1157,29 @@ class _LogicChecks:
             if key in seen:
                 prev, pv = seen[key]
                 if pv.meet(v).is_empty():
-                    return (paths.get(id(a), site.path),
-                            f"`{_atom_text(prev)}` and `{_atom_text(a)}` contradict each other",
-                            False)
+                    return (
+                        paths.get(id(a), site.path),
+                        f"`{_atom_text(prev)}` and `{_atom_text(a)}` contradict each other",
+                        False,
+                    )
                 seen[key] = (a, pv.meet(v))
             else:
                 seen[key] = (a, v)
         base, needed = lg.local(branch)
         if any(v.is_empty() for _, v in base.values):
             key = next(k for k, v in base.values if v.is_empty())
-            return site.path + ("when",), f"the conditions on {key[1]!r} contradict each other", False
+            return (
+                site.path + ("when",),
+                f"the conditions on {key[1]!r} contradict each other",
+                False,
+            )
         for n in negs:
             if (n.subject_kind, n.subject) in needed:
-                return (paths.get(id(n), site.path),
-                        f"needs {n.subject_kind} {n.subject!r} and its absence", False)
+                return (
+                    paths.get(id(n), site.path),
+                    f"needs {n.subject_kind} {n.subject!r} and its absence",
+                    False,
+                )
         for a in atoms:
             key = (a.subject_kind, a.subject)
             if key not in needed:
@@ -974,18 +1193,36 @@ class _LogicChecks:
                 live = [s for s in lg.producers[key] if s.rule.id != site.rule.id]
                 if not live:
                     return where, f"needs {key[0]} {key[1]!r}, which only this rule derives", True
-                return where, (f"needs {key[0]} {key[1]!r}, but no rule deriving it can fire "
-                               f"({', '.join(s.rule.id for s in live)})"), False
+                return (
+                    where,
+                    (
+                        f"needs {key[0]} {key[1]!r}, but no rule deriving it can fire "
+                        f"({', '.join(s.rule.id for s in live)})"
+                    ),
+                    False,
+                )
             if alts is not None and not any(lg.satisfiable(base.merge(g)) for g in alts):
-                return where, (f"needs {key[0]} {key[1]!r}, but every way of deriving it "
-                               "contradicts the rule's other conditions"), False
+                return (
+                    where,
+                    (
+                        f"needs {key[0]} {key[1]!r}, but every way of deriving it "
+                        "contradicts the rule's other conditions"
+                    ),
+                    False,
+                )
         for n in negs:
             key = (n.subject_kind, n.subject)
             if lg.derives(base, key):
                 text = f"needs {key[0]} {key[1]!r} to be absent, but its other conditions derive it"
                 return paths.get(id(n), site.path), text, False
-        return site.path + ("when",), ("its conditions cannot hold together once the findings "
-                                       "they need are followed to their rules"), False
+        return (
+            site.path + ("when",),
+            (
+                "its conditions cannot hold together once the findings "
+                "they need are followed to their rules"
+            ),
+            False,
+        )
 
     # --- advice no live rule gives ------------------------------------------------------------
     def unreachable(self) -> None:
@@ -993,9 +1230,12 @@ class _LogicChecks:
         for i, rec in enumerate(self.k.recommendations.recommendations):
             sites = self.logic.producers.get(("recommendation", rec.id), [])
             if sites and all(s.rule.id in self.dead for s in sites):
-                self.c.add(f, ("recommendations", i, "id"),
-                           f"no rule that can fire recommends {rec.id!r} (unreachable advice; "
-                           f"{', '.join(s.rule.id for s in sites)} can never fire)")
+                self.c.add(
+                    f,
+                    ("recommendations", i, "id"),
+                    f"no rule that can fire recommends {rec.id!r} (unreachable advice; "
+                    f"{', '.join(s.rule.id for s in sites)} can never fire)",
+                )
 
     # --- redundant rules --------------------------------------------------------------------
     def redundant(self, cyclic: set[str]) -> None:
@@ -1010,34 +1250,46 @@ class _LogicChecks:
             for b in live:
                 if b is a or not self._concludes_at_least(b, a):
                     continue
-                grounds_b = [g for gs in lg.rule_grounds(b.rule.id) for g in gs
-                             if a.rule.id not in g.via]
+                grounds_b = [
+                    g for gs in lg.rule_grounds(b.rule.id) for g in gs if a.rule.id not in g.via
+                ]
                 if not all(any(lg.implies(g, h) for h in grounds_b) for g in grounds_a):
                     continue
                 pair = frozenset({a.rule.id, b.rule.id})
                 mutual = self._concludes_at_least(a, b) and all(
                     any(lg.implies(h, g) for g in grounds_a if b.rule.id not in g.via)
-                    for h in grounds_b)
+                    for h in grounds_b
+                )
                 if mutual:
                     if pair in reported or a.order < b.order:
                         continue
                     reported.add(pair)
-                    self._site_problem(a, a.path + ("id",),
-                                       f"rule {a.rule.id!r} duplicates rule {b.rule.id!r} "
-                                       f"({b.file}:{b.line}): same conditions, same conclusion",
-                                       severity="warning")
+                    self._site_problem(
+                        a,
+                        a.path + ("id",),
+                        f"rule {a.rule.id!r} duplicates rule {b.rule.id!r} "
+                        f"({b.file}:{b.line}): same conditions, same conclusion",
+                        severity="warning",
+                    )
                 else:
-                    self._site_problem(a, a.path + ("id",),
-                                       f"rule {a.rule.id!r} is redundant: whenever it fires, rule "
-                                       f"{b.rule.id!r} ({b.file}:{b.line}) fires too with the same "
-                                       "conclusion", severity="warning")
+                    self._site_problem(
+                        a,
+                        a.path + ("id",),
+                        f"rule {a.rule.id!r} is redundant: whenever it fires, rule "
+                        f"{b.rule.id!r} ({b.file}:{b.line}) fires too with the same "
+                        "conclusion",
+                        severity="warning",
+                    )
                 break
 
     def _concludes_at_least(self, b: RuleSite, a: RuleSite) -> bool:
         """Rule b derives, recommends and postpones all that rule a does, at a priority as high."""
         ta, tb = a.rule.then, b.rule.then
-        if not (set(ta.finding) <= set(tb.finding) and set(ta.recommend) <= set(tb.recommend)
-                and set(ta.postpone) <= set(tb.postpone)):
+        if not (
+            set(ta.finding) <= set(tb.finding)
+            and set(ta.recommend) <= set(tb.recommend)
+            and set(ta.postpone) <= set(tb.postpone)
+        ):
             return False
         for rid in ta.recommend:
             default = self.k.recommendation[rid].priority if rid in self.k.recommendation else "low"
@@ -1058,8 +1310,11 @@ class _LogicChecks:
         rec_loc = self.c.loc("recommendations.yaml")
         for pair, i in sorted(pairs.items(), key=lambda x: sorted(x[0])):
             r1, r2 = sorted(pair)
-            declared = (f"{rec_loc.file}:{rec_loc.pos(('recommendations', i, 'conflicts_with'))[0]}"
-                        if rec_loc else "recommendations.yaml")
+            declared = (
+                f"{rec_loc.file}:{rec_loc.pos(('recommendations', i, 'conflicts_with'))[0]}"
+                if rec_loc
+                else "recommendations.yaml"
+            )
             seen: set[frozenset[str]] = set()
             for a in lg.producers.get(("recommendation", r1), []):
                 for b in lg.producers.get(("recommendation", r2), []):
@@ -1071,14 +1326,22 @@ class _LogicChecks:
                         continue
                     later, earlier = (a, b) if a.order >= b.order else (b, a)
                     if a is b:
-                        text = (f"rule {a.rule.id!r} recommends both {r1!r} and {r2!r}, declared "
-                                f"as conflicting ({declared})")
+                        text = (
+                            f"rule {a.rule.id!r} recommends both {r1!r} and {r2!r}, declared "
+                            f"as conflicting ({declared})"
+                        )
                     else:
-                        text = (f"rules {later.rule.id!r} and {earlier.rule.id!r} "
-                                f"({earlier.file}:{earlier.line}) can fire together and recommend "
-                                f"{r1!r} and {r2!r}, declared as conflicting ({declared})")
-                    self._site_problem(later, later.path + ("id",), text,
-                                       hint="add `not: {recommendation: ...}` to one of them")
+                        text = (
+                            f"rules {later.rule.id!r} and {earlier.rule.id!r} "
+                            f"({earlier.file}:{earlier.line}) can fire together and recommend "
+                            f"{r1!r} and {r2!r}, declared as conflicting ({declared})"
+                        )
+                    self._site_problem(
+                        later,
+                        later.path + ("id",),
+                        text,
+                        hint="add `not: {recommendation: ...}` to one of them",
+                    )
 
     def _together(self, a: RuleSite, b: RuleSite) -> bool:
         lg = self.logic
@@ -1090,8 +1353,7 @@ class _LogicChecks:
     def gaps(self) -> None:
         """Weak values (at or below the survey mean) of a direction or actor no advice addresses."""
         lg = self.logic
-        recommending = [s for s in lg.sites
-                        if s.rule.then.recommend and s.rule.id not in self.dead]
+        recommending = [s for s in lg.sites if s.rule.then.recommend and s.rule.id not in self.dead]
         benchmarks = self.k.scoring.benchmarks
         for i, ind in enumerate(self.k.indicators.indicators):
             if ind.group not in GAP_GROUPS or ind.type != "score" or ind.id not in benchmarks:
@@ -1108,18 +1370,22 @@ class _LogicChecks:
                             covered.extend(v.spans)
             gap = _meet_spans(weak, _complement(_spans(covered, False), False), False)
             if gap:
-                self.c.add("indicators.yaml", ("indicators", i, "id"),
-                           f"gap: {ind.id} {spans_text(gap)} is weak (at or below the survey "
-                           f"mean {_n(benchmarks[ind.id].value)}), but no rule that recommends "
-                           "something tests these values, directly or through a finding",
-                           severity="warning")
+                self.c.add(
+                    "indicators.yaml",
+                    ("indicators", i, "id"),
+                    f"gap: {ind.id} {spans_text(gap)} is weak (at or below the survey "
+                    f"mean {_n(benchmarks[ind.id].value)}), but no rule that recommends "
+                    "something tests these values, directly or through a finding",
+                    severity="warning",
+                )
 
 
 GAP_GROUPS = ("directions", "actors")
 
 
-def _cycle_path(start: Key, members: set[Key],
-                edges: dict[Key, list[tuple[Key, bool, RuleSite]]]) -> list[tuple[Key, RuleSite]]:
+def _cycle_path(
+    start: Key, members: set[Key], edges: dict[Key, list[tuple[Key, bool, RuleSite]]]
+) -> list[tuple[Key, RuleSite]]:
     """One cycle through `start` inside an SCC: [(node, rule deriving it), ...]."""
     parent: dict[Key, tuple[Key, RuleSite]] = {}
     queue = [start]

@@ -16,8 +16,19 @@ from typing import Any
 from engine.assessment import Assessment, with_changes
 from engine.conditions import holds, iter_atoms
 from engine.errors import InputError, Problem
-from engine.explain import (SCORE_KEYS, _head, _line, justify, measure_label, producers_of,
-                            reason_lines, subject_label, ui_strings, why_not_data, fmt_value)
+from engine.explain import (
+    SCORE_KEYS,
+    _head,
+    _line,
+    fmt_value,
+    justify,
+    measure_label,
+    producers_of,
+    reason_lines,
+    subject_label,
+    ui_strings,
+    why_not_data,
+)
 from engine.inference import Result, runner_for
 from engine.knowledge import Atom, Indicator, Knowledge
 from engine.measures import Measures, compute
@@ -26,14 +37,33 @@ SCHEMA_WHAT_IF = "cluster-intl/what-if/1"
 
 # Shares (in %) tried for the raw inputs of a partial indicator before the boundaries are
 # bisected; the exact thresholds come from the rules and the scoring settings, not from here.
-_SHARES = (0.0, 0.5, 1.0, 2.0, 3.0, 5.0, 7.5, 10.0, 15.0, 20.0, 25.0, 30.0, 40.0, 50.0, 60.0,
-           75.0, 90.0, 100.0)
+_SHARES = (
+    0.0,
+    0.5,
+    1.0,
+    2.0,
+    3.0,
+    5.0,
+    7.5,
+    10.0,
+    15.0,
+    20.0,
+    25.0,
+    30.0,
+    40.0,
+    50.0,
+    60.0,
+    75.0,
+    90.0,
+    100.0,
+)
 _FACTORS = (0.0, 0.5, 0.9, 1.1, 1.5, 2.0, 5.0, 10.0)
 MAX_RUNS = 150  # reruns of the engine per search (about 10 ms each)
 MAX_FOUND = 5  # single changes reported, smallest first
 
 
 # --- which indicators feed which measure (read from scoring.yaml) ---------------------------------
+
 
 def measure_inputs(k: Knowledge) -> dict[str, set[str]]:
     """The input indicators each derived measure can depend on, from the scoring settings."""
@@ -93,6 +123,7 @@ def cone(kind: str, ident: str, k: Knowledge) -> list[Any]:
 
 # --- the search -----------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class _Option:
     indicator: str
@@ -117,8 +148,11 @@ class _Search:
         self.feeds = set().union(*deps.values()) if deps else set()
         wanted: list[str] = []
         for atom in atoms:
-            ids = ([atom.subject] if atom.subject_kind == "indicator"
-                   else sorted(deps.get(atom.subject, set())))
+            ids = (
+                [atom.subject]
+                if atom.subject_kind == "indicator"
+                else sorted(deps.get(atom.subject, set()))
+            )
             for i in ids:
                 if i not in wanted and i in k.indicator:
                     wanted.append(i)
@@ -129,8 +163,13 @@ class _Search:
         self.candidates = 0
 
     def signature_of(self, a: Assessment, m: Measures) -> tuple[bool, ...]:
-        return tuple(holds(atom, a.get(atom.subject) if atom.subject_kind == "indicator"
-                           else m.get(atom.subject)) for atom in self.atoms)
+        return tuple(
+            holds(
+                atom,
+                a.get(atom.subject) if atom.subject_kind == "indicator" else m.get(atom.subject),
+            )
+            for atom in self.atoms
+        )
 
     def changed(self, iid: str, value: Any) -> tuple[Assessment, Measures] | None:
         try:
@@ -173,12 +212,14 @@ class _Search:
             return list(ind.values or [])
         if ind.type == "score":
             scale = self.k.indicators.scales[ind.scale or ""]
-            return [float(x) if isinstance(cur, float) else x
-                    for x in range(int(math.ceil(scale.min)), int(math.floor(scale.max)) + 1)]
+            return [
+                float(x) if isinstance(cur, float) else x
+                for x in range(math.ceil(scale.min), math.floor(scale.max) + 1)
+            ]
         if ind.type == "str":
             vals: list[Any] = []
             for a in self._atoms_on(ind.id):
-                for v in (a.value if isinstance(a.value, list) else [a.value]):
+                for v in a.value if isinstance(a.value, list) else [a.value]:
                     if isinstance(v, str) and v not in vals:
                         vals.append(v)
             return vals
@@ -197,8 +238,9 @@ class _Search:
                 for n in (a.value - 1, a.value):
                     if n < 0:
                         continue
-                    lists.append(current[:n] if n <= len(current)
-                                 else current + missing[:n - len(current)])
+                    lists.append(
+                        current[:n] if n <= len(current) else current + missing[: n - len(current)]
+                    )
         unique: list[Any] = []
         for x in lists:
             if x not in unique:
@@ -231,7 +273,7 @@ class _Search:
         for p in points:
             if not math.isfinite(p):
                 continue
-            for q in ((math.floor(p), math.ceil(p)) if is_int else (p,)):
+            for q in (math.floor(p), math.ceil(p)) if is_int else (p,):
                 if lo <= q <= hi:
                     clean.add(int(q) if is_int else float(q))
         sigs = {p: self.sig(iid, p) for p in sorted(clean)}
@@ -298,8 +340,9 @@ class _Search:
                 pts += [sh * p.target / 100.0 for sh in shares]
         return pts
 
-    def _boundary(self, iid: str, near: float, far: float, near_sig: tuple[bool, ...],
-                  is_int: bool) -> Any:
+    def _boundary(
+        self, iid: str, near: float, far: float, near_sig: tuple[bool, ...], is_int: bool
+    ) -> Any:
         """The value closest to `near` whose conditions differ from `near`'s (bisection)."""
         a, b = near, far
         for _ in range(60):
@@ -318,16 +361,23 @@ class _Search:
             return int(b)
         # prefer a round number on the far side that keeps the same outcome
         target = self.sig(iid, b)
-        for digits in range(0, 7):
-            f = 10 ** digits
+        for digits in range(7):
+            f = 10**digits
             r = (math.ceil(b * f) if far > near else math.floor(b * f)) / f
             if min(b, far) <= r <= max(b, far) and self.sig(iid, r) == target:
                 return float(r)
         return float(b)
 
 
-def minimal_changes(result: Result, kind: str, ident: str, k: Knowledge, *,
-                    max_runs: int = MAX_RUNS, max_found: int = MAX_FOUND) -> dict[str, Any]:
+def minimal_changes(
+    result: Result,
+    kind: str,
+    ident: str,
+    k: Knowledge,
+    *,
+    max_runs: int = MAX_RUNS,
+    max_found: int = MAX_FOUND,
+) -> dict[str, Any]:
     """The smallest single changes of input indicators that make (kind, ident) appear, each
     verified by rerunning the engine, smallest first; with the search's statistics."""
     search = _Search(result, kind, ident, k)
@@ -357,20 +407,34 @@ def minimal_changes(result: Result, kind: str, ident: str, k: Knowledge, *,
         outcome[opt.signature] = made
         if not made:
             continue
-        found.append({
-            "indicator": opt.indicator, "from": result.assessment.get(opt.indicator),
-            "to": opt.value, "distance": round(opt.distance, 4),
-            "rules": sorted({f.rule for f in new.producers(kind, ident)}),
-            "also_added": [r for r in new.recommendations
-                           if r not in result.recommendations and r != ident],
-            "also_removed": [r for r in result.recommendations if r not in new.recommendations]})
-    return {"changes": found,
-            "stats": {"indicators": len(search.indicators), "candidates": search.candidates,
-                      "outcomes": len(options), "runs": runs, "truncated": truncated,
-                      "rules": [s.rule.id for s in search.rules]}}
+        found.append(
+            {
+                "indicator": opt.indicator,
+                "from": result.assessment.get(opt.indicator),
+                "to": opt.value,
+                "distance": round(opt.distance, 4),
+                "rules": sorted({f.rule for f in new.producers(kind, ident)}),
+                "also_added": [
+                    r for r in new.recommendations if r not in result.recommendations and r != ident
+                ],
+                "also_removed": [r for r in result.recommendations if r not in new.recommendations],
+            }
+        )
+    return {
+        "changes": found,
+        "stats": {
+            "indicators": len(search.indicators),
+            "candidates": search.candidates,
+            "outcomes": len(options),
+            "runs": runs,
+            "truncated": truncated,
+            "rules": [s.rule.id for s in search.rules],
+        },
+    }
 
 
 # --- what-if --------------------------------------------------------------------------------------
+
 
 def parse_sets(items: list[str], k: Knowledge) -> dict[str, Any]:
     """`ID=VALUE` pairs; VALUE is read as a YAML scalar or list (`4`, `true`, `[a, b]`, empty for
@@ -382,13 +446,19 @@ def parse_sets(items: list[str], k: Knowledge) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for item in items:
         if "=" not in item:
-            problems.append(Problem(file="--set", path=item, message=(
-                "expected ID=VALUE, for example --set direction_export=4")))
+            problems.append(
+                Problem(
+                    file="--set",
+                    path=item,
+                    message=("expected ID=VALUE, for example --set direction_export=4"),
+                )
+            )
             continue
         key, raw = (x.strip() for x in item.split("=", 1))
         if not key:
-            problems.append(Problem(file="--set", path=item, message="the indicator id is missing"
-                                    " before '='"))
+            problems.append(
+                Problem(file="--set", path=item, message="the indicator id is missing before '='")
+            )
             continue
         if key in out:
             problems.append(Problem(file="--set", path=key, message="given more than once"))
@@ -396,18 +466,34 @@ def parse_sets(items: list[str], k: Knowledge) -> dict[str, Any]:
         try:
             value = load_yaml_text(raw, f"--set {key}").data
         except InputError as exc:
-            problems.append(Problem(file="--set", path=key, message=(
-                f"cannot read the value {raw!r}: {exc.problems[0].message}"),
-                hint="quote text, write lists as [a, b]"))
+            problems.append(
+                Problem(
+                    file="--set",
+                    path=key,
+                    message=(f"cannot read the value {raw!r}: {exc.problems[0].message}"),
+                    hint="quote text, write lists as [a, b]",
+                )
+            )
             continue
         if isinstance(value, dict):
-            problems.append(Problem(file="--set", path=key, message=(
-                f"{raw!r} is a mapping; give one value or a list [a, b]"),
-                hint="quote a value that contains ': '"))
+            problems.append(
+                Problem(
+                    file="--set",
+                    path=key,
+                    message=(f"{raw!r} is a mapping; give one value or a list [a, b]"),
+                    hint="quote a value that contains ': '",
+                )
+            )
             continue
         if key not in k.indicator:
-            problems.append(Problem(file="--set", path=key, message=f"unknown indicator {key!r}",
-                                    hint=suggest(key, list(k.indicator))))
+            problems.append(
+                Problem(
+                    file="--set",
+                    path=key,
+                    message=f"unknown indicator {key!r}",
+                    hint=suggest(key, list(k.indicator)),
+                )
+            )
             continue
         if value is not None:
             _, err = check_value(k.indicator[key], value, k)
@@ -424,59 +510,96 @@ def _short(result: Result, kind: str, ident: str, k: Knowledge, lang: str) -> li
     return [_line(v, k, lang) for v in justify(result, kind, ident, k)[:3]]
 
 
-def what_if_data(result: Result, changes: dict[str, Any], k: Knowledge,
-                 lang: str) -> dict[str, Any]:
+def what_if_data(
+    result: Result, changes: dict[str, Any], k: Knowledge, lang: str
+) -> dict[str, Any]:
     """Rerun with `changes` and compare: recommendations and findings added and removed (each with
     its reason), postponements, and the scores that moved."""
     a2 = with_changes(result.assessment, changes, k)
     new = runner_for(k).run(a2)
     data = _head(SCHEMA_WHAT_IF, result, lang)
-    data["changes"] = [{"indicator": i, "label": subject_label("indicator", i, k, lang),
-                        "from": result.assessment.get(i), "to": a2.get(i),
-                        "at": result.assessment.where(i)} for i in changes]
+    data["changes"] = [
+        {
+            "indicator": i,
+            "label": subject_label("indicator", i, k, lang),
+            "from": result.assessment.get(i),
+            "to": a2.get(i),
+            "at": result.assessment.where(i),
+        }
+        for i in changes
+    ]
 
     def removed(kind: str, ident: str) -> dict[str, Any]:
         d = why_not_data(new, ident, k, lang, search=False)
-        return {"id": ident, "label": subject_label(kind, ident, k, lang),
-                "reasons": reason_lines(d["rules"], d["postponed_by"], lang)}
+        return {
+            "id": ident,
+            "label": subject_label(kind, ident, k, lang),
+            "reasons": reason_lines(d["rules"], d["postponed_by"], lang),
+        }
 
     def added(kind: str, ident: str) -> dict[str, Any]:
-        return {"id": ident, "label": subject_label(kind, ident, k, lang),
-                "reasons": _short(new, kind, ident, k, lang)}
+        return {
+            "id": ident,
+            "label": subject_label(kind, ident, k, lang),
+            "reasons": _short(new, kind, ident, k, lang),
+        }
 
     data["recommendations"] = {
-        "added": [added("recommendation", r) for r in new.recommendations
-                  if r not in result.recommendations],
-        "removed": [removed("recommendation", r) for r in result.recommendations
-                    if r not in new.recommendations]}
+        "added": [
+            added("recommendation", r)
+            for r in new.recommendations
+            if r not in result.recommendations
+        ],
+        "removed": [
+            removed("recommendation", r)
+            for r in result.recommendations
+            if r not in new.recommendations
+        ],
+    }
     data["findings"] = {
         "added": [added("finding", f) for f in new.findings if f not in result.findings],
-        "removed": [removed("finding", f) for f in result.findings if f not in new.findings]}
-    data["postponed"] = {"added": [p for p in new.postponed if p not in result.postponed],
-                         "removed": [p for p in result.postponed if p not in new.postponed]}
-    data["scores"] = [{"id": key, "label": measure_label(key, k, lang),
-                       "from": result.measures.get(key), "to": new.measures.get(key)}
-                      for key in SCORE_KEYS + ("coverage",)
-                      if result.measures.get(key) != new.measures.get(key)]
-    data["changed"] = bool(data["recommendations"]["added"] or data["recommendations"]["removed"]
-                           or data["findings"]["added"] or data["findings"]["removed"]
-                           or data["postponed"]["added"] or data["postponed"]["removed"]
-                           or data["scores"])
+        "removed": [removed("finding", f) for f in result.findings if f not in new.findings],
+    }
+    data["postponed"] = {
+        "added": [p for p in new.postponed if p not in result.postponed],
+        "removed": [p for p in result.postponed if p not in new.postponed],
+    }
+    data["scores"] = [
+        {
+            "id": key,
+            "label": measure_label(key, k, lang),
+            "from": result.measures.get(key),
+            "to": new.measures.get(key),
+        }
+        for key in SCORE_KEYS + ("coverage",)
+        if result.measures.get(key) != new.measures.get(key)
+    ]
+    data["changed"] = bool(
+        data["recommendations"]["added"]
+        or data["recommendations"]["removed"]
+        or data["findings"]["added"]
+        or data["findings"]["removed"]
+        or data["postponed"]["added"]
+        or data["postponed"]["removed"]
+        or data["scores"]
+    )
     return data
 
 
 def render_what_if(d: dict[str, Any]) -> str:
     lang = d["lang"]
     s = ui_strings(lang)
-    v = (lambda x: fmt_value(x, lang))  # noqa: E731
-    out = [f"{s['x_what_if']}: " + ", ".join(f"{c['indicator']} = {v(c['to'])}"
-                                            for c in d["changes"]),
-           f"{s['x_assessment']}: {d['assessment']}" + (f" — {d['cluster']}" if d["cluster"]
-                                                       else ""), ""]
+    v = lambda x: fmt_value(x, lang)  # noqa: E731
+    out = [
+        f"{s['x_what_if']}: " + ", ".join(f"{c['indicator']} = {v(c['to'])}" for c in d["changes"]),
+        f"{s['x_assessment']}: {d['assessment']}" + (f" — {d['cluster']}" if d["cluster"] else ""),
+        "",
+    ]
     out.append(f"{s['x_wi_changes']}:")
     for c in d["changes"]:
-        out.append(f"  - {c['indicator']} ({c['label']}): {v(c['from'])} → {v(c['to'])}"
-                   f" [{c['at']}]")
+        out.append(
+            f"  - {c['indicator']} ({c['label']}): {v(c['from'])} → {v(c['to'])} [{c['at']}]"
+        )
     if not d["changed"]:
         out += ["", s["x_wi_nothing"]]
         return "\n".join(out) + "\n"

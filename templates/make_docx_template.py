@@ -26,14 +26,22 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
 from engine.docx import add_page_field, stable_zip  # noqa: E402
+
 ACCENT = RGBColor(0x1F, 0x5F, 0x8B)
 INK = RGBColor(0x1D, 0x27, 0x33)
 MUTED = RGBColor(0x5B, 0x67, 0x75)
 BODY_FONT = "Arial"  # metric-compatible Liberation Sans is used where Arial is absent
 
 
-def _font(style, size: float, *, bold: bool | None = None, italic: bool | None = None,
-          color: RGBColor | None = None, name: str = BODY_FONT) -> None:
+def _font(
+    style,
+    size: float,
+    *,
+    bold: bool | None = None,
+    italic: bool | None = None,
+    color: RGBColor | None = None,
+    name: str = BODY_FONT,
+) -> None:
     f = style.font
     f.name = name
     f.size = Pt(size)

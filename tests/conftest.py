@@ -43,12 +43,25 @@ def soffice_convert(src: Path, fmt: str, outdir: Path) -> Path:
 
     soffice = require_tool("soffice", "libreoffice")
     outdir.mkdir(parents=True, exist_ok=True)
-    run = subprocess.run([soffice, f"-env:UserInstallation=file://{outdir / 'lo-profile'}",
-                          "--headless", "--convert-to", fmt, "--outdir", str(outdir), str(src)],
-                         capture_output=True, text=True, timeout=240)
+    run = subprocess.run(
+        [
+            soffice,
+            f"-env:UserInstallation=file://{outdir / 'lo-profile'}",
+            "--headless",
+            "--convert-to",
+            fmt,
+            "--outdir",
+            str(outdir),
+            str(src),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )
     out = outdir / f"{src.stem}.{fmt.split(':')[0]}"
-    assert run.returncode == 0 and out.exists(), f"LibreOffice could not convert {src.name}: " \
-        f"{run.stdout}{run.stderr}"
+    assert run.returncode == 0 and out.exists(), (
+        f"LibreOffice could not convert {src.name}: {run.stdout}{run.stderr}"
+    )
     return out
 
 
@@ -69,8 +82,12 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    parser.addoption("--update-golden", action="store_true", default=False,
-                     help="Rewrite golden files from the current output (review the diff!).")
+    parser.addoption(
+        "--update-golden",
+        action="store_true",
+        default=False,
+        help="Rewrite golden files from the current output (review the diff!).",
+    )
 
 
 @pytest.fixture(scope="session")

@@ -17,7 +17,7 @@ NN2014 = EXAMPLES / "nizhny-novgorod-2014.yaml"
 
 def test_draft_docx_to_a_file(cli, tmp_path):
     out = tmp_path / "program.docx"
-    code, stdout, err = cli("draft", NN, "-o", out, "--lang", "en")
+    code, _stdout, err = cli("draft", NN, "-o", out, "--lang", "en")
     assert code == 0, err
     doc = Document(str(out))
     assert doc.paragraphs[0].style.name == "Title"
@@ -80,7 +80,7 @@ def test_filled_workbook_is_accepted_by_draft_assess_and_why(cli, tmp_path, know
     path = _filled(tmp_path, knowledge)
     code, out, err = cli("draft", path, "--format", "json")
     assert code == 0, err
-    yaml_code, yaml_out, _ = cli("draft", NN, "--format", "json")
+    _yaml_code, yaml_out, _ = cli("draft", NN, "--format", "json")
     a, b = json.loads(out), json.loads(yaml_out)
     a["cluster"].pop("source"), b["cluster"].pop("source")
     assert a == b
@@ -111,17 +111,32 @@ def test_batch_end_to_end(cli, tmp_path):
         (inputs / name).write_bytes((EXAMPLES / name).read_bytes())
     (inputs / "broken.yaml").write_text("cluster_name: [oops\n", encoding="utf-8")
     out = tmp_path / "out"
-    code, stdout, err = cli("batch", inputs, "-o", out, "--lang", "en", "--format", "html")
+    code, _stdout, err = cli("batch", inputs, "-o", out, "--lang", "en", "--format", "html")
     assert code == 1  # one input failed; the others were processed
     assert "broken.yaml:2:1: YAML syntax error" in err
     assert "3 of 4 clusters drafted" in err
     assert sorted(p.name for p in out.iterdir()) == [
-        "mature-cluster.html", "nascent-cluster.html", "nizhny-novgorod.html", "summary.csv",
-        "summary.html", "summary.md", "summary.xlsx"]
+        "mature-cluster.html",
+        "nascent-cluster.html",
+        "nizhny-novgorod.html",
+        "summary.csv",
+        "summary.html",
+        "summary.md",
+        "summary.xlsx",
+    ]
     code, _, err = cli("batch", inputs, "-o", out)
     assert code == 2 and "already exists" in err
-    code, _, err = cli("batch", inputs / "nizhny-novgorod.yaml", "-o", out, "--force",
-                       "--format", "docx", "--jobs", "1")
+    code, _, err = cli(
+        "batch",
+        inputs / "nizhny-novgorod.yaml",
+        "-o",
+        out,
+        "--force",
+        "--format",
+        "docx",
+        "--jobs",
+        "1",
+    )
     assert code == 0, err
     assert (out / "nizhny-novgorod.docx").exists()
 

@@ -53,15 +53,22 @@ def _bad(tmp_path: Path, text: str) -> Path:
 
 
 BAD_CASES = {
-    "out_of_scale": ("cluster_name: X\nactivity_smes: 7\n",
-                     ":2:16: activity_smes: 7 is out of scale; allowed 0..4"),
-    "unknown_indicator": ("cluster_name: X\nactivity_smez: 2\n",
-                          ":2:1: activity_smez: unknown indicator 'activity_smez' "
-                          "(did you mean 'activity_smes'?)"),
-    "wrong_type": ("cluster_name: X\nhas_intl_manager: maybe\n",
-                   ":2:19: has_intl_manager: expected true or false, got text 'maybe'"),
-    "duplicate_key": ("cluster_name: X\nactivity_smes: 1\nactivity_smes: 2\n",
-                      ":3:1: activity_smes: duplicate key 'activity_smes' (first defined on line 2)"),
+    "out_of_scale": (
+        "cluster_name: X\nactivity_smes: 7\n",
+        ":2:16: activity_smes: 7 is out of scale; allowed 0..4",
+    ),
+    "unknown_indicator": (
+        "cluster_name: X\nactivity_smez: 2\n",
+        ":2:1: activity_smez: unknown indicator 'activity_smez' (did you mean 'activity_smes'?)",
+    ),
+    "wrong_type": (
+        "cluster_name: X\nhas_intl_manager: maybe\n",
+        ":2:19: has_intl_manager: expected true or false, got text 'maybe'",
+    ),
+    "duplicate_key": (
+        "cluster_name: X\nactivity_smes: 1\nactivity_smes: 2\n",
+        ":3:1: activity_smes: duplicate key 'activity_smes' (first defined on line 2)",
+    ),
     "syntax_error": ("cluster_name: X\nactivity_smes: [1, 2\n", ":3:1: YAML syntax error"),
 }
 
@@ -75,7 +82,9 @@ def test_bad_assessment_gives_one_located_line_and_no_output(cli, tmp_path, case
     assert code == 2
     lines = stderr.strip().splitlines()
     assert len(lines) == 1, stderr
-    assert lines[0].startswith(str(bad)) or lines[0].startswith("bad.yaml") or "bad.yaml" in lines[0]
+    assert (
+        lines[0].startswith(str(bad)) or lines[0].startswith("bad.yaml") or "bad.yaml" in lines[0]
+    )
     assert expected in lines[0]
     assert "Traceback" not in stderr + stdout
     assert not out.exists()

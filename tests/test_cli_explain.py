@@ -35,12 +35,16 @@ def _walk_conditions(nodes):
 
 # --- why ---------------------------------------------------------------------------------------
 
+
 def test_why_sme_names_the_value_the_threshold_and_the_survey_benchmark(cli):
     code, out, err = cli("why", NN, "co_sme_internationalization", "--lang", "en")
     assert code == 0, err
     assert "International activity of SMEs = 1 (required ≤ 2)" in out
-    assert re.search(r'threshold 2 = survey benchmark of "International activity of SMEs": 2\.0 '
-                     r"\[knowledge/scoring\.yaml:\d+\]; source: s0_survey_actors", out), out
+    assert re.search(
+        r'threshold 2 = survey benchmark of "International activity of SMEs": 2\.0 '
+        r"\[knowledge/scoring\.yaml:\d+\]; source: s0_survey_actors",
+        out,
+    ), out
     assert "examples/nizhny-novgorod.yaml:38" in out  # the indicator's line in the assessment
     assert "co_sme_weak" in out and "weakness_sme" in out
     assert "survey of 16 clusters, international activity of cluster actors" in out  # citation
@@ -49,8 +53,12 @@ def test_why_sme_names_the_value_the_threshold_and_the_survey_benchmark(cli):
 def test_why_json_carries_the_same_chain(cli):
     d = _json(cli, "why", NN, "co_sme_internationalization", "--lang", "en")
     assert d["schema"] == "cluster-intl/why/1"
-    assert d["subject"] == {"kind": "recommendation", "id": "co_sme_internationalization",
-                            "label": d["subject"]["label"], "status": "made"}
+    assert d["subject"] == {
+        "kind": "recommendation",
+        "id": "co_sme_internationalization",
+        "label": d["subject"]["label"],
+        "status": "made",
+    }
     [top] = d["justifications"]
     assert top["rule"] == "co_sme_weak" and top["where"].startswith("knowledge/rules/")
     sme = [c for c in _walk_conditions(d["justifications"]) if c["subject"] == "activity_smes"]
@@ -72,10 +80,19 @@ def test_why_russian_is_the_default(cli):
     assert "среднее по опросу" in out and "2,0" in out
 
 
-@pytest.mark.parametrize("ident,kind", [("weakness.export", "finding"), ("level.high", "finding"),
-                                        ("model.balanced", "finding"), ("index", "measure"),
-                                        ("index_band", "measure"), ("model", "measure"),
-                                        ("ratio", "measure"), ("activity_smes", "indicator")])
+@pytest.mark.parametrize(
+    "ident,kind",
+    [
+        ("weakness.export", "finding"),
+        ("level.high", "finding"),
+        ("model.balanced", "finding"),
+        ("index", "measure"),
+        ("index_band", "measure"),
+        ("model", "measure"),
+        ("ratio", "measure"),
+        ("activity_smes", "indicator"),
+    ],
+)
 def test_why_explains_findings_measures_and_indicators(cli, ident, kind):
     d = _json(cli, "why", NN, ident, "--lang", "en")
     assert d["subject"]["kind"] == kind and d["made"] is True
@@ -88,7 +105,7 @@ def test_why_explains_findings_measures_and_indicators(cli, ident, kind):
 
 
 def test_why_export_weakness_shows_the_benchmark_of_its_threshold(cli):
-    code, out, _ = cli("why", NN, "weakness.export", "--lang", "en")
+    _code, out, _ = cli("why", NN, "weakness.export", "--lang", "en")
     assert "Export = 1 (required ≤ 1.6)" in out
     assert 'threshold 1.6 = survey benchmark of "Export": 1.6' in out
     assert "s0_survey_directions" in out
@@ -102,6 +119,7 @@ def test_why_on_a_recommendation_not_made_points_to_why_not(cli):
 
 
 # --- why-not -----------------------------------------------------------------------------------
+
 
 def test_why_not_names_the_failing_condition_with_its_actual_value(cli):
     code, out, err = cli("why-not", NN, "co_value_chain_integration", "--lang", "en")
@@ -121,10 +139,18 @@ def test_why_not_json_shape(cli):
     [cond] = rule["branches"][0]["conditions"]
     assert (cond["subject"], cond["holds"]) == ("weakness.production_cooperation", False)
     inner = cond["because_not"][0]["branches"][0]["conditions"][0]
-    assert (inner["subject"], inner["actual"], inner["value"], inner["holds"]) == \
-        ("direction_production_cooperation", 2, 1.6, False)
-    assert d["changes"][0] == {**d["changes"][0], "indicator": "direction_production_cooperation",
-                               "from": 2, "to": 1}
+    assert (inner["subject"], inner["actual"], inner["value"], inner["holds"]) == (
+        "direction_production_cooperation",
+        2,
+        1.6,
+        False,
+    )
+    assert d["changes"][0] == {
+        **d["changes"][0],
+        "indicator": "direction_production_cooperation",
+        "from": 2,
+        "to": 1,
+    }
     assert d["search"]["runs"] >= 1 and d["no_change"] is None
 
 
@@ -145,8 +171,9 @@ def test_why_not_on_a_made_recommendation_says_so_and_points_to_why(cli):
 
 
 def test_why_not_names_the_blocking_gate_and_the_rule_behind_it(cli):
-    code, out, err = cli("why-not", "examples/nascent-cluster.yaml", "co_partner_cluster",
-                         "--lang", "en")
+    code, out, err = cli(
+        "why-not", "examples/nascent-cluster.yaml", "co_partner_cluster", "--lang", "en"
+    )
     assert code == 0, err
     assert "postponed by rule gate_first_steps" in out
     assert "✗ not: Readiness gate: organizational measures first — derived — blocks it" in out
@@ -165,6 +192,7 @@ def test_why_not_search_is_fast_on_the_example(cli):
 
 # --- what-if -----------------------------------------------------------------------------------
 
+
 def test_what_if_strong_export_removes_the_export_support_measures_and_says_why(cli):
     code, out, err = cli("what-if", NN, "--set", "direction_export=4", "--lang", "en")
     assert code == 0, err
@@ -174,21 +202,39 @@ def test_what_if_strong_export_removes_the_export_support_measures_and_says_why(
     d = _json(cli, "what-if", NN, "--set", "direction_export=4", "--lang", "en")
     assert d["schema"] == "cluster-intl/what-if/1"
     removed = {r["id"]: r for r in d["recommendations"]["removed"]}
-    assert {"rg_export_trade_missions", "rg_market_entry_support",
-            "rg_joint_advertising"} <= set(removed)
+    assert {"rg_export_trade_missions", "rg_market_entry_support", "rg_joint_advertising"} <= set(
+        removed
+    )
     assert all(r["reasons"] and r["reasons"][0]["rule"] for r in removed.values())
     assert "rg_foreign_fairs" not in removed  # still made: SMEs lag (rg_sme_support)
     assert "weakness.export" in [f["id"] for f in d["findings"]["removed"]]
     added = {f["id"]: f for f in d["findings"]["added"]}
     assert added["strength.export"]["reasons"][0]["rule"] == "strength_export_score"
-    assert d["changes"] == [{"indicator": "direction_export", "label": "Export", "from": 1,
-                             "to": 4, "at": "examples/nizhny-novgorod.yaml:44"}]
+    assert d["changes"] == [
+        {
+            "indicator": "direction_export",
+            "label": "Export",
+            "from": 1,
+            "to": 4,
+            "at": "examples/nizhny-novgorod.yaml:44",
+        }
+    ]
 
 
 def test_what_if_reports_added_recommendations_and_moved_scores(cli):
-    d = _json(cli, "what-if", NN, "--set", "direction_production_cooperation=1",
-              "--set", "activity_universities=4", "--set", "activity_research_institutes=4",
-              "--lang", "en")
+    d = _json(
+        cli,
+        "what-if",
+        NN,
+        "--set",
+        "direction_production_cooperation=1",
+        "--set",
+        "activity_universities=4",
+        "--set",
+        "activity_research_institutes=4",
+        "--lang",
+        "en",
+    )
     added = [r["id"] for r in d["recommendations"]["added"]]
     assert "co_value_chain_integration" in added
     assert all(r["reasons"] for r in d["recommendations"]["added"])
@@ -203,19 +249,30 @@ def test_what_if_with_no_effect_says_nothing_changes(cli):
 
 
 def test_what_if_values_are_yaml_lists_and_blanks(cli):
-    d = _json(cli, "what-if", NN, "--set", "platform_memberships=[eacp, cluster_managers_club]",
-              "--set", "direction_export=")
+    d = _json(
+        cli,
+        "what-if",
+        NN,
+        "--set",
+        "platform_memberships=[eacp, cluster_managers_club]",
+        "--set",
+        "direction_export=",
+    )
     assert d["changes"][0]["to"] == ["eacp", "cluster_managers_club"]
     assert d["changes"][1]["to"] is None
 
 
 # --- errors: exit 2, a suggestion, no traceback -----------------------------------------------
 
-@pytest.mark.parametrize("command,ident,hint", [
-    ("why", "co_sme_internationalisation", "did you mean 'co_sme_internationalization'?"),
-    ("why", "weakness.exports", "did you mean 'weakness.export'?"),
-    ("why-not", "rg_export_trade_mission", "did you mean 'rg_export_trade_missions'?"),
-])
+
+@pytest.mark.parametrize(
+    "command,ident,hint",
+    [
+        ("why", "co_sme_internationalisation", "did you mean 'co_sme_internationalization'?"),
+        ("why", "weakness.exports", "did you mean 'weakness.export'?"),
+        ("why-not", "rg_export_trade_mission", "did you mean 'rg_export_trade_missions'?"),
+    ],
+)
 def test_unknown_ids_get_a_suggestion_and_exit_2(cli, command, ident, hint):
     code, out, err = cli(command, NN, ident)
     assert code == 2
@@ -229,16 +286,22 @@ def test_why_not_refuses_a_measure(cli):
     assert code == 2 and "'index' is a measure" in err
 
 
-@pytest.mark.parametrize("item,message", [
-    ("direction_export", "--set: direction_export: expected ID=VALUE"),
-    ("direction_export=[1", "--set: direction_export: cannot read the value '[1'"),
-    ("direction_export=7", "--set: direction_export: 7 is out of scale; allowed 0..4"),
-    ("direction_export=high", "--set: direction_export: expected a number, got text 'high'"),
-    ("direction_exprt=4", "--set: direction_exprt: unknown indicator 'direction_exprt' "
-                          "(did you mean 'direction_export'?)"),
-    ("direction_export={a: 1}", "--set: direction_export: '{a: 1}' is a mapping"),
-    ("funding_source=publc", "did you mean 'public'?"),
-])
+@pytest.mark.parametrize(
+    "item,message",
+    [
+        ("direction_export", "--set: direction_export: expected ID=VALUE"),
+        ("direction_export=[1", "--set: direction_export: cannot read the value '[1'"),
+        ("direction_export=7", "--set: direction_export: 7 is out of scale; allowed 0..4"),
+        ("direction_export=high", "--set: direction_export: expected a number, got text 'high'"),
+        (
+            "direction_exprt=4",
+            "--set: direction_exprt: unknown indicator 'direction_exprt' "
+            "(did you mean 'direction_export'?)",
+        ),
+        ("direction_export={a: 1}", "--set: direction_export: '{a: 1}' is a mapping"),
+        ("funding_source=publc", "did you mean 'public'?"),
+    ],
+)
 def test_malformed_set_values_exit_2_naming_the_set(cli, item, message):
     code, out, err = cli("what-if", NN, "--set", item)
     assert code == 2
@@ -248,13 +311,15 @@ def test_malformed_set_values_exit_2_naming_the_set(cli, item, message):
 
 
 def test_every_malformed_set_is_reported_at_once(cli):
-    code, _, err = cli("what-if", NN, "--set", "x", "--set", "activity_smes=abc",
-                       "--set", "geo_europe=9")
+    code, _, err = cli(
+        "what-if", NN, "--set", "x", "--set", "activity_smes=abc", "--set", "geo_europe=9"
+    )
     assert code == 2
     assert len(err.strip().splitlines()) == 3
 
 
 # --- explanations come from the firing record of the knowledge base in use -------------------
+
 
 def test_a_changed_rule_in_a_copied_knowledge_base_changes_the_explanation(cli, tmp_path):
     kb = tmp_path / "kb"
@@ -263,11 +328,14 @@ def test_a_changed_rule_in_a_copied_knowledge_base_changes_the_explanation(cli, 
     text = rules.read_text(encoding="utf-8")
     old = "      - {indicator: activity_smes, op: le, value: 2}\n"
     assert text.count(old) == 1
-    rules.write_text(text.replace(old, "      - {indicator: activity_smes, op: le, value: 1.5}\n"),
-                     encoding="utf-8")
+    rules.write_text(
+        text.replace(old, "      - {indicator: activity_smes, op: le, value: 1.5}\n"),
+        encoding="utf-8",
+    )
 
-    code, out, err = cli("why", NN, "co_sme_internationalization", "--lang", "en",
-                         "--knowledge", kb)
+    code, out, err = cli(
+        "why", NN, "co_sme_internationalization", "--lang", "en", "--knowledge", kb
+    )
     assert code == 0, err
     assert "International activity of SMEs = 1 (required ≤ 1.5)" in out
     assert "survey benchmark" not in out  # 1.5 is no benchmark: nothing is hard-coded
@@ -277,9 +345,11 @@ def test_a_changed_rule_in_a_copied_knowledge_base_changes_the_explanation(cli, 
     shutil.copytree(ROOT / "knowledge", kb0)
     (kb0 / "rules" / "diagnosis.yaml").write_text(
         text.replace(old, "      - {indicator: activity_smes, op: le, value: 0}\n"),
-        encoding="utf-8")
-    code, out, err = cli("why-not", NN, "co_sme_internationalization", "--lang", "en",
-                         "--knowledge", kb0)
+        encoding="utf-8",
+    )
+    code, out, err = cli(
+        "why-not", NN, "co_sme_internationalization", "--lang", "en", "--knowledge", kb0
+    )
     assert code == 0, err
     assert "✗ International activity of SMEs = 1 (required ≤ 0)" in out
     assert re.search(r"activity_smes \(International activity of SMEs\): 1 → 0 ", out)
@@ -287,13 +357,16 @@ def test_a_changed_rule_in_a_copied_knowledge_base_changes_the_explanation(cli, 
 
 # --- the drafted document -------------------------------------------------------------------------
 
+
 def test_draft_lists_the_recommendations_considered_but_not_made(cli):
     code, md, err = cli("draft", NN, "--lang", "en", "--format", "md")
     assert code == 0, err
     section = md.split("## Appendix. Recommendations considered but not made", 1)[1]
-    assert "(`co_value_chain_integration`): Members are not built into international value " \
-           "chains: weakness: Production cooperation — not derived ← Production cooperation = 2 " \
-           "(required ≤ 1.6)" in section
+    assert (
+        "(`co_value_chain_integration`): Members are not built into international value "
+        "chains: weakness: Production cooperation — not derived ← Production cooperation = 2 "
+        "(required ≤ 1.6)" in section
+    )
     assert "`co_sme_internationalization`" not in section
 
 

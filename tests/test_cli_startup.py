@@ -12,10 +12,20 @@ import sys
 
 from tests.conftest import ROOT
 
-HEAVY = ("rich", "pydantic", "engine", "experta", "jinja2", "yaml", "openpyxl", "matplotlib",
-         "docx", "clips")
+HEAVY = (
+    "rich",
+    "pydantic",
+    "engine",
+    "experta",
+    "jinja2",
+    "yaml",
+    "openpyxl",
+    "matplotlib",
+    "docx",
+    "clips",
+)
 
-PROBE = """
+PROBE = f"""
 import sys
 sys.argv = ["cluster-intl"] + sys.argv[1:]
 import cli
@@ -23,14 +33,15 @@ try:
     cli.main()
 except SystemExit:
     pass
-loaded = {m.split(".")[0] for m in sys.modules}
-print("LOADED:" + ",".join(sorted(m for m in %r if m in loaded)))
-""" % (HEAVY,)
+loaded = {{m.split(".")[0] for m in sys.modules}}
+print("LOADED:" + ",".join(sorted(m for m in {HEAVY!r} if m in loaded)))
+"""
 
 
 def _loaded(*args: str) -> str:
-    proc = subprocess.run([sys.executable, "-c", PROBE, *args], cwd=ROOT, capture_output=True,
-                          text=True, check=True)
+    proc = subprocess.run(
+        [sys.executable, "-c", PROBE, *args], cwd=ROOT, capture_output=True, text=True, check=True
+    )
     return proc.stdout.strip().splitlines()[-1].removeprefix("LOADED:")
 
 

@@ -17,28 +17,32 @@ from tests.conftest import EXAMPLES, ROOT
 FORMATS = [("md", "ru"), ("md", "en"), ("html", "ru"), ("html", "en"), ("json", "en")]
 
 # renders every example in every format and prints {name: sha256}; run under several hash seeds
-SCRIPT = """
+SCRIPT = f"""
 import hashlib, json, sys
 from pathlib import Path
 from engine import api
 k = api.knowledge()
-out = {}
+out = {{}}
 for path in sorted(Path("examples").glob("*.yaml")):
     result = api.evaluate(path, k)
-    for fmt, lang in %r:
+    for fmt, lang in {FORMATS!r}:
         for attempt in range(2):  # twice in one process: no state leaks between runs
             data = api.draft(result if attempt == 0 else api.evaluate(path, k), k, fmt, lang)
-            key = f"{path.stem}.{lang}.{fmt}"
+            key = f"{{path.stem}}.{{lang}}.{{fmt}}"
             digest = hashlib.sha256(data.encode("utf-8")).hexdigest()
             assert out.setdefault(key, digest) == digest, key
 print(json.dumps(out, sort_keys=True))
-""" % (FORMATS,)
+"""
 
 
 def _digests(seed: str) -> dict[str, str]:
-    proc = subprocess.run([sys.executable, "-c", SCRIPT], cwd=ROOT,
-                          env=dict(os.environ, PYTHONHASHSEED=seed), capture_output=True,
-                          text=True)
+    proc = subprocess.run(
+        [sys.executable, "-c", SCRIPT],
+        cwd=ROOT,
+        env=dict(os.environ, PYTHONHASHSEED=seed),
+        capture_output=True,
+        text=True,
+    )
     assert proc.returncode == 0, proc.stderr
     return json.loads(proc.stdout)
 
@@ -55,9 +59,22 @@ def test_cli_markdown_is_byte_identical_across_hash_seeds(tmp_path):
     outputs = []
     for seed in ("3", "77"):
         out = tmp_path / f"p{seed}.md"
-        subprocess.run([sys.executable, "-c", "import cli; cli.main()", "draft",
-                        str(EXAMPLES / "nizhny-novgorod.yaml"), "-o", str(out), "--lang", "en"],
-                       cwd=ROOT, env=dict(os.environ, PYTHONHASHSEED=seed), check=True)
+        subprocess.run(
+            [
+                sys.executable,
+                "-c",
+                "import cli; cli.main()",
+                "draft",
+                str(EXAMPLES / "nizhny-novgorod.yaml"),
+                "-o",
+                str(out),
+                "--lang",
+                "en",
+            ],
+            cwd=ROOT,
+            env=dict(os.environ, PYTHONHASHSEED=seed),
+            check=True,
+        )
         outputs.append(hashlib.sha256(out.read_bytes()).hexdigest())
     assert outputs[0] == outputs[1]
 
@@ -86,9 +103,11 @@ def test_office_files_carry_no_save_time(nn_result, knowledge):
     from engine.questionnaire import questionnaire_xlsx
 
     year = str(datetime.date.today().year)
-    files = {"docx": api.draft(nn_result, knowledge, "docx", "en"),
-             "summary.xlsx": summary_xlsx([], "en"),
-             "questionnaire.xlsx": questionnaire_xlsx(knowledge, "en")}
+    files = {
+        "docx": api.draft(nn_result, knowledge, "docx", "en"),
+        "summary.xlsx": summary_xlsx([], "en"),
+        "questionnaire.xlsx": questionnaire_xlsx(knowledge, "en"),
+    }
     for name, data in files.items():
         with zipfile.ZipFile(io.BytesIO(data)) as z:
             core = z.read("docProps/core.xml").decode("utf-8")

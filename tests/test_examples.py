@@ -8,8 +8,13 @@ from engine import api
 from engine.program import build_program
 from tests.conftest import EXAMPLES
 
-ORG_SETUP = {"org_intl_working_group", "org_intl_manager", "org_ministry_contact",
-             "org_coordination_unit", "org_readiness_mandate"}
+ORG_SETUP = {
+    "org_intl_working_group",
+    "org_intl_manager",
+    "org_ministry_contact",
+    "org_coordination_unit",
+    "org_readiness_mandate",
+}
 
 
 def test_nn_level_is_high_at_11_7(nn_result):
@@ -25,24 +30,44 @@ def test_nn_strengths_are_fdi_and_science(nn_result):
 
 def test_nn_five_weaknesses(nn_result):
     weaknesses = {f for f in nn_result.findings if f.startswith("weakness.")}
-    assert weaknesses == {"weakness.export", "weakness.intercluster_cooperation",
-                          "weakness.international_space", "weakness.sme_internationalization",
-                          "weakness.organizational_development"}
+    assert weaknesses == {
+        "weakness.export",
+        "weakness.intercluster_cooperation",
+        "weakness.international_space",
+        "weakness.sme_internationalization",
+        "weakness.organizational_development",
+    }
 
 
 def test_nn_gets_the_dissertations_recommendations(nn_result):
     made = set(nn_result.recommendations)
     # §8.3(4): the three organizational changes (and the coordination unit of §8.3(3))
-    assert {"org_intl_working_group", "org_intl_manager", "org_ministry_contact",
-            "org_coordination_unit"} <= made
+    assert {
+        "org_intl_working_group",
+        "org_intl_manager",
+        "org_ministry_contact",
+        "org_coordination_unit",
+    } <= made
     # §8.3(5): measures of the cluster organization
-    assert {"co_sme_internationalization", "co_partner_cluster", "co_multilingual_website",
-            "co_cluster_community", "co_platform_promotion", "co_benchmarking",
-            "co_commercialization"} <= made
+    assert {
+        "co_sme_internationalization",
+        "co_partner_cluster",
+        "co_multilingual_website",
+        "co_cluster_community",
+        "co_platform_promotion",
+        "co_benchmarking",
+        "co_commercialization",
+    } <= made
     assert made & {"co_mutual_offices", "co_joint_education"}
     # §8.3(6): measures of the regional government
-    assert {"rg_brand_promotion", "rg_export_trade_missions", "rg_market_entry_support",
-            "rg_joint_advertising", "rg_collective_trademarks", "rg_foreign_fairs"} <= made
+    assert {
+        "rg_brand_promotion",
+        "rg_export_trade_missions",
+        "rg_market_entry_support",
+        "rg_joint_advertising",
+        "rg_collective_trademarks",
+        "rg_foreign_fairs",
+    } <= made
     # §8.3(2): monitoring in the Cluster Council
     assert "org_council_monitoring" in made
     assert not nn_result.postponed
@@ -59,8 +84,9 @@ def test_partner_chosen_by_specialization_without_naming_it(knowledge):
     from engine.assessment import with_changes
 
     base = api.evaluate(EXAMPLES / "nizhny-novgorod.yaml", knowledge).assessment
-    a = with_changes(base, {"candidate_partner_clusters": None,
-                            "specialization": ["petrochemicals"]}, knowledge)
+    a = with_changes(
+        base, {"candidate_partner_clusters": None, "specialization": ["petrochemicals"]}, knowledge
+    )
     view = build_program(api.run(a, knowledge), knowledge, "en")
     rec = next(r for r in view["recommendations"] if r["id"] == "co_partner_cluster")
     assert "Chemie-Cluster Bayern" in [c["name"] for c in rec["partners"]]
@@ -70,11 +96,18 @@ def test_partner_geography_setting_filters_candidates(knowledge):
     from engine.assessment import with_changes
 
     base = api.evaluate(EXAMPLES / "nizhny-novgorod.yaml", knowledge).assessment
-    a = with_changes(base, {"candidate_partner_clusters": None,
-                            "partner_geographies_available": ["apec", "cis"]}, knowledge)
+    a = with_changes(
+        base,
+        {"candidate_partner_clusters": None, "partner_geographies_available": ["apec", "cis"]},
+        knowledge,
+    )
     view = build_program(api.run(a, knowledge), knowledge, "en")
-    names = [c["name"] for r in view["recommendations"] if r["id"] == "co_partner_cluster"
-             for c in r["partners"]]
+    names = [
+        c["name"]
+        for r in view["recommendations"]
+        if r["id"] == "co_partner_cluster"
+        for c in r["partners"]
+    ]
     assert "Chemie-Cluster Bayern" not in names
 
 
@@ -106,8 +139,9 @@ def test_every_recommendation_has_a_trace_entry_and_rules_are_listed(knowledge):
     for name in ("nizhny-novgorod", "mature-cluster", "nascent-cluster"):
         result = api.evaluate(EXAMPLES / f"{name}.yaml", knowledge)
         data = json.loads(api.draft(result, knowledge, "json", "en"))
-        declared = {d["id"] for f in data["trace"] for d in f["declared"]
-                    if d["kind"] == "recommendation"}
+        declared = {
+            d["id"] for f in data["trace"] for d in f["declared"] if d["kind"] == "recommendation"
+        }
         assert {r["id"] for r in data["recommendations"]} <= declared
         assert set(data["rules_fired"]) == {f["rule"] for f in data["trace"]}
         for rec in data["recommendations"]:
@@ -124,7 +158,9 @@ def test_russian_program_prints_partners_and_sources_in_russian(nn_result, knowl
     assert "§3.2, с. 161" in ru and "§3.2, p. 161" not in ru
     assert "., §" not in ru  # a citation's full stop is dropped before its locator
     en = api.draft(nn_result, knowledge, "md", "en")
-    assert "**Chemie-Cluster Bayern** (DE, Bavaria) — named in the assessment; sector: chemicals" in en
+    assert (
+        "**Chemie-Cluster Bayern** (DE, Bavaria) — named in the assessment; sector: chemicals" in en
+    )
     assert "§3.2, p. 161" in en and "., §" not in en
 
 

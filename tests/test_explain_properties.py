@@ -30,11 +30,14 @@ def _value(ind: Any) -> st.SearchStrategy[Any]:
         scale = KNOWLEDGE.indicators.scales[ind.scale]
         return st.integers(int(scale.min), int(scale.max))
     if ind.type == "int":
-        return st.integers(int(ind.min if ind.min is not None else 0),
-                           int(ind.max if ind.max is not None else 300))
+        return st.integers(
+            int(ind.min if ind.min is not None else 0), int(ind.max if ind.max is not None else 300)
+        )
     if ind.type == "float":
-        return st.integers(int(ind.min if ind.min is not None else 0),
-                           int(ind.max if ind.max is not None else 10_000)).map(float)
+        return st.integers(
+            int(ind.min if ind.min is not None else 0),
+            int(ind.max if ind.max is not None else 10_000),
+        ).map(float)
     if ind.type == "list":
         if ind.values:
             return st.lists(st.sampled_from(ind.values), unique=True, max_size=len(ind.values))
@@ -43,13 +46,16 @@ def _value(ind: Any) -> st.SearchStrategy[Any]:
 
 
 # a third of the values blank ("no information")
-assessments = st.fixed_dictionaries({
-    ind.id: st.one_of(st.none(), _value(ind), _value(ind))
-    for ind in KNOWLEDGE.indicators.indicators})
+assessments = st.fixed_dictionaries(
+    {
+        ind.id: st.one_of(st.none(), _value(ind), _value(ind))
+        for ind in KNOWLEDGE.indicators.indicators
+    }
+)
 
 
 def _result(values: dict[str, Any]):
-    blank = Assessment(source="generated.yaml", values={i: None for i in KNOWLEDGE.indicator})
+    blank = Assessment(source="generated.yaml", values=dict.fromkeys(KNOWLEDGE.indicator))
     return api.run(with_changes(blank, values, KNOWLEDGE), KNOWLEDGE)
 
 
@@ -105,8 +111,9 @@ def test_why_ends_in_inputs_and_why_not_names_a_reason(values):
 @given(assessments, st.data())
 def test_a_proposed_minimal_change_makes_it_fire(values, data):
     r = _result(values)
-    not_made = [x.id for x in KNOWLEDGE.recommendations.recommendations
-                if x.id not in r.recommendations]
+    not_made = [
+        x.id for x in KNOWLEDGE.recommendations.recommendations if x.id not in r.recommendations
+    ]
     if not not_made:
         return
     rid = data.draw(st.sampled_from(not_made))
@@ -115,7 +122,6 @@ def test_a_proposed_minimal_change_makes_it_fire(values, data):
         assert d["no_change"]["reason"] in ("no_rule", "limit", "needs_several", "blocked")
         return
     for c in d["changes"]:
-        rerun = api.run(with_changes(r.assessment, {c["indicator"]: c["to"]}, KNOWLEDGE),
-                        KNOWLEDGE)
+        rerun = api.run(with_changes(r.assessment, {c["indicator"]: c["to"]}, KNOWLEDGE), KNOWLEDGE)
         assert rid in rerun.recommendations, (rid, c)
         assert set(c["rules"]) <= {f.rule for f in rerun.producers("recommendation", rid)}

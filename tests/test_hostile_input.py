@@ -52,9 +52,17 @@ def write(tmp_path: Path, name: str, data: str | bytes) -> Path:
 
 # --- YAML ----------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("tag", ["!!python/object/apply:os.system ['touch pwned']",
-                                 "!!python/name:os.system", "!!binary aGVsbG8=", "!custom x",
-                                 "!!set {a, b}"])
+
+@pytest.mark.parametrize(
+    "tag",
+    [
+        "!!python/object/apply:os.system ['touch pwned']",
+        "!!python/name:os.system",
+        "!!binary aGVsbG8=",
+        "!custom x",
+        "!!set {a, b}",
+    ],
+)
 def test_yaml_tags_are_refused_never_constructed(cli, tmp_path, tag, monkeypatch):
     monkeypatch.chdir(tmp_path)
     bad = write(tmp_path, "tag.yaml", f"cluster_name: X\nregion_name: {tag}\n")
@@ -90,8 +98,10 @@ def test_huge_file_is_refused_before_parsing(cli, tmp_path):
 
 def test_a_large_file_under_the_limit_is_read_in_reasonable_time(cli, tmp_path):
     # regression: the pure-Python YAML parser took ~5 s on a 4.7 MB file under the size limit
-    rows = "".join(f"unknown_key_{i}: some text value that fills the file up quickly enough\n"
-                   for i in range(60_000))
+    rows = "".join(
+        f"unknown_key_{i}: some text value that fills the file up quickly enough\n"
+        for i in range(60_000)
+    )
     bad = write(tmp_path, "large.yaml", "cluster_name: X\n" + rows)
     assert bad.stat().st_size > 4_000_000
     start = time.perf_counter()
@@ -103,14 +113,18 @@ def test_a_large_file_under_the_limit_is_read_in_reasonable_time(cli, tmp_path):
 
 def test_deep_nesting_is_refused(cli, tmp_path):
     for depth in (60, 5000):
-        bad = write(tmp_path, "deep.yaml", "cluster_name: X\nregion_name: "
-                    + "[" * depth + "]" * depth + "\n")
+        bad = write(
+            tmp_path,
+            "deep.yaml",
+            "cluster_name: X\nregion_name: " + "[" * depth + "]" * depth + "\n",
+        )
         lines = refused(cli, tmp_path, bad)
         assert len(lines) == 1 and "nesting" in lines[0] and ":2:" in lines[0], lines
 
 
-@pytest.mark.parametrize("junk", [b"\x00\x01\x02\xff" * 100, bytes(range(256)) * 20,
-                                  b"PK\x03\x04" + b"\x00" * 100])
+@pytest.mark.parametrize(
+    "junk", [b"\x00\x01\x02\xff" * 100, bytes(range(256)) * 20, b"PK\x03\x04" + b"\x00" * 100]
+)
 def test_binary_junk_is_refused(cli, tmp_path, junk):
     lines = refused(cli, tmp_path, write(tmp_path, "junk.yaml", junk))
     assert len(lines) == 1 and ("binary" in lines[0] or "UTF-8" in lines[0])
@@ -131,17 +145,20 @@ def test_control_characters_are_located(cli, tmp_path):
     assert len(lines) == 1 and ":2:15: " in lines[0] and "character" in lines[0], lines
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("- a\n- b\n", "mapping"),
-    ("just a string\n", "mapping"),
-    ("cluster_name: X\n1: 2\n", "unknown indicator '1'"),
-    ("cluster_name: X\n? [a, b]\n: 1\n", "plain scalars"),
-    ("cluster_name: X\n---\nactivity_smes: 2\n", "YAML syntax error"),
-    ("", "missing required indicator 'cluster_name'"),
-    ("cluster_name: {a: 1}\n", "expected text"),
-    ("cluster_name: X\nactivity_smes: .nan\n", "finite"),
-    ("cluster_name: X\nnum_members_sme: 1e400\n", "number"),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("- a\n- b\n", "mapping"),
+        ("just a string\n", "mapping"),
+        ("cluster_name: X\n1: 2\n", "unknown indicator '1'"),
+        ("cluster_name: X\n? [a, b]\n: 1\n", "plain scalars"),
+        ("cluster_name: X\n---\nactivity_smes: 2\n", "YAML syntax error"),
+        ("", "missing required indicator 'cluster_name'"),
+        ("cluster_name: {a: 1}\n", "expected text"),
+        ("cluster_name: X\nactivity_smes: .nan\n", "finite"),
+        ("cluster_name: X\nnum_members_sme: 1e400\n", "number"),
+    ],
+)
 def test_odd_but_parseable_yaml_is_refused_with_a_located_message(cli, tmp_path, text, expected):
     lines = refused(cli, tmp_path, write(tmp_path, "odd.yaml", text))
     assert any(expected in line for line in lines), lines
@@ -156,15 +173,27 @@ def test_missing_file_and_directory(cli, tmp_path):
 
 def test_real_process_prints_no_traceback(tmp_path):
     bad = write(tmp_path, "bad.yaml", "cluster_name: !!python/object/apply:os.system ['id']\n")
-    proc = subprocess.run([sys.executable, "-c", "import cli; cli.main()", "draft", str(bad),
-                           "-o", str(tmp_path / "p.md")], cwd=ROOT, capture_output=True,
-                          text=True)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import cli; cli.main()",
+            "draft",
+            str(bad),
+            "-o",
+            str(tmp_path / "p.md"),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
     assert proc.returncode == 2 and proc.stdout == ""
     assert "Traceback" not in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
     assert not (tmp_path / "p.md").exists()
 
 
 # --- spreadsheets --------------------------------------------------------------------------------
+
 
 @pytest.fixture
 def workbook(cli, tmp_path) -> Path:
@@ -189,8 +218,15 @@ def _fill(path: Path, answers: dict[str, object], dest: Path) -> Path:
 
 
 def test_spreadsheet_formulas_are_not_evaluated(cli, tmp_path, workbook):
-    bad = _fill(workbook, {"cluster_name": "X", "activity_smes": "=7*7",
-                           "region_name": '=HYPERLINK("http://evil","x")'}, tmp_path / "f.xlsx")
+    bad = _fill(
+        workbook,
+        {
+            "cluster_name": "X",
+            "activity_smes": "=7*7",
+            "region_name": '=HYPERLINK("http://evil","x")',
+        },
+        tmp_path / "f.xlsx",
+    )
     lines = refused(cli, tmp_path, bad)
     assert len(lines) == 2 and all("formulas are not evaluated" in line for line in lines)
     assert all(re.search(r": \S+![A-Z]+\d+: ", line) for line in lines)  # sheet!cell
@@ -247,7 +283,7 @@ def _between_markers(text: str) -> list[str]:
 def _check_literal(text: str, fmt: str) -> None:
     for inside in _between_markers(text):
         assert "49" not in inside and "LLL" not in inside  # never evaluated
-        assert "7" in inside and "range(3)" in inside      # kept, literally
+        assert "7" in inside and "range(3)" in inside  # kept, literally
         if fmt == "html":
             assert "{{ 7*7 }}" in inside and "&lt;script&gt;" in inside
         else:
@@ -278,15 +314,15 @@ def evil_knowledge(tmp_path, nn_result) -> Path:
     for key in ("text", "title", "rationale"):
         rec[key] = {"en": EVIL, "ru": EVIL}
     cited = rec.get("sources") or []
-    rec_file.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False),
-                        encoding="utf-8")
+    rec_file.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
     src_file = root / "sources.yaml"
     sources = yaml.safe_load(src_file.read_text(encoding="utf-8"))
     for s in sources["sources"]:
         if s["id"] in cited or not cited:
             s["citation"] = {"en": EVIL, "ru": EVIL}
-    src_file.write_text(yaml.safe_dump(sources, allow_unicode=True, sort_keys=False),
-                        encoding="utf-8")
+    src_file.write_text(
+        yaml.safe_dump(sources, allow_unicode=True, sort_keys=False), encoding="utf-8"
+    )
     return root
 
 

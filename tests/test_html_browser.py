@@ -16,17 +16,29 @@ from tests.conftest import EXAMPLES, require_tool
 
 def chromium(tmp: Path, *args: str) -> subprocess.CompletedProcess:
     exe = require_tool("chromium", "chromium-browser", "google-chrome")
-    cmd = [exe, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-           "--disable-background-networking", "--disable-component-update", "--disable-sync",
-           "--hide-scrollbars", f"--user-data-dir={tmp / 'chromium-profile'}", *args]
+    cmd = [
+        exe,
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--hide-scrollbars",
+        f"--user-data-dir={tmp / 'chromium-profile'}",
+        *args,
+    ]
     return subprocess.run(cmd, capture_output=True, text=True, timeout=180)
 
 
 @pytest.fixture(scope="module")
 def page(tmp_path_factory, knowledge) -> Path:
     tmp = tmp_path_factory.mktemp("html")
-    html = api.draft(api.evaluate(EXAMPLES / "nizhny-novgorod.yaml", knowledge), knowledge,
-                     "html", "ru")
+    html = api.draft(
+        api.evaluate(EXAMPLES / "nizhny-novgorod.yaml", knowledge), knowledge, "html", "ru"
+    )
     path = tmp / "program.html"
     path.write_text(html, encoding="utf-8")
     return path
@@ -42,14 +54,15 @@ def test_the_page_holds_four_inline_svg_charts_and_nothing_external(page):
 
 
 def _rgb(hex_colour: str) -> tuple[int, int, int]:
-    return tuple(int(hex_colour[i:i + 2], 16) for i in (1, 3, 5))  # type: ignore[return-value]
+    return tuple(int(hex_colour[i : i + 2], 16) for i in (1, 3, 5))  # type: ignore[return-value]
 
 
 @pytest.mark.slow
 def test_chromium_draws_the_charts(page, tmp_path):
     shot = tmp_path / "page.png"
-    run = chromium(tmp_path, f"--screenshot={shot}", "--window-size=1200,3000",
-                   page.resolve().as_uri())
+    run = chromium(
+        tmp_path, f"--screenshot={shot}", "--window-size=1200,3000", page.resolve().as_uri()
+    )
     assert shot.exists(), run.stderr[-2000:]
     from PIL import Image, ImageStat
 
@@ -72,16 +85,19 @@ def colour_box(img, colour: tuple[int, int, int]):
     """The bounding box of the pixels of exactly one colour, or None."""
     from PIL import ImageChops
 
-    masks = [band.point(lambda v, c=c: 255 if v == c else 0)
-             for band, c in zip(img.split(), colour)]
+    masks = [
+        band.point(lambda v, c=c: 255 if v == c else 0)
+        for band, c in zip(img.split(), colour, strict=False)
+    ]
     return ImageChops.multiply(ImageChops.multiply(masks[0], masks[1]), masks[2]).getbbox()
 
 
 @pytest.mark.slow
 def test_chromium_prints_the_page_to_pdf(page, tmp_path):
     pdf = tmp_path / "page.pdf"
-    run = chromium(tmp_path, f"--print-to-pdf={pdf}", "--no-pdf-header-footer",
-                   page.resolve().as_uri())
+    run = chromium(
+        tmp_path, f"--print-to-pdf={pdf}", "--no-pdf-header-footer", page.resolve().as_uri()
+    )
     assert pdf.exists(), run.stderr[-2000:]
     data = pdf.read_bytes()
     assert data.startswith(b"%PDF")

@@ -40,7 +40,7 @@ def test_existing_output_is_not_overwritten_without_force(cli, tmp_path, assessm
     out = tmp_path / "program.md"
     out.write_text("my edited draft", encoding="utf-8")
     stamp = out.stat().st_mtime_ns
-    code, stdout, stderr = cli("draft", assessment, "-o", out)
+    code, _stdout, stderr = cli("draft", assessment, "-o", out)
     assert code == 2 and "--force" in stderr and "Traceback" not in stderr
     assert out.read_text(encoding="utf-8") == "my edited draft" and out.stat().st_mtime_ns == stamp
     assert listing(tmp_path) == ["in", "program.md"]
@@ -48,11 +48,19 @@ def test_existing_output_is_not_overwritten_without_force(cli, tmp_path, assessm
     assert code == 0 and out.read_text(encoding="utf-8").startswith("# ")
 
 
-@pytest.mark.parametrize("args", [["draft", "-f", "md"], ["draft", "-f", "json"],
-                                  ["draft", "-f", "html", "--lang", "en"], ["assess"],
-                                  ["assess", "-f", "json"], ["why", "org_intl_working_group"],
-                                  ["why-not", "co_mutual_offices"],
-                                  ["what-if", "--set", "activity_smes=4"]])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["draft", "-f", "md"],
+        ["draft", "-f", "json"],
+        ["draft", "-f", "html", "--lang", "en"],
+        ["assess"],
+        ["assess", "-f", "json"],
+        ["why", "org_intl_working_group"],
+        ["why-not", "co_mutual_offices"],
+        ["what-if", "--set", "activity_smes=4"],
+    ],
+)
 def test_the_input_is_never_modified(cli, assessment, args):
     before, stamp = digest(assessment), assessment.stat().st_mtime_ns
     code, _, err = cli(args[0], assessment, *args[1:])
@@ -67,8 +75,9 @@ def test_output_that_names_the_input_is_refused_even_with_force(cli, assessment)
         code, _, err = cli("draft", assessment, "-o", assessment, *extra)
         assert code == 2 and "input" in err
         assert digest(assessment) == before
-    code, _, err = cli("kb", "export-clips", "--assessment", assessment, "-o", assessment,
-                       "--force")
+    code, _, err = cli(
+        "kb", "export-clips", "--assessment", assessment, "-o", assessment, "--force"
+    )
     assert code == 2 and digest(assessment) == before
 
 
@@ -88,8 +97,9 @@ def test_draft_writes_through_write_atomic(cli, tmp_path, assessment, monkeypatc
 
 
 @pytest.mark.parametrize("error", [RuntimeError("template exploded"), KeyboardInterrupt()])
-def test_failure_mid_render_leaves_no_output_and_no_temp_file(cli, tmp_path, assessment,
-                                                               monkeypatch, error):
+def test_failure_mid_render_leaves_no_output_and_no_temp_file(
+    cli, tmp_path, assessment, monkeypatch, error
+):
     def broken(*args, **kwargs):
         raise error
 
@@ -106,8 +116,9 @@ def test_failure_mid_render_leaves_no_output_and_no_temp_file(cli, tmp_path, ass
 
 
 @pytest.mark.parametrize("where", ["write", "fsync", "replace"])
-def test_failure_while_writing_keeps_the_old_file_and_removes_the_temp_file(tmp_path,
-                                                                           monkeypatch, where):
+def test_failure_while_writing_keeps_the_old_file_and_removes_the_temp_file(
+    tmp_path, monkeypatch, where
+):
     target = tmp_path / "program.md"
     target.write_text("old complete version", encoding="utf-8")
 
@@ -116,8 +127,9 @@ def test_failure_while_writing_keeps_the_old_file_and_removes_the_temp_file(tmp_
 
     if where == "write":
         real_fdopen = os.fdopen
-        monkeypatch.setattr(output.os, "fdopen",
-                            lambda fd, mode: _FailingFile(real_fdopen(fd, mode)))
+        monkeypatch.setattr(
+            output.os, "fdopen", lambda fd, mode: _FailingFile(real_fdopen(fd, mode))
+        )
     else:
         monkeypatch.setattr(output.os, where, boom)
     with pytest.raises((KeyboardInterrupt, OSError)):
@@ -132,7 +144,7 @@ class _FailingFile:
     def __init__(self, fh: object) -> None:
         self.fh = fh
 
-    def __enter__(self) -> "_FailingFile":
+    def __enter__(self) -> _FailingFile:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -157,15 +169,17 @@ def _batch_inputs(tmp_path: Path, n: int) -> Path:
     folder = tmp_path / "inputs"
     folder.mkdir()
     for i in range(n):
-        text = NN.read_text(encoding="utf-8").replace("activity_smes: 1 ",
-                                                      f"activity_smes: {i % 5} ")
+        text = NN.read_text(encoding="utf-8").replace(
+            "activity_smes: 1 ", f"activity_smes: {i % 5} "
+        )
         (folder / f"cluster-{i}.yaml").write_text(text, encoding="utf-8")
     return folder
 
 
 @pytest.mark.parametrize("during", ["render", "write"])
-def test_interrupted_batch_leaves_only_complete_files(cli, tmp_path, monkeypatch, knowledge,
-                                                      during):
+def test_interrupted_batch_leaves_only_complete_files(
+    cli, tmp_path, monkeypatch, knowledge, during
+):
     from engine import api
 
     inputs = _batch_inputs(tmp_path, 5)
@@ -198,7 +212,8 @@ def test_interrupted_batch_leaves_only_complete_files(cli, tmp_path, monkeypatch
     assert written == ["cluster-0.md", "cluster-1.md"]  # complete ones only: no temp, no summary
     monkeypatch.undo()
     for name in written:
-        expected = api.draft(api.evaluate(inputs / name.replace(".md", ".yaml"), knowledge),
-                             knowledge, "md", "en")
+        expected = api.draft(
+            api.evaluate(inputs / name.replace(".md", ".yaml"), knowledge), knowledge, "md", "en"
+        )
         assert (out / name).read_text(encoding="utf-8") == expected
     assert {p.name: digest(p) for p in inputs.iterdir()} == before

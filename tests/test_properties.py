@@ -22,9 +22,15 @@ from engine import api
 from engine.knowledge import Indicator
 
 K = api.knowledge()
-SETTINGS = settings(max_examples=50, deadline=None,
-                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
-                                           HealthCheck.function_scoped_fixture])  # cli: stateless
+SETTINGS = settings(
+    max_examples=50,
+    deadline=None,
+    suppress_health_check=[
+        HealthCheck.too_slow,
+        HealthCheck.data_too_large,
+        HealthCheck.function_scoped_fixture,
+    ],
+)  # cli: stateless
 TEXT = st.text(st.characters(blacklist_categories=("Cs",)), max_size=25)
 
 
@@ -47,13 +53,18 @@ def value_of(ind: Indicator) -> st.SearchStrategy[Any]:
         items = st.sampled_from(ind.values) if ind.values else TEXT.filter(str.strip)
         return st.lists(items, max_size=6)
     if ind.type == "int" or (ind.type == "score" and ind.scale):
-        ints = st.integers(int(lo if lo is not None else -10**6),
-                           int(hi if hi is not None else 10**9))
+        ints = st.integers(
+            int(lo if lo is not None else -(10**6)), int(hi if hi is not None else 10**9)
+        )
         if ind.type == "int":
             return ints
         return st.one_of(ints, st.floats(lo, hi, allow_nan=False, allow_infinity=False))
-    return st.floats(lo if lo is not None else -1e9, hi if hi is not None else 1e12,
-                     allow_nan=False, allow_infinity=False)
+    return st.floats(
+        lo if lo is not None else -1e9,
+        hi if hi is not None else 1e12,
+        allow_nan=False,
+        allow_infinity=False,
+    )
 
 
 @st.composite
@@ -74,7 +85,7 @@ def _run(cli, data: dict[str, Any], *args: str) -> tuple[int, str, str, Path]:
         path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
         out = Path(tmp) / "out" / "program"
         out.parent.mkdir()
-        code, stdout, stderr = cli("draft", path, *args, "-o", out)
+        code, _stdout, stderr = cli("draft", path, *args, "-o", out)
         written = out.read_text(encoding="utf-8") if out.exists() else ""
         leftovers = sorted(p.name for p in out.parent.iterdir() if p != out)
         assert leftovers == []
@@ -91,8 +102,9 @@ def test_valid_assessments_give_a_complete_explained_program(cli, data):
     result = json.loads(text)
     fired = {f["rule"] for f in result["trace"]}
     assert set(result["rules_fired"]) == fired
-    declared = {d["id"] for f in result["trace"] for d in f["declared"]
-                if d["kind"] == "recommendation"}
+    declared = {
+        d["id"] for f in result["trace"] for d in f["declared"] if d["kind"] == "recommendation"
+    }
     rec_ids = [r["id"] for r in result["recommendations"]]
     assert set(rec_ids) <= declared  # every recommendation was made by a recorded firing
     for r in result["recommendations"]:
@@ -109,9 +121,9 @@ def _near(word: str) -> st.SearchStrategy[str]:
     """A misspelling of `word`: one character dropped, doubled or changed."""
     i = st.integers(0, len(word) - 1)
     return st.one_of(
-        i.map(lambda n: word[:n] + word[n + 1:]),
+        i.map(lambda n: word[:n] + word[n + 1 :]),
         i.map(lambda n: word[:n] + word[n] + word[n:]),
-        st.tuples(i, st.sampled_from("xqz")).map(lambda t: word[:t[0]] + t[1] + word[t[0] + 1:]),
+        st.tuples(i, st.sampled_from("xqz")).map(lambda t: word[: t[0]] + t[1] + word[t[0] + 1 :]),
     ).filter(lambda w: w not in K.indicator and w.strip() == w and w != "")
 
 
@@ -133,8 +145,9 @@ def _wrong(ind: Indicator) -> st.SearchStrategy[Any]:
     elif ind.type == "list":
         options.append(st.sampled_from([{"a": 1}, 5.5, [[1]], [None]]))
         if ind.values:
-            options.append(st.lists(TEXT.filter(lambda s: s not in ind.values), min_size=1,
-                                    max_size=3))
+            options.append(
+                st.lists(TEXT.filter(lambda s: s not in ind.values), min_size=1, max_size=3)
+            )
     else:
         options.append(st.sampled_from([{"a": 1}, [1, 2], True]))
     return st.one_of(options)

@@ -26,8 +26,11 @@ def generate(knowledge, rng: random.Random, n: int) -> dict:
             continue  # no information
         t = ind.type
         if t == "str":
-            v = (f"Generated cluster {n}" if ind.id == "cluster_name"
-                 else f"text {rng.randint(1, 9)}")
+            v = (
+                f"Generated cluster {n}"
+                if ind.id == "cluster_name"
+                else f"text {rng.randint(1, 9)}"
+            )
         elif t == "bool":
             v = rng.random() < 0.5
         elif t == "enum":
@@ -57,8 +60,9 @@ def many(tmp_path_factory, knowledge) -> Path:
     for n in range(200):
         text = yaml.safe_dump(generate(knowledge, rng, n), allow_unicode=True, sort_keys=False)
         (folder / f"cluster-{n:03d}.yaml").write_text(text, encoding="utf-8")
-    (folder / "zz-broken.yaml").write_text("cluster_name: Broken\nactivity_smes: 9\n",
-                                           encoding="utf-8")
+    (folder / "zz-broken.yaml").write_text(
+        "cluster_name: Broken\nactivity_smes: 9\n", encoding="utf-8"
+    )
     return folder
 
 
@@ -69,14 +73,24 @@ def writer(out: Path):
 def test_200_clusters_and_one_broken_input(tmp_path, many, knowledge):
     reported: list[str] = []
     started = time.perf_counter()
-    report = run_batch([many], tmp_path, knowledge, fmt="md", lang="en", write=writer(tmp_path),
-                       exists=lambda n: (tmp_path / n).exists(), workers=2,
-                       report=reported.append, progress=False)
+    report = run_batch(
+        [many],
+        tmp_path,
+        knowledge,
+        fmt="md",
+        lang="en",
+        write=writer(tmp_path),
+        exists=lambda n: (tmp_path / n).exists(),
+        workers=2,
+        report=reported.append,
+        progress=False,
+    )
     elapsed = time.perf_counter() - started
     assert report.total == 201 and len(report.failed) == 1 and report.exit_code == 1
     assert len(reported) == 1
-    assert reported[0].endswith("zz-broken.yaml:2:16: activity_smes: 9 is out of scale; "
-                                "allowed 0..4")
+    assert reported[0].endswith(
+        "zz-broken.yaml:2:16: activity_smes: 9 is out of scale; allowed 0..4"
+    )
     programs = sorted(p.name for p in tmp_path.glob("cluster-*.md"))
     assert len(programs) == 200 and programs[0] == "cluster-000.md"
     for name in ("summary.csv", "summary.xlsx", "summary.md", "summary.html"):
@@ -85,8 +99,9 @@ def test_200_clusters_and_one_broken_input(tmp_path, many, knowledge):
     rows = list(csv.DictReader(io.StringIO((tmp_path / "summary.csv").read_text("utf-8"))))
     assert len(rows) == 201
     ok = [r for r in rows if r["status"] == "ok"]
-    assert len(ok) == 200 and all(r["index_band"] and r["model"] and r["top_recommendations"]
-                                  for r in ok)
+    assert len(ok) == 200 and all(
+        r["index_band"] and r["model"] and r["top_recommendations"] for r in ok
+    )
     broken = next(r for r in rows if r["status"] == "error")
     assert "out of scale" in broken["error"]
     html = (tmp_path / "summary.html").read_text("utf-8")
@@ -99,14 +114,26 @@ def test_200_clusters_and_one_broken_input(tmp_path, many, knowledge):
 
 
 def test_the_pool_gives_the_same_programs_as_one_process(tmp_path, knowledge):
-    inputs = [EXAMPLES / "nizhny-novgorod.yaml", EXAMPLES / "nascent-cluster.yaml",
-              EXAMPLES / "mature-cluster.yaml"]
+    inputs = [
+        EXAMPLES / "nizhny-novgorod.yaml",
+        EXAMPLES / "nascent-cluster.yaml",
+        EXAMPLES / "mature-cluster.yaml",
+    ]
     one, two = tmp_path / "one", tmp_path / "two"
     one.mkdir()
     two.mkdir()
     for out, workers in ((one, 1), (two, 2)):
-        run_batch(inputs, out, knowledge, fmt="html", lang="ru", write=writer(out),
-                  exists=lambda n: False, workers=workers, progress=False)
+        run_batch(
+            inputs,
+            out,
+            knowledge,
+            fmt="html",
+            lang="ru",
+            write=writer(out),
+            exists=lambda n: False,
+            workers=workers,
+            progress=False,
+        )
     names = sorted(p.name for p in one.iterdir())
     assert names == sorted(p.name for p in two.iterdir())
     for name in names:
@@ -115,10 +142,17 @@ def test_the_pool_gives_the_same_programs_as_one_process(tmp_path, knowledge):
 
 def test_existing_outputs_need_force(tmp_path, knowledge):
     (tmp_path / "nizhny-novgorod.md").write_text("old")
-    with pytest.raises(OutputExistsError, match="nizhny-novgorod.md: already exists"):
-        run_batch([EXAMPLES / "nizhny-novgorod.yaml"], tmp_path, knowledge, fmt="md", lang="en",
-                  write=writer(tmp_path), exists=lambda n: (tmp_path / n).exists(),
-                  progress=False)
+    with pytest.raises(OutputExistsError, match=r"nizhny-novgorod\.md: already exists"):
+        run_batch(
+            [EXAMPLES / "nizhny-novgorod.yaml"],
+            tmp_path,
+            knowledge,
+            fmt="md",
+            lang="en",
+            write=writer(tmp_path),
+            exists=lambda n: (tmp_path / n).exists(),
+            progress=False,
+        )
     assert (tmp_path / "nizhny-novgorod.md").read_text() == "old"
 
 
@@ -131,11 +165,27 @@ def test_an_interrupted_batch_leaves_only_complete_files(tmp_path, knowledge):
         calls.append(name)
         write_atomic(tmp_path / name, data)
 
-    inputs = [EXAMPLES / n for n in ("nizhny-novgorod.yaml", "nascent-cluster.yaml",
-                                     "mature-cluster.yaml", "nizhny-novgorod-2014.yaml")]
+    inputs = [
+        EXAMPLES / n
+        for n in (
+            "nizhny-novgorod.yaml",
+            "nascent-cluster.yaml",
+            "mature-cluster.yaml",
+            "nizhny-novgorod-2014.yaml",
+        )
+    ]
     with pytest.raises(KeyboardInterrupt):
-        run_batch(inputs, tmp_path, knowledge, fmt="md", lang="en", write=write,
-                  exists=lambda n: False, workers=2, progress=False)
+        run_batch(
+            inputs,
+            tmp_path,
+            knowledge,
+            fmt="md",
+            lang="en",
+            write=write,
+            exists=lambda n: False,
+            workers=2,
+            progress=False,
+        )
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(calls)
     assert all((tmp_path / n).read_text("utf-8").startswith("# ") for n in calls)
 
@@ -150,11 +200,23 @@ def test_plan_gives_unique_names_and_reads_workbook_sheets(tmp_path, knowledge):
     sub = tmp_path / "a"
     sub.mkdir()
     (sub / "nizhny-novgorod.yaml").write_bytes((EXAMPLES / "nizhny-novgorod.yaml").read_bytes())
-    jobs, failed = plan([EXAMPLES / "nizhny-novgorod.yaml", sub, tmp_path / "region.xlsx",
-                         tmp_path / "missing.yaml"], knowledge, "docx")
-    assert [j.output for j in jobs] == ["nizhny-novgorod.docx", "nizhny-novgorod-2.docx",
-                                        "region-Assessment.docx", "region-Дзержинск.docx",
-                                        "missing.docx"]
+    jobs, failed = plan(
+        [
+            EXAMPLES / "nizhny-novgorod.yaml",
+            sub,
+            tmp_path / "region.xlsx",
+            tmp_path / "missing.yaml",
+        ],
+        knowledge,
+        "docx",
+    )
+    assert [j.output for j in jobs] == [
+        "nizhny-novgorod.docx",
+        "nizhny-novgorod-2.docx",
+        "region-Assessment.docx",
+        "region-Дзержинск.docx",
+        "missing.docx",
+    ]
     assert jobs[3].assessment is not None and jobs[3].source.endswith("region.xlsx [Дзержинск]")
     assert failed == []
     empty = tmp_path / "empty"

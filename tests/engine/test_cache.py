@@ -83,8 +83,9 @@ def test_a_broken_knowledge_base_is_never_cached(cache_dir, kb):
 
 
 @pytest.mark.parametrize("damage", ["garbage", "truncated", "group-writable"])
-def test_a_damaged_or_untrusted_entry_is_ignored_and_rebuilt(cache_dir, kb, nn_path, damage,
-                                                            monkeypatch):
+def test_a_damaged_or_untrusted_entry_is_ignored_and_rebuilt(
+    cache_dir, kb, nn_path, damage, monkeypatch
+):
     good = outcome(api.knowledge(kb), nn_path)
     entry = entries(cache_dir)[0]
     if damage == "garbage":

@@ -38,8 +38,10 @@ def test_rule_in_plain_language(knowledge):
     rules = {r["id"]: r for f in view["rule_files"] for r in f["rules"]}
     org = rules["weakness_organization"]
     assert org["when"].startswith("International activity of the cluster organization ≤ 1 or ")
-    assert "(Working group on international activity is no and International manager is no)" \
+    assert (
+        "(Working group on international activity is no and International manager is no)"
         in org["when"]
+    )
     assert rules["org_monitoring_always"]["when"] == "always"
     gate = rules["gate_first_steps"]["then"]
     assert gate[0].startswith("recommend: “") and any(x.startswith("postpone: ") for x in gate)
@@ -54,7 +56,8 @@ def test_recommendation_lists_its_kpis_and_producing_rules(knowledge):
     assert [k["id"] for k in rec["kpis"]] == knowledge.recommendation[rec["id"]].kpis
     assert all(k["target"] for k in rec["kpis"])
     assert {p["id"] for p in rec["produced_by"]} == {
-        s.rule.id for s in knowledge.rules if rec["id"] in s.rule.then.recommend}
+        s.rule.id for s in knowledge.rules if rec["id"] in s.rule.then.recommend
+    }
 
 
 def test_diagram_chains_findings_into_recommendations(knowledge):
@@ -77,8 +80,9 @@ def test_html_is_offline_and_escapes_knowledge_text(tmp_path):
     text = rules.read_text(encoding="utf-8")
     old = 'title: {en: "Internationalization is not in the plans"'
     assert text.count(old) == 1
-    rules.write_text(text.replace(old, 'title: {en: "<script>alert(1)</script> {{ 7*7 }}"'),
-                     encoding="utf-8")
+    rules.write_text(
+        text.replace(old, 'title: {en: "<script>alert(1)</script> {{ 7*7 }}"'), encoding="utf-8"
+    )
     k = api.knowledge(root)
     html = render_catalogue(k, "html", "en")
     assert "<script" not in html

@@ -27,8 +27,15 @@ def test_wrap_label_limits_lines_and_marks_a_cut():
 
 
 def test_bar_chart_layout_scales_bars_and_marks_missing_values():
-    c = charts.bar_chart("x", "Title", [("cluster", "Cluster"), ("benchmark", "Mean")],
-                         [("A", [2, 4]), ("B", [None, 1.5])], "en", vmax=4, step=1)
+    c = charts.bar_chart(
+        "x",
+        "Title",
+        [("cluster", "Cluster"), ("benchmark", "Mean")],
+        [("A", [2, 4]), ("B", [None, 1.5])],
+        "en",
+        vmax=4,
+        step=1,
+    )
     svg = c["svg"]
     assert len(svg["bars"]) == 3  # one value is missing: no bar
     widths = {b["title"]: b["w"] for b in svg["bars"]}
@@ -53,8 +60,7 @@ def test_russian_numbers_use_a_decimal_comma():
     assert charts.fmt_number(2.0, "en") == "2"
 
 
-def test_program_charts_cover_participants_directions_geography_and_partials(nn_result,
-                                                                               knowledge):
+def test_program_charts_cover_participants_directions_geography_and_partials(nn_result, knowledge):
     view = build_program(nn_result, knowledge, "en")
     cs = view["charts"]
     assert set(cs) == {"partials", "actors", "directions", "geography"}
@@ -67,8 +73,9 @@ def test_program_charts_cover_participants_directions_geography_and_partials(nn_
 
 
 def test_svg_labels_are_escaped():
-    c = charts.bar_chart("x", "<b>T</b>", [("cluster", "C&C")],
-                         [('<script>alert(1)</script>"', [1])], "en")
+    c = charts.bar_chart(
+        "x", "<b>T</b>", [("cluster", "C&C")], [('<script>alert(1)</script>"', [1])], "en"
+    )
     html = environment().get_template("chart.html.j2").render(chart=c, t=strings()["en"])
     assert "<script>" not in html and "&lt;script&gt;" in html
     assert "<b>T</b>" not in html and "C&amp;C" in html

@@ -66,14 +66,29 @@ def test_a_synthetic_base_of_200_rules_gives_the_same_advice_in_clips(tmp_path):
 SCALARS = [None, True, False, 0, 1, 2, 1.5, 3.0, -1, "top", "1", "nil", ""]
 LISTS = [None, (), ("a",), ("a", "b"), ("b", "c", "d")]
 OPERANDS = {
-    "eq": [0, 1, 2, 1.5, True, False, "top", "1"], "ne": [0, 1, 2, True, "top"],
-    "lt": [0, 1, 1.5, 2], "le": [0, 1, 2], "gt": [0, 1, 1.5], "ge": [0, 1, 3],
-    "in": [[1, 2], ["top", "1"], [True], []], "not_in": [[1, 2], ["top"], [False, 0]],
-    "is_true": [None], "is_false": [None], "is_missing": [None], "is_known": [None],
+    "eq": [0, 1, 2, 1.5, True, False, "top", "1"],
+    "ne": [0, 1, 2, True, "top"],
+    "lt": [0, 1, 1.5, 2],
+    "le": [0, 1, 2],
+    "gt": [0, 1, 1.5],
+    "ge": [0, 1, 3],
+    "in": [[1, 2], ["top", "1"], [True], []],
+    "not_in": [[1, 2], ["top"], [False, 0]],
+    "is_true": [None],
+    "is_false": [None],
+    "is_missing": [None],
+    "is_known": [None],
 }
-LIST_OPERANDS = {"contains": ["a", "z"], "not_contains": ["a", "z"], "is_empty": [None],
-                 "not_empty": [None], "count_ge": [0, 1, 2], "count_lt": [1, 2, 3],
-                 "is_missing": [None], "is_known": [None]}
+LIST_OPERANDS = {
+    "contains": ["a", "z"],
+    "not_contains": ["a", "z"],
+    "is_empty": [None],
+    "not_empty": [None],
+    "count_ge": [0, 1, 2],
+    "count_lt": [1, 2, 3],
+    "is_missing": [None],
+    "is_known": [None],
+}
 
 
 @pytest.fixture(scope="module")
@@ -116,11 +131,15 @@ def test_blank_never_satisfies_a_numeric_test(env):
 
 # --- the exported text --------------------------------------------------------------------------
 
+
 def test_salience_and_branches_mirror_the_experta_engine(knowledge):
     text = export_clips(knowledge)
     runner = runner_for(knowledge)
-    found = re.findall(r'\(defrule r\d+-b(\d+)-\S+\n  ".*"\n  \(declare \(salience (-?\d+)\)\)'
-                       r'(?:.|\n)*?\(assert \(fired \(rule "([^"]+)"\)', text)
+    found = re.findall(
+        r'\(defrule r\d+-b(\d+)-\S+\n  ".*"\n  \(declare \(salience (-?\d+)\)\)'
+        r'(?:.|\n)*?\(assert \(fired \(rule "([^"]+)"\)',
+        text,
+    )
     assert len(found) == len(runner._saliences)
     for branch, salience, rule in found:
         assert runner._saliences[(rule, int(branch))] == int(salience)
@@ -135,9 +154,14 @@ def test_export_is_deterministic_across_hash_seeds(tmp_path):
     root = Path(__file__).resolve().parents[2]
     outs = set()
     for seed in ("0", "7"):
-        out = subprocess.run([sys.executable, "-c", "import cli; cli.main()", "kb", "export-clips"],
-                             cwd=root, env=dict(os.environ, PYTHONHASHSEED=seed),
-                             capture_output=True, text=True, check=True)
+        out = subprocess.run(
+            [sys.executable, "-c", "import cli; cli.main()", "kb", "export-clips"],
+            cwd=root,
+            env=dict(os.environ, PYTHONHASHSEED=seed),
+            capture_output=True,
+            text=True,
+            check=True,
+        )
         outs.add(out.stdout)
     assert len(outs) == 1 and "(deftemplate measures" in outs.pop()
 
@@ -145,8 +169,9 @@ def test_export_is_deterministic_across_hash_seeds(tmp_path):
 def test_text_values_survive_the_trip_to_clips(knowledge, nn_result):
     name = 'Кластер "A\\B"\nline two; (paren) nil <script>'
     values = dict(nn_result.assessment.values, cluster_name=name, specialization=["nil", "x y"])
-    a = Assessment(source='weird "file".yaml\n(defrule evil => (assert (finding (id "x"))))',
-                   values=values)
+    a = Assessment(
+        source='weird "file".yaml\n(defrule evil => (assert (finding (id "x"))))', values=values
+    )
     program = export_clips(knowledge) + "\n" + deffacts(a, compute(a, knowledge), knowledge)
     runner = ClipsRunner(knowledge, program)
     try:

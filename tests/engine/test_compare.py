@@ -7,8 +7,13 @@ import json
 import pytest
 
 from engine import api
-from engine.compare import compare, dropped_reasons, kpi_status, reasons_from_firings, \
-    render_compare
+from engine.compare import (
+    compare,
+    dropped_reasons,
+    kpi_status,
+    reasons_from_firings,
+    render_compare,
+)
 from tests.conftest import EXAMPLES
 
 
@@ -30,8 +35,10 @@ def test_same_cluster_and_years(view):
 def test_indicators_that_moved_with_their_change(view):
     rows = {r["id"]: r for g in view["moved"] for r in g["rows"]}
     assert rows["cluster_exports"]["change"] == "+6000"
-    assert (rows["has_intl_working_group"]["old"], rows["has_intl_working_group"]["new"]) == \
-        ("no", "yes")
+    assert (rows["has_intl_working_group"]["old"], rows["has_intl_working_group"]["new"]) == (
+        "no",
+        "yes",
+    )
     assert rows["geo_cis"]["change"] == "-1"
     assert rows["website_languages"]["change"] == "+en"
     assert "activity_anchor_enterprises" not in rows  # unchanged values are not listed
@@ -42,8 +49,9 @@ def test_indicators_that_moved_with_their_change(view):
 def test_kpis_are_measured_against_the_targets_of_the_old_program(view, nn_result, knowledge):
     from engine.program import build_program
 
-    old_targets = {k["id"]: k["target_raw"] for k in build_program(nn_result, knowledge,
-                                                                    "en")["kpis"]}
+    old_targets = {
+        k["id"]: k["target_raw"] for k in build_program(nn_result, knowledge, "en")["kpis"]
+    }
     kpis = {k["id"]: k for k in view["kpis"]}
     assert set(kpis) == set(old_targets)
     for kid, row in kpis.items():
@@ -61,10 +69,15 @@ def test_recommendations_added_and_dropped_with_reasons(view):
     dropped = {r["id"]: r for r in view["dropped"]}
     assert set(added) == {"co_eaeu_cis_markets"}
     assert "CIS countries = 1" in " ".join(added["co_eaeu_cis_markets"]["reasons"])
-    assert {"org_intl_working_group", "org_intl_manager", "co_partner_cluster",
-            "co_multilingual_website"} <= set(dropped)
-    assert any("Multilingual website = yes" in r
-               for r in dropped["co_multilingual_website"]["reasons"])
+    assert {
+        "org_intl_working_group",
+        "org_intl_manager",
+        "co_partner_cluster",
+        "co_multilingual_website",
+    } <= set(dropped)
+    assert any(
+        "Multilingual website = yes" in r for r in dropped["co_multilingual_website"]["reasons"]
+    )
     assert any("International manager = yes" in r for r in dropped["org_intl_manager"]["reasons"])
 
 
@@ -83,13 +96,21 @@ def test_dropped_reasons_name_every_rule_that_gave_it(nn_result, nn2014, knowled
     assert all("Working group on international activity = yes" in r for r in reasons)
 
 
-@pytest.mark.parametrize("base,target,now,expected", [
-    (0, 2, 2, ("achieved", 100.0)), (0, 2, 3, ("achieved", 150.0)), (4, 6, 5, ("progress", 50.0)),
-    (4, 6, 4, ("unchanged", 0.0)), (4, 6, 3, ("regressed", -50.0)),
-    (None, 2, 2, ("achieved", None)),
-    (1, None, 2, ("no_target", None)), (1, 2, None, ("no_data", None)),
-    (2, 2, 2, ("achieved", 100.0)), (2, 2, 1, ("regressed", None)),
-])
+@pytest.mark.parametrize(
+    "base,target,now,expected",
+    [
+        (0, 2, 2, ("achieved", 100.0)),
+        (0, 2, 3, ("achieved", 150.0)),
+        (4, 6, 5, ("progress", 50.0)),
+        (4, 6, 4, ("unchanged", 0.0)),
+        (4, 6, 3, ("regressed", -50.0)),
+        (None, 2, 2, ("achieved", None)),
+        (1, None, 2, ("no_target", None)),
+        (1, 2, None, ("no_data", None)),
+        (2, 2, 2, ("achieved", 100.0)),
+        (2, 2, 1, ("regressed", None)),
+    ],
+)
 def test_kpi_status(base, target, now, expected):
     assert kpi_status(base, target, now) == expected
 

@@ -31,8 +31,12 @@ def doc(nn_docx):
 def test_sections_use_real_heading_styles(doc):
     heads = {(p.style.name, p.text) for p in doc.paragraphs if p.style.name.startswith("Heading")}
     names = {text for _, text in heads}
-    for expected in ("1. Current state of international links", "5. Measures by direction",
-                     "7. Target indicators (KPIs)", "Appendix. Why these recommendations"):
+    for expected in (
+        "1. Current state of international links",
+        "5. Measures by direction",
+        "7. Target indicators (KPIs)",
+        "Appendix. Why these recommendations",
+    ):
         assert expected in names
     assert ("Heading 1", "5. Measures by direction") in heads
     assert any(style == "Heading 3" for style, _ in heads)  # each measure
@@ -41,8 +45,11 @@ def test_sections_use_real_heading_styles(doc):
 
 def test_measures_are_a_table_with_kpis_baselines_and_targets(doc, nn_result):
     headers = [[c.text for c in t.rows[0].cells] for t in doc.tables]
-    plan = next(t for t, h in zip(doc.tables, headers) if h[:4] == ["Measure", "Actor",
-                                                                     "Direction", "Timeframe"])
+    plan = next(
+        t
+        for t, h in zip(doc.tables, headers, strict=False)
+        if h[:4] == ["Measure", "Actor", "Direction", "Timeframe"]
+    )
     assert [c.text for c in plan.rows[0].cells][4:6] == ["KPIs", "Baseline"]
     titles = {c.text for row in plan.rows[1:] for c in row.cells[:1]}
     assert "Establish a partnership with a large foreign cluster" in titles
@@ -113,7 +120,7 @@ def test_a_template_without_the_styles_is_refused_naming_them(tmp_path, nn_resul
 def test_a_file_that_is_not_a_docx_is_refused(tmp_path, nn_result, knowledge):
     path = tmp_path / "x.docx"
     path.write_text("not a zip")
-    with pytest.raises(InputError, match="not a Word .docx template"):
+    with pytest.raises(InputError, match=r"not a Word \.docx template"):
         render_docx(build_program(nn_result, knowledge, "en"), path)
 
 
@@ -150,8 +157,11 @@ def test_libreoffice_converts_it_to_a_pdf_with_a_visible_first_page(tmp_path, nn
     out = subprocess.run([pdfinfo, str(pdf)], capture_output=True, text=True, check=True).stdout
     pages = int(next(line.split()[-1] for line in out.splitlines() if line.startswith("Pages:")))
     assert pages >= 5
-    subprocess.run([pdftoppm, "-png", "-r", "40", "-f", "1", "-l", "1", str(pdf),
-                    str(tmp_path / "page")], check=True, timeout=120)
+    subprocess.run(
+        [pdftoppm, "-png", "-r", "40", "-f", "1", "-l", "1", str(pdf), str(tmp_path / "page")],
+        check=True,
+        timeout=120,
+    )
     png = next(tmp_path.glob("page*.png"))
     from PIL import Image, ImageStat
 

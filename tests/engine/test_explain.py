@@ -27,8 +27,9 @@ def test_why_is_read_from_the_firing_record_not_recomputed(nn_result, knowledge)
     indicator still satisfies the rule. Explanations never re-derive what the engine did."""
     d = explain.why_data(nn_result, "co_sme_internationalization", knowledge, "en")
     assert d["justifications"][0]["conditions"][0]["because"][0]["rule"] == "weakness_sme"
-    trimmed = dataclasses.replace(nn_result, firings=[f for f in nn_result.firings
-                                                      if f.rule != "weakness_sme"])
+    trimmed = dataclasses.replace(
+        nn_result, firings=[f for f in nn_result.firings if f.rule != "weakness_sme"]
+    )
     d2 = explain.why_data(trimmed, "co_sme_internationalization", knowledge, "en")
     assert d2["justifications"][0]["conditions"][0]["because"] == []
     assert d2["indicators"] == []
@@ -39,8 +40,10 @@ def test_benchmark_is_found_by_matching_the_threshold(knowledge):
     assert b is not None and b["value"] == 2.0 and b["sources"] == ["s0_survey_actors"]
     assert b["setting"].startswith("knowledge/scoring.yaml:")
     assert explain.benchmark_for("indicator", "activity_smes", "le", 3, knowledge, "en") is None
-    assert explain.benchmark_for("indicator", "activity_smes", "is_missing", None, knowledge,
-                                 "en") is None
+    assert (
+        explain.benchmark_for("indicator", "activity_smes", "is_missing", None, knowledge, "en")
+        is None
+    )
     assert explain.benchmark_for("indicator", "geo_europe", "ge", 3, knowledge, "en") is None
     gap = explain.benchmark_for("measure", "bench_gap_direction_export", "lt", 0, knowledge, "en")
     assert gap is not None and gap["value"] == 1.6
@@ -78,8 +81,10 @@ def test_why_not_names_a_blocking_finding_with_its_rule(knowledge, tmp_path):
     d = explain.why_not_data(r, "co_cluster_community", knowledge, "en", search=False)
     blocking = [c for c in explain.failing_conditions(d) if c.get("blocked_by")]
     assert blocking and blocking[0]["subject"] == "gate.not_ready"
-    assert {n["rule"] for n in blocking[0]["blocked_by"]} <= {"gate_closed_plans",
-                                                              "gate_closed_mandate"}
+    assert {n["rule"] for n in blocking[0]["blocked_by"]} <= {
+        "gate_closed_plans",
+        "gate_closed_mandate",
+    }
     assert d["postponed_by"][0]["rule"] == "gate_first_steps"
     line = explain.reason_line(d["rules"], d["postponed_by"], "en")
     assert line["text"].startswith("postponed by rule gate_first_steps; ")
@@ -87,8 +92,7 @@ def test_why_not_names_a_blocking_finding_with_its_rule(knowledge, tmp_path):
 
 
 def test_reason_line_takes_the_closest_rule(nn_result, knowledge):
-    d = explain.why_not_data(nn_result, "co_value_chain_integration", knowledge, "ru",
-                             search=False)
+    d = explain.why_not_data(nn_result, "co_value_chain_integration", knowledge, "ru", search=False)
     line = explain.reason_line(d["rules"], d["postponed_by"], "ru")
     assert line["rule"] == "co_value_chains_weak"
     assert "Производственная кооперация = 2 (требуется ≤ 1,6)" in line["text"]
@@ -97,8 +101,11 @@ def test_reason_line_takes_the_closest_rule(nn_result, knowledge):
 def test_not_made_covers_every_recommendation_not_made(nn_result, knowledge):
     items = explain.not_made(nn_result, knowledge, "en")
     ids = [x["id"] for x in items]
-    expected = [r.id for r in knowledge.recommendations.recommendations
-                if r.id not in nn_result.recommendations]
+    expected = [
+        r.id
+        for r in knowledge.recommendations.recommendations
+        if r.id not in nn_result.recommendations
+    ]
     assert ids == expected
     assert all(x["reason"] and x["rule"] for x in items)
     plain = explain.not_made_json(nn_result, knowledge)
@@ -110,8 +117,7 @@ def test_text_is_rendered_from_the_data_only(nn_result, knowledge):
     d = explain.why_data(nn_result, "co_sme_internationalization", knowledge, "en")
     d["justifications"][0]["title"] = "A TITLE FROM THE DATA"
     assert "A TITLE FROM THE DATA" in explain.render_why(d)
-    n = explain.why_not_data(nn_result, "co_value_chain_integration", knowledge, "en",
-                             search=False)
+    n = explain.why_not_data(nn_result, "co_value_chain_integration", knowledge, "en", search=False)
     n["rules"][0]["title"] = "ANOTHER"
     assert "ANOTHER" in explain.render_why_not(n)
 

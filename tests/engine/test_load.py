@@ -21,7 +21,8 @@ def test_positions_of_keys_and_values():
 
 def test_duplicate_key_names_both_lines():
     assert problems("a: 1\nb: 2\na: 3\n") == [
-        "a.yaml:3:1: a: duplicate key 'a' (first defined on line 1)"]
+        "a.yaml:3:1: a: duplicate key 'a' (first defined on line 1)"
+    ]
 
 
 def test_python_tag_is_refused_not_executed():

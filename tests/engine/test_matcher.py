@@ -12,7 +12,22 @@ from pathlib import Path
 
 import experta
 import pytest
-from experta import AND, AS, EXISTS, FORALL, L, MATCH, NOT, OR, TEST, W, Fact, KnowledgeEngine, P, Rule
+from experta import (
+    AND,
+    AS,
+    EXISTS,
+    FORALL,
+    MATCH,
+    NOT,
+    OR,
+    TEST,
+    Fact,
+    KnowledgeEngine,
+    L,
+    P,
+    Rule,
+    W,
+)
 from experta.matchers import ReteMatcher
 
 import engine.inference as inference
@@ -131,6 +146,7 @@ def test_reset_leaves_every_memory_empty(knowledge):
 
 # --- experta features our compiler does not emit: the matcher must still be exact ---------------
 
+
 class Item(Fact):
     pass
 
@@ -143,11 +159,13 @@ def _general_engine(matcher: type, strategy: type, log: list[str]) -> KnowledgeE
     def rule(name, *patterns, salience=0):
         def rhs(self, **kw):
             log.append(f"{name} {sorted((k, str(v)) for k, v in kw.items())}")
+
         rhs.__name__ = name
         return Rule(*patterns, salience=salience)(rhs)
 
     attrs = {
-        "__matcher__": matcher, "__strategy__": strategy,
+        "__matcher__": matcher,
+        "__strategy__": strategy,
         "literal_int": rule("literal_int", Item(v=1)),
         "literal_float": rule("literal_float", Item(v=1.0)),
         "literal_true": rule("literal_true", Item(v=True)),
@@ -159,8 +177,7 @@ def _general_engine(matcher: type, strategy: type, log: list[str]) -> KnowledgeE
         "join": rule("join", Item(k=MATCH.k), Tag(k=MATCH.k, t=MATCH.t)),
         "not_join": rule("not_join", AS.i << Item(k=MATCH.k), NOT(Tag(k=MATCH.k))),
         "pred": rule("pred", Item(v=P(lambda x: isinstance(x, int) and x > 1))),
-        "test": rule("test", Item(v=MATCH.a), Tag(t=MATCH.b),
-                     TEST(lambda a, b: str(a) == str(b))),
+        "test": rule("test", Item(v=MATCH.a), Tag(t=MATCH.b), TEST(lambda a, b: str(a) == str(b))),
         "or": rule("or", OR(Item(k="a"), Tag(t="a"))),
         "exists": rule("exists", EXISTS(Tag(k=MATCH.k))),
         "forall": rule("forall", FORALL(Item(k=MATCH.k), Tag(k=MATCH.k))),
@@ -236,9 +253,19 @@ def test_rule_preparation_of_every_shape_equals_expertas():
     class F(Fact):
         pass
 
-    flat = (Rule(AND(NOT(F(a=1)), F(b=1))), Rule(AND(NOT(F(a=1)))), Rule(AND()),
-            Rule(AND(F(a=1), F(b=2), NOT(F(c=3)))))  # the fast path, leading NOT included
-    other = (Rule(OR(F(a=1), F(b=2))), Rule(F(a=1), NOT(F(b=2))), Rule(NOT(F(a=1))), Rule(),
-             Rule(AND(F(a=1), OR(F(b=1), F(c=1)))), Rule(AND(NOT(OR(F(a=1), F(b=1))))))
+    flat = (
+        Rule(AND(NOT(F(a=1)), F(b=1))),
+        Rule(AND(NOT(F(a=1)))),
+        Rule(AND()),
+        Rule(AND(F(a=1), F(b=2), NOT(F(c=3)))),
+    )  # the fast path, leading NOT included
+    other = (
+        Rule(OR(F(a=1), F(b=2))),
+        Rule(F(a=1), NOT(F(b=2))),
+        Rule(NOT(F(a=1))),
+        Rule(),
+        Rule(AND(F(a=1), OR(F(b=1), F(c=1)))),
+        Rule(AND(NOT(OR(F(a=1), F(b=1))))),
+    )
     for rule in flat + other:
         assert repr(prepare_flat(rule)) == repr(prepare_rule(rule))

@@ -14,8 +14,12 @@ from engine import api
 from engine.assessment import assessment_from_text
 from engine.errors import InputError
 from engine.load import load_yaml_file, load_yaml_text
-from engine.questionnaire import (questionnaire_xlsx, questionnaire_yaml, read_workbook,
-                                  read_workbook_sheets)
+from engine.questionnaire import (
+    questionnaire_xlsx,
+    questionnaire_yaml,
+    read_workbook,
+    read_workbook_sheets,
+)
 from engine.render import to_json
 from tests.conftest import EXAMPLES, require_calc, soffice_convert
 
@@ -43,6 +47,7 @@ def save(wb, path: Path) -> Path:
 
 # --- the blank questionnaire ------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("lang", ["ru", "en"])
 def test_yaml_questionnaire_lists_every_indicator_blank_with_its_question(knowledge, lang):
     text = questionnaire_yaml(knowledge, lang)
@@ -56,8 +61,9 @@ def test_yaml_questionnaire_lists_every_indicator_blank_with_its_question(knowle
 
 
 def test_filled_yaml_questionnaire_is_a_valid_assessment(knowledge):
-    text = questionnaire_yaml(knowledge, "en").replace("\ncluster_name:\n",
-                                                       "\ncluster_name: Test cluster\n")
+    text = questionnaire_yaml(knowledge, "en").replace(
+        "\ncluster_name:\n", "\ncluster_name: Test cluster\n"
+    )
     a = assessment_from_text(text, "q.yaml", knowledge)
     assert a.name == "Test cluster"
     with pytest.raises(InputError, match="missing required indicator 'cluster_name'"):
@@ -94,9 +100,11 @@ def test_xlsx_questionnaire_bytes_are_deterministic(knowledge):
 
 # --- round trip ---------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("lang", ["ru", "en"])
-def test_round_trip_filled_workbook_gives_the_same_result_as_yaml(tmp_path, knowledge, nn_path,
-                                                                   lang):
+def test_round_trip_filled_workbook_gives_the_same_result_as_yaml(
+    tmp_path, knowledge, nn_path, lang
+):
     path = save(filled_workbook(knowledge, nn_values(), lang), tmp_path / "nn.xlsx")
     from_xlsx = api.draft(api.evaluate(path, knowledge), knowledge, "json", "en")
     from_yaml = api.draft(api.evaluate(nn_path, knowledge), knowledge, "json", "en")
@@ -109,10 +117,15 @@ def test_typed_answers_are_understood(tmp_path, knowledge):
     wb = filled_workbook(knowledge, {"cluster_name": "C"})
     ws = wb.worksheets[0]
     rows = {r[0].value: r[0].row for r in ws.iter_rows(min_row=2)}
-    answers = {"has_intl_manager": "да", "has_cluster_council": "Yes",
-               "coordinator_type": "Regional ministry (executive authority)",  # the label
-               "cluster_exports": "1 234,5", "activity_smes": "3",
-               "target_markets": "Германия; Китай\nКазахстан", "platform_memberships": "-"}
+    answers = {
+        "has_intl_manager": "да",
+        "has_cluster_council": "Yes",
+        "coordinator_type": "Regional ministry (executive authority)",  # the label
+        "cluster_exports": "1 234,5",
+        "activity_smes": "3",
+        "target_markets": "Германия; Китай\nКазахстан",
+        "platform_memberships": "-",
+    }
     for key, value in answers.items():
         ws.cell(row=rows[key], column=7, value=value)
     a = read_workbook(save(wb, tmp_path / "typed.xlsx"), knowledge)
@@ -127,6 +140,7 @@ def test_typed_answers_are_understood(tmp_path, knowledge):
 
 # --- errors point at sheet and cell --------------------------------------------------------------
 
+
 def test_every_bad_cell_is_reported_by_sheet_and_cell(tmp_path, knowledge):
     wb = filled_workbook(knowledge, nn_values())
     ws = wb.worksheets[0]
@@ -138,24 +152,34 @@ def test_every_bad_cell_is_reported_by_sheet_and_cell(tmp_path, knowledge):
     with pytest.raises(InputError) as exc:
         read_workbook(path, knowledge)
     lines = str(exc.value).splitlines()
-    assert f"bad.xlsx: Assessment!G{rows['activity_smes']}: 7 is out of scale; allowed 0..4" in \
-        [line.split("/")[-1] for line in lines]
-    assert any(f"Assessment!G{rows['funding_source']}: text 'state' is not allowed" in line
-               for line in lines)
-    assert any(f"Assessment!A{rows['geo_cis']}: unknown indicator 'geo_cys' (did you mean "
-               "'geo_cis'?)" in line for line in lines)
+    assert f"bad.xlsx: Assessment!G{rows['activity_smes']}: 7 is out of scale; allowed 0..4" in [
+        line.split("/")[-1] for line in lines
+    ]
+    assert any(
+        f"Assessment!G{rows['funding_source']}: text 'state' is not allowed" in line
+        for line in lines
+    )
+    assert any(
+        f"Assessment!A{rows['geo_cis']}: unknown indicator 'geo_cys' (did you mean "
+        "'geo_cis'?)" in line
+        for line in lines
+    )
     assert len(lines) == 3
 
 
 def test_missing_required_answer_points_at_its_cell(tmp_path, knowledge):
     wb = filled_workbook(knowledge, {})
-    with pytest.raises(InputError, match=r"Assessment!G2: missing required indicator "
-                                         r"'cluster_name'"):
+    with pytest.raises(
+        InputError,
+        match=r"Assessment!G2: missing required indicator "
+        r"'cluster_name'",
+    ):
         read_workbook(save(wb, tmp_path / "blank.xlsx"), knowledge)
 
 
-@pytest.mark.parametrize("formula", ["=1+2", "=SUM(A1:A3)", "=TRUE()+0", "=NOT(FALSE())",
-                                     "=IF(TRUE(),1,0)"])
+@pytest.mark.parametrize(
+    "formula", ["=1+2", "=SUM(A1:A3)", "=TRUE()+0", "=NOT(FALSE())", "=IF(TRUE(),1,0)"]
+)
 def test_formulas_are_refused_not_evaluated(tmp_path, knowledge, formula):
     wb = filled_workbook(knowledge, nn_values())
     ws = wb.worksheets[0]
@@ -170,8 +194,11 @@ def test_the_constants_calc_writes_for_true_and_false_are_read_as_yes_and_no(tmp
     wb = filled_workbook(knowledge, nn_values())
     ws = wb.worksheets[0]
     rows = {r[0].value: r[0].row for r in ws.iter_rows(min_row=2)}
-    for key, formula in (("has_intl_manager", "=TRUE()"), ("has_cluster_council", "=false()"),
-                         ("has_intl_working_group", "=TRUE")):
+    for key, formula in (
+        ("has_intl_manager", "=TRUE()"),
+        ("has_cluster_council", "=false()"),
+        ("has_intl_working_group", "=TRUE"),
+    ):
         ws.cell(row=rows[key], column=7).value = formula
     a = read_workbook(save(wb, tmp_path / "calc.xlsx"), knowledge)
     assert a.get("has_intl_manager") is True and a.get("has_cluster_council") is False
@@ -192,7 +219,7 @@ def test_macros_are_refused(tmp_path, knowledge):
 def test_a_file_that_is_not_a_workbook_is_refused(tmp_path, knowledge):
     path = tmp_path / "x.xlsx"
     path.write_text("cluster_name: x\n")
-    with pytest.raises(InputError, match="not an .xlsx workbook"):
+    with pytest.raises(InputError, match=r"not an \.xlsx workbook"):
         read_workbook(path, knowledge)
 
 
@@ -234,16 +261,19 @@ def test_assessment_load_dispatches_on_the_extension(tmp_path, knowledge):
 
 # --- in LibreOffice Calc ------------------------------------------------------------------------
 
+
 @pytest.mark.slow
-def test_calc_opens_the_questionnaire_and_a_workbook_it_saves_drafts_the_same(tmp_path, knowledge,
-                                                                           nn_path):
+def test_calc_opens_the_questionnaire_and_a_workbook_it_saves_drafts_the_same(
+    tmp_path, knowledge, nn_path
+):
     """A client may fill the questionnaire in LibreOffice: Calc reads every row, and the workbook
     Calc writes back is read as the same assessment."""
     require_calc()
     blank = tmp_path / "blank.xlsx"
     blank.write_bytes(questionnaire_xlsx(knowledge, "ru"))
-    csv_text = soffice_convert(blank, "csv:Text - txt - csv (StarCalc):44,34,76", tmp_path / "csv") \
-        .read_text("utf-8")
+    csv_text = soffice_convert(
+        blank, "csv:Text - txt - csv (StarCalc):44,34,76", tmp_path / "csv"
+    ).read_text("utf-8")
     assert all(f"\n{ind.id}," in csv_text for ind in knowledge.indicators.indicators)
     filled = save(filled_workbook(knowledge, nn_values(), "ru"), tmp_path / "filled.xlsx")
     resaved = soffice_convert(filled, "xlsx", tmp_path / "calc")

@@ -34,8 +34,10 @@ def _activations(n: int) -> list[Activation]:
     dict.__setitem__(fact, "__factid__", 7)
     acts = []
     for i in range(n):
-        def rhs(engine, i=i):  # noqa: ARG001
+
+        def rhs(engine, i=i):
             return i
+
         rhs.__name__ = f"r{i}"
         acts.append(Activation(Rule(Item())(rhs), [fact]))
     return acts
@@ -75,7 +77,9 @@ def _stress(strategy_cls, seed: int) -> dict[str, int]:
             self.declare(Done(n=n, by=i))
 
         claim.__name__ = f"claim{i}"
-        attrs[f"claim{i}"] = Rule(AS.f << Item(n=MATCH.n), NOT(Done(n=MATCH.n)), salience=sal)(claim)
+        attrs[f"claim{i}"] = Rule(AS.f << Item(n=MATCH.n), NOT(Done(n=MATCH.n)), salience=sal)(
+            claim
+        )
 
         def sweep(self, f, d, i=i):
             stats["fired"] += 1
@@ -87,8 +91,9 @@ def _stress(strategy_cls, seed: int) -> dict[str, int]:
                 self.retract(d)
 
         sweep.__name__ = f"sweep{i}"
-        attrs[f"sweep{i}"] = Rule(AS.f << Item(n=MATCH.n), AS.d << Done(n=MATCH.n),
-                                  salience=rnd.choice([0, 1]))(sweep)
+        attrs[f"sweep{i}"] = Rule(
+            AS.f << Item(n=MATCH.n), AS.d << Done(n=MATCH.n), salience=rnd.choice([0, 1])
+        )(sweep)
     engine = type("Stress", (KnowledgeEngine,), attrs)()
     engine.reset()
     for k in range(40):
@@ -119,10 +124,21 @@ def test_every_firing_of_the_example_was_live(nn_result):
 def _json_with_seed(seed: str) -> str:
     env = dict(os.environ, PYTHONHASHSEED=seed)
     out = subprocess.run(
-        [sys.executable, "-c",
-         "import sys; sys.path.insert(0, '.'); import cli; cli.main()",
-         "draft", "examples/nizhny-novgorod.yaml", "--format", "json"],
-        cwd=ROOT, env=env, capture_output=True, text=True, check=True)
+        [
+            sys.executable,
+            "-c",
+            "import sys; sys.path.insert(0, '.'); import cli; cli.main()",
+            "draft",
+            "examples/nizhny-novgorod.yaml",
+            "--format",
+            "json",
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return out.stdout
 
 

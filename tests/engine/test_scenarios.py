@@ -40,9 +40,11 @@ def test_the_three_examples_have_a_scenario(knowledge):
 
 
 def test_failures_are_explained_with_why_and_why_not(tmp_path, knowledge):
-    path = _write(tmp_path / "fail.yaml", f"""
+    path = _write(
+        tmp_path / "fail.yaml",
+        f"""
 name: wrong on purpose
-assessment: {ROOT / 'examples' / 'nizhny-novgorod.yaml'}
+assessment: {ROOT / "examples" / "nizhny-novgorod.yaml"}
 changes: {{activity_smes: 3}}
 expect:
   recommendations:
@@ -50,7 +52,8 @@ expect:
     absent: [rg_foreign_fairs]
   postponed:
     present: [co_partner_cluster]
-""")
+""",
+    )
     report = sc.run(sc.load_cases([path], knowledge), knowledge)
     (outcome,) = report.outcomes
     assert not outcome.passed
@@ -72,7 +75,9 @@ expect:
 
 
 def test_bad_scenarios_are_reported_together_and_located(tmp_path, knowledge):
-    path = _write(tmp_path / "bad.yaml", """\
+    path = _write(
+        tmp_path / "bad.yaml",
+        """\
 name: bad
 assessment:
   cluster_name: X
@@ -83,20 +88,26 @@ expect:
   recommendations:
     present: [co_sme_internationalisation]
     absent: [co_sme_internationalisation]
-""")
+""",
+    )
     with pytest.raises(InputError) as exc:
         sc.load_cases([path], knowledge)
     lines = [p.format() for p in exc.value.problems]
     where = str(path.relative_to(Path.cwd())) if path.is_relative_to(Path.cwd()) else None
     messages = [line.split(": ", 1)[1] for line in lines]
-    assert ("assessment.activity_smez: unknown indicator 'activity_smez' "
-            "(did you mean 'activity_smes'?)") in messages
+    assert (
+        "assessment.activity_smez: unknown indicator 'activity_smez' "
+        "(did you mean 'activity_smes'?)"
+    ) in messages
     assert "assessment.direction_export: 9 is out of scale; allowed 0..4" in messages
-    assert ("changes.geo_europa: unknown indicator 'geo_europa' (did you mean 'geo_europe'?)"
-            in messages)
-    assert ("expect.recommendations.present[0]: unknown recommendation "
-            "'co_sme_internationalisation' (did you mean 'co_sme_internationalization'?)"
-            in messages)
+    assert (
+        "changes.geo_europa: unknown indicator 'geo_europa' (did you mean 'geo_europe'?)"
+        in messages
+    )
+    assert (
+        "expect.recommendations.present[0]: unknown recommendation "
+        "'co_sme_internationalisation' (did you mean 'co_sme_internationalization'?)" in messages
+    )
     assert any("expected both present and absent" in m for m in messages)
     positions = [line.split(": ", 1)[0].rsplit(":", 2)[1:] for line in lines]
     assert all(int(line) > 0 and int(col) > 0 for line, col in positions)
@@ -104,7 +115,9 @@ expect:
 
 
 def test_structure_errors_and_missing_assessment_file(tmp_path, knowledge):
-    path = _write(tmp_path / "s.yaml", """\
+    path = _write(
+        tmp_path / "s.yaml",
+        """\
 scenarios:
   - name: one
     assessment: nowhere.yaml
@@ -112,7 +125,8 @@ scenarios:
   - name: two
     assesment: {cluster_name: X}
     expect: {}
-""")
+""",
+    )
     with pytest.raises(InputError) as exc:
         sc.load_cases([path], knowledge)
     text = str(exc.value)
@@ -123,7 +137,9 @@ scenarios:
 def test_a_path_and_changes_and_inline_assessment_agree(tmp_path, knowledge):
     nn = (ROOT / "examples" / "nizhny-novgorod.yaml").read_text(encoding="utf-8")
     _write(tmp_path / "data" / "nn.yaml", nn)
-    path = _write(tmp_path / "s.yaml", """\
+    path = _write(
+        tmp_path / "s.yaml",
+        """\
 scenarios:
   - name: by path
     assessment: data/nn.yaml
@@ -134,7 +150,8 @@ scenarios:
     assessment: {cluster_name: Inline, activity_smes: 4}
     expect:
       findings: {present: [strength.sme_internationalization]}
-""")
+""",
+    )
     report = sc.run(sc.load_cases([path], knowledge), knowledge)
     assert [o.passed for o in report.outcomes] == [True, True]
     assert report.outcomes[0].case.where.endswith("s.yaml:2:5")
@@ -150,8 +167,9 @@ def test_a_moved_threshold_fails_the_edge_scenario(tmp_path):
     text = rules.read_text(encoding="utf-8")
     old = "{indicator: activity_smes, op: le, value: 2}"
     assert text.count(old) == 1
-    rules.write_text(text.replace(old, "{indicator: activity_smes, op: le, value: 1}"),
-                     encoding="utf-8")
+    rules.write_text(
+        text.replace(old, "{indicator: activity_smes, op: le, value: 1}"), encoding="utf-8"
+    )
     k = api.knowledge(root)
     report = sc.run(sc.load_cases(sc.scenario_files(k), k), k)
     assert [o.case.name for o in report.failed] == ["SME activity at the survey mean"]

@@ -23,10 +23,13 @@ SCHEMAS = ROOT / "schemas"
 def test_committed_schemas_are_current(knowledge):
     generated = all_schemas(knowledge)
     committed = {p.name for p in SCHEMAS.glob("*.json")}
-    assert committed == set(generated), "regenerate: uv run cluster-intl kb schema -o schemas --force"
+    assert committed == set(generated), (
+        "regenerate: uv run cluster-intl kb schema -o schemas --force"
+    )
     for name, schema in generated.items():
         assert (SCHEMAS / name).read_text(encoding="utf-8") == dump(schema), (
-            f"schemas/{name} is stale; regenerate: uv run cluster-intl kb schema -o schemas --force")
+            f"schemas/{name} is stale; regenerate: uv run cluster-intl kb schema -o schemas --force"
+        )
 
 
 # --- a small validator ------------------------------------------------------------------------
@@ -35,8 +38,10 @@ TYPES = {
     "object": lambda v: isinstance(v, dict),
     "array": lambda v: isinstance(v, list),
     "string": lambda v: isinstance(v, str),
-    "integer": lambda v: isinstance(v, int) and not isinstance(v, bool)
-    or isinstance(v, float) and v.is_integer(),
+    "integer": lambda v: (
+        (isinstance(v, int) and not isinstance(v, bool))
+        or (isinstance(v, float) and v.is_integer())
+    ),
     "number": lambda v: isinstance(v, (int, float)) and not isinstance(v, bool),
     "boolean": lambda v: isinstance(v, bool),
     "null": lambda v: v is None,
@@ -124,31 +129,55 @@ def _data(path: Path) -> Any:
     return load_yaml_file(path).data
 
 
-KNOWLEDGE_FILES = [(f"{name}.schema.json", ROOT / "knowledge" / f"{name}.yaml")
-                   for name in ("indicators", "scoring", "findings", "recommendations", "kpis",
-                                "sources", "partners", "program")]
-KNOWLEDGE_FILES += [("rules.schema.json", p) for p in sorted((ROOT / "knowledge" / "rules")
-                                                                .glob("*.yaml"))]
-KNOWLEDGE_FILES += [("scenario.schema.json", p) for p in sorted((ROOT / "knowledge" / "scenarios")
-                                                                   .glob("*.yaml"))]
-KNOWLEDGE_FILES += [("assessment.schema.json", p) for p in sorted((ROOT / "examples")
-                                                                     .glob("*.yaml"))]
+KNOWLEDGE_FILES = [
+    (f"{name}.schema.json", ROOT / "knowledge" / f"{name}.yaml")
+    for name in (
+        "indicators",
+        "scoring",
+        "findings",
+        "recommendations",
+        "kpis",
+        "sources",
+        "partners",
+        "program",
+    )
+]
+KNOWLEDGE_FILES += [
+    ("rules.schema.json", p) for p in sorted((ROOT / "knowledge" / "rules").glob("*.yaml"))
+]
+KNOWLEDGE_FILES += [
+    ("scenario.schema.json", p) for p in sorted((ROOT / "knowledge" / "scenarios").glob("*.yaml"))
+]
+KNOWLEDGE_FILES += [
+    ("assessment.schema.json", p) for p in sorted((ROOT / "examples").glob("*.yaml"))
+]
 
 
-@pytest.mark.parametrize("schema,path", KNOWLEDGE_FILES,
-                         ids=[str(p.relative_to(ROOT)) for _, p in KNOWLEDGE_FILES])
+@pytest.mark.parametrize(
+    "schema,path", KNOWLEDGE_FILES, ids=[str(p.relative_to(ROOT)) for _, p in KNOWLEDGE_FILES]
+)
 def test_shipped_files_satisfy_their_schema(schema, path):
     assert Validator(schema).errors(_data(path)) == []
 
 
 def test_the_schemas_reject_what_the_loader_rejects():
     rules = Validator("rules.schema.json")
-    bad_field = {"rules": [{"id": "x", "title": {"en": "x"}, "when": [],
-                            "then": {"finding": "f"}, "sorces": []}]}
+    bad_field = {
+        "rules": [
+            {"id": "x", "title": {"en": "x"}, "when": [], "then": {"finding": "f"}, "sorces": []}
+        ]
+    }
     assert any("unexpected 'sorces'" in e for e in rules.errors(bad_field))
-    bad_op = {"rules": [{"id": "x", "title": {"en": "x"},
-                         "when": [{"indicator": "direction_export", "op": "greater", "value": 3}],
-                         "then": {"finding": "f"}}]}
+    bad_op = {
+        "rules": [
+            {
+                "id": "x",
+                "title": {"en": "x"},
+                "when": [{"indicator": "direction_export", "op": "greater", "value": 3}],
+                "then": {"finding": "f"},
+            }
+        ]
+    }
     assert rules.errors(bad_op)
     assessment = Validator("assessment.schema.json")
     assert assessment.errors({"cluster_name": "X", "direction_export": 9})
@@ -160,8 +189,9 @@ def test_the_schemas_reject_what_the_loader_rejects():
     assert assessment.errors({"cluster_name": "X", "activity_smes": 1, "extra": None})
     assert assessment.errors({"cluster_name": "X", "activity_smes": None}) == []
     scenario = Validator("scenario.schema.json")
-    assert scenario.errors({"assessment": {"cluster_name": "X"}, "changes": {"geo_europa": 1},
-                            "expect": {}})
+    assert scenario.errors(
+        {"assessment": {"cluster_name": "X"}, "changes": {"geo_europa": 1}, "expect": {}}
+    )
     assert scenario.errors({"assessment": "a.yaml", "expect": {}}) == []
 
 

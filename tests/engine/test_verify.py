@@ -121,23 +121,29 @@ def _add_rules(root: Path, text: str) -> None:
 
 def test_adding_a_duplicate_of_a_shipped_rule_is_reported(tmp_path):
     root = copy_knowledge(tmp_path)
-    _add_rules(root, """
+    _add_rules(
+        root,
+        """
   - id: capacity_partner_clusters_again
     title: {en: "Partner clusters", ru: "Кластеры-партнеры"}
     when:
       - {indicator: num_foreign_partner_clusters, op: ge, value: 1}
     then: {finding: capacity.has_partner_clusters}
     sources: [s0_nn_cluster_measures]
-""")
+""",
+    )
     msgs = [p.message for p in _problems(root)]
-    assert ("rule 'capacity_partner_clusters_again' duplicates rule 'capacity_partner_clusters' "
-            f"({_where(root, 'capacity_partner_clusters')}): same conditions, same conclusion"
-            in msgs)
+    assert (
+        "rule 'capacity_partner_clusters_again' duplicates rule 'capacity_partner_clusters' "
+        f"({_where(root, 'capacity_partner_clusters')}): same conditions, same conclusion" in msgs
+    )
 
 
 def test_adding_a_self_contradicting_rule_is_reported_as_an_error(tmp_path):
     root = copy_knowledge(tmp_path)
-    _add_rules(root, """
+    _add_rules(
+        root,
+        """
   - id: levels_cannot_both_hold
     title: {en: "Low and high", ru: "Низкий и высокий"}
     when:
@@ -148,7 +154,8 @@ def test_adding_a_self_contradicting_rule_is_reported_as_an_error(tmp_path):
       - {measure: self_band, op: ne, value: developed}
     then: {recommend: org_readiness_mandate}
     proposal: true
-""")
+""",
+    )
     errors = [p for p in _problems(root) if p.severity == "error"]
     assert len(errors) == 1
     assert errors[0].message.startswith("rule 'levels_cannot_both_hold' can never fire: ")
@@ -158,7 +165,9 @@ def test_adding_a_self_contradicting_rule_is_reported_as_an_error(tmp_path):
 def test_a_rule_needing_a_finding_under_a_rule_that_can_fire_is_fine(tmp_path):
     # a chain of three findings through `any:` is unfolded without false alarms
     root = copy_knowledge(tmp_path)
-    _add_rules(root, """
+    _add_rules(
+        root,
+        """
   - id: science_led_commercialization
     title: {en: "Science-led and knowledge not commercialized", ru: "Наука и коммерциализация"}
     when:
@@ -166,7 +175,8 @@ def test_a_rule_needing_a_finding_under_a_rule_that_can_fire_is_fine(tmp_path):
       - {finding: model.science_led}
     then: {recommend: co_partner_research_centres, priority: high}
     proposal: true
-""")
+""",
+    )
     assert [p for p in _problems(root) if p.severity == "error"] == []
 
 
@@ -183,15 +193,22 @@ def test_spans_merge_and_complement():
     assert _spans([Span(0, 1), Span(1, 2, True, False)], False) == (Span(0, 2),)
     assert _spans([Span(0, 1), Span(2, 3)], True) == (Span(0, 3),)  # integers 0..3, no hole
     assert _spans([Span(0, 1, False, True), Span(1, 2, True, False)], False) == (
-        Span(0, 1, False, True), Span(1, 2, True, False))
-    assert _complement((Span(0, 1),), False) == (Span(-float("inf"), 0, False, True),
-                                                   Span(1, float("inf"), True, False))
+        Span(0, 1, False, True),
+        Span(1, 2, True, False),
+    )
+    assert _complement((Span(0, 1),), False) == (
+        Span(-float("inf"), 0, False, True),
+        Span(1, float("inf"), True, False),
+    )
     assert _meet_spans((Span(3, float("inf")),), (Span(-float("inf"), 1),), False) == ()
     # on integers, > 1 and < 2 is empty; on reals it is not
-    assert _meet_spans((Span(1, float("inf"), True),), (Span(-float("inf"), 2, False, True),),
-                       True) == ()
-    assert _meet_spans((Span(1, float("inf"), True),), (Span(-float("inf"), 2, False, True),),
-                       False) == (Span(1, 2, True, True),)
+    assert (
+        _meet_spans((Span(1, float("inf"), True),), (Span(-float("inf"), 2, False, True),), True)
+        == ()
+    )
+    assert _meet_spans(
+        (Span(1, float("inf"), True),), (Span(-float("inf"), 2, False, True),), False
+    ) == (Span(1, 2, True, True),)
     assert spans_text((Span(0, 2, False, True), Span(4, 4))) == "≥ 0 and < 2; = 4"
 
 
@@ -223,14 +240,18 @@ def test_logic_unfolds_findings_to_indicators(knowledge):
     # every ground way to the recommendation goes through a rule that derives weakness.export
     # or weakness.marketing
     recs = lg.derivations(("recommendation", "rg_joint_advertising"))
-    assert recs and all(g.via & {"weakness_export_score", "weakness_export_share",
-                                 "weakness_marketing_score"} for g in recs)
+    assert recs and all(
+        g.via & {"weakness_export_score", "weakness_export_share", "weakness_marketing_score"}
+        for g in recs
+    )
 
 
 def test_a_rule_that_another_rule_needs_is_not_called_redundant(tmp_path):
     # B needs what A concludes (through the finding A derives): A is not redundant because of B
     root = copy_knowledge(tmp_path)
-    _add_rules(root, """
+    _add_rules(
+        root,
+        """
   - id: a_trade_missions
     title: {en: "Many trade missions", ru: "Много миссий"}
     when:
@@ -244,12 +265,17 @@ def test_a_rule_that_another_rule_needs_is_not_called_redundant(tmp_path):
       - {indicator: trade_missions_last_year, op: ge, value: 5}
     then: {recommend: rg_regional_channels}
     proposal: true
-""")
+""",
+    )
     msgs = [p.message for p in _problems(root)]
     assert not any("'a_trade_missions' is redundant" in m for m in msgs)
     # b adds nothing: whenever it fires, a has fired with the same recommendation
-    assert any(m.startswith("rule 'b_markets_channels' is redundant: whenever it fires, rule "
-                            "'a_trade_missions'") for m in msgs)
+    assert any(
+        m.startswith(
+            "rule 'b_markets_channels' is redundant: whenever it fires, rule 'a_trade_missions'"
+        )
+        for m in msgs
+    )
 
 
 def test_a_declared_conflict_resolved_with_not_is_accepted(tmp_path):
@@ -257,24 +283,34 @@ def test_a_declared_conflict_resolved_with_not_is_accepted(tmp_path):
     recs = root / "recommendations.yaml"
     text = recs.read_text(encoding="utf-8")
     anchor = "  - id: rg_regional_channels\n"
-    recs.write_text(text.replace(anchor, anchor + "    conflicts_with: [rg_flagship_positioning]\n"),
-                    encoding="utf-8")
+    recs.write_text(
+        text.replace(anchor, anchor + "    conflicts_with: [rg_flagship_positioning]\n"),
+        encoding="utf-8",
+    )
     # the shipped rules cannot give both: one needs K < 0.8, the other K >= 1.2
     assert not [p for p in _problems(root) if "conflicting" in p.message]
-    _add_rules(root, """
+    _add_rules(
+        root,
+        """
   - id: flagship_for_everyone
     title: {en: "Flagship", ru: "Флагман"}
     when:
       - {indicator: is_pilot_innovative_cluster, op: is_true}
     then: {recommend: rg_flagship_positioning}
     proposal: true
-""")
+""",
+    )
     conflicts = [p for p in _problems(root) if "conflicting" in p.message]
     assert [p.severity for p in conflicts] == ["error"]
     assert "'flagship_for_everyone' and 'rg_channels'" in conflicts[0].message
     (root / "rules" / "zz_added.yaml").write_text(
-        (root / "rules" / "zz_added.yaml").read_text(encoding="utf-8").replace(
+        (root / "rules" / "zz_added.yaml")
+        .read_text(encoding="utf-8")
+        .replace(
             "      - {indicator: is_pilot_innovative_cluster, op: is_true}\n",
             "      - {indicator: is_pilot_innovative_cluster, op: is_true}\n"
-            "      - not: {recommendation: rg_regional_channels}\n"), encoding="utf-8")
+            "      - not: {recommendation: rg_regional_channels}\n",
+        ),
+        encoding="utf-8",
+    )
     assert not [p for p in _problems(root) if "conflicting" in p.message]

@@ -40,21 +40,31 @@ def test_measure_inputs_cover_every_derivation(knowledge, example):
 
 def test_cone_includes_the_rules_behind_a_blocking_not(knowledge):
     ids = [s.rule.id for s in whatif.cone("recommendation", "co_partner_cluster", knowledge)]
-    assert {"co_partner_cluster_none", "gate_closed_plans", "gate_closed_mandate",
-            "readiness_not_in_plans", "readiness_no_mandate"} <= set(ids)
+    assert {
+        "co_partner_cluster_none",
+        "gate_closed_plans",
+        "gate_closed_mandate",
+        "readiness_not_in_plans",
+        "readiness_no_mandate",
+    } <= set(ids)
 
 
 def test_minimal_changes_are_verified_and_smallest_first(nn_result, knowledge):
-    found = whatif.minimal_changes(nn_result, "recommendation", "co_value_chain_integration",
-                                   knowledge)
+    found = whatif.minimal_changes(
+        nn_result, "recommendation", "co_value_chain_integration", knowledge
+    )
     first = found["changes"][0]
-    assert (first["indicator"], first["from"], first["to"]) == \
-        ("direction_production_cooperation", 2, 1)
+    assert (first["indicator"], first["from"], first["to"]) == (
+        "direction_production_cooperation",
+        2,
+        1,
+    )
     distances = [c["distance"] for c in found["changes"]]
     assert distances == sorted(distances)
     for c in found["changes"]:
-        rerun = api.run(with_changes(nn_result.assessment, {c["indicator"]: c["to"]}, knowledge),
-                        knowledge)
+        rerun = api.run(
+            with_changes(nn_result.assessment, {c["indicator"]: c["to"]}, knowledge), knowledge
+        )
         assert "co_value_chain_integration" in rerun.recommendations
 
 
@@ -63,8 +73,9 @@ def test_minimal_change_of_a_raw_number_moves_a_measure_across_its_threshold(nn_
     assert found["changes"], "lowering the region's denominators makes the cluster lag"
     for c in found["changes"]:
         assert c["indicator"].startswith("region_")
-        rerun = api.run(with_changes(nn_result.assessment, {c["indicator"]: c["to"]}, knowledge),
-                        knowledge)
+        rerun = api.run(
+            with_changes(nn_result.assessment, {c["indicator"]: c["to"]}, knowledge), knowledge
+        )
         assert rerun.measures.get("ratio_band") == "lagging"
 
 
@@ -75,18 +86,30 @@ def test_no_single_change_when_two_independent_rules_block(knowledge):
 
 
 def test_parse_sets_reads_yaml_values(knowledge):
-    got = whatif.parse_sets(["direction_export=4", "has_intl_manager=true",
-                             "platform_memberships=[eacp]", "activity_smes=",
-                             "cluster_name='A: B'"], knowledge)
-    assert got == {"direction_export": 4, "has_intl_manager": True,
-                   "platform_memberships": ["eacp"], "activity_smes": None,
-                   "cluster_name": "A: B"}
+    got = whatif.parse_sets(
+        [
+            "direction_export=4",
+            "has_intl_manager=true",
+            "platform_memberships=[eacp]",
+            "activity_smes=",
+            "cluster_name='A: B'",
+        ],
+        knowledge,
+    )
+    assert got == {
+        "direction_export": 4,
+        "has_intl_manager": True,
+        "platform_memberships": ["eacp"],
+        "activity_smes": None,
+        "cluster_name": "A: B",
+    }
 
 
 def test_parse_sets_collects_every_problem(knowledge):
     with pytest.raises(InputError) as exc:
-        whatif.parse_sets(["nothing", "geo_europe=5", "geo_europe=1", "geo_eurpe=1",
-                           "geo_apec={a: 1}"], knowledge)
+        whatif.parse_sets(
+            ["nothing", "geo_europe=5", "geo_europe=1", "geo_eurpe=1", "geo_apec={a: 1}"], knowledge
+        )
     text = str(exc.value)
     assert "--set: nothing: expected ID=VALUE" in text
     assert "--set: geo_europe: 5 is out of scale" in text
@@ -97,8 +120,9 @@ def test_parse_sets_collects_every_problem(knowledge):
 def test_what_if_compares_two_runs(nn_result, knowledge):
     d = whatif.what_if_data(nn_result, {"direction_export": 4}, knowledge, "en")
     removed = [r["id"] for r in d["recommendations"]["removed"]]
-    assert {"rg_export_trade_missions", "rg_market_entry_support", "rg_joint_advertising"} \
-        <= set(removed)
+    assert {"rg_export_trade_missions", "rg_market_entry_support", "rg_joint_advertising"} <= set(
+        removed
+    )
     assert d["changed"] and d["scores"] == []
     same = whatif.what_if_data(nn_result, {"direction_export": 1}, knowledge, "en")
     assert not same["changed"]
