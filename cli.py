@@ -68,11 +68,11 @@ AssessmentArg = Annotated[
 
 def guarded(fn: Callable[[], T]) -> T:
     """Run a command body; turn our errors into a message on stderr and an exit code."""
-    from engine.errors import ClusterIntlError
+    from engine import api
 
     try:
         return fn()
-    except ClusterIntlError as exc:
+    except api.ClusterIntlError as exc:
         typer.echo(str(exc), err=True)
         raise typer.Exit(code=exc.exit_code) from None
     except KeyboardInterrupt:
@@ -84,14 +84,14 @@ def emit(data: str | bytes, out: Path | None, force: bool) -> None:
     """Write to OUT atomically, or to stdout."""
     if out is None:
         if isinstance(data, bytes):
-            from engine.errors import UsageError
+            from engine import api
 
-            raise UsageError("this format is binary: give an output file with -o")
+            raise api.UsageError("this format is binary: give an output file with -o")
         sys.stdout.write(data)
         return
-    from engine.output import write_atomic
+    from engine import api
 
-    write_atomic(out, data, force=force)
+    api.write(out, data, force=force)
 
 
 def _not_an_input(out: Path | None, *inputs: Path | None) -> None:
@@ -100,9 +100,9 @@ def _not_an_input(out: Path | None, *inputs: Path | None) -> None:
         return
     for path in inputs:
         if path is not None and path.exists() and out.resolve() == path.resolve():
-            from engine.errors import UsageError
+            from engine import api
 
-            raise UsageError(f"{out}: is an input of this command; write the output elsewhere")
+            raise api.UsageError(f"{out}: is an input of this command; write the output elsewhere")
 
 
 def _format_from(out: Path | None, fmt: DraftFormat | None) -> str:
@@ -155,21 +155,9 @@ def draft(
         from engine import api
 
         _not_an_input(out, assessment, template)
-        fmt_value = _format_from(out, fmt)
-        if template is not None and fmt_value != "docx":
-            from engine.errors import UsageError
-
-            raise UsageError("--template applies to --format docx only")
         k = api.knowledge(knowledge)
         result = api.evaluate(assessment, k)
-        if template is not None:
-            from engine.docx import open_template, render_docx
-            from engine.program import build_program
-
-            open_template(template)  # a broken template fails before any work
-            emit(render_docx(build_program(result, k, lang.value), template), out, force)
-            return
-        emit(api.draft(result, k, fmt_value, lang.value), out, force)
+        emit(api.draft(result, k, _format_from(out, fmt), lang.value, template), out, force)
 
     guarded(body)
 
@@ -185,47 +173,14 @@ def assess(
 
     def body() -> None:
         from engine import api
-        from engine.render import to_json
 
         k = api.knowledge(knowledge)
         d = api.diagnosis(api.evaluate(assessment, k), k, lang.value)
-        if fmt is TextFormat.json:
-            sys.stdout.write(to_json(d))
-        else:
-            sys.stdout.write(_diagnosis_text(d, lang.value))
+        sys.stdout.write(
+            api.to_json(d) if fmt is TextFormat.json else api.assess_text(d, lang.value)
+        )
 
     guarded(body)
-
-
-def _diagnosis_text(d: dict[str, Any], lang: str) -> str:
-    ru = lang == "ru"
-    L = lambda r, e: r if ru else e  # noqa: E731
-    idx, rat, mod, sa = d["index"], d["ratio"], d["model"], d["self_assessment"]
-    lines = [
-        d["cluster"],
-        f"{L('Самооценка', 'Self-assessment')}: {sa['level'] if sa['level'] is not None else '—'}"
-        f" {sa['label']} ({sa['band']})",
-        f"{L('Индекс интернационализации', 'Internationalization index')}: "
-        f"{idx['value'] if idx['value'] is not None else '—'} % — {idx['band_label']} "
-        f"({L('показателей с данными', 'indicators with data')}: {idx['coverage']}/{idx['of']})",
-        f"{L('Модель', 'Model')}: {mod['label']}",
-        f"{L('Соотношение кластер/регион K', 'Cluster/region ratio K')}: "
-        f"{rat['value'] if rat['value'] is not None else '—'} — {rat['band_label']}",
-        f"{L('Сильные стороны', 'Strengths')}: "
-        + (", ".join(s["label"] for s in d["strengths"]) or "—"),
-        f"{L('Слабые стороны', 'Weaknesses')}: "
-        + (", ".join(s["label"] for s in d["weaknesses"]) or "—"),
-    ]
-    if d["readiness_gate"]:
-        lines.append(
-            L(
-                "Проверка готовности: сначала организационные меры",
-                "Readiness gate: organizational measures first",
-            )
-        )
-    g = d["data_gaps"]
-    lines.append(f"{L('Пробелы в данных', 'Data gaps')}: {g['count']}/{g['of']}")
-    return "\n".join(lines) + "\n"
 
 
 ExplainFormatOpt = Annotated[
@@ -247,11 +202,10 @@ def _explain(
 
     def body() -> None:
         from engine import api
-        from engine.render import to_json
 
         k = api.knowledge(knowledge)
         data = build(api.evaluate(assessment, k), k)
-        sys.stdout.write(to_json(data) if fmt is TextFormat.json else render(data))
+        sys.stdout.write(api.to_json(data) if fmt is TextFormat.json else render(data))
 
     guarded(body)
 
@@ -273,14 +227,10 @@ def why(
 ) -> None:
     """Why a recommendation was made (or a finding derived, a measure computed): the chain of
     rules back to the assessment's indicators, the thresholds, benchmarks and sources."""
-    from engine import explain
+    from engine import api
 
     _explain(
-        assessment,
-        knowledge,
-        lambda r, k: explain.why_data(r, ident, k, lang.value),
-        explain.render_why,
-        fmt,
+        assessment, knowledge, lambda r, k: api.why(r, ident, k, lang.value), api.why_text, fmt
     )
 
 
@@ -296,13 +246,13 @@ def why_not(
 ) -> None:
     """Why a recommendation was not made: every rule that could make it, each condition met or
     not, and the smallest change of one indicator that would make it fire."""
-    from engine import explain
+    from engine import api
 
     _explain(
         assessment,
         knowledge,
-        lambda r, k: explain.why_not_data(r, ident, k, lang.value),
-        explain.render_why_not,
+        lambda r, k: api.why_not(r, ident, k, lang.value),
+        api.why_not_text,
         fmt,
     )
 
@@ -324,13 +274,13 @@ def what_if(
 ) -> None:
     """Rerun with changed indicators and show what moves: recommendations and findings added or
     removed (each with its reason) and the scores."""
-    from engine import whatif
+    from engine import api
 
     _explain(
         assessment,
         knowledge,
-        lambda r, k: whatif.what_if_data(r, whatif.parse_sets(sets, k), k, lang.value),
-        whatif.render_what_if,
+        lambda r, k: api.what_if(r, sets, k, lang.value),
+        api.what_if_text,
         fmt,
     )
 
@@ -343,13 +293,9 @@ def kb_check(
     """Verify the knowledge base; print every problem as file:line:col: severity: message."""
 
     def body() -> int:
-        from engine.knowledge import bundled_root, read_knowledge
-        from engine.verify import verify
+        from engine import api
 
-        root = knowledge or bundled_root("knowledge")
-        k, problems = read_knowledge(root)
-        if k is not None:
-            problems = problems + verify(k)
+        problems = api.check_knowledge(knowledge)
         for p in problems:
             typer.echo(p.format(with_severity=True))
         errors = [p for p in problems if p.severity == "error" or strict]
@@ -377,16 +323,15 @@ def kb_test(
 
     def body() -> int:
         from engine import api
-        from engine import scenarios as sc
 
         k = api.knowledge(knowledge)
-        files = sc.scenario_files(k, scenarios)
-        if not files:
+        ran = api.run_scenarios(k, scenarios, lang.value)
+        if ran is None:
             typer.echo(f"no scenario files (*.yaml) in {k.root / 'scenarios'}", err=True)
             return 1
-        report = sc.run(sc.load_cases(files, k), k, lang.value)
-        sys.stdout.write(sc.render_report(report, list_uncovered=not scenarios))
-        return 1 if report.failed else 0
+        text, failed, _ = ran
+        sys.stdout.write(text)
+        return 1 if failed else 0
 
     code = guarded(body)
     raise typer.Exit(code=code)
@@ -422,7 +367,6 @@ def kb_docs(
 
     def body() -> None:
         from engine import api
-        from engine.catalogue import render_catalogue
 
         k = api.knowledge(knowledge)
         chosen = (
@@ -430,7 +374,7 @@ def kb_docs(
             if fmt
             else ("html" if out is not None and out.suffix.lower() in (".html", ".htm") else "md")
         )
-        emit(render_catalogue(k, chosen, lang.value), out, force)
+        emit(api.catalogue(k, chosen, lang.value), out, force)
 
     guarded(body)
 
@@ -458,13 +402,12 @@ def kb_schema(
 
     def body() -> None:
         from engine import api
-        from engine.schema import all_schemas, dumps, write_schemas
 
         k = api.knowledge(knowledge)
         if out_dir is None:
-            sys.stdout.write(dumps(all_schemas(k)))
+            sys.stdout.write(api.schemas_text(k))
             return
-        for path in write_schemas(all_schemas(k), out_dir, force=force):
+        for path in api.write_schemas(k, out_dir, force):
             typer.echo(str(path), err=True)
 
     guarded(body)
@@ -493,15 +436,9 @@ def kb_export_clips(
 
     def body() -> None:
         from engine import api
-        from engine.clips import deffacts, export_clips
 
         _not_an_input(out, assessment)
-        k = api.knowledge(knowledge)
-        text = export_clips(k)
-        if assessment is not None:
-            result = api.evaluate(assessment, k)
-            text += "\n" + deffacts(result.assessment, result.measures, k)
-        emit(text, out, force)
+        emit(api.export_clips(api.knowledge(knowledge), assessment), out, force)
 
     guarded(body)
 
@@ -538,13 +475,8 @@ def questionnaire(
 
     def body() -> None:
         from engine import api
-        from engine import questionnaire as q
 
-        k = api.knowledge(knowledge)
-        if fmt is QuestionnaireFormat.xlsx:
-            emit(q.questionnaire_xlsx(k, lang.value), out, force)
-        else:
-            emit(q.questionnaire_yaml(k, lang.value), out, force)
+        emit(api.questionnaire(api.knowledge(knowledge), fmt.value, lang.value), out, force)
 
     guarded(body)
 
@@ -592,32 +524,22 @@ def batch(
 
     def body() -> int:
         from engine import api
-        from engine.batch import default_workers, run_batch
-        from engine.errors import UsageError
-        from engine.output import write_atomic
 
-        if out_dir.exists() and not out_dir.is_dir():
-            raise UsageError(f"{out_dir}: is not a folder")
         k = api.knowledge(knowledge)
-        out_dir.mkdir(parents=True, exist_ok=True)
-        report = run_batch(
+        ok, total, code = api.batch(
             inputs,
             out_dir,
             k,
             fmt=fmt.value,
             lang=lang.value,
-            write=lambda name, data: write_atomic(out_dir / name, data, force=True),
-            exists=lambda name: (out_dir / name).exists(),
             force=force,
-            workers=jobs or default_workers(),
+            workers=jobs or api.default_workers(),
             report=lambda line: typer.echo(line, err=True),
         )
-        ok = report.total - len(report.failed)
         typer.echo(
-            f"{ok} of {report.total} clusters drafted; summary in {out_dir / 'summary.md'}",
-            err=True,
+            f"{ok} of {total} clusters drafted; summary in {out_dir / 'summary.md'}", err=True
         )
-        return report.exit_code
+        return code
 
     raise typer.Exit(code=guarded(body))
 
@@ -653,14 +575,12 @@ def compare(
 
     def body() -> None:
         from engine import api
-        from engine.compare import compare as compare_results
-        from engine.compare import render_compare
 
         k = api.knowledge(knowledge)
-        view = compare_results(api.evaluate(old, k), api.evaluate(new, k), k, lang.value)
+        view = api.compare(api.evaluate(old, k), api.evaluate(new, k), k, lang.value)
         if not view["same_cluster"]:
             typer.echo(f"warning: {old} and {new} name different clusters", err=True)
-        emit(render_compare(view, fmt.value), out, force)
+        emit(api.compare_text(view, fmt.value), out, force)
 
     guarded(body)
 

@@ -1,15 +1,63 @@
-"""The library facade: the whole pipeline as plain functions, used by `cli.py` and the tests."""
+"""The library facade: the whole pipeline as plain functions. `cli.py` (and the web workspace)
+call these and nothing else below them; tests may go deeper.
+
+Every function takes a verified `Knowledge` (from `knowledge()`) and plain values, and returns
+plain data or rendered text/bytes. Nothing here writes to the terminal; file output goes through
+`write()`, the one writer.
+"""
 
 from __future__ import annotations
 
 import os
+import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from engine.assessment import Assessment, load_assessment
-from engine.errors import UsageError
+from engine.assessment import Assessment, assessment_from_text, load_assessment
+from engine.errors import ClusterIntlError, InputError, OutputExistsError, Problem, UsageError
 from engine.inference import Result, infer
-from engine.knowledge import Knowledge, load_knowledge
+from engine.knowledge import Knowledge, bundled_root, load_knowledge, read_knowledge
+
+__all__ = [
+    "Assessment",
+    "ClusterIntlError",
+    "InputError",
+    "Knowledge",
+    "OutputExistsError",
+    "Problem",
+    "Result",
+    "UsageError",
+    "assess_text",
+    "batch",
+    "catalogue",
+    "check_knowledge",
+    "compare",
+    "compare_text",
+    "default_workers",
+    "diagnosis",
+    "draft",
+    "evaluate",
+    "evaluate_bytes",
+    "export_clips",
+    "knowledge",
+    "load",
+    "load_bytes",
+    "questionnaire",
+    "run",
+    "run_scenarios",
+    "schemas",
+    "schemas_text",
+    "to_json",
+    "what_if",
+    "what_if_text",
+    "why",
+    "why_not",
+    "why_not_text",
+    "why_text",
+    "write",
+    "write_schemas",
+]
 
 _KNOWLEDGE: dict[tuple[str, str, tuple[tuple[str, int, int], ...]], Knowledge] = {}
 
@@ -26,23 +74,63 @@ def _fingerprint(root: Path) -> tuple[tuple[str, int, int], ...]:
     return tuple(out)
 
 
+# --- knowledge and assessments -------------------------------------------------------------------
+
+
 def knowledge(root: Path | None = None) -> Knowledge:
     """Load and verify the knowledge base; reused while none of its files changes."""
-    from engine.knowledge import bundled_root
+    from engine import cache
 
     base = (root or bundled_root("knowledge")).resolve()
     # the working directory is part of the key: messages show paths relative to it
     key = (str(base), os.getcwd(), _fingerprint(base) if base.is_dir() else ())
     if key not in _KNOWLEDGE:
-        from engine import cache
-
         _KNOWLEDGE.clear()
         digest = cache.files_digest(base) if base.is_dir() else None
         _KNOWLEDGE[key] = cache.cached("knowledge", digest, lambda: load_knowledge(root))
     return _KNOWLEDGE[key]
 
 
+def check_knowledge(root: Path | None = None) -> list[Problem]:
+    """Every problem of a knowledge base (`kb check`): structure first, then meaning."""
+    from engine.verify import verify
+
+    k, problems = read_knowledge(root or bundled_root("knowledge"))
+    if k is not None:
+        problems = problems + verify(k)
+    return problems
+
+
+def load(path: Path, k: Knowledge) -> Assessment:
+    """Read and validate an assessment file (YAML, or a filled questionnaire workbook)."""
+    return load_assessment(path, k)
+
+
+def load_bytes(data: bytes, name: str, k: Knowledge) -> Assessment:
+    """Read an assessment given as bytes (an upload): a workbook by its name's suffix, else YAML.
+
+    `name` is what messages call the file (`name:line:col: field: message`).
+    """
+    from engine.load import decode
+
+    if Path(name).suffix.lower() in (".xlsx", ".xlsm"):
+        # the workbook reader checks the zip container by path; a private temporary file
+        # keeps one reader for files and uploads
+        fd, tmp = tempfile.mkstemp(suffix=Path(name).suffix.lower())
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+            from engine.questionnaire import read_workbook
+
+            a = read_workbook(Path(tmp), k)
+        finally:
+            Path(tmp).unlink(missing_ok=True)
+        return Assessment(source=name, values=a.values, positions=a.positions)
+    return assessment_from_text(decode(data, name), name, k)
+
+
 def run(assessment: Assessment, k: Knowledge) -> Result:
+    """Derive the measures, build the facts and run the rules: the result with its trace."""
     return infer(assessment, k)
 
 
@@ -50,22 +138,33 @@ def evaluate(path: Path, k: Knowledge) -> Result:
     return infer(load_assessment(path, k), k)
 
 
-def draft(result: Result, k: Knowledge, fmt: str, lang: str) -> str | bytes:
+def evaluate_bytes(data: bytes, name: str, k: Knowledge) -> Result:
+    return infer(load_bytes(data, name, k), k)
+
+
+# --- the program and the diagnosis ---------------------------------------------------------------
+
+
+def draft(
+    result: Result, k: Knowledge, fmt: str, lang: str, template: Path | None = None
+) -> str | bytes:
     """Render the program of an inference result in one format and language."""
     from engine import program, render
 
     if lang not in ("ru", "en"):
         raise UsageError(f"--lang: {lang!r} is not supported; use ru or en")
+    if template is not None and fmt != "docx":
+        raise UsageError("--template applies to --format docx only")
     if fmt == "json":
         return render.to_json(program.result_json(result, k))
-    view = program.build_program(result, k, lang)
-    if fmt in ("md", "html"):
-        return render.render(view, fmt)
+    if fmt not in ("md", "html", "docx"):
+        raise UsageError(f"--format: {fmt!r} is not supported; use md, html, docx or json")
     if fmt == "docx":
         from engine import docx
 
-        return docx.render_docx(view)
-    raise UsageError(f"--format: {fmt!r} is not supported; use md, html, docx or json")
+        docx.open_template(template)  # a broken template fails before any work
+        return docx.render_docx(program.build_program(result, k, lang), template)
+    return render.render(program.build_program(result, k, lang), fmt)
 
 
 def diagnosis(result: Result, k: Knowledge, lang: str) -> dict[str, Any]:
@@ -117,3 +216,205 @@ def diagnosis(result: Result, k: Knowledge, lang: str) -> dict[str, Any]:
             "confidence": view["data_gaps"]["level"],
         },
     }
+
+
+def assess_text(d: dict[str, Any], lang: str) -> str:
+    """The diagnosis as a few plain lines (`assess` without --format json)."""
+    from engine.render import strings
+
+    s = strings()[lang]
+    idx, rat, mod, sa = d["index"], d["ratio"], d["model"], d["self_assessment"]
+
+    def shown(v: Any) -> str:
+        return "—" if v is None else str(v)
+
+    lines = [
+        d["cluster"],
+        f"{s['assess_self']}: {shown(sa['level'])} {sa['label']} ({sa['band']})",
+        f"{s['assess_index']}: {shown(idx['value'])} % — {idx['band_label']} "
+        f"({s['assess_coverage']}: {idx['coverage']}/{idx['of']})",
+        f"{s['assess_model']}: {mod['label']}",
+        f"{s['assess_ratio']}: {shown(rat['value'])} — {rat['band_label']}",
+        f"{s['assess_strengths']}: " + (", ".join(x["label"] for x in d["strengths"]) or "—"),
+        f"{s['assess_weaknesses']}: " + (", ".join(x["label"] for x in d["weaknesses"]) or "—"),
+    ]
+    if d["readiness_gate"]:
+        lines.append(s["assess_gate"])
+    g = d["data_gaps"]
+    lines.append(f"{s['assess_gaps']}: {g['count']}/{g['of']}")
+    return "\n".join(lines) + "\n"
+
+
+# --- explanations ------------------------------------------------------------------------------
+
+
+def why(result: Result, ident: str, k: Knowledge, lang: str) -> dict[str, Any]:
+    """Why a recommendation, finding or measure holds: the chain down to the indicators."""
+    from engine import explain
+
+    return explain.why_data(result, ident, k, lang)
+
+
+def why_text(data: dict[str, Any]) -> str:
+    from engine import explain
+
+    return explain.render_why(data)
+
+
+def why_not(result: Result, ident: str, k: Knowledge, lang: str) -> dict[str, Any]:
+    """Why a recommendation was not made, with the smallest verified changes that would make it."""
+    from engine import explain
+
+    return explain.why_not_data(result, ident, k, lang)
+
+
+def why_not_text(data: dict[str, Any]) -> str:
+    from engine import explain
+
+    return explain.render_why_not(data)
+
+
+def what_if(result: Result, sets: list[str], k: Knowledge, lang: str) -> dict[str, Any]:
+    """Rerun with changed indicators (`ID=VALUE`, VALUE in YAML) and say what moved and why."""
+    from engine import whatif
+
+    return whatif.what_if_data(result, whatif.parse_sets(sets, k), k, lang)
+
+
+def what_if_text(data: dict[str, Any]) -> str:
+    from engine import whatif
+
+    return whatif.render_what_if(data)
+
+
+# --- tools for rule authors ----------------------------------------------------------------------
+
+
+def run_scenarios(
+    k: Knowledge, paths: list[Path] | None, lang: str
+) -> tuple[str, bool, int] | None:
+    """Run the scenario tests: (report text, any failed, number of cases), or None without files."""
+    from engine import scenarios as sc
+
+    files = sc.scenario_files(k, paths)
+    if not files:
+        return None
+    cases = sc.load_cases(files, k)
+    report = sc.run(cases, k, lang)
+    return sc.render_report(report, list_uncovered=not paths), bool(report.failed), len(cases)
+
+
+def catalogue(k: Knowledge, fmt: str, lang: str) -> str:
+    """The readable catalogue of the knowledge base (`kb docs`)."""
+    from engine.catalogue import render_catalogue
+
+    return render_catalogue(k, fmt, lang)
+
+
+def schemas(k: Knowledge) -> dict[str, dict[str, Any]]:
+    """JSON Schema of every knowledge file kind and of assessments."""
+    from engine.schema import all_schemas
+
+    return all_schemas(k)
+
+
+def schemas_text(k: Knowledge) -> str:
+    from engine.schema import dumps
+
+    return dumps(schemas(k))
+
+
+def write_schemas(k: Knowledge, out_dir: Path, force: bool) -> list[Path]:
+    from engine.schema import write_schemas as write_all
+
+    return write_all(schemas(k), out_dir, force=force)
+
+
+def export_clips(k: Knowledge, assessment: Path | None = None) -> str:
+    """The knowledge base in CLIPS; with an assessment, its facts as a deffacts block too."""
+    from engine import clips
+
+    text = clips.export_clips(k)
+    if assessment is not None:
+        result = evaluate(assessment, k)
+        text += "\n" + clips.deffacts(result.assessment, result.measures, k)
+    return text
+
+
+# --- consultant deliverables ---------------------------------------------------------------------
+
+
+def questionnaire(k: Knowledge, fmt: str, lang: str) -> str | bytes:
+    """A blank assessment to fill in: an XLSX workbook with dropdowns, or commented YAML."""
+    from engine import questionnaire as q
+
+    if fmt == "xlsx":
+        return q.questionnaire_xlsx(k, lang)
+    return q.questionnaire_yaml(k, lang)
+
+
+def default_workers() -> int:
+    from engine.batch import default_workers as workers
+
+    return workers()
+
+
+def batch(
+    inputs: list[Path],
+    out_dir: Path,
+    k: Knowledge,
+    *,
+    fmt: str,
+    lang: str,
+    force: bool,
+    workers: int,
+    report: Callable[[str], None],
+) -> tuple[int, int, int]:
+    """Draft every input into OUT_DIR with a summary: (drafted, total, exit code)."""
+    from engine.batch import run_batch
+
+    if out_dir.exists() and not out_dir.is_dir():
+        raise UsageError(f"{out_dir}: is not a folder")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    rep = run_batch(
+        inputs,
+        out_dir,
+        k,
+        fmt=fmt,
+        lang=lang,
+        write=lambda name, data: write(out_dir / name, data, force=True),
+        exists=lambda name: (out_dir / name).exists(),
+        force=force,
+        workers=workers,
+        report=report,
+    )
+    return rep.total - len(rep.failed), rep.total, rep.exit_code
+
+
+def compare(old: Result, new: Result, k: Knowledge, lang: str) -> dict[str, Any]:
+    """Progress between two assessments of one cluster."""
+    from engine.compare import compare as compare_results
+
+    return compare_results(old, new, k, lang)
+
+
+def compare_text(view: dict[str, Any], fmt: str) -> str:
+    from engine.compare import render_compare
+
+    return render_compare(view, fmt)
+
+
+# --- output --------------------------------------------------------------------------------------
+
+
+def to_json(data: Any) -> str:
+    from engine.render import to_json as dumps
+
+    return dumps(data)
+
+
+def write(path: Path, data: str | bytes, *, force: bool = False) -> None:
+    """The one writer: whole or not at all; an existing file only with force."""
+    from engine.output import write_atomic
+
+    write_atomic(path, data, force=force)
