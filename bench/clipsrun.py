@@ -14,9 +14,9 @@ from typing import Any
 
 import clips
 
-from engine.assessment import Assessment
-from engine.clips import export_clips, fact_values
-from engine.knowledge import Knowledge
+from engine.assessment.validate import Assessment
+from engine.authoring.clips import export_clips, fact_values
+from engine.knowledge.models import Knowledge
 from engine.measures import Measures
 
 _NIL = clips.Symbol("nil")

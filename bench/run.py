@@ -59,14 +59,16 @@ def child_kb(root: str, cases: int, stock_cases: int) -> dict[str, Any]:
 
     from experta.matchers import ReteMatcher
 
-    import engine.inference as inference
+    import engine.inference.run as inference
     from bench.clipsrun import ClipsRunner
     from bench.synthetic import random_assessment
-    from engine.facts import Finding, Postponed, Recommended
-    from engine.knowledge import bundled_root, load_knowledge, read_knowledge
+    from engine.inference.facts import Finding, Postponed, Recommended
+    from engine.inference.rules import build_engine_class
+    from engine.knowledge.load import load_knowledge
+    from engine.knowledge.read import read_knowledge
+    from engine.knowledge.verify.checks import verify
     from engine.measures import compute
-    from engine.rules import build_engine_class
-    from engine.verify import verify
+    from engine.resources import bundled_root
 
     path = Path(root) if root else None
     k = load_knowledge(path)  # warm-up: imports, pydantic validators
@@ -107,7 +109,7 @@ def child_kb(root: str, cases: int, stock_cases: int) -> dict[str, Any]:
             *[Postponed(id=r) for r in then.postpone],
         )
 
-    from engine.facts import build_facts
+    from engine.inference.facts import build_facts
 
     bare_engine = build_engine_class(k, bare)()
 
@@ -118,12 +120,14 @@ def child_kb(root: str, cases: int, stock_cases: int) -> dict[str, Any]:
 
     bare_ms = per_case(run_bare, pairs)
 
-    original = inference.matcher_class
-    inference.matcher_class = lambda: ReteMatcher
+    from engine.inference import matcher
+
+    original = matcher.matcher_class
+    matcher.matcher_class = lambda: ReteMatcher
     try:
         stock = inference.Runner(k)
     finally:
-        inference.matcher_class = original
+        matcher.matcher_class = original
     stock_ms = per_case(stock.run, pairs[:stock_cases])
 
     start = time.perf_counter()
@@ -174,8 +178,8 @@ def child_batch(n: int, workdir: str) -> dict[str, Any]:
     import yaml
 
     from bench.synthetic import random_values
-    from engine import batch
-    from engine.knowledge import load_knowledge
+    from engine.deliverables import batch
+    from engine.knowledge.load import load_knowledge
 
     k = load_knowledge()
     rng = random.Random(7)

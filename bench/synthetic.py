@@ -17,9 +17,9 @@ from typing import Any
 
 import yaml
 
-from engine.assessment import Assessment, check_value
-from engine.knowledge import Indicator, Knowledge
-from engine.measures import measure_catalogue
+from engine.assessment.validate import Assessment, check_value
+from engine.knowledge.measure_ids import measure_catalogue
+from engine.knowledge.models import Indicator, Knowledge
 
 _WORDS = [
     "automotive",
@@ -236,8 +236,10 @@ def synthetic_knowledge(
     of impossible rules is stricter than the generator's care) is replaced by a fresh diagnosis
     rule, so the base loads and has exactly `n_rules` rules.
     """
-    from engine.knowledge import bundled_root, load_knowledge, read_knowledge
-    from engine.verify import verify
+    from engine.knowledge.load import load_knowledge
+    from engine.knowledge.read import read_knowledge
+    from engine.knowledge.verify.checks import verify
+    from engine.resources import bundled_root
 
     source = source or bundled_root("knowledge")
     if dest.exists():

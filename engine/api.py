@@ -14,10 +14,15 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from engine.assessment import Assessment, assessment_from_text, load_assessment
+from engine.assessment.load import assessment_from_text, load_assessment
+from engine.assessment.validate import Assessment
 from engine.errors import ClusterIntlError, InputError, OutputExistsError, Problem, UsageError
-from engine.inference import Result, infer
-from engine.knowledge import Knowledge, bundled_root, load_knowledge, read_knowledge
+from engine.inference.run import infer
+from engine.inference.trace import Result
+from engine.knowledge.load import load_knowledge
+from engine.knowledge.models import Knowledge
+from engine.knowledge.read import read_knowledge
+from engine.resources import bundled_root
 
 __all__ = [
     "Assessment",
@@ -79,7 +84,7 @@ def _fingerprint(root: Path) -> tuple[tuple[str, int, int], ...]:
 
 def knowledge(root: Path | None = None) -> Knowledge:
     """Load and verify the knowledge base; reused while none of its files changes."""
-    from engine import cache
+    from engine.files import cache
 
     base = (root or bundled_root("knowledge")).resolve()
     # the working directory is part of the key: messages show paths relative to it
@@ -93,7 +98,7 @@ def knowledge(root: Path | None = None) -> Knowledge:
 
 def check_knowledge(root: Path | None = None) -> list[Problem]:
     """Every problem of a knowledge base (`kb check`): structure first, then meaning."""
-    from engine.verify import verify
+    from engine.knowledge.verify.checks import verify
 
     k, problems = read_knowledge(root or bundled_root("knowledge"))
     if k is not None:
@@ -111,7 +116,7 @@ def load_bytes(data: bytes, name: str, k: Knowledge) -> Assessment:
 
     `name` is what messages call the file (`name:line:col: field: message`).
     """
-    from engine.load import decode
+    from engine.files.strict_yaml import decode
 
     if Path(name).suffix.lower() in (".xlsx", ".xlsm"):
         # the workbook reader checks the zip container by path; a private temporary file
@@ -120,7 +125,7 @@ def load_bytes(data: bytes, name: str, k: Knowledge) -> Assessment:
         try:
             with os.fdopen(fd, "wb") as fh:
                 fh.write(data)
-            from engine.questionnaire import read_workbook
+            from engine.assessment.workbook import read_workbook
 
             a = read_workbook(Path(tmp), k)
         finally:
@@ -149,7 +154,8 @@ def draft(
     result: Result, k: Knowledge, fmt: str, lang: str, template: Path | None = None
 ) -> str | bytes:
     """Render the program of an inference result in one format and language."""
-    from engine import program, render
+    from engine.program import model as program
+    from engine.render import jinja as render
 
     if lang not in ("ru", "en"):
         raise UsageError(f"--lang: {lang!r} is not supported; use ru or en")
@@ -160,7 +166,7 @@ def draft(
     if fmt not in ("md", "html", "docx"):
         raise UsageError(f"--format: {fmt!r} is not supported; use md, html, docx or json")
     if fmt == "docx":
-        from engine import docx
+        from engine.render import docx
 
         docx.open_template(template)  # a broken template fails before any work
         return docx.render_docx(program.build_program(result, k, lang), template)
@@ -169,7 +175,7 @@ def draft(
 
 def diagnosis(result: Result, k: Knowledge, lang: str) -> dict[str, Any]:
     """The diagnosis alone: level, index with coverage, model, ratio, strengths, weaknesses."""
-    from engine.program import build_program
+    from engine.program.model import build_program
 
     view = build_program(result, k, lang)
     c = view["current"]
@@ -220,7 +226,7 @@ def diagnosis(result: Result, k: Knowledge, lang: str) -> dict[str, Any]:
 
 def assess_text(d: dict[str, Any], lang: str) -> str:
     """The diagnosis as a few plain lines (`assess` without --format json)."""
-    from engine.render import strings
+    from engine.render.jinja import strings
 
     s = strings()[lang]
     idx, rat, mod, sa = d["index"], d["ratio"], d["model"], d["self_assessment"]
@@ -250,39 +256,39 @@ def assess_text(d: dict[str, Any], lang: str) -> str:
 
 def why(result: Result, ident: str, k: Knowledge, lang: str) -> dict[str, Any]:
     """Why a recommendation, finding or measure holds: the chain down to the indicators."""
-    from engine import explain
+    from engine.explain import why as explain
 
     return explain.why_data(result, ident, k, lang)
 
 
 def why_text(data: dict[str, Any]) -> str:
-    from engine import explain
+    from engine.explain import why as explain
 
     return explain.render_why(data)
 
 
 def why_not(result: Result, ident: str, k: Knowledge, lang: str) -> dict[str, Any]:
     """Why a recommendation was not made, with the smallest verified changes that would make it."""
-    from engine import explain
+    from engine.explain import why as explain
 
     return explain.why_not_data(result, ident, k, lang)
 
 
 def why_not_text(data: dict[str, Any]) -> str:
-    from engine import explain
+    from engine.explain import why as explain
 
     return explain.render_why_not(data)
 
 
 def what_if(result: Result, sets: list[str], k: Knowledge, lang: str) -> dict[str, Any]:
     """Rerun with changed indicators (`ID=VALUE`, VALUE in YAML) and say what moved and why."""
-    from engine import whatif
+    from engine.explain import what_if as whatif
 
     return whatif.what_if_data(result, whatif.parse_sets(sets, k), k, lang)
 
 
 def what_if_text(data: dict[str, Any]) -> str:
-    from engine import whatif
+    from engine.explain import what_if as whatif
 
     return whatif.render_what_if(data)
 
@@ -294,7 +300,7 @@ def run_scenarios(
     k: Knowledge, paths: list[Path] | None, lang: str
 ) -> tuple[str, bool, int] | None:
     """Run the scenario tests: (report text, any failed, number of cases), or None without files."""
-    from engine import scenarios as sc
+    from engine.authoring import scenarios as sc
 
     files = sc.scenario_files(k, paths)
     if not files:
@@ -306,33 +312,33 @@ def run_scenarios(
 
 def catalogue(k: Knowledge, fmt: str, lang: str) -> str:
     """The readable catalogue of the knowledge base (`kb docs`)."""
-    from engine.catalogue import render_catalogue
+    from engine.authoring.catalogue import render_catalogue
 
     return render_catalogue(k, fmt, lang)
 
 
 def schemas(k: Knowledge) -> dict[str, dict[str, Any]]:
     """JSON Schema of every knowledge file kind and of assessments."""
-    from engine.schema import all_schemas
+    from engine.authoring.schema import all_schemas
 
     return all_schemas(k)
 
 
 def schemas_text(k: Knowledge) -> str:
-    from engine.schema import dumps
+    from engine.authoring.schema import dumps
 
     return dumps(schemas(k))
 
 
 def write_schemas(k: Knowledge, out_dir: Path, force: bool) -> list[Path]:
-    from engine.schema import write_schemas as write_all
+    from engine.authoring.schema import write_schemas as write_all
 
     return write_all(schemas(k), out_dir, force=force)
 
 
 def export_clips(k: Knowledge, assessment: Path | None = None) -> str:
     """The knowledge base in CLIPS; with an assessment, its facts as a deffacts block too."""
-    from engine import clips
+    from engine.authoring import clips
 
     text = clips.export_clips(k)
     if assessment is not None:
@@ -346,7 +352,7 @@ def export_clips(k: Knowledge, assessment: Path | None = None) -> str:
 
 def questionnaire(k: Knowledge, fmt: str, lang: str) -> str | bytes:
     """A blank assessment to fill in: an XLSX workbook with dropdowns, or commented YAML."""
-    from engine import questionnaire as q
+    from engine.deliverables import questionnaire as q
 
     if fmt == "xlsx":
         return q.questionnaire_xlsx(k, lang)
@@ -354,7 +360,7 @@ def questionnaire(k: Knowledge, fmt: str, lang: str) -> str | bytes:
 
 
 def default_workers() -> int:
-    from engine.batch import default_workers as workers
+    from engine.deliverables.batch import default_workers as workers
 
     return workers()
 
@@ -371,7 +377,7 @@ def batch(
     report: Callable[[str], None],
 ) -> tuple[int, int, int]:
     """Draft every input into OUT_DIR with a summary: (drafted, total, exit code)."""
-    from engine.batch import run_batch
+    from engine.deliverables.batch import run_batch
 
     if out_dir.exists() and not out_dir.is_dir():
         raise UsageError(f"{out_dir}: is not a folder")
@@ -393,13 +399,13 @@ def batch(
 
 def compare(old: Result, new: Result, k: Knowledge, lang: str) -> dict[str, Any]:
     """Progress between two assessments of one cluster."""
-    from engine.compare import compare as compare_results
+    from engine.deliverables.compare import compare as compare_results
 
     return compare_results(old, new, k, lang)
 
 
 def compare_text(view: dict[str, Any], fmt: str) -> str:
-    from engine.compare import render_compare
+    from engine.deliverables.compare import render_compare
 
     return render_compare(view, fmt)
 
@@ -408,13 +414,13 @@ def compare_text(view: dict[str, Any], fmt: str) -> str:
 
 
 def to_json(data: Any) -> str:
-    from engine.render import to_json as dumps
+    from engine.render.jinja import to_json as dumps
 
     return dumps(data)
 
 
 def write(path: Path, data: str | bytes, *, force: bool = False) -> None:
     """The one writer: whole or not at all; an existing file only with force."""
-    from engine.output import write_atomic
+    from engine.files.atomic import write_atomic
 
     write_atomic(path, data, force=force)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -65,9 +67,7 @@ class OutputExistsError(ClusterIntlError):
     """Refusing to overwrite an existing output without --force."""
 
 
-def single(
-    file: str, message: str, line: int = 0, col: int = 0, path: str = "", hint: str = ""
-) -> InputError:
-    return InputError(
-        [Problem(file=file, line=line, col=col, path=path, message=message, hint=hint)]
-    )
+def suggest(word: str, choices: Iterable[str]) -> str:
+    """'did you mean X?' for the closest choice, or nothing: every unknown name gets this hint."""
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f"did you mean {close[0]!r}?" if close else ""

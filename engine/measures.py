@@ -12,8 +12,8 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
-from engine.assessment import Assessment
-from engine.knowledge import BandLimit, HelixComponent, Knowledge, PartialIndicator
+from engine.assessment.validate import Assessment
+from engine.knowledge.models import BandLimit, HelixComponent, Knowledge, PartialIndicator
 
 NDIGITS = 2
 
@@ -31,7 +31,7 @@ class Derivation:
     setting: str = ""  # knowledge file:line of the setting used
 
     def formula(self, lang: str = "en") -> str:
-        from engine.render import strings
+        from engine.render.jinja import strings
 
         return strings()[lang][f"f_{self.formula_key}"].format(**self.params)
 
@@ -351,36 +351,3 @@ def _classify(
     if all(v < balanced_min for v in known.values()):
         return "nascent", ("model_nascent", {"min": _fmt(balanced_min)})
     return "dual_led", ("model_dual", {"lead": lead, "second": second})
-
-
-def measure_catalogue(knowledge: Knowledge) -> dict[str, tuple[str, list[str] | None]]:
-    """Every measure id rules may test: (kind, allowed values) with kind number | text."""
-    s = knowledge.scoring
-    cat: dict[str, tuple[str, list[str] | None]] = {}
-    for p in s.partial_indicators + s.region_indicators:
-        cat[p.id] = ("number", None)
-    for p in s.partial_indicators:
-        cat[f"tercile_{p.id}"] = ("text", ["top", "middle", "bottom"])
-        if p.region:
-            cat[f"gap_{p.id}"] = ("number", None)
-    for ind in s.benchmarks:
-        cat[f"bench_gap_{ind}"] = ("number", None)
-    for name in s.helix.helices:
-        cat[f"helix_{name}"] = ("number", None)
-    for key in (
-        "coverage",
-        "coverage_share",
-        "index",
-        "region_index",
-        "cluster_matched_index",
-        "ratio",
-    ):
-        cat[key] = ("number", None)
-    cat["index_band"] = ("text", [b.id for b in s.index.bands] + ["unknown"])
-    cat["ratio_band"] = ("text", [b.id for b in s.ratio.bands] + ["unknown"])
-    cat["model"] = ("text", list(s.helix.models))
-    cat["self_band"] = (
-        "text",
-        sorted({lv.band for lv in s.self_assessment.levels.values()}) + ["unknown"],
-    )
-    return cat

@@ -31,7 +31,7 @@ def test_draft_docx_needs_an_output_file(cli):
 
 
 def test_draft_with_own_template(cli, tmp_path):
-    from engine.docx import default_template
+    from engine.resources import default_template
 
     template = tmp_path / "letterhead.docx"
     template.write_bytes(default_template().read_bytes())

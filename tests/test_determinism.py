@@ -99,8 +99,8 @@ def test_office_files_carry_no_save_time(nn_result, knowledge):
     import zipfile
 
     from engine import api
-    from engine.batch import summary_xlsx
-    from engine.questionnaire import questionnaire_xlsx
+    from engine.deliverables.batch import summary_xlsx
+    from engine.deliverables.questionnaire import questionnaire_xlsx
 
     year = str(datetime.date.today().year)
     files = {

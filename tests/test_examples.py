@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from engine import api
-from engine.program import build_program
+from engine.program.model import build_program
 from tests.conftest import EXAMPLES
 
 ORG_SETUP = {
@@ -81,7 +81,7 @@ def test_nn_partner_cluster_names_chemie_cluster_bayern(nn_result, knowledge):
 
 def test_partner_chosen_by_specialization_without_naming_it(knowledge):
     """A petrochemical cluster that names no candidate still gets Chemie-Cluster Bayern."""
-    from engine.assessment import with_changes
+    from engine.assessment.validate import with_changes
 
     base = api.evaluate(EXAMPLES / "nizhny-novgorod.yaml", knowledge).assessment
     a = with_changes(
@@ -93,7 +93,7 @@ def test_partner_chosen_by_specialization_without_naming_it(knowledge):
 
 
 def test_partner_geography_setting_filters_candidates(knowledge):
-    from engine.assessment import with_changes
+    from engine.assessment.validate import with_changes
 
     base = api.evaluate(EXAMPLES / "nizhny-novgorod.yaml", knowledge).assessment
     a = with_changes(

@@ -14,8 +14,9 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from engine import api, explain
-from engine.assessment import Assessment, with_changes
+from engine import api
+from engine.assessment.validate import Assessment, with_changes
+from engine.explain import why as explain
 
 KNOWLEDGE = api.knowledge()
 _TEXT = st.text(alphabet="abcdefgh", min_size=1, max_size=6)

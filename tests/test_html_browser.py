@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from engine import api
-from engine.charts import COLORS
+from engine.program.charts import COLORS
 from tests.conftest import EXAMPLES, require_tool
 
 

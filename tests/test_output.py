@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-import engine.output as output
-import engine.render as render
+import engine.files.atomic as output
+import engine.render.jinja as render
 from engine.errors import OutputExistsError
-from engine.output import write_atomic
+from engine.files.atomic import write_atomic
 from tests.conftest import EXAMPLES
 
 NN = EXAMPLES / "nizhny-novgorod.yaml"

@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from engine import api
-from engine.knowledge import Indicator
+from engine.knowledge.models import Indicator
 
 K = api.knowledge()
 SETTINGS = settings(
@@ -95,7 +95,7 @@ def _run(cli, data: dict[str, Any], *args: str) -> tuple[int, str, str, Path]:
 @SETTINGS
 @given(data=valid_assessments())
 def test_valid_assessments_give_a_complete_explained_program(cli, data):
-    from engine.render import md_escape
+    from engine.render.jinja import md_escape
 
     code, text, err, _ = _run(cli, data, "--format", "json")
     assert code == 0, err

@@ -12,9 +12,9 @@ import pytest
 import yaml
 from openpyxl import load_workbook
 
-from engine.batch import plan, run_batch, slug
+from engine.deliverables.batch import plan, run_batch, slug
 from engine.errors import OutputExistsError, UsageError
-from engine.output import write_atomic
+from engine.files.atomic import write_atomic
 from tests.conftest import EXAMPLES
 
 

@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from engine import api, cache
-from engine.inference import Runner
-from engine.knowledge import bundled_root
+from engine import api
+from engine.files import cache
+from engine.inference.run import Runner
+from engine.resources import bundled_root
 
 
 @pytest.fixture
@@ -34,7 +35,7 @@ def entries(d: Path) -> list[Path]:
 
 
 def outcome(k, nn_path) -> tuple:
-    from engine.assessment import load_assessment
+    from engine.assessment.load import load_assessment
 
     r = Runner(k).run(load_assessment(nn_path, k))
     return tuple(r.findings), tuple(r.recommendations), tuple(f.rule for f in r.firings)
@@ -136,7 +137,7 @@ def test_only_the_newest_entries_are_kept(cache_dir, monkeypatch):
 
 
 def test_templates_compiled_once_render_the_same(cache_dir, nn_result, knowledge):
-    from engine import render
+    from engine.render import jinja as render
 
     render.environment.cache_clear()
     first = api.draft(nn_result, knowledge, "html", "en")

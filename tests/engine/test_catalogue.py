@@ -9,8 +9,8 @@ import pytest
 from markupsafe import escape
 
 from engine import api
-from engine.catalogue import build_catalogue, chaining_graph, mermaid, render_catalogue
-from engine.render import md_escape, strings
+from engine.authoring.catalogue import build_catalogue, chaining_graph, mermaid, render_catalogue
+from engine.render.jinja import md_escape, strings
 from tests.conftest import ROOT
 
 

@@ -6,9 +6,9 @@ import io
 
 import pytest
 
-from engine import charts
-from engine.program import build_program
-from engine.render import environment, strings
+from engine.program import charts
+from engine.program.model import build_program
+from engine.render.jinja import environment, strings
 
 
 def test_nice_max_covers_the_largest_value_with_round_steps():

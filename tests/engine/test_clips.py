@@ -16,10 +16,10 @@ import pytest
 
 from bench.clipsrun import ClipsRunner
 from bench.synthetic import random_assessment, synthetic_knowledge
-from engine.assessment import Assessment
-from engine.clips import constraint, deffacts, export_clips, literal
-from engine.conditions import predicate
-from engine.inference import Runner, runner_for
+from engine.assessment.validate import Assessment
+from engine.authoring.clips import constraint, deffacts, export_clips, literal
+from engine.inference.run import Runner, runner_for
+from engine.knowledge.conditions import predicate
 from engine.measures import compute
 
 
@@ -49,7 +49,7 @@ def test_500_generated_assessments_give_the_same_advice_in_clips(knowledge):
 
 
 def test_a_synthetic_base_of_200_rules_gives_the_same_advice_in_clips(tmp_path):
-    from engine.knowledge import load_knowledge
+    from engine.knowledge.load import load_knowledge
 
     k = load_knowledge(synthetic_knowledge(tmp_path / "kb", 200, seed=11))
     runner, crunner = Runner(k), ClipsRunner(k)

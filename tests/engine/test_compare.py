@@ -7,7 +7,7 @@ import json
 import pytest
 
 from engine import api
-from engine.compare import (
+from engine.deliverables.compare import (
     compare,
     dropped_reasons,
     kpi_status,
@@ -47,7 +47,7 @@ def test_indicators_that_moved_with_their_change(view):
 
 
 def test_kpis_are_measured_against_the_targets_of_the_old_program(view, nn_result, knowledge):
-    from engine.program import build_program
+    from engine.program.model import build_program
 
     old_targets = {
         k["id"]: k["target_raw"] for k in build_program(nn_result, knowledge, "en")["kpis"]

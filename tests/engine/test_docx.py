@@ -12,9 +12,10 @@ import pytest
 from docx import Document
 from docx.shared import Pt
 
-from engine.docx import REQUIRED_STYLES, _clean, default_template, render_docx
 from engine.errors import InputError
-from engine.program import build_program
+from engine.program.model import build_program
+from engine.render.docx import REQUIRED_STYLES, _clean, render_docx
+from engine.resources import default_template
 from tests.conftest import require_tool, soffice_convert
 
 

@@ -7,8 +7,8 @@ import dataclasses
 
 import pytest
 
-from engine import explain
 from engine.errors import UsageError
+from engine.explain import why as explain
 
 
 def test_justify_follows_findings_down_to_indicators(nn_result, knowledge):

@@ -3,7 +3,7 @@
 import pytest
 
 from engine.errors import InputError
-from engine.load import decode, load_yaml_text
+from engine.files.strict_yaml import decode, load_yaml_text
 
 
 def problems(text: str) -> list[str]:

@@ -30,12 +30,13 @@ from experta import (
 )
 from experta.matchers import ReteMatcher
 
-import engine.inference as inference
+import engine.inference.run as inference
 from bench.synthetic import random_assessment, synthetic_knowledge
-from engine.assessment import load_assessment
-from engine.matcher import TouchedNodesMatcher
+from engine.assessment.load import load_assessment
+from engine.inference import matcher as matcher_module
+from engine.inference.matcher import TouchedNodesMatcher
+from engine.inference.rules import StableStrategy
 from engine.measures import compute
-from engine.rules import StableStrategy
 
 EXAMPLES = sorted((Path(__file__).resolve().parents[2] / "examples").glob("*.yaml"))
 
@@ -43,7 +44,7 @@ EXAMPLES = sorted((Path(__file__).resolve().parents[2] / "examples").glob("*.yam
 def runners(k, monkeypatch):
     """(stock, touched) runners on the same knowledge base."""
     with monkeypatch.context() as m:
-        m.setattr(inference, "matcher_class", lambda: ReteMatcher)
+        m.setattr(matcher_module, "matcher_class", lambda: ReteMatcher)
         stock = inference.Runner(k)
     touched = inference.Runner(k)
     assert type(stock.engine.matcher) is ReteMatcher
@@ -68,7 +69,7 @@ def test_experta_internals_we_rely_on_are_there():
 
 
 def test_the_engine_uses_the_touched_matcher(knowledge):
-    assert inference.matcher_class() is TouchedNodesMatcher
+    assert matcher_module.matcher_class() is TouchedNodesMatcher
     assert type(inference.runner_for(knowledge).engine.matcher) is TouchedNodesMatcher
 
 
@@ -95,7 +96,7 @@ def test_identical_firings_on_generated_assessments(knowledge, monkeypatch):
 
 
 def test_identical_firings_on_a_synthetic_base_of_200_rules(tmp_path, monkeypatch):
-    from engine.knowledge import load_knowledge
+    from engine.knowledge.load import load_knowledge
 
     k = load_knowledge(synthetic_knowledge(tmp_path / "kb", 200, seed=3))
     assert len(k.rules) == 200
@@ -233,8 +234,8 @@ def test_fast_rule_preparation_equals_expertas(knowledge, tmp_path):
     """Skipping experta's DNF passes for flat rules must give exactly the rules it would build."""
     from experta.matchers.rete.utils import prepare_rule
 
-    from engine.knowledge import load_knowledge
-    from engine.matcher import prepare_flat
+    from engine.inference.matcher import prepare_flat
+    from engine.knowledge.load import load_knowledge
 
     bases = [knowledge, load_knowledge(synthetic_knowledge(tmp_path / "kb", 300, seed=5))]
     for k in bases:
@@ -248,7 +249,7 @@ def test_fast_rule_preparation_equals_expertas(knowledge, tmp_path):
 def test_rule_preparation_of_every_shape_equals_expertas():
     from experta.matchers.rete.utils import prepare_rule
 
-    from engine.matcher import prepare_flat
+    from engine.inference.matcher import prepare_flat
 
     class F(Fact):
         pass

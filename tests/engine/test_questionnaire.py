@@ -11,16 +11,12 @@ import pytest
 from openpyxl import Workbook, load_workbook
 
 from engine import api
-from engine.assessment import assessment_from_text
+from engine.assessment.load import assessment_from_text
+from engine.assessment.workbook import read_workbook, read_workbook_sheets
+from engine.deliverables.questionnaire import questionnaire_xlsx, questionnaire_yaml
 from engine.errors import InputError
-from engine.load import load_yaml_file, load_yaml_text
-from engine.questionnaire import (
-    questionnaire_xlsx,
-    questionnaire_yaml,
-    read_workbook,
-    read_workbook_sheets,
-)
-from engine.render import to_json
+from engine.files.strict_yaml import load_yaml_file, load_yaml_text
+from engine.render.jinja import to_json
 from tests.conftest import EXAMPLES, require_calc, soffice_convert
 
 
@@ -251,7 +247,7 @@ def test_one_cluster_per_sheet(tmp_path, knowledge):
 
 def test_assessment_load_dispatches_on_the_extension(tmp_path, knowledge):
     path = save(filled_workbook(knowledge, nn_values()), tmp_path / "nn.xlsx")
-    from engine.assessment import load_assessment
+    from engine.assessment.load import load_assessment
 
     a = load_assessment(path, knowledge)
     assert a.name.startswith("Нижегородский")

@@ -14,7 +14,7 @@ from experta.activation import Activation
 from experta.agenda import Agenda
 from experta.strategies import DepthStrategy
 
-from engine.rules import StableStrategy
+from engine.inference.rules import StableStrategy
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -112,7 +112,7 @@ def test_stress_no_stale_firing_with_not_and_retractions():
 
 
 def test_compiled_engine_uses_stable_strategy(knowledge):
-    from engine.inference import runner_for
+    from engine.inference.run import runner_for
 
     assert runner_for(knowledge).engine.strategy.__class__ is StableStrategy
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from engine import api
-from engine import scenarios as sc
+from engine.authoring import scenarios as sc
 from engine.errors import InputError
 from tests.conftest import ROOT
 

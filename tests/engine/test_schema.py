@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 
-from engine.load import load_yaml_file
-from engine.schema import all_schemas, dump
+from engine.authoring.schema import all_schemas, dump
+from engine.files.strict_yaml import load_yaml_file
 from tests.conftest import ROOT
 
 SCHEMAS = ROOT / "schemas"

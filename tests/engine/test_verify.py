@@ -13,9 +13,18 @@ from pathlib import Path
 import pytest
 
 from engine.errors import Problem
-from engine.knowledge import read_knowledge
-from engine.load import load_yaml_file
-from engine.verify import Logic, Span, Values, _complement, _meet_spans, _spans, spans_text, verify
+from engine.files.strict_yaml import load_yaml_file
+from engine.knowledge.read import read_knowledge
+from engine.knowledge.verify.checks import (
+    Logic,
+    Span,
+    Values,
+    _complement,
+    _meet_spans,
+    _spans,
+    spans_text,
+    verify,
+)
 from tests.conftest import ROOT
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "broken"

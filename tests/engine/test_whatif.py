@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from engine import api, whatif
-from engine.assessment import with_changes
+from engine import api
+from engine.assessment.validate import with_changes
 from engine.errors import InputError
+from engine.explain import what_if as whatif
 from tests.conftest import EXAMPLES
 
 

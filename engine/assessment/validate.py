@@ -1,0 +1,206 @@
+"""Pipeline step 2b: validate one cluster assessment against `knowledge/indicators.yaml`.
+
+An assessment is a flat mapping `indicator_id: value`. Blank (absent or null) means "no information".
+Every problem is collected and reported with `file:line:col: indicator: message`.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+from engine.errors import InputError, Problem, suggest
+from engine.files.strict_yaml import Located
+from engine.knowledge.models import Indicator, Knowledge
+
+Value = Any
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """Validated indicator values; `values` holds every indicator id (None when blank)."""
+
+    source: str
+    values: dict[str, Value]
+    positions: dict[str, tuple[int, int]] = field(default_factory=dict)
+
+    def get(self, indicator_id: str) -> Value:
+        return self.values.get(indicator_id)
+
+    def where(self, indicator_id: str) -> str:
+        pos = self.positions.get(indicator_id)
+        return f"{self.source}:{pos[0]}" if pos else self.source
+
+    @property
+    def name(self) -> str:
+        return str(self.values.get("cluster_name") or "")
+
+
+def check_value(ind: Indicator, value: Value, knowledge: Knowledge) -> tuple[Value, str | None]:
+    """Return (normalised value, error message or None). `value` is not None."""
+    t = ind.type
+    if t == "str":
+        if isinstance(value, (dict, list)):
+            return None, "expected text"
+        if isinstance(value, bool):
+            return None, "expected text, got true/false"
+        return str(value), None
+    if t == "bool":
+        if isinstance(value, bool):
+            return value, None
+        return None, f"expected true or false, got {_show(value)}"
+    if t in ("int", "float", "score"):
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            return None, f"expected a number, got {_show(value)}"
+        if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
+            return None, "expected a finite number"
+        if t == "int" and isinstance(value, float):
+            if not value.is_integer():
+                return None, f"expected a whole number, got {value}"
+            value = int(value)
+        lo, hi = ind.min, ind.max
+        if t == "score" and ind.scale:
+            scale = knowledge.indicators.scales[ind.scale]
+            lo, hi = scale.min, scale.max
+        if (lo is not None and value < lo) or (hi is not None and value > hi):
+            allowed = (
+                f"{_num(lo)}..{_num(hi)}"
+                if lo is not None and hi is not None
+                else f"{_num(lo)} or more"
+                if lo is not None
+                else f"up to {_num(hi)}"
+            )
+            return None, f"{value} is out of scale; allowed {allowed}"
+        if t in ("float", "score") and isinstance(value, int):
+            value = float(value) if t == "float" else value
+        return value, None
+    if t == "enum":
+        allowed = ind.values or []
+        if not isinstance(value, str) or value not in allowed:
+            hint = suggest(str(value), allowed)
+            return None, (
+                f"{_show(value)} is not allowed; choose one of {', '.join(allowed)}"
+                + (f" ({hint})" if hint else "")
+            )
+        return value, None
+    if t == "list":
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list):
+            return None, f"expected a list, got {_show(value)}"
+        out = []
+        for item in value:
+            if item is None or isinstance(item, (dict, list)):
+                return None, "list items must be plain values"
+            item = str(item)
+            if ind.values is not None and item not in ind.values:
+                hint = suggest(item, ind.values)
+                return None, (
+                    f"{item!r} is not allowed; choose from {', '.join(ind.values)}"
+                    + (f" ({hint})" if hint else "")
+                )
+            out.append(item)
+        return out, None
+    raise AssertionError(t)
+
+
+def _show(value: Value) -> str:
+    if isinstance(value, str):
+        return f"text {value!r}"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return repr(value)
+
+
+def _num(x: float | None) -> str:
+    if x is None:
+        return ""
+    return str(int(x)) if float(x).is_integer() else str(x)
+
+
+MAX_PROBLEMS = 100
+
+
+def validate_mapping(data: Any, located: Located, knowledge: Knowledge) -> Assessment:
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise InputError([located.problem((), "an assessment is a mapping of indicator: value")])
+    problems: list[Problem] = []
+    values: dict[str, Value] = {i.id: None for i in knowledge.indicators.indicators}
+    positions: dict[str, tuple[int, int]] = {}
+    ids = list(values)
+    more = 0  # problems past MAX_PROBLEMS: counted, not described (a hostile file has thousands)
+    for key, raw in data.items():
+        path = (key,)
+        if not isinstance(key, str) or key not in knowledge.indicator:
+            if len(problems) >= MAX_PROBLEMS:
+                more += 1
+                continue
+            problems.append(
+                located.problem(
+                    path, f"unknown indicator {str(key)!r}", key=True, hint=suggest(str(key), ids)
+                )
+            )
+            continue
+        positions[key] = located.key_pos(path)
+        if raw is None:
+            continue
+        value, err = check_value(knowledge.indicator[key], raw, knowledge)
+        if err:
+            if len(problems) >= MAX_PROBLEMS:
+                more += 1
+                continue
+            problems.append(located.problem(path, err))
+            continue
+        values[key] = value
+    named = {p.path for p in problems}
+    for ind in knowledge.indicators.indicators:
+        # a required indicator with a wrong value is reported once, for its value
+        if ind.required and values[ind.id] in (None, "") and ind.id not in named:
+            problems.append(located.problem((), f"missing required indicator {ind.id!r}"))
+    if problems:
+        problems.sort(key=lambda p: (p.line, p.col))
+        if more:
+            problems.append(
+                Problem(
+                    file=located.file, message=f"{more} more problems not shown; fix these first"
+                )
+            )
+        raise InputError(problems)
+    return Assessment(source=located.file, values=values, positions=positions)
+
+
+def with_changes(
+    assessment: Assessment, changes: dict[str, Value], knowledge: Knowledge, origin: str = "--set"
+) -> Assessment:
+    """A copy with some indicators replaced (what-if); values are validated like the file's."""
+    problems = []
+    values = dict(assessment.values)
+    for key, raw in changes.items():
+        if key not in knowledge.indicator:
+            problems.append(
+                Problem(
+                    file=origin,
+                    path=key,
+                    message=f"unknown indicator {key!r}",
+                    hint=suggest(key, list(knowledge.indicator)),
+                )
+            )
+            continue
+        if raw is None:
+            values[key] = None
+            continue
+        value, err = check_value(knowledge.indicator[key], raw, knowledge)
+        if err:
+            problems.append(Problem(file=origin, path=key, message=err))
+            continue
+        values[key] = value
+    if problems:
+        raise InputError(problems)
+    return Assessment(source=assessment.source, values=values, positions=assessment.positions)

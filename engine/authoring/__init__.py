@@ -1,0 +1,1 @@
+"""Rule-author tools (`kb ...`): scenarios, catalogue, JSON Schema, CLIPS export."""

@@ -1,0 +1,419 @@
+"""Scenario tests of the knowledge base (`kb test`): assessments with the advice they must get.
+
+A scenario file under `knowledge/scenarios/` holds one scenario (or a `scenarios:` list): an
+assessment (an inline mapping, or a path relative to the scenario file), optional `changes` applied
+on top, and the recommendations, findings and postponements expected present or absent. Each run
+goes through the real pipeline; a failure is explained from the firing record (`why` for an
+unexpected conclusion, `why-not` for a missing one). The report ends with rule coverage.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, cast
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from engine.assessment.load import load_assessment
+from engine.assessment.validate import Assessment, validate_mapping, with_changes
+from engine.errors import InputError, Problem, suggest
+from engine.files.strict_yaml import Located, load_yaml_file
+from engine.inference.run import infer
+from engine.inference.trace import Result
+from engine.knowledge.models import Knowledge
+from engine.knowledge.read import pydantic_problems
+from engine.resources import display_path
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Expect(_Strict):
+    """Ids that must be among the conclusions (`present`) or must not (`absent`)."""
+
+    present: list[str] = Field(default_factory=list)
+    absent: list[str] = Field(default_factory=list)
+
+
+class Expectations(_Strict):
+    recommendations: Expect = Field(default_factory=Expect)
+    findings: Expect = Field(default_factory=Expect)
+    postponed: Expect = Field(default_factory=Expect)
+
+
+class Scenario(_Strict):
+    """One assessment and what the knowledge base must conclude from it."""
+
+    name: str | None = None
+    description: str | None = None
+    assessment: str | dict[str, Any] = Field(
+        description="An assessment file, relative to the scenario file, or the indicators inline."
+    )
+    changes: dict[str, Any] = Field(
+        default_factory=dict, description="Indicator values replacing the assessment's."
+    )
+    expect: Expectations
+
+
+class ScenarioList(_Strict):
+    scenarios: list[Scenario]
+
+
+# what each expectation section checks: (kind of conclusion, attribute of Result, catalogue)
+SECTIONS = {
+    "recommendations": ("recommendation", "recommendations"),
+    "findings": ("finding", "findings"),
+    "postponed": ("postponed", "postponed"),
+}
+
+
+@dataclass
+class Case:
+    """A scenario read from its file, with its position and validated assessment."""
+
+    name: str
+    file: str
+    line: int
+    col: int
+    scenario: Scenario
+    assessment: Assessment
+
+    @property
+    def where(self) -> str:
+        return f"{self.file}:{self.line}:{self.col}"
+
+
+@dataclass
+class Failure:
+    section: str  # recommendations | findings | postponed
+    ident: str
+    expected: str  # present | absent
+    reasons: list[str]
+
+    def headline(self) -> str:
+        noun = {
+            "recommendations": "recommendation",
+            "findings": "finding",
+            "postponed": "postponement of",
+        }[self.section]
+        if self.expected == "present":
+            return f"expected {noun} {self.ident!r}, not made"
+        return f"{noun} {self.ident!r} made, expected absent"
+
+
+@dataclass
+class Outcome:
+    case: Case
+    failures: list[Failure]
+    fired: set[str]
+
+    @property
+    def passed(self) -> bool:
+        return not self.failures
+
+
+@dataclass
+class Report:
+    outcomes: list[Outcome]
+    rules: list[tuple[str, str]]  # every rule id with its file:line, in knowledge order
+    fired: set[str] = field(default_factory=set)
+
+    @property
+    def failed(self) -> list[Outcome]:
+        return [o for o in self.outcomes if not o.passed]
+
+    @property
+    def uncovered(self) -> list[tuple[str, str]]:
+        return [(rid, where) for rid, where in self.rules if rid not in self.fired]
+
+
+# --- reading ----------------------------------------------------------------------------------
+
+
+def scenario_files(k: Knowledge, paths: list[Path] | None = None) -> list[Path]:
+    """The scenario files to run: the given files and directories, else knowledge/scenarios/."""
+    default = k.root / "scenarios"
+    if not paths and not default.is_dir():
+        return []
+    targets = paths or [default]
+    out: list[Path] = []
+    for p in targets:
+        if p.is_dir():
+            out.extend(sorted(p.rglob("*.yaml")) + sorted(p.rglob("*.yml")))
+        else:
+            out.append(p)
+    return out
+
+
+def load_cases(files: list[Path], k: Knowledge) -> list[Case]:
+    """Read and validate every scenario; raise one InputError listing every problem."""
+    problems: list[Problem] = []
+    cases: list[Case] = []
+    names: dict[str, str] = {}
+    for path in files:
+        try:
+            located = load_yaml_file(path, display_path(path))
+        except InputError as exc:
+            problems.extend(exc.problems)
+            continue
+        for prefix, scenario in _parse(located, problems):
+            problems.extend(_check_ids(located, prefix, scenario, k))
+            try:
+                case = _case(path, located, prefix, scenario, k)
+            except InputError as exc:
+                problems.extend(exc.problems)
+                continue
+            if case.name in names:
+                problems.append(
+                    located.problem(
+                        prefix,
+                        f"duplicate scenario name {case.name!r} (first at {names[case.name]})",
+                    )
+                )
+            names.setdefault(case.name, case.where)
+            cases.append(case)
+    if problems:
+        raise InputError(sorted(problems, key=lambda p: (p.file, p.line, p.col)))
+    return cases
+
+
+def _parse(located: Located, problems: list[Problem]) -> list[tuple[tuple[Any, ...], Scenario]]:
+    data = located.data
+    if not isinstance(data, dict):
+        problems.append(
+            located.problem(
+                (), "a scenario file is a mapping (one scenario, or `scenarios:` with a list)"
+            )
+        )
+        return []
+    many = "scenarios" in data
+    try:
+        if many:
+            items = ScenarioList.model_validate(data).scenarios
+            return [(("scenarios", i), s) for i, s in enumerate(items)]
+        return [((), Scenario.model_validate(data))]
+    except ValidationError as exc:
+        problems.extend(pydantic_problems(exc, located))
+        return []
+
+
+def _case(path: Path, located: Located, prefix: tuple[Any, ...], s: Scenario, k: Knowledge) -> Case:
+    """Validate the scenario's assessment and changes; every problem of both is reported."""
+    line, col = located.pos(prefix)
+    name = s.name or (path.stem if not prefix else f"{path.stem}[{prefix[-1]}]")
+    problems: list[Problem] = []
+    assessment: Assessment | None = None
+    if isinstance(s.assessment, str):
+        target = path.parent / s.assessment
+        if not target.is_file():
+            problems.append(
+                located.problem(
+                    prefix + ("assessment",),
+                    f"assessment file not found: {s.assessment}",
+                    hint=f"looked at {display_path(target)}",
+                )
+            )
+        else:
+            try:
+                assessment = load_assessment(target, k)
+            except InputError as exc:
+                problems.extend(exc.problems)
+    else:
+        where = prefix + ("assessment",)
+        try:
+            assessment = validate_mapping(s.assessment, _sub(located, where), k)
+        except InputError as exc:
+            base = ".".join(str(x) for x in where)  # the scenario's key path, for the message
+            problems.extend(
+                replace(p, path=f"{base}.{p.path}" if p.path else base) for p in exc.problems
+            )
+    if s.changes:
+        try:
+            if assessment is not None:
+                assessment = with_changes(assessment, s.changes, k, origin=located.file)
+            else:  # still check the changes against the indicators
+                with_changes(
+                    Assessment(source=located.file, values={}), s.changes, k, origin=located.file
+                )
+        except InputError as exc:
+            problems.extend(
+                located.problem(prefix + ("changes", p.path), p.message, key=True, hint=p.hint)
+                for p in exc.problems
+            )
+    if problems or assessment is None:
+        raise InputError(problems)
+    return Case(name=name, file=located.file, line=line, col=col, scenario=s, assessment=assessment)
+
+
+def _sub(located: Located, prefix: tuple[Any, ...]) -> Located:
+    """The part of a YAML document under `prefix`, keeping the positions for messages."""
+    n = len(prefix)
+    sub = Located(data=None, file=located.file)
+    sub.positions = {p[n:]: v for p, v in located.positions.items() if p[:n] == prefix}
+    sub.key_positions = {p[n:]: v for p, v in located.key_positions.items() if p[:n] == prefix}
+    return sub
+
+
+def _check_ids(
+    located: Located, prefix: tuple[Any, ...], s: Scenario, k: Knowledge
+) -> list[Problem]:
+    problems = []
+    for section in SECTIONS:
+        table = k.finding if section == "findings" else k.recommendation
+        expect: Expect = getattr(s.expect, section)
+        for which in ("present", "absent"):
+            for i, ident in enumerate(getattr(expect, which)):
+                if ident not in table:
+                    noun = "finding" if section == "findings" else "recommendation"
+                    problems.append(
+                        located.problem(
+                            prefix + ("expect", section, which, i),
+                            f"unknown {noun} {ident!r}",
+                            hint=suggest(ident, list(table)),
+                        )
+                    )
+        both = set(expect.present) & set(expect.absent)
+        for ident in sorted(both):
+            problems.append(
+                located.problem(
+                    prefix + ("expect", section), f"{ident!r} is expected both present and absent"
+                )
+            )
+    return problems
+
+
+# --- running ----------------------------------------------------------------------------------
+
+
+def run_case(case: Case, k: Knowledge, lang: str = "en") -> Outcome:
+    result = infer(case.assessment, k)
+    failures: list[Failure] = []
+    for section, (kind, attr) in SECTIONS.items():
+        made = set(getattr(result, attr))
+        expect: Expect = getattr(case.scenario.expect, section)
+        for ident in expect.present:
+            if ident not in made:
+                failures.append(
+                    Failure(section, ident, "present", why_not_lines(result, kind, ident, k, lang))
+                )
+        for ident in expect.absent:
+            if ident in made:
+                failures.append(
+                    Failure(section, ident, "absent", why_lines(result, kind, ident, k, lang))
+                )
+    return Outcome(case=case, failures=failures, fired={f.rule for f in result.firings})
+
+
+def run(cases: list[Case], k: Knowledge, lang: str = "en") -> Report:
+    report = Report(outcomes=[], rules=[(s.rule.id, s.where) for s in k.rules])
+    for case in cases:
+        outcome = run_case(case, k, lang)
+        report.outcomes.append(outcome)
+        report.fired |= outcome.fired
+    return report
+
+
+def why_lines(result: Result, kind: str, ident: str, k: Knowledge, lang: str) -> list[str]:
+    """The firings that produced an unexpected conclusion, each with the values it saw."""
+    from engine.explain.why import describe_check, justify
+
+    lines = []
+    for view in justify(result, kind, ident, k):
+        conds = "; ".join(describe_check(c, k, lang) for c in view["conditions"])
+        title = k.rule[view["rule"]].rule.title.get(lang)
+        lines.append(
+            f"made by {view['rule']} ({view['where']}): {title}" + (f": {conds}" if conds else "")
+        )
+    return lines
+
+
+def why_not_lines(result: Result, kind: str, ident: str, k: Knowledge, lang: str) -> list[str]:
+    """For a missing conclusion: each rule that could give it, with its unmet conditions
+    (actual value against the required one), as the `why-not` command reads them."""
+    from engine.explain.why import reason_lines, why_not_data
+    from engine.knowledge.graph import producers_of
+
+    if kind == "postponed":
+        sites = producers_of("postponed", ident, k)
+        if not sites:
+            return ["no rule postpones it"]
+        return [_unmet_line(site, result, k, lang) for site in sites]
+    data = why_not_data(result, ident, k, lang, search=False)
+    return [
+        f"{line['rule']} ({line['where']}): {line['text']}" if line.get("rule") else line["text"]
+        for line in reason_lines(data["rules"], data["postponed_by"], lang)
+    ]
+
+
+def _unmet_line(site: Any, result: Result, k: Knowledge, lang: str) -> str:
+    """A rule's closest branch re-read against the final facts: its unmet conditions."""
+    from engine.explain.why import describe_check
+    from engine.knowledge.conditions import branches, holds
+    from engine.knowledge.models import Atom, Not_
+
+    best: list[str] | None = None
+    for branch in branches(site.rule.when):
+        unmet = []
+        for cond in branch:
+            negated = isinstance(cond, Not_)
+            a: Atom = cond.not_ if isinstance(cond, Not_) else cast(Atom, cond)
+            view = {
+                "kind": a.subject_kind,
+                "subject": a.subject,
+                "op": a.op,
+                "value": a.value,
+                "negated": negated,
+                "actual": None,
+            }
+            if a.subject_kind in ("finding", "recommendation"):
+                made = a.subject in (
+                    result.findings if a.subject_kind == "finding" else result.recommendations
+                )
+                if made == negated:
+                    unmet.append(
+                        describe_check(view, k, lang) + ("" if negated else " — not derived")
+                    )
+                continue
+            actual = (
+                result.assessment.get(a.subject)
+                if a.subject_kind == "indicator"
+                else result.measures.get(a.subject)
+            )
+            if not holds(a, actual):
+                unmet.append(describe_check({**view, "actual": actual}, k, lang))
+        if best is None or len(unmet) < len(best):
+            best = unmet
+    title = site.rule.title.get(lang)
+    return f"{site.rule.id} ({site.where}): {title}: " + "; ".join(best or [])
+
+
+# --- text ---------------------------------------------------------------------------------------
+
+
+def render_report(report: Report, list_uncovered: bool = True) -> str:
+    """Each scenario's status and failures, the totals, then rule coverage."""
+    out = []
+    for o in report.outcomes:
+        status = "ok  " if o.passed else "FAIL"
+        out.append(f"{status} {o.case.name} ({o.case.where})")
+        for f in o.failures:
+            out.append(f"     {f.headline()}:")
+            for reason in f.reasons or ["(no explanation recorded)"]:
+                out.append(f"       - {reason}")
+    n, failed = len(report.outcomes), len(report.failed)
+    out.append("")
+    out.append(f"{n} scenario{'s' if n != 1 else ''}: {n - failed} passed, {failed} failed")
+    total = len(report.rules)
+    covered = total - len(report.uncovered)
+    pct = 100.0 * covered / total if total else 100.0
+    out.append(
+        f"rule coverage: {covered}/{total} rules fired in at least one scenario ({pct:.0f} %)"
+    )
+    if report.uncovered and not list_uncovered:
+        out.append("(run every scenario, with no file arguments, to list the rules not exercised)")
+    elif report.uncovered:
+        out.append("rules no scenario exercised:")
+        out.extend(f"  {rid} ({where})" for rid, where in report.uncovered)
+    return "\n".join(out) + "\n"

@@ -1,0 +1,1 @@
+"""Consultant tools built on the pipeline: questionnaire, batch, compare."""

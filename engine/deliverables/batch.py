@@ -1,0 +1,522 @@
+"""Many clusters at once: one program per assessment, a summary table and a comparison chart.
+
+Inputs are assessment files, folders of them, or workbooks with one questionnaire sheet per cluster.
+The work is spread over a fork-based process pool (experta engines do not pickle, so each worker
+builds its own engine from the knowledge base it inherits); results come back in input order and
+the caller writes them through a callback (`engine.output.write_atomic` in the CLI), so an
+interrupted batch leaves only complete files. A bad input is reported and skipped; the rest go on.
+"""
+
+from __future__ import annotations
+
+import csv
+import gc
+import io
+import multiprocessing
+import os
+import re
+import unicodedata
+from collections.abc import Callable, Iterator
+from contextlib import closing
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from engine.assessment.load import load_assessment
+from engine.assessment.validate import Assessment
+from engine.errors import ClusterIntlError, InputError, UsageError
+from engine.knowledge.models import Knowledge
+from engine.resources import display_path
+
+SUFFIXES = (".yaml", ".yml", ".xlsx", ".xlsm")
+WORKBOOKS = (".xlsx", ".xlsm")
+EXTENSIONS = {"md": "md", "html": "html", "docx": "docx", "json": "json"}
+SUMMARY_FILES = ("summary.csv", "summary.xlsx", "summary.md", "summary.html")
+CSV_COLUMNS = (
+    "source",
+    "cluster",
+    "status",
+    "level",
+    "level_band",
+    "index",
+    "index_band",
+    "model",
+    "ratio",
+    "ratio_band",
+    "recommendations",
+    "top_recommendations",
+    "output",
+    "error",
+)
+TOP = 3  # recommendations named per cluster in the summary
+
+Writer = Callable[[str, "str | bytes"], None]
+
+
+@dataclass(frozen=True)
+class Job:
+    """One cluster to draft: a file to load in the worker, or an assessment read from a workbook."""
+
+    index: int
+    source: str
+    output: str
+    path: str | None = None
+    assessment: Assessment | None = None
+
+
+@dataclass
+class Outcome:
+    index: int
+    source: str
+    output: str | None
+    data: str | bytes | None = None
+    row: dict[str, Any] | None = None
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+@dataclass
+class Report:
+    total: int
+    failed: list[Outcome]
+    rows: list[dict[str, Any]]
+    written: list[str]
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.failed else 0
+
+
+# --- planning -------------------------------------------------------------------------------------
+
+
+def slug(text: str) -> str:
+    """A file-name stem: letters (any script), digits, dots, dashes and underscores."""
+    text = unicodedata.normalize("NFKC", text).strip()
+    text = re.sub(r"[^\w.-]+", "-", text, flags=re.UNICODE).strip("-._")
+    return text[:80] or "cluster"
+
+
+def expand(inputs: list[Path], exclude: Path | None = None) -> list[Path]:
+    """Files in the order given; a folder contributes its assessment files, sorted by name."""
+    out: list[Path] = []
+    skip = exclude.resolve() if exclude else None
+    for item in inputs:
+        if item.is_dir():
+            if skip and item.resolve() == skip:
+                continue
+            out += sorted(
+                p
+                for p in item.iterdir()
+                if p.is_file()
+                and p.suffix.lower() in SUFFIXES
+                and not p.name.startswith((".", "~$"))
+            )
+        else:
+            out.append(item)
+    return out
+
+
+def plan(
+    inputs: list[Path], k: Knowledge, fmt: str, exclude: Path | None = None
+) -> tuple[list[Job], list[Outcome]]:
+    """The jobs, with unique output names, and the inputs that failed before any work (workbooks
+    are read here, one job per questionnaire sheet)."""
+    if fmt not in EXTENSIONS:
+        raise UsageError(f"--format: {fmt!r} is not supported; use md, html, docx or json")
+    files = expand(inputs, exclude)
+    if not files:
+        raise UsageError("no assessment files found in the inputs (.yaml, .yml, .xlsx)")
+    jobs: list[Job] = []
+    failed: list[Outcome] = []
+    used: set[str] = set(SUMMARY_FILES)
+
+    def name_for(stem: str) -> str:
+        base = slug(stem)
+        name, n = f"{base}.{EXTENSIONS[fmt]}", 2
+        while name.lower() in used:
+            name, n = f"{base}-{n}.{EXTENSIONS[fmt]}", n + 1
+        used.add(name.lower())
+        return name
+
+    index = 0
+    for path in files:
+        shown = display_path(path)
+        if path.suffix.lower() in WORKBOOKS:
+            from engine.assessment.workbook import read_workbook_sheets
+
+            try:
+                sheets = read_workbook_sheets(path, k)
+            except InputError as exc:
+                failed.append(Outcome(index, shown, None, problems=_lines(exc)))
+                index += 1
+                continue
+            for sheet in sheets:
+                source = f"{shown} [{sheet.sheet}]" if len(sheets) > 1 else shown
+                stem = f"{path.stem}-{sheet.sheet}" if len(sheets) > 1 else path.stem
+                if sheet.problems or sheet.assessment is None:
+                    failed.append(
+                        Outcome(index, source, None, problems=[p.format() for p in sheet.problems])
+                    )
+                else:
+                    a = sheet.assessment
+                    jobs.append(
+                        Job(
+                            index,
+                            source,
+                            name_for(stem),
+                            assessment=Assessment(source, a.values, a.positions),
+                        )
+                    )
+                index += 1
+        else:
+            jobs.append(Job(index, shown, name_for(path.stem), path=str(path)))
+            index += 1
+    return jobs, failed
+
+
+def _lines(exc: ClusterIntlError) -> list[str]:
+    if isinstance(exc, InputError):
+        return [p.format() for p in exc.problems] or [str(exc)]
+    return [str(exc)]
+
+
+# --- the work of one cluster (in a worker) --------------------------------------------------------
+
+_STATE: dict[str, Any] = {}
+
+
+def _init_worker() -> None:
+    """Pool initializer: build this worker's own engine (forked workers inherit the knowledge)."""
+    from engine.inference.run import Runner
+
+    _STATE["runner"] = Runner(_STATE["knowledge"])
+
+
+def process(job: Job) -> Outcome:
+    """Load, infer, render one cluster; a user error becomes a reported outcome, never a crash."""
+    from engine.program import model as program
+    from engine.render import jinja as render
+
+    k: Knowledge = _STATE["knowledge"]
+    fmt, lang = _STATE["fmt"], _STATE["lang"]
+    try:
+        a = job.assessment or load_assessment(Path(job.path or ""), k)
+        runner = _STATE.get("runner")
+        if runner is None:
+            from engine.inference.run import infer
+
+            result = infer(a, k)
+        else:
+            result = runner.run(a)
+        view = program.build_program(result, k, lang)
+        if fmt == "json":
+            data: str | bytes = render.to_json(program.result_json(result, k))
+        elif fmt == "docx":
+            from engine.render.docx import render_docx
+
+            data = render_docx(view)
+        else:
+            data = render.render(view, fmt)
+        return Outcome(job.index, job.source, job.output, data, summary_row(job, result, view, k))
+    except ClusterIntlError as exc:
+        return Outcome(job.index, job.source, None, problems=_lines(exc))
+    except Exception as exc:  # a defect must not stop the other clusters; it is still reported
+        return Outcome(
+            job.index,
+            job.source,
+            None,
+            problems=[f"{job.source}: internal error: {type(exc).__name__}: {exc}"],
+        )
+
+
+def summary_row(job: Job, result: Any, view: dict[str, Any], k: Knowledge) -> dict[str, Any]:
+    m = result.measures.values
+    c = view["current"]
+    return {
+        "source": job.source,
+        "cluster": view["cluster"]["name"],
+        "status": "ok",
+        "level": c["self_assessment"]["level"],
+        "level_band": c["self_assessment"]["band"],
+        "index": m.get("index"),
+        "index_band": c["index"]["band"],
+        "model": c["model"]["label"],
+        "ratio": m.get("ratio"),
+        "ratio_band": c["ratio"]["band"],
+        "recommendations": len(view["recommendations"]),
+        "top": [r["title"] for r in view["recommendations"][:TOP]],
+        "top_ids": [r["id"] for r in view["recommendations"][:TOP]],
+        "output": job.output,
+        "error": "",
+    }
+
+
+def _failed_row(o: Outcome) -> dict[str, Any]:
+    return {
+        "source": o.source,
+        "cluster": "",
+        "status": "error",
+        "level": None,
+        "level_band": "",
+        "index": None,
+        "index_band": "",
+        "model": "",
+        "ratio": None,
+        "ratio_band": "",
+        "recommendations": None,
+        "top": [],
+        "top_ids": [],
+        "output": "",
+        "error": o.problems[0] if o.problems else "",
+    }
+
+
+def outcomes(
+    jobs: list[Job], k: Knowledge, fmt: str, lang: str, workers: int = 2
+) -> Iterator[Outcome]:
+    """Process the jobs (in a fork pool of `workers` when it helps), yielding in input order."""
+    _STATE.update(knowledge=k, fmt=fmt, lang=lang)
+    _STATE.pop("runner", None)
+    can_fork = "fork" in multiprocessing.get_all_start_methods()
+    if workers <= 1 or len(jobs) < 2 or not can_fork:
+        for job in jobs:
+            yield process(job)
+        return
+    ctx = multiprocessing.get_context("fork")
+    # objects that exist before the fork are never collected in a worker: frozen, the collector
+    # leaves their pages alone instead of copying the parent's heap into every worker
+    gc.collect()
+    gc.freeze()
+    # small chunks keep the progress bar moving and the order exact; fewer round trips pay off
+    chunksize = max(1, min(8, len(jobs) // (workers * 4)))
+    try:
+        with ctx.Pool(processes=workers, initializer=_init_worker) as pool:
+            yield from pool.imap(process, jobs, chunksize=chunksize)
+    finally:
+        gc.unfreeze()
+
+
+# --- the whole batch ------------------------------------------------------------------------------
+
+
+def run_batch(
+    inputs: list[Path],
+    out_dir: Path,
+    k: Knowledge,
+    *,
+    fmt: str,
+    lang: str,
+    write: Writer,
+    exists: Callable[[str], bool],
+    force: bool = False,
+    workers: int = 2,
+    report: Callable[[str], None] = lambda _: None,
+    progress: bool = True,
+) -> Report:
+    """Plan, check for existing outputs, process with a progress bar, write, then the summary."""
+    from engine.errors import OutputExistsError
+
+    jobs, early = plan(inputs, k, fmt, exclude=out_dir)
+    if not force:
+        clash = [name for name in [j.output for j in jobs] + list(SUMMARY_FILES) if exists(name)]
+        if clash:
+            more = f" (and {len(clash) - 1} more)" if len(clash) > 1 else ""
+            raise OutputExistsError(
+                f"{out_dir / clash[0]}: already exists{more}; use --force to overwrite"
+            )
+    for o in early:
+        for line in o.problems:
+            report(line)
+    total = len(jobs) + len(early)
+    done: dict[int, Outcome] = {o.index: o for o in early}
+    written: list[str] = []
+    with _progress_bar(total, progress) as advance:
+        advance(len(early))
+        # closing(): an interrupt stops the pool here and now, not whenever the generator is
+        # collected (a pool terminated from a garbage-collection pass can deadlock)
+        with closing(outcomes(jobs, k, fmt, lang, workers)) as results:
+            for o in results:
+                done[o.index] = o
+                if o.ok and o.output and o.data is not None:
+                    write(o.output, o.data)
+                    written.append(o.output)
+                else:
+                    for line in o.problems:
+                        report(line)
+                advance(1)
+    ordered = [done[i] for i in sorted(done)]
+    rows = [o.row if o.ok and o.row else _failed_row(o) for o in ordered]
+    for name, data in summaries(rows, lang).items():
+        write(name, data)
+        written.append(name)
+    return Report(total=total, failed=[o for o in ordered if not o.ok], rows=rows, written=written)
+
+
+class _progress_bar:
+    """A rich progress bar on stderr, silent when stderr is not a terminal."""
+
+    def __init__(self, total: int, enabled: bool) -> None:
+        self.total, self.enabled = total, enabled
+        self._progress: Any = None
+
+    def __enter__(self) -> Callable[[int], None]:
+        from rich.console import Console
+
+        console = Console(stderr=True)
+        if not (self.enabled and console.is_terminal):
+            return lambda n: None
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeRemainingColumn,
+        )
+
+        self._progress = Progress(
+            TextColumn("clusters"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeRemainingColumn(),
+            console=console,
+            transient=False,
+        )
+        self._progress.start()
+        task = self._progress.add_task("batch", total=self.total)
+        return lambda n: self._progress.advance(task, n)
+
+    def __exit__(self, *exc: Any) -> None:
+        if self._progress is not None:
+            self._progress.stop()
+
+
+# --- the summary ----------------------------------------------------------------------------------
+
+
+def summaries(rows: list[dict[str, Any]], lang: str) -> dict[str, str | bytes]:
+    return {
+        "summary.csv": summary_csv(rows),
+        "summary.xlsx": summary_xlsx(rows, lang),
+        "summary.md": summary_text(rows, lang, "md"),
+        "summary.html": summary_text(rows, lang, "html"),
+    }
+
+
+def summary_csv(rows: list[dict[str, Any]]) -> str:
+    """Machine-readable: stable English column ids, one row per input (failed ones included)."""
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(CSV_COLUMNS)
+    for r in rows:
+        w.writerow(
+            ["" if r.get(c) is None else r[c] for c in CSV_COLUMNS[:11]]
+            + [" | ".join(r["top_ids"]), r["output"], r["error"]]
+        )
+    return buf.getvalue()
+
+
+def _headers(t: dict[str, str]) -> list[str]:
+    return [
+        t["b_source"],
+        t["cluster"],
+        t["b_level"],
+        t["b_index"],
+        t["b_index_band"],
+        t["b_model"],
+        t["b_ratio"],
+        t["b_ratio_band"],
+        t["b_recs"],
+        t["b_top"],
+        t["b_output"],
+    ]
+
+
+def _cells(r: dict[str, Any]) -> list[Any]:
+    return [
+        r["source"],
+        r["cluster"],
+        r["level"],
+        r["index"],
+        r["index_band"],
+        r["model"],
+        r["ratio"],
+        r["ratio_band"],
+        r["recommendations"],
+        "; ".join(r["top"]),
+        r["output"],
+    ]
+
+
+def summary_xlsx(rows: list[dict[str, Any]], lang: str) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+
+    from engine.render.docx import stable_zip
+    from engine.render.jinja import strings
+
+    t = strings()[lang]
+    wb = Workbook()
+    ws = wb.active
+    ws.title = t["b_title"][:31]
+    ws.append(_headers(t))
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    for r in rows:
+        ws.append(_cells(r) if r["status"] == "ok" else [r["source"]] + [None] * 10)
+    if any(r["status"] != "ok" for r in rows):
+        errors = wb.create_sheet(t["b_failed"][:31])
+        errors.append([t["b_source"], "error"])
+        for r in rows:
+            if r["status"] != "ok":
+                errors.append([r["source"], r["error"]])
+    for col, width in zip("ABCDEFGHIJK", (28, 40, 10, 10, 14, 24, 8, 24, 10, 70, 28), strict=False):
+        ws.column_dimensions[col].width = width
+    for row in ws.iter_rows(min_row=2):
+        for cell in row:
+            cell.alignment = Alignment(vertical="top", wrap_text=True)
+    ws.freeze_panes = "B2"
+    import datetime as dt
+
+    wb.properties.created = wb.properties.modified = dt.datetime(2000, 1, 1)
+    wb.properties.creator = wb.properties.lastModifiedBy = "cluster-intl"
+    buf = io.BytesIO()
+    wb.save(buf)
+    return stable_zip(buf.getvalue())
+
+
+def summary_text(rows: list[dict[str, Any]], lang: str, fmt: str) -> str:
+    """summary.md or summary.html (with the comparison chart as inline SVG)."""
+    from engine import __version__
+    from engine.program.charts import summary_chart
+    from engine.render.jinja import environment, strings
+
+    t = strings()[lang]
+    ok = [r for r in rows if r["status"] == "ok"]
+    view = {
+        "lang": lang,
+        "generator": f"cluster-intl {__version__}",
+        "rows": [
+            {**r, "index_text": _fmt(r["index"], lang), "ratio_text": _fmt(r["ratio"], lang)}
+            for r in ok
+        ],
+        "failed": [r for r in rows if r["status"] != "ok"],
+        "total": len(rows),
+        "ok": len(ok),
+        "chart": summary_chart(ok, t["b_chart"], t["b_index"], lang) if ok else None,
+    }
+    text = environment().get_template(f"summary.{fmt}.j2").render(s=view, t=t)
+    return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
+
+
+def _fmt(v: Any, lang: str) -> str:
+    from engine.program.charts import fmt_number
+
+    return "—" if v is None else fmt_number(v, lang)
+
+
+def default_workers() -> int:
+    return max(1, min(2, os.cpu_count() or 1))

@@ -1,0 +1,63 @@
+"""Pipeline step 4: the working memory. One fact per indicator group, one for the derived measures.
+
+Rules match indicators by field inside their group's fact: far cheaper for experta than one small
+fact per indicator. Findings, recommendations and postponements that rules derive are facts too.
+Only this module, `rules.py` and `inference.py` import experta.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from experta import Fact
+
+from engine.assessment.validate import Assessment
+from engine.knowledge.models import Knowledge
+from engine.measures import Measures
+
+
+class Measure(Fact):
+    """The derived measures of one cluster (index, bands, model, partial indicators...)."""
+
+
+class Finding(Fact):
+    """A conclusion a rule derived, e.g. `weakness.export` or `gate.not_ready`."""
+
+
+class Recommended(Fact):
+    """A recommendation a rule made."""
+
+
+class Postponed(Fact):
+    """A recommendation the program postpones (the readiness gate)."""
+
+
+_GROUP_CLASSES: dict[str, type[Fact]] = {}
+
+
+def group_class(group: str) -> type[Fact]:
+    """The fact class of an indicator group; one class object per group for the whole process,
+    because experta's patterns check the exact class."""
+    cls = _GROUP_CLASSES.get(group)
+    if cls is None:
+        cls = type(f"Indicators_{group}", (Fact,), {"__doc__": f"Indicators of group {group}."})
+        _GROUP_CLASSES[group] = cls
+    return cls
+
+
+def _freeze(value: Any) -> Any:
+    if isinstance(value, list):
+        return tuple(value)
+    return value
+
+
+def build_facts(assessment: Assessment, measures: Measures, knowledge: Knowledge) -> list[Fact]:
+    """Facts in a fixed order (groups as in indicators.yaml, fields sorted) for determinism."""
+    by_group: dict[str, dict[str, Any]] = {g.id: {} for g in knowledge.indicators.groups}
+    for ind in knowledge.indicators.indicators:
+        by_group[ind.group][ind.id] = _freeze(assessment.values.get(ind.id))
+    facts: list[Fact] = [
+        group_class(g)(**dict(sorted(fields.items()))) for g, fields in by_group.items()
+    ]
+    facts.append(Measure(**{k: _freeze(v) for k, v in sorted(measures.values.items())}))
+    return facts

@@ -1,0 +1,140 @@
+"""Pipeline step 5: compile the YAML rules of `knowledge/rules/` into an experta engine class.
+
+Each AND-branch of a rule (after expanding `any:`) becomes one experta rule whose right-hand side
+records the firing (rule id, source position, matched facts and values, what it declared).
+Salience comes from stratification: a rule that needs a finding to be absent (`not:`) runs only
+after every rule that could derive that finding, so negation is never read too early.
+The conflict-resolution strategy is deterministic and never fires a stale activation.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from experta import AND, NOT, KnowledgeEngine, P, Rule
+from experta.abstract import Strategy
+from experta.fact import InitialFact
+
+from engine.inference import matcher
+from engine.inference.facts import Finding, Measure, Postponed, Recommended, group_class
+from engine.knowledge.conditions import branches, predicate
+from engine.knowledge.graph import strata
+from engine.knowledge.models import Atom, Knowledge, Not_, RuleSite
+
+
+class StableStrategy(Strategy):
+    """Depth-first like CLIPS' default, without experta's two defects.
+
+    Key: (salience, earlier rule first, earlier branch first, most recent facts first). Ties cannot
+    happen, so the order never depends on `hash()`; removal is by equality, so no stale activation
+    survives a retraction or a `NOT` that became false.
+    """
+
+    @staticmethod
+    def key(act: Any) -> tuple[Any, ...]:
+        wrapped = act.rule._wrapped
+        meta = getattr(wrapped, "ci_meta", None)
+        order, branch = (meta.order, meta.branch) if meta else (0, 0)
+        facts = tuple(sorted((f["__factid__"] for f in act.facts), reverse=True))
+        # the name breaks ties between hand-written experta rules (tests); compiled rules never tie
+        return (act.rule.salience, -order, -branch, getattr(wrapped, "__name__", ""), facts)
+
+    def _update_agenda(self, agenda: Any, added: list[Any], removed: list[Any]) -> None:
+        for act in removed:
+            act.key = self.key(act)
+            while act in agenda.activations:
+                agenda.activations.remove(act)
+        for act in added:
+            act.key = self.key(act)
+            bisect.insort(agenda.activations, act)
+
+
+@dataclass(frozen=True)
+class RuleMeta:
+    rule_id: str
+    order: int
+    branch: int
+    site: RuleSite
+
+
+Recorder = Callable[[Any, RuleMeta, dict[str, Any]], None]
+
+
+def _pattern_for_branch(branch: list[Any], knowledge: Knowledge) -> list[Any]:
+    per_group: dict[str, dict[str, Any]] = {}
+    measure_fields: dict[str, Any] = {}
+    positives: list[Any] = []
+    negatives: list[Any] = []
+
+    def add(fields: dict[str, Any], name: str, atom: Atom) -> None:
+        check = P(predicate(atom.op or "", atom.value))
+        fields[name] = fields[name] & check if name in fields else check
+
+    for cond in branch:
+        if isinstance(cond, Not_):
+            a = cond.not_
+            cls = Finding if a.subject_kind == "finding" else Recommended
+            negatives.append(NOT(cls(id=a.subject)))
+            continue
+        a = cond
+        if a.subject_kind == "indicator":
+            group = knowledge.indicator[a.subject].group
+            add(per_group.setdefault(group, {}), a.subject, a)
+        elif a.subject_kind == "measure":
+            add(measure_fields, a.subject, a)
+        elif a.subject_kind == "finding":
+            positives.append(("finding", a.subject, Finding(id=a.subject)))
+        else:
+            positives.append(("recommendation", a.subject, Recommended(id=a.subject)))
+    patterns: list[Any] = []
+    for group in sorted(per_group):
+        patterns.append((f"g_{group}", group_class(group)(**per_group[group])))
+    if measure_fields:
+        patterns.append(("m", Measure(**measure_fields)))
+    for kind, subject, pat in positives:
+        patterns.append((f"{kind[0]}_{subject.replace('.', '_')}", pat))
+    bound = [name << pat for name, pat in patterns]
+    if not bound:
+        bound = [InitialFact()]
+    return bound + negatives
+
+
+def build_engine_class(knowledge: Knowledge, record: Recorder) -> type[KnowledgeEngine]:
+    """A KnowledgeEngine subclass with one experta rule per rule branch."""
+    levels = strata(knowledge)
+    top = max(levels.values(), default=0)
+    attrs: dict[str, Any] = {"__strategy__": StableStrategy}
+    for site in knowledge.rules:
+        for b, branch in enumerate(branches(site.rule.when)):
+            meta = RuleMeta(site.rule.id, site.order, b, site)
+            rhs = _make_rhs(meta, record)
+            # higher salience fires first: stratum 0 gets the highest
+            salience = top - levels[site.rule.id]
+            rule = Rule(AND(*_pattern_for_branch(branch, knowledge)), salience=salience)(rhs)
+            attrs[f"r{site.order:05d}_{b:02d}"] = rule
+    attrs["__matcher__"] = matcher.matcher_class()  # looked up at call time: tests swap it
+    return type("ClusterIntlEngine", (KnowledgeEngine,), attrs)
+
+
+def _make_rhs(meta: RuleMeta, record: Recorder) -> Callable[..., None]:
+    # a factory, so each closure keeps its own meta (no late binding of loop variables)
+    def rhs(engine: Any, **bound: Any) -> None:
+        record(engine, meta, bound)
+
+    rhs.ci_meta = meta  # type: ignore[attr-defined]
+    rhs.__name__ = f"{meta.rule_id}__b{meta.branch}"
+    return rhs
+
+
+__all__ = [
+    "Finding",
+    "Postponed",
+    "Recommended",
+    "RuleMeta",
+    "StableStrategy",
+    "build_engine_class",
+    "strata",
+]

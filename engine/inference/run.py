@@ -1,0 +1,217 @@
+"""Pipeline step 6: run forward chaining over the compiled rules and keep the firing record.
+
+The record (`Firing`) is the single source of every explanation: which rule fired, where it is
+written, on which facts with which values, and what it declared. One engine is kept per knowledge
+base and process and reused with `reset()` (experta's matcher caches punish alternating engines).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from engine.assessment.validate import Assessment
+from engine.inference.trace import CondCheck, Declared, Firing, Matched, Result
+from engine.knowledge.conditions import branches, holds
+from engine.knowledge.models import PRIORITY_RANK, Atom, Knowledge, Not_
+from engine.measures import Measures, compute
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, (tuple, list)) or type(value).__name__ == "frozenlist":
+        return [_plain(v) for v in value]
+    return value
+
+
+class _Recorder:
+    """Called by every rule's right-hand side; turns an activation into a `Firing`."""
+
+    def __init__(self, knowledge: Knowledge) -> None:
+        self.knowledge = knowledge
+        self.firings: list[Firing] = []
+        self._branches: dict[tuple[str, int], list[Any]] = {}
+
+    def branch(self, site: Any, b: int) -> list[Any]:
+        key = (site.rule.id, b)
+        if key not in self._branches:
+            self._branches[key] = branches(site.rule.when)[b]
+        return self._branches[key]
+
+    def __call__(self, engine: Any, meta: Any, bound: dict[str, Any]) -> None:
+        from engine.inference.facts import Finding, Postponed, Recommended
+
+        site = meta.site
+        branch = self.branch(site, meta.branch)
+        tested: dict[str, list[str]] = {}
+        for cond in branch:
+            if isinstance(cond, Atom) and cond.subject_kind == "indicator":
+                group = self.knowledge.indicator[cond.subject].group
+                tested.setdefault(f"g_{group}", []).append(cond.subject)
+            elif isinstance(cond, Atom) and cond.subject_kind == "measure":
+                tested.setdefault("m", []).append(cond.subject)
+        matched = []
+        by_kind: dict[str, Any] = {}
+        for name, fact in sorted(bound.items()):
+            if name.startswith("g_"):
+                kind, label = "indicators", name[2:]
+                by_kind[f"group:{label}"] = fact
+            elif name == "m":
+                kind, label = "measures", "measures"
+                by_kind["measures"] = fact
+            elif name.startswith("f_"):
+                kind, label = "finding", fact["id"]
+            else:
+                kind, label = "recommendation", fact["id"]
+            values = tuple((f, _plain(fact.get(f))) for f in dict.fromkeys(tested.get(name, [])))
+            matched.append(Matched(fact["__factid__"], kind, label, values))
+        live = all(fact["__factid__"] in engine.facts for fact in bound.values())
+        present = None  # built only when the branch has a `not`: most do not
+        checks = []
+        for cond in branch:
+            if isinstance(cond, Not_):
+                a = cond.not_
+                cls = "Finding" if a.subject_kind == "finding" else "Recommended"
+                if present is None:
+                    present = {(type(f).__name__, f.get("id")) for f in engine.facts.values()}
+                absent = (cls, a.subject) not in present
+                live = live and absent
+                checks.append(CondCheck(a.subject_kind, a.subject, None, None, None, True, absent))
+                continue
+            a: Atom = cond
+            if a.subject_kind == "indicator":
+                group = self.knowledge.indicator[a.subject].group
+                actual = _plain(by_kind[f"group:{group}"].get(a.subject))
+                checks.append(
+                    CondCheck(
+                        "indicator",
+                        a.subject,
+                        a.op,
+                        _plain(a.value),
+                        actual,
+                        False,
+                        holds(a, actual),
+                    )
+                )
+            elif a.subject_kind == "measure":
+                actual = _plain(by_kind["measures"].get(a.subject))
+                checks.append(
+                    CondCheck(
+                        "measure", a.subject, a.op, _plain(a.value), actual, False, holds(a, actual)
+                    )
+                )
+            else:
+                checks.append(CondCheck(a.subject_kind, a.subject, None, None, True, False, True))
+        declared = []
+        then = site.rule.then
+        for fid in then.finding:
+            declared.append(Declared("finding", fid, engine.declare(Finding(id=fid)) is not None))
+        for rid in then.recommend:
+            declared.append(
+                Declared("recommendation", rid, engine.declare(Recommended(id=rid)) is not None)
+            )
+        for rid in then.postpone:
+            declared.append(
+                Declared("postponed", rid, engine.declare(Postponed(id=rid)) is not None)
+            )
+        self.firings.append(
+            Firing(
+                seq=len(self.firings) + 1,
+                rule=site.rule.id,
+                where=f"{site.file}:{site.line}",
+                branch=meta.branch,
+                salience=0,
+                matched=tuple(matched),
+                conditions=tuple(checks),
+                declared=tuple(declared),
+                priority=then.priority,
+                live=live,
+            )
+        )
+
+
+class Runner:
+    """A compiled knowledge base and its one reusable engine."""
+
+    def __init__(self, knowledge: Knowledge) -> None:
+        from engine.inference.rules import build_engine_class
+
+        self.knowledge = knowledge
+        self.recorder = _Recorder(knowledge)
+        self.engine_class = build_engine_class(knowledge, self.recorder)
+        self.engine = self.engine_class()
+        self._saliences = {}
+        for rule in self.engine.get_rules():
+            meta = rule._wrapped.ci_meta
+            self._saliences[(meta.rule_id, meta.branch)] = rule.salience
+
+    def run(self, assessment: Assessment, measures: Measures | None = None) -> Result:
+        from engine.inference.facts import build_facts
+
+        measures = measures or compute(assessment, self.knowledge)
+        self.recorder.firings = []
+        self.engine.reset()
+        self.engine.declare(*build_facts(assessment, measures, self.knowledge))
+        self.engine.run()
+        firings = [
+            _with_salience(f, self._saliences[(f.rule, f.branch)]) for f in self.recorder.firings
+        ]
+        return _result(assessment, measures, firings, self.knowledge)
+
+
+def _with_salience(f: Firing, salience: int) -> Firing:
+    return Firing(
+        f.seq,
+        f.rule,
+        f.where,
+        f.branch,
+        salience,
+        f.matched,
+        f.conditions,
+        f.declared,
+        f.priority,
+        f.live,
+    )
+
+
+def _result(
+    assessment: Assessment, measures: Measures, firings: list[Firing], knowledge: Knowledge
+) -> Result:
+    result = Result(assessment=assessment, measures=measures, firings=firings)
+    seen: dict[str, set[str]] = {"finding": set(), "recommendation": set(), "postponed": set()}
+    for f in firings:
+        for d in f.declared:
+            if d.id in seen[d.kind]:
+                continue
+            seen[d.kind].add(d.id)
+            {
+                "finding": result.findings,
+                "recommendation": result.recommendations,
+                "postponed": result.postponed,
+            }[d.kind].append(d.id)
+    # priority: the highest of the recommendation's default and what the firing rules asked for
+    for rid in result.recommendations:
+        result.priority[rid] = knowledge.recommendation[rid].priority
+    for f in firings:
+        if not f.priority:
+            continue
+        for d in f.declared:
+            if (
+                d.kind == "recommendation"
+                and PRIORITY_RANK[f.priority] < PRIORITY_RANK[result.priority[d.id]]
+            ):
+                result.priority[d.id] = f.priority
+    return result
+
+
+_RUNNERS: dict[int, Runner] = {}
+
+
+def runner_for(knowledge: Knowledge) -> Runner:
+    key = id(knowledge)
+    if key not in _RUNNERS:
+        _RUNNERS.clear()  # one engine per process: experta's caches punish alternating engines
+        _RUNNERS[key] = Runner(knowledge)
+    return _RUNNERS[key]
+
+
+def infer(assessment: Assessment, knowledge: Knowledge) -> Result:
+    return runner_for(knowledge).run(assessment)

@@ -1,0 +1,114 @@
+"""The firing record: what fired, where it is written, on which facts with which values, and what
+it declared. Plain dataclasses: every explanation reads them, none needs experta."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from engine.assessment.validate import Assessment
+from engine.measures import Measures
+
+
+@dataclass(frozen=True)
+class Matched:
+    """A fact an activation matched: an indicator group, the measures, a finding or a recommendation."""
+
+    fact_id: int
+    kind: str  # indicators | measures | finding | recommendation
+    name: str  # group id, "measures", finding id or recommendation id
+    values: tuple[tuple[str, Any], ...] = ()  # the fields the rule tested, with their values
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "fact": self.fact_id,
+            "kind": self.kind,
+            "name": self.name,
+            "values": dict(self.values),
+        }
+
+
+@dataclass(frozen=True)
+class CondCheck:
+    """One condition of the firing branch with the value it saw."""
+
+    kind: str  # indicator | measure | finding | recommendation
+    subject: str
+    op: str | None
+    value: Any
+    actual: Any
+    negated: bool
+    holds: bool
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "subject": self.subject,
+            "op": self.op,
+            "value": self.value,
+            "actual": self.actual,
+            "negated": self.negated,
+            "holds": self.holds,
+        }
+
+
+@dataclass(frozen=True)
+class Declared:
+    kind: str  # finding | recommendation | postponed
+    id: str
+    new: bool
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, "id": self.id, "new": self.new}
+
+
+@dataclass(frozen=True)
+class Firing:
+    seq: int
+    rule: str
+    where: str
+    branch: int
+    salience: int
+    matched: tuple[Matched, ...]
+    conditions: tuple[CondCheck, ...]
+    declared: tuple[Declared, ...]
+    priority: str | None
+    live: bool  # every matched fact present and every `not` true at firing time
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "seq": self.seq,
+            "rule": self.rule,
+            "where": self.where,
+            "branch": self.branch,
+            "salience": self.salience,
+            "matched": [m.as_dict() for m in self.matched],
+            "conditions": [c.as_dict() for c in self.conditions],
+            "declared": [d.as_dict() for d in self.declared],
+            "priority": self.priority,
+        }
+
+
+@dataclass
+class Result:
+    assessment: Assessment
+    measures: Measures
+    firings: list[Firing]
+    findings: list[str] = field(default_factory=list)
+    recommendations: list[str] = field(default_factory=list)
+    postponed: list[str] = field(default_factory=list)
+    priority: dict[str, str] = field(default_factory=dict)
+
+    _by_declared: dict[tuple[str, str], list[Firing]] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
+
+    def producers(self, kind: str, ident: str) -> list[Firing]:
+        """The firings that declared `ident` (new or again): every justification."""
+        if self._by_declared is None:  # the firing record is complete once a Result exists
+            index: dict[tuple[str, str], list[Firing]] = {}
+            for f in self.firings:
+                for key in dict.fromkeys((d.kind, d.id) for d in f.declared):
+                    index.setdefault(key, []).append(f)
+            self._by_declared = index
+        return list(self._by_declared.get((kind, ident), ()))

@@ -1,0 +1,141 @@
+"""The meaning of a rule condition, in one place, with no experta import.
+
+`rules.py` wraps these predicates into experta patterns; `explain.py` and `verify.py` use the same
+functions to show and check conditions. A blank value (None, "no information") satisfies only
+`is_missing`: missing data is never read as zero.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from functools import cache
+from typing import Any
+
+from engine.knowledge.models import All_, Any_, Atom, Cond, Not_, Text
+
+Pred = Callable[[Any], bool]
+
+UNARY = {"is_true", "is_false", "is_missing", "is_known", "is_empty", "not_empty"}
+
+
+def _num(v: Any) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
+def _seq(v: Any) -> bool:
+    return isinstance(v, Sequence) and not isinstance(v, str)
+
+
+def _hashable(value: Any) -> Any:
+    if isinstance(value, list):
+        return tuple(_hashable(v) for v in value)
+    return value
+
+
+def _make(op: str, x: Any) -> Pred:
+    if op == "eq":
+        return lambda v: v is not None and v == x
+    if op == "ne":
+        return lambda v: v is not None and v != x
+    if op == "lt":
+        return lambda v: _num(v) and v < x
+    if op == "le":
+        return lambda v: _num(v) and v <= x
+    if op == "gt":
+        return lambda v: _num(v) and v > x
+    if op == "ge":
+        return lambda v: _num(v) and v >= x
+    if op == "in":
+        return lambda v: v is not None and v in x
+    if op == "not_in":
+        return lambda v: v is not None and v not in x
+    if op == "is_true":
+        return lambda v: v is True
+    if op == "is_false":
+        return lambda v: v is False
+    if op == "is_missing":
+        return lambda v: v is None
+    if op == "is_known":
+        return lambda v: v is not None
+    if op == "contains":
+        return lambda v: _seq(v) and x in v
+    if op == "not_contains":
+        return lambda v: _seq(v) and x not in v
+    if op == "is_empty":
+        return lambda v: _seq(v) and len(v) == 0
+    if op == "not_empty":
+        return lambda v: _seq(v) and len(v) > 0
+    if op == "count_ge":
+        return lambda v: _seq(v) and len(v) >= x
+    if op == "count_lt":
+        return lambda v: _seq(v) and len(v) < x
+    raise ValueError(f"unknown operator {op!r}")
+
+
+@cache
+def _predicate(op: str, x: Any) -> Pred:
+    # memoised by (op, value): experta keeps every check in global caches, so building engines
+    # repeatedly must reuse the same callables instead of growing those caches
+    return _make(op, x)
+
+
+def predicate(op: str, value: Any) -> Pred:
+    return _predicate(op, _hashable(value))
+
+
+def holds(atom: Atom, value: Any) -> bool:
+    assert atom.op is not None
+    return predicate(atom.op, atom.value)(value)
+
+
+OP_WORDS: dict[str, Text] = {
+    "eq": Text(en="=", ru="="),
+    "ne": Text(en="≠", ru="≠"),
+    "lt": Text(en="<", ru="<"),
+    "le": Text(en="≤", ru="≤"),
+    "gt": Text(en=">", ru=">"),
+    "ge": Text(en="≥", ru="≥"),
+    "in": Text(en="is one of", ru="одно из"),
+    "not_in": Text(en="is none of", ru="ни одно из"),
+    "is_true": Text(en="is yes", ru="= да"),
+    "is_false": Text(en="is no", ru="= нет"),
+    "is_missing": Text(en="is blank (no information)", ru="не заполнено (нет информации)"),
+    "is_known": Text(en="is filled in", ru="заполнено"),
+    "contains": Text(en="includes", ru="включает"),
+    "not_contains": Text(en="does not include", ru="не включает"),
+    "is_empty": Text(en="is an empty list", ru="пустой список"),
+    "not_empty": Text(en="is not empty", ru="не пуст"),
+    "count_ge": Text(en="has at least N items:", ru="содержит не менее N элементов:"),
+    "count_lt": Text(en="has fewer items than", ru="содержит меньше элементов, чем"),
+}
+
+
+def iter_atoms(conds: list[Cond]) -> list[tuple[Atom, bool]]:
+    """Every atom of a condition list with a flag telling whether it sits under `not`."""
+    out: list[tuple[Atom, bool]] = []
+    for c in conds:
+        if isinstance(c, Atom):
+            out.append((c, False))
+        elif isinstance(c, Not_):
+            out.append((c.not_, True))
+        elif isinstance(c, Any_):
+            out.extend(iter_atoms(c.any))
+        elif isinstance(c, All_):
+            out.extend(iter_atoms(c.all))
+    return out
+
+
+def branches(conds: list[Cond]) -> list[list[Cond]]:
+    """Disjunctive normal form: the list of AND-branches (each a list of Atom / Not_)."""
+    result: list[list[Cond]] = [[]]
+    for c in conds:
+        if isinstance(c, Any_):
+            alts: list[list[Cond]] = []
+            for alt in c.any:
+                alts.extend(branches([alt]))
+            result = [r + a for r in result for a in alts]
+        elif isinstance(c, All_):
+            result = [r + a for r in result for a in branches(c.all)]
+        else:
+            result = [r + [c] for r in result]
+    return result

@@ -1,0 +1,76 @@
+"""Which derived measures exist and which input indicators feed each, read from `scoring.yaml`."""
+
+from __future__ import annotations
+
+from engine.knowledge.models import Knowledge
+
+
+def measure_inputs(k: Knowledge) -> dict[str, set[str]]:
+    """The input indicators each derived measure can depend on, from the scoring settings."""
+    s = k.scoring
+    out: dict[str, set[str]] = {}
+    for p in s.partial_indicators + s.region_indicators:
+        ids = {p.numerator, p.denominator, p.count, p.list_, *(p.alternative or ())}
+        out[p.id] = {i for i in ids if i}
+    weighted: set[str] = set()
+    for p in s.partial_indicators:
+        if p.weight > 0:
+            weighted |= out[p.id]
+    matched: set[str] = set()
+    for p in s.partial_indicators:
+        if p.region:
+            out[f"gap_{p.id}"] = out[p.id] | out[p.region]
+            matched |= out[f"gap_{p.id}"]
+        # a tercile is a rank among all the weighted partial indicators
+        out[f"tercile_{p.id}"] = set(weighted)
+    for key in ("index", "index_band", "coverage", "coverage_share"):
+        out[key] = set(weighted)
+    for key in ("region_index", "cluster_matched_index", "ratio", "ratio_band"):
+        out[key] = set(matched)
+    for ind in s.benchmarks:
+        out[f"bench_gap_{ind}"] = {ind}
+    every_helix: set[str] = set()
+    for name, comps in s.helix.helices.items():
+        ids = set()
+        for c in comps:
+            if c.indicator:
+                ids.add(c.indicator)
+            ids |= set(c.indicators)
+        out[f"helix_{name}"] = ids
+        every_helix |= ids
+    out["model"] = every_helix
+    out["self_band"] = {s.self_assessment.indicator}
+    return out
+
+
+def measure_catalogue(knowledge: Knowledge) -> dict[str, tuple[str, list[str] | None]]:
+    """Every measure id rules may test: (kind, allowed values) with kind number | text."""
+    s = knowledge.scoring
+    cat: dict[str, tuple[str, list[str] | None]] = {}
+    for p in s.partial_indicators + s.region_indicators:
+        cat[p.id] = ("number", None)
+    for p in s.partial_indicators:
+        cat[f"tercile_{p.id}"] = ("text", ["top", "middle", "bottom"])
+        if p.region:
+            cat[f"gap_{p.id}"] = ("number", None)
+    for ind in s.benchmarks:
+        cat[f"bench_gap_{ind}"] = ("number", None)
+    for name in s.helix.helices:
+        cat[f"helix_{name}"] = ("number", None)
+    for key in (
+        "coverage",
+        "coverage_share",
+        "index",
+        "region_index",
+        "cluster_matched_index",
+        "ratio",
+    ):
+        cat[key] = ("number", None)
+    cat["index_band"] = ("text", [b.id for b in s.index.bands] + ["unknown"])
+    cat["ratio_band"] = ("text", [b.id for b in s.ratio.bands] + ["unknown"])
+    cat["model"] = ("text", list(s.helix.models))
+    cat["self_band"] = (
+        "text",
+        sorted({lv.band for lv in s.self_assessment.levels.values()}) + ["unknown"],
+    )
+    return cat

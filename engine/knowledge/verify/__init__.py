@@ -1,0 +1,1 @@
+"""The meaning pass of `kb check`: references, values, rule logic."""

@@ -1,0 +1,325 @@
+"""Charts of the program (pipeline step 7b): plain chart data, SVG geometry for HTML, PNG for Word.
+
+A chart is a plain dict built from the view model: grouped horizontal bars, one group per item
+(an indicator), one bar per series (the cluster, the survey mean, the region). `bar_chart` also lays
+the chart out as SVG primitives (rectangles, lines, text with positions) that
+`templates/chart.html.j2` prints; the template's autoescaping escapes every label, so user text
+never becomes markup. `png` draws the same data with matplotlib (imported lazily, Agg canvas, fixed
+fonts and no metadata) for the Word document; the same chart gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import textwrap
+from typing import Any
+
+Chart = dict[str, Any]
+
+# Presentation only: colours of the series (the knowledge base says nothing about them).
+COLORS = {"cluster": "#2b7bb9", "benchmark": "#9aa7b4", "region": "#d9822b", "old": "#9aa7b4"}
+NO_DATA = {"ru": "нет данных", "en": "no data"}
+
+# SVG geometry (user units; the SVG scales to the page width)
+WIDTH = 760
+LABEL_RIGHT = 262  # labels end here (text-anchor: end)
+PLOT_X = 270  # bars start here
+PLOT_W = 430  # bar length of the axis maximum; the rest is room for value labels
+BAR_H = 11
+BAR_GAP = 2
+LINE_H = 13
+ROW_PAD = 9
+LABEL_CHARS = 34  # characters per label line (≈ 6.6 units per character at 10.5 px)
+LABEL_LINES = 3
+TOP = 34  # below the legend
+FONT = "DejaVu Sans"  # ships with matplotlib; has Cyrillic
+
+
+def fmt_number(v: float | int | None, lang: str) -> str:
+    if v is None:
+        return NO_DATA[lang]
+    if isinstance(v, float):
+        text = f"{v:.2f}".rstrip("0").rstrip(".")
+    else:
+        text = str(v)
+    return text.replace(".", ",") if lang == "ru" else text
+
+
+def nice_max(values: list[float]) -> tuple[float, float]:
+    """An axis maximum and tick step that cover the largest value with round numbers."""
+    top = max([v for v in values if v is not None] + [0.0])
+    if top <= 0:
+        return 10.0, 2.0
+    raw = top / 5
+    mag = 10 ** math.floor(math.log10(raw))
+    step = next(m * mag for m in (1, 2, 2.5, 5, 10) if m * mag >= raw)
+    return math.ceil(top / step - 1e-9) * step, step
+
+
+def wrap_label(text: str, width: int = LABEL_CHARS, lines: int = LABEL_LINES) -> list[str]:
+    out = textwrap.wrap(" ".join(str(text).split()), width=width, break_long_words=True) or [""]
+    if len(out) > lines:
+        out = out[:lines]
+        out[-1] = out[-1][: width - 1].rstrip() + "…"
+    return out
+
+
+def _r(x: float) -> float:
+    return round(x, 1)
+
+
+def bar_chart(
+    chart_id: str,
+    title: str,
+    series: list[tuple[str, str]],
+    items: list[tuple[str, list[float | int | None]]],
+    lang: str,
+    vmax: float | None = None,
+    step: float | None = None,
+    unit: str = "",
+    caption: bool = True,
+) -> Chart:
+    """Chart data plus its SVG layout. `series` is [(key, label)], `items` is [(label, values)]."""
+    all_values = [v for _, vals in items for v in vals if v is not None]
+    if vmax is None or step is None:
+        vmax, step = nice_max(all_values)
+    chart: Chart = {
+        "id": chart_id,
+        "title": title,
+        "unit": unit,
+        "lang": lang,
+        "max": vmax,
+        "step": step,
+        "caption": caption,
+        "series": [
+            {"key": k, "label": label, "color": COLORS.get(k, COLORS["cluster"])}
+            for k, label in series
+        ],
+        "items": [{"label": label, "values": list(vals)} for label, vals in items],
+        "empty": not all_values,
+        "no_data": NO_DATA[lang],
+    }
+    chart["svg"] = _layout(chart)
+    return chart
+
+
+def _layout(chart: Chart) -> dict[str, Any]:
+    lang, vmax, step = chart["lang"], float(chart["max"]), float(chart["step"])
+    n = len(chart["series"])
+    group_h = n * BAR_H + (n - 1) * BAR_GAP
+    legend, x = [], PLOT_X
+    for s in chart["series"]:
+        legend.append(
+            {
+                "x": x,
+                "y": 10,
+                "w": 12,
+                "h": 10,
+                "color": s["color"],
+                "tx": x + 17,
+                "ty": 19,
+                "text": s["label"],
+            }
+        )
+        x += 17 + int(len(s["label"]) * 6.4) + 22
+    labels, bars, values = [], [], []
+    y = float(TOP)
+    for item in chart["items"]:
+        lines = wrap_label(item["label"])
+        row_h = max(group_h, len(lines) * LINE_H) + ROW_PAD
+        first = y + row_h / 2 - (len(lines) - 1) * LINE_H / 2 + 4
+        labels.append(
+            {
+                "x": LABEL_RIGHT,
+                "lines": [{"y": _r(first + i * LINE_H), "text": t} for i, t in enumerate(lines)],
+                "title": item["label"],
+            }
+        )
+        by = y + (row_h - group_h) / 2
+        for s, v in zip(chart["series"], item["values"], strict=False):
+            text = fmt_number(v, lang)
+            if v is None:
+                values.append(
+                    {"x": PLOT_X + 3, "y": _r(by + BAR_H - 2), "text": text, "missing": True}
+                )
+            else:
+                w = max(0.0, min(float(v), vmax)) / vmax * PLOT_W
+                bars.append(
+                    {
+                        "x": PLOT_X,
+                        "y": _r(by),
+                        "w": _r(w),
+                        "h": BAR_H,
+                        "color": s["color"],
+                        "title": f"{item['label']} — {s['label']}: {text}",
+                    }
+                )
+                values.append(
+                    {
+                        "x": _r(PLOT_X + w + 4),
+                        "y": _r(by + BAR_H - 2),
+                        "text": text,
+                        "missing": False,
+                    }
+                )
+            by += BAR_H + BAR_GAP
+        y += row_h
+    bottom = y + 2
+    grid = []
+    ticks = round(vmax / step)
+    for i in range(ticks + 1):
+        gx = PLOT_X + i * step / vmax * PLOT_W
+        grid.append(
+            {
+                "x": _r(gx),
+                "y1": TOP - 4,
+                "y2": _r(bottom),
+                "ty": _r(bottom + 13),
+                "text": fmt_number(_tick(i * step), lang),
+            }
+        )
+    return {
+        "width": WIDTH,
+        "height": math.ceil(bottom + 22),
+        "legend": legend,
+        "labels": labels,
+        "bars": bars,
+        "numbers": values,
+        "grid": grid,
+        "axis": {"x": PLOT_X, "y1": TOP - 4, "y2": _r(bottom)},
+    }
+
+
+def _tick(v: float) -> float | int:
+    return int(v) if float(v).is_integer() else round(v, 2)
+
+
+# --- the program's charts -------------------------------------------------------------------------
+
+
+def program_charts(
+    current: dict[str, Any], scale_max: dict[str, float], lang: str
+) -> dict[str, Chart]:
+    """The four charts of the 'current state' section, from the view model's rows.
+
+    `scale_max` gives the axis maximum of each group's score scale (from knowledge/indicators.yaml).
+    """
+    from engine.render.jinja import strings
+
+    t = strings()[lang]
+    cluster, bench, region = (
+        ("cluster", t["cluster"]),
+        ("benchmark", t["benchmark"]),
+        ("region", t["region_col"]),
+    )
+
+    def scored(group: str, title: str, with_bench: bool) -> Chart:
+        rows = current[group]
+        top = scale_max.get(group)
+        series = [cluster, bench] if with_bench else [cluster]
+        items = [
+            (r["label"], [r["raw"], r["benchmark_raw"]] if with_bench else [r["raw"]]) for r in rows
+        ]
+        step = 1.0 if top is not None and top <= 10 else None
+        # the section heading right above says what the chart shows: no second caption
+        return bar_chart(group, title, series, items, lang, vmax=top, step=step, caption=False)
+
+    partials = bar_chart(
+        "partials",
+        t["partials"],
+        [cluster, region],
+        [(r["label"], [r["raw"], r["region_raw"]]) for r in current["partials"]],
+        lang,
+        unit="%",
+    )
+    return {
+        "partials": partials,
+        "actors": scored("actors", t["actors_heading"], True),
+        "directions": scored("directions", t["directions_heading"], True),
+        "geography": scored("geography", t["geography_heading"], False),
+    }
+
+
+# --- PNG for Word ---------------------------------------------------------------------------------
+
+
+def png(chart: Chart, dpi: int = 150) -> bytes:
+    """The chart as a PNG image (matplotlib, Agg canvas); identical input gives identical bytes."""
+    import matplotlib
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    items = chart["items"]
+    series = chart["series"]
+    n = max(1, len(series))
+    rows = max(1, len(items))
+    rc = {"font.family": "sans-serif", "font.sans-serif": [FONT], "font.size": 8}
+    with matplotlib.rc_context(rc):
+        height = 0.9 + rows * (0.18 * n + 0.16)
+        fig = Figure(figsize=(6.6, height), dpi=dpi)
+        FigureCanvasAgg(fig)
+        ax = fig.add_axes((0.36, 0.9 / height * 0.45, 0.58, 1 - 0.9 / height * 0.95))
+        bar = 0.8 / n
+        for j, s in enumerate(series):
+            ys, ws, missing = [], [], []
+            for i, item in enumerate(items):
+                v = item["values"][j] if j < len(item["values"]) else None
+                y = i + (j - (n - 1) / 2) * bar
+                if v is None:
+                    missing.append(y)
+                    continue
+                ys.append(y)
+                ws.append(float(v))
+            ax.barh(ys, ws, height=bar * 0.92, color=s["color"], label=s["label"])
+            for y, w in zip(ys, ws, strict=False):
+                ax.text(
+                    min(w, chart["max"]) + chart["max"] * 0.01,
+                    y,
+                    fmt_number(_tick(w) if float(w).is_integer() else w, chart["lang"]),
+                    va="center",
+                    fontsize=6.5,
+                )
+            for y in missing:
+                ax.text(
+                    chart["max"] * 0.01,
+                    y,
+                    chart["no_data"],
+                    va="center",
+                    fontsize=6.5,
+                    color="#5b6775",
+                )
+        ax.set_yticks(range(rows))
+        ax.set_yticklabels(["\n".join(wrap_label(it["label"], 38, 2)) for it in items])
+        ax.set_ylim(rows - 0.5, -0.5)
+        ax.set_xlim(0, chart["max"] * 1.08)
+        ticks = round(chart["max"] / chart["step"])
+        ax.set_xticks([i * chart["step"] for i in range(ticks + 1)])
+        ax.set_xticklabels([fmt_number(_tick(x), chart["lang"]) for x in ax.get_xticks()])
+        ax.grid(axis="x", color="#d5dbe1", linewidth=0.6)
+        ax.set_axisbelow(True)
+        for side in ("top", "right"):
+            ax.spines[side].set_visible(False)
+        if n > 1:
+            ax.legend(
+                loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=n, frameon=False, fontsize=7.5
+            )
+        buf = io.BytesIO()
+        fig.savefig(
+            buf,
+            format="png",
+            dpi=dpi,
+            metadata={"Software": None},
+            bbox_inches="tight",
+            pad_inches=0.06,
+        )
+    return buf.getvalue()
+
+
+# --- comparison across clusters (batch) -----------------------------------------------------------
+
+
+def summary_chart(rows: list[dict[str, Any]], title: str, series_label: str, lang: str) -> Chart:
+    """One bar per cluster: the internationalization index (%)."""
+    items = [(r["cluster"] or r["source"], [r["index"]]) for r in rows]
+    return bar_chart("summary", title, [("cluster", series_label)], items, lang, unit="%")

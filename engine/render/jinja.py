@@ -1,0 +1,98 @@
+"""Pipeline step 8: render the program view model to Markdown, HTML or JSON (a string).
+
+One Jinja environment, built by one function: sandboxed, StrictUndefined, autoescape for HTML,
+stable whitespace. Templates receive a plain view model and the UI strings of one language; user
+text is data, so `{{ 7*7 }}` in a cluster name prints literally and HTML is escaped.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from jinja2 import FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+from engine.files.strict_yaml import load_yaml_file
+from engine.resources import bundled_root
+
+FORMATS = ("md", "html", "json", "docx")
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|#])")
+
+
+def md_escape(value: Any) -> str:
+    """Escape user text for Markdown: it must never become markup or HTML in a viewer."""
+    text = str(value).replace("\r", " ").replace("\n", " ")
+    return _MD_SPECIAL.sub(r"\\\1", text)
+
+
+@lru_cache(maxsize=4)
+def environment(templates: Path | None = None) -> ImmutableSandboxedEnvironment:
+    from engine.files.cache import template_cache
+
+    root = templates or bundled_root("templates")
+    env = ImmutableSandboxedEnvironment(
+        bytecode_cache=template_cache(),
+        loader=FileSystemLoader(str(root)),
+        undefined=StrictUndefined,
+        autoescape=select_autoescape(
+            enabled_extensions=("html", "html.j2"), default_for_string=False
+        ),
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["md"] = md_escape
+    return env
+
+
+@lru_cache(maxsize=8)
+def strings(templates: Path | None = None) -> dict[str, dict[str, str]]:
+    """UI strings of the documents (headings, column names) in ru and en."""
+    return _strings((templates or bundled_root("templates")).resolve())
+
+
+@lru_cache(maxsize=4)
+def _strings(root: Path) -> dict[str, dict[str, str]]:  # one read per directory, however named
+    from engine.files import cache
+
+    return cache.cached(
+        "strings", cache.files_digest(root, "strings.yaml"), lambda: _read_strings(root)
+    )
+
+
+def _read_strings(root: Path) -> dict[str, dict[str, str]]:
+    data = load_yaml_file(root / "strings.yaml").data
+    out: dict[str, dict[str, str]] = {"ru": {}, "en": {}}
+    for key, texts in data.items():
+        for lang in out:
+            out[lang][key] = texts[lang]
+    return out
+
+
+def render(view: dict[str, Any], fmt: str, templates: Path | None = None) -> str:
+    env = environment(templates)
+    template = env.get_template(f"program.{fmt}.j2")
+    text = template.render(p=view, t=strings(templates)[view["lang"]])
+    return _tidy(text) if fmt == "md" else text
+
+
+def _tidy(text: str) -> str:
+    """Collapse runs of blank lines so Markdown output is stable and clean."""
+    text = re.sub(r"\n{3,}", "\n\n", text)
+    return text.strip() + "\n"
+
+
+def to_json(data: Any) -> str:
+    return json.dumps(data, ensure_ascii=False, indent=2, sort_keys=False, default=_default) + "\n"
+
+
+def _default(obj: Any) -> Any:
+    if isinstance(obj, (set, frozenset, tuple)):
+        return list(obj)
+    if type(obj).__name__ == "frozenlist":
+        return list(obj)
+    raise TypeError(f"not serialisable: {type(obj).__name__}")
