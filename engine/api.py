@@ -16,13 +16,39 @@ from typing import Any
 
 from engine.assessment.load import assessment_from_text, load_assessment
 from engine.assessment.validate import Assessment
+from engine.assessment.workbook import read_workbook
+from engine.authoring.catalogue import render_catalogue
+from engine.authoring.clips import deffacts
+from engine.authoring.clips import export_clips as clips_text
+from engine.authoring.scenarios import load_cases, render_report, scenario_files
+from engine.authoring.scenarios import run as run_cases
+from engine.authoring.schema import all_schemas
+from engine.authoring.schema import dumps as schema_dumps
+from engine.authoring.schema import write_schemas as write_all_schemas
+from engine.deliverables.batch import default_workers as batch_workers
+from engine.deliverables.batch import run_batch
+from engine.deliverables.compare import compare as compare_view
+from engine.deliverables.compare import render_compare
+from engine.deliverables.questionnaire import questionnaire_xlsx, questionnaire_yaml
 from engine.errors import ClusterIntlError, InputError, OutputExistsError, Problem, UsageError
+from engine.explain.text import render_what_if, render_why, render_why_not
+from engine.explain.what_if import parse_sets, what_if_data
+from engine.explain.why import why_data
+from engine.explain.why_not import why_not_data
+from engine.files import atomic, cache
+from engine.files.strict_yaml import decode
 from engine.inference.run import infer
 from engine.inference.trace import Result
 from engine.knowledge.load import load_knowledge
 from engine.knowledge.models import Knowledge
 from engine.knowledge.read import read_knowledge
+from engine.knowledge.verify.checks import verify
+from engine.program.model import build_program, result_json
+from engine.render.docx import open_template, render_docx
+from engine.render.jinja import render
+from engine.render.jinja import to_json as json_text
 from engine.resources import bundled_root
+from engine.text.strings import strings
 
 __all__ = [
     "Assessment",
@@ -84,8 +110,6 @@ def _fingerprint(root: Path) -> tuple[tuple[str, int, int], ...]:
 
 def knowledge(root: Path | None = None) -> Knowledge:
     """Load and verify the knowledge base; reused while none of its files changes."""
-    from engine.files import cache
-
     base = (root or bundled_root("knowledge")).resolve()
     # the working directory is part of the key: messages show paths relative to it
     key = (str(base), os.getcwd(), _fingerprint(base) if base.is_dir() else ())
@@ -98,8 +122,6 @@ def knowledge(root: Path | None = None) -> Knowledge:
 
 def check_knowledge(root: Path | None = None) -> list[Problem]:
     """Every problem of a knowledge base (`kb check`): structure first, then meaning."""
-    from engine.knowledge.verify.checks import verify
-
     k, problems = read_knowledge(root or bundled_root("knowledge"))
     if k is not None:
         problems = problems + verify(k)
@@ -116,8 +138,6 @@ def load_bytes(data: bytes, name: str, k: Knowledge) -> Assessment:
 
     `name` is what messages call the file (`name:line:col: field: message`).
     """
-    from engine.files.strict_yaml import decode
-
     if Path(name).suffix.lower() in (".xlsx", ".xlsm"):
         # the workbook reader checks the zip container by path; a private temporary file
         # keeps one reader for files and uploads
@@ -125,8 +145,6 @@ def load_bytes(data: bytes, name: str, k: Knowledge) -> Assessment:
         try:
             with os.fdopen(fd, "wb") as fh:
                 fh.write(data)
-            from engine.assessment.workbook import read_workbook
-
             a = read_workbook(Path(tmp), k)
         finally:
             Path(tmp).unlink(missing_ok=True)
@@ -154,29 +172,23 @@ def draft(
     result: Result, k: Knowledge, fmt: str, lang: str, template: Path | None = None
 ) -> str | bytes:
     """Render the program of an inference result in one format and language."""
-    from engine.program import model as program
-    from engine.render import jinja as render
 
     if lang not in ("ru", "en"):
         raise UsageError(f"--lang: {lang!r} is not supported; use ru or en")
     if template is not None and fmt != "docx":
         raise UsageError("--template applies to --format docx only")
     if fmt == "json":
-        return render.to_json(program.result_json(result, k))
+        return json_text(result_json(result, k))
     if fmt not in ("md", "html", "docx"):
         raise UsageError(f"--format: {fmt!r} is not supported; use md, html, docx or json")
     if fmt == "docx":
-        from engine.render import docx
-
-        docx.open_template(template)  # a broken template fails before any work
-        return docx.render_docx(program.build_program(result, k, lang), template)
-    return render.render(program.build_program(result, k, lang), fmt)
+        open_template(template)  # a broken template fails before any work
+        return render_docx(build_program(result, k, lang), template)
+    return render(build_program(result, k, lang), fmt)
 
 
 def diagnosis(result: Result, k: Knowledge, lang: str) -> dict[str, Any]:
     """The diagnosis alone: level, index with coverage, model, ratio, strengths, weaknesses."""
-    from engine.program.model import build_program
-
     view = build_program(result, k, lang)
     c = view["current"]
     m = result.measures.values
@@ -226,8 +238,6 @@ def diagnosis(result: Result, k: Knowledge, lang: str) -> dict[str, Any]:
 
 def assess_text(d: dict[str, Any], lang: str) -> str:
     """The diagnosis as a few plain lines (`assess` without --format json)."""
-    from engine.render.jinja import strings
-
     s = strings()[lang]
     idx, rat, mod, sa = d["index"], d["ratio"], d["model"], d["self_assessment"]
 
@@ -256,41 +266,29 @@ def assess_text(d: dict[str, Any], lang: str) -> str:
 
 def why(result: Result, ident: str, k: Knowledge, lang: str) -> dict[str, Any]:
     """Why a recommendation, finding or measure holds: the chain down to the indicators."""
-    from engine.explain import why as explain
-
-    return explain.why_data(result, ident, k, lang)
+    return why_data(result, ident, k, lang)
 
 
 def why_text(data: dict[str, Any]) -> str:
-    from engine.explain import why as explain
-
-    return explain.render_why(data)
+    return render_why(data)
 
 
 def why_not(result: Result, ident: str, k: Knowledge, lang: str) -> dict[str, Any]:
     """Why a recommendation was not made, with the smallest verified changes that would make it."""
-    from engine.explain import why as explain
-
-    return explain.why_not_data(result, ident, k, lang)
+    return why_not_data(result, ident, k, lang)
 
 
 def why_not_text(data: dict[str, Any]) -> str:
-    from engine.explain import why as explain
-
-    return explain.render_why_not(data)
+    return render_why_not(data)
 
 
 def what_if(result: Result, sets: list[str], k: Knowledge, lang: str) -> dict[str, Any]:
     """Rerun with changed indicators (`ID=VALUE`, VALUE in YAML) and say what moved and why."""
-    from engine.explain import what_if as whatif
-
-    return whatif.what_if_data(result, whatif.parse_sets(sets, k), k, lang)
+    return what_if_data(result, parse_sets(sets, k), k, lang)
 
 
 def what_if_text(data: dict[str, Any]) -> str:
-    from engine.explain import what_if as whatif
-
-    return whatif.render_what_if(data)
+    return render_what_if(data)
 
 
 # --- tools for rule authors ----------------------------------------------------------------------
@@ -300,50 +298,38 @@ def run_scenarios(
     k: Knowledge, paths: list[Path] | None, lang: str
 ) -> tuple[str, bool, int] | None:
     """Run the scenario tests: (report text, any failed, number of cases), or None without files."""
-    from engine.authoring import scenarios as sc
-
-    files = sc.scenario_files(k, paths)
+    files = scenario_files(k, paths)
     if not files:
         return None
-    cases = sc.load_cases(files, k)
-    report = sc.run(cases, k, lang)
-    return sc.render_report(report, list_uncovered=not paths), bool(report.failed), len(cases)
+    cases = load_cases(files, k)
+    report = run_cases(cases, k, lang)
+    return render_report(report, list_uncovered=not paths), bool(report.failed), len(cases)
 
 
 def catalogue(k: Knowledge, fmt: str, lang: str) -> str:
     """The readable catalogue of the knowledge base (`kb docs`)."""
-    from engine.authoring.catalogue import render_catalogue
-
     return render_catalogue(k, fmt, lang)
 
 
 def schemas(k: Knowledge) -> dict[str, dict[str, Any]]:
     """JSON Schema of every knowledge file kind and of assessments."""
-    from engine.authoring.schema import all_schemas
-
     return all_schemas(k)
 
 
 def schemas_text(k: Knowledge) -> str:
-    from engine.authoring.schema import dumps
-
-    return dumps(schemas(k))
+    return schema_dumps(schemas(k))
 
 
 def write_schemas(k: Knowledge, out_dir: Path, force: bool) -> list[Path]:
-    from engine.authoring.schema import write_schemas as write_all
-
-    return write_all(schemas(k), out_dir, force=force)
+    return write_all_schemas(schemas(k), out_dir, force=force)
 
 
 def export_clips(k: Knowledge, assessment: Path | None = None) -> str:
     """The knowledge base in CLIPS; with an assessment, its facts as a deffacts block too."""
-    from engine.authoring import clips
-
-    text = clips.export_clips(k)
+    text = clips_text(k)
     if assessment is not None:
         result = evaluate(assessment, k)
-        text += "\n" + clips.deffacts(result.assessment, result.measures, k)
+        text += "\n" + deffacts(result.assessment, result.measures, k)
     return text
 
 
@@ -352,17 +338,13 @@ def export_clips(k: Knowledge, assessment: Path | None = None) -> str:
 
 def questionnaire(k: Knowledge, fmt: str, lang: str) -> str | bytes:
     """A blank assessment to fill in: an XLSX workbook with dropdowns, or commented YAML."""
-    from engine.deliverables import questionnaire as q
-
     if fmt == "xlsx":
-        return q.questionnaire_xlsx(k, lang)
-    return q.questionnaire_yaml(k, lang)
+        return questionnaire_xlsx(k, lang)
+    return questionnaire_yaml(k, lang)
 
 
 def default_workers() -> int:
-    from engine.deliverables.batch import default_workers as workers
-
-    return workers()
+    return batch_workers()
 
 
 def batch(
@@ -377,8 +359,6 @@ def batch(
     report: Callable[[str], None],
 ) -> tuple[int, int, int]:
     """Draft every input into OUT_DIR with a summary: (drafted, total, exit code)."""
-    from engine.deliverables.batch import run_batch
-
     if out_dir.exists() and not out_dir.is_dir():
         raise UsageError(f"{out_dir}: is not a folder")
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -399,14 +379,10 @@ def batch(
 
 def compare(old: Result, new: Result, k: Knowledge, lang: str) -> dict[str, Any]:
     """Progress between two assessments of one cluster."""
-    from engine.deliverables.compare import compare as compare_results
-
-    return compare_results(old, new, k, lang)
+    return compare_view(old, new, k, lang)
 
 
 def compare_text(view: dict[str, Any], fmt: str) -> str:
-    from engine.deliverables.compare import render_compare
-
     return render_compare(view, fmt)
 
 
@@ -414,13 +390,9 @@ def compare_text(view: dict[str, Any], fmt: str) -> str:
 
 
 def to_json(data: Any) -> str:
-    from engine.render.jinja import to_json as dumps
-
-    return dumps(data)
+    return json_text(data)
 
 
 def write(path: Path, data: str | bytes, *, force: bool = False) -> None:
     """The one writer: whole or not at all; an existing file only with force."""
-    from engine.files.atomic import write_atomic
-
-    write_atomic(path, data, force=force)
+    atomic.write_atomic(path, data, force=force)  # by module: tests watch the one writer

@@ -31,7 +31,7 @@ class Derivation:
     setting: str = ""  # knowledge file:line of the setting used
 
     def formula(self, lang: str = "en") -> str:
-        from engine.render.jinja import strings
+        from engine.text.strings import strings
 
         return strings()[lang][f"f_{self.formula_key}"].format(**self.params)
 

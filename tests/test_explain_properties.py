@@ -16,7 +16,8 @@ from hypothesis import strategies as st
 
 from engine import api
 from engine.assessment.validate import Assessment, with_changes
-from engine.explain import why as explain
+from engine.explain.why import why_data
+from engine.explain.why_not import failing_conditions, reason_line, why_not_data
 
 KNOWLEDGE = api.knowledge()
 _TEXT = st.text(alphabet="abcdefgh", min_size=1, max_size=6)
@@ -95,17 +96,17 @@ def _ends_in_inputs(node: dict[str, Any]) -> None:
 def test_why_ends_in_inputs_and_why_not_names_a_reason(values):
     r = _result(values)
     for rid in r.recommendations:
-        d = explain.why_data(r, rid, KNOWLEDGE, "en")
+        d = why_data(r, rid, KNOWLEDGE, "en")
         assert d["made"] and d["justifications"]
         for node in d["justifications"]:
             _ends_in_inputs(node)
     for rec in KNOWLEDGE.recommendations.recommendations:
         if rec.id in r.recommendations:
             continue
-        d = explain.why_not_data(r, rec.id, KNOWLEDGE, "en", search=False)
+        d = why_not_data(r, rec.id, KNOWLEDGE, "en", search=False)
         assert not d["made"]
-        assert explain.failing_conditions(d), rec.id
-        assert explain.reason_line(d["rules"], d["postponed_by"], "en")["text"]
+        assert failing_conditions(d), rec.id
+        assert reason_line(d["rules"], d["postponed_by"], "en")["text"]
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -118,7 +119,7 @@ def test_a_proposed_minimal_change_makes_it_fire(values, data):
     if not not_made:
         return
     rid = data.draw(st.sampled_from(not_made))
-    d = explain.why_not_data(r, rid, KNOWLEDGE, "en")
+    d = why_not_data(r, rid, KNOWLEDGE, "en")
     if not d["changes"]:
         assert d["no_change"]["reason"] in ("no_rule", "limit", "needs_several", "blocked")
         return

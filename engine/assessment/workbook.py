@@ -158,7 +158,7 @@ def _is_id_header(value: Any) -> bool:
 
 
 def _answer_column(header: tuple[Any, ...]) -> int:
-    from engine.render.jinja import strings
+    from engine.text.strings import strings
 
     names = {strings()[lang]["q_col_answer"].strip().lower() for lang in ("ru", "en")}
     for i, cell in enumerate(header):

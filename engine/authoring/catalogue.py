@@ -13,9 +13,10 @@ from collections import defaultdict
 from typing import Any
 
 from engine import __version__
-from engine.explain.why import FINDING_KIND_WORDS, measure_label, subject_label, value_text
-from engine.knowledge.conditions import OP_WORDS, UNARY, iter_atoms
+from engine.explain.labels import measure_label, subject_label, value_text
+from engine.knowledge.conditions import UNARY, iter_atoms
 from engine.knowledge.models import All_, Any_, Atom, Cond, Knowledge, Not_, RuleSite, Text
+from engine.text.strings import strings
 
 FORMATS = ("md", "html")
 
@@ -56,11 +57,11 @@ def _atom_text(a: Atom, k: Knowledge, lang: str, s: dict[str, str]) -> str:
     if op in ("count_ge", "count_lt"):
         return s[f"k_{op}"].format(label=label, n=a.value)
     if op in UNARY:
-        return f"{label} {OP_WORDS[op].get(lang)}"
+        return f"{label} {strings()[lang][f'op_{op}']}"
     value = value_text(kind, a.subject, a.value, k, lang)
     if isinstance(a.value, (int, float)) and not isinstance(a.value, bool):
         value = _num(a.value, lang)
-    return f"{label} {OP_WORDS[op].get(lang)} {value}"
+    return f"{label} {strings()[lang][f'op_{op}']} {value}"
 
 
 def when_text(conds: list[Cond], k: Knowledge, lang: str, s: dict[str, str]) -> str:
@@ -159,7 +160,7 @@ def build_catalogue(k: Knowledge, lang: str, s: dict[str, str]) -> dict[str, Any
     findings = [
         {
             "id": f.id,
-            "kind": _t(FINDING_KIND_WORDS.get(f.kind), lang) or f.kind,
+            "kind": strings()[lang].get(f"finding_kind_{f.kind}", f.kind),
             "label": _t(f.label, lang),
             "description": _t(f.description, lang),
             "derived_by": derived_by.get(f.id, []),
@@ -398,7 +399,8 @@ def svg_layout(graph: dict[str, Any], k: Knowledge, lang: str) -> dict[str, Any]
 
 def render_catalogue(k: Knowledge, fmt: str, lang: str) -> str:
     from engine.errors import UsageError
-    from engine.render.jinja import environment, strings
+    from engine.render.jinja import environment
+    from engine.text.strings import strings
 
     if fmt not in FORMATS:
         raise UsageError(f"--format: {fmt!r} is not supported; use md or html")

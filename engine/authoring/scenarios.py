@@ -317,7 +317,8 @@ def run(cases: list[Case], k: Knowledge, lang: str = "en") -> Report:
 
 def why_lines(result: Result, kind: str, ident: str, k: Knowledge, lang: str) -> list[str]:
     """The firings that produced an unexpected conclusion, each with the values it saw."""
-    from engine.explain.why import describe_check, justify
+    from engine.explain.justify import justify
+    from engine.explain.labels import describe_check
 
     lines = []
     for view in justify(result, kind, ident, k):
@@ -332,7 +333,7 @@ def why_lines(result: Result, kind: str, ident: str, k: Knowledge, lang: str) ->
 def why_not_lines(result: Result, kind: str, ident: str, k: Knowledge, lang: str) -> list[str]:
     """For a missing conclusion: each rule that could give it, with its unmet conditions
     (actual value against the required one), as the `why-not` command reads them."""
-    from engine.explain.why import reason_lines, why_not_data
+    from engine.explain.why_not import reason_lines, why_not_data
     from engine.knowledge.graph import producers_of
 
     if kind == "postponed":
@@ -349,7 +350,7 @@ def why_not_lines(result: Result, kind: str, ident: str, k: Knowledge, lang: str
 
 def _unmet_line(site: Any, result: Result, k: Knowledge, lang: str) -> str:
     """A rule's closest branch re-read against the final facts: its unmet conditions."""
-    from engine.explain.why import describe_check
+    from engine.explain.labels import describe_check
     from engine.knowledge.conditions import branches, holds
     from engine.knowledge.models import Atom, Not_
 

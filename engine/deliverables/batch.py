@@ -455,8 +455,8 @@ def summary_xlsx(rows: list[dict[str, Any]], lang: str) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
 
-    from engine.render.docx import stable_zip
-    from engine.render.jinja import strings
+    from engine.files.stable_zip import stable_zip
+    from engine.text.strings import strings
 
     t = strings()[lang]
     wb = Workbook()
@@ -492,7 +492,8 @@ def summary_text(rows: list[dict[str, Any]], lang: str, fmt: str) -> str:
     """summary.md or summary.html (with the comparison chart as inline SVG)."""
     from engine import __version__
     from engine.program.charts import summary_chart
-    from engine.render.jinja import environment, strings
+    from engine.render.jinja import environment
+    from engine.text.strings import strings
 
     t = strings()[lang]
     ok = [r for r in rows if r["status"] == "ok"]

@@ -12,7 +12,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from engine.explain.why import describe_check, fmt_value, short_reasons, subject_label
+from engine.explain.justify import short_reasons
+from engine.explain.labels import describe_check, fmt_value, subject_label
 from engine.inference.trace import CondCheck, Result
 from engine.knowledge.conditions import predicate
 from engine.knowledge.models import Knowledge
@@ -20,7 +21,7 @@ from engine.program.model import _baseline, build_program  # the program's own K
 
 
 def _strings(lang: str) -> dict[str, str]:
-    from engine.render.jinja import strings
+    from engine.text.strings import strings
 
     return strings()[lang]
 
@@ -64,7 +65,7 @@ def _show(v: Any, lang: str, k: Knowledge | None = None, indicator: str = "") ->
         return _num(v, lang)
     if k is not None and indicator:
         try:
-            from engine.explain.why import value_text  # enum values by their labels
+            from engine.explain.labels import value_text  # enum values by their labels
         except ImportError:
             return fmt_value(v, lang)
         return value_text("indicator", indicator, v, k, lang)
@@ -274,7 +275,7 @@ def dropped_reasons(rid: str, old: Result, new: Result, k: Knowledge, lang: str)
     Uses the why-not analysis of `engine.explain` (the rules re-read against NEW's facts) when it
     is available, else `reasons_from_firings`."""
     try:
-        from engine.explain.why import reason_lines, why_not_data
+        from engine.explain.why_not import reason_lines, why_not_data
     except ImportError:
         return reasons_from_firings(rid, old, new, k, lang)
     d = why_not_data(new, rid, k, lang, search=False)

@@ -15,7 +15,7 @@ from engine.knowledge.models import Indicator, Knowledge
 
 
 def _strings(lang: str) -> dict[str, str]:
-    from engine.render.jinja import strings
+    from engine.text.strings import strings
 
     return strings()[lang]
 
@@ -137,7 +137,7 @@ def questionnaire_xlsx(k: Knowledge, lang: str) -> bytes:
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.worksheet.datavalidation import DataValidation
 
-    from engine.render.docx import stable_zip
+    from engine.files.stable_zip import stable_zip
 
     t = _strings(lang)
     wb = Workbook()

@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from functools import cache
 from typing import Any
 
-from engine.knowledge.models import All_, Any_, Atom, Cond, Not_, Text
+from engine.knowledge.models import All_, Any_, Atom, Cond, Not_
 
 Pred = Callable[[Any], bool]
 
@@ -86,28 +86,6 @@ def predicate(op: str, value: Any) -> Pred:
 def holds(atom: Atom, value: Any) -> bool:
     assert atom.op is not None
     return predicate(atom.op, atom.value)(value)
-
-
-OP_WORDS: dict[str, Text] = {
-    "eq": Text(en="=", ru="="),
-    "ne": Text(en="≠", ru="≠"),
-    "lt": Text(en="<", ru="<"),
-    "le": Text(en="≤", ru="≤"),
-    "gt": Text(en=">", ru=">"),
-    "ge": Text(en="≥", ru="≥"),
-    "in": Text(en="is one of", ru="одно из"),
-    "not_in": Text(en="is none of", ru="ни одно из"),
-    "is_true": Text(en="is yes", ru="= да"),
-    "is_false": Text(en="is no", ru="= нет"),
-    "is_missing": Text(en="is blank (no information)", ru="не заполнено (нет информации)"),
-    "is_known": Text(en="is filled in", ru="заполнено"),
-    "contains": Text(en="includes", ru="включает"),
-    "not_contains": Text(en="does not include", ru="не включает"),
-    "is_empty": Text(en="is an empty list", ru="пустой список"),
-    "not_empty": Text(en="is not empty", ru="не пуст"),
-    "count_ge": Text(en="has at least N items:", ru="содержит не менее N элементов:"),
-    "count_lt": Text(en="has fewer items than", ru="содержит меньше элементов, чем"),
-}
 
 
 def iter_atoms(conds: list[Cond]) -> list[tuple[Atom, bool]]:

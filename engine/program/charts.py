@@ -205,7 +205,7 @@ def program_charts(
 
     `scale_max` gives the axis maximum of each group's score scale (from knowledge/indicators.yaml).
     """
-    from engine.render.jinja import strings
+    from engine.text.strings import strings
 
     t = strings()[lang]
     cluster, bench, region = (

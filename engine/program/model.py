@@ -12,20 +12,14 @@ import math
 from typing import Any
 
 from engine import __version__
-from engine.explain.why import (
-    describe_check,
-    fmt_value,
-    formula_in,
-    justify,
-    not_made,
-    not_made_json,
-    short_reasons,
-)
+from engine.explain.justify import formula_in, justify, short_reasons
+from engine.explain.labels import describe_check, fmt_value
+from engine.explain.why_not import not_made, not_made_json
 from engine.inference.trace import Result
 from engine.knowledge.models import PRIORITY_RANK, Knowledge, KPIDef, Text, localized
 from engine.program.charts import program_charts
 from engine.program.partners import choose_partners, platforms_to_join
-from engine.render.jinja import strings
+from engine.text.strings import strings
 
 DIRECTION_ORDER = [
     "organizational",

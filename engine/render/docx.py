@@ -10,14 +10,13 @@ gives the same file.
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 import re
-import zipfile
 from pathlib import Path
 from typing import Any
 
 from engine.errors import InputError, Problem
+from engine.files.stable_zip import FIXED_TIME, stable_zip
 from engine.resources import default_template
 
 REQUIRED_STYLES = (
@@ -36,38 +35,8 @@ REQUIRED_STYLES = (
     "CI Table Text",
     "CI Figure",
 )
-FIXED_TIME = dt.datetime(2000, 1, 1, 0, 0, 0)
-ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 CHART_WIDTH_CM = 16.0
 _XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-
-
-_CORE_TIMES = re.compile(rb"(<dcterms:(?:created|modified)\b[^>]*>)[^<]*(</dcterms:)")
-
-
-def stable_zip(data: bytes) -> bytes:
-    """The same zip with fixed timestamps and attributes: same content, same bytes.
-
-    openpyxl stamps the save time into docProps/core.xml whatever the workbook says, so the
-    document's own created/modified dates are fixed here too.
-    """
-    out = io.BytesIO()
-    with (
-        zipfile.ZipFile(io.BytesIO(data)) as src,
-        zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as dst,
-    ):
-        for info in src.infolist():
-            fixed = zipfile.ZipInfo(info.filename, date_time=ZIP_TIME)
-            fixed.compress_type = zipfile.ZIP_DEFLATED
-            fixed.create_system = 3
-            fixed.external_attr = 0o644 << 16
-            body = src.read(info.filename)
-            if info.filename == "docProps/core.xml":
-                body = _CORE_TIMES.sub(
-                    rb"\g<1>" + FIXED_TIME.isoformat().encode() + rb"Z\g<2>", body
-                )
-            dst.writestr(fixed, body)
-    return out.getvalue()
 
 
 def _clean(text: Any) -> str:
@@ -134,7 +103,7 @@ def open_template(template: Path | None) -> Any:
 
 
 def render_docx(view: dict[str, Any], template: Path | None = None) -> bytes:
-    from engine.render.jinja import strings
+    from engine.text.strings import strings
 
     doc = open_template(template)
     _clear_body(doc)

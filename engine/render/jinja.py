@@ -16,8 +16,8 @@ from typing import Any
 from jinja2 import FileSystemLoader, StrictUndefined, select_autoescape
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-from engine.files.strict_yaml import load_yaml_file
 from engine.resources import bundled_root
+from engine.text.strings import strings
 
 FORMATS = ("md", "html", "json", "docx")
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|#])")
@@ -47,30 +47,6 @@ def environment(templates: Path | None = None) -> ImmutableSandboxedEnvironment:
     )
     env.filters["md"] = md_escape
     return env
-
-
-@lru_cache(maxsize=8)
-def strings(templates: Path | None = None) -> dict[str, dict[str, str]]:
-    """UI strings of the documents (headings, column names) in ru and en."""
-    return _strings((templates or bundled_root("templates")).resolve())
-
-
-@lru_cache(maxsize=4)
-def _strings(root: Path) -> dict[str, dict[str, str]]:  # one read per directory, however named
-    from engine.files import cache
-
-    return cache.cached(
-        "strings", cache.files_digest(root, "strings.yaml"), lambda: _read_strings(root)
-    )
-
-
-def _read_strings(root: Path) -> dict[str, dict[str, str]]:
-    data = load_yaml_file(root / "strings.yaml").data
-    out: dict[str, dict[str, str]] = {"ru": {}, "en": {}}
-    for key, texts in data.items():
-        for lang in out:
-            out[lang][key] = texts[lang]
-    return out
 
 
 def render(view: dict[str, Any], fmt: str, templates: Path | None = None) -> str:

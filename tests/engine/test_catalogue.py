@@ -10,7 +10,8 @@ from markupsafe import escape
 
 from engine import api
 from engine.authoring.catalogue import build_catalogue, chaining_graph, mermaid, render_catalogue
-from engine.render.jinja import md_escape, strings
+from engine.render.jinja import md_escape
+from engine.text.strings import strings
 from tests.conftest import ROOT
 
 

@@ -8,7 +8,8 @@ import pytest
 
 from engine.program import charts
 from engine.program.model import build_program
-from engine.render.jinja import environment, strings
+from engine.render.jinja import environment
+from engine.text.strings import strings
 
 
 def test_nice_max_covers_the_largest_value_with_round_steps():

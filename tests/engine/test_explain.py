@@ -8,11 +8,20 @@ import dataclasses
 import pytest
 
 from engine.errors import UsageError
-from engine.explain import why as explain
+from engine.explain.justify import justify, short_reasons
+from engine.explain.text import render_why, render_why_not
+from engine.explain.why import benchmark_for, resolve_id, why_data
+from engine.explain.why_not import (
+    failing_conditions,
+    not_made,
+    not_made_json,
+    reason_line,
+    why_not_data,
+)
 
 
 def test_justify_follows_findings_down_to_indicators(nn_result, knowledge):
-    [view] = explain.justify(nn_result, "recommendation", "co_sme_internationalization", knowledge)
+    [view] = justify(nn_result, "recommendation", "co_sme_internationalization", knowledge)
     assert view["rule"] == "co_sme_weak"
     [finding] = view["conditions"]
     assert finding["subject"] == "weakness.sme_internationalization"
@@ -25,42 +34,39 @@ def test_justify_follows_findings_down_to_indicators(nn_result, knowledge):
 def test_why_is_read_from_the_firing_record_not_recomputed(nn_result, knowledge):
     """Drop the firing of weakness_sme from the record: the chain loses it, though the
     indicator still satisfies the rule. Explanations never re-derive what the engine did."""
-    d = explain.why_data(nn_result, "co_sme_internationalization", knowledge, "en")
+    d = why_data(nn_result, "co_sme_internationalization", knowledge, "en")
     assert d["justifications"][0]["conditions"][0]["because"][0]["rule"] == "weakness_sme"
     trimmed = dataclasses.replace(
         nn_result, firings=[f for f in nn_result.firings if f.rule != "weakness_sme"]
     )
-    d2 = explain.why_data(trimmed, "co_sme_internationalization", knowledge, "en")
+    d2 = why_data(trimmed, "co_sme_internationalization", knowledge, "en")
     assert d2["justifications"][0]["conditions"][0]["because"] == []
     assert d2["indicators"] == []
 
 
 def test_benchmark_is_found_by_matching_the_threshold(knowledge):
-    b = explain.benchmark_for("indicator", "activity_smes", "le", 2, knowledge, "en")
+    b = benchmark_for("indicator", "activity_smes", "le", 2, knowledge, "en")
     assert b is not None and b["value"] == 2.0 and b["sources"] == ["s0_survey_actors"]
     assert b["setting"].startswith("knowledge/scoring.yaml:")
-    assert explain.benchmark_for("indicator", "activity_smes", "le", 3, knowledge, "en") is None
-    assert (
-        explain.benchmark_for("indicator", "activity_smes", "is_missing", None, knowledge, "en")
-        is None
-    )
-    assert explain.benchmark_for("indicator", "geo_europe", "ge", 3, knowledge, "en") is None
-    gap = explain.benchmark_for("measure", "bench_gap_direction_export", "lt", 0, knowledge, "en")
+    assert benchmark_for("indicator", "activity_smes", "le", 3, knowledge, "en") is None
+    assert benchmark_for("indicator", "activity_smes", "is_missing", None, knowledge, "en") is None
+    assert benchmark_for("indicator", "geo_europe", "ge", 3, knowledge, "en") is None
+    gap = benchmark_for("measure", "bench_gap_direction_export", "lt", 0, knowledge, "en")
     assert gap is not None and gap["value"] == 1.6
 
 
 def test_resolve_id_suggests_close_ids(nn_result, knowledge):
     kinds = ("recommendation", "finding", "measure", "indicator")
-    assert explain.resolve_id("index", nn_result, knowledge, kinds, "why") == "measure"
-    assert explain.resolve_id("level.high", nn_result, knowledge, kinds, "why") == "finding"
+    assert resolve_id("index", nn_result, knowledge, kinds, "why") == "measure"
+    assert resolve_id("level.high", nn_result, knowledge, kinds, "why") == "finding"
     with pytest.raises(UsageError, match="did you mean 'co_benchmarking'"):
-        explain.resolve_id("co_benchmarkin", nn_result, knowledge, kinds, "why")
+        resolve_id("co_benchmarkin", nn_result, knowledge, kinds, "why")
     with pytest.raises(UsageError, match="is a measure"):
-        explain.resolve_id("ratio", nn_result, knowledge, ("recommendation", "finding"), "why-not")
+        resolve_id("ratio", nn_result, knowledge, ("recommendation", "finding"), "why-not")
 
 
 def test_why_not_marks_each_condition_and_follows_findings_never_derived(nn_result, knowledge):
-    d = explain.why_not_data(nn_result, "co_joint_rd_projects", knowledge, "en", search=False)
+    d = why_not_data(nn_result, "co_joint_rd_projects", knowledge, "en", search=False)
     assert d["changes"] == [] and d["search"] is None
     [rule] = d["rules"]
     cond = rule["branches"][0]["conditions"][0]
@@ -69,7 +75,7 @@ def test_why_not_marks_each_condition_and_follows_findings_never_derived(nn_resu
     assert set(inner) == {"weakness_science_score", "weakness_science_share"}
     score = inner["weakness_science_score"]["branches"][0]["conditions"][0]
     assert (score["actual"], score["value"], score["holds"]) == (3, 1.6, False)
-    failing = explain.failing_conditions(d)
+    failing = failing_conditions(d)
     assert any(c["subject"] == "direction_science" for c in failing)
 
 
@@ -78,28 +84,28 @@ def test_why_not_names_a_blocking_finding_with_its_rule(knowledge, tmp_path):
     from tests.conftest import EXAMPLES
 
     r = api.evaluate(EXAMPLES / "nascent-cluster.yaml", knowledge)
-    d = explain.why_not_data(r, "co_cluster_community", knowledge, "en", search=False)
-    blocking = [c for c in explain.failing_conditions(d) if c.get("blocked_by")]
+    d = why_not_data(r, "co_cluster_community", knowledge, "en", search=False)
+    blocking = [c for c in failing_conditions(d) if c.get("blocked_by")]
     assert blocking and blocking[0]["subject"] == "gate.not_ready"
     assert {n["rule"] for n in blocking[0]["blocked_by"]} <= {
         "gate_closed_plans",
         "gate_closed_mandate",
     }
     assert d["postponed_by"][0]["rule"] == "gate_first_steps"
-    line = explain.reason_line(d["rules"], d["postponed_by"], "en")
+    line = reason_line(d["rules"], d["postponed_by"], "en")
     assert line["text"].startswith("postponed by rule gate_first_steps; ")
     assert 'blocked by "Readiness gate' in line["text"]
 
 
 def test_reason_line_takes_the_closest_rule(nn_result, knowledge):
-    d = explain.why_not_data(nn_result, "co_value_chain_integration", knowledge, "ru", search=False)
-    line = explain.reason_line(d["rules"], d["postponed_by"], "ru")
+    d = why_not_data(nn_result, "co_value_chain_integration", knowledge, "ru", search=False)
+    line = reason_line(d["rules"], d["postponed_by"], "ru")
     assert line["rule"] == "co_value_chains_weak"
     assert "Производственная кооперация = 2 (требуется ≤ 1,6)" in line["text"]
 
 
 def test_not_made_covers_every_recommendation_not_made(nn_result, knowledge):
-    items = explain.not_made(nn_result, knowledge, "en")
+    items = not_made(nn_result, knowledge, "en")
     ids = [x["id"] for x in items]
     expected = [
         r.id
@@ -108,21 +114,21 @@ def test_not_made_covers_every_recommendation_not_made(nn_result, knowledge):
     ]
     assert ids == expected
     assert all(x["reason"] and x["rule"] for x in items)
-    plain = explain.not_made_json(nn_result, knowledge)
+    plain = not_made_json(nn_result, knowledge)
     assert [x["id"] for x in plain] == expected
     assert all(x["failing"] for x in plain)
 
 
 def test_text_is_rendered_from_the_data_only(nn_result, knowledge):
-    d = explain.why_data(nn_result, "co_sme_internationalization", knowledge, "en")
+    d = why_data(nn_result, "co_sme_internationalization", knowledge, "en")
     d["justifications"][0]["title"] = "A TITLE FROM THE DATA"
-    assert "A TITLE FROM THE DATA" in explain.render_why(d)
-    n = explain.why_not_data(nn_result, "co_value_chain_integration", knowledge, "en", search=False)
+    assert "A TITLE FROM THE DATA" in render_why(d)
+    n = why_not_data(nn_result, "co_value_chain_integration", knowledge, "en", search=False)
     n["rules"][0]["title"] = "ANOTHER"
-    assert "ANOTHER" in explain.render_why_not(n)
+    assert "ANOTHER" in render_why_not(n)
 
 
 def test_short_reasons_still_serve_the_document(nn_result, knowledge):
-    lines = explain.short_reasons(nn_result, "co_sme_internationalization", knowledge, "en")
+    lines = short_reasons(nn_result, "co_sme_internationalization", knowledge, "en")
     assert lines and lines[0]["rule"] == "co_sme_weak"
     assert "International activity of SMEs = 1" in lines[0]["text"]

@@ -8,7 +8,10 @@ import pytest
 from engine import api
 from engine.assessment.validate import with_changes
 from engine.errors import InputError
-from engine.explain import what_if as whatif
+from engine.explain.search import minimal_changes
+from engine.explain.what_if import parse_sets, what_if_data
+from engine.knowledge.graph import cone
+from engine.knowledge.measure_ids import measure_inputs
 from tests.conftest import EXAMPLES
 
 
@@ -33,14 +36,14 @@ def test_measure_inputs_cover_every_derivation(knowledge, example):
     """The search varies the indicators the scoring settings feed into a measure: they must
     include every indicator the derivation record actually used."""
     r = api.evaluate(EXAMPLES / f"{example}.yaml", knowledge)
-    deps = whatif.measure_inputs(knowledge)
+    deps = measure_inputs(knowledge)
     for name in r.measures.derivations:
         if name in deps:
             assert _leaves(name, r, knowledge) <= deps[name], name
 
 
 def test_cone_includes_the_rules_behind_a_blocking_not(knowledge):
-    ids = [s.rule.id for s in whatif.cone("recommendation", "co_partner_cluster", knowledge)]
+    ids = [s.rule.id for s in cone("recommendation", "co_partner_cluster", knowledge)]
     assert {
         "co_partner_cluster_none",
         "gate_closed_plans",
@@ -51,9 +54,7 @@ def test_cone_includes_the_rules_behind_a_blocking_not(knowledge):
 
 
 def test_minimal_changes_are_verified_and_smallest_first(nn_result, knowledge):
-    found = whatif.minimal_changes(
-        nn_result, "recommendation", "co_value_chain_integration", knowledge
-    )
+    found = minimal_changes(nn_result, "recommendation", "co_value_chain_integration", knowledge)
     first = found["changes"][0]
     assert (first["indicator"], first["from"], first["to"]) == (
         "direction_production_cooperation",
@@ -70,7 +71,7 @@ def test_minimal_changes_are_verified_and_smallest_first(nn_result, knowledge):
 
 
 def test_minimal_change_of_a_raw_number_moves_a_measure_across_its_threshold(nn_result, knowledge):
-    found = whatif.minimal_changes(nn_result, "recommendation", "rg_regional_channels", knowledge)
+    found = minimal_changes(nn_result, "recommendation", "rg_regional_channels", knowledge)
     assert found["changes"], "lowering the region's denominators makes the cluster lag"
     for c in found["changes"]:
         assert c["indicator"].startswith("region_")
@@ -82,12 +83,12 @@ def test_minimal_change_of_a_raw_number_moves_a_measure_across_its_threshold(nn_
 
 def test_no_single_change_when_two_independent_rules_block(knowledge):
     r = api.evaluate(EXAMPLES / "nascent-cluster.yaml", knowledge)
-    found = whatif.minimal_changes(r, "recommendation", "co_partner_cluster", knowledge)
+    found = minimal_changes(r, "recommendation", "co_partner_cluster", knowledge)
     assert found["changes"] == [] and not found["stats"]["truncated"]
 
 
 def test_parse_sets_reads_yaml_values(knowledge):
-    got = whatif.parse_sets(
+    got = parse_sets(
         [
             "direction_export=4",
             "has_intl_manager=true",
@@ -108,7 +109,7 @@ def test_parse_sets_reads_yaml_values(knowledge):
 
 def test_parse_sets_collects_every_problem(knowledge):
     with pytest.raises(InputError) as exc:
-        whatif.parse_sets(
+        parse_sets(
             ["nothing", "geo_europe=5", "geo_europe=1", "geo_eurpe=1", "geo_apec={a: 1}"], knowledge
         )
     text = str(exc.value)
@@ -119,11 +120,11 @@ def test_parse_sets_collects_every_problem(knowledge):
 
 
 def test_what_if_compares_two_runs(nn_result, knowledge):
-    d = whatif.what_if_data(nn_result, {"direction_export": 4}, knowledge, "en")
+    d = what_if_data(nn_result, {"direction_export": 4}, knowledge, "en")
     removed = [r["id"] for r in d["recommendations"]["removed"]]
     assert {"rg_export_trade_missions", "rg_market_entry_support", "rg_joint_advertising"} <= set(
         removed
     )
     assert d["changed"] and d["scores"] == []
-    same = whatif.what_if_data(nn_result, {"direction_export": 1}, knowledge, "en")
+    same = what_if_data(nn_result, {"direction_export": 1}, knowledge, "en")
     assert not same["changed"]

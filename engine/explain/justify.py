@@ -1,0 +1,104 @@
+"""TODO docstring."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from engine.explain.labels import describe_check, text_pair
+from engine.inference.trace import Firing, Result
+from engine.knowledge.models import Knowledge, Text
+
+
+def justify(
+    result: Result, kind: str, ident: str, knowledge: Knowledge, _seen: frozenset[str] = frozenset()
+) -> list[dict[str, Any]]:
+    """Every firing that declared (kind, ident), each with its conditions explained recursively."""
+    key = f"{kind}:{ident}"
+    if key in _seen:
+        return []
+    seen = _seen | {key}
+    out = []
+    for f in result.producers(kind, ident):
+        out.append(_firing_view(f, result, knowledge, seen))
+    return out
+
+
+def _firing_view(f: Firing, result: Result, k: Knowledge, seen: frozenset[str]) -> dict[str, Any]:
+    site = k.rule[f.rule]
+    conds = []
+    for c in f.conditions:
+        view: dict[str, Any] = c.as_dict()
+        if c.kind in ("finding", "recommendation") and not c.negated:
+            view["because"] = justify(result, c.kind, c.subject, k, seen)
+        elif c.kind == "indicator":
+            view["at"] = result.assessment.where(c.subject)
+        elif c.kind == "measure":
+            d = result.measures.derivations.get(c.subject)
+            if d:
+                view["derivation"] = derivation_view(d.as_dict(), result, k)
+        conds.append(view)
+    return {
+        "rule": f.rule,
+        "where": f.where,
+        "seq": f.seq,
+        "branch": f.branch,
+        "title": text_pair(site.rule.title),
+        "sources": list(site.rule.sources),
+        "proposal": site.rule.proposal,
+        "conditions": conds,
+        "declared": [d.as_dict() for d in f.declared],
+    }
+
+
+def formula_in(d: dict[str, Any], lang: str) -> str:
+    """The formula of a derivation record (Derivation.as_dict) in `lang`."""
+    return d.get("formula_text", {}).get(lang) or d["formula"]
+
+
+def derivation_view(d: dict[str, Any], result: Result, k: Knowledge) -> dict[str, Any]:
+    """A measure's derivation, following measure inputs to their own derivations."""
+    inputs = []
+    for name, value in d["inputs"].items():
+        item: dict[str, Any] = {"id": name, "value": value}
+        if name in k.indicator:
+            item["kind"] = "indicator"
+            item["at"] = result.assessment.where(name)
+        elif name in result.measures.derivations and name != d["id"]:
+            item["kind"] = "measure"
+            item["derivation"] = derivation_view(
+                result.measures.derivations[name].as_dict(), result, k
+            )
+        inputs.append(item)
+    return {**d, "inputs": inputs}
+
+
+def short_reasons(
+    result: Result, rec_id: str, k: Knowledge, lang: str, limit: int = 3
+) -> list[dict[str, str]]:
+    """One line per justification: rule title, then the decisive values, one level of findings."""
+    lines = []
+    for view in justify(result, "recommendation", rec_id, k)[:limit]:
+        lines.append(line_view(view, k, lang))
+    return lines
+
+
+def line_view(view: dict[str, Any], k: Knowledge, lang: str) -> dict[str, str]:
+    parts = []
+    for c in view["conditions"]:
+        text = describe_check(c, k, lang)
+        because = c.get("because") or []
+        if because:
+            inner = "; ".join(
+                describe_check(cc, k, lang)
+                for cc in because[0]["conditions"]
+                if cc["kind"] in ("indicator", "measure")
+            )
+            if inner:
+                text += f" ← {inner}"
+        parts.append(text)
+    title = Text(**view["title"]).get(lang)
+    if not parts:
+        text = f"{title} — " + ("применяется всегда" if lang == "ru" else "always applies")
+    else:
+        text = f"{title}: " + "; ".join(parts)
+    return {"text": text, "rule": view["rule"], "where": view["where"]}

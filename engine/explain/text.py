@@ -1,0 +1,261 @@
+"""TODO docstring."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from engine.explain.labels import bench_value, fmt_value, ui_strings
+
+
+def _v(value: Any, lang: str) -> str:
+    return fmt_value(value, lang)
+
+
+def _mark(ok: bool) -> str:
+    return "✓" if ok else "✗"
+
+
+def render_why(d: dict[str, Any]) -> str:
+    lang = d["lang"]
+    s = ui_strings(lang)
+    subj = d["subject"]
+    out = [
+        f"{s['x_why']}: {subj['label']} ({subj['id']}) — {s['x_status_' + subj['status']]}",
+        f"{s['x_assessment']}: {d['assessment']}" + (f" — {d['cluster']}" if d["cluster"] else ""),
+    ]
+    if "recommendation" in d:
+        r = d["recommendation"]
+        if r["priority"]:
+            out.append(f"{s['priority']}: {r['priority_label'] or r['priority']}")
+        out.append(f"{s['rationale']}: {r['rationale']}")
+    if not d["made"] and subj["kind"] in ("recommendation", "finding"):
+        out.append(s["x_see_why_not"].format(id=subj["id"], assessment=d["assessment"]))
+    out.append("")
+    if subj["kind"] in ("recommendation", "finding"):
+        for n, node in enumerate(d["justifications"], 1):
+            _render_node(node, out, "", f"{n}.", lang)
+    elif subj["kind"] == "measure":
+        out.append(f"{subj['label']} = {_v(d['value'], lang)}")
+        if d["derivation"]:
+            _render_derivation(d["derivation"], out, "  ", lang)
+    else:
+        out.append(f"{subj['label']} = {_v(d['value'], lang)} [{d['at']}]")
+    if d.get("used_by"):
+        out.append("")
+        out.append(f"{s['x_used_by']}:")
+        for u in d["used_by"]:
+            out.append(f"  - {u['rule']} — {u['title']}: {u['condition']}")
+    if d["indicators"]:
+        out.append("")
+        out.append(f"{s['x_inputs']}:")
+        for i in d["indicators"]:
+            out.append(f"  - {i['id']} = {_v(i['value'], lang)} ({i['label']}) [{i['at']}]")
+    _render_sources(d["sources"], out, s)
+    return "\n".join(out) + "\n"
+
+
+def _render_node(node: dict[str, Any], out: list[str], indent: str, num: str, lang: str) -> None:
+    s = ui_strings(lang)
+    out.append(f"{indent}{num} {s['rule']} {node['rule']} — {node['title']} [{node['where']}]")
+    inner = indent + "   "
+    if node["always"]:
+        out.append(f"{inner}{s['x_always']}")
+    for c in node["conditions"]:
+        _render_cond(c, out, inner, lang)
+    if node["note"]:
+        out.append(f"{inner}{s['x_note']}: {node['note']}")
+    if node["sources"]:
+        out.append(f"{inner}{s['sources']}: {', '.join(node['sources'])}")
+
+
+def _render_cond(c: dict[str, Any], out: list[str], indent: str, lang: str) -> None:
+    s = ui_strings(lang)
+    line = f"{indent}{_mark(c['holds'])} {c['text']}"
+    if c["kind"] in ("finding", "recommendation") and not c["negated"]:
+        line += f" — {s['x_derived_by']}:"
+    elif c.get("at"):
+        line += f" [{c['at']}]"
+    out.append(line)
+    if c.get("benchmark"):
+        _render_benchmark(c["benchmark"], c.get("value"), out, indent + "  ", lang)
+    if c.get("derivation"):
+        _render_derivation(c["derivation"], out, indent + "  ", lang)
+    for n, child in enumerate(c.get("because") or [], 1):
+        _render_node(child, out, indent + "  ", f"{n})", lang)
+
+
+def _render_benchmark(
+    b: dict[str, Any], threshold: Any, out: list[str], indent: str, lang: str
+) -> None:
+    s = ui_strings(lang)
+    key = "x_benchmark_ref" if threshold is None else "x_benchmark"
+    out.append(
+        indent
+        + s[key].format(
+            threshold=_v(threshold, lang),
+            label=b["label"],
+            value=bench_value(b["value"], lang),
+            setting=b["setting"],
+            sources=", ".join(b["sources"]) or "—",
+        )
+    )
+    if b.get("note"):
+        out.append(f"{indent}  {b['note']}")
+
+
+def _render_derivation(d: dict[str, Any], out: list[str], indent: str, lang: str) -> None:
+    s = ui_strings(lang)
+    out.append(
+        f"{indent}{s['derived_as']}: {d['label']} = {d['value_text']} = "
+        f"{d['formula']} [{d['setting']}]"
+    )
+    if d.get("bands"):
+        limits = ", ".join(
+            f"{b['label']}" + (f" < {_v(b['below'], lang)}" if b["below"] is not None else "")
+            for b in d["bands"]
+        )
+        out.append(f"{indent}  {s['x_bands']}: {limits}")
+    if d.get("benchmark"):
+        _render_benchmark(d["benchmark"], None, out, indent + "  ", lang)
+    for i in d["inputs"]:
+        if i["kind"] == "measure" and i.get("derivation"):
+            _render_derivation(i["derivation"], out, indent + "  ", lang)
+        elif i["kind"] == "indicator":
+            out.append(f"{indent}  {i['id']} = {_v(i['value'], lang)} ({i['label']}) [{i['at']}]")
+        else:
+            out.append(f"{indent}  {i['id']} = {_v(i['value'], lang)}")
+
+
+def _render_sources(sources: list[dict[str, Any]], out: list[str], s: dict[str, str]) -> None:
+    if not sources:
+        return
+    out.append("")
+    out.append(f"{s['sources']}:")
+    for src in sources:
+        out.append(
+            f"  - {src['id']}: {src['citation']}"
+            + (f" ({src['section']})" if src.get("section") else "")
+        )
+
+
+def render_why_not(d: dict[str, Any]) -> str:
+    lang = d["lang"]
+    s = ui_strings(lang)
+    subj = d["subject"]
+    out = [
+        f"{s['x_why_not']}: {subj['label']} ({subj['id']}) — {s['x_status_' + subj['status']]}",
+        f"{s['x_assessment']}: {d['assessment']}" + (f" — {d['cluster']}" if d["cluster"] else ""),
+    ]
+    if d["made"]:
+        out.append(s["x_see_why"].format(id=subj["id"], assessment=d["assessment"]))
+        return "\n".join(out) + "\n"
+    for p in d["postponed_by"]:
+        out.append(s["x_postponed_by"].format(rule=p["rule"]) + f" — {p['title']} [{p['where']}]")
+    out.append("")
+    if not d["rules"]:
+        out.append(s["x_no_rule"])
+    for r in d["rules"]:
+        _render_analysis(r, out, "", lang)
+    out.append("")
+    if d["search"] is not None:
+        if d["changes"]:
+            out.append(f"{s['x_changes']}:")
+            for c in d["changes"]:
+                out.append(
+                    f"  - {c['indicator']} ({c['label']}): {_v(c['from'], lang)} → "
+                    f"{_v(c['to'], lang)} [{c['at']}] — {s['rule']} {', '.join(c['rules'])}"
+                )
+                if c["also_added"]:
+                    out.append(f"      {s['x_also_added']}: {', '.join(c['also_added'])}")
+                if c["also_removed"]:
+                    out.append(f"      {s['x_also_removed']}: {', '.join(c['also_removed'])}")
+        else:
+            nc = d["no_change"] or {}
+            out.append(s["x_no_change_" + nc.get("reason", "no_rule")].format(**nc))
+        st = d["search"]
+        out.append(s["x_search_stats"].format(**st))
+    _render_sources(d["sources"], out, s)
+    return "\n".join(out) + "\n"
+
+
+def _render_analysis(r: dict[str, Any], out: list[str], indent: str, lang: str) -> None:
+    s = ui_strings(lang)
+    out.append(f"{indent}{s['rule']} {r['rule']} — {r['title']} [{r['where']}]")
+    many = len(r["branches"]) > 1
+    for br in r["branches"]:
+        inner = indent + "   "
+        if many:
+            out.append(
+                f"{inner}{s['x_branch'].format(n=br['branch'] + 1, of=len(r['branches']))}"
+                + f" — {s['x_unsatisfied'].format(n=br['unsatisfied'])}"
+            )
+            inner += "  "
+        for c in br["conditions"]:
+            _render_eval(c, out, inner, lang)
+    if r["note"]:
+        out.append(f"{indent}   {s['x_note']}: {r['note']}")
+
+
+def _render_eval(c: dict[str, Any], out: list[str], indent: str, lang: str) -> None:
+    s = ui_strings(lang)
+    line = f"{indent}{_mark(c['holds'])} {c['text']}"
+    if c["kind"] in ("finding", "recommendation"):
+        if c["negated"]:
+            line += f" — {s['x_present'] if c['actual'] else s['x_absent']}"
+        else:
+            line += f" — {s['x_derived'] if c['actual'] else s['x_not_derived']}"
+    elif c.get("at"):
+        line += f" [{c['at']}]"
+    out.append(line)
+    if c.get("benchmark"):
+        _render_benchmark(c["benchmark"], c.get("value"), out, indent + "  ", lang)
+    if c.get("derivation") and not c["holds"]:
+        _render_derivation(c["derivation"], out, indent + "  ", lang)
+    if c.get("blocked_by"):
+        out.append(f"{indent}  {s['x_blocking']}:")
+    for n, node in enumerate(c.get("blocked_by") or [], 1):
+        _render_node(node, out, indent + "    ", f"{n})", lang)
+    for r in c.get("because_not") or []:
+        _render_analysis(r, out, indent + "    ", lang)
+
+
+def render_what_if(d: dict[str, Any]) -> str:
+    lang = d["lang"]
+    s = ui_strings(lang)
+    v = lambda x: fmt_value(x, lang)  # noqa: E731
+    out = [
+        f"{s['x_what_if']}: " + ", ".join(f"{c['indicator']} = {v(c['to'])}" for c in d["changes"]),
+        f"{s['x_assessment']}: {d['assessment']}" + (f" — {d['cluster']}" if d["cluster"] else ""),
+        "",
+    ]
+    out.append(f"{s['x_wi_changes']}:")
+    for c in d["changes"]:
+        out.append(
+            f"  - {c['indicator']} ({c['label']}): {v(c['from'])} → {v(c['to'])} [{c['at']}]"
+        )
+    if not d["changed"]:
+        out += ["", s["x_wi_nothing"]]
+        return "\n".join(out) + "\n"
+    for key, heading in (("recommendations", "x_wi_recs"), ("findings", "x_wi_findings")):
+        part = d[key]
+        if not part["added"] and not part["removed"]:
+            continue
+        out += ["", f"{s[heading]}:"]
+        for x in part["added"]:
+            out.append(f"  + {x['label']} ({x['id']})")
+            for r in x["reasons"]:
+                out.append(f"      {s['why']}: {r['text']} [{r['rule']}, {r['where']}]")
+        for x in part["removed"]:
+            out.append(f"  − {x['label']} ({x['id']})")
+            for r in x["reasons"]:
+                where = f" [{r['rule']}, {r['where']}]" if r["rule"] else ""
+                out.append(f"      {s['x_why_not']}: {r['text']}{where}")
+    if d["postponed"]["added"] or d["postponed"]["removed"]:
+        out += ["", f"{s['postponed']}:"]
+        out += [f"  + {p}" for p in d["postponed"]["added"]]
+        out += [f"  − {p}" for p in d["postponed"]["removed"]]
+    if d["scores"]:
+        out += ["", f"{s['x_wi_scores']}:"]
+        for sc in d["scores"]:
+            out.append(f"  - {sc['label']} ({sc['id']}): {v(sc['from'])} → {v(sc['to'])}")
+    return "\n".join(out) + "\n"

@@ -1,0 +1,250 @@
+"""TODO docstring."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from engine.explain.justify import justify
+from engine.explain.labels import subject_label, ui_strings
+from engine.explain.why import Builder, head, resolve_id, subject_view
+from engine.inference.trace import Result
+from engine.knowledge.graph import producers_of
+from engine.knowledge.models import Knowledge
+
+SCHEMA_WHY_NOT = "cluster-intl/why-not/1"
+
+
+def why_not_data(
+    result: Result, ident: str, k: Knowledge, lang: str, *, search: bool = True
+) -> dict[str, Any]:
+    """Why a recommendation (or finding) was not made: every rule that could produce it, each
+    branch and condition re-read against the final facts, then the smallest single changes."""
+    kind = resolve_id(ident, result, k, ("recommendation", "finding"), "why-not")
+    data = head(SCHEMA_WHY_NOT, result, lang)
+    data["subject"] = subject_view(kind, ident, result, k, lang)
+    made = ident in (result.recommendations if kind == "recommendation" else result.findings)
+    data["made"] = made
+    b = Builder(result, k, lang)
+    if made:
+        data.update(
+            {
+                "rules": [],
+                "postponed_by": [],
+                "changes": [],
+                "no_change": None,
+                "search": None,
+                "sources": [],
+            }
+        )
+        return data
+    key = f"{kind}:{ident}"
+    data["rules"] = [b.analyse(site, frozenset({key})) for site in producers_of(kind, ident, k)]
+    data["postponed_by"] = (
+        [b.node(v) for v in justify(result, "postponed", ident, k)]
+        if kind == "recommendation"
+        else []
+    )
+    data["changes"], data["no_change"], data["search"] = [], None, None
+    if search:
+        from engine.explain.search import minimal_changes
+
+        found = minimal_changes(result, kind, ident, k)
+        data["changes"] = [_change_view(c, result, k, lang) for c in found["changes"]]
+        data["search"] = found["stats"]
+        if not found["changes"]:
+            data["no_change"] = _no_change(data, found["stats"])
+    data["sources"] = b.sources()
+    return data
+
+
+def _change_view(c: dict[str, Any], result: Result, k: Knowledge, lang: str) -> dict[str, Any]:
+    iid = c["indicator"]
+    return {
+        "indicator": iid,
+        "label": subject_label("indicator", iid, k, lang),
+        "from": c["from"],
+        "to": c["to"],
+        "at": result.assessment.where(iid),
+        "distance": c["distance"],
+        "rules": c["rules"],
+        "also_added": c["also_added"],
+        "also_removed": c["also_removed"],
+    }
+
+
+def _no_change(data: dict[str, Any], stats: dict[str, Any]) -> dict[str, Any]:
+    """Why no single change exists: no rule at all, the search limit, or every rule needs more."""
+    if not data["rules"]:
+        return {"reason": "no_rule"}
+    if stats.get("truncated"):
+        return {"reason": "limit", "runs": stats["runs"]}
+    rule, branch = closest_branch(data["rules"])
+    unmet = [c for c in (branch or {}).get("conditions", []) if not c["holds"]]
+    if unmet and all(c.get("blocked_by") for c in unmet):
+        c = unmet[0]
+        return {
+            "reason": "blocked",
+            "rule": rule["rule"],
+            "finding": c["subject"],
+            "label": c["label"],
+            "by": [n["rule"] for n in c["blocked_by"]],
+            "rules": ", ".join(n["rule"] for n in c["blocked_by"]),
+        }
+    return {"reason": "needs_several", "rule": rule["rule"], "unsatisfied": len(unmet)}
+
+
+def closest_branch(rules: list[dict[str, Any]]) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    """The rule branch with the fewest unsatisfied conditions (first in knowledge order on ties)."""
+    best: tuple[int, dict[str, Any], dict[str, Any] | None] | None = None
+    for r in rules:
+        for br in r["branches"]:
+            if best is None or br["unsatisfied"] < best[0]:
+                best = (br["unsatisfied"], r, br)
+    assert best is not None
+    return best[1], best[2]
+
+
+def failing_conditions(data: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every unsatisfied condition or blocking rule named anywhere in a why-not answer."""
+    out: list[dict[str, Any]] = []
+
+    def walk(rules: list[dict[str, Any]]) -> None:
+        for r in rules:
+            for br in r["branches"]:
+                for c in br["conditions"]:
+                    if not c["holds"]:
+                        out.append(c)
+                    walk(c.get("because_not") or [])
+
+    walk(data.get("rules") or [])
+    return out
+
+
+def reason_line(
+    rules: list[dict[str, Any]], postponed_by: list[dict[str, Any]], lang: str, depth: int = 0
+) -> dict[str, Any]:
+    """The closest rule's failing conditions in one line, findings followed one level down."""
+    s = ui_strings(lang)
+    prefix = ""
+    if postponed_by:
+        prefix = s["x_postponed_by"].format(rule=postponed_by[0]["rule"]) + "; "
+    if not rules:
+        return {"text": prefix + s["x_no_rule"], "rule": None, "where": None}
+    rule, branch = closest_branch(rules)
+    line = _rule_line(rule, branch, lang, depth)
+    return {**line, "text": prefix + line["text"]}
+
+
+def reason_lines(
+    rules: list[dict[str, Any]], postponed_by: list[dict[str, Any]], lang: str
+) -> list[dict[str, Any]]:
+    """One line per rule that could have produced it (each with its closest branch)."""
+    if not rules:
+        return [reason_line(rules, postponed_by, lang)]
+    lines = [_rule_line(r, closest_branch([r])[1], lang, 0) for r in rules]
+    if postponed_by:
+        s = ui_strings(lang)
+        p = postponed_by[0]
+        lines.insert(
+            0,
+            {
+                "text": s["x_postponed_by"].format(rule=p["rule"]) + f": {p['title']}",
+                "rule": p["rule"],
+                "where": p["where"],
+            },
+        )
+    return lines
+
+
+def _rule_line(
+    rule: dict[str, Any], branch: dict[str, Any] | None, lang: str, depth: int
+) -> dict[str, Any]:
+    parts = [
+        _failing_text(c, lang, depth)
+        for c in (branch or {}).get("conditions", [])
+        if not c["holds"]
+    ]
+    return {
+        "text": f"{rule['title']}: " + "; ".join(parts),
+        "rule": rule["rule"],
+        "where": rule["where"],
+    }
+
+
+def _failing_text(c: dict[str, Any], lang: str, depth: int) -> str:
+    s = ui_strings(lang)
+    if c["kind"] in ("finding", "recommendation"):
+        if c["negated"]:
+            by = ", ".join(n["rule"] for n in c.get("blocked_by") or [])
+            return s["x_blocked"].format(label=c["label"], rules=by)
+        text = f"{c['label']} — {s['x_not_derived']}"
+        inner = c.get("because_not") or []
+        if inner and depth < 2:
+            _, br = closest_branch(inner)
+            leaves = [
+                _failing_text(x, lang, depth + 1)
+                for x in (br or {}).get("conditions", [])
+                if not x["holds"]
+            ]
+            if leaves:
+                text += " ← " + "; ".join(leaves)
+        return text
+    return c["text"]
+
+
+def not_made(result: Result, k: Knowledge, lang: str) -> list[dict[str, Any]]:
+    """Every recommendation of the knowledge base not made, with a one-line reason (no search)."""
+    out = []
+    for rec in k.recommendations.recommendations:
+        if rec.id in result.recommendations:
+            continue
+        d = why_not_data(result, rec.id, k, lang, search=False)
+        line = reason_line(d["rules"], d["postponed_by"], lang)
+        out.append(
+            {
+                "id": rec.id,
+                "title": rec.title.get(lang),
+                "reason": line["text"],
+                "rule": line["rule"],
+                "where": line["where"],
+                "postponed": rec.id in result.postponed,
+            }
+        )
+    return out
+
+
+def not_made_json(result: Result, k: Knowledge) -> list[dict[str, Any]]:
+    """The language-free form of `not_made` for the machine-readable result."""
+    out = []
+    for rec in k.recommendations.recommendations:
+        if rec.id in result.recommendations:
+            continue
+        d = why_not_data(result, rec.id, k, "en", search=False)
+        entry: dict[str, Any] = {
+            "id": rec.id,
+            "postponed": rec.id in result.postponed,
+            "rule": None,
+            "failing": [],
+        }
+        if d["rules"]:
+            rule, br = closest_branch(d["rules"])
+            entry["rule"] = rule["rule"]
+            entry["failing"] = [
+                {
+                    "kind": c["kind"],
+                    "subject": c["subject"],
+                    "op": c["op"],
+                    "value": c["value"],
+                    "actual": c["actual"],
+                    "negated": c["negated"],
+                    **(
+                        {"blocked_by": [n["rule"] for n in c["blocked_by"]]}
+                        if c.get("blocked_by")
+                        else {}
+                    ),
+                }
+                for c in (br or {}).get("conditions", [])
+                if not c["holds"]
+            ]
+        out.append(entry)
+    return out
