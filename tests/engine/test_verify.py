@@ -15,15 +15,15 @@ import pytest
 from engine.errors import Problem
 from engine.files.strict_yaml import load_yaml_file
 from engine.knowledge.read import read_knowledge
-from engine.knowledge.verify.checks import (
-    Logic,
+from engine.knowledge.verify.checks import verify
+from engine.knowledge.verify.logic import Logic
+from engine.knowledge.verify.values import (
     Span,
     Values,
     _complement,
     _meet_spans,
     _spans,
     spans_text,
-    verify,
 )
 from tests.conftest import ROOT
 
