@@ -20,9 +20,9 @@ from engine.knowledge.verify.logic import Logic
 from engine.knowledge.verify.values import (
     Span,
     Values,
-    _complement,
-    _meet_spans,
-    _spans,
+    complement,
+    meet_spans,
+    spans_of,
     spans_text,
 )
 from tests.conftest import ROOT
@@ -199,23 +199,23 @@ def _where(root: Path, rule_id: str) -> str:
 
 
 def test_spans_merge_and_complement():
-    assert _spans([Span(0, 1), Span(1, 2, True, False)], False) == (Span(0, 2),)
-    assert _spans([Span(0, 1), Span(2, 3)], True) == (Span(0, 3),)  # integers 0..3, no hole
-    assert _spans([Span(0, 1, False, True), Span(1, 2, True, False)], False) == (
+    assert spans_of([Span(0, 1), Span(1, 2, True, False)], False) == (Span(0, 2),)
+    assert spans_of([Span(0, 1), Span(2, 3)], True) == (Span(0, 3),)  # integers 0..3, no hole
+    assert spans_of([Span(0, 1, False, True), Span(1, 2, True, False)], False) == (
         Span(0, 1, False, True),
         Span(1, 2, True, False),
     )
-    assert _complement((Span(0, 1),), False) == (
+    assert complement((Span(0, 1),), False) == (
         Span(-float("inf"), 0, False, True),
         Span(1, float("inf"), True, False),
     )
-    assert _meet_spans((Span(3, float("inf")),), (Span(-float("inf"), 1),), False) == ()
+    assert meet_spans((Span(3, float("inf")),), (Span(-float("inf"), 1),), False) == ()
     # on integers, > 1 and < 2 is empty; on reals it is not
     assert (
-        _meet_spans((Span(1, float("inf"), True),), (Span(-float("inf"), 2, False, True),), True)
+        meet_spans((Span(1, float("inf"), True),), (Span(-float("inf"), 2, False, True),), True)
         == ()
     )
-    assert _meet_spans(
+    assert meet_spans(
         (Span(1, float("inf"), True),), (Span(-float("inf"), 2, False, True),), False
     ) == (Span(1, 2, True, True),)
     assert spans_text((Span(0, 2, False, True), Span(4, 4))) == "≥ 0 and < 2; = 4"
