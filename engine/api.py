@@ -43,7 +43,8 @@ from engine.knowledge.load import load_knowledge
 from engine.knowledge.models import Knowledge
 from engine.knowledge.read import read_knowledge
 from engine.knowledge.verify.checks import verify
-from engine.program.model import build_program, result_json
+from engine.program.model import build_program
+from engine.program.result_json import result_json
 from engine.render.docx import open_template, render_docx
 from engine.render.jinja import render
 from engine.render.jinja import to_json as json_text

@@ -13,7 +13,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from engine.assessment.validate import Assessment
-from engine.knowledge.models import BandLimit, HelixComponent, Knowledge, PartialIndicator
+from engine.knowledge.models import (
+    BandLimit,
+    HelixComponent,
+    HelixSettings,
+    Knowledge,
+    PartialIndicator,
+)
 
 NDIGITS = 2
 
@@ -119,13 +125,16 @@ def _band(value: float | None, bands: list[BandLimit]) -> str:
     return bands[-1].id
 
 
-def _helix_component(c: HelixComponent, a: Assessment) -> tuple[float | None, dict[str, Any]]:
+def _helix_component(
+    c: HelixComponent, a: Assessment, top: float
+) -> tuple[float | None, dict[str, Any]]:
+    """One input of a helix score on the helix scale 0..top."""
     if c.map == "bool_share":
         known = {i: a.get(i) for i in c.indicators}
         vals = [v for v in known.values() if v is not None]
         if not vals:
             return None, known
-        return sum(1 for v in vals if v) / len(vals) * 4.0, known
+        return sum(1 for v in vals if v) / len(vals) * top, known
     assert c.indicator
     v = a.get(c.indicator)
     if v is None:
@@ -133,31 +142,62 @@ def _helix_component(c: HelixComponent, a: Assessment) -> tuple[float | None, di
     if c.map == "score":
         return float(v), {c.indicator: v}
     if c.map == "bool4":
-        return (4.0 if v else 0.0), {c.indicator: v}
+        return (top if v else 0.0), {c.indicator: v}
     if c.map == "enum":
         return c.values.get(str(v)), {c.indicator: v}
     raise AssertionError(c.map)
 
 
+class _Sink:
+    """Collects the measures and their derivations in the order they are computed."""
+
+    def __init__(self, knowledge: Knowledge) -> None:
+        self.knowledge = knowledge
+        self.values: dict[str, Any] = {}
+        self.der: dict[str, Derivation] = {}
+
+    def put(
+        self,
+        key: str,
+        value: Any,
+        formula: Formula,
+        inputs: dict[str, Any],
+        setting: tuple[Any, ...],
+    ) -> None:
+        self.values[key] = value
+        self.der[key] = Derivation(
+            key, value, formula[0], formula[1], inputs, _setting(self.knowledge, setting)
+        )
+
+
 def compute(assessment: Assessment, knowledge: Knowledge) -> Measures:
-    s = knowledge.scoring
-    values: dict[str, Any] = {}
-    der: dict[str, Derivation] = {}
+    """Every derived measure of one assessment, each with its derivation."""
+    out = _Sink(knowledge)
+    _partials(out, assessment)
+    _index(out)
+    _region(out)
+    _terciles(out)
+    _benchmark_gaps(out, assessment)
+    _helix(out, assessment)
+    _self_band(out, assessment)
+    return Measures(values=out.values, derivations=out.der)
 
-    def put(key: str, value: Any, formula: Formula, inputs: dict[str, Any], setting: str) -> None:
-        values[key] = value
-        der[key] = Derivation(key, value, formula[0], formula[1], inputs, setting)
 
-    # partial indicators of the cluster and of the region
+def _partials(out: _Sink, assessment: Assessment) -> None:
+    """Partial indicators of the cluster and of the region (shares in %)."""
+    s = out.knowledge.scoring
     for section, items in (
         ("partial_indicators", s.partial_indicators),
         ("region_indicators", s.region_indicators),
     ):
         for i, p in enumerate(items):
             v, inputs, formula = _partial(p, assessment)
-            put(p.id, _round(v), formula, inputs, _setting(knowledge, (section, i)))
+            out.put(p.id, _round(v), formula, inputs, (section, i))
 
-    # quantitative index: weighted mean over the partial indicators with data
+
+def _index(out: _Sink) -> None:
+    """The quantitative index: weighted mean over the partial indicators with data."""
+    s, values = out.knowledge.scoring, out.values
     weighted = [
         (p.id, p.weight, values[p.id])
         for p in s.partial_indicators
@@ -171,36 +211,39 @@ def compute(assessment: Assessment, knowledge: Knowledge) -> Measures:
         if weighted and coverage >= s.index.min_coverage
         else None
     )
-    put(
+    out.put(
         "coverage",
         coverage,
         ("coverage", {"n": len(counted)}),
         {pid: values[pid] for pid in (p.id for p in counted)},
-        _setting(knowledge, ("index",)),
+        ("index",),
     )
-    put(
+    out.put(
         "coverage_share",
         _round(coverage / len(counted) * 100.0) if counted else None,
         ("coverage_share", {}),
         {"coverage": coverage},
-        _setting(knowledge, ("index",)),
+        ("index",),
     )
-    put(
+    out.put(
         "index",
         _round(index),
         ("index", {}),
         {pid: v for pid, _, v in weighted},
-        _setting(knowledge, ("partial_indicators",)),
+        ("partial_indicators",),
     )
-    put(
+    out.put(
         "index_band",
         _band(values["index"], s.index.bands),
         ("band", {"of": "index"}),
         {"index": values["index"]},
-        _setting(knowledge, ("index", "bands")),
+        ("index", "bands"),
     )
 
-    # region: like with like, over the pairs where both sides have data
+
+def _region(out: _Sink) -> None:
+    """The region, like with like over the pairs where both sides have data, and the ratio K."""
+    s, values = out.knowledge.scoring, out.values
     pairs = [
         (p.id, p.region)
         for p in s.partial_indicators
@@ -209,42 +252,36 @@ def compute(assessment: Assessment, knowledge: Knowledge) -> Measures:
     for p in s.partial_indicators:
         if p.region:
             q, r = values.get(p.id), values.get(p.region)
-            put(
+            out.put(
                 f"gap_{p.id}",
                 _round(q - r) if q is not None and r is not None else None,
                 ("difference", {"a": p.id, "b": p.region}),
                 {p.id: q, p.region: r},
-                _setting(knowledge, ("partial_indicators",)),
+                ("partial_indicators",),
             )
+    ratio = None
     if pairs:
         cl = sum(values[q] for q, _ in pairs) / len(pairs)
         rg = sum(values[r] for _, r in pairs) / len(pairs)
-        put(
+        out.put(
             "region_index",
             _round(rg),
             ("region_index", {}),
             {r: values[r] for _, r in pairs},
-            _setting(knowledge, ("region_indicators",)),
+            ("region_indicators",),
         )
-        put(
+        out.put(
             "cluster_matched_index",
             _round(cl),
             ("cluster_matched_index", {}),
             {q: values[q] for q, _ in pairs},
-            _setting(knowledge, ("region_indicators",)),
+            ("region_indicators",),
         )
         ratio = cl / rg if rg > 0 else None
     else:
-        put("region_index", None, ("no_regional_data", {}), {}, _setting(knowledge, ("ratio",)))
-        put(
-            "cluster_matched_index",
-            None,
-            ("no_regional_data", {}),
-            {},
-            _setting(knowledge, ("ratio",)),
-        )
-        ratio = None
-    put(
+        out.put("region_index", None, ("no_regional_data", {}), {}, ("ratio",))
+        out.put("cluster_matched_index", None, ("no_regional_data", {}), {}, ("ratio",))
+    out.put(
         "ratio",
         _round(ratio),
         ("ratio", {}),
@@ -252,17 +289,20 @@ def compute(assessment: Assessment, knowledge: Knowledge) -> Measures:
             "cluster_matched_index": values["cluster_matched_index"],
             "region_index": values["region_index"],
         },
-        _setting(knowledge, ("ratio",)),
+        ("ratio",),
     )
-    put(
+    out.put(
         "ratio_band",
         _band(values["ratio"], s.ratio.bands),
         ("band", {"of": "ratio"}),
         {"ratio": values["ratio"]},
-        _setting(knowledge, ("ratio", "bands")),
+        ("ratio", "bands"),
     )
 
-    # terciles of the cluster's own partial indicators
+
+def _terciles(out: _Sink) -> None:
+    """Terciles of the cluster's own partial indicators (top, middle, bottom third)."""
+    s, values = out.knowledge.scoring, out.values
     ranked = sorted(
         (
             (values[p.id], p.id)
@@ -278,76 +318,78 @@ def compute(assessment: Assessment, knowledge: Knowledge) -> Measures:
         third = math.ceil(n / 3)
         for pos, (v, pid) in enumerate(ranked):
             t = "top" if pos < third else ("bottom" if pos >= n - third else "middle")
-            put(
+            out.put(
                 f"tercile_{pid}",
                 t,
                 ("tercile", {"rank": pos + 1, "n": n}),
                 {pid: v},
-                _setting(knowledge, ("partial_indicators",)),
+                ("partial_indicators",),
             )
 
-    # gaps against the survey benchmarks
-    for ind_id, bench in s.benchmarks.items():
+
+def _benchmark_gaps(out: _Sink, assessment: Assessment) -> None:
+    """Differences from the survey benchmarks."""
+    for ind_id, bench in out.knowledge.scoring.benchmarks.items():
         v = assessment.get(ind_id)
-        put(
+        out.put(
             f"bench_gap_{ind_id}",
             _round(v - bench.value) if v is not None else None,
             ("bench_gap", {"indicator": ind_id, "benchmark": _fmt(bench.value)}),
             {ind_id: v},
-            _setting(knowledge, ("benchmarks", ind_id)),
+            ("benchmarks", ind_id),
         )
 
-    # helix scores and the model
+
+def _helix(out: _Sink, assessment: Assessment) -> None:
+    """The helix scores and the internationalization model."""
+    h = out.knowledge.scoring.helix
     helix: dict[str, float | None] = {}
-    for name, comps in s.helix.helices.items():
+    for name, comps in h.helices.items():
         scores, inputs = [], {}
         for c in comps:
-            v, inp = _helix_component(c, assessment)
+            v, inp = _helix_component(c, assessment, h.scale_max)
             inputs.update(inp)
             if v is not None:
                 scores.append(v)
         helix[name] = _round(sum(scores) / len(scores)) if scores else None
-        put(
+        out.put(
             f"helix_{name}",
             helix[name],
             ("helix", {"helix": name}),
             inputs,
-            _setting(knowledge, ("helix", "helices", name)),
+            ("helix", "helices", name),
         )
-    model, formula = _classify(helix, s.helix.leader_margin, s.helix.balanced_min)
-    put(
-        "model",
-        model,
-        formula,
-        {f"helix_{k}": v for k, v in helix.items()},
-        _setting(knowledge, ("helix",)),
-    )
+    model, formula = _classify(helix, h)
+    out.put("model", model, formula, {f"helix_{k}": v for k, v in helix.items()}, ("helix",))
 
-    # self-assessment band
-    level = assessment.get(s.self_assessment.indicator)
-    band = s.self_assessment.levels[level].band if level in s.self_assessment.levels else "unknown"
-    put(
+
+def _self_band(out: _Sink, assessment: Assessment) -> None:
+    """The band of the self-assessed level."""
+    sa = out.knowledge.scoring.self_assessment
+    level = assessment.get(sa.indicator)
+    band = sa.levels[level].band if level in sa.levels else "unknown"
+    out.put(
         "self_band",
         band,
-        ("band", {"of": s.self_assessment.indicator}),
-        {s.self_assessment.indicator: level},
-        _setting(knowledge, ("self_assessment", "levels")),
+        ("band", {"of": sa.indicator}),
+        {sa.indicator: level},
+        ("self_assessment", "levels"),
     )
-    return Measures(values=values, derivations=der)
 
 
-def _classify(
-    helix: dict[str, float | None], margin: float, balanced_min: float
-) -> tuple[str, Formula]:
+def _classify(helix: dict[str, float | None], h: HelixSettings) -> tuple[str, Formula]:
+    """The model from the helix scores; its ids are the settings' `model_ids`."""
+    ids = h.model_ids
+    margin, balanced_min = h.leader_margin, h.balanced_min
     known = {k: v for k, v in helix.items() if v is not None}
     if len(known) < len(helix):
-        return "unknown", ("model_unknown", {})
+        return ids.unknown, ("model_unknown", {})
     ordered = sorted(known.items(), key=lambda kv: (-kv[1], kv[0]))
     (lead, top), (second, nxt) = ordered[0], ordered[1]
     if top - nxt >= margin:
-        return f"{lead}_led", ("model_led", {"lead": lead, "margin": _fmt(margin)})
+        return ids.led.format(lead=lead), ("model_led", {"lead": lead, "margin": _fmt(margin)})
     if all(v >= balanced_min for v in known.values()):
-        return "balanced", ("model_balanced", {"min": _fmt(balanced_min)})
+        return ids.balanced, ("model_balanced", {"min": _fmt(balanced_min)})
     if all(v < balanced_min for v in known.values()):
-        return "nascent", ("model_nascent", {"min": _fmt(balanced_min)})
-    return "dual_led", ("model_dual", {"lead": lead, "second": second})
+        return ids.nascent, ("model_nascent", {"min": _fmt(balanced_min)})
+    return ids.dual, ("model_dual", {"lead": lead, "second": second})

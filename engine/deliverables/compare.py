@@ -17,7 +17,8 @@ from engine.explain.labels import describe_check, fmt_value, subject_label
 from engine.inference.trace import CondCheck, Result
 from engine.knowledge.conditions import predicate
 from engine.knowledge.models import Knowledge
-from engine.program.model import _baseline, build_program  # the program's own KPI baseline rule
+from engine.program.kpis import kpi_baseline  # the program's own KPI baseline rule
+from engine.program.model import build_program
 
 
 def _strings(lang: str) -> dict[str, str]:
@@ -222,7 +223,7 @@ def _kpis(
     rows = []
     for row in ov["kpis"]:
         base, target = row["baseline_raw"], row["target_raw"]
-        now = _baseline(k.kpi[row["id"]], new)
+        now = kpi_baseline(k.kpi[row["id"]], new)
         status, pct = kpi_status(base, target, now)
         rows.append(
             {

@@ -1,4 +1,5 @@
-"""TODO docstring."""
+"""The firing record as views: the firings that produced a conclusion, each condition with its
+value, down through findings and derived measures to the assessment's own indicators."""
 
 from __future__ import annotations
 

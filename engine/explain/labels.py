@@ -1,4 +1,5 @@
-"""TODO docstring."""
+"""Words for ids and values: indicator, finding, recommendation and measure labels, values by
+their labels, one condition in words. The words come from knowledge/ and templates/strings.yaml."""
 
 from __future__ import annotations
 

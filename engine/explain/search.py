@@ -1,4 +1,5 @@
-"""TODO docstring."""
+"""The smallest verified change: candidate values of one input indicator, grouped by the truth
+values they give to the conditions the target depends on, each outcome rerun on the real engine."""
 
 from __future__ import annotations
 

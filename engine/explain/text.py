@@ -1,4 +1,5 @@
-"""TODO docstring."""
+"""The explanations as text: `why`, `why-not` and `what-if` data rendered for the terminal.
+Nothing is computed here; every line comes from the data."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""TODO docstring."""
+"""`why-not`: every rule that could make a recommendation, each condition met or not, the
+findings never derived, the blocking rules, and the smallest changes that would make it."""
 
 from __future__ import annotations
 

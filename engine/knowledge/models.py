@@ -173,8 +173,20 @@ class HelixComponent(Strict):
     values: dict[str, float] = Field(default_factory=dict)
 
 
+class ModelIds(Strict):
+    """The model ids the classifier gives; `led` names the leading helix as `{lead}`."""
+
+    led: str = "{lead}_led"
+    balanced: str = "balanced"
+    nascent: str = "nascent"
+    dual: str = "dual_led"
+    unknown: str = "unknown"
+
+
 class HelixSettings(Strict):
     helices: dict[str, list[HelixComponent]]
+    scale_max: float = 4.0  # the helix scale is 0..scale_max, like the activity scores
+    model_ids: ModelIds = Field(default_factory=ModelIds)
     leader_margin: float
     balanced_min: float
     labels: dict[str, Text] = Field(default_factory=dict)  # names of the helices
@@ -483,6 +495,7 @@ class PartnersFile(Strict):
     partners: list[Partner]
     platforms: list[Platform]
     platforms_indicator: str
+    country_indicator: str = "country"
 
 
 class ProgramFile(Strict):
@@ -497,6 +510,12 @@ class ProgramFile(Strict):
     ratio_texts: dict[str, Text]
     method_notes: list[Text]
     data_gap_levels: dict[str, Text]
+    direction_order: list[str]
+    actor_order: list[str]
+    data_gap_groups: list[str]
+    advice_gap_groups: list[str]
+    gate_finding: str
+    swot_indicators: dict[Literal["strength", "weakness", "opportunity", "threat"], str]
 
 
 # --- the whole base ---------------------------------------------------------------------------

@@ -55,7 +55,8 @@ def choose_partners(a: Assessment, k: Knowledge) -> PartnerChoice:
     pt = k.partners
     available = list(a.get(pt.availability_indicator) or pt.default_available_geographies)
     wanted = _wanted_sectors(a, k)
-    country = (a.get("country") or "").upper() if "country" in k.indicator else ""
+    ci = k.partners.country_indicator
+    country = (a.get(ci) or "").upper() if ci in k.indicator else ""
     named = [n.strip() for n in (a.get(pt.candidates_indicator) or []) if n.strip()]
     by_name = {p.name.lower(): p for p in pt.partners}
     out: list[Candidate] = []

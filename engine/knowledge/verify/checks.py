@@ -14,6 +14,7 @@ from engine.errors import Problem
 from engine.knowledge.models import Knowledge
 from engine.knowledge.verify.references import Checker
 from engine.knowledge.verify.rule_checks import LogicChecks
+from engine.knowledge.verify.settings import check_settings
 
 
 def verify(knowledge: Knowledge) -> list[Problem]:
@@ -24,6 +25,7 @@ def verify(knowledge: Knowledge) -> list[Problem]:
     c.scoring()
     c.rules()
     c.catalogue()
+    check_settings(c)
     LogicChecks(c, c.broken).run()
     if not any("cycle through negation" in p.message for p in c.problems):
         c.negation_cycles()  # the stratifier's own view, in case the graph check missed one

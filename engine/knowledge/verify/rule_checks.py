@@ -333,7 +333,11 @@ class LogicChecks:
         recommending = [s for s in lg.sites if s.rule.then.recommend and s.rule.id not in self.dead]
         benchmarks = self.k.scoring.benchmarks
         for i, ind in enumerate(self.k.indicators.indicators):
-            if ind.group not in GAP_GROUPS or ind.type != "score" or ind.id not in benchmarks:
+            if (
+                ind.group not in self.k.program.advice_gap_groups
+                or ind.type != "score"
+                or ind.id not in benchmarks
+            ):
                 continue
             key: Key = ("indicator", ind.id)
             universe = lg.universe(key)
@@ -355,9 +359,6 @@ class LogicChecks:
                     "something tests these values, directly or through a finding",
                     severity="warning",
                 )
-
-
-GAP_GROUPS = ("directions", "actors")
 
 
 def _cycle_path(

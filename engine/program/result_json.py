@@ -1,0 +1,48 @@
+"""The machine-readable result (`draft --format json`): scores, findings, recommendation ids,
+the firing record. A versioned shape: `schemas/` holds its JSON Schema."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from engine import __version__
+from engine.explain.why_not import not_made_json
+from engine.inference.trace import Result
+from engine.knowledge.models import Knowledge
+from engine.program.gaps import data_gaps
+from engine.program.model import order_recommendations
+from engine.program.partners import choose_partners
+
+
+def result_json(result: Result, k: Knowledge) -> dict[str, Any]:
+    """The machine-readable result: scores, findings, recommendation ids, trace. Stable shape."""
+    a = result.assessment
+    partner_choice = choose_partners(a, k)
+    return {
+        "schema": "cluster-intl/result/1",
+        "generator": f"cluster-intl {__version__}",
+        "cluster": {
+            "name": a.get("cluster_name"),
+            "region": a.get("region_name"),
+            "source": a.source,
+        },
+        "scores": {key: result.measures.values[key] for key in sorted(result.measures.values)},
+        "derivations": {key: d.as_dict() for key, d in sorted(result.measures.derivations.items())},
+        "findings": list(result.findings),
+        "recommendations": [
+            {
+                "id": rid,
+                "priority": result.priority[rid],
+                "actor": k.recommendation[rid].actor,
+                "direction": k.recommendation[rid].direction,
+                "rules": sorted({f.rule for f in result.producers("recommendation", rid)}),
+            }
+            for rid in order_recommendations(result, k)
+        ],
+        "postponed": list(result.postponed),
+        "not_made": not_made_json(result, k),
+        "partners": partner_choice.as_dict(),
+        "data_gaps": list(data_gaps(result, k, "en")["ids"]),
+        "rules_fired": sorted({f.rule for f in result.firings}),
+        "trace": [f.as_dict() for f in result.firings],
+    }
