@@ -10,7 +10,7 @@ assessment. The translation follows `engine.conditions` exactly:
 - numeric tests are guarded so that a blank never satisfies them: `(and (numberp ?x) (<= ?x 2))`;
 - equality follows Python's (`1 = 1.0`, `true = 1`); `not:` becomes a `not` pattern.
 
-No import of clipspy here: the output is text. tests/engine/test_clips.py runs it with clipspy
+No import of clipspy here: the output is text. tests/engine/authoring/test_clips.py runs it with clipspy
 and requires the same findings, recommendations and postponements as experta.
 """
 

@@ -17,7 +17,7 @@ and changes how tokens travel through it:
    node, once per path leading to it).
 
 It relies on experta 1.9.4 internals (the version is pinned in pyproject.toml);
-tests/engine/test_matcher.py pins the behaviour: identical firings to the stock matcher.
+tests/engine/inference/test_matcher.py pins the behaviour: identical firings to the stock matcher.
 """
 
 from __future__ import annotations

@@ -16,7 +16,7 @@ from experta.strategies import DepthStrategy
 
 from engine.inference.rules import StableStrategy
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 class Item(Fact):

@@ -38,7 +38,7 @@ from engine.inference.matcher import TouchedNodesMatcher
 from engine.inference.rules import StableStrategy
 from engine.measures import compute
 
-EXAMPLES = sorted((Path(__file__).resolve().parents[2] / "examples").glob("*.yaml"))
+EXAMPLES = sorted((Path(__file__).resolve().parents[3] / "examples").glob("*.yaml"))
 
 
 def runners(k, monkeypatch):
@@ -209,7 +209,7 @@ def _drive(engine: KnowledgeEngine, rng: random.Random) -> None:
 
 def test_identical_firings_with_general_experta_features():
     # compared under our stable strategy: experta's DepthStrategy breaks ties by hash(), so two
-    # stock engines already disagree with each other (tests/engine/test_rules.py)
+    # stock engines already disagree with each other (tests/engine/inference/test_rules.py)
     for seed in range(40):
         logs = {}
         for matcher in (ReteMatcher, TouchedNodesMatcher):

@@ -27,7 +27,7 @@ from engine.knowledge.verify.values import (
 )
 from tests.conftest import ROOT
 
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "broken"
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "broken"
 CASES = sorted(p.name for p in FIXTURES.iterdir() if (p / "case.yaml").is_file())
 
 

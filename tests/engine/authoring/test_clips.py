@@ -151,7 +151,7 @@ def test_export_is_deterministic_across_hash_seeds(tmp_path):
     import subprocess
     import sys
 
-    root = Path(__file__).resolve().parents[2]
+    root = Path(__file__).resolve().parents[3]
     outs = set()
     for seed in ("0", "7"):
         out = subprocess.run(
