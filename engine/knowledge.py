@@ -10,6 +10,7 @@ from __future__ import annotations
 import difflib
 import os
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -435,6 +436,7 @@ class Source(Strict):
     section: Text | str | None = None  # where in the source: a string reads the same in ru and en
     figures: Text | None = None
     url: str | None = None
+    checked: date | None = None  # when the address was last checked to state what is cited
 
     def reference(self, lang: str) -> tuple[str, str]:
         """The citation and its locator in `lang`, to be printed as "citation, locator".
