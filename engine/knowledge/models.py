@@ -7,6 +7,7 @@ is `engine.knowledge.verify`; `engine.knowledge.load` does both.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -443,6 +444,7 @@ class Source(Strict):
     section: Text | str | None = None  # where in the source: a string reads the same in ru and en
     figures: Text | None = None
     url: str | None = None
+    checked: date | None = None  # when the address was last checked to state what is cited
 
     def reference(self, lang: str) -> tuple[str, str]:
         """The citation and its locator in `lang`, to be printed as "citation, locator".
