@@ -146,10 +146,9 @@ def load_bytes(data: bytes, name: str, k: Knowledge) -> Assessment:
         try:
             with os.fdopen(fd, "wb") as fh:
                 fh.write(data)
-            a = read_workbook(Path(tmp), k)
+            return read_workbook(Path(tmp), k, name)
         finally:
             Path(tmp).unlink(missing_ok=True)
-        return Assessment(source=name, values=a.values, positions=a.positions)
     return assessment_from_text(decode(data, name), name, k)
 
 

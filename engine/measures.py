@@ -20,6 +20,7 @@ from engine.knowledge.models import (
     Knowledge,
     PartialIndicator,
 )
+from engine.text.strings import strings
 
 NDIGITS = 2
 
@@ -37,7 +38,6 @@ class Derivation:
     setting: str = ""  # knowledge file:line of the setting used
 
     def formula(self, lang: str = "en") -> str:
-        from engine.text.strings import strings
 
         return strings()[lang][f"f_{self.formula_key}"].format(**self.params)
 

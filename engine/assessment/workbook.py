@@ -19,6 +19,7 @@ from engine.assessment.validate import Assessment, check_value
 from engine.errors import InputError, Problem, suggest
 from engine.knowledge.models import Indicator, Knowledge
 from engine.resources import display_path
+from engine.text.strings import strings
 
 HEADER_KEYS = ("id", "group", "question", "allowed", "unit", "help", "answer")
 ID_HEADER = "id"  # A1 of every questionnaire sheet, in every language
@@ -40,10 +41,11 @@ class SheetResult:
     problems: list[Problem]
 
 
-def read_workbook(path: Path, knowledge: Knowledge) -> Assessment:
-    """The assessment of a filled questionnaire (exactly one questionnaire sheet)."""
-    name = display_path(path)
-    sheets = read_workbook_sheets(path, knowledge)
+def read_workbook(path: Path, knowledge: Knowledge, name: str | None = None) -> Assessment:
+    """The assessment of a filled questionnaire (exactly one questionnaire sheet); `name` is what
+    messages call the file (an upload's own name), by default its path."""
+    name = name or display_path(path)
+    sheets = read_workbook_sheets(path, knowledge, name)
     if len(sheets) > 1:
         names = ", ".join(s.sheet for s in sheets)
         raise InputError(
@@ -65,13 +67,15 @@ def read_workbook(path: Path, knowledge: Knowledge) -> Assessment:
     )
 
 
-def read_workbook_sheets(path: Path, knowledge: Knowledge) -> list[SheetResult]:
+def read_workbook_sheets(
+    path: Path, knowledge: Knowledge, name: str | None = None
+) -> list[SheetResult]:
     """Every questionnaire sheet of a workbook (A1 = `id`), each validated on its own.
 
     Problems of the file as a whole (not a workbook, macros, no questionnaire sheet) raise."""
     from openpyxl import load_workbook
 
-    name = display_path(path)
+    name = name or display_path(path)
     _check_container(path, name)
     try:
         wb = load_workbook(
@@ -158,7 +162,6 @@ def _is_id_header(value: Any) -> bool:
 
 
 def _answer_column(header: tuple[Any, ...]) -> int:
-    from engine.text.strings import strings
 
     names = {strings()[lang]["q_col_answer"].strip().lower() for lang in ("ru", "en")}
     for i, cell in enumerate(header):

@@ -13,9 +13,12 @@ from collections import defaultdict
 from typing import Any
 
 from engine import __version__
+from engine.errors import UsageError
 from engine.explain.labels import measure_label, subject_label, value_text
 from engine.knowledge.conditions import UNARY, iter_atoms
+from engine.knowledge.measure_ids import measure_catalogue
 from engine.knowledge.models import All_, Any_, Atom, Cond, Knowledge, Not_, RuleSite, Text
+from engine.render.jinja import environment
 from engine.text.strings import strings
 
 FORMATS = ("md", "html")
@@ -145,7 +148,6 @@ def build_catalogue(k: Knowledge, lang: str, s: dict[str, str]) -> dict[str, Any
         }
         for sid, sc in k.indicators.scales.items()
     ]
-    from engine.knowledge.measure_ids import measure_catalogue
 
     measures = [
         {
@@ -398,9 +400,6 @@ def svg_layout(graph: dict[str, Any], k: Knowledge, lang: str) -> dict[str, Any]
 
 
 def render_catalogue(k: Knowledge, fmt: str, lang: str) -> str:
-    from engine.errors import UsageError
-    from engine.render.jinja import environment
-    from engine.text.strings import strings
 
     if fmt not in FORMATS:
         raise UsageError(f"--format: {fmt!r} is not supported; use md or html")

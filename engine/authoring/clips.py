@@ -23,6 +23,7 @@ from typing import Any
 from engine.assessment.validate import Assessment
 from engine.errors import UsageError
 from engine.knowledge.conditions import branches
+from engine.knowledge.graph import strata
 from engine.knowledge.measure_ids import measure_catalogue
 from engine.knowledge.models import Atom, Knowledge, Not_
 from engine.measures import Measures
@@ -249,7 +250,6 @@ def defrule(site: Any, b: int, branch: list[Any], salience: int, k: Knowledge) -
 
 def export_clips(k: Knowledge) -> str:
     """The whole knowledge base as a CLIPS program (deterministic text)."""
-    from engine.knowledge.graph import strata
 
     levels = strata(k)
     top = max(levels.values(), default=0)

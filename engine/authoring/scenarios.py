@@ -18,10 +18,15 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from engine.assessment.load import load_assessment
 from engine.assessment.validate import Assessment, validate_mapping, with_changes
 from engine.errors import InputError, Problem, suggest
+from engine.explain.justify import justify
+from engine.explain.labels import describe_check
+from engine.explain.why_not import reason_lines, why_not_data
 from engine.files.strict_yaml import Located, load_yaml_file
 from engine.inference.run import infer
 from engine.inference.trace import Result
-from engine.knowledge.models import Knowledge
+from engine.knowledge.conditions import branches, holds
+from engine.knowledge.graph import producers_of
+from engine.knowledge.models import Atom, Knowledge, Not_
 from engine.knowledge.read import pydantic_problems
 from engine.resources import display_path
 
@@ -317,8 +322,6 @@ def run(cases: list[Case], k: Knowledge, lang: str = "en") -> Report:
 
 def why_lines(result: Result, kind: str, ident: str, k: Knowledge, lang: str) -> list[str]:
     """The firings that produced an unexpected conclusion, each with the values it saw."""
-    from engine.explain.justify import justify
-    from engine.explain.labels import describe_check
 
     lines = []
     for view in justify(result, kind, ident, k):
@@ -333,8 +336,6 @@ def why_lines(result: Result, kind: str, ident: str, k: Knowledge, lang: str) ->
 def why_not_lines(result: Result, kind: str, ident: str, k: Knowledge, lang: str) -> list[str]:
     """For a missing conclusion: each rule that could give it, with its unmet conditions
     (actual value against the required one), as the `why-not` command reads them."""
-    from engine.explain.why_not import reason_lines, why_not_data
-    from engine.knowledge.graph import producers_of
 
     if kind == "postponed":
         sites = producers_of("postponed", ident, k)
@@ -350,9 +351,6 @@ def why_not_lines(result: Result, kind: str, ident: str, k: Knowledge, lang: str
 
 def _unmet_line(site: Any, result: Result, k: Knowledge, lang: str) -> str:
     """A rule's closest branch re-read against the final facts: its unmet conditions."""
-    from engine.explain.labels import describe_check
-    from engine.knowledge.conditions import branches, holds
-    from engine.knowledge.models import Atom, Not_
 
     best: list[str] | None = None
     for branch in branches(site.rule.when):

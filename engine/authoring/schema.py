@@ -14,7 +14,9 @@ from typing import Any
 
 from pydantic import BaseModel, TypeAdapter
 
+from engine.authoring.scenarios import Scenario, ScenarioList
 from engine.errors import OutputExistsError, UsageError
+from engine.files.atomic import write_atomic
 from engine.knowledge.models import FILES, Indicator, Knowledge, RulesFile
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
@@ -54,7 +56,6 @@ def knowledge_schemas() -> dict[str, dict[str, Any]]:
 
 
 def scenario_schema() -> dict[str, Any]:
-    from engine.authoring.scenarios import Scenario, ScenarioList
 
     schema = _model_schema(
         TypeAdapter(Scenario | ScenarioList),
@@ -158,7 +159,6 @@ def write_schemas(
     schemas: dict[str, dict[str, Any]], out_dir: Path, *, force: bool = False
 ) -> list[Path]:
     """Write each schema to out_dir; refuse (before writing anything) to overwrite without force."""
-    from engine.files.atomic import write_atomic
 
     if out_dir.exists() and not out_dir.is_dir():
         raise UsageError(f"{out_dir}: is not a directory")

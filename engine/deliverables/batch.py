@@ -22,11 +22,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from engine import __version__
 from engine.assessment.load import load_assessment
 from engine.assessment.validate import Assessment
-from engine.errors import ClusterIntlError, InputError, UsageError
+from engine.assessment.workbook import read_workbook_sheets
+from engine.errors import ClusterIntlError, InputError, OutputExistsError, UsageError
+from engine.files.stable_zip import stable_zip
+from engine.inference.run import Runner, infer
 from engine.knowledge.models import Knowledge
+from engine.program import model as program
+from engine.program.charts import fmt_number, summary_chart
+from engine.render import jinja as render
+from engine.render.docx import render_docx
+from engine.render.jinja import environment
 from engine.resources import display_path
+from engine.text.strings import strings
 
 SUFFIXES = (".yaml", ".yml", ".xlsx", ".xlsm")
 WORKBOOKS = (".xlsx", ".xlsm")
@@ -146,8 +156,6 @@ def plan(
     for path in files:
         shown = display_path(path)
         if path.suffix.lower() in WORKBOOKS:
-            from engine.assessment.workbook import read_workbook_sheets
-
             try:
                 sheets = read_workbook_sheets(path, k)
             except InputError as exc:
@@ -191,15 +199,12 @@ _STATE: dict[str, Any] = {}
 
 def _init_worker() -> None:
     """Pool initializer: build this worker's own engine (forked workers inherit the knowledge)."""
-    from engine.inference.run import Runner
 
     _STATE["runner"] = Runner(_STATE["knowledge"])
 
 
 def process(job: Job) -> Outcome:
     """Load, infer, render one cluster; a user error becomes a reported outcome, never a crash."""
-    from engine.program import model as program
-    from engine.render import jinja as render
 
     k: Knowledge = _STATE["knowledge"]
     fmt, lang = _STATE["fmt"], _STATE["lang"]
@@ -207,8 +212,6 @@ def process(job: Job) -> Outcome:
         a = job.assessment or load_assessment(Path(job.path or ""), k)
         runner = _STATE.get("runner")
         if runner is None:
-            from engine.inference.run import infer
-
             result = infer(a, k)
         else:
             result = runner.run(a)
@@ -216,8 +219,6 @@ def process(job: Job) -> Outcome:
         if fmt == "json":
             data: str | bytes = render.to_json(program.result_json(result, k))
         elif fmt == "docx":
-            from engine.render.docx import render_docx
-
             data = render_docx(view)
         else:
             data = render.render(view, fmt)
@@ -318,7 +319,6 @@ def run_batch(
     progress: bool = True,
 ) -> Report:
     """Plan, check for existing outputs, process with a progress bar, write, then the summary."""
-    from engine.errors import OutputExistsError
 
     jobs, early = plan(inputs, k, fmt, exclude=out_dir)
     if not force:
@@ -455,9 +455,6 @@ def summary_xlsx(rows: list[dict[str, Any]], lang: str) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
 
-    from engine.files.stable_zip import stable_zip
-    from engine.text.strings import strings
-
     t = strings()[lang]
     wb = Workbook()
     ws = wb.active
@@ -490,10 +487,6 @@ def summary_xlsx(rows: list[dict[str, Any]], lang: str) -> bytes:
 
 def summary_text(rows: list[dict[str, Any]], lang: str, fmt: str) -> str:
     """summary.md or summary.html (with the comparison chart as inline SVG)."""
-    from engine import __version__
-    from engine.program.charts import summary_chart
-    from engine.render.jinja import environment
-    from engine.text.strings import strings
 
     t = strings()[lang]
     ok = [r for r in rows if r["status"] == "ok"]
@@ -514,7 +507,6 @@ def summary_text(rows: list[dict[str, Any]], lang: str, fmt: str) -> str:
 
 
 def _fmt(v: Any, lang: str) -> str:
-    from engine.program.charts import fmt_number
 
     return "—" if v is None else fmt_number(v, lang)
 

@@ -13,16 +13,18 @@ import re
 from typing import Any
 
 from engine.explain.justify import short_reasons
-from engine.explain.labels import describe_check, fmt_value, subject_label
+from engine.explain.labels import describe_check, fmt_value, subject_label, value_text
+from engine.explain.why_not import reason_lines, why_not_data
 from engine.inference.trace import CondCheck, Result
 from engine.knowledge.conditions import predicate
 from engine.knowledge.models import Knowledge
 from engine.program.kpis import kpi_baseline  # the program's own KPI baseline rule
 from engine.program.model import build_program
+from engine.render import jinja as render
+from engine.text.strings import strings
 
 
 def _strings(lang: str) -> dict[str, str]:
-    from engine.text.strings import strings
 
     return strings()[lang]
 
@@ -65,11 +67,7 @@ def _show(v: Any, lang: str, k: Knowledge | None = None, indicator: str = "") ->
     if isinstance(v, (int, float)) and not isinstance(v, bool):
         return _num(v, lang)
     if k is not None and indicator:
-        try:
-            from engine.explain.labels import value_text  # enum values by their labels
-        except ImportError:
-            return fmt_value(v, lang)
-        return value_text("indicator", indicator, v, k, lang)
+        return value_text("indicator", indicator, v, k, lang)  # enum values by their labels
     return fmt_value(v, lang)
 
 
@@ -271,14 +269,8 @@ def kpi_status(
 
 
 def dropped_reasons(rid: str, old: Result, new: Result, k: Knowledge, lang: str) -> list[str]:
-    """Why NEW no longer recommends `rid`: per rule that gave it in OLD, what fails now.
-
-    Uses the why-not analysis of `engine.explain` (the rules re-read against NEW's facts) when it
-    is available, else `reasons_from_firings`."""
-    try:
-        from engine.explain.why_not import reason_lines, why_not_data
-    except ImportError:
-        return reasons_from_firings(rid, old, new, k, lang)
+    """Why NEW no longer recommends `rid`: per rule that gave it in OLD, what fails now (the
+    why-not analysis: the rules re-read against NEW's facts)."""
     d = why_not_data(new, rid, k, lang, search=False)
     fired = {f.rule for f in old.producers("recommendation", rid)}
     rules = [r for r in d["rules"] if r["rule"] in fired] or d["rules"]
@@ -339,7 +331,6 @@ def _broken(
 
 
 def render_compare(view: dict[str, Any], fmt: str) -> str:
-    from engine.render import jinja as render
 
     if fmt == "json":
         return render.to_json(view)

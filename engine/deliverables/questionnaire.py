@@ -11,11 +11,12 @@ import io
 from typing import Any
 
 from engine.assessment.workbook import HEADER_KEYS, ID_HEADER
+from engine.files.stable_zip import stable_zip
 from engine.knowledge.models import Indicator, Knowledge
+from engine.text.strings import strings
 
 
 def _strings(lang: str) -> dict[str, str]:
-    from engine.text.strings import strings
 
     return strings()[lang]
 
@@ -136,8 +137,6 @@ def questionnaire_xlsx(k: Knowledge, lang: str) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.worksheet.datavalidation import DataValidation
-
-    from engine.files.stable_zip import stable_zip
 
     t = _strings(lang)
     wb = Workbook()

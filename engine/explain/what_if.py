@@ -11,12 +11,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from engine.assessment.validate import with_changes
-from engine.errors import InputError, Problem
+from engine.assessment.validate import check_value, with_changes
+from engine.errors import InputError, Problem, suggest
 from engine.explain.justify import justify, line_view
 from engine.explain.labels import SCORE_KEYS, measure_label, subject_label
 from engine.explain.why import head
 from engine.explain.why_not import reason_lines, why_not_data
+from engine.files.strict_yaml import load_yaml_text
 from engine.inference.run import runner_for
 from engine.inference.trace import Result
 from engine.knowledge.models import Knowledge
@@ -39,9 +40,6 @@ SCHEMA_WHAT_IF = "cluster-intl/what-if/1"
 def parse_sets(items: list[str], k: Knowledge) -> dict[str, Any]:
     """`ID=VALUE` pairs; VALUE is read as a YAML scalar or list (`4`, `true`, `[a, b]`, empty for
     blank). Every malformed item is reported, naming the --set."""
-    from engine.assessment.validate import check_value
-    from engine.errors import suggest
-    from engine.files.strict_yaml import load_yaml_text
 
     problems: list[Problem] = []
     out: dict[str, Any] = {}

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from engine.errors import UsageError, suggest
 from engine.explain.justify import derivation_view, formula_in, justify
 from engine.explain.labels import (
     NUMERIC_OPS,
@@ -18,8 +19,10 @@ from engine.explain.labels import (
     value_text,
 )
 from engine.inference.trace import Result
+from engine.knowledge.conditions import branches, holds
 from engine.knowledge.graph import producers_of
-from engine.knowledge.models import Knowledge, Text
+from engine.knowledge.measure_ids import measure_catalogue
+from engine.knowledge.models import Knowledge, Not_, Text
 
 # --- text -------------------------------------------------------------------------------------
 
@@ -37,7 +40,6 @@ SCHEMA_WHY = "cluster-intl/why/1"
 
 def id_kinds(result: Result, k: Knowledge) -> dict[str, str]:
     """Every id an explanation command accepts, with its kind (first kind wins on a clash)."""
-    from engine.knowledge.measure_ids import measure_catalogue
 
     kinds: dict[str, str] = {}
     for rid in k.recommendation:
@@ -55,7 +57,6 @@ def resolve_id(
     ident: str, result: Result, k: Knowledge, allowed: tuple[str, ...], command: str
 ) -> str:
     """The kind of `ident`; an unknown or unsupported id is a usage error with a suggestion."""
-    from engine.errors import UsageError, suggest
 
     kinds = id_kinds(result, k)
     kind = kinds.get(ident)
@@ -240,7 +241,6 @@ class Builder:
 
     # --- why-not: each condition of each rule re-read against the final facts -------------------
     def analyse(self, site: Any, seen: frozenset[str]) -> dict[str, Any]:
-        from engine.knowledge.conditions import branches
 
         rule = site.rule
         self.cite(list(rule.sources))
@@ -268,8 +268,6 @@ class Builder:
         }
 
     def evaluate(self, cond: Any, seen: frozenset[str]) -> dict[str, Any]:
-        from engine.knowledge.conditions import holds
-        from engine.knowledge.models import Not_
 
         r = self.result
         negated = isinstance(cond, Not_)

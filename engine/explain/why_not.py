@@ -7,6 +7,7 @@ from typing import Any
 
 from engine.explain.justify import justify
 from engine.explain.labels import subject_label, ui_strings
+from engine.explain.search import minimal_changes
 from engine.explain.why import Builder, head, resolve_id, subject_view
 from engine.inference.trace import Result
 from engine.knowledge.graph import producers_of
@@ -47,8 +48,6 @@ def why_not_data(
     )
     data["changes"], data["no_change"], data["search"] = [], None, None
     if search:
-        from engine.explain.search import minimal_changes
-
         found = minimal_changes(result, kind, ident, k)
         data["changes"] = [_change_view(c, result, k, lang) for c in found["changes"]]
         data["search"] = found["stats"]

@@ -10,6 +10,8 @@ from __future__ import annotations
 from typing import Any
 
 from engine.assessment.validate import Assessment
+from engine.inference.facts import Finding, Postponed, Recommended, build_facts
+from engine.inference.rules import build_engine_class
 from engine.inference.trace import CondCheck, Declared, Firing, Matched, Result
 from engine.knowledge.conditions import branches, holds
 from engine.knowledge.models import PRIORITY_RANK, Atom, Knowledge, Not_
@@ -37,7 +39,6 @@ class _Recorder:
         return self._branches[key]
 
     def __call__(self, engine: Any, meta: Any, bound: dict[str, Any]) -> None:
-        from engine.inference.facts import Finding, Postponed, Recommended
 
         site = meta.site
         branch = self.branch(site, meta.branch)
@@ -132,7 +133,6 @@ class Runner:
     """A compiled knowledge base and its one reusable engine."""
 
     def __init__(self, knowledge: Knowledge) -> None:
-        from engine.inference.rules import build_engine_class
 
         self.knowledge = knowledge
         self.recorder = _Recorder(knowledge)
@@ -144,7 +144,6 @@ class Runner:
             self._saliences[(meta.rule_id, meta.branch)] = rule.salience
 
     def run(self, assessment: Assessment, measures: Measures | None = None) -> Result:
-        from engine.inference.facts import build_facts
 
         measures = measures or compute(assessment, self.knowledge)
         self.recorder.firings = []

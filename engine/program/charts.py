@@ -15,6 +15,8 @@ import math
 import textwrap
 from typing import Any
 
+from engine.text.strings import strings
+
 Chart = dict[str, Any]
 
 # Presentation only: colours of the series (the knowledge base says nothing about them).
@@ -205,7 +207,6 @@ def program_charts(
 
     `scale_max` gives the axis maximum of each group's score scale (from knowledge/indicators.yaml).
     """
-    from engine.text.strings import strings
 
     t = strings()[lang]
     cluster, bench, region = (

@@ -17,7 +17,9 @@ from typing import Any
 
 from engine.errors import InputError, Problem
 from engine.files.stable_zip import FIXED_TIME, stable_zip
+from engine.program.charts import png
 from engine.resources import default_template
+from engine.text.strings import strings
 
 REQUIRED_STYLES = (
     "Normal",
@@ -103,7 +105,6 @@ def open_template(template: Path | None) -> Any:
 
 
 def render_docx(view: dict[str, Any], template: Path | None = None) -> bytes:
-    from engine.text.strings import strings
 
     doc = open_template(template)
     _clear_body(doc)
@@ -240,8 +241,6 @@ class _Writer:
 
     def chart(self, key: str) -> None:
         from docx.shared import Cm
-
-        from engine.program.charts import png
 
         chart = self.p["charts"][key]
         if chart["empty"]:

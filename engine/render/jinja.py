@@ -16,6 +16,7 @@ from typing import Any
 from jinja2 import FileSystemLoader, StrictUndefined, select_autoescape
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
+from engine.files.cache import template_cache
 from engine.resources import bundled_root
 from engine.text.strings import strings
 
@@ -31,7 +32,6 @@ def md_escape(value: Any) -> str:
 
 @lru_cache(maxsize=4)
 def environment(templates: Path | None = None) -> ImmutableSandboxedEnvironment:
-    from engine.files.cache import template_cache
 
     root = templates or bundled_root("templates")
     env = ImmutableSandboxedEnvironment(

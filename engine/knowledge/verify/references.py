@@ -8,7 +8,9 @@ from typing import Any
 from engine.errors import Problem, suggest
 from engine.files.strict_yaml import Located
 from engine.knowledge.conditions import UNARY as _UNARY
-from engine.knowledge.models import Atom, Knowledge, RuleSite, Text
+from engine.knowledge.graph import strata
+from engine.knowledge.measure_ids import measure_catalogue
+from engine.knowledge.models import All_, Any_, Atom, Knowledge, Not_, RuleSite, Text
 
 NUMERIC_OPS = {"lt", "le", "gt", "ge"}
 
@@ -527,7 +529,6 @@ class Checker:
                     self.problems.append(Problem(file=file, message=msg, severity="warning"))
 
     def negation_cycles(self) -> None:
-        from engine.knowledge.graph import strata
 
         try:
             strata(self.k)
@@ -546,14 +547,12 @@ def _noun(key: str) -> str:
 
 
 def _measures(k: Knowledge) -> dict[str, tuple[str, list[str] | None]]:
-    from engine.knowledge.measure_ids import measure_catalogue
 
     return measure_catalogue(k)
 
 
 def atoms_with_paths(site: RuleSite) -> list[tuple[Atom, bool, tuple[Any, ...]]]:
     """Atoms of a rule with their YAML key paths, for located messages."""
-    from engine.knowledge.models import All_, Any_, Not_
 
     out: list[tuple[Atom, bool, tuple[Any, ...]]] = []
 
