@@ -180,3 +180,22 @@ def test_docx_output_is_the_same_through_the_cli_twice(cli, tmp_path):
     assert cli("draft", NN, "-o", b)[0] == 0
     assert a.read_bytes() == b.read_bytes()
     assert io.BytesIO(a.read_bytes()).getvalue()[:2] == b"PK"
+
+
+def test_batch_drafts_json_results(cli, tmp_path):
+    """Regression: after the program package split, a JSON batch called result_json on the wrong
+    module; every program came out as an error row."""
+    code, _, err = cli(
+        "batch",
+        EXAMPLES / "nizhny-novgorod.yaml",
+        "-o",
+        tmp_path / "out",
+        "--format",
+        "json",
+        "-j",
+        "1",
+    )
+    assert code == 0, err
+    data = json.loads((tmp_path / "out" / "nizhny-novgorod.json").read_text(encoding="utf-8"))
+    assert data["schema"].startswith("cluster-intl/result/")
+    assert "co_sme_internationalization" in {r["id"] for r in data["recommendations"]}
