@@ -32,6 +32,7 @@ from engine.inference.run import Runner, infer
 from engine.knowledge.models import Knowledge
 from engine.program import model as program
 from engine.program.charts import fmt_number, summary_chart
+from engine.program.result_json import result_json
 from engine.render import jinja as render
 from engine.render.docx import render_docx
 from engine.render.jinja import environment
@@ -217,7 +218,7 @@ def process(job: Job) -> Outcome:
             result = runner.run(a)
         view = program.build_program(result, k, lang)
         if fmt == "json":
-            data: str | bytes = render.to_json(program.result_json(result, k))
+            data: str | bytes = render.to_json(result_json(result, k))
         elif fmt == "docx":
             data = render_docx(view)
         else:
