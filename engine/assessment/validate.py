@@ -76,11 +76,11 @@ def check_value(ind: Indicator, value: Value, knowledge: Knowledge) -> tuple[Val
             value = float(value) if t == "float" else value
         return value, None
     if t == "enum":
-        allowed = ind.values or []
-        if not isinstance(value, str) or value not in allowed:
-            hint = suggest(str(value), allowed)
+        choices = ind.values or []
+        if not isinstance(value, str) or value not in choices:
+            hint = suggest(str(value), choices)
             return None, (
-                f"{_show(value)} is not allowed; choose one of {', '.join(allowed)}"
+                f"{_show(value)} is not allowed; choose one of {', '.join(choices)}"
                 + (f" ({hint})" if hint else "")
             )
         return value, None

@@ -16,7 +16,7 @@ import multiprocessing
 import os
 import re
 import unicodedata
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator
 from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -279,7 +279,7 @@ def _failed_row(o: Outcome) -> dict[str, Any]:
 
 def outcomes(
     jobs: list[Job], k: Knowledge, fmt: str, lang: str, workers: int = 2
-) -> Iterator[Outcome]:
+) -> Generator[Outcome, None, None]:
     """Process the jobs (in a fork pool of `workers` when it helps), yielding in input order."""
     _STATE.update(knowledge=k, fmt=fmt, lang=lang)
     _STATE.pop("runner", None)

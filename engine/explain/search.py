@@ -250,10 +250,12 @@ class _Search:
             if isinstance(v, (int, float)):
                 shares |= {v * 0.999, v * 1.001}
         for p in s.partial_indicators + s.region_indicators:
-            pairs = [(p.numerator, p.denominator)]
+            pairs: list[tuple[str | None, str | None]] = [(p.numerator, p.denominator)]
             if p.alternative:
-                pairs.append(tuple(p.alternative))
+                pairs.append((p.alternative[0], p.alternative[1]))
             for num, den in pairs:
+                if num is None or den is None:
+                    continue
                 if iid == num and isinstance(self.a.get(den), (int, float)):
                     d = self.a.get(den)
                     pts += [sh * d / 100.0 for sh in shares]

@@ -13,7 +13,7 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from engine.errors import InputError, Problem
+from engine.errors import InputError, Problem, Severity
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_DEPTH = 40
@@ -62,7 +62,7 @@ class Located:
         *,
         key: bool = False,
         hint: str = "",
-        severity: str = "error",
+        severity: Severity = "error",
     ) -> Problem:
         line, col = self.key_pos(path) if key else self.pos(path)
         return Problem(
@@ -73,7 +73,7 @@ class Located:
             message=message,
             hint=hint,
             severity=severity,
-        )  # type: ignore[arg-type]
+        )
 
 
 def format_path(path: PathKey) -> str:

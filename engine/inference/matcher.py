@@ -391,7 +391,7 @@ class TouchedNodesMatcher(ReteMatcher):
         # stock `reset()` wipes every node's memory (once per path to it); nodes without memory
         # have nothing to wipe and a memory nobody wrote to since the last reset is still empty
         for node in self._dirty:
-            node._reset()
+            node._reset()  # type: ignore[attr-defined]  # experta internals, pinned by tests
             node._dirty = False
         self._dirty.clear()
 

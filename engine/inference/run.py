@@ -69,13 +69,15 @@ class _Recorder:
         checks = []
         for cond in branch:
             if isinstance(cond, Not_):
-                a = cond.not_
-                cls = "Finding" if a.subject_kind == "finding" else "Recommended"
+                neg = cond.not_
+                cls = "Finding" if neg.subject_kind == "finding" else "Recommended"
                 if present is None:
                     present = {(type(f).__name__, f.get("id")) for f in engine.facts.values()}
-                absent = (cls, a.subject) not in present
+                absent = (cls, neg.subject) not in present
                 live = live and absent
-                checks.append(CondCheck(a.subject_kind, a.subject, None, None, None, True, absent))
+                checks.append(
+                    CondCheck(neg.subject_kind, neg.subject, None, None, None, True, absent)
+                )
                 continue
             a: Atom = cond
             if a.subject_kind == "indicator":

@@ -522,7 +522,7 @@ class ProgramFile(Strict):
 
 # --- the whole base ---------------------------------------------------------------------------
 
-FILES = {
+FILES: dict[str, tuple[str, type[BaseModel]]] = {
     "indicators": ("indicators.yaml", IndicatorsFile),
     "scoring": ("scoring.yaml", ScoringFile),
     "findings": ("findings.yaml", FindingsFile),

@@ -255,7 +255,7 @@ def png(chart: Chart, dpi: int = 150) -> bytes:
     series = chart["series"]
     n = max(1, len(series))
     rows = max(1, len(items))
-    rc = {"font.family": "sans-serif", "font.sans-serif": [FONT], "font.size": 8}
+    rc: Any = {"font.family": "sans-serif", "font.sans-serif": [FONT], "font.size": 8}
     with matplotlib.rc_context(rc):
         height = 0.9 + rows * (0.18 * n + 0.16)
         fig = Figure(figsize=(6.6, height), dpi=dpi)

@@ -153,7 +153,7 @@ def build_program(result: Result, k: Knowledge, lang: str) -> dict[str, Any]:
     ratio_band = next((b for b in s.ratio.bands if b.id == m.get("ratio_band")), None)
     model_id = m.get("model") or "unknown"
     counted = len([p for p in s.partial_indicators if p.weight > 0])
-    current = {
+    current: dict[str, Any] = {
         "self_assessment": {
             "level": level,
             "label": localized(lv.label, lang) if lv else "",
@@ -203,7 +203,7 @@ def build_program(result: Result, k: Knowledge, lang: str) -> dict[str, Any]:
 
     # SWOT: findings of each kind plus the assessment's own items
     def swot(kind: str, indicator: str) -> list[dict[str, Any]]:
-        items = [
+        items: list[dict[str, Any]] = [
             {
                 "text": localized(k.finding[f].label, lang),
                 "origin": "engine",

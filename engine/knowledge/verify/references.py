@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from engine.errors import Problem, suggest
+from engine.errors import Problem, Severity, suggest
 from engine.files.strict_yaml import Located
 from engine.knowledge.conditions import UNARY as _UNARY
 from engine.knowledge.graph import strata
@@ -36,7 +36,7 @@ class Checker:
         path: tuple[Any, ...],
         message: str,
         *,
-        severity: str = "error",
+        severity: Severity = "error",
         hint: str = "",
         key: bool = False,
     ) -> None:
@@ -46,7 +46,7 @@ class Checker:
                 Problem(
                     file=file,
                     message=message,
-                    severity=severity,  # type: ignore[arg-type]
+                    severity=severity,
                     hint=hint,
                 )
             )

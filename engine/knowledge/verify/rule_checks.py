@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from engine.errors import Severity
 from engine.knowledge.models import PRIORITY_RANK, Atom, Not_, RuleSite
 from engine.knowledge.verify.logic import Logic, atom_text, is_cycle
 from engine.knowledge.verify.references import Checker, atoms_with_paths, num_text
@@ -42,7 +43,7 @@ class LogicChecks:
         site: RuleSite,
         path: tuple[Any, ...],
         message: str,
-        severity: str = "error",
+        severity: Severity = "error",
         hint: str = "",
     ) -> None:
         self.c.problems.append(site.located.problem(path, message, severity=severity, hint=hint))

@@ -49,8 +49,8 @@ def check_settings(c: Checker) -> None:
             f"direction {d!r} has measures but is not listed: "
             "they would be left out of the measures by direction",
         )
-    used = {r.actor for r in k.recommendations.recommendations}
-    for a in sorted(used - set(pg.actor_order)):
+    acting = {r.actor for r in k.recommendations.recommendations}
+    for a in sorted(acting - set(pg.actor_order)):
         c.add(
             f,
             ("actor_order",),
