@@ -418,3 +418,156 @@ def write(path: Path, data: str | bytes, *, force: bool = False) -> None:
     from engine.output import write_atomic
 
     write_atomic(path, data, force=force)
+
+
+# --- for the web workspace ---
+
+
+def upload_limit(name: str) -> int:
+    """The largest assessment the CLI reads under this name (a workbook or a YAML text), in bytes."""
+    from engine.load import MAX_BYTES
+    from engine.questionnaire import MAX_WORKBOOK_BYTES
+
+    return MAX_WORKBOOK_BYTES if Path(name).suffix.lower() in (".xlsx", ".xlsm") else MAX_BYTES
+
+
+def too_large(name: str) -> InputError:
+    """The CLI's own message for an assessment over `upload_limit(name)`."""
+    return InputError(
+        [Problem(file=name, message=f"file is too large (the limit is {upload_limit(name)} bytes)")]
+    )
+
+
+def templates_root() -> Path:
+    """The bundled templates/ folder (source tree or installed copy)."""
+    return bundled_root("templates")
+
+
+def environment() -> Any:
+    """The one sandboxed Jinja environment over `templates_root()` (autoescape for *.html.j2)."""
+    from engine.render import environment as env
+
+    return env()
+
+
+def ui_strings(folder: Path) -> dict[str, dict[str, str]]:
+    """The ru/en strings of `folder/strings.yaml`, read and cached like the documents' own."""
+    from engine.render import strings
+
+    return strings(folder)
+
+
+def program_view(result: Result, k: Knowledge, lang: str) -> dict[str, Any]:
+    """The program's view model (what the document templates render), charts included."""
+    from engine.program import build_program
+
+    return build_program(result, k, lang)
+
+
+def indicators(k: Knowledge, lang: str) -> list[dict[str, Any]]:
+    """Every indicator as plain data for a form: type, bounds of its scale, choices, unit, labels."""
+    out = []
+    levels = {}
+    if k.scoring.self_assessment.indicator:
+        levels = {
+            n: lv.label.get(lang) for n, lv in sorted(k.scoring.self_assessment.levels.items())
+        }
+    for ind in k.indicators.indicators:
+        lo, hi, anchors = ind.min, ind.max, {}
+        if ind.scale and ind.scale in k.indicators.scales:
+            scale = k.indicators.scales[ind.scale]
+            lo, hi = scale.min, scale.max
+            anchors = {n: a.get(lang) for n, a in sorted(scale.anchors.items())}
+        if ind.id == k.scoring.self_assessment.indicator:
+            anchors = {**anchors, **levels}
+        out.append(
+            {
+                "id": ind.id,
+                "group": ind.group,
+                "group_label": k.group[ind.group].label.get(lang) if ind.group in k.group else "",
+                "type": ind.type,
+                "label": ind.label.get(lang),
+                "question": ind.question.get(lang) if ind.question else "",
+                "unit": ind.unit.get(lang) if ind.unit else "",
+                "min": lo,
+                "max": hi,
+                "anchors": anchors,
+                "choices": [
+                    {
+                        "value": v,
+                        "label": ind.value_labels[v].get(lang) if v in ind.value_labels else v,
+                    }
+                    for v in ind.values or []
+                ],
+                "required": ind.required,
+            }
+        )
+    return out
+
+
+def variant(result: Result, sets: list[str], k: Knowledge) -> Result:
+    """The result of the what-if variant itself (`ID=VALUE` as in `what_if`), to draft or save."""
+    from engine.assessment import with_changes
+    from engine.whatif import parse_sets
+
+    return infer(with_changes(result.assessment, parse_sets(sets, k), k), k)
+
+
+def assessment_yaml(assessment: Assessment, k: Knowledge) -> str:
+    """An assessment as a YAML file that reads back to the same values (indicators in order)."""
+    import yaml
+
+    lines = []
+    for ind in k.indicators.indicators:
+        value = assessment.values.get(ind.id)
+        if value is None:
+            lines.append(f"{ind.id}: null")
+            continue
+        if isinstance(value, (tuple, frozenset, set)) or type(value).__name__ == "frozenlist":
+            value = list(value)
+        # block style with flow lists: one `id: value` line each, quoted where YAML needs it
+        text = yaml.safe_dump(
+            {ind.id: value}, allow_unicode=True, default_flow_style=None, width=10**6
+        )
+        lines.append(text.rstrip("\n"))
+    return "\n".join(lines) + "\n"
+
+
+def portfolio(named: list[tuple[str, Result]], k: Knowledge, lang: str) -> dict[str, Any]:
+    """The batch summary of results already computed: its rows and its index chart."""
+    from engine.batch import Job, summary_row
+    from engine.charts import summary_chart
+    from engine.program import build_program
+    from engine.render import strings
+
+    rows = [
+        summary_row(Job(i, source, ""), r, build_program(r, k, lang), k)
+        for i, (source, r) in enumerate(named)
+    ]
+    t = strings()[lang]
+    chart = summary_chart(rows, t["b_chart"], t["b_index"], lang) if rows else None
+    return {"rows": rows, "chart": chart}
+
+
+def write_new(path: Path, data: str | bytes) -> None:
+    """Write a new file whole, never over an existing one, even one created a moment ago.
+
+    Like `write`, through a temporary file in the same folder; the last step is a hard link,
+    which fails when the name exists, where a rename would replace it.
+    """
+    payload = data.encode("utf-8") if isinstance(data, str) else data
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(payload)
+            fh.flush()
+            os.fsync(fh.fileno())
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            raise OutputExistsError(f"{path.name}: already exists; choose another name") from None
+    finally:
+        Path(tmp).unlink(missing_ok=True)
