@@ -571,3 +571,15 @@ def write_new(path: Path, data: str | bytes) -> None:
             raise OutputExistsError(f"{path.name}: already exists; choose another name") from None
     finally:
         Path(tmp).unlink(missing_ok=True)
+
+
+def load_upload(data: bytes, name: str, k: Knowledge) -> Assessment:
+    """`load_bytes`, with a workbook's messages naming `name` (the reader names its temporary copy)."""
+    import dataclasses
+
+    try:
+        return load_bytes(data, name, k)
+    except InputError as exc:
+        if Path(name).suffix.lower() not in (".xlsx", ".xlsm"):
+            raise
+        raise InputError([dataclasses.replace(p, file=name) for p in exc.problems]) from None

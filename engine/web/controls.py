@@ -81,7 +81,8 @@ def read(form: FormData, ind: dict[str, Any], control: str) -> tuple[bool, Any]:
     if control == "bool":
         return True, {"true": True, "false": False}.get(raw, raw)
     if control == "tags":
-        return True, [part.strip() for part in raw.split(",") if part.strip()]
+        # one item a line: items may hold commas ("GAZ Group, SIBUR ...")
+        return True, [part.strip() for part in raw.splitlines() if part.strip()]
     if control in ("choice", "number"):
         return True, _number(raw)
     return True, raw

@@ -48,7 +48,7 @@ class Service:
             return hit
         if len(data) > api.upload_limit(name):
             raise api.too_large(name)
-        result = api.evaluate_bytes(data, name, self.k)
+        result = api.run(api.load_upload(data, name, self.k), self.k)
         self._results[key] = result
         while len(self._results) > CACHE_SIZE:
             self._results.popitem(last=False)
