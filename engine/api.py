@@ -525,11 +525,11 @@ def assessment_yaml(assessment: Assessment, k: Knowledge) -> str:
             continue
         if isinstance(value, (tuple, frozenset, set)) or type(value).__name__ == "frozenlist":
             value = list(value)
-        # block style with flow lists: one `id: value` line each, quoted where YAML needs it
-        text = yaml.safe_dump(
-            {ind.id: value}, allow_unicode=True, default_flow_style=None, width=10**6
-        )
-        lines.append(text.rstrip("\n"))
+        # one `id: value` line each: the value dumped alone (lists in flow style), quoted
+        # where YAML needs it; a lone scalar's document-end marker dropped
+        text = yaml.safe_dump(value, allow_unicode=True, default_flow_style=True, width=10**6)
+        text = text.removesuffix("\n").removesuffix("\n...").rstrip("\n")
+        lines.append(f"{ind.id}: {text}")
     return "\n".join(lines) + "\n"
 
 

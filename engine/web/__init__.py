@@ -66,5 +66,8 @@ def serve(
         lifespan="off",
         server_header=False,
     )
-    uvicorn.Server(config).run()  # returns after Ctrl-C (SIGINT) or SIGTERM, requests finished
+    try:
+        uvicorn.Server(config).run()  # finishes open requests on Ctrl-C (SIGINT) or SIGTERM
+    except KeyboardInterrupt:
+        pass  # uvicorn re-raises the Ctrl-C once it has shut down: that is the normal way out
     out.write(words["console_stopped"] + "\n")

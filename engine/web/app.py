@@ -241,8 +241,9 @@ class Workbench:
             return self.problem_page(request, failure(exc))
         except Failure as exc:
             return self.problem_page(request, exc)
-        target = f"/c/{entry.name}?lang={lang}"
-        return Response(status_code=204, headers={"HX-Redirect": target})
+        page = self.render(request, "saved.html.j2", saved=entry.name)
+        page.headers["HX-Redirect"] = f"/c/{entry.name}?lang={lang}"
+        return page
 
     async def questionnaire(self, request: Request) -> Response:
         lang = self.lang(request)
