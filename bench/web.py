@@ -51,9 +51,22 @@ def free_port() -> int:
 
 def start(port: int) -> subprocess.Popen[str]:
     proc = subprocess.Popen(
-        [sys.executable, "-c", "import cli; cli.main()", "serve", "--workspace", "examples",
-         "--port", str(port), "--token", TOKEN],
-        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+        [
+            sys.executable,
+            "-c",
+            "import cli; cli.main()",
+            "serve",
+            "--workspace",
+            "examples",
+            "--port",
+            str(port),
+            "--token",
+            TOKEN,
+        ],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     for _ in range(300):
         try:
@@ -68,8 +81,9 @@ def start(port: int) -> subprocess.Popen[str]:
     raise SystemExit("the server did not start")
 
 
-def timed(conn: http.client.HTTPConnection, method: str, path: str, body: bytes,
-          headers: dict[str, str]) -> float:
+def timed(
+    conn: http.client.HTTPConnection, method: str, path: str, body: bytes, headers: dict[str, str]
+) -> float:
     t = time.perf_counter()
     conn.request(method, path, body=body, headers=headers)
     r = conn.getresponse()
@@ -98,7 +112,9 @@ def run(n: int, warmup: int) -> dict[str, list[float]]:
         out: dict[str, list[float]] = {"api": [], "page": []}
         for i in range(warmup + n):
             change = CHANGES[i % len(CHANGES)]
-            query = urlencode([("set", change), ("lang", "en"), ("name", "examples/nizhny-novgorod.yaml")])
+            query = urlencode(
+                [("set", change), ("lang", "en"), ("name", "examples/nizhny-novgorod.yaml")]
+            )
             ms = timed(conn, "POST", f"/api/what-if?{query}", body, api_headers)
             if i >= warmup:
                 out["api"].append(ms)

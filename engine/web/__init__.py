@@ -6,6 +6,7 @@ uvicorn. It reaches the engine through `engine.api` alone.
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import secrets
 import sys
@@ -66,8 +67,8 @@ def serve(
         lifespan="off",
         server_header=False,
     )
-    try:
-        uvicorn.Server(config).run()  # finishes open requests on Ctrl-C (SIGINT) or SIGTERM
-    except KeyboardInterrupt:
-        pass  # uvicorn re-raises the Ctrl-C once it has shut down: that is the normal way out
+    # uvicorn finishes open requests on Ctrl-C (SIGINT) or SIGTERM, then re-raises the Ctrl-C:
+    # here that is the normal way out
+    with contextlib.suppress(KeyboardInterrupt):
+        uvicorn.Server(config).run()
     out.write(words["console_stopped"] + "\n")

@@ -8,6 +8,7 @@ CLI's shapes. Everything goes through `security.Guard`; every error is the CLI's
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import re
 from dataclasses import dataclass
@@ -195,7 +196,7 @@ class Workbench:
 
     async def workspace_page(self, request: Request) -> Response:
         lang = self.lang(request)
-        rows = []
+        rows: list[dict[str, Any]] = []
         for entry in self.workspace.entries():
             try:
                 data = self.workspace.read(entry)
@@ -204,7 +205,7 @@ class Workbench:
                 continue
             rows.append(await self.service.run(self._row, entry, data, lang))
         ok = [r for r in rows if r["ok"]]
-        named = [(r["source"], r["result"]) for r in ok]
+        named: list[tuple[str, api.Result]] = [(r["source"], r["result"]) for r in ok]
         portfolio = await self.service.run(
             lambda: self.service.memo(
                 ("portfolio", lang, tuple((s, id(r)) for s, r in named)),
@@ -311,7 +312,9 @@ class Workbench:
         stem = Path(entry.name).stem + ("-what-if" if sets else "")
         if fmt == "html" and request.query_params.get("inline") == "1":
             html = str(data)
-            return HTMLResponse(html, headers={"content-security-policy": security.document_csp(html)})
+            return HTMLResponse(
+                html, headers={"content-security-policy": security.document_csp(html)}
+            )
         return _download(data, DRAFT_TYPES[fmt], f"{stem}.{fmt}")
 
     async def why_fragment(self, request: Request) -> Response:
@@ -373,8 +376,7 @@ class Workbench:
             ran = api.run_scenarios(k, None, lang)
             return {
                 "problems": [
-                    {"text": p.format(with_severity=True), "severity": p.severity}
-                    for p in problems
+                    {"text": p.format(with_severity=True), "severity": p.severity} for p in problems
                 ],
                 "errors": sum(1 for p in problems if p.severity == "error"),
                 "warnings": sum(1 for p in problems if p.severity != "error"),
@@ -390,9 +392,7 @@ class Workbench:
         lang = self.lang(request)
         k = self.service.k
         html = await self.service.run(
-            lambda: self.service.memo(
-                ("catalogue", lang), lambda: api.catalogue(k, "html", lang)
-            )
+            lambda: self.service.memo(("catalogue", lang), lambda: api.catalogue(k, "html", lang))
         )
         return HTMLResponse(html, headers={"content-security-policy": security.document_csp(html)})
 
@@ -510,7 +510,9 @@ def _json(data: Any) -> Response:
 def _download(data: str | bytes, media_type: str, filename: str) -> Response:
     safe = re.sub(r"[^\w.-]", "_", filename, flags=re.ASCII)
     return Response(
-        data, media_type=media_type, headers={"content-disposition": f'attachment; filename="{safe}"'}
+        data,
+        media_type=media_type,
+        headers={"content-disposition": f'attachment; filename="{safe}"'},
     )
 
 
@@ -544,7 +546,7 @@ def _year_pairs(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     pairs = []
     for same in by_cluster.values():
         dated = sorted((r for r in same if r["year"] is not None), key=lambda r: r["year"])
-        for old, new in zip(dated, dated[1:], strict=False):
+        for old, new in itertools.pairwise(dated):
             if old["year"] != new["year"]:
                 pairs.append({"cluster": new["cluster"], "old": old, "new": new})
     return pairs
@@ -566,7 +568,11 @@ def create_app(settings: Settings) -> Any:
             except api.ClusterIntlError as exc:
                 return _failed(request, failure(exc), api_route)
             except security.BodyTooLarge:
-                return _failed(request, Failure(413, [wb.words[wb.lang(request)]["refused_too_large"]]), api_route)
+                return _failed(
+                    request,
+                    Failure(413, [wb.words[wb.lang(request)]["refused_too_large"]]),
+                    api_route,
+                )
 
         return endpoint
 
@@ -580,7 +586,9 @@ def create_app(settings: Settings) -> Any:
 
     async def not_found(request: Request, exc: Exception) -> Response:
         status = exc.status_code if isinstance(exc, HTTPException) else 500
-        messages = [wb.words[wb.lang(request)][f"http_{status if status in (400, 404, 405) else 500}"]]
+        messages = [
+            wb.words[wb.lang(request)][f"http_{status if status in (400, 404, 405) else 500}"]
+        ]
         return _failed(request, Failure(status, messages), request.url.path.startswith("/api/"))
 
     routes = [
@@ -618,4 +626,3 @@ def create_app(settings: Settings) -> Any:
         max_body=max_body,
         refuse=wb.refusal,
     )
-

@@ -73,7 +73,7 @@ def allowed_hosts(host: str, port: int) -> tuple[set[str], bool]:
         ip = ipaddress.ip_address(host)
     except ValueError:
         ip = None
-    if ip is not None and ip.is_loopback or host == "localhost":
+    if (ip is not None and ip.is_loopback) or host == "localhost":
         names |= {"127.0.0.1", "localhost", "[::1]"}
     if ip is not None and ip.version == 6:
         names.add(f"[{host}]")

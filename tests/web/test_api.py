@@ -49,9 +49,17 @@ def test_health_needs_no_token_and_says_what_is_served(anonymous, knowledge):
     [
         (["assess"], "/api/assess", {"lang": "en"}),
         (["draft"], "/api/draft", {"format": "json", "lang": "en"}),
-        (["why", "co_sme_internationalization"], "/api/why", {"subject": "co_sme_internationalization"}),
+        (
+            ["why", "co_sme_internationalization"],
+            "/api/why",
+            {"subject": "co_sme_internationalization"},
+        ),
         (["why", "index"], "/api/why", {"subject": "index"}),
-        (["why-not", "co_value_chain_integration"], "/api/why-not", {"subject": "co_value_chain_integration"}),
+        (
+            ["why-not", "co_value_chain_integration"],
+            "/api/why-not",
+            {"subject": "co_value_chain_integration"},
+        ),
         (["why-not", "co_partner_cluster"], "/api/why-not", {"subject": "co_partner_cluster"}),
         (
             ["what-if", "--set", "direction_export=4", "--set", "geo_europe=1"],

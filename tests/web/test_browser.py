@@ -47,9 +47,22 @@ def server(tmp_path_factory):
         shutil.copy(path, folder / path.name)
     port = _port()
     proc = subprocess.Popen(
-        [sys.executable, "-c", "import cli; cli.main()", "serve", "--workspace", str(folder),
-         "--port", str(port), "--token", TOKEN],
-        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+        [
+            sys.executable,
+            "-c",
+            "import cli; cli.main()",
+            "serve",
+            "--workspace",
+            str(folder),
+            "--port",
+            str(port),
+            "--token",
+            TOKEN,
+        ],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     base = f"http://127.0.0.1:{port}"
     for _ in range(300):
@@ -129,7 +142,9 @@ def test_a_policy_officer_asks_why_why_not_and_what_if(server, browser, tmp_path
     from engine import api
 
     k = api.knowledge()
-    variant = api.variant(api.evaluate(folder / "nizhny-novgorod.yaml", k), ["direction_export=4"], k)
+    variant = api.variant(
+        api.evaluate(folder / "nizhny-novgorod.yaml", k), ["direction_export=4"], k
+    )
     assert saved.read_bytes() == api.draft(variant, k, "docx", "en")
 
     violations = [m for m in console if "Content Security Policy" in m or "Refused" in m]

@@ -23,7 +23,11 @@ def test_the_workspace_lists_every_assessment_with_its_facts(client, workspace, 
     html = client.get("/?lang=en").text
     for path in sorted(EXAMPLES.glob("*.yaml")):
         r = api.evaluate(path, knowledge)
-        row = re.search(rf'<tr><td><a class="open" href="/c/{re.escape(path.name)}\?lang=en">.*?</tr>', html, re.S)
+        row = re.search(
+            rf'<tr><td><a class="open" href="/c/{re.escape(path.name)}\?lang=en">.*?</tr>',
+            html,
+            re.S,
+        )
         assert row, path.name
         cells = re.findall(r"<td[^>]*>(.*?)</td>", row.group(0), re.S)
         assert cells[1] == api.diagnosis(r, knowledge, "en")["cluster"]
@@ -83,14 +87,17 @@ def test_why_unfolds_down_to_the_assessments_own_values(client):
     html = client.get(f"{CLUSTER}/why?lang=en&subject=co_sme_internationalization").text
     assert "co_sme_weak" in html and "weakness_sme" in html  # rule, then the rule below it
     own = re.findall(r'<span class="own-value">(.*?)</span> <span class="where">(.*?)</span>', html)
-    texts = {text: where for text, where in own}
+    texts = dict(own)
     assert texts["International activity of SMEs = 1 (required ≤ 2)"].endswith(
         "nizhny-novgorod.yaml:38"
     )
     index = client.get(f"{CLUSTER}/why?lang=en&subject=index").text
     # a measure unfolds through its formula to the file's own numbers, with their lines
     assert "cluster_exports / cluster_sales_total × 100" in index
-    assert re.search(r"Members&#39; exports = <b>20000.0</b></span> <span class=\"where\">[^<]*nizhny-novgorod.yaml:61<", index)
+    assert re.search(
+        r"Members&#39; exports = <b>20000.0</b></span> <span class=\"where\">[^<]*nizhny-novgorod.yaml:61<",
+        index,
+    )
 
 
 def test_why_not_names_rules_and_the_smallest_verified_change(client):
@@ -110,7 +117,9 @@ def test_what_if_shows_measures_removed_with_reasons(client, csrf, nn, knowledge
     assert removed == [r["id"] for r in expected["recommendations"]["removed"]] and removed
     assert "Export: 1 → <b>4</b>" in html
     assert 'name="set" value="direction_export=4"' in html  # the save form carries the variant
-    unchanged = client.post(f"{CLUSTER}/what-if?lang=en", data={"v.direction_export": "1"}, headers=csrf)
+    unchanged = client.post(
+        f"{CLUSTER}/what-if?lang=en", data={"v.direction_export": "1"}, headers=csrf
+    )
     assert 'data-changed="no"' in unchanged.text
 
 
@@ -122,7 +131,9 @@ def test_what_if_with_a_bad_value_shows_the_located_message(client, csrf):
 
 def test_the_variants_program_is_the_variants(client, nn, knowledge):
     r = client.get(f"{CLUSTER}/program?format=json&lang=en&set=direction_export=4")
-    expected = json.loads(api.draft(api.variant(nn, ["direction_export=4"], knowledge), knowledge, "json", "en"))
+    expected = json.loads(
+        api.draft(api.variant(nn, ["direction_export=4"], knowledge), knowledge, "json", "en")
+    )
     assert r.json() == expected
     assert 'filename="nizhny-novgorod-what-if.json"' in r.headers["content-disposition"]
     original = client.get(f"{CLUSTER}/program?format=json&lang=en").json()
@@ -138,19 +149,29 @@ def test_save_variant_writes_a_new_file_and_never_over_one(client, csrf, workspa
     saved = workspace / "nn-export-4.yaml"
     a = api.load(saved, knowledge)
     assert a.get("direction_export") == 4 and a.get("geo_apec") == 0
-    assert a.get("cluster_name") == api.load(workspace / "nizhny-novgorod.yaml", knowledge).get("cluster_name")
+    assert a.get("cluster_name") == api.load(workspace / "nizhny-novgorod.yaml", knowledge).get(
+        "cluster_name"
+    )
     before = saved.read_bytes()
-    again = client.post(f"{CLUSTER}/save?lang=en", data={**data, "set": ["direction_export=0"]}, headers=csrf)
+    again = client.post(
+        f"{CLUSTER}/save?lang=en", data={**data, "set": ["direction_export=0"]}, headers=csrf
+    )
     assert again.status_code == 409 and saved.read_bytes() == before
-    over_example = client.post(f"{CLUSTER}/save?lang=en", data={"as": "nizhny-novgorod.yaml", "set": []}, headers=csrf)
+    over_example = client.post(
+        f"{CLUSTER}/save?lang=en", data={"as": "nizhny-novgorod.yaml", "set": []}, headers=csrf
+    )
     assert over_example.status_code == 409
-    assert (workspace / "nizhny-novgorod.yaml").read_bytes() == (EXAMPLES / "nizhny-novgorod.yaml").read_bytes()
+    assert (workspace / "nizhny-novgorod.yaml").read_bytes() == (
+        EXAMPLES / "nizhny-novgorod.yaml"
+    ).read_bytes()
 
 
 @pytest.mark.parametrize("name", ["../escape", "/tmp/abs", "..", ".hidden", "a/b", "x" * 300, ""])
 def test_save_variant_refuses_names_that_are_not_plain(client, csrf, workspace, name):
     before = sorted(p.name for p in workspace.parent.iterdir())
-    r = client.post(f"{CLUSTER}/save?lang=en", data={"as": name, "set": ["direction_export=4"]}, headers=csrf)
+    r = client.post(
+        f"{CLUSTER}/save?lang=en", data={"as": name, "set": ["direction_export=4"]}, headers=csrf
+    )
     assert r.status_code == 400
     assert sorted(p.name for p in workspace.parent.iterdir()) == before
 
@@ -176,7 +197,7 @@ def test_upload_checks_then_saves_and_never_replaces(client, csrf, workspace):
 
 
 def test_user_text_is_escaped_in_every_page(client, csrf, workspace):
-    hostile = '<script>alert(1)</script>{{ 7*7 }}'
+    hostile = "<script>alert(1)</script>{{ 7*7 }}"
     body = (EXAMPLES / "nascent-cluster.yaml").read_text("utf-8")
     body = re.sub(r"^cluster_name:.*$", f"cluster_name: '{hostile}'", body, count=1, flags=re.M)
     (workspace / "hostile.yaml").write_text(body, "utf-8")

@@ -45,7 +45,8 @@ def test_a_wrong_query_token_sets_nothing(anonymous):
 
 
 @pytest.mark.parametrize(
-    "host", ["evil.example:8765", "127.0.0.1:9999", "127.0.0.1.nip.io:8765", "", "localhost.evil:8765"]
+    "host",
+    ["evil.example:8765", "127.0.0.1:9999", "127.0.0.1.nip.io:8765", "", "localhost.evil:8765"],
 )
 def test_a_foreign_host_header_is_refused_even_with_the_token(client, host):
     """DNS rebinding: the attacker's name resolves to 127.0.0.1, but the Host header keeps it."""
@@ -72,9 +73,7 @@ def test_cookie_posts_need_the_csrf_token(browser_like, csrf):
     assert browser_like.post(path, data=form).status_code == 403
     bad = browser_like.post(path, data=form, headers={"X-CSRF-Token": "0" * 64})
     assert bad.status_code == 403
-    cross = browser_like.post(
-        path, data=form, headers={**csrf, "Origin": "http://evil.example"}
-    )
+    cross = browser_like.post(path, data=form, headers={**csrf, "Origin": "http://evil.example"})
     assert cross.status_code == 403
     ok = browser_like.post(path, data=form, headers={**csrf, "Origin": BASE})
     assert ok.status_code == 200 and "rg_export_trade_missions" in ok.text
@@ -161,7 +160,9 @@ def test_an_unhandled_error_is_a_page_not_a_traceback(client, app, monkeypatch):
     from starlette.testclient import TestClient
 
     with TestClient(
-        app, base_url=BASE, headers={"Authorization": f"Bearer {TOKEN}"},
+        app,
+        base_url=BASE,
+        headers={"Authorization": f"Bearer {TOKEN}"},
         raise_server_exceptions=False,
     ) as c:
         r = c.get("/c/mature-cluster.yaml?lang=en")

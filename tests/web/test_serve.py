@@ -23,9 +23,22 @@ def free_port() -> int:
 def test_serve_prints_the_address_answers_and_stops_on_ctrl_c(tmp_path):
     port = free_port()
     proc = subprocess.Popen(
-        [sys.executable, "-c", "import cli; cli.main()", "serve", "--workspace", str(ROOT / "examples"),
-         "--port", str(port), "--token", "tok-123"],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        [
+            sys.executable,
+            "-c",
+            "import cli; cli.main()",
+            "serve",
+            "--workspace",
+            str(ROOT / "examples"),
+            "--port",
+            str(port),
+            "--token",
+            "tok-123",
+        ],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     try:
         lines = []
@@ -53,7 +66,7 @@ def test_serve_prints_the_address_answers_and_stops_on_ctrl_c(tmp_path):
             assert exc.code == 401
     finally:
         proc.send_signal(signal.SIGINT)
-        out, err = proc.communicate(timeout=30)
+        _, err = proc.communicate(timeout=30)
     assert proc.returncode == 0, err
     assert "Server stopped." in err and "Traceback" not in err
 
@@ -96,6 +109,10 @@ print("LOADED:" + ",".join(sorted({m.split(".")[0] for m in sys.modules} & {"sta
 def test_other_commands_import_nothing_of_the_web_stack():
     for args in (["--help"], ["assess", "examples/nizhny-novgorod.yaml"], ["serve", "--help"]):
         proc = subprocess.run(
-            [sys.executable, "-c", PROBE, *args], cwd=ROOT, capture_output=True, text=True, check=True
+            [sys.executable, "-c", PROBE, *args],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
         )
         assert proc.stdout.strip().splitlines()[-1] == "LOADED:", (args, proc.stdout[-300:])

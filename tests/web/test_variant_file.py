@@ -19,7 +19,20 @@ def test_every_example_round_trips(path, knowledge):
 
 @pytest.mark.parametrize(
     "name",
-    ["yes", "null", "123", "a: b", "- x", "#hash", "'quoted'", 'say "hi"', "{{ 7*7 }}", "два\nстроки", " ", "…"],
+    [
+        "yes",
+        "null",
+        "123",
+        "a: b",
+        "- x",
+        "#hash",
+        "'quoted'",
+        'say "hi"',
+        "{{ 7*7 }}",
+        "два\nстроки",
+        " ",
+        "…",
+    ],
 )
 def test_text_that_looks_like_yaml_stays_text(name, knowledge, nn_result):
     v = api.variant(nn_result, [f"cluster_name={json.dumps(name)}"], knowledge)
