@@ -321,7 +321,13 @@ class Workbench:
         lang = self.lang(request)
         _, result = await self.entry_result(request.path_params["name"])
         subject = request.query_params.get("subject", "")
-        data = await self.service.run(api.why, result, subject, self.service.k, lang)
+        sets = self._sets(request)  # a score of the what-if variant explains on the variant
+        k = self.service.k
+
+        def build() -> dict[str, Any]:
+            return api.why(api.variant(result, sets, k) if sets else result, subject, k, lang)
+
+        data = await self.service.run(build)
         return self.render(request, "why.html.j2", d=data)
 
     async def why_not_fragment(self, request: Request) -> Response:

@@ -100,6 +100,13 @@ def test_why_unfolds_down_to_the_assessments_own_values(client):
     )
 
 
+def test_a_moved_score_explains_itself_on_the_variant(client):
+    base = client.get(f"{CLUSTER}/why?lang=en&subject=index").text
+    moved = client.get(f"{CLUSTER}/why?lang=en&subject=index&set=cluster_exports=100000").text
+    assert "Members&#39; exports = <b>20000.0</b>" in base
+    assert "Members&#39; exports = <b>100000.0</b>" in moved
+
+
 def test_why_not_names_rules_and_the_smallest_verified_change(client):
     html = client.get(f"{CLUSTER}/why-not?lang=en&subject=co_value_chain_integration").text
     assert "co_value_chains_weak" in html
