@@ -585,6 +585,39 @@ def compare(
     guarded(body)
 
 
+@app.command()
+def serve(
+    workspace: Annotated[
+        Path,
+        typer.Option(
+            "--workspace",
+            help="Folder of assessments (YAML, filled questionnaires); new files are saved here.",
+            file_okay=False,
+        ),
+    ] = Path("."),
+    host: Annotated[
+        str,
+        typer.Option("--host", help="Address to bind; anything but loopback is warned about."),
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", min=1, max=65535)] = 8765,
+    knowledge: KnowledgeOpt = None,
+    token: Annotated[
+        str | None,
+        typer.Option(
+            "--token", help="Access token (default: a new random one, printed with the address)."
+        ),
+    ] = None,
+) -> None:
+    """Start the local web workspace: why, why-not and what-if in a browser (stop with Ctrl-C)."""
+
+    def body() -> None:
+        from engine import web
+
+        web.serve(workspace, host=host, port=port, knowledge=knowledge, token=token)
+
+    guarded(body)
+
+
 def main() -> None:
     app()
 

@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from engine.assessment.load import assessment_from_text, load_assessment
-from engine.assessment.validate import Assessment
-from engine.assessment.workbook import read_workbook
+from engine.assessment.validate import Assessment, with_changes
+from engine.assessment.workbook import MAX_WORKBOOK_BYTES, read_workbook
 from engine.authoring.catalogue import render_catalogue
 from engine.authoring.clips import deffacts
 from engine.authoring.clips import export_clips as clips_text
@@ -25,8 +25,8 @@ from engine.authoring.scenarios import run as run_cases
 from engine.authoring.schema import all_schemas
 from engine.authoring.schema import dumps as schema_dumps
 from engine.authoring.schema import write_schemas as write_all_schemas
+from engine.deliverables.batch import Job, run_batch, summary_row
 from engine.deliverables.batch import default_workers as batch_workers
-from engine.deliverables.batch import run_batch
 from engine.deliverables.compare import compare as compare_view
 from engine.deliverables.compare import render_compare
 from engine.deliverables.questionnaire import questionnaire_xlsx, questionnaire_yaml
@@ -36,16 +36,18 @@ from engine.explain.what_if import parse_sets, what_if_data
 from engine.explain.why import why_data
 from engine.explain.why_not import why_not_data
 from engine.files import atomic, cache
-from engine.files.strict_yaml import decode
+from engine.files.strict_yaml import MAX_BYTES, decode
 from engine.inference.run import infer
 from engine.inference.trace import Result
 from engine.knowledge.load import load_knowledge
 from engine.knowledge.models import Knowledge
 from engine.knowledge.read import read_knowledge
 from engine.knowledge.verify.checks import verify
+from engine.program.charts import summary_chart
 from engine.program.model import build_program
 from engine.program.result_json import result_json
 from engine.render.docx import open_template, render_docx
+from engine.render.jinja import environment as jinja_environment
 from engine.render.jinja import render
 from engine.render.jinja import to_json as json_text
 from engine.resources import bundled_root
@@ -396,3 +398,145 @@ def to_json(data: Any) -> str:
 def write(path: Path, data: str | bytes, *, force: bool = False) -> None:
     """The one writer: whole or not at all; an existing file only with force."""
     atomic.write_atomic(path, data, force=force)  # by module: tests watch the one writer
+
+
+# --- for the web workspace ---
+
+
+def upload_limit(name: str) -> int:
+    """The largest assessment the CLI reads under this name (a workbook or a YAML text), in bytes."""
+
+    return MAX_WORKBOOK_BYTES if Path(name).suffix.lower() in (".xlsx", ".xlsm") else MAX_BYTES
+
+
+def too_large(name: str) -> InputError:
+    """The CLI's own message for an assessment over `upload_limit(name)`."""
+    return InputError(
+        [Problem(file=name, message=f"file is too large (the limit is {upload_limit(name)} bytes)")]
+    )
+
+
+def templates_root() -> Path:
+    """The bundled templates/ folder (source tree or installed copy)."""
+    return bundled_root("templates")
+
+
+def environment() -> Any:
+    """The one sandboxed Jinja environment over `templates_root()` (autoescape for *.html.j2)."""
+
+    return jinja_environment()
+
+
+def ui_strings(folder: Path) -> dict[str, dict[str, str]]:
+    """The ru/en strings of `folder/strings.yaml`, read and cached like the documents' own."""
+
+    return strings(folder)
+
+
+def program_view(result: Result, k: Knowledge, lang: str) -> dict[str, Any]:
+    """The program's view model (what the document templates render), charts included."""
+
+    return build_program(result, k, lang)
+
+
+def indicators(k: Knowledge, lang: str) -> list[dict[str, Any]]:
+    """Every indicator as plain data for a form: type, bounds of its scale, choices, unit, labels."""
+    out = []
+    levels = {}
+    if k.scoring.self_assessment.indicator:
+        levels = {
+            n: lv.label.get(lang) for n, lv in sorted(k.scoring.self_assessment.levels.items())
+        }
+    for ind in k.indicators.indicators:
+        lo, hi, anchors = ind.min, ind.max, {}
+        if ind.scale and ind.scale in k.indicators.scales:
+            scale = k.indicators.scales[ind.scale]
+            lo, hi = scale.min, scale.max
+            anchors = {n: a.get(lang) for n, a in sorted(scale.anchors.items())}
+        if ind.id == k.scoring.self_assessment.indicator:
+            anchors = {**anchors, **levels}
+        out.append(
+            {
+                "id": ind.id,
+                "group": ind.group,
+                "group_label": k.group[ind.group].label.get(lang) if ind.group in k.group else "",
+                "type": ind.type,
+                "label": ind.label.get(lang),
+                "question": ind.question.get(lang) if ind.question else "",
+                "unit": ind.unit.get(lang) if ind.unit else "",
+                "min": lo,
+                "max": hi,
+                "anchors": anchors,
+                "choices": [
+                    {
+                        "value": v,
+                        "label": ind.value_labels[v].get(lang) if v in ind.value_labels else v,
+                    }
+                    for v in ind.values or []
+                ],
+                "required": ind.required,
+            }
+        )
+    return out
+
+
+def variant(result: Result, sets: list[str], k: Knowledge) -> Result:
+    """The result of the what-if variant itself (`ID=VALUE` as in `what_if`), to draft or save."""
+
+    return infer(with_changes(result.assessment, parse_sets(sets, k), k), k)
+
+
+def assessment_yaml(assessment: Assessment, k: Knowledge) -> str:
+    """An assessment as a YAML file that reads back to the same values (indicators in order)."""
+    import yaml
+
+    lines = []
+    for ind in k.indicators.indicators:
+        value = assessment.values.get(ind.id)
+        if value is None:
+            lines.append(f"{ind.id}: null")
+            continue
+        if isinstance(value, (tuple, frozenset, set)) or type(value).__name__ == "frozenlist":
+            value = list(value)
+        # one `id: value` line each: the value dumped alone (lists in flow style), quoted
+        # where YAML needs it; a lone scalar's document-end marker dropped
+        text = yaml.safe_dump(value, allow_unicode=True, default_flow_style=True, width=10**6)
+        text = text.removesuffix("\n").removesuffix("\n...").rstrip("\n")
+        lines.append(f"{ind.id}: {text}")
+    return "\n".join(lines) + "\n"
+
+
+def portfolio(named: list[tuple[str, Result]], k: Knowledge, lang: str) -> dict[str, Any]:
+    """The batch summary of results already computed: its rows and its index chart."""
+
+    rows = [
+        summary_row(Job(i, source, ""), r, build_program(r, k, lang), k)
+        for i, (source, r) in enumerate(named)
+    ]
+    t = strings()[lang]
+    chart = summary_chart(rows, t["b_chart"], t["b_index"], lang) if rows else None
+    return {"rows": rows, "chart": chart}
+
+
+def write_new(path: Path, data: str | bytes) -> None:
+    """Write a new file whole, never over an existing one, even one created a moment ago.
+
+    Like `write`, through a temporary file in the same folder; the last step is a hard link,
+    which fails when the name exists, where a rename would replace it.
+    """
+    payload = data.encode("utf-8") if isinstance(data, str) else data
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(payload)
+            fh.flush()
+            os.fsync(fh.fileno())
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            raise OutputExistsError(f"{path.name}: already exists; choose another name") from None
+    finally:
+        Path(tmp).unlink(missing_ok=True)

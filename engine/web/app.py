@@ -1,0 +1,634 @@
+"""The web workspace: a Starlette application over `engine.api`, pages and a JSON API.
+
+Pages (Jinja, the documents' one environment, templates in templates/web/) for the workspace, a
+cluster (diagnosis, program, why, why-not, what-if) and the knowledge base; a JSON API with the
+CLI's shapes. Everything goes through `security.Guard`; every error is the CLI's located message.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl, urlencode
+
+from starlette.applications import Starlette
+from starlette.datastructures import UploadFile
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.routing import Route
+
+from engine import api
+from engine.web import controls, security
+from engine.web.service import Service
+from engine.web.workspace import NotInWorkspace, Workspace
+
+LANGS = ("ru", "en")
+AUDIENCES = ("client", "consultant")
+DRAFT_TYPES = {
+    "md": "text/markdown; charset=utf-8",
+    "html": "text/html; charset=utf-8",
+    "json": "application/json; charset=utf-8",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+}
+QUESTIONNAIRE_TYPES = {
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "yaml": "application/yaml; charset=utf-8",
+}
+STATIC = {
+    "htmx.min.js": "text/javascript; charset=utf-8",
+    "web.css": "text/css; charset=utf-8",
+}
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+MULTIPART_SLACK = 64 * 1024  # form boundaries and headers around an uploaded file
+
+
+@dataclass(frozen=True)
+class Settings:
+    workspace: Path
+    host: str
+    port: int
+    token: str
+    knowledge: Path | None = None
+
+
+class Failure(Exception):
+    """An answer other than 200 with the messages to show (located, like the CLI's)."""
+
+    def __init__(self, status: int, messages: list[str]) -> None:
+        super().__init__("\n".join(messages))
+        self.status = status
+        self.messages = messages
+
+
+def too_large(name: str) -> Failure:
+    """413 with the CLI's message for a file over its limit."""
+    return Failure(413, str(api.too_large(name)).splitlines())
+
+
+def failure(exc: api.ClusterIntlError) -> Failure:
+    if isinstance(exc, api.OutputExistsError):
+        status = 409
+    elif isinstance(exc, api.InputError):
+        status = 422
+    else:
+        status = 400
+    return Failure(status, str(exc).splitlines() or [type(exc).__name__])
+
+
+# --- the application ---------------------------------------------------------------------------
+
+
+class Workbench:
+    """The state of one server: settings, the engine service, the workspace, the UI strings."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.service = Service(settings.knowledge)
+        self.workspace = Workspace(settings.workspace)
+        self.env = api.environment()
+        self.words = api.ui_strings(api.templates_root() / "web")
+        self.doc_words = api.ui_strings(api.templates_root())
+        self.hx_headers = security.htmx_headers(settings.token)
+
+    # --- request helpers ---------------------------------------------------------------------
+
+    @staticmethod
+    def lang(request: Request) -> str:
+        value = request.query_params.get("lang", "ru")
+        return value if value in LANGS else "ru"
+
+    def render(
+        self, request: Request, template: str, status: int = 200, **ctx: Any
+    ) -> HTMLResponse:
+        lang = self.lang(request)
+
+        def url(path: str, **params: Any) -> str:
+            items: list[tuple[str, Any]] = [("lang", lang)]
+            for key, value in params.items():
+                if isinstance(value, list):
+                    items += [(key, v) for v in value]
+                elif value is not None:
+                    items.append((key, value))
+            return path + "?" + urlencode(items)
+
+        html = self.env.get_template(f"web/{template}").render(
+            w=self.words[lang],
+            t=self.doc_words[lang],
+            lang=lang,
+            other_lang="en" if lang == "ru" else "ru",
+            path=request.url.path,
+            query=[(k, v) for k, v in request.query_params.multi_items() if k != "lang"],
+            hx_headers=self.hx_headers,
+            url=url,
+            **ctx,
+        )
+        return HTMLResponse(html, status_code=status)
+
+    def problem_page(self, request: Request, exc: Failure) -> HTMLResponse:
+        fragment = request.headers.get("hx-request") == "true"
+        return self.render(
+            request,
+            "error_fragment.html.j2" if fragment else "error.html.j2",
+            status=exc.status,
+            status_code=exc.status,
+            messages=exc.messages,
+        )
+
+    async def refusal(self, scope: Any, status: int, reason: str) -> tuple[bytes, str]:
+        """Body of a refusal by the guard: JSON for the API, a short page otherwise."""
+        query = dict(parse_qsl(scope.get("query_string", b"").decode("latin-1")))
+        lang = query["lang"] if query.get("lang") in LANGS else "ru"
+        message = self.words[lang][f"refused_{reason}"]
+        if scope["path"].startswith("/api/"):
+            body = json.dumps(
+                {"schema": "cluster-intl/error/1", "status": status, "errors": [message]},
+                ensure_ascii=False,
+            )
+            return body.encode("utf-8"), "application/json; charset=utf-8"
+        html = self.env.get_template("web/refused.html.j2").render(
+            w=self.words[lang], lang=lang, status_code=status, message=message
+        )
+        return html.encode("utf-8"), "text/html; charset=utf-8"
+
+    async def entry_result(self, name: str) -> tuple[Any, api.Result]:
+        try:
+            entry = self.workspace.entry(name)
+        except NotInWorkspace:
+            raise HTTPException(404) from None
+        data = self.workspace.read(entry)
+        return entry, await self.service.run(self.service.result, data, entry.display)
+
+    # --- the workspace page ------------------------------------------------------------------
+
+    def _row(self, entry: Any, data: bytes, lang: str) -> dict[str, Any]:
+        """One line of the workspace table (on the engine thread), cached by content."""
+        key = ("row", entry.display, hashlib.sha256(data).hexdigest(), lang)
+
+        def build() -> dict[str, Any]:
+            try:
+                result = self.service.result(data, entry.display)
+            except api.ClusterIntlError as exc:
+                return {"name": entry.name, "ok": False, "errors": str(exc).splitlines()}
+            view = api.program_view(result, self.service.k, lang)
+            d = api.diagnosis(result, self.service.k, lang)
+            return {
+                "name": entry.name,
+                "ok": True,
+                "source": entry.display,
+                "cluster": view["cluster"]["name"],
+                "region": view["cluster"]["region"],
+                "year": view["cluster"]["year"],
+                "level": d["self_assessment"]["level"],
+                "level_band": d["self_assessment"]["band"],
+                "index": d["index"]["value"],
+                "index_band": d["index"]["band_label"],
+                "measures": len(view["recommendations"]),
+                "result": result,
+            }
+
+        return self.service.memo(key, build)
+
+    async def workspace_page(self, request: Request) -> Response:
+        lang = self.lang(request)
+        rows: list[dict[str, Any]] = []
+        for entry in self.workspace.entries():
+            try:
+                data = self.workspace.read(entry)
+            except api.ClusterIntlError as exc:
+                rows.append({"name": entry.name, "ok": False, "errors": str(exc).splitlines()})
+                continue
+            rows.append(await self.service.run(self._row, entry, data, lang))
+        ok = [r for r in rows if r["ok"]]
+        named: list[tuple[str, api.Result]] = [(r["source"], r["result"]) for r in ok]
+        portfolio = await self.service.run(
+            lambda: self.service.memo(
+                ("portfolio", lang, tuple((s, id(r)) for s, r in named)),
+                lambda: api.portfolio(named, self.service.k, lang),
+            )
+        )
+        return self.render(
+            request,
+            "workspace.html.j2",
+            rows=rows,
+            portfolio=portfolio,
+            pairs=_year_pairs(ok),
+            folder=str(self.workspace.root),
+        )
+
+    async def upload(self, request: Request) -> Response:
+        lang = self.lang(request)
+        try:
+            form = await request.form(max_files=1, max_fields=8)
+            upload = form.get("file")
+            if not isinstance(upload, UploadFile) or not upload.filename:
+                raise Failure(400, [self.words[lang]["e_no_file"]])
+            name = self.workspace.new_name(Path(upload.filename).name, ".yaml")
+            limit = api.upload_limit(name)
+            data = await upload.read(limit + 1)
+            if len(data) > limit:
+                raise too_large(name)
+            # refuse a broken file before it lands in the workspace
+            await self.service.run(self.service.result, data, name)
+            entry = await self.service.run(self.workspace.save, name, data)
+        except NotInWorkspace:
+            return self.problem_page(request, Failure(400, [self.words[lang]["e_bad_name"]]))
+        except api.ClusterIntlError as exc:
+            return self.problem_page(request, failure(exc))
+        except Failure as exc:
+            return self.problem_page(request, exc)
+        page = self.render(request, "saved.html.j2", saved=entry.name)
+        page.headers["HX-Redirect"] = f"/c/{entry.name}?lang={lang}"
+        return page
+
+    async def questionnaire(self, request: Request) -> Response:
+        lang = self.lang(request)
+        fmt = request.query_params.get("format", "xlsx")
+        if fmt not in QUESTIONNAIRE_TYPES:
+            raise HTTPException(400)
+        data = await self.service.run(api.questionnaire, self.service.k, fmt, lang)
+        return _download(data, QUESTIONNAIRE_TYPES[fmt], f"questionnaire-{lang}.{fmt}")
+
+    async def compare_page(self, request: Request) -> Response:
+        lang = self.lang(request)
+        old, old_r = await self.entry_result(request.query_params.get("old", ""))
+        new, new_r = await self.entry_result(request.query_params.get("new", ""))
+        view = await self.service.run(api.compare, old_r, new_r, self.service.k, lang)
+        return self.render(request, "compare.html.j2", c=view, old=old.name, new=new.name)
+
+    # --- the cluster page --------------------------------------------------------------------
+
+    async def cluster_page(self, request: Request) -> Response:
+        lang = self.lang(request)
+        name = request.path_params["name"]
+        entry, result = await self.entry_result(name)
+        k = self.service.k
+
+        def build() -> dict[str, Any]:
+            return {
+                "view": api.program_view(result, k, lang),
+                "diagnosis": api.diagnosis(result, k, lang),
+                "panel": controls.controls(
+                    self.service.indicators(lang), dict(result.assessment.values)
+                ),
+            }
+
+        parts = await self.service.run(
+            lambda: self.service.memo(("cluster", id(result), lang), build)
+        )
+        return self.render(
+            request,
+            "cluster.html.j2",
+            name=entry.name,
+            source=entry.display,
+            options=controls.options,
+            **parts,
+        )
+
+    def _sets(self, request: Request) -> list[str]:
+        return [s for s in request.query_params.getlist("set") if s.strip()]
+
+    async def program(self, request: Request) -> Response:
+        """The program of a workspace file, or of its what-if variant (`set=ID=VALUE`)."""
+        lang = self.lang(request)
+        fmt = request.query_params.get("format", "html")
+        _audience(request, self.words[lang])
+        if fmt not in DRAFT_TYPES:
+            raise Failure(400, [self.words[lang]["e_format"]])
+        entry, result = await self.entry_result(request.path_params["name"])
+        sets = self._sets(request)
+        k = self.service.k
+
+        def build() -> str | bytes:
+            r = api.variant(result, sets, k) if sets else result
+            return api.draft(r, k, fmt, lang)
+
+        data = await self.service.run(build)
+        stem = Path(entry.name).stem + ("-what-if" if sets else "")
+        if fmt == "html" and request.query_params.get("inline") == "1":
+            html = str(data)
+            return HTMLResponse(
+                html, headers={"content-security-policy": security.document_csp(html)}
+            )
+        return _download(data, DRAFT_TYPES[fmt], f"{stem}.{fmt}")
+
+    async def why_fragment(self, request: Request) -> Response:
+        lang = self.lang(request)
+        _, result = await self.entry_result(request.path_params["name"])
+        subject = request.query_params.get("subject", "")
+        sets = self._sets(request)  # a score of the what-if variant explains on the variant
+        k = self.service.k
+
+        def build() -> dict[str, Any]:
+            return api.why(api.variant(result, sets, k) if sets else result, subject, k, lang)
+
+        data = await self.service.run(build)
+        return self.render(request, "why.html.j2", d=data)
+
+    async def why_not_fragment(self, request: Request) -> Response:
+        lang = self.lang(request)
+        _, result = await self.entry_result(request.path_params["name"])
+        subject = request.query_params.get("subject", "")
+        data = await self.service.run(api.why_not, result, subject, self.service.k, lang)
+        return self.render(request, "why_not.html.j2", d=data)
+
+    async def what_if_fragment(self, request: Request) -> Response:
+        lang = self.lang(request)
+        name = request.path_params["name"]
+        _, result = await self.entry_result(name)
+        form = await request.form(max_fields=1000)
+        sets = controls.form_sets(
+            form, self.service.indicators(lang), dict(result.assessment.values)
+        )
+        if not sets:
+            return self.render(request, "what_if.html.j2", d=None, sets=[], name=name)
+        data = await self.service.run(api.what_if, result, sets, self.service.k, lang)
+        return self.render(request, "what_if.html.j2", d=data, sets=sets, name=name)
+
+    async def save_variant(self, request: Request) -> Response:
+        lang = self.lang(request)
+        name = request.path_params["name"]
+        _, result = await self.entry_result(name)
+        form = await request.form(max_fields=1000)
+        sets = [str(s) for s in form.getlist("set") if str(s).strip()]
+        try:
+            new_name = self.workspace.new_name(str(form.get("as", "")), ".yaml")
+        except NotInWorkspace:
+            raise Failure(400, [self.words[lang]["e_bad_name"]]) from None
+        if Path(new_name).suffix.lower() not in (".yaml", ".yml"):
+            new_name = Path(new_name).stem + ".yaml"
+        k = self.service.k
+
+        def build() -> Any:
+            r = api.variant(result, sets, k)
+            return self.workspace.save(new_name, api.assessment_yaml(r.assessment, k))
+
+        entry = await self.service.run(build)
+        return self.render(request, "saved.html.j2", saved=entry.name)
+
+    # --- the knowledge page ------------------------------------------------------------------
+
+    async def knowledge_page(self, request: Request) -> Response:
+        lang = self.lang(request)
+        k = self.service.k
+
+        def build() -> dict[str, Any]:
+            problems = api.check_knowledge(self.settings.knowledge)
+            ran = api.run_scenarios(k, None, lang)
+            return {
+                "problems": [
+                    {"text": p.format(with_severity=True), "severity": p.severity} for p in problems
+                ],
+                "errors": sum(1 for p in problems if p.severity == "error"),
+                "warnings": sum(1 for p in problems if p.severity != "error"),
+                "tests": ran[0] if ran else "",
+                "tests_failed": bool(ran and ran[1]),
+                "cases": ran[2] if ran else 0,
+            }
+
+        kb = await self.service.run(lambda: self.service.memo(("kb", lang), build))
+        return self.render(request, "knowledge.html.j2", kb=kb, root=str(k.root))
+
+    async def catalogue(self, request: Request) -> Response:
+        lang = self.lang(request)
+        k = self.service.k
+        html = await self.service.run(
+            lambda: self.service.memo(("catalogue", lang), lambda: api.catalogue(k, "html", lang))
+        )
+        return HTMLResponse(html, headers={"content-security-policy": security.document_csp(html)})
+
+    # --- static files ------------------------------------------------------------------------
+
+    async def static(self, request: Request) -> Response:
+        name = request.path_params["name"]
+        if name not in STATIC:  # a fixed list: nothing else under any name
+            raise HTTPException(404)
+        return Response(
+            (STATIC_DIR / name).read_bytes(),
+            media_type=STATIC[name],
+            headers={"cache-control": "max-age=3600"},
+        )
+
+    # --- the JSON API ------------------------------------------------------------------------
+
+    async def health(self, request: Request) -> Response:
+        return JSONResponse(
+            {
+                "schema": "cluster-intl/health/1",
+                "status": "ok",
+                "version": _version(),
+                "knowledge": {
+                    "rules": len(self.service.k.rules),
+                    "indicators": len(self.service.k.indicator),
+                },
+            }
+        )
+
+    async def _body_result(self, request: Request) -> api.Result:
+        """The assessment in the request body: YAML text or a workbook (told by `name`, else by
+        its first bytes), cut off at the CLI's limit for its kind."""
+        head = b""
+        chunks: list[bytes] = []
+        size = 0
+        name = _label(request.query_params.get("name", ""))
+        limit = api.upload_limit(name or "upload.xlsx")
+        async for chunk in request.stream():
+            if not head:
+                head = chunk[:4]
+            size += len(chunk)
+            if size > limit:
+                raise too_large(name or "upload.xlsx")
+            chunks.append(chunk)
+        data = b"".join(chunks)
+        if not name:
+            name = "upload.xlsx" if head.startswith(b"PK\x03\x04") else "upload.yaml"
+        if len(data) > api.upload_limit(name):
+            raise too_large(name)
+        return await self.service.run(self.service.result, data, name)
+
+    def _api_lang(self, request: Request) -> str:
+        lang = request.query_params.get("lang", "ru")
+        if lang not in LANGS:
+            raise Failure(400, [self.words["en"]["e_lang"].format(value=lang)])
+        return lang
+
+    async def api_assess(self, request: Request) -> Response:
+        lang = self._api_lang(request)
+        result = await self._body_result(request)
+        data = await self.service.run(api.diagnosis, result, self.service.k, lang)
+        return _json(data)
+
+    async def api_draft(self, request: Request) -> Response:
+        lang = self._api_lang(request)
+        fmt = request.query_params.get("format", "json")
+        _audience(request, self.words["en"])
+        if fmt not in DRAFT_TYPES:
+            raise Failure(400, [self.words["en"]["e_format"]])
+        result = await self._body_result(request)
+        data = await self.service.run(api.draft, result, self.service.k, fmt, lang)
+        if fmt == "docx":
+            return _download(data, DRAFT_TYPES[fmt], "program.docx")
+        headers = (
+            {"content-security-policy": security.document_csp(str(data))} if fmt == "html" else {}
+        )
+        return Response(data, media_type=DRAFT_TYPES[fmt], headers=headers)
+
+    async def api_why(self, request: Request) -> Response:
+        lang = self._api_lang(request)
+        subject = self._subject(request)
+        result = await self._body_result(request)
+        return _json(await self.service.run(api.why, result, subject, self.service.k, lang))
+
+    async def api_why_not(self, request: Request) -> Response:
+        lang = self._api_lang(request)
+        subject = self._subject(request)
+        result = await self._body_result(request)
+        return _json(await self.service.run(api.why_not, result, subject, self.service.k, lang))
+
+    async def api_what_if(self, request: Request) -> Response:
+        lang = self._api_lang(request)
+        sets = self._sets(request)
+        if not sets:
+            raise Failure(400, [self.words["en"]["e_no_set"]])
+        result = await self._body_result(request)
+        return _json(await self.service.run(api.what_if, result, sets, self.service.k, lang))
+
+    def _subject(self, request: Request) -> str:
+        subject = request.query_params.get("subject", "").strip()
+        if not subject:
+            raise Failure(400, [self.words["en"]["e_no_subject"]])
+        return subject
+
+
+# --- helpers -----------------------------------------------------------------------------------
+
+
+def _json(data: Any) -> Response:
+    """The CLI's JSON, byte for byte (`--format json`)."""
+    return Response(api.to_json(data), media_type="application/json; charset=utf-8")
+
+
+def _download(data: str | bytes, media_type: str, filename: str) -> Response:
+    safe = re.sub(r"[^\w.-]", "_", filename, flags=re.ASCII)
+    return Response(
+        data,
+        media_type=media_type,
+        headers={"content-disposition": f'attachment; filename="{safe}"'},
+    )
+
+
+def _label(name: str) -> str:
+    """What messages call an uploaded body: printable, short; never used as a path."""
+    cleaned = "".join(ch for ch in name if ch.isprintable())[:200]
+    return cleaned.strip()
+
+
+def _audience(request: Request, words: dict[str, str]) -> None:
+    # both audiences render the same program for now (the client/consultant split is its own issue)
+    audience = request.query_params.get("audience", "client")
+    if audience not in AUDIENCES:
+        raise Failure(400, [words["e_audience"].format(value=audience)])
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("cluster-intl")
+    except PackageNotFoundError:
+        return "0"
+
+
+def _year_pairs(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Two assessments of one cluster (same name) from different years: earlier → later."""
+    by_cluster: dict[str, list[dict[str, Any]]] = {}
+    for r in rows:
+        by_cluster.setdefault(str(r["cluster"]).strip().casefold(), []).append(r)
+    pairs = []
+    for same in by_cluster.values():
+        dated = sorted((r for r in same if r["year"] is not None), key=lambda r: r["year"])
+        for old, new in itertools.pairwise(dated):
+            if old["year"] != new["year"]:
+                pairs.append({"cluster": new["cluster"], "old": old, "new": new})
+    return pairs
+
+
+# --- assembling --------------------------------------------------------------------------------
+
+
+def create_app(settings: Settings) -> Any:
+    """The ASGI application: the routes behind the guard."""
+    wb = Workbench(settings)
+
+    def guarded(handler: Any, api_route: bool = False) -> Any:
+        async def endpoint(request: Request) -> Response:
+            try:
+                return await handler(request)
+            except Failure as exc:
+                return _failed(request, exc, api_route)
+            except api.ClusterIntlError as exc:
+                return _failed(request, failure(exc), api_route)
+            except security.BodyTooLarge:
+                return _failed(
+                    request,
+                    Failure(413, [wb.words[wb.lang(request)]["refused_too_large"]]),
+                    api_route,
+                )
+
+        return endpoint
+
+    def _failed(request: Request, exc: Failure, api_route: bool) -> Response:
+        if api_route:
+            return JSONResponse(
+                {"schema": "cluster-intl/error/1", "status": exc.status, "errors": exc.messages},
+                status_code=exc.status,
+            )
+        return wb.problem_page(request, exc)
+
+    async def not_found(request: Request, exc: Exception) -> Response:
+        status = exc.status_code if isinstance(exc, HTTPException) else 500
+        messages = [
+            wb.words[wb.lang(request)][f"http_{status if status in (400, 404, 405) else 500}"]
+        ]
+        return _failed(request, Failure(status, messages), request.url.path.startswith("/api/"))
+
+    routes = [
+        Route("/", guarded(wb.workspace_page)),
+        Route("/upload", guarded(wb.upload), methods=["POST"]),
+        Route("/questionnaire", guarded(wb.questionnaire)),
+        Route("/compare", guarded(wb.compare_page)),
+        Route("/c/{name}", guarded(wb.cluster_page)),
+        Route("/c/{name}/program", guarded(wb.program)),
+        Route("/c/{name}/why", guarded(wb.why_fragment)),
+        Route("/c/{name}/why-not", guarded(wb.why_not_fragment)),
+        Route("/c/{name}/what-if", guarded(wb.what_if_fragment), methods=["POST"]),
+        Route("/c/{name}/save", guarded(wb.save_variant), methods=["POST"]),
+        Route("/kb", guarded(wb.knowledge_page)),
+        Route("/kb/catalogue", guarded(wb.catalogue)),
+        Route("/static/{name}", guarded(wb.static)),
+        Route("/api/health", guarded(wb.health, True)),
+        Route("/api/assess", guarded(wb.api_assess, True), methods=["POST"]),
+        Route("/api/draft", guarded(wb.api_draft, True), methods=["POST"]),
+        Route("/api/why", guarded(wb.api_why, True), methods=["POST"]),
+        Route("/api/why-not", guarded(wb.api_why_not, True), methods=["POST"]),
+        Route("/api/what-if", guarded(wb.api_what_if, True), methods=["POST"]),
+    ]
+    app = Starlette(
+        routes=routes,
+        exception_handlers={HTTPException: not_found, Exception: not_found},
+    )
+    app.state.workbench = wb
+    max_body = api.upload_limit("x.xlsx") + MULTIPART_SLACK
+    return security.Guard(
+        app,
+        token=settings.token,
+        host=settings.host,
+        port=settings.port,
+        max_body=max_body,
+        refuse=wb.refusal,
+    )

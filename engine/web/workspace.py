@@ -1,0 +1,97 @@
+"""The workspace folder: which files are assessments, reaching one by name only, saving new ones.
+
+No URL names a path: a page or an API call gives a bare file name, and it must be one of the files
+listed directly in the folder (a symlink that leads outside is refused too). New files are written
+atomically by the engine's one writer, never over an existing file.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from engine import api
+
+SUFFIXES = (".yaml", ".yml", ".xlsx", ".xlsm")
+# a name a person types for "save as": letters (any script), digits, dot, dash, underscore, space
+_SAFE_STEM = re.compile(r"^[\w][\w .-]{0,99}$")
+
+
+class NotInWorkspace(LookupError):
+    """The name is not a file of the workspace (absent, hidden, outside it, or not an assessment)."""
+
+
+@dataclass(frozen=True)
+class Entry:
+    name: str  # the bare file name: the only thing a URL carries
+    path: Path
+    display: str  # what messages call it: relative to the working directory, like the CLI
+
+
+class Workspace:
+    def __init__(self, root: Path) -> None:
+        self.root = root.resolve()
+
+    def entries(self) -> list[Entry]:
+        if not self.root.is_dir():
+            return []
+        out = []
+        for path in sorted(self.root.iterdir(), key=lambda p: p.name):
+            try:
+                out.append(self.entry(path.name))
+            except NotInWorkspace:
+                continue
+        return out
+
+    def entry(self, name: str) -> Entry:
+        """The file `name` of the workspace; anything that is not plainly one is refused."""
+        if (
+            not name
+            or name != os.path.basename(name)
+            or "\\" in name
+            or "\0" in name
+            or name.startswith(".")
+            or Path(name).suffix.lower() not in SUFFIXES
+        ):
+            raise NotInWorkspace(name)
+        path = self.root / name
+        try:
+            real = path.resolve(strict=True)
+        except (OSError, RuntimeError):
+            raise NotInWorkspace(name) from None
+        if real.parent != self.root or not real.is_file():
+            raise NotInWorkspace(name)
+        return Entry(name=name, path=real, display=_display(path))
+
+    def read(self, entry: Entry) -> bytes:
+        """The file's bytes, never more than the CLI's limit for its kind."""
+        limit = api.upload_limit(entry.name)
+        with entry.path.open("rb") as fh:
+            data = fh.read(limit + 1)
+        if len(data) > limit:
+            raise api.too_large(entry.display)
+        return data
+
+    def new_name(self, wanted: str, suffix: str) -> str:
+        """A bare file name for `wanted` (a stem, or a name with an assessment suffix)."""
+        stem = wanted.strip()
+        if Path(stem).suffix.lower() in SUFFIXES:
+            suffix, stem = Path(stem).suffix.lower(), Path(stem).stem
+        if not _SAFE_STEM.match(stem) or stem.startswith("."):
+            raise NotInWorkspace(wanted)
+        return stem + suffix
+
+    def save(self, name: str, data: str | bytes) -> Entry:
+        """Write a new file atomically; an existing one is never replaced (OutputExistsError)."""
+        path = self.root / name
+        api.write_new(path, data)
+        return self.entry(name)
+
+
+def _display(path: Path) -> str:
+    try:
+        return os.path.relpath(path)
+    except ValueError:
+        return str(path)

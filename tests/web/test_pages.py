@@ -1,0 +1,287 @@
+"""The pages of the web workspace: what each shows, and the files it writes (uploads, variants)."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from engine import api
+from engine.web import controls
+from tests.conftest import EXAMPLES
+
+CLUSTER = "/c/nizhny-novgorod.yaml"
+
+
+@pytest.fixture(scope="module")
+def nn(workspace, knowledge):
+    return api.evaluate(workspace / "nizhny-novgorod.yaml", knowledge)
+
+
+def test_the_workspace_lists_every_assessment_with_its_facts(client, workspace, knowledge):
+    html = client.get("/?lang=en").text
+    for path in sorted(EXAMPLES.glob("*.yaml")):
+        r = api.evaluate(path, knowledge)
+        row = re.search(
+            rf'<tr><td><a class="open" href="/c/{re.escape(path.name)}\?lang=en">.*?</tr>',
+            html,
+            re.S,
+        )
+        assert row, path.name
+        cells = re.findall(r"<td[^>]*>(.*?)</td>", row.group(0), re.S)
+        assert cells[1] == api.diagnosis(r, knowledge, "en")["cluster"]
+        assert cells[3] == str(r.assessment.get("assessment_year"))
+        assert cells[-1] == str(len(r.recommendations))  # number of measures
+
+
+def test_the_workspace_has_portfolio_chart_comparison_and_blank_questionnaire(client):
+    html = client.get("/?lang=en").text
+    assert 'id="chart-summary"' in html and html.count('<rect class="bar"') >= 4
+    assert "/compare?lang=en&amp;old=nizhny-novgorod.yaml&amp;new=nizhny-novgorod-2014.yaml" in html
+    xlsx = client.get("/questionnaire?format=xlsx&lang=en")
+    assert xlsx.content[:2] == b"PK" and "attachment" in xlsx.headers["content-disposition"]
+    yml = client.get("/questionnaire?format=yaml&lang=ru")
+    assert "direction_export" in yml.text
+
+
+def test_the_year_on_year_page_shows_what_moved(client, workspace, knowledge):
+    html = client.get(
+        "/compare?lang=en&old=nizhny-novgorod.yaml&new=nizhny-novgorod-2014.yaml"
+    ).text
+    view = api.compare(
+        api.evaluate(workspace / "nizhny-novgorod.yaml", knowledge),
+        api.evaluate(workspace / "nizhny-novgorod-2014.yaml", knowledge),
+        knowledge,
+        "en",
+    )
+    assert "2013 → 2014" in html
+    for r in view["added"] + view["dropped"]:
+        assert f"<code>{r['id']}</code>" in html
+
+
+def test_the_cluster_page_has_diagnosis_charts_measures_and_panel(client, nn, knowledge):
+    html = client.get(f"{CLUSTER}?lang=en").text
+    assert html.count('<figure class="chart"') == 4
+    for rid in nn.recommendations:
+        assert f'data-subject="{rid}"' in html  # a "why" for every measure
+    view = api.program_view(nn, knowledge, "en")
+    for r in view["not_made"]:
+        assert f'<option value="{r["id"]}">' in html  # why-not choices
+    # a control that fits each scale
+    assert re.search(r'<select id="ctl-direction_export" name="v.direction_export">', html)
+    assert re.search(r'<option value="1" selected>1', html)
+    assert 'id="ctl-has_intl_working_group"' in html
+    assert re.search(r'<input id="ctl-cluster_sales_total" type="number"[^>]*step="any"', html)
+    assert 'src="/c/nizhny-novgorod.yaml/program?lang=en&amp;format=html&amp;inline=1"' in html
+
+
+def test_the_cluster_page_speaks_russian_and_english(client):
+    ru = client.get(f"{CLUSTER}?lang=ru").text
+    en = client.get(f"{CLUSTER}?lang=en").text
+    assert "Что если" in ru and "What if" in en
+    assert "What if" not in ru
+
+
+def test_why_unfolds_down_to_the_assessments_own_values(client):
+    html = client.get(f"{CLUSTER}/why?lang=en&subject=co_sme_internationalization").text
+    assert "co_sme_weak" in html and "weakness_sme" in html  # rule, then the rule below it
+    own = re.findall(r'<span class="own-value">(.*?)</span> <span class="where">(.*?)</span>', html)
+    texts = dict(own)
+    assert texts["International activity of SMEs = 1 (required ≤ 2)"].endswith(
+        "nizhny-novgorod.yaml:38"
+    )
+    index = client.get(f"{CLUSTER}/why?lang=en&subject=index").text
+    # a measure unfolds through its formula to the file's own numbers, with their lines
+    assert "cluster_exports / cluster_sales_total × 100" in index
+    assert re.search(
+        r"Members&#39; exports = <b>20000.0</b></span> <span class=\"where\">[^<]*nizhny-novgorod.yaml:61<",
+        index,
+    )
+
+
+def test_a_moved_score_explains_itself_on_the_variant(client):
+    base = client.get(f"{CLUSTER}/why?lang=en&subject=index").text
+    moved = client.get(f"{CLUSTER}/why?lang=en&subject=index&set=cluster_exports=100000").text
+    assert "Members&#39; exports = <b>20000.0</b>" in base
+    assert "Members&#39; exports = <b>100000.0</b>" in moved
+
+
+def test_why_not_names_rules_and_the_smallest_verified_change(client):
+    html = client.get(f"{CLUSTER}/why-not?lang=en&subject=co_value_chain_integration").text
+    assert "co_value_chains_weak" in html
+    change = re.search(r'<li class="change"><b>(.*?)</b>: (.*?) → <b>(.*?)</b>', html)
+    assert change and change.groups() == ("Production cooperation", "2", "1")
+    made = client.get(f"{CLUSTER}/why-not?lang=en&subject=co_sme_internationalization").text
+    assert "This recommendation was made." in made
+
+
+def test_what_if_shows_measures_removed_with_reasons(client, csrf, nn, knowledge):
+    form = {"v.direction_export": "4", "v.direction_science": "3"}  # science unchanged
+    html = client.post(f"{CLUSTER}/what-if?lang=en", data=form, headers=csrf).text
+    expected = api.what_if(nn, ["direction_export=4"], knowledge, "en")
+    removed = re.findall(r'<li class="removed" data-id="([^"]+)">', html)
+    assert removed == [r["id"] for r in expected["recommendations"]["removed"]] and removed
+    assert "Export: 1 → <b>4</b>" in html
+    assert 'name="set" value="direction_export=4"' in html  # the save form carries the variant
+    unchanged = client.post(
+        f"{CLUSTER}/what-if?lang=en", data={"v.direction_export": "1"}, headers=csrf
+    )
+    assert 'data-changed="no"' in unchanged.text
+
+
+def test_what_if_with_a_bad_value_shows_the_located_message(client, csrf):
+    r = client.post(f"{CLUSTER}/what-if?lang=en", data={"v.direction_export": "9"}, headers=csrf)
+    assert r.status_code == 422
+    assert "--set: direction_export:" in r.text and "Traceback" not in r.text
+
+
+def test_the_variants_program_is_the_variants(client, nn, knowledge):
+    r = client.get(f"{CLUSTER}/program?format=json&lang=en&set=direction_export=4")
+    expected = json.loads(
+        api.draft(api.variant(nn, ["direction_export=4"], knowledge), knowledge, "json", "en")
+    )
+    assert r.json() == expected
+    assert 'filename="nizhny-novgorod-what-if.json"' in r.headers["content-disposition"]
+    original = client.get(f"{CLUSTER}/program?format=json&lang=en").json()
+    assert original["recommendations"] != expected["recommendations"]
+    md = client.get(f"{CLUSTER}/program?format=md&lang=ru")
+    assert md.text == api.draft(nn, knowledge, "md", "ru")
+
+
+def test_save_variant_writes_a_new_file_and_never_over_one(client, csrf, workspace, knowledge):
+    data = {"as": "nn-export-4", "set": ["direction_export=4", "geo_apec=0"]}
+    r = client.post(f"{CLUSTER}/save?lang=en", data=data, headers=csrf)
+    assert r.status_code == 200 and "nn-export-4.yaml" in r.text
+    saved = workspace / "nn-export-4.yaml"
+    a = api.load(saved, knowledge)
+    assert a.get("direction_export") == 4 and a.get("geo_apec") == 0
+    assert a.get("cluster_name") == api.load(workspace / "nizhny-novgorod.yaml", knowledge).get(
+        "cluster_name"
+    )
+    before = saved.read_bytes()
+    again = client.post(
+        f"{CLUSTER}/save?lang=en", data={**data, "set": ["direction_export=0"]}, headers=csrf
+    )
+    assert again.status_code == 409 and saved.read_bytes() == before
+    over_example = client.post(
+        f"{CLUSTER}/save?lang=en", data={"as": "nizhny-novgorod.yaml", "set": []}, headers=csrf
+    )
+    assert over_example.status_code == 409
+    assert (workspace / "nizhny-novgorod.yaml").read_bytes() == (
+        EXAMPLES / "nizhny-novgorod.yaml"
+    ).read_bytes()
+
+
+@pytest.mark.parametrize("name", ["../escape", "/tmp/abs", "..", ".hidden", "a/b", "x" * 300, ""])
+def test_save_variant_refuses_names_that_are_not_plain(client, csrf, workspace, name):
+    before = sorted(p.name for p in workspace.parent.iterdir())
+    r = client.post(
+        f"{CLUSTER}/save?lang=en", data={"as": name, "set": ["direction_export=4"]}, headers=csrf
+    )
+    assert r.status_code == 400
+    assert sorted(p.name for p in workspace.parent.iterdir()) == before
+
+
+def test_upload_checks_then_saves_and_never_replaces(client, csrf, workspace):
+    body = (EXAMPLES / "mature-cluster.yaml").read_bytes()
+    files = {"file": ("uploaded-mature.yaml", body, "application/yaml")}
+    r = client.post("/upload?lang=en", files=files, headers=csrf)
+    assert r.status_code == 200 and r.headers["hx-redirect"] == "/c/uploaded-mature.yaml?lang=en"
+    assert (workspace / "uploaded-mature.yaml").read_bytes() == body
+    assert client.post("/upload?lang=en", files=files, headers=csrf).status_code == 409
+    broken = {"file": ("broken-upload.yaml", b"cluster_name: x\ndirection_export: 7\n", "x")}
+    bad = client.post("/upload?lang=en", files=broken, headers=csrf)
+    assert bad.status_code == 422 and "broken-upload.yaml:2:" in bad.text
+    assert not (workspace / "broken-upload.yaml").exists()
+    big = {"file": ("big.yaml", b"#" * (api.upload_limit("x.yaml") + 1), "x")}
+    assert client.post("/upload?lang=en", files=big, headers=csrf).status_code == 413
+    assert not (workspace / "big.yaml").exists()
+    sneaky = {"file": ("../../sneaky.yaml", body, "x")}
+    ok = client.post("/upload?lang=en", files=sneaky, headers=csrf)
+    assert ok.status_code == 200 and (workspace / "sneaky.yaml").exists()  # the bare name only
+    assert not (workspace.parent.parent / "sneaky.yaml").exists()
+
+
+def test_user_text_is_escaped_in_every_page(client, csrf, workspace):
+    hostile = "<script>alert(1)</script>{{ 7*7 }}"
+    body = (EXAMPLES / "nascent-cluster.yaml").read_text("utf-8")
+    body = re.sub(r"^cluster_name:.*$", f"cluster_name: '{hostile}'", body, count=1, flags=re.M)
+    (workspace / "hostile.yaml").write_text(body, "utf-8")
+    for path in ("/?lang=en", "/c/hostile.yaml?lang=en"):
+        html = client.get(path).text
+        assert "<script>alert(1)</script>" not in html
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;{{ 7*7 }}" in html
+
+
+def test_the_knowledge_page_shows_check_test_and_catalogue(client, knowledge):
+    html = client.get("/kb?lang=en").text
+    problems = api.check_knowledge()
+    errors = sum(1 for p in problems if p.severity == "error")
+    assert f"{errors} errors, {len(problems) - errors} warnings" in html
+    ran = api.run_scenarios(knowledge, None, "en")
+    assert ran and f"{ran[2]} scenarios" in html
+    cat = client.get("/kb/catalogue?lang=en")
+    assert cat.text == api.catalogue(knowledge, "html", "en")
+    assert "'sha256-" in cat.headers["content-security-policy"]
+
+
+def test_the_static_script_is_the_vendored_htmx(client):
+    r = client.get("/static/htmx.min.js")
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/javascript")
+    assert r.text.startswith("var htmx=")
+
+
+# --- the what-if form read back ------------------------------------------------------------------
+
+
+def _form(pairs: list[tuple[str, str]]):
+    from starlette.datastructures import FormData
+
+    return FormData(pairs)
+
+
+def test_an_unchanged_form_gives_no_set(knowledge, nn):
+    inds = api.indicators(knowledge, "en")
+    pairs = []
+    for ind in inds:
+        kind = controls.kind(ind)
+        value = nn.assessment.get(ind["id"])
+        if kind == "checks":
+            pairs.append((controls.LIST_MARK + ind["id"], "1"))
+            pairs += [(controls.FIELD + ind["id"], v) for v in value or []]
+        elif kind == "tags":
+            pairs.append((controls.FIELD + ind["id"], "\r\n".join(value or [])))
+        elif value is None:
+            pairs.append((controls.FIELD + ind["id"], ""))
+        elif isinstance(value, bool):
+            pairs.append((controls.FIELD + ind["id"], "true" if value else "false"))
+        else:
+            pairs.append((controls.FIELD + ind["id"], str(value)))
+    assert controls.form_sets(_form(pairs), inds, dict(nn.assessment.values)) == []
+
+
+def test_changed_controls_become_cli_sets_that_the_engine_reads(knowledge, nn):
+    inds = api.indicators(knowledge, "en")
+    form = _form(
+        [
+            ("v.direction_export", "4"),
+            ("v.has_intl_working_group", "true"),
+            ("v.cluster_exports", "25 000,5"),
+            ("v.activity_smes", ""),
+            ("v.cluster_name", 'Кластер "Север", 2'),
+        ]
+    )
+    sets = controls.form_sets(form, inds, dict(nn.assessment.values))
+    assert sorted(sets) == sorted(
+        [
+            'cluster_name="Кластер \\"Север\\", 2"',
+            "activity_smes=",
+            "direction_export=4",
+            "cluster_exports=25000.5",
+            "has_intl_working_group=true",
+        ]
+    )
+    v = api.variant(nn, sets, knowledge).assessment
+    assert v.get("cluster_name") == 'Кластер "Север", 2' and v.get("activity_smes") is None
+    assert v.get("cluster_exports") == 25000.5 and v.get("has_intl_working_group") is True
