@@ -12,6 +12,8 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 from tests.conftest import EXAMPLES, ROOT
 
 FORMATS = [("md", "ru"), ("md", "en"), ("html", "ru"), ("html", "en"), ("json", "en")]
@@ -47,6 +49,7 @@ def _digests(seed: str) -> dict[str, str]:
     return json.loads(proc.stdout)
 
 
+@pytest.mark.slow  # heavy differential / many-run check: CI runs it (-m slow)
 def test_documents_are_byte_identical_across_runs_and_hash_seeds():
     runs = {seed: _digests(seed) for seed in ("0", "1", "4242", "random")}
     first = runs["0"]

@@ -34,6 +34,7 @@ def _compare(runner: Runner, crunner: ClipsRunner, a: Assessment) -> int:
     return len(ours.recommendations)
 
 
+@pytest.mark.slow  # heavy differential / many-run check: CI runs it (-m slow)
 def test_500_generated_assessments_give_the_same_advice_in_clips(knowledge):
     runner = runner_for(knowledge)
     crunner = ClipsRunner(knowledge)
@@ -48,6 +49,7 @@ def test_500_generated_assessments_give_the_same_advice_in_clips(knowledge):
     assert recs > 1000  # the cases exercise the rules, not only the empty program
 
 
+@pytest.mark.slow  # heavy differential / many-run check: CI runs it (-m slow)
 def test_a_synthetic_base_of_200_rules_gives_the_same_advice_in_clips(tmp_path):
     from engine.knowledge.load import load_knowledge
 
@@ -146,6 +148,7 @@ def test_salience_and_branches_mirror_the_experta_engine(knowledge):
     assert "(not (finding (id " in text
 
 
+@pytest.mark.slow  # heavy differential / many-run check: CI runs it (-m slow)
 def test_export_is_deterministic_across_hash_seeds(tmp_path):
     import os
     import subprocess

@@ -70,6 +70,7 @@ def writer(out: Path):
     return lambda name, data: write_atomic(out / name, data, force=True)
 
 
+@pytest.mark.slow  # heavy differential / many-run check: CI runs it (-m slow)
 def test_200_clusters_and_one_broken_input(tmp_path, many, knowledge):
     reported: list[str] = []
     started = time.perf_counter()

@@ -95,6 +95,7 @@ def test_identical_firings_on_generated_assessments(knowledge, monkeypatch):
     assert fired > 600
 
 
+@pytest.mark.slow  # heavy differential / many-run check: CI runs it (-m slow)
 def test_identical_firings_on_a_synthetic_base_of_200_rules(tmp_path, monkeypatch):
     from engine.knowledge.load import load_knowledge
 
