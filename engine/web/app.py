@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,21 +24,20 @@ from starlette.routing import Route
 
 from engine import api
 from engine.web import controls, security
+from engine.web.json_api import JsonApi
+from engine.web.responses import (
+    DRAFT_TYPES,
+    LANGS,
+    QUESTIONNAIRE_TYPES,
+    Failure,
+    audience,
+    download,
+    failure,
+    too_large,
+)
 from engine.web.service import Service
 from engine.web.workspace import NotInWorkspace, Workspace
 
-LANGS = ("ru", "en")
-AUDIENCES = ("client", "consultant")
-DRAFT_TYPES = {
-    "md": "text/markdown; charset=utf-8",
-    "html": "text/html; charset=utf-8",
-    "json": "application/json; charset=utf-8",
-    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-}
-QUESTIONNAIRE_TYPES = {
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "yaml": "application/yaml; charset=utf-8",
-}
 STATIC = {
     "htmx.min.js": "text/javascript; charset=utf-8",
     "web.css": "text/css; charset=utf-8",
@@ -57,34 +55,10 @@ class Settings:
     knowledge: Path | None = None
 
 
-class Failure(Exception):
-    """An answer other than 200 with the messages to show (located, like the CLI's)."""
-
-    def __init__(self, status: int, messages: list[str]) -> None:
-        super().__init__("\n".join(messages))
-        self.status = status
-        self.messages = messages
-
-
-def too_large(name: str) -> Failure:
-    """413 with the CLI's message for a file over its limit."""
-    return Failure(413, str(api.too_large(name)).splitlines())
-
-
-def failure(exc: api.ClusterIntlError) -> Failure:
-    if isinstance(exc, api.OutputExistsError):
-        status = 409
-    elif isinstance(exc, api.InputError):
-        status = 422
-    else:
-        status = 400
-    return Failure(status, str(exc).splitlines() or [type(exc).__name__])
-
-
 # --- the application ---------------------------------------------------------------------------
 
 
-class Workbench:
+class Workbench(JsonApi):
     """The state of one server: settings, the engine service, the workspace, the UI strings."""
 
     def __init__(self, settings: Settings) -> None:
@@ -252,7 +226,7 @@ class Workbench:
         if fmt not in QUESTIONNAIRE_TYPES:
             raise HTTPException(400)
         data = await self.service.run(api.questionnaire, self.service.k, fmt, lang)
-        return _download(data, QUESTIONNAIRE_TYPES[fmt], f"questionnaire-{lang}.{fmt}")
+        return download(data, QUESTIONNAIRE_TYPES[fmt], f"questionnaire-{lang}.{fmt}")
 
     async def compare_page(self, request: Request) -> Response:
         lang = self.lang(request)
@@ -290,14 +264,11 @@ class Workbench:
             **parts,
         )
 
-    def _sets(self, request: Request) -> list[str]:
-        return [s for s in request.query_params.getlist("set") if s.strip()]
-
     async def program(self, request: Request) -> Response:
         """The program of a workspace file, or of its what-if variant (`set=ID=VALUE`)."""
         lang = self.lang(request)
         fmt = request.query_params.get("format", "html")
-        _audience(request, self.words[lang])
+        audience(request, self.words[lang])
         if fmt not in DRAFT_TYPES:
             raise Failure(400, [self.words[lang]["e_format"]])
         entry, result = await self.entry_result(request.path_params["name"])
@@ -315,7 +286,7 @@ class Workbench:
             return HTMLResponse(
                 html, headers={"content-security-policy": security.document_csp(html)}
             )
-        return _download(data, DRAFT_TYPES[fmt], f"{stem}.{fmt}")
+        return download(data, DRAFT_TYPES[fmt], f"{stem}.{fmt}")
 
     async def why_fragment(self, request: Request) -> Response:
         lang = self.lang(request)
@@ -416,132 +387,8 @@ class Workbench:
 
     # --- the JSON API ------------------------------------------------------------------------
 
-    async def health(self, request: Request) -> Response:
-        return JSONResponse(
-            {
-                "schema": "cluster-intl/health/1",
-                "status": "ok",
-                "version": _version(),
-                "knowledge": {
-                    "rules": len(self.service.k.rules),
-                    "indicators": len(self.service.k.indicator),
-                },
-            }
-        )
-
-    async def _body_result(self, request: Request) -> api.Result:
-        """The assessment in the request body: YAML text or a workbook (told by `name`, else by
-        its first bytes), cut off at the CLI's limit for its kind."""
-        head = b""
-        chunks: list[bytes] = []
-        size = 0
-        name = _label(request.query_params.get("name", ""))
-        limit = api.upload_limit(name or "upload.xlsx")
-        async for chunk in request.stream():
-            if not head:
-                head = chunk[:4]
-            size += len(chunk)
-            if size > limit:
-                raise too_large(name or "upload.xlsx")
-            chunks.append(chunk)
-        data = b"".join(chunks)
-        if not name:
-            name = "upload.xlsx" if head.startswith(b"PK\x03\x04") else "upload.yaml"
-        if len(data) > api.upload_limit(name):
-            raise too_large(name)
-        return await self.service.run(self.service.result, data, name)
-
-    def _api_lang(self, request: Request) -> str:
-        lang = request.query_params.get("lang", "ru")
-        if lang not in LANGS:
-            raise Failure(400, [self.words["en"]["e_lang"].format(value=lang)])
-        return lang
-
-    async def api_assess(self, request: Request) -> Response:
-        lang = self._api_lang(request)
-        result = await self._body_result(request)
-        data = await self.service.run(api.diagnosis, result, self.service.k, lang)
-        return _json(data)
-
-    async def api_draft(self, request: Request) -> Response:
-        lang = self._api_lang(request)
-        fmt = request.query_params.get("format", "json")
-        _audience(request, self.words["en"])
-        if fmt not in DRAFT_TYPES:
-            raise Failure(400, [self.words["en"]["e_format"]])
-        result = await self._body_result(request)
-        data = await self.service.run(api.draft, result, self.service.k, fmt, lang)
-        if fmt == "docx":
-            return _download(data, DRAFT_TYPES[fmt], "program.docx")
-        headers = (
-            {"content-security-policy": security.document_csp(str(data))} if fmt == "html" else {}
-        )
-        return Response(data, media_type=DRAFT_TYPES[fmt], headers=headers)
-
-    async def api_why(self, request: Request) -> Response:
-        lang = self._api_lang(request)
-        subject = self._subject(request)
-        result = await self._body_result(request)
-        return _json(await self.service.run(api.why, result, subject, self.service.k, lang))
-
-    async def api_why_not(self, request: Request) -> Response:
-        lang = self._api_lang(request)
-        subject = self._subject(request)
-        result = await self._body_result(request)
-        return _json(await self.service.run(api.why_not, result, subject, self.service.k, lang))
-
-    async def api_what_if(self, request: Request) -> Response:
-        lang = self._api_lang(request)
-        sets = self._sets(request)
-        if not sets:
-            raise Failure(400, [self.words["en"]["e_no_set"]])
-        result = await self._body_result(request)
-        return _json(await self.service.run(api.what_if, result, sets, self.service.k, lang))
-
-    def _subject(self, request: Request) -> str:
-        subject = request.query_params.get("subject", "").strip()
-        if not subject:
-            raise Failure(400, [self.words["en"]["e_no_subject"]])
-        return subject
-
 
 # --- helpers -----------------------------------------------------------------------------------
-
-
-def _json(data: Any) -> Response:
-    """The CLI's JSON, byte for byte (`--format json`)."""
-    return Response(api.to_json(data), media_type="application/json; charset=utf-8")
-
-
-def _download(data: str | bytes, media_type: str, filename: str) -> Response:
-    safe = re.sub(r"[^\w.-]", "_", filename, flags=re.ASCII)
-    return Response(
-        data,
-        media_type=media_type,
-        headers={"content-disposition": f'attachment; filename="{safe}"'},
-    )
-
-
-def _label(name: str) -> str:
-    """What messages call an uploaded body: printable, short; never used as a path."""
-    cleaned = "".join(ch for ch in name if ch.isprintable())[:200]
-    return cleaned.strip()
-
-
-def _audience(request: Request, words: dict[str, str]) -> None:
-    # both audiences render the same program for now (the client/consultant split is its own issue)
-    audience = request.query_params.get("audience", "client")
-    if audience not in AUDIENCES:
-        raise Failure(400, [words["e_audience"].format(value=audience)])
-
-
-def _version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version("cluster-intl")
-    except PackageNotFoundError:
-        return "0"
 
 
 def _year_pairs(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -1,0 +1,85 @@
+"""What the web workspace answers besides pages: failures with the CLI's located messages, JSON
+in the CLI's shapes, downloads, and the checks of the common query parameters."""
+
+from __future__ import annotations
+
+import re
+from importlib.metadata import PackageNotFoundError
+from importlib.metadata import version as distribution_version
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from engine import api
+
+LANGS = ("ru", "en")
+AUDIENCES = ("client", "consultant")
+DRAFT_TYPES = {
+    "md": "text/markdown; charset=utf-8",
+    "html": "text/html; charset=utf-8",
+    "json": "application/json; charset=utf-8",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+}
+QUESTIONNAIRE_TYPES = {
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "yaml": "application/yaml; charset=utf-8",
+}
+
+
+class Failure(Exception):
+    """An answer other than 200 with the messages to show (located, like the CLI's)."""
+
+    def __init__(self, status: int, messages: list[str]) -> None:
+        super().__init__("\n".join(messages))
+        self.status = status
+        self.messages = messages
+
+
+def too_large(name: str) -> Failure:
+    """413 with the CLI's message for a file over its limit."""
+    return Failure(413, str(api.too_large(name)).splitlines())
+
+
+def failure(exc: api.ClusterIntlError) -> Failure:
+    if isinstance(exc, api.OutputExistsError):
+        status = 409
+    elif isinstance(exc, api.InputError):
+        status = 422
+    else:
+        status = 400
+    return Failure(status, str(exc).splitlines() or [type(exc).__name__])
+
+
+def json_response(data: Any) -> Response:
+    """The CLI's JSON, byte for byte (`--format json`)."""
+    return Response(api.to_json(data), media_type="application/json; charset=utf-8")
+
+
+def download(data: str | bytes, media_type: str, filename: str) -> Response:
+    safe = re.sub(r"[^\w.-]", "_", filename, flags=re.ASCII)
+    return Response(
+        data,
+        media_type=media_type,
+        headers={"content-disposition": f'attachment; filename="{safe}"'},
+    )
+
+
+def label(name: str) -> str:
+    """What messages call an uploaded body: printable, short; never used as a path."""
+    cleaned = "".join(ch for ch in name if ch.isprintable())[:200]
+    return cleaned.strip()
+
+
+def audience(request: Request, words: dict[str, str]) -> None:
+    # both audiences render the same program for now (the client/consultant split is its own issue)
+    audience = request.query_params.get("audience", "client")
+    if audience not in AUDIENCES:
+        raise Failure(400, [words["e_audience"].format(value=audience)])
+
+
+def app_version() -> str:
+    try:
+        return distribution_version("cluster-intl")
+    except PackageNotFoundError:
+        return "0"
