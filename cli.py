@@ -60,6 +60,11 @@ KnowledgeOpt = Annotated[
     ),
 ]
 LangOpt = Annotated[Lang, typer.Option("--lang", help="Language of the output.")]
+ForceOpt = Annotated[bool, typer.Option("--force", help="Overwrite an existing output file.")]
+OutOpt = Annotated[
+    Path | None,
+    typer.Option("-o", "--output", help="Output file (default: stdout).", dir_okay=False),
+]
 AssessmentArg = Annotated[
     Path,
     typer.Argument(help="Assessment file (YAML, or a filled questionnaire .xlsx).", dir_okay=False),
@@ -137,9 +142,7 @@ def draft(
     ] = None,
     lang: LangOpt = Lang.ru,
     knowledge: KnowledgeOpt = None,
-    force: Annotated[
-        bool, typer.Option("--force", help="Overwrite an existing output file.")
-    ] = False,
+    force: ForceOpt = False,
     template: Annotated[
         Path | None,
         typer.Option(
@@ -359,9 +362,7 @@ def kb_docs(
     fmt: Annotated[DocsFormat | None, typer.Option("--format", "-f", help="md or html.")] = None,
     lang: LangOpt = Lang.ru,
     knowledge: KnowledgeOpt = None,
-    force: Annotated[
-        bool, typer.Option("--force", help="Overwrite an existing output file.")
-    ] = False,
+    force: ForceOpt = False,
 ) -> None:
     """Write a readable catalogue of the knowledge base: indicators, rules, recommendations."""
 
@@ -428,9 +429,7 @@ def kb_export_clips(
             help="Also write the facts of this assessment as a deffacts block.",
         ),
     ] = None,
-    force: Annotated[
-        bool, typer.Option("--force", help="Overwrite an existing output file.")
-    ] = False,
+    force: ForceOpt = False,
 ) -> None:
     """Translate the knowledge base into CLIPS (deftemplate, defrule) to run on the reference engine."""
 
@@ -467,9 +466,7 @@ def questionnaire(
         ),
     ] = None,
     knowledge: KnowledgeOpt = None,
-    force: Annotated[
-        bool, typer.Option("--force", help="Overwrite an existing output file.")
-    ] = False,
+    force: ForceOpt = False,
 ) -> None:
     """Write a blank assessment to fill in: one row (or key) per indicator with its question."""
 
@@ -557,19 +554,14 @@ def compare(
     new: Annotated[
         Path, typer.Argument(help="The later assessment of the same cluster.", dir_okay=False)
     ],
-    out: Annotated[
-        Path | None,
-        typer.Option("-o", "--output", help="Output file (default: stdout).", dir_okay=False),
-    ] = None,
+    out: OutOpt = None,
     fmt: Annotated[
         CompareFormat,
         typer.Option("--format", "-f", help="md (a section to append to the new program) or json."),
     ] = CompareFormat.md,
     lang: LangOpt = Lang.ru,
     knowledge: KnowledgeOpt = None,
-    force: Annotated[
-        bool, typer.Option("--force", help="Overwrite an existing output file.")
-    ] = False,
+    force: ForceOpt = False,
 ) -> None:
     """Progress between two assessments: what moved, KPIs against targets, advice added/dropped."""
 

@@ -1,7 +1,6 @@
 """Same input, same bytes: Markdown, HTML and JSON are identical across runs and PYTHONHASHSEEDs.
 
-(The JSON result alone is also pinned in tests/engine/inference/test_rules.py; DOCX content is covered by
-the Word tests.)
+(DOCX content is covered by the Word tests.)
 """
 
 from __future__ import annotations
