@@ -197,8 +197,8 @@ ExplainFormatOpt = Annotated[
 def _explain(
     assessment: Path,
     knowledge: Path | None,
-    build: Callable[..., dict[str, Any]],
-    render: Callable[[dict[str, Any]], str],
+    build: Callable[..., Any],
+    render: Callable[[Any], str],
     fmt: TextFormat,
 ) -> None:
     """Shared body of the explanation commands: one function builds the data, one renders text."""

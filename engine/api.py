@@ -31,6 +31,7 @@ from engine.deliverables.compare import compare as compare_view
 from engine.deliverables.compare import render_compare
 from engine.deliverables.questionnaire import questionnaire_xlsx, questionnaire_yaml
 from engine.errors import ClusterIntlError, InputError, OutputExistsError, Problem, UsageError
+from engine.explain.shapes import WhatIfData, WhyData, WhyNotData
 from engine.explain.text import render_what_if, render_why, render_why_not
 from engine.explain.what_if import parse_sets, what_if_data
 from engine.explain.why import why_data
@@ -62,6 +63,9 @@ __all__ = [
     "Problem",
     "Result",
     "UsageError",
+    "WhatIfData",
+    "WhyData",
+    "WhyNotData",
     "assess_text",
     "batch",
     "catalogue",
@@ -266,30 +270,30 @@ def assess_text(d: dict[str, Any], lang: str) -> str:
 # --- explanations ------------------------------------------------------------------------------
 
 
-def why(result: Result, ident: str, k: Knowledge, lang: str) -> dict[str, Any]:
+def why(result: Result, ident: str, k: Knowledge, lang: str) -> WhyData:
     """Why a recommendation, finding or measure holds: the chain down to the indicators."""
     return why_data(result, ident, k, lang)
 
 
-def why_text(data: dict[str, Any]) -> str:
+def why_text(data: WhyData) -> str:
     return render_why(data)
 
 
-def why_not(result: Result, ident: str, k: Knowledge, lang: str) -> dict[str, Any]:
+def why_not(result: Result, ident: str, k: Knowledge, lang: str) -> WhyNotData:
     """Why a recommendation was not made, with the smallest verified changes that would make it."""
     return why_not_data(result, ident, k, lang)
 
 
-def why_not_text(data: dict[str, Any]) -> str:
+def why_not_text(data: WhyNotData) -> str:
     return render_why_not(data)
 
 
-def what_if(result: Result, sets: list[str], k: Knowledge, lang: str) -> dict[str, Any]:
+def what_if(result: Result, sets: list[str], k: Knowledge, lang: str) -> WhatIfData:
     """Rerun with changed indicators (`ID=VALUE`, VALUE in YAML) and say what moved and why."""
     return what_if_data(result, parse_sets(sets, k), k, lang)
 
 
-def what_if_text(data: dict[str, Any]) -> str:
+def what_if_text(data: WhatIfData) -> str:
     return render_what_if(data)
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import re
 import shutil
-import time
 
 import pytest
 
@@ -183,11 +182,14 @@ def test_why_not_names_the_blocking_gate_and_the_rule_behind_it(cli):
     assert d["no_change"]["by"] == ["gate_closed_plans", "gate_closed_mandate"]
 
 
-def test_why_not_search_is_fast_on_the_example(cli):
-    start = time.perf_counter()
-    code, _, err = cli("why-not", NN, "rg_regional_channels", "--lang", "en")
+def test_why_not_search_is_bounded_on_the_example(cli):
+    """The search's work is bounded by reruns (its speed is measured in bench/, not here)."""
+    from engine.explain.search import MAX_RUNS
+
+    code, out, err = cli("why-not", NN, "rg_regional_channels", "--lang", "en", "--format", "json")
     assert code == 0, err
-    assert time.perf_counter() - start < 2.0
+    search = json.loads(out)["search"]
+    assert 0 < search["runs"] <= MAX_RUNS
 
 
 # --- what-if -----------------------------------------------------------------------------------

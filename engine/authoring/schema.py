@@ -16,6 +16,8 @@ from pydantic import BaseModel, TypeAdapter
 
 from engine.authoring.scenarios import Scenario, ScenarioList
 from engine.errors import OutputExistsError, UsageError
+from engine.explain.shapes import SHAPES
+from engine.explain.shapes import json_schema as output_schema
 from engine.files.atomic import write_atomic
 from engine.knowledge.models import FILES, Indicator, Knowledge, RulesFile
 
@@ -144,6 +146,8 @@ def all_schemas(k: Knowledge) -> dict[str, dict[str, Any]]:
     out = knowledge_schemas()
     out["scenario.schema.json"] = scenario_schema()
     out["assessment.schema.json"] = assessment_schema(k)
+    for name in SHAPES:  # the versioned JSON answers of why, why-not and what-if
+        out[f"{name}.schema.json"] = output_schema(name)
     return dict(sorted(out.items()))
 
 

@@ -3,6 +3,7 @@ Nothing is computed here; every line comes from the data."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from engine.explain.labels import bench_value, fmt_value, ui_strings
@@ -16,7 +17,7 @@ def _mark(ok: bool) -> str:
     return "✓" if ok else "✗"
 
 
-def render_why(d: dict[str, Any]) -> str:
+def render_why(d: Mapping[str, Any]) -> str:
     lang = d["lang"]
     s = ui_strings(lang)
     subj = d["subject"]
@@ -139,7 +140,7 @@ def _render_sources(sources: list[dict[str, Any]], out: list[str], s: dict[str, 
         )
 
 
-def render_why_not(d: dict[str, Any]) -> str:
+def render_why_not(d: Mapping[str, Any]) -> str:
     lang = d["lang"]
     s = ui_strings(lang)
     subj = d["subject"]
@@ -220,7 +221,7 @@ def _render_eval(c: dict[str, Any], out: list[str], indent: str, lang: str) -> N
         _render_analysis(r, out, indent + "    ", lang)
 
 
-def render_what_if(d: dict[str, Any]) -> str:
+def render_what_if(d: Mapping[str, Any]) -> str:
     lang = d["lang"]
     s = ui_strings(lang)
     v = lambda x: fmt_value(x, lang)  # noqa: E731

@@ -9,12 +9,13 @@ once, and keeps only the values whose rerun really produces the target.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from engine.assessment.validate import check_value, with_changes
 from engine.errors import InputError, Problem, suggest
 from engine.explain.justify import justify, line_view
 from engine.explain.labels import SCORE_KEYS, measure_label, subject_label
+from engine.explain.shapes import WhatIfData
 from engine.explain.why import head
 from engine.explain.why_not import reason_lines, why_not_data
 from engine.files.strict_yaml import load_yaml_text
@@ -109,9 +110,7 @@ def _short(result: Result, kind: str, ident: str, k: Knowledge, lang: str) -> li
     return [line_view(v, k, lang) for v in justify(result, kind, ident, k)[:3]]
 
 
-def what_if_data(
-    result: Result, changes: dict[str, Any], k: Knowledge, lang: str
-) -> dict[str, Any]:
+def what_if_data(result: Result, changes: dict[str, Any], k: Knowledge, lang: str) -> WhatIfData:
     """Rerun with `changes` and compare: recommendations and findings added and removed (each with
     its reason), postponements, and the scores that moved."""
     a2 = with_changes(result.assessment, changes, k)
@@ -182,4 +181,4 @@ def what_if_data(
         or data["postponed"]["removed"]
         or data["scores"]
     )
-    return data
+    return cast(WhatIfData, data)  # the documented shape; tests validate it

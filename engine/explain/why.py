@@ -7,7 +7,7 @@ measures (with their derivation). `describe_*` turn the same data into text in R
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from engine.errors import UsageError, suggest
 from engine.explain.justify import derivation_view, formula_in, justify
@@ -18,6 +18,7 @@ from engine.explain.labels import (
     subject_label,
     value_text,
 )
+from engine.explain.shapes import WhyData
 from engine.inference.trace import Result
 from engine.knowledge.conditions import branches, holds
 from engine.knowledge.graph import producers_of
@@ -359,7 +360,7 @@ def head(schema: str, result: Result, lang: str) -> dict[str, Any]:
     }
 
 
-def why_data(result: Result, ident: str, k: Knowledge, lang: str) -> dict[str, Any]:
+def why_data(result: Result, ident: str, k: Knowledge, lang: str) -> WhyData:
     """How `ident` (recommendation, finding, measure or indicator) came about, from the record."""
     kind = resolve_id(
         ident, result, k, ("recommendation", "finding", "measure", "indicator"), "why"
@@ -413,7 +414,7 @@ def why_data(result: Result, ident: str, k: Knowledge, lang: str) -> dict[str, A
         ]
     data["indicators"] = b.indicators()
     data["sources"] = b.sources()
-    return data
+    return cast(WhyData, data)  # the documented shape; tests validate it
 
 
 # --- one line per recommendation not made (the document and what-if) ---------------------------

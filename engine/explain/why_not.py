@@ -3,11 +3,13 @@ findings never derived, the blocking rules, and the smallest changes that would 
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping, Sequence
+from typing import Any, cast
 
 from engine.explain.justify import justify
 from engine.explain.labels import subject_label, ui_strings
 from engine.explain.search import minimal_changes
+from engine.explain.shapes import WhyNotData
 from engine.explain.why import Builder, head, resolve_id, subject_view
 from engine.inference.trace import Result
 from engine.knowledge.graph import producers_of
@@ -18,7 +20,7 @@ SCHEMA_WHY_NOT = "cluster-intl/why-not/1"
 
 def why_not_data(
     result: Result, ident: str, k: Knowledge, lang: str, *, search: bool = True
-) -> dict[str, Any]:
+) -> WhyNotData:
     """Why a recommendation (or finding) was not made: every rule that could produce it, each
     branch and condition re-read against the final facts, then the smallest single changes."""
     kind = resolve_id(ident, result, k, ("recommendation", "finding"), "why-not")
@@ -38,7 +40,7 @@ def why_not_data(
                 "sources": [],
             }
         )
-        return data
+        return cast(WhyNotData, data)  # the documented shape; tests validate it
     key = f"{kind}:{ident}"
     data["rules"] = [b.analyse(site, frozenset({key})) for site in producers_of(kind, ident, k)]
     data["postponed_by"] = (
@@ -54,7 +56,7 @@ def why_not_data(
         if not found["changes"]:
             data["no_change"] = _no_change(data, found["stats"])
     data["sources"] = b.sources()
-    return data
+    return cast(WhyNotData, data)  # the documented shape; tests validate it
 
 
 def _change_view(c: dict[str, Any], result: Result, k: Knowledge, lang: str) -> dict[str, Any]:
@@ -93,9 +95,11 @@ def _no_change(data: dict[str, Any], stats: dict[str, Any]) -> dict[str, Any]:
     return {"reason": "needs_several", "rule": rule["rule"], "unsatisfied": len(unmet)}
 
 
-def closest_branch(rules: list[dict[str, Any]]) -> tuple[dict[str, Any], dict[str, Any] | None]:
+def closest_branch(
+    rules: Sequence[Mapping[str, Any]],
+) -> tuple[Mapping[str, Any], Mapping[str, Any] | None]:
     """The rule branch with the fewest unsatisfied conditions (first in knowledge order on ties)."""
-    best: tuple[int, dict[str, Any], dict[str, Any] | None] | None = None
+    best: tuple[int, Mapping[str, Any], Mapping[str, Any] | None] | None = None
     for r in rules:
         for br in r["branches"]:
             if best is None or br["unsatisfied"] < best[0]:
@@ -104,7 +108,7 @@ def closest_branch(rules: list[dict[str, Any]]) -> tuple[dict[str, Any], dict[st
     return best[1], best[2]
 
 
-def failing_conditions(data: dict[str, Any]) -> list[dict[str, Any]]:
+def failing_conditions(data: Mapping[str, Any]) -> list[dict[str, Any]]:
     """Every unsatisfied condition or blocking rule named anywhere in a why-not answer."""
     out: list[dict[str, Any]] = []
 
@@ -121,7 +125,10 @@ def failing_conditions(data: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def reason_line(
-    rules: list[dict[str, Any]], postponed_by: list[dict[str, Any]], lang: str, depth: int = 0
+    rules: Sequence[Mapping[str, Any]],
+    postponed_by: Sequence[Mapping[str, Any]],
+    lang: str,
+    depth: int = 0,
 ) -> dict[str, Any]:
     """The closest rule's failing conditions in one line, findings followed one level down."""
     s = ui_strings(lang)
@@ -136,7 +143,7 @@ def reason_line(
 
 
 def reason_lines(
-    rules: list[dict[str, Any]], postponed_by: list[dict[str, Any]], lang: str
+    rules: Sequence[Mapping[str, Any]], postponed_by: Sequence[Mapping[str, Any]], lang: str
 ) -> list[dict[str, Any]]:
     """One line per rule that could have produced it (each with its closest branch)."""
     if not rules:
@@ -157,7 +164,7 @@ def reason_lines(
 
 
 def _rule_line(
-    rule: dict[str, Any], branch: dict[str, Any] | None, lang: str, depth: int
+    rule: Mapping[str, Any], branch: Mapping[str, Any] | None, lang: str, depth: int
 ) -> dict[str, Any]:
     parts = [
         _failing_text(c, lang, depth)

@@ -295,7 +295,7 @@ class Workbench(JsonApi):
         sets = self._sets(request)  # a score of the what-if variant explains on the variant
         k = self.service.k
 
-        def build() -> dict[str, Any]:
+        def build() -> api.WhyData:
             return api.why(api.variant(result, sets, k) if sets else result, subject, k, lang)
 
         data = await self.service.run(build)

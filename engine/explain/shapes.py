@@ -1,0 +1,303 @@
+"""The documented shapes of the explanations (`why`, `why-not`, `what-if` with `--format json`),
+as typed records. `schemas/{why,why-not,what-if}.schema.json` are generated from them (`kb schema`),
+and a test validates real answers against them, so the documentation cannot drift from the code.
+
+`total=False` marks the keys that appear only where they apply (docs/explanations.md says which).
+"""
+
+from __future__ import annotations
+
+from typing import (
+    Any,
+    Literal,
+    NotRequired,  # pydantic needs these on Python < 3.12
+)
+
+from pydantic import ConfigDict, TypeAdapter
+from typing_extensions import TypedDict
+
+SubjectKind = Literal["indicator", "measure", "finding", "recommendation"]
+DeclaredKind = Literal["finding", "recommendation", "postponed"]
+SubjectStatus = Literal[
+    "made", "not_made", "postponed", "derived", "not_derived", "computed", "blank", "input"
+]
+_CLOSED = ConfigDict(extra="forbid")
+
+
+class Source(TypedDict):
+    __pydantic_config__ = _CLOSED  # type: ignore[misc]
+    id: str
+    kind: str
+    citation: str
+    section: str | None
+    url: str | None
+
+
+class Declared(TypedDict):
+    __pydantic_config__ = _CLOSED  # type: ignore[misc]
+    kind: DeclaredKind
+    id: str
+    new: bool
+
+
+class Benchmark(TypedDict):
+    __pydantic_config__ = _CLOSED  # type: ignore[misc]
+    indicator: str
+    label: str
+    value: float
+    sources: list[str]
+    proposal: bool
+    note: str | None
+    setting: str
+
+
+class DerivationInput(TypedDict):
+    __pydantic_config__ = _CLOSED  # type: ignore[misc]
+    id: str
+    kind: Literal["indicator", "measure"]
+    label: str
+    value: Any
+    at: NotRequired[str]
+    derivation: NotRequired[Derivation]
+
+
+class Derivation(TypedDict):
+    __pydantic_config__ = _CLOSED  # type: ignore[misc]
+    id: str
+    label: str
+    value: Any
+    value_text: str
+    formula: str
+    setting: str
+    inputs: list[DerivationInput]
+    bands: NotRequired[list[dict[str, Any]]]
+    benchmark: NotRequired[Benchmark]
+
+
+class Condition(TypedDict):
+    __pydantic_config__ = _CLOSED  # type: ignore[misc]
+    kind: SubjectKind
+    subject: str
+    label: str
+    op: str | None
+    value: Any
+    actual: Any
+    negated: bool
+    holds: bool
+    text: str
+    at: NotRequired[str]
+    derivation: NotRequired[Derivation]
+    benchmark: NotRequired[Benchmark]
+    because: NotRequired[list[Node]]
+    because_not: NotRequired[list[Analysis]]
+    blocked_by: NotRequired[list[Node]]
+    derived_by: NotRequired[list[dict[str, str]]]
+
+
+class Node(TypedDict):
+    """One firing, from the record."""
+
+    __pydantic_config__ = _CLOSED  # type: ignore[misc]
+    rule: str
+    where: str
+    seq: int
+    branch: int
+    title: str
+    sources: list[str]
+    proposal: bool
+    note: str | None
+    always: bool
+    conditions: list[Condition]
+    declared: list[Declared]
+
+
+class Branch(TypedDict):
+    __pydantic_config__ = _CLOSED  # type: ignore[misc]
+    branch: int
+    satisfied: int
+    unsatisfied: int
+    conditions: list[Condition]
+
+
+class Analysis(TypedDict):
+    """A rule re-read against the final facts (why-not)."""
+
+    __pydantic_config__ = _CLOSED  # type: ignore[misc]
+    rule: str
+    where: str
+    title: str
+    sources: list[str]
+    proposal: bool
+    note: str | None
+    always: bool
+    fired: bool
+    branches: list[Branch]
+
+
+class Subject(TypedDict):
+    __pydantic_config__ = _CLOSED  # type: ignore[misc]
+    kind: SubjectKind
+    id: str
+    label: str
+    status: SubjectStatus
+
+
+class RecommendationView(TypedDict):
+    __pydantic_config__ = _CLOSED  # type: ignore[misc]
+    title: str
+    rationale: str
+    priority: str | None
+    priority_label: str
+    actor: str
+    direction: str
+    proposal: bool
+    postponed: bool
+    sources: list[str]
+
+
+class UsedBy(TypedDict):
+    __pydantic_config__ = _CLOSED  # type: ignore[misc]
+    rule: str
+    where: str
+    seq: int
+    title: str
+    condition: str
+    declared: list[Declared]
+
+
+class IndicatorValue(TypedDict):
+    __pydantic_config__ = _CLOSED  # type: ignore[misc]
+    id: str
+    label: str
+    value: Any
+    at: str
+
+
+class WhyData(TypedDict):
+    """`cluster-intl/why/1`."""
+
+    __pydantic_config__ = _CLOSED  # type: ignore[misc]
+    schema: Literal["cluster-intl/why/1"]
+    lang: Literal["ru", "en"]
+    assessment: str
+    cluster: str
+    subject: Subject
+    made: bool
+    recommendation: NotRequired[RecommendationView]
+    justifications: NotRequired[list[Node]]
+    value: NotRequired[Any]
+    derivation: NotRequired[Derivation]
+    at: NotRequired[str]
+    used_by: NotRequired[list[UsedBy]]
+    indicators: list[IndicatorValue]
+    sources: list[Source]
+
+
+# `from` is a Python keyword, so the records with that key use the functional syntax
+Change = TypedDict(
+    "Change",
+    {
+        "indicator": str,
+        "label": str,
+        "from": Any,
+        "to": Any,
+        "at": str,
+        "distance": float,
+        "rules": list[str],
+        "also_added": list[str],
+        "also_removed": list[str],
+    },
+)
+
+
+class Search(TypedDict):
+    __pydantic_config__ = _CLOSED  # type: ignore[misc]
+    indicators: int
+    candidates: int
+    outcomes: int
+    runs: int
+    truncated: bool
+    rules: list[str]
+
+
+class WhyNotData(TypedDict):
+    """`cluster-intl/why-not/1`."""
+
+    __pydantic_config__ = _CLOSED  # type: ignore[misc]
+    schema: Literal["cluster-intl/why-not/1"]
+    lang: Literal["ru", "en"]
+    assessment: str
+    cluster: str
+    subject: Subject
+    made: bool
+    rules: list[Analysis]
+    postponed_by: list[Node]
+    changes: list[Change]
+    no_change: dict[str, Any] | None
+    search: Search | None
+    sources: list[Source]
+
+
+class Reason(TypedDict):
+    __pydantic_config__ = _CLOSED  # type: ignore[misc]
+    text: str
+    rule: str
+    where: str
+
+
+class Moved(TypedDict):
+    __pydantic_config__ = _CLOSED  # type: ignore[misc]
+    id: str
+    label: str
+    reasons: list[Reason]
+
+
+class AddedRemoved(TypedDict):
+    __pydantic_config__ = _CLOSED  # type: ignore[misc]
+    added: list[Moved]
+    removed: list[Moved]
+
+
+class IdsAddedRemoved(TypedDict):
+    __pydantic_config__ = _CLOSED  # type: ignore[misc]
+    added: list[str]
+    removed: list[str]
+
+
+SetChange = TypedDict(
+    "SetChange", {"indicator": str, "label": str, "from": Any, "to": Any, "at": str}
+)
+
+
+ScoreMove = TypedDict("ScoreMove", {"id": str, "label": str, "from": Any, "to": Any})
+
+
+class WhatIfData(TypedDict):
+    """`cluster-intl/what-if/1`."""
+
+    __pydantic_config__ = _CLOSED  # type: ignore[misc]
+    schema: Literal["cluster-intl/what-if/1"]
+    lang: Literal["ru", "en"]
+    assessment: str
+    cluster: str
+    changes: list[SetChange]
+    recommendations: AddedRemoved
+    findings: AddedRemoved
+    postponed: IdsAddedRemoved
+    scores: list[ScoreMove]
+    changed: bool
+
+
+for _shape in (Change, SetChange, ScoreMove):
+    _shape.__pydantic_config__ = _CLOSED  # type: ignore[attr-defined,union-attr]
+
+SHAPES: dict[str, Any] = {"why": WhyData, "why-not": WhyNotData, "what-if": WhatIfData}
+
+
+def adapter(name: str) -> TypeAdapter[Any]:
+    """A validator of one shape (unknown keys refused): tests check real answers with it."""
+    return TypeAdapter(SHAPES[name])
+
+
+def json_schema(name: str) -> dict[str, Any]:
+    return adapter(name).json_schema(mode="serialization")
