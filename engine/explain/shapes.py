@@ -16,8 +16,8 @@ from typing import (
 from pydantic import ConfigDict, TypeAdapter
 from typing_extensions import TypedDict
 
-SubjectKind = Literal["indicator", "measure", "finding", "recommendation"]
-DeclaredKind = Literal["finding", "recommendation", "postponed"]
+from engine.knowledge.models import DeclaredKind, SubjectKind
+
 SubjectStatus = Literal[
     "made", "not_made", "postponed", "derived", "not_derived", "computed", "blank", "input"
 ]

@@ -14,7 +14,7 @@ from engine.inference.facts import Finding, Postponed, Recommended, build_facts
 from engine.inference.rules import build_engine_class
 from engine.inference.trace import CondCheck, Declared, Firing, Matched, Result
 from engine.knowledge.conditions import branches, holds
-from engine.knowledge.models import PRIORITY_RANK, Atom, Knowledge, Not_
+from engine.knowledge.models import PRIORITY_RANK, Atom, FactKind, Knowledge, Not_
 from engine.measures import Measures, compute
 
 
@@ -52,6 +52,7 @@ class _Recorder:
         matched = []
         by_kind: dict[str, Any] = {}
         for name, fact in sorted(bound.items()):
+            kind: FactKind
             if name.startswith("g_"):
                 kind, label = "indicators", name[2:]
                 by_kind[f"group:{label}"] = fact

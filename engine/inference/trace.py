@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from engine.assessment.validate import Assessment
+from engine.knowledge.models import DeclaredKind, FactKind, SubjectKind
 from engine.measures import Measures
 
 
@@ -15,7 +16,7 @@ class Matched:
     """A fact an activation matched: an indicator group, the measures, a finding or a recommendation."""
 
     fact_id: int
-    kind: str  # indicators | measures | finding | recommendation
+    kind: FactKind
     name: str  # group id, "measures", finding id or recommendation id
     values: tuple[tuple[str, Any], ...] = ()  # the fields the rule tested, with their values
 
@@ -32,7 +33,7 @@ class Matched:
 class CondCheck:
     """One condition of the firing branch with the value it saw."""
 
-    kind: str  # indicator | measure | finding | recommendation
+    kind: SubjectKind
     subject: str
     op: str | None
     value: Any
@@ -54,7 +55,7 @@ class CondCheck:
 
 @dataclass(frozen=True)
 class Declared:
-    kind: str  # finding | recommendation | postponed
+    kind: DeclaredKind
     id: str
     new: bool
 

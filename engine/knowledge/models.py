@@ -25,6 +25,9 @@ from engine.files.strict_yaml import Located
 from engine.resources import display_path
 
 Lang = Literal["ru", "en"]
+SubjectKind = Literal["indicator", "measure", "finding", "recommendation"]  # what a condition tests
+DeclaredKind = Literal["finding", "recommendation", "postponed"]  # what a rule's `then` declares
+FactKind = Literal["indicators", "measures", "finding", "recommendation"]  # what a firing matched
 LANGS: tuple[Lang, ...] = ("ru", "en")
 
 
@@ -295,8 +298,9 @@ class Atom(Strict):
         return self
 
     @property
-    def subject_kind(self) -> str:
-        for k in ("indicator", "measure", "finding", "recommendation"):
+    def subject_kind(self) -> SubjectKind:
+        kinds: tuple[SubjectKind, ...] = ("indicator", "measure", "finding", "recommendation")
+        for k in kinds:
             if getattr(self, k) is not None:
                 return k
         raise AssertionError

@@ -145,10 +145,10 @@ class LogicChecks:
                 seen[key] = (a, v)
         base, needed = lg.local(branch)
         if any(v.is_empty() for _, v in base.values):
-            key = next(k for k, v in base.values if v.is_empty())
+            empty = next(k for k, v in base.values if v.is_empty())
             return (
                 site.path + ("when",),
-                f"the conditions on {key[1]!r} contradict each other",
+                f"the conditions on {empty[1]!r} contradict each other",
                 False,
             )
         for n in negs:
