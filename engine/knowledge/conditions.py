@@ -32,44 +32,36 @@ def _hashable(value: Any) -> Any:
     return value
 
 
+# What each operator means, as a factory of predicates over one value. A blank (None) satisfies
+# only `is_missing`: every other operator is false on it, so missing data is never read as a value.
+_OPERATORS: dict[str, Callable[[Any], Pred]] = {
+    "eq": lambda x: lambda v: v is not None and v == x,
+    "ne": lambda x: lambda v: v is not None and v != x,
+    "lt": lambda x: lambda v: _num(v) and v < x,
+    "le": lambda x: lambda v: _num(v) and v <= x,
+    "gt": lambda x: lambda v: _num(v) and v > x,
+    "ge": lambda x: lambda v: _num(v) and v >= x,
+    "in": lambda x: lambda v: v is not None and v in x,
+    "not_in": lambda x: lambda v: v is not None and v not in x,
+    "is_true": lambda _: lambda v: v is True,
+    "is_false": lambda _: lambda v: v is False,
+    "is_missing": lambda _: lambda v: v is None,
+    "is_known": lambda _: lambda v: v is not None,
+    "contains": lambda x: lambda v: _seq(v) and x in v,
+    "not_contains": lambda x: lambda v: _seq(v) and x not in v,
+    "is_empty": lambda _: lambda v: _seq(v) and len(v) == 0,
+    "not_empty": lambda _: lambda v: _seq(v) and len(v) > 0,
+    "count_ge": lambda x: lambda v: _seq(v) and len(v) >= x,
+    "count_lt": lambda x: lambda v: _seq(v) and len(v) < x,
+}
+OPERATORS = frozenset(_OPERATORS)
+
+
 def _make(op: str, x: Any) -> Pred:
-    if op == "eq":
-        return lambda v: v is not None and v == x
-    if op == "ne":
-        return lambda v: v is not None and v != x
-    if op == "lt":
-        return lambda v: _num(v) and v < x
-    if op == "le":
-        return lambda v: _num(v) and v <= x
-    if op == "gt":
-        return lambda v: _num(v) and v > x
-    if op == "ge":
-        return lambda v: _num(v) and v >= x
-    if op == "in":
-        return lambda v: v is not None and v in x
-    if op == "not_in":
-        return lambda v: v is not None and v not in x
-    if op == "is_true":
-        return lambda v: v is True
-    if op == "is_false":
-        return lambda v: v is False
-    if op == "is_missing":
-        return lambda v: v is None
-    if op == "is_known":
-        return lambda v: v is not None
-    if op == "contains":
-        return lambda v: _seq(v) and x in v
-    if op == "not_contains":
-        return lambda v: _seq(v) and x not in v
-    if op == "is_empty":
-        return lambda v: _seq(v) and len(v) == 0
-    if op == "not_empty":
-        return lambda v: _seq(v) and len(v) > 0
-    if op == "count_ge":
-        return lambda v: _seq(v) and len(v) >= x
-    if op == "count_lt":
-        return lambda v: _seq(v) and len(v) < x
-    raise ValueError(f"unknown operator {op!r}")
+    try:
+        return _OPERATORS[op](x)
+    except KeyError:
+        raise ValueError(f"unknown operator {op!r}") from None
 
 
 @cache

@@ -1,0 +1,105 @@
+"""engine/knowledge/conditions.py: what each operator of the rule language means, blanks included,
+and how `any`/`all`/`not` unfold into branches."""
+
+from __future__ import annotations
+
+from typing import get_args
+
+import pytest
+
+from engine.knowledge.conditions import OPERATORS, UNARY, branches, iter_atoms, predicate
+from engine.knowledge.models import All_, Any_, Atom, Not_, Op
+
+CASES = [
+    # op, rule value, value that satisfies, value that does not
+    ("eq", 2, 2, 3),
+    ("ne", 2, 3, 2),
+    ("lt", 2, 1.5, 2),
+    ("le", 2, 2, 2.5),
+    ("gt", 2, 3, 2),
+    ("ge", 2, 2, 1),
+    ("in", ("public", "mixed"), "mixed", "private"),
+    ("not_in", ("public", "mixed"), "private", "public"),
+    ("is_true", None, True, False),
+    ("is_false", None, False, True),
+    ("is_known", None, 0, None),
+    ("contains", "eccp", ("eccp", "icn"), ("icn",)),
+    ("not_contains", "eccp", ("icn",), ("eccp",)),
+    ("is_empty", None, (), ("x",)),
+    ("not_empty", None, ("x",), ()),
+    ("count_ge", 2, ("a", "b"), ("a",)),
+    ("count_lt", 2, ("a",), ("a", "b")),
+]
+
+
+def test_every_operator_of_the_language_has_a_meaning():
+    assert set(get_args(Op)) == OPERATORS
+    assert {c[0] for c in CASES} | {"is_missing"} == OPERATORS
+    assert UNARY <= OPERATORS
+
+
+@pytest.mark.parametrize(("op", "value", "yes", "no"), CASES, ids=[c[0] for c in CASES])
+def test_operator_holds_and_fails(op, value, yes, no):
+    p = predicate(op, value)
+    assert p(yes) is True
+    assert p(no) is False
+
+
+@pytest.mark.parametrize("op", sorted(OPERATORS - {"is_missing"}))
+def test_a_blank_satisfies_no_operator_but_is_missing(op):
+    value = next((c[1] for c in CASES if c[0] == op), None)
+    assert predicate(op, value)(None) is False
+    assert predicate("is_missing", None)(None) is True
+
+
+def test_false_and_zero_are_values_not_blanks():
+    assert predicate("is_missing", None)(False) is False
+    assert predicate("is_missing", None)(0) is False
+    assert predicate("le", 1)(0) is True
+
+
+def test_booleans_are_not_numbers_for_comparisons():
+    assert predicate("ge", 1)(True) is False
+    assert predicate("lt", 1)(False) is False
+
+
+def test_a_list_value_is_matched_like_its_tuple():
+    assert predicate("in", ["public", "mixed"])("public") is True
+    assert predicate("in", ["a"]) is predicate("in", ("a",))  # memoised by (op, value)
+
+
+def test_unknown_operator_is_refused():
+    with pytest.raises(ValueError, match="unknown operator 'approx'"):
+        predicate("approx", 1)
+
+
+def atom(**kw):
+    return Atom.model_validate(kw)
+
+
+def test_any_and_all_unfold_into_branches():
+    a = atom(indicator="activity_smes", op="le", value=1)
+    b = atom(indicator="direction_export", op="le", value=1)
+    c = atom(finding="weakness.export")
+    tree = [c, _any(a, _all(b, a))]
+    assert [[x.subject for x in br] for br in branches(tree)] == [
+        ["weakness.export", "activity_smes"],
+        ["weakness.export", "direction_export", "activity_smes"],
+    ]
+
+
+def test_iter_atoms_marks_what_sits_under_not():
+    a = atom(indicator="activity_smes", op="le", value=1)
+    n = Not_.model_validate({"not": {"finding": "gate.not_ready"}})
+    assert [(x.subject, neg) for x, neg in iter_atoms([a, n])] == [
+        ("activity_smes", False),
+        ("gate.not_ready", True),
+    ]
+
+
+def _any(*alts):
+    return Any_.model_validate({"any": list(alts)})
+
+
+def _all(*parts):
+    return All_.model_validate({"all": list(parts)})
