@@ -7,6 +7,7 @@ Every problem is collected and reported with `file:line:col: indicator: message`
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -39,70 +40,94 @@ class Assessment:
 
 def check_value(ind: Indicator, value: Value, knowledge: Knowledge) -> tuple[Value, str | None]:
     """Return (normalised value, error message or None). `value` is not None."""
-    t = ind.type
-    if t == "str":
-        if isinstance(value, (dict, list)):
-            return None, "expected text"
-        if isinstance(value, bool):
-            return None, "expected text, got true/false"
-        return str(value), None
-    if t == "bool":
-        if isinstance(value, bool):
-            return value, None
-        return None, f"expected true or false, got {_show(value)}"
-    if t in ("int", "float", "score"):
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            return None, f"expected a number, got {_show(value)}"
-        if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
-            return None, "expected a finite number"
-        if t == "int" and isinstance(value, float):
-            if not value.is_integer():
-                return None, f"expected a whole number, got {value}"
-            value = int(value)
-        lo, hi = ind.min, ind.max
-        if t == "score" and ind.scale:
-            scale = knowledge.indicators.scales[ind.scale]
-            lo, hi = scale.min, scale.max
-        if (lo is not None and value < lo) or (hi is not None and value > hi):
-            allowed = (
-                f"{_num(lo)}..{_num(hi)}"
-                if lo is not None and hi is not None
-                else f"{_num(lo)} or more"
-                if lo is not None
-                else f"up to {_num(hi)}"
-            )
-            return None, f"{value} is out of scale; allowed {allowed}"
-        if t in ("float", "score") and isinstance(value, int):
-            value = float(value) if t == "float" else value
+    return _CHECKS[ind.type](ind, value, knowledge)
+
+
+Check = Callable[[Indicator, Value, Knowledge], tuple[Value, str | None]]
+
+
+def _check_str(ind: Indicator, value: Value, knowledge: Knowledge) -> tuple[Value, str | None]:
+    if isinstance(value, (dict, list)):
+        return None, "expected text"
+    if isinstance(value, bool):
+        return None, "expected text, got true/false"
+    return str(value), None
+
+
+def _check_bool(ind: Indicator, value: Value, knowledge: Knowledge) -> tuple[Value, str | None]:
+    if isinstance(value, bool):
         return value, None
-    if t == "enum":
-        choices = ind.values or []
-        if not isinstance(value, str) or value not in choices:
-            hint = suggest(str(value), choices)
+    return None, f"expected true or false, got {_show(value)}"
+
+
+def _check_number(ind: Indicator, value: Value, knowledge: Knowledge) -> tuple[Value, str | None]:
+    t = ind.type
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None, f"expected a number, got {_show(value)}"
+    if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
+        return None, "expected a finite number"
+    if t == "int" and isinstance(value, float):
+        if not value.is_integer():
+            return None, f"expected a whole number, got {value}"
+        value = int(value)
+    lo, hi = ind.min, ind.max
+    if t == "score" and ind.scale:
+        scale = knowledge.indicators.scales[ind.scale]
+        lo, hi = scale.min, scale.max
+    if (lo is not None and value < lo) or (hi is not None and value > hi):
+        allowed = (
+            f"{_num(lo)}..{_num(hi)}"
+            if lo is not None and hi is not None
+            else f"{_num(lo)} or more"
+            if lo is not None
+            else f"up to {_num(hi)}"
+        )
+        return None, f"{value} is out of scale; allowed {allowed}"
+    if t in ("float", "score") and isinstance(value, int):
+        value = float(value) if t == "float" else value
+    return value, None
+
+
+def _check_enum(ind: Indicator, value: Value, knowledge: Knowledge) -> tuple[Value, str | None]:
+    choices = ind.values or []
+    if not isinstance(value, str) or value not in choices:
+        hint = suggest(str(value), choices)
+        return None, (
+            f"{_show(value)} is not allowed; choose one of {', '.join(choices)}"
+            + (f" ({hint})" if hint else "")
+        )
+    return value, None
+
+
+def _check_list(ind: Indicator, value: Value, knowledge: Knowledge) -> tuple[Value, str | None]:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list):
+        return None, f"expected a list, got {_show(value)}"
+    out = []
+    for item in value:
+        if item is None or isinstance(item, (dict, list)):
+            return None, "list items must be plain values"
+        item = str(item)
+        if ind.values is not None and item not in ind.values:
+            hint = suggest(item, ind.values)
             return None, (
-                f"{_show(value)} is not allowed; choose one of {', '.join(choices)}"
+                f"{item!r} is not allowed; choose from {', '.join(ind.values)}"
                 + (f" ({hint})" if hint else "")
             )
-        return value, None
-    if t == "list":
-        if isinstance(value, str):
-            value = [value]
-        if not isinstance(value, list):
-            return None, f"expected a list, got {_show(value)}"
-        out = []
-        for item in value:
-            if item is None or isinstance(item, (dict, list)):
-                return None, "list items must be plain values"
-            item = str(item)
-            if ind.values is not None and item not in ind.values:
-                hint = suggest(item, ind.values)
-                return None, (
-                    f"{item!r} is not allowed; choose from {', '.join(ind.values)}"
-                    + (f" ({hint})" if hint else "")
-                )
-            out.append(item)
-        return out, None
-    raise AssertionError(t)
+        out.append(item)
+    return out, None
+
+
+_CHECKS: dict[str, Check] = {
+    "str": _check_str,
+    "bool": _check_bool,
+    "int": _check_number,
+    "float": _check_number,
+    "score": _check_number,
+    "enum": _check_enum,
+    "list": _check_list,
+}
 
 
 def _show(value: Value) -> str:

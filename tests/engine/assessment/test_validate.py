@@ -1,0 +1,83 @@
+"""engine/assessment/validate.py: one value per indicator type, checked and normalised; a whole
+assessment with every problem located; what-if changes validated like the file."""
+
+from __future__ import annotations
+
+import pytest
+
+from engine.assessment.validate import check_value, validate_mapping, with_changes
+from engine.errors import InputError
+from engine.files.strict_yaml import load_yaml_text
+
+
+def check(knowledge, ident, value):
+    return check_value(knowledge.indicator[ident], value, knowledge)
+
+
+def first_of_type(knowledge, t):
+    return next(i.id for i in knowledge.indicators.indicators if i.type == t)
+
+
+def test_a_score_inside_its_scale_is_kept_and_outside_is_refused(knowledge):
+    assert check(knowledge, "activity_smes", 3) == (3, None)
+    assert check(knowledge, "activity_smes", 7) == (None, "7 is out of scale; allowed 0..4")
+
+
+def test_numbers_refuse_text_booleans_and_non_finite_values(knowledge):
+    assert check(knowledge, "activity_smes", "3")[1] == "expected a number, got text '3'"
+    assert check(knowledge, "activity_smes", True)[1].startswith("expected a number")
+    assert check(knowledge, "activity_smes", float("nan"))[1] == "expected a finite number"
+
+
+def test_an_int_indicator_takes_a_whole_float_and_refuses_a_fraction(knowledge):
+    ident = "assessment_year"
+    assert check(knowledge, ident, 2013.0) == (2013, None)
+    assert check(knowledge, ident, 2013.5)[1] == "expected a whole number, got 2013.5"
+
+
+def test_enum_values_are_closed_and_a_near_miss_gets_a_suggestion(knowledge):
+    assert check(knowledge, "funding_source", "mixed") == ("mixed", None)
+    value, err = check(knowledge, "funding_source", "mixd")
+    assert value is None and "choose one of" in err and "did you mean 'mixed'?" in err
+
+
+def test_booleans_are_true_or_false_only(knowledge):
+    ident = first_of_type(knowledge, "bool")
+    assert check(knowledge, ident, False) == (False, None)
+    assert check(knowledge, ident, "no")[1] == "expected true or false, got text 'no'"
+
+
+def test_a_list_takes_one_string_as_one_item_and_refuses_nested_values(knowledge):
+    ident = first_of_type(knowledge, "list")
+    allowed = knowledge.indicator[ident].values
+    item = allowed[0] if allowed else "anything"
+    assert check(knowledge, ident, item) == ([item], None)
+    assert check(knowledge, ident, [[item]])[1] == "list items must be plain values"
+
+
+def test_every_problem_of_an_assessment_is_located(knowledge):
+    text = "cluster_name: X\nactivity_smes: 9\nactivty_smes: 1\nfunding_source: state\n"
+    with pytest.raises(InputError) as exc:
+        validate_mapping(
+            load_yaml_text(text, "a.yaml").data, load_yaml_text(text, "a.yaml"), knowledge
+        )
+    lines = str(exc.value).splitlines()
+    assert "a.yaml:2:16: activity_smes: 9 is out of scale; allowed 0..4" in lines
+    assert any(line.startswith("a.yaml:3:1: activty_smes: unknown indicator") for line in lines)
+    assert any(line.startswith("a.yaml:4:17: funding_source:") for line in lines)
+
+
+def test_a_blank_is_kept_as_unknown_not_as_zero_or_false(knowledge):
+    text = "cluster_name: X\nregion_name: R\nactivity_smes:\n"
+    located = load_yaml_text(text, "b.yaml")
+    a = validate_mapping(located.data, located, knowledge)
+    assert a.get("activity_smes") is None
+    assert a.where("activity_smes") == "b.yaml:3"
+
+
+def test_changes_are_validated_like_the_file(nn_result, knowledge):
+    changed = with_changes(nn_result.assessment, {"activity_smes": 4}, knowledge)
+    assert changed.get("activity_smes") == 4
+    assert nn_result.assessment.get("activity_smes") != 4
+    with pytest.raises(InputError, match="activity_smes: 9 is out of scale"):
+        with_changes(nn_result.assessment, {"activity_smes": 9}, knowledge)
