@@ -52,7 +52,7 @@ from engine.render.jinja import environment as jinja_environment
 from engine.render.jinja import render
 from engine.render.jinja import to_json as json_text
 from engine.resources import bundled_root
-from engine.text.strings import strings
+from engine.text.strings import check_templates, strings
 
 __all__ = [
     "Assessment",
@@ -132,7 +132,8 @@ def check_knowledge(root: Path | None = None) -> list[Problem]:
     k, problems = read_knowledge(root or bundled_root("knowledge"))
     if k is not None:
         problems = problems + verify(k)
-    return problems
+    engine_code = Path(__file__).resolve().parent
+    return problems + check_templates(bundled_root("templates"), engine_code)
 
 
 def load(path: Path, k: Knowledge) -> Assessment:

@@ -19,6 +19,7 @@ from engine.knowledge.conditions import UNARY, iter_atoms
 from engine.knowledge.measure_ids import measure_catalogue
 from engine.knowledge.models import All_, Any_, Atom, Cond, Knowledge, Not_, RuleSite, Text
 from engine.render.jinja import environment
+from engine.text.numbers import decimal
 from engine.text.strings import strings
 
 FORMATS = ("md", "html")
@@ -32,7 +33,7 @@ def _num(x: float | None, lang: str) -> str:
     if x is None:
         return ""
     s = str(int(x)) if float(x).is_integer() else str(x)
-    return s.replace(".", ",") if lang == "ru" else s
+    return decimal(s, lang)
 
 
 # --- conditions in words ------------------------------------------------------------------------
@@ -53,7 +54,7 @@ def _atom_text(a: Atom, k: Knowledge, lang: str, s: dict[str, str]) -> str:
     kind = a.subject_kind
     label = subject_label(kind, a.subject, k, lang)
     if kind == "finding":
-        return f"«{label}»" if lang == "ru" else f"“{label}”"
+        return strings()[lang]["quoted"].format(text=label)
     if kind == "recommendation":
         return s["k_recommended"].format(label=label)
     op = a.op or ""

@@ -21,6 +21,7 @@ from engine.knowledge.models import Knowledge
 from engine.program.kpis import kpi_baseline  # the program's own KPI baseline rule
 from engine.program.model import build_program
 from engine.render import jinja as render
+from engine.text.numbers import decimal
 from engine.text.strings import strings
 
 
@@ -40,7 +41,7 @@ def _num(v: Any, lang: str) -> str:
             text = "0"
     else:
         text = str(v)
-    return text.replace(".", ",") if lang == "ru" else text
+    return decimal(text, lang)
 
 
 def _delta(old: Any, new: Any, lang: str) -> str:
@@ -303,7 +304,7 @@ def _broken(
         )
         if c.op is None or predicate(c.op, c.value)(now):
             return []
-        was = "было" if lang == "ru" else "was"
+        was = strings()[lang]["c_was"]
         return [
             f"{describe_check({**c.as_dict(), 'actual': now}, k, lang)}; "
             f"{was} {fmt_value(c.actual, lang)}"
@@ -313,7 +314,7 @@ def _broken(
     if c.negated:
         if c.subject not in present:
             return []
-        now_word = "теперь выявлено" if lang == "ru" else "now derived"
+        now_word = strings()[lang]["c_now_derived"]
         return [f"{now_word}: {label}"]
     if c.subject in present:
         return []

@@ -8,6 +8,7 @@ from typing import Any
 from engine.explain.labels import describe_check, text_pair
 from engine.inference.trace import Firing, Result
 from engine.knowledge.models import Knowledge, Text
+from engine.text.strings import strings
 
 
 def justify(
@@ -99,7 +100,7 @@ def line_view(view: dict[str, Any], k: Knowledge, lang: str) -> dict[str, str]:
         parts.append(text)
     title = Text(**view["title"]).get(lang)
     if not parts:
-        text = f"{title} — " + ("применяется всегда" if lang == "ru" else "always applies")
+        text = f"{title} — " + strings()[lang]["w_always_applies"]
     else:
         text = f"{title}: " + "; ".join(parts)
     return {"text": text, "rule": view["rule"], "where": view["where"]}

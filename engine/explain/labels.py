@@ -7,6 +7,7 @@ from typing import Any
 
 from engine.inference.trace import CondCheck
 from engine.knowledge.models import Knowledge, Text
+from engine.text.numbers import decimal
 from engine.text.strings import strings
 
 TERCILES = ("top", "middle", "bottom")
@@ -24,7 +25,7 @@ def fmt_value(v: Any, lang: str) -> str:
         return w["w_yes"] if v else w["w_no"]
     if isinstance(v, float):
         text = f"{v:.2f}".rstrip("0").rstrip(".")
-        return text.replace(".", ",") if lang == "ru" else text
+        return decimal(text, lang)
     if isinstance(v, (list, tuple)):
         return ", ".join(fmt_value(x, lang) for x in v) if v else w["w_empty_list"]
     return str(v)
@@ -131,4 +132,4 @@ def ui_strings(lang: str) -> dict[str, str]:
 def bench_value(v: float, lang: str) -> str:
     """Survey means keep one decimal (2.0, not 2): they are means, not scale points."""
     text = f"{v:.1f}" if float(v).is_integer() else fmt_value(float(v), lang)
-    return text.replace(".", ",") if lang == "ru" else text
+    return decimal(text, lang)

@@ -15,13 +15,13 @@ import math
 import textwrap
 from typing import Any
 
+from engine.text.numbers import decimal
 from engine.text.strings import strings
 
 Chart = dict[str, Any]
 
 # Presentation only: colours of the series (the knowledge base says nothing about them).
 COLORS = {"cluster": "#2b7bb9", "benchmark": "#9aa7b4", "region": "#d9822b", "old": "#9aa7b4"}
-NO_DATA = {"ru": "нет данных", "en": "no data"}
 
 # SVG geometry (user units; the SVG scales to the page width)
 WIDTH = 760
@@ -40,12 +40,12 @@ FONT = "DejaVu Sans"  # ships with matplotlib; has Cyrillic
 
 def fmt_number(v: float | int | None, lang: str) -> str:
     if v is None:
-        return NO_DATA[lang]
+        return strings()[lang]["no_data_value"]
     if isinstance(v, float):
         text = f"{v:.2f}".rstrip("0").rstrip(".")
     else:
         text = str(v)
-    return text.replace(".", ",") if lang == "ru" else text
+    return decimal(text, lang)
 
 
 def nice_max(values: list[float]) -> tuple[float, float]:
@@ -100,7 +100,7 @@ def bar_chart(
         ],
         "items": [{"label": label, "values": list(vals)} for label, vals in items],
         "empty": not all_values,
-        "no_data": NO_DATA[lang],
+        "no_data": strings()[lang]["no_data_value"],
     }
     chart["svg"] = _layout(chart)
     return chart

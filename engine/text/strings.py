@@ -6,6 +6,7 @@ located message (never a KeyError later). `kb check` also reports keys no templa
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -62,3 +63,34 @@ def check_strings(located: Located) -> list[Problem]:
         for extra in sorted(set(texts) - set(LANGS)):
             problems.append(located.problem((key, extra), f"unknown language {extra!r}", key=True))
     return problems
+
+
+def check_templates(templates: Path, code: Path) -> list[Problem]:
+    """`kb check`'s view of the UI strings: each key in both languages, and every key used."""
+    path = templates / "strings.yaml"
+    located = load_yaml_file(path, display_path(path))
+    problems = check_strings(located)
+    if problems:
+        return problems
+    return [
+        located.problem((key,), f"string {key!r} is used by no template or module", key=True)
+        for key in unused_keys(templates, code)
+    ]
+
+
+def unused_keys(templates: Path, code: Path) -> list[str]:
+    """Keys of `templates/strings.yaml` that no template or module names.
+
+    A key counts as used when it appears as a word in a template or module (`t.key`, `t["key"]`,
+    `"key"`), or starts with a prefix the code builds keys from (`f"op_{op}"`, `"conf_" ~ level`).
+    """
+    keys = list(read_strings(templates)["en"])
+    texts = [p.read_text(encoding="utf-8") for p in sorted(templates.rglob("*.j2"))]
+    texts += [p.read_text(encoding="utf-8") for p in sorted(code.rglob("*.py"))]
+    words: set[str] = set()
+    prefixes: set[str] = set()
+    for text in texts:
+        words.update(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", text))
+        prefixes.update(re.findall(r"f[\"']([a-z][a-z0-9_]*_)\{", text))
+        prefixes.update(re.findall(r"[\"']([a-z][a-z0-9_]*_)[\"']\s*[~+]", text))
+    return [k for k in keys if k not in words and not any(k.startswith(p) for p in prefixes)]
