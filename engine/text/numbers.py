@@ -1,6 +1,9 @@
-"""Numbers as a reader writes them: a decimal comma in Russian, no trailing zeros, a dash for none."""
+"""Numbers as a reader writes them: a decimal comma and a non-breaking space between thousands in
+Russian (a comma in English), no trailing zeros, a dash for none."""
 
 from __future__ import annotations
+
+_NBSP = "\u00a0"
 
 
 def fmt_num(v: float | None, lang: str, digits: int = 2) -> str:
@@ -10,4 +13,28 @@ def fmt_num(v: float | None, lang: str, digits: int = 2) -> str:
         s = f"{v:.{digits}f}".rstrip("0").rstrip(".")
     else:
         s = str(v)
-    return s.replace(".", ",") if lang == "ru" else s
+    sign, s = ("-", s[1:]) if s.startswith("-") else ("", s)
+    whole, _, frac = s.partition(".")
+    if len(whole) > 3 and whole.isdigit():
+        groups = [whole[: len(whole) % 3 or 3]] + [
+            whole[i : i + 3] for i in range(len(whole) % 3 or 3, len(whole), 3)
+        ]
+        whole = (_NBSP if lang == "ru" else ",").join(groups)
+    if lang == "ru":
+        return ("\u2212" if sign else "") + whole + ("," + frac if frac else "")
+    return sign + whole + ("." + frac if frac else "")
+
+
+def plural(n: float | int | None, forms: list[str]) -> str:
+    """The Russian form of a noun after `n`: forms [one, few, many, fraction] (e.g. балл, балла,
+    баллов, балла); English texts give [one, other, other, other]."""
+    if n is None:
+        return forms[2]
+    if isinstance(n, float) and not n.is_integer():
+        return forms[3]
+    i = abs(int(n))
+    if i % 10 == 1 and i % 100 != 11:
+        return forms[0]
+    if 2 <= i % 10 <= 4 and not 12 <= i % 100 <= 14:
+        return forms[1]
+    return forms[2]
