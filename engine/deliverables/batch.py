@@ -212,7 +212,11 @@ def process(job: Job) -> Outcome:
             result = infer(a, k)
         else:
             result = runner.run(a)
+        from engine.program.document import document_view
+
         view = program.build_program(result, k, lang)
+        if fmt in ("md", "html", "docx"):
+            view = document_view(view, result, k, lang)
         if fmt == "json":
             data: str | bytes = render.to_json(program.result_json(result, k))
         elif fmt == "docx":

@@ -29,9 +29,7 @@ def stable_zip(data: bytes, stamp: dt.datetime | None = None) -> bytes:
             fixed.external_attr = 0o644 << 16
             body = src.read(info.filename)
             if info.filename == "docProps/core.xml":
-                body = _CORE_TIMES.sub(
-                    rb"\g<1>" + when + rb"Z\g<2>", body
-                )
+                body = _CORE_TIMES.sub(rb"\g<1>" + when + rb"Z\g<2>", body)
             dst.writestr(fixed, body)
     return out.getvalue()
 

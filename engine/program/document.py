@@ -112,6 +112,23 @@ def _decimals(v: float | int) -> int:
     return min(2, len(f"{v:.2f}".rstrip("0").split(".")[1]))
 
 
+def _list_value(values: list[Any], ind: Any, k: Knowledge, lang: str) -> str:
+    """A list answer in words: the labels of its items, or how many there are."""
+    platforms = {p.id: localized(p.name, lang) for p in k.partners.platforms}
+    labels = []
+    for x in values:
+        x = str(x)
+        label = (
+            localized(ind.value_labels.get(x), lang)
+            or platforms.get(x)
+            or localized(k.partners.geographies.get(x), lang)
+        )
+        if not label:
+            return fmt_num(len(values), lang)
+        labels.append(label)
+    return ", ".join(labels)
+
+
 def swot_sentence(item: dict[str, Any], kind: str, result: Result, k: Knowledge, lang: str) -> str:
     """A finding as a sentence a client reads: the score, the scale and the survey mean."""
     t = strings()[lang]
@@ -138,7 +155,7 @@ def swot_sentence(item: dict[str, Any], kind: str, result: Result, k: Knowledge,
             if isinstance(v, bool):
                 shown = t["word_yes"] if v else t["word_no"]
             elif isinstance(v, (list, tuple)):
-                shown = ", ".join(map(str, v)) if v else t["none_lower"]
+                shown = _list_value(list(v), ind, k, lang) if v else t["none_lower"]
             elif v is None:
                 continue
             else:
@@ -280,9 +297,11 @@ def document_view(
     # passport
     directions_with_measures = [dd for dd in view["by_direction"] if dd["measures"]]
     tasks = [dd["label"] for dd in directions_with_measures]
-    if view["org_changes"] and not any(dd["id"] == "organizational" for dd in directions_with_measures):
+    if view["org_changes"] and not any(
+        dd["id"] == "organizational" for dd in directions_with_measures
+    ):
         tasks.insert(0, t["task_org"])
-    used = [p for p in plan]
+    used = list(plan)
     resources = []
     for p in used:
         for f in p["funding"]:
@@ -382,7 +401,9 @@ def document_view(
     def country_name(code: str) -> str:
         return localized(d.countries.get(code), lang) or code
 
-    for c in view["prospects"]["partners"] + [c for r in view["recommendations"] for c in r["partners"]]:
+    for c in view["prospects"]["partners"] + [
+        c for r in view["recommendations"] for c in r["partners"]
+    ]:
         c["country_name"] = country_name(c["country"]) if c["country"] else ""
     specialization = [
         localized(k.partners.sectors.get(x), lang) or x for x in view["cluster"]["specialization"]

@@ -104,11 +104,13 @@ def open_template(template: Path | None) -> Any:
 
 def render_docx(view: dict[str, Any], template: Path | None = None) -> bytes:
     from engine.text.strings import strings
+    from engine.text.typography import typeset_view
 
     doc = open_template(template)
     _clear_body(doc)
     _ensure_page_numbers(doc)
-    writer = _Writer(doc, view, strings()[view["lang"]])
+    t = strings()[view["lang"]]
+    writer = _Writer(doc, view, typeset_view(t) if view["lang"] == "ru" else t)
     _set_language(doc, LANGUAGE_TAGS[view["lang"]])
     _set_header(doc, view)
     writer.program()
@@ -159,7 +161,9 @@ def _set_language(doc: Any, tag: str) -> None:
         rpr = OxmlElement("w:rPr")
         rpr_default.append(rpr)
     for target in [rpr] + [
-        st.element.get_or_add_rPr() for st in doc.styles if st.type == 1  # paragraph styles
+        st.element.get_or_add_rPr()
+        for st in doc.styles
+        if st.type == 1  # paragraph styles
     ]:
         lang = target.find(qn("w:lang"))
         if lang is None:
@@ -339,7 +343,7 @@ class _Writer:
         if not p["org_changes"]:
             self.para(f"{t['none']}.")
         for r in p["org_changes"]:
-            self.recommendation(r)
+            self.recommendation(r, level=2)
         self.measures()
         self.plan()
         self.kpis()
@@ -525,9 +529,9 @@ class _Writer:
             text += " — " + "; ".join(c["reasons"])
         return text
 
-    def recommendation(self, r: dict[str, Any]) -> None:
+    def recommendation(self, r: dict[str, Any], level: int = 3) -> None:
         t = self.t
-        self.heading(f"{r['no']}. {r['title']}" if r.get("no") else r["title"], 3)
+        self.heading(f"{r['no']}. {r['title']}" if r.get("no") else r["title"], level)
         self.para(r["text"])
         self.para(
             f"{t['plan_responsible']}: {r.get('responsible', r['actor'])} · "
@@ -655,7 +659,14 @@ class _Writer:
             [t["plan_no"], t["risk"], t["risk_probability"], t["risk_impact"], t["risk_mitigation"]]
             + [t["risk_owner"]],
             [
-                [str(r["no"]), r["text"], r["probability"], r["impact"], r["mitigation"], r["owner"]]
+                [
+                    str(r["no"]),
+                    r["text"],
+                    r["probability"],
+                    r["impact"],
+                    r["mitigation"],
+                    r["owner"],
+                ]
                 for r in p["risks"]
             ],
             [0.8, 4.0, 2.1, 2.1, 5.4, 2.6],
@@ -710,6 +721,9 @@ class _Writer:
         if p.get("data_requests"):
             self.heading(t["s_data_requests"], 2)
             self.bullets(
-                [x.get("text", str(x)) if isinstance(x, dict) else str(x) for x in p["data_requests"]]
+                [
+                    x.get("text", str(x)) if isinstance(x, dict) else str(x)
+                    for x in p["data_requests"]
+                ]
             )
         self.para(f"{t['generated_by']}: {p['generator']}", style="CI Meta")

@@ -4,6 +4,7 @@ recommendations, findings, sources and assessment fields it names must exist."""
 from __future__ import annotations
 
 from engine.errors import suggest
+from engine.knowledge.models import PlanEntry
 from engine.knowledge.verify.references import Checker
 
 FILE = "document.yaml"
@@ -30,11 +31,10 @@ def check_document(c: Checker) -> None:
     for actor, ids in d.funding_by_actor.items():
         for j, x in enumerate(ids):
             ref(("funding_by_actor", actor, j), x, instruments, "instrument")
-    entries = [(("default_plan",), d.default_plan)] + [
-        (("plan", rid), e) for rid, e in d.plan.items()
-    ]
+    entries: list[tuple[tuple[str, ...], PlanEntry]] = [(("default_plan",), d.default_plan)]
+    entries += [(("plan", rid), e) for rid, e in d.plan.items()]
     for path, e in entries:
-        if path[0] == "plan":
+        if len(path) == 2:
             ref(path, path[1], set(c.k.recommendation), "recommendation", key=True)
         for j, x in enumerate(e.co_executors):
             ref((*path, "co_executors", j), x, bodies, "body")
@@ -51,8 +51,8 @@ def check_document(c: Checker) -> None:
             )
     for i, r in enumerate(d.risks):
         ref(("risks", i, "owner"), r.owner, bodies, "body")
-        for j, f in enumerate(r.when_findings):
-            ref(("risks", i, "when_findings", j), f, set(c.k.finding), "finding")
+        for j, fid in enumerate(r.when_findings):
+            ref(("risks", i, "when_findings", j), fid, set(c.k.finding), "finding")
     for i, w in enumerate(d.works):
         for j, s in enumerate(w.sources):
             ref(("works", i, "sources", j), s, set(c.k.source), "source")
