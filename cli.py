@@ -41,6 +41,11 @@ class Lang(str, Enum):
     en = "en"
 
 
+class Audience(str, Enum):
+    client = "client"
+    consultant = "consultant"
+
+
 class DraftFormat(str, Enum):
     md = "md"
     html = "html"
@@ -151,6 +156,14 @@ def draft(
             dir_okay=False,
         ),
     ] = None,
+    audience: Annotated[
+        Audience,
+        typer.Option(
+            "--audience",
+            help="client: the document the client receives; "
+            "consultant: the same plus the reasons of every measure.",
+        ),
+    ] = Audience.client,
 ) -> None:
     """Draft the internationalization program for one assessment."""
 
@@ -160,7 +173,13 @@ def draft(
         _not_an_input(out, assessment, template)
         k = api.knowledge(knowledge)
         result = api.evaluate(assessment, k)
-        emit(api.draft(result, k, _format_from(out, fmt), lang.value, template), out, force)
+        emit(
+            api.draft(
+                result, k, _format_from(out, fmt), lang.value, template, audience=audience.value
+            ),
+            out,
+            force,
+        )
 
     guarded(body)
 

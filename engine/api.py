@@ -45,6 +45,7 @@ from engine.knowledge.models import Knowledge
 from engine.knowledge.read import read_knowledge
 from engine.knowledge.verify.checks import verify
 from engine.program.charts import summary_chart
+from engine.program.document import AUDIENCES, document_view
 from engine.program.model import build_program
 from engine.program.result_json import result_json
 from engine.render.docx import open_template, render_docx
@@ -81,6 +82,7 @@ __all__ = [
     "knowledge",
     "load",
     "load_bytes",
+    "program_view",
     "questionnaire",
     "run",
     "run_scenarios",
@@ -176,12 +178,24 @@ def evaluate_bytes(data: bytes, name: str, k: Knowledge) -> Result:
 
 
 def draft(
-    result: Result, k: Knowledge, fmt: str, lang: str, template: Path | None = None
+    result: Result,
+    k: Knowledge,
+    fmt: str,
+    lang: str,
+    template: Path | None = None,
+    *,
+    audience: str = "client",
 ) -> str | bytes:
-    """Render the program of an inference result in one format and language."""
+    """Render the program of an inference result in one format and language.
+
+    `audience`: "client" (the document the client receives: no ids, rules or conditions) or
+    "consultant" (the same plus the annexes with the reasons of every measure).
+    """
 
     if lang not in ("ru", "en"):
         raise UsageError(f"--lang: {lang!r} is not supported; use ru or en")
+    if audience not in AUDIENCES:
+        raise UsageError(f"--audience: {audience!r} is not supported; use client or consultant")
     if template is not None and fmt != "docx":
         raise UsageError("--template applies to --format docx only")
     if fmt == "json":
@@ -190,8 +204,15 @@ def draft(
         raise UsageError(f"--format: {fmt!r} is not supported; use md, html, docx or json")
     if fmt == "docx":
         open_template(template)  # a broken template fails before any work
-        return render_docx(build_program(result, k, lang), template)
-    return render(build_program(result, k, lang), fmt)
+        return render_docx(program_view(result, k, lang, audience), template)
+    return render(program_view(result, k, lang, audience), fmt)
+
+
+def program_view(
+    result: Result, k: Knowledge, lang: str, audience: str = "client"
+) -> dict[str, Any]:
+    """The document view model: the program and the parts of a client's document."""
+    return document_view(build_program(result, k, lang), result, k, lang, audience)
 
 
 def diagnosis(result: Result, k: Knowledge, lang: str) -> dict[str, Any]:
@@ -436,12 +457,6 @@ def ui_strings(folder: Path) -> dict[str, dict[str, str]]:
     """The ru/en strings of `folder/strings.yaml`, read and cached like the documents' own."""
 
     return strings(folder)
-
-
-def program_view(result: Result, k: Knowledge, lang: str) -> dict[str, Any]:
-    """The program's view model (what the document templates render), charts included."""
-
-    return build_program(result, k, lang)
 
 
 def indicators(k: Knowledge, lang: str) -> list[dict[str, Any]]:

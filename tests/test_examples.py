@@ -152,16 +152,21 @@ def test_russian_program_prints_partners_and_sources_in_russian(nn_result, knowl
     """Sector tags, regions and source locators come from the knowledge base in both languages."""
     from engine import api
 
-    ru = api.draft(nn_result, knowledge, "md", "ru")
-    assert "**Chemie-Cluster Bayern** (DE, Бавария) — назван в оценке; отрасль: химия" in ru
+    ru = str(api.draft(nn_result, knowledge, "md", "ru"))
+    assert "**Chemie-Cluster Bayern** (Германия, Бавария) — назван в оценке; отрасль: химия" in ru
     assert "отрасль: автомобилестроение" in ru
-    assert "§3.2, с. 161" in ru and "§3.2, p. 161" not in ru
-    assert "., §" not in ru  # a citation's full stop is dropped before its locator
-    en = api.draft(nn_result, knowledge, "md", "en")
+    # locators of the sources are in the consultant's reasons annex
+    ru_c = str(api.draft(nn_result, knowledge, "md", "ru", audience="consultant"))
+    assert "§3.2, с.\u00a0161" in ru_c or "§3.2, с. 161" in ru_c
+    assert "§3.2, p. 161" not in ru_c
+    assert "., §" not in ru_c  # a citation's full stop is dropped before its locator
+    en = str(api.draft(nn_result, knowledge, "md", "en"))
     assert (
-        "**Chemie-Cluster Bayern** (DE, Bavaria) — named in the assessment; sector: chemicals" in en
+        "**Chemie-Cluster Bayern** (Germany, Bavaria) — named in the assessment; sector: chemicals"
+        in en
     )
-    assert "§3.2, p. 161" in en and "., §" not in en
+    en_c = str(api.draft(nn_result, knowledge, "md", "en", audience="consultant"))
+    assert "§3.2, p. 161" in en_c and "., §" not in en_c
 
 
 def test_derivations_read_in_the_documents_language(nn_result, knowledge):
@@ -171,5 +176,6 @@ def test_derivations_read_in_the_documents_language(nn_result, knowledge):
     assert d.formula("en") == "no single leader and every helix ≥ 2"
     assert d.formula("ru") == "нет единственного лидера, и каждая спираль ≥ 2"
     assert d.as_dict()["formula"] == d.formula("en")
-    ru = api.draft(nn_result, knowledge, "html", "ru")  # the HTML appendix shows each derivation
-    assert "расчет: место 9 из 12 частных показателей" in ru and "partial indicators" not in ru
+    # the consultant's HTML annex shows each derivation
+    ru = str(api.draft(nn_result, knowledge, "html", "ru", audience="consultant"))
+    assert "расчёт: место 9 из 12 частных показателей" in ru and "partial indicators" not in ru

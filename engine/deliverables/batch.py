@@ -32,6 +32,7 @@ from engine.inference.run import Runner, infer
 from engine.knowledge.models import Knowledge
 from engine.program import model as program
 from engine.program.charts import fmt_number, summary_chart
+from engine.program.document import document_view
 from engine.program.result_json import result_json
 from engine.render import jinja as render
 from engine.render.docx import render_docx
@@ -216,7 +217,10 @@ def process(job: Job) -> Outcome:
             result = infer(a, k)
         else:
             result = runner.run(a)
+
         view = program.build_program(result, k, lang)
+        if fmt in ("md", "html", "docx"):
+            view = document_view(view, result, k, lang)
         if fmt == "json":
             data: str | bytes = render.to_json(result_json(result, k))
         elif fmt == "docx":

@@ -10,12 +10,13 @@ import zipfile
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
 
-def stable_zip(data: bytes) -> bytes:
+def stable_zip(data: bytes, stamp: dt.datetime | None = None) -> bytes:
     """The same zip with fixed timestamps and attributes: same content, same bytes.
 
     openpyxl stamps the save time into docProps/core.xml whatever the workbook says, so the
-    document's own created/modified dates are fixed here too.
+    document's own created/modified dates are fixed here too (to `stamp` when given).
     """
+    when = (stamp or FIXED_TIME).isoformat().encode()
     out = io.BytesIO()
     with (
         zipfile.ZipFile(io.BytesIO(data)) as src,
@@ -28,9 +29,7 @@ def stable_zip(data: bytes) -> bytes:
             fixed.external_attr = 0o644 << 16
             body = src.read(info.filename)
             if info.filename == "docProps/core.xml":
-                body = _CORE_TIMES.sub(
-                    rb"\g<1>" + FIXED_TIME.isoformat().encode() + rb"Z\g<2>", body
-                )
+                body = _CORE_TIMES.sub(rb"\g<1>" + when + rb"Z\g<2>", body)
             dst.writestr(fixed, body)
     return out.getvalue()
 

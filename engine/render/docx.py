@@ -20,6 +20,7 @@ from engine.files.stable_zip import FIXED_TIME, stable_zip
 from engine.program.charts import png
 from engine.resources import default_template
 from engine.text.strings import strings
+from engine.text.typography import typeset_view
 
 REQUIRED_STYLES = (
     "Normal",
@@ -109,20 +110,79 @@ def render_docx(view: dict[str, Any], template: Path | None = None) -> bytes:
     doc = open_template(template)
     _clear_body(doc)
     _ensure_page_numbers(doc)
-    writer = _Writer(doc, view, strings()[view["lang"]])
+    t = strings()[view["lang"]]
+    writer = _Writer(doc, view, typeset_view(t) if view["lang"] == "ru" else t)
+    _set_language(doc, LANGUAGE_TAGS[view["lang"]])
+    _set_header(doc, view)
     writer.program()
     props = doc.core_properties
-    props.title = _clean(f"{writer.t['title']}: {view['cluster']['name']}")[:250]
-    props.subject = _clean(view["cluster"]["region"])[:250]
-    props.author = props.last_modified_by = "cluster-intl"
-    props.comments = _clean(view["generator"])
-    props.created = props.modified = FIXED_TIME
-    props.last_printed = FIXED_TIME
+    names = view.get("names") or {"cluster": view["cluster"]["name"]}
+    props.title = _clean(f"{writer.t['title']}: {names['cluster']}")[:250]
+    props.subject = _clean(names.get("region") or view["cluster"]["region"])[:250]
+    props.author = props.last_modified_by = _clean(names["cluster"])[:250]
+    props.comments = _clean(view["generator"]) if view.get("audience") == "consultant" else ""
+    dated = _document_date(view["cluster"].get("year"))
+    props.created = props.modified = dated
+    props.last_printed = dated
     props.revision = 1
-    props.language = view["lang"]
+    props.language = LANGUAGE_TAGS[view["lang"]]
     buf = io.BytesIO()
     doc.save(buf)
-    return stable_zip(buf.getvalue())
+    return stable_zip(buf.getvalue(), dated)
+
+
+LANGUAGE_TAGS = {"ru": "ru-RU", "en": "en-US"}
+
+
+def _document_date(year: Any) -> Any:
+    """The document's date: 1 December of the assessment year (deterministic), else the fixed time."""
+    import datetime as _dt
+
+    if isinstance(year, int) and 1900 < year < 2200:
+        return _dt.datetime(year, 12, 1, 12, 0, 0)
+    return FIXED_TIME
+
+
+def _set_language(doc: Any, tag: str) -> None:
+    """The language of every run by default (docDefaults) and of the Normal style."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    styles = doc.styles.element
+    defaults = styles.find(qn("w:docDefaults"))
+    if defaults is None:
+        defaults = OxmlElement("w:docDefaults")
+        styles.insert(0, defaults)
+    rpr_default = defaults.find(qn("w:rPrDefault"))
+    if rpr_default is None:
+        rpr_default = OxmlElement("w:rPrDefault")
+        defaults.insert(0, rpr_default)
+    rpr = rpr_default.find(qn("w:rPr"))
+    if rpr is None:
+        rpr = OxmlElement("w:rPr")
+        rpr_default.append(rpr)
+    for target in [rpr] + [
+        st.element.get_or_add_rPr()
+        for st in doc.styles
+        if st.type == 1  # paragraph styles
+    ]:
+        lang = target.find(qn("w:lang"))
+        if lang is None:
+            lang = OxmlElement("w:lang")
+            target.append(lang)
+        lang.set(qn("w:val"), tag)
+        lang.set(qn("w:eastAsia"), tag)
+        lang.set(qn("w:bidi"), tag)
+
+
+def _set_header(doc: Any, view: dict[str, Any]) -> None:
+    """The default template's header names the tool; the client's document names the cluster."""
+    names = view.get("names") or {"cluster": view["cluster"]["name"]}
+    for section in doc.sections:
+        for par in section.header.paragraphs:
+            if par.text.strip() == "cluster-intl":
+                for i, run in enumerate(par.runs):
+                    run.text = _clean(names["cluster"])[:120] if i == 0 else ""
 
 
 def _clear_body(doc: Any) -> None:
@@ -158,6 +218,9 @@ class _Writer:
         # python-docx looks a style name up by scanning every style on each assignment; the
         # ids are resolved once here and set directly (a tenfold speed-up on a long program)
         self.style_ids = {name: doc.styles[name].style_id for name in REQUIRED_STYLES}
+        self.cons = view.get("audience") == "consultant"
+        self.tables = 0
+        self.figures = 0
 
     # --- primitives -----------------------------------------------------------------------
 
@@ -188,6 +251,7 @@ class _Writer:
         widths: list[float],
         numeric: tuple[int, ...] = (),
         merge: tuple[int, ...] = (),
+        caption: str = "",
     ) -> None:
         """A 'Table Grid' table; the header row (when given) is bold and repeats on every page.
 
@@ -201,6 +265,9 @@ class _Writer:
         from docx.shared import Cm
 
         all_rows = ([headers] if headers else []) + rows
+        if caption:
+            self.tables += 1
+            self.para(f"{self.t['table_caption']} {self.tables} — {caption}", style="Caption")
         table = self.doc.add_table(rows=len(all_rows), cols=len(widths))
         table.style = self.doc.styles["Table Grid"]
         table.alignment = WD_TABLE_ALIGNMENT.CENTER
@@ -210,6 +277,13 @@ class _Writer:
         widths = [w / sum(widths) * usable for w in widths]  # in cm
         for i, w in enumerate(widths):
             table.columns[i].width = Cm(w)
+        layout = OxmlElement("w:tblLayout")
+        layout.set(qn("w:type"), "fixed")
+        table._tbl.tblPr.append(layout)
+        for row in table.rows:  # a row never splits across pages
+            cant = OxmlElement("w:cantSplit")
+            cant.set(qn("w:val"), "true")
+            row._tr.get_or_add_trPr().append(cant)
         if headers:
             repeat = OxmlElement("w:tblHeader")
             repeat.set(qn("w:val"), "true")
@@ -248,25 +322,17 @@ class _Writer:
             return
         self.doc.add_picture(io.BytesIO(png(chart)), width=Cm(CHART_WIDTH_CM))
         self.styled(self.doc.paragraphs[-1], "CI Figure")
-        self.para(chart["title"], style="Caption")
+        self.figures += 1
+        self.para(f"{self.t['figure_caption']} {self.figures} — {chart['title']}", style="Caption")
 
     # --- sections ---------------------------------------------------------------------------
 
     def program(self) -> None:
         t, p = self.t, self.p
-        self.para(f"{t['title']}: {p['cluster']['name']}", style="Title")
-        self.para(t["draft_note"], style="Subtitle")
-        c = p["cluster"]
-        self.table(
-            None,
-            [
-                [t["region"], c["region"]],
-                [t["year"], "—" if c["year"] is None else str(c["year"])],
-                [t["specialization"], ", ".join(c["specialization"])],
-                [t["horizon"], str(c["horizon"])],
-            ],
-            [5.5, 11.5],
-        )
+        self.title_page()
+        self.contents()
+        self.passport()
+        self.summary()
         if p["gate"]["closed"]:
             self.gate()
         self.current()
@@ -276,11 +342,79 @@ class _Writer:
         if not p["org_changes"]:
             self.para(f"{t['none']}.")
         for r in p["org_changes"]:
-            self.recommendation(r)
+            self.recommendation(r, level=2)
         self.measures()
-        self.actors()
+        self.plan()
         self.kpis()
         self.tail()
+
+    def page_break(self) -> None:
+        from docx.enum.text import WD_BREAK
+
+        self.doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+
+    def title_page(self) -> None:
+        from docx.enum.text import WD_ALIGN_PARAGRAPH
+
+        t, f = self.t, self.p["front"]
+        approval = self.para(f["approval"])
+        approval.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+        for _ in range(4):
+            self.para()
+        self.para(f["title"], style="Title")
+        self.para(f["cluster"], style="Subtitle")
+        rows = [
+            [t["region"], f["region"]],
+            [t["doc_period"], f["period"] or "—"],
+            [t["specialization"], ", ".join(self.p.get("specialization") or [])],
+            [t["doc_contractor"], f["contractor"]],
+            [t["doc_version"], f["version"]],
+            [t["year"], "—" if f["year"] is None else str(f["year"])],
+        ]
+        self.table(None, rows, [5.5, 11.5])
+        if self.cons:
+            self.para(t["doc_draft_consultant"], style="CI Note")
+        self.page_break()
+
+    def contents(self) -> None:
+        self.para(self.t["contents"], style="Title")
+        par = self.para()
+        add_page_field(par, 'TOC \\o "1-2" \\h \\z \\u')
+        for r in par._p.iter():
+            if r.tag.endswith("}t") and r.text == "1":
+                r.text = self.t["contents_field"]
+        self.page_break()
+
+    def passport(self) -> None:
+        t, ps = self.t, self.p["passport"]
+        self.heading(t["s_passport"], 1)
+        self.table(
+            None,
+            [
+                [t["passport_name"], ps["name"]],
+                [t["passport_basis"], ps["basis"]],
+                [t["passport_goal"], ps["goal"]],
+                [t["passport_tasks"], [f"{i}) {x}" for i, x in enumerate(ps["tasks"], 1)]],
+                [t["passport_period"], ps["period"]],
+                [t["passport_executors"], "; ".join(ps["executors"])],
+                [t["passport_resources"], "; ".join(ps["resources"])],
+                [t["passport_results"], ps["results"]],
+            ],
+            [4.5, 12.5],
+            caption=t["s_passport"],
+        )
+
+    def summary(self) -> None:
+        t, sm = self.t, self.p["summary"]
+        self.heading(t["s_summary"], 1)
+        if sm["level"]:
+            self.para(sm["level"])
+        self.heading(t["sum_conclusions"], 2)
+        self.bullets(sm["conclusions"], style="List Number")
+        self.heading(t["sum_measures"], 2)
+        self.bullets([f"{x['title']} ({t['sum_plan_ref']} {x['no']})" for x in sm["measures"]])
+        self.heading(t["sum_targets"], 2)
+        self.bullets(sm["targets"])
 
     def gate(self) -> None:
         t, g = self.t, self.p["gate"]
@@ -289,7 +423,9 @@ class _Writer:
         self.para(f"{t['gate_reasons']}:")
         self.bullets(g["reasons"])
         self.para(f"{t['postponed']}:")
-        self.bullets([f"{x['title']} ({x['id']})" for x in g["postponed"]])
+        self.bullets(
+            [f"{x['title']} ({x['id']})" if self.cons else x["title"] for x in g["postponed"]]
+        )
 
     def current(self) -> None:
         t, cur = self.t, self.p["current"]
@@ -299,7 +435,7 @@ class _Writer:
         if sa["level"] is not None:
             p = self.para(bold_prefix=f"{t['level']} {sa['level']} — {sa['label']}")
             p.add_run(_clean(f" ({t['band']}: {sa['band']}). {sa['description']}"))
-            if sa["proposal"]:
+            if sa["proposal"] and self.cons:
                 p.add_run(_clean(f" ({t['proposal_mark']})")).italic = True
         else:
             self.para("—")
@@ -308,15 +444,16 @@ class _Writer:
         p = self.para(f"{t['index_value']}: ")
         p.add_run(_clean(f"{idx['value']} %")).bold = True
         p.add_run(_clean(f" — {idx['band']}. {t['coverage']}: {idx['coverage']} / {idx['of']}."))
-        if idx["reported"] != "—":
+        if idx["reported"] != "—" and self.cons:
             p.add_run(_clean(f" {t['reported']}: {idx['reported']} %."))
-        self.para(idx["note"], style="CI Note")
-        self.chart("partials")
+        if self.cons:
+            self.para(idx["note"], style="CI Note")
         self.table(
             [t["indicator"], t["cluster"], t["region_col"], t["weight"]],
             [[r["label"], r["value"], r["region"], r["weight"]] for r in cur["partials"]],
             [10.0, 2.4, 2.4, 2.2],
             numeric=(1, 2, 3),
+            caption=t["index_heading"],
         )
         rat = cur["ratio"]
         self.heading(t["ratio_heading"], 2)
@@ -334,27 +471,22 @@ class _Writer:
         helices = "; ".join(f"{h['label']} {h['value']}" for h in mod["helices"])
         p = self.para(bold_prefix=mod["label"])
         p.add_run(_clean(f" ({helices})."))
-        self.para(mod["note"], style="CI Note")
+        if self.cons:
+            self.para(mod["note"], style="CI Note")
         for key, heading in (
             ("actors", t["actors_heading"]),
             ("directions", t["directions_heading"]),
         ):
             self.heading(heading, 2)
-            self.chart(key)
             self.table(
                 [t["indicator"], t["value"], t["benchmark"], t["difference"]],
                 [[r["label"], r["value"], r["benchmark"], r["diff"]] for r in cur[key]],
                 [9.5, 2.4, 2.7, 2.4],
                 numeric=(1, 2, 3),
+                caption=heading,
             )
         self.heading(t["geography_heading"], 2)
         self.chart("geography")
-        self.table(
-            [t["indicator"], t["value"]],
-            [[r["label"], r["value"]] for r in cur["geography"]],
-            [12.0, 5.0],
-            numeric=(1,),
-        )
 
     def swot(self) -> None:
         t = self.t
@@ -362,8 +494,11 @@ class _Writer:
         for key in ("strengths", "weaknesses", "opportunities", "threats"):
             self.heading(t[key], 2)
             items = []
-            for item in self.p["swot"][key]:
+            for i, item in enumerate(self.p["swot"][key]):
                 text = item["text"]
+                if not self.cons:
+                    items.append(self.p["swot_plain"][key][i])
+                    continue
                 if item["origin"] == "assessment":
                     text += f" ({t['from_assessment']})"
                 elif item["why"]:
@@ -387,27 +522,32 @@ class _Writer:
     def _partner(self, c: dict[str, Any]) -> str:
         text = c["name"]
         if c["country"]:
-            text += f" ({c['country']}{', ' + c['region'] if c['region'] else ''})"
+            country = c.get("country_name") or c["country"]
+            text += f" ({country}{', ' + c['region'] if c['region'] else ''})"
         if c["reasons"]:
             text += " — " + "; ".join(c["reasons"])
         return text
 
-    def recommendation(self, r: dict[str, Any]) -> None:
+    def recommendation(self, r: dict[str, Any], level: int = 3) -> None:
         t = self.t
-        self.heading(r["title"], 3)
+        self.heading(f"{r['no']}. {r['title']}" if r.get("no") else r["title"], level)
         self.para(r["text"])
         self.para(
-            f"{t['actor']}: {r['actor']} · {t['priority']}: {r['priority']} · "
-            f"{t['timeframe']}: {r['timeframe']}",
+            f"{t['plan_responsible']}: {r.get('responsible', r['actor'])} · "
+            f"{t['priority']}: {r['priority']} · {t['timeframe']}: {r.get('when', r['timeframe'])}",
             style="CI Meta",
         )
         if r["kpis"]:
             self.para(f"{t['kpi']}: {'; '.join(r['kpis'])}", style="CI Meta")
-        p = self.para(r["rationale"], bold_prefix=f"{t['rationale']}: ")
-        if r["proposal"]:
+        refs = f" [{', '.join(map(str, r['refs']))}]" if r.get("refs") else ""
+        p = self.para(r["rationale"] + refs, bold_prefix=f"{t['rationale']}: ")
+        if r["proposal"] and self.cons:
             p.add_run(_clean(f" ({t['our_proposal']})")).italic = True
-        for w in r["why"]:
-            self.para(f"{w['text']} ({w['rule']})", style="CI Note", bold_prefix=f"{t['why']}: ")
+        if self.cons:
+            for w in r["why"]:
+                self.para(
+                    f"{w['text']} ({w['rule']})", style="CI Note", bold_prefix=f"{t['why']}: "
+                )
         if r["partners"]:
             self.para(f"{t['partner_candidates']}:")
             self.bullets(
@@ -421,46 +561,51 @@ class _Writer:
             self.bullets([f"{pl['name']}: {pl['description']}" for pl in r["platforms"]])
 
     def measures(self) -> None:
-        """The plan of measures on landscape pages (one row per KPI), then each measure in full."""
+        """Each measure in full, by direction (the plan lists them once more, in one table)."""
         t, p = self.t, self.p
-        kpis = {k["id"]: k for k in p["kpis"]}
-        rows: list[list[Any]] = []
-        for d in p["by_direction"]:
-            for r in d["measures"]:
-                ks = [kpis[x] for x in r["kpi_ids"] if x in kpis]
-                head = [r["title"], r["actor"], d["label"], r["timeframe"]]
-                if not ks:
-                    rows.append(head + ["—", "—", "—"])
-                for i, k in enumerate(ks):
-                    rows.append(
-                        (head if i == 0 else [None] * 4)
-                        + [f"{k['label']}, {k['unit']}", k["baseline"], k["target"]]
-                    )
-        self._orientation(landscape=bool(rows))
         self.heading(t["s_measures"], 1)
-        if rows:
-            self.table(
-                [
-                    t["measure"],
-                    t["actor"],
-                    t["direction"],
-                    t["timeframe"],
-                    t["kpi"],
-                    t["baseline"],
-                    f"{t['target']} ({t['target_in']})",
-                ],
-                rows,
-                [5.6, 3.9, 3.7, 2.5, 5.8, 1.8, 2.4],
-                numeric=(5, 6),
-                merge=(0, 1, 2, 3),
-            )
-            self._orientation(landscape=False)
         for d in p["by_direction"]:
             self.heading(d["label"], 2)
             if not d["measures"]:
                 self.para(t["no_measures"], style="CI Note")
             for r in d["measures"]:
                 self.recommendation(r)
+
+    def plan(self) -> None:
+        """The action plan on landscape pages: one numbered row per measure."""
+        t, p = self.t, self.p
+        self._orientation(landscape=True)
+        self.heading(t["s_actors"], 1)
+        self.para(t["plan_intro"], style="CI Note")
+        rows = [
+            [
+                str(r["no"]),
+                r["title"],
+                r["responsible"],
+                r["co_executors"],
+                r["start"],
+                r["end"],
+                r["funding"],
+                r["result"],
+            ]
+            for r in p["plan"]
+        ]
+        self.table(
+            [
+                t["plan_no"],
+                t["measure"],
+                t["plan_responsible"],
+                t["plan_co"],
+                t["plan_start"],
+                t["plan_end"],
+                t["plan_funding"],
+                t["plan_result_col"],
+            ],
+            rows,
+            [1.0, 5.2, 3.2, 3.4, 1.9, 1.9, 4.2, 4.8],
+            numeric=(0,),
+            caption=t["s_actors"],
+        )
 
     def _orientation(self, landscape: bool) -> None:
         """Start a new section (on a new page) in the given orientation, unless already so."""
@@ -474,37 +619,24 @@ class _Writer:
         section.orientation = WD_ORIENT.LANDSCAPE if landscape else WD_ORIENT.PORTRAIT
         section.page_width, section.page_height = height, width
 
-    def actors(self) -> None:
-        t = self.t
-        self.heading(t["s_actors"], 1)
-        rows = [
-            [a["label"] if i == 0 else "", r["title"], r["timeframe"]]
-            for a in self.p["by_actor"]
-            for i, r in enumerate(a["measures"])
-        ]
-        if rows:
-            self.table([t["actor"], t["measure"], t["timeframe"]], rows, [4.0, 9.5, 3.5])
-
     def kpis(self) -> None:
-        t = self.t
+        t, p = self.t, self.p
         self.heading(t["s_kpis"], 1)
+        years = [str(y) for y in p["period"]["years"]]
+        base = t["baseline"] + (f" ({p['front']['year']})" if p["front"]["year"] else "")
         rows = [
-            [k["label"], k["direction"], k["unit"], k["baseline"], k["target"]]
-            for k in self.p["kpis"]
+            [k["label"], k["unit"], k["baseline"], *k["years"], k["source"], k["owner"]]
+            for k in p["kpi_rows"]
         ]
         if rows:
             self.table(
-                [
-                    t["indicator"],
-                    t["direction"],
-                    t["unit"],
-                    t["baseline"],
-                    f"{t['target']} ({t['target_in']})",
-                ],
+                [t["indicator"], t["unit"], base, *years, t["kpi_data_source_col"], t["kpi_owner"]],
                 rows,
-                [6.0, 3.4, 2.2, 2.4, 3.0],
-                numeric=(3, 4),
+                [6.5, 2.6, 2.0] + [1.7] * len(years) + [3.6, 4.0],
+                numeric=tuple(range(2, 3 + len(years))),
+                caption=f"{t['s_kpis']} ({t['kpi_frequency_col'].lower()}: {t['kpi_frequency']})",
             )
+        self._orientation(landscape=False)
 
     def tail(self) -> None:
         t, p = self.t, self.p
@@ -512,6 +644,33 @@ class _Writer:
         self.para(p["monitoring"]["text"])
         self.para(f"{t['stages']}:")
         self.bullets(p["monitoring"]["stages"], style="List Number")
+        m = p["matrix"]
+        self.heading(t["matrix_heading"], 2)
+        self.table(
+            [t["matrix_function"], *m["bodies"]],
+            [[row["label"], *row["roles"]] for row in m["rows"]],
+            [5.0] + [12.0 / max(1, len(m["bodies"]))] * len(m["bodies"]),
+            caption=t["matrix_heading"],
+        )
+        self.para("; ".join(m["legend"]) + ".", style="CI Meta")
+        self.heading(t["s_risks"], 1)
+        self.table(
+            [t["plan_no"], t["risk"], t["risk_probability"], t["risk_impact"], t["risk_mitigation"]]
+            + [t["risk_owner"]],
+            [
+                [
+                    str(r["no"]),
+                    r["text"],
+                    r["probability"],
+                    r["impact"],
+                    r["mitigation"],
+                    r["owner"],
+                ]
+                for r in p["risks"]
+            ],
+            [0.8, 4.0, 2.1, 2.1, 5.4, 2.6],
+            caption=t["s_risks"],
+        )
         g = p["data_gaps"]
         self.heading(t["s_gaps"], 1)
         self.para(
@@ -519,11 +678,21 @@ class _Writer:
             f"{t['confidence']}: {t['conf_' + g['level']]}. {g['text']}"
         )
         self.bullets([f"{x['label']}: {', '.join(x['labels'])}" for x in g["groups"]])
-        self.heading(t["s_method"], 1)
+        self.heading(t["s_abbreviations"], 1)
+        self.table(None, [[a["short"], a["full"]] for a in p["abbreviations"]], [3.0, 14.0])
+        self.heading(t["s_sources"], 1)
+        for s in p["bibliography"]:
+            self.para(f"{s['no']}. {s['text']}")
+        self.heading(t["s_method_annex"], 1)
+        for x in p["method_annex"]:
+            self.para(x)
+        if not self.cons:
+            return
+        self.heading(t["s_method"], 2)
         self.bullets(p["method_notes"])
         self.heading(t["s_why"], 1)
         for r in p["recommendations"]:
-            self.heading(f"{r['title']} ({r['id']})", 2)
+            self.heading(f"{r.get('no') or ''}. {r['title']} ({r['id']})".lstrip(". "), 2)
             self.bullets(
                 [f"{w['text']} — {t['rule']} {w['rule']} ({w['where']})" for w in r["why"]]
             )
@@ -546,11 +715,14 @@ class _Writer:
                     for x in p["not_made"]
                 ]
             )
-        self.heading(t["s_sources"], 1)
-        self.bullets(
-            [
-                f"{s['id']} — {s['citation']}" + (f", {s['section']}" if s["section"] else "")
-                for s in p["sources"]
-            ]
-        )
+        self.heading(t["s_proposals"], 1)
+        self.bullets([f"{x['title']}: {x['rationale']}" for x in p["proposals"]])
+        if p.get("data_requests"):
+            self.heading(t["s_data_requests"], 2)
+            self.bullets(
+                [
+                    x.get("text", str(x)) if isinstance(x, dict) else str(x)
+                    for x in p["data_requests"]
+                ]
+            )
         self.para(f"{t['generated_by']}: {p['generator']}", style="CI Meta")

@@ -19,6 +19,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from engine.files.cache import template_cache
 from engine.resources import bundled_root
 from engine.text.strings import strings
+from engine.text.typography import typeset_view
 
 FORMATS = ("md", "html", "json", "docx")
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|#])")
@@ -52,7 +53,8 @@ def environment(templates: Path | None = None) -> ImmutableSandboxedEnvironment:
 def render(view: dict[str, Any], fmt: str, templates: Path | None = None) -> str:
     env = environment(templates)
     template = env.get_template(f"program.{fmt}.j2")
-    text = template.render(p=view, t=strings(templates)[view["lang"]])
+    t = strings(templates)[view["lang"]]
+    text = template.render(p=view, t=typeset_view(t) if view["lang"] == "ru" else t)
     return _tidy(text) if fmt == "md" else text
 
 

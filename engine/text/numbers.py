@@ -1,5 +1,5 @@
-"""Numbers as a reader writes them: the language's decimal separator (templates/strings.yaml),
-no trailing zeros, a dash for none."""
+"""Numbers as a reader writes them, by the language's rules in templates/strings.yaml (decimal
+separator, thousands separator, minus sign): no trailing zeros, a dash for none."""
 
 from __future__ import annotations
 
@@ -18,4 +18,28 @@ def fmt_num(v: float | None, lang: str, digits: int = 2) -> str:
         s = f"{v:.{digits}f}".rstrip("0").rstrip(".")
     else:
         s = str(v)
-    return decimal(s, lang)
+    w = strings()[lang]
+    sign, s = ("-", s[1:]) if s.startswith("-") else ("", s)
+    whole, _, frac = s.partition(".")
+    if len(whole) > 3 and whole.isdigit():
+        groups = [whole[: len(whole) % 3 or 3]] + [
+            whole[i : i + 3] for i in range(len(whole) % 3 or 3, len(whole), 3)
+        ]
+        whole = w["thousands_separator"].join(groups)
+    minus = w["minus_sign"] if sign else ""
+    return minus + whole + (w["decimal_separator"] + frac if frac else "")
+
+
+def plural(n: float | int | None, forms: list[str]) -> str:
+    """The Russian form of a noun after `n`: forms [one, few, many, fraction] (e.g. балл, балла,
+    баллов, балла); English texts give [one, other, other, other]."""
+    if n is None:
+        return forms[2]
+    if isinstance(n, float) and not n.is_integer():
+        return forms[3]
+    i = abs(int(n))
+    if i % 10 == 1 and i % 100 != 11:
+        return forms[0]
+    if 2 <= i % 10 <= 4 and not 12 <= i % 100 <= 14:
+        return forms[1]
+    return forms[2]

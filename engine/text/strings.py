@@ -58,7 +58,7 @@ def check_strings(located: Located) -> list[Problem]:
             continue
         for lang in LANGS:
             text = texts.get(lang)
-            if not isinstance(text, str) or not text.strip():
+            if not isinstance(text, str) or text == "":  # a separator may be a space
                 problems.append(located.problem((key,), f"missing the {lang} text", key=True))
         for extra in sorted(set(texts) - set(LANGS)):
             problems.append(located.problem((key, extra), f"unknown language {extra!r}", key=True))

@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
+from engine import api
 from engine.web.app import Settings, create_app
 
 __all__ = ["Settings", "create_app", "is_loopback", "serve"]
@@ -37,8 +38,6 @@ def serve(
 ) -> None:
     """Read and verify the knowledge base, print the address with the token, serve until Ctrl-C."""
     import uvicorn
-
-    from engine import api
 
     words = api.ui_strings(api.templates_root() / "web")["en"]
     if not workspace.is_dir():

@@ -268,7 +268,7 @@ class Workbench(JsonApi):
         """The program of a workspace file, or of its what-if variant (`set=ID=VALUE`)."""
         lang = self.lang(request)
         fmt = request.query_params.get("format", "html")
-        audience(request, self.words[lang])
+        who = audience(request, self.words[lang])
         if fmt not in DRAFT_TYPES:
             raise Failure(400, [self.words[lang]["e_format"]])
         entry, result = await self.entry_result(request.path_params["name"])
@@ -277,7 +277,7 @@ class Workbench(JsonApi):
 
         def build() -> str | bytes:
             r = api.variant(result, sets, k) if sets else result
-            return api.draft(r, k, fmt, lang)
+            return api.draft(r, k, fmt, lang, audience=who)
 
         data = await self.service.run(build)
         stem = Path(entry.name).stem + ("-what-if" if sets else "")

@@ -81,11 +81,13 @@ class JsonApi:
     async def api_draft(self, request: Request) -> Response:
         lang = self._api_lang(request)
         fmt = request.query_params.get("format", "json")
-        audience(request, self.words["en"])
+        who = audience(request, self.words["en"])
         if fmt not in DRAFT_TYPES:
             raise Failure(400, [self.words["en"]["e_format"]])
         result = await self._body_result(request)
-        data = await self.service.run(api.draft, result, self.service.k, fmt, lang)
+        data = await self.service.run(
+            lambda: api.draft(result, self.service.k, fmt, lang, audience=who)
+        )
         if fmt == "docx":
             return download(data, DRAFT_TYPES[fmt], "program.docx")
         headers = (

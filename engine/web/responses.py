@@ -71,11 +71,12 @@ def label(name: str) -> str:
     return cleaned.strip()
 
 
-def audience(request: Request, words: dict[str, str]) -> None:
-    # both audiences render the same program for now (the client/consultant split is its own issue)
+def audience(request: Request, words: dict[str, str]) -> str:
+    """The document's audience asked for (`client`, the default, or `consultant`)."""
     audience = request.query_params.get("audience", "client")
     if audience not in AUDIENCES:
         raise Failure(400, [words["e_audience"].format(value=audience)])
+    return audience
 
 
 def app_version() -> str:

@@ -91,10 +91,13 @@ def test_draft_in_every_format(client, cli, nn_bytes, knowledge):
     assert "word/document.xml" in zipfile.ZipFile(BytesIO(docx.content)).namelist()
 
 
-def test_both_audiences_render_the_same_program_for_now(client, nn_bytes):
+def test_the_audience_reaches_the_program(client, nn_bytes, cli):
     a = post(client, "/api/draft", nn_bytes, format="md", audience="client")
     b = post(client, "/api/draft", nn_bytes, format="md", audience="consultant")
-    assert a.status_code == b.status_code == 200 and a.text == b.text
+    assert a.status_code == b.status_code == 200
+    assert "co_sme_weak" in b.text and "co_sme_weak" not in a.text  # rule ids: consultant only
+    code, out, _ = cli("draft", NN, "--format", "md", "--audience", "consultant")
+    assert code == 0 and out == b.text
     bad = post(client, "/api/draft", nn_bytes, format="md", audience="minister")
     assert bad.status_code == 400 and "audience" in bad.json()["errors"][0]
 

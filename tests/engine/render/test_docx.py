@@ -4,6 +4,7 @@ LibreOffice conversion of it to PDF, looked at as an image."""
 from __future__ import annotations
 
 import io
+import itertools
 import subprocess
 import zipfile
 from pathlib import Path
@@ -12,8 +13,8 @@ import pytest
 from docx import Document
 from docx.shared import Pt
 
+from engine.api import program_view
 from engine.errors import InputError
-from engine.program.model import build_program
 from engine.render.docx import REQUIRED_STYLES, _clean, render_docx
 from engine.resources import default_template
 from tests.conftest import require_tool, soffice_convert
@@ -21,7 +22,7 @@ from tests.conftest import require_tool, soffice_convert
 
 @pytest.fixture(scope="module")
 def nn_docx(nn_result, knowledge) -> bytes:
-    return render_docx(build_program(nn_result, knowledge, "en"))
+    return render_docx(program_view(nn_result, knowledge, "en"))
 
 
 @pytest.fixture(scope="module")
@@ -36,38 +37,103 @@ def test_sections_use_real_heading_styles(doc):
         "1. Current state of international links",
         "5. Measures by direction",
         "7. Target indicators (KPIs)",
-        "Appendix. Why these recommendations",
+        "Program passport",
+        "Executive summary",
+        "6. Action plan",
+        "9. Risks",
+        "Annex A. How the program was prepared",
     ):
         assert expected in names
     assert ("Heading 1", "5. Measures by direction") in heads
     assert any(style == "Heading 3" for style, _ in heads)  # each measure
-    assert doc.paragraphs[0].style.name == "Title"
+    assert any(p.style.name == "Title" for p in doc.paragraphs[:8])
+    # levels are never skipped: a heading is at most one level below the previous one
+    levels = [
+        int(p.style.name.split()[-1]) for p in doc.paragraphs if p.style.name.startswith("Heading")
+    ]
+    assert levels[0] == 1
+    assert all(b <= a + 1 for a, b in itertools.pairwise(levels))
 
 
-def test_measures_are_a_table_with_kpis_baselines_and_targets(doc, nn_result):
+def test_action_plan_has_one_numbered_row_per_measure(doc, nn_result):
     headers = [[c.text for c in t.rows[0].cells] for t in doc.tables]
     plan = next(
         t
         for t, h in zip(doc.tables, headers, strict=False)
-        if h[:4] == ["Measure", "Actor", "Direction", "Timeframe"]
+        if h[:3] == ["No.", "Measure", "Responsible"]
     )
-    assert [c.text for c in plan.rows[0].cells][4:6] == ["KPIs", "Baseline"]
-    titles = {c.text for row in plan.rows[1:] for c in row.cells[:1]}
+    assert [c.text for c in plan.rows[0].cells][3:] == [
+        "Co-executors",
+        "Start",
+        "End",
+        "Resources and funding",
+        "Expected result",
+    ]
+    rows = [[c.text for c in r.cells] for r in plan.rows[1:]]
+    # every measure, the organizational changes included, once, numbered 1..N
+    assert len(rows) == len(nn_result.recommendations)
+    assert [r[0] for r in rows] == [str(i) for i in range(1, len(rows) + 1)]
+    titles = [r[1] for r in rows]
     assert "Establish a partnership with a large foreign cluster" in titles
-    # one row per KPI: the trade-mission KPI of the NN program (baseline 0, target 2)
-    rows = [[c.text for c in r.cells] for r in plan.rows]
-    mission = next(r for r in rows if r[4].startswith("Trade and business missions abroad"))
-    assert mission[5:] == ["0", "2"]
+    assert "Create a working group on international activity within the Cluster Council" in titles
+    # calendar quarters of the program period (assessment 2013, horizon 3: 2014-2016)
+    assert rows[0][4] == "QI 2014" and all("2014" <= r[5][-4:] <= "2016" for r in rows)
+    # funding from the Russian support instruments, never another country's
+    funding = " ".join(r[6] for r in rows)
+    assert "Russian Export Center" in funding and "Belarus" not in funding and "Damu" not in funding
+    mission = next(r for r in rows if r[1].startswith("Promote the cluster's exports"))
+    assert "Trade and business missions abroad" in mission[7] and "2016" in mission[7]
     assert plan.rows[0]._tr.xpath("./w:trPr/w:tblHeader")  # header repeats on each page
+    # no row splits across pages; fixed column widths
+    assert all(r._tr.xpath("./w:trPr/w:cantSplit") for t in doc.tables for r in t.rows)
+    assert all(t._tbl.xpath("./w:tblPr/w:tblLayout[@w:type='fixed']") for t in doc.tables)
+
+
+def test_kpis_have_a_value_for_every_year_of_the_period(doc):
+    kpi = next(
+        t for t in doc.tables if [c.text for c in t.rows[0].cells][3:6] == ["2014", "2015", "2016"]
+    )
+    rows = {r.cells[0].text: [c.text for c in r.cells] for r in kpi.rows[1:]}
+    mission = rows["Trade and business missions abroad"]
+    assert mission[2:6] == ["0", "1", "1", "2"]
+
+
+def test_title_page_toc_and_passport(doc):
+    texts = [p.text for p in doc.paragraphs]
+    assert texts[0].startswith("APPROVED by decision of the Cluster Council")
+    body = doc.element.body.xml
+    assert 'TOC \\o "1-2"' in body  # a real table-of-contents field
+    passport = next(t for t in doc.tables if t.rows[0].cells[0].text == "Name")
+    labels = [r.cells[0].text for r in passport.rows]
+    assert labels == [
+        "Name",
+        "Basis",
+        "Goal",
+        "Tasks",
+        "Period",
+        "Executors",
+        "Funding sources",
+        "Expected results",
+    ]
+    assert passport.rows[4].cells[1].text == "2014–2016"
+
+
+def test_tables_and_figures_are_numbered_with_captions(doc):
+    captions = [p.text for p in doc.paragraphs if p.style.name == "Caption"]
+    tables = [c for c in captions if c.startswith("Table ")]
+    figures = [c for c in captions if c.startswith("Figure ")]
+    assert tables[0].startswith("Table 1 — ") and figures[0].startswith("Figure 1 — ")
+    assert [int(c.split()[1]) for c in tables] == list(range(1, len(tables) + 1))
 
 
 def test_charts_are_embedded_as_images(doc, nn_docx):
-    assert len(doc.inline_shapes) == 4
+    # one chart or one table per block: the geography chart; the score blocks are tables
+    assert len(doc.inline_shapes) == 1
     with zipfile.ZipFile(io.BytesIO(nn_docx)) as z:
         media = [n for n in z.namelist() if n.startswith("word/media/")]
-    assert len(media) == 4 and all(n.endswith(".png") for n in media)
+    assert len(media) == 1 and all(n.endswith(".png") for n in media)
     captions = [p.text for p in doc.paragraphs if p.style.name == "Caption"]
-    assert "Partial indicators, %" in captions
+    assert any(c.startswith("Figure 1 — ") for c in captions)
 
 
 def test_footer_has_a_page_number_field(doc):
@@ -84,18 +150,28 @@ def test_plan_of_measures_is_on_a_landscape_section(doc):
 
 
 def test_same_input_gives_identical_bytes(nn_result, knowledge, nn_docx):
-    again = render_docx(build_program(nn_result, knowledge, "en"))
+    again = render_docx(program_view(nn_result, knowledge, "en"))
     assert again == nn_docx
     with zipfile.ZipFile(io.BytesIO(nn_docx)) as z:
         assert {i.date_time for i in z.infolist()} == {(1980, 1, 1, 0, 0, 0)}
         core = z.read("docProps/core.xml").decode()
-    assert "2000-01-01T00:00:00Z" in core
+    assert "2013-12-01T12:00:00Z" in core  # from the assessment year, never the tool's epoch
+    d = Document(io.BytesIO(nn_docx))
+    assert d.core_properties.author != "cluster-intl"
+    assert d.core_properties.title.startswith("Cluster internationalization program: ")
 
 
 def test_russian_document_is_in_russian(nn_result, knowledge):
-    d = Document(io.BytesIO(render_docx(build_program(nn_result, knowledge, "ru"))))
+    d = Document(io.BytesIO(render_docx(program_view(nn_result, knowledge, "ru"))))
     assert any(p.text == "5. Мероприятия по направлениям" for p in d.paragraphs)
-    assert d.core_properties.language == "ru"
+    assert d.core_properties.language == "ru-RU"
+    defaults = d.styles.element.xpath("./w:docDefaults/w:rPrDefault/w:rPr/w:lang")
+    assert (
+        defaults
+        and defaults[0].get("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}val")
+        == "ru-RU"
+    )
+    assert all(s.text.strip() != "cluster-intl" for s in d.sections[0].header.paragraphs)
 
 
 def test_styles_come_from_the_template(tmp_path, nn_result, knowledge):
@@ -104,7 +180,7 @@ def test_styles_come_from_the_template(tmp_path, nn_result, knowledge):
     custom.sections[0].header.paragraphs[0].text = "ACME Consulting letterhead"
     path = tmp_path / "acme.docx"
     custom.save(str(path))
-    d = Document(io.BytesIO(render_docx(build_program(nn_result, knowledge, "en"), path)))
+    d = Document(io.BytesIO(render_docx(program_view(nn_result, knowledge, "en"), path)))
     assert d.styles["Heading 1"].font.size == Pt(31)
     assert "ACME Consulting letterhead" in d.sections[0].header.paragraphs[0].text
 
@@ -113,7 +189,7 @@ def test_a_template_without_the_styles_is_refused_naming_them(tmp_path, nn_resul
     path = tmp_path / "plain.docx"
     Document().save(str(path))  # python-docx's default: no CI styles
     with pytest.raises(InputError) as exc:
-        render_docx(build_program(nn_result, knowledge, "en"), path)
+        render_docx(program_view(nn_result, knowledge, "en"), path)
     text = str(exc.value)
     assert "'CI Note'" in text and "plain.docx" in text
 
@@ -122,7 +198,7 @@ def test_a_file_that_is_not_a_docx_is_refused(tmp_path, nn_result, knowledge):
     path = tmp_path / "x.docx"
     path.write_text("not a zip")
     with pytest.raises(InputError, match=r"not a Word \.docx template"):
-        render_docx(build_program(nn_result, knowledge, "en"), path)
+        render_docx(program_view(nn_result, knowledge, "en"), path)
 
 
 def test_the_committed_template_has_every_required_style():
@@ -174,9 +250,11 @@ def test_libreoffice_converts_it_to_a_pdf_with_a_visible_first_page(tmp_path, nn
 
 
 def test_appendix_lists_recommendations_considered_but_not_made(doc, nn_result, knowledge):
-    view = build_program(nn_result, knowledge, "en")
+    view = program_view(nn_result, knowledge, "en", "consultant")
     assert view["not_made"]
-    texts = [p.text for p in doc.paragraphs]
-    assert "Appendix. Recommendations considered but not made" in texts
+    cons = Document(io.BytesIO(render_docx(view)))
+    texts = [p.text for p in cons.paragraphs]
+    assert "Annex C. Measures considered but not proposed" in texts
+    assert "Annex C. Measures considered but not proposed" not in [p.text for p in doc.paragraphs]
     first = view["not_made"][0]
     assert any(t.startswith(f"{first['title']} ({first['id']})") for t in texts)

@@ -1,0 +1,144 @@
+"""engine/program/document.py and the two audiences: the client's document carries no engine
+syntax (ids, paths, rule numbers, conditions, English tags, ISO codes); the consultant's keeps the
+reasons. Checked on the worked example in ru and en, in every format, and on other examples."""
+
+from __future__ import annotations
+
+import html
+import io
+import re
+
+import pytest
+from docx import Document
+
+from engine import api
+from tests.conftest import EXAMPLES
+
+ENGINE_SYNTAX = [
+    (re.compile(r"\b[a-z]+(?:_[a-z0-9]+)+\b"), "snake_case id"),
+    (re.compile(r"knowledge/|\.yaml:\d+"), "knowledge path"),
+    (re.compile(r"\(R\d+(?:, R\d+)*\)"), "rule number"),
+    (re.compile(r"\(требуется|\(required"), "condition"),
+    (re.compile("←"), "arrow of a chain"),
+    (re.compile(r"Почему:|Why:"), "why line"),
+    (re.compile(r"I_кластера|I_cluster|K больше|K above"), "engine symbol"),
+    (re.compile(r"cluster-intl"), "tool name"),
+    (re.compile(r"\(\s*(DE|FR|ES|AT|RU|BY|KZ)\b"), "ISO country code"),
+]
+RU_ONLY = [
+    (re.compile(r"\b(automotive|petrochemicals|aerospace|wood|furniture)\b"), "English tag"),
+    (re.compile(r"\bKPI\b"), "KPI in Russian"),
+]
+
+
+def visible_text(fmt: str, data: str | bytes) -> str:
+    if fmt == "docx":
+        d = Document(io.BytesIO(data))  # type: ignore[arg-type]
+        cells = [c.text for t in d.tables for r in t.rows for c in r.cells]
+        heads = [p.text for s in d.sections for p in s.header.paragraphs]
+        return "\n".join([p.text for p in d.paragraphs] + cells + heads)
+    text = str(data)
+    if fmt == "html":
+        text = re.sub(r"<style>.*?</style>", "", text, flags=re.S)
+        text = html.unescape(re.sub(r"<[^>]+>", " ", text))
+    return text.replace("\\_", "_")
+
+
+def leaks(text: str, lang: str) -> list[str]:
+    rules = ENGINE_SYNTAX + (RU_ONLY if lang == "ru" else [])
+    # URLs of the bibliography are addresses, not ids
+    body = re.sub(r"https?://\S+", "", text)
+    return [f"{what}: {m.group(0)!r}" for rx, what in rules for m in [rx.search(body)] if m]
+
+
+@pytest.mark.parametrize("lang", ["ru", "en"])
+@pytest.mark.parametrize("fmt", ["md", "html", "docx"])
+def test_client_document_of_the_example_shows_no_engine_syntax(nn_result, knowledge, lang, fmt):
+    data = api.draft(nn_result, knowledge, fmt, lang)
+    assert leaks(visible_text(fmt, data), lang) == []
+
+
+@pytest.mark.parametrize("lang", ["ru", "en"])
+@pytest.mark.parametrize("fmt", ["md", "docx"])
+def test_consultant_document_keeps_the_reasons(nn_result, knowledge, lang, fmt):
+    text = visible_text(fmt, api.draft(nn_result, knowledge, fmt, lang, audience="consultant"))
+    assert "org_intl_working_group" in text  # the measure's id in the reasons annex
+    assert re.search(r"knowledge/rules/\w+\.yaml:\d+", text)
+    assert ("Почему:" if lang == "ru" else "Why:") in text
+    assert ("Приложение Б" if lang == "ru" else "Annex B") in text
+    assert ("Приложение Г" if lang == "ru" else "Annex D") in text
+
+
+@pytest.mark.parametrize("name", ["mature-cluster.yaml", "nascent-cluster.yaml"])
+@pytest.mark.parametrize("lang", ["ru", "en"])
+def test_client_document_of_other_clusters_shows_no_engine_syntax(knowledge, name, lang):
+    result = api.evaluate(EXAMPLES / name, knowledge)
+    for fmt in ("md", "docx"):
+        assert leaks(visible_text(fmt, api.draft(result, knowledge, fmt, lang)), lang) == []
+
+
+def test_swot_reads_as_sentences_with_the_score_and_the_survey_mean(nn_result, knowledge):
+    text = str(api.draft(nn_result, knowledge, "md", "ru"))
+    assert "Экспорт\u00a0— слабая сторона: 1 балл из 4 при среднем по опросу 1,6" in text
+
+
+def test_action_plan_lists_every_measure_once_with_calendar_quarters(nn_result, knowledge):
+    view = api.program_view(nn_result, knowledge, "ru")
+    plan = view["plan"]
+    assert [p["no"] for p in plan] == list(range(1, len(nn_result.recommendations) + 1))
+    assert {p["id"] for p in plan} == set(nn_result.recommendations)
+    assert view["period"]["label"] == "2014–2016"
+    assert plan[0]["start"] == "I кв. 2014"
+    assert all(p["responsible"] and p["funding"] for p in plan)
+    # each measure once in detail and once in the plan: no by-actor table any more
+    text = str(api.draft(nn_result, knowledge, "md", "ru"))
+    title = plan[0]["title"]
+    assert text.count(title) <= 3  # detail heading, plan row, priority list of the summary
+
+
+def test_funding_follows_the_country_and_the_years(nn_result, knowledge):
+    from engine.program.document import instruments_for
+
+    ids = ["ru_rec", "ru_my_export", "by_eximgarant", "kz_damu", "regional_budget"]
+    ru = [i.id for i in instruments_for(ids, knowledge, "RU", 2016)]
+    assert ru == ["ru_rec", "regional_budget"]  # «Мой экспорт» starts in 2020
+    by = [i.id for i in instruments_for(ids, knowledge, "BY", 2016)]
+    assert by == ["by_eximgarant", "regional_budget"]
+
+
+def test_client_names_replace_the_neutral_terms(knowledge, tmp_path):
+    src = (EXAMPLES / "nizhny-novgorod.yaml").read_text(encoding="utf-8")
+    src += "regional_ministry_name: Министерство инвестиций Нижегородской области\n"
+    path = tmp_path / "named.yaml"
+    path.write_text(src, encoding="utf-8")
+    result = api.evaluate(path, knowledge)
+    view = api.program_view(result, knowledge, "ru")
+    rows = {p["id"]: p for p in view["plan"]}
+    assert (
+        rows["rg_foreign_fairs"]["responsible"] == "Министерство инвестиций Нижегородской области"
+    )
+    en = api.program_view(result, knowledge, "en")
+    assert en["front"]["cluster"].startswith("Nizhny Novgorod Industrial Innovation Cluster")
+    text = visible_text("docx", api.draft(result, knowledge, "docx", "en"))
+    assert "Нижегородский" not in text
+
+
+def test_bibliography_has_one_numbered_entry_per_work(nn_result, knowledge):
+    view = api.program_view(nn_result, knowledge, "ru")
+    bib = view["bibliography"]
+    assert [b["no"] for b in bib] == list(range(1, len(bib) + 1))
+    assert sum("Исланкина, Е. А. Разработка механизма" in b["text"] for b in bib) == 1
+    assert all("дата обращения" in b["text"] for b in bib if "URL:" in b["text"])
+    assert "[1]" in view["method_annex"][0]
+
+
+def test_unknown_audience_is_a_usage_error(nn_result, knowledge):
+    with pytest.raises(api.UsageError, match="--audience"):
+        api.draft(nn_result, knowledge, "md", "ru", audience="board")
+
+
+def test_cli_draft_takes_the_audience(cli, nn_path):
+    code, out, _ = cli("draft", nn_path, "--audience", "consultant", "--lang", "en")
+    assert code == 0 and "Annex B. Reasons of the measures" in out
+    code, out, _ = cli("draft", nn_path, "--lang", "en")
+    assert code == 0 and "Annex B." not in out

@@ -1,0 +1,87 @@
+"""engine/text/typography.py: one rule set for Russian text, checked over every Russian string of
+the knowledge base and the templates' strings."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from engine.text.strings import strings
+from engine.text.typography import NBSP, typeset, violations
+
+
+def russian_strings(value: Any) -> list[str]:
+    from pydantic import BaseModel
+
+    from engine.knowledge.models import Text
+
+    out: list[str] = []
+    if isinstance(value, Text):
+        return [value.ru] if value.ru else []
+    if isinstance(value, BaseModel):
+        for name in type(value).model_fields:
+            out += russian_strings(getattr(value, name))
+    elif isinstance(value, dict):
+        for v in value.values():
+            out += russian_strings(v)
+    elif isinstance(value, (list, tuple)):
+        for v in value:
+            out += russian_strings(v)
+    return out
+
+
+@pytest.mark.parametrize(
+    "raw, expected",
+    [
+        ("партнера и Партнеры", "партнёра и Партнёры"),
+        ('это "тест"', "это «тест»"),
+        ("кластер - драйвер", f"кластер{NBSP}— драйвер"),
+        ("кластер – драйвер", f"кластер{NBSP}— драйвер"),
+        ("отклонение -0,6", "отклонение \u22120,6"),
+        ("11,7 %", f"11,7{NBSP}%"),
+        ("40000 руб.", f"40{NBSP}000 руб."),
+        ("KPI кластера", "КПЭ кластера"),
+        ("коллективные товарные знаки", "коллективные знаки"),
+        ("2014–2016 годы", "2014–2016 годы"),
+        ("knowledge/rules/x.yaml:12 org_intl", "knowledge/rules/x.yaml:12 org_intl"),
+    ],
+)
+def test_rules(raw, expected):
+    assert typeset(raw) == expected
+    assert typeset(expected) == expected  # idempotent
+
+
+def test_every_russian_string_of_the_knowledge_base_and_templates_is_clean_once_typeset(knowledge):
+    texts = russian_strings(
+        [
+            knowledge.indicators,
+            knowledge.scoring,
+            knowledge.findings,
+            knowledge.recommendations,
+            knowledge.kpis,
+            knowledge.sources,
+            knowledge.partners,
+            knowledge.program,
+            knowledge.document,
+            [r.rule for r in knowledge.rules],
+        ]
+    ) + list(strings()["ru"].values())
+    assert len(texts) > 500
+    bad = [v for s in texts for v in violations(typeset(s))]
+    assert bad == []
+    # ё is consistent: no stem of the rule set is left without it
+    joined = " ".join(typeset(s) for s in texts).lower()
+    for e_form in ("партнер", "отстает", "расчет"):
+        assert f" {e_form}" not in joined
+
+
+def test_the_russian_document_is_typeset(nn_result, knowledge):
+    from engine import api
+
+    text = str(api.draft(nn_result, knowledge, "md", "ru"))
+    assert "партнера" not in text and "KPI" not in text
+    assert f"3{NBSP}200" in text  # thousands separated
+    import re
+
+    assert not re.search(r"\S - \S", text) and '"' not in text
