@@ -149,7 +149,9 @@ def load_bytes(data: bytes, name: str, k: Knowledge) -> Assessment:
             a = read_workbook(Path(tmp), k)
         finally:
             Path(tmp).unlink(missing_ok=True)
-        return Assessment(source=name, values=a.values, positions=a.positions)
+        return Assessment(
+            source=name, values=a.values, positions=a.positions, provenance=a.provenance
+        )
     return assessment_from_text(decode(data, name), name, k)
 
 

@@ -58,7 +58,8 @@ def kpi_targets(kpi: KPIDef, base: Any, k: Knowledge, horizon: int) -> list[floa
 
 
 def round_target(base: Any, target: float | None) -> float | int | None:
-    """Counts to whole numbers; shares and amounts to three significant figures."""
+    """Counts to whole numbers; shares and amounts to three significant figures, at most one
+    decimal above 1."""
     if target is None:
         return None
     if isinstance(base, int):
@@ -66,6 +67,8 @@ def round_target(base: Any, target: float | None) -> float | int | None:
     if target == 0:
         return 0.0
     digits = 2 - math.floor(math.log10(abs(target)))
+    if abs(target) >= 1:
+        digits = min(digits, 1)  # 4.84 % reads as 4.8 %; small shares keep their figures
     value = round(target, digits)
     return int(value) if digits <= 0 else value
 

@@ -309,8 +309,6 @@ class _Writer:
         p = self.para(f"{t['index_value']}: ")
         p.add_run(_clean(f"{idx['value']} %")).bold = True
         p.add_run(_clean(f" — {idx['band']}. {t['coverage']}: {idx['coverage']} / {idx['of']}."))
-        if idx["reported"] != "—":
-            p.add_run(_clean(f" {t['reported']}: {idx['reported']} %."))
         self.para(idx["note"], style="CI Note")
         self.chart("partials")
         self.table(
@@ -395,8 +393,13 @@ class _Writer:
 
     def recommendation(self, r: dict[str, Any]) -> None:
         t = self.t
-        self.heading(r["title"], 3)
-        self.para(r["text"])
+        self.heading(r["title"] + (f" ({r['status_label']})" if r["status_label"] else ""), 3)
+        if r["condition"]:
+            p = self.para("")
+            p.add_run(_clean(f"{r['condition']} {t['cond_then']} ")).italic = True
+            p.add_run(_clean(r["text"]))
+        else:
+            self.para(r["text"])
         self.para(
             f"{t['actor']}: {r['actor']} · {t['priority']}: {r['priority']} · "
             f"{t['timeframe']}: {r['timeframe']}",
@@ -490,7 +493,13 @@ class _Writer:
         t = self.t
         self.heading(t["s_kpis"], 1)
         rows = [
-            [k["label"], k["direction"], k["unit"], k["baseline"], k["target"]]
+            [
+                k["label"],
+                k["direction"],
+                k["unit"],
+                k["baseline"],
+                "; ".join(f"{y['year']}: {y['value']}" for y in k["targets"]) or k["target"],
+            ]
             for k in self.p["kpis"]
         ]
         if rows:
@@ -500,12 +509,37 @@ class _Writer:
                     t["direction"],
                     t["unit"],
                     t["baseline"],
-                    f"{t['target']} ({t['target_in']})",
+                    t["kpi_targets_by_year"],
                 ],
                 rows,
                 [6.0, 3.4, 2.2, 2.4, 3.0],
                 numeric=(3, 4),
             )
+
+    def data_requests(self) -> None:
+        """Blank values some rule needed, and what each would decide."""
+        t, reqs = self.t, self.p["data_requests"]
+        self.heading(t["s_data_requests"], 2)
+        if not reqs:
+            self.para(t["dr_none"])
+            return
+        self.para(t["data_requests_intro"])
+        for d in reqs:
+            p = self.para(bold_prefix=d["label"])
+            p.add_run(_clean(f" ({d['group']})" + (f": {d['question']}" if d["question"] else "")))
+            decides = d["decides"]
+            if decides:
+                self.para(f"{t['dr_decides']}: {'; '.join(decides)}", style="CI Meta")
+            if d["confirms"]:
+                self.para(f"{t['dr_confirms']}: {'; '.join(d['confirms'])}", style="CI Meta")
+
+    def proposals(self) -> None:
+        """The proposals of ours the program relied on (method annex)."""
+        t, groups = self.t, self.p["proposals"]
+        if not groups:
+            return
+        self.heading(t["prov_heading"], 2)
+        self.bullets([f"{g['label']}: {'; '.join(g['entries'])}" for g in groups])
 
     def tail(self) -> None:
         t, p = self.t, self.p
@@ -520,8 +554,15 @@ class _Writer:
             f"{t['confidence']}: {t['conf_' + g['level']]}. {g['text']}"
         )
         self.bullets([f"{x['label']}: {', '.join(x['labels'])}" for x in g["groups"]])
+        if g["unverified"]:
+            self.para(
+                f"{t['unverified_values']}: "
+                + ", ".join(f"{u['basis']} — {u['count']}" for u in g["unverified"])
+            )
+        self.data_requests()
         self.heading(t["s_method"], 1)
         self.bullets(p["method_notes"])
+        self.proposals()
         self.heading(t["s_why"], 1)
         for r in p["recommendations"]:
             self.heading(f"{r['title']} ({r['id']})", 2)
