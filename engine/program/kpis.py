@@ -69,6 +69,8 @@ def round_target(base: Any, target: float | None) -> float | int | None:
     digits = 2 - math.floor(math.log10(abs(target)))
     if abs(target) >= 1:
         digits = min(digits, 1)  # 4.84 % reads as 4.8 %; small shares keep their figures
+    if isinstance(base, float):  # never fewer decimals than the baseline (1.82 stays 1.82)
+        digits = max(digits, min(3, len(f"{base:.3f}".rstrip("0").split(".")[1])))
     value = round(target, digits)
     return int(value) if digits <= 0 else value
 
