@@ -157,7 +157,7 @@ def validate_mapping(data: Any, located: Located, knowledge: Knowledge) -> Asses
             )
             continue
         positions[key] = located.key_pos(path)
-        if isinstance(raw, dict):
+        if isinstance(raw, dict) and "value" in raw:  # any other mapping is a wrong value
             raw, declared, err = _with_basis(raw)
             if err:
                 if len(problems) >= MAX_PROBLEMS:

@@ -191,7 +191,7 @@ def test_an_interrupted_batch_leaves_only_complete_files(tmp_path, knowledge):
 
 
 def test_plan_gives_unique_names_and_reads_workbook_sheets(tmp_path, knowledge):
-    from tests.engine.test_questionnaire import filled_workbook, nn_values
+    from tests.engine.deliverables.test_questionnaire import filled_workbook, nn_values
 
     wb = filled_workbook(knowledge, nn_values())
     second = wb.copy_worksheet(wb.worksheets[0])
