@@ -29,7 +29,7 @@ def test_draft_formats_and_languages(cli, tmp_path, fmt, lang):
     assert code == 0, err
     text = out.read_text(encoding="utf-8")
     if fmt == "json":
-        assert json.loads(text)["schema"] == "cluster-intl/result/1"
+        assert json.loads(text)["schema"] == "cluster-intl/result/2"
     elif lang == "en":
         assert "Cluster internationalization program" in text
     else:

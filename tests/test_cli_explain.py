@@ -44,7 +44,7 @@ def test_why_sme_names_the_value_the_threshold_and_the_survey_benchmark(cli):
         r"\[knowledge/scoring\.yaml:\d+\]; source: s0_survey_actors",
         out,
     ), out
-    assert "examples/nizhny-novgorod.yaml:38" in out  # the indicator's line in the assessment
+    assert "examples/nizhny-novgorod.yaml:40" in out  # the indicator's line in the assessment
     assert "co_sme_weak" in out and "weakness_sme" in out
     assert "survey of 16 clusters, international activity of cluster actors" in out  # citation
 
@@ -64,7 +64,7 @@ def test_why_json_carries_the_same_chain(cli):
     assert sme, "the chain must reach the SME activity indicator"
     c = sme[0]
     assert (c["actual"], c["op"], c["value"], c["holds"]) == (1, "le", 2, True)
-    assert c["at"] == "examples/nizhny-novgorod.yaml:38"
+    assert c["at"] == "examples/nizhny-novgorod.yaml:40"
     assert c["benchmark"]["value"] == 2.0
     assert c["benchmark"]["sources"] == ["s0_survey_actors"]
     assert "s0_survey_actors" in [s["id"] for s in d["sources"]]
@@ -218,7 +218,7 @@ def test_what_if_strong_export_removes_the_export_support_measures_and_says_why(
             "label": "Export",
             "from": 1,
             "to": 4,
-            "at": "examples/nizhny-novgorod.yaml:44",
+            "at": "examples/nizhny-novgorod.yaml:46",
         }
     ]
 

@@ -1,7 +1,9 @@
 """Pipeline step 2b: validate one cluster assessment against `knowledge/indicators.yaml`.
 
 An assessment is a flat mapping `indicator_id: value`. Blank (absent or null) means "no information".
-Every problem is collected and reported with `file:line:col: indicator: message`.
+A value may say where it comes from: `{value: 4, basis: estimate|synthetic|reported, source: "..."}`
+(optional; a plain value means the same as before). Every problem is collected and reported with
+`file:line:col: indicator: message`.
 """
 
 from __future__ import annotations
@@ -17,6 +19,9 @@ from engine.knowledge.models import Indicator, Knowledge
 
 Value = Any
 
+# the provenance an assessment value may declare (a plain value declares none)
+VALUE_BASES = ("reported", "estimate", "synthetic")
+
 
 @dataclass(frozen=True)
 class Assessment:
@@ -25,6 +30,8 @@ class Assessment:
     source: str
     values: dict[str, Value]
     positions: dict[str, tuple[int, int]] = field(default_factory=dict)
+    # indicator -> {"basis": reported|estimate|synthetic, "source": str | None}, where declared
+    provenance: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def get(self, indicator_id: str) -> Value:
         return self.values.get(indicator_id)
@@ -159,6 +166,7 @@ def validate_mapping(data: Any, located: Located, knowledge: Knowledge) -> Asses
     problems: list[Problem] = []
     values: dict[str, Value] = {i.id: None for i in knowledge.indicators.indicators}
     positions: dict[str, tuple[int, int]] = {}
+    provenance: dict[str, dict[str, Any]] = {}
     ids = list(values)
     more = 0  # problems past MAX_PROBLEMS: counted, not described (a hostile file has thousands)
     for key, raw in data.items():
@@ -174,6 +182,16 @@ def validate_mapping(data: Any, located: Located, knowledge: Knowledge) -> Asses
             )
             continue
         positions[key] = located.key_pos(path)
+        if isinstance(raw, dict) and "value" in raw:  # any other mapping is a wrong value
+            raw, declared, err = _with_basis(raw)
+            if err:
+                if len(problems) >= MAX_PROBLEMS:
+                    more += 1
+                    continue
+                problems.append(located.problem(path, err))
+                continue
+            if raw is not None and declared:
+                provenance[key] = declared
         if raw is None:
             continue
         value, err = check_value(knowledge.indicator[key], raw, knowledge)
@@ -198,7 +216,40 @@ def validate_mapping(data: Any, located: Located, knowledge: Knowledge) -> Asses
                 )
             )
         raise InputError(problems)
-    return Assessment(source=located.file, values=values, positions=positions)
+    return Assessment(
+        source=located.file, values=values, positions=positions, provenance=provenance
+    )
+
+
+def _with_basis(raw: dict[Any, Any]) -> tuple[Value, dict[str, Any], str | None]:
+    """Unwrap `{value: V, basis: B, source: S}` into (V, {basis, source}, error or None)."""
+    extra = sorted(str(x) for x in set(raw) - {"value", "basis", "source"})
+    if "value" not in raw or extra:
+        what = f"unknown key {extra[0]!r}; " if extra else ""
+        return (
+            None,
+            {},
+            (
+                f"{what}a value with its provenance is {{value: V, basis: "
+                f'{"|".join(VALUE_BASES)}, source: "..."}} (basis and source optional)'
+            ),
+        )
+    basis = raw.get("basis")
+    if basis is not None and basis not in VALUE_BASES:
+        hint = suggest(str(basis), list(VALUE_BASES))
+        return (
+            None,
+            {},
+            (
+                f"basis {_show(basis)} is not allowed; choose one of {', '.join(VALUE_BASES)}"
+                + (f" ({hint})" if hint else "")
+            ),
+        )
+    source = raw.get("source")
+    if source is not None and not isinstance(source, str):
+        return None, {}, "source must be text"
+    declared = {"basis": basis, "source": source} if (basis or source) else {}
+    return raw["value"], declared, None
 
 
 def with_changes(
@@ -228,4 +279,10 @@ def with_changes(
         values[key] = value
     if problems:
         raise InputError(problems)
-    return Assessment(source=assessment.source, values=values, positions=assessment.positions)
+    provenance = {i: p for i, p in assessment.provenance.items() if i not in changes}
+    return Assessment(
+        source=assessment.source,
+        values=values,
+        positions=assessment.positions,
+        provenance=provenance,
+    )

@@ -183,6 +183,8 @@ def build_catalogue(k: Knowledge, lang: str, s: dict[str, str]) -> dict[str, Any
                 "then": then_items(site, k, lang, s),
                 "sources": list(rule.sources),
                 "proposal": rule.proposal,
+                "basis": s[f"basis_{rule.basis}"] if rule.basis else s["k_no_basis"],
+                "status": s[f"status_{rule.then.status}"] if rule.then.recommend else "",
                 "note": _t(rule.note, lang),
             }
         )
@@ -202,6 +204,7 @@ def build_catalogue(k: Knowledge, lang: str, s: dict[str, str]) -> dict[str, Any
                 "produced_by": produced_by.get(rec.id, []),
                 "sources": list(rec.sources),
                 "proposal": rec.proposal,
+                "basis": s[f"basis_{rec.basis}"] if rec.basis else s["k_no_basis"],
                 "conflicts_with": list(rec.conflicts_with),
             }
         )

@@ -40,6 +40,9 @@ class Expect(_Strict):
 
     present: list[str] = Field(default_factory=list)
     absent: list[str] = Field(default_factory=list)
+    # recommendations only: made, and with this status (a blank makes a measure conditional)
+    new: list[str] = Field(default_factory=list)
+    conditional: list[str] = Field(default_factory=list)
 
 
 class Expectations(_Strict):
@@ -94,8 +97,9 @@ class Case:
 class Failure:
     section: str  # recommendations | findings | postponed
     ident: str
-    expected: str  # present | absent
+    expected: str  # present | absent | new | conditional
     reasons: list[str]
+    actual: str = ""  # the status made, when a status was expected
 
     def headline(self) -> str:
         noun = {
@@ -105,6 +109,10 @@ class Failure:
         }[self.section]
         if self.expected == "present":
             return f"expected {noun} {self.ident!r}, not made"
+        if self.expected in ("new", "conditional"):
+            if not self.actual:
+                return f"expected {noun} {self.ident!r} ({self.expected}), not made"
+            return f"{noun} {self.ident!r} made {self.actual}, expected {self.expected}"
         return f"{noun} {self.ident!r} made, expected absent"
 
 
@@ -268,7 +276,18 @@ def _check_ids(
     for section in SECTIONS:
         table = k.finding if section == "findings" else k.recommendation
         expect: Expect = getattr(s.expect, section)
-        for which in ("present", "absent"):
+        for which in ("present", "absent", "new", "conditional"):
+            if (
+                which in ("new", "conditional")
+                and getattr(expect, which)
+                and section != "recommendations"
+            ):
+                problems.append(
+                    located.problem(
+                        prefix + ("expect", section, which),
+                        f"`{which}` is a status of recommendations only",
+                    )
+                )
             for i, ident in enumerate(getattr(expect, which)):
                 if ident not in table:
                     noun = "finding" if section == "findings" else "recommendation"
@@ -279,7 +298,9 @@ def _check_ids(
                             hint=suggest(ident, list(table)),
                         )
                     )
-        both = set(expect.present) & set(expect.absent)
+        both = (set(expect.present) | set(expect.new) | set(expect.conditional)) & set(
+            expect.absent
+        ) | (set(expect.new) & set(expect.conditional))
         for ident in sorted(both):
             problems.append(
                 located.problem(
@@ -308,6 +329,16 @@ def run_case(case: Case, k: Knowledge, lang: str = "en") -> Outcome:
                 failures.append(
                     Failure(section, ident, "absent", why_lines(result, kind, ident, k, lang))
                 )
+        for status in ("new", "conditional"):
+            for ident in getattr(expect, status):
+                if ident not in made:
+                    reasons = why_not_lines(result, kind, ident, k, lang)
+                    failures.append(Failure(section, ident, status, reasons))
+                elif result.status.get(ident) != status:
+                    reasons = why_lines(result, kind, ident, k, lang)
+                    failures.append(
+                        Failure(section, ident, status, reasons, result.status.get(ident, ""))
+                    )
     return Outcome(case=case, failures=failures, fired={f.rule for f in result.firings})
 
 

@@ -2,8 +2,9 @@
 
 Knowledge files and scenarios: the pydantic models' own schemas, so they cannot drift from what
 `read_knowledge` accepts. Assessments: generated from `knowledge/indicators.yaml`, one property per
-indicator with its type, allowed values and range. The committed copies live in `schemas/`; a test
-fails when they are stale.
+indicator with its type, allowed values and range (optionally with its provenance). The result of
+`draft --format json`: `engine.program.result_model`. The committed copies live in `schemas/`; a
+test fails when they are stale.
 """
 
 from __future__ import annotations
@@ -14,12 +15,14 @@ from typing import Any
 
 from pydantic import BaseModel, TypeAdapter
 
+from engine.assessment.validate import VALUE_BASES
 from engine.authoring.scenarios import Scenario, ScenarioList
 from engine.errors import OutputExistsError, UsageError
 from engine.explain.shapes import SHAPES
 from engine.explain.shapes import json_schema as output_schema
 from engine.files.atomic import write_atomic
 from engine.knowledge.models import FILES, Indicator, Knowledge, RulesFile
+from engine.program.result_model import result_schema
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
@@ -103,6 +106,23 @@ def assessment_schema(k: Knowledge) -> dict[str, Any]:
 
 
 def _indicator_schema(ind: Indicator, k: Knowledge) -> dict[str, Any]:
+    """A plain value, or the same value with its provenance ({value, basis, source})."""
+    plain = _plain_schema(ind, k)
+    head = {"title": plain.pop("title"), "description": plain.pop("description")}
+    with_basis = {
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["value"],
+        "properties": {
+            "value": plain,
+            "basis": {"enum": [*VALUE_BASES, None]},
+            "source": {"type": ["string", "null"]},
+        },
+    }
+    return head | {"anyOf": [plain, with_basis]}
+
+
+def _plain_schema(ind: Indicator, k: Knowledge) -> dict[str, Any]:
     label = ind.label
     desc = " / ".join(x for x in (label.en, label.ru) if x)
     if ind.question and ind.question.en:
@@ -148,6 +168,7 @@ def all_schemas(k: Knowledge) -> dict[str, dict[str, Any]]:
     out["assessment.schema.json"] = assessment_schema(k)
     for name in SHAPES:  # the versioned JSON answers of why, why-not and what-if
         out[f"{name}.schema.json"] = output_schema(name)
+    out["result.schema.json"] = result_schema()
     return dict(sorted(out.items()))
 
 

@@ -178,7 +178,7 @@ def plan(
                             index,
                             source,
                             name_for(stem),
-                            assessment=Assessment(source, a.values, a.positions),
+                            assessment=Assessment(source, a.values, a.positions, a.provenance),
                         )
                     )
                 index += 1

@@ -14,7 +14,7 @@ from engine.inference.facts import Finding, Postponed, Recommended, build_facts
 from engine.inference.rules import build_engine_class
 from engine.inference.trace import CondCheck, Declared, Firing, Matched, Result
 from engine.knowledge.conditions import branches, holds
-from engine.knowledge.models import PRIORITY_RANK, Atom, FactKind, Knowledge, Not_
+from engine.knowledge.models import PRIORITY_RANK, STATUS_RANK, Atom, FactKind, Knowledge, Not_
 from engine.measures import Measures, compute
 
 
@@ -189,6 +189,16 @@ def _result(
                 "recommendation": result.recommendations,
                 "postponed": result.postponed,
             }[d.kind].append(d.id)
+    # status: a measure is new as soon as one rule makes it on known facts; it stays conditional
+    # only when every rule that made it did so on a blank ("if not yet ..., ...")
+    for f in firings:
+        status = knowledge.rule[f.rule].rule.then.status
+        for d in f.declared:
+            if d.kind != "recommendation":
+                continue
+            held = result.status.get(d.id)
+            if held is None or STATUS_RANK[status] < STATUS_RANK[held]:
+                result.status[d.id] = status
     # priority: the highest of the recommendation's default and what the firing rules asked for
     for rid in result.recommendations:
         result.priority[rid] = knowledge.recommendation[rid].priority

@@ -99,6 +99,8 @@ class Result:
     recommendations: list[str] = field(default_factory=list)
     postponed: list[str] = field(default_factory=list)
     priority: dict[str, str] = field(default_factory=dict)
+    # new | continue | conditional: the firmest status among the rules that made it
+    status: dict[str, str] = field(default_factory=dict)
 
     _by_declared: dict[tuple[str, str], list[Firing]] | None = field(
         default=None, init=False, repr=False, compare=False

@@ -35,6 +35,29 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
+# Provenance of a knowledge item: stated by the dissertation or another source, derived from
+# source statements, or this project's own proposal. `proposal: true` is the older spelling of
+# `basis: proposal` and stays accepted; either sets the other.
+Basis = Literal["source", "derived", "proposal"]
+
+
+class Provenance(Strict):
+    """A knowledge item that says where it comes from (`kb check` requires `basis`)."""
+
+    basis: Basis | None = None
+    proposal: bool = False
+
+    @model_validator(mode="before")
+    @classmethod
+    def _proposal_is_basis(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            if data.get("proposal") is True and data.get("basis") is None:
+                data = {**data, "basis": "proposal"}
+            elif data.get("basis") == "proposal" and "proposal" not in data:
+                data = {**data, "proposal": True}
+        return data
+
+
 class Text(Strict):
     """A text a user reads, in Russian and English."""
 
@@ -58,7 +81,7 @@ def localized(value: Text | str | None, lang: str) -> str:
 IndicatorType = Literal["str", "int", "float", "bool", "enum", "list", "score"]
 
 
-class Scale(Strict):
+class Scale(Provenance):
     min: float
     max: float
     no_information: bool = True
@@ -70,7 +93,7 @@ class Group(Strict):
     label: Text
 
 
-class Indicator(Strict):
+class Indicator(Provenance):
     id: str
     group: str
     type: IndicatorType
@@ -85,7 +108,6 @@ class Indicator(Strict):
     value_labels: dict[str, Text] = Field(default_factory=dict)
     required: bool = False
     sources: list[str] = Field(default_factory=list)
-    proposal: bool = False
 
 
 class IndicatorsFile(Strict):
@@ -99,12 +121,11 @@ class IndicatorsFile(Strict):
 Band = str
 
 
-class Level(Strict):
+class Level(Provenance):
     label: Text
     description: Text
     band: str
     sources: list[str] = Field(default_factory=list)
-    proposal: bool = False
 
 
 class SelfAssessment(Strict):
@@ -114,14 +135,13 @@ class SelfAssessment(Strict):
     note: Text | None = None
 
 
-class Benchmark(Strict):
+class Benchmark(Provenance):
     value: float
     sources: list[str] = Field(default_factory=list)
-    proposal: bool = False
     note: Text | None = None
 
 
-class PartialIndicator(Strict):
+class PartialIndicator(Provenance):
     """One share-type partial indicator (in %) computed from raw quantitative inputs."""
 
     model_config = ConfigDict(populate_by_name=True)  # merged with Strict's
@@ -142,7 +162,6 @@ class PartialIndicator(Strict):
     weight: float = 1.0
     region: str | None = None  # id of the matching regional indicator
     sources: list[str] = Field(default_factory=list)
-    proposal: bool = True
 
 
 class BandLimit(Strict):
@@ -151,18 +170,16 @@ class BandLimit(Strict):
     label: Text
 
 
-class IndexSettings(Strict):
+class IndexSettings(Provenance):
     bands: list[BandLimit]
     min_coverage: int = 1
     sources: list[str] = Field(default_factory=list)
-    proposal: bool = True
     note: Text | None = None
 
 
-class RatioSettings(Strict):
+class RatioSettings(Provenance):
     bands: list[BandLimit]
     sources: list[str] = Field(default_factory=list)
-    proposal: bool = True
     note: Text | None = None
 
 
@@ -187,7 +204,7 @@ class ModelIds(Strict):
     unknown: str = "unknown"
 
 
-class HelixSettings(Strict):
+class HelixSettings(Provenance):
     helices: dict[str, list[HelixComponent]]
     scale_max: float = 4.0  # the helix scale is 0..scale_max, like the activity scores
     model_ids: ModelIds = Field(default_factory=ModelIds)
@@ -196,7 +213,6 @@ class HelixSettings(Strict):
     labels: dict[str, Text] = Field(default_factory=dict)  # names of the helices
     models: dict[str, Text]
     sources: list[str] = Field(default_factory=list)
-    proposal: bool = True
     note: Text | None = None
 
 
@@ -349,11 +365,18 @@ Any_.model_rebuild()
 All_.model_rebuild()
 
 
+Status = Literal["new", "continue", "conditional"]
+STATUS_RANK = {"new": 0, "continue": 1, "conditional": 2}
+
+
 class Then(Strict):
     finding: list[str] = Field(default_factory=list)
     recommend: list[str] = Field(default_factory=list)
     postpone: list[str] = Field(default_factory=list)
     priority: Literal["high", "medium", "low"] | None = None
+    # what the recommendations of this rule are: a new measure, one already running to continue,
+    # or a measure conditional on a fact the assessment leaves blank ("if not yet ..., ...")
+    status: Status = "new"
 
     @field_validator("finding", "recommend", "postpone", mode="before")
     @classmethod
@@ -367,13 +390,12 @@ class Then(Strict):
         return self
 
 
-class Rule(Strict):
+class Rule(Provenance):
     id: str
     title: Text
     when: list[Cond]
     then: Then
     sources: list[str] = Field(default_factory=list)
-    proposal: bool = False
     note: Text | None = None
 
     @field_validator("when", mode="before")
@@ -398,7 +420,7 @@ Priority = Literal["high", "medium", "low"]
 PRIORITY_RANK = {"high": 0, "medium": 1, "low": 2}
 
 
-class RecommendationDef(Strict):
+class RecommendationDef(Provenance):
     id: str
     kind: Literal["organizational_change", "measure"] = "measure"
     actor: Actor
@@ -410,7 +432,9 @@ class RecommendationDef(Strict):
     rationale: Text
     kpis: list[str] = Field(default_factory=list)
     sources: list[str] = Field(default_factory=list)
-    proposal: bool = False
+    # the text a conditional recommendation opens with ("if not yet created, ..."), ru/en;
+    # without it the document uses the general wording of templates/strings.yaml
+    condition: Text | None = None
     conflicts_with: list[str] = Field(default_factory=list)
     lists: Literal["partners", "platforms"] | None = None
 
@@ -422,9 +446,14 @@ class RecommendationsFile(Strict):
     recommendations: list[RecommendationDef]
 
 
-class Target(Strict):
+class Target(Provenance):
+    """How a KPI's target follows from its baseline. `increase_pct` and `add` are per year of
+    the horizon, so a longer program gets a larger target; the level kinds (`at_least`, `fixed`,
+    `reach`, `benchmark`) are reached in the final year, with a straight path from the baseline."""
+
     kind: Literal["increase_pct", "add", "at_least", "benchmark", "fixed", "reach"]
     value: float | None = None
+    sources: list[str] = Field(default_factory=list)
 
 
 class KPIDef(Strict):
@@ -444,11 +473,18 @@ class KPIsFile(Strict):
 class Source(Strict):
     id: str
     kind: Literal["dissertation", "survey", "practice", "publication", "web", "proposal"]
+    # a part of the dissertation (its survey, its foreign practices): `kind: dissertation` is one
+    # by definition; `kb check` refuses such a citation as the only support of our own proposal
+    dissertation: bool = False
     citation: Text
     section: Text | str | None = None  # where in the source: a string reads the same in ru and en
     figures: Text | None = None
     url: str | None = None
     checked: date | None = None  # when the address was last checked to state what is cited
+
+    @property
+    def of_dissertation(self) -> bool:
+        return self.dissertation or self.kind == "dissertation"
 
     def reference(self, lang: str) -> tuple[str, str]:
         """The citation and its locator in `lang`, to be printed as "citation, locator".
@@ -504,13 +540,21 @@ class PartnersFile(Strict):
     country_indicator: str = "country"
 
 
+class Stage(Text):
+    """A stage of program development (a text) with its provenance."""
+
+    basis: Basis | None = None
+    sources: list[str] = Field(default_factory=list)
+
+
 class ProgramFile(Strict):
     """Document-level texts and settings: section intros, monitoring, prospects, data gaps."""
 
     horizon_indicator: str
     default_horizon_years: int
+    year_indicator: str = "assessment_year"
     monitoring: Text
-    stages: list[Text]
+    stages: list[Stage]
     prospects_by_model: dict[str, Text]
     prospects_by_band: dict[str, Text]
     ratio_texts: dict[str, Text]
@@ -525,8 +569,6 @@ class ProgramFile(Strict):
 
 
 # --- the document a client receives (knowledge/document.yaml) ---------------------------------
-
-Basis = Literal["source", "derived", "proposal"]
 
 
 class Body(Strict):

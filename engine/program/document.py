@@ -88,8 +88,10 @@ def kpi_years(row: dict[str, Any], per: dict[str, Any], lang: str) -> list[str]:
     if not years:
         return []
     given = row.get("targets")
-    if isinstance(given, dict) and given:
-        return [fmt_num(given.get(y, given.get(str(y))), lang) for y in years]
+    if isinstance(given, list) and row.get("target_raw") is not None:
+        # the KPI's own per-year targets (kpis.yaml), already written in the document's language
+        by_year = {str(x["year"]): x["value"] for x in given}
+        return [by_year.get(str(y), "") for y in years]
     base, target = row.get("baseline_raw"), row.get("target_raw")
     if target is None:
         return [row["target"]] + [""] * (len(years) - 1) if years else []
@@ -390,13 +392,6 @@ def document_view(
 
     method_annex = [cite(localized(x, lang)) for x in d.method_annex]
 
-    # consultant annex: the proposals the program rests on
-    proposals = [
-        {"title": r["title"], "rationale": r["rationale"]}
-        for r in view["recommendations"]
-        if r["proposal"]
-    ]
-
     # country names for ISO codes, sector labels for the specialization tags
     def country_name(code: str) -> str:
         return localized(d.countries.get(code), lang) or code
@@ -449,8 +444,6 @@ def document_view(
         "abbreviations": abbreviations,
         "bibliography": bib,
         "method_annex": method_annex,
-        "proposals": proposals,
-        "data_requests": list(view.get("data_requests") or []),
     }
     out = {**view, **extra}
     return typeset_view(out) if lang == "ru" else out

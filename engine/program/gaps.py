@@ -1,5 +1,5 @@
-"""Data gaps: the blank indicators of the groups `program.yaml` counts, and the confidence level
-their share gives."""
+"""Data gaps: the blank indicators of the groups `program.yaml` counts, the values marked synthetic
+or estimated, and the confidence level their weighted share gives (weights: `scoring.yaml`)."""
 
 from __future__ import annotations
 
@@ -8,30 +8,51 @@ from typing import Any
 from engine.inference.trace import Result
 from engine.knowledge.models import Knowledge, localized
 from engine.text.numbers import fmt_num
+from engine.text.strings import strings
 
 
 def data_gaps(result: Result, k: Knowledge, lang: str) -> dict[str, Any]:
+    a = result.assessment
     considered = [i for i in k.indicators.indicators if i.group in k.program.data_gap_groups]
-    blank = [i for i in considered if result.assessment.get(i.id) is None]
-    share = round(len(blank) / len(considered) * 100, 1) if considered else 0.0
+    blank = [i for i in considered if a.get(i.id) is None]
     thresholds = k.scoring.data_confidence
+    weights = {
+        "synthetic": thresholds.get("synthetic_weight", 0.0),
+        "estimate": thresholds.get("estimate_weight", 0.0),
+    }
+    unverified = [
+        (i, a.provenance[i.id]["basis"])
+        for i in considered
+        if a.get(i.id) is not None and a.provenance.get(i.id, {}).get("basis") in weights
+    ]
+    weighted = len(blank) + sum(weights[b] for _, b in unverified)
+    share = round(len(blank) / len(considered) * 100, 1) if considered else 0.0
+    unverified_share = round(weighted / len(considered) * 100, 1) if considered else 0.0
     level = "high"
-    if share >= thresholds.get("low", 101):
+    if unverified_share >= thresholds.get("low", 101):
         level = "low"
-    elif share >= thresholds.get("medium", 101):
+    elif unverified_share >= thresholds.get("medium", 101):
         level = "medium"
     groups: dict[str, list[str]] = {}
     for i in blank:
         groups.setdefault(i.group, []).append(localized(i.label, lang))
+    t = strings()[lang]
     return {
         "count": len(blank),
         "of": len(considered),
         "share": fmt_num(share, lang),
+        "unverified_share": fmt_num(unverified_share, lang),
         "level": level,
         "text": localized(k.program.data_gap_levels.get(level), lang),
         "groups": [
             {"label": localized(k.group[g].label, lang), "labels": items}
             for g, items in groups.items()
+        ],
+        # how many values say they are synthetic or estimated (the JSON lists them in `provenance`)
+        "unverified": [
+            {"basis": t[f"vb_{b}"], "count": n}
+            for b in weights
+            if (n := sum(1 for _, basis in unverified if basis == b))
         ],
         "ids": [i.id for i in blank],
     }

@@ -1,5 +1,6 @@
 """The KPI table: which KPIs the recommendations name, their baselines from the assessment or the
-measures, and their targets by the rule each KPI states in `kpis.yaml`."""
+measures, and a target for each calendar year of the horizon by the rule each KPI states in
+`kpis.yaml`. A blank baseline gets no numeric target: it is set at the first monitoring."""
 
 from __future__ import annotations
 
@@ -9,6 +10,9 @@ from typing import Any
 from engine.inference.trace import Result
 from engine.knowledge.models import Knowledge, KPIDef, localized
 from engine.text.numbers import fmt_num
+from engine.text.strings import strings
+
+LEVEL_KINDS = ("at_least", "fixed", "reach", "benchmark")
 
 
 def kpi_baseline(kpi: KPIDef, result: Result) -> Any:
@@ -23,65 +27,135 @@ def kpi_baseline(kpi: KPIDef, result: Result) -> Any:
     return v
 
 
-def kpi_target(kpi: KPIDef, base: Any, k: Knowledge) -> float | None:
+def _level(kpi: KPIDef, base: float, k: Knowledge) -> float | None:
+    """The level a level-kind KPI reaches in the final year (never below the baseline)."""
     t = kpi.target
-    v = t.value
-    if t.kind == "increase_pct":
-        return None if base is None or v is None else base * (1 + v / 100.0)
-    if t.kind == "add":
-        return None if v is None else (base or 0) + v
-    if t.kind == "at_least":
-        return None if v is None else max(base or 0, v)
-    if t.kind in ("fixed", "reach"):
-        return v
     if t.kind == "benchmark":
         ref = next(iter(kpi.baseline.values())) if kpi.baseline else None
         b = k.scoring.benchmarks.get(ref or "")
-        return max(base or 0, b.value) if b else None
-    return None
+        return max(base, b.value) if b else None
+    if t.value is None:
+        return None
+    return max(base, t.value) if t.kind == "at_least" else t.value
 
 
-def round_like(base: Any, target: float | None) -> float | int | None:
+def kpi_targets(kpi: KPIDef, base: Any, k: Knowledge, horizon: int) -> list[float | None]:
+    """The target of each year 1..horizon, unrounded. None throughout when the baseline is blank:
+    a target against "no data" would be a number without meaning."""
+    if base is None or horizon < 1:
+        return [None] * max(horizon, 0)
+    t = kpi.target
+    v = t.value
+    if t.kind == "increase_pct":  # per year, compounded
+        return [None if v is None else base * (1 + v / 100.0) ** y for y in range(1, horizon + 1)]
+    if t.kind == "add":  # per year
+        return [None if v is None else base + v * y for y in range(1, horizon + 1)]
+    level = _level(kpi, base, k)
+    if level is None:
+        return [None] * horizon
+    # a level is reached in the final year, on a straight path from the baseline
+    return [base + (level - base) * y / horizon for y in range(1, horizon + 1)]
+
+
+def round_target(base: Any, target: float | None) -> float | int | None:
+    """Counts to whole numbers; shares and amounts to three significant figures, at most one
+    decimal above 1."""
     if target is None:
         return None
-    if isinstance(base, int) or (base is None and float(target).is_integer()):
-        return math.ceil(target - 1e-9)
-    return round(target, 2)
+    if isinstance(base, int):
+        return math.floor(target + 0.5 + 1e-9)
+    if target == 0:
+        return 0.0
+    digits = 2 - math.floor(math.log10(abs(target)))
+    if abs(target) >= 1:
+        digits = min(digits, 1)  # 4.84 % reads as 4.8 %; small shares keep their figures
+    if isinstance(base, float):  # never fewer decimals than the baseline (1.82 stays 1.82)
+        digits = max(digits, min(3, len(f"{base:.3f}".rstrip("0").split(".")[1])))
+    value = round(target, digits)
+    return int(value) if digits <= 0 else value
 
 
-def kpis_view(result: Result, k: Knowledge, lang: str, recs: list[str], horizon: int) -> list[dict]:
+def kpi_years(result: Result, k: Knowledge, horizon: int) -> list[str]:
+    """Calendar years of the horizon (the year after the assessment first); `+1`, `+2`... when the
+    assessment year is blank."""
+    year = result.assessment.get(k.program.year_indicator)
+    if isinstance(year, int) and not isinstance(year, bool):
+        return [str(year + y) for y in range(1, horizon + 1)]
+    return [f"+{y}" for y in range(1, horizon + 1)]
+
+
+def kpi_rows(result: Result, k: Knowledge, recs: list[str], horizon: int) -> list[dict[str, Any]]:
+    """The language-free KPI rows: what the JSON result carries and the document renders."""
     order = [x.id for x in k.kpis.kpis]
     used: dict[str, list[str]] = {}
     for rid in recs:
         for kid in k.recommendation[rid].kpis:
             if kid in k.kpi:
                 used.setdefault(kid, []).append(rid)
+    years = kpi_years(result, k, horizon)
     rows = []
     for kid in sorted(used, key=order.index):
         kpi = k.kpi[kid]
         base = kpi_baseline(kpi, result)
-        target = round_like(base, kpi_target(kpi, base, k))
+        raw = kpi_targets(kpi, base, k, horizon)
+        targets: list[float | int | None] = []
+        for value in raw:
+            r = round_target(base, value)
+            if r is not None and targets and targets[-1] is not None:
+                r = max(r, targets[-1]) if kpi.target.kind != "fixed" else r
+            targets.append(r)
         rows.append(
             {
                 "id": kid,
+                "direction": kpi.direction,
+                "baseline": base,
+                "kind": kpi.target.kind,
+                "value": kpi.target.value,
+                "basis": kpi.target.basis,
+                "targets": dict(zip(years, targets, strict=True)),
+                "recommendations": used[kid],
+            }
+        )
+    return rows
+
+
+def kpis_json(result: Result, k: Knowledge, recs: list[str], horizon: int) -> list[dict[str, Any]]:
+    return [
+        {key: row[key] for key in ("id", "direction", "baseline", "kind", "basis", "targets")}
+        | {"recommendations": row["recommendations"]}
+        for row in kpi_rows(result, k, recs, horizon)
+    ]
+
+
+def kpis_view(result: Result, k: Knowledge, lang: str, recs: list[str], horizon: int) -> list[dict]:
+    t = strings()[lang]
+    rows = []
+    for row in kpi_rows(result, k, recs, horizon):
+        kpi = k.kpi[row["id"]]
+        base = row["baseline"]
+        targets = row["targets"]
+        final = list(targets.values())[-1] if targets else None
+        rows.append(
+            {
+                "id": row["id"],
                 "label": localized(kpi.label, lang),
                 "unit": localized(kpi.unit, lang),
                 "direction": localized(k.recommendations.directions.get(kpi.direction), lang),
-                "baseline": fmt_num(base, lang)
-                if base is not None
-                else ("нет данных" if lang == "ru" else "no data"),
+                "baseline": fmt_num(base, lang) if base is not None else t["kpi_no_baseline"],
                 "baseline_raw": base,
-                "target_raw": target,
-                "target": fmt_num(target, lang)
-                if target is not None
-                else (
-                    "установить после замера базы"
-                    if lang == "ru"
-                    else "set once the baseline is measured"
-                ),
+                "target_raw": final,
+                "target": fmt_num(final, lang) if final is not None else t["kpi_baseline_first"],
+                "targets": [
+                    {"year": year, "value": fmt_num(v, lang)}
+                    for year, v in targets.items()
+                    if v is not None
+                ],
+                "basis": row["basis"],
                 "horizon": horizon,
                 "note": localized(kpi.note, lang),
-                "recommendations": [k.recommendation[r].title.get(lang) for r in used[kid]],
+                "recommendations": [
+                    k.recommendation[r].title.get(lang) for r in row["recommendations"]
+                ],
             }
         )
     return rows

@@ -17,9 +17,11 @@ from engine.explain.why_not import not_made
 from engine.inference.trace import Result
 from engine.knowledge.models import PRIORITY_RANK, Knowledge, localized
 from engine.program.charts import program_charts
+from engine.program.data_requests import data_requests_view
 from engine.program.gaps import data_gaps
 from engine.program.kpis import kpis_view
 from engine.program.partners import choose_partners, platforms_to_join
+from engine.program.provenance import proposals_relied_on, status_view
 from engine.program.sections import chain_lines, partner_view, scale_max, sources_view, unknown_text
 from engine.text.numbers import fmt_num
 
@@ -74,6 +76,8 @@ def build_program(result: Result, k: Knowledge, lang: str) -> dict[str, Any]:
             "kpi_ids": [x for x in r.kpis if x in k.kpi],
             "sources": sources_view(r.sources, k, lang),
             "proposal": r.proposal,
+            "basis": r.basis,
+            **status_view(result.status[rid], r, lang),
             "why": short_reasons(result, rid, k, lang),
             "chain": chain_lines(justify(result, "recommendation", rid, k), k, lang),
             "partners": [],
@@ -169,7 +173,6 @@ def build_program(result: Result, k: Knowledge, lang: str) -> dict[str, Any]:
             "band_id": m.get("index_band"),
             "coverage": m.get("coverage"),
             "of": counted,
-            "reported": fmt_num(a.get("cluster_internationalization_pct_reported"), lang),
             "note": localized(s.index.note, lang),
         },
         "ratio": {
@@ -310,6 +313,8 @@ def build_program(result: Result, k: Knowledge, lang: str) -> dict[str, Any]:
             "stages": [localized(x, lang) for x in k.program.stages],
         },
         "data_gaps": gaps,
+        "data_requests": data_requests_view(result, k, lang),
+        "proposals": proposals_relied_on(result, k, lang, recs_order),
         "not_made": not_made(result, k, lang),
         "method_notes": [localized(x, lang) for x in k.program.method_notes],
         "sources": sources_view(

@@ -9,40 +9,51 @@ from engine import __version__
 from engine.explain.why_not import not_made_json
 from engine.inference.trace import Result
 from engine.knowledge.models import Knowledge
+from engine.program.data_requests import data_requests
 from engine.program.gaps import data_gaps
+from engine.program.kpis import kpis_json
 from engine.program.model import order_recommendations
 from engine.program.partners import choose_partners
+
+SCHEMA_RESULT = "cluster-intl/result/2"
 
 
 def result_json(result: Result, k: Knowledge) -> dict[str, Any]:
     """The machine-readable result: scores, findings, recommendation ids, trace. Stable shape."""
     a = result.assessment
     partner_choice = choose_partners(a, k)
+    order = order_recommendations(result, k)
+    horizon = a.get(k.program.horizon_indicator) or k.program.default_horizon_years
     return {
-        "schema": "cluster-intl/result/1",
+        "schema": SCHEMA_RESULT,
         "generator": f"cluster-intl {__version__}",
         "cluster": {
             "name": a.get("cluster_name"),
             "region": a.get("region_name"),
             "source": a.source,
         },
+        "provenance": {i: dict(p) for i, p in sorted(a.provenance.items())},
         "scores": {key: result.measures.values[key] for key in sorted(result.measures.values)},
         "derivations": {key: d.as_dict() for key, d in sorted(result.measures.derivations.items())},
         "findings": list(result.findings),
         "recommendations": [
             {
                 "id": rid,
+                "status": result.status[rid],
+                "basis": k.recommendation[rid].basis,
                 "priority": result.priority[rid],
                 "actor": k.recommendation[rid].actor,
                 "direction": k.recommendation[rid].direction,
                 "rules": sorted({f.rule for f in result.producers("recommendation", rid)}),
             }
-            for rid in order_recommendations(result, k)
+            for rid in order
         ],
         "postponed": list(result.postponed),
         "not_made": not_made_json(result, k),
         "partners": partner_choice.as_dict(),
         "data_gaps": list(data_gaps(result, k, "en")["ids"]),
+        "data_requests": data_requests(result, k),
+        "kpis": kpis_json(result, k, order, horizon),
         "rules_fired": sorted({f.rule for f in result.firings}),
         "trace": [f.as_dict() for f in result.firings],
     }

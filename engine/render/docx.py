@@ -444,8 +444,6 @@ class _Writer:
         p = self.para(f"{t['index_value']}: ")
         p.add_run(_clean(f"{idx['value']} %")).bold = True
         p.add_run(_clean(f" — {idx['band']}. {t['coverage']}: {idx['coverage']} / {idx['of']}."))
-        if idx["reported"] != "—" and self.cons:
-            p.add_run(_clean(f" {t['reported']}: {idx['reported']} %."))
         if self.cons:
             self.para(idx["note"], style="CI Note")
         self.table(
@@ -530,8 +528,14 @@ class _Writer:
 
     def recommendation(self, r: dict[str, Any], level: int = 3) -> None:
         t = self.t
-        self.heading(f"{r['no']}. {r['title']}" if r.get("no") else r["title"], level)
-        self.para(r["text"])
+        title = f"{r['no']}. {r['title']}" if r.get("no") else r["title"]
+        self.heading(title + (f" ({r['status_label']})" if r.get("status_label") else ""), level)
+        if r.get("condition"):
+            p = self.para("")
+            p.add_run(_clean(f"{r['condition']} {t['cond_then']} ")).italic = True
+            p.add_run(_clean(r["text"]))
+        else:
+            self.para(r["text"])
         self.para(
             f"{t['plan_responsible']}: {r.get('responsible', r['actor'])} · "
             f"{t['priority']}: {r['priority']} · {t['timeframe']}: {r.get('when', r['timeframe'])}",
@@ -638,6 +642,23 @@ class _Writer:
             )
         self._orientation(landscape=False)
 
+    def data_requests(self) -> None:
+        """Blank values some rule needed, and what each would decide."""
+        t, reqs = self.t, self.p["data_requests"]
+        self.heading(t["s_data_requests"], 2)
+        if not reqs:
+            self.para(t["dr_none"])
+            return
+        self.para(t["data_requests_intro"])
+        for d in reqs:
+            p = self.para(bold_prefix=d["label"])
+            p.add_run(_clean(f" ({d['group']})" + (f": {d['question']}" if d["question"] else "")))
+            decides = d["decides"]
+            if decides:
+                self.para(f"{t['dr_decides']}: {'; '.join(decides)}", style="CI Meta")
+            if d["confirms"]:
+                self.para(f"{t['dr_confirms']}: {'; '.join(d['confirms'])}", style="CI Meta")
+
     def tail(self) -> None:
         t, p = self.t, self.p
         self.heading(t["s_monitoring"], 1)
@@ -678,6 +699,12 @@ class _Writer:
             f"{t['confidence']}: {t['conf_' + g['level']]}. {g['text']}"
         )
         self.bullets([f"{x['label']}: {', '.join(x['labels'])}" for x in g["groups"]])
+        if g["unverified"]:
+            self.para(
+                f"{t['unverified_values']}: "
+                + ", ".join(f"{u['basis']} — {u['count']}" for u in g["unverified"])
+            )
+        self.data_requests()
         self.heading(t["s_abbreviations"], 1)
         self.table(None, [[a["short"], a["full"]] for a in p["abbreviations"]], [3.0, 14.0])
         self.heading(t["s_sources"], 1)
@@ -715,14 +742,7 @@ class _Writer:
                     for x in p["not_made"]
                 ]
             )
-        self.heading(t["s_proposals"], 1)
-        self.bullets([f"{x['title']}: {x['rationale']}" for x in p["proposals"]])
-        if p.get("data_requests"):
-            self.heading(t["s_data_requests"], 2)
-            self.bullets(
-                [
-                    x.get("text", str(x)) if isinstance(x, dict) else str(x)
-                    for x in p["data_requests"]
-                ]
-            )
+        if p["proposals"]:
+            self.heading(t["s_proposals"], 1)
+            self.bullets([f"{g['label']}: {'; '.join(g['entries'])}" for g in p["proposals"]])
         self.para(f"{t['generated_by']}: {p['generator']}", style="CI Meta")

@@ -197,7 +197,8 @@ def test_the_base_result_is_cached_by_content(app, client, nn_bytes):
     first = service.result(nn_bytes, NAME)
     post(client, "/api/why", nn_bytes, subject="index")
     assert service.result(nn_bytes, NAME) is first
-    changed = nn_bytes.replace(b"direction_export: 1", b"direction_export: 2")
+    changed = nn_bytes.replace(b"direction_export: {value: 1", b"direction_export: {value: 2")
+    assert changed != nn_bytes
     assert service.result(changed, NAME) is not first
 
 

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 from engine.errors import Problem
 from engine.knowledge.models import Knowledge
+from engine.knowledge.verify.blanks import check_blanks
 from engine.knowledge.verify.document import check_document
+from engine.knowledge.verify.provenance import check_provenance
 from engine.knowledge.verify.references import Checker
 from engine.knowledge.verify.rule_checks import LogicChecks
 from engine.knowledge.verify.settings import check_settings
@@ -28,6 +30,8 @@ def verify(knowledge: Knowledge) -> list[Problem]:
     c.catalogue()
     check_settings(c)
     check_document(c)
+    check_provenance(c)
+    check_blanks(c)
     LogicChecks(c, c.broken).run()
     if not any("cycle through negation" in p.message for p in c.problems):
         c.negation_cycles()  # the stratifier's own view, in case the graph check missed one

@@ -263,14 +263,7 @@ class Checker:
                     )
             if any(p.severity == "error" for p in self.problems[before:]):
                 self.broken.add(r.id)
-            if not r.sources and not r.proposal:
-                self.problems.append(
-                    site.located.problem(
-                        site.path + ("id",),
-                        f"rule {r.id!r} cites no source and is not marked `proposal: true`",
-                        severity="warning",
-                    )
-                )
+            # provenance (basis, sources) is checked by verify/provenance.py
             self.text(site.file, site.path + ("title",), r.title, located=site.located)
             self.text(site.file, site.path + ("note",), r.note, located=site.located)
 
@@ -429,13 +422,6 @@ class Checker:
                     f, p + ("id",), f"recommendation {rec.id!r} has no KPI", severity="warning"
                 )
             self.sources(f, p + ("sources",), rec.sources)
-            if not rec.sources and not rec.proposal:
-                self.add(
-                    f,
-                    p + ("id",),
-                    f"recommendation {rec.id!r} cites no source and is not marked `proposal: true`",
-                    severity="warning",
-                )
             for j, other in enumerate(rec.conflicts_with):
                 if other not in self.k.recommendation:
                     self.add(f, p + ("conflicts_with", j), f"unknown recommendation {other!r}")

@@ -28,7 +28,7 @@ def test_justify_follows_findings_down_to_indicators(nn_result, knowledge):
     [inner] = finding["because"]
     assert inner["rule"] == "weakness_sme"
     assert inner["conditions"][0]["subject"] == "activity_smes"
-    assert inner["conditions"][0]["at"].endswith("nizhny-novgorod.yaml:38")
+    assert inner["conditions"][0]["at"].endswith("nizhny-novgorod.yaml:40")
 
 
 def test_why_is_read_from_the_firing_record_not_recomputed(nn_result, knowledge):

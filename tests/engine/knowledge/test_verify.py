@@ -109,11 +109,11 @@ def test_shipped_knowledge_has_no_errors(cli, monkeypatch):
 
 def test_strict_turns_warnings_into_errors(tmp_path, monkeypatch, cli):
     root = copy_knowledge(tmp_path)
-    apply_case(root, "rule_without_source")
+    apply_case(root, "recommendation_without_kpi")
     monkeypatch.chdir(tmp_path)
     code, out, _ = cli("kb", "check", "--knowledge", "knowledge")
     assert code == 0
-    assert "warning: rules[0].id: rule 'unsourced' cites no source" in out
+    assert "warning: recommendations[30].id: recommendation 'rg_foreign_fairs' has no KPI" in out
     code, _, _ = cli("kb", "check", "--knowledge", "knowledge", "--strict")
     assert code == 1
 

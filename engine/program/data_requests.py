@@ -1,0 +1,189 @@
+"""Data requests: each blank indicator some rule needed, and what it would decide.
+
+Read from the rules' own conditions (the predicates of `engine.knowledge.conditions`, the same the
+engine matched) and from the firing record: a rule branch that fails only because a value is blank
+asks for that value; a conditional measure asks for the blank it was made on. Nothing here decides
+advice: it lists what the consultant should collect, and what each answer would settle.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from engine.inference.trace import Result
+from engine.knowledge.conditions import branches, holds
+from engine.knowledge.measure_ids import measure_inputs
+from engine.knowledge.models import Atom, Knowledge, Not_, localized
+
+# operators that are about the blank itself, not about the cluster
+_ABOUT_BLANK = {"is_missing", "is_known"}
+
+
+class _Reader:
+    def __init__(self, result: Result, k: Knowledge) -> None:
+        self.result = result
+        self.k = k
+        self.inputs = measure_inputs(k)
+        ids = k.scoring.helix.model_ids
+        # the values a measure takes when its data are missing: not a fact about the cluster
+        self.undetermined = {None, "unknown", "not_determined", ids.unknown}
+
+    def value(self, a: Atom) -> Any:
+        if a.subject_kind == "indicator":
+            return self.result.assessment.get(a.subject)
+        return self.result.measures.get(a.subject)
+
+    def blank_inputs(self, a: Atom) -> list[str] | None:
+        """The blank indicators behind a condition, or None when its value is known."""
+        a_value = self.value(a)
+        if a.subject_kind == "indicator":
+            return [a.subject] if a_value is None else None
+        if not isinstance(a_value, (str, type(None))) or a_value not in self.undetermined:
+            return None
+        subject = a.subject.removeprefix("tercile_")  # a rank is missing when its share is
+        inputs = self.inputs.get(subject, self.inputs.get(a.subject, set()))
+        blank = [i for i in inputs if self.result.assessment.get(i) is None]
+        return blank or None
+
+    def branch_needs(
+        self, branch: list[Any], pending: set[str]
+    ) -> tuple[bool, list[str], list[str]]:
+        """(blocked only by blanks, the blank indicators it needs, the pending findings it needs)."""
+        needs: list[str] = []
+        via: list[str] = []
+        r = self.result
+        for cond in branch:
+            if isinstance(cond, Not_):
+                a = cond.not_
+                made = r.findings if a.subject_kind == "finding" else r.recommendations
+                if a.subject in made:
+                    return False, [], []
+                continue
+            a = cond
+            if a.subject_kind in ("finding", "recommendation"):
+                made = r.findings if a.subject_kind == "finding" else r.recommendations
+                if a.subject in made:
+                    continue
+                if a.subject_kind == "finding" and a.subject in pending:
+                    via.append(a.subject)
+                    continue
+                return False, [], []
+            if holds(a, self.value(a)):
+                continue
+            blank = None if a.op in _ABOUT_BLANK else self.blank_inputs(a)
+            if blank is None:
+                return False, [], []  # a known value decides against this branch
+            needs.extend(blank)
+        return bool(needs or via), needs, via
+
+
+def data_requests(result: Result, k: Knowledge) -> list[dict[str, Any]]:
+    """One entry per blank indicator some rule needed: the rules that needed it, and the
+    recommendations and findings its value would decide. Catalogue order."""
+    reader = _Reader(result, k)
+    made = set(result.findings) | set(result.recommendations)
+    # findings a rule could still derive once blanks are filled, to a fixpoint
+    pending: set[str] = set()
+    changed = True
+    while changed:
+        changed = False
+        for site in k.rules:
+            new = [f for f in site.rule.then.finding if f not in made and f not in pending]
+            if not new:
+                continue
+            for branch in branches(site.rule.when):
+                blocked, _, _ = reader.branch_needs(branch, pending)
+                if blocked:
+                    pending.update(new)
+                    changed = True
+                    break
+    # what each pending finding would decide in turn
+    downstream: dict[str, set[str]] = {}
+    requests: dict[str, dict[str, set[str]]] = {}
+
+    def add(indicator: str, rule: str, decides: set[str]) -> None:
+        entry = requests.setdefault(indicator, {"rules": set(), "decides": set()})
+        entry["rules"].add(rule)
+        entry["decides"] |= decides
+
+    for site in k.rules:
+        then = site.rule.then
+        conclusions = {c for c in then.recommend + then.finding if c not in made}
+        for branch in branches(site.rule.when):
+            blocked, needs, via = reader.branch_needs(branch, pending)
+            if not blocked or not conclusions:
+                continue
+            for indicator in needs:
+                add(indicator, site.rule.id, conclusions)
+            for finding in via:
+                downstream.setdefault(finding, set()).update(conclusions)
+    # a conditional measure asks for the blank it was made on: its answer confirms or drops it
+    for f in result.firings:
+        if k.rule[f.rule].rule.then.status != "conditional":
+            continue
+        recs = {d.id for d in f.declared if d.kind == "recommendation"}
+        for c in f.conditions:
+            if c.kind == "indicator" and c.op == "is_missing" and c.holds:
+                add(c.subject, f.rule, recs)
+
+    def closure(ids: set[str]) -> set[str]:
+        out, todo = set(ids), list(ids)
+        while todo:
+            for nxt in downstream.get(todo.pop(), ()):
+                if nxt not in out:
+                    out.add(nxt)
+                    todo.append(nxt)
+        return out
+
+    rows = []
+    for ind in k.indicators.indicators:
+        entry = requests.get(ind.id)
+        if entry is None:
+            continue
+        decides = closure(entry["decides"])
+        rows.append(
+            {
+                "indicator": ind.id,
+                "group": ind.group,
+                "rules": sorted(entry["rules"]),
+                "recommendations": sorted(d for d in decides if d in k.recommendation),
+                "findings": sorted(d for d in decides if d in k.finding),
+                "conditional": sorted(
+                    d
+                    for d in decides
+                    if d in result.recommendations and result.status.get(d) == "conditional"
+                ),
+            }
+        )
+    return rows
+
+
+def data_requests_view(result: Result, k: Knowledge, lang: str) -> list[dict[str, Any]]:
+    """The data requests for the document: labels and questions, no ids."""
+    order = [r.id for r in k.recommendations.recommendations]
+    out = []
+    for row in data_requests(result, k):
+        ind = k.indicator[row["indicator"]]
+        recs = sorted(row["recommendations"], key=order.index)
+        out.append(
+            {
+                "id": ind.id,
+                "label": localized(ind.label, lang),
+                "question": localized(ind.question, lang),
+                "group": localized(k.group[ind.group].label, lang),
+                "recommendations": [localized(k.recommendation[r].title, lang) for r in recs],
+                "findings": list(
+                    dict.fromkeys(localized(k.finding[f].label, lang) for f in row["findings"])
+                ),
+                # what the reader needs: the measures it decides, else the conclusions
+                "decides": [localized(k.recommendation[r].title, lang) for r in recs]
+                or list(
+                    dict.fromkeys(localized(k.finding[f].label, lang) for f in row["findings"])
+                ),
+                "confirms": [
+                    localized(k.recommendation[r].title, lang)
+                    for r in sorted(row["conditional"], key=order.index)
+                ],
+            }
+        )
+    return out
