@@ -148,6 +148,14 @@ def draft(
             dir_okay=False,
         ),
     ] = None,
+    peers: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--peers",
+            help="Assessments (files or folders) to rank the cluster's index against; "
+            "without them the program makes no comparison with other clusters.",
+        ),
+    ] = None,
 ) -> None:
     """Draft the internationalization program for one assessment."""
 
@@ -157,7 +165,8 @@ def draft(
         _not_an_input(out, assessment, template)
         k = api.knowledge(knowledge)
         result = api.evaluate(assessment, k)
-        emit(api.draft(result, k, _format_from(out, fmt), lang.value, template), out, force)
+        text = api.draft(result, k, _format_from(out, fmt), lang.value, template, peers)
+        emit(text, out, force)
 
     guarded(body)
 

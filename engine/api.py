@@ -44,6 +44,7 @@ from engine.knowledge.models import Knowledge
 from engine.knowledge.read import read_knowledge
 from engine.knowledge.verify.checks import verify
 from engine.program.model import build_program
+from engine.program.peers import peer_indices, rank
 from engine.program.result_json import result_json
 from engine.render.docx import open_template, render_docx
 from engine.render.jinja import render
@@ -169,23 +170,38 @@ def evaluate_bytes(data: bytes, name: str, k: Knowledge) -> Result:
 # --- the program and the diagnosis ---------------------------------------------------------------
 
 
+def peer_rank(result: Result, k: Knowledge, peers: list[Path] | None) -> dict[str, Any] | None:
+    """The cluster's rank against the peer assessments (files or folders), or None."""
+    if not peers:
+        return None
+    own = Path(result.assessment.source) if result.assessment.source else None
+    return rank(result.measures.get("index"), peer_indices(peers, k, exclude=own), k)
+
+
 def draft(
-    result: Result, k: Knowledge, fmt: str, lang: str, template: Path | None = None
+    result: Result,
+    k: Knowledge,
+    fmt: str,
+    lang: str,
+    template: Path | None = None,
+    peers: list[Path] | None = None,
 ) -> str | bytes:
-    """Render the program of an inference result in one format and language."""
+    """Render the program of an inference result in one format and language; with `peers`
+    (assessment files or folders) the cluster's index is ranked against theirs."""
 
     if lang not in ("ru", "en"):
         raise UsageError(f"--lang: {lang!r} is not supported; use ru or en")
     if template is not None and fmt != "docx":
         raise UsageError("--template applies to --format docx only")
-    if fmt == "json":
-        return json_text(result_json(result, k))
-    if fmt not in ("md", "html", "docx"):
+    if fmt not in ("md", "html", "docx", "json"):
         raise UsageError(f"--format: {fmt!r} is not supported; use md, html, docx or json")
+    ranked = peer_rank(result, k, peers)
+    if fmt == "json":
+        return json_text(result_json(result, k, ranked))
     if fmt == "docx":
         open_template(template)  # a broken template fails before any work
-        return render_docx(build_program(result, k, lang), template)
-    return render(build_program(result, k, lang), fmt)
+        return render_docx(build_program(result, k, lang, ranked), template)
+    return render(build_program(result, k, lang, ranked), fmt)
 
 
 def diagnosis(result: Result, k: Knowledge, lang: str) -> dict[str, Any]:

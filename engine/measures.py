@@ -253,7 +253,7 @@ def _index(out: _Sink) -> None:
         "index_missing_inputs",
         inputs_missing,
         ("index_missing", {}),
-        {i: None for i in inputs_missing},
+        dict.fromkeys(inputs_missing),
         ("index", "min_coverage"),
     )
     out.put(

@@ -63,7 +63,7 @@ def test_questionnaire_yaml_to_stdout_and_xlsx_to_a_file(cli, tmp_path, knowledg
 
 
 def _filled(tmp_path, knowledge, change=None):
-    from tests.engine.test_questionnaire import filled_workbook, nn_values
+    from tests.engine.deliverables.test_questionnaire import filled_workbook, nn_values
 
     wb = filled_workbook(knowledge, nn_values())
     if change:

@@ -20,6 +20,7 @@ from engine.program.charts import program_charts
 from engine.program.gaps import data_gaps
 from engine.program.kpis import kpis_view
 from engine.program.partners import choose_partners, platforms_to_join
+from engine.program.scores import scores_view
 from engine.program.sections import chain_lines, partner_view, scale_max, sources_view, unknown_text
 from engine.text.numbers import fmt_num
 
@@ -46,7 +47,9 @@ def order_recommendations(result: Result, k: Knowledge) -> list[str]:
     return sorted(result.recommendations, key=key)
 
 
-def build_program(result: Result, k: Knowledge, lang: str) -> dict[str, Any]:
+def build_program(
+    result: Result, k: Knowledge, lang: str, peer_rank: dict[str, Any] | None = None
+) -> dict[str, Any]:
     a = result.assessment
     m = result.measures.values
     s = k.scoring
@@ -128,7 +131,10 @@ def build_program(result: Result, k: Knowledge, lang: str) -> dict[str, Any]:
                     "label": localized(ind.label, lang),
                     "value": fmt_num(v, lang),
                     "raw": v,
-                    "benchmark": fmt_num(bench.value, lang) if bench else "—",
+                    "benchmark": fmt_num(bench.value, lang)
+                    + ("*" if bench.kind == "constructed" else "")
+                    if bench
+                    else "—",
                     "benchmark_raw": bench.value if bench else None,
                     "diff": fmt_num(v - bench.value, lang) if (bench and v is not None) else "—",
                 }
@@ -143,7 +149,7 @@ def build_program(result: Result, k: Knowledge, lang: str) -> dict[str, Any]:
                 "label": localized(p.label, lang),
                 "value": fmt_num(m.get(p.id), lang),
                 "raw": m.get(p.id),
-                "weight": fmt_num(p.weight, lang),
+                "weight": fmt_num(p.weight, lang) if p.formula == "ratio" else "—",
                 "region": fmt_num(m.get(p.region), lang) if p.region else "—",
                 "region_raw": m.get(p.region) if p.region else None,
                 "tercile": m.get(f"tercile_{p.id}") or "",
@@ -152,7 +158,7 @@ def build_program(result: Result, k: Knowledge, lang: str) -> dict[str, Any]:
     index_band = next((b for b in s.index.bands if b.id == m.get("index_band")), None)
     ratio_band = next((b for b in s.ratio.bands if b.id == m.get("ratio_band")), None)
     model_id = m.get("model") or "unknown"
-    counted = len([p for p in s.partial_indicators if p.weight > 0])
+    counted = len([p for p in s.partial_indicators if p.formula == "ratio" and p.weight > 0])
     current = {
         "self_assessment": {
             "level": level,
@@ -165,7 +171,9 @@ def build_program(result: Result, k: Knowledge, lang: str) -> dict[str, Any]:
         "index": {
             "value": fmt_num(m.get("index"), lang, 1),
             "raw": m.get("index"),
-            "band": localized(index_band.label, lang) if index_band else unknown_text(lang),
+            "band": localized(index_band.label, lang)
+            if index_band
+            else localized(s.index.not_determined, lang) or unknown_text(lang),
             "band_id": m.get("index_band"),
             "coverage": m.get("coverage"),
             "of": counted,
@@ -199,6 +207,7 @@ def build_program(result: Result, k: Knowledge, lang: str) -> dict[str, Any]:
         "directions": score_rows("directions"),
         "geography": score_rows("geography"),
         "partials": partial_rows,
+        "scores": scores_view(result, k, lang, peer_rank),
     }
 
     # SWOT: findings of each kind plus the assessment's own items

@@ -14,8 +14,11 @@ from engine.program.model import order_recommendations
 from engine.program.partners import choose_partners
 
 
-def result_json(result: Result, k: Knowledge) -> dict[str, Any]:
-    """The machine-readable result: scores, findings, recommendation ids, trace. Stable shape."""
+def result_json(
+    result: Result, k: Knowledge, peer_rank: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """The machine-readable result: scores, findings, recommendation ids, trace. Stable shape.
+    `peers` is the rank against a peer set (position, n, percentile, statement) or null."""
     a = result.assessment
     partner_choice = choose_partners(a, k)
     return {
@@ -28,6 +31,7 @@ def result_json(result: Result, k: Knowledge) -> dict[str, Any]:
         },
         "scores": {key: result.measures.values[key] for key in sorted(result.measures.values)},
         "derivations": {key: d.as_dict() for key, d in sorted(result.measures.derivations.items())},
+        "peers": peer_rank,
         "findings": list(result.findings),
         "recommendations": [
             {

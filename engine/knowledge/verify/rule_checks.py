@@ -354,7 +354,11 @@ class LogicChecks:
                         if v is not None:
                             covered.extend(v.spans)
                         w = g.value(status)  # the measure of the one weak/strong rule
-                        if w is not None and w.kind == "items" and ("weak" in w.items) != w.cofinite:
+                        if (
+                            w is not None
+                            and w.kind == "items"
+                            and ("weak" in w.items) != w.cofinite
+                        ):
                             covered.extend(weak)
             gap = meet_spans(weak, complement(spans_of(covered, False), False), False)
             if gap:

@@ -191,7 +191,7 @@ def test_an_interrupted_batch_leaves_only_complete_files(tmp_path, knowledge):
 
 
 def test_plan_gives_unique_names_and_reads_workbook_sheets(tmp_path, knowledge):
-    from tests.engine.test_questionnaire import filled_workbook, nn_values
+    from tests.engine.deliverables.test_questionnaire import filled_workbook, nn_values
 
     wb = filled_workbook(knowledge, nn_values())
     second = wb.copy_worksheet(wb.worksheets[0])
@@ -229,3 +229,17 @@ def test_slug_keeps_names_readable_and_safe():
     assert slug("Нижегородский кластер / 2014") == "Нижегородский-кластер-2014"
     assert slug("../../etc/passwd") == "etc-passwd"
     assert slug("   ") == "cluster"
+
+
+def test_batch_ranks_each_cluster_against_the_batch():
+    """issue 10, defect 4: the batch is a peer set; each cluster gets position, N, percentile."""
+    from engine.deliverables.batch import rank_rows
+
+    rows = [{"index": 10.0}, {"index": 30.0}, {"index": None}, {"index": 20.0}]
+    ranked = rank_rows(rows)
+    assert [(r["peer_position"], r["peer_n"], r["peer_percentile"]) for r in ranked] == [
+        (3, 3, 0),
+        (1, 3, 100),
+        (None, None, None),
+        (2, 3, 50),
+    ]
