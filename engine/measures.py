@@ -285,7 +285,9 @@ NOT_DETERMINED = "not_determined"
 
 
 def _comparable(p: PartialIndicator, values: dict[str, Any]) -> bool:
-    return bool(p.region) and values.get(p.id) is not None and values.get(p.region) is not None
+    return (
+        p.region is not None and values.get(p.id) is not None and values.get(p.region) is not None
+    )
 
 
 def _region(out: _Sink) -> None:
