@@ -164,6 +164,14 @@ def draft(
             "consultant: the same plus the reasons of every measure.",
         ),
     ] = Audience.client,
+    peers: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--peers",
+            help="Assessments (files or folders) to rank the cluster's index against; "
+            "without them the program makes no comparison with other clusters.",
+        ),
+    ] = None,
 ) -> None:
     """Draft the internationalization program for one assessment."""
 
@@ -173,13 +181,10 @@ def draft(
         _not_an_input(out, assessment, template)
         k = api.knowledge(knowledge)
         result = api.evaluate(assessment, k)
-        emit(
-            api.draft(
-                result, k, _format_from(out, fmt), lang.value, template, audience=audience.value
-            ),
-            out,
-            force,
+        text = api.draft(
+            result, k, _format_from(out, fmt), lang.value, template, peers, audience=audience.value
         )
+        emit(text, out, force)
 
     guarded(body)
 

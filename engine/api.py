@@ -47,6 +47,7 @@ from engine.knowledge.verify.checks import verify
 from engine.program.charts import summary_chart
 from engine.program.document import AUDIENCES, document_view
 from engine.program.model import build_program
+from engine.program.peers import peer_indices, rank
 from engine.program.result_json import result_json
 from engine.render.docx import open_template, render_docx
 from engine.render.jinja import environment as jinja_environment
@@ -177,17 +178,27 @@ def evaluate_bytes(data: bytes, name: str, k: Knowledge) -> Result:
 # --- the program and the diagnosis ---------------------------------------------------------------
 
 
+def peer_rank(result: Result, k: Knowledge, peers: list[Path] | None) -> dict[str, Any] | None:
+    """The cluster's rank against the peer assessments (files or folders), or None."""
+    if not peers:
+        return None
+    own = Path(result.assessment.source) if result.assessment.source else None
+    return rank(result.measures.get("index"), peer_indices(peers, k, exclude=own), k)
+
+
 def draft(
     result: Result,
     k: Knowledge,
     fmt: str,
     lang: str,
     template: Path | None = None,
+    peers: list[Path] | None = None,
     *,
     audience: str = "client",
 ) -> str | bytes:
     """Render the program of an inference result in one format and language.
 
+    `peers` (assessment files or folders): the cluster's index is ranked against theirs.
     `audience`: "client" (the document the client receives: no ids, rules or conditions) or
     "consultant" (the same plus the annexes with the reasons of every measure).
     """
@@ -198,21 +209,26 @@ def draft(
         raise UsageError(f"--audience: {audience!r} is not supported; use client or consultant")
     if template is not None and fmt != "docx":
         raise UsageError("--template applies to --format docx only")
-    if fmt == "json":
-        return json_text(result_json(result, k))
-    if fmt not in ("md", "html", "docx"):
+    if fmt not in ("md", "html", "docx", "json"):
         raise UsageError(f"--format: {fmt!r} is not supported; use md, html, docx or json")
+    ranked = peer_rank(result, k, peers)
+    if fmt == "json":
+        return json_text(result_json(result, k, ranked))
     if fmt == "docx":
         open_template(template)  # a broken template fails before any work
-        return render_docx(program_view(result, k, lang, audience), template)
-    return render(program_view(result, k, lang, audience), fmt)
+        return render_docx(program_view(result, k, lang, audience, ranked), template)
+    return render(program_view(result, k, lang, audience, ranked), fmt)
 
 
 def program_view(
-    result: Result, k: Knowledge, lang: str, audience: str = "client"
+    result: Result,
+    k: Knowledge,
+    lang: str,
+    audience: str = "client",
+    ranked: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The document view model: the program and the parts of a client's document."""
-    return document_view(build_program(result, k, lang), result, k, lang, audience)
+    return document_view(build_program(result, k, lang, ranked), result, k, lang, audience)
 
 
 def diagnosis(result: Result, k: Knowledge, lang: str) -> dict[str, Any]:

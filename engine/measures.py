@@ -9,6 +9,7 @@ explanations can follow a measure back to the assessment's own indicators.
 from __future__ import annotations
 
 import math
+import statistics
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -151,8 +152,9 @@ def _helix_component(
 class _Sink:
     """Collects the measures and their derivations in the order they are computed."""
 
-    def __init__(self, knowledge: Knowledge) -> None:
+    def __init__(self, knowledge: Knowledge, assessment: Assessment) -> None:
         self.knowledge = knowledge
+        self.assessment = assessment
         self.values: dict[str, Any] = {}
         self.der: dict[str, Derivation] = {}
 
@@ -172,7 +174,7 @@ class _Sink:
 
 def compute(assessment: Assessment, knowledge: Knowledge) -> Measures:
     """Every derived measure of one assessment, each with its derivation."""
-    out = _Sink(knowledge)
+    out = _Sink(knowledge, assessment)
     _partials(out, assessment)
     _index(out)
     _region(out)
@@ -180,6 +182,7 @@ def compute(assessment: Assessment, knowledge: Knowledge) -> Measures:
     _benchmark_gaps(out, assessment)
     _helix(out, assessment)
     _self_band(out, assessment)
+    _level_agreement(out)
     return Measures(values=out.values, derivations=out.der)
 
 
@@ -195,59 +198,111 @@ def _partials(out: _Sink, assessment: Assessment) -> None:
             out.put(p.id, _round(v), formula, inputs, (section, i))
 
 
+def is_share(p: PartialIndicator) -> bool:
+    """A share of a defined base (numerator over denominator) that the index may average;
+    counts (capped counts, list lengths) are reported beside the index, never inside."""
+    return p.formula == "ratio" and p.weight > 0
+
+
 def _index(out: _Sink) -> None:
-    """The quantitative index: weighted mean over the partial indicators with data."""
+    """The quantitative index: weighted mean over the share indicators with data, computed only
+    when the coverage setting is met (enough shares and one in every direction group)."""
     s, values = out.knowledge.scoring, out.values
-    weighted = [
-        (p.id, p.weight, values[p.id])
-        for p in s.partial_indicators
-        if p.weight > 0 and values[p.id] is not None
-    ]
+    shares = [p for p in s.partial_indicators if is_share(p)]
+    weighted = [(p.id, p.weight, values[p.id]) for p in shares if values[p.id] is not None]
     total_w = sum(w for _, w, _ in weighted)
-    counted = [p for p in s.partial_indicators if p.weight > 0]
     coverage = len(weighted)
-    index = (
-        sum(w * v for _, w, v in weighted) / total_w
-        if weighted and coverage >= s.index.min_coverage
-        else None
-    )
+    with_data = {pid for pid, _, _ in weighted}
+    groups_missing = [
+        gid
+        for gid, g in s.index.groups.items()
+        if not any(pid in with_data for pid in g.indicators)
+    ]
+    determined = bool(weighted) and coverage >= s.index.min_coverage and not groups_missing
+    index = sum(w * v for _, w, v in weighted) / total_w if determined else None
+    missing = [p.id for p in shares if p.id not in with_data]
+    inputs_missing: list[str] = []
+    for p in shares:
+        if p.id in with_data:
+            continue
+        for ind in (p.numerator, p.denominator):
+            if ind and out.assessment.get(ind) is None and ind not in inputs_missing:
+                inputs_missing.append(ind)
     out.put(
         "coverage",
         coverage,
-        ("coverage", {"n": len(counted)}),
-        {pid: values[pid] for pid in (p.id for p in counted)},
+        ("coverage", {"n": len(shares)}),
+        {p.id: values[p.id] for p in shares},
         ("index",),
     )
     out.put(
         "coverage_share",
-        _round(coverage / len(counted) * 100.0) if counted else None,
+        _round(coverage / len(shares) * 100.0) if shares else None,
         ("coverage_share", {}),
         {"coverage": coverage},
         ("index",),
     )
     out.put(
+        "index_missing",
+        missing,
+        ("index_missing", {}),
+        {p.id: values[p.id] for p in shares if p.id in missing},
+        ("index", "min_coverage"),
+    )
+    out.put(
+        "index_missing_inputs",
+        inputs_missing,
+        ("index_missing", {}),
+        dict.fromkeys(inputs_missing),
+        ("index", "min_coverage"),
+    )
+    out.put(
+        "index_groups_missing",
+        groups_missing,
+        ("index_groups", {}),
+        {p.id: values[p.id] for p in shares},
+        ("index", "groups"),
+    )
+    out.put(
         "index",
         _round(index),
-        ("index", {}),
+        ("index", {})
+        if determined
+        else ("index_not_determined", {"min": s.index.min_coverage, "n": len(shares)}),
         {pid: v for pid, _, v in weighted},
-        ("partial_indicators",),
+        ("partial_indicators",) if determined else ("index", "min_coverage"),
     )
     out.put(
         "index_band",
-        _band(values["index"], s.index.bands),
+        _band(values["index"], s.index.bands) if determined else NOT_DETERMINED,
         ("band", {"of": "index"}),
         {"index": values["index"]},
         ("index", "bands"),
     )
 
 
+NOT_DETERMINED = "not_determined"
+
+
+def _comparable(p: PartialIndicator, values: dict[str, Any]) -> bool:
+    return (
+        p.region is not None and values.get(p.id) is not None and values.get(p.region) is not None
+    )
+
+
 def _region(out: _Sink) -> None:
-    """The region, like with like over the pairs where both sides have data, and the ratio K."""
+    """The region, like with like: K is the median of the per-indicator ratios over the pairs of
+    one definition where both sides have data; every other share is left out and listed."""
     s, values = out.knowledge.scoring, out.values
     pairs = [
         (p.id, p.region)
         for p in s.partial_indicators
-        if p.region and values.get(p.id) is not None and values.get(p.region) is not None
+        if p.region and _comparable(p, values) and values[p.region] > 0
+    ]
+    left_out = [
+        p.id
+        for p in s.partial_indicators
+        if is_share(p) and values.get(p.id) is not None and p.id not in {q for q, _ in pairs}
     ]
     for p in s.partial_indicators:
         if p.region:
@@ -260,6 +315,7 @@ def _region(out: _Sink) -> None:
                 ("partial_indicators",),
             )
     ratio = None
+    leads = sum(1 for q, r in pairs if values[q] > values[r])
     if pairs:
         cl = sum(values[q] for q, _ in pairs) / len(pairs)
         rg = sum(values[r] for _, r in pairs) / len(pairs)
@@ -277,18 +333,42 @@ def _region(out: _Sink) -> None:
             {q: values[q] for q, _ in pairs},
             ("region_indicators",),
         )
-        ratio = cl / rg if rg > 0 else None
+        ratios = [values[q] / values[r] for q, r in pairs]
+        if len(pairs) >= s.ratio.min_pairs:
+            ratio = (
+                statistics.median(ratios)
+                if s.ratio.aggregate == "median"
+                else sum(ratios) / len(ratios)
+            )
     else:
         out.put("region_index", None, ("no_regional_data", {}), {}, ("ratio",))
         out.put("cluster_matched_index", None, ("no_regional_data", {}), {}, ("ratio",))
     out.put(
+        "ratio_pairs",
+        len(pairs),
+        ("ratio_pairs", {}),
+        {q: values[q] for q, _ in pairs} | {r: values[r] for _, r in pairs},
+        ("ratio",),
+    )
+    out.put(
+        "ratio_leads",
+        leads,
+        ("ratio_leads", {}),
+        {q: values[q] for q, _ in pairs} | {r: values[r] for _, r in pairs},
+        ("ratio",),
+    )
+    out.put(
+        "ratio_left_out",
+        left_out,
+        ("ratio_left_out", {}),
+        {q: values[q] for q in left_out},
+        ("ratio",),
+    )
+    out.put(
         "ratio",
         _round(ratio),
-        ("ratio", {}),
-        {
-            "cluster_matched_index": values["cluster_matched_index"],
-            "region_index": values["region_index"],
-        },
+        (f"ratio_{s.ratio.aggregate}", {}),
+        {q: values[q] for q, _ in pairs} | {r: values[r] for _, r in pairs},
         ("ratio",),
     )
     out.put(
@@ -301,13 +381,13 @@ def _region(out: _Sink) -> None:
 
 
 def _terciles(out: _Sink) -> None:
-    """Terciles of the cluster's own partial indicators (top, middle, bottom third)."""
+    """Terciles of the cluster's own share indicators (top, middle, bottom third)."""
     s, values = out.knowledge.scoring, out.values
     ranked = sorted(
         (
             (values[p.id], p.id)
             for p in s.partial_indicators
-            if p.weight > 0 and values[p.id] is not None
+            if is_share(p) and values[p.id] is not None
         ),
         key=lambda t: (-t[0], t[1]),
     )
@@ -328,20 +408,47 @@ def _terciles(out: _Sink) -> None:
 
 
 def _benchmark_gaps(out: _Sink, assessment: Assessment) -> None:
-    """Differences from the survey benchmarks."""
+    """Differences from the survey benchmarks, and one rule for weak and strong: the distance
+    from the benchmark set in scoring.yaml `benchmark_rule`, the same for every item."""
+    rule = out.knowledge.scoring.benchmark_rule
     for ind_id, bench in out.knowledge.scoring.benchmarks.items():
         v = assessment.get(ind_id)
+        gap = _round(v - bench.value) if v is not None else None
         out.put(
             f"bench_gap_{ind_id}",
-            _round(v - bench.value) if v is not None else None,
+            gap,
             ("bench_gap", {"indicator": ind_id, "benchmark": _fmt(bench.value)}),
             {ind_id: v},
             ("benchmarks", ind_id),
         )
+        status = None
+        if gap is not None:
+            status = (
+                "weak"
+                if gap <= -rule.weak_distance
+                else "strong"
+                if gap >= rule.strong_distance
+                else "typical"
+            )
+        out.put(
+            f"bench_status_{ind_id}",
+            status,
+            (
+                "bench_status",
+                {
+                    "indicator": ind_id,
+                    "benchmark": _fmt(bench.value),
+                    "weak": _fmt(rule.weak_distance),
+                    "strong": _fmt(rule.strong_distance),
+                },
+            ),
+            {ind_id: v},
+            ("benchmark_rule",),
+        )
 
 
 def _helix(out: _Sink, assessment: Assessment) -> None:
-    """The helix scores and the internationalization model."""
+    """The helix scores, the internationalization model and which helices lead it."""
     h = out.knowledge.scoring.helix
     helix: dict[str, float | None] = {}
     for name, comps in h.helices.items():
@@ -359,8 +466,17 @@ def _helix(out: _Sink, assessment: Assessment) -> None:
             inputs,
             ("helix", "helices", name),
         )
-    model, formula = _classify(helix, h)
-    out.put("model", model, formula, {f"helix_{k}": v for k, v in helix.items()}, ("helix",))
+    model, formula, leaders = _classify(helix, h)
+    helix_inputs = {f"helix_{k}": v for k, v in helix.items()}
+    out.put("model", model, formula, helix_inputs, ("helix",))
+    for name in h.helices:
+        out.put(
+            f"helix_leads_{name}",
+            None if model == h.model_ids.unknown else ("leads" if name in leaders else "follows"),
+            ("helix_leads", {"helix": name}),
+            helix_inputs,
+            ("helix",),
+        )
 
 
 def _self_band(out: _Sink, assessment: Assessment) -> None:
@@ -377,19 +493,44 @@ def _self_band(out: _Sink, assessment: Assessment) -> None:
     )
 
 
-def _classify(helix: dict[str, float | None], h: HelixSettings) -> tuple[str, Formula]:
-    """The model from the helix scores; its ids are the settings' `model_ids`."""
+def _level_agreement(out: _Sink) -> None:
+    """Whether the self-assessment band and the index band tell the same story."""
+    sa = out.knowledge.scoring.self_assessment
+    self_band, index_band = out.values["self_band"], out.values["index_band"]
+    if (
+        self_band == "unknown"
+        or index_band == NOT_DETERMINED
+        or self_band not in sa.agrees_with_index
+    ):
+        agreement = NOT_DETERMINED
+    else:
+        agreement = "agree" if index_band in sa.agrees_with_index[self_band] else "disagree"
+    out.put(
+        "level_agreement",
+        agreement,
+        ("level_agreement", {}),
+        {"self_band": self_band, "index_band": index_band},
+        ("self_assessment", "agrees_with_index"),
+    )
+
+
+def _classify(
+    helix: dict[str, float | None], h: HelixSettings
+) -> tuple[str, Formula, tuple[str, ...]]:
+    """The model from the helix scores, and the helices that lead it; ids are the settings'
+    `model_ids`. "Nascent" is decided first: an all-weak cluster has no leader."""
     ids = h.model_ids
     margin, balanced_min = h.leader_margin, h.balanced_min
     known = {k: v for k, v in helix.items() if v is not None}
     if len(known) < len(helix):
-        return ids.unknown, ("model_unknown", {})
+        return ids.unknown, ("model_unknown", {}), ()
+    if all(v < balanced_min for v in known.values()):
+        return ids.nascent, ("model_nascent", {"min": _fmt(balanced_min)}), ()
     ordered = sorted(known.items(), key=lambda kv: (-kv[1], kv[0]))
     (lead, top), (second, nxt) = ordered[0], ordered[1]
     if top - nxt >= margin:
-        return ids.led.format(lead=lead), ("model_led", {"lead": lead, "margin": _fmt(margin)})
+        formula = ("model_led", {"lead": lead, "margin": _fmt(margin)})
+        return ids.led.format(lead=lead), formula, (lead,)
     if all(v >= balanced_min for v in known.values()):
-        return ids.balanced, ("model_balanced", {"min": _fmt(balanced_min)})
-    if all(v < balanced_min for v in known.values()):
-        return ids.nascent, ("model_nascent", {"min": _fmt(balanced_min)})
-    return ids.dual, ("model_dual", {"lead": lead, "second": second})
+        return ids.balanced, ("model_balanced", {"min": _fmt(balanced_min)}), ()
+    return ids.dual, ("model_dual", {"lead": lead, "second": second}), (lead, second)

@@ -21,7 +21,7 @@ def test_editing_a_threshold_changes_the_program_without_code(tmp_path, cli):
     shutil.copytree(ROOT / "knowledge", root)
     rules = root / "rules" / "diagnosis.yaml"
     text = rules.read_text(encoding="utf-8")
-    old = "{indicator: activity_smes, op: le, value: 2}"
+    old = "{measure: bench_status_activity_smes, op: eq, value: weak}"
     assert text.count(old) == 1
     # the NN cluster's SME activity is 1: a threshold of 0 no longer calls it weak
     rules.write_text(

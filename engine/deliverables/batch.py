@@ -33,6 +33,7 @@ from engine.knowledge.models import Knowledge
 from engine.program import model as program
 from engine.program.charts import fmt_number, summary_chart
 from engine.program.document import document_view
+from engine.program.peers import rank_values
 from engine.program.result_json import result_json
 from engine.render import jinja as render
 from engine.render.docx import render_docx
@@ -59,6 +60,9 @@ CSV_COLUMNS = (
     "top_recommendations",
     "output",
     "error",
+    "peer_position",
+    "peer_n",
+    "peer_percentile",
 )
 TOP = 3  # recommendations named per cluster in the summary
 
@@ -261,6 +265,25 @@ def summary_row(job: Job, result: Any, view: dict[str, Any], k: Knowledge) -> di
     }
 
 
+def rank_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each cluster's index ranked against the rest of the batch (its peer set): position,
+    N and percentile, among the rows with a determined index."""
+    indices = [(i, r["index"]) for i, r in enumerate(rows) if r.get("index") is not None]
+    out = []
+    for i, r in enumerate(rows):
+        others = [v for j, v in indices if j != i]
+        ranked = rank_values(r.get("index"), others) if r.get("index") is not None else None
+        out.append(
+            {
+                **r,
+                "peer_position": ranked["position"] if ranked else None,
+                "peer_n": ranked["n"] if ranked else None,
+                "peer_percentile": ranked["percentile"] if ranked else None,
+            }
+        )
+    return out
+
+
 def _failed_row(o: Outcome) -> dict[str, Any]:
     return {
         "source": o.source,
@@ -354,7 +377,7 @@ def run_batch(
                         report(line)
                 advance(1)
     ordered = [done[i] for i in sorted(done)]
-    rows = [o.row if o.ok and o.row else _failed_row(o) for o in ordered]
+    rows = rank_rows([o.row if o.ok and o.row else _failed_row(o) for o in ordered])
     for name, data in summaries(rows, lang).items():
         write(name, data)
         written.append(name)
@@ -420,6 +443,7 @@ def summary_csv(rows: list[dict[str, Any]]) -> str:
         w.writerow(
             ["" if r.get(c) is None else r[c] for c in CSV_COLUMNS[:11]]
             + [" | ".join(r["top_ids"]), r["output"], r["error"]]
+            + ["" if r.get(c) is None else r[c] for c in CSV_COLUMNS[14:]]
         )
     return buf.getvalue()
 
@@ -431,6 +455,7 @@ def _headers(t: dict[str, str]) -> list[str]:
         t["b_level"],
         t["b_index"],
         t["b_index_band"],
+        t["b_peer_rank"],
         t["b_model"],
         t["b_ratio"],
         t["b_ratio_band"],
@@ -447,6 +472,7 @@ def _cells(r: dict[str, Any]) -> list[Any]:
         r["level"],
         r["index"],
         r["index_band"],
+        _rank_text(r),
         r["model"],
         r["ratio"],
         r["ratio_band"],
@@ -454,6 +480,12 @@ def _cells(r: dict[str, Any]) -> list[Any]:
         "; ".join(r["top"]),
         r["output"],
     ]
+
+
+def _rank_text(r: dict[str, Any]) -> str:
+    if r.get("peer_position") is None:
+        return "—"
+    return f"{r['peer_position']} / {r['peer_n']} ({r['peer_percentile']})"
 
 
 def summary_xlsx(rows: list[dict[str, Any]], lang: str) -> bytes:
@@ -499,7 +531,12 @@ def summary_text(rows: list[dict[str, Any]], lang: str, fmt: str) -> str:
         "lang": lang,
         "generator": f"cluster-intl {__version__}",
         "rows": [
-            {**r, "index_text": _fmt(r["index"], lang), "ratio_text": _fmt(r["ratio"], lang)}
+            {
+                **r,
+                "index_text": _fmt(r["index"], lang),
+                "ratio_text": _fmt(r["ratio"], lang),
+                "rank_text": _rank_text(r),
+            }
             for r in ok
         ],
         "failed": [r for r in rows if r["status"] != "ok"],

@@ -53,10 +53,11 @@ def measure_label(mid: str, k: Knowledge, lang: str) -> str:
         return k.partial[mid].label.get(lang)
     if mid in k.regional:
         return k.regional[mid].label.get(lang)
-    for prefix in ("gap_", "tercile_", "bench_gap_", "helix_"):
+    prefixes = ("gap_", "tercile_", "bench_gap_", "bench_status_", "helix_leads_", "helix_")
+    for prefix in prefixes:
         if mid.startswith(prefix):
             rest = mid[len(prefix) :]
-            helix = k.scoring.helix.labels.get(rest) if prefix == "helix_" else None
+            helix = k.scoring.helix.labels.get(rest) if prefix.startswith("helix_") else None
             inner = (
                 k.partial[rest].label.get(lang)
                 if rest in k.partial
@@ -106,6 +107,14 @@ def value_text(kind: str, subject: str, value: Any, k: Knowledge, lang: str) -> 
         elif subject.startswith("tercile_"):
             w = strings()[lang]
             labels = {t: Text(ru=w[f"tercile_{t}"], en=w[f"tercile_{t}"]) for t in TERCILES}
+        elif subject.startswith(("bench_status_", "helix_leads_")) or subject in (
+            "level_agreement",
+        ):
+            w = strings()[lang]
+            labels = {
+                v: Text(ru=w[f"status_{v}"], en=w[f"status_{v}"])
+                for v in ("weak", "typical", "strong", "leads", "follows", "agree", "disagree")
+            }
     if labels:
         if isinstance(value, (list, tuple)):
             return ", ".join(

@@ -82,10 +82,11 @@ def benchmark_for(
     kind: str, subject: str, op: str | None, value: Any, k: Knowledge, lang: str
 ) -> dict[str, Any] | None:
     """The survey benchmark a condition's threshold comes from, found by matching the rule's
-    threshold against scoring.benchmarks of that indicator (or a bench_gap_ measure)."""
+    threshold against scoring.benchmarks of that indicator (or a bench_gap_ / bench_status_
+    measure, which is computed from the benchmark)."""
     indicator = subject
-    if kind == "measure" and subject.startswith("bench_gap_"):
-        indicator = subject[len("bench_gap_") :]
+    if kind == "measure" and subject.startswith(("bench_gap_", "bench_status_")):
+        indicator = subject.split("_", 2)[2]
     elif kind != "indicator" or op not in NUMERIC_OPS:
         return None
     b = k.scoring.benchmarks.get(indicator)

@@ -14,7 +14,7 @@ def measure_inputs(k: Knowledge) -> dict[str, set[str]]:
         out[p.id] = {i for i in ids if i}
     weighted: set[str] = set()
     for p in s.partial_indicators:
-        if p.weight > 0:
+        if p.formula == "ratio" and p.weight > 0:  # the shares (engine.measures.is_share)
             weighted |= out[p.id]
     matched: set[str] = set()
     for p in s.partial_indicators:
@@ -23,12 +23,24 @@ def measure_inputs(k: Knowledge) -> dict[str, set[str]]:
             matched |= out[f"gap_{p.id}"]
         # a tercile is a rank among all the weighted partial indicators
         out[f"tercile_{p.id}"] = set(weighted)
-    for key in ("index", "index_band", "coverage", "coverage_share"):
+    for key in (
+        "index",
+        "index_band",
+        "coverage",
+        "coverage_share",
+        "index_missing",
+        "index_missing_inputs",
+        "index_groups_missing",
+    ):
         out[key] = set(weighted)
     for key in ("region_index", "cluster_matched_index", "ratio", "ratio_band"):
         out[key] = set(matched)
+    for key in ("ratio_pairs", "ratio_leads"):
+        out[key] = set(matched)
+    out["ratio_left_out"] = set(matched) | set(weighted)
     for ind in s.benchmarks:
         out[f"bench_gap_{ind}"] = {ind}
+        out[f"bench_status_{ind}"] = {ind}
     every_helix: set[str] = set()
     for name, comps in s.helix.helices.items():
         ids = set()
@@ -39,7 +51,10 @@ def measure_inputs(k: Knowledge) -> dict[str, set[str]]:
         out[f"helix_{name}"] = ids
         every_helix |= ids
     out["model"] = every_helix
+    for name in s.helix.helices:
+        out[f"helix_leads_{name}"] = set(every_helix)
     out["self_band"] = {s.self_assessment.indicator}
+    out["level_agreement"] = {s.self_assessment.indicator} | set(weighted)
     return out
 
 
@@ -55,8 +70,10 @@ def measure_catalogue(knowledge: Knowledge) -> dict[str, tuple[str, list[str] | 
             cat[f"gap_{p.id}"] = ("number", None)
     for ind in s.benchmarks:
         cat[f"bench_gap_{ind}"] = ("number", None)
+        cat[f"bench_status_{ind}"] = ("text", ["weak", "typical", "strong"])
     for name in s.helix.helices:
         cat[f"helix_{name}"] = ("number", None)
+        cat[f"helix_leads_{name}"] = ("text", ["leads", "follows"])
     for key in (
         "coverage",
         "coverage_share",
@@ -64,9 +81,12 @@ def measure_catalogue(knowledge: Knowledge) -> dict[str, tuple[str, list[str] | 
         "region_index",
         "cluster_matched_index",
         "ratio",
+        "ratio_pairs",
+        "ratio_leads",
     ):
         cat[key] = ("number", None)
-    cat["index_band"] = ("text", [b.id for b in s.index.bands] + ["unknown"])
+    cat["index_band"] = ("text", [b.id for b in s.index.bands] + ["not_determined"])
+    cat["level_agreement"] = ("text", ["agree", "disagree", "not_determined"])
     cat["ratio_band"] = ("text", [b.id for b in s.ratio.bands] + ["unknown"])
     cat["model"] = ("text", list(s.helix.models))
     cat["self_band"] = (

@@ -132,11 +132,16 @@ class SelfAssessment(Strict):
     indicator: str
     levels: dict[int, Level]
     bands: dict[str, Text]
+    # which index bands agree with each self-assessment band; others call for reconciliation
+    agrees_with_index: dict[str, list[str]] = Field(default_factory=dict)
     note: Text | None = None
 
 
 class Benchmark(Provenance):
     value: float
+    # survey_mean: a mean the survey reports; constructed: a reference built by us from the
+    # survey's figures (or the scale) where it reports no single mean; shown as such
+    kind: Literal["survey_mean", "constructed"] = "survey_mean"
     sources: list[str] = Field(default_factory=list)
     note: Text | None = None
 
@@ -160,7 +165,8 @@ class PartialIndicator(Provenance):
     list_: str | None = Field(default=None, alias="list")  # `list` would shadow the builtin
     of: float | None = None
     weight: float = 1.0
-    region: str | None = None  # id of the matching regional indicator
+    region: str | None = None  # id of the matching regional indicator (same definition)
+    definition: str | None = None  # what the share divides by what; pairs must share it
     sources: list[str] = Field(default_factory=list)
 
 
@@ -170,15 +176,26 @@ class BandLimit(Strict):
     label: Text
 
 
+class IndexGroup(Strict):
+    """A direction group of share indicators; the index needs at least one of each."""
+
+    label: Text
+    indicators: list[str]
+
+
 class IndexSettings(Provenance):
     bands: list[BandLimit]
     min_coverage: int = 1
+    groups: dict[str, IndexGroup] = Field(default_factory=dict)
+    not_determined: Text | None = None  # the band label below coverage
     sources: list[str] = Field(default_factory=list)
     note: Text | None = None
 
 
 class RatioSettings(Provenance):
     bands: list[BandLimit]
+    aggregate: Literal["median", "mean"] = "median"  # of the per-indicator ratios
+    min_pairs: int = 1
     sources: list[str] = Field(default_factory=list)
     note: Text | None = None
 
@@ -216,9 +233,36 @@ class HelixSettings(Provenance):
     note: Text | None = None
 
 
+class BenchmarkRule(Strict):
+    """One rule for every benchmarked item: weak at or below mean - weak_distance, strong at or
+    above mean + strong_distance."""
+
+    weak_distance: float
+    strong_distance: float
+    sources: list[str] = Field(default_factory=list)
+    proposal: bool = True
+    note: Text | None = None
+
+
+class PeerStatement(Strict):
+    id: str
+    at_least: float | None = None  # percentile (0-100); the last statement has none
+
+
+class PeerSettings(Strict):
+    """A comparative sentence is made only against a peer set of at least `min_n` clusters."""
+
+    min_n: int = 5
+    statements: list[PeerStatement]
+    sources: list[str] = Field(default_factory=list)
+    proposal: bool = True
+
+
 class ScoringFile(Strict):
     self_assessment: SelfAssessment
     benchmarks: dict[str, Benchmark]
+    benchmark_rule: BenchmarkRule
+    peers: PeerSettings
     partial_indicators: list[PartialIndicator]
     region_indicators: list[PartialIndicator]
     index: IndexSettings
@@ -566,6 +610,11 @@ class ProgramFile(Strict):
     advice_gap_groups: list[str]
     gate_finding: str
     swot_indicators: dict[Literal["strength", "weakness", "opportunity", "threat"], str]
+    # comparison with a peer set (keys = scoring.yaml peers.statements ids); {n}, {position},
+    # {percentile} are filled in
+    peer_texts: dict[str, Text] = Field(default_factory=dict)
+    # reconciliation of the self-assessment with the index (keys: self_lower, self_higher)
+    reconciliation: dict[str, Text] = Field(default_factory=dict)
 
 
 # --- the document a client receives (knowledge/document.yaml) ---------------------------------

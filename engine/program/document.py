@@ -131,6 +131,9 @@ def _list_value(values: list[Any], ind: Any, k: Knowledge, lang: str) -> str:
     return ", ".join(labels)
 
 
+BENCH_STATUS = "bench_status_"  # the measure ids engine/measures.py gives the weak/strong status
+
+
 def swot_sentence(item: dict[str, Any], kind: str, result: Result, k: Knowledge, lang: str) -> str:
     """A finding as a sentence a client reads: the score, the scale and the survey mean."""
     t = strings()[lang]
@@ -140,10 +143,16 @@ def swot_sentence(item: dict[str, Any], kind: str, result: Result, k: Knowledge,
     word = {"strengths": t["swot_strength_word"], "weaknesses": t["swot_weakness_word"]}.get(kind)
     for f in result.producers("finding", item["finding"])[:1]:
         for c in f.conditions:
-            if c.kind != "indicator" or c.subject not in k.indicator:
+            subject, v = c.subject, c.actual
+            if c.kind == "measure" and subject.startswith(BENCH_STATUS):
+                # weak/strong against the survey mean: read the indicator the measure compares
+                subject = subject[len(BENCH_STATUS) :]
+                v = result.assessment.get(subject)
+            elif c.kind != "indicator":
                 continue
-            ind = k.indicator[c.subject]
-            v = c.actual
+            if subject not in k.indicator:
+                continue
+            ind = k.indicator[subject]
             if ind.type == "score" and ind.scale in k.indicators.scales:
                 top = k.indicators.scales[ind.scale].max
                 bench = k.scoring.benchmarks.get(ind.id)

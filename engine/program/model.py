@@ -22,6 +22,7 @@ from engine.program.gaps import data_gaps
 from engine.program.kpis import kpis_view
 from engine.program.partners import choose_partners, platforms_to_join
 from engine.program.provenance import proposals_relied_on, status_view
+from engine.program.scores import scores_view
 from engine.program.sections import chain_lines, partner_view, scale_max, sources_view, unknown_text
 from engine.text.numbers import fmt_num
 
@@ -48,7 +49,9 @@ def order_recommendations(result: Result, k: Knowledge) -> list[str]:
     return sorted(result.recommendations, key=key)
 
 
-def build_program(result: Result, k: Knowledge, lang: str) -> dict[str, Any]:
+def build_program(
+    result: Result, k: Knowledge, lang: str, peer_rank: dict[str, Any] | None = None
+) -> dict[str, Any]:
     a = result.assessment
     m = result.measures.values
     s = k.scoring
@@ -132,7 +135,10 @@ def build_program(result: Result, k: Knowledge, lang: str) -> dict[str, Any]:
                     "label": localized(ind.label, lang),
                     "value": fmt_num(v, lang),
                     "raw": v,
-                    "benchmark": fmt_num(bench.value, lang) if bench else "—",
+                    "benchmark": fmt_num(bench.value, lang)
+                    + ("*" if bench.kind == "constructed" else "")
+                    if bench
+                    else "—",
                     "benchmark_raw": bench.value if bench else None,
                     "diff": fmt_num(v - bench.value, lang) if (bench and v is not None) else "—",
                 }
@@ -147,7 +153,7 @@ def build_program(result: Result, k: Knowledge, lang: str) -> dict[str, Any]:
                 "label": localized(p.label, lang),
                 "value": fmt_num(m.get(p.id), lang),
                 "raw": m.get(p.id),
-                "weight": fmt_num(p.weight, lang),
+                "weight": fmt_num(p.weight, lang) if p.formula == "ratio" else "—",
                 "region": fmt_num(m.get(p.region), lang) if p.region else "—",
                 "region_raw": m.get(p.region) if p.region else None,
                 "tercile": m.get(f"tercile_{p.id}") or "",
@@ -156,7 +162,7 @@ def build_program(result: Result, k: Knowledge, lang: str) -> dict[str, Any]:
     index_band = next((b for b in s.index.bands if b.id == m.get("index_band")), None)
     ratio_band = next((b for b in s.ratio.bands if b.id == m.get("ratio_band")), None)
     model_id = m.get("model") or "unknown"
-    counted = len([p for p in s.partial_indicators if p.weight > 0])
+    counted = len([p for p in s.partial_indicators if p.formula == "ratio" and p.weight > 0])
     current: dict[str, Any] = {
         "self_assessment": {
             "level": level,
@@ -169,7 +175,9 @@ def build_program(result: Result, k: Knowledge, lang: str) -> dict[str, Any]:
         "index": {
             "value": fmt_num(m.get("index"), lang, 1),
             "raw": m.get("index"),
-            "band": localized(index_band.label, lang) if index_band else unknown_text(lang),
+            "band": localized(index_band.label, lang)
+            if index_band
+            else localized(s.index.not_determined, lang) or unknown_text(lang),
             "band_id": m.get("index_band"),
             "coverage": m.get("coverage"),
             "of": counted,
@@ -202,6 +210,7 @@ def build_program(result: Result, k: Knowledge, lang: str) -> dict[str, Any]:
         "directions": score_rows("directions"),
         "geography": score_rows("geography"),
         "partials": partial_rows,
+        "scores": scores_view(result, k, lang, peer_rank),
     }
 
     # SWOT: findings of each kind plus the assessment's own items

@@ -18,8 +18,11 @@ from engine.program.partners import choose_partners
 SCHEMA_RESULT = "cluster-intl/result/2"
 
 
-def result_json(result: Result, k: Knowledge) -> dict[str, Any]:
-    """The machine-readable result: scores, findings, recommendation ids, trace. Stable shape."""
+def result_json(
+    result: Result, k: Knowledge, peer_rank: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """The machine-readable result: scores, findings, recommendation ids, trace. Stable shape.
+    `peers` is the rank against a peer set (position, n, percentile, statement) or null."""
     a = result.assessment
     partner_choice = choose_partners(a, k)
     order = order_recommendations(result, k)
@@ -35,6 +38,7 @@ def result_json(result: Result, k: Knowledge) -> dict[str, Any]:
         "provenance": {i: dict(p) for i, p in sorted(a.provenance.items())},
         "scores": {key: result.measures.values[key] for key in sorted(result.measures.values)},
         "derivations": {key: d.as_dict() for key, d in sorted(result.measures.derivations.items())},
+        "peers": peer_rank,
         "findings": list(result.findings),
         "recommendations": [
             {

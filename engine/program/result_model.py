@@ -80,6 +80,9 @@ class ResultOut(_Closed):
     )
     scores: dict[str, Any]
     derivations: dict[str, dict[str, Any]]
+    peers: dict[str, Any] | None = Field(
+        description="the rank of the index against --peers (position, n, percentile), or null"
+    )
     findings: list[str]
     recommendations: list[RecommendationOut]
     postponed: list[str]

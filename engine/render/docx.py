@@ -446,6 +446,7 @@ class _Writer:
         p.add_run(_clean(f" — {idx['band']}. {t['coverage']}: {idx['coverage']} / {idx['of']}."))
         if self.cons:
             self.para(idx["note"], style="CI Note")
+        self.index_notes()
         self.table(
             [t["indicator"], t["cluster"], t["region_col"], t["weight"]],
             [[r["label"], r["value"], r["region"], r["weight"]] for r in cur["partials"]],
@@ -464,6 +465,7 @@ class _Writer:
             )
         )
         self.para(rat["text"])
+        self.ratio_notes()
         mod = cur["model"]
         self.heading(t["model_heading"], 2)
         helices = "; ".join(f"{h['label']} {h['value']}" for h in mod["helices"])
@@ -471,6 +473,7 @@ class _Writer:
         p.add_run(_clean(f" ({helices})."))
         if self.cons:
             self.para(mod["note"], style="CI Note")
+        self.diagnosis_notes()
         for key, heading in (
             ("actors", t["actors_heading"]),
             ("directions", t["directions_heading"]),
@@ -485,6 +488,43 @@ class _Writer:
             )
         self.heading(t["geography_heading"], 2)
         self.chart("geography")
+
+    def index_notes(self) -> None:
+        """Beside the index: the bands as convention, coverage, counts, the peer comparison."""
+        t, sc = self.t, self.p["current"]["scores"]
+        self.para(sc["bands_convention"], style="CI Note")
+        if not sc["determined"]:
+            missing = (
+                f" {t['scores_missing']}: {'; '.join(sc['missing'])}." if sc["missing"] else ""
+            )
+            self.para(sc["not_determined_text"] + missing)
+        if sc["peers"]:
+            self.para(sc["peers"])
+        counts = "; ".join(f"{c['label']} — {c['value']}" for c in sc["counts"])
+        self.para(f"{t['scores_counts']}: {counts}.")
+
+    def ratio_notes(self) -> None:
+        t, sc = self.t, self.p["current"]["scores"]
+        if sc["ratio_basis"]:
+            self.para(sc["ratio_basis"])
+        if sc["ratio_left_out"]:
+            self.para(f"{t['scores_ratio_left_out']}: {'; '.join(sc['ratio_left_out'])}.")
+        self.para(sc["ratio_bands_convention"], style="CI Note")
+
+    def diagnosis_notes(self) -> None:
+        """The leading helices, the benchmark rule and constructed benchmarks, reconciliation."""
+        t, sc = self.t, self.p["current"]["scores"]
+        if sc["leaders"]:
+            self.para(f"{t['scores_leaders']}: {', '.join(sc['leaders'])}.")
+        self.para(sc["benchmark_rule"], style="CI Note")
+        for c in sc["constructed"]:
+            self.para(
+                f"* {c['label']}: {c['value']} — {t['scores_constructed']}. {c['note']}",
+                style="CI Note",
+            )
+        if sc["reconciliation"]:
+            self.heading(t["scores_reconciliation"], 3)
+            self.para(sc["reconciliation"])
 
     def swot(self) -> None:
         t = self.t

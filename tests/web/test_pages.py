@@ -48,7 +48,12 @@ def test_the_workspace_lists_every_assessment_with_its_facts(client, workspace, 
 
 def test_the_workspace_has_portfolio_chart_comparison_and_blank_questionnaire(client):
     html = client.get("/?lang=en").text
-    assert 'id="chart-summary"' in html and html.count('<rect class="bar"') >= 4
+    determined = [
+        p
+        for p in sorted(EXAMPLES.glob("*.yaml"))
+        if api.evaluate(p, api.knowledge()).measures.get("index") is not None
+    ]
+    assert 'id="chart-summary"' in html and html.count('<rect class="bar"') >= len(determined) >= 2
     assert "/compare?lang=en&amp;old=nizhny-novgorod.yaml&amp;new=nizhny-novgorod-2014.yaml" in html
     xlsx = client.get("/questionnaire?format=xlsx&lang=en")
     assert xlsx.content[:2] == b"PK" and "attachment" in xlsx.headers["content-disposition"]
@@ -99,7 +104,8 @@ def test_why_unfolds_down_to_the_assessments_own_values(client):
     assert "co_sme_weak" in html and "weakness_sme" in html  # rule, then the rule below it
     own = re.findall(r'<span class="own-value">(.*?)</span> <span class="where">(.*?)</span>', html)
     texts = dict(own)
-    assert texts["International activity of SMEs = 1 (required ≤ 2)"].endswith(
+    # the chain goes through the weak/strong measure down to the file's own value and line
+    assert texts["International activity of SMEs = <b>1</b>"].endswith(
         f"nizhny-novgorod.yaml:{SME_LINE}"
     )
     index = client.get(f"{CLUSTER}/why?lang=en&subject=index").text

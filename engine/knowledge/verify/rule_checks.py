@@ -329,10 +329,12 @@ class LogicChecks:
 
     # --- gaps ---------------------------------------------------------------------------------
     def gaps(self) -> None:
-        """Weak values (at or below the survey mean) of a direction or actor no advice addresses."""
+        """Weak values (scoring.yaml benchmark_rule: at least weak_distance below the benchmark) of
+        a direction or actor that no advice addresses."""
         lg = self.logic
         recommending = [s for s in lg.sites if s.rule.then.recommend and s.rule.id not in self.dead]
         benchmarks = self.k.scoring.benchmarks
+        distance = self.k.scoring.benchmark_rule.weak_distance
         for i, ind in enumerate(self.k.indicators.indicators):
             if (
                 ind.group not in self.k.program.advice_gap_groups
@@ -342,7 +344,9 @@ class LogicChecks:
                 continue
             key: Key = ("indicator", ind.id)
             universe = lg.universe(key)
-            weak = meet_spans(universe.spans, (Span(-INF, benchmarks[ind.id].value),), False)
+            cut = benchmarks[ind.id].value - distance
+            weak = meet_spans(universe.spans, (Span(-INF, cut),), False)
+            status: Key = ("measure", f"bench_status_{ind.id}")
             covered: list[Span] = []
             for site in recommending:
                 for grounds in lg.rule_grounds(site.rule.id):
@@ -350,13 +354,21 @@ class LogicChecks:
                         v = g.value(key)
                         if v is not None:
                             covered.extend(v.spans)
+                        w = g.value(status)  # the measure of the one weak/strong rule
+                        if (
+                            w is not None
+                            and w.kind == "items"
+                            and ("weak" in w.items) != w.cofinite
+                        ):
+                            covered.extend(weak)
             gap = meet_spans(weak, complement(spans_of(covered, False), False), False)
             if gap:
                 self.c.add(
                     "indicators.yaml",
                     ("indicators", i, "id"),
-                    f"gap: {ind.id} {spans_text(gap)} is weak (at or below the survey "
-                    f"mean {num_text(benchmarks[ind.id].value)}), but no rule that recommends "
+                    f"gap: {ind.id} {spans_text(gap)} is weak ({num_text(distance)} or more "
+                    f"below the benchmark {num_text(benchmarks[ind.id].value)}), but no rule "
+                    "that recommends "
                     "something tests these values, directly or through a finding",
                     severity="warning",
                 )

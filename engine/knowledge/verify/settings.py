@@ -70,6 +70,8 @@ def check_settings(c: Checker) -> None:
                 f"model {ident!r} is given by the classifier but has no label in helix.models",
             )
 
+    _check_scores(c)
+
     pt = k.partners
     if pt.country_indicator not in k.indicator:
         c.add(
@@ -78,3 +80,53 @@ def check_settings(c: Checker) -> None:
             f"unknown indicator {pt.country_indicator!r}",
             hint=suggest(pt.country_indicator, indicators),
         )
+
+
+def _check_scores(c: Checker) -> None:
+    """The index groups name share indicators, each share sits in one group, a cluster share is
+    paired only with a regional share of the same definition, and the peer statements have texts."""
+    s, f = c.k.scoring, "scoring.yaml"
+    shares = [p.id for p in s.partial_indicators if p.formula == "ratio" and p.weight > 0]
+    partial_ids = [p.id for p in s.partial_indicators]
+    placed: dict[str, str] = {}
+    for gid, g in s.index.groups.items():
+        for i, pid in enumerate(g.indicators):
+            at = ("index", "groups", gid, "indicators", i)
+            if pid not in partial_ids:
+                c.add(f, at, f"unknown partial indicator {pid!r}", hint=suggest(pid, partial_ids))
+            elif pid not in shares:
+                c.add(f, at, f"{pid!r} is not a share (a ratio with weight > 0): counts stay out")
+            elif pid in placed:
+                c.add(f, at, f"{pid!r} is already in the group {placed[pid]!r}")
+            else:
+                placed[pid] = gid
+    if s.index.groups:
+        for pid in shares:
+            if pid not in placed:
+                c.add(f, ("index", "groups"), f"share indicator {pid!r} is in no direction group")
+    if s.index.min_coverage > len(shares):
+        c.add(
+            f,
+            ("index", "min_coverage"),
+            f"min_coverage {s.index.min_coverage} is more than the {len(shares)} share indicators",
+        )
+    region = {r.id: r for r in s.region_indicators}
+    for i, p in enumerate(s.partial_indicators):
+        if not p.region or p.region not in region:
+            continue
+        r = region[p.region]
+        if p.definition is None or p.definition != r.definition:
+            c.add(
+                f,
+                ("partial_indicators", i, "region"),
+                f"{p.id!r} ({p.definition}) and {r.id!r} ({r.definition}) are not one "
+                "definition: K compares like with like only",
+            )
+    texts = c.k.program.peer_texts
+    for i, st in enumerate(s.peers.statements):
+        if texts and st.id not in texts:
+            c.add(
+                "program.yaml",
+                ("peer_texts",),
+                f"peer statement {st.id!r} (scoring.yaml peers.statements[{i}]) has no text",
+            )

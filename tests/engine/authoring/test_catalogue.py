@@ -38,7 +38,9 @@ def test_rule_in_plain_language(knowledge):
     view = build_catalogue(knowledge, "en", strings()["en"])
     rules = {r["id"]: r for f in view["rule_files"] for r in f["rules"]}
     org = rules["weakness_organization"]
-    assert org["when"].startswith("International activity of the cluster organization ≤ 1 or ")
+    assert org["when"].startswith(
+        "against the benchmark: International activity of the cluster organization = weak or "
+    )
     assert (
         "(Working group on international activity is no and International manager is no)"
         in org["when"]

@@ -67,7 +67,7 @@ expect:
     assert missing.expected == "present"
     text = "\n".join(missing.reasons)
     # the why-not chain goes down to the indicator: actual value against the required one
-    assert "co_sme_weak" in text and "= 3" in text and "≤ 2" in text
+    assert "co_sme_weak" in text and "= strong" in text and "required = weak" in text
     unexpected = by_id["rg_foreign_fairs"]
     assert unexpected.expected == "absent"
     assert any(r.startswith("made by rg_export_weak (") for r in unexpected.reasons)
@@ -170,10 +170,11 @@ def test_a_moved_threshold_fails_the_edge_scenario(tmp_path):
     shutil.copytree(ROOT / "examples", tmp_path / "examples")
     rules = root / "rules" / "diagnosis.yaml"
     text = rules.read_text(encoding="utf-8")
-    old = "{indicator: activity_smes, op: le, value: 2}"
+    old = "{measure: bench_status_activity_smes, op: eq, value: weak}"
     assert text.count(old) == 1
+    # back to the old cut-off "at or below the survey mean": the edge scenario catches it
     rules.write_text(
-        text.replace(old, "{indicator: activity_smes, op: le, value: 1}"), encoding="utf-8"
+        text.replace(old, "{indicator: activity_smes, op: le, value: 2}"), encoding="utf-8"
     )
     k = api.knowledge(root)
     report = sc.run(sc.load_cases(sc.scenario_files(k), k), k)

@@ -230,3 +230,17 @@ def test_slug_keeps_names_readable_and_safe():
     assert slug("Нижегородский кластер / 2014") == "Нижегородский-кластер-2014"
     assert slug("../../etc/passwd") == "etc-passwd"
     assert slug("   ") == "cluster"
+
+
+def test_batch_ranks_each_cluster_against_the_batch():
+    """issue 10, defect 4: the batch is a peer set; each cluster gets position, N, percentile."""
+    from engine.deliverables.batch import rank_rows
+
+    rows = [{"index": 10.0}, {"index": 30.0}, {"index": None}, {"index": 20.0}]
+    ranked = rank_rows(rows)
+    assert [(r["peer_position"], r["peer_n"], r["peer_percentile"]) for r in ranked] == [
+        (3, 3, 0),
+        (1, 3, 100),
+        (None, None, None),
+        (2, 3, 50),
+    ]

@@ -27,8 +27,12 @@ def test_justify_follows_findings_down_to_indicators(nn_result, knowledge):
     assert finding["subject"] == "weakness.sme_internationalization"
     [inner] = finding["because"]
     assert inner["rule"] == "weakness_sme"
-    assert inner["conditions"][0]["subject"] == "activity_smes"
-    assert inner["conditions"][0]["at"].endswith("nizhny-novgorod.yaml:40")
+    # the one weak/strong rule: the measure, derived from the indicator on its line
+    assert inner["conditions"][0]["subject"] == "bench_status_activity_smes"
+    inputs = inner["conditions"][0]["derivation"]["inputs"]
+    assert [(i["id"], i["at"].endswith("nizhny-novgorod.yaml:40")) for i in inputs] == [
+        (("activity_smes", True))
+    ]
 
 
 def test_why_is_read_from_the_firing_record_not_recomputed(nn_result, knowledge):
@@ -74,9 +78,9 @@ def test_why_not_marks_each_condition_and_follows_findings_never_derived(nn_resu
     inner = {r["rule"]: r for r in cond["because_not"]}
     assert set(inner) == {"weakness_science_score", "weakness_science_share"}
     score = inner["weakness_science_score"]["branches"][0]["conditions"][0]
-    assert (score["actual"], score["value"], score["holds"]) == (3, 1.6, False)
+    assert (score["actual"], score["value"], score["holds"]) == ("strong", "weak", False)
     failing = failing_conditions(d)
-    assert any(c["subject"] == "direction_science" for c in failing)
+    assert any(c["subject"] == "bench_status_direction_science" for c in failing)
 
 
 def test_why_not_names_a_blocking_finding_with_its_rule(knowledge, tmp_path):
@@ -101,7 +105,7 @@ def test_reason_line_takes_the_closest_rule(nn_result, knowledge):
     d = why_not_data(nn_result, "co_value_chain_integration", knowledge, "ru", search=False)
     line = reason_line(d["rules"], d["postponed_by"], "ru")
     assert line["rule"] == "co_value_chains_weak"
-    assert "Производственная кооперация = 2 (требуется ≤ 1,6)" in line["text"]
+    assert "Производственная кооперация = обычно (требуется = слабо)" in line["text"]
 
 
 def test_not_made_covers_every_recommendation_not_made(nn_result, knowledge):
@@ -131,4 +135,4 @@ def test_text_is_rendered_from_the_data_only(nn_result, knowledge):
 def test_short_reasons_still_serve_the_document(nn_result, knowledge):
     lines = short_reasons(nn_result, "co_sme_internationalization", knowledge, "en")
     assert lines and lines[0]["rule"] == "co_sme_weak"
-    assert "International activity of SMEs = 1" in lines[0]["text"]
+    assert "International activity of SMEs = weak" in lines[0]["text"]

@@ -245,7 +245,8 @@ def test_logic_unfolds_findings_to_indicators(knowledge):
     grounds = lg.derivations(("finding", "weakness.export"))
     assert grounds
     subjects = {key for g in grounds for key, _ in g.values}
-    assert ("indicator", "direction_export") in subjects
+    # the one weak/strong rule is a measure of direction_export (scoring.yaml benchmark_rule)
+    assert ("measure", "bench_status_direction_export") in subjects
     # every ground way to the recommendation goes through a rule that derives weakness.export
     # or weakness.marketing
     recs = lg.derivations(("recommendation", "rg_joint_advertising"))

@@ -1,0 +1,251 @@
+"""engine/measures.py: the index measures shares, K compares like with like, the helix model
+measures actors, and "weak"/"strong" is one distance from the survey mean (issue 10, defects 2-8).
+Each test is named after what broke."""
+
+from __future__ import annotations
+
+import random
+
+import yaml
+
+from engine import api
+from engine.assessment.validate import with_changes
+from engine.measures import compute
+from tests.conftest import EXAMPLES
+
+NN = EXAMPLES / "nizhny-novgorod.yaml"
+
+
+def _assessment(values: dict, knowledge):
+    return api.load_bytes(yaml.safe_dump(values, allow_unicode=True).encode(), "t.yaml", knowledge)
+
+
+def _nn(knowledge):
+    return api.load(NN, knowledge)
+
+
+def _shares(knowledge):
+    s = knowledge.scoring
+    return [p for p in s.partial_indicators if p.formula == "ratio" and p.weight > 0]
+
+
+# --- defect 2: an index from 3 of 12 indicators was "high" ----------------------------------------
+
+
+def test_index_from_three_shares_is_not_determined(knowledge):
+    a = _assessment(
+        {
+            "cluster_name": "Partial questionnaire",
+            "cluster_sales_total": 100,
+            "cluster_exports": 30,
+            "publications_total": 100,
+            "publications_international": 40,
+            "smes_total": 10,
+            "smes_with_foreign_activity": 3,
+        },
+        knowledge,
+    )
+    m = compute(a, knowledge).values
+    assert m["coverage"] == 3
+    assert m["index"] is None
+    assert m["index_band"] == "not_determined"
+    missing = set(m["index_missing"])
+    assert "q_foreign_capital_share" in missing and "q_export_share" not in missing
+    # the blank raw figures are listed so that they can become data requests
+    assert "cluster_investment_total" in m["index_missing_inputs"]
+    assert "cluster_exports" not in m["index_missing_inputs"]
+
+
+def test_index_needs_one_share_per_direction_group(knowledge):
+    groups = knowledge.scoring.index.groups
+    # drop a whole group while keeping the count of shares at the minimum
+    gid, single = min(groups.items(), key=lambda kv: len(kv[1].indicators))
+    a = _nn(knowledge)
+    blanks = {}
+    for pid in single.indicators:
+        p = next(x for x in knowledge.scoring.partial_indicators if x.id == pid)
+        blanks[p.numerator] = None
+        if p.alternative:
+            blanks[p.alternative[0]] = None
+    m = compute(with_changes(a, blanks, knowledge), knowledge).values
+    assert m["coverage"] >= knowledge.scoring.index.min_coverage
+    assert m["index"] is None and m["index_band"] == "not_determined"
+    assert gid in m["index_groups_missing"]
+
+
+def test_assess_reports_not_determined_below_coverage(knowledge):
+    a = _assessment({"cluster_name": "Blank"}, knowledge)
+    d = api.diagnosis(api.run(a, knowledge), knowledge, "en")
+    assert d["index"]["value"] is None and d["index"]["band"] == "not_determined"
+    text = api.assess_text(d, "en")
+    assert "not determined" in text.lower()
+
+
+def test_json_scores_index_null_and_not_determined_below_coverage(knowledge):
+    import json
+
+    a = _assessment({"cluster_name": "Blank"}, knowledge)
+    data = json.loads(api.draft(api.run(a, knowledge), knowledge, "json", "en"))
+    assert data["scores"]["index"] is None
+    assert data["scores"]["index_band"] == "not_determined"
+
+
+# --- defect 3: counts capped at 100 gamed the index ------------------------------------------------
+
+
+def test_counts_never_move_the_index(knowledge):
+    base = _nn(knowledge)
+    before = compute(base, knowledge).values
+    rng = random.Random(10)
+    platforms = knowledge.indicator["platform_memberships"].values or []
+    for _ in range(25):
+        changed = with_changes(
+            base,
+            {
+                "num_foreign_partner_clusters": rng.randint(0, 40),
+                "platform_memberships": rng.sample(platforms, rng.randint(0, len(platforms))),
+            },
+            knowledge,
+        )
+        after = compute(changed, knowledge).values
+        assert after["index"] == before["index"]
+        assert after["index_band"] == before["index_band"]
+        # the counts are still reported, beside the index
+        assert after["q_intercluster_cooperation"] is not None
+
+
+def test_index_averages_only_shares(knowledge):
+    m = compute(_nn(knowledge), knowledge).values
+    shares = [m[p.id] for p in _shares(knowledge) if m[p.id] is not None]
+    assert m["index"] == round(sum(shares) / len(shares), 2)
+
+
+# --- defect 5: K compared exports/sales with exports/GRP --------------------------------------------
+
+
+def test_k_pairs_only_indicators_of_one_definition(knowledge):
+    s = knowledge.scoring
+    region = {r.id: r for r in s.region_indicators}
+    for p in s.partial_indicators:
+        if p.region:
+            assert p.definition == region[p.region].definition, p.id
+    m = compute(_nn(knowledge), knowledge).values
+    assert "q_export_share" in m["ratio_left_out"]  # exports/sales has no regional counterpart
+    assert "gap_q_export_share" not in m
+
+
+def test_cluster_trailing_its_region_on_most_indicators_is_not_driver(knowledge):
+    # the cluster leads hugely on one matched indicator and trails on the others
+    a = with_changes(
+        _nn(knowledge),
+        {
+            "cluster_foreign_investment": 10000,  # 100 % against 15 %
+            "publications_international": 40,  # 10 % against 20 %
+            "foreign_students": 1000,  # 2 % against 4 %
+        },
+        knowledge,
+    )
+    m = compute(a, knowledge).values
+    assert m["ratio_pairs"] == 3 and m["ratio_leads"] == 1
+    assert m["ratio_band"] != "driver"
+    assert m["ratio"] < 1
+
+
+# --- defect 6: regional support measures counted as the state helix ---------------------------------
+
+
+def test_regional_support_measures_never_change_the_model(knowledge):
+    base = _nn(knowledge)
+    model = compute(base, knowledge).values["model"]
+    rg = [i.id for i in knowledge.indicators.indicators if i.group == "regional_support"]
+    rng = random.Random(6)
+    for _ in range(25):
+        changes = {}
+        for ind in rg:
+            t = knowledge.indicator[ind].type
+            changes[ind] = rng.random() < 0.5 if t == "bool" else rng.randint(0, 30)
+        m = compute(with_changes(base, changes, knowledge), knowledge).values
+        assert m["model"] == model
+        assert m["helix_state"] == compute(base, knowledge).values["helix_state"]
+
+
+def test_all_weak_cluster_is_nascent_even_with_one_helix_ahead(knowledge):
+    a = _assessment(
+        {
+            "cluster_name": "All weak",
+            "activity_anchor_enterprises": 1,
+            "activity_smes": 1,
+            "activity_universities": 0,
+            "activity_research_institutes": 0,
+            "activity_regional_government": 0,
+        },
+        knowledge,
+    )
+    m = compute(a, knowledge).values
+    assert m["model"] == "nascent"
+
+
+def test_dual_led_names_its_two_helices(knowledge):
+    a = _assessment(
+        {
+            "cluster_name": "Dual",
+            "activity_anchor_enterprises": 3,
+            "activity_smes": 3,
+            "activity_universities": 3,
+            "activity_research_institutes": 3,
+            "activity_regional_government": 1,
+        },
+        knowledge,
+    )
+    m = compute(a, knowledge).values
+    assert m["model"] == "dual_led"
+    assert m["helix_leads_business"] == "leads" and m["helix_leads_science"] == "leads"
+    assert m["helix_leads_state"] == "follows"
+
+
+# --- defect 7: self-assessment and index disagree, unreconciled ------------------------------------
+
+
+def test_disagreeing_self_assessment_and_index_are_flagged(knowledge):
+    m = compute(_nn(knowledge), knowledge).values  # level 4 (low) beside a high index
+    assert m["self_band"] == "low" and m["index_band"] == "high"
+    assert m["level_agreement"] == "disagree"
+    a = with_changes(_nn(knowledge), {"self_assessment_level": 6}, knowledge)
+    assert compute(a, knowledge).values["level_agreement"] == "agree"
+
+
+# --- defect 8: "weak" meant different things per direction ----------------------------------------
+
+
+def test_weak_and_strong_are_one_distance_from_the_survey_mean(knowledge):
+    rule = knowledge.scoring.benchmark_rule
+    for ind, bench in knowledge.scoring.benchmarks.items():
+        scale = knowledge.indicators.scales[knowledge.indicator[ind].scale]
+        for v in range(int(scale.min), int(scale.max) + 1):
+            a = _assessment({"cluster_name": "x", ind: v}, knowledge)
+            status = compute(a, knowledge).values[f"bench_status_{ind}"]
+            gap = v - bench.value
+            want = (
+                "weak"
+                if gap <= -rule.weak_distance + 1e-9
+                else "strong"
+                if gap >= rule.strong_distance - 1e-9
+                else "typical"
+            )
+            assert status == want, (ind, v)
+
+
+def test_human_capital_two_points_below_mean_is_weak_like_export(knowledge):
+    # mean 3.0: 1.5 below it was not "weak" (the old cut-off was 1.6 for every direction)
+    for ind in ("direction_human_capital", "direction_export"):
+        bench = knowledge.scoring.benchmarks[ind].value
+        v = int(bench - knowledge.scoring.benchmark_rule.weak_distance)
+        a = _assessment({"cluster_name": "x", ind: v}, knowledge)
+        assert compute(a, knowledge).values[f"bench_status_{ind}"] == "weak", ind
+
+
+def test_constructed_benchmark_is_marked_constructed(knowledge):
+    b = knowledge.scoring.benchmarks["activity_cluster_org"]
+    assert b.kind == "constructed"
+    view = api.draft(api.run(_nn(knowledge), knowledge), knowledge, "md", "en")
+    assert "constructed" in view.lower()
