@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from engine.assessment.load import assessment_from_text, load_assessment
-from engine.assessment.validate import Assessment
+from engine.assessment.validate import Assessment, blank
 from engine.assessment.workbook import read_workbook
 from engine.authoring.catalogue import render_catalogue
 from engine.authoring.clips import deffacts
@@ -30,7 +30,15 @@ from engine.deliverables.batch import run_batch
 from engine.deliverables.compare import compare as compare_view
 from engine.deliverables.compare import render_compare
 from engine.deliverables.questionnaire import questionnaire_xlsx, questionnaire_yaml
-from engine.errors import ClusterIntlError, InputError, OutputExistsError, Problem, UsageError
+from engine.errors import (
+    ClusterIntlError,
+    InputError,
+    OutputError,
+    OutputExistsError,
+    Problem,
+    UsageError,
+    capped,
+)
 from engine.explain.text import render_what_if, render_why, render_why_not
 from engine.explain.what_if import parse_sets, what_if_data
 from engine.explain.why import why_data
@@ -55,12 +63,15 @@ __all__ = [
     "ClusterIntlError",
     "InputError",
     "Knowledge",
+    "OutputError",
     "OutputExistsError",
     "Problem",
     "Result",
     "UsageError",
     "assess_text",
     "batch",
+    "begin",
+    "capped",
     "catalogue",
     "check_knowledge",
     "compare",
@@ -90,33 +101,37 @@ __all__ = [
     "write_schemas",
 ]
 
-_KNOWLEDGE: dict[tuple[str, str, tuple[tuple[str, int, int], ...]], Knowledge] = {}
-
-
-def _fingerprint(root: Path) -> tuple[tuple[str, int, int], ...]:
-    """Name, size and mtime of every knowledge file: an edited file means a reload."""
-    out = []
-    for path in sorted(root.rglob("*.yaml")):
-        try:
-            st = path.stat()
-        except OSError:
-            continue
-        out.append((str(path.relative_to(root)), st.st_size, st.st_mtime_ns))
-    return tuple(out)
+_KNOWLEDGE: dict[tuple[str, str, str], Knowledge] = {}
 
 
 # --- knowledge and assessments -------------------------------------------------------------------
 
 
+def begin() -> None:
+    """A command starts: it has no inputs yet but the bundled knowledge and templates (which the
+    writer never replaces, --force or not)."""
+    atomic.forget_inputs()
+    for kind in ("knowledge", "templates"):
+        atomic.protect_tree(bundled_root(kind))
+
+
 def knowledge(root: Path | None = None) -> Knowledge:
-    """Load and verify the knowledge base; reused while none of its files changes."""
+    """Load and verify the knowledge base; reused while none of its files changes.
+
+    The memo is keyed by a digest of the files' bytes (not size and mtime, which an edit can
+    keep); its files become inputs of the command, even when the knowledge comes from the cache.
+    """
     base = (root or bundled_root("knowledge")).resolve()
+    atomic.protect_tree(base)
+    digest = cache.files_digest(base) if base.is_dir() else None
     # the working directory is part of the key: messages show paths relative to it
-    key = (str(base), os.getcwd(), _fingerprint(base) if base.is_dir() else ())
-    if key not in _KNOWLEDGE:
+    key = (str(base), os.getcwd(), digest or "")
+    if digest is None or key not in _KNOWLEDGE:
         _KNOWLEDGE.clear()
-        digest = cache.files_digest(base) if base.is_dir() else None
-        _KNOWLEDGE[key] = cache.cached("knowledge", digest, lambda: load_knowledge(root))
+        k = cache.cached("knowledge", digest, lambda: load_knowledge(root))
+        if digest is None:
+            return k
+        _KNOWLEDGE[key] = k
     return _KNOWLEDGE[key]
 
 
@@ -284,7 +299,15 @@ def why_not_text(data: dict[str, Any]) -> str:
 
 def what_if(result: Result, sets: list[str], k: Knowledge, lang: str) -> dict[str, Any]:
     """Rerun with changed indicators (`ID=VALUE`, VALUE in YAML) and say what moved and why."""
-    return what_if_data(result, parse_sets(sets, k), k, lang)
+    changes = parse_sets(sets, k)
+    problems = [
+        Problem(file="--set", path=key, message=f"{key!r} is required; it cannot be blank")
+        for key, value in changes.items()
+        if k.indicator[key].required and blank(value)
+    ]
+    if problems:
+        raise InputError(problems)
+    return what_if_data(result, changes, k, lang)
 
 
 def what_if_text(data: dict[str, Any]) -> str:
@@ -361,15 +384,17 @@ def batch(
     """Draft every input into OUT_DIR with a summary: (drafted, total, exit code)."""
     if out_dir.exists() and not out_dir.is_dir():
         raise UsageError(f"{out_dir}: is not a folder")
-    out_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"{out_dir}: cannot create the folder: {exc.strerror}") from None
     rep = run_batch(
         inputs,
         out_dir,
         k,
         fmt=fmt,
         lang=lang,
-        write=lambda name, data: write(out_dir / name, data, force=True),
-        exists=lambda name: (out_dir / name).exists(),
+        write=lambda name, data: write(out_dir / name, data, force=force),
         force=force,
         workers=workers,
         report=report,

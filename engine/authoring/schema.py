@@ -9,6 +9,7 @@ fails when they are stale.
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -158,20 +159,23 @@ def write_schemas(
     schemas: dict[str, dict[str, Any]], out_dir: Path, *, force: bool = False
 ) -> list[Path]:
     """Write each schema to out_dir; refuse (before writing anything) to overwrite without force."""
-    from engine.files.atomic import write_atomic
+    from engine.files.atomic import check_target, write_atomic
 
     if out_dir.exists() and not out_dir.is_dir():
         raise UsageError(f"{out_dir}: is not a directory")
     if not out_dir.parent.is_dir():
         raise UsageError(f"{out_dir.parent}: directory does not exist")
     targets = [out_dir / name for name in schemas]
-    existing = [p for p in targets if p.exists()]
+    existing = [p for p in targets if os.path.lexists(p)]
     if existing and not force:
         raise OutputExistsError(
             f"{existing[0]}: already exists; use --force to overwrite "
             f"({len(existing)} schema file(s) would be replaced)"
         )
+    for path in existing:  # an input, a link or a FIFO is refused before anything is written
+        check_target(path, force=force)
     out_dir.mkdir(exist_ok=True)
     for path, schema in zip(targets, schemas.values(), strict=False):
-        write_atomic(path, dump(schema), force=True)
+        # without --force each file is still created exclusively: a concurrent run fails
+        write_atomic(path, dump(schema), force=force)
     return targets

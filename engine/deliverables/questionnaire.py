@@ -137,6 +137,7 @@ def questionnaire_xlsx(k: Knowledge, lang: str) -> bytes:
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.worksheet.datavalidation import DataValidation
 
+    from engine.files.office import text_cells
     from engine.files.stable_zip import stable_zip
 
     t = _strings(lang)
@@ -145,6 +146,7 @@ def questionnaire_xlsx(k: Knowledge, lang: str) -> bytes:
     ws.title = t["q_sheet"]
     headers = [ID_HEADER] + [t[f"q_col_{key}"] for key in HEADER_KEYS[1:]]
     ws.append(headers)
+    text_cells(ws[1])
     for cell in ws[1]:
         cell.font = Font(bold=True)
         cell.fill = PatternFill("solid", fgColor="DCE6F0")
@@ -182,6 +184,7 @@ def questionnaire_xlsx(k: Knowledge, lang: str) -> bytes:
                 None,
             ]
         )
+        text_cells(ws[row])  # knowledge texts are data, never formulas
         for cell in ws[row]:
             cell.alignment = wrap
         answer = f"G{row}"
@@ -189,7 +192,9 @@ def questionnaire_xlsx(k: Knowledge, lang: str) -> bytes:
         choices = _choices(ind, k, lang)
         if choices is not None:
             inline = '"' + ",".join(choices) + '"'
-            if len(inline) <= 255:
+            # a quote or comma inside a choice would end the inline list early (and could
+            # smuggle in a formula): such lists go to the hidden sheet as plain text cells
+            if len(inline) <= 255 and not any('"' in c or "," in c for c in choices):
                 validation("list", inline).add(answer)
             else:  # Excel limits inline lists to 255 characters: use a hidden sheet
                 if lists_ws is None:
@@ -198,7 +203,7 @@ def questionnaire_xlsx(k: Knowledge, lang: str) -> bytes:
                 col = lists_ws.max_column + (1 if lists_ws["A1"].value is not None else 0)
                 letter = lists_ws.cell(row=1, column=col).column_letter
                 for i, v in enumerate(choices, start=1):
-                    lists_ws.cell(row=i, column=col, value=v)
+                    text_cells([lists_ws.cell(row=i, column=col, value=v)])
                 validation("list", f"_lists!${letter}$1:${letter}${len(choices)}").add(answer)
         elif ind.type in ("int", "float"):
             lo = -1e15 if ind.min is None else ind.min

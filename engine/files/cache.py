@@ -60,6 +60,7 @@ def directory() -> Path | None:
 _DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
 _FILE_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
 MAX_ENTRY_BYTES = 256 * 1024 * 1024
+MAX_FILE_BYTES = 5 * 1024 * 1024  # strict_yaml.MAX_BYTES: a larger file is refused when read
 
 
 def _owner_only(st: os.stat_result) -> bool:
@@ -168,11 +169,21 @@ def files_digest(root: Path, pattern: str = "*.yaml") -> str | None:
     another entry.
     """
     h = hashlib.sha256(code_digest())
-    h.update(f"{root.resolve()}\0{os.getcwd()}\0".encode())
+    h.update(os.fsencode(root.resolve()) + b"\0" + os.fsencode(os.getcwd()) + b"\0")
     try:
         for path in sorted(root.rglob(pattern)):
-            h.update(str(path.relative_to(root)).encode() + b"\0")
-            h.update(path.read_bytes() + b"\0")
+            # only regular files within the size limit: a symlink to /dev/zero or a FIFO is
+            # left to the reader, which refuses it with a message (and nothing is cached)
+            fd = os.open(path, _FILE_FLAGS)
+            try:
+                st = os.fstat(fd)
+                if not stat.S_ISREG(st.st_mode) or st.st_size > MAX_FILE_BYTES:
+                    return None
+                with os.fdopen(os.dup(fd), "rb") as fh:
+                    data = fh.read(MAX_FILE_BYTES + 1)
+            finally:
+                os.close(fd)
+            h.update(os.fsencode(path.relative_to(root)) + b"\0" + data + b"\0")
     except OSError:
         return None
     return h.hexdigest()

@@ -225,8 +225,11 @@ def _wide_encoding(raw: bytes) -> str:
     return ""
 
 
-def load_yaml_file(path: Path, display: str | None = None) -> Located:
-    return load_yaml_text(read_text(path, display), display or str(path))
+def load_yaml_file(
+    path: Path, display: str | None = None, *, follow_symlinks: bool = True
+) -> Located:
+    text = read_text(path, display, follow_symlinks=follow_symlinks)
+    return load_yaml_text(text, display or str(path))
 
 
 class _CoreResolver(yaml.resolver.BaseResolver):
@@ -413,7 +416,7 @@ class _Builder:
         kind = node.tag.rsplit(":", 1)[-1]
         text = node.value
         if kind == "str":
-            bad = _bad_character(text)
+            bad = bad_character(text)
             if bad is not None:
                 self._problem(
                     node,
@@ -451,7 +454,7 @@ class _Builder:
         return None
 
 
-def _bad_character(text: str) -> str | None:
+def bad_character(text: str) -> str | None:
     """A control character or lone surrogate in decoded text (escapes like "\\e", "\\0",
     "\\ud800" pass the raw-text check), or None. Tabs and line breaks are text."""
     if text.isprintable():

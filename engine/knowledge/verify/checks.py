@@ -19,7 +19,7 @@ from typing import Any
 from engine.errors import Problem, suggest
 from engine.files.strict_yaml import Located
 from engine.knowledge.conditions import UNARY as _UNARY
-from engine.knowledge.conditions import branches, iter_atoms
+from engine.knowledge.conditions import branch_problems, branches, iter_atoms
 from engine.knowledge.models import PRIORITY_RANK, Atom, Knowledge, Not_, RuleSite, Text
 
 NUMERIC_OPS = {"lt", "le", "gt", "ge"}
@@ -1420,6 +1420,9 @@ def verify(knowledge: Knowledge) -> list[Problem]:
     c.indicators()
     c.scoring()
     c.rules()
+    for rule_id, problem in branch_problems(knowledge.rules):  # past the cap: left out below
+        c.problems.append(problem)
+        c.broken.add(rule_id)
     c.catalogue()
     _LogicChecks(c, c.broken).run()
     if not any("cycle through negation" in p.message for p in c.problems):
