@@ -20,7 +20,6 @@ import signal
 import threading
 import unicodedata
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -315,11 +314,7 @@ def _terminate(signum: int, frame: Any) -> None:
 def outcomes(
     jobs: list[Job], k: Knowledge, fmt: str, lang: str, workers: int = 2
 ) -> Iterator[Outcome]:
-    """Process the jobs (in a fork pool of `workers` when it helps), yielding in input order.
-
-    The pool is a ProcessPoolExecutor: unlike multiprocessing.Pool it never respawns a worker
-    that died, so stopping it cannot wait on a worker born after Ctrl-C (the deadlock of a
-    paused-then-interrupted batch)."""
+    """Process the jobs (on `workers` forked processes when it helps), yielding in input order."""
     _STATE.update(knowledge=k, fmt=fmt, lang=lang)
     _STATE.pop("runner", None)
     can_fork = "fork" in multiprocessing.get_all_start_methods()
@@ -327,51 +322,131 @@ def outcomes(
         for job in jobs:
             yield process(job)
         return
-    ctx = multiprocessing.get_context("fork")
     # small chunks keep the progress bar moving and the order exact; fewer round trips pay off
     chunksize = max(1, min(8, len(jobs) // (workers * 4)))
+    chunks = [jobs[i : i + chunksize] for i in range(0, len(jobs), chunksize)]
     main = threading.current_thread() is threading.main_thread()
     old_term = signal.signal(signal.SIGTERM, _terminate) if main else None
     # objects that exist before the fork are never collected in a worker: frozen, the collector
     # leaves their pages alone instead of copying the parent's heap into every worker
     gc.collect()
     gc.freeze()
-    executor: ProcessPoolExecutor | None = None
+    pool = _Pool(min(workers, len(chunks)))
     try:
-        # workers are forked with SIGINT and SIGTERM blocked, so neither can reach one before it
-        # has set its own handling; a signal the parent got meanwhile is delivered on unblocking
-        old_mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
-        try:
-            executor = ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init_worker)
-            results = executor.map(process, jobs, chunksize=chunksize)  # forks every worker
-        finally:
-            signal.pthread_sigmask(signal.SIG_SETMASK, old_mask)
-        yield from results
+        yield from pool.run(chunks)
     except BaseException:  # Ctrl-C, SIGTERM, or the consumer stopped early
-        if executor is not None:
-            _stop(executor)
+        pool.kill()
         raise
-    else:
-        executor.shutdown(wait=True)
     finally:
+        pool.close()
         gc.unfreeze()
         if old_term is not None:
             signal.signal(signal.SIGTERM, old_term)
 
 
-def _stop(executor: ProcessPoolExecutor) -> None:
-    """Stop the workers now: SIGTERM (their default action, no traceback), then SIGKILL."""
-    procs = list((getattr(executor, "_processes", None) or {}).values())
-    for p in procs:
-        with contextlib.suppress(Exception):
-            p.terminate()
-    executor.shutdown(wait=False, cancel_futures=True)
-    for p in procs:
-        with contextlib.suppress(Exception):
-            p.join(timeout=3)
-            if p.is_alive():
-                p.kill()
-                p.join(timeout=1)
+class _Pool:
+    """Forked workers, one pipe each, driven by the parent alone.
+
+    Neither multiprocessing.Pool nor ProcessPoolExecutor will do here: the first respawns the
+    workers Ctrl-C killed and then waits on them forever; the second's manager thread can block
+    for good on a result a killed worker had half-written, and the interpreter joins that thread
+    at exit. Here no thread exists: the parent sends a chunk, waits on the pipes and the workers'
+    sentinels, and on an interrupt kills the workers and returns. A worker that dies on its own
+    fails its chunk's inputs, not the batch."""
+
+    def __init__(self, n: int) -> None:
+        ctx = multiprocessing.get_context("fork")
+        self.procs: list[Any] = []
+        self.conns: list[Any] = []
+        # workers are forked with SIGINT and SIGTERM blocked, so neither can reach one before it
+        # has set its own handling; a signal the parent got meanwhile is delivered on unblocking
+        old_mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+        try:
+            for _ in range(n):
+                mine, theirs = ctx.Pipe()
+                # the worker closes the parent's ends it inherited: the end of the parent (even
+                # a SIGKILL) is then the end of every pipe, and a waiting worker exits
+                parents = [*self.conns, mine]
+                proc = ctx.Process(target=_worker_loop, args=(theirs, parents), daemon=True)
+                proc.start()
+                theirs.close()
+                self.procs.append(proc)
+                self.conns.append(mine)
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, old_mask)
+
+    def run(self, chunks: list[list[Job]]) -> Iterator[Outcome]:
+        from multiprocessing.connection import wait
+
+        results: dict[int, list[Outcome]] = {}
+        busy: dict[int, int] = {}  # worker -> chunk it holds
+        sent = done = 0
+        for w in range(len(self.procs)):
+            if sent < len(chunks):
+                self.conns[w].send(chunks[sent])
+                busy[w], sent = sent, sent + 1
+        while done < len(chunks):
+            while done in results:
+                yield from results.pop(done)
+                done += 1
+            if done >= len(chunks):
+                break
+            waiting = {self.conns[w]: w for w in busy} | {self.procs[w].sentinel: w for w in busy}
+            for ready in wait(list(waiting)):
+                w = waiting[ready]
+                if w not in busy:
+                    continue  # its pipe and its sentinel were both ready
+                chunk = busy.pop(w)
+                try:
+                    results[chunk] = self.conns[w].recv()
+                except (EOFError, OSError):  # the worker died (killed, out of memory)
+                    results[chunk] = [_died(job) for job in chunks[chunk]]
+                    continue
+                if sent < len(chunks):
+                    self.conns[w].send(chunks[sent])
+                    busy[w], sent = sent, sent + 1
+
+    def kill(self) -> None:
+        """Stop the workers now (SIGKILL: they hold nothing but their current chunk)."""
+        for proc in self.procs:
+            with contextlib.suppress(Exception):
+                proc.kill()
+
+    def close(self) -> None:
+        for conn in self.conns:
+            with contextlib.suppress(Exception):
+                conn.send(None)  # no more work
+            with contextlib.suppress(Exception):
+                conn.close()
+        for proc in self.procs:
+            with contextlib.suppress(Exception):
+                proc.join(timeout=5)
+                if proc.is_alive():
+                    proc.kill()
+                    proc.join(timeout=1)
+
+
+def _worker_loop(conn: Any, parents: list[Any]) -> None:
+    for other in parents:
+        other.close()
+    _init_worker()
+    while True:
+        try:
+            chunk = conn.recv()
+        except (EOFError, OSError):
+            return
+        if chunk is None:
+            return
+        conn.send([process(job) for job in chunk])
+
+
+def _died(job: Job) -> Outcome:
+    return Outcome(
+        job.index,
+        job.source,
+        None,
+        problems=[f"{job.source}: internal error: the worker process drafting it stopped"],
+    )
 
 
 # --- the whole batch ------------------------------------------------------------------------------
