@@ -144,6 +144,7 @@ def draft(
     def body() -> None:
         from engine import api
 
+        api.check_output(out, force, assessment, template)  # fail before the work
         k = api.knowledge(knowledge)
         result = api.evaluate(assessment, k)
         emit(api.draft(result, k, _format_from(out, fmt), lang.value, template), out, force)
@@ -564,6 +565,7 @@ def compare(
     def body() -> None:
         from engine import api
 
+        api.check_output(out, force, old, new)
         k = api.knowledge(knowledge)
         view = api.compare(api.evaluate(old, k), api.evaluate(new, k), k, lang.value)
         if not view["same_cluster"]:

@@ -74,6 +74,7 @@ __all__ = [
     "capped",
     "catalogue",
     "check_knowledge",
+    "check_output",
     "compare",
     "compare_text",
     "default_workers",
@@ -416,6 +417,15 @@ def compare_text(view: dict[str, Any], fmt: str) -> str:
 
 def to_json(data: Any) -> str:
     return json_text(data)
+
+
+def check_output(out: Path | None, force: bool, *inputs: Path | None) -> None:
+    """Refuse a bad output before any work: the writer checks again when it writes."""
+    for path in inputs:
+        if path is not None:
+            atomic.protect(path)
+    if out is not None:
+        atomic.check_target(out, force=force)
 
 
 def write(path: Path, data: str | bytes, *, force: bool = False) -> None:

@@ -9,6 +9,7 @@ unexpected conclusion, `why-not` for a missing one). The report ends with rule c
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, cast
@@ -152,9 +153,12 @@ def load_cases(files: list[Path], k: Knowledge) -> list[Case]:
     problems: list[Problem] = []
     cases: list[Case] = []
     names: dict[str, str] = {}
+    root = os.path.abspath(k.root) + os.sep
     for path in files:
+        # a scenario inside the knowledge base is knowledge: never read through a link
+        inside = os.path.abspath(path).startswith(root)
         try:
-            located = load_yaml_file(path, display_path(path))
+            located = load_yaml_file(path, display_path(path), follow_symlinks=not inside)
         except InputError as exc:
             problems.extend(exc.problems)
             continue

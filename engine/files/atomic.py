@@ -13,9 +13,13 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import signal
 import stat
 import tempfile
+import threading
+from collections.abc import Iterator
 from pathlib import Path
+from signal import SIGINT, SIGTERM
 
 from engine.errors import OutputError, OutputExistsError, UsageError, printable
 
@@ -96,11 +100,40 @@ def check_target(path: Path, *, force: bool) -> None:
         raise UsageError(f"{printable(parent)}: output directory does not exist")
 
 
+@contextlib.contextmanager
+def _signals_deferred() -> Iterator[None]:
+    """Hold Ctrl-C and SIGTERM until the file is whole or gone: one arriving between the
+    creation of the temporary file and the `try` that removes it would leave it behind."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    got: list[int] = []
+    old = {s: signal.signal(s, lambda n, _f: got.append(n)) for s in (SIGINT, SIGTERM)}
+    try:
+        yield
+    finally:
+        for s, handler in old.items():
+            signal.signal(s, handler)
+        for n in got:
+            handler = old[n]
+            if callable(handler):
+                handler(n, None)
+            elif handler == signal.SIG_DFL:
+                os.kill(os.getpid(), n)
+
+
 def write_atomic(path: Path, data: str | bytes, *, force: bool = False) -> None:
     check_target(path, force=force)
+    # a name the filesystem cannot take is a message, and surrogates (a file name that is not
+    # UTF-8, shown in a document) are written as escapes rather than failing the encoding
+    payload = data.encode("utf-8", "backslashreplace") if isinstance(data, str) else data
+    with _signals_deferred():
+        _write(path, payload, force)
+
+
+def _write(path: Path, payload: bytes, force: bool) -> None:
     shown = printable(path)
     parent = path.parent if str(path.parent) else Path(".")
-    payload = data.encode("utf-8") if isinstance(data, str) else data
     try:
         fd, tmp = tempfile.mkstemp(prefix=".ci-", suffix=".tmp", dir=parent)
     except OSError as exc:

@@ -312,6 +312,12 @@ def load_yaml_text(text: str, name: str) -> Located:
     name = printable(name)
     _too_many_nodes(text, name)
     try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:  # text from memory (--set, an upload), not from a file
+        line, col = _line_col(text, exc.start)
+        message = f"character U+{ord(text[exc.start]):04X} (a lone surrogate) is not allowed"
+        raise InputError([Problem(file=name, line=line, col=col, message=message)]) from None
+    try:
         node = _compose(text)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
