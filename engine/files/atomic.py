@@ -107,8 +107,10 @@ def _signals_deferred() -> Iterator[None]:
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    got: list[int] = []
-    old = {s: signal.signal(s, lambda n, _f: got.append(n)) for s in (SIGINT, SIGTERM)}
+    got: list[signal.Signals] = []
+    old = {
+        s: signal.signal(s, lambda n, _f: got.append(signal.Signals(n))) for s in (SIGINT, SIGTERM)
+    }
     try:
         yield
     finally:

@@ -276,7 +276,7 @@ if _CParser is not None:
 
     class _FastLoader(_CParser, _CoreResolver):  # type: ignore[misc, valid-type]
         def __init__(self, stream: str) -> None:
-            _CParser.__init__(self, stream)
+            _CParser.__init__(self, stream)  # type: ignore[misc]
             _CoreResolver.__init__(self)
 
     _FAST_LOADER = _FastLoader
@@ -291,7 +291,7 @@ def _compose(text: str) -> Node | None:
             # libyaml stops deep nesting itself (the Python parser would exhaust the stack)
             if len(text) > _RETRY_BELOW or "maximum nesting depth" in str(exc):
                 raise
-    return yaml.compose(text, Loader=_PyLoader)
+    return yaml.compose(text, Loader=_PyLoader)  # type: ignore[arg-type]
 
 
 def _too_many_nodes(text: str, name: str) -> None:
@@ -447,6 +447,7 @@ class _Builder:
                     return None
                 return int(text)
         elif kind == "float":
+            number: float | None
             try:
                 number = float(text)
             except ValueError:
