@@ -81,6 +81,7 @@ def guarded(fn: Callable[[], T]) -> T:
     from engine import api
 
     try:
+        api.begin()
         return fn()
     except api.ClusterIntlError as exc:
         typer.echo(str(exc), err=True)
@@ -102,17 +103,6 @@ def emit(data: str | bytes, out: Path | None, force: bool) -> None:
     from engine import api
 
     api.write(out, data, force=force)
-
-
-def _not_an_input(out: Path | None, *inputs: Path | None) -> None:
-    """The input is never modified: refuse an output path that names an input, even with --force."""
-    if out is None or not out.exists():
-        return
-    for path in inputs:
-        if path is not None and path.exists() and out.resolve() == path.resolve():
-            from engine import api
-
-            raise api.UsageError(f"{out}: is an input of this command; write the output elsewhere")
 
 
 def _format_from(out: Path | None, fmt: DraftFormat | None) -> str:
@@ -178,7 +168,7 @@ def draft(
     def body() -> None:
         from engine import api
 
-        _not_an_input(out, assessment, template)
+        api.check_output(out, force, assessment, template)  # fail before the work
         k = api.knowledge(knowledge)
         result = api.evaluate(assessment, k)
         text = api.draft(
@@ -323,7 +313,7 @@ def kb_check(
         from engine import api
 
         problems = api.check_knowledge(knowledge)
-        for p in problems:
+        for p in api.capped(problems):
             typer.echo(p.format(with_severity=True))
         errors = [p for p in problems if p.severity == "error" or strict]
         warnings = len(problems) - len([p for p in problems if p.severity == "error"])
@@ -460,7 +450,6 @@ def kb_export_clips(
     def body() -> None:
         from engine import api
 
-        _not_an_input(out, assessment)
         emit(api.export_clips(api.knowledge(knowledge), assessment), out, force)
 
     guarded(body)
@@ -592,6 +581,7 @@ def compare(
     def body() -> None:
         from engine import api
 
+        api.check_output(out, force, old, new)
         k = api.knowledge(knowledge)
         view = api.compare(api.evaluate(old, k), api.evaluate(new, k), k, lang.value)
         if not view["same_cluster"]:

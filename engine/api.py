@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from engine.assessment.load import assessment_from_text, load_assessment
-from engine.assessment.validate import Assessment, with_changes
+from engine.assessment.validate import Assessment, blank, with_changes
 from engine.assessment.workbook import MAX_WORKBOOK_BYTES, read_workbook
 from engine.authoring.catalogue import render_catalogue
 from engine.authoring.clips import deffacts
@@ -30,7 +30,15 @@ from engine.deliverables.batch import default_workers as batch_workers
 from engine.deliverables.compare import compare as compare_view
 from engine.deliverables.compare import render_compare
 from engine.deliverables.questionnaire import questionnaire_xlsx, questionnaire_yaml
-from engine.errors import ClusterIntlError, InputError, OutputExistsError, Problem, UsageError
+from engine.errors import (
+    ClusterIntlError,
+    InputError,
+    OutputError,
+    OutputExistsError,
+    Problem,
+    UsageError,
+    capped,
+)
 from engine.explain.shapes import WhatIfData, WhyData, WhyNotData
 from engine.explain.text import render_what_if, render_why, render_why_not
 from engine.explain.what_if import parse_sets, what_if_data
@@ -61,6 +69,7 @@ __all__ = [
     "ClusterIntlError",
     "InputError",
     "Knowledge",
+    "OutputError",
     "OutputExistsError",
     "Problem",
     "Result",
@@ -70,8 +79,11 @@ __all__ = [
     "WhyNotData",
     "assess_text",
     "batch",
+    "begin",
+    "capped",
     "catalogue",
     "check_knowledge",
+    "check_output",
     "compare",
     "compare_text",
     "default_workers",
@@ -100,33 +112,37 @@ __all__ = [
     "write_schemas",
 ]
 
-_KNOWLEDGE: dict[tuple[str, str, tuple[tuple[str, int, int], ...]], Knowledge] = {}
-
-
-def _fingerprint(root: Path) -> tuple[tuple[str, int, int], ...]:
-    """Name, size and mtime of every knowledge file: an edited file means a reload."""
-    out = []
-    for path in sorted(root.rglob("*.yaml")):
-        try:
-            st = path.stat()
-        except OSError:
-            continue
-        out.append((str(path.relative_to(root)), st.st_size, st.st_mtime_ns))
-    return tuple(out)
+_KNOWLEDGE: dict[tuple[str, str, str], Knowledge] = {}
 
 
 # --- knowledge and assessments -------------------------------------------------------------------
 
 
+def begin() -> None:
+    """A command starts: it has no inputs yet but the bundled knowledge and templates (which the
+    writer never replaces, --force or not)."""
+    atomic.forget_inputs()
+    for kind in ("knowledge", "templates"):
+        atomic.protect_tree(bundled_root(kind))
+
+
 def knowledge(root: Path | None = None) -> Knowledge:
-    """Load and verify the knowledge base; reused while none of its files changes."""
+    """Load and verify the knowledge base; reused while none of its files changes.
+
+    The memo is keyed by a digest of the files' bytes (not size and mtime, which an edit can
+    keep); its files become inputs of the command, even when the knowledge comes from the cache.
+    """
     base = (root or bundled_root("knowledge")).resolve()
+    atomic.protect_tree(base)
+    digest = cache.files_digest(base) if base.is_dir() else None
     # the working directory is part of the key: messages show paths relative to it
-    key = (str(base), os.getcwd(), _fingerprint(base) if base.is_dir() else ())
-    if key not in _KNOWLEDGE:
+    key = (str(base), os.getcwd(), digest or "")
+    if digest is None or key not in _KNOWLEDGE:
         _KNOWLEDGE.clear()
-        digest = cache.files_digest(base) if base.is_dir() else None
-        _KNOWLEDGE[key] = cache.cached("knowledge", digest, lambda: load_knowledge(root))
+        k = cache.cached("knowledge", digest, lambda: load_knowledge(root))
+        if digest is None:
+            return k
+        _KNOWLEDGE[key] = k
     return _KNOWLEDGE[key]
 
 
@@ -326,9 +342,22 @@ def why_not_text(data: WhyNotData) -> str:
     return render_why_not(data)
 
 
+def set_changes(sets: list[str], k: Knowledge) -> dict[str, Any]:
+    """`ID=VALUE` changes, read and checked: a required indicator is never blanked."""
+    changes = parse_sets(sets, k)
+    problems = [
+        Problem(file="--set", path=key, message=f"{key!r} is required; it cannot be blank")
+        for key, value in changes.items()
+        if k.indicator[key].required and blank(value)
+    ]
+    if problems:
+        raise InputError(problems)
+    return changes
+
+
 def what_if(result: Result, sets: list[str], k: Knowledge, lang: str) -> WhatIfData:
     """Rerun with changed indicators (`ID=VALUE`, VALUE in YAML) and say what moved and why."""
-    return what_if_data(result, parse_sets(sets, k), k, lang)
+    return what_if_data(result, set_changes(sets, k), k, lang)
 
 
 def what_if_text(data: WhatIfData) -> str:
@@ -405,15 +434,17 @@ def batch(
     """Draft every input into OUT_DIR with a summary: (drafted, total, exit code)."""
     if out_dir.exists() and not out_dir.is_dir():
         raise UsageError(f"{out_dir}: is not a folder")
-    out_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"{out_dir}: cannot create the folder: {exc.strerror}") from None
     rep = run_batch(
         inputs,
         out_dir,
         k,
         fmt=fmt,
         lang=lang,
-        write=lambda name, data: write(out_dir / name, data, force=True),
-        exists=lambda name: (out_dir / name).exists(),
+        write=lambda name, data: write(out_dir / name, data, force=force),
         force=force,
         workers=workers,
         report=report,
@@ -435,6 +466,15 @@ def compare_text(view: dict[str, Any], fmt: str) -> str:
 
 def to_json(data: Any) -> str:
     return json_text(data)
+
+
+def check_output(out: Path | None, force: bool, *inputs: Path | None) -> None:
+    """Refuse a bad output before any work: the writer checks again when it writes."""
+    for path in inputs:
+        if path is not None:
+            atomic.protect(path)
+    if out is not None:
+        atomic.check_target(out, force=force)
 
 
 def write(path: Path, data: str | bytes, *, force: bool = False) -> None:
@@ -519,7 +559,7 @@ def indicators(k: Knowledge, lang: str) -> list[dict[str, Any]]:
 def variant(result: Result, sets: list[str], k: Knowledge) -> Result:
     """The result of the what-if variant itself (`ID=VALUE` as in `what_if`), to draft or save."""
 
-    return infer(with_changes(result.assessment, parse_sets(sets, k), k), k)
+    return infer(with_changes(result.assessment, set_changes(sets, k), k), k)
 
 
 def assessment_yaml(assessment: Assessment, k: Knowledge) -> str:

@@ -3,11 +3,29 @@
 from __future__ import annotations
 
 import difflib
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Literal
 
 Severity = Literal["error", "warning"]
+MAX_PROBLEMS = 100  # problems listed per failure; the rest are counted
+
+
+def printable(text: object) -> str:
+    """Text that can always be encoded and shown: a lone surrogate (from a YAML escape, or a file
+    name that is not UTF-8) becomes its escape, and control characters become `\\xNN`, so no
+    message can fail to print or drive the terminal."""
+    s = str(text)
+    if s.isprintable():
+        return s
+    out = []
+    for ch in s:
+        if ch.isprintable() or ch in "\n\t" or unicodedata.category(ch) == "Zs":
+            out.append(ch)
+        else:
+            out.append(ch.encode("unicode_escape", "backslashreplace").decode("ascii"))
+    return "".join(out)
 
 
 @dataclass(frozen=True, order=True)
@@ -34,7 +52,17 @@ class Problem:
         text = ": ".join(parts) + ": " + self.message
         if self.hint:
             text += f" ({self.hint})"
-        return text
+        return printable(text)
+
+
+def capped(problems: list[Problem], limit: int = MAX_PROBLEMS) -> list[Problem]:
+    """The first `limit` problems, then one line counting the rest (as the YAML reader does)."""
+    if len(problems) <= limit + 1:
+        return problems
+    more = len(problems) - limit
+    return problems[:limit] + [
+        Problem(file=problems[0].file, message=f"{more} more problems not shown; fix these first")
+    ]
 
 
 class ClusterIntlError(Exception):
@@ -53,7 +81,7 @@ class InputError(ClusterIntlError):
         super().__init__(self.describe())
 
     def describe(self) -> str:
-        return "\n".join(p.format() for p in self.problems)
+        return "\n".join(p.format() for p in capped(self.problems))
 
     def __str__(self) -> str:
         return self.describe()
@@ -65,6 +93,11 @@ class UsageError(ClusterIntlError):
 
 class OutputExistsError(ClusterIntlError):
     """Refusing to overwrite an existing output without --force."""
+
+
+class OutputError(ClusterIntlError):
+    """An output could not be written (read-only folder, name too long, full disk); nothing of it
+    is left behind."""
 
 
 def suggest(word: str, choices: Iterable[str]) -> str:

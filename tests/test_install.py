@@ -69,7 +69,7 @@ def test_wheel_installs_and_drafts_from_another_directory(tmp_path: Path):
         [
             str(python),
             "-c",
-            "from engine.knowledge import bundled_root as b; "
+            "from engine.resources import bundled_root as b; "
             "print(b('knowledge')); print(b('templates'))",
         ],
         cwd=elsewhere,

@@ -158,6 +158,11 @@ def _num(x: float | None) -> str:
 MAX_PROBLEMS = 100
 
 
+def blank(value: Any) -> bool:
+    """No answer: nothing, or text of spaces only (which must not pass as a required name)."""
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
 def validate_mapping(data: Any, located: Located, knowledge: Knowledge) -> Assessment:
     if data is None:
         data = {}
@@ -205,7 +210,7 @@ def validate_mapping(data: Any, located: Located, knowledge: Knowledge) -> Asses
     named = {p.path for p in problems}
     for ind in knowledge.indicators.indicators:
         # a required indicator with a wrong value is reported once, for its value
-        if ind.required and values[ind.id] in (None, "") and ind.id not in named:
+        if ind.required and blank(values[ind.id]) and ind.id not in named:
             problems.append(located.problem((), f"missing required indicator {ind.id!r}"))
     if problems:
         problems.sort(key=lambda p: (p.line, p.col))

@@ -9,14 +9,16 @@ a workbook is read.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from engine.assessment.validate import Assessment, check_value
-from engine.errors import InputError, Problem, suggest
+from engine.errors import InputError, Problem, capped, printable, suggest
+from engine.files.office import check_container, read_office_file
+from engine.files.strict_yaml import bad_character
 from engine.knowledge.models import Indicator, Knowledge
 from engine.resources import display_path
 from engine.text.strings import strings
@@ -25,6 +27,8 @@ HEADER_KEYS = ("id", "group", "question", "allowed", "unit", "help", "answer")
 ID_HEADER = "id"  # A1 of every questionnaire sheet, in every language
 MAX_WORKBOOK_BYTES = 20 * 1024 * 1024
 MAX_UNPACKED_BYTES = 200 * 1024 * 1024  # a zip bomb is refused before openpyxl unpacks it
+MAX_ROWS = 1000  # a questionnaire has one row per indicator; rows past this are refused
+MAX_COLS = 26  # the questionnaire's columns (A:G), with room for a few of the client's own
 EMPTY_LIST = {"-", "—", "–", "[]", "none", "нет"}
 TRUE_WORDS = {"true", "yes", "y", "да", "д", "истина", "1"}
 FALSE_WORDS = {"false", "no", "n", "нет", "н", "ложь", "0"}
@@ -70,16 +74,29 @@ def read_workbook(path: Path, knowledge: Knowledge, name: str | None = None) -> 
 def read_workbook_sheets(
     path: Path, knowledge: Knowledge, name: str | None = None
 ) -> list[SheetResult]:
-    """Every questionnaire sheet of a workbook (A1 = `id`), each validated on its own.
+    """Every visible questionnaire sheet of a workbook (A1 = `id`), each validated on its own.
 
-    Problems of the file as a whole (not a workbook, macros, no questionnaire sheet) raise."""
+    Problems of the file as a whole (not a workbook, macros, no questionnaire sheet) raise; a
+    sheet that cannot be read is that sheet's problem. Only the questionnaire's range is read
+    (MAX_ROWS x MAX_COLS): a sheet that declares A1:XFD50002 is never padded to it."""
+    import io
+
     from openpyxl import load_workbook
 
     name = name or display_path(path)
-    _check_container(path, name)
+    data = read_office_file(path, name, kind="file", max_bytes=MAX_WORKBOOK_BYTES)
+    check_container(
+        data,
+        name,
+        not_a_zip="not an .xlsx workbook (save it as an Excel workbook, .xlsx)",
+        max_unpacked=MAX_UNPACKED_BYTES,
+        max_part=MAX_UNPACKED_BYTES,
+        code_message="the workbook contains macros or embedded objects (VBA, Excel 4 macro "
+        "sheets, OLE or ActiveX); they are never run: save it as a plain .xlsx without them",
+    )
     try:
         wb = load_workbook(
-            str(path), read_only=True, data_only=False, keep_vba=False, keep_links=False
+            io.BytesIO(data), read_only=True, data_only=False, keep_vba=False, keep_links=False
         )
     except Exception as exc:  # openpyxl raises assorted errors for damaged files
         raise InputError(
@@ -88,10 +105,21 @@ def read_workbook_sheets(
     try:
         out = []
         for ws in wb.worksheets:
-            rows = list(ws.iter_rows())
-            if not rows or not rows[0] or not _is_id_header(rows[0][0].value):
-                continue
-            out.append(_read_sheet(ws.title, rows, name, knowledge))
+            if getattr(ws, "sheet_state", "visible") != "visible":
+                continue  # hidden and very hidden sheets are not the client's answers
+            try:
+                # the sheet's XML is parsed lazily, here: a damaged sheet is this sheet's problem
+                rows = list(ws.iter_rows(min_row=1, max_row=MAX_ROWS + 1, max_col=MAX_COLS))
+                if not rows or not rows[0] or not _is_id_header(rows[0][0].value):
+                    continue
+                out.append(_read_sheet(ws.title, rows, name, knowledge))
+            except Exception as exc:
+                problem = Problem(
+                    file=name,
+                    path=printable(ws.title),
+                    message=f"cannot read the sheet ({type(exc).__name__}: {printable(exc)})",
+                )
+                out.append(SheetResult(ws.title, None, [problem]))
     finally:
         wb.close()
     if not out:
@@ -106,55 +134,6 @@ def read_workbook_sheets(
             ]
         )
     return out
-
-
-def _check_container(path: Path, name: str) -> None:
-    try:
-        size = path.stat().st_size
-    except FileNotFoundError:
-        raise InputError([Problem(file=name, message="file not found")]) from None
-    except OSError as exc:
-        raise InputError([Problem(file=name, message=f"cannot read: {exc.strerror}")]) from None
-    if size > MAX_WORKBOOK_BYTES:
-        raise InputError(
-            [
-                Problem(
-                    file=name,
-                    message=f"workbook is too large ({size} bytes; "
-                    f"the limit is {MAX_WORKBOOK_BYTES})",
-                )
-            ]
-        )
-    if not zipfile.is_zipfile(path):
-        raise InputError(
-            [
-                Problem(
-                    file=name, message="not an .xlsx workbook (save it as an Excel workbook, .xlsx)"
-                )
-            ]
-        )
-    with zipfile.ZipFile(path) as z:
-        infos = z.infolist()
-    if any("vbaproject" in i.filename.lower() for i in infos):
-        raise InputError(
-            [
-                Problem(
-                    file=name,
-                    message="the workbook contains macros (VBA); "
-                    "macros are never run: save it as a plain .xlsx without macros",
-                )
-            ]
-        )
-    if sum(i.file_size for i in infos) > MAX_UNPACKED_BYTES:
-        raise InputError(
-            [
-                Problem(
-                    file=name,
-                    message="the workbook unpacks to more than "
-                    f"{MAX_UNPACKED_BYTES} bytes; refusing to read it",
-                )
-            ]
-        )
 
 
 def _is_id_header(value: Any) -> bool:
@@ -184,9 +163,27 @@ def _read_sheet(sheet: str, rows: list[tuple[Any, ...]], file: str, k: Knowledge
         return f"{sheet}!{col}{row}"
 
     ids = list(values)
-    for r_i, row in enumerate(rows[1:], start=2):
+    if len(rows) > MAX_ROWS and any(c.value not in (None, "") for c in rows[MAX_ROWS]):
+        problems.append(
+            Problem(
+                file=file,
+                path=where("A", MAX_ROWS + 1),
+                message=f"the questionnaire has more than {MAX_ROWS} rows; "
+                "remove the rows that are not indicators",
+            )
+        )
+    for r_i, row in enumerate(rows[1:MAX_ROWS], start=2):
         id_cell = row[0] if row else None
         if id_cell is None or id_cell.value is None or str(id_cell.value).strip() == "":
+            continue
+        if _is_error(id_cell):
+            problems.append(
+                Problem(
+                    file=file,
+                    path=where("A", r_i),
+                    message=f"the cell holds the error value {id_cell.value}; type the indicator id",
+                )
+            )
             continue
         if _is_formula(id_cell):
             problems.append(
@@ -232,9 +229,34 @@ def _read_sheet(sheet: str, rows: list[tuple[Any, ...]], file: str, k: Knowledge
                 )
             )
             continue
+        if _is_error(cell):
+            problems.append(
+                Problem(
+                    file=file,
+                    path=where(letter, r_i),
+                    message=f"the cell holds the error value {cell.value}; type the value itself",
+                )
+            )
+            continue
         ind = k.indicator[ind_id]
         raw = _from_cell(cell.value if answer is None else answer, ind, k)
         if raw is None:
+            continue
+        texts = [raw] if isinstance(raw, str) else raw if isinstance(raw, list) else []
+        bad = next((b for b in map(bad_character, texts) if b is not None), None)
+        if bad is not None:  # openpyxl decodes _x001B_ escapes: same rule as YAML text
+            problems.append(
+                Problem(
+                    file=file,
+                    path=where(letter, r_i),
+                    message=f"character U+{ord(bad):04X} is not allowed in text; remove it",
+                )
+            )
+            continue
+        if isinstance(raw, float) and not math.isfinite(raw):
+            problems.append(
+                Problem(file=file, path=where(letter, r_i), message="not a finite number")
+            )
             continue
         value, err = check_value(ind, raw, k)
         if err:
@@ -248,7 +270,7 @@ def _read_sheet(sheet: str, rows: list[tuple[Any, ...]], file: str, k: Knowledge
                 Problem(file=file, path=at, message=f"missing required indicator {ind.id!r}")
             )
     if problems:
-        return SheetResult(sheet, None, problems)
+        return SheetResult(sheet, None, capped(problems))
     return SheetResult(
         sheet, Assessment(source=f"{file} [{sheet}]", values=values, positions=positions), []
     )
@@ -265,6 +287,11 @@ def _boolean_constant(cell: Any) -> bool | None:
     if getattr(cell, "data_type", None) == "f" and isinstance(value, str):
         return _BOOLEAN_FORMULAS.get(value.replace(" ", "").upper())
     return None
+
+
+def _is_error(cell: Any) -> bool:
+    """An Excel error value (#REF!, #DIV/0!, #N/A...): never an answer."""
+    return getattr(cell, "data_type", None) == "e"
 
 
 def _is_formula(cell: Any) -> bool:

@@ -9,6 +9,7 @@ unexpected conclusion, `why-not` for a missing one). The report ends with rule c
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, cast
@@ -165,9 +166,12 @@ def load_cases(files: list[Path], k: Knowledge) -> list[Case]:
     problems: list[Problem] = []
     cases: list[Case] = []
     names: dict[str, str] = {}
+    root = os.path.abspath(k.root) + os.sep
     for path in files:
+        # a scenario inside the knowledge base is knowledge: never read through a link
+        inside = os.path.abspath(path).startswith(root)
         try:
-            located = load_yaml_file(path, display_path(path))
+            located = load_yaml_file(path, display_path(path), follow_symlinks=not inside)
         except InputError as exc:
             problems.extend(exc.problems)
             continue
@@ -220,7 +224,11 @@ def _case(path: Path, located: Located, prefix: tuple[Any, ...], s: Scenario, k:
     assessment: Assessment | None = None
     if isinstance(s.assessment, str):
         target = path.parent / s.assessment
-        if not target.is_file():
+        refusal = _unsafe_reference(path, target, k)
+        if refusal:
+            # the file is not read, so none of its lines can end up in a message
+            problems.append(located.problem(prefix + ("assessment",), refusal))
+        elif not target.is_file():
             problems.append(
                 located.problem(
                     prefix + ("assessment",),
@@ -258,6 +266,37 @@ def _case(path: Path, located: Located, prefix: tuple[Any, ...], s: Scenario, k:
     if problems or assessment is None:
         raise InputError(problems)
     return Case(name=name, file=located.file, line=line, col=col, scenario=s, assessment=assessment)
+
+
+ASSESSMENT_SUFFIXES = (".yaml", ".yml", ".xlsx", ".xlsm")
+
+
+def _unsafe_reference(scenario: Path, target: Path, k: Knowledge) -> str:
+    """Why a scenario's `assessment:` path must not be read, or "".
+
+    CI runs `kb test` on knowledge written by many hands: a path may only name an assessment file
+    inside the knowledge base, the `examples/` folder beside it, or the scenario file's own
+    folder, and never through a symbolic link."""
+    if target.suffix.lower() not in ASSESSMENT_SUFFIXES:
+        return "an assessment file must be .yaml, .yml or .xlsx"
+    try:
+        resolved = target.resolve()
+        roots = [k.root.resolve(), (k.root / ".." / "examples").resolve()]
+        roots.append(scenario.parent.resolve())
+    except (OSError, RuntimeError):
+        return "the assessment path cannot be resolved"
+    if not any(resolved.is_relative_to(r) for r in roots):
+        return (
+            "the assessment path leads outside the knowledge base; keep the file inside it "
+            "(or in the examples/ folder beside it)"
+        )
+    start = scenario.parent if not target.is_absolute() else Path(target.anchor)
+    parts = target.relative_to(start).parts
+    for i in range(1, len(parts) + 1):  # every component the reference names
+        here = start.joinpath(*parts[:i])
+        if here.is_symlink() and not any(here == r for r in roots):
+            return "the assessment path goes through a symbolic link; name the file itself"
+    return ""
 
 
 def _sub(located: Located, prefix: tuple[Any, ...]) -> Located:

@@ -10,6 +10,7 @@ test fails when they are stale.
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +21,7 @@ from engine.authoring.scenarios import Scenario, ScenarioList
 from engine.errors import OutputExistsError, UsageError
 from engine.explain.shapes import SHAPES
 from engine.explain.shapes import json_schema as output_schema
-from engine.files.atomic import write_atomic
+from engine.files.atomic import check_target, write_atomic
 from engine.knowledge.models import FILES, Indicator, Knowledge, RulesFile
 from engine.program.result_model import result_schema
 
@@ -190,13 +191,16 @@ def write_schemas(
     if not out_dir.parent.is_dir():
         raise UsageError(f"{out_dir.parent}: directory does not exist")
     targets = [out_dir / name for name in schemas]
-    existing = [p for p in targets if p.exists()]
+    existing = [p for p in targets if os.path.lexists(p)]
     if existing and not force:
         raise OutputExistsError(
             f"{existing[0]}: already exists; use --force to overwrite "
             f"({len(existing)} schema file(s) would be replaced)"
         )
+    for path in existing:  # an input, a link or a FIFO is refused before anything is written
+        check_target(path, force=force)
     out_dir.mkdir(exist_ok=True)
     for path, schema in zip(targets, schemas.values(), strict=False):
-        write_atomic(path, dump(schema), force=True)
+        # without --force each file is still created exclusively: a concurrent run fails
+        write_atomic(path, dump(schema), force=force)
     return targets

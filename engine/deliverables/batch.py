@@ -9,14 +9,17 @@ interrupted batch leaves only complete files. A bad input is reported and skippe
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import gc
 import io
 import multiprocessing
 import os
 import re
+import signal
+import threading
 import unicodedata
-from collections.abc import Callable, Generator
+from collections.abc import Callable, Generator, Iterator
 from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,7 +29,16 @@ from engine import __version__
 from engine.assessment.load import load_assessment
 from engine.assessment.validate import Assessment
 from engine.assessment.workbook import read_workbook_sheets
-from engine.errors import ClusterIntlError, InputError, OutputExistsError, UsageError
+from engine.errors import (
+    ClusterIntlError,
+    InputError,
+    OutputError,
+    OutputExistsError,
+    UsageError,
+    printable,
+)
+from engine.files.atomic import check_target, protect
+from engine.files.office import csv_safe, text_cells
 from engine.files.stable_zip import stable_zip
 from engine.inference.run import Runner, infer
 from engine.knowledge.models import Knowledge
@@ -109,11 +121,18 @@ class Report:
 # --- planning -------------------------------------------------------------------------------------
 
 
+MAX_STEM_BYTES = 120  # file names are limited in bytes (255 on most systems), not characters
+
+
 def slug(text: str) -> str:
-    """A file-name stem: letters (any script), digits, dots, dashes and underscores."""
-    text = unicodedata.normalize("NFKC", text).strip()
+    """A file-name stem: letters (any script), digits, dots, dashes and underscores, at most
+    MAX_STEM_BYTES of UTF-8 (80 CJK characters are 240 bytes). Bytes of a name that is not
+    UTF-8 (surrogate escapes) and lone surrogates are not letters: they become dashes."""
+    text = unicodedata.normalize("NFKC", text.encode("utf-8", "replace").decode("utf-8")).strip()
     text = re.sub(r"[^\w.-]+", "-", text, flags=re.UNICODE).strip("-._")
-    return text[:80] or "cluster"
+    while len(text.encode("utf-8")) > MAX_STEM_BYTES:
+        text = text[:-1]
+    return text.rstrip("-._") or "cluster"
 
 
 def expand(inputs: list[Path], exclude: Path | None = None) -> list[Path]:
@@ -133,6 +152,8 @@ def expand(inputs: list[Path], exclude: Path | None = None) -> list[Path]:
             )
         else:
             out.append(item)
+    for path in out:  # every input is one: the writer never replaces it, --force or not
+        protect(path)
     return out
 
 
@@ -160,7 +181,7 @@ def plan(
 
     index = 0
     for path in files:
-        shown = display_path(path)
+        shown = printable(display_path(path))
         if path.suffix.lower() in WORKBOOKS:
             try:
                 sheets = read_workbook_sheets(path, k)
@@ -204,7 +225,14 @@ _STATE: dict[str, Any] = {}
 
 
 def _init_worker() -> None:
-    """Pool initializer: build this worker's own engine (forked workers inherit the knowledge)."""
+    """Pool initializer: build this worker's own engine (forked workers inherit the knowledge).
+
+    A worker is born with SIGINT blocked (see `outcomes`) and ignores it from here on: Ctrl-C
+    goes to the whole process group, and only the parent acts on it, by stopping the workers.
+    SIGTERM gets its default action, so a stopped worker ends without a traceback."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})
 
     _STATE["runner"] = Runner(_STATE["knowledge"])
 
@@ -248,7 +276,7 @@ def summary_row(job: Job, result: Any, view: dict[str, Any], k: Knowledge) -> di
     c = view["current"]
     return {
         "source": job.source,
-        "cluster": view["cluster"]["name"],
+        "cluster": str(result.assessment.get("cluster_name") or ""),  # as given, not typeset
         "status": "ok",
         "level": c["self_assessment"]["level"],
         "level_band": c["self_assessment"]["band"],
@@ -304,10 +332,18 @@ def _failed_row(o: Outcome) -> dict[str, Any]:
     }
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM during a batch: handled like Ctrl-C (workers stopped, complete files only)."""
+
+
+def _terminate(signum: int, frame: Any) -> None:
+    raise Terminated
+
+
 def outcomes(
     jobs: list[Job], k: Knowledge, fmt: str, lang: str, workers: int = 2
 ) -> Generator[Outcome, None, None]:
-    """Process the jobs (in a fork pool of `workers` when it helps), yielding in input order."""
+    """Process the jobs (on `workers` forked processes when it helps), yielding in input order."""
     _STATE.update(knowledge=k, fmt=fmt, lang=lang)
     _STATE.pop("runner", None)
     can_fork = "fork" in multiprocessing.get_all_start_methods()
@@ -315,18 +351,131 @@ def outcomes(
         for job in jobs:
             yield process(job)
         return
-    ctx = multiprocessing.get_context("fork")
+    # small chunks keep the progress bar moving and the order exact; fewer round trips pay off
+    chunksize = max(1, min(8, len(jobs) // (workers * 4)))
+    chunks = [jobs[i : i + chunksize] for i in range(0, len(jobs), chunksize)]
+    main = threading.current_thread() is threading.main_thread()
+    old_term = signal.signal(signal.SIGTERM, _terminate) if main else None
     # objects that exist before the fork are never collected in a worker: frozen, the collector
     # leaves their pages alone instead of copying the parent's heap into every worker
     gc.collect()
     gc.freeze()
-    # small chunks keep the progress bar moving and the order exact; fewer round trips pay off
-    chunksize = max(1, min(8, len(jobs) // (workers * 4)))
+    pool = _Pool(min(workers, len(chunks)))
     try:
-        with ctx.Pool(processes=workers, initializer=_init_worker) as pool:
-            yield from pool.imap(process, jobs, chunksize=chunksize)
+        yield from pool.run(chunks)
+    except BaseException:  # Ctrl-C, SIGTERM, or the consumer stopped early
+        pool.kill()
+        raise
     finally:
+        pool.close()
         gc.unfreeze()
+        if old_term is not None:
+            signal.signal(signal.SIGTERM, old_term)
+
+
+class _Pool:
+    """Forked workers, one pipe each, driven by the parent alone.
+
+    Neither multiprocessing.Pool nor ProcessPoolExecutor will do here: the first respawns the
+    workers Ctrl-C killed and then waits on them forever; the second's manager thread can block
+    for good on a result a killed worker had half-written, and the interpreter joins that thread
+    at exit. Here no thread exists: the parent sends a chunk, waits on the pipes and the workers'
+    sentinels, and on an interrupt kills the workers and returns. A worker that dies on its own
+    fails its chunk's inputs, not the batch."""
+
+    def __init__(self, n: int) -> None:
+        ctx = multiprocessing.get_context("fork")
+        self.procs: list[Any] = []
+        self.conns: list[Any] = []
+        # workers are forked with SIGINT and SIGTERM blocked, so neither can reach one before it
+        # has set its own handling; a signal the parent got meanwhile is delivered on unblocking
+        old_mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+        try:
+            for _ in range(n):
+                mine, theirs = ctx.Pipe()
+                # the worker closes the parent's ends it inherited: the end of the parent (even
+                # a SIGKILL) is then the end of every pipe, and a waiting worker exits
+                parents = [*self.conns, mine]
+                proc = ctx.Process(target=_worker_loop, args=(theirs, parents), daemon=True)
+                proc.start()
+                theirs.close()
+                self.procs.append(proc)
+                self.conns.append(mine)
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, old_mask)
+
+    def run(self, chunks: list[list[Job]]) -> Iterator[Outcome]:
+        from multiprocessing.connection import wait
+
+        results: dict[int, list[Outcome]] = {}
+        busy: dict[int, int] = {}  # worker -> chunk it holds
+        sent = done = 0
+        for w in range(len(self.procs)):
+            if sent < len(chunks):
+                self.conns[w].send(chunks[sent])
+                busy[w], sent = sent, sent + 1
+        while done < len(chunks):
+            while done in results:
+                yield from results.pop(done)
+                done += 1
+            if done >= len(chunks):
+                break
+            waiting = {self.conns[w]: w for w in busy} | {self.procs[w].sentinel: w for w in busy}
+            for ready in wait(list(waiting)):
+                w = waiting[ready]
+                if w not in busy:
+                    continue  # its pipe and its sentinel were both ready
+                chunk = busy.pop(w)
+                try:
+                    results[chunk] = self.conns[w].recv()
+                except (EOFError, OSError):  # the worker died (killed, out of memory)
+                    results[chunk] = [_died(job) for job in chunks[chunk]]
+                    continue
+                if sent < len(chunks):
+                    self.conns[w].send(chunks[sent])
+                    busy[w], sent = sent, sent + 1
+
+    def kill(self) -> None:
+        """Stop the workers now (SIGKILL: they hold nothing but their current chunk)."""
+        for proc in self.procs:
+            with contextlib.suppress(Exception):
+                proc.kill()
+
+    def close(self) -> None:
+        for conn in self.conns:
+            with contextlib.suppress(Exception):
+                conn.send(None)  # no more work
+            with contextlib.suppress(Exception):
+                conn.close()
+        for proc in self.procs:
+            with contextlib.suppress(Exception):
+                proc.join(timeout=5)
+                if proc.is_alive():
+                    proc.kill()
+                    proc.join(timeout=1)
+
+
+def _worker_loop(conn: Any, parents: list[Any]) -> None:
+    for other in parents:
+        other.close()
+    _init_worker()
+    while True:
+        try:
+            chunk = conn.recv()
+        except (EOFError, OSError):
+            return
+        if chunk is None:
+            return
+        conn.send([process(job) for job in chunk])
+
+
+def _died(job: Job) -> Outcome:
+    return Outcome(
+        job.index,
+        job.source,
+        None,
+        problems=[f"{job.source}: internal error: the worker process drafting it stopped"],
+    )
 
 
 # --- the whole batch ------------------------------------------------------------------------------
@@ -340,22 +489,29 @@ def run_batch(
     fmt: str,
     lang: str,
     write: Writer,
-    exists: Callable[[str], bool],
     force: bool = False,
     workers: int = 2,
     report: Callable[[str], None] = lambda _: None,
     progress: bool = True,
 ) -> Report:
-    """Plan, check for existing outputs, process with a progress bar, write, then the summary."""
+    """Plan, check every output, process with a progress bar, write, then the summary.
 
+    Every output is checked before any work (an existing file without --force, an input, a
+    link or a FIFO is refused), and `write` still creates each file exclusively without
+    --force: a second batch into the same folder fails instead of replacing the first's files.
+    A program that cannot be written (full disk, a name the filesystem refuses) is that input's
+    failure; the others go on and the summary says so."""
     jobs, early = plan(inputs, k, fmt, exclude=out_dir)
+    targets = [j.output for j in jobs] + list(SUMMARY_FILES)
     if not force:
-        clash = [name for name in [j.output for j in jobs] + list(SUMMARY_FILES) if exists(name)]
+        clash = [name for name in targets if os.path.lexists(out_dir / name)]
         if clash:
             more = f" (and {len(clash) - 1} more)" if len(clash) > 1 else ""
             raise OutputExistsError(
-                f"{out_dir / clash[0]}: already exists{more}; use --force to overwrite"
+                f"{printable(out_dir / clash[0])}: already exists{more}; use --force to overwrite"
             )
+    for name in targets:
+        check_target(out_dir / name, force=force)
     for o in early:
         for line in o.problems:
             report(line)
@@ -370,9 +526,15 @@ def run_batch(
             for o in results:
                 done[o.index] = o
                 if o.ok and o.output and o.data is not None:
-                    write(o.output, o.data)
-                    written.append(o.output)
-                else:
+                    try:
+                        write(o.output, o.data)
+                        written.append(o.output)
+                    except OutputExistsError:
+                        raise  # another run is writing here: stop, replace nothing
+                    except (OutputError, UsageError) as exc:
+                        o.problems = [f"{o.source}: {exc}"]
+                        o.row = None
+                if not o.ok:
                     for line in o.problems:
                         report(line)
                 advance(1)
@@ -440,11 +602,10 @@ def summary_csv(rows: list[dict[str, Any]]) -> str:
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(CSV_COLUMNS)
     for r in rows:
-        w.writerow(
-            ["" if r.get(c) is None else r[c] for c in CSV_COLUMNS[:11]]
-            + [" | ".join(r["top_ids"]), r["output"], r["error"]]
-            + ["" if r.get(c) is None else r[c] for c in CSV_COLUMNS[14:]]
-        )
+        fields = ["" if r.get(c) is None else r[c] for c in CSV_COLUMNS[:11]]
+        fields += [" | ".join(r["top_ids"]), r["output"], r["error"]]
+        fields += ["" if r.get(c) is None else r[c] for c in CSV_COLUMNS[14:]]
+        w.writerow([csv_safe(f) for f in fields])
     return buf.getvalue()
 
 
@@ -501,12 +662,14 @@ def summary_xlsx(rows: list[dict[str, Any]], lang: str) -> bytes:
         cell.font = Font(bold=True)
     for r in rows:
         ws.append(_cells(r) if r["status"] == "ok" else [r["source"]] + [None] * 10)
+        text_cells(ws[ws.max_row])  # names and messages are data, never formulas
     if any(r["status"] != "ok" for r in rows):
         errors = wb.create_sheet(t["b_failed"][:31])
         errors.append([t["b_source"], "error"])
         for r in rows:
             if r["status"] != "ok":
                 errors.append([r["source"], r["error"]])
+                text_cells(errors[errors.max_row])
     for col, width in zip("ABCDEFGHIJK", (28, 40, 10, 10, 14, 24, 8, 24, 10, 70, 28), strict=False):
         ws.column_dimensions[col].width = width
     for row in ws.iter_rows(min_row=2):

@@ -11,6 +11,7 @@ import io
 from typing import Any
 
 from engine.assessment.workbook import HEADER_KEYS, ID_HEADER
+from engine.files.office import text_cells
 from engine.files.stable_zip import stable_zip
 from engine.knowledge.models import Indicator, Knowledge
 from engine.text.strings import strings
@@ -144,6 +145,7 @@ def questionnaire_xlsx(k: Knowledge, lang: str) -> bytes:
     ws.title = t["q_sheet"]
     headers = [ID_HEADER] + [t[f"q_col_{key}"] for key in HEADER_KEYS[1:]]
     ws.append(headers)
+    text_cells(ws[1])
     for cell in ws[1]:
         cell.font = Font(bold=True)
         cell.fill = PatternFill("solid", fgColor="DCE6F0")
@@ -181,6 +183,7 @@ def questionnaire_xlsx(k: Knowledge, lang: str) -> bytes:
                 None,
             ]
         )
+        text_cells(ws[row])  # knowledge texts are data, never formulas
         for cell in ws[row]:
             cell.alignment = wrap
         answer = f"G{row}"
@@ -188,7 +191,9 @@ def questionnaire_xlsx(k: Knowledge, lang: str) -> bytes:
         choices = _choices(ind, k, lang)
         if choices is not None:
             inline = '"' + ",".join(choices) + '"'
-            if len(inline) <= 255:
+            # a quote or comma inside a choice would end the inline list early (and could
+            # smuggle in a formula): such lists go to the hidden sheet as plain text cells
+            if len(inline) <= 255 and not any('"' in c or "," in c for c in choices):
                 validation("list", inline).add(answer)
             else:  # Excel limits inline lists to 255 characters: use a hidden sheet
                 if lists_ws is None:
@@ -197,7 +202,7 @@ def questionnaire_xlsx(k: Knowledge, lang: str) -> bytes:
                 col = lists_ws.max_column + (1 if lists_ws["A1"].value is not None else 0)
                 letter = lists_ws.cell(row=1, column=col).column_letter
                 for i, v in enumerate(choices, start=1):
-                    lists_ws.cell(row=i, column=col, value=v)
+                    text_cells([lists_ws.cell(row=i, column=col, value=v)])
                 validation("list", f"_lists!${letter}$1:${letter}${len(choices)}").add(answer)
         elif ind.type in ("int", "float"):
             lo = -1e15 if ind.min is None else ind.min

@@ -1,30 +1,145 @@
-"""The one writer helper: outputs are written whole or not at all.
+"""The one writer helper: outputs are written whole or not at all, and never over an input.
 
-Content goes to a temporary file in the target directory, is flushed to disk and then renamed over
-the target, so an interrupted run never leaves a half-written file. An existing file is only
-replaced with `force`.
+Content goes to a temporary file in the target directory and is flushed to disk. Without `force`
+it is then linked to the target name, which fails if anything exists there (two writers racing
+for one name: the second gets a clear refusal, the first's file stays); with `force` it is renamed
+over the target. Only regular files are ever replaced: a FIFO, a device, a directory or a symlink
+(dangling or not) is refused. Every file a command reads is registered with `protect()` by the
+reader, and the writer refuses to replace any of them, with or without `force`.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
+import signal
+import stat
 import tempfile
+import threading
+from collections.abc import Iterator
 from pathlib import Path
+from signal import SIGINT, SIGTERM
 
-from engine.errors import OutputExistsError, UsageError
+from engine.errors import OutputError, OutputExistsError, UsageError, printable
+
+# Inputs of the running command: single files and (root, glob pattern) trees, checked lazily at
+# write time so registering costs nothing on the cold path.
+_FILES: set[str] = set()
+_TREES: set[tuple[str, str]] = set()
+
+
+def protect(path: Path | str) -> None:
+    """Mark a file as an input of this command: the writer never replaces it."""
+    _FILES.add(os.path.abspath(path))
+
+
+def protect_tree(root: Path | str, pattern: str = "*") -> None:
+    """Mark every file under `root` matching `pattern` (a knowledge base, a template folder)."""
+    _TREES.add((os.path.abspath(root), pattern))
+
+
+def forget_inputs() -> None:
+    """A new command starts: none of the last one's inputs are inputs any more."""
+    _FILES.clear()
+    _TREES.clear()
+
+
+def _same_file(a: os.stat_result, b: os.stat_result) -> bool:
+    return (a.st_dev, a.st_ino) == (b.st_dev, b.st_ino)
+
+
+def is_input(path: Path) -> bool:
+    """Whether `path` (by name or by identity: a hard link, another spelling) is an input."""
+    try:
+        target = os.stat(path)
+    except OSError:
+        return False
+    real = os.path.realpath(path)
+    for f in _FILES:
+        if os.path.realpath(f) == real:
+            return True
+        with contextlib.suppress(OSError):
+            if _same_file(os.stat(f), target):
+                return True
+    for root, pattern in _TREES:
+        real_root = os.path.realpath(root)
+        if real.startswith(real_root.rstrip(os.sep) + os.sep) and Path(real).match(pattern):
+            return True
+    return False
+
+
+def refuse_input(path: Path) -> None:
+    if is_input(path):
+        raise UsageError(
+            f"{printable(path)}: is an input of this command; write the output elsewhere"
+        )
+
+
+def check_target(path: Path, *, force: bool) -> None:
+    """Refuse before any work: an input, a non-regular file, or an existing file without force."""
+    shown = printable(path)
+    try:
+        st = os.lstat(path)
+    except FileNotFoundError:
+        st = None
+    except OSError as exc:
+        raise OutputError(f"{shown}: cannot write: {exc.strerror}") from None
+    if st is not None:
+        if stat.S_ISDIR(st.st_mode):
+            raise UsageError(f"{shown}: is a directory")
+        if stat.S_ISLNK(st.st_mode):
+            raise UsageError(f"{shown}: is a symbolic link; name a regular file as the output")
+        if not stat.S_ISREG(st.st_mode):
+            raise UsageError(f"{shown}: is not a regular file (a FIFO, device or socket)")
+        refuse_input(path)
+        if not force:
+            raise OutputExistsError(f"{shown}: already exists; use --force to overwrite it")
+    parent = path.parent if str(path.parent) else Path(".")
+    if not parent.is_dir():
+        raise UsageError(f"{printable(parent)}: output directory does not exist")
+
+
+@contextlib.contextmanager
+def _signals_deferred() -> Iterator[None]:
+    """Hold Ctrl-C and SIGTERM until the file is whole or gone: one arriving between the
+    creation of the temporary file and the `try` that removes it would leave it behind."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    got: list[signal.Signals] = []
+    old = {
+        s: signal.signal(s, lambda n, _f: got.append(signal.Signals(n))) for s in (SIGINT, SIGTERM)
+    }
+    try:
+        yield
+    finally:
+        for s, handler in old.items():
+            signal.signal(s, handler)
+        for n in got:
+            handler = old[n]
+            if callable(handler):
+                handler(n, None)
+            elif handler == signal.SIG_DFL:
+                os.kill(os.getpid(), n)
 
 
 def write_atomic(path: Path, data: str | bytes, *, force: bool = False) -> None:
-    if path.exists() and not force:
-        raise OutputExistsError(f"{path}: already exists; use --force to overwrite it")
-    if path.exists() and path.is_dir():
-        raise UsageError(f"{path}: is a directory")
+    check_target(path, force=force)
+    # a name the filesystem cannot take is a message, and surrogates (a file name that is not
+    # UTF-8, shown in a document) are written as escapes rather than failing the encoding
+    payload = data.encode("utf-8", "backslashreplace") if isinstance(data, str) else data
+    with _signals_deferred():
+        _write(path, payload, force)
+
+
+def _write(path: Path, payload: bytes, force: bool) -> None:
+    shown = printable(path)
     parent = path.parent if str(path.parent) else Path(".")
-    if not parent.is_dir():
-        raise UsageError(f"{parent}: output directory does not exist")
-    payload = data.encode("utf-8") if isinstance(data, str) else data
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=parent)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=".ci-", suffix=".tmp", dir=parent)
+    except OSError as exc:
+        raise OutputError(f"{shown}: cannot write: {exc.strerror}") from None
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(payload)
@@ -34,8 +149,46 @@ def write_atomic(path: Path, data: str | bytes, *, force: bool = False) -> None:
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, path)
+        if force:
+            _replace(tmp, path)
+        else:
+            _create(tmp, path)
+    except OSError as exc:
+        _discard(tmp)
+        if isinstance(exc, FileExistsError):
+            raise OutputExistsError(
+                f"{shown}: already exists (written by another run meanwhile); use --force to "
+                "overwrite it"
+            ) from None
+        raise OutputError(f"{shown}: cannot write: {exc.strerror or exc}") from None
     except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
+        _discard(tmp)
         raise
+
+
+def _replace(tmp: str, path: Path) -> None:
+    # checked again just before the rename: the target may have become a link or an input
+    check_target(path, force=True)
+    os.replace(tmp, path)
+
+
+def _create(tmp: str, path: Path) -> None:
+    """Give the finished file its name only if the name is free (atomically: link(2) fails with
+    EEXIST otherwise)."""
+    try:
+        os.link(tmp, path, follow_symlinks=False)
+    except FileExistsError:
+        raise
+    except OSError as exc:
+        if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EXDEV):
+            raise
+        # a filesystem without hard links: claim the name exclusively, then rename over it
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600))
+        os.replace(tmp, path)
+        return
+    os.unlink(tmp)
+
+
+def _discard(tmp: str) -> None:
+    with contextlib.suppress(OSError):
+        os.unlink(tmp)

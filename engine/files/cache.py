@@ -9,21 +9,28 @@ stale advice. Any entry that cannot be read is ignored and rebuilt.
 
 Where: `$CLUSTER_INTL_CACHE`, else `$XDG_CACHE_HOME/cluster-intl`, else `~/.cache/cluster-intl`.
 `CLUSTER_INTL_CACHE=off` turns it off. Entries are pickles and marshalled code, which run code
-when loaded, so the directory is created private (0700) and an entry is only read when it is
-owned by the user and writable by no one else. At most `KEEP` knowledge entries are kept.
+when loaded, so every folder is created private (0700), and an entry is only read through a
+descriptor opened without following links whose fstat() shows a regular file owned by the user
+and writable by no one else, in folders that are the same from the base down. At most `KEEP`
+knowledge entries are kept.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import io
 import os
 import pickle
+import secrets
 import stat
 import sys
 from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, TypeVar
+
+from jinja2.bccache import Bucket, BytecodeCache
 
 T = TypeVar("T")
 KEEP = 8
@@ -42,23 +49,102 @@ def directory() -> Path | None:
     return base / "cluster-intl"
 
 
-def _private_dir(path: Path) -> Path | None:
-    try:
-        path.mkdir(mode=0o700, parents=True, exist_ok=True)
-        return path if _trusted(path) else None
-    except OSError:
-        return None
+# --- trusted folders, by descriptor ---------------------------------------------------------------
+#
+# Every folder is opened with O_NOFOLLOW and judged by fstat() of the open descriptor, and
+# everything below it is opened relative to that descriptor: a folder renamed or swapped after the
+# check is never the one read from. Only the base can be reached by a path, and it is trusted only
+# if it is a directory owned by this user (the effective uid) that nobody else can write; from
+# there down, no one but the user can put anything.
+
+_DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
+_FILE_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
+MAX_ENTRY_BYTES = 256 * 1024 * 1024
+MAX_FILE_BYTES = 5 * 1024 * 1024  # strict_yaml.MAX_BYTES: a larger file is refused when read
 
 
-def _trusted(path: Path) -> bool:
-    """Owned by this user and writable by no one else: only then is what it holds loaded."""
-    try:
-        st = path.stat()
-    except OSError:
-        return False
-    if hasattr(os, "getuid") and st.st_uid != os.getuid():
+def _owner_only(st: os.stat_result) -> bool:
+    """Owned by this user (effective uid) and writable by no one else."""
+    if hasattr(os, "geteuid") and st.st_uid != os.geteuid():
         return False
     return not st.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
+
+
+def _trusted_fd(fd: int, *, directory: bool) -> bool:
+    st = os.fstat(fd)
+    kind_ok = stat.S_ISDIR(st.st_mode) if directory else stat.S_ISREG(st.st_mode)
+    return kind_ok and _owner_only(st)
+
+
+def _open_dir(name: str | Path, dir_fd: int | None = None, *, create: bool = True) -> int | None:
+    """A descriptor of a trusted folder (created 0700 when missing), or None."""
+    try:
+        if create:
+            with contextlib.suppress(FileExistsError):
+                os.mkdir(name, 0o700, dir_fd=dir_fd)
+        fd = os.open(name, _DIR_FLAGS, dir_fd=dir_fd)
+    except OSError:
+        return None
+    try:
+        if _trusted_fd(fd, directory=True):
+            return fd
+    except OSError:
+        pass
+    os.close(fd)
+    return None
+
+
+def _open_chain(base: Path, parts: tuple[str, ...], *, create: bool = True) -> int | None:
+    """The descriptor of base/parts[0]/parts[1]/..., every level trusted, or None."""
+    try:
+        if create:
+            base.parent.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    fd = _open_dir(base, create=create)
+    for part in parts:
+        if fd is None:
+            return None
+        sub = _open_dir(part, fd, create=create)
+        os.close(fd)
+        fd = sub
+    return fd
+
+
+def _read_entry(dir_fd: int, name: str) -> bytes | None:
+    """The bytes of a trusted regular file in a trusted folder, or None."""
+    try:
+        fd = os.open(name, _FILE_FLAGS, dir_fd=dir_fd)
+    except OSError:
+        return None
+    try:
+        st = os.fstat(fd)
+        if not (stat.S_ISREG(st.st_mode) and _owner_only(st)) or st.st_size > MAX_ENTRY_BYTES:
+            return None
+        with os.fdopen(os.dup(fd), "rb") as fh:
+            return fh.read(MAX_ENTRY_BYTES + 1)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+
+
+def _write_entry(dir_fd: int, name: str, data: bytes) -> None:
+    """Write whole or not at all: a private (0600) temporary file renamed over the entry."""
+    tmp = f".{name}.{os.getpid()}.{secrets.token_hex(4)}.tmp"
+    try:
+        fd = os.open(
+            tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600, dir_fd=dir_fd
+        )
+    except OSError:
+        return
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, name, src_dir_fd=dir_fd, dst_dir_fd=dir_fd)
+    except OSError:  # a full disk only costs the next run its speed
+        with contextlib.suppress(OSError):
+            os.unlink(tmp, dir_fd=dir_fd)
 
 
 @lru_cache(maxsize=1)
@@ -83,11 +169,21 @@ def files_digest(root: Path, pattern: str = "*.yaml") -> str | None:
     another entry.
     """
     h = hashlib.sha256(code_digest())
-    h.update(f"{root.resolve()}\0{os.getcwd()}\0".encode())
+    h.update(os.fsencode(root.resolve()) + b"\0" + os.fsencode(os.getcwd()) + b"\0")
     try:
         for path in sorted(root.rglob(pattern)):
-            h.update(str(path.relative_to(root)).encode() + b"\0")
-            h.update(path.read_bytes() + b"\0")
+            # only regular files within the size limit: a symlink to /dev/zero or a FIFO is
+            # left to the reader, which refuses it with a message (and nothing is cached)
+            fd = os.open(path, _FILE_FLAGS)
+            try:
+                st = os.fstat(fd)
+                if not stat.S_ISREG(st.st_mode) or st.st_size > MAX_FILE_BYTES:
+                    return None
+                with os.fdopen(os.dup(fd), "rb") as fh:
+                    data = fh.read(MAX_FILE_BYTES + 1)
+            finally:
+                os.close(fd)
+            h.update(os.fsencode(path.relative_to(root)) + b"\0" + data + b"\0")
     except OSError:
         return None
     return h.hexdigest()
@@ -98,44 +194,71 @@ def cached(kind: str, key: str | None, build: Callable[[], T]) -> T:
     base = directory()
     if base is None or key is None:
         return build()
-    folder = base / kind
-    entry = folder / f"{key}.pickle"
-    if _trusted(entry) and _trusted(folder):
+    folder = _open_chain(base, (kind,))
+    if folder is None:
+        return build()
+    try:
+        entry = f"{key}.pickle"
+        data = _read_entry(folder, entry)
+        if data is not None:
+            try:
+                return pickle.loads(data)  # our own entry, checked on its descriptor
+            except Exception:  # a truncated entry is a miss
+                pass
+        value = build()
         try:
-            with entry.open("rb") as fh:
-                return pickle.load(fh)
-        except Exception:  # a truncated or foreign entry is a miss
-            pass
-    value = build()
-    if _private_dir(folder) is not None:
-        _store(entry, value)
+            payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+        except Exception:  # an unpicklable value is simply not kept
+            return value
+        _write_entry(folder, entry, payload)
         _prune(folder)
-    return value
+        return value
+    finally:
+        os.close(folder)
 
 
-def _store(entry: Path, value: Any) -> None:
-    """Write whole or not at all (a private temporary file renamed over the entry)."""
-    import tempfile
-
-    tmp = None
+def _prune(dir_fd: int) -> None:
     try:
-        data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
-        fd, tmp = tempfile.mkstemp(prefix=".", suffix=".tmp", dir=entry.parent)  # mode 0600
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, entry)
-    except Exception:  # a full disk or an unpicklable value only costs the next run its speed
-        if tmp is not None:
-            Path(tmp).unlink(missing_ok=True)
-
-
-def _prune(folder: Path) -> None:
-    try:
-        entries = sorted(folder.glob("*.pickle"), key=lambda p: p.stat().st_mtime, reverse=True)
-        for old in entries[KEEP:]:
-            old.unlink(missing_ok=True)
+        names = [n for n in os.listdir(dir_fd) if n.endswith(".pickle")]
+        dated = []
+        for n in names:
+            with contextlib.suppress(OSError):
+                dated.append((os.stat(n, dir_fd=dir_fd, follow_symlinks=False).st_mtime_ns, n))
+        for _, old in sorted(dated, reverse=True)[KEEP:]:
+            with contextlib.suppress(OSError):
+                os.unlink(old, dir_fd=dir_fd)
     except OSError:
         pass
+
+
+class SecureBytecodeCache(BytecodeCache):
+    """Jinja's bytecode cache with the same rules as the pickles: marshalled code is only loaded
+    from a regular file owned by this user, writable by no one else, in a folder chain that is."""
+
+    def __init__(self, base: Path, parts: tuple[str, ...]) -> None:
+        self.base, self.parts = base, parts
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        folder = _open_chain(self.base, self.parts, create=False)
+        if folder is None:
+            return
+        try:
+            data = _read_entry(folder, f"{bucket.key}.cache")
+        finally:
+            os.close(folder)
+        if data is not None:
+            bucket.load_bytecode(io.BytesIO(data))
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        folder = _open_chain(self.base, self.parts)
+        if folder is None:
+            return
+        try:
+            buf = io.BytesIO()
+            bucket.write_bytecode(buf)
+            _write_entry(folder, f"{bucket.key}.cache", buf.getvalue())
+        finally:
+            os.close(folder)
 
 
 def template_cache() -> Any:
@@ -143,9 +266,4 @@ def template_cache() -> Any:
     base = directory()
     if base is None:
         return None
-    folder = _private_dir(base / "templates" / code_digest().hex()[:16])
-    if folder is None:
-        return None
-    from jinja2 import FileSystemBytecodeCache
-
-    return FileSystemBytecodeCache(str(folder))
+    return SecureBytecodeCache(base, ("templates", code_digest().hex()[:16]))

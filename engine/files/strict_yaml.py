@@ -6,6 +6,12 @@ size and depth limited, bytes must be UTF-8. Every problem becomes a located `In
 
 from __future__ import annotations
 
+import errno
+import math
+import os
+import re
+import stat
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -13,10 +19,16 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from engine.errors import InputError, Problem, Severity
+from engine.errors import InputError, Problem, Severity, printable
+from engine.files.atomic import protect
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_DEPTH = 40
+# Counts are bounded as well as bytes: 650k keys or 2.5M list items fit in 5 MB and took a minute.
+# Lines plus commas bound the number of nodes a text can hold, so the count is checked before
+# parsing; the builder counts the nodes too.
+MAX_NODES = 100_000
+MAX_INT_DIGITS = 18
 
 _SAFE_TAGS = {
     "tag:yaml.org,2002:str",
@@ -86,26 +98,55 @@ def format_path(path: PathKey) -> str:
     return out
 
 
-def read_text(path: Path, display: str | None = None) -> str:
-    """Read a user file as UTF-8 text, refusing binary junk, wrong encodings and huge files."""
-    name = display or str(path)
+def read_text(path: Path, display: str | None = None, *, follow_symlinks: bool = True) -> str:
+    """Read a user file as UTF-8 text, refusing binary junk, wrong encodings and huge files.
+
+    Only a regular file is read: a FIFO would hang and `/dev/zero` would never end, so the file
+    is opened without blocking and judged by fstat() of what was opened. With
+    `follow_symlinks=False` (knowledge files) a symbolic link is refused. The file becomes an
+    input of the command: the writer never replaces it.
+    """
+    name = printable(display or str(path))
+    protect(path)
+
+    def refuse(message: str) -> InputError:
+        return InputError([Problem(file=name, message=message)])
+
+    flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
+    if not follow_symlinks:
+        flags |= os.O_NOFOLLOW
     try:
-        with path.open("rb") as fh:  # never more than the limit into memory (a 10 GB "YAML")
-            raw = fh.read(MAX_BYTES + 1)
-            if len(raw) > MAX_BYTES:
-                raise InputError(
-                    [
-                        Problem(
-                            file=name, message=f"file is too large (the limit is {MAX_BYTES} bytes)"
-                        )
-                    ]
-                )
+        fd = os.open(path, flags)
     except FileNotFoundError:
-        raise InputError([Problem(file=name, message="file not found")]) from None
-    except IsADirectoryError:
-        raise InputError([Problem(file=name, message="is a directory, expected a file")]) from None
+        raise refuse("file not found") from None
     except OSError as exc:
-        raise InputError([Problem(file=name, message=f"cannot read: {exc.strerror}")]) from None
+        if exc.errno == errno.ELOOP and not follow_symlinks:
+            raise refuse("is a symbolic link; knowledge files are read only as files") from None
+        if exc.errno == errno.EISDIR:
+            raise refuse("is a directory, expected a file") from None
+        raise refuse(f"cannot read: {exc.strerror}") from None
+    try:
+        st = os.fstat(fd)
+        if stat.S_ISDIR(st.st_mode):
+            raise refuse("is a directory, expected a file")
+        if not stat.S_ISREG(st.st_mode):
+            raise refuse("is not a regular file (a FIFO, device or socket); refusing to read it")
+        if st.st_size > MAX_BYTES:
+            raise refuse(f"file is too large (the limit is {MAX_BYTES} bytes)")
+        chunks, size = [], 0
+        while size <= MAX_BYTES:  # never more than the limit into memory, whatever fstat said
+            chunk = os.read(fd, min(1 << 20, MAX_BYTES + 1 - size))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+        raw = b"".join(chunks)
+    except OSError as exc:
+        raise refuse(f"cannot read: {exc.strerror}") from None
+    finally:
+        os.close(fd)
+    if len(raw) > MAX_BYTES:
+        raise refuse(f"file is too large (the limit is {MAX_BYTES} bytes)")
     return decode(raw, name)
 
 
@@ -184,14 +225,61 @@ def _wide_encoding(raw: bytes) -> str:
     return ""
 
 
-def load_yaml_file(path: Path, display: str | None = None) -> Located:
-    return load_yaml_text(read_text(path, display), display or str(path))
+def load_yaml_file(
+    path: Path, display: str | None = None, *, follow_symlinks: bool = True
+) -> Located:
+    text = read_text(path, display, follow_symlinks=follow_symlinks)
+    return load_yaml_text(text, display or str(path))
+
+
+class _CoreResolver(yaml.resolver.BaseResolver):
+    """YAML 1.2's core schema, not PyYAML's YAML 1.1: `NO` and `yes` are text, `010` is ten,
+    `33:34` is text (not 2014 in base 60), `1e5` is a number, and dates are text."""
+
+
+for _tag, _pattern, _first in (
+    ("bool", r"^(?:true|True|TRUE|false|False|FALSE)$", "tTfF"),
+    ("int", r"^[-+]?[0-9]+$", "-+0123456789"),
+    (
+        "float",
+        r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
+        r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$",
+        "-+.0123456789",
+    ),
+    ("null", r"^(?:~|null|Null|NULL|)$", ["~", "n", "N", ""]),
+    ("merge", r"^(?:<<)$", ["<"]),  # recognised only to be refused
+):
+    _CoreResolver.add_implicit_resolver(f"tag:yaml.org,2002:{_tag}", re.compile(_pattern), _first)
+
+
+class _PyLoader(
+    yaml.reader.Reader,
+    yaml.scanner.Scanner,
+    yaml.parser.Parser,
+    yaml.composer.Composer,
+    _CoreResolver,
+):
+    def __init__(self, stream: str) -> None:
+        yaml.reader.Reader.__init__(self, stream)
+        yaml.scanner.Scanner.__init__(self)
+        yaml.parser.Parser.__init__(self)
+        yaml.composer.Composer.__init__(self)
+        _CoreResolver.__init__(self)
 
 
 # libyaml composes about 5x faster than the pure-Python parser (a 4.7 MB file: 0.9 s, not 4.6 s)
 # with the same node positions; its error wording differs, so a failed parse of a file of
 # ordinary size is repeated with the Python parser for the familiar message.
-_FAST_LOADER = getattr(yaml, "CSafeLoader", None)
+_CParser = getattr(getattr(yaml, "_yaml", None), "CParser", None)
+_FAST_LOADER: Any = None
+if _CParser is not None:
+
+    class _FastLoader(_CParser, _CoreResolver):  # type: ignore[misc, valid-type]
+        def __init__(self, stream: str) -> None:
+            _CParser.__init__(self, stream)  # type: ignore[misc]
+            _CoreResolver.__init__(self)
+
+    _FAST_LOADER = _FastLoader
 _RETRY_BELOW = 256 * 1024
 
 
@@ -203,10 +291,32 @@ def _compose(text: str) -> Node | None:
             # libyaml stops deep nesting itself (the Python parser would exhaust the stack)
             if len(text) > _RETRY_BELOW or "maximum nesting depth" in str(exc):
                 raise
-    return yaml.compose(text, Loader=yaml.SafeLoader)
+    return yaml.compose(text, Loader=_PyLoader)  # type: ignore[arg-type]
+
+
+def _too_many_nodes(text: str, name: str) -> None:
+    """Refuse, before parsing, a text that could hold more than MAX_NODES values."""
+    bound = text.count("\n") + text.count(",")
+    if bound > MAX_NODES:
+        raise InputError(
+            [
+                Problem(
+                    file=name,
+                    message=f"too many lines and list items ({bound}; the limit is {MAX_NODES})",
+                )
+            ]
+        )
 
 
 def load_yaml_text(text: str, name: str) -> Located:
+    name = printable(name)
+    _too_many_nodes(text, name)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:  # text from memory (--set, an upload), not from a file
+        line, col = _line_col(text, exc.start)
+        message = f"character U+{ord(text[exc.start]):04X} (a lone surrogate) is not allowed"
+        raise InputError([Problem(file=name, line=line, col=col, message=message)]) from None
     try:
         node = _compose(text)
     except yaml.MarkedYAMLError as exc:
@@ -243,7 +353,7 @@ class _Builder:
         self.located = located
         self.seen: set[int] = set()
         self.problems: list[Problem] = []
-        self._constructor = yaml.SafeLoader("")
+        self.nodes = 0
 
     def _problem(self, node: Node, path: PathKey, message: str) -> None:
         self.problems.append(
@@ -262,6 +372,11 @@ class _Builder:
             self._problem(node, path, "YAML aliases (*name) are not allowed; write the value out")
             return None
         self.seen.add(id(node))
+        self.nodes += 1
+        if self.nodes > MAX_NODES:
+            if self.nodes == MAX_NODES + 1:
+                self._problem(node, path, f"more than {MAX_NODES} values in one file")
+            return None
         if depth > MAX_DEPTH:
             self._problem(node, path, f"nesting deeper than {MAX_DEPTH} levels")
             return None
@@ -269,11 +384,7 @@ class _Builder:
             self._problem(node, path, f"tag {node.tag!r} is not allowed; plain YAML values only")
             return None
         if isinstance(node, ScalarNode):
-            try:
-                return self._constructor.construct_object(node, deep=True)
-            except (yaml.YAMLError, ValueError, OverflowError) as exc:
-                self._problem(node, path, f"cannot read value: {exc}")
-                return None
+            return self.scalar(node, path)
         if isinstance(node, SequenceNode):
             return [self.build(item, path + (i,), depth + 1) for i, item in enumerate(node.value)]
         if isinstance(node, MappingNode):
@@ -286,10 +397,9 @@ class _Builder:
                 if not isinstance(key_node, ScalarNode) or key_node.tag not in _SAFE_TAGS:
                     self._problem(key_node, path, "mapping keys must be plain scalars")
                     continue
-                key = self._constructor.construct_object(key_node, deep=True)
-                if isinstance(key, (list, dict)):
-                    self._problem(key_node, path, "mapping keys must be plain scalars")
-                    continue
+                key = self.scalar(key_node, path)
+                if key is None and key_node.tag != "tag:yaml.org,2002:null":
+                    continue  # the key itself was refused (and reported)
                 if key in out:
                     self._problem(
                         key_node,
@@ -306,3 +416,65 @@ class _Builder:
             return out
         self._problem(node, path, "unsupported YAML node")
         return None
+
+    def scalar(self, node: ScalarNode, path: PathKey) -> Any:
+        """The value of a scalar under the core schema; every refusal is located."""
+        kind = node.tag.rsplit(":", 1)[-1]
+        text = node.value
+        if kind == "str":
+            bad = bad_character(text)
+            if bad is not None:
+                self._problem(
+                    node,
+                    path,
+                    f"character U+{ord(bad):04X} ({_char_name(bad)}) is not allowed in text; "
+                    "remove the escape",
+                )
+                return None
+            return text
+        if kind == "null":
+            return None
+        if kind == "bool":
+            if text.lower() in ("true", "false"):
+                return text.lower() == "true"
+        elif kind == "int":
+            digits = text.lstrip("+-")
+            if digits.isdigit() and digits.isascii():
+                if len(digits.lstrip("0")) > MAX_INT_DIGITS:
+                    self._problem(
+                        node, path, f"number is too large (more than {MAX_INT_DIGITS} digits)"
+                    )
+                    return None
+                return int(text)
+        elif kind == "float":
+            number: float | None
+            try:
+                number = float(text)
+            except ValueError:
+                number = math.nan if text.lower().lstrip("+-") in (".inf", ".nan") else None
+            if number is not None:
+                if not math.isfinite(number):
+                    self._problem(node, path, f"{text!r} is not a finite number")
+                    return None
+                return number
+        self._problem(node, path, f"cannot read value: {text!r} is not a valid {kind}")
+        return None
+
+
+def bad_character(text: str) -> str | None:
+    """A control character or lone surrogate in decoded text (escapes like "\\e", "\\0",
+    "\\ud800" pass the raw-text check), or None. Tabs and line breaks are text."""
+    if text.isprintable():
+        return None
+    for ch in text:
+        if ch in "\t\n":
+            continue
+        if unicodedata.category(ch) in ("Cc", "Cs"):
+            return ch
+    return None
+
+
+def _char_name(ch: str) -> str:
+    if unicodedata.category(ch) == "Cs":
+        return "a lone surrogate"
+    return "a control character"

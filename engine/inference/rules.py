@@ -18,9 +18,10 @@ from experta import AND, NOT, KnowledgeEngine, P, Rule
 from experta.abstract import Strategy
 from experta.fact import InitialFact
 
+from engine.errors import InputError
 from engine.inference import matcher
 from engine.inference.facts import Finding, Measure, Postponed, Recommended, group_class
-from engine.knowledge.conditions import branches, predicate
+from engine.knowledge.conditions import branch_problems, branches, predicate
 from engine.knowledge.graph import strata
 from engine.knowledge.models import Atom, Knowledge, Not_, RuleSite
 
@@ -104,6 +105,9 @@ def _pattern_for_branch(branch: list[Any], knowledge: Knowledge) -> list[Any]:
 
 def build_engine_class(knowledge: Knowledge, record: Recorder) -> type[KnowledgeEngine]:
     """A KnowledgeEngine subclass with one experta rule per rule branch."""
+    over = branch_problems(knowledge.rules)  # a bounded draft: refuse before building anything
+    if over:
+        raise InputError([p for _, p in over])
     levels = strata(knowledge)
     top = max(levels.values(), default=0)
     attrs: dict[str, Any] = {"__strategy__": StableStrategy}

@@ -11,7 +11,8 @@ from collections.abc import Callable, Sequence
 from functools import cache
 from typing import Any
 
-from engine.knowledge.models import All_, Any_, Atom, Cond, Not_
+from engine.errors import ClusterIntlError, Problem
+from engine.knowledge.models import All_, Any_, Atom, Cond, Not_, RuleSite
 
 Pred = Callable[[Any], bool]
 
@@ -95,17 +96,66 @@ def iter_atoms(conds: list[Cond]) -> list[tuple[Atom, bool]]:
     return out
 
 
+# How many AND-branches one rule may expand to. The DNF doubles with every nested two-way `any`
+# (an `all` of 12 of them is 4096 branches and took 75 s to draft); the shipped rules need at most
+# a handful. A constant rather than a knowledge setting: it bounds the engine's work, which is
+# not advice, and a knowledge file that could raise it could also switch the bound off.
+MAX_BRANCHES = 256
+
+
+class TooManyBranches(ClusterIntlError):
+    """A rule whose `when:` expands to more than MAX_BRANCHES branches."""
+
+    def __init__(self, count: int) -> None:
+        self.count = count
+        super().__init__(
+            f"the condition expands to {count} alternatives (the limit is {MAX_BRANCHES}); "
+            "split the rule, or factor the shared conditions out of the `any:` lists"
+        )
+
+
+def branch_count(conds: list[Cond]) -> int:
+    """The number of AND-branches `branches()` would give, without building them."""
+    n = 1
+    for c in conds:
+        if isinstance(c, Any_):
+            n *= sum(branch_count([alt]) for alt in c.any)
+        elif isinstance(c, All_):
+            n *= branch_count(c.all)
+    return n  # exact even when huge: a product of small integers, not a list of branches
+
+
+def branch_problems(sites: Sequence[RuleSite]) -> list[tuple[str, Problem]]:
+    """(rule id, located problem) for every rule past the branch cap."""
+    out = []
+    for site in sites:
+        n = branch_count(site.rule.when)
+        if n > MAX_BRANCHES:
+            message = str(TooManyBranches(n))
+            out.append((site.rule.id, site.located.problem(site.path + ("when",), message)))
+    return out
+
+
 def branches(conds: list[Cond]) -> list[list[Cond]]:
-    """Disjunctive normal form: the list of AND-branches (each a list of Atom / Not_)."""
+    """Disjunctive normal form: the list of AND-branches (each a list of Atom / Not_).
+
+    Raises TooManyBranches past MAX_BRANCHES, before expanding anything."""
+    n = branch_count(conds)
+    if n > MAX_BRANCHES:
+        raise TooManyBranches(n)
+    return _expand(conds)
+
+
+def _expand(conds: list[Cond]) -> list[list[Cond]]:
     result: list[list[Cond]] = [[]]
     for c in conds:
         if isinstance(c, Any_):
             alts: list[list[Cond]] = []
             for alt in c.any:
-                alts.extend(branches([alt]))
+                alts.extend(_expand([alt]))
             result = [r + a for r in result for a in alts]
         elif isinstance(c, All_):
-            result = [r + a for r in result for a in branches(c.all)]
+            result = [r + a for r in result for a in _expand(c.all)]
         else:
             result = [r + [c] for r in result]
     return result

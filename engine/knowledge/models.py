@@ -405,8 +405,10 @@ Cond = Annotated[
     | Annotated[Not_, Tag("not")],
     Discriminator(_cond_kind),
 ]
-Any_.model_rebuild()
-All_.model_rebuild()
+# No Any_/All_.model_rebuild() here: with defer_build the forward reference to Cond is resolved
+# when a rule is first validated, and a draft served from the knowledge cache never validates
+# one; rebuilding at import cost ~55 ms of every cold start (it also loads pydantic's plugin
+# machinery, which scans the installed packages' entry points).
 
 
 Status = Literal["new", "continue", "conditional"]

@@ -1,7 +1,9 @@
 """The structural pass: every knowledge file parsed into its model, every error located.
 
 Meaning (cross-references, operators against indicator types, unreachable rules...) is the second
-pass, `engine.knowledge.verify`.
+pass, `engine.knowledge.verify`. Knowledge files are read only as regular files, never through a
+symbolic link (a link could point anywhere: `/etc/shadow`, `/dev/zero`), and a FIFO is refused
+rather than waited on.
 """
 
 from __future__ import annotations
@@ -95,7 +97,7 @@ def read_knowledge(root: Path) -> tuple[Knowledge | None, list[Problem]]:
     for key, (name, model) in FILES.items():
         path = root / name
         try:
-            located = load_yaml_file(path, display_path(path))
+            located = load_yaml_file(path, display_path(path), follow_symlinks=False)
         except InputError as exc:
             problems.extend(exc.problems)
             continue
@@ -112,7 +114,7 @@ def read_knowledge(root: Path) -> tuple[Knowledge | None, list[Problem]]:
     order = 0
     for path in rule_files:
         try:
-            located = load_yaml_file(path, display_path(path))
+            located = load_yaml_file(path, display_path(path), follow_symlinks=False)
         except InputError as exc:
             problems.extend(exc.problems)
             continue

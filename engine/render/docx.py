@@ -15,10 +15,11 @@ import re
 from pathlib import Path
 from typing import Any
 
-from engine.errors import InputError, Problem
+from engine.errors import InputError, Problem, printable
+from engine.files.office import check_container, read_office_file
 from engine.files.stable_zip import FIXED_TIME, stable_zip
 from engine.program.charts import png
-from engine.resources import default_template
+from engine.resources import default_template, display_path
 from engine.text.strings import strings
 from engine.text.typography import typeset_view
 
@@ -75,16 +76,31 @@ def add_page_field(paragraph: Any, instr: str) -> None:
     run_with(end)
 
 
+MAX_TEMPLATE_BYTES = 20 * 1024 * 1024
+MAX_TEMPLATE_UNPACKED = 100 * 1024 * 1024  # a 400 MB part is refused before it is read
+_R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_HYPERLINK = f"{_R_NS}/hyperlink"
+
+
 def open_template(template: Path | None) -> Any:
-    """Load the template; check it has every style the renderer uses (all missing ones listed)."""
+    """Load the template; check it has every style the renderer uses (all missing ones listed),
+    a page setup, and no macros; drop every external relationship but hyperlinks."""
     from docx import Document
 
     path = template or default_template()
-    name = str(path)
+    name = printable(display_path(path) if template is not None else str(path))
+    data = read_office_file(path, name, kind="Word template", max_bytes=MAX_TEMPLATE_BYTES)
+    check_container(
+        data,
+        name,
+        not_a_zip="not a Word .docx template (save it from Word as .docx)",
+        max_unpacked=MAX_TEMPLATE_UNPACKED,
+        max_part=MAX_TEMPLATE_UNPACKED,
+        code_message="the template contains macros or embedded objects; save it as a plain "
+        ".docx without them",
+    )
     try:
-        doc = Document(str(path))
-    except FileNotFoundError:
-        raise InputError([Problem(file=name, message="Word template not found")]) from None
+        doc = Document(io.BytesIO(data))
     except Exception as exc:  # python-docx raises assorted errors for a file that is not a .docx
         raise InputError(
             [Problem(file=name, message=f"not a Word .docx template ({type(exc).__name__}: {exc})")]
@@ -100,9 +116,65 @@ def open_template(template: Path | None) -> Any:
         for s in REQUIRED_STYLES
         if s not in names
     ]
+    problems += _page_setup_problems(doc, name)
     if problems:
         raise InputError(problems)
+    _drop_external_relationships(doc)
     return doc
+
+
+def _page_setup_problems(doc: Any, name: str) -> list[Problem]:
+    """The renderer reads every section's page size and margins: each must be there."""
+    from docx.oxml.ns import qn
+
+    body = doc.element.body
+    sections = body.findall(".//" + qn("w:sectPr"))
+    if not sections:
+        return [
+            Problem(
+                file=name,
+                path="w:sectPr",
+                message="the template has no page setup (section properties); "
+                "set the page size and margins in Word",
+            )
+        ]
+    out = []
+    for i, sect in enumerate(sections, start=1):
+        for child, what in (("w:pgSz", "page size"), ("w:pgMar", "page margins")):
+            if sect.find(qn(child)) is None:
+                out.append(
+                    Problem(
+                        file=name,
+                        path=f"section {i}: {child}",
+                        message=f"the section has no {what}; set it in Word (Layout, Page Setup)",
+                    )
+                )
+    return out
+
+
+def _drop_external_relationships(doc: Any) -> None:
+    """Remove every relationship to a target outside the file (an attached template on a server,
+    a linked picture or frame: each fetched when the program is opened, a known phishing and
+    credential-leak vector) and the elements that refer to it. Hyperlinks stay: they are only
+    followed when the reader clicks them."""
+    for part in doc.part.package.iter_parts():
+        dropped = [
+            r_id
+            for r_id, rel in list(part.rels.items())
+            if rel.is_external and rel.reltype != _HYPERLINK
+        ]
+        if not dropped:
+            continue
+        element = getattr(part, "_element", None)
+        for r_id in dropped:
+            del part.rels[r_id]
+        if element is None:
+            continue
+        for el in list(element.iter()):
+            if any(k.startswith(f"{{{_R_NS}}}") and v in dropped for k, v in el.attrib.items()):
+                parent = el.getparent()
+                if parent is not None:
+                    parent.remove(el)
 
 
 def render_docx(view: dict[str, Any], template: Path | None = None) -> bytes:

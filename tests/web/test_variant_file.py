@@ -30,7 +30,7 @@ def test_every_example_round_trips(path, knowledge):
         'say "hi"',
         "{{ 7*7 }}",
         "два\nстроки",
-        " ",
+        "  spaced  ",
         "…",
     ],
 )

@@ -11,6 +11,7 @@ on any error.
 from __future__ import annotations
 
 from engine.errors import Problem
+from engine.knowledge.conditions import branch_problems
 from engine.knowledge.models import Knowledge
 from engine.knowledge.verify.blanks import check_blanks
 from engine.knowledge.verify.document import check_document
@@ -27,6 +28,9 @@ def verify(knowledge: Knowledge) -> list[Problem]:
     c.indicators()
     c.scoring()
     c.rules()
+    for rule_id, problem in branch_problems(knowledge.rules):  # past the cap: left out below
+        c.problems.append(problem)
+        c.broken.add(rule_id)
     c.catalogue()
     check_settings(c)
     check_document(c)

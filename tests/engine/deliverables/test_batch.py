@@ -81,7 +81,6 @@ def test_200_clusters_and_one_broken_input(tmp_path, many, knowledge):
         fmt="md",
         lang="en",
         write=writer(tmp_path),
-        exists=lambda n: (tmp_path / n).exists(),
         workers=2,
         report=reported.append,
         progress=False,
@@ -131,7 +130,6 @@ def test_the_pool_gives_the_same_programs_as_one_process(tmp_path, knowledge):
             fmt="html",
             lang="ru",
             write=writer(out),
-            exists=lambda n: False,
             workers=workers,
             progress=False,
         )
@@ -151,7 +149,6 @@ def test_existing_outputs_need_force(tmp_path, knowledge):
             fmt="md",
             lang="en",
             write=writer(tmp_path),
-            exists=lambda n: (tmp_path / n).exists(),
             progress=False,
         )
     assert (tmp_path / "nizhny-novgorod.md").read_text() == "old"
@@ -183,7 +180,6 @@ def test_an_interrupted_batch_leaves_only_complete_files(tmp_path, knowledge):
             fmt="md",
             lang="en",
             write=write,
-            exists=lambda n: False,
             workers=2,
             progress=False,
         )

