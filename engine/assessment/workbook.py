@@ -32,7 +32,10 @@ MAX_COLS = 26  # the questionnaire's columns (A:G), with room for a few of the c
 EMPTY_LIST = {"-", "—", "–", "[]", "none", "нет"}
 TRUE_WORDS = {"true", "yes", "y", "да", "д", "истина", "1"}
 FALSE_WORDS = {"false", "no", "n", "нет", "н", "ложь", "0"}
+TICK_WORDS = {"x", "х", "✓", "✔", "v", "+"}  # a ticked option row, besides the yes words
+OPTION_SEP = "."  # column A of an option row of a list answer: `<indicator>.<code>`
 _LIST_SPLIT = re.compile(r"[;\n]")
+_NUMBERED = re.compile(r"^([+-]?\d+)\s*[—–-]\s*(.+)$", re.S)
 _NUMBER = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)([eE][+-]?\d+)?$")
 
 
@@ -158,6 +161,7 @@ def _read_sheet(sheet: str, rows: list[tuple[Any, ...]], file: str, k: Knowledge
     values: dict[str, Any] = {i.id: None for i in k.indicators.indicators}
     positions: dict[str, tuple[int, int]] = {}
     seen: dict[str, int] = {}
+    options: dict[str, list[tuple[str, bool]]] = {}
 
     def where(col: str, row: int) -> str:
         return f"{sheet}!{col}{row}"
@@ -195,6 +199,24 @@ def _read_sheet(sheet: str, rows: list[tuple[Any, ...]], file: str, k: Knowledge
             )
             continue
         ind_id = str(id_cell.value).strip()
+        option = _option_row(ind_id, k) if ind_id not in k.indicator else None
+        if option is not None:  # one option of a list answer, ticked yes or no
+            cell = row[ans_i] if ans_i < len(row) else None
+            if cell is None or cell.value is None or str(cell.value).strip() == "":
+                continue
+            mark = None if _is_formula(cell) else _ticked(cell.value)
+            if mark is None:
+                problems.append(
+                    Problem(
+                        file=file,
+                        path=where(letter, r_i),
+                        message=f"answer yes or no for option {option[1]!r} of {option[0]!r}, "
+                        f"not {cell.value!r}",
+                    )
+                )
+                continue
+            options.setdefault(option[0], []).append((option[1], mark))
+            continue
         if ind_id not in k.indicator:
             problems.append(
                 Problem(
@@ -263,6 +285,13 @@ def _read_sheet(sheet: str, rows: list[tuple[Any, ...]], file: str, k: Knowledge
             problems.append(Problem(file=file, path=where(letter, r_i), message=err))
             continue
         values[ind_id] = value
+    for ind_id, merged in _merge_options(values, options).items():
+        value, err = check_value(k.indicator[ind_id], merged, k)
+        at = where(letter, seen[ind_id]) if ind_id in seen else sheet
+        if err:
+            problems.append(Problem(file=file, path=at, message=err))
+        else:
+            values[ind_id] = value
     for ind in k.indicators.indicators:
         if ind.required and values[ind.id] in (None, ""):
             at = where(letter, seen[ind.id]) if ind.id in seen else sheet
@@ -327,6 +356,10 @@ def _from_cell(value: Any, ind: Indicator, k: Knowledge) -> Any:
         if word in FALSE_WORDS:
             return False
         return str(value)
+    if t in ("int", "float", "score") and isinstance(value, str):
+        numbered = _NUMBERED.match(value)  # a dropdown entry "3 — high", the number it names
+        if numbered:
+            value = numbered.group(1)
     if t in ("int", "float", "score"):
         if isinstance(value, str) and _NUMBER.match(value.replace(" ", "").replace("\u00a0", "")):
             text = value.replace(" ", "").replace("\u00a0", "").replace(",", ".")
@@ -340,18 +373,89 @@ def _from_cell(value: Any, ind: Indicator, k: Knowledge) -> Any:
             return value if isinstance(value, bool) else str(value)
         if value in (ind.values or []):
             return value
-        for v, label in ind.value_labels.items():  # a label typed instead of the id
-            if value.lower() in {(label.ru or "").lower(), (label.en or "").lower()}:
+        for v, label in ind.value_labels.items():  # a label (the dropdown's) instead of the id
+            if _norm(value) in {_norm(label.ru or ""), _norm(label.en or "")}:
                 return v
         return value
     if t == "list":
         if isinstance(value, str):
             if value.lower() in EMPTY_LIST:
                 return []
-            return [item.strip() for item in _LIST_SPLIT.split(value) if item.strip()]
+            items = [item.strip() for item in _LIST_SPLIT.split(value) if item.strip()]
+            return [_code_of(item, ind, k) for item in items]
         if isinstance(value, bool):
             return value
         if isinstance(value, float) and value.is_integer():
             value = int(value)
         return [str(value)]
     return value
+
+
+def list_options(ind: Indicator, k: Knowledge, lang: str) -> list[tuple[str, str]]:
+    """The (code, label) options of a list answer, each ticked on its own row of the workbook: the
+    indicator's values, or for the specialization the sector tags of the partner catalogue."""
+    if ind.type != "list":
+        return []
+    if ind.values:
+        return [
+            (v, ind.value_labels[v].get(lang) if v in ind.value_labels else v) for v in ind.values
+        ]
+    if ind.id == k.partners.specialization_indicator:
+        return [(tag, label.get(lang)) for tag, label in k.partners.sectors.items()]
+    return []
+
+
+def _norm(text: str) -> str:
+    """A label as compared: case, ё/е, non-breaking spaces and dashes do not matter."""
+    text = text.replace("\u00a0", " ").replace("ё", "е").replace("Ё", "Е")
+    text = re.sub(r"\s*[—–]\s*", " - ", text)
+    return " ".join(text.split()).casefold()
+
+
+def _code_of(item: str, ind: Indicator, k: Knowledge) -> str:
+    """The code of an option given by its code or by its Russian or English label."""
+    labels = {_norm(code): code for code, _ in list_options(ind, k, "en")}
+    for lang in ("ru", "en"):
+        labels.update({_norm(label): code for code, label in list_options(ind, k, lang)})
+    return labels.get(_norm(item), item)
+
+
+def _option_row(ind_id: str, k: Knowledge) -> tuple[str, str] | None:
+    """(list indicator, option code) of an option row's id, or None."""
+    parent, _, code = ind_id.partition(OPTION_SEP)
+    ind = k.indicator.get(parent)
+    if ind is None or not code:
+        return None
+    return (parent, code) if code in {c for c, _ in list_options(ind, k, "en")} else None
+
+
+def _ticked(value: Any) -> bool | None:
+    """An option row's answer: True (yes), False (no) or None when it is not a yes or a no."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, (int, float)) and value in (0, 1):
+        return bool(value)
+    word = str(value).strip().lower()
+    if word in TRUE_WORDS or word in TICK_WORDS:
+        return True
+    if word in FALSE_WORDS:
+        return False
+    return None
+
+
+def _merge_options(
+    values: dict[str, Any], options: dict[str, list[tuple[str, bool]]]
+) -> dict[str, Any]:
+    """The list answers the option rows give: the ticked codes, after any typed on the question's
+    own row; options all answered 'no' give an empty list; blank option rows add nothing."""
+    out: dict[str, Any] = {}
+    for ind_id, marks in options.items():
+        typed = values.get(ind_id)
+        ticked = [code for code, yes in marks if yes]
+        if typed is None and not ticked:
+            out[ind_id] = []  # answered, every option 'no'
+            continue
+        merged = list(typed or [])
+        merged += [c for c in ticked if c not in merged]
+        out[ind_id] = merged
+    return out

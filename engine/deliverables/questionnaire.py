@@ -10,7 +10,7 @@ import datetime as dt
 import io
 from typing import Any
 
-from engine.assessment.workbook import HEADER_KEYS, ID_HEADER
+from engine.assessment.workbook import HEADER_KEYS, ID_HEADER, OPTION_SEP, list_options
 from engine.files.office import text_cells
 from engine.files.stable_zip import stable_zip
 from engine.knowledge.models import Indicator, Knowledge
@@ -31,11 +31,15 @@ def allowed_text(ind: Indicator, k: Knowledge, lang: str, yaml: bool = False) ->
     if ind.type == "bool":
         return "true / false" if yaml else t["q_bool"]
     if ind.type == "enum":
+        if not yaml:  # the dropdown shows the labels; the codes stay out of the workbook
+            return t["q_choose"]
         return "\n".join(
             f"{v} — {ind.value_labels[v].get(lang)}" if v in ind.value_labels else v
             for v in ind.values or []
         )
     if ind.type == "list":
+        if not yaml and list_options(ind, k, lang):
+            return t["q_tick_below"] + ("" if ind.values else "\n" + t["q_list_other"])
         text = t["q_list"]
         if ind.values:
             text += "\n" + "\n".join(
@@ -78,9 +82,11 @@ def _num(x: float | None) -> str:
 
 
 def _choices(ind: Indicator, k: Knowledge, lang: str) -> list[str] | None:
-    """The dropdown of an answer cell, or None when the answer is free."""
+    """The dropdown of an answer cell (labels, never codes), or None when the answer is free."""
     if ind.type == "enum":
-        return list(ind.values or [])
+        return [
+            ind.value_labels[v].get(lang) if v in ind.value_labels else v for v in ind.values or []
+        ]
     if ind.type == "bool":
         t = _strings(lang)
         return [t["q_yes"], t["q_no"]]
@@ -91,7 +97,14 @@ def _choices(ind: Indicator, k: Knowledge, lang: str) -> list[str] | None:
             and float(scale.max).is_integer()
             and scale.max - scale.min <= 20
         ):
-            return [str(n) for n in range(int(scale.min), int(scale.max) + 1)]
+            labels = {int(n): a.get(lang) for n, a in scale.anchors.items()}
+            if ind.id == k.scoring.self_assessment.indicator:
+                levels = k.scoring.self_assessment.levels.items()
+                labels.update({int(n): lv.label.get(lang) for n, lv in levels})
+            return [
+                f"{n} — {labels[n]}" if labels.get(n) else str(n)
+                for n in range(int(scale.min), int(scale.max) + 1)
+            ]
     return None
 
 
@@ -133,8 +146,30 @@ def _comment(text: str, indent_rest: bool = False) -> list[str]:
     return lines
 
 
+WIDTHS = {"A": 24, "B": 16, "C": 46, "D": 36, "E": 10, "F": 36, "G": 26}
+LINE_HEIGHT = 15.0  # points per wrapped line of the default 11-pt font
+
+
+def option_id(ind_id: str, code: str) -> str:
+    """Column A of the row on which one option of a list answer is ticked."""
+    return f"{ind_id}{OPTION_SEP}{code}"
+
+
+def _height(values: list[Any]) -> float:
+    """The row height (points) that shows every wrapped line of the row's cells."""
+    lines = 1
+    for col, value in zip(WIDTHS, values, strict=False):
+        chars = max(1, int(WIDTHS[col] * 0.95))
+        cell_lines = sum(
+            max(1, -(-len(line) // chars)) for line in str(value or "").splitlines() or [""]
+        )
+        lines = max(lines, cell_lines)
+    return lines * LINE_HEIGHT
+
+
 def questionnaire_xlsx(k: Knowledge, lang: str) -> bytes:
-    """One sheet, one row per indicator; dropdowns for enums, yes/no and scores (deterministic)."""
+    """The questionnaire sheet (one row per indicator, one more per option of a list answer;
+    dropdowns of labels) and an instructions sheet with the respondent's fields (deterministic)."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.worksheet.datavalidation import DataValidation
@@ -153,6 +188,7 @@ def questionnaire_xlsx(k: Knowledge, lang: str) -> bytes:
     wrap = Alignment(wrap_text=True, vertical="top")
     lists_ws = None
     validations: dict[tuple[str, str], DataValidation] = {}
+    list_ranges: dict[tuple[str, ...], str] = {}
 
     def validation(kind: str, formula: str, **kw: Any) -> DataValidation:
         key = (kind, formula + repr(sorted(kw.items())))
@@ -170,9 +206,37 @@ def questionnaire_xlsx(k: Knowledge, lang: str) -> bytes:
             ws.add_data_validation(dv)
         return validations[key]
 
-    for row, ind in enumerate(k.indicators.indicators, start=2):
+    def dropdown(choices: list[str]) -> DataValidation:
+        inline = '"' + ",".join(choices) + '"'
+        if len(inline) <= 255 and not any("," in c or '"' in c for c in choices):
+            return validation("list", inline)
+        nonlocal lists_ws  # a label with a comma, or a long list: on a hidden sheet
+        if lists_ws is None:
+            lists_ws = wb.create_sheet("_lists")
+            lists_ws.sheet_state = "hidden"
+        key = tuple(choices)
+        if key not in list_ranges:
+            col = lists_ws.max_column + (1 if lists_ws["A1"].value is not None else 0)
+            letter = lists_ws.cell(row=1, column=col).column_letter
+            for i, v in enumerate(choices, start=1):
+                text_cells([lists_ws.cell(row=i, column=col, value=v)])  # data, never a formula
+            list_ranges[key] = f"_lists!${letter}$1:${letter}${len(choices)}"
+        return validation("list", list_ranges[key])
+
+    def add_row(values: list[Any]) -> int:
+        ws.append(values)
+        row = ws.max_row
+        text_cells(ws[row])  # knowledge texts are data, never formulas
+        for cell in ws[row]:
+            cell.alignment = wrap
+        ws[f"G{row}"].fill = answer_fill
+        ws.row_dimensions[row].height = _height(values)
+        return row
+
+    yes_no = [t["q_yes"], t["q_no"]]
+    for ind in k.indicators.indicators:
         group = k.group[ind.group].label.get(lang) if ind.group in k.group else ind.group
-        ws.append(
+        row = add_row(
             [
                 ind.id,
                 group,
@@ -183,36 +247,24 @@ def questionnaire_xlsx(k: Knowledge, lang: str) -> bytes:
                 None,
             ]
         )
-        text_cells(ws[row])  # knowledge texts are data, never formulas
-        for cell in ws[row]:
-            cell.alignment = wrap
         answer = f"G{row}"
-        ws[answer].fill = answer_fill
         choices = _choices(ind, k, lang)
         if choices is not None:
-            inline = '"' + ",".join(choices) + '"'
-            # a quote or comma inside a choice would end the inline list early (and could
-            # smuggle in a formula): such lists go to the hidden sheet as plain text cells
-            if len(inline) <= 255 and not any('"' in c or "," in c for c in choices):
-                validation("list", inline).add(answer)
-            else:  # Excel limits inline lists to 255 characters: use a hidden sheet
-                if lists_ws is None:
-                    lists_ws = wb.create_sheet("_lists")
-                    lists_ws.sheet_state = "hidden"
-                col = lists_ws.max_column + (1 if lists_ws["A1"].value is not None else 0)
-                letter = lists_ws.cell(row=1, column=col).column_letter
-                for i, v in enumerate(choices, start=1):
-                    text_cells([lists_ws.cell(row=i, column=col, value=v)])
-                validation("list", f"_lists!${letter}$1:${letter}${len(choices)}").add(answer)
+            dropdown(choices).add(answer)
         elif ind.type in ("int", "float"):
             lo = -1e15 if ind.min is None else ind.min
             hi = 1e15 if ind.max is None else ind.max
             kind = "whole" if ind.type == "int" else "decimal"
             validation(kind, _num(lo), operator="between", formula2=_num(hi)).add(answer)
-    for col, width in zip("ABCDEFG", (30, 22, 60, 40, 14, 50, 24), strict=False):
+        for code, label in list_options(ind, k, lang):  # one row per option, ticked yes or no
+            sub = add_row([option_id(ind.id, code), "", f"    {label}", t["q_bool"], "", "", None])
+            dropdown(yes_no).add(f"G{sub}")
+    for col, width in WIDTHS.items():
         ws.column_dimensions[col].width = width
     ws.freeze_panes = "C2"
     ws.auto_filter.ref = f"A1:G{ws.max_row}"
+    _print_setup(ws, f"B1:G{ws.max_row}")
+    _instructions(wb, t, answer_fill, wrap)
     fixed = dt.datetime(2000, 1, 1)
     wb.properties.creator = wb.properties.lastModifiedBy = "cluster-intl"
     wb.properties.created = wb.properties.modified = fixed
@@ -220,3 +272,45 @@ def questionnaire_xlsx(k: Knowledge, lang: str) -> bytes:
     buf = io.BytesIO()
     wb.save(buf)
     return stable_zip(buf.getvalue())
+
+
+def _print_setup(ws: Any, area: str) -> None:
+    """A4 landscape, one page wide, the header row on every page; column A (ids) not printed."""
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = "1:1"
+    ws.print_area = area
+    ws.page_margins.left = ws.page_margins.right = 0.4
+    ws.page_margins.top = ws.page_margins.bottom = 0.5
+
+
+def _instructions(wb: Any, t: dict[str, str], fill: Any, wrap: Any) -> None:
+    """The instructions sheet: how to answer, then the respondent's name, position, organization,
+    date and contacts (not read back: they tell the consultant whom to ask)."""
+    from openpyxl.styles import Font
+
+    ws = wb.create_sheet(t["q_instructions_sheet"])  # after the questionnaire, opened first
+    ws["A1"] = t["q_title"]
+    ws["A1"].font = Font(bold=True, size=14)
+    row = 3
+    for line in t["q_instructions"].splitlines():
+        ws.cell(row=row, column=1, value=line).alignment = wrap
+        ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=2)
+        ws.row_dimensions[row].height = LINE_HEIGHT * max(1, -(-len(line) // 95))
+        row += 1
+    row += 1
+    ws.cell(row=row, column=1, value=t["q_respondent"]).font = Font(bold=True)
+    for key in ("name", "position", "organization", "date", "contact"):
+        row += 1
+        ws.cell(row=row, column=1, value=t[f"q_respondent_{key}"])
+        ws.cell(row=row, column=2).fill = fill
+    ws.column_dimensions["A"].width = 34
+    ws.column_dimensions["B"].width = 70
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    wb.active = wb.index(ws)

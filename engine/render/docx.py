@@ -19,6 +19,7 @@ from engine.errors import InputError, Problem, printable
 from engine.files.office import check_container, read_office_file
 from engine.files.stable_zip import FIXED_TIME, stable_zip
 from engine.program.charts import png
+from engine.render.table_widths import fit_widths
 from engine.resources import default_template, display_path
 from engine.text.strings import strings
 from engine.text.typography import typeset_view
@@ -347,6 +348,13 @@ class _Writer:
         section = self.doc.sections[-1]
         usable = (section.page_width - section.left_margin - section.right_margin) / 360000
         widths = [w / sum(widths) * usable for w in widths]  # in cm
+        size = self.doc.styles["CI Table Text"].font.size
+        widths = fit_widths(
+            widths,
+            all_rows,
+            size.pt if size else 9.0,
+            lambda r_i, c_i: (r_i == 0 and headers) or (not headers and c_i == 0),
+        )
         for i, w in enumerate(widths):
             table.columns[i].width = Cm(w)
         layout = OxmlElement("w:tblLayout")
@@ -779,12 +787,14 @@ class _Writer:
         self.bullets(p["monitoring"]["stages"], style="List Number")
         m = p["matrix"]
         self.heading(t["matrix_heading"], 2)
+        # the bodies' names are too long for columns a page can hold: numbered, with a key below
         self.table(
-            [t["matrix_function"], *m["bodies"]],
+            [t["matrix_function"], *[str(i) for i in range(1, len(m["bodies"]) + 1)]],
             [[row["label"], *row["roles"]] for row in m["rows"]],
-            [5.0] + [12.0 / max(1, len(m["bodies"]))] * len(m["bodies"]),
+            [6.0] + [11.0 / max(1, len(m["bodies"]))] * len(m["bodies"]),
             caption=t["matrix_heading"],
         )
+        self.para("; ".join(f"{i} — {b}" for i, b in enumerate(m["bodies"], start=1)) + ".")
         self.para("; ".join(m["legend"]) + ".", style="CI Meta")
         self.heading(t["s_risks"], 1)
         self.table(

@@ -40,7 +40,7 @@ def test_index_from_three_shares_is_not_determined(knowledge):
             "cluster_exports": 30,
             "publications_total": 100,
             "publications_international": 40,
-            "smes_total": 10,
+            "num_members_sme": 10,
             "smes_with_foreign_activity": 3,
         },
         knowledge,

@@ -68,28 +68,169 @@ def test_filled_yaml_questionnaire_is_a_valid_assessment(knowledge):
         assessment_from_text(questionnaire_yaml(knowledge, "en"), "q.yaml", knowledge)
 
 
-def test_xlsx_questionnaire_has_one_row_per_indicator_and_dropdowns(knowledge):
+def dropdowns(wb, ws) -> dict[int, list[str]]:
+    """The entries of each answer cell's dropdown, by row (inline or on the hidden sheet)."""
+    out = {}
+    for dv in ws.data_validations.dataValidation:
+        if dv.type != "list":
+            continue
+        formula = dv.formula1
+        if formula.startswith('"'):
+            entries = formula.strip('"').split(",")
+        else:
+            sheet, ref = formula.split("!")
+            entries = [c.value for row in wb[sheet][ref.replace("$", "")] for c in row]
+        for rng in dv.sqref.ranges:
+            for row in range(rng.min_row, rng.max_row + 1):
+                out[row] = entries
+    return out
+
+
+def filled_with_labels(knowledge, values: dict, lang: str = "ru"):
+    """The questionnaire filled as a respondent does: every choice picked from its dropdown
+    (labels, never codes), list options ticked yes or no, other list items typed."""
+    from engine.assessment.workbook import OPTION_SEP, list_options
+
+    wb = load_workbook(io.BytesIO(questionnaire_xlsx(knowledge, lang)))
+    ws = wb.worksheets[0]
+    lists = dropdowns(wb, ws)
+    yes, no = ("да", "нет") if lang == "ru" else ("yes", "no")
+    for row in ws.iter_rows(min_row=2):
+        key, r = row[0].value, row[0].row
+        if key not in knowledge.indicator:
+            parent, _, code = key.partition(OPTION_SEP)
+            picked = values.get(parent)
+            if isinstance(picked, list):
+                row[6].value = yes if code in picked else no
+            continue
+        ind, v = knowledge.indicator[key], values.get(key)
+        if v is None:
+            continue
+        if ind.type == "enum":
+            v = lists[r][ind.values.index(v)]
+        elif ind.type == "bool":
+            v = yes if v else no
+        elif r in lists:  # a score: the entry "3 — ..." of the dropdown
+            v = next(e for e in lists[r] if e.split(" ")[0] == str(v))
+            assert " — " in v or ind.type != "score"
+        elif ind.type == "list":
+            codes = {c for c, _ in list_options(ind, knowledge, lang)}
+            rest = [item for item in v if item not in codes]
+            v = "; ".join(rest) if rest else (None if codes else "-")
+        row[6].value = v
+    return wb
+
+
+def test_xlsx_questionnaire_has_one_row_per_indicator_and_dropdowns_of_labels(knowledge):
     wb = load_workbook(io.BytesIO(questionnaire_xlsx(knowledge, "ru")))
     ws = wb.worksheets[0]
     assert ws.title == "Оценка"
     header = [c.value for c in ws[1]]
     assert header[0] == "id" and header[6] == "Ответ"
     ids = [r[0].value for r in ws.iter_rows(min_row=2)]
-    assert ids == [i.id for i in knowledge.indicators.indicators]
+    assert [i for i in ids if "." not in i] == [i.id for i in knowledge.indicators.indicators]
     rows = {r[0].value: r[0].row for r in ws.iter_rows(min_row=2)}
-    lists = {}
-    for dv in ws.data_validations.dataValidation:
-        for rng in dv.sqref.ranges:
-            for row in range(rng.min_row, rng.max_row + 1):
-                lists[row] = (dv.type, dv.formula1)
-    assert lists[rows["funding_source"]] == ("list", '"public,private,mixed"')
-    assert lists[rows["has_intl_manager"]] == ("list", '"да,нет"')
-    assert lists[rows["activity_smes"]] == ("list", '"0,1,2,3,4"')
-    assert lists[rows["self_assessment_level"]] == ("list", '"1,2,3,4,5,6,7"')
-    assert lists[rows["num_members_sme"]][0] == "whole"
-    assert rows["cluster_name"] not in lists  # free text
+    lists = dropdowns(wb, ws)
+    assert lists[rows["funding_source"]] == [
+        "Государственные средства",
+        "Частные средства",
+        "Смешанное финансирование",
+    ]
+    assert lists[rows["coordinator_type"]][0].startswith("Региональное министерство")
+    assert lists[rows["has_intl_manager"]] == ["да", "нет"]
+    assert [e.split(" — ")[0] for e in lists[rows["activity_smes"]]] == list("01234")
+    assert all(" — " in e for e in lists[rows["activity_smes"]])
+    assert lists[rows["self_assessment_level"]][0].startswith("1 — ")
+    # no English code in any dropdown of the Russian workbook
+    codes = {v for i in knowledge.indicators.indicators for v in i.values or []}
+    assert not codes & {e for entries in lists.values() for e in entries}
+    types = {
+        r: dv.type
+        for dv in ws.data_validations.dataValidation
+        for r in [x for rng in dv.sqref.ranges for x in range(rng.min_row, rng.max_row + 1)]
+    }
+    assert types[rows["num_members_sme"]] == "whole"
+    assert rows["cluster_name"] not in types  # free text
     question = ws.cell(row=rows["activity_smes"], column=3).value
     assert question == knowledge.indicator["activity_smes"].question.get("ru")
+    # list answers: one row per option, ticked yes or no, never typed codes
+    eacp = rows["platform_memberships.eacp"]
+    assert lists[eacp] == ["да", "нет"]
+    assert "EACP" in ws.cell(row=eacp, column=3).value
+    assert rows["specialization.automotive"] > rows["specialization"]
+    assert "автомобилестроение" in ws.cell(row=rows["specialization.automotive"], column=3).value
+
+
+def test_the_number_of_smes_is_asked_once(knowledge):
+    questions = [i.question.get("ru") for i in knowledge.indicators.indicators if i.question]
+    assert questions.count("Сколько малых и средних предприятий входит в кластер?") == 1
+    assert len(questions) == len(set(questions))
+
+
+def test_rows_show_their_legends_and_the_sheet_prints_one_page_wide(knowledge):
+    wb = load_workbook(io.BytesIO(questionnaire_xlsx(knowledge, "ru")))
+    ws = wb.worksheets[0]
+    for row in ws.iter_rows(min_row=2):
+        legend = row[3].value or ""
+        lines = len(legend.splitlines())
+        assert ws.row_dimensions[row[0].row].height >= 15 * lines, row[0].value
+    assert ws.page_setup.orientation == "landscape"
+    assert int(ws.page_setup.paperSize) == int(ws.PAPERSIZE_A4)
+    assert ws.sheet_properties.pageSetUpPr.fitToPage
+    assert ws.page_setup.fitToWidth == 1 and ws.page_setup.fitToHeight == 0
+    assert ws.print_title_rows == "$1:$1"
+    assert ws.print_area.startswith("'Оценка'!$B$1:$G$")
+
+
+def test_the_workbook_has_instructions_and_respondent_fields(knowledge):
+    for lang, sheet, fields in (
+        ("ru", "Инструкция", ["ФИО", "Должность", "Организация", "Дата заполнения"]),
+        ("en", "Instructions", ["Name", "Position", "Organization", "Date"]),
+    ):
+        wb = load_workbook(io.BytesIO(questionnaire_xlsx(knowledge, lang)))
+        ws = wb[sheet]
+        texts = [c.value for row in ws.iter_rows() for c in row if c.value]
+        assert all(f in texts for f in fields)
+        assert any("e-mail" in t for t in texts)
+        assert sum(len(t) for t in texts) > 400  # the instructions themselves
+
+
+@pytest.mark.parametrize("lang", ["ru", "en"])
+def test_a_questionnaire_filled_with_labels_drafts_exactly_like_the_yaml(
+    tmp_path, knowledge, nn_path, lang
+):
+    path = save(filled_with_labels(knowledge, nn_values(), lang), tmp_path / "nn.xlsx")
+    from_xlsx = json.loads(api.draft(api.evaluate(path, knowledge), knowledge, "json", lang))
+    from_yaml = json.loads(api.draft(api.evaluate(nn_path, knowledge), knowledge, "json", lang))
+    assert from_xlsx["cluster"].pop("source") != from_yaml["cluster"].pop("source")
+    # the workbook has no column for a value's basis (synthetic, estimate): only that differs
+    assert from_xlsx.pop("provenance") == {} and from_yaml.pop("provenance")
+    assert from_xlsx == from_yaml
+
+
+def test_option_rows_a_blank_is_unknown_all_no_is_empty_and_a_bad_tick_is_located(
+    tmp_path, knowledge
+):
+    wb = filled_workbook(knowledge, {"cluster_name": "C"})
+    ws = wb.worksheets[0]
+    rows = {r[0].value: r[0].row for r in ws.iter_rows(min_row=2)}
+    a = read_workbook(save(wb, tmp_path / "blank.xlsx"), knowledge)
+    assert a.get("platform_memberships") is None and a.get("specialization") is None
+    for code in ("europe", "apec", "customs_union", "cis", "transnational"):
+        ws.cell(row=rows[f"partner_geographies_available.{code}"], column=7, value="нет")
+    ws.cell(row=rows["partner_geographies_available.apec"], column=7, value="x")
+    ws.cell(row=rows["specialization"], column=7, value="Нефтехимия; agri-food")
+    ws.cell(row=rows["specialization.automotive"], column=7, value="да")
+    for code in ("eacp", "cluster_managers_club"):
+        ws.cell(row=rows[f"platform_memberships.{code}"], column=7, value="нет")
+    a = read_workbook(save(wb, tmp_path / "ticked.xlsx"), knowledge)
+    assert a.get("partner_geographies_available") == ["apec"]
+    assert a.get("specialization") == ["petrochemicals", "agri-food", "automotive"]
+    assert a.get("platform_memberships") == []
+    ws.cell(row=rows["platform_memberships.eacp"], column=7, value="может быть")
+    with pytest.raises(InputError) as exc:
+        read_workbook(save(wb, tmp_path / "bad.xlsx"), knowledge)
+    assert f"Assessment!G{rows['platform_memberships.eacp']}: answer yes or no" in str(exc.value)
 
 
 def test_xlsx_questionnaire_bytes_are_deterministic(knowledge):
