@@ -14,11 +14,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from engine.assessment.validate import Assessment
-from engine.knowledge.models import (
+from engine.knowledge.models import Knowledge
+from engine.knowledge.scoring_model import (
     BandLimit,
     HelixComponent,
     HelixSettings,
-    Knowledge,
     PartialIndicator,
 )
 from engine.text.strings import strings

@@ -15,9 +15,10 @@ from typing import Any
 from engine import __version__
 from engine.errors import UsageError
 from engine.explain.labels import measure_label, subject_label, value_text
+from engine.knowledge.base import Text
 from engine.knowledge.conditions import UNARY, iter_atoms
 from engine.knowledge.measure_ids import measure_catalogue
-from engine.knowledge.models import All_, Any_, Atom, Cond, Knowledge, Not_, RuleSite, Text
+from engine.knowledge.models import All_, Any_, Atom, Cond, Knowledge, Not_, RuleSite
 from engine.render.jinja import environment
 from engine.text.numbers import decimal
 from engine.text.strings import strings

@@ -7,7 +7,8 @@ from typing import Any
 
 from engine.explain.labels import describe_check, text_pair
 from engine.inference.trace import Firing, Result
-from engine.knowledge.models import Knowledge, Text
+from engine.knowledge.base import Text
+from engine.knowledge.models import Knowledge
 from engine.text.strings import strings
 
 

@@ -6,7 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from engine.inference.trace import CondCheck
-from engine.knowledge.models import Knowledge, Text
+from engine.knowledge.base import Text
+from engine.knowledge.models import Knowledge
 from engine.text.numbers import decimal
 from engine.text.strings import strings
 

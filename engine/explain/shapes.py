@@ -16,7 +16,7 @@ from typing import (
 from pydantic import ConfigDict, TypeAdapter
 from typing_extensions import TypedDict
 
-from engine.knowledge.models import DeclaredKind, SubjectKind
+from engine.knowledge.base import DeclaredKind, SubjectKind
 
 SubjectStatus = Literal[
     "made", "not_made", "postponed", "derived", "not_derived", "computed", "blank", "input"

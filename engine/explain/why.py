@@ -20,10 +20,11 @@ from engine.explain.labels import (
 )
 from engine.explain.shapes import WhyData
 from engine.inference.trace import Result
+from engine.knowledge.base import Text
 from engine.knowledge.conditions import branches, holds
 from engine.knowledge.graph import producers_of
 from engine.knowledge.measure_ids import measure_catalogue
-from engine.knowledge.models import Knowledge, Not_, Text
+from engine.knowledge.models import Knowledge, Not_
 
 # --- text -------------------------------------------------------------------------------------
 

@@ -13,8 +13,9 @@ from engine.assessment.validate import Assessment
 from engine.inference.facts import Finding, Postponed, Recommended, build_facts
 from engine.inference.rules import build_engine_class
 from engine.inference.trace import CondCheck, Declared, Firing, Matched, Result
+from engine.knowledge.base import FactKind
 from engine.knowledge.conditions import branches, holds
-from engine.knowledge.models import PRIORITY_RANK, STATUS_RANK, Atom, FactKind, Knowledge, Not_
+from engine.knowledge.models import PRIORITY_RANK, STATUS_RANK, Atom, Knowledge, Not_
 from engine.measures import Measures, compute
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from engine.assessment.validate import Assessment
-from engine.knowledge.models import DeclaredKind, FactKind, SubjectKind
+from engine.knowledge.base import DeclaredKind, FactKind, SubjectKind
 from engine.measures import Measures
 
 

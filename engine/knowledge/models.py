@@ -22,58 +22,17 @@ from pydantic import (
 )
 
 from engine.files.strict_yaml import Located
+from engine.knowledge.base import Basis, Lang, Provenance, Strict, SubjectKind, Text, localized
+from engine.knowledge.document_model import DocumentFile
+from engine.knowledge.scoring_model import ScoringFile
 from engine.resources import display_path
 
-Lang = Literal["ru", "en"]
-SubjectKind = Literal["indicator", "measure", "finding", "recommendation"]  # what a condition tests
-DeclaredKind = Literal["finding", "recommendation", "postponed"]  # what a rule's `then` declares
-FactKind = Literal["indicators", "measures", "finding", "recommendation"]  # what a firing matched
 LANGS: tuple[Lang, ...] = ("ru", "en")
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 # Provenance of a knowledge item: stated by the dissertation or another source, derived from
 # source statements, or this project's own proposal. `proposal: true` is the older spelling of
 # `basis: proposal` and stays accepted; either sets the other.
-Basis = Literal["source", "derived", "proposal"]
-
-
-class Provenance(Strict):
-    """A knowledge item that says where it comes from (`kb check` requires `basis`)."""
-
-    basis: Basis | None = None
-    proposal: bool = False
-
-    @model_validator(mode="before")
-    @classmethod
-    def _proposal_is_basis(cls, data: Any) -> Any:
-        if isinstance(data, dict):
-            if data.get("proposal") is True and data.get("basis") is None:
-                data = {**data, "basis": "proposal"}
-            elif data.get("basis") == "proposal" and "proposal" not in data:
-                data = {**data, "proposal": True}
-        return data
-
-
-class Text(Strict):
-    """A text a user reads, in Russian and English."""
-
-    ru: str | None = None
-    en: str | None = None
-
-    def get(self, lang: str) -> str:
-        value = getattr(self, lang, None)
-        if value:
-            return value
-        return self.en or self.ru or ""
-
-
-def localized(value: Text | str | None, lang: str) -> str:
-    """A field that is either one string for both languages or a ru/en text, in `lang`."""
-    return value.get(lang) if isinstance(value, Text) else value or ""
 
 
 # --- indicators -----------------------------------------------------------------------------
@@ -117,159 +76,6 @@ class IndicatorsFile(Strict):
 
 
 # --- scoring settings -------------------------------------------------------------------------
-
-Band = str
-
-
-class Level(Provenance):
-    label: Text
-    description: Text
-    band: str
-    sources: list[str] = Field(default_factory=list)
-
-
-class SelfAssessment(Strict):
-    indicator: str
-    levels: dict[int, Level]
-    bands: dict[str, Text]
-    # which index bands agree with each self-assessment band; others call for reconciliation
-    agrees_with_index: dict[str, list[str]] = Field(default_factory=dict)
-    note: Text | None = None
-
-
-class Benchmark(Provenance):
-    value: float
-    # survey_mean: a mean the survey reports; constructed: a reference built by us from the
-    # survey's figures (or the scale) where it reports no single mean; shown as such
-    kind: Literal["survey_mean", "constructed"] = "survey_mean"
-    sources: list[str] = Field(default_factory=list)
-    note: Text | None = None
-
-
-class PartialIndicator(Provenance):
-    """One share-type partial indicator (in %) computed from raw quantitative inputs."""
-
-    model_config = ConfigDict(populate_by_name=True)  # merged with Strict's
-
-    id: str
-    label: Text
-    area: str
-    formula: Literal["ratio", "capped_count", "list_share"]
-    numerator: str | None = None
-    denominator: str | None = None
-    alternative: tuple[str, str] | None = (
-        None  # (numerator, denominator) used when the main pair is blank
-    )
-    count: str | None = None
-    target: float | None = None
-    list_: str | None = Field(default=None, alias="list")  # `list` would shadow the builtin
-    of: float | None = None
-    weight: float = 1.0
-    region: str | None = None  # id of the matching regional indicator (same definition)
-    definition: str | None = None  # what the share divides by what; pairs must share it
-    sources: list[str] = Field(default_factory=list)
-
-
-class BandLimit(Strict):
-    id: str
-    below: float | None = None  # upper bound (exclusive); the last band has none
-    label: Text
-
-
-class IndexGroup(Strict):
-    """A direction group of share indicators; the index needs at least one of each."""
-
-    label: Text
-    indicators: list[str]
-
-
-class IndexSettings(Provenance):
-    bands: list[BandLimit]
-    min_coverage: int = 1
-    groups: dict[str, IndexGroup] = Field(default_factory=dict)
-    not_determined: Text | None = None  # the band label below coverage
-    sources: list[str] = Field(default_factory=list)
-    note: Text | None = None
-
-
-class RatioSettings(Provenance):
-    bands: list[BandLimit]
-    aggregate: Literal["median", "mean"] = "median"  # of the per-indicator ratios
-    min_pairs: int = 1
-    sources: list[str] = Field(default_factory=list)
-    note: Text | None = None
-
-
-class HelixComponent(Strict):
-    """One input of a helix score, mapped onto 0-4."""
-
-    indicator: str | None = None
-    indicators: list[str] = Field(default_factory=list)  # for map=bool_share
-    # score: the 0-4 value as is; bool4: true -> 4, false -> 0; enum: `values` table;
-    # bool_share: share of true among the known `indicators`, times 4
-    map: Literal["score", "bool4", "enum", "bool_share"] = "score"
-    values: dict[str, float] = Field(default_factory=dict)
-
-
-class ModelIds(Strict):
-    """The model ids the classifier gives; `led` names the leading helix as `{lead}`."""
-
-    led: str = "{lead}_led"
-    balanced: str = "balanced"
-    nascent: str = "nascent"
-    dual: str = "dual_led"
-    unknown: str = "unknown"
-
-
-class HelixSettings(Provenance):
-    helices: dict[str, list[HelixComponent]]
-    scale_max: float = 4.0  # the helix scale is 0..scale_max, like the activity scores
-    model_ids: ModelIds = Field(default_factory=ModelIds)
-    leader_margin: float
-    balanced_min: float
-    labels: dict[str, Text] = Field(default_factory=dict)  # names of the helices
-    models: dict[str, Text]
-    sources: list[str] = Field(default_factory=list)
-    note: Text | None = None
-
-
-class BenchmarkRule(Strict):
-    """One rule for every benchmarked item: weak at or below mean - weak_distance, strong at or
-    above mean + strong_distance."""
-
-    weak_distance: float
-    strong_distance: float
-    sources: list[str] = Field(default_factory=list)
-    proposal: bool = True
-    note: Text | None = None
-
-
-class PeerStatement(Strict):
-    id: str
-    at_least: float | None = None  # percentile (0-100); the last statement has none
-
-
-class PeerSettings(Strict):
-    """A comparative sentence is made only against a peer set of at least `min_n` clusters."""
-
-    min_n: int = 5
-    statements: list[PeerStatement]
-    sources: list[str] = Field(default_factory=list)
-    proposal: bool = True
-
-
-class ScoringFile(Strict):
-    self_assessment: SelfAssessment
-    benchmarks: dict[str, Benchmark]
-    benchmark_rule: BenchmarkRule
-    peers: PeerSettings
-    partial_indicators: list[PartialIndicator]
-    region_indicators: list[PartialIndicator]
-    index: IndexSettings
-    ratio: RatioSettings
-    helix: HelixSettings
-    areas: dict[str, Text]
-    data_confidence: dict[str, float] = Field(default_factory=dict)
 
 
 # --- findings, rules --------------------------------------------------------------------------
@@ -620,94 +426,6 @@ class ProgramFile(Strict):
 
 
 # --- the document a client receives (knowledge/document.yaml) ---------------------------------
-
-
-class Body(Strict):
-    """A body of the cluster's management (dissertation Fig. 28) or of the region."""
-
-    id: str
-    name: Text
-    name_indicator: str | None = None  # an assessment field that names it for this client
-    description: Text | None = None
-
-
-class Instrument(Strict):
-    """A support instrument that can fund a measure; `countries` empty: available anywhere."""
-
-    id: str
-    name: Text
-    countries: list[str] = Field(default_factory=list)
-    available_from: int | None = None  # first year the instrument exists
-    basis: Basis = "proposal"
-
-
-class PlanEntry(Strict):
-    """When and with whom a measure is done: program year and quarter, co-executors, funding."""
-
-    start: tuple[int, int]
-    end: tuple[int, int] | None = None  # None: to the end of the program
-    co_executors: list[str] = Field(default_factory=list)  # body ids
-    funding: list[str] = Field(default_factory=list)  # instrument ids
-
-
-class Function(Strict):
-    """A row of the responsibility matrix: what is done and the role of each body in it."""
-
-    id: str
-    label: Text
-    roles: dict[str, Literal["lead", "approve", "take_part", "informed"]]
-
-
-class Risk(Strict):
-    id: str
-    text: Text
-    probability: Literal["low", "medium", "high"]
-    impact: Literal["low", "medium", "high"]
-    mitigation: Text
-    owner: str  # body id
-    when_findings: list[str] = Field(default_factory=list)  # shown when any holds; empty: always
-    basis: Basis = "proposal"
-
-
-class Abbreviation(Strict):
-    short: Text
-    full: Text
-    countries: list[str] = Field(default_factory=list)
-
-
-class Work(Strict):
-    """One bibliographic entry (ГОСТ Р 7.0.100) for all the sources that cite the same work."""
-
-    id: str
-    entry: Text
-    sources: list[str]
-
-
-class DocumentFile(Strict):
-    """The parts of the client's document: bodies, plan, funding, risks, references."""
-
-    contractor: Text
-    approval: Text
-    version: str
-    goal: Text
-    tasks_intro: Text
-    bodies: list[Body]
-    actor_bodies: dict[str, str]  # recommendation actor -> responsible body id
-    neutral_names: dict[str, Text] = Field(default_factory=dict)
-    functions: list[Function]
-    instruments: list[Instrument]
-    funding_by_actor: dict[str, list[str]]
-    plan: dict[str, PlanEntry]
-    default_plan: PlanEntry
-    risks: list[Risk]
-    abbreviations: list[Abbreviation]
-    works: list[Work]
-    accessed: str  # the access date printed after addresses (ГОСТ Р 7.0.100)
-    method_annex: list[Text]
-    countries: dict[str, Text] = Field(default_factory=dict)
-    summary_measures: int = 7
-    summary_targets: int = 5
-    summary_conclusions: int = 5
 
 
 # --- the whole base ---------------------------------------------------------------------------

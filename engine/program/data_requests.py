@@ -11,9 +11,10 @@ from __future__ import annotations
 from typing import Any
 
 from engine.inference.trace import Result
+from engine.knowledge.base import localized
 from engine.knowledge.conditions import branches, holds
 from engine.knowledge.measure_ids import measure_inputs
-from engine.knowledge.models import Atom, Knowledge, Not_, localized
+from engine.knowledge.models import Atom, Knowledge, Not_
 
 # operators that are about the blank itself, not about the cluster
 _ABOUT_BLANK = {"is_missing", "is_known"}

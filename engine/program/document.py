@@ -16,7 +16,9 @@ import re
 from typing import Any
 
 from engine.inference.trace import Result
-from engine.knowledge.models import Knowledge, PlanEntry, localized
+from engine.knowledge.base import localized
+from engine.knowledge.document_model import PlanEntry
+from engine.knowledge.models import Knowledge
 from engine.text.numbers import fmt_num, plural
 from engine.text.strings import strings
 from engine.text.typography import typeset_view

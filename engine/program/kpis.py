@@ -8,7 +8,8 @@ import math
 from typing import Any
 
 from engine.inference.trace import Result
-from engine.knowledge.models import Knowledge, KPIDef, localized
+from engine.knowledge.base import localized
+from engine.knowledge.models import Knowledge, KPIDef
 from engine.text.numbers import fmt_num
 from engine.text.strings import strings
 

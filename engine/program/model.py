@@ -15,7 +15,8 @@ from engine.explain.justify import justify, short_reasons
 from engine.explain.labels import describe_check
 from engine.explain.why_not import not_made
 from engine.inference.trace import Result
-from engine.knowledge.models import PRIORITY_RANK, Knowledge, localized
+from engine.knowledge.base import localized
+from engine.knowledge.models import PRIORITY_RANK, Knowledge
 from engine.program.charts import program_charts
 from engine.program.data_requests import data_requests_view
 from engine.program.gaps import data_gaps

@@ -14,7 +14,8 @@ from typing import Any
 
 from engine.assessment.load import load_assessment
 from engine.errors import UsageError
-from engine.knowledge.models import Knowledge, localized
+from engine.knowledge.base import localized
+from engine.knowledge.models import Knowledge
 from engine.measures import compute
 
 SUFFIXES = (".yaml", ".yml", ".xlsx", ".xlsm")

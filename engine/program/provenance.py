@@ -7,7 +7,8 @@ from __future__ import annotations
 from typing import Any
 
 from engine.inference.trace import Result
-from engine.knowledge.models import Knowledge, RecommendationDef, localized
+from engine.knowledge.base import localized
+from engine.knowledge.models import Knowledge, RecommendationDef
 from engine.text.strings import strings
 
 

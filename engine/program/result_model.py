@@ -10,7 +10,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from engine.knowledge.models import Actor, Basis, Direction, Priority, Status
+from engine.knowledge.base import Basis
+from engine.knowledge.models import Actor, Direction, Priority, Status
 
 
 class _Closed(BaseModel):

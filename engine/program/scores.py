@@ -8,7 +8,8 @@ from __future__ import annotations
 from typing import Any
 
 from engine.inference.trace import Result
-from engine.knowledge.models import Knowledge, localized
+from engine.knowledge.base import localized
+from engine.knowledge.models import Knowledge
 from engine.program.peers import peer_text
 from engine.text.numbers import fmt_num
 from engine.text.strings import strings

@@ -7,7 +7,8 @@ from typing import Any
 
 from engine.explain.justify import formula_in
 from engine.explain.labels import describe_check, fmt_value
-from engine.knowledge.models import Knowledge, Text, localized
+from engine.knowledge.base import Text, localized
+from engine.knowledge.models import Knowledge
 from engine.text.strings import strings
 
 

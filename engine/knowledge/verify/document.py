@@ -4,7 +4,7 @@ recommendations, findings, sources and assessment fields it names must exist."""
 from __future__ import annotations
 
 from engine.errors import suggest
-from engine.knowledge.models import PlanEntry
+from engine.knowledge.document_model import PlanEntry
 from engine.knowledge.verify.references import Checker
 
 FILE = "document.yaml"

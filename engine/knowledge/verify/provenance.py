@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from engine.knowledge.models import Provenance, Stage
+from engine.knowledge.base import Provenance
+from engine.knowledge.models import Stage
 from engine.knowledge.verify.references import Checker
 
 _BASES = "source | derived | proposal"

@@ -7,10 +7,11 @@ from typing import Any
 
 from engine.errors import Problem, Severity, suggest
 from engine.files.strict_yaml import Located
+from engine.knowledge.base import Text
 from engine.knowledge.conditions import UNARY as _UNARY
 from engine.knowledge.graph import strata
 from engine.knowledge.measure_ids import measure_catalogue
-from engine.knowledge.models import All_, Any_, Atom, Knowledge, Not_, RuleSite, Text
+from engine.knowledge.models import All_, Any_, Atom, Knowledge, Not_, RuleSite
 
 NUMERIC_OPS = {"lt", "le", "gt", "ge"}
 

@@ -14,7 +14,7 @@ from engine.text.typography import NBSP, typeset, violations
 def russian_strings(value: Any) -> list[str]:
     from pydantic import BaseModel
 
-    from engine.knowledge.models import Text
+    from engine.knowledge.base import Text
 
     out: list[str] = []
     if isinstance(value, Text):

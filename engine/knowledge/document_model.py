@@ -1,0 +1,98 @@
+"""The models of `knowledge/document.yaml`: the bodies, plan schedules, support instruments,
+roles, risks, abbreviations and works the client's document is built from."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from engine.knowledge.base import Basis, Strict, Text
+
+
+class Body(Strict):
+    """A body of the cluster's management (dissertation Fig. 28) or of the region."""
+
+    id: str
+    name: Text
+    name_indicator: str | None = None  # an assessment field that names it for this client
+    description: Text | None = None
+
+
+class Instrument(Strict):
+    """A support instrument that can fund a measure; `countries` empty: available anywhere."""
+
+    id: str
+    name: Text
+    countries: list[str] = Field(default_factory=list)
+    available_from: int | None = None  # first year the instrument exists
+    basis: Basis = "proposal"
+
+
+class PlanEntry(Strict):
+    """When and with whom a measure is done: program year and quarter, co-executors, funding."""
+
+    start: tuple[int, int]
+    end: tuple[int, int] | None = None  # None: to the end of the program
+    co_executors: list[str] = Field(default_factory=list)  # body ids
+    funding: list[str] = Field(default_factory=list)  # instrument ids
+
+
+class Function(Strict):
+    """A row of the responsibility matrix: what is done and the role of each body in it."""
+
+    id: str
+    label: Text
+    roles: dict[str, Literal["lead", "approve", "take_part", "informed"]]
+
+
+class Risk(Strict):
+    id: str
+    text: Text
+    probability: Literal["low", "medium", "high"]
+    impact: Literal["low", "medium", "high"]
+    mitigation: Text
+    owner: str  # body id
+    when_findings: list[str] = Field(default_factory=list)  # shown when any holds; empty: always
+    basis: Basis = "proposal"
+
+
+class Abbreviation(Strict):
+    short: Text
+    full: Text
+    countries: list[str] = Field(default_factory=list)
+
+
+class Work(Strict):
+    """One bibliographic entry (ГОСТ Р 7.0.100) for all the sources that cite the same work."""
+
+    id: str
+    entry: Text
+    sources: list[str]
+
+
+class DocumentFile(Strict):
+    """The parts of the client's document: bodies, plan, funding, risks, references."""
+
+    contractor: Text
+    approval: Text
+    version: str
+    goal: Text
+    tasks_intro: Text
+    bodies: list[Body]
+    actor_bodies: dict[str, str]  # recommendation actor -> responsible body id
+    neutral_names: dict[str, Text] = Field(default_factory=dict)
+    functions: list[Function]
+    instruments: list[Instrument]
+    funding_by_actor: dict[str, list[str]]
+    plan: dict[str, PlanEntry]
+    default_plan: PlanEntry
+    risks: list[Risk]
+    abbreviations: list[Abbreviation]
+    works: list[Work]
+    accessed: str  # the access date printed after addresses (ГОСТ Р 7.0.100)
+    method_annex: list[Text]
+    countries: dict[str, Text] = Field(default_factory=dict)
+    summary_measures: int = 7
+    summary_targets: int = 5
+    summary_conclusions: int = 5
