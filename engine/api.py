@@ -25,8 +25,8 @@ from engine.authoring.scenarios import run as run_cases
 from engine.authoring.schema import all_schemas
 from engine.authoring.schema import dumps as schema_dumps
 from engine.authoring.schema import write_schemas as write_all_schemas
-from engine.deliverables.batch import Job, run_batch, summary_row
 from engine.deliverables.batch import default_workers as batch_workers
+from engine.deliverables.batch import run_batch
 from engine.deliverables.compare import compare as compare_view
 from engine.deliverables.compare import render_compare
 from engine.deliverables.questionnaire import questionnaire_xlsx, questionnaire_yaml
@@ -52,7 +52,6 @@ from engine.knowledge.load import load_knowledge
 from engine.knowledge.models import Knowledge
 from engine.knowledge.read import read_knowledge
 from engine.knowledge.verify.checks import verify
-from engine.program.charts import summary_chart
 from engine.program.document import AUDIENCES, document_view
 from engine.program.model import build_program
 from engine.program.peers import peer_indices, rank
@@ -515,104 +514,19 @@ def ui_strings(folder: Path) -> dict[str, dict[str, str]]:
     return strings(folder)
 
 
-def indicators(k: Knowledge, lang: str) -> list[dict[str, Any]]:
-    """Every indicator as plain data for a form: type, bounds of its scale, choices, unit, labels."""
-    out = []
-    levels = {}
-    if k.scoring.self_assessment.indicator:
-        levels = {
-            n: lv.label.get(lang) for n, lv in sorted(k.scoring.self_assessment.levels.items())
-        }
-    for ind in k.indicators.indicators:
-        lo, hi, anchors = ind.min, ind.max, {}
-        if ind.scale and ind.scale in k.indicators.scales:
-            scale = k.indicators.scales[ind.scale]
-            lo, hi = scale.min, scale.max
-            anchors = {n: a.get(lang) for n, a in sorted(scale.anchors.items())}
-        if ind.id == k.scoring.self_assessment.indicator:
-            anchors = {**anchors, **levels}
-        out.append(
-            {
-                "id": ind.id,
-                "group": ind.group,
-                "group_label": k.group[ind.group].label.get(lang) if ind.group in k.group else "",
-                "type": ind.type,
-                "label": ind.label.get(lang),
-                "question": ind.question.get(lang) if ind.question else "",
-                "unit": ind.unit.get(lang) if ind.unit else "",
-                "min": lo,
-                "max": hi,
-                "anchors": anchors,
-                "choices": [
-                    {
-                        "value": v,
-                        "label": ind.value_labels[v].get(lang) if v in ind.value_labels else v,
-                    }
-                    for v in ind.values or []
-                ],
-                "required": ind.required,
-            }
-        )
-    return out
-
-
 def variant(result: Result, sets: list[str], k: Knowledge) -> Result:
     """The result of the what-if variant itself (`ID=VALUE` as in `what_if`), to draft or save."""
 
     return infer(with_changes(result.assessment, set_changes(sets, k), k), k)
 
 
-def assessment_yaml(assessment: Assessment, k: Knowledge) -> str:
-    """An assessment as a YAML file that reads back to the same values (indicators in order)."""
-    import yaml
-
-    lines = []
-    for ind in k.indicators.indicators:
-        value = assessment.values.get(ind.id)
-        if value is None:
-            lines.append(f"{ind.id}: null")
-            continue
-        if isinstance(value, (tuple, frozenset, set)) or type(value).__name__ == "frozenlist":
-            value = list(value)
-        # one `id: value` line each: the value dumped alone (lists in flow style), quoted
-        # where YAML needs it; a lone scalar's document-end marker dropped
-        text = yaml.safe_dump(value, allow_unicode=True, default_flow_style=True, width=10**6)
-        text = text.removesuffix("\n").removesuffix("\n...").rstrip("\n")
-        lines.append(f"{ind.id}: {text}")
-    return "\n".join(lines) + "\n"
-
-
-def portfolio(named: list[tuple[str, Result]], k: Knowledge, lang: str) -> dict[str, Any]:
-    """The batch summary of results already computed: its rows and its index chart."""
-
-    rows = [
-        summary_row(Job(i, source, ""), r, build_program(r, k, lang), k)
-        for i, (source, r) in enumerate(named)
-    ]
-    t = strings()[lang]
-    chart = summary_chart(rows, t["b_chart"], t["b_index"], lang) if rows else None
-    return {"rows": rows, "chart": chart}
-
-
 def write_new(path: Path, data: str | bytes) -> None:
-    """Write a new file whole, never over an existing one, even one created a moment ago.
-
-    Like `write`, through a temporary file in the same folder; the last step is a hard link,
-    which fails when the name exists, where a rename would replace it.
-    """
-    payload = data.encode("utf-8") if isinstance(data, str) else data
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    """Write a new file whole, never over an existing one, even one created a moment ago (the
+    one writer without force creates exclusively)."""
+    exists = OutputExistsError(f"{path.name}: already exists; choose another name")
+    if os.path.lexists(path):  # an existing file may be an input too: "exists" says it plainly
+        raise exists
     try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(payload)
-            fh.flush()
-            os.fsync(fh.fileno())
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        try:
-            os.link(tmp, path)
-        except FileExistsError:
-            raise OutputExistsError(f"{path.name}: already exists; choose another name") from None
-    finally:
-        Path(tmp).unlink(missing_ok=True)
+        atomic.write_atomic(path, data, force=False)
+    except OutputExistsError:
+        raise exists from None

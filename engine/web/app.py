@@ -23,7 +23,7 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
 from engine import api
-from engine.web import controls, security
+from engine.web import controls, forms, security
 from engine.web.json_api import JsonApi
 from engine.web.responses import (
     DRAFT_TYPES,
@@ -183,7 +183,7 @@ class Workbench(JsonApi):
         portfolio = await self.service.run(
             lambda: self.service.memo(
                 ("portfolio", lang, tuple((s, id(r)) for s, r in named)),
-                lambda: api.portfolio(named, self.service.k, lang),
+                lambda: forms.portfolio(named, self.service.k, lang),
             )
         )
         return self.render(
@@ -337,7 +337,7 @@ class Workbench(JsonApi):
 
         def build() -> Any:
             r = api.variant(result, sets, k)
-            return self.workspace.save(new_name, api.assessment_yaml(r.assessment, k))
+            return self.workspace.save(new_name, forms.assessment_yaml(r.assessment, k))
 
         entry = await self.service.run(build)
         return self.render(request, "saved.html.j2", saved=entry.name)

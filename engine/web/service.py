@@ -17,6 +17,7 @@ import anyio
 import anyio.to_thread
 
 from engine import api
+from engine.web import forms
 
 T = TypeVar("T")
 CACHE_SIZE = 64
@@ -61,4 +62,4 @@ class Service:
         return self._memo[key]  # type: ignore[no-any-return]
 
     def indicators(self, lang: str) -> list[dict[str, Any]]:
-        return self.memo(("indicators", lang), lambda: api.indicators(self.k, lang))
+        return self.memo(("indicators", lang), lambda: forms.indicators(self.k, lang))

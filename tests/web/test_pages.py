@@ -8,7 +8,7 @@ import re
 import pytest
 
 from engine import api
-from engine.web import controls
+from engine.web import controls, forms
 from tests.conftest import EXAMPLES
 
 CLUSTER = "/c/nizhny-novgorod.yaml"
@@ -260,7 +260,7 @@ def _form(pairs: list[tuple[str, str]]):
 
 
 def test_an_unchanged_form_gives_no_set(knowledge, nn):
-    inds = api.indicators(knowledge, "en")
+    inds = forms.indicators(knowledge, "en")
     pairs = []
     for ind in inds:
         kind = controls.kind(ind)
@@ -280,7 +280,7 @@ def test_an_unchanged_form_gives_no_set(knowledge, nn):
 
 
 def test_changed_controls_become_cli_sets_that_the_engine_reads(knowledge, nn):
-    inds = api.indicators(knowledge, "en")
+    inds = forms.indicators(knowledge, "en")
     form = _form(
         [
             ("v.direction_export", "4"),

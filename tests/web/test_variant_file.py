@@ -7,13 +7,14 @@ import json
 import pytest
 
 from engine import api
+from engine.web import forms
 from tests.conftest import EXAMPLES
 
 
 @pytest.mark.parametrize("path", sorted(EXAMPLES.glob("*.yaml")), ids=lambda p: p.name)
 def test_every_example_round_trips(path, knowledge):
     a = api.load(path, knowledge)
-    back = api.load_bytes(api.assessment_yaml(a, knowledge).encode("utf-8"), "v.yaml", knowledge)
+    back = api.load_bytes(forms.assessment_yaml(a, knowledge).encode("utf-8"), "v.yaml", knowledge)
     assert back.values == a.values
 
 
@@ -36,7 +37,7 @@ def test_every_example_round_trips(path, knowledge):
 )
 def test_text_that_looks_like_yaml_stays_text(name, knowledge, nn_result):
     v = api.variant(nn_result, [f"cluster_name={json.dumps(name)}"], knowledge)
-    text = api.assessment_yaml(v.assessment, knowledge)
+    text = forms.assessment_yaml(v.assessment, knowledge)
     back = api.load_bytes(text.encode("utf-8"), "v.yaml", knowledge)
     assert back.get("cluster_name") == v.assessment.get("cluster_name")
     assert back.values == v.assessment.values

@@ -1,0 +1,87 @@
+"""What the workspace's pages need beyond `engine.api`: the indicators as form controls, an
+assessment written back as YAML (a saved variant), and the portfolio of the workspace's clusters."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from engine.assessment.validate import Assessment
+from engine.deliverables.batch import Job, summary_row
+from engine.inference.trace import Result
+from engine.knowledge.models import Knowledge
+from engine.program.charts import summary_chart
+from engine.program.model import build_program
+from engine.text.strings import strings
+
+
+def indicators(k: Knowledge, lang: str) -> list[dict[str, Any]]:
+    """Every indicator as plain data for a form: type, bounds of its scale, choices, unit, labels."""
+    out = []
+    levels = {}
+    if k.scoring.self_assessment.indicator:
+        levels = {
+            n: lv.label.get(lang) for n, lv in sorted(k.scoring.self_assessment.levels.items())
+        }
+    for ind in k.indicators.indicators:
+        lo, hi, anchors = ind.min, ind.max, {}
+        if ind.scale and ind.scale in k.indicators.scales:
+            scale = k.indicators.scales[ind.scale]
+            lo, hi = scale.min, scale.max
+            anchors = {n: a.get(lang) for n, a in sorted(scale.anchors.items())}
+        if ind.id == k.scoring.self_assessment.indicator:
+            anchors = {**anchors, **levels}
+        out.append(
+            {
+                "id": ind.id,
+                "group": ind.group,
+                "group_label": k.group[ind.group].label.get(lang) if ind.group in k.group else "",
+                "type": ind.type,
+                "label": ind.label.get(lang),
+                "question": ind.question.get(lang) if ind.question else "",
+                "unit": ind.unit.get(lang) if ind.unit else "",
+                "min": lo,
+                "max": hi,
+                "anchors": anchors,
+                "choices": [
+                    {
+                        "value": v,
+                        "label": ind.value_labels[v].get(lang) if v in ind.value_labels else v,
+                    }
+                    for v in ind.values or []
+                ],
+                "required": ind.required,
+            }
+        )
+    return out
+
+
+def assessment_yaml(assessment: Assessment, k: Knowledge) -> str:
+    """An assessment as a YAML file that reads back to the same values (indicators in order)."""
+    import yaml
+
+    lines = []
+    for ind in k.indicators.indicators:
+        value = assessment.values.get(ind.id)
+        if value is None:
+            lines.append(f"{ind.id}: null")
+            continue
+        if isinstance(value, (tuple, frozenset, set)) or type(value).__name__ == "frozenlist":
+            value = list(value)
+        # one `id: value` line each: the value dumped alone (lists in flow style), quoted
+        # where YAML needs it; a lone scalar's document-end marker dropped
+        text = yaml.safe_dump(value, allow_unicode=True, default_flow_style=True, width=10**6)
+        text = text.removesuffix("\n").removesuffix("\n...").rstrip("\n")
+        lines.append(f"{ind.id}: {text}")
+    return "\n".join(lines) + "\n"
+
+
+def portfolio(named: list[tuple[str, Result]], k: Knowledge, lang: str) -> dict[str, Any]:
+    """The batch summary of results already computed: its rows and its index chart."""
+
+    rows = [
+        summary_row(Job(i, source, ""), r, build_program(r, k, lang), k)
+        for i, (source, r) in enumerate(named)
+    ]
+    t = strings()[lang]
+    chart = summary_chart(rows, t["b_chart"], t["b_index"], lang) if rows else None
+    return {"rows": rows, "chart": chart}
