@@ -73,8 +73,8 @@ def test_chromium_draws_the_charts(page, tmp_path):
     # solid bar fills in the exact series colours: the SVG was parsed and painted
     cluster = counts.get(_rgb(COLORS["cluster"]), 0)
     assert cluster > 3000, f"only {cluster} pixels of the cluster bars"
-    assert counts.get(_rgb(COLORS["region"]), 0) > 500
-    assert counts.get(_rgb(COLORS["benchmark"]), 0) > 500
+    # one chart or one table per block: the client page keeps the geography chart (the cluster's
+    # own bars); scores against the survey means and the region are tables there
     # the area the bars span holds more than the bars: labels, values, grid
     box = colour_box(img, _rgb(COLORS["cluster"]))
     assert box is not None

@@ -137,7 +137,8 @@ def test_a_policy_officer_asks_why_why_not_and_what_if(server, browser, tmp_path
     removed = page.locator("#what-if-result li.removed")
     ids = [removed.nth(i).get_attribute("data-id") for i in range(removed.count())]
     assert before == 1 and "rg_export_trade_missions" in ids
-    assert "Export = 4" in page.locator("#what-if-result").inner_text()
+    shown = page.locator("#what-if-result").inner_text()
+    assert "Export: 1 → 4" in shown and "Export = strong" in shown  # the change, and why
 
     # the variant's program as Word
     with page.expect_download() as info:
