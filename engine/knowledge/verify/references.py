@@ -3,6 +3,7 @@ operators against indicator types, thresholds inside scales, translations and so
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from engine.errors import Problem, Severity, suggest
@@ -13,6 +14,9 @@ from engine.knowledge.graph import strata
 from engine.knowledge.measure_ids import measure_catalogue
 from engine.knowledge.models import All_, Any_, Atom, Knowledge, Not_, RuleSite
 
+# ids are names in messages, documents, CLIPS and URLs: letters, digits and _ . - only
+ID_PATTERN = re.compile(r"[A-Za-z][A-Za-z0-9_.\-]*")
+ID_RULE = "must start with a letter and use only letters, digits, '_', '.' and '-'"
 NUMERIC_OPS = {"lt", "le", "gt", "ge"}
 
 
@@ -68,6 +72,8 @@ class Checker:
         for file, section, items in tables:
             first: dict[str, int] = {}
             for i, item in enumerate(items):
+                if not ID_PATTERN.fullmatch(item.id):
+                    self.add(file, (section, i, "id"), f"id {item.id!r} {ID_RULE}")
                 if item.id in first:
                     located = self.loc(file)
                     where = (
@@ -85,6 +91,10 @@ class Checker:
         seen: dict[str, RuleSite] = {}
         for site in self.k.rules:
             rid = site.rule.id
+            if not ID_PATTERN.fullmatch(rid):
+                self.problems.append(
+                    site.located.problem(site.path + ("id",), f"id {rid!r} {ID_RULE}")
+                )
             if rid in seen:
                 other = seen[rid]
                 self.problems.append(
