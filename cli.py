@@ -7,6 +7,7 @@ or usage (one message per problem on stderr, no traceback). Imports of the engin
 
 from __future__ import annotations
 
+import functools
 import sys
 from collections.abc import Callable
 from enum import Enum
@@ -91,6 +92,18 @@ def guarded(fn: Callable[[], T]) -> T:
         raise typer.Exit(code=130) from None
 
 
+def guarded_command(fn: Callable[..., int | None]) -> Callable[..., None]:
+    """A command whose errors become a message and an exit code; a returned int is the exit code."""
+
+    @functools.wraps(fn)
+    def run(*args: Any, **kwargs: Any) -> None:
+        code = guarded(lambda: fn(*args, **kwargs))
+        if code:
+            raise typer.Exit(code=code)
+
+    return run
+
+
 def emit(data: str | bytes, out: Path | None, force: bool) -> None:
     """Write to OUT atomically, or to stdout."""
     if out is None:
@@ -120,6 +133,7 @@ def _format_from(out: Path | None, fmt: DraftFormat | None) -> str:
 
 
 @app.command()
+@guarded_command
 def draft(
     assessment: AssessmentArg,
     out: Annotated[
@@ -164,22 +178,19 @@ def draft(
     ] = None,
 ) -> None:
     """Draft the internationalization program for one assessment."""
+    from engine import api
 
-    def body() -> None:
-        from engine import api
-
-        api.check_output(out, force, assessment, template)  # fail before the work
-        k = api.knowledge(knowledge)
-        result = api.evaluate(assessment, k)
-        text = api.draft(
-            result, k, _format_from(out, fmt), lang.value, template, peers, audience=audience.value
-        )
-        emit(text, out, force)
-
-    guarded(body)
+    api.check_output(out, force, assessment, template)  # fail before the work
+    k = api.knowledge(knowledge)
+    result = api.evaluate(assessment, k)
+    text = api.draft(
+        result, k, _format_from(out, fmt), lang.value, template, peers, audience=audience.value
+    )
+    emit(text, out, force)
 
 
 @app.command()
+@guarded_command
 def assess(
     assessment: AssessmentArg,
     fmt: Annotated[TextFormat, typer.Option("--format", "-f")] = TextFormat.text,
@@ -187,17 +198,11 @@ def assess(
     knowledge: KnowledgeOpt = None,
 ) -> None:
     """Print the diagnosis only: level, index with coverage, model, ratio, strengths, weaknesses."""
+    from engine import api
 
-    def body() -> None:
-        from engine import api
-
-        k = api.knowledge(knowledge)
-        d = api.diagnosis(api.evaluate(assessment, k), k, lang.value)
-        sys.stdout.write(
-            api.to_json(d) if fmt is TextFormat.json else api.assess_text(d, lang.value)
-        )
-
-    guarded(body)
+    k = api.knowledge(knowledge)
+    d = api.diagnosis(api.evaluate(assessment, k), k, lang.value)
+    sys.stdout.write(api.to_json(d) if fmt is TextFormat.json else api.assess_text(d, lang.value))
 
 
 ExplainFormatOpt = Annotated[
@@ -303,29 +308,26 @@ def what_if(
 
 
 @kb_app.command("check")
+@guarded_command
 def kb_check(
     knowledge: KnowledgeOpt = None,
     strict: Annotated[bool, typer.Option("--strict", help="Treat warnings as errors.")] = False,
-) -> None:
+) -> int:
     """Verify the knowledge base; print every problem as file:line:col: severity: message."""
+    from engine import api
 
-    def body() -> int:
-        from engine import api
-
-        problems = api.check_knowledge(knowledge)
-        for p in api.capped(problems):
-            typer.echo(p.format(with_severity=True))
-        errors = [p for p in problems if p.severity == "error" or strict]
-        warnings = len(problems) - len([p for p in problems if p.severity == "error"])
-        n_err = len([p for p in problems if p.severity == "error"])
-        typer.echo(f"{n_err} errors, {warnings} warnings", err=True)
-        return 1 if errors else 0
-
-    code = guarded(body)
-    raise typer.Exit(code=code)
+    problems = api.check_knowledge(knowledge)
+    for p in api.capped(problems):
+        typer.echo(p.format(with_severity=True))
+    errors = [p for p in problems if p.severity == "error" or strict]
+    warnings = len(problems) - len([p for p in problems if p.severity == "error"])
+    n_err = len([p for p in problems if p.severity == "error"])
+    typer.echo(f"{n_err} errors, {warnings} warnings", err=True)
+    return 1 if errors else 0
 
 
 @kb_app.command("test")
+@guarded_command
 def kb_test(
     scenarios: Annotated[
         list[Path] | None,
@@ -335,23 +337,18 @@ def kb_test(
     ] = None,
     knowledge: KnowledgeOpt = None,
     lang: Annotated[Lang, typer.Option("--lang", help="Language of the explanations.")] = Lang.en,
-) -> None:
+) -> int:
     """Run the scenario tests; explain each failure (why / why-not) and report rule coverage."""
+    from engine import api
 
-    def body() -> int:
-        from engine import api
-
-        k = api.knowledge(knowledge)
-        ran = api.run_scenarios(k, scenarios, lang.value)
-        if ran is None:
-            typer.echo(f"no scenario files (*.yaml) in {k.root / 'scenarios'}", err=True)
-            return 1
-        text, failed, _ = ran
-        sys.stdout.write(text)
-        return 1 if failed else 0
-
-    code = guarded(body)
-    raise typer.Exit(code=code)
+    k = api.knowledge(knowledge)
+    ran = api.run_scenarios(k, scenarios, lang.value)
+    if ran is None:
+        typer.echo(f"no scenario files (*.yaml) in {k.root / 'scenarios'}", err=True)
+        return 1
+    text, failed, _ = ran
+    sys.stdout.write(text)
+    return 1 if failed else 0
 
 
 class DocsFormat(str, Enum):
@@ -360,6 +357,7 @@ class DocsFormat(str, Enum):
 
 
 @kb_app.command("docs")
+@guarded_command
 def kb_docs(
     out: Annotated[
         Path | None,
@@ -379,22 +377,19 @@ def kb_docs(
     force: ForceOpt = False,
 ) -> None:
     """Write a readable catalogue of the knowledge base: indicators, rules, recommendations."""
+    from engine import api
 
-    def body() -> None:
-        from engine import api
-
-        k = api.knowledge(knowledge)
-        chosen = (
-            fmt.value
-            if fmt
-            else ("html" if out is not None and out.suffix.lower() in (".html", ".htm") else "md")
-        )
-        emit(api.catalogue(k, chosen, lang.value), out, force)
-
-    guarded(body)
+    k = api.knowledge(knowledge)
+    chosen = (
+        fmt.value
+        if fmt
+        else ("html" if out is not None and out.suffix.lower() in (".html", ".htm") else "md")
+    )
+    emit(api.catalogue(k, chosen, lang.value), out, force)
 
 
 @kb_app.command("schema")
+@guarded_command
 def kb_schema(
     out_dir: Annotated[
         Path | None,
@@ -414,21 +409,18 @@ def kb_schema(
     ] = False,
 ) -> None:
     """JSON Schema of every knowledge file and of assessments, for editor completion."""
+    from engine import api
 
-    def body() -> None:
-        from engine import api
-
-        k = api.knowledge(knowledge)
-        if out_dir is None:
-            sys.stdout.write(api.schemas_text(k))
-            return
-        for path in api.write_schemas(k, out_dir, force):
-            typer.echo(str(path), err=True)
-
-    guarded(body)
+    k = api.knowledge(knowledge)
+    if out_dir is None:
+        sys.stdout.write(api.schemas_text(k))
+        return
+    for path in api.write_schemas(k, out_dir, force):
+        typer.echo(str(path), err=True)
 
 
 @kb_app.command("export-clips")
+@guarded_command
 def kb_export_clips(
     out: Annotated[
         Path | None,
@@ -446,13 +438,9 @@ def kb_export_clips(
     force: ForceOpt = False,
 ) -> None:
     """Translate the knowledge base into CLIPS (deftemplate, defrule) to run on the reference engine."""
+    from engine import api
 
-    def body() -> None:
-        from engine import api
-
-        emit(api.export_clips(api.knowledge(knowledge), assessment), out, force)
-
-    guarded(body)
+    emit(api.export_clips(api.knowledge(knowledge), assessment), out, force)
 
 
 class QuestionnaireFormat(str, Enum):
@@ -461,6 +449,7 @@ class QuestionnaireFormat(str, Enum):
 
 
 @app.command()
+@guarded_command
 def questionnaire(
     fmt: Annotated[
         QuestionnaireFormat,
@@ -482,23 +471,13 @@ def questionnaire(
     force: ForceOpt = False,
 ) -> None:
     """Write a blank assessment to fill in: one row (or key) per indicator with its question."""
+    from engine import api
 
-    def body() -> None:
-        from engine import api
-
-        emit(api.questionnaire(api.knowledge(knowledge), fmt.value, lang.value), out, force)
-
-    guarded(body)
-
-
-class BatchFormat(str, Enum):
-    md = "md"
-    html = "html"
-    docx = "docx"
-    json = "json"
+    emit(api.questionnaire(api.knowledge(knowledge), fmt.value, lang.value), out, force)
 
 
 @app.command()
+@guarded_command
 def batch(
     inputs: Annotated[
         list[Path],
@@ -512,8 +491,8 @@ def batch(
         typer.Option("-o", "--output", help="Output folder (created if missing).", file_okay=False),
     ],
     fmt: Annotated[
-        BatchFormat, typer.Option("--format", "-f", help="Format of the programs.")
-    ] = BatchFormat.md,
+        DraftFormat, typer.Option("--format", "-f", help="Format of the programs.")
+    ] = DraftFormat.md,
     lang: LangOpt = Lang.ru,
     jobs: Annotated[
         int,
@@ -529,29 +508,23 @@ def batch(
     force: Annotated[
         bool, typer.Option("--force", help="Overwrite existing output files.")
     ] = False,
-) -> None:
+) -> int:
     """Draft a program per cluster, plus summary.csv/.xlsx/.md/.html; bad inputs are skipped."""
+    from engine import api
 
-    def body() -> int:
-        from engine import api
-
-        k = api.knowledge(knowledge)
-        ok, total, code = api.batch(
-            inputs,
-            out_dir,
-            k,
-            fmt=fmt.value,
-            lang=lang.value,
-            force=force,
-            workers=jobs or api.default_workers(),
-            report=lambda line: typer.echo(line, err=True),
-        )
-        typer.echo(
-            f"{ok} of {total} clusters drafted; summary in {out_dir / 'summary.md'}", err=True
-        )
-        return code
-
-    raise typer.Exit(code=guarded(body))
+    k = api.knowledge(knowledge)
+    ok, total, code = api.batch(
+        inputs,
+        out_dir,
+        k,
+        fmt=fmt.value,
+        lang=lang.value,
+        force=force,
+        workers=jobs or api.default_workers(),
+        report=lambda line: typer.echo(line, err=True),
+    )
+    typer.echo(f"{ok} of {total} clusters drafted; summary in {out_dir / 'summary.md'}", err=True)
+    return code
 
 
 class CompareFormat(str, Enum):
@@ -592,6 +565,7 @@ def compare(
 
 
 @app.command()
+@guarded_command
 def serve(
     workspace: Annotated[
         Path,
@@ -616,12 +590,9 @@ def serve(
 ) -> None:
     """Start the local web workspace: why, why-not and what-if in a browser (stop with Ctrl-C)."""
 
-    def body() -> None:
-        from engine import web
+    from engine import web
 
-        web.serve(workspace, host=host, port=port, knowledge=knowledge, token=token)
-
-    guarded(body)
+    web.serve(workspace, host=host, port=port, knowledge=knowledge, token=token)
 
 
 def main() -> None:
