@@ -3,6 +3,7 @@ batch and compare (exit codes, stdout and stderr apart, no output on bad input).
 
 from __future__ import annotations
 
+import csv
 import html
 import io
 import json
@@ -109,6 +110,38 @@ def test_bad_workbook_exits_2_with_sheet_and_cell_and_writes_nothing(cli, tmp_pa
     assert "Assessment!G" in lines[0]
     assert "formulas are not evaluated" in lines[1]
     assert "Traceback" not in err
+
+
+@pytest.mark.parametrize("fmt", ["docx", "html"])
+def test_batch_summary_tells_two_years_of_one_cluster_apart(cli, tmp_path, fmt):
+    out = tmp_path / "out"
+    code, _, err = cli("batch", NN, NN2014, "-o", out, "--lang", "en", "--format", fmt)
+    assert code == 0, err
+    names = {"nizhny-novgorod." + fmt, "nizhny-novgorod-2014." + fmt}
+    assert names <= {p.name for p in out.iterdir()}
+    rows = list(csv.DictReader(io.StringIO((out / "summary.csv").read_text("utf-8"))))
+    assert sorted((r["year"], r["output"]) for r in rows) == [
+        ("2013", f"nizhny-novgorod.{fmt}"),
+        ("2014", f"nizhny-novgorod-2014.{fmt}"),
+    ]
+    ws = load_workbook(out / "summary.xlsx").worksheets[0]
+    header = [c.value for c in ws[1]]
+    year_col = header.index("Assessment year")
+    years = sorted(row[year_col].value for row in ws.iter_rows(min_row=2))
+    assert years == [2013, 2014]
+    md = (out / "summary.md").read_text("utf-8")
+    assert "| Assessment year |" in md
+    lines = [line for line in md.splitlines() if "nizhny" in line.replace("\\", "")]
+    assert len(lines) == 2 and len(set(lines)) == 2  # two distinguishable rows
+    for name in names:  # links to the files in the format asked
+        shown = name.replace("_", "\\_")
+        assert f"[{shown}](<{name}>)" in md
+    page = (out / "summary.html").read_text("utf-8")
+    assert "<th>Assessment year</th>" in page
+    for name in names:
+        assert f'<a href="{name}">' in page
+    assert '<td class="num">2013</td>' in page and '<td class="num">2014</td>' in page
+    assert ".md" not in page.replace("summary.md", "")
 
 
 def test_batch_end_to_end(cli, tmp_path):
