@@ -529,6 +529,8 @@ def batch(
 
 class CompareFormat(str, Enum):
     md = "md"
+    html = "html"
+    docx = "docx"
     json = "json"
 
 
@@ -542,9 +544,14 @@ def compare(
     ],
     out: OutOpt = None,
     fmt: Annotated[
-        CompareFormat,
-        typer.Option("--format", "-f", help="md (a section to append to the new program) or json."),
-    ] = CompareFormat.md,
+        CompareFormat | None,
+        typer.Option(
+            "--format",
+            "-f",
+            help="md, html, docx (the new program with the comparison as its final section) "
+            "or json; default: from the extension of -o, else md.",
+        ),
+    ] = None,
     lang: LangOpt = Lang.ru,
     knowledge: KnowledgeOpt = None,
     force: ForceOpt = False,
@@ -556,10 +563,13 @@ def compare(
 
         api.check_output(out, force, old, new)
         k = api.knowledge(knowledge)
-        view = api.compare(api.evaluate(old, k), api.evaluate(new, k), k, lang.value)
+        chosen = fmt.value if fmt is not None else _format_from(out, None)
+        view, data = api.compare_document(
+            api.evaluate(old, k), api.evaluate(new, k), k, chosen, lang.value
+        )
         if not view["same_cluster"]:
             typer.echo(f"warning: {old} and {new} name different clusters", err=True)
-        emit(api.compare_text(view, fmt.value), out, force)
+        emit(data, out, force)
 
     guarded(body)
 

@@ -56,7 +56,7 @@ from engine.program.document import AUDIENCES, document_view
 from engine.program.model import build_program
 from engine.program.peers import peer_indices, rank
 from engine.program.result_json import result_json
-from engine.render.docx import open_template, render_docx
+from engine.render.docx import open_template, render_compare_docx, render_docx
 from engine.render.jinja import environment as jinja_environment
 from engine.render.jinja import render
 from engine.render.jinja import to_json as json_text
@@ -84,6 +84,7 @@ __all__ = [
     "check_knowledge",
     "check_output",
     "compare",
+    "compare_document",
     "compare_text",
     "default_workers",
     "diagnosis",
@@ -458,6 +459,28 @@ def compare(old: Result, new: Result, k: Knowledge, lang: str) -> dict[str, Any]
 
 def compare_text(view: dict[str, Any], fmt: str) -> str:
     return render_compare(view, fmt)
+
+
+COMPARE_FORMATS = ("md", "html", "docx", "json")
+
+
+def compare_document(
+    old: Result, new: Result, k: Knowledge, fmt: str, lang: str, template: Path | None = None
+) -> tuple[dict[str, Any], str | bytes]:
+    """The comparison (view, rendered): md, html and json on their own; docx appended to NEW's
+    client program (as `draft(..., "docx")` builds it) as its final section."""
+    if lang not in ("ru", "en"):
+        raise UsageError(f"--lang: {lang!r} is not supported; use ru or en")
+    if fmt not in COMPARE_FORMATS:
+        raise UsageError(f"--format: {fmt!r} is not supported; use md, html, docx or json")
+    if template is not None and fmt != "docx":
+        raise UsageError("--template applies to --format docx only")
+    view = compare_view(old, new, k, lang)
+    if fmt != "docx":
+        return view, render_compare(view, fmt)
+    open_template(template)
+    program = program_view(new, k, lang, "client", peer_rank(new, k, None))
+    return view, render_compare_docx(program, view, template)
 
 
 # --- output --------------------------------------------------------------------------------------

@@ -3,9 +3,13 @@ batch and compare (exit codes, stdout and stderr apart, no output on bad input).
 
 from __future__ import annotations
 
+import csv
+import html
 import io
 import json
+import re
 
+import pytest
 from docx import Document
 from openpyxl import load_workbook
 
@@ -108,6 +112,38 @@ def test_bad_workbook_exits_2_with_sheet_and_cell_and_writes_nothing(cli, tmp_pa
     assert "Traceback" not in err
 
 
+@pytest.mark.parametrize("fmt", ["docx", "html"])
+def test_batch_summary_tells_two_years_of_one_cluster_apart(cli, tmp_path, fmt):
+    out = tmp_path / "out"
+    code, _, err = cli("batch", NN, NN2014, "-o", out, "--lang", "en", "--format", fmt)
+    assert code == 0, err
+    names = {"nizhny-novgorod." + fmt, "nizhny-novgorod-2014." + fmt}
+    assert names <= {p.name for p in out.iterdir()}
+    rows = list(csv.DictReader(io.StringIO((out / "summary.csv").read_text("utf-8"))))
+    assert sorted((r["year"], r["output"]) for r in rows) == [
+        ("2013", f"nizhny-novgorod.{fmt}"),
+        ("2014", f"nizhny-novgorod-2014.{fmt}"),
+    ]
+    ws = load_workbook(out / "summary.xlsx").worksheets[0]
+    header = [c.value for c in ws[1]]
+    year_col = header.index("Assessment year")
+    years = sorted(row[year_col].value for row in ws.iter_rows(min_row=2))
+    assert years == [2013, 2014]
+    md = (out / "summary.md").read_text("utf-8")
+    assert "| Assessment year |" in md
+    lines = [line for line in md.splitlines() if "nizhny" in line.replace("\\", "")]
+    assert len(lines) == 2 and len(set(lines)) == 2  # two distinguishable rows
+    for name in names:  # links to the files in the format asked
+        shown = name.replace("_", "\\_")
+        assert f"[{shown}](<{name}>)" in md
+    page = (out / "summary.html").read_text("utf-8")
+    assert "<th>Assessment year</th>" in page
+    for name in names:
+        assert f'<a href="{name}">' in page
+    assert '<td class="num">2013</td>' in page and '<td class="num">2014</td>' in page
+    assert ".md" not in page.replace("summary.md", "")
+
+
 def test_batch_end_to_end(cli, tmp_path):
     inputs = tmp_path / "in"
     inputs.mkdir()
@@ -156,12 +192,124 @@ def test_compare_prints_a_markdown_section(cli, tmp_path):
     code, out, err = cli("compare", NN, NN2014, "--lang", "en")
     assert code == 0, err
     assert out.startswith("## Progress since the previous assessment (2013 → 2014)")
-    assert "### Recommendations dropped" in out and "`org_intl_manager`" in out
+    assert (
+        "### Recommendations dropped" in out
+        and "**Appoint a manager for international work**" in out
+    )
+    assert "org_intl_manager" not in out.replace("\\", "")  # ids stay in the JSON
     target = tmp_path / "progress.json"
     code, _, err = cli("compare", NN, NN2014, "--format", "json", "-o", target)
     assert code == 0, err
     data = json.loads(target.read_text("utf-8"))
     assert {r["id"] for r in data["added"]} == {"co_eaeu_cis_markets"}
+
+
+def _kb_ids(knowledge) -> set[str]:
+    """The snake_case ids a client must never read: indicators, recommendations, rules (and the
+    findings, KPIs and groups the engine names them by)."""
+    ids = set(knowledge.indicator) | set(knowledge.recommendation) | set(knowledge.rule)
+    return ids | set(knowledge.finding) | set(knowledge.kpi) | set(knowledge.group)
+
+
+def _ids_in(text: str, knowledge) -> set[str]:
+    words = set(re.findall(r"\b[a-z]+_[a-z_]+\b", text.replace("\\_", "_")))
+    return words & _kb_ids(knowledge)
+
+
+def _docx_text(path) -> str:
+    doc = Document(str(path))
+    cells = [c.text for t in doc.tables for row in t.rows for c in row.cells]
+    return "\n".join([p.text for p in doc.paragraphs] + cells)
+
+
+def _older_first() -> tuple:
+    """The two Nizhny Novgorod assessments, the earlier (by assessment_year) first."""
+    from engine import api
+
+    k = api.knowledge()
+    pair = sorted([NN, NN2014], key=lambda p: api.evaluate(p, k).assessment.get("assessment_year"))
+    return pair[0], pair[1]
+
+
+@pytest.mark.parametrize("lang", ["ru", "en"])
+@pytest.mark.parametrize("ext", ["md", "html", "docx", "json"])
+def test_compare_in_every_format_by_extension(cli, tmp_path, knowledge, ext, lang):
+    old, new = _older_first()
+    target = tmp_path / f"x.{ext}"
+    code, out, err = cli("compare", old, new, "-o", target, "--lang", lang)
+    assert code == 0, err
+    assert out == ""
+    if ext == "json":
+        data = json.loads(target.read_text("utf-8"))
+        assert [r["id"] for r in data["added"]] == ["co_eaeu_cis_markets"]  # ids kept in JSON
+        assert "org_intl_manager" in {r["id"] for r in data["dropped"]}
+        assert all(r["plain"] for r in data["dropped"])
+        return
+    if ext == "docx":
+        text = _docx_text(target)
+    elif ext == "html":
+        text = html.unescape(re.sub(r"<[^>]+>", " ", target.read_text("utf-8")))
+    else:
+        text = target.read_text("utf-8").replace("\\", "")
+    ru = lang == "ru"
+    # the KPIs of the earlier program against what the new assessment reports
+    assert (
+        "Торговые и бизнес-миссии за рубеж" if ru else "Trade and business missions abroad"
+    ) in text
+    assert ("достигнуто" if ru else "achieved") in text
+    assert ("в процессе" if ru else "in progress") in text
+    # the measures added and dropped, each with its reason in words
+    added = (
+        "Рассмотреть рынки ЕАЭС и СНГ как ближайшие экспортные направления"
+        if ru
+        else "Target the EAEU and CIS markets as near-term export destinations"
+    )
+    dropped = (
+        "Назначить менеджера по международной работе"
+        if ru
+        else "Appoint a manager for international work"
+    )
+    assert added in text and dropped in text
+    moved = (
+        "Менеджер по международной работе: было нет, стало да"
+        if ru
+        else "International manager: was no, now yes"
+    )
+    assert moved in text
+    # client text: no id of the knowledge base, no path, no rule number, no engine condition
+    assert _ids_in(text, knowledge) == set()
+    assert "examples/" not in text and ".yaml" not in text
+    assert not re.search(r"\(R\d+\)", text)
+    assert "(требуется" not in text and "(required" not in text and "←" not in text
+    if ext == "docx":  # appended to the new assessment's client program
+        heading = (
+            "Изменения с предыдущей оценки" if ru else "Progress since the previous assessment"
+        )
+        doc = Document(str(target))
+        headings = [p.text for p in doc.paragraphs if p.style.name == "Heading 1"]
+        assert headings[-1].startswith(heading)
+        assert len(headings) > 5  # the program's own sections come first
+
+
+def test_compare_docx_starts_with_the_new_program(cli, tmp_path):
+    old, new = _older_first()
+    a, b = tmp_path / "c.docx", tmp_path / "p.docx"
+    assert cli("compare", old, new, "-o", a, "--lang", "en")[0] == 0
+    assert cli("draft", new, "-o", b, "--lang", "en")[0] == 0
+    program = [p.text for p in Document(str(b)).paragraphs]
+    combined = [p.text for p in Document(str(a)).paragraphs]
+    assert combined[: len(program)] == program
+    assert "Progress since the previous assessment (2013 → 2014)" in combined[len(program) :]
+
+
+def test_compare_format_option_overrides_the_extension(cli, tmp_path):
+    old, new = _older_first()
+    target = tmp_path / "out.txt"
+    code, _, err = cli("compare", old, new, "--format", "html", "-o", target, "--lang", "en")
+    assert code == 0, err
+    assert target.read_text("utf-8").startswith("<!DOCTYPE html>")
+    code, out, err = cli("compare", old, new, "--format", "docx")
+    assert code == 2 and out == "" and "binary" in err
 
 
 def test_compare_warns_about_different_clusters(cli):

@@ -75,6 +75,7 @@ CSV_COLUMNS = (
     "peer_position",
     "peer_n",
     "peer_percentile",
+    "year",
 )
 TOP = 3  # recommendations named per cluster in the summary
 
@@ -277,6 +278,7 @@ def summary_row(job: Job, result: Any, view: dict[str, Any], k: Knowledge) -> di
     return {
         "source": job.source,
         "cluster": str(result.assessment.get("cluster_name") or ""),  # as given, not typeset
+        "year": view["cluster"].get("year"),  # two assessments of one cluster: two rows
         "status": "ok",
         "level": c["self_assessment"]["level"],
         "level_band": c["self_assessment"]["band"],
@@ -316,6 +318,7 @@ def _failed_row(o: Outcome) -> dict[str, Any]:
     return {
         "source": o.source,
         "cluster": "",
+        "year": None,
         "status": "error",
         "level": None,
         "level_band": "",
@@ -613,6 +616,7 @@ def _headers(t: dict[str, str]) -> list[str]:
     return [
         t["b_source"],
         t["cluster"],
+        t["b_year"],
         t["b_level"],
         t["b_index"],
         t["b_index_band"],
@@ -630,6 +634,7 @@ def _cells(r: dict[str, Any]) -> list[Any]:
     return [
         r["source"],
         r["cluster"],
+        r["year"],
         r["level"],
         r["index"],
         r["index_band"],
@@ -661,7 +666,7 @@ def summary_xlsx(rows: list[dict[str, Any]], lang: str) -> bytes:
     for cell in ws[1]:
         cell.font = Font(bold=True)
     for r in rows:
-        ws.append(_cells(r) if r["status"] == "ok" else [r["source"]] + [None] * 10)
+        ws.append(_cells(r) if r["status"] == "ok" else [r["source"]] + [None] * 11)
         text_cells(ws[ws.max_row])  # names and messages are data, never formulas
     if any(r["status"] != "ok" for r in rows):
         errors = wb.create_sheet(t["b_failed"][:31])
@@ -670,7 +675,8 @@ def summary_xlsx(rows: list[dict[str, Any]], lang: str) -> bytes:
             if r["status"] != "ok":
                 errors.append([r["source"], r["error"]])
                 text_cells(errors[errors.max_row])
-    for col, width in zip("ABCDEFGHIJK", (28, 40, 10, 10, 14, 24, 8, 24, 10, 70, 28), strict=False):
+    widths = (28, 40, 8, 10, 10, 14, 24, 8, 24, 10, 70, 28)
+    for col, width in zip("ABCDEFGHIJKL", widths, strict=False):
         ws.column_dimensions[col].width = width
     for row in ws.iter_rows(min_row=2):
         for cell in row:
@@ -705,10 +711,18 @@ def summary_text(rows: list[dict[str, Any]], lang: str, fmt: str) -> str:
         "failed": [r for r in rows if r["status"] != "ok"],
         "total": len(rows),
         "ok": len(ok),
-        "chart": summary_chart(ok, t["b_chart"], t["b_index"], lang) if ok else None,
+        "chart": summary_chart([_labelled(r) for r in ok], t["b_chart"], t["b_index"], lang)
+        if ok
+        else None,
     }
     text = environment().get_template(f"summary.{fmt}.j2").render(s=view, t=t)
     return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
+
+
+def _labelled(r: dict[str, Any]) -> dict[str, Any]:
+    """A row whose chart label tells two assessments of one cluster apart (by their year)."""
+    name = r["cluster"] or r["source"]
+    return {**r, "cluster": f"{name} ({r['year']})" if r.get("year") is not None else name}
 
 
 def _fmt(v: Any, lang: str) -> str:

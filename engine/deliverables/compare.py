@@ -23,6 +23,7 @@ from engine.program.model import build_program
 from engine.render import jinja as render
 from engine.text.numbers import decimal
 from engine.text.strings import strings
+from engine.text.typography import typeset_view
 
 
 def _strings(lang: str) -> dict[str, str]:
@@ -44,7 +45,7 @@ def _num(v: Any, lang: str) -> str:
     return decimal(text, lang)
 
 
-def _delta(old: Any, new: Any, lang: str) -> str:
+def _delta(old: Any, new: Any, lang: str, k: Knowledge | None = None, indicator: str = "") -> str:
     numeric = (int, float)
     if (
         isinstance(old, numeric)
@@ -57,7 +58,12 @@ def _delta(old: Any, new: Any, lang: str) -> str:
             d = round(d, 2)
         return ("+" if d > 0 else "") + _num(d, lang)
     if isinstance(old, list) and isinstance(new, list):
-        parts = [f"+{x}" for x in new if x not in old] + [f"−{x}" for x in old if x not in new]
+
+        def item(x: Any) -> str:  # a list item by its label, not its id
+            return value_text("indicator", indicator, x, k, lang) if k and indicator else str(x)
+
+        parts = [f"+{item(x)}" for x in new if x not in old]
+        parts += [f"−{item(x)}" for x in old if x not in new]
         return ", ".join(parts)
     return ""
 
@@ -102,6 +108,7 @@ def compare(old: Result, new: Result, k: Knowledge, lang: str) -> dict[str, Any]
                 "id": rid,
                 "title": k.recommendation[rid].title.get(lang),
                 "reasons": [r["text"] for r in short_reasons(new, rid, k, lang)],
+                "plain": added_plain(rid, new, k, lang),
             }
             for rid in _ordered(nv, new)
             if rid not in old.recommendations
@@ -111,6 +118,7 @@ def compare(old: Result, new: Result, k: Knowledge, lang: str) -> dict[str, Any]
                 "id": rid,
                 "title": k.recommendation[rid].title.get(lang),
                 "reasons": dropped_reasons(rid, old, new, k, lang),
+                "plain": dropped_plain(rid, old, new, k, lang),
             }
             for rid in _ordered(ov, old)
             if rid not in new.recommendations
@@ -190,7 +198,7 @@ def _moved(old: Result, new: Result, k: Knowledge, lang: str) -> list[dict[str, 
                 "label": ind.label.get(lang),
                 "old": _show(o, lang, k, ind.id),
                 "new": _show(n, lang, k, ind.id),
-                "change": _delta(o, n, lang),
+                "change": _delta(o, n, lang, k, ind.id),
                 "old_raw": o,
                 "new_raw": n,
             }
@@ -266,6 +274,85 @@ def kpi_status(
     return "regressed", pct
 
 
+# --- reasons in plain words (the client's text: labels and values, no ids, rules or conditions) ---
+
+
+def _plain_value(kind: str, subject: str, v: Any, k: Knowledge, lang: str) -> str:
+    if v is None:
+        return strings()[lang]["c_blank"]
+    if isinstance(v, (int, float)) and not isinstance(v, bool):
+        return _num(v, lang)
+    return value_text(kind, subject, v, k, lang)
+
+
+def _plain_condition(c: CondCheck, result: Result, k: Knowledge, lang: str) -> str:
+    """What a condition of a firing says about the cluster, as a label and a value."""
+    label = subject_label(c.kind, c.subject, k, lang)
+    if c.kind in ("indicator", "measure"):
+        return f"{label}: {_plain_value(c.kind, c.subject, c.actual, k, lang)}"
+    if c.negated:
+        return ""
+    return label
+
+
+def added_plain(rid: str, new: Result, k: Knowledge, lang: str, limit: int = 3) -> list[str]:
+    """Why NEW recommends `rid`: the findings and values of the rules that gave it (deduplicated)."""
+    out: list[str] = []
+    for firing in new.producers("recommendation", rid)[:limit]:
+        parts = [p for c in firing.conditions if (p := _plain_condition(c, new, k, lang))]
+        text = "; ".join(parts)
+        if text and text not in out:
+            out.append(text)
+    return out
+
+
+def dropped_plain(rid: str, old: Result, new: Result, k: Knowledge, lang: str) -> list[str]:
+    """Why NEW no longer recommends `rid`, in plain words: what changed since OLD (a value, from
+    then to now; a finding that no longer holds, with the values beneath it)."""
+    t = _strings(lang)
+    if rid in new.postponed:
+        return [t["c_postponed_plain"]]
+    out: list[str] = []
+    for firing in old.producers("recommendation", rid):
+        for c in firing.conditions:
+            for text in _changed(c, old, new, k, lang, depth=0):
+                if text not in out:
+                    out.append(text)
+    return out or [t["c_rule_quiet_plain"]]
+
+
+def _changed(
+    c: CondCheck, old: Result, new: Result, k: Knowledge, lang: str, depth: int
+) -> list[str]:
+    t = _strings(lang)
+    label = subject_label(c.kind, c.subject, k, lang)
+    if c.kind in ("indicator", "measure"):
+        now = (
+            new.assessment.get(c.subject) if c.kind == "indicator" else new.measures.get(c.subject)
+        )
+        if c.op is None or predicate(c.op, c.value)(now):
+            return []
+        was = _plain_value(c.kind, c.subject, c.actual, k, lang)
+        is_ = _plain_value(c.kind, c.subject, now, k, lang)
+        return [t["c_value_moved"].format(label=label, old=was, new=is_)]
+    present = new.findings if c.kind == "finding" else new.recommendations
+    if c.negated:
+        return [f"{t['c_now_found']}: {label}"] if c.subject in present else []
+    if c.subject in present:
+        return []
+    out = f"{label} — {t['c_no_longer']}"
+    if depth == 0:
+        inner: list[str] = []
+        for firing in old.producers(c.kind, c.subject):
+            for cc in firing.conditions:
+                for text in _changed(cc, old, new, k, lang, depth + 1):
+                    if text not in inner:
+                        inner.append(text)
+        if inner:
+            out += f" ({'; '.join(inner)})"
+    return [out]
+
+
 # --- why a recommendation was dropped -------------------------------------------------------------
 
 
@@ -332,9 +419,17 @@ def _broken(
 
 
 def render_compare(view: dict[str, Any], fmt: str) -> str:
-
+    """The comparison as JSON (with ids, for tools) or as client text (md, html: labels only)."""
     if fmt == "json":
         return render.to_json(view)
+    if fmt not in ("md", "html"):
+        raise ValueError(f"render_compare: {fmt!r}")
+    lang = view["lang"]
+    t = render.strings()[lang]
+    if lang == "ru":
+        view, t = typeset_view(view), typeset_view(t)
     env = render.environment()
-    text = env.get_template("compare.md.j2").render(c=view, t=render.strings()[view["lang"]])
+    text = env.get_template(f"compare.{fmt}.j2").render(c=view, t=t)
+    if fmt == "html":
+        return text
     return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -178,8 +179,12 @@ def _drop_external_relationships(doc: Any) -> None:
                     parent.remove(el)
 
 
-def render_docx(view: dict[str, Any], template: Path | None = None) -> bytes:
-
+def render_docx(
+    view: dict[str, Any],
+    template: Path | None = None,
+    after: Callable[[_Writer], None] | None = None,
+) -> bytes:
+    """The program as a Word document; `after` writes further sections at its end."""
     doc = open_template(template)
     _clear_body(doc)
     _ensure_page_numbers(doc)
@@ -188,6 +193,8 @@ def render_docx(view: dict[str, Any], template: Path | None = None) -> bytes:
     _set_language(doc, LANGUAGE_TAGS[view["lang"]])
     _set_header(doc, view)
     writer.program()
+    if after is not None:
+        after(writer)
     props = doc.core_properties
     names = view.get("names") or {"cluster": view["cluster"]["name"]}
     props.title = _clean(f"{writer.t['title']}: {names['cluster']}")[:250]
@@ -868,3 +875,80 @@ class _Writer:
             self.heading(t["s_proposals"], 1)
             self.bullets([f"{g['label']}: {'; '.join(g['entries'])}" for g in p["proposals"]])
         self.para(f"{t['generated_by']}: {p['generator']}", style="CI Meta")
+
+
+# --- progress since the previous assessment (`compare -o x.docx`) ---------------------------------
+
+
+def render_compare_docx(
+    view: dict[str, Any], comparison: dict[str, Any], template: Path | None = None
+) -> bytes:
+    """The new assessment's program followed by the comparison with the previous one as its
+    final section (client text: labels and values, no ids)."""
+    c = typeset_view(comparison) if comparison["lang"] == "ru" else comparison
+    return render_docx(view, template, after=lambda w: comparison_section(w, c))
+
+
+def comparison_section(w: _Writer, c: dict[str, Any]) -> None:
+    t = w.t
+    years = ""
+    if c["old"]["year"] is not None and c["new"]["year"] is not None:
+        years = f" ({c['old']['year']} → {c['new']['year']})"
+    w.heading(t["c_heading"] + years, 1)
+    w.para(t["c_intro"])
+    w.bullets(
+        [
+            f"{t[key]}: {c[side]['name']}"
+            + (f", {c[side]['year']}" if c[side]["year"] is not None else "")
+            for key, side in (("c_old", "old"), ("c_new", "new"))
+        ]
+    )
+    if not c["same_cluster"]:
+        w.para(f"{t['c_other_cluster']}.", bold_prefix="! ")
+    heads = [t["indicator"], t["c_old"], t["c_new"], t["c_change"]]
+    w.heading(t["c_diagnosis"], 2)
+    w.table(
+        heads,
+        [[r["label"], r["old"], r["new"], r["change"]] for r in c["diagnosis"]],
+        [7.0, 3.5, 3.5, 2.5],
+        numeric=(1, 2, 3),
+        caption=t["c_diagnosis"],
+    )
+    w.heading(t["c_kpis"], 2)
+    if c["kpis"]:
+        w.table(
+            [t["indicator"], t["unit"], t["c_kpi_old"], t["c_kpi_target"], t["c_kpi_now"]]
+            + [t["c_progress"], t["c_status"]],
+            [
+                [x["label"], x["unit"], x["baseline"], x["target"], x["now"], x["progress"]]
+                + [x["status"]]
+                for x in c["kpis"]
+            ],
+            [6.0, 2.4, 1.6, 1.6, 1.6, 2.0, 2.4],
+            numeric=(2, 3, 4, 5),
+            caption=t["c_kpis"],
+        )
+    else:
+        w.para(t["c_no_kpis"])
+    for key, heading, word in (("added", "c_added", "why"), ("dropped", "c_dropped", "c_because")):
+        w.heading(t[heading], 2)
+        if not c[key]:
+            w.para(f"{t['c_none']}.")
+        for r in c[key]:
+            w.para(bold_prefix=r["title"])
+            w.bullets([f"{t[word]}: {x}" for x in r["plain"]])
+    w.heading(t["c_moved"], 2)
+    groups = ([{"label": t["c_partials"], "rows": c["partials"]}] if c["partials"] else []) + list(
+        c["moved"]
+    )
+    if not groups:
+        w.para(t["c_no_moves"])
+    for g in groups:
+        w.heading(g["label"], 3)
+        w.table(
+            heads,
+            [[r["label"], r["old"], r["new"], r["change"]] for r in g["rows"]],
+            [7.0, 3.5, 3.5, 2.5],
+            numeric=(1, 2, 3),
+            caption=g["label"],
+        )
