@@ -56,7 +56,8 @@ from engine.program.document import AUDIENCES, document_view
 from engine.program.model import build_program
 from engine.program.peers import peer_indices, rank
 from engine.program.result_json import result_json
-from engine.render.docx import open_template, render_compare_docx, render_docx
+from engine.render.docx import render_compare_docx, render_docx
+from engine.render.docx_setup import open_template
 from engine.render.jinja import environment as jinja_environment
 from engine.render.jinja import render
 from engine.render.jinja import to_json as json_text

@@ -26,7 +26,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
 from engine.files.stable_zip import stable_zip  # noqa: E402 (after the sys.path line)
-from engine.render.docx import add_page_field  # noqa: E402
+from engine.render.docx_setup import add_page_field  # noqa: E402
 
 ACCENT = RGBColor(0x1F, 0x5F, 0x8B)
 INK = RGBColor(0x1D, 0x27, 0x33)

@@ -11,172 +11,25 @@ gives the same file.
 from __future__ import annotations
 
 import io
-import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from engine.errors import InputError, Problem, printable
-from engine.files.office import check_container, read_office_file
-from engine.files.stable_zip import FIXED_TIME, stable_zip
-from engine.program.charts import png
-from engine.render.table_widths import fit_widths
-from engine.resources import default_template, display_path
+from engine.files.stable_zip import stable_zip
+from engine.render.docx_setup import (
+    LANGUAGE_TAGS,
+    _clear_body,
+    _document_date,
+    _ensure_page_numbers,
+    _set_header,
+    _set_language,
+    add_page_field,
+    open_template,
+    xml_text,
+)
+from engine.render.docx_writer import DocxWriter
 from engine.text.strings import strings
 from engine.text.typography import typeset_view
-
-REQUIRED_STYLES = (
-    "Normal",
-    "Title",
-    "Subtitle",
-    "Heading 1",
-    "Heading 2",
-    "Heading 3",
-    "Caption",
-    "List Bullet",
-    "List Number",
-    "Table Grid",
-    "CI Note",
-    "CI Meta",
-    "CI Table Text",
-    "CI Figure",
-)
-CHART_WIDTH_CM = 16.0
-_XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-
-
-def _clean(text: Any) -> str:
-    """Text safe for WordprocessingML (XML 1.0 forbids most control characters)."""
-    return _XML_BAD.sub("", "" if text is None else str(text))
-
-
-def add_page_field(paragraph: Any, instr: str) -> None:
-    """A complex field (begin, instrText, separate, result, end); Word and LibreOffice update it."""
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
-
-    def run_with(child: Any) -> None:
-        r = OxmlElement("w:r")
-        r.append(child)
-        paragraph._p.append(r)
-
-    begin = OxmlElement("w:fldChar")
-    begin.set(qn("w:fldCharType"), "begin")
-    run_with(begin)
-    text = OxmlElement("w:instrText")
-    text.set(qn("xml:space"), "preserve")
-    text.text = f" {instr} "
-    run_with(text)
-    sep = OxmlElement("w:fldChar")
-    sep.set(qn("w:fldCharType"), "separate")
-    run_with(sep)
-    result = OxmlElement("w:t")
-    result.text = "1"
-    run_with(result)
-    end = OxmlElement("w:fldChar")
-    end.set(qn("w:fldCharType"), "end")
-    run_with(end)
-
-
-MAX_TEMPLATE_BYTES = 20 * 1024 * 1024
-MAX_TEMPLATE_UNPACKED = 100 * 1024 * 1024  # a 400 MB part is refused before it is read
-_R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-_HYPERLINK = f"{_R_NS}/hyperlink"
-
-
-def open_template(template: Path | None) -> Any:
-    """Load the template; check it has every style the renderer uses (all missing ones listed),
-    a page setup, and no macros; drop every external relationship but hyperlinks."""
-    from docx import Document
-
-    path = template or default_template()
-    name = printable(display_path(path) if template is not None else str(path))
-    data = read_office_file(path, name, kind="Word template", max_bytes=MAX_TEMPLATE_BYTES)
-    check_container(
-        data,
-        name,
-        not_a_zip="not a Word .docx template (save it from Word as .docx)",
-        max_unpacked=MAX_TEMPLATE_UNPACKED,
-        max_part=MAX_TEMPLATE_UNPACKED,
-        code_message="the template contains macros or embedded objects; save it as a plain "
-        ".docx without them",
-    )
-    try:
-        doc = Document(io.BytesIO(data))
-    except Exception as exc:  # python-docx raises assorted errors for a file that is not a .docx
-        raise InputError(
-            [Problem(file=name, message=f"not a Word .docx template ({type(exc).__name__}: {exc})")]
-        ) from None
-    names = {s.name for s in doc.styles}
-    problems = [
-        Problem(
-            file=name,
-            path="styles",
-            message=f"the template has no style {s!r}; add it in Word "
-            "(or start from templates/program.docx)",
-        )
-        for s in REQUIRED_STYLES
-        if s not in names
-    ]
-    problems += _page_setup_problems(doc, name)
-    if problems:
-        raise InputError(problems)
-    _drop_external_relationships(doc)
-    return doc
-
-
-def _page_setup_problems(doc: Any, name: str) -> list[Problem]:
-    """The renderer reads every section's page size and margins: each must be there."""
-    from docx.oxml.ns import qn
-
-    body = doc.element.body
-    sections = body.findall(".//" + qn("w:sectPr"))
-    if not sections:
-        return [
-            Problem(
-                file=name,
-                path="w:sectPr",
-                message="the template has no page setup (section properties); "
-                "set the page size and margins in Word",
-            )
-        ]
-    out = []
-    for i, sect in enumerate(sections, start=1):
-        for child, what in (("w:pgSz", "page size"), ("w:pgMar", "page margins")):
-            if sect.find(qn(child)) is None:
-                out.append(
-                    Problem(
-                        file=name,
-                        path=f"section {i}: {child}",
-                        message=f"the section has no {what}; set it in Word (Layout, Page Setup)",
-                    )
-                )
-    return out
-
-
-def _drop_external_relationships(doc: Any) -> None:
-    """Remove every relationship to a target outside the file (an attached template on a server,
-    a linked picture or frame: each fetched when the program is opened, a known phishing and
-    credential-leak vector) and the elements that refer to it. Hyperlinks stay: they are only
-    followed when the reader clicks them."""
-    for part in doc.part.package.iter_parts():
-        dropped = [
-            r_id
-            for r_id, rel in list(part.rels.items())
-            if rel.is_external and rel.reltype != _HYPERLINK
-        ]
-        if not dropped:
-            continue
-        element = getattr(part, "_element", None)
-        for r_id in dropped:
-            del part.rels[r_id]
-        if element is None:
-            continue
-        for el in list(element.iter()):
-            if any(k.startswith(f"{{{_R_NS}}}") and v in dropped for k, v in el.attrib.items()):
-                parent = el.getparent()
-                if parent is not None:
-                    parent.remove(el)
 
 
 def render_docx(
@@ -197,10 +50,10 @@ def render_docx(
         after(writer)
     props = doc.core_properties
     names = view.get("names") or {"cluster": view["cluster"]["name"]}
-    props.title = _clean(f"{writer.t['title']}: {names['cluster']}")[:250]
-    props.subject = _clean(names.get("region") or view["cluster"]["region"])[:250]
-    props.author = props.last_modified_by = _clean(names["cluster"])[:250]
-    props.comments = _clean(view["generator"]) if view.get("audience") == "consultant" else ""
+    props.title = xml_text(f"{writer.t['title']}: {names['cluster']}")[:250]
+    props.subject = xml_text(names.get("region") or view["cluster"]["region"])[:250]
+    props.author = props.last_modified_by = xml_text(names["cluster"])[:250]
+    props.comments = xml_text(view["generator"]) if view.get("audience") == "consultant" else ""
     dated = _document_date(view["cluster"].get("year"))
     props.created = props.modified = dated
     props.last_printed = dated
@@ -211,206 +64,8 @@ def render_docx(
     return stable_zip(buf.getvalue(), dated)
 
 
-LANGUAGE_TAGS = {"ru": "ru-RU", "en": "en-US"}
-
-
-def _document_date(year: Any) -> Any:
-    """The document's date: 1 December of the assessment year (deterministic), else the fixed time."""
-    import datetime as _dt
-
-    if isinstance(year, int) and 1900 < year < 2200:
-        return _dt.datetime(year, 12, 1, 12, 0, 0)
-    return FIXED_TIME
-
-
-def _set_language(doc: Any, tag: str) -> None:
-    """The language of every run by default (docDefaults) and of the Normal style."""
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
-
-    styles = doc.styles.element
-    defaults = styles.find(qn("w:docDefaults"))
-    if defaults is None:
-        defaults = OxmlElement("w:docDefaults")
-        styles.insert(0, defaults)
-    rpr_default = defaults.find(qn("w:rPrDefault"))
-    if rpr_default is None:
-        rpr_default = OxmlElement("w:rPrDefault")
-        defaults.insert(0, rpr_default)
-    rpr = rpr_default.find(qn("w:rPr"))
-    if rpr is None:
-        rpr = OxmlElement("w:rPr")
-        rpr_default.append(rpr)
-    for target in [rpr] + [
-        st.element.get_or_add_rPr()
-        for st in doc.styles
-        if st.type == 1  # paragraph styles
-    ]:
-        lang = target.find(qn("w:lang"))
-        if lang is None:
-            lang = OxmlElement("w:lang")
-            target.append(lang)
-        lang.set(qn("w:val"), tag)
-        lang.set(qn("w:eastAsia"), tag)
-        lang.set(qn("w:bidi"), tag)
-
-
-def _set_header(doc: Any, view: dict[str, Any]) -> None:
-    """The default template's header names the tool; the client's document names the cluster."""
-    names = view.get("names") or {"cluster": view["cluster"]["name"]}
-    for section in doc.sections:
-        for par in section.header.paragraphs:
-            if par.text.strip() == "cluster-intl":
-                for i, run in enumerate(par.runs):
-                    run.text = _clean(names["cluster"])[:120] if i == 0 else ""
-
-
-def _clear_body(doc: Any) -> None:
-    from docx.oxml.ns import qn
-
-    body = doc.element.body
-    for child in list(body):
-        if child.tag != qn("w:sectPr"):
-            body.remove(child)
-
-
-def _ensure_page_numbers(doc: Any) -> None:
-    for section in doc.sections:
-        footer = section.footer
-        xml = "".join(p._p.xml for p in footer.paragraphs)
-        if footer.is_linked_to_previous and section is not doc.sections[0]:
-            continue
-        if "PAGE" in xml and ("instrText" in xml or "fldSimple" in xml):
-            continue
-        from docx.enum.text import WD_ALIGN_PARAGRAPH
-
-        p = footer.add_paragraph()
-        p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        add_page_field(p, "PAGE")
-
-
-class _Writer:
+class _Writer(DocxWriter):
     """Writes the program into the document body, section by section (as program.md.j2)."""
-
-    def __init__(self, doc: Any, view: dict[str, Any], t: dict[str, str]) -> None:
-        self.doc, self.p, self.t = doc, view, t
-        self.lang = view["lang"]
-        # python-docx looks a style name up by scanning every style on each assignment; the
-        # ids are resolved once here and set directly (a tenfold speed-up on a long program)
-        self.style_ids = {name: doc.styles[name].style_id for name in REQUIRED_STYLES}
-        self.cons = view.get("audience") == "consultant"
-        self.tables = 0
-        self.figures = 0
-
-    # --- primitives -----------------------------------------------------------------------
-
-    def styled(self, paragraph: Any, style: str | None) -> Any:
-        if style is not None:
-            paragraph._p.style = self.style_ids[style]
-        return paragraph
-
-    def heading(self, text: str, level: int) -> None:
-        self.para(text, style=f"Heading {level}")
-
-    def para(self, text: str = "", style: str | None = None, bold_prefix: str = "") -> Any:
-        p = self.styled(self.doc.add_paragraph(), style)
-        if bold_prefix:
-            p.add_run(_clean(bold_prefix)).bold = True
-        if text:
-            p.add_run(_clean(text))
-        return p
-
-    def bullets(self, items: list[str], style: str = "List Bullet") -> None:
-        for item in items:
-            self.para(item, style=style)
-
-    def table(
-        self,
-        headers: list[str] | None,
-        rows: list[list[Any]],
-        widths: list[float],
-        numeric: tuple[int, ...] = (),
-        merge: tuple[int, ...] = (),
-        caption: str = "",
-    ) -> None:
-        """A 'Table Grid' table; the header row (when given) is bold and repeats on every page.
-
-        `widths` are relative and fill the current section's text width. In the columns listed in
-        `merge`, a cell whose value is None continues the cell above (vertical merge).
-        """
-        from docx.enum.table import WD_TABLE_ALIGNMENT
-        from docx.enum.text import WD_ALIGN_PARAGRAPH
-        from docx.oxml import OxmlElement
-        from docx.oxml.ns import qn
-        from docx.shared import Cm
-
-        all_rows = ([headers] if headers else []) + rows
-        if caption:
-            self.tables += 1
-            self.para(f"{self.t['table_caption']} {self.tables} — {caption}", style="Caption")
-        table = self.doc.add_table(rows=len(all_rows), cols=len(widths))
-        table.style = self.doc.styles["Table Grid"]
-        table.alignment = WD_TABLE_ALIGNMENT.CENTER
-        table.autofit = False
-        section = self.doc.sections[-1]
-        usable = (section.page_width - section.left_margin - section.right_margin) / 360000
-        widths = [w / sum(widths) * usable for w in widths]  # in cm
-        size = self.doc.styles["CI Table Text"].font.size
-        widths = fit_widths(
-            widths,
-            all_rows,
-            size.pt if size else 9.0,
-            lambda r_i, c_i: (r_i == 0 and headers) or (not headers and c_i == 0),
-        )
-        for i, w in enumerate(widths):
-            table.columns[i].width = Cm(w)
-        layout = OxmlElement("w:tblLayout")
-        layout.set(qn("w:type"), "fixed")
-        table._tbl.tblPr.append(layout)
-        for row in table.rows:  # a row never splits across pages
-            cant = OxmlElement("w:cantSplit")
-            cant.set(qn("w:val"), "true")
-            row._tr.get_or_add_trPr().append(cant)
-        if headers:
-            repeat = OxmlElement("w:tblHeader")
-            repeat.set(qn("w:val"), "true")
-            table.rows[0]._tr.get_or_add_trPr().append(repeat)
-        for r_i, values in enumerate(all_rows):
-            row = table.rows[r_i]
-            for c_i, value in enumerate(values):
-                cell = row.cells[c_i]
-                cell.width = Cm(widths[c_i])
-                if value is None and c_i in merge and r_i > 0:
-                    continue
-                lines = value if isinstance(value, list) else [value]
-                first = cell.paragraphs[0]
-                for l_i, line in enumerate(lines or [""]):
-                    par = self.styled(first if l_i == 0 else cell.add_paragraph(), "CI Table Text")
-                    run = par.add_run(_clean(line))
-                    if (r_i == 0 and headers) or (not headers and c_i == 0):
-                        run.bold = True
-                    elif c_i in numeric:
-                        par.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-        for c_i in merge:
-            top = None
-            for r_i, values in enumerate(all_rows):
-                if values[c_i] is None and top is not None:
-                    top = top.merge(table.rows[r_i].cells[c_i])
-                else:
-                    top = table.rows[r_i].cells[c_i]
-        self.para(style="CI Meta")  # a little space after the table
-
-    def chart(self, key: str) -> None:
-        from docx.shared import Cm
-
-        chart = self.p["charts"][key]
-        if chart["empty"]:
-            self.para(f"{chart['title']}: {chart['no_data']}", style="CI Note")
-            return
-        self.doc.add_picture(io.BytesIO(png(chart)), width=Cm(CHART_WIDTH_CM))
-        self.styled(self.doc.paragraphs[-1], "CI Figure")
-        self.figures += 1
-        self.para(f"{self.t['figure_caption']} {self.figures} — {chart['title']}", style="Caption")
 
     # --- sections ---------------------------------------------------------------------------
 
@@ -434,11 +89,6 @@ class _Writer:
         self.plan()
         self.kpis()
         self.tail()
-
-    def page_break(self) -> None:
-        from docx.enum.text import WD_BREAK
-
-        self.doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
 
     def title_page(self) -> None:
         from docx.enum.text import WD_ALIGN_PARAGRAPH
@@ -521,16 +171,16 @@ class _Writer:
         sa = cur["self_assessment"]
         if sa["level"] is not None:
             p = self.para(bold_prefix=f"{t['level']} {sa['level']} — {sa['label']}")
-            p.add_run(_clean(f" ({t['band']}: {sa['band']}). {sa['description']}"))
+            p.add_run(xml_text(f" ({t['band']}: {sa['band']}). {sa['description']}"))
             if sa["proposal"] and self.cons:
-                p.add_run(_clean(f" ({t['proposal_mark']})")).italic = True
+                p.add_run(xml_text(f" ({t['proposal_mark']})")).italic = True
         else:
             self.para("—")
         idx = cur["index"]
         self.heading(t["index_heading"], 2)
         p = self.para(f"{t['index_value']}: ")
-        p.add_run(_clean(f"{idx['value']} %")).bold = True
-        p.add_run(_clean(f" — {idx['band']}. {t['coverage']}: {idx['coverage']} / {idx['of']}."))
+        p.add_run(xml_text(f"{idx['value']} %")).bold = True
+        p.add_run(xml_text(f" — {idx['band']}. {t['coverage']}: {idx['coverage']} / {idx['of']}."))
         if self.cons:
             self.para(idx["note"], style="CI Note")
         self.index_notes()
@@ -544,9 +194,9 @@ class _Writer:
         rat = cur["ratio"]
         self.heading(t["ratio_heading"], 2)
         p = self.para(f"{t['ratio_value']}: ")
-        p.add_run(_clean(rat["value"])).bold = True
+        p.add_run(xml_text(rat["value"])).bold = True
         p.add_run(
-            _clean(
+            xml_text(
                 f" — {rat['band']}. {t['cluster_matched']}: {rat['cluster_matched']}; "
                 f"{t['region_index']}: {rat['region_index']}."
             )
@@ -557,7 +207,7 @@ class _Writer:
         self.heading(t["model_heading"], 2)
         helices = "; ".join(f"{h['label']} {h['value']}" for h in mod["helices"])
         p = self.para(bold_prefix=mod["label"])
-        p.add_run(_clean(f" ({helices})."))
+        p.add_run(xml_text(f" ({helices})."))
         if self.cons:
             self.para(mod["note"], style="CI Note")
         self.diagnosis_notes()
@@ -659,8 +309,8 @@ class _Writer:
         self.heading(title + (f" ({r['status_label']})" if r.get("status_label") else ""), level)
         if r.get("condition"):
             p = self.para("")
-            p.add_run(_clean(f"{r['condition']} {t['cond_then']} ")).italic = True
-            p.add_run(_clean(r["text"]))
+            p.add_run(xml_text(f"{r['condition']} {t['cond_then']} ")).italic = True
+            p.add_run(xml_text(r["text"]))
         else:
             self.para(r["text"])
         self.para(
@@ -673,7 +323,7 @@ class _Writer:
         refs = f" [{', '.join(map(str, r['refs']))}]" if r.get("refs") else ""
         p = self.para(r["rationale"] + refs, bold_prefix=f"{t['rationale']}: ")
         if r["proposal"] and self.cons:
-            p.add_run(_clean(f" ({t['our_proposal']})")).italic = True
+            p.add_run(xml_text(f" ({t['our_proposal']})")).italic = True
         if self.cons:
             for w in r["why"]:
                 self.para(
@@ -738,18 +388,6 @@ class _Writer:
             caption=t["s_actors"],
         )
 
-    def _orientation(self, landscape: bool) -> None:
-        """Start a new section (on a new page) in the given orientation, unless already so."""
-        from docx.enum.section import WD_ORIENT, WD_SECTION
-
-        current = self.doc.sections[-1]
-        if (current.orientation == WD_ORIENT.LANDSCAPE) == landscape:
-            return
-        section = self.doc.add_section(WD_SECTION.NEW_PAGE)
-        width, height = current.page_width, current.page_height
-        section.orientation = WD_ORIENT.LANDSCAPE if landscape else WD_ORIENT.PORTRAIT
-        section.page_width, section.page_height = height, width
-
     def kpis(self) -> None:
         t, p = self.t, self.p
         self.heading(t["s_kpis"], 1)
@@ -779,7 +417,9 @@ class _Writer:
         self.para(t["data_requests_intro"])
         for d in reqs:
             p = self.para(bold_prefix=d["label"])
-            p.add_run(_clean(f" ({d['group']})" + (f": {d['question']}" if d["question"] else "")))
+            p.add_run(
+                xml_text(f" ({d['group']})" + (f": {d['question']}" if d["question"] else ""))
+            )
             decides = d["decides"]
             if decides:
                 self.para(f"{t['dr_decides']}: {'; '.join(decides)}", style="CI Meta")

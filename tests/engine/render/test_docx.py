@@ -15,7 +15,8 @@ from docx.shared import Pt
 
 from engine.api import program_view
 from engine.errors import InputError
-from engine.render.docx import REQUIRED_STYLES, _clean, render_docx
+from engine.render.docx import render_docx
+from engine.render.docx_setup import REQUIRED_STYLES, xml_text
 from engine.resources import default_template
 from tests.conftest import require_tool, soffice_convert
 
@@ -220,7 +221,7 @@ def test_template_script_rebuilds_the_committed_template_byte_for_byte(tmp_path)
 
 
 def test_control_characters_never_reach_the_xml():
-    assert _clean("a\x07b\x0bc\td") == "abc\td"
+    assert xml_text("a\x07b\x0bc\td") == "abc\td"
 
 
 @pytest.mark.slow
