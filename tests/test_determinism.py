@@ -101,8 +101,8 @@ def test_office_files_carry_no_save_time(nn_result, knowledge):
     import zipfile
 
     from engine import api
-    from engine.deliverables.batch import summary_xlsx
     from engine.deliverables.questionnaire import questionnaire_xlsx
+    from engine.deliverables.summary import summary_xlsx
 
     year = str(datetime.date.today().year)
     files = {
