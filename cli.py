@@ -12,7 +12,7 @@ import sys
 from collections.abc import Callable
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
 import typer
 
@@ -33,8 +33,6 @@ kb_app = typer.Typer(
     rich_markup_mode=None,
 )
 app.add_typer(kb_app, name="kb")
-
-T = TypeVar("T")
 
 
 class Lang(str, Enum):
@@ -77,27 +75,23 @@ AssessmentArg = Annotated[
 ]
 
 
-def guarded(fn: Callable[[], T]) -> T:
-    """Run a command body; turn our errors into a message on stderr and an exit code."""
-    from engine import api
-
-    try:
-        api.begin()
-        return fn()
-    except api.ClusterIntlError as exc:
-        typer.echo(str(exc), err=True)
-        raise typer.Exit(code=exc.exit_code) from None
-    except KeyboardInterrupt:
-        typer.echo("interrupted", err=True)
-        raise typer.Exit(code=130) from None
-
-
 def guarded_command(fn: Callable[..., int | None]) -> Callable[..., None]:
-    """A command whose errors become a message and an exit code; a returned int is the exit code."""
+    """A command whose errors become a message on stderr and an exit code (no traceback); an int
+    it returns is its exit code."""
 
     @functools.wraps(fn)
     def run(*args: Any, **kwargs: Any) -> None:
-        code = guarded(lambda: fn(*args, **kwargs))
+        from engine import api
+
+        try:
+            api.begin()
+            code = fn(*args, **kwargs)
+        except api.ClusterIntlError as exc:
+            typer.echo(str(exc), err=True)
+            raise typer.Exit(code=exc.exit_code) from None
+        except KeyboardInterrupt:
+            typer.echo("interrupted", err=True)
+            raise typer.Exit(code=130) from None
         if code:
             raise typer.Exit(code=code)
 
@@ -106,15 +100,13 @@ def guarded_command(fn: Callable[..., int | None]) -> Callable[..., None]:
 
 def emit(data: str | bytes, out: Path | None, force: bool) -> None:
     """Write to OUT atomically, or to stdout."""
+    from engine import api
+
     if out is None:
         if isinstance(data, bytes):
-            from engine import api
-
             raise api.UsageError("this format is binary: give an output file with -o")
         sys.stdout.write(data)
         return
-    from engine import api
-
     api.write(out, data, force=force)
 
 
@@ -213,6 +205,7 @@ ExplainFormatOpt = Annotated[
 ]
 
 
+@guarded_command
 def _explain(
     assessment: Path,
     knowledge: Path | None,
@@ -221,15 +214,11 @@ def _explain(
     fmt: TextFormat,
 ) -> None:
     """Shared body of the explanation commands: one function builds the data, one renders text."""
+    from engine import api
 
-    def body() -> None:
-        from engine import api
-
-        k = api.knowledge(knowledge)
-        data = build(api.evaluate(assessment, k), k)
-        sys.stdout.write(api.to_json(data) if fmt is TextFormat.json else render(data))
-
-    guarded(body)
+    k = api.knowledge(knowledge)
+    data = build(api.evaluate(assessment, k), k)
+    sys.stdout.write(api.to_json(data) if fmt is TextFormat.json else render(data))
 
 
 @app.command()
@@ -535,6 +524,7 @@ class CompareFormat(str, Enum):
 
 
 @app.command()
+@guarded_command
 def compare(
     old: Annotated[
         Path, typer.Argument(help="The earlier assessment (YAML or .xlsx).", dir_okay=False)
@@ -557,21 +547,17 @@ def compare(
     force: ForceOpt = False,
 ) -> None:
     """Progress between two assessments: what moved, KPIs against targets, advice added/dropped."""
+    from engine import api
 
-    def body() -> None:
-        from engine import api
-
-        api.check_output(out, force, old, new)
-        k = api.knowledge(knowledge)
-        chosen = fmt.value if fmt is not None else _format_from(out, None)
-        view, data = api.compare_document(
-            api.evaluate(old, k), api.evaluate(new, k), k, chosen, lang.value
-        )
-        if not view["same_cluster"]:
-            typer.echo(f"warning: {old} and {new} name different clusters", err=True)
-        emit(data, out, force)
-
-    guarded(body)
+    api.check_output(out, force, old, new)
+    k = api.knowledge(knowledge)
+    chosen = fmt.value if fmt is not None else _format_from(out, None)
+    view, data = api.compare_document(
+        api.evaluate(old, k), api.evaluate(new, k), k, chosen, lang.value
+    )
+    if not view["same_cluster"]:
+        typer.echo(f"warning: {old} and {new} name different clusters", err=True)
+    emit(data, out, force)
 
 
 @app.command()
