@@ -50,76 +50,55 @@ def order_recommendations(result: Result, k: Knowledge) -> list[str]:
     return sorted(result.recommendations, key=key)
 
 
-def build_program(
-    result: Result, k: Knowledge, lang: str, peer_rank: dict[str, Any] | None = None
+def recommendation_view(
+    result: Result, rid: str, k: Knowledge, lang: str, partners: Any, to_join: list[Any]
 ) -> dict[str, Any]:
-    a = result.assessment
-    m = result.measures.values
-    s = k.scoring
-    recs_order = order_recommendations(result, k)
-    horizon = a.get(k.program.horizon_indicator) or k.program.default_horizon_years
-    partner_choice = choose_partners(a, k)
-    to_join = platforms_to_join(a, k)
+    """One measure as the document shows it, with its reasons from the firing record."""
+    r = k.recommendation[rid]
+    view = {
+        "id": rid,
+        "title": localized(r.title, lang),
+        "text": localized(r.text, lang),
+        "rationale": localized(r.rationale, lang),
+        "kind": r.kind,
+        "actor": localized(k.recommendations.actors.get(r.actor), lang),
+        "actor_id": r.actor,
+        "direction": localized(k.recommendations.directions.get(r.direction), lang),
+        "direction_id": r.direction,
+        "priority": localized(k.recommendations.priorities.get(result.priority[rid]), lang),
+        "priority_id": result.priority[rid],
+        "timeframe": localized(r.timeframe, lang),
+        "kpis": [localized(k.kpi[x].label, lang) for x in r.kpis if x in k.kpi],
+        "kpi_ids": [x for x in r.kpis if x in k.kpi],
+        "sources": sources_view(r.sources, k, lang),
+        "proposal": r.proposal,
+        "basis": r.basis,
+        **status_view(result.status[rid], r, lang),
+        "why": short_reasons(result, rid, k, lang),
+        "chain": chain_lines(justify(result, "recommendation", rid, k), k, lang),
+        "partners": [],
+        "platforms": [],
+        "lists": r.lists,
+    }
+    if r.lists == "partners":
+        view["partners"] = [partner_view(c, k, lang) for c in partners.candidates]
+    if r.lists == "platforms":
+        view["platforms"] = [
+            {
+                "id": p.id,
+                "name": localized(p.name, lang),
+                "description": localized(p.description, lang),
+            }
+            for p in to_join
+        ]
+    return view
 
-    def rec_view(rid: str) -> dict[str, Any]:
-        r = k.recommendation[rid]
-        view = {
-            "id": rid,
-            "title": localized(r.title, lang),
-            "text": localized(r.text, lang),
-            "rationale": localized(r.rationale, lang),
-            "kind": r.kind,
-            "actor": localized(k.recommendations.actors.get(r.actor), lang),
-            "actor_id": r.actor,
-            "direction": localized(k.recommendations.directions.get(r.direction), lang),
-            "direction_id": r.direction,
-            "priority": localized(k.recommendations.priorities.get(result.priority[rid]), lang),
-            "priority_id": result.priority[rid],
-            "timeframe": localized(r.timeframe, lang),
-            "kpis": [localized(k.kpi[x].label, lang) for x in r.kpis if x in k.kpi],
-            "kpi_ids": [x for x in r.kpis if x in k.kpi],
-            "sources": sources_view(r.sources, k, lang),
-            "proposal": r.proposal,
-            "basis": r.basis,
-            **status_view(result.status[rid], r, lang),
-            "why": short_reasons(result, rid, k, lang),
-            "chain": chain_lines(justify(result, "recommendation", rid, k), k, lang),
-            "partners": [],
-            "platforms": [],
-            "lists": r.lists,
-        }
-        if r.lists == "partners":
-            view["partners"] = [partner_view(c, k, lang) for c in partner_choice.candidates]
-        if r.lists == "platforms":
-            view["platforms"] = [
-                {
-                    "id": p.id,
-                    "name": localized(p.name, lang),
-                    "description": localized(p.description, lang),
-                }
-                for p in to_join
-            ]
-        return view
 
-    recs = [rec_view(rid) for rid in recs_order]
-
-    # readiness gate and postponed measures
-    gate = k.program.gate_finding in result.findings
-    postponed = [
-        {
-            "id": pid,
-            "title": localized(k.recommendation[pid].title, lang),
-            "why": [
-                describe_check(c, k, lang)
-                for f in result.producers("postponed", pid)
-                for c in f.conditions
-            ],
-        }
-        for pid in result.postponed
-        if pid in k.recommendation
-    ]
-
-    # current state
+def current_view(
+    result: Result, k: Knowledge, lang: str, peer_rank: dict[str, Any] | None
+) -> dict[str, Any]:
+    """The current state: self-assessment, index, ratio, model, scores against the means."""
+    a, m, s = result.assessment, result.measures.values, k.scoring
     level = a.get(s.self_assessment.indicator)
     lv = s.self_assessment.levels.get(level) if level is not None else None
 
@@ -213,8 +192,13 @@ def build_program(
         "partials": partial_rows,
         "scores": scores_view(result, k, lang, peer_rank),
     }
+    return current
 
-    # SWOT: findings of each kind plus the assessment's own items
+
+def swot_view(result: Result, k: Knowledge, lang: str) -> dict[str, list[dict[str, Any]]]:
+    """SWOT: the findings of each kind, then the assessment's own items."""
+    a = result.assessment
+
     def swot(kind: str, indicator: str) -> list[dict[str, Any]]:
         items: list[dict[str, Any]] = [
             {
@@ -237,14 +221,17 @@ def build_program(
         return items
 
     own = k.program.swot_indicators
-    swot_view = {
+    return {
         "strengths": swot("strength", own["strength"]),
         "weaknesses": swot("weakness", own["weakness"]),
         "opportunities": swot("opportunity", own["opportunity"]),
         "threats": swot("threat", own["threat"]),
     }
 
-    # measures grouped by direction and by actor
+
+def grouped(recs: list[dict[str, Any]], k: Knowledge, lang: str) -> tuple[list[Any], list[Any]]:
+    """The measures by direction (organizational changes apart) and by actor, in program.yaml's
+    order."""
     by_direction = []
     for d in k.program.direction_order:
         items = [r for r in recs if r["direction_id"] == d and r["kind"] != "organizational_change"]
@@ -266,6 +253,43 @@ def build_program(
                     "measures": items,
                 }
             )
+    return by_direction, by_actor
+
+
+def build_program(
+    result: Result, k: Knowledge, lang: str, peer_rank: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """The document view model of one result: every section the templates render."""
+    a = result.assessment
+    m = result.measures.values
+    recs_order = order_recommendations(result, k)
+    horizon = a.get(k.program.horizon_indicator) or k.program.default_horizon_years
+    partner_choice = choose_partners(a, k)
+    to_join = platforms_to_join(a, k)
+
+    recs = [
+        recommendation_view(result, rid, k, lang, partner_choice, to_join) for rid in recs_order
+    ]
+    # readiness gate and postponed measures
+    gate = k.program.gate_finding in result.findings
+    postponed = [
+        {
+            "id": pid,
+            "title": localized(k.recommendation[pid].title, lang),
+            "why": [
+                describe_check(c, k, lang)
+                for f in result.producers("postponed", pid)
+                for c in f.conditions
+            ],
+        }
+        for pid in result.postponed
+        if pid in k.recommendation
+    ]
+
+    current = current_view(result, k, lang, peer_rank)
+    model_id = current["model"]["id"]
+    swot = swot_view(result, k, lang)
+    by_direction, by_actor = grouped(recs, k, lang)
 
     kpis = kpis_view(result, k, lang, recs_order, horizon)
     gaps = data_gaps(result, k, lang)
@@ -298,7 +322,7 @@ def build_program(
             "postponed": postponed,
         },
         "current": current,
-        "swot": swot_view,
+        "swot": swot,
         "findings": findings_view,
         "charts": program_charts(current, scale_max(k), lang),
         "prospects": {
