@@ -180,6 +180,64 @@ def swot_sentence(item: dict[str, Any], kind: str, result: Result, k: Knowledge,
     return label
 
 
+def summary_parts(
+    view: dict[str, Any],
+    plan: list[dict[str, Any]],
+    kpi_rows: list[dict[str, Any]],
+    per: dict[str, Any],
+    k: Knowledge,
+    lang: str,
+) -> dict[str, Any]:
+    """The executive summary: the level, the main conclusions, the priority measures and the key
+    targets (how many of each: document.yaml)."""
+    t, d = strings()[lang], k.document
+    cur = view["current"]
+    sa = cur["self_assessment"]
+    conclusions = []
+    if cur["index"]["raw"] is not None:
+        conclusions.append(
+            t["sum_index"].format(value=cur["index"]["value"], band=cur["index"]["band"])
+        )
+    if cur["ratio"]["raw"] is not None:
+        conclusions.append(
+            t["sum_ratio"].format(value=cur["ratio"]["value"], band=cur["ratio"]["band"])
+        )
+    strengths = [x["text"] for x in view["swot"]["strengths"] if x["origin"] == "engine"]
+    weaknesses = [x["text"] for x in view["swot"]["weaknesses"] if x["origin"] == "engine"]
+    if strengths:
+        conclusions.append(t["sum_strengths"].format(items=", ".join(map(_lower, strengths))))
+    if weaknesses:
+        conclusions.append(t["sum_weaknesses"].format(items=", ".join(map(_lower, weaknesses))))
+    if cur["model"]["id"] != "unknown":
+        conclusions.append(t["sum_model"].format(model=cur["model"]["label"]))
+    rank = {"high": 0, "medium": 1, "low": 2}
+    priority = sorted(plan, key=lambda p: (rank.get(p["priority_id"], 3), p["no"]))
+    priority = sorted(priority[: d.summary_measures], key=lambda p: p["no"])
+    targets = [x for x in kpi_rows if x["target_raw"] is not None and x["baseline_raw"] is not None]
+    key_targets = [
+        t["sum_target"].format(
+            kpi=x["label"],
+            unit=x["unit"],
+            base=fmt_num(x["baseline_raw"], lang),
+            target=fmt_num(x["target_raw"], lang),
+            year=per["end"] or t["plan_end_rel"],
+        )
+        for x in targets[: d.summary_targets]
+    ]
+    level = (
+        t["sum_level"].format(level=sa["level"], label=sa["label"], band=sa["band"])
+        if sa["level"] is not None
+        else ""
+    )
+
+    return {
+        "level": level,
+        "conclusions": conclusions[: d.summary_conclusions],
+        "measures": [{"no": p["no"], "title": p["title"]} for p in priority],
+        "targets": key_targets,
+    }
+
+
 def document_view(
     view: dict[str, Any], result: Result, k: Knowledge, lang: str, audience: str = "client"
 ) -> dict[str, Any]:
@@ -267,45 +325,8 @@ def document_view(
         for key, items in view["swot"].items()
     }
 
-    # executive summary
-    cur = view["current"]
-    sa = cur["self_assessment"]
-    conclusions = []
-    if cur["index"]["raw"] is not None:
-        conclusions.append(
-            t["sum_index"].format(value=cur["index"]["value"], band=cur["index"]["band"])
-        )
-    if cur["ratio"]["raw"] is not None:
-        conclusions.append(
-            t["sum_ratio"].format(value=cur["ratio"]["value"], band=cur["ratio"]["band"])
-        )
-    strengths = [x["text"] for x in view["swot"]["strengths"] if x["origin"] == "engine"]
-    weaknesses = [x["text"] for x in view["swot"]["weaknesses"] if x["origin"] == "engine"]
-    if strengths:
-        conclusions.append(t["sum_strengths"].format(items=", ".join(map(_lower, strengths))))
-    if weaknesses:
-        conclusions.append(t["sum_weaknesses"].format(items=", ".join(map(_lower, weaknesses))))
-    if cur["model"]["id"] != "unknown":
-        conclusions.append(t["sum_model"].format(model=cur["model"]["label"]))
-    rank = {"high": 0, "medium": 1, "low": 2}
-    priority = sorted(plan, key=lambda p: (rank.get(p["priority_id"], 3), p["no"]))
-    priority = sorted(priority[: d.summary_measures], key=lambda p: p["no"])
-    targets = [x for x in kpi_rows if x["target_raw"] is not None and x["baseline_raw"] is not None]
-    key_targets = [
-        t["sum_target"].format(
-            kpi=x["label"],
-            unit=x["unit"],
-            base=fmt_num(x["baseline_raw"], lang),
-            target=fmt_num(x["target_raw"], lang),
-            year=per["end"] or t["plan_end_rel"],
-        )
-        for x in targets[: d.summary_targets]
-    ]
-    level = (
-        t["sum_level"].format(level=sa["level"], label=sa["label"], band=sa["band"])
-        if sa["level"] is not None
-        else ""
-    )
+    summary = summary_parts(view, plan, kpi_rows, per, k, lang)
+    key_targets = summary["targets"]
 
     # passport
     directions_with_measures = [dd for dd in view["by_direction"] if dd["measures"]]
@@ -431,12 +452,7 @@ def document_view(
             "chair": str(a.get("council_chair_name") or ""),
         },
         "period": per,
-        "summary": {
-            "level": level,
-            "conclusions": conclusions[: d.summary_conclusions],
-            "measures": [{"no": p["no"], "title": p["title"]} for p in priority],
-            "targets": key_targets,
-        },
+        "summary": summary,
         "passport": {
             "name": f"{t['title']}: {nm['cluster']}",
             "basis": t["passport_basis_text"].format(year=year if year is not None else "—"),
