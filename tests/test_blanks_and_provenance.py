@@ -17,7 +17,7 @@ import yaml
 from engine import api
 from engine.program.model import build_program
 from engine.program.result_json import result_json
-from tests.conftest import ROOT
+from tests.conftest import EXAMPLES, ROOT
 
 K = api.knowledge()
 ORG_BLOCK = [
@@ -179,3 +179,17 @@ def test_method_annex_lists_the_proposals_relied_on(nn_result):
     labels = [x for g in p["proposals"] for x in g["entries"]]
     assert any("KPI" in x for x in labels)
     assert any("Position the cluster" in x or "flagship" in x.lower() for x in labels)
+
+
+def test_a_small_count_to_raise_ends_above_its_baseline():
+    """Regression: +10 % a year on a baseline of 1 rounded back to 1 ("from 1 to 1 by 2027")."""
+    result = api.evaluate(EXAMPLES / "nascent-cluster.yaml", K)
+    rows = {r["id"]: r for r in result_json(result, K)["kpis"]}
+    grown = [
+        r
+        for r in rows.values()
+        if isinstance(r["baseline"], int) and r["kind"] in ("increase_pct", "add")
+    ]
+    assert grown
+    for r in grown:
+        assert list(r["targets"].values())[-1] > r["baseline"], r

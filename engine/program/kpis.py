@@ -105,6 +105,11 @@ def kpi_rows(result: Result, k: Knowledge, recs: list[str], horizon: int) -> lis
             if r is not None and targets and targets[-1] is not None:
                 r = max(r, targets[-1]) if kpi.target.kind != "fixed" else r
             targets.append(r)
+        grows = kpi.target.kind in ("increase_pct", "add") and (kpi.target.value or 0) > 0
+        if grows and isinstance(base, int) and targets and targets[-1] is not None:
+            # a count the program sets out to raise ends at least one above its baseline
+            # (10 % of 1 rounds back to 1, which would be no target at all)
+            targets[-1] = max(targets[-1], base + 1)
         rows.append(
             {
                 "id": kid,
