@@ -10,6 +10,7 @@ that no longer hold in NEW).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from engine.explain.justify import short_reasons
@@ -306,19 +307,39 @@ def added_plain(rid: str, new: Result, k: Knowledge, lang: str, limit: int = 3) 
     return out
 
 
-def dropped_plain(rid: str, old: Result, new: Result, k: Knowledge, lang: str) -> list[str]:
-    """Why NEW no longer recommends `rid`, in plain words: what changed since OLD (a value, from
-    then to now; a finding that no longer holds, with the values beneath it)."""
+Explain = Callable[[CondCheck, Result, Result, Knowledge, str, int], list[str]]
+
+
+def _walk_dropped(
+    rid: str,
+    old: Result,
+    new: Result,
+    k: Knowledge,
+    lang: str,
+    explain: Explain,
+    keys: tuple[str, str],
+) -> list[str]:
+    """The texts `explain` gives for each condition of OLD's justifications of `rid`,
+    deduplicated; a postponement, or no text at all, has its own line (`keys`: those strings)."""
     t = _strings(lang)
+    postponed, quiet = keys
     if rid in new.postponed:
-        return [t["c_postponed_plain"]]
+        return [t[postponed]]
     out: list[str] = []
     for firing in old.producers("recommendation", rid):
         for c in firing.conditions:
-            for text in _changed(c, old, new, k, lang, depth=0):
+            for text in explain(c, old, new, k, lang, 0):
                 if text not in out:
                     out.append(text)
-    return out or [t["c_rule_quiet_plain"]]
+    return out or [t[quiet]]
+
+
+def dropped_plain(rid: str, old: Result, new: Result, k: Knowledge, lang: str) -> list[str]:
+    """Why NEW no longer recommends `rid`, in plain words: what changed since OLD (a value, from
+    then to now; a finding that no longer holds, with the values beneath it)."""
+    return _walk_dropped(
+        rid, old, new, k, lang, _changed, ("c_postponed_plain", "c_rule_quiet_plain")
+    )
 
 
 def _changed(
@@ -368,16 +389,7 @@ def dropped_reasons(rid: str, old: Result, new: Result, k: Knowledge, lang: str)
 def reasons_from_firings(rid: str, old: Result, new: Result, k: Knowledge, lang: str) -> list[str]:
     """The conditions of OLD's justifications of `rid` that no longer hold in NEW (deduplicated),
     each with its old value; a finding that is gone is followed one level down."""
-    t = _strings(lang)
-    if rid in new.postponed:
-        return [t["c_postponed"]]
-    reasons: list[str] = []
-    for firing in old.producers("recommendation", rid):
-        for c in firing.conditions:
-            for text in _broken(c, old, new, k, lang, depth=0):
-                if text not in reasons:
-                    reasons.append(text)
-    return reasons or [t["c_rule_quiet"]]
+    return _walk_dropped(rid, old, new, k, lang, _broken, ("c_postponed", "c_rule_quiet"))
 
 
 def _broken(
