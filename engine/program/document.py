@@ -223,7 +223,7 @@ def summary_parts(
             year=per["end"] or t["plan_end_rel"],
         )
         for x in targets[: d.summary_targets]
-    ]
+    ] or [t["sum_targets_none"]]  # no measured baseline yet: say when the targets come
     level = (
         t["sum_level"].format(level=sa["level"], label=sa["label"], band=sa["band"])
         if sa["level"] is not None

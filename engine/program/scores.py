@@ -36,7 +36,13 @@ def scores_view(
     s, w = k.scoring, strings()[lang]
     label = {p.id: localized(p.label, lang) for p in s.partial_indicators}
     counts = [
-        {"id": p.id, "label": label[p.id], "value": fmt_num(_raw_count(result, p), lang)}
+        {
+            "id": p.id,
+            "label": label[p.id],
+            "value": fmt_num(raw, lang)
+            if (raw := _raw_count(result, p)) is not None
+            else w["no_data_value"],
+        }
         for p in s.partial_indicators
         if p.formula != "ratio"
     ]

@@ -142,3 +142,19 @@ def test_cli_draft_takes_the_audience(cli, nn_path):
     assert code == 0 and "Annex B. Reasons of the measures" in out
     code, out, _ = cli("draft", nn_path, "--lang", "en")
     assert code == 0 and "Annex B." not in out
+
+
+def test_a_cluster_without_baselines_says_when_targets_come_and_shows_no_bare_dashes(knowledge):
+    """Regression, drafted off the example (a Kazakh food cluster with a partial questionnaire):
+    the summary's key targets and the passport's results were empty, and blank counts read
+    "— —"."""
+    text = (
+        "cluster_name: Food cluster\nregion_name: Region\ncountry: KZ\nassessment_year: 2024\n"
+        "self_assessment_level: 3\nactivity_smes: 2\ndirection_export: 3\ndirection_science: 1\n"
+    )
+    result = api.evaluate_bytes(text.encode("utf-8"), "kz.yaml", knowledge)
+    view = api.program_view(result, knowledge, "en")
+    assert view["summary"]["targets"] and view["passport"]["results"]
+    assert all(x.strip() for x in view["summary"]["targets"])
+    md = str(api.draft(result, knowledge, "md", "en"))
+    assert "— —" not in md and "no data" in md
