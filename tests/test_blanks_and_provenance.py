@@ -143,9 +143,8 @@ def test_synthetic_example_is_not_presented_as_reliable(nn_result):
 def test_circular_cross_check_line_is_gone(nn_result):
     for lang in ("en", "ru"):
         text = api.draft(nn_result, K, "md", lang, audience="consultant")  # the method annex
-        assert re.search(
-            r"11[,.]7\s%", text
-        )  # typography joins a number and % with a no-break space
+        # the worked example's 11.7 % is not quoted in every cluster's method notes (issue 11)
+        assert not re.search(r"11[,.]7\s%", text)
         assert "cross-check" not in text and "для сверки" not in text
 
 

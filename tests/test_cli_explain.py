@@ -185,9 +185,10 @@ def test_why_not_names_the_blocking_gate_and_the_rule_behind_it(cli):
     assert "postponed by rule gate_first_steps" in out
     assert "✗ not: Readiness gate: organizational measures first — derived — blocks it" in out
     assert "gate_closed_plans" in out and "gate_closed_mandate" in out
+    # activity abroad turns "wait for the mandate" into "mandate first": one change opens the gate
+    assert "✓ not: The cluster is already active abroad" in out
     d = _json(cli, "why-not", "examples/nascent-cluster.yaml", "co_partner_cluster")
-    assert d["no_change"]["reason"] == "blocked"
-    assert d["no_change"]["by"] == ["gate_closed_plans", "gate_closed_mandate"]
+    assert [c["indicator"] for c in d["changes"]][:1] == ["direction_export"]
 
 
 def test_why_not_search_is_bounded_on_the_example(cli):

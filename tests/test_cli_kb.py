@@ -66,7 +66,7 @@ def test_kb_check_output_format(cli, tmp_path, monkeypatch):
         "rules:\n  - id: dead\n    title: {en: Dead, ru: Мертвое}\n    when:\n"
         "      - {indicator: direction_export, op: ge, value: 3}\n"
         "      - {indicator: direction_export, op: le, value: 1}\n"
-        "    then: {recommend: rg_foreign_fairs}\n    proposal: true\n",
+        "    then: {recommend: rg_collective_trademarks}\n    proposal: true\n",
         encoding="utf-8",
     )
     monkeypatch.chdir(tmp_path)

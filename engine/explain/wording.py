@@ -17,9 +17,11 @@ from engine.inference.trace import Firing, Result
 from engine.knowledge.base import Text, localized
 from engine.knowledge.document_model import CountryProfile
 from engine.knowledge.models import Knowledge, RecommendationDef, Variant
+from engine.text.numbers import fmt_num
 
-# `{id}` (an indicator or measure of the rule's `when`) or `{country:key}` (an institution)
-PLACEHOLDER = re.compile(r"\{(country:)?([a-z][a-z0-9_]*)\}")
+# `{id}` (an indicator or measure of the rule's `when`, or an input of such a measure),
+# `{benchmark:id}` (the survey benchmark of an indicator) or `{country:key}` (an institution)
+PLACEHOLDER = re.compile(r"\{(?:(country|benchmark):)?([a-z][a-z0-9_]*)\}")
 DEFAULT_COUNTRY = "default"
 
 
@@ -45,27 +47,41 @@ def institution(key: str, country: str, k: Knowledge, lang: str) -> str:
     return localized(profile.institutions[key].name, lang)
 
 
+class Blank(Exception):
+    """A placeholder of a `because` names a blank: the sentence is no reason and is left out."""
+
+
 def fill(
     text: str,
     result: Result,
     k: Knowledge,
     lang: str,
     values: dict[str, tuple[str, Any]] | None = None,
+    *,
+    strict: bool = False,
 ) -> str:
-    """Replace the placeholders of `text`: `values` first (what a firing saw), then the facts."""
+    """Replace the placeholders of `text`: `values` first (what a firing saw), then the facts.
+
+    With `strict`, a blank value raises Blank (a reason never reads "no data").
+    """
     country = country_of(result, k)
     seen = values or {}
 
     def sub(m: re.Match[str]) -> str:
-        if m.group(1):
-            return institution(m.group(2), country, k, lang)
         name = m.group(2)
+        if m.group(1) == "country":
+            return institution(name, country, k, lang)
+        if m.group(1) == "benchmark":
+            bench = k.scoring.benchmarks.get(name)
+            return fmt_num(bench.value, lang) if bench else "{benchmark:" + name + "}"
         if name in seen:
             kind, value = seen[name]
         elif name in k.indicator:
             kind, value = "indicator", result.assessment.get(name)
         else:
             kind, value = "measure", result.measures.values.get(name)
+        if strict and value is None:
+            raise Blank(name)
         return value_text(kind, name, value, k, lang)
 
     return PLACEHOLDER.sub(sub, text)
@@ -93,7 +109,17 @@ def because_sentences(result: Result, kind: str, ident: str, k: Knowledge, lang:
         for f in sorted(result.producers(kind, ident), key=lambda f: f.seq):
             rule = k.rule[f.rule].rule
             if rule.because is not None:
-                sentence = fill(localized(rule.because, lang), result, k, lang, firing_values(f))
+                try:
+                    sentence = fill(
+                        localized(rule.because, lang),
+                        result,
+                        k,
+                        lang,
+                        firing_values(f),
+                        strict=True,
+                    )
+                except Blank:
+                    continue  # the branch that fired did not see this value
                 if sentence not in out:
                     out.append(sentence)
                 continue

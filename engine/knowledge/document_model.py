@@ -10,6 +10,11 @@ from pydantic import Field
 from engine.knowledge.base import Basis, Strict, Text
 
 
+class BodyName(Strict):
+    if_: list[str] = Field(alias="if", min_length=1)
+    name: Text
+
+
 class Body(Strict):
     """A body of the cluster's management (dissertation Fig. 28) or of the region."""
 
@@ -17,6 +22,8 @@ class Body(Strict):
     name: Text
     name_indicator: str | None = None  # an assessment field that names it for this client
     description: Text | None = None
+    # the name when every finding of `if` is made (e.g. no expert group: the manager alone)
+    renamed: list[BodyName] = Field(default_factory=list)
 
 
 class Institution(Strict):
@@ -43,6 +50,9 @@ class Instrument(Strict):
     name: Text
     countries: list[str] = Field(default_factory=list)
     available_from: int | None = None  # first year the instrument exists
+    available_until: int | None = None  # last year it exists (dissolved or under review)
+    # findings that must be made for the instrument to apply (e.g. governance.pilot)
+    requires: list[str] = Field(default_factory=list)
     basis: Basis = "proposal"
 
 

@@ -430,6 +430,8 @@ class ProgramFile(Strict):
     stages: list[Stage]
     prospects_by_model: dict[str, Text]
     prospects_by_band: dict[str, Text]
+    # said first under the prospects when the finding is made (the readiness gate), in this order
+    prospects_by_finding: dict[str, Text] = Field(default_factory=dict)
     ratio_texts: dict[str, Text]
     method_notes: list[Text]
     data_gap_levels: dict[str, Text]

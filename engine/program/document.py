@@ -37,9 +37,11 @@ def names(result: Result, k: Knowledge, lang: str) -> dict[str, str]:
         cluster = a.get("cluster_name_en") or cluster
         region = a.get("region_name_en") or region
     out = {"cluster": cluster, "region": region}
+    made = set(result.findings)
     for b in k.document.bodies:
         given = a.get(b.name_indicator) if b.name_indicator else None
-        out[b.id] = str(given) if given and b.id != "council" else localized(b.name, lang)
+        name = next((r.name for r in b.renamed if all(f in made for f in r.if_)), b.name)
+        out[b.id] = str(given) if given and b.id != "council" else localized(name, lang)
     return out
 
 
@@ -65,13 +67,25 @@ def _when(year: int, quarter: int, per: dict[str, Any], t: dict[str, str]) -> st
     return t["plan_quarter"].format(q=ROMAN[quarter], y=per["start"] + year - 1)
 
 
-def instruments_for(ids: list[str], k: Knowledge, country: str, last_year: int | None) -> list:
+def instruments_for(
+    ids: list[str],
+    k: Knowledge,
+    country: str,
+    years: tuple[int | None, int | None],
+    findings: set[str],
+) -> list:
+    """The instruments of `ids` open to this cluster's country, program years and findings."""
+    first_year, last_year = years
     out = []
     for iid in ids:
         ins = next((i for i in k.document.instruments if i.id == iid), None)
         if ins is None or (ins.countries and country not in ins.countries):
             continue
         if ins.available_from and last_year is not None and ins.available_from > last_year:
+            continue
+        if ins.available_until and first_year is not None and ins.available_until < first_year:
+            continue
+        if not all(f in findings for f in ins.requires):
             continue
         out.append(ins)
     return out
@@ -262,7 +276,9 @@ def document_view(
         ey, eq = e.end if e.end else (horizon, 4)
         sy, ey = min(sy, horizon), min(ey, horizon)
         funding_ids = e.funding or d.funding_by_actor.get(r["actor_id"], [])
-        funding = instruments_for(funding_ids, k, country, per["end"])
+        funding = instruments_for(
+            funding_ids, k, country, (per["start"], per["end"]), set(result.findings)
+        )
         results = []
         for kid in r["kpi_ids"]:
             x = kpis.get(kid)

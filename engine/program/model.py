@@ -331,6 +331,11 @@ def build_program(
         "findings": findings_view,
         "charts": program_charts(current, scale_max(k), lang),
         "prospects": {
+            "gate": " ".join(
+                localized(text, lang)
+                for fid, text in k.program.prospects_by_finding.items()
+                if fid in result.findings
+            ),
             "model": localized(k.program.prospects_by_model.get(model_id), lang),
             "band": localized(k.program.prospects_by_band.get(m.get("index_band") or ""), lang),
             "ratio": current["ratio"]["text"],

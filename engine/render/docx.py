@@ -284,7 +284,7 @@ class _Writer(DocxWriter):
     def prospects(self) -> None:
         t, pr = self.t, self.p["prospects"]
         self.heading(t["s_prospects"], 1)
-        for text in (pr["band"], pr["model"], pr["ratio"]):
+        for text in (pr["gate"], pr["band"], pr["model"], pr["ratio"]):
             if text:
                 self.para(text)
         if pr["target_markets"]:

@@ -15,6 +15,7 @@ from engine.knowledge.conditions import branch_problems
 from engine.knowledge.models import Knowledge
 from engine.knowledge.verify.blanks import check_blanks
 from engine.knowledge.verify.document import check_document
+from engine.knowledge.verify.gate import check_gate
 from engine.knowledge.verify.provenance import check_provenance
 from engine.knowledge.verify.references import Checker
 from engine.knowledge.verify.rule_checks import LogicChecks
@@ -38,6 +39,7 @@ def verify(knowledge: Knowledge) -> list[Problem]:
     check_provenance(c)
     check_blanks(c)
     check_wording(c)
+    check_gate(c)
     LogicChecks(c, c.broken).run()
     if not any("cycle through negation" in p.message for p in c.problems):
         c.negation_cycles()  # the stratifier's own view, in case the graph check missed one

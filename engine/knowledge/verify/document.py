@@ -28,6 +28,14 @@ def check_document(c: Checker) -> None:
     for i, f in enumerate(d.functions):
         for body in f.roles:
             ref(("functions", i, "roles", body), body, bodies, "body", key=True)
+    findings = {f.id for f in c.k.findings.findings}
+    for i, b in enumerate(d.bodies):
+        for j, r in enumerate(b.renamed):
+            for n, fid in enumerate(r.if_):
+                ref(("bodies", i, "renamed", j, "if", n), fid, findings, "finding")
+    for i, ins in enumerate(d.instruments):
+        for j, fid in enumerate(ins.requires):
+            ref(("instruments", i, "requires", j), fid, findings, "finding")
     for actor, ids in d.funding_by_actor.items():
         for j, x in enumerate(ids):
             ref(("funding_by_actor", actor, j), x, instruments, "instrument")

@@ -33,6 +33,8 @@ def check_settings(c: Checker) -> None:
     known(("data_gap_groups",), pg.data_gap_groups, groups, "indicator group")
     known(("advice_gap_groups",), pg.advice_gap_groups, groups, "indicator group")
     known(("gate_finding",), pg.gate_finding, k.finding, "finding")
+    for fid in pg.prospects_by_finding:
+        known(("prospects_by_finding", fid), fid, k.finding, "finding")
     for kind, ident in pg.swot_indicators.items():
         if ident not in k.indicator:
             c.add(

@@ -18,12 +18,21 @@ from typing import Any
 from engine.errors import suggest
 from engine.knowledge.base import Text
 from engine.knowledge.graph import producers_of
+from engine.knowledge.measure_ids import measure_inputs
 from engine.knowledge.verify.references import Checker, atoms_with_paths
 
-PLACEHOLDER = re.compile(r"\{(country:)?([^{}]*)\}")
+PLACEHOLDER = re.compile(r"\{(?:(country|benchmark):)?([A-Za-z_][A-Za-z0-9_]*)\}")
 ID = re.compile(r"[a-z][a-z0-9_]*")
 DOC = "document.yaml"
 RECS = "recommendations.yaml"
+
+
+def base_measure(m: str) -> str:
+    """The measure a comparison measure is about: tercile_q_x, gap_q_x -> q_x; ratio_band -> ratio."""
+    for prefix in ("tercile_", "gap_", "bench_status_", "bench_gap_"):
+        if m.startswith(prefix):
+            return m[len(prefix) :]
+    return m.removesuffix("_band")
 
 
 def _placeholders(t: Text | None) -> list[tuple[str, str]]:
@@ -33,7 +42,7 @@ def _placeholders(t: Text | None) -> list[tuple[str, str]]:
     out = []
     for text in (t.ru, t.en):
         for m in PLACEHOLDER.finditer(text or ""):
-            out.append(("country" if m.group(1) else "value", m.group(2)))
+            out.append((m.group(1) or "value", m.group(2)))
     return list(dict.fromkeys(out))
 
 
@@ -56,15 +65,31 @@ def check_wording(c: Checker) -> None:
         else:
             c.add(file, path, message, hint=suggest(name, sorted(keys)))
 
+    inputs = measure_inputs(k)
+
+    def bench_key(path: tuple[Any, ...], name: str, located: Any = None) -> None:
+        if name not in k.scoring.benchmarks:
+            message = f"{{benchmark:{name}}}: no survey benchmark for {name!r} in scoring.yaml"
+            hint = suggest(name, sorted(k.scoring.benchmarks))
+            if located is not None:
+                c.problems.append(located.problem(path, message, hint=hint))
+            else:
+                c.add(RECS, path, message, hint=hint)
+
     for site in k.rules:
         because = site.rule.because
         if because is None:
             continue
         tested = {a.subject for a, _, _ in atoms_with_paths(site)}
+        # a measure's inputs are in the firing record too (its derivation)
+        tested |= {i for m in list(tested) for i in inputs.get(m, ())}
+        tested |= {base_measure(m) for m in list(tested)}
         path = site.path + ("because",)
         for kind, name in _placeholders(because):
             if kind == "country":
                 country_key(site.file, path, name, site.located)
+            elif kind == "benchmark":
+                bench_key(path, name, site.located)
             elif not ID.fullmatch(name) or name not in tested:
                 c.problems.append(
                     site.located.problem(
@@ -79,7 +104,7 @@ def check_wording(c: Checker) -> None:
     for i, r in enumerate(k.recommendations.recommendations):
         base = ("recommendations", i)
         for kind, name in _placeholders(r.title):
-            shown = f"country:{name}" if kind == "country" else name
+            shown = name if kind == "value" else f"{kind}:{name}"
             c.add(RECS, base + ("title",), f"a title takes no placeholder ({{{shown}}})")
         texts: list[tuple[tuple[Any, ...], Text | None]] = [
             (base + (f,), getattr(r, f)) for f in ("text", "rationale", "condition")
@@ -103,6 +128,8 @@ def check_wording(c: Checker) -> None:
             for kind, name in _placeholders(t):
                 if kind == "country":
                     country_key(RECS, path, name)
+                elif kind == "benchmark":
+                    bench_key(path, name)
                 else:
                     c.add(
                         RECS,

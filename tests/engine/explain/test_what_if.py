@@ -88,9 +88,28 @@ def test_minimal_change_of_a_raw_number_moves_a_measure_across_its_threshold(nn_
         assert rerun.measures.get("ratio_band") == "lagging"
 
 
-def test_no_single_change_when_two_independent_rules_block(knowledge):
+def test_one_change_that_makes_the_cluster_active_abroad_opens_the_gate(knowledge):
+    # the nascent cluster has no mandate; activity abroad turns "wait" into "mandate first"
     r = api.evaluate(EXAMPLES / "nascent-cluster.yaml", knowledge)
+    assert "co_partner_cluster" in r.postponed
     found = minimal_changes(r, "recommendation", "co_partner_cluster", knowledge)
+    assert found["changes"] and not found["stats"]["truncated"]
+    for c in found["changes"]:
+        rerun = api.run(with_changes(r.assessment, {c["indicator"]: c["to"]}, knowledge), knowledge)
+        assert "readiness.active_abroad" in rerun.findings
+        assert "co_partner_cluster" in rerun.recommendations
+
+
+def test_no_single_change_when_two_independent_conditions_block(knowledge):
+    # collective trademarks need both lagging SMEs and no trademarks yet: two changes, not one
+    base = with_changes(
+        api.evaluate(EXAMPLES / "mature-cluster.yaml", knowledge).assessment,
+        {"rg_collective_trademarks": True, "activity_smes": 4, "num_members_sme": 2},
+        knowledge,
+    )
+    r = api.run(base, knowledge)
+    assert "rg_collective_trademarks" not in r.recommendations
+    found = minimal_changes(r, "recommendation", "rg_collective_trademarks", knowledge)
     assert found["changes"] == [] and not found["stats"]["truncated"]
 
 
