@@ -30,8 +30,8 @@ def check_document(c: Checker) -> None:
             ref(("functions", i, "roles", body), body, bodies, "body", key=True)
     findings = {f.id for f in c.k.findings.findings}
     for i, b in enumerate(d.bodies):
-        for j, r in enumerate(b.renamed):
-            for n, fid in enumerate(r.if_):
+        for j, alias in enumerate(b.renamed):
+            for n, fid in enumerate(alias.if_):
                 ref(("bodies", i, "renamed", j, "if", n), fid, findings, "finding")
     for i, ins in enumerate(d.instruments):
         for j, fid in enumerate(ins.requires):
