@@ -71,6 +71,9 @@ def choose_partners(a: Assessment, k: Knowledge) -> PartnerChoice:
     for n in named:
         p = by_name.get(n.lower())
         geo = tuple(p.geography) if p else ()
+        if p and not any(g in available for g in p.geography):
+            excluded.append(p.name)  # named, but in a region closed to the cluster today
+            continue
         out.append(
             Candidate(
                 name=p.name if p else n,
@@ -83,7 +86,7 @@ def choose_partners(a: Assessment, k: Knowledge) -> PartnerChoice:
                 target_market=bool(p and _targeted(p, targets)),
             )
         )
-    seen = {c.name.lower() for c in out}
+    seen = {c.name.lower() for c in out} | {x.lower() for x in excluded}
     scored: list[Candidate] = []
     for p in pt.partners:
         if p.name.lower() in seen:
