@@ -389,11 +389,19 @@ class Partner(Strict):
 
 
 class Platform(Strict):
+    """An international hub a cluster's actors can keep a profile on and promote themselves
+    through. Only an `active` one, checked against its source, is ever recommended."""
+
     id: str
     name: Text
     description: Text
     geography: str
     sectors: list[str] = Field(default_factory=list)  # empty: open to every sector
+    # who can be present on it: actor ids of recommendations.yaml (cluster_org, members, ...)
+    actors: list[str] = Field(default_factory=list)
+    status: Literal["active", "merged", "defunct", "unverified"]
+    merged_into: str | None = None  # the platform id that took over a merged one
+    checked: date | None = None  # when the status was last checked against the sources
     sources: list[str] = Field(default_factory=list)
 
 
@@ -406,11 +414,16 @@ class PartnersFile(Strict):
     sector_aliases: dict[str, list[str]]
     sectors: dict[str, Text] = Field(default_factory=dict)  # labels of the sector tags
     max_candidates: int = 3
-    weights: dict[Literal["sector", "prior_link", "platform"], float]
+    weights: dict[Literal["sector", "prior_link", "platform", "target_market"], float]
     partners: list[Partner]
     platforms: list[Platform]
     platforms_indicator: str
     country_indicator: str = "country"
+    # the assessment's target markets (countries, ISO codes or geographies) raise a candidate
+    target_markets_indicator: str | None = None
+    # what the program says where no catalogue entry fits, and how to search instead
+    no_candidates: Text | None = None
+    no_platforms: Text | None = None
 
 
 class Stage(Text):

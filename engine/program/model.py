@@ -22,7 +22,7 @@ from engine.program.charts import program_charts
 from engine.program.data_requests import data_requests_view
 from engine.program.gaps import data_gaps
 from engine.program.kpis import kpis_view
-from engine.program.partners import choose_partners, platforms_to_join
+from engine.program.partners import catalogue_lists, choose_partners, platforms_to_join
 from engine.program.provenance import proposals_relied_on, status_view
 from engine.program.scores import scores_view
 from engine.program.sections import chain_lines, partner_view, scale_max, sources_view, unknown_text
@@ -85,17 +85,7 @@ def recommendation_view(
     }
     if view["condition"] and words["condition"]:
         view["condition"] = words["condition"]  # the variant's or the catalogue's, filled
-    if r.lists == "partners":
-        view["partners"] = [partner_view(c, k, lang) for c in partners.candidates]
-    if r.lists == "platforms":
-        view["platforms"] = [
-            {
-                "id": p.id,
-                "name": localized(p.name, lang),
-                "description": localized(p.description, lang),
-            }
-            for p in to_join
-        ]
+    view.update(catalogue_lists(r, k, lang, partners, to_join))
     return view
 
 

@@ -1,7 +1,9 @@
-"""Partner-cluster candidates and platforms to join, chosen from the catalogue in partners.yaml.
+"""Partner-cluster candidates and platforms to be present on, chosen from partners.yaml.
 
-Scoring is data (weights, sector aliases, available geographies); each candidate carries the
-reasons it was chosen so the document can say why it names this cluster.
+Scoring is data (weights, sector aliases, available geographies, target markets); each candidate
+carries the reasons it was chosen so the document can say why it names this cluster. Only a
+platform whose status is `active` in the catalogue, in an open geography and fitting the cluster's
+sectors, is ever offered.
 """
 
 from __future__ import annotations
@@ -10,7 +12,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from engine.assessment.validate import Assessment
-from engine.knowledge.models import Knowledge, Partner, Platform
+from engine.knowledge.base import localized
+from engine.knowledge.models import Knowledge, Partner, Platform, RecommendationDef
+from engine.program.sections import partner_view
 
 
 @dataclass(frozen=True)
@@ -22,6 +26,7 @@ class Candidate:
     prior_link: bool = False
     geography: tuple[str, ...] = ()
     from_assessment: bool = False
+    target_market: bool = False  # in a country or geography the assessment targets
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -32,6 +37,7 @@ class Candidate:
             "prior_link": self.prior_link,
             "geography": list(self.geography),
             "named_in_assessment": self.from_assessment,
+            "target_market": self.target_market,
         }
 
 
@@ -57,6 +63,7 @@ def choose_partners(a: Assessment, k: Knowledge) -> PartnerChoice:
     wanted = _wanted_sectors(a, k)
     ci = k.partners.country_indicator
     country = (a.get(ci) or "").upper() if ci in k.indicator else ""
+    targets = _target_markets(a, k)
     named = [n.strip() for n in (a.get(pt.candidates_indicator) or []) if n.strip()]
     by_name = {p.name.lower(): p for p in pt.partners}
     out: list[Candidate] = []
@@ -64,6 +71,9 @@ def choose_partners(a: Assessment, k: Knowledge) -> PartnerChoice:
     for n in named:
         p = by_name.get(n.lower())
         geo = tuple(p.geography) if p else ()
+        if p and not any(g in available for g in p.geography):
+            excluded.append(p.name)  # named, but in a region closed to the cluster today
+            continue
         out.append(
             Candidate(
                 name=p.name if p else n,
@@ -73,9 +83,10 @@ def choose_partners(a: Assessment, k: Knowledge) -> PartnerChoice:
                 prior_link=bool(p and country and country in p.prior_links),
                 geography=geo,
                 from_assessment=True,
+                target_market=bool(p and _targeted(p, targets)),
             )
         )
-    seen = {c.name.lower() for c in out}
+    seen = {c.name.lower() for c in out} | {x.lower() for x in excluded}
     scored: list[Candidate] = []
     for p in pt.partners:
         if p.name.lower() in seen:
@@ -87,9 +98,11 @@ def choose_partners(a: Assessment, k: Knowledge) -> PartnerChoice:
             excluded.append(p.name)
             continue
         prior = bool(country and country in p.prior_links)
+        targeted = _targeted(p, targets)
         score = (
             pt.weights.get("sector", 1.0) * len(sectors)
             + (pt.weights.get("prior_link", 0.0) if prior else 0.0)
+            + (pt.weights.get("target_market", 0.0) if targeted else 0.0)
             + pt.weights.get("platform", 0.0) * len(p.platforms)
         )
         scored.append(
@@ -100,6 +113,7 @@ def choose_partners(a: Assessment, k: Knowledge) -> PartnerChoice:
                 sectors=sectors,
                 prior_link=prior,
                 geography=tuple(p.geography),
+                target_market=targeted,
             )
         )
     scored.sort(key=lambda c: (-c.score, c.name))
@@ -115,13 +129,47 @@ def choose_partners(a: Assessment, k: Knowledge) -> PartnerChoice:
 
 
 def platforms_to_join(a: Assessment, k: Knowledge) -> list[Platform]:
-    joined = set(a.get(k.partners.platforms_indicator) or [])
+    """Active platforms the cluster is not yet present on, in an open geography, fitting its
+    sectors. A merged, defunct or unverified platform is never offered."""
+    pt = k.partners
+    present = set(a.get(pt.platforms_indicator) or [])
+    available = set(a.get(pt.availability_indicator) or pt.default_available_geographies)
     wanted = set(_wanted_sectors(a, k))
     return [
         p
-        for p in k.partners.platforms
-        if p.id not in joined and (not p.sectors or wanted & set(p.sectors))
+        for p in pt.platforms
+        if p.status == "active"
+        and p.id not in present
+        and p.geography in available
+        and (not p.sectors or wanted & set(p.sectors))
     ]
+
+
+def _target_markets(a: Assessment, k: Knowledge) -> set[str]:
+    """The assessment's target markets as lower-case keys: ISO codes, geography ids and the
+    country and geography names of the knowledge base (either language) mapped to their ids."""
+    pt = k.partners
+    if not pt.target_markets_indicator or pt.target_markets_indicator not in k.indicator:
+        return set()
+    names: dict[str, str] = {}
+    for code, text in k.document.countries.items():
+        names[code.lower()] = code.lower()
+        for lang in ("ru", "en"):
+            if getattr(text, lang):
+                names[getattr(text, lang).strip().lower()] = code.lower()
+    for geo, text in pt.geographies.items():
+        names[geo.lower()] = geo.lower()
+        for lang in ("ru", "en"):
+            if getattr(text, lang):
+                names[getattr(text, lang).strip().lower()] = geo.lower()
+    raw = (str(x).strip().lower() for x in (a.get(pt.target_markets_indicator) or []))
+    return {names.get(x, x) for x in raw if x}
+
+
+def _targeted(p: Partner, targets: set[str]) -> bool:
+    return bool(targets) and (
+        p.country.lower() in targets or any(g.lower() in targets for g in p.geography)
+    )
 
 
 def _wanted_sectors(a: Assessment, k: Knowledge) -> list[str]:
@@ -131,4 +179,30 @@ def _wanted_sectors(a: Assessment, k: Knowledge) -> list[str]:
         for sector in pt.sector_aliases.get(tag, [tag]):
             if sector not in out:
                 out.append(sector)
+    return out
+
+
+def catalogue_lists(
+    r: RecommendationDef, k: Knowledge, lang: str, partners: PartnerChoice, to_join: list[Platform]
+) -> dict[str, Any]:
+    """The catalogue entries a measure lists, and where none fits, the knowledge base's note on
+    how to search instead (so the text never promises a list that is empty)."""
+    out: dict[str, Any] = {"partners": [], "platforms": [], "none_fits": ""}
+    if r.lists == "partners":
+        out["partners"] = [partner_view(c, k, lang) for c in partners.candidates]
+        if not out["partners"]:
+            out["none_fits"] = localized(k.partners.no_candidates, lang)
+    if r.lists == "platforms":
+        actors = k.recommendations.actors
+        out["platforms"] = [
+            {
+                "id": p.id,
+                "name": localized(p.name, lang),
+                "description": localized(p.description, lang),
+                "actors": [localized(actors.get(x), lang) for x in p.actors if x in actors],
+            }
+            for p in to_join
+        ]
+        if not out["platforms"]:
+            out["none_fits"] = localized(k.partners.no_platforms, lang)
     return out

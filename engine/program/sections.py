@@ -58,6 +58,8 @@ def partner_view(c: Any, k: Knowledge, lang: str) -> dict[str, Any]:
         )
     if c.prior_link:
         reasons.append(t["partner_prior_link"])
+    if getattr(c, "target_market", False):
+        reasons.append(t["partner_target_market"])
     return {
         "name": c.name,
         "country": p.country if p else "",

@@ -339,7 +339,15 @@ class _Writer(DocxWriter):
             )
         if r["platforms"]:
             self.para(f"{t['platforms_to_join']}:")
-            self.bullets([f"{pl['name']}: {pl['description']}" for pl in r["platforms"]])
+            self.bullets([self._platform(pl) for pl in r["platforms"]])
+        if r.get("none_fits"):
+            self.para(r["none_fits"])
+
+    def _platform(self, pl: dict[str, Any]) -> str:
+        text = f"{pl['name']}: {pl['description']}"
+        if pl.get("actors"):
+            text += f" ({self.t['platform_for']}: {', '.join(pl['actors'])})"
+        return text
 
     def measures(self) -> None:
         """Each measure in full, by direction (the plan lists them once more, in one table)."""

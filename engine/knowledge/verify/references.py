@@ -512,8 +512,56 @@ class Checker:
                     )
         for tag, label in pt.sectors.items():
             self.text(pf, ("sectors", tag), label)
+        self.platforms(pf)
+
+    def platforms(self, pf: str) -> None:
+        """Each platform's status is a checked fact: an active one names its source and check
+        date, a merged one its successor; an unverified one is flagged while a measure lists
+        platforms (the engine never recommends it, so the list silently shrinks)."""
+        pt = self.k.partners
+        ids = {p.id for p in pt.platforms}
+        listing = [r.id for r in self.k.recommendations.recommendations if r.lists == "platforms"]
         for i, plat in enumerate(pt.platforms):
             self.sources(pf, ("platforms", i, "sources"), plat.sources)
+            self.text(pf, ("platforms", i, "name"), plat.name)
+            self.text(pf, ("platforms", i, "description"), plat.description)
+            if plat.geography not in pt.geographies:
+                self.add(
+                    pf,
+                    ("platforms", i, "geography"),
+                    f"unknown geography {plat.geography!r}",
+                    hint=suggest(plat.geography, pt.geographies),
+                )
+            for j, actor in enumerate(plat.actors):
+                if actor not in self.k.recommendations.actors:
+                    self.add(
+                        pf,
+                        ("platforms", i, "actors", j),
+                        f"unknown actor {actor!r}",
+                        hint=suggest(actor, self.k.recommendations.actors),
+                    )
+            if plat.status == "active" and (plat.checked is None or not plat.sources):
+                self.add(
+                    pf,
+                    ("platforms", i, "status"),
+                    f"platform {plat.id!r} is active but has no `checked` date or no source "
+                    "saying so",
+                )
+            if plat.status == "merged" and plat.merged_into not in ids:
+                self.add(
+                    pf,
+                    ("platforms", i, "merged_into"),
+                    f"merged platform {plat.id!r} names no known successor "
+                    f"(merged_into: {plat.merged_into!r})",
+                )
+            if plat.status == "unverified" and listing:
+                self.add(
+                    pf,
+                    ("platforms", i, "status"),
+                    f"platform {plat.id!r} is unverified, so {', '.join(listing)} never lists "
+                    "it; check that it exists and set its status",
+                    severity="warning",
+                )
 
     def text(
         self, file: str, path: tuple[Any, ...], text: Text | None, located: Located | None = None
