@@ -55,12 +55,14 @@ def test_cone_includes_the_rules_behind_a_blocking_not(knowledge):
 
 def test_minimal_changes_are_verified_and_smallest_first(nn_result, knowledge):
     found = minimal_changes(nn_result, "recommendation", "co_value_chain_integration", knowledge)
-    first = found["changes"][0]
-    assert (first["indicator"], first["from"], first["to"]) == (
-        "direction_production_cooperation",
-        2,
-        1,
-    )
+    # two paths are one step away: production cooperation down to weak, or import up to the
+    # import dependence of knowledge/rules/profiles.yaml (export is weak in the example)
+    nearest = min(c["distance"] for c in found["changes"])
+    steps = {
+        (c["indicator"], c["from"], c["to"]) for c in found["changes"] if c["distance"] == nearest
+    }
+    assert ("direction_production_cooperation", 2, 1) in steps
+    assert ("direction_import", 2, 3) in steps
     distances = [c["distance"] for c in found["changes"]]
     assert distances == sorted(distances)
     for c in found["changes"]:
