@@ -18,6 +18,7 @@ from engine.knowledge.verify.document import check_document
 from engine.knowledge.verify.provenance import check_provenance
 from engine.knowledge.verify.references import Checker
 from engine.knowledge.verify.rule_checks import LogicChecks
+from engine.knowledge.verify.running import check_running
 from engine.knowledge.verify.settings import check_settings
 
 
@@ -32,6 +33,7 @@ def verify(knowledge: Knowledge) -> list[Problem]:
         c.problems.append(problem)
         c.broken.add(rule_id)
     c.catalogue()
+    check_running(c)
     check_settings(c)
     check_document(c)
     check_provenance(c)
