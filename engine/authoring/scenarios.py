@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from engine.assessment.load import load_assessment
 from engine.assessment.validate import Assessment, validate_mapping, with_changes
 from engine.errors import InputError, Problem, suggest
-from engine.explain.justify import justify
+from engine.explain.justify import justify, running_line
 from engine.explain.labels import describe_check
 from engine.explain.why_not import reason_lines, why_not_data
 from engine.files.strict_yaml import Located, load_yaml_file
@@ -44,6 +44,18 @@ class Expect(_Strict):
     # recommendations only: made, and with this status (a blank makes a measure conditional)
     new: list[str] = Field(default_factory=list)
     conditional: list[str] = Field(default_factory=list)
+    # made, and continued: the assessment shows the measure already runs (its `running:`)
+    continue_: list[str] = Field(default_factory=list, alias="continue")
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+# the statuses a scenario may expect, with the Expect field holding each (`continue` is a keyword)
+STATUS_FIELDS = {"new": "new", "continue": "continue_", "conditional": "conditional"}
+
+
+def expected(expect: Expect, which: str) -> list[str]:
+    """The ids of one expectation list: present, absent or a status."""
+    return list(getattr(expect, STATUS_FIELDS.get(which, which)))
 
 
 class Expectations(_Strict):
@@ -315,19 +327,15 @@ def _check_ids(
     for section in SECTIONS:
         table = k.finding if section == "findings" else k.recommendation
         expect: Expect = getattr(s.expect, section)
-        for which in ("present", "absent", "new", "conditional"):
-            if (
-                which in ("new", "conditional")
-                and getattr(expect, which)
-                and section != "recommendations"
-            ):
+        for which in ("present", "absent", *STATUS_FIELDS):
+            if which in STATUS_FIELDS and expected(expect, which) and section != "recommendations":
                 problems.append(
                     located.problem(
                         prefix + ("expect", section, which),
                         f"`{which}` is a status of recommendations only",
                     )
                 )
-            for i, ident in enumerate(getattr(expect, which)):
+            for i, ident in enumerate(expected(expect, which)):
                 if ident not in table:
                     noun = "finding" if section == "findings" else "recommendation"
                     problems.append(
@@ -337,9 +345,10 @@ def _check_ids(
                             hint=suggest(ident, list(table)),
                         )
                     )
-        both = (set(expect.present) | set(expect.new) | set(expect.conditional)) & set(
-            expect.absent
-        ) | (set(expect.new) & set(expect.conditional))
+        statuses = [set(expected(expect, w)) for w in STATUS_FIELDS]
+        both = (set(expect.present).union(*statuses) & set(expect.absent)) | {
+            i for n, a in enumerate(statuses) for b in statuses[n + 1 :] for i in a & b
+        }
         for ident in sorted(both):
             problems.append(
                 located.problem(
@@ -368,13 +377,16 @@ def run_case(case: Case, k: Knowledge, lang: str = "en") -> Outcome:
                 failures.append(
                     Failure(section, ident, "absent", why_lines(result, kind, ident, k, lang))
                 )
-        for status in ("new", "conditional"):
-            for ident in getattr(expect, status):
+        for status in STATUS_FIELDS:
+            for ident in expected(expect, status):
                 if ident not in made:
                     reasons = why_not_lines(result, kind, ident, k, lang)
                     failures.append(Failure(section, ident, status, reasons))
                 elif result.status.get(ident) != status:
                     reasons = why_lines(result, kind, ident, k, lang)
+                    running = running_line(result, ident, k, lang)
+                    if running:
+                        reasons.append(running)
                     failures.append(
                         Failure(section, ident, status, reasons, result.status.get(ident, ""))
                     )

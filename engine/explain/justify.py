@@ -105,3 +105,38 @@ def line_view(view: dict[str, Any], k: Knowledge, lang: str) -> dict[str, str]:
     else:
         text = f"{title}: " + "; ".join(parts)
     return {"text": text, "rule": view["rule"], "where": view["where"]}
+
+
+def running_where(rid: str, k: Knowledge) -> str:
+    """`file:line` of a recommendation's `running:` condition."""
+    located = k.located.get("recommendations.yaml")
+    if located is None:
+        return "recommendations.yaml"
+    i = next(n for n, r in enumerate(k.recommendations.recommendations) if r.id == rid)
+    return f"{located.file}:{located.pos(('recommendations', i, 'running'))[0]}"
+
+
+def running_unknown(result: Result, rid: str) -> bool:
+    """The measure is conditional because the assessment leaves blank whether it already runs."""
+    check = result.running.get(rid)
+    return check is not None and check.holds is None and check.status != check.before
+
+
+def running_line(result: Result, rid: str, k: Knowledge, lang: str) -> str | None:
+    """'already runs: trade missions = 3 → continue', from the recorded check; None when the
+    check changed nothing."""
+    check = result.running.get(rid)
+    if check is None or (check.holds is not True and check.status == check.before):
+        return None
+    w = strings()[lang]
+    key = "w_running_holds" if check.holds else "w_running_unknown"
+    values = "; ".join(describe_check(c, k, lang) for c in check.decisive)
+    return f"{w[key]}: {values} → {w['w_running_then_' + check.status]}"
+
+
+def running_reasons(result: Result, rid: str, k: Knowledge, lang: str) -> list[dict[str, str]]:
+    """The `running:` check as one more reason line (rule: `<id>.running`), when it set the status."""
+    line = running_line(result, rid, k, lang)
+    if line is None:
+        return []
+    return [{"text": line, "rule": f"{rid}.running", "where": running_where(rid, k)}]

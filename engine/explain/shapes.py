@@ -142,6 +142,29 @@ class Subject(TypedDict):
     status: SubjectStatus
 
 
+class RunningValue(TypedDict):
+    __pydantic_config__ = _CLOSED  # type: ignore[misc]
+    kind: str
+    subject: str
+    label: str
+    actual: Any
+    holds: bool
+    text: str
+    at: NotRequired[str]
+
+
+class RunningView(TypedDict):
+    """The recommendation's `running:` check: does the assessment show it already runs?"""
+
+    __pydantic_config__ = _CLOSED  # type: ignore[misc]
+    holds: bool | None  # null: the inputs are blank
+    before: str  # the status the rules gave
+    status: str  # the status after the check
+    where: str
+    text: str  # "" when the check changed nothing
+    values: list[RunningValue]
+
+
 class RecommendationView(TypedDict):
     __pydantic_config__ = _CLOSED  # type: ignore[misc]
     title: str
@@ -153,6 +176,8 @@ class RecommendationView(TypedDict):
     proposal: bool
     postponed: bool
     sources: list[str]
+    status: NotRequired[str]
+    running: NotRequired[RunningView]
 
 
 class UsedBy(TypedDict):

@@ -30,6 +30,9 @@ def render_why(d: Mapping[str, Any]) -> str:
         if r["priority"]:
             out.append(f"{s['priority']}: {r['priority_label'] or r['priority']}")
         out.append(f"{s['rationale']}: {r['rationale']}")
+        run = r.get("running")
+        if run is not None and run["text"]:
+            out.append(f"{s['x_running']} {run['text']} [{run['where']}]")
     if not d["made"] and subj["kind"] in ("recommendation", "finding"):
         out.append(s["x_see_why_not"].format(id=subj["id"], assessment=d["assessment"]))
     out.append("")

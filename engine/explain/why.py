@@ -10,7 +10,13 @@ from __future__ import annotations
 from typing import Any, cast
 
 from engine.errors import UsageError, suggest
-from engine.explain.justify import derivation_view, formula_in, justify
+from engine.explain.justify import (
+    derivation_view,
+    formula_in,
+    justify,
+    running_line,
+    running_where,
+)
 from engine.explain.labels import (
     NUMERIC_OPS,
     describe_check,
@@ -165,6 +171,19 @@ class Builder:
 
     def indicators(self) -> list[dict[str, Any]]:
         return list(self.leaves.values())
+
+    def running_value(self, c: dict[str, Any]) -> dict[str, Any]:
+        out = {
+            "kind": c["kind"],
+            "subject": c["subject"],
+            "label": subject_label(c["kind"], c["subject"], self.k, self.lang),
+            "actual": c["actual"],
+            "holds": c["holds"],
+            "text": describe_check(c, self.k, self.lang),
+        }
+        if c["kind"] == "indicator":
+            out["at"] = self.leaf(c["subject"], c["actual"])
+        return out
 
     # --- why: read from the firing record (justify) -------------------------------------------
     def node(self, view: dict[str, Any]) -> dict[str, Any]:
@@ -393,6 +412,18 @@ def why_data(result: Result, ident: str, k: Knowledge, lang: str) -> WhyData:
             "postponed": ident in result.postponed,
             "sources": list(rec.sources),
         }
+        if ident in result.status:
+            data["recommendation"]["status"] = result.status[ident]
+        check = result.running.get(ident)
+        if check is not None:
+            data["recommendation"]["running"] = {
+                "holds": check.holds,
+                "before": check.before,
+                "status": check.status,
+                "where": running_where(ident, k),
+                "text": running_line(result, ident, k, lang) or "",
+                "values": [b.running_value(c.as_dict()) for c in check.conditions],
+            }
     if kind in ("recommendation", "finding"):
         data["justifications"] = [b.node(v) for v in justify(result, kind, ident, k)]
     elif kind == "measure":

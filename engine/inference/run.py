@@ -12,9 +12,9 @@ from typing import Any
 from engine.assessment.validate import Assessment
 from engine.inference.facts import Finding, Postponed, Recommended, build_facts
 from engine.inference.rules import build_engine_class
-from engine.inference.trace import CondCheck, Declared, Firing, Matched, Result
+from engine.inference.trace import CondCheck, Declared, Firing, Matched, Result, RunningCheck
 from engine.knowledge.base import FactKind
-from engine.knowledge.conditions import branches, holds
+from engine.knowledge.conditions import Truth, branches, holds, truth
 from engine.knowledge.models import PRIORITY_RANK, STATUS_RANK, Atom, Knowledge, Not_
 from engine.measures import Measures, compute
 
@@ -200,6 +200,11 @@ def _result(
             held = result.status.get(d.id)
             if held is None or STATUS_RANK[status] < STATUS_RANK[held]:
                 result.status[d.id] = status
+    for rid in result.recommendations:
+        check = running_check(result, rid, knowledge)
+        if check is not None:
+            result.running[rid] = check
+            result.status[rid] = check.status
     # priority: the highest of the recommendation's default and what the firing rules asked for
     for rid in result.recommendations:
         result.priority[rid] = knowledge.recommendation[rid].priority
@@ -213,6 +218,39 @@ def _result(
             ):
                 result.priority[d.id] = f.priority
     return result
+
+
+def running_check(result: Result, rid: str, knowledge: Knowledge) -> RunningCheck | None:
+    """Read the entry's `running:` condition against the assessment, the measures and the
+    findings: a measure shown to run is continued (never new, and no longer conditional on a
+    blank: it demonstrably runs); one whose evidence is blank is conditional instead of new."""
+    cond = knowledge.recommendation[rid].running
+    if cond is None:
+        return None
+
+    def value_of(a: Atom) -> Any:
+        if a.subject_kind == "indicator":
+            return _plain(result.assessment.get(a.subject))
+        if a.subject_kind == "measure":
+            return _plain(result.measures.get(a.subject))
+        if a.subject_kind == "finding":
+            return a.subject in result.findings
+        return a.subject in result.recommendations
+
+    read: list[tuple[Atom, bool, Any, Truth]] = []
+    verdict = truth(cond, value_of, read)
+    before = result.status[rid]
+    status = before
+    if verdict is True:
+        status = "continue"
+    elif verdict is None and before == "new":
+        status = "conditional"
+    checks = tuple(
+        CondCheck(a.subject_kind, a.subject, a.op, _plain(a.value), actual, negated, t is True)
+        for a, negated, actual, t in read
+    )
+    unknown = tuple(dict.fromkeys(a.subject for a, _, _, t in read if t is None))
+    return RunningCheck(rid, verdict, checks, unknown, before, status)
 
 
 _RUNNERS: dict[int, Runner] = {}

@@ -90,6 +90,38 @@ class Firing:
         }
 
 
+@dataclass(frozen=True)
+class RunningCheck:
+    """Whether the assessment shows that a made measure already runs (its catalogue `running:`
+    condition), the values read, and what that did to the status the rules gave it."""
+
+    recommendation: str
+    holds: bool | None  # True: it runs; False: it does not; None: the inputs are blank
+    conditions: tuple[CondCheck, ...]  # every atom read (`holds` False also for a blank one)
+    unknown: tuple[str, ...]  # the subjects left blank
+    before: str  # the status the firing rules gave
+    status: str  # the status after the check
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "recommendation": self.recommendation,
+            "holds": self.holds,
+            "conditions": [c.as_dict() for c in self.conditions],
+            "unknown": list(self.unknown),
+            "before": self.before,
+            "status": self.status,
+        }
+
+    @property
+    def decisive(self) -> tuple[CondCheck, ...]:
+        """The values that decided: those that hold when it runs, the blanks when unknown."""
+        if self.holds is None:
+            return tuple(c for c in self.conditions if c.subject in self.unknown)
+        if self.holds:
+            return tuple(c for c in self.conditions if c.holds)
+        return self.conditions
+
+
 @dataclass
 class Result:
     assessment: Assessment
@@ -101,6 +133,8 @@ class Result:
     priority: dict[str, str] = field(default_factory=dict)
     # new | continue | conditional: the firmest status among the rules that made it
     status: dict[str, str] = field(default_factory=dict)
+    # recommendation -> its `running:` check, for every made measure whose entry declares one
+    running: dict[str, RunningCheck] = field(default_factory=dict)
 
     _by_declared: dict[tuple[str, str], list[Firing]] | None = field(
         default=None, init=False, repr=False, compare=False

@@ -159,3 +159,43 @@ def _expand(conds: list[Cond]) -> list[list[Cond]]:
         else:
             result = [r + [c] for r in result]
     return result
+
+
+# --- three-valued reading of one condition against known values ---------------------------------
+# A rule's `when` is two-valued (a blank fails every test but `is_missing`), which is what firing
+# needs. A catalogue condition such as a recommendation's `running:` asks a different question:
+# does the assessment show it, deny it, or leave it open? There a blank is "unknown" (None).
+
+Truth = bool | None
+
+
+def truth(
+    cond: Cond, value_of: Callable[[Atom], Any], checks: list[tuple[Atom, bool, Any, Truth]]
+) -> Truth:
+    """True, False or None (unknown) for `cond`; `value_of(atom)` gives an indicator's or a
+    measure's value (None when blank) or whether a finding / recommendation was derived. Every atom
+    read is appended to `checks` as (atom, negated, actual value, its truth)."""
+    if isinstance(cond, Atom):
+        actual = value_of(cond)
+        t = _atom_truth(cond, actual)
+        checks.append((cond, False, actual, t))
+        return t
+    if isinstance(cond, Not_):
+        actual = value_of(cond.not_)
+        t = _atom_truth(cond.not_, actual)
+        t = None if t is None else not t
+        checks.append((cond.not_, True, actual, t))
+        return t
+    parts = [truth(c, value_of, checks) for c in (cond.any if isinstance(cond, Any_) else cond.all)]
+    decisive = isinstance(cond, Any_)  # `any` is settled by one true part, `all` by one false
+    if decisive in parts:
+        return decisive
+    return None if None in parts else not decisive
+
+
+def _atom_truth(a: Atom, actual: Any) -> Truth:
+    if a.subject_kind in ("finding", "recommendation"):
+        return bool(actual)
+    if a.op in ("is_missing", "is_known"):
+        return holds(a, actual)
+    return None if actual is None else holds(a, actual)

@@ -277,6 +277,13 @@ Priority = Literal["high", "medium", "low"]
 PRIORITY_RANK = {"high": 0, "medium": 1, "low": 2}
 
 
+class Continued(Strict):
+    """Title and text of a measure the region or the cluster already runs (ru/en)."""
+
+    title: Text | None = None
+    text: Text | None = None
+
+
 class Variant(Strict):
     """Wording of a measure that follows the inputs: used when every finding of `if` is made."""
 
@@ -308,6 +315,13 @@ class RecommendationDef(Provenance):
     condition: Text | None = None
     conflicts_with: list[str] = Field(default_factory=list)
     lists: Literal["partners", "platforms"] | None = None
+    # a condition in the rule language saying the assessment shows the measure already runs: when
+    # it holds the measure is made with status `continue` (never `new`), when it is unknown (a
+    # blank) a `new` measure becomes `conditional`
+    running: Cond | None = None
+    # the wording of a measure with status `continue`; without it the document puts the general
+    # "continue and strengthen" prefix of templates/strings.yaml before the title and the text
+    continued: Continued | None = None
     # the first variant whose findings are all made replaces text, rationale or condition
     variants: list[Variant] = Field(default_factory=list)
 
@@ -339,7 +353,18 @@ class KPIDef(Strict):
     note: Text | None = None
 
 
+class AboveBaseline(Provenance):
+    """How far at least a KPI the program raises ends above a known baseline, when its own target
+    rule would leave it there (an `at_least` level already reached, a small percentage of a small
+    count rounded back): a count by `count`, any other quantity by `percent` of the baseline."""
+
+    count: float
+    percent: float
+    sources: list[str] = Field(default_factory=list)
+
+
 class KPIsFile(Strict):
+    above_baseline: AboveBaseline | None = None
     kpis: list[KPIDef]
 
 

@@ -127,6 +127,15 @@ def data_requests(result: Result, k: Knowledge) -> list[dict[str, Any]]:
             if c.kind == "indicator" and c.op == "is_missing" and c.holds:
                 add(c.subject, f.rule, recs)
 
+    # a measure conditional because whether it already runs is blank asks for that evidence
+    for rid, check in result.running.items():
+        if check.holds is not None or check.status != "conditional":
+            continue
+        for c in check.conditions:
+            if c.kind == "indicator" and c.subject in check.unknown:
+                for f in result.producers("recommendation", rid):
+                    add(c.subject, f.rule, {rid})
+
     def closure(ids: set[str]) -> set[str]:
         out, todo = set(ids), list(ids)
         while todo:

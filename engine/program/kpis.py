@@ -28,16 +28,28 @@ def kpi_baseline(kpi: KPIDef, result: Result) -> Any:
     return v
 
 
+def above_baseline(base: Any, k: Knowledge) -> float:
+    """The least final target of a KPI the program raises: `kpis.yaml` `above_baseline` (a count
+    by `count`, any other quantity by `percent`); the baseline itself when the setting is absent."""
+    step = k.kpis.above_baseline
+    if step is None:
+        return float(base)
+    if isinstance(base, int):
+        return base + step.count
+    return base * (1 + step.percent / 100.0)
+
+
 def _level(kpi: KPIDef, base: float, k: Knowledge) -> float | None:
-    """The level a level-kind KPI reaches in the final year (never below the baseline)."""
+    """The level a level-kind KPI reaches in the final year: a minimum (`at_least`, `benchmark`)
+    already reached is no target, so it ends above the baseline (`above_baseline`)."""
     t = kpi.target
     if t.kind == "benchmark":
         ref = next(iter(kpi.baseline.values())) if kpi.baseline else None
         b = k.scoring.benchmarks.get(ref or "")
-        return max(base, b.value) if b else None
+        return max(above_baseline(base, k), b.value) if b else None
     if t.value is None:
         return None
-    return max(base, t.value) if t.kind == "at_least" else t.value
+    return max(above_baseline(base, k), t.value) if t.kind == "at_least" else t.value
 
 
 def kpi_targets(kpi: KPIDef, base: Any, k: Knowledge, horizon: int) -> list[float | None]:
@@ -107,9 +119,11 @@ def kpi_rows(result: Result, k: Knowledge, recs: list[str], horizon: int) -> lis
             targets.append(r)
         grows = kpi.target.kind in ("increase_pct", "add") and (kpi.target.value or 0) > 0
         if grows and isinstance(base, int) and targets and targets[-1] is not None:
-            # a count the program sets out to raise ends at least one above its baseline
-            # (10 % of 1 rounds back to 1, which would be no target at all)
-            targets[-1] = max(targets[-1], base + 1)
+            # a count the program sets out to raise ends above its baseline (10 % of 1 rounds
+            # back to 1, which would be no target at all)
+            floor = round_target(base, above_baseline(base, k))
+            if floor is not None:
+                targets[-1] = max(targets[-1], floor)
         rows.append(
             {
                 "id": kid,

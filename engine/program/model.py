@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from engine import __version__
-from engine.explain.justify import justify, short_reasons
+from engine.explain.justify import justify, running_reasons, running_unknown, short_reasons
 from engine.explain.labels import describe_check
 from engine.explain.why_not import not_made
 from engine.explain.wording import measure_wording
@@ -23,7 +23,7 @@ from engine.program.data_requests import data_requests_view
 from engine.program.gaps import data_gaps
 from engine.program.kpis import kpis_view
 from engine.program.partners import catalogue_lists, choose_partners, platforms_to_join
-from engine.program.provenance import proposals_relied_on, status_view
+from engine.program.provenance import continued_wording, proposals_relied_on, status_view
 from engine.program.scores import scores_view
 from engine.program.sections import chain_lines, partner_view, scale_max, sources_view, unknown_text
 from engine.text.numbers import fmt_num
@@ -76,8 +76,8 @@ def recommendation_view(
         "sources": sources_view(r.sources, k, lang),
         "proposal": r.proposal,
         "basis": r.basis,
-        **status_view(result.status[rid], r, lang),
-        "why": short_reasons(result, rid, k, lang),
+        **status_view(result.status[rid], r, lang, running_unknown(result, rid)),
+        "why": short_reasons(result, rid, k, lang) + running_reasons(result, rid, k, lang),
         "chain": chain_lines(justify(result, "recommendation", rid, k), k, lang),
         "partners": [],
         "platforms": [],
@@ -85,6 +85,8 @@ def recommendation_view(
     }
     if view["condition"] and words["condition"]:
         view["condition"] = words["condition"]  # the variant's or the catalogue's, filled
+    if result.status[rid] == "continue":
+        view.update(continued_wording(view["title"], view["text"], r, lang))
     view.update(catalogue_lists(r, k, lang, partners, to_join))
     return view
 

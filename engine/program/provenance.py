@@ -12,16 +12,40 @@ from engine.knowledge.models import Knowledge, RecommendationDef
 from engine.text.strings import strings
 
 
-def status_view(status: str, r: RecommendationDef, lang: str) -> dict[str, Any]:
+def status_view(
+    status: str, r: RecommendationDef, lang: str, running_unknown: bool = False
+) -> dict[str, Any]:
+    """The status badge and the opening condition. A measure conditional because the assessment
+    leaves blank whether it already runs opens with the entry's condition or the general
+    "if this is not yet run" wording."""
     t = strings()[lang]
     condition = ""
     if status == "conditional":
-        condition = localized(r.condition, lang) or t["cond_generic"]
+        general = t["cond_not_running"] if running_unknown else t["cond_generic"]
+        condition = localized(r.condition, lang) or general
     return {
         "status": status,
         "status_label": t[f"status_{status}"] if status != "new" else "",
         "condition": condition,
     }
+
+
+def continued_wording(title: str, text: str, r: RecommendationDef, lang: str) -> dict[str, str]:
+    """Title and text of a measure that already runs: the entry's `continued:` wording, else the
+    general "continue and strengthen" prefix of templates/strings.yaml."""
+    t = strings()[lang]
+    c = r.continued
+    if c is not None and c.title is not None:
+        title = localized(c.title, lang)
+    else:
+        # "Organize stands" reads "Continue and strengthen: organize stands"; "SME ..." stays
+        lowered = title[:1].lower() + title[1:] if title[1:2].islower() else title
+        title = t["continue_title_prefix"] + lowered
+    if c is not None and c.text is not None:
+        text = localized(c.text, lang)
+    else:
+        text = t["continue_text_prefix"] + text
+    return {"title": title, "text": text}
 
 
 def proposals_relied_on(

@@ -49,6 +49,7 @@ def result_json(
                 "actor": k.recommendation[rid].actor,
                 "direction": k.recommendation[rid].direction,
                 "rules": sorted({f.rule for f in result.producers("recommendation", rid)}),
+                "running": result.running[rid].as_dict() if rid in result.running else None,
             }
             for rid in order
         ],

@@ -24,6 +24,18 @@ class ClusterRef(_Closed):
     source: str
 
 
+class RunningCheckOut(_Closed):
+    recommendation: str
+    holds: bool | None = Field(
+        description="the catalogue's `running:` condition: true, it already runs; false, it "
+        "does not; null, the assessment leaves its inputs blank"
+    )
+    conditions: list[dict[str, Any]] = Field(description="every value read, as in the trace")
+    unknown: list[str] = Field(description="the subjects left blank")
+    before: Status = Field(description="the status the firing rules gave")
+    status: Status = Field(description="the status after the check")
+
+
 class RecommendationOut(_Closed):
     id: str
     status: Status = Field(
@@ -37,6 +49,10 @@ class RecommendationOut(_Closed):
     actor: Actor
     direction: Direction
     rules: list[str]
+    running: RunningCheckOut | None = Field(
+        description="whether the assessment shows the measure already runs; null when the "
+        "catalogue entry declares no `running:` condition"
+    )
 
 
 class DataRequestOut(_Closed):

@@ -19,6 +19,7 @@ from engine.knowledge.verify.gate import check_gate
 from engine.knowledge.verify.provenance import check_provenance
 from engine.knowledge.verify.references import Checker
 from engine.knowledge.verify.rule_checks import LogicChecks
+from engine.knowledge.verify.running import check_running
 from engine.knowledge.verify.settings import check_settings
 from engine.knowledge.verify.wording import check_wording
 
@@ -34,6 +35,7 @@ def verify(knowledge: Knowledge) -> list[Problem]:
         c.problems.append(problem)
         c.broken.add(rule_id)
     c.catalogue()
+    check_running(c)
     check_settings(c)
     check_document(c)
     check_provenance(c)

@@ -1,0 +1,77 @@
+"""`running:` conditions of the catalogue (a measure the assessment shows already runs is continued,
+never recommended as new): checked like any rule condition, located in recommendations.yaml; an
+`rg_*` or `co_*` measure without one is a warning, since its advice may repeat what already runs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from engine.files.strict_yaml import Located
+from engine.knowledge.models import Any_, Atom, Cond, Not_
+from engine.knowledge.verify.references import Checker, _measures
+
+# measures of the regional government and of the cluster: the assessment can tell whether they run
+CHECKED_PREFIXES = ("rg_", "co_")
+FILE = "recommendations.yaml"
+
+
+@dataclass(frozen=True)
+class _Site:
+    """What `Checker.atom` needs of a rule site: where its messages point."""
+
+    located: Located
+
+
+def _atoms(cond: Cond, path: tuple[Any, ...]) -> list[tuple[Atom, bool, tuple[Any, ...]]]:
+    if isinstance(cond, Atom):
+        return [(cond, False, path)]
+    if isinstance(cond, Not_):
+        return [(cond.not_, True, path + ("not",))]
+    key, parts = ("any", cond.any) if isinstance(cond, Any_) else ("all", cond.all)
+    out = []
+    for i, c in enumerate(parts):
+        out.extend(_atoms(c, path + (key, i)))
+    return out
+
+
+def check_running(c: Checker) -> None:
+    located = c.loc(FILE)
+    measures = _measures(c.k)
+    for i, rec in enumerate(c.k.recommendations.recommendations):
+        p = ("recommendations", i)
+        if rec.continued is not None:
+            for key in ("title", "text"):
+                c.text(FILE, p + ("continued", key), getattr(rec.continued, key))
+        if rec.running is None:
+            if rec.id.startswith(CHECKED_PREFIXES):
+                c.add(
+                    FILE,
+                    p + ("id",),
+                    f"measure {rec.id!r} declares no `running:` condition: the program cannot "
+                    "tell whether it already runs and may recommend it as new",
+                    severity="warning",
+                    hint="add `running:` with the indicator that shows the measure runs",
+                )
+            continue
+        if located is None:
+            continue
+        for atom, negated, path in _atoms(rec.running, p + ("running",)):
+            if atom.subject_kind == "recommendation":
+                c.add(
+                    FILE,
+                    path + ("recommendation",),
+                    "a `running:` condition reads the assessment (indicators, measures, "
+                    f"findings), not other advice: drop recommendation {atom.subject!r}",
+                )
+                continue
+            c.atom(_Site(located), atom, negated, path, measures)  # type: ignore[arg-type]
+    step = c.k.kpis.above_baseline
+    if step is not None:
+        for key in ("count", "percent"):
+            if getattr(step, key) <= 0:
+                c.add(
+                    "kpis.yaml",
+                    ("above_baseline", key),
+                    f"`above_baseline.{key}` must be above 0: a raised KPI ends above its baseline",
+                )

@@ -1,0 +1,84 @@
+"""engine/inference/run.py: the status of a made measure after its `running:` check (holds →
+continue, unknown → conditional instead of new, false → unchanged), recorded in the result."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import yaml
+
+from engine import api
+from engine.inference.run import running_check
+from engine.inference.trace import Result
+from engine.knowledge.conditions import truth
+from engine.knowledge.models import Any_, Atom
+
+K = api.knowledge()
+WEAK_EXPORT = {"cluster_name": "Inline", "direction_export": 0}
+
+
+def run(**values: Any) -> Result:
+    text = yaml.safe_dump({**WEAK_EXPORT, **values}).encode("utf-8")
+    return api.run(api.load_bytes(text, "inline.yaml", K), K)
+
+
+def test_running_holds_gives_continue_and_records_the_value():
+    result = run(foreign_fairs_participations_last_year=2)
+    check = result.running["rg_foreign_fairs"]
+    assert (check.holds, check.before, check.status) == (True, "new", "continue")
+    assert result.status["rg_foreign_fairs"] == "continue"
+    [c] = check.decisive
+    assert (c.subject, c.actual, c.holds) == ("foreign_fairs_participations_last_year", 2, True)
+
+
+def test_running_unknown_turns_new_into_conditional():
+    result = run()
+    check = result.running["rg_foreign_fairs"]
+    assert (check.holds, check.status) == (None, "conditional")
+    assert check.unknown == ("foreign_fairs_participations_last_year",)
+
+
+def test_running_false_leaves_new():
+    result = run(foreign_fairs_participations_last_year=0)
+    check = result.running["rg_foreign_fairs"]
+    assert (check.holds, check.status) == (False, "new")
+
+
+def test_a_conditional_measure_that_demonstrably_runs_is_continued():
+    result = run(foreign_fairs_participations_last_year=2)
+    result.status["rg_foreign_fairs"] = "conditional"  # as if a rule had made it on a blank
+    check = running_check(result, "rg_foreign_fairs", K)
+    assert check is not None and check.status == "continue"
+
+
+def test_unknown_running_leaves_a_conditional_measure_conditional():
+    result = run()
+    result.status["rg_foreign_fairs"] = "conditional"
+    check = running_check(result, "rg_foreign_fairs", K)
+    assert check is not None and (check.before, check.status) == ("conditional", "conditional")
+
+
+def test_an_entry_without_running_is_not_checked():
+    result = run()
+    assert K.recommendation["rg_market_entry_support"].running is None
+    assert "rg_market_entry_support" in result.recommendations
+    assert "rg_market_entry_support" not in result.running
+
+
+def _truth(cond: Any, values: dict[str, Any]) -> Any:
+    return truth(cond, lambda a: values.get(a.subject), [])
+
+
+def test_truth_is_three_valued():
+    gt = Atom(indicator="trade_missions_last_year", op="gt", value=0)
+    yes = Atom(indicator="rg_uses_trade_representations", op="is_true")
+    either = Any_(any=[gt, yes])
+    assert _truth(gt, {}) is None  # a blank is unknown, not "no"
+    assert _truth(gt, {"trade_missions_last_year": 0}) is False
+    assert _truth(either, {"trade_missions_last_year": 0}) is None
+    assert _truth(either, {"trade_missions_last_year": 0, "rg_uses_trade_representations": True})
+    assert _truth(either, {"rg_uses_trade_representations": True}) is True  # one true part decides
+    both = {"trade_missions_last_year": 0, "rg_uses_trade_representations": False}
+    assert _truth(either, both) is False
+    missing = Atom(indicator="trade_missions_last_year", op="is_missing")
+    assert _truth(missing, {}) is True  # about the blank itself: decided
