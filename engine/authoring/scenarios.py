@@ -404,7 +404,7 @@ def _check_reasons_complete(
                             prefix + ("expect", section, which, i),
                             f"no reason for {ident!r}: this scenario gives reasons, so every "
                             "expectation needs one",
-                            hint=f"add `{ident}: \"one line from the method\"` under "
+                            hint=f'add `{ident}: "one line from the method"` under '
                             f"expect.{section}.reasons",
                         )
                     )
@@ -555,7 +555,7 @@ def render_report(report: Report, list_uncovered: bool = True) -> str:
     bare = unexplained([o.case for o in report.outcomes])
     if bare:
         out.append(
-            f"{bare} scenario{'s' if bare != 1 else ''} give no reason for their expectations "
+            f"{bare} scenario{'s give' if bare != 1 else ' gives'} no reason for its expectations "
             "(add `reasons:` under each expect section, one line from the method per id)"
         )
     total = len(report.rules)
