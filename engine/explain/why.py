@@ -19,6 +19,7 @@ from engine.explain.labels import (
     value_text,
 )
 from engine.explain.shapes import WhyData
+from engine.explain.wording import measure_wording
 from engine.inference.trace import Result
 from engine.knowledge.base import Text
 from engine.knowledge.conditions import branches, holds
@@ -375,9 +376,10 @@ def why_data(result: Result, ident: str, k: Knowledge, lang: str) -> WhyData:
         rec = k.recommendation[ident]
         if data["made"]:
             b.cite(list(rec.sources))
+        words = measure_wording(result, ident, k, lang)
         data["recommendation"] = {
             "title": rec.title.get(lang),
-            "rationale": rec.rationale.get(lang),
+            "rationale": words["rationale"],
             "priority": result.priority.get(ident),
             "priority_label": (
                 k.recommendations.priorities[result.priority[ident]].get(lang)

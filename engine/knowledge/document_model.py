@@ -19,6 +19,23 @@ class Body(Strict):
     description: Text | None = None
 
 
+class Institution(Strict):
+    """A public institution of one country that measures name (`{country:key}` in a text)."""
+
+    name: Text
+    source: str | None = None  # a source of sources.yaml that shows the institution exists
+    checked: str | None = None  # the date the source was read (YYYY-MM-DD)
+
+
+class CountryProfile(Strict):
+    """What the program says differently for clusters of one country (`default`: any other)."""
+
+    institutions: dict[str, Institution]
+    # the method's survey benchmarks (Russian clusters, 2013) are this country's own
+    native_benchmarks: bool = False
+    note: Text | None = None  # said once in the method notes of a cluster of this country
+
+
 class Instrument(Strict):
     """A support instrument that can fund a measure; `countries` empty: available anywhere."""
 
@@ -93,6 +110,8 @@ class DocumentFile(Strict):
     accessed: str  # the access date printed after addresses (ГОСТ Р 7.0.100)
     method_annex: list[Text]
     countries: dict[str, Text] = Field(default_factory=dict)
+    # per country code (ISO 3166-1) and `default`: institutions, benchmarks, a note
+    country_profiles: dict[str, CountryProfile] = Field(default_factory=dict)
     summary_measures: int = 7
     summary_targets: int = 5
     summary_conclusions: int = 5

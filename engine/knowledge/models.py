@@ -249,6 +249,11 @@ class Rule(Provenance):
     then: Then
     sources: list[str] = Field(default_factory=list)
     note: Text | None = None
+    # one sentence on why this rule applies to the cluster at hand, worded from its data:
+    # `{id}` is the value of an indicator or measure of `when`, `{country:key}` an institution of
+    # the cluster's country (document.yaml `institutions`); the program's rationale of a measure
+    # opens with the `because` of the rules that made it
+    because: Text | None = None
 
     @field_validator("when", mode="before")
     @classmethod
@@ -272,6 +277,20 @@ Priority = Literal["high", "medium", "low"]
 PRIORITY_RANK = {"high": 0, "medium": 1, "low": 2}
 
 
+class Variant(Strict):
+    """Wording of a measure that follows the inputs: used when every finding of `if` is made."""
+
+    if_: list[str] = Field(alias="if", min_length=1)
+    text: Text | None = None
+    rationale: Text | None = None
+    condition: Text | None = None
+
+    @field_validator("if_", mode="before")
+    @classmethod
+    def _listify(cls, v: Any) -> Any:
+        return [v] if isinstance(v, str) else v
+
+
 class RecommendationDef(Provenance):
     id: str
     kind: Literal["organizational_change", "measure"] = "measure"
@@ -289,6 +308,8 @@ class RecommendationDef(Provenance):
     condition: Text | None = None
     conflicts_with: list[str] = Field(default_factory=list)
     lists: Literal["partners", "platforms"] | None = None
+    # the first variant whose findings are all made replaces text, rationale or condition
+    variants: list[Variant] = Field(default_factory=list)
 
 
 class RecommendationsFile(Strict):

@@ -14,6 +14,7 @@ from engine import __version__
 from engine.explain.justify import justify, short_reasons
 from engine.explain.labels import describe_check
 from engine.explain.why_not import not_made
+from engine.explain.wording import measure_wording
 from engine.inference.trace import Result
 from engine.knowledge.base import localized
 from engine.knowledge.models import PRIORITY_RANK, Knowledge
@@ -55,11 +56,13 @@ def recommendation_view(
 ) -> dict[str, Any]:
     """One measure as the document shows it, with its reasons from the firing record."""
     r = k.recommendation[rid]
+    words = measure_wording(result, rid, k, lang)
     view = {
         "id": rid,
         "title": localized(r.title, lang),
-        "text": localized(r.text, lang),
-        "rationale": localized(r.rationale, lang),
+        "text": words["text"],
+        "rationale": words["rationale"],
+        "because": words["because"],
         "kind": r.kind,
         "actor": localized(k.recommendations.actors.get(r.actor), lang),
         "actor_id": r.actor,
@@ -80,6 +83,8 @@ def recommendation_view(
         "platforms": [],
         "lists": r.lists,
     }
+    if view["condition"] and words["condition"]:
+        view["condition"] = words["condition"]  # the variant's or the catalogue's, filled
     if r.lists == "partners":
         view["partners"] = [partner_view(c, k, lang) for c in partners.candidates]
     if r.lists == "platforms":

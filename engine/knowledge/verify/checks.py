@@ -19,6 +19,7 @@ from engine.knowledge.verify.provenance import check_provenance
 from engine.knowledge.verify.references import Checker
 from engine.knowledge.verify.rule_checks import LogicChecks
 from engine.knowledge.verify.settings import check_settings
+from engine.knowledge.verify.wording import check_wording
 
 
 def verify(knowledge: Knowledge) -> list[Problem]:
@@ -36,6 +37,7 @@ def verify(knowledge: Knowledge) -> list[Problem]:
     check_document(c)
     check_provenance(c)
     check_blanks(c)
+    check_wording(c)
     LogicChecks(c, c.broken).run()
     if not any("cycle through negation" in p.message for p in c.problems):
         c.negation_cycles()  # the stratifier's own view, in case the graph check missed one

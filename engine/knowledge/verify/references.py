@@ -277,6 +277,7 @@ class Checker:
             # provenance (basis, sources) is checked by verify/provenance.py
             self.text(site.file, site.path + ("title",), r.title, located=site.located)
             self.text(site.file, site.path + ("note",), r.note, located=site.located)
+            self.text(site.file, site.path + ("because",), r.because, located=site.located)
 
     def atom(
         self,
@@ -438,6 +439,9 @@ class Checker:
                     self.add(f, p + ("conflicts_with", j), f"unknown recommendation {other!r}")
             for key in ("title", "text", "rationale", "timeframe"):
                 self.text(f, p + (key,), getattr(rec, key))
+            for j, v in enumerate(rec.variants):
+                for key in ("text", "rationale", "condition"):
+                    self.text(f, p + ("variants", j, key), getattr(v, key))
         produced = {r for s in self.k.rules for r in s.rule.then.recommend}
         for i, rec in enumerate(self.k.recommendations.recommendations):
             if rec.id not in produced:

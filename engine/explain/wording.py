@@ -1,0 +1,139 @@
+"""The wording of a measure for the cluster at hand, read from the firing record.
+
+A measure's catalogue entry says what to do and why in general terms; the rules that made it say
+why it applies here (`because`, with `{id}` placeholders for the values they tested), the first
+`variant` whose findings were made adapts the text to the inputs (no body named that the
+assessment says does not exist), and `{country:key}` names the institution of the cluster's
+country (knowledge/document.yaml `country_profiles`).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from engine.explain.labels import value_text
+from engine.inference.trace import Firing, Result
+from engine.knowledge.base import Text, localized
+from engine.knowledge.document_model import CountryProfile
+from engine.knowledge.models import Knowledge, RecommendationDef, Variant
+
+# `{id}` (an indicator or measure of the rule's `when`) or `{country:key}` (an institution)
+PLACEHOLDER = re.compile(r"\{(country:)?([a-z][a-z0-9_]*)\}")
+DEFAULT_COUNTRY = "default"
+
+
+def country_of(result: Result, k: Knowledge) -> str:
+    """The cluster's ISO country code, upper case, or "" when the assessment leaves it blank."""
+    value = result.assessment.get(k.partners.country_indicator)
+    return str(value).strip().upper() if value else ""
+
+
+def country_profile(country: str, k: Knowledge) -> CountryProfile | None:
+    """The profile of the country, or the `default` one for a country the knowledge lacks."""
+    profiles = k.document.country_profiles
+    return profiles.get(country) or profiles.get(DEFAULT_COUNTRY)
+
+
+def institution(key: str, country: str, k: Knowledge, lang: str) -> str:
+    profile = country_profile(country, k)
+    if profile is None or key not in profile.institutions:
+        default = k.document.country_profiles.get(DEFAULT_COUNTRY)
+        if default is None or key not in default.institutions:
+            return "{country:" + key + "}"  # kb check reports it; never a silent blank
+        return localized(default.institutions[key].name, lang)
+    return localized(profile.institutions[key].name, lang)
+
+
+def fill(
+    text: str,
+    result: Result,
+    k: Knowledge,
+    lang: str,
+    values: dict[str, tuple[str, Any]] | None = None,
+) -> str:
+    """Replace the placeholders of `text`: `values` first (what a firing saw), then the facts."""
+    country = country_of(result, k)
+    seen = values or {}
+
+    def sub(m: re.Match[str]) -> str:
+        if m.group(1):
+            return institution(m.group(2), country, k, lang)
+        name = m.group(2)
+        if name in seen:
+            kind, value = seen[name]
+        elif name in k.indicator:
+            kind, value = "indicator", result.assessment.get(name)
+        else:
+            kind, value = "measure", result.measures.values.get(name)
+        return value_text(kind, name, value, k, lang)
+
+    return PLACEHOLDER.sub(sub, text)
+
+
+def firing_values(f: Firing) -> dict[str, tuple[str, Any]]:
+    """The values a firing tested, by indicator or measure id."""
+    return {
+        c.subject: (c.kind, c.actual) for c in f.conditions if c.kind in ("indicator", "measure")
+    }
+
+
+def because_sentences(result: Result, kind: str, ident: str, k: Knowledge, lang: str) -> list[str]:
+    """The `because` of the rules that made (kind, ident), in firing order, each once.
+
+    A rule without its own `because` lends the sentences of the rules that made the findings it
+    rests on, so a diagnosis worded once serves every measure built on it.
+    """
+    out: list[str] = []
+
+    def walk(kind: str, ident: str, seen: frozenset[str]) -> None:
+        key = f"{kind}:{ident}"
+        if key in seen:
+            return
+        for f in sorted(result.producers(kind, ident), key=lambda f: f.seq):
+            rule = k.rule[f.rule].rule
+            if rule.because is not None:
+                sentence = fill(localized(rule.because, lang), result, k, lang, firing_values(f))
+                if sentence not in out:
+                    out.append(sentence)
+                continue
+            for c in f.conditions:
+                if c.kind == "finding" and not c.negated:
+                    walk("finding", c.subject, seen | {key})
+
+    walk(kind, ident, frozenset())
+    return out
+
+
+def variant_for(r: RecommendationDef, result: Result) -> Variant | None:
+    """The first variant of the measure whose findings were all made."""
+    made = set(result.findings)
+    for v in r.variants:
+        if all(f in made for f in v.if_):
+            return v
+    return None
+
+
+def measure_wording(result: Result, rid: str, k: Knowledge, lang: str) -> dict[str, Any]:
+    """Text, general rationale, condition and the reasons of this cluster for one measure."""
+    r = k.recommendation[rid]
+    v = variant_for(r, result)
+
+    def pick(field: str) -> Text | None:
+        chosen: Text | None = getattr(v, field) if v is not None else None
+        return chosen if chosen is not None else getattr(r, field)
+
+    def text_of(field: str) -> str:
+        t = pick(field)
+        return fill(localized(t, lang), result, k, lang) if t is not None else ""
+
+    because = because_sentences(result, "recommendation", rid, k, lang)
+    general = text_of("rationale")
+    return {
+        "text": text_of("text"),
+        "general_rationale": general,
+        "because": because,
+        "rationale": " ".join([*because, general]).strip(),
+        "condition": text_of("condition"),
+        "variant": list(v.if_) if v is not None else [],
+    }

@@ -1,0 +1,152 @@
+"""The wording of a measure follows the firing record: `because` sentences of the rules that made
+it (with the values they saw), `variants` keyed on made findings, `{country:key}` institutions."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from engine import api
+from engine.explain.labels import value_text
+from engine.explain.wording import because_sentences, fill, measure_wording
+from engine.knowledge.base import Text
+from engine.knowledge.models import Knowledge, Variant
+
+EXAMPLES = Path(__file__).resolve().parents[3] / "examples"
+
+
+def changed(
+    k: Knowledge, rules: dict[str, dict] | None = None, recs: dict[str, dict] | None = None
+):
+    """A copy of the knowledge with some rule and catalogue fields replaced (ids unchanged)."""
+    rules, recs = rules or {}, recs or {}
+    sites = [
+        dataclasses.replace(s, rule=s.rule.model_copy(update=rules[s.rule.id]))
+        if s.rule.id in rules
+        else s
+        for s in k.rules
+    ]
+    catalogue = k.recommendations.model_copy(
+        update={
+            "recommendations": [
+                r.model_copy(update=recs[r.id]) if r.id in recs else r
+                for r in k.recommendations.recommendations
+            ]
+        }
+    )
+    fields: dict[str, Any] = {f.name: getattr(k, f.name) for f in dataclasses.fields(k) if f.init}
+    fields.update(rules=sites, recommendations=catalogue)
+    return Knowledge(**fields)
+
+
+def a_direct_firing(result, k):
+    """A firing that made a measure and tested an indicator itself: (rule, rec, indicator)."""
+    for f in result.firings:
+        recs = [d.id for d in f.declared if d.kind == "recommendation"]
+        inds = [c.subject for c in f.conditions if c.kind == "indicator" and not c.negated]
+        if recs and inds and len(result.producers("recommendation", recs[0])) == 1:
+            return f.rule, recs[0], inds[0]
+    pytest.fail("the example has no measure made by one rule on an indicator")
+
+
+def test_because_prints_the_value_the_firing_saw(knowledge, nn_result):
+    rule, rec, ind = a_direct_firing(nn_result, knowledge)
+    k = changed(
+        knowledge,
+        rules={rule: {"because": Text(ru=f"Значение: {{{ind}}}.", en=f"Value seen: {{{ind}}}.")}},
+    )
+    words = measure_wording(nn_result, rec, k, "en")
+    seen = next(
+        c.actual
+        for f in nn_result.firings
+        if f.rule == rule
+        for c in f.conditions
+        if c.subject == ind
+    )
+    assert words["because"] == [f"Value seen: {fill('{' + ind + '}', nn_result, k, 'en')}."]
+    assert words["rationale"].startswith("Value seen: ")
+    assert words["rationale"].endswith(words["general_rationale"])
+    assert seen is not None and "{" not in words["rationale"]
+
+
+def test_a_rule_without_because_lends_the_sentence_of_its_finding(knowledge, nn_result):
+    # co_sme_weak rests on the finding weakness.sme_internationalization
+    firing = nn_result.producers("finding", "weakness.sme_internationalization")[0]
+    tested = next(c for c in firing.conditions if c.kind in ("indicator", "measure"))
+    k = changed(
+        knowledge,
+        rules={
+            firing.rule: {
+                "because": Text(ru=f"МСП: {{{tested.subject}}}.", en=f"SMEs: {{{tested.subject}}}.")
+            }
+        },
+    )
+    assert knowledge.rule["co_sme_weak"].rule.because is None
+    sentences = because_sentences(
+        nn_result, "recommendation", "co_sme_internationalization", k, "en"
+    )
+    value = value_text(tested.kind, tested.subject, tested.actual, k, "en")
+    assert sentences == [f"SMEs: {value}."]
+    assert value and "{" not in value
+
+
+def _atoms(conds):
+    for c in conds:
+        for attr in ("any", "all"):
+            if hasattr(c, attr):
+                yield from _atoms(getattr(c, attr))
+        if hasattr(c, "not_"):
+            yield c.not_
+        if hasattr(c, "subject"):
+            yield c
+
+
+def test_a_variant_replaces_the_text_only_when_its_findings_are_made(knowledge, nn_result):
+    rec = nn_result.recommendations[0]
+    made = nn_result.findings[0]
+    missing = next(f.id for f in knowledge.findings.findings if f.id not in nn_result.findings)
+    other = Text(ru="Иначе.", en="Otherwise.")
+    k = changed(
+        knowledge,
+        recs={rec: {"variants": [Variant.model_validate({"if": [missing], "text": other})]}},
+    )
+    assert measure_wording(nn_result, rec, k, "en")["text"] != "Otherwise."
+    k = changed(
+        knowledge,
+        recs={
+            rec: {
+                "variants": [
+                    Variant.model_validate({"if": [missing], "text": {"ru": "Нет.", "en": "No."}}),
+                    Variant.model_validate({"if": [made], "text": other}),
+                ]
+            }
+        },
+    )
+    words = measure_wording(nn_result, rec, k, "en")
+    assert words["text"] == "Otherwise."
+    assert words["variant"] == [made]
+
+
+@pytest.mark.parametrize(
+    ("country", "expected"),
+    [
+        ("RU", "Russia's trade representations abroad"),
+        ("KZ", "Kazakhstan's trading houses"),
+        ("BY", "Belarus's diplomatic missions"),
+        ("UZ", "the country's trade representations"),  # any other country: the default profile
+    ],
+)
+def test_country_placeholders_name_the_institutions_of_the_clusters_country(
+    knowledge, tmp_path, country, expected
+):
+    text = (EXAMPLES / "nizhny-novgorod.yaml").read_text(encoding="utf-8")
+    assert text.count("country: RU\n") == 1
+    path = tmp_path / "a.yaml"
+    path.write_text(text.replace("country: RU\n", f"country: {country}\n"), encoding="utf-8")
+    result = api.evaluate(path, knowledge)
+    filled = fill("Use {country:trade_representations}.", result, knowledge, "en")
+    assert filled.startswith(f"Use {expected}")
+    assert "{" not in filled
