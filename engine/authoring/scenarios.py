@@ -555,7 +555,8 @@ def render_report(report: Report, list_uncovered: bool = True) -> str:
     bare = unexplained([o.case for o in report.outcomes])
     if bare:
         out.append(
-            f"{bare} scenario{'s give' if bare != 1 else ' gives'} no reason for its expectations "
+            f"{bare} scenario{'s give' if bare != 1 else ' gives'} no reason for "
+            f"{'their' if bare != 1 else 'its'} expectations "
             "(add `reasons:` under each expect section, one line from the method per id)"
         )
     total = len(report.rules)
