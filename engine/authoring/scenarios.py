@@ -46,7 +46,19 @@ class Expect(_Strict):
     conditional: list[str] = Field(default_factory=list)
     # made, and continued: the assessment shows the measure already runs (its `running:`)
     continue_: list[str] = Field(default_factory=list, alias="continue")
+    reasons: dict[str, str] = Field(
+        default_factory=dict,
+        description=(
+            "Why the method implies each expectation: one line per id listed in this section. "
+            "A scenario that gives any reason gives one for every id it lists."
+        ),
+    )
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    def listed(self) -> list[str]:
+        """Every id this section expects, in the order written (each once)."""
+        ids = self.present + self.absent + self.new + self.conditional + self.continue_
+        return list(dict.fromkeys(ids))
 
 
 # the statuses a scenario may expect, with the Expect field holding each (`continue` is a keyword)
@@ -113,6 +125,7 @@ class Failure:
     expected: str  # present | absent | new | conditional
     reasons: list[str]
     actual: str = ""  # the status made, when a status was expected
+    because: str = ""  # the scenario's reason for the expectation (`reasons:`), if given
 
     def headline(self) -> str:
         noun = {
@@ -189,6 +202,7 @@ def load_cases(files: list[Path], k: Knowledge) -> list[Case]:
             continue
         for prefix, scenario in _parse(located, problems):
             problems.extend(_check_ids(located, prefix, scenario, k))
+            problems.extend(_check_reasons_complete(located, prefix, scenario))
             try:
                 case = _case(path, located, prefix, scenario, k)
             except InputError as exc:
@@ -345,6 +359,7 @@ def _check_ids(
                             hint=suggest(ident, list(table)),
                         )
                     )
+        problems.extend(_check_reasons(located, prefix + ("expect", section), expect))
         statuses = [set(expected(expect, w)) for w in STATUS_FIELDS]
         both = (set(expect.present).union(*statuses) & set(expect.absent)) | {
             i for n, a in enumerate(statuses) for b in statuses[n + 1 :] for i in a & b
@@ -356,6 +371,63 @@ def _check_ids(
                 )
             )
     return problems
+
+
+def _check_reasons(located: Located, where: tuple[Any, ...], expect: Expect) -> list[Problem]:
+    """A reason names an id its section lists, and says something."""
+    problems = []
+    listed = set(expect.listed())
+    for ident, text in expect.reasons.items():
+        if ident not in listed:
+            problems.append(
+                located.problem(
+                    where + ("reasons", ident),
+                    f"a reason for {ident!r}, which this section does not list",
+                    key=True,
+                    hint=suggest(ident, sorted(listed))
+                    or "list the id under present, absent, new or conditional, or drop the reason",
+                )
+            )
+        elif not text.strip():
+            problems.append(
+                located.problem(where + ("reasons", ident), f"the reason for {ident!r} is empty")
+            )
+    return problems
+
+
+def _check_reasons_complete(
+    located: Located, prefix: tuple[Any, ...], s: Scenario
+) -> list[Problem]:
+    """A scenario that gives reasons gives one for every id it lists: a half-explained scenario
+    reads as if the unexplained expectations needed no justification."""
+    sections = [(name, getattr(s.expect, name)) for name in SECTIONS]
+    if not any(expect.reasons for _, expect in sections):
+        return []
+    problems = []
+    for section, expect in sections:
+        for which in ("present", "absent", "new", "conditional"):
+            for i, ident in enumerate(getattr(expect, which)):
+                if ident not in expect.reasons:
+                    problems.append(
+                        located.problem(
+                            prefix + ("expect", section, which, i),
+                            f"no reason for {ident!r}: this scenario gives reasons, so every "
+                            "expectation needs one",
+                            hint=f'add `{ident}: "one line from the method"` under '
+                            f"expect.{section}.reasons",
+                        )
+                    )
+    return problems
+
+
+def unexplained(cases: list[Case]) -> int:
+    """How many scenarios give no reason for any of their expectations."""
+    return sum(
+        1
+        for c in cases
+        if not any(getattr(c.scenario.expect, name).reasons for name in SECTIONS)
+        and any(getattr(c.scenario.expect, name).listed() for name in SECTIONS)
+    )
 
 
 # --- running ----------------------------------------------------------------------------------
@@ -390,6 +462,10 @@ def run_case(case: Case, k: Knowledge, lang: str = "en") -> Outcome:
                     failures.append(
                         Failure(section, ident, status, reasons, result.status.get(ident, ""))
                     )
+    for failure in failures:
+        failure.because = getattr(case.scenario.expect, failure.section).reasons.get(
+            failure.ident, ""
+        )
     return Outcome(case=case, failures=failures, fired={f.rule for f in result.firings})
 
 
@@ -481,11 +557,20 @@ def render_report(report: Report, list_uncovered: bool = True) -> str:
         out.append(f"{status} {o.case.name} ({o.case.where})")
         for f in o.failures:
             out.append(f"     {f.headline()}:")
+            if f.because:
+                out.append(f"       expected because: {f.because}")
             for reason in f.reasons or ["(no explanation recorded)"]:
                 out.append(f"       - {reason}")
     n, failed = len(report.outcomes), len(report.failed)
     out.append("")
     out.append(f"{n} scenario{'s' if n != 1 else ''}: {n - failed} passed, {failed} failed")
+    bare = unexplained([o.case for o in report.outcomes])
+    if bare:
+        out.append(
+            f"{bare} scenario{'s give' if bare != 1 else ' gives'} no reason for "
+            f"{'their' if bare != 1 else 'its'} expectations "
+            "(add `reasons:` under each expect section, one line from the method per id)"
+        )
     total = len(report.rules)
     covered = total - len(report.uncovered)
     pct = 100.0 * covered / total if total else 100.0

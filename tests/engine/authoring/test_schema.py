@@ -149,7 +149,7 @@ KNOWLEDGE_FILES += [
     ("scenario.schema.json", p) for p in sorted((ROOT / "knowledge" / "scenarios").glob("*.yaml"))
 ]
 KNOWLEDGE_FILES += [
-    ("assessment.schema.json", p) for p in sorted((ROOT / "examples").glob("*.yaml"))
+    ("assessment.schema.json", p) for p in sorted((ROOT / "examples").rglob("*.yaml"))
 ]
 
 
