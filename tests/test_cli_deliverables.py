@@ -326,6 +326,7 @@ def test_compare_with_a_bad_input_exits_2(cli, tmp_path):
     assert code == 2 and out == "" and "bad.yaml:2:10: geo_cis: 12 is out of scale" in err
 
 
+@pytest.mark.slow  # end to end; .ci/run runs it (-m slow)
 def test_docx_output_is_the_same_through_the_cli_twice(cli, tmp_path):
     a, b = tmp_path / "a.docx", tmp_path / "b.docx"
     assert cli("draft", NN, "-o", a)[0] == 0

@@ -73,8 +73,10 @@ def test_why_json_carries_the_same_chain(cli):
     assert c["benchmark"]["value"] == 2.0
     assert c["benchmark"]["sources"] == ["s0_survey_actors"]
     assert "s0_survey_actors" in [s["id"] for s in d["sources"]]
-    assert [(i["id"], i["at"]) for i in d["indicators"]] == [
-        ("activity_smes", "examples/nizhny-novgorod.yaml:40")
+    # the SME score, and the answer that says whether an SME program already runs (`running:`)
+    assert sorted((i["id"], i["at"]) for i in d["indicators"]) == [
+        ("activity_smes", "examples/nizhny-novgorod.yaml:40"),
+        ("measures_already_run", "examples/nizhny-novgorod.yaml:124"),
     ]
 
 

@@ -57,6 +57,7 @@ def test_documents_are_byte_identical_across_runs_and_hash_seeds():
         assert digests == first, f"output differs under PYTHONHASHSEED={seed}"
 
 
+@pytest.mark.slow  # end to end; .ci/run runs it (-m slow)
 def test_cli_markdown_is_byte_identical_across_hash_seeds(tmp_path):
     outputs = []
     for seed in ("3", "77"):

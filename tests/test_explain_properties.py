@@ -18,6 +18,7 @@ from engine import api
 from engine.assessment.validate import Assessment, with_changes
 from engine.explain.why import why_data
 from engine.explain.why_not import failing_conditions, reason_line, why_not_data
+from tests.test_properties import EXAMPLES
 
 KNOWLEDGE = api.knowledge()
 _TEXT = st.text(alphabet="abcdefgh", min_size=1, max_size=6)
@@ -91,7 +92,7 @@ def _ends_in_inputs(node: dict[str, Any]) -> None:
                 _ends_in_inputs(child)
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(assessments)
 def test_why_ends_in_inputs_and_why_not_names_a_reason(values):
     r = _result(values)
@@ -109,7 +110,9 @@ def test_why_ends_in_inputs_and_why_not_names_a_reason(values):
         assert reason_line(d["rules"], d["postponed_by"], "en")["text"]
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(
+    max_examples=max(5, EXAMPLES // 2), deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 @given(assessments, st.data())
 def test_a_proposed_minimal_change_makes_it_fire(values, data):
     r = _result(values)

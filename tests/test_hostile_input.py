@@ -91,6 +91,7 @@ def test_huge_file_is_refused_before_parsing(cli, tmp_path):
     assert len(lines) == 1 and "too large" in lines[0]
 
 
+@pytest.mark.slow  # end to end; .ci/run runs it (-m slow)
 def test_a_large_file_under_the_limit_is_read_and_every_problem_capped(cli, tmp_path):
     # regression: the pure-Python YAML parser took ~5 s on a 4.7 MB file under the size limit
     rows = "".join(
@@ -164,6 +165,7 @@ def test_missing_file_and_directory(cli, tmp_path):
     assert code == 2 and "Traceback" not in err
 
 
+@pytest.mark.slow  # end to end; .ci/run runs it (-m slow)
 def test_real_process_prints_no_traceback(tmp_path):
     bad = write(tmp_path, "bad.yaml", "cluster_name: !!python/object/apply:os.system ['id']\n")
     proc = subprocess.run(
@@ -240,6 +242,7 @@ def test_junk_named_xlsx_is_refused(cli, tmp_path):
     assert len(lines) == 1 and "xlsx" in lines[0]
 
 
+@pytest.mark.slow  # end to end; .ci/run runs it (-m slow)
 def test_spreadsheet_zip_bomb_is_refused(cli, tmp_path, workbook):
     bad = tmp_path / "bomb.xlsx"
     shutil.copy(workbook, bad)

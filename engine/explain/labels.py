@@ -3,6 +3,7 @@ their labels, one condition in words. The words come from knowledge/ and templat
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from engine.inference.trace import CondCheck
@@ -12,6 +13,14 @@ from engine.text.numbers import decimal
 from engine.text.strings import strings
 
 TERCILES = ("top", "middle", "bottom")
+STATUSES = ("weak", "typical", "strong", "leads", "follows", "agree", "disagree")
+
+
+@lru_cache(maxsize=8)
+def _word_labels(prefix: str, values: tuple[str, ...], lang: str) -> dict[str, Text]:
+    """Measure values worded by templates/strings.yaml (`<prefix><value>`), built once."""
+    w = strings()[lang]
+    return {v: Text(ru=w[prefix + v], en=w[prefix + v]) for v in values}
 
 
 def text_pair(t: Text | None) -> dict[str, str | None] | None:
@@ -106,16 +115,11 @@ def value_text(kind: str, subject: str, value: Any, k: Knowledge, lang: str) -> 
         elif subject == "self_band":
             labels = s.self_assessment.bands
         elif subject.startswith("tercile_"):
-            w = strings()[lang]
-            labels = {t: Text(ru=w[f"tercile_{t}"], en=w[f"tercile_{t}"]) for t in TERCILES}
+            labels = _word_labels("tercile_", TERCILES, lang)
         elif subject.startswith(("bench_status_", "helix_leads_")) or subject in (
             "level_agreement",
         ):
-            w = strings()[lang]
-            labels = {
-                v: Text(ru=w[f"status_{v}"], en=w[f"status_{v}"])
-                for v in ("weak", "typical", "strong", "leads", "follows", "agree", "disagree")
-            }
+            labels = _word_labels("status_", STATUSES, lang)
     if labels:
         if isinstance(value, (list, tuple)):
             return ", ".join(

@@ -22,7 +22,14 @@ Strings = dict[str, dict[str, str]]
 @lru_cache(maxsize=8)
 def strings(templates: Path | None = None) -> Strings:
     """UI strings of the documents (headings, column names) in ru and en: `strings()[lang][key]`."""
-    return _strings((templates or bundled_root("templates")).resolve())
+    if templates is None:
+        return _bundled_strings()  # called for every label: no path resolution each time
+    return _strings(templates.resolve())
+
+
+@lru_cache(maxsize=1)
+def _bundled_strings() -> Strings:
+    return _strings(bundled_root("templates").resolve())
 
 
 @lru_cache(maxsize=4)

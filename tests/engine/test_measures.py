@@ -163,7 +163,11 @@ def test_regional_support_measures_never_change_the_model(knowledge):
         changes = {}
         for ind in rg:
             t = knowledge.indicator[ind].type
-            changes[ind] = rng.random() < 0.5 if t == "bool" else rng.randint(0, 30)
+            if t == "list":
+                values = knowledge.indicator[ind].values
+                changes[ind] = [v for v in values if rng.random() < 0.5]
+            else:
+                changes[ind] = rng.random() < 0.5 if t == "bool" else rng.randint(0, 30)
         m = compute(with_changes(base, changes, knowledge), knowledge).values
         assert m["model"] == model
         assert m["helix_state"] == compute(base, knowledge).values["helix_state"]

@@ -234,6 +234,7 @@ def test_user_text_is_escaped_in_every_page(client, csrf, workspace):
         assert "&lt;script&gt;alert(1)&lt;/script&gt;{{ 7*7 }}" in html
 
 
+@pytest.mark.slow  # end to end; .ci/run runs it (-m slow)
 def test_the_knowledge_page_shows_check_test_and_catalogue(client, knowledge):
     html = client.get("/kb?lang=en").text
     problems = api.check_knowledge()

@@ -11,6 +11,8 @@ import sys
 import time
 import urllib.request
 
+import pytest
+
 from tests.conftest import ROOT
 
 
@@ -20,6 +22,7 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+@pytest.mark.slow  # end to end; .ci/run runs it (-m slow)
 def test_serve_prints_the_address_answers_and_stops_on_ctrl_c(tmp_path):
     port = free_port()
     proc = subprocess.Popen(
@@ -106,6 +109,7 @@ print("LOADED:" + ",".join(sorted({m.split(".")[0] for m in sys.modules} & {"sta
 """
 
 
+@pytest.mark.slow  # end to end; .ci/run runs it (-m slow)
 def test_other_commands_import_nothing_of_the_web_stack():
     for args in (["--help"], ["assess", "examples/nizhny-novgorod.yaml"], ["serve", "--help"]):
         proc = subprocess.run(

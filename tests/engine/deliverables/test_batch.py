@@ -113,6 +113,7 @@ def test_200_clusters_and_one_broken_input(tmp_path, many, knowledge):
     print(f"\nbatch of 201 inputs, 2 workers: {elapsed:.1f} s")
 
 
+@pytest.mark.slow  # end to end; .ci/run runs it (-m slow)
 def test_the_pool_gives_the_same_programs_as_one_process(tmp_path, knowledge):
     inputs = [
         EXAMPLES / "nizhny-novgorod.yaml",

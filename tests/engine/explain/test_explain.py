@@ -45,7 +45,7 @@ def test_why_is_read_from_the_firing_record_not_recomputed(nn_result, knowledge)
     )
     d2 = why_data(trimmed, "co_sme_internationalization", knowledge, "en")
     assert d2["justifications"][0]["conditions"][0]["because"] == []
-    assert d2["indicators"] == []
+    assert [i["id"] for i in d2["indicators"]] == ["measures_already_run"]  # the running check
 
 
 def test_benchmark_is_found_by_matching_the_threshold(knowledge):

@@ -103,15 +103,15 @@ def test_one_change_that_makes_the_cluster_active_abroad_opens_the_gate(knowledg
 
 
 def test_no_single_change_when_two_independent_conditions_block(knowledge):
-    # collective trademarks need both lagging SMEs and no trademarks yet: two changes, not one
+    # the ministry contact needs a government coordinator AND no named contact: two changes
     base = with_changes(
         api.evaluate(EXAMPLES / "mature-cluster.yaml", knowledge).assessment,
-        {"rg_collective_trademarks": True, "activity_smes": 4, "num_members_sme": 2},
+        {"coordinator_is_government": False, "has_ministry_contact": True},
         knowledge,
     )
     r = api.run(base, knowledge)
-    assert "rg_collective_trademarks" not in r.recommendations
-    found = minimal_changes(r, "recommendation", "rg_collective_trademarks", knowledge)
+    assert "org_ministry_contact" not in r.recommendations
+    found = minimal_changes(r, "recommendation", "org_ministry_contact", knowledge)
     assert found["changes"] == [] and not found["stats"]["truncated"]
 
 

@@ -83,6 +83,7 @@ def test_identical_firings_on_the_examples(knowledge, monkeypatch, example):
     assert trace(touched, a) == expected  # and again after reset()
 
 
+@pytest.mark.slow  # end to end; .ci/run runs it (-m slow)
 def test_identical_firings_on_generated_assessments(knowledge, monkeypatch):
     stock, touched = runners(knowledge, monkeypatch)
     rng = random.Random(2024)
@@ -231,6 +232,7 @@ def test_touched_nodes_are_polled_in_the_stock_order():
     assert len(stock_order) > 10 and ranked == stock_order
 
 
+@pytest.mark.slow  # end to end; .ci/run runs it (-m slow)
 def test_fast_rule_preparation_equals_expertas(knowledge, tmp_path):
     """Skipping experta's DNF passes for flat rules must give exactly the rules it would build."""
     from experta.matchers.rete.utils import prepare_rule

@@ -83,6 +83,7 @@ def test_svg_labels_are_escaped():
     assert html.count("<svg") == 1 and 'class="bar"' in html
 
 
+@pytest.mark.slow  # end to end; .ci/run runs it (-m slow)
 def test_png_is_deterministic_and_carries_no_software_metadata(nn_result, knowledge):
     chart = build_program(nn_result, knowledge, "ru")["charts"]["directions"]
     a, b = charts.png(chart), charts.png(chart)
