@@ -82,6 +82,8 @@ def fill(
             kind, value = "measure", result.measures.values.get(name)
         if strict and value is None:
             raise Blank(name)
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return fmt_num(value, lang)  # "3,200" / "3 200", as the rest of the document
         return value_text(kind, name, value, k, lang)
 
     return PLACEHOLDER.sub(sub, text)

@@ -444,6 +444,8 @@ class PartnersFile(Strict):
     platforms: list[Platform]
     platforms_indicator: str
     country_indicator: str = "country"
+    # the catalogue proposes foreign partners only: a cluster of the client's country is left out
+    exclude_own_country: bool = True
     # the assessment's target markets (countries, ISO codes or geographies) raise a candidate
     target_markets_indicator: str | None = None
     # what the program says where no catalogue entry fits, and how to search instead

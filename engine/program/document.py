@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from engine.explain.wording import country_profile
 from engine.inference.trace import Result
 from engine.knowledge.base import localized
 from engine.knowledge.document_model import PlanEntry
@@ -150,9 +151,16 @@ def _list_value(values: list[Any], ind: Any, k: Knowledge, lang: str) -> str:
 BENCH_STATUS = "bench_status_"  # the measure ids engine/measures.py gives the weak/strong status
 
 
-def swot_sentence(item: dict[str, Any], kind: str, result: Result, k: Knowledge, lang: str) -> str:
+def swot_sentence(
+    item: dict[str, Any],
+    kind: str,
+    result: Result,
+    k: Knowledge,
+    lang: str,
+    words: dict[str, str] | None = None,
+) -> str:
     """A finding as a sentence a client reads: the score, the scale and the survey mean."""
-    t = strings()[lang]
+    t = {**strings()[lang], **(words or {})}
     if item["origin"] != "engine" or not item.get("finding"):
         return item["text"]
     label = item["text"]
@@ -337,7 +345,7 @@ def document_view(
 
     # SWOT as sentences
     swot_plain = {
-        key: [swot_sentence(item, key, result, k, lang) for item in items]
+        key: [swot_sentence(item, key, result, k, lang, view.get("words")) for item in items]
         for key, items in view["swot"].items()
     }
 
@@ -439,6 +447,9 @@ def document_view(
         return re.sub(r"\{(\w+)\}", lambda m: f"[{ref_no.get(m.group(1), '?')}]", text)
 
     method_annex = [cite(localized(x, lang)) for x in d.method_annex]
+    profile = country_profile(country.upper(), k) if country else None
+    if profile is not None and not profile.native_benchmarks and profile.note is not None:
+        method_annex.append(localized(profile.note, lang))  # the benchmarks are Russian (2013)
 
     # country names for ISO codes, sector labels for the specialization tags
     def country_name(code: str) -> str:

@@ -14,7 +14,7 @@ from engine import __version__
 from engine.explain.justify import justify, running_reasons, running_unknown, short_reasons
 from engine.explain.labels import describe_check
 from engine.explain.why_not import not_made
-from engine.explain.wording import measure_wording
+from engine.explain.wording import country_of, country_profile, measure_wording
 from engine.inference.trace import Result
 from engine.knowledge.base import localized
 from engine.knowledge.models import PRIORITY_RANK, Knowledge
@@ -27,6 +27,22 @@ from engine.program.provenance import continued_wording, proposals_relied_on, st
 from engine.program.scores import scores_view
 from engine.program.sections import chain_lines, partner_view, scale_max, sources_view, unknown_text
 from engine.text.numbers import fmt_num
+from engine.text.strings import strings
+
+# the benchmark labels said differently for a cluster outside the survey's country
+FOREIGN_WORDS = {
+    "benchmark": "benchmark_foreign",
+    "k_benchmark": "k_benchmark_foreign",
+    "actors_heading": "actors_heading_foreign",
+    "directions_heading": "directions_heading_foreign",
+    "swot_mean": "swot_mean_foreign",
+}
+
+
+def foreign_benchmark_words(lang: str) -> dict[str, str]:
+    """The benchmark labels of a cluster whose country's benchmarks are not the survey's own."""
+    t = strings()[lang]
+    return {key: t[foreign] for key, foreign in FOREIGN_WORDS.items()}
 
 
 def order_recommendations(result: Result, k: Knowledge) -> list[str]:
@@ -267,6 +283,8 @@ def build_program(
     recs = [
         recommendation_view(result, rid, k, lang, partner_choice, to_join) for rid in recs_order
     ]
+    country = country_of(result, k)
+    profile = country_profile(country, k) if country else None
     # readiness gate and postponed measures
     gate = k.program.gate_finding in result.findings
     postponed = [
@@ -353,6 +371,8 @@ def build_program(
         "proposals": proposals_relied_on(result, k, lang, recs_order),
         "not_made": not_made(result, k, lang),
         "method_notes": [localized(x, lang) for x in k.program.method_notes],
+        # UI words this document says differently (a cluster outside Russia: Russian benchmarks)
+        "words": foreign_benchmark_words(lang) if profile and not profile.native_benchmarks else {},
         "sources": sources_view(
             sorted(
                 {sid for r in recs_order for sid in k.recommendation[r].sources}

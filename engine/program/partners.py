@@ -94,6 +94,8 @@ def choose_partners(a: Assessment, k: Knowledge) -> PartnerChoice:
         sectors = tuple(s for s in p.sectors if s in wanted)
         if not sectors:
             continue
+        if pt.exclude_own_country and country and p.country.upper() == country:
+            continue  # a cluster of the client's own country is no foreign partner
         if not any(g in available for g in p.geography):
             excluded.append(p.name)
             continue

@@ -41,7 +41,7 @@ def render_docx(
     doc = open_template(template)
     _clear_body(doc)
     _ensure_page_numbers(doc)
-    t = strings()[view["lang"]]
+    t = {**strings()[view["lang"]], **view.get("words", {})}
     writer = _Writer(doc, view, typeset_view(t) if view["lang"] == "ru" else t)
     _set_language(doc, LANGUAGE_TAGS[view["lang"]])
     _set_header(doc, view)

@@ -53,7 +53,7 @@ def environment(templates: Path | None = None) -> ImmutableSandboxedEnvironment:
 def render(view: dict[str, Any], fmt: str, templates: Path | None = None) -> str:
     env = environment(templates)
     template = env.get_template(f"program.{fmt}.j2")
-    t = strings(templates)[view["lang"]]
+    t = {**strings(templates)[view["lang"]], **view.get("words", {})}
     text = template.render(p=view, t=typeset_view(t) if view["lang"] == "ru" else t)
     return _tidy(text) if fmt == "md" else text
 
