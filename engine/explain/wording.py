@@ -84,7 +84,10 @@ def fill(
             raise Blank(name)
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             return fmt_num(value, lang)  # "3,200" / "3 200", as the rest of the document
-        return value_text(kind, name, value, k, lang)
+        shown = value_text(kind, name, value, k, lang)
+        if isinstance(value, str) and shown != value and shown[1:2].islower():
+            shown = shown[:1].lower() + shown[1:]  # a label inside a sentence: "symbolic (tacit)"
+        return shown
 
     return PLACEHOLDER.sub(sub, text)
 
