@@ -147,3 +147,25 @@ def bench_value(v: float, lang: str) -> str:
     """Survey means keep one decimal (2.0, not 2): they are means, not scale points."""
     text = f"{v:.1f}" if float(v).is_integer() else fmt_value(float(v), lang)
     return decimal(text, lang)
+
+
+def source_views(
+    ids: list[str], k: Knowledge, lang: str, empty: str | None
+) -> list[dict[str, Any]]:
+    """Each known source of `ids` as a citation; `empty` stands for a missing section or URL."""
+    out = []
+    for sid in ids:
+        s = k.source.get(sid)
+        if s is None:
+            continue
+        citation, section = s.reference(lang)
+        out.append(
+            {
+                "id": sid,
+                "kind": s.kind,
+                "citation": citation,
+                "section": section or empty,
+                "url": s.url or empty,
+            }
+        )
+    return out

@@ -21,6 +21,7 @@ from engine.explain.labels import (
     NUMERIC_OPS,
     describe_check,
     measure_label,
+    source_views,
     subject_label,
     value_text,
 )
@@ -121,22 +122,7 @@ def benchmark_for(
 
 
 def _source_views(ids: list[str], k: Knowledge, lang: str) -> list[dict[str, Any]]:
-    out = []
-    for sid in ids:
-        s = k.source.get(sid)
-        if s is None:
-            continue
-        citation, section = s.reference(lang)
-        out.append(
-            {
-                "id": sid,
-                "kind": s.kind,
-                "citation": citation,
-                "section": section or None,
-                "url": s.url,
-            }
-        )
-    return out
+    return source_views(ids, k, lang, empty=None)
 
 
 class Builder:

@@ -6,29 +6,15 @@ from __future__ import annotations
 from typing import Any
 
 from engine.explain.justify import formula_in
-from engine.explain.labels import describe_check, fmt_value
+from engine.explain.labels import describe_check, fmt_value, source_views
 from engine.knowledge.base import Text, localized
 from engine.knowledge.models import Knowledge
 from engine.text.strings import strings
 
 
-def sources_view(ids: list[str], k: Knowledge, lang: str) -> list[dict[str, str]]:
-    out = []
-    for sid in ids:
-        s = k.source.get(sid)
-        if s is None:
-            continue
-        citation, section = s.reference(lang)
-        out.append(
-            {
-                "id": sid,
-                "citation": citation,
-                "section": section,
-                "url": s.url or "",
-                "kind": s.kind,
-            }
-        )
-    return out
+def sources_view(ids: list[str], k: Knowledge, lang: str) -> list[dict[str, Any]]:
+    """The sources of a document item; a missing section or address reads "" (templates)."""
+    return source_views(ids, k, lang, empty="")
 
 
 def scale_max(k: Knowledge) -> dict[str, float]:
