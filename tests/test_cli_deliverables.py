@@ -112,6 +112,7 @@ def test_bad_workbook_exits_2_with_sheet_and_cell_and_writes_nothing(cli, tmp_pa
     assert "Traceback" not in err
 
 
+@pytest.mark.slow  # end to end; .ci/run runs it (-m slow)
 @pytest.mark.parametrize("fmt", ["docx", "html"])
 def test_batch_summary_tells_two_years_of_one_cluster_apart(cli, tmp_path, fmt):
     out = tmp_path / "out"
@@ -144,6 +145,7 @@ def test_batch_summary_tells_two_years_of_one_cluster_apart(cli, tmp_path, fmt):
     assert ".md" not in page.replace("summary.md", "")
 
 
+@pytest.mark.slow  # end to end; .ci/run runs it (-m slow)
 def test_batch_end_to_end(cli, tmp_path):
     inputs = tmp_path / "in"
     inputs.mkdir()
@@ -291,6 +293,7 @@ def test_compare_in_every_format_by_extension(cli, tmp_path, knowledge, ext, lan
         assert len(headings) > 5  # the program's own sections come first
 
 
+@pytest.mark.slow  # end to end; .ci/run runs it (-m slow)
 def test_compare_docx_starts_with_the_new_program(cli, tmp_path):
     old, new = _older_first()
     a, b = tmp_path / "c.docx", tmp_path / "p.docx"
@@ -302,6 +305,7 @@ def test_compare_docx_starts_with_the_new_program(cli, tmp_path):
     assert "Progress since the previous assessment (2013 → 2014)" in combined[len(program) :]
 
 
+@pytest.mark.slow  # end to end; .ci/run runs it (-m slow)
 def test_compare_format_option_overrides_the_extension(cli, tmp_path):
     old, new = _older_first()
     target = tmp_path / "out.txt"

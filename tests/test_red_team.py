@@ -377,6 +377,7 @@ def test_excel_error_values_are_not_answers(cli, tmp_path, workbook):
     assert any("!G2: the cell holds the error value #REF!" in x for x in lines)
 
 
+@pytest.mark.slow  # end to end; .ci/run runs it (-m slow)
 def test_hidden_sheets_are_not_drafted_by_batch(cli, tmp_path, knowledge):
     wb = filled_workbook(knowledge, nn_values())
     hidden = wb.copy_worksheet(wb.worksheets[0])
@@ -575,6 +576,7 @@ def test_a_template_with_a_huge_part_is_refused_before_reading(cli, tmp_path):
     assert "unpacks to" in lines[0] and "t.docx" in lines[0]
 
 
+@pytest.mark.slow  # end to end; .ci/run runs it (-m slow)
 def test_a_rule_whose_branches_explode_is_refused(cli, tmp_path, kb):
     anys = "\n".join(
         f"      - any: [{{indicator: direction_export, op: ge, value: {i % 4}}}, "

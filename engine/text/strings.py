@@ -73,7 +73,22 @@ def check_strings(located: Located) -> list[Problem]:
 
 
 def check_templates(templates: Path, code: Path) -> list[Problem]:
-    """`kb check`'s view of the UI strings: each key in both languages, and every key used."""
+    """`kb check`'s view of the UI strings: each key in both languages, and every key used.
+
+    Memoized on the files' sizes and modification times: a process that checks many knowledge
+    bases (tests, the web workspace) reads the same templates and code once.
+    """
+    files = [templates / "strings.yaml", *templates.rglob("*.j2"), *code.rglob("*.py")]
+    stamp = tuple((str(f), f.stat().st_mtime_ns, f.stat().st_size) for f in sorted(files))
+    return list(_check_templates(templates, code, stamp))
+
+
+@lru_cache(maxsize=4)
+def _check_templates(templates: Path, code: Path, stamp: tuple) -> tuple[Problem, ...]:
+    return tuple(_template_problems(templates, code))
+
+
+def _template_problems(templates: Path, code: Path) -> list[Problem]:
     path = templates / "strings.yaml"
     located = load_yaml_file(path, display_path(path))
     problems = check_strings(located)
