@@ -94,7 +94,7 @@ def test_the_universities_rationale_follows_their_score():
 
 def test_the_manager_is_not_placed_in_an_expert_group_the_cluster_does_not_have():
     data = {
-        "cluster_name": "No expert group",
+        "cluster_name": "Nord timber",
         "has_intl_manager": False,
         "has_expert_working_group": False,
     }
@@ -103,6 +103,8 @@ def test_the_manager_is_not_placed_in_an_expert_group_the_cluster_does_not_have(
         result, _ = program(data, lang)
         m = measure(result, "org_intl_manager", lang)
         assert phrase not in m["text"]
+    _, whole = program(data, "en")
+    assert "expert group" not in whole.lower() and "expert working group" not in whole.lower()
     matrix = api.program_view(result, K, "en")["matrix"]["bodies"]
     assert (
         "International manager" in matrix and "Expert group and international manager" not in matrix
