@@ -154,16 +154,11 @@ def _target_markets(a: Assessment, k: Knowledge) -> set[str]:
     if not pt.target_markets_indicator or pt.target_markets_indicator not in k.indicator:
         return set()
     names: dict[str, str] = {}
-    for code, text in k.document.countries.items():
-        names[code.lower()] = code.lower()
-        for lang in ("ru", "en"):
-            if getattr(text, lang):
-                names[getattr(text, lang).strip().lower()] = code.lower()
-    for geo, text in pt.geographies.items():
-        names[geo.lower()] = geo.lower()
-        for lang in ("ru", "en"):
-            if getattr(text, lang):
-                names[getattr(text, lang).strip().lower()] = geo.lower()
+    for key, text in [*k.document.countries.items(), *pt.geographies.items()]:
+        names[key.lower()] = key.lower()
+        for name in (text.ru, text.en):
+            if name:
+                names[name.strip().lower()] = key.lower()
     raw = (str(x).strip().lower() for x in (a.get(pt.target_markets_indicator) or []))
     return {names.get(x, x) for x in raw if x}
 

@@ -602,20 +602,18 @@ def _measures(k: Knowledge) -> dict[str, tuple[str, list[str] | None]]:
 
 def atoms_with_paths(site: RuleSite) -> list[tuple[Atom, bool, tuple[Any, ...]]]:
     """Atoms of a rule with their YAML key paths, for located messages."""
+    path = site.path + ("when",)
+    return [a for i, c in enumerate(site.rule.when) for a in cond_atoms(c, path + (i,))]
 
-    out: list[tuple[Atom, bool, tuple[Any, ...]]] = []
 
-    def walk(conds: list[Any], path: tuple[Any, ...]) -> None:
-        for i, c in enumerate(conds):
-            p = path + (i,)
-            if isinstance(c, Atom):
-                out.append((c, False, p))
-            elif isinstance(c, Not_):
-                out.append((c.not_, True, p + ("not",)))
-            elif isinstance(c, Any_):
-                walk(c.any, p + ("any",))
-            elif isinstance(c, All_):
-                walk(c.all, p + ("all",))
-
-    walk(site.rule.when, site.path + ("when",))
-    return out
+def cond_atoms(cond: Any, path: tuple[Any, ...]) -> list[tuple[Atom, bool, tuple[Any, ...]]]:
+    """Atoms of one condition (atom, `not`, `any`, `all`) with their YAML key paths and whether
+    they are negated: a rule's `when` item or a catalogue condition such as `running:`."""
+    if isinstance(cond, Atom):
+        return [(cond, False, path)]
+    if isinstance(cond, Not_):
+        return [(cond.not_, True, path + ("not",))]
+    if isinstance(cond, (Any_, All_)):
+        key, parts = ("any", cond.any) if isinstance(cond, Any_) else ("all", cond.all)
+        return [a for i, c in enumerate(parts) for a in cond_atoms(c, path + (key, i))]
+    return []

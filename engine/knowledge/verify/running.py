@@ -5,11 +5,9 @@ never recommended as new): checked like any rule condition, located in recommend
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from engine.files.strict_yaml import Located
-from engine.knowledge.models import Any_, Atom, Cond, Not_
-from engine.knowledge.verify.references import Checker, _measures
+from engine.knowledge.verify.references import Checker, _measures, cond_atoms
 
 # measures of the regional government and of the cluster: the assessment can tell whether they run
 CHECKED_PREFIXES = ("rg_", "co_")
@@ -21,18 +19,6 @@ class _Site:
     """What `Checker.atom` needs of a rule site: where its messages point."""
 
     located: Located
-
-
-def _atoms(cond: Cond, path: tuple[Any, ...]) -> list[tuple[Atom, bool, tuple[Any, ...]]]:
-    if isinstance(cond, Atom):
-        return [(cond, False, path)]
-    if isinstance(cond, Not_):
-        return [(cond.not_, True, path + ("not",))]
-    key, parts = ("any", cond.any) if isinstance(cond, Any_) else ("all", cond.all)
-    out = []
-    for i, c in enumerate(parts):
-        out.extend(_atoms(c, path + (key, i)))
-    return out
 
 
 def check_running(c: Checker) -> None:
@@ -56,7 +42,7 @@ def check_running(c: Checker) -> None:
             continue
         if located is None:
             continue
-        for atom, negated, path in _atoms(rec.running, p + ("running",)):
+        for atom, negated, path in cond_atoms(rec.running, p + ("running",)):
             if atom.subject_kind == "recommendation":
                 c.add(
                     FILE,
