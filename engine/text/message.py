@@ -1,0 +1,228 @@
+"""Language-neutral texts, and the one step that puts them into words.
+
+`engine/program` and `engine/explain` build their records from these leaves and never take a
+language: a message key of `templates/strings.yaml` with its parameters (`Msg`), a number
+(`Num`), a value as a reader says it (`Value`), a plural form (`Plural`), a join (`Cat`), a
+label inside a sentence (`Lower`), and the knowledge base's own bilingual `Text`. `localize`
+walks a finished record once, for one reader's language: every leaf becomes a string, numbers
+get the language's separators, and Russian text goes through the typography rules, once per
+final string.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from engine.knowledge.base import Text
+from engine.text.numbers import fmt_num, plural
+from engine.text.strings import LANGS, strings
+from engine.text.typography import typeset
+
+
+class Loc:
+    """A text not yet in a language: `words(locale)` says it in one."""
+
+    __slots__ = ()
+
+    def words(self, loc: Locale) -> str:
+        raise NotImplementedError
+
+
+@dataclass(frozen=True, slots=True, init=False)
+class Msg(Loc):
+    """A UI string of `templates/strings.yaml` with its `{name}` parameters filled."""
+
+    key: str
+    params: tuple[tuple[str, Any], ...]
+
+    def __init__(self, key: str, **params: Any) -> None:
+        object.__setattr__(self, "key", key)
+        object.__setattr__(self, "params", tuple(params.items()))
+
+    def words(self, loc: Locale) -> str:
+        text = loc.text(self.key)
+        if not self.params:
+            return text
+        return text.format(**{name: loc.param(v) for name, v in self.params})
+
+
+@dataclass(frozen=True, slots=True)
+class Num(Loc):
+    """A number as a reader writes it: no trailing zeros, a dash for none."""
+
+    value: float | int | None
+    digits: int = 2
+
+    def words(self, loc: Locale) -> str:
+        return fmt_num(self.value, loc.lang, self.digits)
+
+
+@dataclass(frozen=True, slots=True)
+class Value(Loc):
+    """An answer as a reader says it: blank, yes/no, a number with two decimals at most, a list."""
+
+    value: Any
+
+    def words(self, loc: Locale) -> str:
+        return value_words(self.value, loc)
+
+
+@dataclass(frozen=True, slots=True)
+class Plural(Loc):
+    """The form of a noun after `n`, from a strings key holding `one|few|many|fraction`."""
+
+    n: float | int | None
+    key: str
+
+    def words(self, loc: Locale) -> str:
+        return plural(self.n, loc.text(self.key).split("|"))
+
+
+@dataclass(frozen=True, slots=True)
+class Cat(Loc):
+    """Texts joined by `sep` (itself a text): a sentence built from parts."""
+
+    parts: tuple[Any, ...]
+    sep: Any = ""
+
+    def words(self, loc: Locale) -> str:
+        return loc.param(self.sep).join(loc.param(p) for p in self.parts)
+
+
+@dataclass(frozen=True, slots=True)
+class Lower(Loc):
+    """A label inside a sentence: first letter lower-case unless the word is an abbreviation."""
+
+    inner: Any
+
+    def words(self, loc: Locale) -> str:
+        return lower_first(loc.param(self.inner))
+
+
+@dataclass(frozen=True, slots=True)
+class ByLang(Loc):
+    """A text whose words differ by language in a way no strings key holds (a citation built by
+    the knowledge base): one text per language, chosen at rendering."""
+
+    ru: Any
+    en: Any
+
+    def words(self, loc: Locale) -> str:
+        return loc.param(self.ru if loc.lang == "ru" else self.en)
+
+
+def cat(parts: Iterable[Any], sep: Any = "") -> Cat:
+    """Join texts (strings, messages, numbers) with a separator, at rendering."""
+    return Cat(tuple(parts), sep)
+
+
+def lower_first(text: str) -> str:
+    """A label inside a sentence: first letter lower-case unless the word is an abbreviation."""
+    if len(text) > 1 and text[1].isupper():
+        return text
+    return text[:1].lower() + text[1:]
+
+
+def value_words(v: Any, loc: Locale) -> str:
+    """A value as a reader says it (the rules of `Value`)."""
+    if v is None:
+        return loc.text("w_blank")
+    if isinstance(v, bool):
+        return loc.text("w_yes") if v else loc.text("w_no")
+    if isinstance(v, float):
+        text = f"{v:.2f}".rstrip("0").rstrip(".")
+        return text.replace(".", loc.text("decimal_separator"))
+    if isinstance(v, (list, tuple)):
+        if not v:
+            return loc.text("w_empty_list")
+        return ", ".join(value_words(x, loc) for x in v)
+    if isinstance(v, Loc | Text):
+        return loc.param(v)
+    return str(v)
+
+
+@dataclass(frozen=True)
+class Locale:
+    """One reader's language: its strings (with the keys a document says differently, `aliases`)
+    and whether Russian typography applies to the final text."""
+
+    lang: str
+    templates: Path | None = None
+    aliases: Mapping[str, str] = field(default_factory=dict)
+    typography: bool = True
+
+    def text(self, key: str) -> str:
+        """The UI string of `key` (or of the key it is aliased to) in this language."""
+        return strings(self.templates)[self.lang][self.aliases.get(key, key)]
+
+    def param(self, v: Any) -> str:
+        """A part of a text in words, before typography (which runs once, on the whole)."""
+        if isinstance(v, str):
+            return v
+        if isinstance(v, Loc):
+            return v.words(self)
+        if isinstance(v, Text):
+            return v.get(self.lang)
+        if v is None:
+            return ""
+        return str(v)
+
+    @property
+    def typesets(self) -> bool:
+        return self.typography and self.lang == "ru"
+
+
+def localize(tree: Any, loc: Locale) -> Any:
+    """The record in words: every leaf text a string of `loc`'s language, typeset once.
+
+    Mappings, lists and tuples keep their shape; a dataclass record becomes a mapping of its
+    fields; numbers, booleans and None stay values (templates format the few they show).
+    """
+    if isinstance(tree, str):
+        return _typeset(tree) if loc.typesets else tree
+    if isinstance(tree, Loc | Text):
+        text = loc.param(tree)
+        return _typeset(text) if loc.typesets else text
+    if isinstance(tree, Mapping):
+        return {k: localize(v, loc) for k, v in tree.items()}
+    if isinstance(tree, list):
+        return [localize(v, loc) for v in tree]
+    if isinstance(tree, tuple):
+        return tuple(localize(v, loc) for v in tree)
+    if dataclasses.is_dataclass(tree) and not isinstance(tree, type):
+        return {f.name: localize(getattr(tree, f.name), loc) for f in dataclasses.fields(tree)}
+    return tree
+
+
+def say(text: Any, lang: str, templates: Path | None = None) -> str:
+    """One text in one language, without typography (messages on a terminal, ids kept)."""
+    return Locale(lang, templates, typography=False).param(text)
+
+
+@lru_cache(maxsize=8192)
+def _typeset(text: str) -> str:
+    return typeset(text)
+
+
+__all__ = [
+    "LANGS",
+    "ByLang",
+    "Cat",
+    "Locale",
+    "Loc",
+    "Lower",
+    "Msg",
+    "Num",
+    "Plural",
+    "Value",
+    "cat",
+    "localize",
+    "lower_first",
+    "say",
+    "value_words",
+]
