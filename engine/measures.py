@@ -39,10 +39,12 @@ class Derivation:
     setting: str = ""  # knowledge file:line of the setting used
 
     def formula(self, lang: str = "en") -> str:
+        """The formula in words, in `lang`, from its key in templates/strings.yaml."""
 
         return strings()[lang][f"f_{self.formula_key}"].format(**self.params)
 
     def as_dict(self) -> dict[str, Any]:
+        """The derivation as JSON data, with its formula in both languages."""
         return {
             "id": self.id,
             "value": self.value,
@@ -59,6 +61,7 @@ class Measures:
     derivations: dict[str, Derivation]
 
     def get(self, key: str) -> Any:
+        """The measure's value, None when it could not be computed."""
         return self.values.get(key)
 
 
@@ -166,6 +169,7 @@ class _Sink:
         inputs: dict[str, Any],
         setting: tuple[Any, ...],
     ) -> None:
+        """Record a measure with its derivation (formula, inputs, the scoring.yaml setting used)."""
         self.values[key] = value
         self.der[key] = Derivation(
             key, value, formula[0], formula[1], inputs, _setting(self.knowledge, setting)

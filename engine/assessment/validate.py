@@ -34,14 +34,17 @@ class Assessment:
     provenance: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def get(self, indicator_id: str) -> Value:
+        """The indicator's value, None when blank."""
         return self.values.get(indicator_id)
 
     def where(self, indicator_id: str) -> str:
+        """`file:line` of the indicator's answer for messages (the file alone when it has none)."""
         pos = self.positions.get(indicator_id)
         return f"{self.source}:{pos[0]}" if pos else self.source
 
     @property
     def name(self) -> str:
+        """The cluster's name as the assessment gives it, empty when blank."""
         return str(self.values.get("cluster_name") or "")
 
 

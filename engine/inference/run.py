@@ -163,6 +163,7 @@ class Runner:
             self._saliences[(meta.rule_id, meta.branch)] = rule.salience
 
     def run(self, assessment: Assessment, measures: Measures | None = None) -> Result:
+        """Run the rules on one assessment; return the result with its firing record."""
 
         measures = measures or compute(assessment, self.knowledge)
         self.recorder.firings = []
@@ -272,6 +273,7 @@ _RUNNERS: dict[int, Runner] = {}
 
 
 def runner_for(knowledge: Knowledge) -> Runner:
+    """The runner of this knowledge base, built once and kept for the process."""
     key = id(knowledge)
     if key not in _RUNNERS:
         _RUNNERS.clear()  # one engine per process: experta's caches punish alternating engines
@@ -280,4 +282,5 @@ def runner_for(knowledge: Knowledge) -> Runner:
 
 
 def infer(assessment: Assessment, knowledge: Knowledge) -> Result:
+    """One assessment's findings and recommendations (status, priority) with the firing record."""
     return runner_for(knowledge).run(assessment)

@@ -35,6 +35,7 @@ class LogicChecks:
         self.dead: set[str] = set()
 
     def run(self) -> None:
+        """Run every check built on the logic, in the order each needs the one before."""
         cyclic = self.cycles()
         self.never_fire(cyclic)
         self.unreachable()
@@ -94,6 +95,7 @@ class LogicChecks:
 
     # --- rules that can never fire ----------------------------------------------------------
     def never_fire(self, cyclic: set[str]) -> None:
+        """Report rules that can never fire, and alternatives of a rule that can never hold."""
         lg = self.logic
         for site in lg.sites:
             rid = site.rule.id
@@ -225,6 +227,7 @@ class LogicChecks:
 
     # --- advice no live rule gives ------------------------------------------------------------
     def unreachable(self) -> None:
+        """Report catalogue entries that only rules that can never fire recommend."""
         f = "recommendations.yaml"
         for i, rec in enumerate(self.k.recommendations.recommendations):
             sites = self.logic.producers.get(("recommendation", rec.id), [])
@@ -300,6 +303,7 @@ class LogicChecks:
 
     # --- conflicting advice -------------------------------------------------------------------
     def conflicts(self) -> None:
+        """Report rules that can fire together and recommend two measures declared in conflict."""
         lg = self.logic
         pairs: dict[frozenset[str], int] = {}
         for i, rec in enumerate(self.k.recommendations.recommendations):
