@@ -1,8 +1,8 @@
 """The logic of rules, over the value algebra: unfolding findings into ground branches,
 satisfiability, implication and the strongly connected components of chaining.
 
-A rule's `when` is read as a disjunction of branches (engine.conditions.branches). Each branch
-constrains some subjects (indicators, measures) to a set of values, needs some findings or
+A rule's `when` is read as a disjunction of branches (engine.knowledge.conditions.branches). Each
+branch constrains some subjects (indicators, measures) to a set of values, needs some findings or
 recommendations, and needs others to be absent. Following the rules that derive a needed finding
 ("unfolding") turns a branch into ground branches over indicators and measures only. Every check
 below — rules that can never fire, redundant rules, conflicting pairs, gaps — compares such sets.
