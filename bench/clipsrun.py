@@ -1,4 +1,4 @@
-"""Run the CLIPS translation of a knowledge base (engine/clips.py) with clipspy.
+"""Run the CLIPS translation of a knowledge base (engine/authoring/clips.py) with clipspy.
 
 Used by the benchmark and by tests/engine/authoring/test_clips.py. clipspy is a development dependency only.
 One environment per knowledge base: the program is loaded once and each case is a `(reset)`, the

@@ -338,7 +338,7 @@ def table(
         "",
         "### What the knowledge cache saves",
         "",
-        "experta engine classes do not pickle, so `engine/cache.py` keeps the parsed and "
+        "experta engine classes do not pickle, so `engine/files/cache.py` keeps the parsed and "
         "verified knowledge (and the compiled templates) between runs; compiling the rules "
         "stays.",
         "",
@@ -389,7 +389,7 @@ def table(
         "with the knowledge and template cache filled by an earlier run, except the last.",
         "",
         f"## Batch: {b['clusters']} generated clusters, shipped knowledge base, "
-        "Markdown in English (engine.batch.outcomes)",
+        "Markdown in English (engine.deliverables.batch.outcomes)",
         "",
         f"Best of {b['rounds']} alternating rounds.",
         "",

@@ -39,10 +39,12 @@ class Derivation:
     setting: str = ""  # knowledge file:line of the setting used
 
     def formula(self, lang: str = "en") -> str:
+        """The formula in words, in `lang`, from its key in templates/strings.yaml."""
 
         return strings()[lang][f"f_{self.formula_key}"].format(**self.params)
 
     def as_dict(self) -> dict[str, Any]:
+        """The derivation as JSON data, with its formula in both languages."""
         return {
             "id": self.id,
             "value": self.value,
@@ -59,6 +61,7 @@ class Measures:
     derivations: dict[str, Derivation]
 
     def get(self, key: str) -> Any:
+        """The measure's value, None when it could not be computed."""
         return self.values.get(key)
 
 
@@ -166,6 +169,7 @@ class _Sink:
         inputs: dict[str, Any],
         setting: tuple[Any, ...],
     ) -> None:
+        """Record a measure with its derivation (formula, inputs, the scoring.yaml setting used)."""
         self.values[key] = value
         self.der[key] = Derivation(
             key, value, formula[0], formula[1], inputs, _setting(self.knowledge, setting)
@@ -304,7 +308,15 @@ def _region(out: _Sink) -> None:
         for p in s.partial_indicators
         if is_share(p) and values.get(p.id) is not None and p.id not in {q for q, _ in pairs}
     ]
-    for p in s.partial_indicators:
+    _region_gaps(out)
+    ratio = _region_indices(out, pairs)
+    _ratio(out, pairs, left_out, ratio)
+
+
+def _region_gaps(out: _Sink) -> None:
+    """Each share's difference from its regional counterpart (`gap_<id>`), where it has one."""
+    values = out.values
+    for p in out.knowledge.scoring.partial_indicators:
         if p.region:
             q, r = values.get(p.id), values.get(p.region)
             out.put(
@@ -314,49 +326,48 @@ def _region(out: _Sink) -> None:
                 {p.id: q, p.region: r},
                 ("partial_indicators",),
             )
-    ratio = None
-    leads = sum(1 for q, r in pairs if values[q] > values[r])
-    if pairs:
-        cl = sum(values[q] for q, _ in pairs) / len(pairs)
-        rg = sum(values[r] for _, r in pairs) / len(pairs)
-        out.put(
-            "region_index",
-            _round(rg),
-            ("region_index", {}),
-            {r: values[r] for _, r in pairs},
-            ("region_indicators",),
-        )
-        out.put(
-            "cluster_matched_index",
-            _round(cl),
-            ("cluster_matched_index", {}),
-            {q: values[q] for q, _ in pairs},
-            ("region_indicators",),
-        )
-        ratios = [values[q] / values[r] for q, r in pairs]
-        if len(pairs) >= s.ratio.min_pairs:
-            ratio = (
-                statistics.median(ratios)
-                if s.ratio.aggregate == "median"
-                else sum(ratios) / len(ratios)
-            )
-    else:
+
+
+def _region_indices(out: _Sink, pairs: list[tuple[str, str]]) -> float | None:
+    """The region's and the cluster's mean over the comparable pairs; return the ratio K of the
+    two sides (median or mean of the per-pair ratios), None below the settings' minimum pairs."""
+    s, values = out.knowledge.scoring, out.values
+    if not pairs:
         out.put("region_index", None, ("no_regional_data", {}), {}, ("ratio",))
         out.put("cluster_matched_index", None, ("no_regional_data", {}), {}, ("ratio",))
+        return None
+    cl = sum(values[q] for q, _ in pairs) / len(pairs)
+    rg = sum(values[r] for _, r in pairs) / len(pairs)
     out.put(
-        "ratio_pairs",
-        len(pairs),
-        ("ratio_pairs", {}),
-        {q: values[q] for q, _ in pairs} | {r: values[r] for _, r in pairs},
-        ("ratio",),
+        "region_index",
+        _round(rg),
+        ("region_index", {}),
+        {r: values[r] for _, r in pairs},
+        ("region_indicators",),
     )
     out.put(
-        "ratio_leads",
-        leads,
-        ("ratio_leads", {}),
-        {q: values[q] for q, _ in pairs} | {r: values[r] for _, r in pairs},
-        ("ratio",),
+        "cluster_matched_index",
+        _round(cl),
+        ("cluster_matched_index", {}),
+        {q: values[q] for q, _ in pairs},
+        ("region_indicators",),
     )
+    if len(pairs) < s.ratio.min_pairs:
+        return None
+    ratios = [values[q] / values[r] for q, r in pairs]
+    return statistics.median(ratios) if s.ratio.aggregate == "median" else sum(ratios) / len(ratios)
+
+
+def _ratio(
+    out: _Sink, pairs: list[tuple[str, str]], left_out: list[str], ratio: float | None
+) -> None:
+    """The ratio K with its band, and how it was reached: the pairs, the cluster's leads, the
+    shares left out."""
+    s, values = out.knowledge.scoring, out.values
+    both = {q: values[q] for q, _ in pairs} | {r: values[r] for _, r in pairs}
+    out.put("ratio_pairs", len(pairs), ("ratio_pairs", {}), dict(both), ("ratio",))
+    leads = sum(1 for q, r in pairs if values[q] > values[r])
+    out.put("ratio_leads", leads, ("ratio_leads", {}), dict(both), ("ratio",))
     out.put(
         "ratio_left_out",
         left_out,
@@ -364,13 +375,7 @@ def _region(out: _Sink) -> None:
         {q: values[q] for q in left_out},
         ("ratio",),
     )
-    out.put(
-        "ratio",
-        _round(ratio),
-        (f"ratio_{s.ratio.aggregate}", {}),
-        {q: values[q] for q, _ in pairs} | {r: values[r] for _, r in pairs},
-        ("ratio",),
-    )
+    out.put("ratio", _round(ratio), (f"ratio_{s.ratio.aggregate}", {}), dict(both), ("ratio",))
     out.put(
         "ratio_band",
         _band(values["ratio"], s.ratio.bands),

@@ -2,10 +2,10 @@
 
     uv run python templates/make_docx_template.py
 
-The template carries only styles, page setup, header and footer; `engine/docx.py` replaces its body
-with the program. An organization can restyle it in Word (or give its own letterhead with
+The template carries only styles, page setup, header and footer; `engine/render/docx.py` replaces
+its body with the program. An organization can restyle it in Word (or give its own letterhead with
 `cluster-intl draft --format docx --template FILE`) as long as the styles listed in
-`engine.docx.REQUIRED_STYLES` exist. The footer holds a PAGE / NUMPAGES field.
+`engine.render.docx_setup.REQUIRED_STYLES` exist. The footer holds a PAGE / NUMPAGES field.
 """
 
 from __future__ import annotations

@@ -20,5 +20,6 @@ def load_assessment(path: Path, knowledge: Knowledge) -> Assessment:
 
 
 def assessment_from_text(text: str, name: str, knowledge: Knowledge) -> Assessment:
+    """The assessment in YAML text (an upload); `name` is what messages call it."""
     located = load_yaml_text(text, name)
     return validate_mapping(located.data, located, knowledge)

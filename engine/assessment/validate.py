@@ -34,14 +34,17 @@ class Assessment:
     provenance: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def get(self, indicator_id: str) -> Value:
+        """The indicator's value, None when blank."""
         return self.values.get(indicator_id)
 
     def where(self, indicator_id: str) -> str:
+        """`file:line` of the indicator's answer for messages (the file alone when it has none)."""
         pos = self.positions.get(indicator_id)
         return f"{self.source}:{pos[0]}" if pos else self.source
 
     @property
     def name(self) -> str:
+        """The cluster's name as the assessment gives it, empty when blank."""
         return str(self.values.get("cluster_name") or "")
 
 
@@ -164,66 +167,90 @@ def blank(value: Any) -> bool:
 
 
 def validate_mapping(data: Any, located: Located, knowledge: Knowledge) -> Assessment:
+    """The assessment a parsed YAML mapping gives, or InputError naming every problem in it."""
     if data is None:
         data = {}
     if not isinstance(data, dict):
         raise InputError([located.problem((), "an assessment is a mapping of indicator: value")])
-    problems: list[Problem] = []
-    values: dict[str, Value] = {i.id: None for i in knowledge.indicators.indicators}
-    positions: dict[str, tuple[int, int]] = {}
-    provenance: dict[str, dict[str, Any]] = {}
-    ids = list(values)
-    more = 0  # problems past MAX_PROBLEMS: counted, not described (a hostile file has thousands)
-    for key, raw in data.items():
-        path = (key,)
-        if not isinstance(key, str) or key not in knowledge.indicator:
-            if len(problems) >= MAX_PROBLEMS:
-                more += 1
-                continue
-            problems.append(
-                located.problem(
-                    path, f"unknown indicator {str(key)!r}", key=True, hint=suggest(str(key), ids)
-                )
-            )
-            continue
-        positions[key] = located.key_pos(path)
-        if isinstance(raw, dict) and "value" in raw:  # any other mapping is a wrong value
-            raw, declared, err = _with_basis(raw)
-            if err:
-                if len(problems) >= MAX_PROBLEMS:
-                    more += 1
-                    continue
-                problems.append(located.problem(path, err))
-                continue
-            if raw is not None and declared:
-                provenance[key] = declared
-        if raw is None:
-            continue
-        value, err = check_value(knowledge.indicator[key], raw, knowledge)
-        if err:
-            if len(problems) >= MAX_PROBLEMS:
-                more += 1
-                continue
-            problems.append(located.problem(path, err))
-            continue
-        values[key] = value
+    read = _read_entries(data, located, knowledge)
+    problems = read.problems
     named = {p.path for p in problems}
     for ind in knowledge.indicators.indicators:
         # a required indicator with a wrong value is reported once, for its value
-        if ind.required and blank(values[ind.id]) and ind.id not in named:
+        if ind.required and blank(read.values[ind.id]) and ind.id not in named:
             problems.append(located.problem((), f"missing required indicator {ind.id!r}"))
     if problems:
         problems.sort(key=lambda p: (p.line, p.col))
-        if more:
+        if read.more:
             problems.append(
                 Problem(
-                    file=located.file, message=f"{more} more problems not shown; fix these first"
+                    file=located.file,
+                    message=f"{read.more} more problems not shown; fix these first",
                 )
             )
         raise InputError(problems)
     return Assessment(
-        source=located.file, values=values, positions=positions, provenance=provenance
+        source=located.file,
+        values=read.values,
+        positions=read.positions,
+        provenance=read.provenance,
     )
+
+
+@dataclass
+class _Entries:
+    """What the entries of an assessment mapping gave: values, their places and provenance, and
+    the problems (the first MAX_PROBLEMS described, the rest counted in `more`)."""
+
+    values: dict[str, Value]
+    positions: dict[str, tuple[int, int]] = field(default_factory=dict)
+    provenance: dict[str, dict[str, Any]] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+    more: int = 0  # a hostile file has thousands of problems: counted, not described
+
+
+def _read_entries(data: dict[Any, Any], located: Located, knowledge: Knowledge) -> _Entries:
+    """Read every `indicator: value` entry of the mapping, collecting its problems."""
+    read = _Entries(values={i.id: None for i in knowledge.indicators.indicators})
+    ids = list(read.values)
+    for key, raw in data.items():
+        path = (key,)
+        known = isinstance(key, str) and key in knowledge.indicator
+        err: str | None = None
+        if known:
+            read.positions[key] = located.key_pos(path)
+            value, declared, err = _entry_value(knowledge.indicator[key], raw, knowledge)
+            if err is None:
+                read.values[key] = value
+                if declared:
+                    read.provenance[key] = declared
+                continue
+        if len(read.problems) >= MAX_PROBLEMS:
+            read.more += 1
+        elif err is not None:
+            read.problems.append(located.problem(path, err))
+        else:
+            read.problems.append(
+                located.problem(
+                    path, f"unknown indicator {str(key)!r}", key=True, hint=suggest(str(key), ids)
+                )
+            )
+    return read
+
+
+def _entry_value(
+    ind: Indicator, raw: Value, knowledge: Knowledge
+) -> tuple[Value, dict[str, Any], str | None]:
+    """One known indicator's entry as (value, declared provenance, error or None); blank is None."""
+    declared: dict[str, Any] = {}
+    if isinstance(raw, dict) and "value" in raw:  # any other mapping is a wrong value
+        raw, declared, err = _with_basis(raw)
+        if err:
+            return None, {}, err
+    if raw is None:
+        return None, {}, None
+    value, err = check_value(ind, raw, knowledge)
+    return value, declared, err
 
 
 def _with_basis(raw: dict[Any, Any]) -> tuple[Value, dict[str, Any], str | None]:

@@ -11,7 +11,8 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -153,156 +154,166 @@ def _answer_column(header: tuple[Any, ...]) -> int:
 
 
 def _read_sheet(sheet: str, rows: list[tuple[Any, ...]], file: str, k: Knowledge) -> SheetResult:
+    """One questionnaire sheet read and validated: its assessment, or every problem found in it."""
     from openpyxl.utils import get_column_letter
 
-    problems: list[Problem] = []
     ans_i = _answer_column(rows[0])
-    letter = get_column_letter(ans_i + 1)
-    values: dict[str, Any] = {i.id: None for i in k.indicators.indicators}
-    positions: dict[str, tuple[int, int]] = {}
-    seen: dict[str, int] = {}
-    options: dict[str, list[tuple[str, bool]]] = {}
-
-    def where(col: str, row: int) -> str:
-        return f"{sheet}!{col}{row}"
-
-    ids = list(values)
+    reader = _SheetReader(
+        sheet=sheet,
+        file=file,
+        k=k,
+        ans_i=ans_i,
+        letter=get_column_letter(ans_i + 1),
+        values={i.id: None for i in k.indicators.indicators},
+    )
     if len(rows) > MAX_ROWS and any(c.value not in (None, "") for c in rows[MAX_ROWS]):
-        problems.append(
-            Problem(
-                file=file,
-                path=where("A", MAX_ROWS + 1),
-                message=f"the questionnaire has more than {MAX_ROWS} rows; "
-                "remove the rows that are not indicators",
-            )
+        reader.problem(
+            "A",
+            MAX_ROWS + 1,
+            f"the questionnaire has more than {MAX_ROWS} rows; "
+            "remove the rows that are not indicators",
         )
     for r_i, row in enumerate(rows[1:MAX_ROWS], start=2):
+        reader.read_row(r_i, row)
+    reader.merge_options()
+    reader.check_required()
+    if reader.problems:
+        return SheetResult(sheet, None, capped(reader.problems))
+    assessment = Assessment(
+        source=f"{file} [{sheet}]", values=reader.values, positions=reader.positions
+    )
+    return SheetResult(sheet, assessment, [])
+
+
+@dataclass
+class _SheetReader:
+    """The state of one sheet as its rows are read: the answers so far, the row each indicator
+    came from, the ticks of list options, and the problems found."""
+
+    sheet: str
+    file: str
+    k: Knowledge
+    ans_i: int  # the answer column's index
+    letter: str  # the answer column's letter
+    values: dict[str, Any]
+    positions: dict[str, tuple[int, int]] = field(default_factory=dict)
+    seen: dict[str, int] = field(default_factory=dict)
+    options: dict[str, list[tuple[str, bool]]] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+
+    def problem(self, col: str, row: int, message: str, hint: str = "") -> None:
+        """Record a problem of the cell at `col`, `row` of this sheet."""
+        self.problems.append(
+            Problem(file=self.file, path=f"{self.sheet}!{col}{row}", message=message, hint=hint)
+        )
+
+    def read_row(self, r_i: int, row: tuple[Any, ...]) -> None:
+        """Read one row: an indicator's answer, one option of a list answer, or nothing."""
         id_cell = row[0] if row else None
         if id_cell is None or id_cell.value is None or str(id_cell.value).strip() == "":
-            continue
+            return
         if _is_error(id_cell):
-            problems.append(
-                Problem(
-                    file=file,
-                    path=where("A", r_i),
-                    message=f"the cell holds the error value {id_cell.value}; type the indicator id",
-                )
+            self.problem(
+                "A",
+                r_i,
+                f"the cell holds the error value {id_cell.value}; type the indicator id",
             )
-            continue
+            return
         if _is_formula(id_cell):
-            problems.append(
-                Problem(
-                    file=file,
-                    path=where("A", r_i),
-                    message="formulas are not read; type the indicator id",
-                )
-            )
-            continue
+            self.problem("A", r_i, "formulas are not read; type the indicator id")
+            return
         ind_id = str(id_cell.value).strip()
-        option = _option_row(ind_id, k) if ind_id not in k.indicator else None
-        if option is not None:  # one option of a list answer, ticked yes or no
-            cell = row[ans_i] if ans_i < len(row) else None
-            if cell is None or cell.value is None or str(cell.value).strip() == "":
-                continue
-            mark = None if _is_formula(cell) else _ticked(cell.value)
-            if mark is None:
-                problems.append(
+        option = _option_row(ind_id, self.k) if ind_id not in self.k.indicator else None
+        if option is not None:
+            self._read_option(r_i, self._answer_cell(row), option)
+        elif ind_id not in self.k.indicator:
+            self.problem(
+                "A", r_i, f"unknown indicator {ind_id!r}", hint=suggest(ind_id, list(self.values))
+            )
+        elif ind_id in self.seen:
+            self.problem(
+                "A",
+                r_i,
+                f"indicator {ind_id!r} appears twice (first on row {self.seen[ind_id]})",
+            )
+        else:
+            self.seen[ind_id] = r_i
+            self.positions[ind_id] = (r_i, self.ans_i + 1)
+            self._read_answer(r_i, self._answer_cell(row), self.k.indicator[ind_id])
+
+    def _answer_cell(self, row: tuple[Any, ...]) -> Any:
+        return row[self.ans_i] if self.ans_i < len(row) else None
+
+    def _read_option(self, r_i: int, cell: Any, option: tuple[str, str]) -> None:
+        """One option of a list answer, ticked yes or no (blank adds nothing)."""
+        if cell is None or cell.value is None or str(cell.value).strip() == "":
+            return
+        mark = None if _is_formula(cell) else _ticked(cell.value)
+        if mark is None:
+            self.problem(
+                self.letter,
+                r_i,
+                f"answer yes or no for option {option[1]!r} of {option[0]!r}, not {cell.value!r}",
+            )
+            return
+        self.options.setdefault(option[0], []).append((option[1], mark))
+
+    def _read_answer(self, r_i: int, cell: Any, ind: Indicator) -> None:
+        """An indicator's answer cell, validated like a YAML value (blank stays None)."""
+        if cell is None or cell.value is None:
+            return
+        raw, err = _cell_answer(cell, ind, self.k)
+        if err is None and raw is not None:
+            value, err = check_value(ind, raw, self.k)
+            if err is None:
+                self.values[ind.id] = value
+                return
+        if err:
+            self.problem(self.letter, r_i, err)
+
+    def _at(self, ind_id: str) -> str:
+        """Where messages about an indicator point: its answer cell, or the sheet without one."""
+        if ind_id in self.seen:
+            return f"{self.sheet}!{self.letter}{self.seen[ind_id]}"
+        return self.sheet
+
+    def merge_options(self) -> None:
+        """Fold the ticked option rows into the list answers, validated again."""
+        for ind_id, merged in _merge_options(self.values, self.options).items():
+            value, err = check_value(self.k.indicator[ind_id], merged, self.k)
+            if err:
+                self.problems.append(Problem(file=self.file, path=self._at(ind_id), message=err))
+            else:
+                self.values[ind_id] = value
+
+    def check_required(self) -> None:
+        """Report every required indicator left without an answer."""
+        for ind in self.k.indicators.indicators:
+            if ind.required and self.values[ind.id] in (None, ""):
+                self.problems.append(
                     Problem(
-                        file=file,
-                        path=where(letter, r_i),
-                        message=f"answer yes or no for option {option[1]!r} of {option[0]!r}, "
-                        f"not {cell.value!r}",
+                        file=self.file,
+                        path=self._at(ind.id),
+                        message=f"missing required indicator {ind.id!r}",
                     )
                 )
-                continue
-            options.setdefault(option[0], []).append((option[1], mark))
-            continue
-        if ind_id not in k.indicator:
-            problems.append(
-                Problem(
-                    file=file,
-                    path=where("A", r_i),
-                    message=f"unknown indicator {ind_id!r}",
-                    hint=suggest(ind_id, ids),
-                )
-            )
-            continue
-        if ind_id in seen:
-            problems.append(
-                Problem(
-                    file=file,
-                    path=where("A", r_i),
-                    message=f"indicator {ind_id!r} appears twice (first on row {seen[ind_id]})",
-                )
-            )
-            continue
-        seen[ind_id] = r_i
-        positions[ind_id] = (r_i, ans_i + 1)
-        cell = row[ans_i] if ans_i < len(row) else None
-        if cell is None or cell.value is None:
-            continue
-        answer = _boolean_constant(cell)  # Calc saves a typed TRUE/FALSE as =TRUE()/=FALSE()
-        if answer is None and _is_formula(cell):
-            problems.append(
-                Problem(
-                    file=file,
-                    path=where(letter, r_i),
-                    message="formulas are not evaluated; type the value itself",
-                )
-            )
-            continue
-        if _is_error(cell):
-            problems.append(
-                Problem(
-                    file=file,
-                    path=where(letter, r_i),
-                    message=f"the cell holds the error value {cell.value}; type the value itself",
-                )
-            )
-            continue
-        ind = k.indicator[ind_id]
-        raw = _from_cell(cell.value if answer is None else answer, ind, k)
-        if raw is None:
-            continue
-        texts = [raw] if isinstance(raw, str) else raw if isinstance(raw, list) else []
-        bad = next((b for b in map(bad_character, texts) if b is not None), None)
-        if bad is not None:  # openpyxl decodes _x001B_ escapes: same rule as YAML text
-            problems.append(
-                Problem(
-                    file=file,
-                    path=where(letter, r_i),
-                    message=f"character U+{ord(bad):04X} is not allowed in text; remove it",
-                )
-            )
-            continue
-        if isinstance(raw, float) and not math.isfinite(raw):
-            problems.append(
-                Problem(file=file, path=where(letter, r_i), message="not a finite number")
-            )
-            continue
-        value, err = check_value(ind, raw, k)
-        if err:
-            problems.append(Problem(file=file, path=where(letter, r_i), message=err))
-            continue
-        values[ind_id] = value
-    for ind_id, merged in _merge_options(values, options).items():
-        value, err = check_value(k.indicator[ind_id], merged, k)
-        at = where(letter, seen[ind_id]) if ind_id in seen else sheet
-        if err:
-            problems.append(Problem(file=file, path=at, message=err))
-        else:
-            values[ind_id] = value
-    for ind in k.indicators.indicators:
-        if ind.required and values[ind.id] in (None, ""):
-            at = where(letter, seen[ind.id]) if ind.id in seen else sheet
-            problems.append(
-                Problem(file=file, path=at, message=f"missing required indicator {ind.id!r}")
-            )
-    if problems:
-        return SheetResult(sheet, None, capped(problems))
-    return SheetResult(
-        sheet, Assessment(source=f"{file} [{sheet}]", values=values, positions=positions), []
-    )
+
+
+def _cell_answer(cell: Any, ind: Indicator, k: Knowledge) -> tuple[Any, str | None]:
+    """An answer cell as (plain value or None for blank, error or None), before check_value."""
+    answer = _boolean_constant(cell)  # Calc saves a typed TRUE/FALSE as =TRUE()/=FALSE()
+    if answer is None and _is_formula(cell):
+        return None, "formulas are not evaluated; type the value itself"
+    if _is_error(cell):
+        return None, f"the cell holds the error value {cell.value}; type the value itself"
+    raw = _from_cell(cell.value if answer is None else answer, ind, k)
+    texts = [raw] if isinstance(raw, str) else raw if isinstance(raw, list) else []
+    bad = next((b for b in map(bad_character, texts) if b is not None), None)
+    if bad is not None:  # openpyxl decodes _x001B_ escapes: same rule as YAML text
+        return None, f"character U+{ord(bad):04X} is not allowed in text; remove it"
+    if isinstance(raw, float) and not math.isfinite(raw):
+        return None, "not a finite number"
+    return raw, None
 
 
 _BOOLEAN_FORMULAS = {"=TRUE()": True, "=FALSE()": False, "=TRUE": True, "=FALSE": False}
@@ -340,55 +351,82 @@ def _from_cell(value: Any, ind: Indicator, k: Knowledge) -> Any:
             return None
     if isinstance(value, (dt.datetime, dt.date, dt.time)):
         return value.isoformat() if ind.type == "str" else str(value)
+    read = _FROM_CELL.get(ind.type)
+    return read(value, ind, k) if read else value
+
+
+def _str_from_cell(value: Any, ind: Indicator, k: Knowledge) -> Any:
+    """Text: a whole number typed into a text answer reads without its `.0`."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value) if not isinstance(value, bool) else value
+
+
+def _bool_from_cell(value: Any, ind: Indicator, k: Knowledge) -> Any:
+    """Yes or no: a boolean, 0 or 1, or a yes/no word in Russian or English."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, (int, float)) and value in (0, 1):
+        return bool(value)
+    word = str(value).strip().lower()
+    if word in TRUE_WORDS:
+        return True
+    if word in FALSE_WORDS:
+        return False
+    return str(value)
+
+
+def _number_from_cell(value: Any, ind: Indicator, k: Knowledge) -> Any:
+    """A number: typed as text (spaces, decimal comma) or a dropdown entry "3 — high"."""
     t = ind.type
-    if t == "str":
-        if isinstance(value, float) and value.is_integer():
-            return str(int(value))
-        return str(value) if not isinstance(value, bool) else value
-    if t == "bool":
-        if isinstance(value, bool):
-            return value
-        if isinstance(value, (int, float)) and value in (0, 1):
-            return bool(value)
-        word = str(value).strip().lower()
-        if word in TRUE_WORDS:
-            return True
-        if word in FALSE_WORDS:
-            return False
-        return str(value)
-    if t in ("int", "float", "score") and isinstance(value, str):
+    if isinstance(value, str):
         numbered = _NUMBERED.match(value)  # a dropdown entry "3 — high", the number it names
         if numbered:
             value = numbered.group(1)
-    if t in ("int", "float", "score"):
-        if isinstance(value, str) and _NUMBER.match(value.replace(" ", "").replace("\u00a0", "")):
-            text = value.replace(" ", "").replace("\u00a0", "").replace(",", ".")
-            number = float(text)
-            return int(number) if number.is_integer() and t != "float" else number
-        if isinstance(value, float) and value.is_integer() and t != "float":
-            return int(value)
-        return value
-    if t == "enum":
-        if not isinstance(value, str):
-            return value if isinstance(value, bool) else str(value)
-        if value in (ind.values or []):
-            return value
-        for v, label in ind.value_labels.items():  # a label (the dropdown's) instead of the id
-            if _norm(value) in {_norm(label.ru or ""), _norm(label.en or "")}:
-                return v
-        return value
-    if t == "list":
-        if isinstance(value, str):
-            if value.lower() in EMPTY_LIST:
-                return []
-            items = [item.strip() for item in _LIST_SPLIT.split(value) if item.strip()]
-            return [_code_of(item, ind, k) for item in items]
-        if isinstance(value, bool):
-            return value
-        if isinstance(value, float) and value.is_integer():
-            value = int(value)
-        return [str(value)]
+    if isinstance(value, str) and _NUMBER.match(value.replace(" ", "").replace("\u00a0", "")):
+        text = value.replace(" ", "").replace("\u00a0", "").replace(",", ".")
+        number = float(text)
+        return int(number) if number.is_integer() and t != "float" else number
+    if isinstance(value, float) and value.is_integer() and t != "float":
+        return int(value)
     return value
+
+
+def _enum_from_cell(value: Any, ind: Indicator, k: Knowledge) -> Any:
+    """One of the indicator's values, typed as its id or chosen by its label in the dropdown."""
+    if not isinstance(value, str):
+        return value if isinstance(value, bool) else str(value)
+    if value in (ind.values or []):
+        return value
+    for v, label in ind.value_labels.items():  # a label (the dropdown's) instead of the id
+        if _norm(value) in {_norm(label.ru or ""), _norm(label.en or "")}:
+            return v
+    return value
+
+
+def _list_from_cell(value: Any, ind: Indicator, k: Knowledge) -> Any:
+    """A list typed in one cell: items split on `;` or line breaks, each a code or a label."""
+    if isinstance(value, str):
+        if value.lower() in EMPTY_LIST:
+            return []
+        items = [item.strip() for item in _LIST_SPLIT.split(value) if item.strip()]
+        return [_code_of(item, ind, k) for item in items]
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return [str(value)]
+
+
+_FROM_CELL: dict[str, Callable[[Any, Indicator, Knowledge], Any]] = {
+    "str": _str_from_cell,
+    "bool": _bool_from_cell,
+    "int": _number_from_cell,
+    "float": _number_from_cell,
+    "score": _number_from_cell,
+    "enum": _enum_from_cell,
+    "list": _list_from_cell,
+}
 
 
 def list_options(ind: Indicator, k: Knowledge, lang: str) -> list[tuple[str, str]]:

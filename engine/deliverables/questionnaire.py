@@ -171,72 +171,51 @@ def questionnaire_xlsx(k: Knowledge, lang: str) -> bytes:
     """The questionnaire sheet (one row per indicator, one more per option of a list answer;
     dropdowns of labels) and an instructions sheet with the respondent's fields (deterministic)."""
     from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font, PatternFill
-    from openpyxl.worksheet.datavalidation import DataValidation
 
     t = _strings(lang)
     wb = Workbook()
-    ws = wb.active
-    ws.title = t["q_sheet"]
-    headers = [ID_HEADER] + [t[f"q_col_{key}"] for key in HEADER_KEYS[1:]]
-    ws.append(headers)
-    text_cells(ws[1])
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-        cell.fill = PatternFill("solid", fgColor="DCE6F0")
-    answer_fill = PatternFill("solid", fgColor="FFF8DC")
-    wrap = Alignment(wrap_text=True, vertical="top")
-    lists_ws = None
-    validations: dict[tuple[str, str], DataValidation] = {}
-    list_ranges: dict[tuple[str, ...], str] = {}
-
-    def validation(kind: str, formula: str, **kw: Any) -> DataValidation:
-        key = (kind, formula + repr(sorted(kw.items())))
-        if key not in validations:
-            dv = DataValidation(
-                type=kind,
-                formula1=formula,
-                allow_blank=True,
-                showErrorMessage=True,
-                errorTitle=t["q_invalid_title"],
-                error=t["q_invalid"],
-                **kw,
-            )
-            validations[key] = dv
-            ws.add_data_validation(dv)
-        return validations[key]
-
-    def dropdown(choices: list[str]) -> DataValidation:
-        inline = '"' + ",".join(choices) + '"'
-        if len(inline) <= 255 and not any("," in c or '"' in c for c in choices):
-            return validation("list", inline)
-        nonlocal lists_ws  # a label with a comma, or a long list: on a hidden sheet
-        if lists_ws is None:
-            lists_ws = wb.create_sheet("_lists")
-            lists_ws.sheet_state = "hidden"
-        key = tuple(choices)
-        if key not in list_ranges:
-            col = lists_ws.max_column + (1 if lists_ws["A1"].value is not None else 0)
-            letter = lists_ws.cell(row=1, column=col).column_letter
-            for i, v in enumerate(choices, start=1):
-                text_cells([lists_ws.cell(row=i, column=col, value=v)])  # data, never a formula
-            list_ranges[key] = f"_lists!${letter}$1:${letter}${len(choices)}"
-        return validation("list", list_ranges[key])
-
-    def add_row(values: list[Any]) -> int:
-        ws.append(values)
-        row = ws.max_row
-        text_cells(ws[row])  # knowledge texts are data, never formulas
-        for cell in ws[row]:
-            cell.alignment = wrap
-        ws[f"G{row}"].fill = answer_fill
-        ws.row_dimensions[row].height = _height(values)
-        return row
-
-    yes_no = [t["q_yes"], t["q_no"]]
+    sheet = _QuestionSheet(wb, t)
     for ind in k.indicators.indicators:
+        sheet.add_indicator(ind, k, lang)
+    sheet.finish()
+    _instructions(wb, t, sheet.answer_fill, sheet.wrap)
+    fixed = dt.datetime(2000, 1, 1)
+    wb.properties.creator = wb.properties.lastModifiedBy = "cluster-intl"
+    wb.properties.created = wb.properties.modified = fixed
+    wb.properties.title = t["q_title"]
+    buf = io.BytesIO()
+    wb.save(buf)
+    return stable_zip(buf.getvalue())
+
+
+class _QuestionSheet:
+    """The questionnaire sheet as it is written: its rows, and the data validations (dropdowns,
+    number ranges) shared by the answer cells that take the same values."""
+
+    def __init__(self, wb: Any, t: dict[str, str]) -> None:
+        from openpyxl.styles import Alignment, Font, PatternFill
+
+        self.wb = wb
+        self.t = t
+        self.ws = wb.active
+        self.ws.title = t["q_sheet"]
+        self.ws.append([ID_HEADER] + [t[f"q_col_{key}"] for key in HEADER_KEYS[1:]])
+        text_cells(self.ws[1])
+        for cell in self.ws[1]:
+            cell.font = Font(bold=True)
+            cell.fill = PatternFill("solid", fgColor="DCE6F0")
+        self.answer_fill = PatternFill("solid", fgColor="FFF8DC")
+        self.wrap = Alignment(wrap_text=True, vertical="top")
+        self.lists_ws: Any = None
+        self.validations: dict[tuple[str, str], Any] = {}
+        self.list_ranges: dict[tuple[str, ...], str] = {}
+
+    def add_indicator(self, ind: Indicator, k: Knowledge, lang: str) -> None:
+        """The indicator's row with its answer cell's validation, then one row per option of a
+        list answer, ticked yes or no."""
+        t = self.t
         group = k.group[ind.group].label.get(lang) if ind.group in k.group else ind.group
-        row = add_row(
+        row = self.add_row(
             [
                 ind.id,
                 group,
@@ -250,28 +229,75 @@ def questionnaire_xlsx(k: Knowledge, lang: str) -> bytes:
         answer = f"G{row}"
         choices = _choices(ind, k, lang)
         if choices is not None:
-            dropdown(choices).add(answer)
+            self.dropdown(choices).add(answer)
         elif ind.type in ("int", "float"):
             lo = -1e15 if ind.min is None else ind.min
             hi = 1e15 if ind.max is None else ind.max
             kind = "whole" if ind.type == "int" else "decimal"
-            validation(kind, _num(lo), operator="between", formula2=_num(hi)).add(answer)
-        for code, label in list_options(ind, k, lang):  # one row per option, ticked yes or no
-            sub = add_row([option_id(ind.id, code), "", f"    {label}", t["q_bool"], "", "", None])
-            dropdown(yes_no).add(f"G{sub}")
-    for col, width in WIDTHS.items():
-        ws.column_dimensions[col].width = width
-    ws.freeze_panes = "C2"
-    ws.auto_filter.ref = f"A1:G{ws.max_row}"
-    _print_setup(ws, f"B1:G{ws.max_row}")
-    _instructions(wb, t, answer_fill, wrap)
-    fixed = dt.datetime(2000, 1, 1)
-    wb.properties.creator = wb.properties.lastModifiedBy = "cluster-intl"
-    wb.properties.created = wb.properties.modified = fixed
-    wb.properties.title = t["q_title"]
-    buf = io.BytesIO()
-    wb.save(buf)
-    return stable_zip(buf.getvalue())
+            self.validation(kind, _num(lo), operator="between", formula2=_num(hi)).add(answer)
+        for code, label in list_options(ind, k, lang):
+            sub = self.add_row(
+                [option_id(ind.id, code), "", f"    {label}", t["q_bool"], "", "", None]
+            )
+            self.dropdown([t["q_yes"], t["q_no"]]).add(f"G{sub}")
+
+    def add_row(self, values: list[Any]) -> int:
+        """Append a row of knowledge texts (kept as data, never formulas); return its number."""
+        ws = self.ws
+        ws.append(values)
+        row = ws.max_row
+        text_cells(ws[row])  # knowledge texts are data, never formulas
+        for cell in ws[row]:
+            cell.alignment = self.wrap
+        ws[f"G{row}"].fill = self.answer_fill
+        ws.row_dimensions[row].height = _height(values)
+        return row
+
+    def validation(self, kind: str, formula: str, **kw: Any) -> Any:
+        """The sheet's data validation of this kind and formula, made on first use."""
+        from openpyxl.worksheet.datavalidation import DataValidation
+
+        key = (kind, formula + repr(sorted(kw.items())))
+        if key not in self.validations:
+            dv = DataValidation(
+                type=kind,
+                formula1=formula,
+                allow_blank=True,
+                showErrorMessage=True,
+                errorTitle=self.t["q_invalid_title"],
+                error=self.t["q_invalid"],
+                **kw,
+            )
+            self.validations[key] = dv
+            self.ws.add_data_validation(dv)
+        return self.validations[key]
+
+    def dropdown(self, choices: list[str]) -> Any:
+        """A dropdown of these choices: inline when it fits, else a range of a hidden sheet."""
+        inline = '"' + ",".join(choices) + '"'
+        if len(inline) <= 255 and not any("," in c or '"' in c for c in choices):
+            return self.validation("list", inline)
+        if self.lists_ws is None:  # a label with a comma, or a long list: on a hidden sheet
+            self.lists_ws = self.wb.create_sheet("_lists")
+            self.lists_ws.sheet_state = "hidden"
+        lists_ws = self.lists_ws
+        key = tuple(choices)
+        if key not in self.list_ranges:
+            col = lists_ws.max_column + (1 if lists_ws["A1"].value is not None else 0)
+            letter = lists_ws.cell(row=1, column=col).column_letter
+            for i, v in enumerate(choices, start=1):
+                text_cells([lists_ws.cell(row=i, column=col, value=v)])  # data, never a formula
+            self.list_ranges[key] = f"_lists!${letter}$1:${letter}${len(choices)}"
+        return self.validation("list", self.list_ranges[key])
+
+    def finish(self) -> None:
+        """Column widths, frozen headers, the filter and the print layout."""
+        ws = self.ws
+        for col, width in WIDTHS.items():
+            ws.column_dimensions[col].width = width
+        ws.freeze_panes = "C2"
+        ws.auto_filter.ref = f"A1:G{ws.max_row}"
+        _print_setup(ws, f"B1:G{ws.max_row}")
 
 
 def _print_setup(ws: Any, area: str) -> None:

@@ -70,6 +70,7 @@ def is_input(path: Path) -> bool:
 
 
 def refuse_input(path: Path) -> None:
+    """Refuse to write over a file this command reads."""
     if is_input(path):
         raise UsageError(
             f"{printable(path)}: is an input of this command; write the output elsewhere"
@@ -125,6 +126,7 @@ def _signals_deferred() -> Iterator[None]:
 
 
 def write_atomic(path: Path, data: str | bytes, *, force: bool = False) -> None:
+    """Write the output whole or not at all: a temporary file renamed into place."""
     check_target(path, force=force)
     # a name the filesystem cannot take is a message, and surrogates (a file name that is not
     # UTF-8, shown in a document) are written as escapes rather than failing the encoding

@@ -64,6 +64,7 @@ class _Dispatch:
         self.everyone = everyone
 
     def plan(self, fact: Any) -> Plan:
+        """The children a fact is handed to: those whose test can pass on the value it holds."""
         if self.by_type:
             return self.table.get(type(fact), self.default)
         try:
@@ -184,9 +185,11 @@ class _Router:
 
 class _Bus(_Router, BusNode):
     def add(self, fact: Any) -> None:
+        """Send a fact newly in working memory down the network."""
         self._forward(Token.valid(fact), fact)
 
     def remove(self, fact: Any) -> None:
+        """Send the retraction of a fact down the network."""
         self._forward(Token.invalid(fact), fact)
 
 
@@ -197,6 +200,7 @@ class _Tester(_Router, FeatureTesterNode):
     _yes_no: bool
 
     def activate(self, token: Token) -> None:
+        """Run the node's test on the token's one fact; pass it on when the test holds."""
         data = token.data
         if len(data) != 1:
             raise ValueError("a feature tester receives a token of one fact")
@@ -238,11 +242,13 @@ class _TwoInput(_Memory):
     """A join or a not node: it only reads the token it receives, so no copy is needed."""
 
     def activate_left(self, token: Token) -> None:
+        """A token from the left input, its memory marked as written first."""
         if not self._dirty:
             self._written()
         self._activate_left(token)  # type: ignore[attr-defined]
 
     def activate_right(self, token: Token) -> None:
+        """A token from the right input, its memory marked as written first."""
         if not self._dirty:
             self._written()
         self._activate_right(token)  # type: ignore[attr-defined]
@@ -263,6 +269,7 @@ class _ConflictSet(_Memory, ConflictSetNode):
     _touched: bool
 
     def activate(self, token: Token) -> None:
+        """Take a token and tell the matcher this node has activations to report."""
         if not self._dirty:
             self._written()
         self._activate(token)  # reads the token only
@@ -367,6 +374,7 @@ class TouchedNodesMatcher(ReteMatcher):
                 node._dispatch = _build_dispatch(node.children)
 
     def changes(self, adding: Any = None, deleting: Any = None) -> tuple[list[Any], list[Any]]:
+        """Pass added and deleted facts through the network; return the activations won and lost."""
         if deleting is not None:
             for fact in deleting:
                 self.root_node.remove(fact)
@@ -388,6 +396,7 @@ class TouchedNodesMatcher(ReteMatcher):
         return added, removed
 
     def reset(self) -> None:
+        """Empty the memories written since the last reset, for the engine's next run."""
         # stock `reset()` wipes every node's memory (once per path to it); nodes without memory
         # have nothing to wipe and a memory nobody wrote to since the last reset is still empty
         for node in self._dirty:

@@ -36,6 +36,7 @@ class StableStrategy(Strategy):
 
     @staticmethod
     def key(act: Any) -> tuple[Any, ...]:
+        """The agenda's sort key: salience, then the rule's place in the files, branch and facts."""
         wrapped = act.rule._wrapped
         meta = getattr(wrapped, "ci_meta", None)
         order, branch = (meta.order, meta.branch) if meta else (0, 0)

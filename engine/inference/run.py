@@ -15,7 +15,7 @@ from engine.inference.rules import build_engine_class
 from engine.inference.trace import CondCheck, Declared, Firing, Matched, Result, RunningCheck
 from engine.knowledge.base import FactKind
 from engine.knowledge.conditions import Truth, branches, holds, truth
-from engine.knowledge.models import PRIORITY_RANK, STATUS_RANK, Atom, Knowledge, Not_
+from engine.knowledge.models import PRIORITY_RANK, STATUS_RANK, Atom, Knowledge, Not_, Then
 from engine.measures import Measures, compute
 
 
@@ -34,15 +34,37 @@ class _Recorder:
         self._branches: dict[tuple[str, int], list[Any]] = {}
 
     def branch(self, site: Any, b: int) -> list[Any]:
+        """The conditions of one branch of a rule (its `when` unfolded), computed once."""
         key = (site.rule.id, b)
         if key not in self._branches:
             self._branches[key] = branches(site.rule.when)[b]
         return self._branches[key]
 
     def __call__(self, engine: Any, meta: Any, bound: dict[str, Any]) -> None:
-
+        """Record one activation: the facts it matched, its conditions as read, what it declared."""
         site = meta.site
         branch = self.branch(site, meta.branch)
+        matched, by_kind = self._matched(bound, self._tested(branch))
+        live = all(fact["__factid__"] in engine.facts for fact in bound.values())
+        checks, absent = self._checks(engine, branch, by_kind)
+        declared = _declare(engine, site.rule.then)
+        self.firings.append(
+            Firing(
+                seq=len(self.firings) + 1,
+                rule=site.rule.id,
+                where=f"{site.file}:{site.line}",
+                branch=meta.branch,
+                salience=0,
+                matched=tuple(matched),
+                conditions=tuple(checks),
+                declared=tuple(declared),
+                priority=site.rule.then.priority,
+                live=live and absent,
+            )
+        )
+
+    def _tested(self, branch: list[Any]) -> dict[str, list[str]]:
+        """The subjects the branch tests, by the name its fact is bound to (`g_<group>`, `m`)."""
         tested: dict[str, list[str]] = {}
         for cond in branch:
             if isinstance(cond, Atom) and cond.subject_kind == "indicator":
@@ -50,6 +72,13 @@ class _Recorder:
                 tested.setdefault(f"g_{group}", []).append(cond.subject)
             elif isinstance(cond, Atom) and cond.subject_kind == "measure":
                 tested.setdefault("m", []).append(cond.subject)
+        return tested
+
+    @staticmethod
+    def _matched(
+        bound: dict[str, Any], tested: dict[str, list[str]]
+    ) -> tuple[list[Matched], dict[str, Any]]:
+        """The matched facts with the tested values, and the indicator and measure facts by kind."""
         matched = []
         by_kind: dict[str, Any] = {}
         for name, fact in sorted(bound.items()):
@@ -66,8 +95,15 @@ class _Recorder:
                 kind, label = "recommendation", fact["id"]
             values = tuple((f, _plain(fact.get(f))) for f in dict.fromkeys(tested.get(name, [])))
             matched.append(Matched(fact["__factid__"], kind, label, values))
-        live = all(fact["__factid__"] in engine.facts for fact in bound.values())
+        return matched, by_kind
+
+    def _checks(
+        self, engine: Any, branch: list[Any], by_kind: dict[str, Any]
+    ) -> tuple[list[CondCheck], bool]:
+        """Each condition of the branch as read on the matched facts, and whether every `not`
+        still holds (its finding or recommendation absent from the working memory)."""
         present = None  # built only when the branch has a `not`: most do not
+        all_absent = True
         checks = []
         for cond in branch:
             if isinstance(cond, Not_):
@@ -76,61 +112,40 @@ class _Recorder:
                 if present is None:
                     present = {(type(f).__name__, f.get("id")) for f in engine.facts.values()}
                 absent = (cls, neg.subject) not in present
-                live = live and absent
+                all_absent = all_absent and absent
                 checks.append(
                     CondCheck(neg.subject_kind, neg.subject, None, None, None, True, absent)
                 )
-                continue
-            a: Atom = cond
-            if a.subject_kind == "indicator":
-                group = self.knowledge.indicator[a.subject].group
-                actual = _plain(by_kind[f"group:{group}"].get(a.subject))
-                checks.append(
-                    CondCheck(
-                        "indicator",
-                        a.subject,
-                        a.op,
-                        _plain(a.value),
-                        actual,
-                        False,
-                        holds(a, actual),
-                    )
-                )
-            elif a.subject_kind == "measure":
-                actual = _plain(by_kind["measures"].get(a.subject))
-                checks.append(
-                    CondCheck(
-                        "measure", a.subject, a.op, _plain(a.value), actual, False, holds(a, actual)
-                    )
-                )
             else:
-                checks.append(CondCheck(a.subject_kind, a.subject, None, None, True, False, True))
-        declared = []
-        then = site.rule.then
-        for fid in then.finding:
-            declared.append(Declared("finding", fid, engine.declare(Finding(id=fid)) is not None))
-        for rid in then.recommend:
-            declared.append(
-                Declared("recommendation", rid, engine.declare(Recommended(id=rid)) is not None)
-            )
-        for rid in then.postpone:
-            declared.append(
-                Declared("postponed", rid, engine.declare(Postponed(id=rid)) is not None)
-            )
-        self.firings.append(
-            Firing(
-                seq=len(self.firings) + 1,
-                rule=site.rule.id,
-                where=f"{site.file}:{site.line}",
-                branch=meta.branch,
-                salience=0,
-                matched=tuple(matched),
-                conditions=tuple(checks),
-                declared=tuple(declared),
-                priority=then.priority,
-                live=live,
-            )
+                checks.append(self._atom_check(cond, by_kind))
+        return checks, all_absent
+
+    def _atom_check(self, a: Atom, by_kind: dict[str, Any]) -> CondCheck:
+        """One positive condition read on the matched indicator or measure fact."""
+        if a.subject_kind == "indicator":
+            group = self.knowledge.indicator[a.subject].group
+            actual = _plain(by_kind[f"group:{group}"].get(a.subject))
+        elif a.subject_kind == "measure":
+            actual = _plain(by_kind["measures"].get(a.subject))
+        else:
+            return CondCheck(a.subject_kind, a.subject, None, None, True, False, True)
+        return CondCheck(
+            a.subject_kind, a.subject, a.op, _plain(a.value), actual, False, holds(a, actual)
         )
+
+
+def _declare(engine: Any, then: Then) -> list[Declared]:
+    """Declare what the rule concludes; each entry says whether the fact was new."""
+    declared = []
+    for fid in then.finding:
+        declared.append(Declared("finding", fid, engine.declare(Finding(id=fid)) is not None))
+    for rid in then.recommend:
+        declared.append(
+            Declared("recommendation", rid, engine.declare(Recommended(id=rid)) is not None)
+        )
+    for rid in then.postpone:
+        declared.append(Declared("postponed", rid, engine.declare(Postponed(id=rid)) is not None))
+    return declared
 
 
 class Runner:
@@ -148,6 +163,7 @@ class Runner:
             self._saliences[(meta.rule_id, meta.branch)] = rule.salience
 
     def run(self, assessment: Assessment, measures: Measures | None = None) -> Result:
+        """Run the rules on one assessment; return the result with its firing record."""
 
         measures = measures or compute(assessment, self.knowledge)
         self.recorder.firings = []
@@ -257,6 +273,7 @@ _RUNNERS: dict[int, Runner] = {}
 
 
 def runner_for(knowledge: Knowledge) -> Runner:
+    """The runner of this knowledge base, built once and kept for the process."""
     key = id(knowledge)
     if key not in _RUNNERS:
         _RUNNERS.clear()  # one engine per process: experta's caches punish alternating engines
@@ -265,4 +282,5 @@ def runner_for(knowledge: Knowledge) -> Runner:
 
 
 def infer(assessment: Assessment, knowledge: Knowledge) -> Result:
+    """One assessment's findings and recommendations (status, priority) with the firing record."""
     return runner_for(knowledge).run(assessment)

@@ -21,6 +21,7 @@ class Matched:
     values: tuple[tuple[str, Any], ...] = ()  # the fields the rule tested, with their values
 
     def as_dict(self) -> dict[str, Any]:
+        """The matched fact as JSON data (the result's trace)."""
         return {
             "fact": self.fact_id,
             "kind": self.kind,
@@ -42,6 +43,7 @@ class CondCheck:
     holds: bool
 
     def as_dict(self) -> dict[str, Any]:
+        """The condition as read, as JSON data (the result's trace)."""
         return {
             "kind": self.kind,
             "subject": self.subject,
@@ -60,6 +62,7 @@ class Declared:
     new: bool
 
     def as_dict(self) -> dict[str, Any]:
+        """The declaration as JSON data (the result's trace)."""
         return {"kind": self.kind, "id": self.id, "new": self.new}
 
 
@@ -77,6 +80,7 @@ class Firing:
     live: bool  # every matched fact present and every `not` true at firing time
 
     def as_dict(self) -> dict[str, Any]:
+        """The firing as JSON data (the result's trace)."""
         return {
             "seq": self.seq,
             "rule": self.rule,
@@ -103,6 +107,7 @@ class RunningCheck:
     status: str  # the status after the check
 
     def as_dict(self) -> dict[str, Any]:
+        """The reading of the `running:` condition as JSON data (the result's trace)."""
         return {
             "recommendation": self.recommendation,
             "holds": self.holds,

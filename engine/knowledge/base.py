@@ -49,6 +49,7 @@ class Text(Strict):
     en: str | None = None
 
     def get(self, lang: str) -> str:
+        """The text in `lang`, falling back to the other language when it is missing."""
         value = getattr(self, lang, None)
         if value:
             return value

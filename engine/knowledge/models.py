@@ -165,6 +165,7 @@ class Atom(Strict):
 
     @property
     def subject_kind(self) -> SubjectKind:
+        """What the condition tests: an indicator, a measure, a finding or a recommendation."""
         kinds: tuple[SubjectKind, ...] = ("indicator", "measure", "finding", "recommendation")
         for k in kinds:
             if getattr(self, k) is not None:
@@ -173,6 +174,7 @@ class Atom(Strict):
 
     @property
     def subject(self) -> str:
+        """The id of what the condition tests."""
         return str(getattr(self, self.subject_kind))
 
 
@@ -382,6 +384,7 @@ class Source(Strict):
 
     @property
     def of_dissertation(self) -> bool:
+        """Whether the source is the dissertation (a proposal may not rest on it alone)."""
         return self.dissertation or self.kind == "dissertation"
 
     def reference(self, lang: str) -> tuple[str, str]:
@@ -518,6 +521,7 @@ class RuleSite:
 
     @property
     def where(self) -> str:
+        """`file:line` of the rule, for messages and explanations."""
         return f"{self.file}:{self.line}"
 
 
@@ -548,4 +552,5 @@ class Knowledge:
         self.rule = {r.rule.id: r for r in self.rules}
 
     def display(self, path: Path) -> str:
+        """A knowledge file's path as messages show it."""
         return display_path(path)

@@ -22,6 +22,7 @@ from engine.resources import display_path
 
 
 def pydantic_problems(exc: ValidationError, located: Located) -> list[Problem]:
+    """pydantic's validation errors as located problems, with a suggestion for a misspelt field."""
     problems = []
     for err in exc.errors():
         loc = tuple(_clean_loc(err["loc"]))

@@ -12,6 +12,7 @@ def decimal(text: str, lang: str) -> str:
 
 
 def fmt_num(v: float | None, lang: str, digits: int = 2) -> str:
+    """A number as read in `lang`: grouped thousands, its decimal mark and minus; none is a dash."""
     if v is None:
         return "—"
     if isinstance(v, float):

@@ -47,6 +47,7 @@ def blank_findings(c: Checker) -> dict[str, str]:
 
 
 def check_blanks(c: Checker) -> None:
+    """Report rules recommending a new measure on a blank, or on a finding made on a blank."""
     rests = blank_findings(c)
     for site in c.k.rules:
         then = site.rule.then

@@ -11,43 +11,74 @@ FILE = "document.yaml"
 
 
 def check_document(c: Checker) -> None:
+    """Report every id that `document.yaml` names but the knowledge base does not define."""
+    _check_bodies(c)
+    _check_findings_and_funding(c)
+    _check_plan(c)
+    _check_risks_and_works(c)
+
+
+def _ref(
+    c: Checker, path: tuple[object, ...], value: str, known: set[str], what: str, key: bool = False
+) -> None:
+    """Report `value` at `path` when it is not one of the `known` ids of its kind."""
+    if value not in known:
+        c.add(FILE, path, f"unknown {what} {value!r}", hint=suggest(value, known), key=key)
+
+
+def _check_bodies(c: Checker) -> None:
+    """The bodies' name indicators, the actors' bodies and the bodies of each function's roles."""
     d = c.k.document
     bodies = {b.id for b in d.bodies}
-    instruments = {i.id for i in d.instruments}
-
-    def ref(path: tuple, value: str, known: set[str], what: str, key: bool = False) -> None:
-        if value not in known:
-            c.add(FILE, path, f"unknown {what} {value!r}", hint=suggest(value, known), key=key)
-
     for i, b in enumerate(d.bodies):
         if b.name_indicator:
-            ref(("bodies", i, "name_indicator"), b.name_indicator, set(c.k.indicator), "indicator")
+            _ref(
+                c,
+                ("bodies", i, "name_indicator"),
+                b.name_indicator,
+                set(c.k.indicator),
+                "indicator",
+            )
     for actor, body in d.actor_bodies.items():
-        ref(("actor_bodies", actor), actor, set(c.k.recommendations.actors), "actor", key=True)
-        ref(("actor_bodies", actor), body, bodies, "body")
+        _ref(c, ("actor_bodies", actor), actor, set(c.k.recommendations.actors), "actor", key=True)
+        _ref(c, ("actor_bodies", actor), body, bodies, "body")
     for i, f in enumerate(d.functions):
         for body in f.roles:
-            ref(("functions", i, "roles", body), body, bodies, "body", key=True)
+            _ref(c, ("functions", i, "roles", body), body, bodies, "body", key=True)
+
+
+def _check_findings_and_funding(c: Checker) -> None:
+    """The findings that rename a body or enable an instrument; the instruments of each actor."""
+    d = c.k.document
+    instruments = {i.id for i in d.instruments}
     findings = {f.id for f in c.k.findings.findings}
     for i, b in enumerate(d.bodies):
         for j, alias in enumerate(b.renamed):
             for n, fid in enumerate(alias.if_):
-                ref(("bodies", i, "renamed", j, "if", n), fid, findings, "finding")
+                _ref(c, ("bodies", i, "renamed", j, "if", n), fid, findings, "finding")
     for i, ins in enumerate(d.instruments):
         for j, fid in enumerate(ins.requires):
-            ref(("instruments", i, "requires", j), fid, findings, "finding")
+            _ref(c, ("instruments", i, "requires", j), fid, findings, "finding")
     for actor, ids in d.funding_by_actor.items():
         for j, x in enumerate(ids):
-            ref(("funding_by_actor", actor, j), x, instruments, "instrument")
+            _ref(c, ("funding_by_actor", actor, j), x, instruments, "instrument")
+
+
+def _check_plan(c: Checker) -> None:
+    """The action plan's entries (recommendation, co-executors, funding); a recommendation with no
+    entry of its own is a warning (the default schedule is used)."""
+    d = c.k.document
+    bodies = {b.id for b in d.bodies}
+    instruments = {i.id for i in d.instruments}
     entries: list[tuple[tuple[str, ...], PlanEntry]] = [(("default_plan",), d.default_plan)]
     entries += [(("plan", rid), e) for rid, e in d.plan.items()]
     for path, e in entries:
         if len(path) == 2:
-            ref(path, path[1], set(c.k.recommendation), "recommendation", key=True)
+            _ref(c, path, path[1], set(c.k.recommendation), "recommendation", key=True)
         for j, x in enumerate(e.co_executors):
-            ref((*path, "co_executors", j), x, bodies, "body")
+            _ref(c, (*path, "co_executors", j), x, bodies, "body")
         for j, x in enumerate(e.funding):
-            ref((*path, "funding", j), x, instruments, "instrument")
+            _ref(c, (*path, "funding", j), x, instruments, "instrument")
     for rid in c.k.recommendation:
         if rid not in d.plan:
             c.add(
@@ -57,10 +88,16 @@ def check_document(c: Checker) -> None:
                 "the default one is used",
                 severity="warning",
             )
+
+
+def _check_risks_and_works(c: Checker) -> None:
+    """The risks' owners and triggering findings; the sources of the works."""
+    d = c.k.document
+    bodies = {b.id for b in d.bodies}
     for i, r in enumerate(d.risks):
-        ref(("risks", i, "owner"), r.owner, bodies, "body")
+        _ref(c, ("risks", i, "owner"), r.owner, bodies, "body")
         for j, fid in enumerate(r.when_findings):
-            ref(("risks", i, "when_findings", j), fid, set(c.k.finding), "finding")
+            _ref(c, ("risks", i, "when_findings", j), fid, set(c.k.finding), "finding")
     for i, w in enumerate(d.works):
         for j, s in enumerate(w.sources):
-            ref(("works", i, "sources", j), s, set(c.k.source), "source")
+            _ref(c, ("works", i, "sources", j), s, set(c.k.source), "source")

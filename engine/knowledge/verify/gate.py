@@ -12,6 +12,7 @@ from engine.knowledge.verify.references import Checker, atoms_with_paths
 
 
 def check_gate(c: Checker) -> None:
+    """Report rules making a postponed measure without testing that its readiness gate is absent."""
     gates: dict[str, list[tuple[str, set[str]]]] = {}  # measure -> [(rule, gate findings)]
     for site in c.k.rules:
         then = site.rule.then

@@ -1,8 +1,8 @@
 """The logic of rules, over the value algebra: unfolding findings into ground branches,
 satisfiability, implication and the strongly connected components of chaining.
 
-A rule's `when` is read as a disjunction of branches (engine.conditions.branches). Each branch
-constrains some subjects (indicators, measures) to a set of values, needs some findings or
+A rule's `when` is read as a disjunction of branches (engine.knowledge.conditions.branches). Each
+branch constrains some subjects (indicators, measures) to a set of values, needs some findings or
 recommendations, and needs others to be absent. Following the rules that derive a needed finding
 ("unfolding") turns a branch into ground branches over indicators and measures only. Every check
 below — rules that can never fire, redundant rules, conflicting pairs, gaps — compares such sets.
@@ -34,6 +34,7 @@ from engine.knowledge.verify.values import (
 
 
 def atom_text(a: Atom) -> str:
+    """A condition as a rule author writes it (`subject op value`), for messages."""
     if a.subject_kind in ("finding", "recommendation"):
         return f"{a.subject_kind} {a.subject}"
     if a.op in _UNARY:
@@ -77,6 +78,7 @@ class Logic:
 
     # --- values of one atom -------------------------------------------------------------------
     def universe(self, key: Key) -> Values:
+        """Every value an indicator or measure can take, from its type, scale or declared values."""
         kind, subject = key
         if kind == "measure":
             mkind, allowed = self.measures[subject]
@@ -102,6 +104,7 @@ class Logic:
         return Values("items")
 
     def atom_values(self, a: Atom) -> Values:
+        """The values of its subject for which the condition holds."""
         u = self.universe((a.subject_kind, a.subject))
         op, x = a.op, a.value
         if op == "is_missing":
@@ -166,6 +169,7 @@ class Logic:
         return Ground(tuple(sorted(vals.items())), frozenset(negated)), needed
 
     def expand(self, branch: list[Any], stack: frozenset[Key] = frozenset()) -> list[Ground]:
+        """The ground ways a branch holds, the findings it needs replaced by their derivations."""
         base, needed = self.local(branch)
         grounds = [base]
         for key in needed:
@@ -216,6 +220,7 @@ class Logic:
 
     # --- questions ------------------------------------------------------------------------------
     def satisfiable(self, g: Ground) -> bool:
+        """Whether some assessment meets the ground without deriving what it needs absent."""
         if any(v.is_empty() for _, v in g.values) or g.negated & g.opaque:
             return False
         return not any(self.derives(g, key) for key in g.negated)
@@ -225,6 +230,7 @@ class Logic:
         return any(self.implies(g, h) for h in self.derivations(key) or ())
 
     def implies(self, g: Ground, h: Ground) -> bool:
+        """Whether every assessment meeting `g` also meets `h`."""
         if not (h.negated <= g.negated and h.opaque <= g.opaque):
             return False
         for key, v in h.values:
@@ -279,6 +285,7 @@ class Logic:
 
 
 def is_cycle(scc: list[Key], edges: dict[Key, list[tuple[Key, bool, RuleSite]]]) -> bool:
+    """Whether a strongly connected component of the chaining graph is a cycle (or a self-loop)."""
     return len(scc) > 1 or any(w == scc[0] for w, _, _ in edges.get(scc[0], []))
 
 

@@ -14,6 +14,7 @@ _BASES = "source | derived | proposal"
 
 
 def check_provenance(c: Checker) -> None:
+    """Report knowledge without a `basis:`, and proposals resting on the dissertation alone."""
     k = c.k
     for site in k.rules:
         r = site.rule

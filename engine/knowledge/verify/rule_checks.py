@@ -11,6 +11,7 @@ from engine.knowledge.verify.logic import Logic, atom_text, is_cycle
 from engine.knowledge.verify.references import Checker, atoms_with_paths, num_text
 from engine.knowledge.verify.values import (
     INF,
+    Ground,
     Key,
     Span,
     Values,
@@ -19,6 +20,9 @@ from engine.knowledge.verify.values import (
     spans_of,
     spans_text,
 )
+
+# why a rule's branch can never hold: (YAML path, reason, because of a chaining cycle)
+Dead = tuple[tuple[Any, ...], str, bool]
 
 
 class LogicChecks:
@@ -31,6 +35,7 @@ class LogicChecks:
         self.dead: set[str] = set()
 
     def run(self) -> None:
+        """Run every check built on the logic, in the order each needs the one before."""
         cyclic = self.cycles()
         self.never_fire(cyclic)
         self.unreachable()
@@ -90,6 +95,7 @@ class LogicChecks:
 
     # --- rules that can never fire ----------------------------------------------------------
     def never_fire(self, cyclic: set[str]) -> None:
+        """Report rules that can never fire, and alternatives of a rule that can never hold."""
         lg = self.logic
         for site in lg.sites:
             rid = site.rule.id
@@ -118,31 +124,15 @@ class LogicChecks:
                         severity="warning",
                     )
 
-    def why_dead(self, site: RuleSite, branch: list[Any]) -> tuple[tuple[Any, ...], str, bool]:
+    def why_dead(self, site: RuleSite, branch: list[Any]) -> Dead:
         """(where, why, because of a cycle) for a branch with no satisfiable ground."""
         lg = self.logic
         paths = _condition_paths(site)
         atoms = [c for c in branch if isinstance(c, Atom)]
         negs = [c.not_ for c in branch if isinstance(c, Not_)]
-        seen: dict[Key, tuple[Atom, Values]] = {}
-        for a in atoms:
-            if a.subject_kind in ("finding", "recommendation"):
-                continue
-            key = (a.subject_kind, a.subject)
-            v = lg.atom_values(a)
-            if v.is_empty():
-                return paths.get(id(a), site.path), f"`{atom_text(a)}` never holds", False
-            if key in seen:
-                prev, pv = seen[key]
-                if pv.meet(v).is_empty():
-                    return (
-                        paths.get(id(a), site.path),
-                        f"`{atom_text(prev)}` and `{atom_text(a)}` contradict each other",
-                        False,
-                    )
-                seen[key] = (a, pv.meet(v))
-            else:
-                seen[key] = (a, v)
+        found = self._contradiction(site, atoms, paths)
+        if found is not None:
+            return found
         base, needed = lg.local(branch)
         if any(v.is_empty() for _, v in base.values):
             empty = next(k for k, v in base.values if v.is_empty())
@@ -160,34 +150,10 @@ class LogicChecks:
                 )
         for a in atoms:
             key = (a.subject_kind, a.subject)
-            if key not in needed:
-                continue
-            where = paths.get(id(a), site.path)
-            if not lg.producers.get(key) and key not in lg.unknown:
-                verb = "derives" if key[0] == "finding" else "recommends"
-                return where, f"needs {key[0]} {key[1]!r}, which no rule {verb}", False
-            alts = lg.derivations(key)
-            if alts is not None and not alts:
-                live = [s for s in lg.producers[key] if s.rule.id != site.rule.id]
-                if not live:
-                    return where, f"needs {key[0]} {key[1]!r}, which only this rule derives", True
-                return (
-                    where,
-                    (
-                        f"needs {key[0]} {key[1]!r}, but no rule deriving it can fire "
-                        f"({', '.join(s.rule.id for s in live)})"
-                    ),
-                    False,
-                )
-            if alts is not None and not any(lg.satisfiable(base.merge(g)) for g in alts):
-                return (
-                    where,
-                    (
-                        f"needs {key[0]} {key[1]!r}, but every way of deriving it "
-                        "contradicts the rule's other conditions"
-                    ),
-                    False,
-                )
+            if key in needed:
+                found = self._unmet_need(site, key, base, paths.get(id(a), site.path))
+                if found is not None:
+                    return found
         for n in negs:
             key = (n.subject_kind, n.subject)
             if lg.derives(base, key):
@@ -202,8 +168,66 @@ class LogicChecks:
             False,
         )
 
+    def _contradiction(
+        self, site: RuleSite, atoms: list[Atom], paths: dict[int, tuple[Any, ...]]
+    ) -> Dead | None:
+        """A condition on an indicator or measure that never holds, or two that contradict."""
+        seen: dict[Key, tuple[Atom, Values]] = {}
+        for a in atoms:
+            if a.subject_kind in ("finding", "recommendation"):
+                continue
+            key = (a.subject_kind, a.subject)
+            v = self.logic.atom_values(a)
+            if v.is_empty():
+                return paths.get(id(a), site.path), f"`{atom_text(a)}` never holds", False
+            if key in seen:
+                prev, pv = seen[key]
+                if pv.meet(v).is_empty():
+                    return (
+                        paths.get(id(a), site.path),
+                        f"`{atom_text(prev)}` and `{atom_text(a)}` contradict each other",
+                        False,
+                    )
+                seen[key] = (a, pv.meet(v))
+            else:
+                seen[key] = (a, v)
+        return None
+
+    def _unmet_need(
+        self, site: RuleSite, key: Key, base: Ground, where: tuple[Any, ...]
+    ) -> Dead | None:
+        """Why a finding or recommendation the branch needs cannot be had, if it cannot."""
+        lg = self.logic
+        if not lg.producers.get(key) and key not in lg.unknown:
+            verb = "derives" if key[0] == "finding" else "recommends"
+            return where, f"needs {key[0]} {key[1]!r}, which no rule {verb}", False
+        alts = lg.derivations(key)
+        if alts is not None and not alts:
+            live = [s for s in lg.producers[key] if s.rule.id != site.rule.id]
+            if not live:
+                return where, f"needs {key[0]} {key[1]!r}, which only this rule derives", True
+            return (
+                where,
+                (
+                    f"needs {key[0]} {key[1]!r}, but no rule deriving it can fire "
+                    f"({', '.join(s.rule.id for s in live)})"
+                ),
+                False,
+            )
+        if alts is not None and not any(lg.satisfiable(base.merge(g)) for g in alts):
+            return (
+                where,
+                (
+                    f"needs {key[0]} {key[1]!r}, but every way of deriving it "
+                    "contradicts the rule's other conditions"
+                ),
+                False,
+            )
+        return None
+
     # --- advice no live rule gives ------------------------------------------------------------
     def unreachable(self) -> None:
+        """Report catalogue entries that only rules that can never fire recommend."""
         f = "recommendations.yaml"
         for i, rec in enumerate(self.k.recommendations.recommendations):
             sites = self.logic.producers.get(("recommendation", rec.id), [])
@@ -279,6 +303,7 @@ class LogicChecks:
 
     # --- conflicting advice -------------------------------------------------------------------
     def conflicts(self) -> None:
+        """Report rules that can fire together and recommend two measures declared in conflict."""
         lg = self.logic
         pairs: dict[frozenset[str], int] = {}
         for i, rec in enumerate(self.k.recommendations.recommendations):

@@ -22,6 +22,7 @@ class _Site:
 
 
 def check_running(c: Checker) -> None:
+    """Check the catalogue's `running:` conditions and `continued` texts; warn where one is due."""
     located = c.loc(FILE)
     measures = _measures(c.k)
     for i, rec in enumerate(c.k.recommendations.recommendations):

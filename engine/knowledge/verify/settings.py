@@ -11,6 +11,7 @@ from engine.knowledge.verify.references import Checker
 
 
 def check_settings(c: Checker) -> None:
+    """Report ids in program.yaml, scoring.yaml and partners.yaml that name nothing defined."""
     k = c.k
     pg, f = k.program, "program.yaml"
 

@@ -19,6 +19,7 @@ from engine.errors import suggest
 from engine.knowledge.base import Text
 from engine.knowledge.graph import producers_of
 from engine.knowledge.measure_ids import measure_inputs
+from engine.knowledge.models import RecommendationDef, RuleSite, Variant
 from engine.knowledge.verify.references import Checker, atoms_with_paths
 
 PLACEHOLDER = re.compile(r"\{(?:(country|benchmark):)?([A-Za-z_][A-Za-z0-9_]*)\}")
@@ -47,51 +48,71 @@ def _placeholders(t: Text | None) -> list[tuple[str, str]]:
 
 
 def check_wording(c: Checker) -> None:
-    k = c.k
-    default = k.document.country_profiles.get("default")
-    keys = set(default.institutions) if default else set()
+    """Report placeholders a text may not name, and variants and profiles that name unknown ids."""
+    wording = _Wording(c)
+    for site in c.k.rules:
+        wording.check_because(site)
+    for i, r in enumerate(c.k.recommendations.recommendations):
+        wording.check_recommendation(i, r)
+    _check_profile_sources(c)
 
-    def country_key(file: str, path: tuple[Any, ...], name: str, located: Any = None) -> None:
-        if name in keys:
+
+class _Wording:
+    """The checks of the placeholders of one knowledge base's texts."""
+
+    def __init__(self, c: Checker) -> None:
+        self.c = c
+        self.k = c.k
+        self.default = self.k.document.country_profiles.get("default")
+        self.keys = set(self.default.institutions) if self.default else set()
+        self.inputs = measure_inputs(self.k)
+        self.findings = {f.id for f in self.k.findings.findings}
+
+    def _report(
+        self, file: str, path: tuple[Any, ...], message: str, hint: str, located: Any
+    ) -> None:
+        """A problem placed by the rule's own YAML position when there is one, else by path."""
+        if located is not None:
+            self.c.problems.append(located.problem(path, message, hint=hint))
+        else:
+            self.c.add(file, path, message, hint=hint)
+
+    def country_key(self, file: str, path: tuple[Any, ...], name: str, located: Any = None) -> None:
+        """`{country:name}` needs `name` among the default country profile's institutions."""
+        if name in self.keys:
             return
         message = (
             f"unknown institution {{country:{name}}}: add it to the `default` country profile "
             f"of document.yaml"
-            if default
+            if self.default
             else f"{{country:{name}}} needs a `default` country profile in document.yaml"
         )
-        if located is not None:
-            c.problems.append(located.problem(path, message, hint=suggest(name, sorted(keys))))
-        else:
-            c.add(file, path, message, hint=suggest(name, sorted(keys)))
+        self._report(file, path, message, suggest(name, sorted(self.keys)), located)
 
-    inputs = measure_inputs(k)
-
-    def bench_key(path: tuple[Any, ...], name: str, located: Any = None) -> None:
-        if name not in k.scoring.benchmarks:
+    def bench_key(self, path: tuple[Any, ...], name: str, located: Any = None) -> None:
+        """`{benchmark:name}` needs a survey benchmark of that name in scoring.yaml."""
+        benchmarks = self.k.scoring.benchmarks
+        if name not in benchmarks:
             message = f"{{benchmark:{name}}}: no survey benchmark for {name!r} in scoring.yaml"
-            hint = suggest(name, sorted(k.scoring.benchmarks))
-            if located is not None:
-                c.problems.append(located.problem(path, message, hint=hint))
-            else:
-                c.add(RECS, path, message, hint=hint)
+            self._report(RECS, path, message, suggest(name, sorted(benchmarks)), located)
 
-    for site in k.rules:
+    def check_because(self, site: RuleSite) -> None:
+        """A rule's `because` names as `{id}` only what its own `when` tests."""
         because = site.rule.because
         if because is None:
-            continue
+            return
         tested = {a.subject for a, _, _ in atoms_with_paths(site)}
         # a measure's inputs are in the firing record too (its derivation)
-        tested |= {i for m in list(tested) for i in inputs.get(m, ())}
+        tested |= {i for m in list(tested) for i in self.inputs.get(m, ())}
         tested |= {base_measure(m) for m in list(tested)}
         path = site.path + ("because",)
         for kind, name in _placeholders(because):
             if kind == "country":
-                country_key(site.file, path, name, site.located)
+                self.country_key(site.file, path, name, site.located)
             elif kind == "benchmark":
-                bench_key(path, name, site.located)
+                self.bench_key(path, name, site.located)
             elif not ID.fullmatch(name) or name not in tested:
-                c.problems.append(
+                self.c.problems.append(
                     site.located.problem(
                         path,
                         f"`because` of rule {site.rule.id!r} names {{{name}}}, which its `when` "
@@ -100,46 +121,54 @@ def check_wording(c: Checker) -> None:
                     )
                 )
 
-    findings = {f.id for f in k.findings.findings}
-    for i, r in enumerate(k.recommendations.recommendations):
+    def check_recommendation(self, i: int, r: RecommendationDef) -> None:
+        """A catalogue entry: its title takes no placeholder, its texts and its variants' no
+        `{id}`, and each variant replaces something and names findings a rule can make."""
         base = ("recommendations", i)
         for kind, name in _placeholders(r.title):
             shown = name if kind == "value" else f"{kind}:{name}"
-            c.add(RECS, base + ("title",), f"a title takes no placeholder ({{{shown}}})")
+            self.c.add(RECS, base + ("title",), f"a title takes no placeholder ({{{shown}}})")
         texts: list[tuple[tuple[Any, ...], Text | None]] = [
             (base + (f,), getattr(r, f)) for f in ("text", "rationale", "condition")
         ]
         for j, v in enumerate(r.variants):
             vpath = base + ("variants", j)
             texts += [(vpath + (f,), getattr(v, f)) for f in ("text", "rationale", "condition")]
-            if v.text is None and v.rationale is None and v.condition is None:
-                c.add(RECS, vpath, "a variant must replace `text`, `rationale` or `condition`")
-            for n, fid in enumerate(v.if_):
-                if fid not in findings:
-                    c.add(
-                        RECS,
-                        vpath + ("if", n),
-                        f"unknown finding {fid!r}",
-                        hint=suggest(fid, sorted(findings)),
-                    )
-                elif not producers_of("finding", fid, k):
-                    c.add(RECS, vpath + ("if", n), f"no rule makes the finding {fid!r}")
+            self._check_variant(vpath, v)
         for path, t in texts:
             for kind, name in _placeholders(t):
                 if kind == "country":
-                    country_key(RECS, path, name)
+                    self.country_key(RECS, path, name)
                 elif kind == "benchmark":
-                    bench_key(path, name)
+                    self.bench_key(path, name)
                 else:
-                    c.add(
+                    self.c.add(
                         RECS,
                         path,
                         f"a catalogue text names no value ({{{name}}}): the cluster's values "
                         f"belong to the `because` of the rules that make the measure",
                     )
 
-    sources = set(k.source)
-    for code, profile in k.document.country_profiles.items():
+    def _check_variant(self, vpath: tuple[Any, ...], v: Variant) -> None:
+        """A variant replaces some text and names only findings that some rule makes."""
+        if v.text is None and v.rationale is None and v.condition is None:
+            self.c.add(RECS, vpath, "a variant must replace `text`, `rationale` or `condition`")
+        for n, fid in enumerate(v.if_):
+            if fid not in self.findings:
+                self.c.add(
+                    RECS,
+                    vpath + ("if", n),
+                    f"unknown finding {fid!r}",
+                    hint=suggest(fid, sorted(self.findings)),
+                )
+            elif not producers_of("finding", fid, self.k):
+                self.c.add(RECS, vpath + ("if", n), f"no rule makes the finding {fid!r}")
+
+
+def _check_profile_sources(c: Checker) -> None:
+    """Every source a country profile's institution cites exists."""
+    sources = set(c.k.source)
+    for code, profile in c.k.document.country_profiles.items():
         for key, inst in profile.institutions.items():
             if inst.source is not None and inst.source not in sources:
                 c.add(

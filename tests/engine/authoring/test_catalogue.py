@@ -1,4 +1,5 @@
-"""engine/catalogue.py: the generated catalogue names everything, in both languages, safely."""
+"""engine/authoring/catalogue.py: the generated catalogue names everything, in both languages,
+safely."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""engine/scenarios.py: the shipped scenarios pass and cover every rule; failures are explained."""
+"""engine/authoring/scenarios.py: the shipped scenarios pass and cover every rule; failures are
+explained."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""engine/schema.py: the committed JSON Schemas are current, and the shipped files satisfy them.
+"""engine/authoring/schema.py: the committed JSON Schemas are current, and the shipped files
+satisfy them.
 
 No JSON Schema library is a dependency, so a small validator below covers the keywords the
 generated schemas use (type, enum, const, anyOf/oneOf/allOf, $ref within and across files,

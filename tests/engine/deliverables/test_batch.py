@@ -1,4 +1,5 @@
-"""engine/batch.py: 200 generated clusters and a broken one, in a process pool, with a summary."""
+"""engine/deliverables/batch.py: 200 generated clusters and a broken one, in a process pool, with
+a summary."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""engine/compare.py: progress from the 2013 to the (synthetic) 2014 Nizhny Novgorod assessment."""
+"""engine/deliverables/compare.py: progress from the 2013 to the (synthetic) 2014 Nizhny Novgorod
+assessment."""
 
 from __future__ import annotations
 

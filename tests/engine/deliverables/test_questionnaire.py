@@ -1,4 +1,5 @@
-"""engine/questionnaire.py: the blank questionnaire (YAML, XLSX) and reading a filled workbook."""
+"""engine/deliverables/questionnaire.py: the blank questionnaire (YAML, XLSX); and
+engine/assessment/workbook.py: reading a filled workbook."""
 
 from __future__ import annotations
 

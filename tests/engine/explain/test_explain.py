@@ -1,5 +1,5 @@
-"""engine/explain.py: `why` and `why-not` data read from the firing record, their text, and the
-one-line reasons of the not-made list."""
+"""engine/explain/ (why.py, why_not.py, text.py, justify.py): `why` and `why-not` data read from
+the firing record, their text, and the one-line reasons of the not-made list."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
-"""engine/whatif.py: the measure dependencies, the cone of rules, the minimal-change search and
-the what-if comparison."""
+"""engine/explain/what_if.py and search.py, with engine/knowledge/measure_ids.py and graph.py: the
+measure dependencies, the cone of rules, the minimal-change search and the what-if comparison."""
 
 from __future__ import annotations
 

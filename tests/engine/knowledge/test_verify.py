@@ -1,4 +1,5 @@
-"""engine/verify.py: every problem of a deliberately broken knowledge base is found and located.
+"""engine/knowledge/verify/: every problem of a deliberately broken knowledge base is found and
+located.
 
 Each case under tests/fixtures/broken/ patches a copy of the shipped knowledge base (see the README
 there); the messages `kb check` adds to those of the pristine copy must equal the golden file

@@ -1,4 +1,4 @@
-"""engine/charts.py: chart data and SVG layout, escaping of labels, deterministic PNG."""
+"""engine/program/charts.py: chart data and SVG layout, escaping of labels, deterministic PNG."""
 
 from __future__ import annotations
 

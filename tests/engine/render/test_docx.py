@@ -1,5 +1,5 @@
-"""engine/docx.py: the Word program (structure, template styles, deterministic bytes) and a
-LibreOffice conversion of it to PDF, looked at as an image."""
+"""engine/render/docx.py: the Word program (structure, template styles, deterministic bytes) and
+a LibreOffice conversion of it to PDF, looked at as an image."""
 
 from __future__ import annotations
 
