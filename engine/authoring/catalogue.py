@@ -20,6 +20,7 @@ from engine.knowledge.conditions import UNARY, iter_atoms
 from engine.knowledge.measure_ids import measure_catalogue
 from engine.knowledge.models import All_, Any_, Atom, Cond, Knowledge, Not_, RuleSite
 from engine.render.jinja import environment
+from engine.text.message import say
 from engine.text.numbers import decimal
 from engine.text.strings import strings
 
@@ -53,7 +54,7 @@ def condition_text(cond: Cond, k: Knowledge, lang: str, s: dict[str, str]) -> st
 
 def _atom_text(a: Atom, k: Knowledge, lang: str, s: dict[str, str]) -> str:
     kind = a.subject_kind
-    label = subject_label(kind, a.subject, k, lang)
+    label = say(subject_label(kind, a.subject, k), lang)
     if kind == "finding":
         return strings()[lang]["quoted"].format(text=label)
     if kind == "recommendation":
@@ -63,7 +64,7 @@ def _atom_text(a: Atom, k: Knowledge, lang: str, s: dict[str, str]) -> str:
         return s[f"k_{op}"].format(label=label, n=a.value)
     if op in UNARY:
         return f"{label} {strings()[lang][f'op_{op}']}"
-    value = value_text(kind, a.subject, a.value, k, lang)
+    value = say(value_text(kind, a.subject, a.value, k), lang)
     if isinstance(a.value, (int, float)) and not isinstance(a.value, bool):
         value = _num(a.value, lang)
     return f"{label} {strings()[lang][f'op_{op}']} {value}"
@@ -80,7 +81,7 @@ def when_text(conds: list[Cond], k: Knowledge, lang: str, s: dict[str, str]) -> 
 
 def then_items(site: RuleSite, k: Knowledge, lang: str, s: dict[str, str]) -> list[str]:
     t = site.rule.then
-    out = [s["k_derive"].format(label=subject_label("finding", f, k, lang)) for f in t.finding]
+    out = [s["k_derive"].format(label=say(subject_label("finding", f, k), lang)) for f in t.finding]
     out += [s["k_recommend"].format(label=_rec_title(r, k, lang)) for r in t.recommend]
     out += [s["k_postpone"].format(label=_rec_title(r, k, lang)) for r in t.postpone]
     if t.priority:
@@ -154,8 +155,8 @@ def build_catalogue(k: Knowledge, lang: str, s: dict[str, str]) -> dict[str, Any
     measures = [
         {
             "id": mid,
-            "label": measure_label(mid, k, lang),
-            "allowed": ", ".join(value_text("measure", mid, v, k, lang) for v in allowed)
+            "label": say(measure_label(mid, k), lang),
+            "allowed": ", ".join(say(value_text("measure", mid, v, k), lang) for v in allowed)
             if allowed
             else s["k_number"],
         }
@@ -366,7 +367,7 @@ def svg_layout(graph: dict[str, Any], k: Knowledge, lang: str) -> dict[str, Any]
     for n in graph["nodes"]:
         kind, ident = n.split(":", 1)
         c = layer[n]
-        label = subject_label(kind, ident, k, lang)
+        label = say(subject_label(kind, ident, k), lang)
         fkind = k.finding[ident].kind if kind == "finding" and ident in k.finding else kind
         boxes[n] = {
             "id": ident,
