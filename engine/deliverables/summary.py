@@ -11,8 +11,9 @@ from typing import Any
 from engine import __version__
 from engine.files.office import csv_safe, text_cells
 from engine.files.stable_zip import stable_zip
-from engine.program.charts import fmt_number, summary_chart
+from engine.program.charts import ChartNum, summary_chart
 from engine.render.jinja import environment
+from engine.text.message import Locale, Msg, localize, say
 from engine.text.strings import strings
 
 CSV_COLUMNS = (
@@ -158,7 +159,10 @@ def summary_text(rows: list[dict[str, Any]], lang: str, fmt: str) -> str:
         "failed": [r for r in rows if r["status"] != "ok"],
         "total": len(rows),
         "ok": len(ok),
-        "chart": summary_chart([_labelled(r) for r in ok], t["b_chart"], t["b_index"], lang)
+        "chart": localize(
+            summary_chart([_labelled(r) for r in ok], Msg("b_chart"), Msg("b_index")),
+            Locale(lang, typography=False),
+        )
         if ok
         else None,
     }
@@ -173,5 +177,4 @@ def _labelled(r: dict[str, Any]) -> dict[str, Any]:
 
 
 def _fmt(v: Any, lang: str) -> str:
-
-    return "—" if v is None else fmt_number(v, lang)
+    return "—" if v is None else say(ChartNum(v), lang)

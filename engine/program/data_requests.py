@@ -11,10 +11,10 @@ from __future__ import annotations
 from typing import Any
 
 from engine.inference.trace import Result
-from engine.knowledge.base import localized
 from engine.knowledge.conditions import branches, holds
 from engine.knowledge.measure_ids import measure_inputs
 from engine.knowledge.models import Atom, Knowledge, Not_
+from engine.program.leaves import tx
 
 # operators that are about the blank itself, not about the cluster
 _ABOUT_BLANK = {"is_missing", "is_known"}
@@ -168,30 +168,37 @@ def data_requests(result: Result, k: Knowledge) -> list[dict[str, Any]]:
     return rows
 
 
-def data_requests_view(result: Result, k: Knowledge, lang: str) -> list[dict[str, Any]]:
+def _distinct(texts: list[Any]) -> list[Any]:
+    """The texts once each, in order."""
+    out: list[Any] = []
+    for x in texts:
+        if x not in out:
+            out.append(x)
+    return out
+
+
+def data_requests_view(result: Result, k: Knowledge) -> list[dict[str, Any]]:
     """The data requests for the document: labels and questions, no ids."""
     order = [r.id for r in k.recommendations.recommendations]
     out = []
     for row in data_requests(result, k):
         ind = k.indicator[row["indicator"]]
-        recs = sorted(row["recommendations"], key=order.index)
+        recs = [
+            tx(k.recommendation[r].title) for r in sorted(row["recommendations"], key=order.index)
+        ]
+        findings = _distinct([tx(k.finding[f].label) for f in row["findings"]])
         out.append(
             {
                 "id": ind.id,
-                "label": localized(ind.label, lang),
-                "question": localized(ind.question, lang),
-                "group": localized(k.group[ind.group].label, lang),
-                "recommendations": [localized(k.recommendation[r].title, lang) for r in recs],
-                "findings": list(
-                    dict.fromkeys(localized(k.finding[f].label, lang) for f in row["findings"])
-                ),
+                "label": tx(ind.label),
+                "question": tx(ind.question),
+                "group": tx(k.group[ind.group].label),
+                "recommendations": recs,
+                "findings": findings,
                 # what the reader needs: the measures it decides, else the conclusions
-                "decides": [localized(k.recommendation[r].title, lang) for r in recs]
-                or list(
-                    dict.fromkeys(localized(k.finding[f].label, lang) for f in row["findings"])
-                ),
+                "decides": recs or findings,
                 "confirms": [
-                    localized(k.recommendation[r].title, lang)
+                    tx(k.recommendation[r].title)
                     for r in sorted(row["conditional"], key=order.index)
                 ],
             }
