@@ -141,10 +141,7 @@ def bar_chart(
     )
 
 
-def _layout(chart: Chart, loc: Locale) -> dict[str, Any]:
-    vmax, step = float(chart["max"]), float(chart["step"])
-    n = len(chart["series"])
-    group_h = n * BAR_H + (n - 1) * BAR_GAP
+def _legend(chart: Chart) -> list[dict[str, Any]]:
     legend, x = [], PLOT_X
     for s in chart["series"]:
         legend.append(
@@ -160,6 +157,58 @@ def _layout(chart: Chart, loc: Locale) -> dict[str, Any]:
             }
         )
         x += 17 + int(len(s["label"]) * 6.4) + 22
+    return legend
+
+
+def _bars(
+    chart: Chart, item: dict[str, Any], by: float, loc: Locale
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The bars of one item's series from height `by` down, and their value labels."""
+    vmax = float(chart["max"])
+    bars, values = [], []
+    for s, v in zip(chart["series"], item["values"], strict=False):
+        text = loc.param(ChartNum(v))
+        if v is None:
+            values.append({"x": PLOT_X + 3, "y": _r(by + BAR_H - 2), "text": text, "missing": True})
+        else:
+            w = max(0.0, min(float(v), vmax)) / vmax * PLOT_W
+            bars.append(
+                {
+                    "x": PLOT_X,
+                    "y": _r(by),
+                    "w": _r(w),
+                    "h": BAR_H,
+                    "color": s["color"],
+                    "title": f"{item['label']} — {s['label']}: {text}",
+                }
+            )
+            values.append(
+                {"x": _r(PLOT_X + w + 4), "y": _r(by + BAR_H - 2), "text": text, "missing": False}
+            )
+        by += BAR_H + BAR_GAP
+    return bars, values
+
+
+def _grid(chart: Chart, bottom: float, loc: Locale) -> list[dict[str, Any]]:
+    vmax, step = float(chart["max"]), float(chart["step"])
+    grid = []
+    for i in range(round(vmax / step) + 1):
+        gx = PLOT_X + i * step / vmax * PLOT_W
+        grid.append(
+            {
+                "x": _r(gx),
+                "y1": TOP - 4,
+                "y2": _r(bottom),
+                "ty": _r(bottom + 13),
+                "text": loc.param(ChartNum(_tick(i * step))),
+            }
+        )
+    return grid
+
+
+def _layout(chart: Chart, loc: Locale) -> dict[str, Any]:
+    n = len(chart["series"])
+    group_h = n * BAR_H + (n - 1) * BAR_GAP
     labels, bars, values = [], [], []
     y = float(TOP)
     for item in chart["items"]:
@@ -173,57 +222,19 @@ def _layout(chart: Chart, loc: Locale) -> dict[str, Any]:
                 "title": item["label"],
             }
         )
-        by = y + (row_h - group_h) / 2
-        for s, v in zip(chart["series"], item["values"], strict=False):
-            text = loc.param(ChartNum(v))
-            if v is None:
-                values.append(
-                    {"x": PLOT_X + 3, "y": _r(by + BAR_H - 2), "text": text, "missing": True}
-                )
-            else:
-                w = max(0.0, min(float(v), vmax)) / vmax * PLOT_W
-                bars.append(
-                    {
-                        "x": PLOT_X,
-                        "y": _r(by),
-                        "w": _r(w),
-                        "h": BAR_H,
-                        "color": s["color"],
-                        "title": f"{item['label']} — {s['label']}: {text}",
-                    }
-                )
-                values.append(
-                    {
-                        "x": _r(PLOT_X + w + 4),
-                        "y": _r(by + BAR_H - 2),
-                        "text": text,
-                        "missing": False,
-                    }
-                )
-            by += BAR_H + BAR_GAP
+        item_bars, item_values = _bars(chart, item, y + (row_h - group_h) / 2, loc)
+        bars += item_bars
+        values += item_values
         y += row_h
     bottom = y + 2
-    grid = []
-    ticks = round(vmax / step)
-    for i in range(ticks + 1):
-        gx = PLOT_X + i * step / vmax * PLOT_W
-        grid.append(
-            {
-                "x": _r(gx),
-                "y1": TOP - 4,
-                "y2": _r(bottom),
-                "ty": _r(bottom + 13),
-                "text": loc.param(ChartNum(_tick(i * step))),
-            }
-        )
     return {
         "width": WIDTH,
         "height": math.ceil(bottom + 22),
-        "legend": legend,
+        "legend": _legend(chart),
         "labels": labels,
         "bars": bars,
         "numbers": values,
-        "grid": grid,
+        "grid": _grid(chart, bottom, loc),
         "axis": {"x": PLOT_X, "y1": TOP - 4, "y2": _r(bottom)},
     }
 
