@@ -39,6 +39,7 @@ from engine.errors import (
     UsageError,
     capped,
 )
+from engine.explain.policy import policy_what_if, policy_why, policy_why_not
 from engine.explain.shapes import WhatIfData, WhyData, WhyNotData
 from engine.explain.what_if import parse_sets, what_if_data
 from engine.explain.why import why_data
@@ -57,6 +58,11 @@ from engine.program.peers import peer_indices, rank
 from engine.program.result_json import result_json
 from engine.render.docx import render_compare_docx, render_docx
 from engine.render.docx_setup import open_template
+from engine.render.explain_policy import (
+    render_what_if_policy,
+    render_why_not_policy,
+    render_why_policy,
+)
 from engine.render.explain_text import (
     explanation_words,
     render_what_if,
@@ -341,22 +347,31 @@ def assess_text(d: dict[str, Any], lang: str) -> str:
 # --- explanations ------------------------------------------------------------------------------
 
 
-def why(result: Result, ident: str, k: Knowledge, lang: str) -> WhyData:
-    """Why a recommendation, finding or measure holds: the chain down to the indicators."""
-    return explanation_words(why_data(result, ident, k), lang)
+def why(result: Result, ident: str, k: Knowledge, lang: str, reader: str = "author") -> WhyData:
+    """Why a recommendation, finding or measure holds: the chain down to the indicators.
+    `reader`: "author" (rule ids, file:line) or "policy" (plain sentences)."""
+    data = why_data(result, ident, k)
+    if reader == "policy":
+        data = policy_why(data, k)
+    return explanation_words(data, lang, reader)
 
 
-def why_text(data: WhyData) -> str:
-    return render_why(data)
+def why_text(data: WhyData, reader: str = "author") -> str:
+    return render_why_policy(data) if reader == "policy" else render_why(data)
 
 
-def why_not(result: Result, ident: str, k: Knowledge, lang: str) -> WhyNotData:
+def why_not(
+    result: Result, ident: str, k: Knowledge, lang: str, reader: str = "author"
+) -> WhyNotData:
     """Why a recommendation was not made, with the smallest verified changes that would make it."""
-    return explanation_words(why_not_data(result, ident, k), lang)
+    data = why_not_data(result, ident, k)
+    if reader == "policy":
+        data = policy_why_not(data, k)
+    return explanation_words(data, lang, reader)
 
 
-def why_not_text(data: WhyNotData) -> str:
-    return render_why_not(data)
+def why_not_text(data: WhyNotData, reader: str = "author") -> str:
+    return render_why_not_policy(data) if reader == "policy" else render_why_not(data)
 
 
 def set_changes(sets: list[str], k: Knowledge) -> dict[str, Any]:
@@ -372,13 +387,18 @@ def set_changes(sets: list[str], k: Knowledge) -> dict[str, Any]:
     return changes
 
 
-def what_if(result: Result, sets: list[str], k: Knowledge, lang: str) -> WhatIfData:
+def what_if(
+    result: Result, sets: list[str], k: Knowledge, lang: str, reader: str = "author"
+) -> WhatIfData:
     """Rerun with changed indicators (`ID=VALUE`, VALUE in YAML) and say what moved and why."""
-    return explanation_words(what_if_data(result, set_changes(sets, k), k), lang)
+    data = what_if_data(result, set_changes(sets, k), k)
+    if reader == "policy":
+        data = policy_what_if(data, k)
+    return explanation_words(data, lang, reader)
 
 
-def what_if_text(data: WhatIfData) -> str:
-    return render_what_if(data)
+def what_if_text(data: WhatIfData, reader: str = "author") -> str:
+    return render_what_if_policy(data) if reader == "policy" else render_what_if(data)
 
 
 # --- tools for rule authors ----------------------------------------------------------------------

@@ -10,7 +10,7 @@ from engine.explain.leaves import Decimal
 from engine.inference.trace import CondCheck
 from engine.knowledge.base import Text
 from engine.knowledge.models import Knowledge
-from engine.text.message import ByLang, Cat, Loc, Msg, Value, cat
+from engine.text.message import ByLang, Loc, Msg, Value, cat
 from engine.text.strings import strings
 
 TERCILES = ("top", "middle", "bottom")
@@ -93,12 +93,17 @@ def check_parts(c: CondCheck | dict[str, Any], k: Knowledge) -> dict[str, Any]:
     return {"label": label, "actual": actual, "required": req}
 
 
-def describe_check(c: CondCheck | dict[str, Any], k: Knowledge) -> Cat | Any:
+def describe_check(c: CondCheck | dict[str, Any], k: Knowledge) -> Msg | Any:
     """One condition in words: 'SME activity = 1 (required ≤ 2)'."""
     p = check_parts(c, k)
     if "required" not in p:
         return cat([Msg("w_not"), p["label"]]) if p["negated"] else p["label"]
-    return cat([p["label"], " = ", p["actual"], " (", Msg("w_required"), " ", p["required"], ")"])
+    return Msg(
+        "w_check",
+        label=p["label"],
+        actual=p["actual"],
+        required=cat([Msg("w_required"), " ", p["required"]]),
+    )
 
 
 def value_text(kind: str, subject: str, value: Any, k: Knowledge) -> Any:

@@ -17,17 +17,32 @@ from engine.text.strings import strings
 Answer = TypeVar("Answer", bound=Mapping[str, Any])
 
 
-def explanation_words(data: Answer, lang: str) -> Answer:
-    """An answer of engine/explain (`why_data`, `why_not_data`, `what_if_data`) in `lang`: every
-    text a plain string, no typography (the terminal and JSON show the knowledge's own text)."""
-    words = localize(data, Locale(lang, typography=False))
+READERS = ("author", "policy")
+
+
+def reader_aliases(reader: str) -> dict[str, str]:
+    """The strings a reader reads differently: for "policy", each key `k` with a `policy_k` in
+    templates/strings.yaml (no rule ids, no file:line, no engine notation); none for "author"."""
+    if reader == "author":
+        return {}
+    words = strings()["en"]
+    return {k: "policy_" + k for k in words if "policy_" + k in words}
+
+
+def explanation_words(data: Answer, lang: str, reader: str = "author") -> Answer:
+    """An answer of engine/explain (`why_data`, `why_not_data`, `what_if_data`) in `lang` for
+    one reader: every text a plain string, no typography (the terminal and JSON show the
+    knowledge's own text)."""
+    words = localize(data, Locale(lang, aliases=reader_aliases(reader), typography=False))
     words["lang"] = lang
     return words  # type: ignore[no-any-return]
 
 
-def ui_strings(lang: str) -> dict[str, str]:
-    """The UI strings of templates/strings.yaml in one language."""
-    return strings()[lang]
+def ui_strings(lang: str, reader: str = "author") -> dict[str, str]:
+    """The UI strings of templates/strings.yaml in one language, as `reader` reads them."""
+    words = strings()[lang]
+    aliases = reader_aliases(reader)
+    return {k: words[aliases.get(k, k)] for k in words} if aliases else words
 
 
 def _v(value: Any, lang: str) -> str:
