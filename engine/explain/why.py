@@ -2,7 +2,8 @@
 
 `justify` follows a recommendation or finding back through the firings that declared it, down to
 the assessment's own indicators (with their position in the assessment file) and the derived
-measures (with their derivation). `describe_*` turn the same data into text in Russian or English.
+measures (with their derivation). The answers hold language-neutral texts (engine/text/message.py);
+engine/render/explain_text.py puts them into words for one language and one reader.
 """
 
 from __future__ import annotations
@@ -40,9 +41,10 @@ from engine.knowledge.models import Knowledge, Not_
 # =============================================================================================
 # Explanations for policy staff: `why`, `why-not`, the not-made list of the document.
 #
-# Each answer is built twice over the same data: `why_data` / `why_not_data` return a plain,
-# JSON-ready dict (the documented shape of docs/explanations.md), and `render_why` /
-# `render_why_not` turn that dict into text. Nothing in the text is computed anew.
+# Each answer is built once: `why_data` / `why_not_data` return a dict of the documented shape of
+# docs/explanations.md whose texts are not yet in a language; `explanation_words` (engine/render)
+# puts it into words and `render_why` / `render_why_not` turn that into text. Nothing in the text
+# is computed anew.
 # =============================================================================================
 
 SCHEMA_WHY = "cluster-intl/why/1"
