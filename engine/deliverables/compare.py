@@ -23,7 +23,7 @@ from engine.knowledge.conditions import predicate
 from engine.knowledge.models import Knowledge
 from engine.program.kpis import kpi_baseline  # the program's own KPI baseline rule
 from engine.program.leaves import LangCode
-from engine.program.model import build_program
+from engine.program.model import ProgramView, build_program
 from engine.render import jinja as render
 from engine.text.message import Loc, Locale, Msg, Value, cat, localize
 from engine.text.typography import typeset_view
@@ -136,7 +136,7 @@ def comparison(old: Result, new: Result, k: Knowledge) -> dict[str, Any]:
     }
 
 
-def _ordered(view: dict[str, Any]) -> list[str]:
+def _ordered(view: ProgramView) -> list[str]:
     return [r["id"] for r in view["recommendations"]]
 
 
@@ -145,7 +145,7 @@ def _row(label: Any, o: Any, n: Any, change: Any = "") -> dict[str, Any]:
 
 
 def _diagnosis(
-    old: Result, new: Result, ov: dict[str, Any], nv: dict[str, Any], k: Knowledge
+    old: Result, new: Result, ov: ProgramView, nv: ProgramView, k: Knowledge
 ) -> list[dict[str, Any]]:
     oc, nc = ov["current"], nv["current"]
     om, nm = old.measures.values, new.measures.values
@@ -221,7 +221,7 @@ def _partials(old: Result, new: Result, k: Knowledge) -> list[dict[str, Any]]:
     return rows
 
 
-def _kpis(ov: dict[str, Any], new: Result, k: Knowledge) -> list[dict[str, Any]]:
+def _kpis(ov: ProgramView, new: Result, k: Knowledge) -> list[dict[str, Any]]:
     rows = []
     for row in ov["kpis"]:
         base, target = row["baseline_raw"], row["target_raw"]

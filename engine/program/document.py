@@ -21,6 +21,7 @@ from engine.inference.trace import Result
 from engine.knowledge.document_model import PlanEntry
 from engine.knowledge.models import Knowledge
 from engine.program.leaves import Cite, Or, RStrip, SortedByText, tx
+from engine.program.model import ProgramView, SwotItem
 from engine.text.message import ByLang, Locale, Lower, Msg, Num, Plural, Rendered, cat, localize
 
 AUDIENCES = ("client", "consultant")
@@ -300,19 +301,19 @@ def _shown(v: Any, ind: Any, k: Knowledge) -> Any:
 
 
 def swot_sentence(
-    item: dict[str, Any],
+    item: SwotItem,
     kind: str,
     result: Result,
     k: Knowledge,
     words: dict[str, Msg] | None = None,
 ) -> Any:
     """A finding as a sentence a client reads: the score, the scale and the survey mean."""
-    if item["origin"] != "engine" or not item.get("finding"):
-        return item["text"]
-    label = item["text"]
+    if item.origin != "engine" or not item.finding:
+        return item.text
+    label = item.text
     mean_key = (words or {}).get("swot_mean", Msg("swot_mean")).key
     word = {"strengths": "swot_strength_word", "weaknesses": "swot_weakness_word"}.get(kind)
-    for f in result.producers("finding", item["finding"])[:1]:
+    for f in result.producers("finding", item.finding)[:1]:
         for c in f.conditions:
             subject, v = c.subject, c.actual
             if c.kind == "measure" and subject.startswith(BENCH_STATUS):
@@ -340,7 +341,7 @@ def swot_sentence(
     return label
 
 
-def _conclusions(view: dict[str, Any]) -> list[Any]:
+def _conclusions(view: ProgramView) -> list[Any]:
     cur = view["current"]
     out: list[Any] = []
     if cur["index"]["raw"] is not None:
@@ -348,8 +349,8 @@ def _conclusions(view: dict[str, Any]) -> list[Any]:
     if cur["ratio"]["raw"] is not None:
         out.append(Msg("sum_ratio", value=cur["ratio"]["value"], band=cur["ratio"]["band"]))
     swot = view["swot"]
-    strengths = [x["text"] for x in swot["strengths"] if x["origin"] == "engine"]
-    weaknesses = [x["text"] for x in swot["weaknesses"] if x["origin"] == "engine"]
+    strengths = [x.text for x in swot["strengths"] if x.origin == "engine"]
+    weaknesses = [x.text for x in swot["weaknesses"] if x.origin == "engine"]
     if strengths:
         out.append(Msg("sum_strengths", items=cat(map(Lower, strengths), ", ")))
     if weaknesses:
@@ -360,7 +361,7 @@ def _conclusions(view: dict[str, Any]) -> list[Any]:
 
 
 def summary_parts(
-    view: dict[str, Any],
+    view: ProgramView,
     plan: list[PlanRow],
     kpi_rows: list[KpiRow],
     per: dict[str, Any],
@@ -422,7 +423,7 @@ def _plan_results(r: dict[str, Any], kpis: dict[str, Any], per: dict[str, Any]) 
 
 
 def plan_rows(
-    view: dict[str, Any],
+    view: ProgramView,
     result: Result,
     k: Knowledge,
     per: dict[str, Any],
@@ -466,7 +467,7 @@ def plan_rows(
     return plan
 
 
-def number_measures(view: dict[str, Any], plan: list[PlanRow]) -> None:
+def number_measures(view: ProgramView, plan: list[PlanRow]) -> None:
     """The plan's number, responsible body and dates on every recommendation of the view."""
     rows = {p.id: p for p in plan}
     for r in view["recommendations"]:
@@ -476,7 +477,7 @@ def number_measures(view: dict[str, Any], plan: list[PlanRow]) -> None:
         r["when"] = row.when if row else r["timeframe"]
 
 
-def kpi_table(view: dict[str, Any], per: dict[str, Any], bodies: dict[str, Any]) -> list[KpiRow]:
+def kpi_table(view: ProgramView, per: dict[str, Any], bodies: dict[str, Any]) -> list[KpiRow]:
     """The KPIs by year, with data source, owner and frequency."""
     return [
         KpiRow(
@@ -502,7 +503,7 @@ def _distinct(items: list[Any]) -> list[Any]:
 
 
 def passport_view(
-    view: dict[str, Any],
+    view: ProgramView,
     plan: list[PlanRow],
     nm: dict[str, Any],
     per: dict[str, Any],
@@ -578,7 +579,7 @@ def abbreviations(k: Knowledge, country: str) -> SortedByText:
 # --- bibliography and annex -----------------------------------------------------------------------
 
 
-def _cited(view: dict[str, Any]) -> list[str]:
+def _cited(view: ProgramView) -> list[str]:
     cited = [s["id"] for s in view["sources"]]
     for r in view["recommendations"]:
         cited += [s["id"] for s in r["sources"]]
@@ -588,7 +589,7 @@ def _cited(view: dict[str, Any]) -> list[str]:
 
 
 def bibliography(
-    view: dict[str, Any], k: Knowledge, audience: str
+    view: ProgramView, k: Knowledge, audience: str
 ) -> tuple[list[BibEntry], dict[str, int]]:
     """One numbered entry per work, then every other source cited; the number of each id."""
     d = k.document
@@ -628,7 +629,7 @@ def method_annex(k: Knowledge, ref_no: dict[str, int], country: str) -> list[Any
     return out
 
 
-def name_countries(view: dict[str, Any], k: Knowledge) -> None:
+def name_countries(view: ProgramView, k: Knowledge) -> None:
     """Country names for the ISO codes of the partner candidates."""
     partners = view["prospects"]["partners"] + [
         c for r in view["recommendations"] for c in r["partners"]
@@ -654,7 +655,7 @@ def front_view(result: Result, k: Knowledge, nm: dict[str, Any], per: dict[str, 
 
 
 def document_parts(
-    view: dict[str, Any], result: Result, k: Knowledge, audience: str = "client"
+    view: ProgramView, result: Result, k: Knowledge, audience: str = "client"
 ) -> Extra:
     """The parts of a client's document, from the program view (which gets the plan's numbers,
     responsible bodies, dates and bibliography references of its measures)."""
@@ -701,7 +702,7 @@ class Document(Rendered):
     """The whole document before words: the program view and the parts of a client's document.
     In words it is one mapping, the program's keys then the parts' (what the renderers read)."""
 
-    program: dict[str, Any]
+    program: ProgramView
     parts: Extra
 
     def localized(self, loc: Locale) -> dict[str, Any]:
@@ -709,7 +710,7 @@ class Document(Rendered):
 
 
 def build_document(
-    view: dict[str, Any], result: Result, k: Knowledge, audience: str = "client"
+    view: ProgramView, result: Result, k: Knowledge, audience: str = "client"
 ) -> Document:
     """The program view with the parts of a client's document (new keys; nothing removed)."""
     return Document(view, document_parts(view, result, k, audience))

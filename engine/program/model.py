@@ -10,7 +10,8 @@ holds no language: its texts are the leaves of `engine.text.message`, put into w
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, TypedDict
 
 from engine import __version__
 from engine.explain.justify import justify, running_reasons, running_unknown, short_reasons
@@ -48,6 +49,45 @@ FOREIGN_WORDS = {
 def foreign_benchmark_words() -> dict[str, Msg]:
     """The benchmark labels of a cluster whose country's benchmarks are not the survey's own."""
     return {key: Msg(foreign) for key, foreign in FOREIGN_WORDS.items()}
+
+
+@dataclass(slots=True)
+class SwotItem:
+    """One SWOT item: a finding of the engine (its label and the conditions that gave it) or an
+    item the assessment lists itself."""
+
+    text: Any
+    origin: str  # "engine" or "assessment"
+    finding: str | None
+    why: list[Any]
+
+
+class ProgramView(TypedDict):
+    """The program before words: what `build_program` returns and the templates read (after
+    `localize`), section by section."""
+
+    lang: Any
+    generator: str
+    cluster: dict[str, Any]
+    gate: dict[str, Any]
+    current: dict[str, Any]
+    swot: dict[str, list[SwotItem]]
+    findings: list[dict[str, Any]]
+    charts: dict[str, Any]
+    prospects: dict[str, Any]
+    org_changes: list[dict[str, Any]]
+    recommendations: list[dict[str, Any]]
+    by_direction: list[dict[str, Any]]
+    by_actor: list[dict[str, Any]]
+    kpis: list[dict[str, Any]]
+    monitoring: dict[str, Any]
+    data_gaps: dict[str, Any]
+    data_requests: list[dict[str, Any]]
+    proposals: list[dict[str, Any]]
+    not_made: list[Any]
+    method_notes: list[Any]
+    words: dict[str, Msg]
+    sources: list[dict[str, Any]]
 
 
 def order_recommendations(result: Result, k: Knowledge) -> list[str]:
@@ -231,29 +271,26 @@ def current_view(result: Result, k: Knowledge, peer_rank: dict[str, Any] | None)
     }
 
 
-def swot_view(result: Result, k: Knowledge) -> dict[str, list[dict[str, Any]]]:
+def swot_view(result: Result, k: Knowledge) -> dict[str, list[SwotItem]]:
     """SWOT: the findings of each kind, then the assessment's own items."""
     a = result.assessment
 
-    def swot(kind: str, indicator: str) -> list[dict[str, Any]]:
-        items: list[dict[str, Any]] = [
-            {
-                "text": k.finding[f].label,
-                "origin": "engine",
-                "finding": f,
-                "why": [
+    def swot(kind: str, indicator: str) -> list[SwotItem]:
+        items = [
+            SwotItem(
+                text=k.finding[f].label,
+                origin="engine",
+                finding=f,
+                why=[
                     describe_check(c, k)
                     for p in result.producers("finding", f)[:1]
                     for c in p.conditions
                 ],
-            }
+            )
             for f in result.findings
             if f in k.finding and k.finding[f].kind == kind
         ]
-        items += [
-            {"text": str(x), "origin": "assessment", "finding": None, "why": []}
-            for x in (a.get(indicator) or [])
-        ]
+        items += [SwotItem(str(x), "assessment", None, []) for x in (a.get(indicator) or [])]
         return items
 
     own = k.program.swot_indicators
@@ -341,7 +378,7 @@ def prospects_view(
 
 def build_program(
     result: Result, k: Knowledge, peer_rank: dict[str, Any] | None = None
-) -> dict[str, Any]:
+) -> ProgramView:
     """The document view model of one result: every section the templates render, in no
     language (`localize` puts it into words)."""
     a = result.assessment
