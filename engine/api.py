@@ -64,6 +64,7 @@ from engine.render.explain_policy import (
     render_why_policy,
 )
 from engine.render.explain_text import (
+    READERS,
     explanation_words,
     render_what_if,
     render_why,
@@ -77,6 +78,7 @@ from engine.text.message import Locale, localize
 from engine.text.strings import check_templates, strings
 
 __all__ = [
+    "READERS",
     "Assessment",
     "ClusterIntlError",
     "InputError",
