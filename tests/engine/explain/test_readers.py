@@ -93,3 +93,15 @@ def test_the_cli_takes_the_reader(cli):
     assert "weakness.science" not in out and ".yaml:" not in out
     code, out, err = cli("why", EXAMPLES / "nizhny-novgorod.yaml", "co_sme_internationalization")
     assert code == 0 and "co_sme_weak" in out  # the author's text stays the default
+
+
+def test_policy_answers_keep_the_documented_shapes(knowledge, nn_result):
+    from engine.explain.shapes import adapter
+
+    for lang in ("ru", "en"):
+        for ident in ("co_sme_internationalization", "index", "activity_smes"):
+            adapter("why").validate_python(api.why(nn_result, ident, knowledge, lang, "policy"))
+        adapter("why-not").validate_python(
+            api.why_not(nn_result, "co_joint_rd_projects", knowledge, lang, "policy")
+        )
+        adapter("what-if").validate_python(api.what_if(nn_result, SETS, knowledge, lang, "policy"))
