@@ -57,6 +57,11 @@ class TextFormat(str, Enum):
     json = "json"
 
 
+class Reader(str, Enum):
+    author = "author"
+    policy = "policy"
+
+
 KnowledgeOpt = Annotated[
     Path | None,
     typer.Option(
@@ -203,6 +208,13 @@ ExplainFormatOpt = Annotated[
         "--format", "-f", help="text, or json (documented shape, see docs/explanations.md)."
     ),
 ]
+ReaderOpt = Annotated[
+    Reader,
+    typer.Option(
+        "--reader",
+        help="author: rule ids and file:line locations; policy: plain sentences with labels.",
+    ),
+]
 
 
 @guarded_command
@@ -235,13 +247,18 @@ def why(
     fmt: ExplainFormatOpt = TextFormat.text,
     lang: LangOpt = Lang.ru,
     knowledge: KnowledgeOpt = None,
+    reader: ReaderOpt = Reader.author,
 ) -> None:
     """Why a recommendation was made (or a finding derived, a measure computed): the chain of
     rules back to the assessment's indicators, the thresholds, benchmarks and sources."""
     from engine import api
 
     _explain(
-        assessment, knowledge, lambda r, k: api.why(r, ident, k, lang.value), api.why_text, fmt
+        assessment,
+        knowledge,
+        lambda r, k: api.why(r, ident, k, lang.value, reader.value),
+        lambda d: api.why_text(d, reader.value),
+        fmt,
     )
 
 
@@ -254,6 +271,7 @@ def why_not(
     fmt: ExplainFormatOpt = TextFormat.text,
     lang: LangOpt = Lang.ru,
     knowledge: KnowledgeOpt = None,
+    reader: ReaderOpt = Reader.author,
 ) -> None:
     """Why a recommendation was not made: every rule that could make it, each condition met or
     not, and the smallest change of one indicator that would make it fire."""
@@ -262,8 +280,8 @@ def why_not(
     _explain(
         assessment,
         knowledge,
-        lambda r, k: api.why_not(r, ident, k, lang.value),
-        api.why_not_text,
+        lambda r, k: api.why_not(r, ident, k, lang.value, reader.value),
+        lambda d: api.why_not_text(d, reader.value),
         fmt,
     )
 
@@ -282,6 +300,7 @@ def what_if(
     fmt: ExplainFormatOpt = TextFormat.text,
     lang: LangOpt = Lang.ru,
     knowledge: KnowledgeOpt = None,
+    reader: ReaderOpt = Reader.author,
 ) -> None:
     """Rerun with changed indicators and show what moves: recommendations and findings added or
     removed (each with its reason) and the scores."""
@@ -290,8 +309,8 @@ def what_if(
     _explain(
         assessment,
         knowledge,
-        lambda r, k: api.what_if(r, sets, k, lang.value),
-        api.what_if_text,
+        lambda r, k: api.what_if(r, sets, k, lang.value, reader.value),
+        lambda d: api.what_if_text(d, reader.value),
         fmt,
     )
 

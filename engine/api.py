@@ -39,8 +39,8 @@ from engine.errors import (
     UsageError,
     capped,
 )
+from engine.explain.policy import policy_what_if, policy_why, policy_why_not
 from engine.explain.shapes import WhatIfData, WhyData, WhyNotData
-from engine.explain.text import render_what_if, render_why, render_why_not
 from engine.explain.what_if import parse_sets, what_if_data
 from engine.explain.why import why_data
 from engine.explain.why_not import why_not_data
@@ -52,19 +52,33 @@ from engine.knowledge.load import load_knowledge
 from engine.knowledge.models import Knowledge
 from engine.knowledge.read import read_knowledge
 from engine.knowledge.verify.checks import verify
-from engine.program.document import AUDIENCES, document_view
+from engine.program.document import AUDIENCES, build_document
 from engine.program.model import build_program
 from engine.program.peers import peer_indices, rank
 from engine.program.result_json import result_json
 from engine.render.docx import render_compare_docx, render_docx
 from engine.render.docx_setup import open_template
+from engine.render.explain_policy import (
+    render_what_if_policy,
+    render_why_not_policy,
+    render_why_policy,
+)
+from engine.render.explain_text import (
+    READERS,
+    explanation_words,
+    render_what_if,
+    render_why,
+    render_why_not,
+)
 from engine.render.jinja import environment as jinja_environment
 from engine.render.jinja import render
 from engine.render.jinja import to_json as json_text
 from engine.resources import bundled_root
+from engine.text.message import Locale, localize
 from engine.text.strings import check_templates, strings
 
 __all__ = [
+    "READERS",
     "Assessment",
     "ClusterIntlError",
     "InputError",
@@ -244,13 +258,23 @@ def program_view(
     audience: str = "client",
     ranked: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """The document view model: the program and the parts of a client's document."""
-    return document_view(build_program(result, k, lang, ranked), result, k, lang, audience)
+    """The document view model: the program and the parts of a client's document, built once
+    without a language and put into words for `lang` (the plain mapping the renderers read)."""
+    document = build_document(build_program(result, k, ranked), result, k, audience)
+    return localize(document, Locale(lang))
 
 
 def diagnosis(result: Result, k: Knowledge, lang: str) -> dict[str, Any]:
     """The diagnosis alone: level, index with coverage, model, ratio, strengths, weaknesses."""
-    view = build_program(result, k, lang)
+    plain = Locale(lang, typography=False)
+    record = build_program(result, k)
+    view = {
+        "cluster": record["cluster"],
+        "current": localize(record["current"], plain),
+        "swot": localize(record["swot"], plain),
+        "gate": record["gate"],
+        "data_gaps": record["data_gaps"],
+    }
     c = view["current"]
     m = result.measures.values
     return {
@@ -325,22 +349,31 @@ def assess_text(d: dict[str, Any], lang: str) -> str:
 # --- explanations ------------------------------------------------------------------------------
 
 
-def why(result: Result, ident: str, k: Knowledge, lang: str) -> WhyData:
-    """Why a recommendation, finding or measure holds: the chain down to the indicators."""
-    return why_data(result, ident, k, lang)
+def why(result: Result, ident: str, k: Knowledge, lang: str, reader: str = "author") -> WhyData:
+    """Why a recommendation, finding or measure holds: the chain down to the indicators.
+    `reader`: "author" (rule ids, file:line) or "policy" (plain sentences)."""
+    data = why_data(result, ident, k)
+    if reader == "policy":
+        data = policy_why(data, k)
+    return explanation_words(data, lang, reader)
 
 
-def why_text(data: WhyData) -> str:
-    return render_why(data)
+def why_text(data: WhyData, reader: str = "author") -> str:
+    return render_why_policy(data) if reader == "policy" else render_why(data)
 
 
-def why_not(result: Result, ident: str, k: Knowledge, lang: str) -> WhyNotData:
+def why_not(
+    result: Result, ident: str, k: Knowledge, lang: str, reader: str = "author"
+) -> WhyNotData:
     """Why a recommendation was not made, with the smallest verified changes that would make it."""
-    return why_not_data(result, ident, k, lang)
+    data = why_not_data(result, ident, k)
+    if reader == "policy":
+        data = policy_why_not(data, k)
+    return explanation_words(data, lang, reader)
 
 
-def why_not_text(data: WhyNotData) -> str:
-    return render_why_not(data)
+def why_not_text(data: WhyNotData, reader: str = "author") -> str:
+    return render_why_not_policy(data) if reader == "policy" else render_why_not(data)
 
 
 def set_changes(sets: list[str], k: Knowledge) -> dict[str, Any]:
@@ -356,13 +389,18 @@ def set_changes(sets: list[str], k: Knowledge) -> dict[str, Any]:
     return changes
 
 
-def what_if(result: Result, sets: list[str], k: Knowledge, lang: str) -> WhatIfData:
+def what_if(
+    result: Result, sets: list[str], k: Knowledge, lang: str, reader: str = "author"
+) -> WhatIfData:
     """Rerun with changed indicators (`ID=VALUE`, VALUE in YAML) and say what moved and why."""
-    return what_if_data(result, set_changes(sets, k), k, lang)
+    data = what_if_data(result, set_changes(sets, k), k)
+    if reader == "policy":
+        data = policy_what_if(data, k)
+    return explanation_words(data, lang, reader)
 
 
-def what_if_text(data: WhatIfData) -> str:
-    return render_what_if(data)
+def what_if_text(data: WhatIfData, reader: str = "author") -> str:
+    return render_what_if_policy(data) if reader == "policy" else render_what_if(data)
 
 
 # --- tools for rule authors ----------------------------------------------------------------------

@@ -15,7 +15,6 @@ import jsonschema
 import yaml
 
 from engine import api
-from engine.program.model import build_program
 from engine.program.result_json import result_json
 from tests.conftest import EXAMPLES, ROOT
 
@@ -137,7 +136,7 @@ def test_the_example_still_gets_every_measure_the_dissertation_lists_as_new(nn_r
 
 
 def test_synthetic_example_is_not_presented_as_reliable(nn_result):
-    p = build_program(nn_result, K, "en")
+    p = api.program_view(nn_result, K, "en")
     assert p["data_gaps"]["level"] != "high"
     assert {u["basis"] for u in p["data_gaps"]["unverified"]} >= {"synthetic"}
     out = result_json(nn_result, K)
@@ -178,7 +177,7 @@ def test_every_recommendation_in_the_result_carries_status_and_basis(nn_result):
 
 
 def test_method_annex_lists_the_proposals_relied_on(nn_result):
-    p = build_program(nn_result, K, "en")
+    p = api.program_view(nn_result, K, "en")
     labels = [x for g in p["proposals"] for x in g["entries"]]
     assert any("KPI" in x for x in labels)
     assert any("Position the cluster" in x or "flagship" in x.lower() for x in labels)

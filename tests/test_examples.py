@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 from engine import api
-from engine.program.model import build_program
 from tests.conftest import EXAMPLES
 
 ORG_SETUP = {
@@ -78,7 +77,7 @@ def test_nn_gets_the_dissertations_recommendations(nn_result):
 
 
 def test_nn_partner_cluster_names_chemie_cluster_bayern(nn_result, knowledge):
-    view = build_program(nn_result, knowledge, "en")
+    view = api.program_view(nn_result, knowledge, "en")
     rec = next(r for r in view["recommendations"] if r["id"] == "co_partner_cluster")
     assert rec["partners"][0]["name"] == "Chemie-Cluster Bayern"
 
@@ -91,7 +90,7 @@ def test_partner_chosen_by_specialization_without_naming_it(knowledge):
     a = with_changes(
         base, {"candidate_partner_clusters": None, "specialization": ["petrochemicals"]}, knowledge
     )
-    view = build_program(api.run(a, knowledge), knowledge, "en")
+    view = api.program_view(api.run(a, knowledge), knowledge, "en")
     rec = next(r for r in view["recommendations"] if r["id"] == "co_partner_cluster")
     assert "Chemie-Cluster Bayern" in [c["name"] for c in rec["partners"]]
 
@@ -105,7 +104,7 @@ def test_partner_geography_setting_filters_candidates(knowledge):
         {"candidate_partner_clusters": None, "partner_geographies_available": ["apec", "cis"]},
         knowledge,
     )
-    view = build_program(api.run(a, knowledge), knowledge, "en")
+    view = api.program_view(api.run(a, knowledge), knowledge, "en")
     names = [
         c["name"]
         for r in view["recommendations"]
@@ -130,7 +129,7 @@ def test_nascent_cluster_gets_the_readiness_gate_first(knowledge):
     assert set(result.postponed) >= {"co_partner_cluster", "co_platform_promotion"}
     assert "co_partner_cluster" not in result.recommendations
     assert "co_platform_promotion" not in result.recommendations
-    view = build_program(result, knowledge, "en")
+    view = api.program_view(result, knowledge, "en")
     assert view["gate"]["closed"]
     assert view["recommendations"][0]["id"] == "org_readiness_mandate"
     md = api.draft(result, knowledge, "md", "en")

@@ -18,6 +18,7 @@ from engine import api
 from engine.assessment.validate import Assessment, with_changes
 from engine.explain.why import why_data
 from engine.explain.why_not import failing_conditions, reason_line, why_not_data
+from engine.text.message import say
 from tests.test_properties import EXAMPLES
 
 KNOWLEDGE = api.knowledge()
@@ -97,17 +98,17 @@ def _ends_in_inputs(node: dict[str, Any]) -> None:
 def test_why_ends_in_inputs_and_why_not_names_a_reason(values):
     r = _result(values)
     for rid in r.recommendations:
-        d = why_data(r, rid, KNOWLEDGE, "en")
+        d = why_data(r, rid, KNOWLEDGE)
         assert d["made"] and d["justifications"]
         for node in d["justifications"]:
             _ends_in_inputs(node)
     for rec in KNOWLEDGE.recommendations.recommendations:
         if rec.id in r.recommendations:
             continue
-        d = why_not_data(r, rec.id, KNOWLEDGE, "en", search=False)
+        d = why_not_data(r, rec.id, KNOWLEDGE, search=False)
         assert not d["made"]
         assert failing_conditions(d), rec.id
-        assert reason_line(d["rules"], d["postponed_by"], "en")["text"]
+        assert say(reason_line(d["rules"], d["postponed_by"])["text"], "en")
 
 
 @settings(
@@ -122,7 +123,7 @@ def test_a_proposed_minimal_change_makes_it_fire(values, data):
     if not not_made:
         return
     rid = data.draw(st.sampled_from(not_made))
-    d = why_not_data(r, rid, KNOWLEDGE, "en")
+    d = why_not_data(r, rid, KNOWLEDGE)
     if not d["changes"]:
         assert d["no_change"]["reason"] in ("no_rule", "limit", "needs_several", "blocked")
         return

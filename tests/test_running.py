@@ -17,7 +17,6 @@ from hypothesis import given
 from engine import api
 from engine.inference.trace import Result
 from engine.knowledge.conditions import truth
-from engine.program.model import build_program
 from engine.program.result_json import result_json
 from tests.conftest import EXAMPLES
 from tests.test_blanks_properties import assessments
@@ -74,7 +73,7 @@ def test_blank_activity_makes_the_measure_conditional_and_asks_for_it():
 def test_a_continued_measure_reads_continue_and_strengthen_without_ids():
     result = mature(direction_export=0, foreign_fairs_participations_last_year=4)
     for lang, phrase in (("en", "Continue and strengthen"), ("ru", "Продолжить и усилить")):
-        recs = {r["id"]: r for r in build_program(result, K, lang)["recommendations"]}
+        recs = {r["id"]: r for r in api.program_view(result, K, lang)["recommendations"]}
         fairs = recs["rg_foreign_fairs"]
         assert fairs["title"].startswith(phrase)
         assert fairs["status"] == "continue" and fairs["status_label"]

@@ -20,6 +20,7 @@ from engine.knowledge.conditions import UNARY, iter_atoms
 from engine.knowledge.measure_ids import measure_catalogue
 from engine.knowledge.models import All_, Any_, Atom, Cond, Knowledge, Not_, RuleSite
 from engine.render.jinja import environment
+from engine.text.message import say
 from engine.text.numbers import decimal
 from engine.text.strings import strings
 
@@ -53,7 +54,7 @@ def condition_text(cond: Cond, k: Knowledge, lang: str, s: dict[str, str]) -> st
 
 def _atom_text(a: Atom, k: Knowledge, lang: str, s: dict[str, str]) -> str:
     kind = a.subject_kind
-    label = subject_label(kind, a.subject, k, lang)
+    label = say(subject_label(kind, a.subject, k), lang)
     if kind == "finding":
         return strings()[lang]["quoted"].format(text=label)
     if kind == "recommendation":
@@ -63,7 +64,7 @@ def _atom_text(a: Atom, k: Knowledge, lang: str, s: dict[str, str]) -> str:
         return s[f"k_{op}"].format(label=label, n=a.value)
     if op in UNARY:
         return f"{label} {strings()[lang][f'op_{op}']}"
-    value = value_text(kind, a.subject, a.value, k, lang)
+    value = say(value_text(kind, a.subject, a.value, k), lang)
     if isinstance(a.value, (int, float)) and not isinstance(a.value, bool):
         value = _num(a.value, lang)
     return f"{label} {strings()[lang][f'op_{op}']} {value}"
@@ -80,7 +81,7 @@ def when_text(conds: list[Cond], k: Knowledge, lang: str, s: dict[str, str]) -> 
 
 def then_items(site: RuleSite, k: Knowledge, lang: str, s: dict[str, str]) -> list[str]:
     t = site.rule.then
-    out = [s["k_derive"].format(label=subject_label("finding", f, k, lang)) for f in t.finding]
+    out = [s["k_derive"].format(label=say(subject_label("finding", f, k), lang)) for f in t.finding]
     out += [s["k_recommend"].format(label=_rec_title(r, k, lang)) for r in t.recommend]
     out += [s["k_postpone"].format(label=_rec_title(r, k, lang)) for r in t.postpone]
     if t.priority:
@@ -100,7 +101,10 @@ def _rec_title(rid: str, k: Knowledge, lang: str) -> str:
 # --- the view model -----------------------------------------------------------------------------
 
 
-def build_catalogue(k: Knowledge, lang: str, s: dict[str, str]) -> dict[str, Any]:
+def _rule_index(
+    k: Knowledge, lang: str
+) -> tuple[dict[str, list[str]], dict[str, list[str]], dict[str, list[dict[str, str]]]]:
+    """Which rules derive each finding, test each finding, and make each recommendation."""
     derived_by: dict[str, list[str]] = defaultdict(list)
     used_by: dict[str, list[str]] = defaultdict(list)
     produced_by: dict[str, list[dict[str, str]]] = defaultdict(list)
@@ -114,34 +118,44 @@ def build_catalogue(k: Knowledge, lang: str, s: dict[str, str]) -> dict[str, Any
         for atom, _ in iter_atoms(site.rule.when):
             if atom.subject_kind == "finding" and site.rule.id not in used_by[atom.subject]:
                 used_by[atom.subject].append(site.rule.id)
+    return derived_by, used_by, produced_by
+
+
+def _indicator_view(ind: Any, k: Knowledge, lang: str, s: dict[str, str]) -> dict[str, Any]:
     benchmarks = k.scoring.benchmarks
-    groups = []
-    for g in k.indicators.groups:
-        items = []
-        for ind in k.indicators.indicators:
-            if ind.group != g.id:
-                continue
-            items.append(
-                {
-                    "id": ind.id,
-                    "label": _t(ind.label, lang),
-                    "question": _t(ind.question, lang),
-                    "type": _type_text(ind, k, lang, s),
-                    "unit": _t(ind.unit, lang),
-                    "choices": [
-                        {"id": v, "label": _t(ind.value_labels.get(v), lang)}
-                        for v in (ind.values or [])
-                    ],
-                    "benchmark": _num(benchmarks[ind.id].value, lang)
-                    if ind.id in benchmarks
-                    else "",
-                    "required": ind.required,
-                    "sources": list(ind.sources),
-                    "proposal": ind.proposal,
-                }
-            )
-        groups.append({"id": g.id, "label": _t(g.label, lang), "indicators": items})
-    scales = [
+    return {
+        "id": ind.id,
+        "label": _t(ind.label, lang),
+        "question": _t(ind.question, lang),
+        "type": _type_text(ind, k, lang, s),
+        "unit": _t(ind.unit, lang),
+        "choices": [
+            {"id": v, "label": _t(ind.value_labels.get(v), lang)} for v in (ind.values or [])
+        ],
+        "benchmark": _num(benchmarks[ind.id].value, lang) if ind.id in benchmarks else "",
+        "required": ind.required,
+        "sources": list(ind.sources),
+        "proposal": ind.proposal,
+    }
+
+
+def _groups(k: Knowledge, lang: str, s: dict[str, str]) -> list[dict[str, Any]]:
+    return [
+        {
+            "id": g.id,
+            "label": _t(g.label, lang),
+            "indicators": [
+                _indicator_view(ind, k, lang, s)
+                for ind in k.indicators.indicators
+                if ind.group == g.id
+            ],
+        }
+        for g in k.indicators.groups
+    ]
+
+
+def _scales(k: Knowledge, lang: str) -> list[dict[str, Any]]:
+    return [
         {
             "id": sid,
             "range": f"{_num(sc.min, lang)}–{_num(sc.max, lang)}",
@@ -151,17 +165,24 @@ def build_catalogue(k: Knowledge, lang: str, s: dict[str, str]) -> dict[str, Any
         for sid, sc in k.indicators.scales.items()
     ]
 
-    measures = [
+
+def _measures(k: Knowledge, lang: str, s: dict[str, str]) -> list[dict[str, Any]]:
+    return [
         {
             "id": mid,
-            "label": measure_label(mid, k, lang),
-            "allowed": ", ".join(value_text("measure", mid, v, k, lang) for v in allowed)
+            "label": say(measure_label(mid, k), lang),
+            "allowed": ", ".join(say(value_text("measure", mid, v, k), lang) for v in allowed)
             if allowed
             else s["k_number"],
         }
         for mid, (_, allowed) in measure_catalogue(k).items()
     ]
-    findings = [
+
+
+def _findings(
+    k: Knowledge, lang: str, derived_by: dict[str, list[str]], used_by: dict[str, list[str]]
+) -> list[dict[str, Any]]:
+    return [
         {
             "id": f.id,
             "kind": strings()[lang].get(f"finding_kind_{f.kind}", f.kind),
@@ -172,6 +193,9 @@ def build_catalogue(k: Knowledge, lang: str, s: dict[str, str]) -> dict[str, Any
         }
         for f in k.findings.findings
     ]
+
+
+def _rule_files(k: Knowledge, lang: str, s: dict[str, str]) -> list[dict[str, Any]]:
     rule_files: dict[str, list[dict[str, Any]]] = {}
     for site in k.rules:
         rule = site.rule
@@ -189,26 +213,36 @@ def build_catalogue(k: Knowledge, lang: str, s: dict[str, str]) -> dict[str, Any
                 "note": _t(rule.note, lang),
             }
         )
-    recs = []
-    for rec in k.recommendations.recommendations:
-        recs.append(
-            {
-                "id": rec.id,
-                "title": _t(rec.title, lang),
-                "text": _t(rec.text, lang),
-                "rationale": _t(rec.rationale, lang),
-                "actor": _t(k.recommendations.actors.get(rec.actor), lang) or rec.actor,
-                "direction": _t(k.recommendations.directions.get(rec.direction), lang),
-                "priority": _t(k.recommendations.priorities.get(rec.priority), lang),
-                "timeframe": _t(rec.timeframe, lang),
-                "kpis": [_kpi_view(kid, k, lang, s) for kid in rec.kpis],
-                "produced_by": produced_by.get(rec.id, []),
-                "sources": list(rec.sources),
-                "proposal": rec.proposal,
-                "basis": s[f"basis_{rec.basis}"] if rec.basis else s["k_no_basis"],
-                "conflicts_with": list(rec.conflicts_with),
-            }
-        )
+    return [{"file": f, "rules": rs} for f, rs in rule_files.items()]
+
+
+def _recommendations(
+    k: Knowledge, lang: str, s: dict[str, str], produced_by: dict[str, list[dict[str, str]]]
+) -> list[dict[str, Any]]:
+    c = k.recommendations
+    return [
+        {
+            "id": rec.id,
+            "title": _t(rec.title, lang),
+            "text": _t(rec.text, lang),
+            "rationale": _t(rec.rationale, lang),
+            "actor": _t(c.actors.get(rec.actor), lang) or rec.actor,
+            "direction": _t(c.directions.get(rec.direction), lang),
+            "priority": _t(c.priorities.get(rec.priority), lang),
+            "timeframe": _t(rec.timeframe, lang),
+            "kpis": [_kpi_view(kid, k, lang, s) for kid in rec.kpis],
+            "produced_by": produced_by.get(rec.id, []),
+            "sources": list(rec.sources),
+            "proposal": rec.proposal,
+            "basis": s[f"basis_{rec.basis}"] if rec.basis else s["k_no_basis"],
+            "conflicts_with": list(rec.conflicts_with),
+        }
+        for rec in c.recommendations
+    ]
+
+
+def build_catalogue(k: Knowledge, lang: str, s: dict[str, str]) -> dict[str, Any]:
+    derived_by, used_by, produced_by = _rule_index(k, lang)
     sources = [
         dict(
             zip(("citation", "section"), src.reference(lang), strict=False),
@@ -230,12 +264,12 @@ def build_catalogue(k: Knowledge, lang: str, s: dict[str, str]) -> dict[str, Any
             "kpis": len(k.kpis.kpis),
             "sources": len(k.sources.sources),
         },
-        "groups": groups,
-        "scales": scales,
-        "measures": measures,
-        "findings": findings,
-        "rule_files": [{"file": f, "rules": rs} for f, rs in rule_files.items()],
-        "recommendations": recs,
+        "groups": _groups(k, lang, s),
+        "scales": _scales(k, lang),
+        "measures": _measures(k, lang, s),
+        "findings": _findings(k, lang, derived_by, used_by),
+        "rule_files": _rule_files(k, lang, s),
+        "recommendations": _recommendations(k, lang, s, produced_by),
         "sources": sources,
         "mermaid": mermaid(graph),
         "svg": svg_layout(graph, k, lang),
@@ -312,12 +346,9 @@ def mermaid(graph: dict[str, Any]) -> str:
 NODE_H, ROW_H, COL_GAP, CHAR_W, PAD = 22, 28, 70, 6.6, 10
 
 
-def svg_layout(graph: dict[str, Any], k: Knowledge, lang: str) -> dict[str, Any]:
-    """Positions for an inline SVG: longest-path layers left to right, rows ordered by the mean
-    row of each node's predecessors (few crossings, stable)."""
-    preds: dict[str, list[str]] = defaultdict(list)
-    for e in graph["edges"]:
-        preds[e["to"]].append(e["from"])
+def _layers(graph: dict[str, Any], preds: dict[str, list[str]]) -> dict[str, int]:
+    """The column of each node: its longest path from a node without predecessors; every
+    recommendation right of every finding."""
     layer: dict[str, int] = {}
 
     def depth(n: str, seen: frozenset[str], floor: int) -> int:
@@ -337,9 +368,11 @@ def svg_layout(graph: dict[str, Any], k: Knowledge, lang: str) -> dict[str, Any]
     rec_floor = max((layer[n] for n in findings), default=-1) + 1
     for n in graph["nodes"]:
         depth(n, frozenset(), rec_floor)
-    columns: dict[int, list[str]] = defaultdict(list)
-    for n in graph["nodes"]:
-        columns[layer[n]].append(n)
+    return layer
+
+
+def _order_rows(columns: dict[int, list[str]], preds: dict[str, list[str]]) -> dict[str, float]:
+    """Each column's nodes ordered by the mean row of their predecessors (few crossings)."""
     row: dict[str, float] = {}
     for col in sorted(columns):
         nodes = columns[col]
@@ -354,29 +387,10 @@ def svg_layout(graph: dict[str, Any], k: Knowledge, lang: str) -> dict[str, Any]
         )
         for i, n in enumerate(nodes):
             row[n] = i
-    widths = {
-        c: max(len(n.split(":", 1)[1]) for n in ns) * CHAR_W + 2 * PAD for c, ns in columns.items()
-    }
-    x0: dict[int, float] = {}
-    x = float(PAD)
-    for c in sorted(columns):
-        x0[c] = x
-        x += widths[c] + COL_GAP
-    boxes = {}
-    for n in graph["nodes"]:
-        kind, ident = n.split(":", 1)
-        c = layer[n]
-        label = subject_label(kind, ident, k, lang)
-        fkind = k.finding[ident].kind if kind == "finding" and ident in k.finding else kind
-        boxes[n] = {
-            "id": ident,
-            "label": label,
-            "kind": fkind,
-            "x": round(x0[c], 1),
-            "y": PAD + row[n] * ROW_H,
-            "w": round(widths[c], 1),
-            "h": NODE_H,
-        }
+    return row
+
+
+def _svg_edges(graph: dict[str, Any], boxes: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
     edges = []
     for e in graph["edges"]:
         a, b = boxes[e["from"]], boxes[e["to"]]
@@ -392,12 +406,48 @@ def svg_layout(graph: dict[str, Any], k: Knowledge, lang: str) -> dict[str, Any]
                 "rules": ", ".join(e["rules"]),
             }
         )
+    return edges
+
+
+def svg_layout(graph: dict[str, Any], k: Knowledge, lang: str) -> dict[str, Any]:
+    """Positions for an inline SVG: longest-path layers left to right, rows ordered by the mean
+    row of each node's predecessors (few crossings, stable)."""
+    preds: dict[str, list[str]] = defaultdict(list)
+    for e in graph["edges"]:
+        preds[e["to"]].append(e["from"])
+    layer = _layers(graph, preds)
+    columns: dict[int, list[str]] = defaultdict(list)
+    for n in graph["nodes"]:
+        columns[layer[n]].append(n)
+    row = _order_rows(columns, preds)
+    widths = {
+        c: max(len(n.split(":", 1)[1]) for n in ns) * CHAR_W + 2 * PAD for c, ns in columns.items()
+    }
+    x0: dict[int, float] = {}
+    x = float(PAD)
+    for c in sorted(columns):
+        x0[c] = x
+        x += widths[c] + COL_GAP
+    boxes = {}
+    for n in graph["nodes"]:
+        kind, ident = n.split(":", 1)
+        c = layer[n]
+        fkind = k.finding[ident].kind if kind == "finding" and ident in k.finding else kind
+        boxes[n] = {
+            "id": ident,
+            "label": say(subject_label(kind, ident, k), lang),
+            "kind": fkind,
+            "x": round(x0[c], 1),
+            "y": PAD + row[n] * ROW_H,
+            "w": round(widths[c], 1),
+            "h": NODE_H,
+        }
     height = PAD * 2 + max((len(ns) for ns in columns.values()), default=0) * ROW_H
     return {
         "width": round(x - COL_GAP + PAD, 1),
         "height": height,
         "nodes": [boxes[n] for n in graph["nodes"]],
-        "edges": edges,
+        "edges": _svg_edges(graph, boxes),
     }
 
 

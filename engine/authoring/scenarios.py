@@ -30,6 +30,7 @@ from engine.knowledge.graph import producers_of
 from engine.knowledge.models import Atom, Knowledge, Not_
 from engine.knowledge.read import pydantic_problems
 from engine.resources import display_path
+from engine.text.message import say
 
 
 class _Strict(BaseModel):
@@ -456,9 +457,9 @@ def run_case(case: Case, k: Knowledge, lang: str = "en") -> Outcome:
                     failures.append(Failure(section, ident, status, reasons))
                 elif result.status.get(ident) != status:
                     reasons = why_lines(result, kind, ident, k, lang)
-                    running = running_line(result, ident, k, lang)
+                    running = running_line(result, ident, k)
                     if running:
-                        reasons.append(running)
+                        reasons.append(say(running, lang))
                     failures.append(
                         Failure(section, ident, status, reasons, result.status.get(ident, ""))
                     )
@@ -483,7 +484,7 @@ def why_lines(result: Result, kind: str, ident: str, k: Knowledge, lang: str) ->
 
     lines = []
     for view in justify(result, kind, ident, k):
-        conds = "; ".join(describe_check(c, k, lang) for c in view["conditions"])
+        conds = "; ".join(say(describe_check(c, k), lang) for c in view["conditions"])
         title = k.rule[view["rule"]].rule.title.get(lang)
         lines.append(
             f"made by {view['rule']} ({view['where']}): {title}" + (f": {conds}" if conds else "")
@@ -500,10 +501,12 @@ def why_not_lines(result: Result, kind: str, ident: str, k: Knowledge, lang: str
         if not sites:
             return ["no rule postpones it"]
         return [_unmet_line(site, result, k, lang) for site in sites]
-    data = why_not_data(result, ident, k, lang, search=False)
+    data = why_not_data(result, ident, k, search=False)
     return [
-        f"{line['rule']} ({line['where']}): {line['text']}" if line.get("rule") else line["text"]
-        for line in reason_lines(data["rules"], data["postponed_by"], lang)
+        f"{line['rule']} ({line['where']}): {say(line['text'], lang)}"
+        if line.get("rule")
+        else say(line["text"], lang)
+        for line in reason_lines(data["rules"], data["postponed_by"])
     ]
 
 
@@ -530,7 +533,7 @@ def _unmet_line(site: Any, result: Result, k: Knowledge, lang: str) -> str:
                 )
                 if made == negated:
                     unmet.append(
-                        describe_check(view, k, lang) + ("" if negated else " — not derived")
+                        say(describe_check(view, k), lang) + ("" if negated else " — not derived")
                     )
                 continue
             actual = (
@@ -539,7 +542,7 @@ def _unmet_line(site: Any, result: Result, k: Knowledge, lang: str) -> str:
                 else result.measures.get(a.subject)
             )
             if not holds(a, actual):
-                unmet.append(describe_check({**view, "actual": actual}, k, lang))
+                unmet.append(say(describe_check({**view, "actual": actual}, k), lang))
         if best is None or len(unmet) < len(best):
             best = unmet
     title = site.rule.title.get(lang)

@@ -39,12 +39,13 @@ from engine.files.atomic import check_target, protect
 from engine.inference.run import Runner, infer
 from engine.knowledge.models import Knowledge
 from engine.program import model as program
-from engine.program.document import document_view
+from engine.program.document import build_document
 from engine.program.peers import rank_values
 from engine.program.result_json import result_json
 from engine.render import jinja as render
 from engine.render.docx import render_docx
 from engine.resources import display_path
+from engine.text.message import Locale, localize
 
 SUFFIXES = (".yaml", ".yml", ".xlsx", ".xlsm")
 WORKBOOKS = (".xlsx", ".xlsm")
@@ -224,9 +225,11 @@ def process(job: Job) -> Outcome:
         else:
             result = runner.run(a)
 
-        view = program.build_program(result, k, lang)
+        record = program.build_program(result, k)
         if fmt in ("md", "html", "docx"):
-            view = document_view(view, result, k, lang)
+            view = localize(build_document(record, result, k), Locale(lang))
+        else:
+            view = localize(record, Locale(lang, typography=False))
         if fmt == "json":
             data: str | bytes = render.to_json(result_json(result, k))
         elif fmt == "docx":

@@ -11,8 +11,10 @@ from typing import Any
 from engine import __version__
 from engine.files.office import csv_safe, text_cells
 from engine.files.stable_zip import stable_zip
-from engine.program.charts import fmt_number, summary_chart
+from engine.program.charts import ChartNum, summary_chart
+from engine.program.leaves import LangCode
 from engine.render.jinja import environment
+from engine.text.message import Locale, Msg, localize
 from engine.text.strings import strings
 
 CSV_COLUMNS = (
@@ -138,19 +140,18 @@ def summary_xlsx(rows: list[dict[str, Any]], lang: str) -> bytes:
     return stable_zip(buf.getvalue())
 
 
-def summary_text(rows: list[dict[str, Any]], lang: str, fmt: str) -> str:
-    """summary.md or summary.html (with the comparison chart as inline SVG)."""
-
-    t = strings()[lang]
+def summary_record(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """The summary before words: the rows (already in words: they come from the programs), their
+    numbers, and the comparison chart."""
     ok = [r for r in rows if r["status"] == "ok"]
-    view = {
-        "lang": lang,
+    return {
+        "lang": LangCode(),
         "generator": f"cluster-intl {__version__}",
         "rows": [
             {
                 **r,
-                "index_text": _fmt(r["index"], lang),
-                "ratio_text": _fmt(r["ratio"], lang),
+                "index_text": _number(r["index"]),
+                "ratio_text": _number(r["ratio"]),
                 "rank_text": _rank_text(r),
             }
             for r in ok
@@ -158,11 +159,16 @@ def summary_text(rows: list[dict[str, Any]], lang: str, fmt: str) -> str:
         "failed": [r for r in rows if r["status"] != "ok"],
         "total": len(rows),
         "ok": len(ok),
-        "chart": summary_chart([_labelled(r) for r in ok], t["b_chart"], t["b_index"], lang)
+        "chart": summary_chart([_labelled(r) for r in ok], Msg("b_chart"), Msg("b_index"))
         if ok
         else None,
     }
-    text = environment().get_template(f"summary.{fmt}.j2").render(s=view, t=t)
+
+
+def summary_text(rows: list[dict[str, Any]], lang: str, fmt: str) -> str:
+    """summary.md or summary.html (with the comparison chart as inline SVG)."""
+    view = localize(summary_record(rows), Locale(lang, typography=False))
+    text = environment().get_template(f"summary.{fmt}.j2").render(s=view, t=strings()[lang])
     return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
 
 
@@ -172,6 +178,5 @@ def _labelled(r: dict[str, Any]) -> dict[str, Any]:
     return {**r, "cluster": f"{name} ({r['year']})" if r.get("year") is not None else name}
 
 
-def _fmt(v: Any, lang: str) -> str:
-
-    return "—" if v is None else fmt_number(v, lang)
+def _number(v: Any) -> Any:
+    return "—" if v is None else ChartNum(v)

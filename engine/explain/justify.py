@@ -9,7 +9,7 @@ from engine.explain.labels import describe_check, text_pair
 from engine.inference.trace import Firing, Result
 from engine.knowledge.base import Text
 from engine.knowledge.models import Knowledge
-from engine.text.strings import strings
+from engine.text.message import ByLang, Cat, Msg, cat
 
 
 def justify(
@@ -53,9 +53,11 @@ def _firing_view(f: Firing, result: Result, k: Knowledge, seen: frozenset[str]) 
     }
 
 
-def formula_in(d: dict[str, Any], lang: str) -> str:
-    """The formula of a derivation record (Derivation.as_dict) in `lang`."""
-    return d.get("formula_text", {}).get(lang) or d["formula"]
+def formula_in(d: dict[str, Any]) -> ByLang:
+    """The formula of a derivation record (Derivation.as_dict) in words, its expression where
+    the knowledge words it in no language."""
+    words = d.get("formula_text", {})
+    return ByLang(ru=words.get("ru") or d["formula"], en=words.get("en") or d["formula"])
 
 
 def derivation_view(d: dict[str, Any], result: Result, k: Knowledge) -> dict[str, Any]:
@@ -76,35 +78,35 @@ def derivation_view(d: dict[str, Any], result: Result, k: Knowledge) -> dict[str
 
 
 def short_reasons(
-    result: Result, rec_id: str, k: Knowledge, lang: str, limit: int = 3
-) -> list[dict[str, str]]:
+    result: Result, rec_id: str, k: Knowledge, limit: int = 3
+) -> list[dict[str, Any]]:
     """One line per justification: rule title, then the decisive values, one level of findings."""
     lines = []
     for view in justify(result, "recommendation", rec_id, k)[:limit]:
-        lines.append(line_view(view, k, lang))
+        lines.append(line_view(view, k))
     return lines
 
 
-def line_view(view: dict[str, Any], k: Knowledge, lang: str) -> dict[str, str]:
+def line_view(view: dict[str, Any], k: Knowledge) -> dict[str, Any]:
     parts = []
     for c in view["conditions"]:
-        text = describe_check(c, k, lang)
+        text = describe_check(c, k)
         because = c.get("because") or []
         if because:
-            inner = "; ".join(
-                describe_check(cc, k, lang)
+            inner = [
+                describe_check(cc, k)
                 for cc in because[0]["conditions"]
                 if cc["kind"] in ("indicator", "measure")
-            )
+            ]
             if inner:
-                text += f" ← {inner}"
+                text = cat([text, " ← ", cat(inner, "; ")])
         parts.append(text)
-    title = Text(**view["title"]).get(lang)
+    title = Text(**view["title"])
     if not parts:
-        text = f"{title} — " + strings()[lang]["w_always_applies"]
+        line = cat([title, " — ", Msg("w_always_applies")])
     else:
-        text = f"{title}: " + "; ".join(parts)
-    return {"text": text, "rule": view["rule"], "where": view["where"]}
+        line = cat([title, ": ", cat(parts, "; ")])
+    return {"text": line, "rule": view["rule"], "where": view["where"]}
 
 
 def running_where(rid: str, k: Knowledge) -> str:
@@ -122,21 +124,20 @@ def running_unknown(result: Result, rid: str) -> bool:
     return check is not None and check.holds is None and check.status != check.before
 
 
-def running_line(result: Result, rid: str, k: Knowledge, lang: str) -> str | None:
+def running_line(result: Result, rid: str, k: Knowledge) -> Cat | None:
     """'already runs: trade missions = 3 → continue', from the recorded check; None when the
     check changed nothing."""
     check = result.running.get(rid)
     if check is None or (check.holds is not True and check.status == check.before):
         return None
-    w = strings()[lang]
     key = "w_running_holds" if check.holds else "w_running_unknown"
-    values = "; ".join(describe_check(c, k, lang) for c in check.decisive)
-    return f"{w[key]}: {values} → {w['w_running_then_' + check.status]}"
+    values = cat((describe_check(c, k) for c in check.decisive), "; ")
+    return cat([Msg(key), ": ", values, " → ", Msg("w_running_then_" + check.status)])
 
 
-def running_reasons(result: Result, rid: str, k: Knowledge, lang: str) -> list[dict[str, str]]:
+def running_reasons(result: Result, rid: str, k: Knowledge) -> list[dict[str, Any]]:
     """The `running:` check as one more reason line (rule: `<id>.running`), when it set the status."""
-    line = running_line(result, rid, k, lang)
+    line = running_line(result, rid, k)
     if line is None:
         return []
     return [{"text": line, "rule": f"{rid}.running", "where": running_where(rid, k)}]

@@ -3,131 +3,141 @@ their labels, one condition in words. The words come from knowledge/ and templat
 
 from __future__ import annotations
 
-from functools import lru_cache
+from collections.abc import Mapping
 from typing import Any
 
+from engine.explain.leaves import Decimal
 from engine.inference.trace import CondCheck
 from engine.knowledge.base import Text
 from engine.knowledge.models import Knowledge
-from engine.text.numbers import decimal
+from engine.text.message import ByLang, Loc, Msg, Value, cat
 from engine.text.strings import strings
 
 TERCILES = ("top", "middle", "bottom")
 STATUSES = ("weak", "typical", "strong", "leads", "follows", "agree", "disagree")
 
 
-@lru_cache(maxsize=8)
-def _word_labels(prefix: str, values: tuple[str, ...], lang: str) -> dict[str, Text]:
-    """Measure values worded by templates/strings.yaml (`<prefix><value>`), built once."""
-    w = strings()[lang]
-    return {v: Text(ru=w[prefix + v], en=w[prefix + v]) for v in values}
+def _word_labels(prefix: str, values: tuple[str, ...]) -> dict[str, Msg]:
+    """Measure values worded by templates/strings.yaml (`<prefix><value>`)."""
+    return {v: Msg(prefix + v) for v in values}
+
+
+def _has_string(key: str) -> bool:
+    """Whether templates/strings.yaml holds `key` (every language holds the same keys)."""
+    return key in strings()["en"]
 
 
 def text_pair(t: Text | None) -> dict[str, str | None] | None:
     return None if t is None else {"ru": t.ru, "en": t.en}
 
 
-def fmt_value(v: Any, lang: str) -> str:
-    w = strings()[lang]
-    if v is None:
-        return w["w_blank"]
-    if isinstance(v, bool):
-        return w["w_yes"] if v else w["w_no"]
-    if isinstance(v, float):
-        text = f"{v:.2f}".rstrip("0").rstrip(".")
-        return decimal(text, lang)
-    if isinstance(v, (list, tuple)):
-        return ", ".join(fmt_value(x, lang) for x in v) if v else w["w_empty_list"]
-    return str(v)
+def fmt_value(v: Any) -> Value:
+    """A value as a reader says it: blank, yes/no, two decimals at most, a list."""
+    return Value(v)
 
 
-def subject_label(kind: str, subject: str, k: Knowledge, lang: str) -> str:
+def subject_label(kind: str, subject: str, k: Knowledge) -> Any:
     if kind == "indicator" and subject in k.indicator:
-        return k.indicator[subject].label.get(lang)
+        return k.indicator[subject].label
     if kind == "finding" and subject in k.finding:
         f = k.finding[subject]
-        prefix = strings()[lang].get(f"finding_kind_{f.kind}")
-        return (prefix + ": " if prefix else "") + f.label.get(lang)
+        key = f"finding_kind_{f.kind}"
+        return cat([Msg(key), ": ", f.label]) if _has_string(key) else f.label
     if kind == "recommendation" and subject in k.recommendation:
-        return k.recommendation[subject].title.get(lang)
+        return k.recommendation[subject].title
     if kind == "measure":
-        return measure_label(subject, k, lang)
+        return measure_label(subject, k)
     return subject
 
 
-def measure_label(mid: str, k: Knowledge, lang: str) -> str:
-    w = strings()[lang]
-    if f"measure_{mid}" in w:
-        return w[f"measure_{mid}"]
+def measure_label(mid: str, k: Knowledge) -> Any:
+    if _has_string(f"measure_{mid}"):
+        return Msg(f"measure_{mid}")
     if mid in k.partial:
-        return k.partial[mid].label.get(lang)
+        return k.partial[mid].label
     if mid in k.regional:
-        return k.regional[mid].label.get(lang)
+        return k.regional[mid].label
     prefixes = ("gap_", "tercile_", "bench_gap_", "bench_status_", "helix_leads_", "helix_")
     for prefix in prefixes:
         if mid.startswith(prefix):
             rest = mid[len(prefix) :]
             helix = k.scoring.helix.labels.get(rest) if prefix.startswith("helix_") else None
             inner = (
-                k.partial[rest].label.get(lang)
+                k.partial[rest].label
                 if rest in k.partial
-                else k.indicator[rest].label.get(lang)
+                else k.indicator[rest].label
                 if rest in k.indicator
-                else helix.get(lang)
+                else helix
                 if helix
                 else rest
             )
-            return w[f"measure_prefix_{prefix}"] + inner
+            return cat([Msg(f"measure_prefix_{prefix}"), inner])
     return mid
 
 
-def describe_check(c: CondCheck | dict[str, Any], k: Knowledge, lang: str) -> str:
-    """One condition in words: 'SME activity = 1 (required ≤ 2)'."""
+VALUE_OPS = ("is_true", "is_false", "is_missing", "is_known", "is_empty", "not_empty")
+
+
+def check_parts(c: CondCheck | dict[str, Any], k: Knowledge) -> dict[str, Any]:
+    """One condition's parts: its subject's label, the value seen and what was required."""
     d = c.as_dict() if isinstance(c, CondCheck) else c
-    label = subject_label(d["kind"], d["subject"], k, lang)
-    w = strings()[lang]
+    label = subject_label(d["kind"], d["subject"], k)
     if d["kind"] in ("finding", "recommendation"):
-        if d["negated"]:
-            return w["w_not"] + label
-        return label
-    op = w[f"op_{d['op']}"]
-    actual = value_text(d["kind"], d["subject"], d["actual"], k, lang)
-    if d["op"] in ("is_true", "is_false", "is_missing", "is_known", "is_empty", "not_empty"):
-        req = op
+        return {"label": label, "negated": bool(d["negated"])}
+    op = Msg(f"op_{d['op']}")
+    actual = value_text(d["kind"], d["subject"], d["actual"], k)
+    if d["op"] in VALUE_OPS:
+        req: Any = op
     else:
-        req = f"{op} {value_text(d['kind'], d['subject'], d['value'], k, lang)}"
-    return f"{label} = {actual} ({w['w_required']} {req})"
+        req = cat([op, " ", value_text(d["kind"], d["subject"], d["value"], k)])
+    return {"label": label, "actual": actual, "required": req}
 
 
-def value_text(kind: str, subject: str, value: Any, k: Knowledge, lang: str) -> str:
+def describe_check(c: CondCheck | dict[str, Any], k: Knowledge) -> Msg | Any:
+    """One condition in words: 'SME activity = 1 (required ≤ 2)'."""
+    p = check_parts(c, k)
+    if "required" not in p:
+        return cat([Msg("w_not"), p["label"]]) if p["negated"] else p["label"]
+    return Msg(
+        "w_check",
+        label=p["label"],
+        actual=p["actual"],
+        required=cat([Msg("w_required"), " ", p["required"]]),
+    )
+
+
+def value_text(kind: str, subject: str, value: Any, k: Knowledge) -> Any:
     """A value as a reader says it: enum values and bands by their labels, not their ids."""
-    labels: dict[str, Text] = {}
-    if kind == "indicator" and subject in k.indicator:
-        labels = k.indicator[subject].value_labels
-    elif kind == "measure":
-        s = k.scoring
-        if subject == "model":
-            labels = s.helix.models
-        elif subject == "index_band":
-            labels = {b.id: b.label for b in s.index.bands}
-        elif subject == "ratio_band":
-            labels = {b.id: b.label for b in s.ratio.bands}
-        elif subject == "self_band":
-            labels = s.self_assessment.bands
-        elif subject.startswith("tercile_"):
-            labels = _word_labels("tercile_", TERCILES, lang)
-        elif subject.startswith(("bench_status_", "helix_leads_")) or subject in (
-            "level_agreement",
-        ):
-            labels = _word_labels("status_", STATUSES, lang)
+    labels = _value_labels(kind, subject, k)
     if labels:
         if isinstance(value, (list, tuple)):
-            return ", ".join(
-                labels[v].get(lang) if v in labels else fmt_value(v, lang) for v in value
-            ) or fmt_value(value, lang)
+            if not value:
+                return Value(value)
+            return cat((labels[v] if v in labels else Value(v) for v in value), ", ")
         if isinstance(value, str) and value in labels:
-            return labels[value].get(lang)
-    return fmt_value(value, lang)
+            return labels[value]
+    return Value(value)
+
+
+def _value_labels(kind: str, subject: str, k: Knowledge) -> Mapping[str, Text | Msg]:
+    if kind == "indicator" and subject in k.indicator:
+        return k.indicator[subject].value_labels
+    if kind != "measure":
+        return {}
+    s = k.scoring
+    if subject == "model":
+        return s.helix.models
+    if subject == "index_band":
+        return {b.id: b.label for b in s.index.bands}
+    if subject == "ratio_band":
+        return {b.id: b.label for b in s.ratio.bands}
+    if subject == "self_band":
+        return s.self_assessment.bands
+    if subject.startswith("tercile_"):
+        return _word_labels("tercile_", TERCILES)
+    if subject.startswith(("bench_status_", "helix_leads_")) or subject == "level_agreement":
+        return _word_labels("status_", STATUSES)
+    return {}
 
 
 NUMERIC_OPS = {"eq", "ne", "lt", "le", "gt", "ge"}
@@ -136,35 +146,28 @@ NUMERIC_OPS = {"eq", "ne", "lt", "le", "gt", "ge"}
 SCORE_KEYS = ("index", "index_band", "model", "ratio", "ratio_band", "self_band")
 
 
-def ui_strings(lang: str) -> dict[str, str]:
-    """The UI strings of templates/strings.yaml in one language."""
-    # jinja2 only when text is rendered
-
-    return strings()[lang]
-
-
-def bench_value(v: float, lang: str) -> str:
+def bench_value(v: float) -> Loc:
     """Survey means keep one decimal (2.0, not 2): they are means, not scale points."""
-    text = f"{v:.1f}" if float(v).is_integer() else fmt_value(float(v), lang)
-    return decimal(text, lang)
+    return Decimal(f"{v:.1f}") if float(v).is_integer() else Value(float(v))
 
 
-def source_views(
-    ids: list[str], k: Knowledge, lang: str, empty: str | None
-) -> list[dict[str, Any]]:
+def source_views(ids: list[str], k: Knowledge, empty: Any = None) -> list[dict[str, Any]]:
     """Each known source of `ids` as a citation; `empty` stands for a missing section or URL."""
     out = []
     for sid in ids:
         s = k.source.get(sid)
         if s is None:
             continue
-        citation, section = s.reference(lang)
+        (ru, ru_section), (en, en_section) = s.reference("ru"), s.reference("en")
+        section: Any = empty
+        if ru_section or en_section:
+            section = ByLang(ru=ru_section or empty, en=en_section or empty)
         out.append(
             {
                 "id": sid,
                 "kind": s.kind,
-                "citation": citation,
-                "section": section or empty,
+                "citation": ByLang(ru=ru, en=en),
+                "section": section,
                 "url": s.url or empty,
             }
         )

@@ -106,20 +106,20 @@ def parse_sets(items: list[str], k: Knowledge) -> dict[str, Any]:
     return out
 
 
-def _short(result: Result, kind: str, ident: str, k: Knowledge, lang: str) -> list[dict]:
-    return [line_view(v, k, lang) for v in justify(result, kind, ident, k)[:3]]
+def _short(result: Result, kind: str, ident: str, k: Knowledge) -> list[dict]:
+    return [line_view(v, k) for v in justify(result, kind, ident, k)[:3]]
 
 
-def what_if_data(result: Result, changes: dict[str, Any], k: Knowledge, lang: str) -> WhatIfData:
+def what_if_data(result: Result, changes: dict[str, Any], k: Knowledge) -> WhatIfData:
     """Rerun with `changes` and compare: recommendations and findings added and removed (each with
     its reason), postponements, and the scores that moved."""
     a2 = with_changes(result.assessment, changes, k)
     new = runner_for(k).run(a2)
-    data = head(SCHEMA_WHAT_IF, result, lang)
+    data = head(SCHEMA_WHAT_IF, result)
     data["changes"] = [
         {
             "indicator": i,
-            "label": subject_label("indicator", i, k, lang),
+            "label": subject_label("indicator", i, k),
             "from": result.assessment.get(i),
             "to": a2.get(i),
             "at": result.assessment.where(i),
@@ -128,18 +128,18 @@ def what_if_data(result: Result, changes: dict[str, Any], k: Knowledge, lang: st
     ]
 
     def removed(kind: str, ident: str) -> dict[str, Any]:
-        d = why_not_data(new, ident, k, lang, search=False)
+        d = why_not_data(new, ident, k, search=False)
         return {
             "id": ident,
-            "label": subject_label(kind, ident, k, lang),
-            "reasons": reason_lines(d["rules"], d["postponed_by"], lang),
+            "label": subject_label(kind, ident, k),
+            "reasons": reason_lines(d["rules"], d["postponed_by"]),
         }
 
     def added(kind: str, ident: str) -> dict[str, Any]:
         return {
             "id": ident,
-            "label": subject_label(kind, ident, k, lang),
-            "reasons": _short(new, kind, ident, k, lang),
+            "label": subject_label(kind, ident, k),
+            "reasons": _short(new, kind, ident, k),
         }
 
     data["recommendations"] = {
@@ -165,7 +165,7 @@ def what_if_data(result: Result, changes: dict[str, Any], k: Knowledge, lang: st
     data["scores"] = [
         {
             "id": key,
-            "label": measure_label(key, k, lang),
+            "label": measure_label(key, k),
             "from": result.measures.get(key),
             "to": new.measures.get(key),
         }

@@ -2,7 +2,8 @@
 
 `justify` follows a recommendation or finding back through the firings that declared it, down to
 the assessment's own indicators (with their position in the assessment file) and the derived
-measures (with their derivation). `describe_*` turn the same data into text in Russian or English.
+measures (with their derivation). The answers hold language-neutral texts (engine/text/message.py);
+engine/render/explain_text.py puts them into words for one language and one reader.
 """
 
 from __future__ import annotations
@@ -40,9 +41,10 @@ from engine.knowledge.models import Knowledge, Not_
 # =============================================================================================
 # Explanations for policy staff: `why`, `why-not`, the not-made list of the document.
 #
-# Each answer is built twice over the same data: `why_data` / `why_not_data` return a plain,
-# JSON-ready dict (the documented shape of docs/explanations.md), and `render_why` /
-# `render_why_not` turn that dict into text. Nothing in the text is computed anew.
+# Each answer is built once: `why_data` / `why_not_data` return a dict of the documented shape of
+# docs/explanations.md whose texts are not yet in a language; `explanation_words` (engine/render)
+# puts it into words and `render_why` / `render_why_not` turn that into text. Nothing in the text
+# is computed anew.
 # =============================================================================================
 
 SCHEMA_WHY = "cluster-intl/why/1"
@@ -88,7 +90,7 @@ def resolve_id(
 
 
 def benchmark_for(
-    kind: str, subject: str, op: str | None, value: Any, k: Knowledge, lang: str
+    kind: str, subject: str, op: str | None, value: Any, k: Knowledge
 ) -> dict[str, Any] | None:
     """The survey benchmark a condition's threshold comes from, found by matching the rule's
     threshold against scoring.benchmarks of that indicator (or a bench_gap_ / bench_status_
@@ -112,25 +114,25 @@ def benchmark_for(
     )
     return {
         "indicator": indicator,
-        "label": subject_label("indicator", indicator, k, lang),
+        "label": subject_label("indicator", indicator, k),
         "value": b.value,
         "sources": list(b.sources),
         "proposal": b.proposal,
-        "note": b.note.get(lang) if b.note else None,
+        "note": b.note or None,
         "setting": setting,
     }
 
 
-def _source_views(ids: list[str], k: Knowledge, lang: str) -> list[dict[str, Any]]:
-    return source_views(ids, k, lang, empty=None)
+def _source_views(ids: list[str], k: Knowledge) -> list[dict[str, Any]]:
+    return source_views(ids, k, empty=None)
 
 
 class Builder:
     """Turns firing-record views into the documented explanation shape, collecting the sources
     cited and the input indicators reached on the way."""
 
-    def __init__(self, result: Result, k: Knowledge, lang: str) -> None:
-        self.result, self.k, self.lang = result, k, lang
+    def __init__(self, result: Result, k: Knowledge) -> None:
+        self.result, self.k = result, k
         self.source_ids: list[str] = []
         self.leaves: dict[str, dict[str, Any]] = {}
 
@@ -145,7 +147,7 @@ class Builder:
             iid,
             {
                 "id": iid,
-                "label": subject_label("indicator", iid, self.k, self.lang),
+                "label": subject_label("indicator", iid, self.k),
                 "value": value,
                 "at": at,
             },
@@ -153,7 +155,7 @@ class Builder:
         return at
 
     def sources(self) -> list[dict[str, Any]]:
-        return _source_views(self.source_ids, self.k, self.lang)
+        return _source_views(self.source_ids, self.k)
 
     def indicators(self) -> list[dict[str, Any]]:
         return list(self.leaves.values())
@@ -162,10 +164,10 @@ class Builder:
         out = {
             "kind": c["kind"],
             "subject": c["subject"],
-            "label": subject_label(c["kind"], c["subject"], self.k, self.lang),
+            "label": subject_label(c["kind"], c["subject"], self.k),
             "actual": c["actual"],
             "holds": c["holds"],
-            "text": describe_check(c, self.k, self.lang),
+            "text": describe_check(c, self.k),
         }
         if c["kind"] == "indicator":
             out["at"] = self.leaf(c["subject"], c["actual"])
@@ -180,10 +182,10 @@ class Builder:
             "where": view["where"],
             "seq": view["seq"],
             "branch": view["branch"],
-            "title": Text(**view["title"]).get(self.lang),
+            "title": Text(**view["title"]),
             "sources": list(view["sources"]),
             "proposal": view["proposal"],
-            "note": site.rule.note.get(self.lang) if site.rule.note else None,
+            "note": site.rule.note or None,
             "always": not site.rule.when,
             "conditions": [self.cond(c) for c in view["conditions"]],
             "declared": view["declared"],
@@ -193,19 +195,19 @@ class Builder:
         out: dict[str, Any] = {
             "kind": c["kind"],
             "subject": c["subject"],
-            "label": subject_label(c["kind"], c["subject"], self.k, self.lang),
+            "label": subject_label(c["kind"], c["subject"], self.k),
             "op": c["op"],
             "value": c["value"],
             "actual": c["actual"],
             "negated": c["negated"],
             "holds": c["holds"],
-            "text": describe_check(c, self.k, self.lang),
+            "text": describe_check(c, self.k),
         }
         if c["kind"] == "indicator":
             out["at"] = self.leaf(c["subject"], c["actual"])
         elif c["kind"] == "measure" and c.get("derivation"):
             out["derivation"] = self.derivation(c["derivation"])
-        bench = benchmark_for(c["kind"], c["subject"], c["op"], c["value"], self.k, self.lang)
+        bench = benchmark_for(c["kind"], c["subject"], c["op"], c["value"], self.k)
         if bench:
             out["benchmark"] = bench
             self.cite(bench["sources"])
@@ -222,27 +224,27 @@ class Builder:
                 "value": i["value"],
             }
             if item["kind"] == "indicator":
-                item["label"] = subject_label("indicator", i["id"], self.k, self.lang)
+                item["label"] = subject_label("indicator", i["id"], self.k)
                 item["at"] = self.leaf(i["id"], i["value"])
             elif item["kind"] == "measure":
-                item["label"] = measure_label(i["id"], self.k, self.lang)
+                item["label"] = measure_label(i["id"], self.k)
                 item["derivation"] = self.derivation(i["derivation"])
             else:
                 item["label"] = i["id"]
             inputs.append(item)
         out = {
             "id": d["id"],
-            "label": measure_label(d["id"], self.k, self.lang),
+            "label": measure_label(d["id"], self.k),
             "value": d["value"],
-            "value_text": value_text("measure", d["id"], d["value"], self.k, self.lang),
-            "formula": formula_in(d, self.lang),
+            "value_text": value_text("measure", d["id"], d["value"], self.k),
+            "formula": formula_in(d),
             "setting": d["setting"],
             "inputs": inputs,
         }
-        bands = _bands(d["id"], self.k, self.lang)
+        bands = _bands(d["id"], self.k)
         if bands:
             out["bands"] = bands
-        bench = benchmark_for("measure", d["id"], None, None, self.k, self.lang)
+        bench = benchmark_for("measure", d["id"], None, None, self.k)
         if bench:
             out["benchmark"] = bench
             self.cite(bench["sources"])
@@ -267,10 +269,10 @@ class Builder:
         return {
             "rule": rule.id,
             "where": site.where,
-            "title": rule.title.get(self.lang),
+            "title": rule.title,
             "sources": list(rule.sources),
             "proposal": rule.proposal,
-            "note": rule.note.get(self.lang) if rule.note else None,
+            "note": rule.note or None,
             "always": not rule.when,
             "fired": any(f.rule == rule.id for f in self.result.firings),
             "branches": brs,
@@ -285,7 +287,7 @@ class Builder:
         out: dict[str, Any] = {
             "kind": kind,
             "subject": subject,
-            "label": subject_label(kind, subject, self.k, self.lang),
+            "label": subject_label(kind, subject, self.k),
             "op": a.op,
             "value": a.value,
             "negated": negated,
@@ -294,7 +296,7 @@ class Builder:
             present = subject in (r.findings if kind == "finding" else r.recommendations)
             out["actual"] = present
             out["holds"] = (not present) if negated else present
-            out["text"] = describe_check({**out, "actual": None}, self.k, self.lang)
+            out["text"] = describe_check({**out, "actual": None}, self.k)
             if negated and present:
                 out["blocked_by"] = [self.node(v) for v in justify(r, kind, subject, self.k)]
             elif present:
@@ -316,27 +318,27 @@ class Builder:
             actual = list(actual)
         out["actual"] = actual
         out["holds"] = holds(a, actual)
-        out["text"] = describe_check(out, self.k, self.lang)
+        out["text"] = describe_check(out, self.k)
         if kind == "indicator":
             out["at"] = r.assessment.where(subject)
         else:
             d = r.measures.derivations.get(subject)
             if d is not None:
                 out["derivation"] = self.derivation(derivation_view(d.as_dict(), r, self.k))
-        bench = benchmark_for(kind, subject, a.op, a.value, self.k, self.lang)
+        bench = benchmark_for(kind, subject, a.op, a.value, self.k)
         if bench:
             out["benchmark"] = bench
             self.cite(bench["sources"])
         return out
 
 
-def _bands(mid: str, k: Knowledge, lang: str) -> list[dict[str, Any]]:
+def _bands(mid: str, k: Knowledge) -> list[dict[str, Any]]:
     s = k.scoring
     limits = s.index.bands if mid == "index_band" else s.ratio.bands if mid == "ratio_band" else []
-    return [{"id": b.id, "below": b.below, "label": b.label.get(lang)} for b in limits]
+    return [{"id": b.id, "below": b.below, "label": b.label} for b in limits]
 
 
-def subject_view(kind: str, ident: str, result: Result, k: Knowledge, lang: str) -> dict[str, Any]:
+def subject_view(kind: str, ident: str, result: Result, k: Knowledge) -> dict[str, Any]:
     if kind == "recommendation":
         status = (
             "made"
@@ -354,40 +356,41 @@ def subject_view(kind: str, ident: str, result: Result, k: Knowledge, lang: str)
     return {
         "kind": kind,
         "id": ident,
-        "label": subject_label(kind, ident, k, lang),
+        "label": subject_label(kind, ident, k),
         "status": status,
     }
 
 
-def head(schema: str, result: Result, lang: str) -> dict[str, Any]:
+def head(schema: str, result: Result) -> dict[str, Any]:
+    """The first keys of an answer; `lang` is set when the answer is put into words."""
     return {
         "schema": schema,
-        "lang": lang,
+        "lang": None,
         "assessment": result.assessment.source,
         "cluster": result.assessment.name,
     }
 
 
-def why_data(result: Result, ident: str, k: Knowledge, lang: str) -> WhyData:
+def why_data(result: Result, ident: str, k: Knowledge) -> WhyData:
     """How `ident` (recommendation, finding, measure or indicator) came about, from the record."""
     kind = resolve_id(
         ident, result, k, ("recommendation", "finding", "measure", "indicator"), "why"
     )
-    b = Builder(result, k, lang)
-    data = head(SCHEMA_WHY, result, lang)
-    data["subject"] = subject_view(kind, ident, result, k, lang)
+    b = Builder(result, k)
+    data = head(SCHEMA_WHY, result)
+    data["subject"] = subject_view(kind, ident, result, k)
     data["made"] = data["subject"]["status"] in ("made", "derived", "computed", "input")
     if kind == "recommendation":
         rec = k.recommendation[ident]
         if data["made"]:
             b.cite(list(rec.sources))
-        words = measure_wording(result, ident, k, lang)
+        words = measure_wording(result, ident, k)
         data["recommendation"] = {
-            "title": rec.title.get(lang),
+            "title": rec.title,
             "rationale": words["rationale"],
             "priority": result.priority.get(ident),
             "priority_label": (
-                k.recommendations.priorities[result.priority[ident]].get(lang)
+                k.recommendations.priorities[result.priority[ident]]
                 if ident in result.priority
                 and result.priority[ident] in k.recommendations.priorities
                 else None
@@ -407,7 +410,7 @@ def why_data(result: Result, ident: str, k: Knowledge, lang: str) -> WhyData:
                 "before": check.before,
                 "status": check.status,
                 "where": running_where(ident, k),
-                "text": running_line(result, ident, k, lang) or "",
+                "text": running_line(result, ident, k) or "",
                 "values": [b.running_value(c.as_dict()) for c in check.conditions],
             }
     if kind in ("recommendation", "finding"):
@@ -425,8 +428,8 @@ def why_data(result: Result, ident: str, k: Knowledge, lang: str) -> WhyData:
                 "rule": f.rule,
                 "where": f.where,
                 "seq": f.seq,
-                "title": k.rule[f.rule].rule.title.get(lang),
-                "condition": describe_check(c, k, lang),
+                "title": k.rule[f.rule].rule.title,
+                "condition": describe_check(c, k),
                 "declared": [x.as_dict() for x in f.declared],
             }
             for f in result.firings

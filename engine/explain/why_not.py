@@ -7,28 +7,27 @@ from collections.abc import Mapping, Sequence
 from typing import Any, cast
 
 from engine.explain.justify import justify
-from engine.explain.labels import subject_label, ui_strings
+from engine.explain.labels import subject_label
 from engine.explain.search import minimal_changes
 from engine.explain.shapes import WhyNotData
 from engine.explain.why import Builder, head, resolve_id, subject_view
 from engine.inference.trace import Result
 from engine.knowledge.graph import producers_of
 from engine.knowledge.models import Knowledge
+from engine.text.message import Msg, cat
 
 SCHEMA_WHY_NOT = "cluster-intl/why-not/1"
 
 
-def why_not_data(
-    result: Result, ident: str, k: Knowledge, lang: str, *, search: bool = True
-) -> WhyNotData:
+def why_not_data(result: Result, ident: str, k: Knowledge, *, search: bool = True) -> WhyNotData:
     """Why a recommendation (or finding) was not made: every rule that could produce it, each
     branch and condition re-read against the final facts, then the smallest single changes."""
     kind = resolve_id(ident, result, k, ("recommendation", "finding"), "why-not")
-    data = head(SCHEMA_WHY_NOT, result, lang)
-    data["subject"] = subject_view(kind, ident, result, k, lang)
+    data = head(SCHEMA_WHY_NOT, result)
+    data["subject"] = subject_view(kind, ident, result, k)
     made = ident in (result.recommendations if kind == "recommendation" else result.findings)
     data["made"] = made
-    b = Builder(result, k, lang)
+    b = Builder(result, k)
     if made:
         data.update(
             {
@@ -51,7 +50,7 @@ def why_not_data(
     data["changes"], data["no_change"], data["search"] = [], None, None
     if search:
         found = minimal_changes(result, kind, ident, k)
-        data["changes"] = [_change_view(c, result, k, lang) for c in found["changes"]]
+        data["changes"] = [_change_view(c, result, k) for c in found["changes"]]
         data["search"] = found["stats"]
         if not found["changes"]:
             data["no_change"] = _no_change(data, found["stats"])
@@ -59,11 +58,11 @@ def why_not_data(
     return cast(WhyNotData, data)  # the documented shape; tests validate it
 
 
-def _change_view(c: dict[str, Any], result: Result, k: Knowledge, lang: str) -> dict[str, Any]:
+def _change_view(c: dict[str, Any], result: Result, k: Knowledge) -> dict[str, Any]:
     iid = c["indicator"]
     return {
         "indicator": iid,
-        "label": subject_label("indicator", iid, k, lang),
+        "label": subject_label("indicator", iid, k),
         "from": c["from"],
         "to": c["to"],
         "at": result.assessment.where(iid),
@@ -127,35 +126,32 @@ def failing_conditions(data: Mapping[str, Any]) -> list[dict[str, Any]]:
 def reason_line(
     rules: Sequence[Mapping[str, Any]],
     postponed_by: Sequence[Mapping[str, Any]],
-    lang: str,
     depth: int = 0,
 ) -> dict[str, Any]:
     """The closest rule's failing conditions in one line, findings followed one level down."""
-    s = ui_strings(lang)
-    prefix = ""
+    prefix: list[Any] = []
     if postponed_by:
-        prefix = s["x_postponed_by"].format(rule=postponed_by[0]["rule"]) + "; "
+        prefix = [Msg("x_postponed_by", rule=postponed_by[0]["rule"]), "; "]
     if not rules:
-        return {"text": prefix + s["x_no_rule"], "rule": None, "where": None}
+        return {"text": cat([*prefix, Msg("x_no_rule")]), "rule": None, "where": None}
     rule, branch = closest_branch(rules)
-    line = _rule_line(rule, branch, lang, depth)
-    return {**line, "text": prefix + line["text"]}
+    line = _rule_line(rule, branch, depth)
+    return {**line, "text": cat([*prefix, line["text"]])}
 
 
 def reason_lines(
-    rules: Sequence[Mapping[str, Any]], postponed_by: Sequence[Mapping[str, Any]], lang: str
+    rules: Sequence[Mapping[str, Any]], postponed_by: Sequence[Mapping[str, Any]]
 ) -> list[dict[str, Any]]:
     """One line per rule that could have produced it (each with its closest branch)."""
     if not rules:
-        return [reason_line(rules, postponed_by, lang)]
-    lines = [_rule_line(r, closest_branch([r])[1], lang, 0) for r in rules]
+        return [reason_line(rules, postponed_by)]
+    lines = [_rule_line(r, closest_branch([r])[1], 0) for r in rules]
     if postponed_by:
-        s = ui_strings(lang)
         p = postponed_by[0]
         lines.insert(
             0,
             {
-                "text": s["x_postponed_by"].format(rule=p["rule"]) + f": {p['title']}",
+                "text": cat([Msg("x_postponed_by", rule=p["rule"]), ": ", p["title"]]),
                 "rule": p["rule"],
                 "where": p["where"],
             },
@@ -164,53 +160,50 @@ def reason_lines(
 
 
 def _rule_line(
-    rule: Mapping[str, Any], branch: Mapping[str, Any] | None, lang: str, depth: int
+    rule: Mapping[str, Any], branch: Mapping[str, Any] | None, depth: int
 ) -> dict[str, Any]:
     parts = [
-        _failing_text(c, lang, depth)
-        for c in (branch or {}).get("conditions", [])
-        if not c["holds"]
+        _failing_text(c, depth) for c in (branch or {}).get("conditions", []) if not c["holds"]
     ]
     return {
-        "text": f"{rule['title']}: " + "; ".join(parts),
+        "text": cat([rule["title"], ": ", cat(parts, "; ")]),
         "rule": rule["rule"],
         "where": rule["where"],
     }
 
 
-def _failing_text(c: dict[str, Any], lang: str, depth: int) -> str:
-    s = ui_strings(lang)
+def _failing_text(c: dict[str, Any], depth: int) -> Any:
     if c["kind"] in ("finding", "recommendation"):
         if c["negated"]:
             by = ", ".join(n["rule"] for n in c.get("blocked_by") or [])
-            return s["x_blocked"].format(label=c["label"], rules=by)
-        text = f"{c['label']} — {s['x_not_derived']}"
+            return Msg("x_blocked", label=c["label"], rules=by)
+        text = cat([c["label"], " — ", Msg("x_not_derived")])
         inner = c.get("because_not") or []
         if inner and depth < 2:
             _, br = closest_branch(inner)
             leaves = [
-                _failing_text(x, lang, depth + 1)
+                _failing_text(x, depth + 1)
                 for x in (br or {}).get("conditions", [])
                 if not x["holds"]
             ]
             if leaves:
-                text += " ← " + "; ".join(leaves)
+                text = cat([text, " ← ", cat(leaves, "; ")])
         return text
     return c["text"]
 
 
-def not_made(result: Result, k: Knowledge, lang: str) -> list[dict[str, Any]]:
+def not_made(result: Result, k: Knowledge) -> list[dict[str, Any]]:
     """Every recommendation of the knowledge base not made, with a one-line reason (no search)."""
     out = []
     for rec in k.recommendations.recommendations:
         if rec.id in result.recommendations:
             continue
-        d = why_not_data(result, rec.id, k, lang, search=False)
-        line = reason_line(d["rules"], d["postponed_by"], lang)
+        d = why_not_data(result, rec.id, k, search=False)
+        line = reason_line(d["rules"], d["postponed_by"])
         out.append(
             {
                 "id": rec.id,
-                "title": rec.title.get(lang),
+                "title": rec.title,
                 "reason": line["text"],
                 "rule": line["rule"],
                 "where": line["where"],
@@ -226,7 +219,7 @@ def not_made_json(result: Result, k: Knowledge) -> list[dict[str, Any]]:
     for rec in k.recommendations.recommendations:
         if rec.id in result.recommendations:
             continue
-        d = why_not_data(result, rec.id, k, "en", search=False)
+        d = why_not_data(result, rec.id, k, search=False)
         entry: dict[str, Any] = {
             "id": rec.id,
             "postponed": rec.id in result.postponed,

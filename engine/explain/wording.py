@@ -13,15 +13,14 @@ import re
 from typing import Any
 
 from engine.explain.labels import value_text
+from engine.explain.leaves import PLACEHOLDER, Filled, InSentence, Stripped, placeholders
 from engine.inference.trace import Firing, Result
-from engine.knowledge.base import Text, localized
+from engine.knowledge.base import Text
 from engine.knowledge.document_model import CountryProfile
 from engine.knowledge.models import Knowledge, RecommendationDef, Variant
-from engine.text.numbers import fmt_num
+from engine.text.message import Num, cat
 
-# `{id}` (an indicator or measure of the rule's `when`, or an input of such a measure),
-# `{benchmark:id}` (the survey benchmark of an indicator) or `{country:key}` (an institution)
-PLACEHOLDER = re.compile(r"\{(?:(country|benchmark):)?([a-z][a-z0-9_]*)\}")
+__all__ = ["PLACEHOLDER", "fill", "measure_wording"]
 DEFAULT_COUNTRY = "default"
 
 
@@ -37,14 +36,14 @@ def country_profile(country: str, k: Knowledge) -> CountryProfile | None:
     return profiles.get(country) or profiles.get(DEFAULT_COUNTRY)
 
 
-def institution(key: str, country: str, k: Knowledge, lang: str) -> str:
+def institution(key: str, country: str, k: Knowledge) -> Text | str:
     profile = country_profile(country, k)
     if profile is None or key not in profile.institutions:
         default = k.document.country_profiles.get(DEFAULT_COUNTRY)
         if default is None or key not in default.institutions:
             return "{country:" + key + "}"  # kb check reports it; never a silent blank
-        return localized(default.institutions[key].name, lang)
-    return localized(profile.institutions[key].name, lang)
+        return default.institutions[key].name or ""
+    return profile.institutions[key].name or ""
 
 
 class Blank(Exception):
@@ -52,14 +51,13 @@ class Blank(Exception):
 
 
 def fill(
-    text: str,
+    text: Text | str | None,
     result: Result,
     k: Knowledge,
-    lang: str,
     values: dict[str, tuple[str, Any]] | None = None,
     *,
     strict: bool = False,
-) -> str:
+) -> Filled:
     """Replace the placeholders of `text`: `values` first (what a firing saw), then the facts.
 
     With `strict`, a blank value raises Blank (a reason never reads "no data").
@@ -67,13 +65,13 @@ def fill(
     country = country_of(result, k)
     seen = values or {}
 
-    def sub(m: re.Match[str]) -> str:
+    def sub(m: re.Match[str]) -> Any:
         name = m.group(2)
         if m.group(1) == "country":
-            return institution(name, country, k, lang)
+            return institution(name, country, k)
         if m.group(1) == "benchmark":
             bench = k.scoring.benchmarks.get(name)
-            return fmt_num(bench.value, lang) if bench else "{benchmark:" + name + "}"
+            return Num(bench.value) if bench else "{benchmark:" + name + "}"
         if name in seen:
             kind, value = seen[name]
         elif name in k.indicator:
@@ -83,13 +81,13 @@ def fill(
         if strict and value is None:
             raise Blank(name)
         if isinstance(value, (int, float)) and not isinstance(value, bool):
-            return fmt_num(value, lang)  # "3,200" / "3 200", as the rest of the document
-        shown = value_text(kind, name, value, k, lang)
-        if isinstance(value, str) and shown != value and shown[1:2].islower():
-            shown = shown[:1].lower() + shown[1:]  # a label inside a sentence: "symbolic (tacit)"
+            return Num(value)  # "3,200" / "3 200", as the rest of the document
+        shown = value_text(kind, name, value, k)
+        if isinstance(value, str):
+            return InSentence(shown, value)  # a label inside a sentence: "symbolic (tacit)"
         return shown
 
-    return PLACEHOLDER.sub(sub, text)
+    return Filled(text, tuple((m.group(0), sub(m)) for m in placeholders(text)))
 
 
 def firing_values(f: Firing) -> dict[str, tuple[str, Any]]:
@@ -99,13 +97,13 @@ def firing_values(f: Firing) -> dict[str, tuple[str, Any]]:
     }
 
 
-def because_sentences(result: Result, kind: str, ident: str, k: Knowledge, lang: str) -> list[str]:
+def because_sentences(result: Result, kind: str, ident: str, k: Knowledge) -> list[Filled]:
     """The `because` of the rules that made (kind, ident), in firing order, each once.
 
     A rule without its own `because` lends the sentences of the rules that made the findings it
     rests on, so a diagnosis worded once serves every measure built on it.
     """
-    out: list[str] = []
+    out: list[Filled] = []
 
     def walk(kind: str, ident: str, seen: frozenset[str]) -> None:
         key = f"{kind}:{ident}"
@@ -115,14 +113,7 @@ def because_sentences(result: Result, kind: str, ident: str, k: Knowledge, lang:
             rule = k.rule[f.rule].rule
             if rule.because is not None:
                 try:
-                    sentence = fill(
-                        localized(rule.because, lang),
-                        result,
-                        k,
-                        lang,
-                        firing_values(f),
-                        strict=True,
-                    )
+                    sentence = fill(rule.because, result, k, firing_values(f), strict=True)
                 except Blank:
                     continue  # the branch that fired did not see this value
                 if sentence not in out:
@@ -145,7 +136,7 @@ def variant_for(r: RecommendationDef, result: Result) -> Variant | None:
     return None
 
 
-def measure_wording(result: Result, rid: str, k: Knowledge, lang: str) -> dict[str, Any]:
+def measure_wording(result: Result, rid: str, k: Knowledge) -> dict[str, Any]:
     """Text, general rationale, condition and the reasons of this cluster for one measure."""
     r = k.recommendation[rid]
     v = variant_for(r, result)
@@ -154,17 +145,17 @@ def measure_wording(result: Result, rid: str, k: Knowledge, lang: str) -> dict[s
         chosen: Text | None = getattr(v, field) if v is not None else None
         return chosen if chosen is not None else getattr(r, field)
 
-    def text_of(field: str) -> str:
+    def text_of(field: str) -> Filled | str:
         t = pick(field)
-        return fill(localized(t, lang), result, k, lang) if t is not None else ""
+        return fill(t, result, k) if t is not None else ""
 
-    because = because_sentences(result, "recommendation", rid, k, lang)
+    because = because_sentences(result, "recommendation", rid, k)
     general = text_of("rationale")
     return {
         "text": text_of("text"),
         "general_rationale": general,
         "because": because,
-        "rationale": " ".join([*because, general]).strip(),
+        "rationale": Stripped(cat([*because, general], " ")),
         "condition": text_of("condition"),
         "variant": list(v.if_) if v is not None else [],
     }

@@ -13,10 +13,11 @@ from __future__ import annotations
 import io
 import math
 import textwrap
+from dataclasses import dataclass
 from typing import Any
 
-from engine.text.numbers import decimal
-from engine.text.strings import strings
+from engine.text.message import Loc, Locale, Msg, Rendered
+from engine.text.typography import typeset_view
 
 Chart = dict[str, Any]
 
@@ -38,14 +39,19 @@ TOP = 34  # below the legend
 FONT = "DejaVu Sans"  # ships with matplotlib; has Cyrillic
 
 
-def fmt_number(v: float | int | None, lang: str) -> str:
-    if v is None:
-        return strings()[lang]["no_data_value"]
-    if isinstance(v, float):
-        text = f"{v:.2f}".rstrip("0").rstrip(".")
-    else:
-        text = str(v)
-    return decimal(text, lang)
+@dataclass(frozen=True, slots=True)
+class ChartNum(Loc):
+    """A number on a chart: two decimals at most, the language's decimal separator, and the
+    "no data" word for none."""
+
+    value: float | int | None
+
+    def words(self, loc: Locale) -> str:
+        v = self.value
+        if v is None:
+            return loc.text("no_data_value")
+        text = f"{v:.2f}".rstrip("0").rstrip(".") if isinstance(v, float) else str(v)
+        return text.replace(".", loc.text("decimal_separator"))
 
 
 def nice_max(values: list[float]) -> tuple[float, float]:
@@ -71,45 +77,71 @@ def _r(x: float) -> float:
     return round(x, 1)
 
 
+@dataclass(frozen=True, slots=True)
+class BarChart(Rendered):
+    """Grouped horizontal bars before words: `series` is [(key, label)], `items` is
+    [(label, values)]; the labels are texts of any language. In words it becomes the chart dict
+    with its SVG layout, which depends on the length of the labels."""
+
+    id: str
+    title: Any
+    series: tuple[tuple[str, Any], ...]
+    items: tuple[tuple[Any, tuple[float | int | None, ...]], ...]
+    max: float
+    step: float
+    unit: str = ""
+    caption: bool = True
+
+    def localized(self, loc: Locale) -> Chart:
+        plain = Locale(loc.lang, loc.templates, loc.aliases, typography=False)
+        chart: Chart = {
+            "id": self.id,
+            "title": plain.param(self.title),
+            "unit": self.unit,
+            "lang": loc.lang,
+            "max": self.max,
+            "step": self.step,
+            "caption": self.caption,
+            "series": [
+                {"key": k, "label": plain.param(label), "color": COLORS.get(k, COLORS["cluster"])}
+                for k, label in self.series
+            ],
+            "items": [
+                {"label": plain.param(label), "values": list(vals)} for label, vals in self.items
+            ],
+            "empty": not any(v is not None for _, vals in self.items for v in vals),
+            "no_data": plain.text("no_data_value"),
+        }
+        chart["svg"] = _layout(chart, plain)
+        return typeset_view(chart) if loc.typesets else chart
+
+
 def bar_chart(
     chart_id: str,
-    title: str,
-    series: list[tuple[str, str]],
-    items: list[tuple[str, list[float | int | None]]],
-    lang: str,
+    title: Any,
+    series: list[tuple[str, Any]],
+    items: list[tuple[Any, list[float | int | None]]],
     vmax: float | None = None,
     step: float | None = None,
     unit: str = "",
     caption: bool = True,
-) -> Chart:
-    """Chart data plus its SVG layout. `series` is [(key, label)], `items` is [(label, values)]."""
-    all_values = [v for _, vals in items for v in vals if v is not None]
+) -> BarChart:
+    """A bar chart; the axis covers the values with round numbers unless `vmax` and `step` say."""
     if vmax is None or step is None:
-        vmax, step = nice_max(all_values)
-    chart: Chart = {
-        "id": chart_id,
-        "title": title,
-        "unit": unit,
-        "lang": lang,
-        "max": vmax,
-        "step": step,
-        "caption": caption,
-        "series": [
-            {"key": k, "label": label, "color": COLORS.get(k, COLORS["cluster"])}
-            for k, label in series
-        ],
-        "items": [{"label": label, "values": list(vals)} for label, vals in items],
-        "empty": not all_values,
-        "no_data": strings()[lang]["no_data_value"],
-    }
-    chart["svg"] = _layout(chart)
-    return chart
+        vmax, step = nice_max([v for _, vals in items for v in vals if v is not None])
+    return BarChart(
+        chart_id,
+        title,
+        tuple(series),
+        tuple((label, tuple(vals)) for label, vals in items),
+        vmax,
+        step,
+        unit,
+        caption,
+    )
 
 
-def _layout(chart: Chart) -> dict[str, Any]:
-    lang, vmax, step = chart["lang"], float(chart["max"]), float(chart["step"])
-    n = len(chart["series"])
-    group_h = n * BAR_H + (n - 1) * BAR_GAP
+def _legend(chart: Chart) -> list[dict[str, Any]]:
     legend, x = [], PLOT_X
     for s in chart["series"]:
         legend.append(
@@ -125,6 +157,58 @@ def _layout(chart: Chart) -> dict[str, Any]:
             }
         )
         x += 17 + int(len(s["label"]) * 6.4) + 22
+    return legend
+
+
+def _bars(
+    chart: Chart, item: dict[str, Any], by: float, loc: Locale
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The bars of one item's series from height `by` down, and their value labels."""
+    vmax = float(chart["max"])
+    bars, values = [], []
+    for s, v in zip(chart["series"], item["values"], strict=False):
+        text = loc.param(ChartNum(v))
+        if v is None:
+            values.append({"x": PLOT_X + 3, "y": _r(by + BAR_H - 2), "text": text, "missing": True})
+        else:
+            w = max(0.0, min(float(v), vmax)) / vmax * PLOT_W
+            bars.append(
+                {
+                    "x": PLOT_X,
+                    "y": _r(by),
+                    "w": _r(w),
+                    "h": BAR_H,
+                    "color": s["color"],
+                    "title": f"{item['label']} — {s['label']}: {text}",
+                }
+            )
+            values.append(
+                {"x": _r(PLOT_X + w + 4), "y": _r(by + BAR_H - 2), "text": text, "missing": False}
+            )
+        by += BAR_H + BAR_GAP
+    return bars, values
+
+
+def _grid(chart: Chart, bottom: float, loc: Locale) -> list[dict[str, Any]]:
+    vmax, step = float(chart["max"]), float(chart["step"])
+    grid = []
+    for i in range(round(vmax / step) + 1):
+        gx = PLOT_X + i * step / vmax * PLOT_W
+        grid.append(
+            {
+                "x": _r(gx),
+                "y1": TOP - 4,
+                "y2": _r(bottom),
+                "ty": _r(bottom + 13),
+                "text": loc.param(ChartNum(_tick(i * step))),
+            }
+        )
+    return grid
+
+
+def _layout(chart: Chart, loc: Locale) -> dict[str, Any]:
+    n = len(chart["series"])
+    group_h = n * BAR_H + (n - 1) * BAR_GAP
     labels, bars, values = [], [], []
     y = float(TOP)
     for item in chart["items"]:
@@ -138,57 +222,19 @@ def _layout(chart: Chart) -> dict[str, Any]:
                 "title": item["label"],
             }
         )
-        by = y + (row_h - group_h) / 2
-        for s, v in zip(chart["series"], item["values"], strict=False):
-            text = fmt_number(v, lang)
-            if v is None:
-                values.append(
-                    {"x": PLOT_X + 3, "y": _r(by + BAR_H - 2), "text": text, "missing": True}
-                )
-            else:
-                w = max(0.0, min(float(v), vmax)) / vmax * PLOT_W
-                bars.append(
-                    {
-                        "x": PLOT_X,
-                        "y": _r(by),
-                        "w": _r(w),
-                        "h": BAR_H,
-                        "color": s["color"],
-                        "title": f"{item['label']} — {s['label']}: {text}",
-                    }
-                )
-                values.append(
-                    {
-                        "x": _r(PLOT_X + w + 4),
-                        "y": _r(by + BAR_H - 2),
-                        "text": text,
-                        "missing": False,
-                    }
-                )
-            by += BAR_H + BAR_GAP
+        item_bars, item_values = _bars(chart, item, y + (row_h - group_h) / 2, loc)
+        bars += item_bars
+        values += item_values
         y += row_h
     bottom = y + 2
-    grid = []
-    ticks = round(vmax / step)
-    for i in range(ticks + 1):
-        gx = PLOT_X + i * step / vmax * PLOT_W
-        grid.append(
-            {
-                "x": _r(gx),
-                "y1": TOP - 4,
-                "y2": _r(bottom),
-                "ty": _r(bottom + 13),
-                "text": fmt_number(_tick(i * step), lang),
-            }
-        )
     return {
         "width": WIDTH,
         "height": math.ceil(bottom + 22),
-        "legend": legend,
+        "legend": _legend(chart),
         "labels": labels,
         "bars": bars,
         "numbers": values,
-        "grid": grid,
+        "grid": _grid(chart, bottom, loc),
         "axis": {"x": PLOT_X, "y1": TOP - 4, "y2": _r(bottom)},
     }
 
@@ -200,22 +246,19 @@ def _tick(v: float) -> float | int:
 # --- the program's charts -------------------------------------------------------------------------
 
 
-def program_charts(
-    current: dict[str, Any], scale_max: dict[str, float], lang: str
-) -> dict[str, Chart]:
+def program_charts(current: dict[str, Any], scale_max: dict[str, float]) -> dict[str, BarChart]:
     """The four charts of the 'current state' section, from the view model's rows.
 
     `scale_max` gives the axis maximum of each group's score scale (from knowledge/indicators.yaml).
     """
 
-    t = strings()[lang]
     cluster, bench, region = (
-        ("cluster", t["cluster"]),
-        ("benchmark", t["benchmark"]),
-        ("region", t["region_col"]),
+        ("cluster", Msg("cluster")),
+        ("benchmark", Msg("benchmark")),
+        ("region", Msg("region_col")),
     )
 
-    def scored(group: str, title: str, with_bench: bool) -> Chart:
+    def scored(group: str, title: Msg, with_bench: bool) -> BarChart:
         rows = current[group]
         top = scale_max.get(group)
         series = [cluster, bench] if with_bench else [cluster]
@@ -224,21 +267,20 @@ def program_charts(
         ]
         step = 1.0 if top is not None and top <= 10 else None
         # the section heading right above says what the chart shows: no second caption
-        return bar_chart(group, title, series, items, lang, vmax=top, step=step, caption=False)
+        return bar_chart(group, title, series, items, vmax=top, step=step, caption=False)
 
     partials = bar_chart(
         "partials",
-        t["partials"],
+        Msg("partials"),
         [cluster, region],
         [(r["label"], [r["raw"], r["region_raw"]]) for r in current["partials"]],
-        lang,
         unit="%",
     )
     return {
         "partials": partials,
-        "actors": scored("actors", t["actors_heading"], True),
-        "directions": scored("directions", t["directions_heading"], True),
-        "geography": scored("geography", t["geography_heading"], False),
+        "actors": scored("actors", Msg("actors_heading"), True),
+        "directions": scored("directions", Msg("directions_heading"), True),
+        "geography": scored("geography", Msg("geography_heading"), False),
     }
 
 
@@ -253,6 +295,7 @@ def png(chart: Chart, dpi: int = 150) -> bytes:
 
     items = chart["items"]
     series = chart["series"]
+    loc = Locale(chart["lang"], typography=False)
     n = max(1, len(series))
     rows = max(1, len(items))
     rc: Any = {"font.family": "sans-serif", "font.sans-serif": [FONT], "font.size": 8}
@@ -277,7 +320,7 @@ def png(chart: Chart, dpi: int = 150) -> bytes:
                 ax.text(
                     min(w, chart["max"]) + chart["max"] * 0.01,
                     y,
-                    fmt_number(_tick(w) if float(w).is_integer() else w, chart["lang"]),
+                    loc.param(ChartNum(_tick(w) if float(w).is_integer() else w)),
                     va="center",
                     fontsize=6.5,
                 )
@@ -296,7 +339,7 @@ def png(chart: Chart, dpi: int = 150) -> bytes:
         ax.set_xlim(0, chart["max"] * 1.08)
         ticks = round(chart["max"] / chart["step"])
         ax.set_xticks([i * chart["step"] for i in range(ticks + 1)])
-        ax.set_xticklabels([fmt_number(_tick(x), chart["lang"]) for x in ax.get_xticks()])
+        ax.set_xticklabels([loc.param(ChartNum(_tick(x))) for x in ax.get_xticks()])
         ax.grid(axis="x", color="#d5dbe1", linewidth=0.6)
         ax.set_axisbelow(True)
         for side in ("top", "right"):
@@ -320,7 +363,7 @@ def png(chart: Chart, dpi: int = 150) -> bytes:
 # --- comparison across clusters (batch) -----------------------------------------------------------
 
 
-def summary_chart(rows: list[dict[str, Any]], title: str, series_label: str, lang: str) -> Chart:
+def summary_chart(rows: list[dict[str, Any]], title: Any, series_label: Any) -> BarChart:
     """One bar per cluster: the internationalization index (%)."""
     items = [(r["cluster"] or r["source"], [r["index"]]) for r in rows]
-    return bar_chart("summary", title, [("cluster", series_label)], items, lang, unit="%")
+    return bar_chart("summary", title, [("cluster", series_label)], items, unit="%")

@@ -11,10 +11,10 @@ from __future__ import annotations
 from typing import Any
 
 from engine.inference.trace import Result
-from engine.knowledge.base import localized
 from engine.knowledge.conditions import branches, holds
 from engine.knowledge.measure_ids import measure_inputs
 from engine.knowledge.models import Atom, Knowledge, Not_
+from engine.program.leaves import tx
 
 # operators that are about the blank itself, not about the cluster
 _ABOUT_BLANK = {"is_missing", "is_known"}
@@ -78,12 +78,17 @@ class _Reader:
         return bool(needs or via), needs, via
 
 
-def data_requests(result: Result, k: Knowledge) -> list[dict[str, Any]]:
-    """One entry per blank indicator some rule needed: the rules that needed it, and the
-    recommendations and findings its value would decide. Catalogue order."""
-    reader = _Reader(result, k)
-    made = set(result.findings) | set(result.recommendations)
-    # findings a rule could still derive once blanks are filled, to a fixpoint
+Requests = dict[str, dict[str, set[str]]]
+
+
+def _add(requests: Requests, indicator: str, rule: str, decides: set[str]) -> None:
+    entry = requests.setdefault(indicator, {"rules": set(), "decides": set()})
+    entry["rules"].add(rule)
+    entry["decides"] |= decides
+
+
+def _pending(reader: _Reader, k: Knowledge, made: set[str]) -> set[str]:
+    """The findings a rule could still derive once blanks are filled, to a fixpoint."""
     pending: set[str] = set()
     changed = True
     while changed:
@@ -92,65 +97,77 @@ def data_requests(result: Result, k: Knowledge) -> list[dict[str, Any]]:
             new = [f for f in site.rule.then.finding if f not in made and f not in pending]
             if not new:
                 continue
-            for branch in branches(site.rule.when):
-                blocked, _, _ = reader.branch_needs(branch, pending)
-                if blocked:
-                    pending.update(new)
-                    changed = True
-                    break
-    # what each pending finding would decide in turn
+            if any(reader.branch_needs(b, pending)[0] for b in branches(site.rule.when)):
+                pending.update(new)
+                changed = True
+    return pending
+
+
+def _rule_requests(
+    reader: _Reader, k: Knowledge, made: set[str], pending: set[str], requests: Requests
+) -> dict[str, set[str]]:
+    """The blanks each rule branch waits for; returns what each pending finding would decide."""
     downstream: dict[str, set[str]] = {}
-    requests: dict[str, dict[str, set[str]]] = {}
-
-    def add(indicator: str, rule: str, decides: set[str]) -> None:
-        entry = requests.setdefault(indicator, {"rules": set(), "decides": set()})
-        entry["rules"].add(rule)
-        entry["decides"] |= decides
-
     for site in k.rules:
         then = site.rule.then
         conclusions = {c for c in then.recommend + then.finding if c not in made}
+        if not conclusions:
+            continue
         for branch in branches(site.rule.when):
             blocked, needs, via = reader.branch_needs(branch, pending)
-            if not blocked or not conclusions:
+            if not blocked:
                 continue
             for indicator in needs:
-                add(indicator, site.rule.id, conclusions)
+                _add(requests, indicator, site.rule.id, conclusions)
             for finding in via:
                 downstream.setdefault(finding, set()).update(conclusions)
-    # a conditional measure asks for the blank it was made on: its answer confirms or drops it
+    return downstream
+
+
+def _conditional_requests(result: Result, k: Knowledge, requests: Requests) -> None:
+    """A conditional measure asks for the blank it was made on: its answer confirms or drops it;
+    a measure conditional because whether it already runs is blank asks for that evidence."""
     for f in result.firings:
         if k.rule[f.rule].rule.then.status != "conditional":
             continue
         recs = {d.id for d in f.declared if d.kind == "recommendation"}
         for c in f.conditions:
             if c.kind == "indicator" and c.op == "is_missing" and c.holds:
-                add(c.subject, f.rule, recs)
-
-    # a measure conditional because whether it already runs is blank asks for that evidence
+                _add(requests, c.subject, f.rule, recs)
     for rid, check in result.running.items():
         if check.holds is not None or check.status != "conditional":
             continue
         for c in check.conditions:
             if c.kind == "indicator" and c.subject in check.unknown:
                 for f in result.producers("recommendation", rid):
-                    add(c.subject, f.rule, {rid})
+                    _add(requests, c.subject, f.rule, {rid})
 
-    def closure(ids: set[str]) -> set[str]:
-        out, todo = set(ids), list(ids)
-        while todo:
-            for nxt in downstream.get(todo.pop(), ()):
-                if nxt not in out:
-                    out.add(nxt)
-                    todo.append(nxt)
-        return out
 
+def _closure(ids: set[str], downstream: dict[str, set[str]]) -> set[str]:
+    out, todo = set(ids), list(ids)
+    while todo:
+        for nxt in downstream.get(todo.pop(), ()):
+            if nxt not in out:
+                out.add(nxt)
+                todo.append(nxt)
+    return out
+
+
+def data_requests(result: Result, k: Knowledge) -> list[dict[str, Any]]:
+    """One entry per blank indicator some rule needed: the rules that needed it, and the
+    recommendations and findings its value would decide. Catalogue order."""
+    reader = _Reader(result, k)
+    made = set(result.findings) | set(result.recommendations)
+    pending = _pending(reader, k, made)
+    requests: Requests = {}
+    downstream = _rule_requests(reader, k, made, pending, requests)
+    _conditional_requests(result, k, requests)
     rows = []
     for ind in k.indicators.indicators:
         entry = requests.get(ind.id)
         if entry is None:
             continue
-        decides = closure(entry["decides"])
+        decides = _closure(entry["decides"], downstream)
         rows.append(
             {
                 "indicator": ind.id,
@@ -168,30 +185,37 @@ def data_requests(result: Result, k: Knowledge) -> list[dict[str, Any]]:
     return rows
 
 
-def data_requests_view(result: Result, k: Knowledge, lang: str) -> list[dict[str, Any]]:
+def _distinct(texts: list[Any]) -> list[Any]:
+    """The texts once each, in order."""
+    out: list[Any] = []
+    for x in texts:
+        if x not in out:
+            out.append(x)
+    return out
+
+
+def data_requests_view(result: Result, k: Knowledge) -> list[dict[str, Any]]:
     """The data requests for the document: labels and questions, no ids."""
     order = [r.id for r in k.recommendations.recommendations]
     out = []
     for row in data_requests(result, k):
         ind = k.indicator[row["indicator"]]
-        recs = sorted(row["recommendations"], key=order.index)
+        recs = [
+            tx(k.recommendation[r].title) for r in sorted(row["recommendations"], key=order.index)
+        ]
+        findings = _distinct([tx(k.finding[f].label) for f in row["findings"]])
         out.append(
             {
                 "id": ind.id,
-                "label": localized(ind.label, lang),
-                "question": localized(ind.question, lang),
-                "group": localized(k.group[ind.group].label, lang),
-                "recommendations": [localized(k.recommendation[r].title, lang) for r in recs],
-                "findings": list(
-                    dict.fromkeys(localized(k.finding[f].label, lang) for f in row["findings"])
-                ),
+                "label": tx(ind.label),
+                "question": tx(ind.question),
+                "group": tx(k.group[ind.group].label),
+                "recommendations": recs,
+                "findings": findings,
                 # what the reader needs: the measures it decides, else the conclusions
-                "decides": [localized(k.recommendation[r].title, lang) for r in recs]
-                or list(
-                    dict.fromkeys(localized(k.finding[f].label, lang) for f in row["findings"])
-                ),
+                "decides": recs or findings,
                 "confirms": [
-                    localized(k.recommendation[r].title, lang)
+                    tx(k.recommendation[r].title)
                     for r in sorted(row["conditional"], key=order.index)
                 ],
             }

@@ -7,47 +7,189 @@ country, expected result, KPI), the KPIs by year, the responsibility matrix of t
 Fig. 28, the risk register, abbreviations, the numbered bibliography and the methodological
 annex. Plain sentences replace the engine's conditions for the client; the consultant audience
 keeps the reasons. Everything comes from `knowledge/document.yaml`, the assessment and the view
-`build_program` made; Russian text goes through one typography rule set.
+`build_program` made, in no language: `localize` puts the document into words and Russian text
+through one typography rule set.
 """
 
 from __future__ import annotations
 
-import re
+from dataclasses import dataclass, field
 from typing import Any
 
 from engine.explain.wording import country_profile
 from engine.inference.trace import Result
-from engine.knowledge.base import localized
 from engine.knowledge.document_model import PlanEntry
 from engine.knowledge.models import Knowledge
-from engine.text.numbers import fmt_num, plural
-from engine.text.strings import strings
-from engine.text.typography import typeset_view
+from engine.program.leaves import Cite, Or, RStrip, SortedByText, tx
+from engine.program.model import ProgramView, SwotItem
+from engine.text.message import ByLang, Locale, Lower, Msg, Num, Plural, Rendered, cat, localize
 
 AUDIENCES = ("client", "consultant")
 ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
+BENCH_STATUS = "bench_status_"  # the measure ids engine/measures.py gives the weak/strong status
 
 
-def names(result: Result, k: Knowledge, lang: str) -> dict[str, str]:
+# --- the records of the client's document ---------------------------------------------------------
+
+
+@dataclass(slots=True)
+class Front:
+    """The title page: the program, the client's names, the approval block and the period."""
+
+    title: Any
+    cluster: Any
+    region: Any
+    approval: Any
+    version: str
+    year: int | None
+    period: str
+    contractor: Any
+    chair: str
+
+
+@dataclass(slots=True)
+class Summary:
+    """The executive summary: the level, conclusions, priority measures and key targets."""
+
+    level: Any
+    conclusions: list[Any]
+    measures: list[dict[str, Any]]
+    targets: list[Any]
+
+
+@dataclass(slots=True)
+class Passport:
+    name: Any
+    basis: Any
+    goal: Any
+    tasks: list[Any]
+    period: Any
+    executors: list[Any]
+    resources: list[Any]
+    results: list[Any]
+
+
+@dataclass(slots=True)
+class PlanRow:
+    """One numbered measure of the action plan."""
+
+    no: int
+    id: str
+    title: Any
+    direction: Any
+    org_change: bool
+    responsible: Any
+    co_executors: list[Any]
+    start: Any
+    end: Any
+    when: Any
+    funding: list[Any]
+    result: list[Any]
+    kpis: list[Any]
+    priority_id: str
+
+
+@dataclass(slots=True)
+class KpiRow:
+    """A KPI of the document: the program's row with its annual values, source, owner and
+    frequency of measurement."""
+
+    id: str
+    label: Any
+    unit: Any
+    direction: Any
+    baseline: Any
+    baseline_raw: Any
+    target_raw: Any
+    target: Any
+    targets: list[dict[str, Any]]
+    basis: Any
+    horizon: int
+    note: Any
+    recommendations: list[Any]
+    years: list[Any] = field(default_factory=list)
+    source: Any = ""
+    owner: Any = ""
+    frequency: Any = ""
+
+
+@dataclass(slots=True)
+class MatrixRow:
+    label: Any
+    roles: list[Any]
+
+
+@dataclass(slots=True)
+class Matrix:
+    """The responsibility matrix: the bodies of Fig. 28 by function."""
+
+    bodies: list[Any]
+    rows: list[MatrixRow]
+    legend: list[Any]
+
+
+@dataclass(slots=True)
+class Risk:
+    no: int
+    text: Any
+    probability: Any
+    impact: Any
+    mitigation: Any
+    owner: Any
+
+
+@dataclass(slots=True)
+class BibEntry:
+    no: int
+    text: Any
+    id: str
+
+
+@dataclass(slots=True)
+class Extra:
+    """The parts of the client's document added to the program view."""
+
+    audience: str
+    specialization: list[Any]
+    names: dict[str, Any]
+    front: Front
+    period: dict[str, Any]
+    summary: Summary
+    passport: Passport
+    plan: list[PlanRow]
+    kpi_rows: list[KpiRow]
+    swot_plain: dict[str, list[Any]]
+    matrix: Matrix
+    risks: list[Risk]
+    abbreviations: Any
+    bibliography: list[BibEntry]
+    method_annex: list[Any]
+
+
+# --- names, periods, instruments ------------------------------------------------------------------
+
+
+def names(result: Result, k: Knowledge) -> dict[str, Any]:
     """The client's own names: cluster and region (English ones in English when given) and the
     bodies an assessment names; otherwise the neutral names of `document.yaml`."""
     a = result.assessment
     cluster = a.get("cluster_name") or ""
     region = a.get("region_name") or ""
-    if lang == "en":
-        cluster = a.get("cluster_name_en") or cluster
-        region = a.get("region_name_en") or region
-    out = {"cluster": cluster, "region": region}
+    out: dict[str, Any] = {
+        "cluster": ByLang(ru=cluster, en=a.get("cluster_name_en") or cluster),
+        "region": ByLang(ru=region, en=a.get("region_name_en") or region),
+    }
     made = set(result.findings)
     for b in k.document.bodies:
         given = a.get(b.name_indicator) if b.name_indicator else None
         name = next((r.name for r in b.renamed if all(f in made for f in r.if_)), b.name)
-        out[b.id] = str(given) if given and b.id != "council" else localized(name, lang)
+        out[b.id] = str(given) if given and b.id != "council" else tx(name)
     return out
 
 
-def body_names(result: Result, k: Knowledge, lang: str) -> dict[str, str]:
-    return {b.id: names(result, k, lang)[b.id] for b in k.document.bodies}
+def body_names(result: Result, k: Knowledge) -> dict[str, Any]:
+    nm = names(result, k)
+    return {b.id: nm[b.id] for b in k.document.bodies}
 
 
 def period(year: int | None, horizon: int) -> dict[str, Any]:
@@ -62,10 +204,10 @@ def period(year: int | None, horizon: int) -> dict[str, Any]:
     }
 
 
-def _when(year: int, quarter: int, per: dict[str, Any], t: dict[str, str]) -> str:
+def _when(year: int, quarter: int, per: dict[str, Any]) -> Msg:
     if per["start"] is None:
-        return t["plan_quarter_rel"].format(q=ROMAN[quarter], y=year)
-    return t["plan_quarter"].format(q=ROMAN[quarter], y=per["start"] + year - 1)
+        return Msg("plan_quarter_rel", q=ROMAN[quarter], y=year)
+    return Msg("plan_quarter", q=ROMAN[quarter], y=per["start"] + year - 1)
 
 
 def instruments_for(
@@ -92,35 +234,28 @@ def instruments_for(
     return out
 
 
-def _lower(text: str) -> str:
-    """A label inside a sentence: first letter lower-case unless the word is an abbreviation."""
-    if len(text) > 1 and text[1].isupper():
-        return text
-    return text[:1].lower() + text[1:]
-
-
-def kpi_years(row: dict[str, Any], per: dict[str, Any], lang: str) -> list[str]:
+def kpi_years(row: dict[str, Any], per: dict[str, Any]) -> list[Any]:
     """Annual values from the baseline to the target (the KPI's own `targets` when it has them)."""
     years = per["years"]
     if not years:
         return []
     given = row.get("targets")
     if isinstance(given, list) and row.get("target_raw") is not None:
-        # the KPI's own per-year targets (kpis.yaml), already written in the document's language
+        # the KPI's own per-year targets (kpis.yaml)
         by_year = {str(x["year"]): x["value"] for x in given}
         return [by_year.get(str(y), "") for y in years]
     base, target = row.get("baseline_raw"), row.get("target_raw")
     if target is None:
-        return [row["target"]] + [""] * (len(years) - 1) if years else []
+        return [row["target"]] + [""] * (len(years) - 1)
     if base is None or not isinstance(base, (int, float)):
-        return [""] * (len(years) - 1) + [fmt_num(target, lang)]
+        return [""] * (len(years) - 1) + [Num(target)]
     n = len(years)
     digits = max(_decimals(base), _decimals(target))
-    values = []
+    values: list[Any] = []
     for i in range(1, n + 1):
         v = base + (target - base) * i / n
         v = round(v) if digits == 0 else round(v, digits)
-        values.append(fmt_num(v, lang))
+        values.append(Num(v))
     return values
 
 
@@ -131,41 +266,54 @@ def _decimals(v: float | int) -> int:
     return min(2, len(f"{v:.2f}".rstrip("0").split(".")[1]))
 
 
-def _list_value(values: list[Any], ind: Any, k: Knowledge, lang: str) -> str:
+def _list_value(values: list[Any], ind: Any, k: Knowledge) -> Any:
     """A list answer in words: the labels of its items, or how many there are."""
-    platforms = {p.id: localized(p.name, lang) for p in k.partners.platforms}
+    platforms = {p.id: p.name for p in k.partners.platforms}
     labels = []
     for x in values:
         x = str(x)
-        label = (
-            localized(ind.value_labels.get(x), lang)
-            or platforms.get(x)
-            or localized(k.partners.geographies.get(x), lang)
-        )
-        if not label:
-            return fmt_num(len(values), lang)
+        label = ind.value_labels.get(x) or platforms.get(x) or k.partners.geographies.get(x)
+        if label is None:
+            return Num(len(values))
         labels.append(label)
-    return ", ".join(labels)
+    return cat(labels, ", ")
 
 
-BENCH_STATUS = "bench_status_"  # the measure ids engine/measures.py gives the weak/strong status
+# --- SWOT and summary -----------------------------------------------------------------------------
+
+
+def _score_sentence(v: Any, top: Any, bench: Any, mean_key: str) -> Any:
+    text = Msg("swot_score", v=Num(v), points=Plural(v, "points_forms"), max=Num(top))
+    if bench is None:
+        return text
+    return cat([text, Msg(mean_key, mean=Num(bench.value))])
+
+
+def _shown(v: Any, ind: Any, k: Knowledge) -> Any:
+    """An answer inside a SWOT sentence; None: nothing to say."""
+    if isinstance(v, bool):
+        return Msg("word_yes" if v else "word_no")
+    if isinstance(v, (list, tuple)):
+        return _list_value(list(v), ind, k) if v else Msg("none_lower")
+    if v is None:
+        return None
+    return Num(v) if isinstance(v, (int, float)) else str(v)
 
 
 def swot_sentence(
-    item: dict[str, Any],
+    item: SwotItem,
     kind: str,
     result: Result,
     k: Knowledge,
-    lang: str,
-    words: dict[str, str] | None = None,
-) -> str:
+    words: dict[str, Msg] | None = None,
+) -> Any:
     """A finding as a sentence a client reads: the score, the scale and the survey mean."""
-    t = {**strings()[lang], **(words or {})}
-    if item["origin"] != "engine" or not item.get("finding"):
-        return item["text"]
-    label = item["text"]
-    word = {"strengths": t["swot_strength_word"], "weaknesses": t["swot_weakness_word"]}.get(kind)
-    for f in result.producers("finding", item["finding"])[:1]:
+    if item.origin != "engine" or not item.finding:
+        return item.text
+    label = item.text
+    mean_key = (words or {}).get("swot_mean", Msg("swot_mean")).key
+    word = {"strengths": "swot_strength_word", "weaknesses": "swot_weakness_word"}.get(kind)
+    for f in result.producers("finding", item.finding)[:1]:
         for c in f.conditions:
             subject, v = c.subject, c.actual
             if c.kind == "measure" and subject.startswith(BENCH_STATUS):
@@ -179,102 +327,112 @@ def swot_sentence(
             ind = k.indicator[subject]
             if ind.type == "score" and ind.scale in k.indicators.scales:
                 top = k.indicators.scales[ind.scale].max
-                bench = k.scoring.benchmarks.get(ind.id)
-                forms = t["points_forms"].split("|")
-                text = t["swot_score"].format(
-                    v=fmt_num(v, lang), points=plural(v, forms), max=fmt_num(top, lang)
-                )
-                if bench is not None:
-                    text += t["swot_mean"].format(mean=fmt_num(bench.value, lang))
-                return f"{label} — {word}: {text}" if word else f"{label}: {text}"
-            if isinstance(v, bool):
-                shown = t["word_yes"] if v else t["word_no"]
-            elif isinstance(v, (list, tuple)):
-                shown = _list_value(list(v), ind, k, lang) if v else t["none_lower"]
-            elif v is None:
+                text = _score_sentence(v, top, k.scoring.benchmarks.get(ind.id), mean_key)
+                if word:
+                    return cat([label, " — ", Msg(word), ": ", text])
+                return cat([label, ": ", text])
+            shown = _shown(v, ind, k)
+            if shown is None:
                 continue
-            else:
-                shown = fmt_num(v, lang) if isinstance(v, (int, float)) else str(v)
-            what = localized(ind.label, lang)
-            what = _lower(what)
-            detail = f"{what} — {shown}"
-            return f"{label} — {word}: {detail}" if word else f"{label} ({detail})"
+            detail = cat([Lower(ind.label), " — ", shown])
+            if word:
+                return cat([label, " — ", Msg(word), ": ", detail])
+            return cat([label, " (", detail, ")"])
     return label
 
 
+def _conclusions(view: ProgramView) -> list[Any]:
+    cur = view["current"]
+    out: list[Any] = []
+    if cur["index"]["raw"] is not None:
+        out.append(Msg("sum_index", value=cur["index"]["value"], band=cur["index"]["band"]))
+    if cur["ratio"]["raw"] is not None:
+        out.append(Msg("sum_ratio", value=cur["ratio"]["value"], band=cur["ratio"]["band"]))
+    swot = view["swot"]
+    strengths = [x.text for x in swot["strengths"] if x.origin == "engine"]
+    weaknesses = [x.text for x in swot["weaknesses"] if x.origin == "engine"]
+    if strengths:
+        out.append(Msg("sum_strengths", items=cat(map(Lower, strengths), ", ")))
+    if weaknesses:
+        out.append(Msg("sum_weaknesses", items=cat(map(Lower, weaknesses), ", ")))
+    if cur["model"]["id"] != "unknown":
+        out.append(Msg("sum_model", model=cur["model"]["label"]))
+    return out
+
+
 def summary_parts(
-    view: dict[str, Any],
-    plan: list[dict[str, Any]],
-    kpi_rows: list[dict[str, Any]],
+    view: ProgramView,
+    plan: list[PlanRow],
+    kpi_rows: list[KpiRow],
     per: dict[str, Any],
     k: Knowledge,
-    lang: str,
-) -> dict[str, Any]:
+) -> Summary:
     """The executive summary: the level, the main conclusions, the priority measures and the key
     targets (how many of each: document.yaml)."""
-    t, d = strings()[lang], k.document
-    cur = view["current"]
-    sa = cur["self_assessment"]
-    conclusions = []
-    if cur["index"]["raw"] is not None:
-        conclusions.append(
-            t["sum_index"].format(value=cur["index"]["value"], band=cur["index"]["band"])
-        )
-    if cur["ratio"]["raw"] is not None:
-        conclusions.append(
-            t["sum_ratio"].format(value=cur["ratio"]["value"], band=cur["ratio"]["band"])
-        )
-    strengths = [x["text"] for x in view["swot"]["strengths"] if x["origin"] == "engine"]
-    weaknesses = [x["text"] for x in view["swot"]["weaknesses"] if x["origin"] == "engine"]
-    if strengths:
-        conclusions.append(t["sum_strengths"].format(items=", ".join(map(_lower, strengths))))
-    if weaknesses:
-        conclusions.append(t["sum_weaknesses"].format(items=", ".join(map(_lower, weaknesses))))
-    if cur["model"]["id"] != "unknown":
-        conclusions.append(t["sum_model"].format(model=cur["model"]["label"]))
+    d = k.document
+    sa = view["current"]["self_assessment"]
     rank = {"high": 0, "medium": 1, "low": 2}
-    priority = sorted(plan, key=lambda p: (rank.get(p["priority_id"], 3), p["no"]))
-    priority = sorted(priority[: d.summary_measures], key=lambda p: p["no"])
-    targets = [x for x in kpi_rows if x["target_raw"] is not None and x["baseline_raw"] is not None]
-    key_targets = [
-        t["sum_target"].format(
-            kpi=x["label"],
-            unit=x["unit"],
-            base=fmt_num(x["baseline_raw"], lang),
-            target=fmt_num(x["target_raw"], lang),
-            year=per["end"] or t["plan_end_rel"],
+    priority = sorted(plan, key=lambda p: (rank.get(p.priority_id, 3), p.no))
+    priority = sorted(priority[: d.summary_measures], key=lambda p: p.no)
+    targets = [x for x in kpi_rows if x.target_raw is not None and x.baseline_raw is not None]
+    key_targets: list[Any] = [
+        Msg(
+            "sum_target",
+            kpi=x.label,
+            unit=x.unit,
+            base=Num(x.baseline_raw),
+            target=Num(x.target_raw),
+            year=per["end"] or Msg("plan_end_rel"),
         )
         for x in targets[: d.summary_targets]
-    ] or [t["sum_targets_none"]]  # no measured baseline yet: say when the targets come
-    level = (
-        t["sum_level"].format(level=sa["level"], label=sa["label"], band=sa["band"])
-        if sa["level"] is not None
-        else ""
+    ] or [Msg("sum_targets_none")]  # no measured baseline yet: say when the targets come
+    level: Any = ""
+    if sa["level"] is not None:
+        level = Msg("sum_level", level=sa["level"], label=sa["label"], band=sa["band"])
+    return Summary(
+        level=level,
+        conclusions=_conclusions(view)[: d.summary_conclusions],
+        measures=[{"no": p.no, "title": p.title} for p in priority],
+        targets=key_targets,
     )
 
-    return {
-        "level": level,
-        "conclusions": conclusions[: d.summary_conclusions],
-        "measures": [{"no": p["no"], "title": p["title"]} for p in priority],
-        "targets": key_targets,
-    }
+
+# --- the action plan and the KPI table ------------------------------------------------------------
 
 
-def document_view(
-    view: dict[str, Any], result: Result, k: Knowledge, lang: str, audience: str = "client"
-) -> dict[str, Any]:
-    """The program view with the parts of a client's document (new keys; nothing removed)."""
-    t = strings()[lang]
+def _plan_results(r: dict[str, Any], kpis: dict[str, Any], per: dict[str, Any]) -> list[Any]:
+    """The expected results of a measure: its KPIs' final targets."""
+    results: list[Any] = []
+    for kid in r["kpi_ids"]:
+        x = kpis.get(kid)
+        if x is None:
+            continue
+        if x["target_raw"] is not None:
+            results.append(
+                Msg(
+                    "plan_result",
+                    kpi=x["label"],
+                    unit=x["unit"],
+                    value=Num(x["target_raw"]),
+                    year=per["end"] if per["end"] else Msg("plan_end_rel"),
+                )
+            )
+        else:
+            results.append(cat([x["label"], ": ", x["target"]]))
+    return results
+
+
+def plan_rows(
+    view: ProgramView,
+    result: Result,
+    k: Knowledge,
+    per: dict[str, Any],
+    bodies: dict[str, Any],
+) -> list[PlanRow]:
+    """The action plan: organizational changes first, then the directions' measures."""
     d = k.document
-    a = result.assessment
-    nm = names(result, k, lang)
-    bodies = body_names(result, k, lang)
-    country = str(a.get(k.partners.country_indicator) or "")
     horizon = int(view["cluster"]["horizon"])
-    year = a.get("assessment_year")
-    per = period(year, horizon)
-
-    # the action plan: organizational changes first, then the directions' measures
+    country = str(result.assessment.get(k.partners.country_indicator) or "")
     ordered = list(view["org_changes"]) + [r for dd in view["by_direction"] for r in dd["measures"]]
     kpis = {x["id"]: x for x in view["kpis"]}
     plan = []
@@ -287,145 +445,161 @@ def document_view(
         funding = instruments_for(
             funding_ids, k, country, (per["start"], per["end"]), set(result.findings)
         )
-        results = []
-        for kid in r["kpi_ids"]:
-            x = kpis.get(kid)
-            if x is None:
-                continue
-            if x["target_raw"] is not None:
-                results.append(
-                    t["plan_result"].format(
-                        kpi=x["label"],
-                        unit=x["unit"],
-                        value=fmt_num(x["target_raw"], lang),
-                        year=per["end"] if per["end"] else t["plan_end_rel"],
-                    )
-                )
-            else:
-                results.append(f"{x['label']}: {x['target']}")
-        responsible = bodies.get(d.actor_bodies.get(r["actor_id"], ""), r["actor"])
-        start, end = _when(sy, sq, per, t), _when(ey, eq, per, t)
+        start, end = _when(sy, sq, per), _when(ey, eq, per)
         plan.append(
-            {
-                "no": n,
-                "id": r["id"],
-                "title": r["title"],
-                "direction": r["direction"] if r["kind"] != "organizational_change" else "",
-                "org_change": r["kind"] == "organizational_change",
-                "responsible": responsible,
-                "co_executors": [bodies[b] for b in e.co_executors if b in bodies],
-                "start": start,
-                "end": end,
-                "when": start if start == end else f"{start} — {end}",
-                "funding": [localized(i.name, lang) for i in funding],
-                "result": results,
-                "kpis": r["kpis"],
-                "priority_id": r["priority_id"],
-            }
+            PlanRow(
+                no=n,
+                id=r["id"],
+                title=r["title"],
+                direction=r["direction"] if r["kind"] != "organizational_change" else "",
+                org_change=r["kind"] == "organizational_change",
+                responsible=bodies.get(d.actor_bodies.get(r["actor_id"], ""), r["actor"]),
+                co_executors=[bodies[b] for b in e.co_executors if b in bodies],
+                start=start,
+                end=end,
+                when=start if start == end else cat([start, " — ", end]),
+                funding=[tx(i.name) for i in funding],
+                result=_plan_results(r, kpis, per),
+                kpis=r["kpis"],
+                priority_id=r["priority_id"],
+            )
         )
-    number = {p["id"]: p["no"] for p in plan}
+    return plan
+
+
+def number_measures(view: ProgramView, plan: list[PlanRow]) -> None:
+    """The plan's number, responsible body and dates on every recommendation of the view."""
+    rows = {p.id: p for p in plan}
     for r in view["recommendations"]:
-        r["no"] = number.get(r["id"])
-        row = next((p for p in plan if p["id"] == r["id"]), None)
-        r["responsible"] = row["responsible"] if row else r["actor"]
-        r["when"] = row["when"] if row else r["timeframe"]
+        row = rows.get(r["id"])
+        r["no"] = row.no if row else None
+        r["responsible"] = row.responsible if row else r["actor"]
+        r["when"] = row.when if row else r["timeframe"]
 
-    # KPIs by year, with data source, owner and frequency
-    kpi_rows = []
-    for x in view["kpis"]:
-        kpi_rows.append(
-            {
-                **x,
-                "years": kpi_years(x, per, lang),
-                "source": t["kpi_data_source"],
-                "owner": bodies["expert_group"],
-                "frequency": t["kpi_frequency"],
-            }
+
+def kpi_table(view: ProgramView, per: dict[str, Any], bodies: dict[str, Any]) -> list[KpiRow]:
+    """The KPIs by year, with data source, owner and frequency."""
+    return [
+        KpiRow(
+            **x,
+            years=kpi_years(x, per),
+            source=Msg("kpi_data_source"),
+            owner=bodies["expert_group"],
+            frequency=Msg("kpi_frequency"),
         )
-
-    # SWOT as sentences
-    swot_plain = {
-        key: [swot_sentence(item, key, result, k, lang, view.get("words")) for item in items]
-        for key, items in view["swot"].items()
-    }
-
-    summary = summary_parts(view, plan, kpi_rows, per, k, lang)
-    key_targets = summary["targets"]
-
-    # passport
-    directions_with_measures = [dd for dd in view["by_direction"] if dd["measures"]]
-    tasks = [dd["label"] for dd in directions_with_measures]
-    if view["org_changes"] and not any(
-        dd["id"] == "organizational" for dd in directions_with_measures
-    ):
-        tasks.insert(0, t["task_org"])
-    used = list(plan)
-    resources = []
-    for p in used:
-        for f in p["funding"]:
-            if f not in resources:
-                resources.append(f)
-    executors = []
-    for p in plan:
-        for b in [p["responsible"], *p["co_executors"]]:
-            if b not in executors:
-                executors.append(b)
-
-    # responsibility matrix: bodies of Fig. 28 in the order of document.yaml
-    in_matrix = [b.id for b in d.bodies if any(b.id in f.roles for f in d.functions)]
-    matrix = {
-        "bodies": [bodies[b] for b in in_matrix],
-        "rows": [
-            {
-                "label": localized(f.label, lang),
-                "roles": [t[f"role_{f.roles[b]}"] if b in f.roles else "" for b in in_matrix],
-            }
-            for f in d.functions
-        ],
-        "legend": [t[f"role_{r}_legend"] for r in ("lead", "approve", "take_part", "informed")],
-    }
-
-    risks = [
-        {
-            "no": i,
-            "text": localized(r.text, lang),
-            "probability": t[f"level_{r.probability}"],
-            "impact": t[f"level_{r.impact}"],
-            "mitigation": localized(r.mitigation, lang),
-            "owner": bodies.get(r.owner, r.owner),
-        }
-        for i, r in enumerate(
-            (
-                r
-                for r in d.risks
-                if not r.when_findings or any(f in result.findings for f in r.when_findings)
-            ),
-            1,
-        )
+        for x in view["kpis"]
     ]
 
-    abbreviations = sorted(
-        (
-            {"short": localized(x.short, lang), "full": localized(x.full, lang)}
-            for x in d.abbreviations
-            if not x.countries or country in x.countries
-        ),
-        key=lambda x: x["short"].lower(),
+
+# --- passport, matrix, risks, abbreviations -------------------------------------------------------
+
+
+def _distinct(items: list[Any]) -> list[Any]:
+    out: list[Any] = []
+    for x in items:
+        if x not in out:
+            out.append(x)
+    return out
+
+
+def passport_view(
+    view: ProgramView,
+    plan: list[PlanRow],
+    nm: dict[str, Any],
+    per: dict[str, Any],
+    k: Knowledge,
+    results: list[Any],
+) -> Passport:
+    year = view["cluster"]["year"]
+    directions = [dd for dd in view["by_direction"] if dd["measures"]]
+    tasks = [dd["label"] for dd in directions]
+    if view["org_changes"] and not any(dd["id"] == "organizational" for dd in directions):
+        tasks.insert(0, Msg("task_org"))
+    return Passport(
+        name=cat([Msg("title"), ": ", nm["cluster"]]),
+        basis=Msg("passport_basis_text", year=year if year is not None else "—"),
+        goal=k.document.goal,
+        tasks=tasks,
+        period=per["label"] or Msg("passport_period_rel", h=int(view["cluster"]["horizon"])),
+        executors=_distinct([b for p in plan for b in [p.responsible, *p.co_executors]]),
+        resources=_distinct([f for p in plan for f in p.funding]),
+        results=results,
     )
 
-    # bibliography: one numbered entry per work, then every other source cited
+
+def matrix_view(k: Knowledge, bodies: dict[str, Any]) -> Matrix:
+    """The responsibility matrix: bodies of Fig. 28 in the order of document.yaml."""
+    d = k.document
+    in_matrix = [b.id for b in d.bodies if any(b.id in f.roles for f in d.functions)]
+    return Matrix(
+        bodies=[bodies[b] for b in in_matrix],
+        rows=[
+            MatrixRow(
+                label=tx(f.label),
+                roles=[Msg(f"role_{f.roles[b]}") if b in f.roles else "" for b in in_matrix],
+            )
+            for f in d.functions
+        ],
+        legend=[Msg(f"role_{r}_legend") for r in ("lead", "approve", "take_part", "informed")],
+    )
+
+
+def risk_register(result: Result, k: Knowledge, bodies: dict[str, Any]) -> list[Risk]:
+    """The risks that apply to this cluster (a risk may depend on findings)."""
+    applies = (
+        r
+        for r in k.document.risks
+        if not r.when_findings or any(f in result.findings for f in r.when_findings)
+    )
+    return [
+        Risk(
+            no=i,
+            text=tx(r.text),
+            probability=Msg(f"level_{r.probability}"),
+            impact=Msg(f"level_{r.impact}"),
+            mitigation=tx(r.mitigation),
+            owner=bodies.get(r.owner, r.owner),
+        )
+        for i, r in enumerate(applies, 1)
+    ]
+
+
+def abbreviations(k: Knowledge, country: str) -> SortedByText:
+    """The abbreviations of this cluster's country, in the order of their short form."""
+    return SortedByText(
+        tuple(
+            {"short": tx(x.short), "full": tx(x.full)}
+            for x in k.document.abbreviations
+            if not x.countries or country in x.countries
+        ),
+        "short",
+    )
+
+
+# --- bibliography and annex -----------------------------------------------------------------------
+
+
+def _cited(view: ProgramView) -> list[str]:
     cited = [s["id"] for s in view["sources"]]
     for r in view["recommendations"]:
         cited += [s["id"] for s in r["sources"]]
     for c in view["prospects"]["partners"]:
         cited += [s["id"] for s in c["sources"]]
-    bib: list[dict[str, Any]] = []
+    return cited
+
+
+def bibliography(
+    view: ProgramView, k: Knowledge, audience: str
+) -> tuple[list[BibEntry], dict[str, int]]:
+    """One numbered entry per work, then every other source cited; the number of each id."""
+    d = k.document
+    cited = _cited(view)
+    annex = " ".join(f"{x.ru or ''} {x.en or ''}" for x in d.method_annex)
+    bib: list[BibEntry] = []
     ref_no: dict[str, int] = {}
     for w in d.works:
-        if any(s in w.sources for s in cited) or w.id in " ".join(
-            localized(x, lang) for x in d.method_annex
-        ):
-            bib.append({"no": len(bib) + 1, "text": localized(w.entry, lang), "id": w.id})
+        if any(s in w.sources for s in cited) or w.id in annex:
+            bib.append(BibEntry(no=len(bib) + 1, text=tx(w.entry), id=w.id))
             ref_no[w.id] = len(bib)
             for s in w.sources:
                 ref_no[s] = len(bib)
@@ -435,69 +609,108 @@ def document_view(
         src = k.source[sid]
         if src.kind == "proposal" and audience == "client":
             continue
-        text = src.citation.get(lang).rstrip()
+        text: Any = RStrip(src.citation)
         if src.url:
-            text = text.rstrip(".") + ". — " + t["bib_url"].format(url=src.url, date=d.accessed)
-        bib.append({"no": len(bib) + 1, "text": text, "id": sid})
+            url = Msg("bib_url", url=src.url, date=d.accessed)
+            text = cat([RStrip(text, "."), ". — ", url])
+        bib.append(BibEntry(no=len(bib) + 1, text=text, id=sid))
         ref_no[sid] = len(bib)
-    for r in view["recommendations"]:
-        r["refs"] = sorted({ref_no[s["id"]] for s in r["sources"] if s["id"] in ref_no})
+    return bib, ref_no
 
-    def cite(text: str) -> str:
-        return re.sub(r"\{(\w+)\}", lambda m: f"[{ref_no.get(m.group(1), '?')}]", text)
 
-    method_annex = [cite(localized(x, lang)) for x in d.method_annex]
+def method_annex(k: Knowledge, ref_no: dict[str, int], country: str) -> list[Any]:
+    """The methodological annex with its references numbered; a cluster outside the survey's
+    country is told its benchmarks are Russian (2013)."""
+    numbers = tuple(ref_no.items())
+    out: list[Any] = [Cite(x, numbers) for x in k.document.method_annex]
     profile = country_profile(country.upper(), k) if country else None
     if profile is not None and not profile.native_benchmarks and profile.note is not None:
-        method_annex.append(localized(profile.note, lang))  # the benchmarks are Russian (2013)
+        out.append(profile.note)
+    return out
 
-    # country names for ISO codes, sector labels for the specialization tags
-    def country_name(code: str) -> str:
-        return localized(d.countries.get(code), lang) or code
 
-    for c in view["prospects"]["partners"] + [
+def name_countries(view: ProgramView, k: Knowledge) -> None:
+    """Country names for the ISO codes of the partner candidates."""
+    partners = view["prospects"]["partners"] + [
         c for r in view["recommendations"] for c in r["partners"]
-    ]:
-        c["country_name"] = country_name(c["country"]) if c["country"] else ""
-    specialization = [
-        localized(k.partners.sectors.get(x), lang) or x for x in view["cluster"]["specialization"]
     ]
+    for c in partners:
+        code = c["country"]
+        c["country_name"] = Or(tx(k.document.countries.get(code)), code) if code else ""
 
-    extra = {
-        "audience": audience,
-        "specialization": specialization,
-        "names": nm,
-        "front": {
-            "title": t["title"],
-            "cluster": nm["cluster"],
-            "region": nm["region"],
-            "approval": localized(d.approval, lang),
-            "version": d.version,
-            "year": year,
-            "period": per["label"],
-            "contractor": localized(d.contractor, lang),
-            "chair": str(a.get("council_chair_name") or ""),
+
+def front_view(result: Result, k: Knowledge, nm: dict[str, Any], per: dict[str, Any]) -> Front:
+    d, a = k.document, result.assessment
+    return Front(
+        title=Msg("title"),
+        cluster=nm["cluster"],
+        region=nm["region"],
+        approval=tx(d.approval),
+        version=d.version,
+        year=a.get("assessment_year"),
+        period=per["label"],
+        contractor=tx(d.contractor),
+        chair=str(a.get("council_chair_name") or ""),
+    )
+
+
+def document_parts(
+    view: ProgramView, result: Result, k: Knowledge, audience: str = "client"
+) -> Extra:
+    """The parts of a client's document, from the program view (which gets the plan's numbers,
+    responsible bodies, dates and bibliography references of its measures)."""
+    a = result.assessment
+    nm = names(result, k)
+    bodies = body_names(result, k)
+    country = str(a.get(k.partners.country_indicator) or "")
+    per = period(a.get("assessment_year"), int(view["cluster"]["horizon"]))
+    plan = plan_rows(view, result, k, per, bodies)
+    number_measures(view, plan)
+    kpi_rows = kpi_table(view, per, bodies)
+    summary = summary_parts(view, plan, kpi_rows, per, k)
+    bib, ref_no = bibliography(view, k, audience)
+    for r in view["recommendations"]:
+        r["refs"] = sorted({ref_no[s["id"]] for s in r["sources"] if s["id"] in ref_no})
+    name_countries(view, k)
+    words = view.get("words")
+    return Extra(
+        audience=audience,
+        specialization=[
+            Or(tx(k.partners.sectors.get(x)), x) for x in view["cluster"]["specialization"]
+        ],
+        names=nm,
+        front=front_view(result, k, nm, per),
+        period=per,
+        summary=summary,
+        passport=passport_view(view, plan, nm, per, k, summary.targets),
+        plan=plan,
+        kpi_rows=kpi_rows,
+        swot_plain={
+            key: [swot_sentence(item, key, result, k, words) for item in items]
+            for key, items in view["swot"].items()
         },
-        "period": per,
-        "summary": summary,
-        "passport": {
-            "name": f"{t['title']}: {nm['cluster']}",
-            "basis": t["passport_basis_text"].format(year=year if year is not None else "—"),
-            "goal": localized(d.goal, lang),
-            "tasks": tasks,
-            "period": per["label"] or t["passport_period_rel"].format(h=horizon),
-            "executors": executors,
-            "resources": resources,
-            "results": key_targets,
-        },
-        "plan": plan,
-        "kpi_rows": kpi_rows,
-        "swot_plain": swot_plain,
-        "matrix": matrix,
-        "risks": risks,
-        "abbreviations": abbreviations,
-        "bibliography": bib,
-        "method_annex": method_annex,
-    }
-    out = {**view, **extra}
-    return typeset_view(out) if lang == "ru" else out
+        matrix=matrix_view(k, bodies),
+        risks=risk_register(result, k, bodies),
+        abbreviations=abbreviations(k, country),
+        bibliography=bib,
+        method_annex=method_annex(k, ref_no, country),
+    )
+
+
+@dataclass(slots=True)
+class Document(Rendered):
+    """The whole document before words: the program view and the parts of a client's document.
+    In words it is one mapping, the program's keys then the parts' (what the renderers read)."""
+
+    program: ProgramView
+    parts: Extra
+
+    def localized(self, loc: Locale) -> dict[str, Any]:
+        return {**localize(self.program, loc), **localize(self.parts, loc)}
+
+
+def build_document(
+    view: ProgramView, result: Result, k: Knowledge, audience: str = "client"
+) -> Document:
+    """The program view with the parts of a client's document (new keys; nothing removed)."""
+    return Document(view, document_parts(view, result, k, audience))

@@ -6,13 +6,12 @@ from __future__ import annotations
 from typing import Any
 
 from engine.inference.trace import Result
-from engine.knowledge.base import localized
 from engine.knowledge.models import Knowledge
-from engine.text.numbers import fmt_num
-from engine.text.strings import strings
+from engine.program.leaves import tx
+from engine.text.message import Msg, Num
 
 
-def data_gaps(result: Result, k: Knowledge, lang: str) -> dict[str, Any]:
+def data_gaps(result: Result, k: Knowledge) -> dict[str, Any]:
     a = result.assessment
     considered = [i for i in k.indicators.indicators if i.group in k.program.data_gap_groups]
     blank = [i for i in considered if a.get(i.id) is None]
@@ -34,24 +33,20 @@ def data_gaps(result: Result, k: Knowledge, lang: str) -> dict[str, Any]:
         level = "low"
     elif unverified_share >= thresholds.get("medium", 101):
         level = "medium"
-    groups: dict[str, list[str]] = {}
+    groups: dict[str, list[Any]] = {}
     for i in blank:
-        groups.setdefault(i.group, []).append(localized(i.label, lang))
-    t = strings()[lang]
+        groups.setdefault(i.group, []).append(i.label)
     return {
         "count": len(blank),
         "of": len(considered),
-        "share": fmt_num(share, lang),
-        "unverified_share": fmt_num(unverified_share, lang),
+        "share": Num(share),
+        "unverified_share": Num(unverified_share),
         "level": level,
-        "text": localized(k.program.data_gap_levels.get(level), lang),
-        "groups": [
-            {"label": localized(k.group[g].label, lang), "labels": items}
-            for g, items in groups.items()
-        ],
+        "text": tx(k.program.data_gap_levels.get(level)),
+        "groups": [{"label": k.group[g].label, "labels": items} for g, items in groups.items()],
         # how many values say they are synthetic or estimated (the JSON lists them in `provenance`)
         "unverified": [
-            {"basis": t[f"vb_{b}"], "count": n}
+            {"basis": Msg(f"vb_{b}"), "count": n}
             for b in weights
             if (n := sum(1 for _, basis in unverified if basis == b))
         ],

@@ -8,10 +8,9 @@ import math
 from typing import Any
 
 from engine.inference.trace import Result
-from engine.knowledge.base import localized
 from engine.knowledge.models import Knowledge, KPIDef
-from engine.text.numbers import fmt_num
-from engine.text.strings import strings
+from engine.program.leaves import tx
+from engine.text.message import Msg, Num
 
 LEVEL_KINDS = ("at_least", "fixed", "reach", "benchmark")
 
@@ -147,8 +146,7 @@ def kpis_json(result: Result, k: Knowledge, recs: list[str], horizon: int) -> li
     ]
 
 
-def kpis_view(result: Result, k: Knowledge, lang: str, recs: list[str], horizon: int) -> list[dict]:
-    t = strings()[lang]
+def kpis_view(result: Result, k: Knowledge, recs: list[str], horizon: int) -> list[dict]:
     rows = []
     for row in kpi_rows(result, k, recs, horizon):
         kpi = k.kpi[row["id"]]
@@ -158,24 +156,20 @@ def kpis_view(result: Result, k: Knowledge, lang: str, recs: list[str], horizon:
         rows.append(
             {
                 "id": row["id"],
-                "label": localized(kpi.label, lang),
-                "unit": localized(kpi.unit, lang),
-                "direction": localized(k.recommendations.directions.get(kpi.direction), lang),
-                "baseline": fmt_num(base, lang) if base is not None else t["kpi_no_baseline"],
+                "label": kpi.label,
+                "unit": tx(kpi.unit),
+                "direction": tx(k.recommendations.directions.get(kpi.direction)),
+                "baseline": Num(base) if base is not None else Msg("kpi_no_baseline"),
                 "baseline_raw": base,
                 "target_raw": final,
-                "target": fmt_num(final, lang) if final is not None else t["kpi_baseline_first"],
+                "target": Num(final) if final is not None else Msg("kpi_baseline_first"),
                 "targets": [
-                    {"year": year, "value": fmt_num(v, lang)}
-                    for year, v in targets.items()
-                    if v is not None
+                    {"year": year, "value": Num(v)} for year, v in targets.items() if v is not None
                 ],
                 "basis": row["basis"],
                 "horizon": horizon,
-                "note": localized(kpi.note, lang),
-                "recommendations": [
-                    k.recommendation[r].title.get(lang) for r in row["recommendations"]
-                ],
+                "note": tx(kpi.note),
+                "recommendations": [k.recommendation[r].title for r in row["recommendations"]],
             }
         )
     return rows

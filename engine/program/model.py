@@ -3,12 +3,15 @@
 Sections follow methodology §6.1 (current state, SWOT, prospects, measures by direction, target
 indicators) plus monitoring through the Cluster Council, organizational changes (§7.1), measures by
 actor, KPIs with baseline and target, data gaps, method notes and the "why" of every
-recommendation. Everything is read from the inference result and its firing record.
+recommendation. Everything is read from the inference result and its firing record. The model
+holds no language: its texts are the leaves of `engine.text.message`, put into words once by
+`localize` when a document is rendered.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, TypedDict
 
 from engine import __version__
 from engine.explain.justify import justify, running_reasons, running_unknown, short_reasons
@@ -16,18 +19,22 @@ from engine.explain.labels import describe_check
 from engine.explain.why_not import not_made
 from engine.explain.wording import country_of, country_profile, measure_wording
 from engine.inference.trace import Result
-from engine.knowledge.base import localized
 from engine.knowledge.models import PRIORITY_RANK, Knowledge
 from engine.program.charts import program_charts
 from engine.program.data_requests import data_requests_view
 from engine.program.gaps import data_gaps
 from engine.program.kpis import kpis_view
-from engine.program.partners import catalogue_lists, choose_partners, platforms_to_join
+from engine.program.leaves import LangCode, Or, tx
+from engine.program.partners import (
+    PartnerChoice,
+    catalogue_lists,
+    choose_partners,
+    platforms_to_join,
+)
 from engine.program.provenance import continued_wording, proposals_relied_on, status_view
 from engine.program.scores import scores_view
-from engine.program.sections import chain_lines, partner_view, scale_max, sources_view, unknown_text
-from engine.text.numbers import fmt_num
-from engine.text.strings import strings
+from engine.program.sections import chain_lines, partner_view, scale_max, sources_view
+from engine.text.message import Msg, Num, cat
 
 # the benchmark labels said differently for a cluster outside the survey's country
 FOREIGN_WORDS = {
@@ -39,10 +46,48 @@ FOREIGN_WORDS = {
 }
 
 
-def foreign_benchmark_words(lang: str) -> dict[str, str]:
+def foreign_benchmark_words() -> dict[str, Msg]:
     """The benchmark labels of a cluster whose country's benchmarks are not the survey's own."""
-    t = strings()[lang]
-    return {key: t[foreign] for key, foreign in FOREIGN_WORDS.items()}
+    return {key: Msg(foreign) for key, foreign in FOREIGN_WORDS.items()}
+
+
+@dataclass(slots=True)
+class SwotItem:
+    """One SWOT item: a finding of the engine (its label and the conditions that gave it) or an
+    item the assessment lists itself."""
+
+    text: Any
+    origin: str  # "engine" or "assessment"
+    finding: str | None
+    why: list[Any]
+
+
+class ProgramView(TypedDict):
+    """The program before words: what `build_program` returns and the templates read (after
+    `localize`), section by section."""
+
+    lang: Any
+    generator: str
+    cluster: dict[str, Any]
+    gate: dict[str, Any]
+    current: dict[str, Any]
+    swot: dict[str, list[SwotItem]]
+    findings: list[dict[str, Any]]
+    charts: dict[str, Any]
+    prospects: dict[str, Any]
+    org_changes: list[dict[str, Any]]
+    recommendations: list[dict[str, Any]]
+    by_direction: list[dict[str, Any]]
+    by_actor: list[dict[str, Any]]
+    kpis: list[dict[str, Any]]
+    monitoring: dict[str, Any]
+    data_gaps: dict[str, Any]
+    data_requests: list[dict[str, Any]]
+    proposals: list[dict[str, Any]]
+    not_made: list[Any]
+    method_notes: list[Any]
+    words: dict[str, Msg]
+    sources: list[dict[str, Any]]
 
 
 def order_recommendations(result: Result, k: Knowledge) -> list[str]:
@@ -68,33 +113,34 @@ def order_recommendations(result: Result, k: Knowledge) -> list[str]:
 
 
 def recommendation_view(
-    result: Result, rid: str, k: Knowledge, lang: str, partners: Any, to_join: list[Any]
+    result: Result, rid: str, k: Knowledge, partners: PartnerChoice, to_join: list[Any]
 ) -> dict[str, Any]:
     """One measure as the document shows it, with its reasons from the firing record."""
     r = k.recommendation[rid]
-    words = measure_wording(result, rid, k, lang)
+    rs = k.recommendations
+    words = measure_wording(result, rid, k)
     view = {
         "id": rid,
-        "title": localized(r.title, lang),
+        "title": r.title,
         "text": words["text"],
         "rationale": words["rationale"],
         "because": words["because"],
         "kind": r.kind,
-        "actor": localized(k.recommendations.actors.get(r.actor), lang),
+        "actor": tx(rs.actors.get(r.actor)),
         "actor_id": r.actor,
-        "direction": localized(k.recommendations.directions.get(r.direction), lang),
+        "direction": tx(rs.directions.get(r.direction)),
         "direction_id": r.direction,
-        "priority": localized(k.recommendations.priorities.get(result.priority[rid]), lang),
+        "priority": tx(rs.priorities.get(result.priority[rid])),
         "priority_id": result.priority[rid],
-        "timeframe": localized(r.timeframe, lang),
-        "kpis": [localized(k.kpi[x].label, lang) for x in r.kpis if x in k.kpi],
+        "timeframe": tx(r.timeframe),
+        "kpis": [k.kpi[x].label for x in r.kpis if x in k.kpi],
         "kpi_ids": [x for x in r.kpis if x in k.kpi],
-        "sources": sources_view(r.sources, k, lang),
+        "sources": sources_view(r.sources, k),
         "proposal": r.proposal,
         "basis": r.basis,
-        **status_view(result.status[rid], r, lang, running_unknown(result, rid)),
-        "why": short_reasons(result, rid, k, lang) + running_reasons(result, rid, k, lang),
-        "chain": chain_lines(justify(result, "recommendation", rid, k), k, lang),
+        **status_view(result.status[rid], r, running_unknown(result, rid)),
+        "why": list(short_reasons(result, rid, k)) + list(running_reasons(result, rid, k)),
+        "chain": chain_lines(justify(result, "recommendation", rid, k), k),
         "partners": [],
         "platforms": [],
         "lists": r.lists,
@@ -102,135 +148,149 @@ def recommendation_view(
     if view["condition"] and words["condition"]:
         view["condition"] = words["condition"]  # the variant's or the catalogue's, filled
     if result.status[rid] == "continue":
-        view.update(continued_wording(view["title"], view["text"], r, lang))
-    view.update(catalogue_lists(r, k, lang, partners, to_join))
+        view.update(continued_wording(view["title"], view["text"], r))
+    view.update(catalogue_lists(r, k, partners, to_join))
     return view
 
 
-def current_view(
-    result: Result, k: Knowledge, lang: str, peer_rank: dict[str, Any] | None
-) -> dict[str, Any]:
-    """The current state: self-assessment, index, ratio, model, scores against the means."""
-    a, m, s = result.assessment, result.measures.values, k.scoring
-    level = a.get(s.self_assessment.indicator)
-    lv = s.self_assessment.levels.get(level) if level is not None else None
-
-    def score_rows(group: str) -> list[dict[str, Any]]:
-        rows = []
-        for ind in k.indicators.indicators:
-            if ind.group != group:
-                continue
-            v = a.get(ind.id)
-            bench = s.benchmarks.get(ind.id)
-            rows.append(
-                {
-                    "id": ind.id,
-                    "label": localized(ind.label, lang),
-                    "value": fmt_num(v, lang),
-                    "raw": v,
-                    "benchmark": fmt_num(bench.value, lang)
-                    + ("*" if bench.kind == "constructed" else "")
-                    if bench
-                    else "—",
-                    "benchmark_raw": bench.value if bench else None,
-                    "diff": fmt_num(v - bench.value, lang) if (bench and v is not None) else "—",
-                }
+def _score_rows(result: Result, k: Knowledge, group: str) -> list[dict[str, Any]]:
+    """The scores of one indicator group against the survey means."""
+    a, s = result.assessment, k.scoring
+    rows = []
+    for ind in k.indicators.indicators:
+        if ind.group != group:
+            continue
+        v = a.get(ind.id)
+        bench = s.benchmarks.get(ind.id)
+        shown: Any = "—"
+        if bench:
+            shown = (
+                cat([Num(bench.value), "*"]) if bench.kind == "constructed" else Num(bench.value)
             )
-        return rows
-
-    partial_rows = []
-    for p in s.partial_indicators:
-        partial_rows.append(
+        rows.append(
             {
-                "id": p.id,
-                "label": localized(p.label, lang),
-                "value": fmt_num(m.get(p.id), lang),
-                "raw": m.get(p.id),
-                "weight": fmt_num(p.weight, lang) if p.formula == "ratio" else "—",
-                "region": fmt_num(m.get(p.region), lang) if p.region else "—",
-                "region_raw": m.get(p.region) if p.region else None,
-                "tercile": m.get(f"tercile_{p.id}") or "",
+                "id": ind.id,
+                "label": ind.label,
+                "value": Num(v),
+                "raw": v,
+                "benchmark": shown,
+                "benchmark_raw": bench.value if bench else None,
+                "diff": Num(v - bench.value) if (bench and v is not None) else "—",
             }
         )
-    index_band = next((b for b in s.index.bands if b.id == m.get("index_band")), None)
-    ratio_band = next((b for b in s.ratio.bands if b.id == m.get("ratio_band")), None)
-    model_id = m.get("model") or "unknown"
-    counted = len([p for p in s.partial_indicators if p.formula == "ratio" and p.weight > 0])
-    current: dict[str, Any] = {
-        "self_assessment": {
-            "level": level,
-            "label": localized(lv.label, lang) if lv else "",
-            "description": localized(lv.description, lang) if lv else "",
-            "band": localized(s.self_assessment.bands.get(lv.band), lang) if lv else "",
-            "proposal": bool(lv and lv.proposal),
-            "note": localized(s.self_assessment.note, lang),
-        },
-        "index": {
-            "value": fmt_num(m.get("index"), lang, 1),
-            "raw": m.get("index"),
-            "band": localized(index_band.label, lang)
-            if index_band
-            else localized(s.index.not_determined, lang) or unknown_text(lang),
-            "band_id": m.get("index_band"),
-            "coverage": m.get("coverage"),
-            "of": counted,
-            "note": localized(s.index.note, lang),
-        },
-        "ratio": {
-            "value": fmt_num(m.get("ratio"), lang),
-            "raw": m.get("ratio"),
-            "band": localized(ratio_band.label, lang) if ratio_band else unknown_text(lang),
-            "band_id": m.get("ratio_band"),
-            "region_index": fmt_num(m.get("region_index"), lang, 1),
-            "cluster_matched": fmt_num(m.get("cluster_matched_index"), lang, 1),
-            "text": localized(k.program.ratio_texts.get(m.get("ratio_band") or "unknown"), lang),
-            "note": localized(s.ratio.note, lang),
-        },
-        "model": {
-            "id": model_id,
-            "label": localized(s.helix.models.get(model_id), lang),
-            "helices": [
-                {
-                    "id": h,
-                    "label": localized(s.helix.labels.get(h), lang) or h,
-                    "value": fmt_num(m.get(f"helix_{h}"), lang),
-                }
-                for h in s.helix.helices
-            ],
-            "note": localized(s.helix.note, lang),
-        },
-        "actors": score_rows("actors"),
-        "directions": score_rows("directions"),
-        "geography": score_rows("geography"),
-        "partials": partial_rows,
-        "scores": scores_view(result, k, lang, peer_rank),
+    return rows
+
+
+def _partial_rows(result: Result, k: Knowledge) -> list[dict[str, Any]]:
+    m = result.measures.values
+    return [
+        {
+            "id": p.id,
+            "label": p.label,
+            "value": Num(m.get(p.id)),
+            "raw": m.get(p.id),
+            "weight": Num(p.weight) if p.formula == "ratio" else "—",
+            "region": Num(m.get(p.region)) if p.region else "—",
+            "region_raw": m.get(p.region) if p.region else None,
+            "tercile": m.get(f"tercile_{p.id}") or "",
+        }
+        for p in k.scoring.partial_indicators
+    ]
+
+
+def _self_assessment(result: Result, k: Knowledge) -> dict[str, Any]:
+    sa = k.scoring.self_assessment
+    level = result.assessment.get(sa.indicator)
+    lv = sa.levels.get(level) if level is not None else None
+    return {
+        "level": level,
+        "label": tx(lv.label) if lv else "",
+        "description": tx(lv.description) if lv else "",
+        "band": tx(sa.bands.get(lv.band)) if lv else "",
+        "proposal": bool(lv and lv.proposal),
+        "note": tx(sa.note),
     }
-    return current
 
 
-def swot_view(result: Result, k: Knowledge, lang: str) -> dict[str, list[dict[str, Any]]]:
+def _index(result: Result, k: Knowledge) -> dict[str, Any]:
+    m, s = result.measures.values, k.scoring
+    band = next((b for b in s.index.bands if b.id == m.get("index_band")), None)
+    counted = len([p for p in s.partial_indicators if p.formula == "ratio" and p.weight > 0])
+    return {
+        "value": Num(m.get("index"), 1),
+        "raw": m.get("index"),
+        "band": tx(band.label) if band else Or(tx(s.index.not_determined), Msg("not_determined")),
+        "band_id": m.get("index_band"),
+        "coverage": m.get("coverage"),
+        "of": counted,
+        "note": tx(s.index.note),
+    }
+
+
+def _ratio(result: Result, k: Knowledge) -> dict[str, Any]:
+    m, s = result.measures.values, k.scoring
+    band = next((b for b in s.ratio.bands if b.id == m.get("ratio_band")), None)
+    return {
+        "value": Num(m.get("ratio")),
+        "raw": m.get("ratio"),
+        "band": tx(band.label) if band else Msg("not_determined"),
+        "band_id": m.get("ratio_band"),
+        "region_index": Num(m.get("region_index"), 1),
+        "cluster_matched": Num(m.get("cluster_matched_index"), 1),
+        "text": tx(k.program.ratio_texts.get(m.get("ratio_band") or "unknown")),
+        "note": tx(s.ratio.note),
+    }
+
+
+def _model(result: Result, k: Knowledge) -> dict[str, Any]:
+    m, helix = result.measures.values, k.scoring.helix
+    model_id = m.get("model") or "unknown"
+    return {
+        "id": model_id,
+        "label": tx(helix.models.get(model_id)),
+        "helices": [
+            {"id": h, "label": Or(tx(helix.labels.get(h)), h), "value": Num(m.get(f"helix_{h}"))}
+            for h in helix.helices
+        ],
+        "note": tx(helix.note),
+    }
+
+
+def current_view(result: Result, k: Knowledge, peer_rank: dict[str, Any] | None) -> dict[str, Any]:
+    """The current state: self-assessment, index, ratio, model, scores against the means."""
+    return {
+        "self_assessment": _self_assessment(result, k),
+        "index": _index(result, k),
+        "ratio": _ratio(result, k),
+        "model": _model(result, k),
+        "actors": _score_rows(result, k, "actors"),
+        "directions": _score_rows(result, k, "directions"),
+        "geography": _score_rows(result, k, "geography"),
+        "partials": _partial_rows(result, k),
+        "scores": scores_view(result, k, peer_rank),
+    }
+
+
+def swot_view(result: Result, k: Knowledge) -> dict[str, list[SwotItem]]:
     """SWOT: the findings of each kind, then the assessment's own items."""
     a = result.assessment
 
-    def swot(kind: str, indicator: str) -> list[dict[str, Any]]:
-        items: list[dict[str, Any]] = [
-            {
-                "text": localized(k.finding[f].label, lang),
-                "origin": "engine",
-                "finding": f,
-                "why": [
-                    describe_check(c, k, lang)
+    def swot(kind: str, indicator: str) -> list[SwotItem]:
+        items = [
+            SwotItem(
+                text=k.finding[f].label,
+                origin="engine",
+                finding=f,
+                why=[
+                    describe_check(c, k)
                     for p in result.producers("finding", f)[:1]
                     for c in p.conditions
                 ],
-            }
+            )
             for f in result.findings
             if f in k.finding and k.finding[f].kind == kind
         ]
-        items += [
-            {"text": str(x), "origin": "assessment", "finding": None, "why": []}
-            for x in (a.get(indicator) or [])
-        ]
+        items += [SwotItem(str(x), "assessment", None, []) for x in (a.get(indicator) or [])]
         return items
 
     own = k.program.swot_indicators
@@ -242,57 +302,37 @@ def swot_view(result: Result, k: Knowledge, lang: str) -> dict[str, list[dict[st
     }
 
 
-def grouped(recs: list[dict[str, Any]], k: Knowledge, lang: str) -> tuple[list[Any], list[Any]]:
+def grouped(recs: list[dict[str, Any]], k: Knowledge) -> tuple[list[Any], list[Any]]:
     """The measures by direction (organizational changes apart) and by actor, in program.yaml's
     order."""
-    by_direction = []
-    for d in k.program.direction_order:
-        items = [r for r in recs if r["direction_id"] == d and r["kind"] != "organizational_change"]
-        by_direction.append(
-            {
-                "id": d,
-                "label": localized(k.recommendations.directions.get(d), lang),
-                "measures": items,
-            }
-        )
+    rs = k.recommendations
+    by_direction = [
+        {
+            "id": d,
+            "label": tx(rs.directions.get(d)),
+            "measures": [
+                r for r in recs if r["direction_id"] == d and r["kind"] != "organizational_change"
+            ],
+        }
+        for d in k.program.direction_order
+    ]
     by_actor = []
     for act in k.program.actor_order:
         items = [r for r in recs if r["actor_id"] == act]
         if items:
-            by_actor.append(
-                {
-                    "id": act,
-                    "label": localized(k.recommendations.actors.get(act), lang),
-                    "measures": items,
-                }
-            )
+            by_actor.append({"id": act, "label": tx(rs.actors.get(act)), "measures": items})
     return by_direction, by_actor
 
 
-def build_program(
-    result: Result, k: Knowledge, lang: str, peer_rank: dict[str, Any] | None = None
-) -> dict[str, Any]:
-    """The document view model of one result: every section the templates render."""
-    a = result.assessment
-    m = result.measures.values
-    recs_order = order_recommendations(result, k)
-    horizon = a.get(k.program.horizon_indicator) or k.program.default_horizon_years
-    partner_choice = choose_partners(a, k)
-    to_join = platforms_to_join(a, k)
-
-    recs = [
-        recommendation_view(result, rid, k, lang, partner_choice, to_join) for rid in recs_order
-    ]
-    country = country_of(result, k)
-    profile = country_profile(country, k) if country else None
-    # readiness gate and postponed measures
-    gate = k.program.gate_finding in result.findings
+def gate_view(result: Result, k: Knowledge) -> dict[str, Any]:
+    """The readiness gate: closed or not, its reasons, and the measures postponed behind it."""
+    gate = k.program.gate_finding
     postponed = [
         {
             "id": pid,
-            "title": localized(k.recommendation[pid].title, lang),
+            "title": k.recommendation[pid].title,
             "why": [
-                describe_check(c, k, lang)
+                describe_check(c, k)
                 for f in result.producers("postponed", pid)
                 for c in f.conditions
             ],
@@ -300,21 +340,61 @@ def build_program(
         for pid in result.postponed
         if pid in k.recommendation
     ]
-
-    current = current_view(result, k, lang, peer_rank)
-    model_id = current["model"]["id"]
-    swot = swot_view(result, k, lang)
-    by_direction, by_actor = grouped(recs, k, lang)
-
-    kpis = kpis_view(result, k, lang, recs_order, horizon)
-    gaps = data_gaps(result, k, lang)
-    findings_view = [
-        {"id": f, "label": localized(k.finding[f].label, lang), "kind": k.finding[f].kind}
-        for f in result.findings
-        if f in k.finding
-    ]
     return {
-        "lang": lang,
+        "closed": gate in result.findings,
+        "reasons": [
+            k.finding[f].label
+            for f in result.findings
+            if f in k.finding and k.finding[f].kind == "readiness"
+        ],
+        "text": tx(k.finding[gate].description) if gate in k.finding else "",
+        "postponed": postponed,
+    }
+
+
+def prospects_view(
+    result: Result,
+    k: Knowledge,
+    current: dict[str, Any],
+    recs: list[dict[str, Any]],
+    partners: PartnerChoice,
+) -> dict[str, Any]:
+    """Prospects: by the findings, the model and the band; partners and open geographies."""
+    a, m, p = result.assessment, result.measures.values, k.program
+    return {
+        "gate": cat(
+            (text for fid, text in p.prospects_by_finding.items() if fid in result.findings), " "
+        ),
+        "model": tx(p.prospects_by_model.get(current["model"]["id"])),
+        "band": tx(p.prospects_by_band.get(m.get("index_band") or "")),
+        "ratio": current["ratio"]["text"],
+        "target_markets": list(a.get("target_markets") or []),
+        "partners": [partner_view(c, k) for c in partners.candidates]
+        if any(r["lists"] == "partners" for r in recs)
+        else [],
+        "geographies": [tx(k.partners.geographies.get(g)) for g in partners.available],
+    }
+
+
+def build_program(
+    result: Result, k: Knowledge, peer_rank: dict[str, Any] | None = None
+) -> ProgramView:
+    """The document view model of one result: every section the templates render, in no
+    language (`localize` puts it into words)."""
+    a = result.assessment
+    recs_order = order_recommendations(result, k)
+    horizon = a.get(k.program.horizon_indicator) or k.program.default_horizon_years
+    partner_choice = choose_partners(a, k)
+    to_join = platforms_to_join(a, k)
+    recs = [recommendation_view(result, rid, k, partner_choice, to_join) for rid in recs_order]
+    country = country_of(result, k)
+    profile = country_profile(country, k) if country else None
+    current = current_view(result, k, peer_rank)
+    by_direction, by_actor = grouped(recs, k)
+    cited = {sid for r in recs_order for sid in k.recommendation[r].sources}
+    cited |= {sid for f in result.firings for sid in k.rule[f.rule].rule.sources}
+    return {
+        "lang": LangCode(),
         "generator": f"cluster-intl {__version__}",
         "cluster": {
             "name": a.get("cluster_name") or "",
@@ -324,61 +404,31 @@ def build_program(
             "specialization": list(a.get("specialization") or []),
             "source": a.source,
         },
-        "gate": {
-            "closed": gate,
-            "reasons": [
-                localized(k.finding[f].label, lang)
-                for f in result.findings
-                if f in k.finding and k.finding[f].kind == "readiness"
-            ],
-            "text": localized(k.finding[k.program.gate_finding].description, lang)
-            if k.program.gate_finding in k.finding
-            else "",
-            "postponed": postponed,
-        },
+        "gate": gate_view(result, k),
         "current": current,
-        "swot": swot,
-        "findings": findings_view,
-        "charts": program_charts(current, scale_max(k), lang),
-        "prospects": {
-            "gate": " ".join(
-                localized(text, lang)
-                for fid, text in k.program.prospects_by_finding.items()
-                if fid in result.findings
-            ),
-            "model": localized(k.program.prospects_by_model.get(model_id), lang),
-            "band": localized(k.program.prospects_by_band.get(m.get("index_band") or ""), lang),
-            "ratio": current["ratio"]["text"],
-            "target_markets": list(a.get("target_markets") or []),
-            "partners": [partner_view(c, k, lang) for c in partner_choice.candidates]
-            if any(r["lists"] == "partners" for r in recs)
-            else [],
-            "geographies": [
-                localized(k.partners.geographies.get(g), lang) for g in partner_choice.available
-            ],
-        },
+        "swot": swot_view(result, k),
+        "findings": [
+            {"id": f, "label": k.finding[f].label, "kind": k.finding[f].kind}
+            for f in result.findings
+            if f in k.finding
+        ],
+        "charts": program_charts(current, scale_max(k)),
+        "prospects": prospects_view(result, k, current, recs, partner_choice),
         "org_changes": [r for r in recs if r["kind"] == "organizational_change"],
         "recommendations": recs,
         "by_direction": by_direction,
         "by_actor": by_actor,
-        "kpis": kpis,
+        "kpis": kpis_view(result, k, recs_order, horizon),
         "monitoring": {
-            "text": localized(k.program.monitoring, lang),
-            "stages": [localized(x, lang) for x in k.program.stages],
+            "text": tx(k.program.monitoring),
+            "stages": [tx(x) for x in k.program.stages],
         },
-        "data_gaps": gaps,
-        "data_requests": data_requests_view(result, k, lang),
-        "proposals": proposals_relied_on(result, k, lang, recs_order),
-        "not_made": not_made(result, k, lang),
-        "method_notes": [localized(x, lang) for x in k.program.method_notes],
+        "data_gaps": data_gaps(result, k),
+        "data_requests": data_requests_view(result, k),
+        "proposals": proposals_relied_on(result, k, recs_order),
+        "not_made": not_made(result, k),
+        "method_notes": [tx(x) for x in k.program.method_notes],
         # UI words this document says differently (a cluster outside Russia: Russian benchmarks)
-        "words": foreign_benchmark_words(lang) if profile and not profile.native_benchmarks else {},
-        "sources": sources_view(
-            sorted(
-                {sid for r in recs_order for sid in k.recommendation[r].sources}
-                | {sid for f in result.firings for sid in k.rule[f.rule].rule.sources}
-            ),
-            k,
-            lang,
-        ),
+        "words": foreign_benchmark_words() if profile and not profile.native_benchmarks else {},
+        "sources": sources_view(sorted(cited), k),
     }

@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from engine.assessment.validate import Assessment
-from engine.knowledge.base import localized
 from engine.knowledge.models import Knowledge, Partner, Platform, RecommendationDef
+from engine.program.leaves import tx
 from engine.program.sections import partner_view
 
 
@@ -180,26 +180,26 @@ def _wanted_sectors(a: Assessment, k: Knowledge) -> list[str]:
 
 
 def catalogue_lists(
-    r: RecommendationDef, k: Knowledge, lang: str, partners: PartnerChoice, to_join: list[Platform]
+    r: RecommendationDef, k: Knowledge, partners: PartnerChoice, to_join: list[Platform]
 ) -> dict[str, Any]:
     """The catalogue entries a measure lists, and where none fits, the knowledge base's note on
     how to search instead (so the text never promises a list that is empty)."""
     out: dict[str, Any] = {"partners": [], "platforms": [], "none_fits": ""}
     if r.lists == "partners":
-        out["partners"] = [partner_view(c, k, lang) for c in partners.candidates]
+        out["partners"] = [partner_view(c, k) for c in partners.candidates]
         if not out["partners"]:
-            out["none_fits"] = localized(k.partners.no_candidates, lang)
+            out["none_fits"] = tx(k.partners.no_candidates)
     if r.lists == "platforms":
         actors = k.recommendations.actors
         out["platforms"] = [
             {
                 "id": p.id,
-                "name": localized(p.name, lang),
-                "description": localized(p.description, lang),
-                "actors": [localized(actors.get(x), lang) for x in p.actors if x in actors],
+                "name": tx(p.name),
+                "description": tx(p.description),
+                "actors": [tx(actors.get(x)) for x in p.actors if x in actors],
             }
             for p in to_join
         ]
         if not out["platforms"]:
-            out["none_fits"] = localized(k.partners.no_platforms, lang)
+            out["none_fits"] = tx(k.partners.no_platforms)
     return out

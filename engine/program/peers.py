@@ -14,9 +14,9 @@ from typing import Any
 
 from engine.assessment.load import load_assessment
 from engine.errors import UsageError
-from engine.knowledge.base import localized
 from engine.knowledge.models import Knowledge
 from engine.measures import compute
+from engine.program.leaves import Format, tx
 
 SUFFIXES = (".yaml", ".yml", ".xlsx", ".xlsm")
 
@@ -83,8 +83,8 @@ def rank(index: float | None, peers: list[PeerIndex], k: Knowledge) -> dict[str,
     return {**r, "statement": k.scoring.peers.statements[-1].id}
 
 
-def peer_text(r: dict[str, Any] | None, k: Knowledge, lang: str) -> str:
+def peer_text(r: dict[str, Any] | None, k: Knowledge) -> Any:
     if r is None:
         return ""
-    text = localized(k.program.peer_texts.get(r["statement"]), lang)
-    return text.format(n=r["n"], position=r["position"], percentile=r["percentile"])
+    text = tx(k.program.peer_texts.get(r["statement"]))
+    return Format(text, n=r["n"], position=r["position"], percentile=r["percentile"])

@@ -56,7 +56,7 @@ def result_json(
         "postponed": list(result.postponed),
         "not_made": not_made_json(result, k),
         "partners": partner_choice.as_dict(),
-        "data_gaps": list(data_gaps(result, k, "en")["ids"]),
+        "data_gaps": list(data_gaps(result, k)["ids"]),
         "data_requests": data_requests(result, k),
         "kpis": kpis_json(result, k, order, horizon),
         "rules_fired": sorted({f.rule for f in result.firings}),

@@ -8,86 +8,81 @@ from __future__ import annotations
 from typing import Any
 
 from engine.inference.trace import Result
-from engine.knowledge.base import localized
 from engine.knowledge.models import Knowledge
+from engine.program.leaves import Or, tx
 from engine.program.peers import peer_text
-from engine.text.numbers import fmt_num
-from engine.text.strings import strings
+from engine.text.message import Cat, Msg, Num, cat
 
 
-def _bands_text(bands: list[Any], unit: str, lang: str) -> str:
-    parts, lo = [], None
+def _bands_text(bands: list[Any], unit: str) -> Cat:
+    parts: list[Cat] = []
+    lo = None
     for b in bands:
-        label = localized(b.label, lang)
+        label = tx(b.label)
         if b.below is None:
-            parts.append(f"{label} ≥ {fmt_num(lo, lang)}{unit}")
+            parts.append(cat([label, " ≥ ", Num(lo), unit]))
         elif lo is None:
-            parts.append(f"{label} < {fmt_num(b.below, lang)}{unit}")
+            parts.append(cat([label, " < ", Num(b.below), unit]))
         else:
-            parts.append(f"{label} {fmt_num(lo, lang)}–{fmt_num(b.below, lang)}{unit}")
+            parts.append(cat([label, " ", Num(lo), "–", Num(b.below), unit]))
         lo = b.below
-    return "; ".join(parts)
+    return cat(parts, "; ")
 
 
-def scores_view(
-    result: Result, k: Knowledge, lang: str, peer_rank: dict[str, Any] | None
-) -> dict[str, Any]:
+def scores_view(result: Result, k: Knowledge, peer_rank: dict[str, Any] | None) -> dict[str, Any]:
     m = result.measures.values
-    s, w = k.scoring, strings()[lang]
-    label = {p.id: localized(p.label, lang) for p in s.partial_indicators}
+    s = k.scoring
+    label: dict[str, Any] = {p.id: tx(p.label) for p in s.partial_indicators}
     counts = [
         {
             "id": p.id,
             "label": label[p.id],
-            "value": fmt_num(raw, lang)
+            "value": Num(raw)
             if (raw := _raw_count(result, p)) is not None
-            else w["no_data_value"],
+            else Msg("no_data_value"),
         }
         for p in s.partial_indicators
         if p.formula != "ratio"
     ]
     determined = m.get("index_band") != "not_determined"
     leaders = [
-        localized(s.helix.labels.get(h), lang) or h
+        Or(tx(s.helix.labels.get(h)), h)
         for h in s.helix.helices
         if m.get(f"helix_leads_{h}") == "leads"
     ]
-    reconcile = ""
+    reconcile: Any = ""
     if m.get("level_agreement") == "disagree":
         low_self = m.get("index_band") in s.self_assessment.agrees_with_index.get("developed", [])
-        reconcile = localized(
-            k.program.reconciliation.get("self_lower" if low_self else "self_higher"), lang
-        )
+        reconcile = tx(k.program.reconciliation.get("self_lower" if low_self else "self_higher"))
     return {
-        "bands_convention": w["scores_bands_convention"].format(
-            bands=_bands_text(s.index.bands, " %", lang)
-        ),
+        "bands_convention": Msg("scores_bands_convention", bands=_bands_text(s.index.bands, " %")),
         "determined": determined,
-        "not_determined_text": w["scores_not_determined"].format(
+        "not_determined_text": Msg(
+            "scores_not_determined",
             min=s.index.min_coverage,
-            groups=", ".join(localized(g.label, lang) for g in s.index.groups.values()),
+            groups=cat((tx(g.label) for g in s.index.groups.values()), ", "),
         ),
         "missing": [label.get(x, x) for x in m.get("index_missing") or []],
         "counts": counts,
-        "peers": peer_text(peer_rank, k, lang),
+        "peers": peer_text(peer_rank, k),
         "peer_rank": peer_rank,
-        "ratio_basis": w["scores_ratio_basis"].format(
-            m=m.get("ratio_leads") or 0, n=m.get("ratio_pairs") or 0
+        "ratio_basis": Msg(
+            "scores_ratio_basis", m=m.get("ratio_leads") or 0, n=m.get("ratio_pairs") or 0
         )
         if m.get("ratio_pairs")
         else "",
         "ratio_left_out": [label.get(x, x) for x in m.get("ratio_left_out") or []],
-        "ratio_bands_convention": w["scores_ratio_convention"].format(
-            bands=_bands_text(s.ratio.bands, "", lang)
+        "ratio_bands_convention": Msg(
+            "scores_ratio_convention", bands=_bands_text(s.ratio.bands, "")
         ),
         "leaders": leaders if m.get("model") == s.helix.model_ids.dual else [],
         "reconciliation": reconcile,
-        "benchmark_rule": localized(s.benchmark_rule.note, lang),
+        "benchmark_rule": tx(s.benchmark_rule.note),
         "constructed": [
             {
-                "label": localized(k.indicator[i].label, lang),
-                "value": fmt_num(b.value, lang),
-                "note": localized(b.note, lang),
+                "label": k.indicator[i].label,
+                "value": Num(b.value),
+                "note": tx(b.note),
             }
             for i, b in s.benchmarks.items()
             if b.kind == "constructed" and i in k.indicator

@@ -7,14 +7,15 @@ from typing import Any
 
 from engine.explain.justify import formula_in
 from engine.explain.labels import describe_check, fmt_value, source_views
-from engine.knowledge.base import Text, localized
+from engine.knowledge.base import Text
 from engine.knowledge.models import Knowledge
-from engine.text.strings import strings
+from engine.program.leaves import Or, tx
+from engine.text.message import Msg, cat
 
 
-def sources_view(ids: list[str], k: Knowledge, lang: str) -> list[dict[str, Any]]:
+def sources_view(ids: list[str], k: Knowledge) -> list[dict[str, Any]]:
     """The sources of a document item; a missing section or address reads "" (templates)."""
-    return source_views(ids, k, lang, empty="")
+    return source_views(ids, k, empty="")
 
 
 def scale_max(k: Knowledge) -> dict[str, float]:
@@ -27,62 +28,55 @@ def scale_max(k: Knowledge) -> dict[str, float]:
     return out
 
 
-def unknown_text(lang: str) -> str:
-    return strings()[lang]["not_determined"]
-
-
-def partner_view(c: Any, k: Knowledge, lang: str) -> dict[str, Any]:
+def partner_view(c: Any, k: Knowledge) -> dict[str, Any]:
     p = c.partner
-    t = strings()[lang]
-    reasons = []
+    reasons: list[Any] = []
     if c.from_assessment:
-        reasons.append(t["partner_named"])
+        reasons.append(Msg("partner_named"))
     if c.sectors:
-        reasons.append(
-            f"{t['partner_sector']}: "
-            + ", ".join(localized(k.partners.sectors.get(s), lang) or s for s in c.sectors)
-        )
+        sectors = cat((Or(tx(k.partners.sectors.get(s)), s) for s in c.sectors), ", ")
+        reasons.append(cat([Msg("partner_sector"), ": ", sectors]))
     if c.prior_link:
-        reasons.append(t["partner_prior_link"])
+        reasons.append(Msg("partner_prior_link"))
     if getattr(c, "target_market", False):
-        reasons.append(t["partner_target_market"])
+        reasons.append(Msg("partner_target_market"))
     return {
         "name": c.name,
         "country": p.country if p else "",
-        "region": localized(p.region, lang) if p else "",
-        "facts": localized(p.facts, lang) if p else "",
-        "geography": [localized(k.partners.geographies.get(g), lang) for g in c.geography],
+        "region": tx(p.region) if p else "",
+        "facts": tx(p.facts) if p else "",
+        "geography": [tx(k.partners.geographies.get(g)) for g in c.geography],
         "reasons": reasons,
-        "sources": sources_view(p.sources if p else [], k, lang),
+        "sources": sources_view(p.sources if p else [], k),
     }
 
 
-def chain_lines(views: list[dict[str, Any]], k: Knowledge, lang: str, depth: int = 0) -> list[dict]:
+def chain_lines(views: list[dict[str, Any]], k: Knowledge, depth: int = 0) -> list[dict]:
     """The full chain as nested lines for the HTML 'expand' view and the appendix."""
     out = []
     for v in views:
         conds = []
         for c in v["conditions"]:
             line = {
-                "text": describe_check(c, k, lang),
+                "text": describe_check(c, k),
                 "at": c.get("at", ""),
                 "derivation": "",
                 "setting": "",
-                "children": chain_lines(c.get("because") or [], k, lang, depth + 1),
+                "children": chain_lines(c.get("because") or [], k, depth + 1),
             }
             if c.get("derivation"):
                 d = c["derivation"]
-                inputs = ", ".join(
-                    f"{i['id']} = {fmt_value(i['value'], lang)}" for i in d["inputs"]
+                inputs = [cat([i["id"], " = ", fmt_value(i["value"])]) for i in d["inputs"]]
+                line["derivation"] = (
+                    cat([formula_in(d), " (", cat(inputs, ", "), ")"]) if inputs else formula_in(d)
                 )
-                line["derivation"] = formula_in(d, lang) + (f" ({inputs})" if inputs else "")
                 line["setting"] = d["setting"]
             conds.append(line)
         out.append(
             {
                 "rule": v["rule"],
                 "where": v["where"],
-                "title": Text(**v["title"]).get(lang),
+                "title": v["title"] if isinstance(v["title"], Text) else Text(**v["title"]),
                 "sources": v["sources"],
                 "conditions": conds,
             }

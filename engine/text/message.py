@@ -116,6 +116,16 @@ class ByLang(Loc):
         return loc.param(self.ru if loc.lang == "ru" else self.en)
 
 
+class Rendered:
+    """A record whose words decide its shape (a chart laid out by the length of its labels, a list
+    ordered by its texts): `localize` hands it the locale and takes the record it returns."""
+
+    __slots__ = ()
+
+    def localized(self, loc: Locale) -> Any:
+        raise NotImplementedError
+
+
 def cat(parts: Iterable[Any], sep: Any = "") -> Cat:
     """Join texts (strings, messages, numbers) with a separator, at rendering."""
     return Cat(tuple(parts), sep)
@@ -188,6 +198,8 @@ def localize(tree: Any, loc: Locale) -> Any:
     if isinstance(tree, Loc | Text):
         text = loc.param(tree)
         return _typeset(text) if loc.typesets else text
+    if isinstance(tree, Rendered):
+        return tree.localized(loc)
     if isinstance(tree, Mapping):
         return {k: localize(v, loc) for k, v in tree.items()}
     if isinstance(tree, list):
@@ -213,12 +225,13 @@ __all__ = [
     "LANGS",
     "ByLang",
     "Cat",
-    "Locale",
     "Loc",
+    "Locale",
     "Lower",
     "Msg",
     "Num",
     "Plural",
+    "Rendered",
     "Value",
     "cat",
     "localize",

@@ -11,7 +11,7 @@ from engine.inference.trace import Result
 from engine.knowledge.models import Knowledge
 from engine.program.charts import summary_chart
 from engine.program.model import build_program
-from engine.text.strings import strings
+from engine.text.message import Locale, Msg, localize
 
 
 def indicators(k: Knowledge, lang: str) -> list[dict[str, Any]]:
@@ -78,10 +78,10 @@ def assessment_yaml(assessment: Assessment, k: Knowledge) -> str:
 def portfolio(named: list[tuple[str, Result]], k: Knowledge, lang: str) -> dict[str, Any]:
     """The batch summary of results already computed: its rows and its index chart."""
 
+    plain = Locale(lang, typography=False)
     rows = [
-        summary_row(Job(i, source, ""), r, build_program(r, k, lang), k)
+        summary_row(Job(i, source, ""), r, localize(build_program(r, k), plain), k)
         for i, (source, r) in enumerate(named)
     ]
-    t = strings()[lang]
-    chart = summary_chart(rows, t["b_chart"], t["b_index"], lang) if rows else None
+    chart = localize(summary_chart(rows, Msg("b_chart"), Msg("b_index")), plain) if rows else None
     return {"rows": rows, "chart": chart}

@@ -72,6 +72,13 @@ class JsonApi:
             raise Failure(400, [self.words["en"]["e_lang"].format(value=lang)])
         return lang
 
+    def _api_reader(self, request: Request) -> str:
+        """`reader=author` (ids and file:line, the default) or `reader=policy` (plain sentences)."""
+        reader = request.query_params.get("reader", "author")
+        if reader not in api.READERS:
+            raise Failure(400, [self.words["en"]["e_reader"].format(value=reader)])
+        return reader
+
     async def api_assess(self, request: Request) -> Response:
         lang = self._api_lang(request)
         result = await self._body_result(request)
@@ -96,27 +103,29 @@ class JsonApi:
         return Response(data, media_type=DRAFT_TYPES[fmt], headers=headers)
 
     async def api_why(self, request: Request) -> Response:
-        lang = self._api_lang(request)
-        subject = self._subject(request)
-        result = await self._body_result(request)
-        return json_response(await self.service.run(api.why, result, subject, self.service.k, lang))
-
-    async def api_why_not(self, request: Request) -> Response:
-        lang = self._api_lang(request)
+        lang, reader = self._api_lang(request), self._api_reader(request)
         subject = self._subject(request)
         result = await self._body_result(request)
         return json_response(
-            await self.service.run(api.why_not, result, subject, self.service.k, lang)
+            await self.service.run(api.why, result, subject, self.service.k, lang, reader)
+        )
+
+    async def api_why_not(self, request: Request) -> Response:
+        lang, reader = self._api_lang(request), self._api_reader(request)
+        subject = self._subject(request)
+        result = await self._body_result(request)
+        return json_response(
+            await self.service.run(api.why_not, result, subject, self.service.k, lang, reader)
         )
 
     async def api_what_if(self, request: Request) -> Response:
-        lang = self._api_lang(request)
+        lang, reader = self._api_lang(request), self._api_reader(request)
         sets = self._sets(request)
         if not sets:
             raise Failure(400, [self.words["en"]["e_no_set"]])
         result = await self._body_result(request)
         return json_response(
-            await self.service.run(api.what_if, result, sets, self.service.k, lang)
+            await self.service.run(api.what_if, result, sets, self.service.k, lang, reader)
         )
 
     def _subject(self, request: Request) -> str:

@@ -77,6 +77,24 @@ def test_the_api_answers_what_the_cli_prints(client, cli, nn_bytes, cmd, path, p
     assert r.json() == expected
 
 
+def test_the_api_takes_the_reader_of_the_cli(client, cli, nn_bytes):
+    for cmd, path, params in (
+        (
+            ["why", "co_sme_internationalization"],
+            "/api/why",
+            {"subject": "co_sme_internationalization"},
+        ),
+        (["what-if", "--set", "activity_smes=4"], "/api/what-if", {"set": "activity_smes=4"}),
+    ):
+        expected = cli_json(cli, cmd[0], NAME, *cmd[1:], "--lang", "en", "--reader", "policy")
+        r = post(client, path, nn_bytes, **params, lang="en", reader="policy")
+        assert r.status_code == 200, r.text
+        assert r.json() == expected
+        assert r.json() != post(client, path, nn_bytes, **params, lang="en").json()
+    bad = post(client, "/api/why", nn_bytes, subject="index", reader="minister")
+    assert bad.status_code == 400 and "reader" in bad.json()["errors"][0]
+
+
 def test_draft_in_every_format(client, cli, nn_bytes, knowledge):
     md = post(client, "/api/draft", nn_bytes, format="md", lang="en")
     code, out, _ = cli("draft", NAME, "--format", "md", "--lang", "en")

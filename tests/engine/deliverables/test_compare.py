@@ -15,6 +15,7 @@ from engine.deliverables.compare import (
     reasons_from_firings,
     render_compare,
 )
+from engine.text.message import say
 from tests.conftest import EXAMPLES
 
 
@@ -50,9 +51,7 @@ def test_indicators_that_moved_with_their_change(view):
 def test_kpis_are_measured_against_the_targets_of_the_old_program(view, nn_result, knowledge):
     from engine.program.model import build_program
 
-    old_targets = {
-        k["id"]: k["target_raw"] for k in build_program(nn_result, knowledge, "en")["kpis"]
-    }
+    old_targets = {k["id"]: k["target_raw"] for k in build_program(nn_result, knowledge)["kpis"]}
     kpis = {k["id"]: k for k in view["kpis"]}
     assert set(kpis) == set(old_targets)
     for kid, row in kpis.items():
@@ -85,15 +84,24 @@ def test_recommendations_added_and_dropped_with_reasons(view):
 
 def test_reasons_from_the_firing_record_alone(nn_result, nn2014, knowledge):
     """The fallback used when explain.py has no why-not analysis: old value, new value, rule."""
-    reasons = reasons_from_firings("co_multilingual_website", nn_result, nn2014, knowledge, "en")
+    reasons = [
+        say(x, "en")
+        for x in reasons_from_firings("co_multilingual_website", nn_result, nn2014, knowledge)
+    ]
     assert reasons == ["Multilingual website = yes (required is no); was no"]
-    partner = reasons_from_firings("co_partner_cluster", nn_result, nn2014, knowledge, "en")
+    partner = [
+        say(x, "en")
+        for x in reasons_from_firings("co_partner_cluster", nn_result, nn2014, knowledge)
+    ]
     assert partner[0].startswith("weakness: Cooperation with other clusters — no longer holds (")
     assert "Foreign partner clusters = 1" in partner[0]
 
 
 def test_dropped_reasons_name_every_rule_that_gave_it(nn_result, nn2014, knowledge):
-    reasons = dropped_reasons("org_intl_working_group", nn_result, nn2014, knowledge, "en")
+    reasons = [
+        say(x, "en")
+        for x in dropped_reasons("org_intl_working_group", nn_result, nn2014, knowledge)
+    ]
     assert len(reasons) == 2
     assert all("Working group on international activity = yes" in r for r in reasons)
 

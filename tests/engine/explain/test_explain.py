@@ -9,7 +9,6 @@ import pytest
 
 from engine.errors import UsageError
 from engine.explain.justify import justify, short_reasons
-from engine.explain.text import render_why, render_why_not
 from engine.explain.why import benchmark_for, resolve_id, why_data
 from engine.explain.why_not import (
     failing_conditions,
@@ -18,6 +17,8 @@ from engine.explain.why_not import (
     reason_line,
     why_not_data,
 )
+from engine.render.explain_text import explanation_words, render_why, render_why_not
+from engine.text.message import say
 
 
 def test_justify_follows_findings_down_to_indicators(nn_result, knowledge):
@@ -38,24 +39,24 @@ def test_justify_follows_findings_down_to_indicators(nn_result, knowledge):
 def test_why_is_read_from_the_firing_record_not_recomputed(nn_result, knowledge):
     """Drop the firing of weakness_sme from the record: the chain loses it, though the
     indicator still satisfies the rule. Explanations never re-derive what the engine did."""
-    d = why_data(nn_result, "co_sme_internationalization", knowledge, "en")
+    d = why_data(nn_result, "co_sme_internationalization", knowledge)
     assert d["justifications"][0]["conditions"][0]["because"][0]["rule"] == "weakness_sme"
     trimmed = dataclasses.replace(
         nn_result, firings=[f for f in nn_result.firings if f.rule != "weakness_sme"]
     )
-    d2 = why_data(trimmed, "co_sme_internationalization", knowledge, "en")
+    d2 = why_data(trimmed, "co_sme_internationalization", knowledge)
     assert d2["justifications"][0]["conditions"][0]["because"] == []
     assert [i["id"] for i in d2["indicators"]] == ["measures_already_run"]  # the running check
 
 
 def test_benchmark_is_found_by_matching_the_threshold(knowledge):
-    b = benchmark_for("indicator", "activity_smes", "le", 2, knowledge, "en")
+    b = benchmark_for("indicator", "activity_smes", "le", 2, knowledge)
     assert b is not None and b["value"] == 2.0 and b["sources"] == ["s0_survey_actors"]
     assert b["setting"].startswith("knowledge/scoring.yaml:")
-    assert benchmark_for("indicator", "activity_smes", "le", 3, knowledge, "en") is None
-    assert benchmark_for("indicator", "activity_smes", "is_missing", None, knowledge, "en") is None
-    assert benchmark_for("indicator", "geo_europe", "ge", 3, knowledge, "en") is None
-    gap = benchmark_for("measure", "bench_gap_direction_export", "lt", 0, knowledge, "en")
+    assert benchmark_for("indicator", "activity_smes", "le", 3, knowledge) is None
+    assert benchmark_for("indicator", "activity_smes", "is_missing", None, knowledge) is None
+    assert benchmark_for("indicator", "geo_europe", "ge", 3, knowledge) is None
+    gap = benchmark_for("measure", "bench_gap_direction_export", "lt", 0, knowledge)
     assert gap is not None and gap["value"] == 1.6
 
 
@@ -70,7 +71,7 @@ def test_resolve_id_suggests_close_ids(nn_result, knowledge):
 
 
 def test_why_not_marks_each_condition_and_follows_findings_never_derived(nn_result, knowledge):
-    d = why_not_data(nn_result, "co_joint_rd_projects", knowledge, "en", search=False)
+    d = why_not_data(nn_result, "co_joint_rd_projects", knowledge, search=False)
     assert d["changes"] == [] and d["search"] is None
     [rule] = d["rules"]
     cond = rule["branches"][0]["conditions"][0]
@@ -88,7 +89,7 @@ def test_why_not_names_a_blocking_finding_with_its_rule(knowledge, tmp_path):
     from tests.conftest import EXAMPLES
 
     r = api.evaluate(EXAMPLES / "nascent-cluster.yaml", knowledge)
-    d = why_not_data(r, "co_cluster_community", knowledge, "en", search=False)
+    d = why_not_data(r, "co_cluster_community", knowledge, search=False)
     blocking = [c for c in failing_conditions(d) if c.get("blocked_by")]
     assert blocking and blocking[0]["subject"] == "gate.not_ready"
     assert {n["rule"] for n in blocking[0]["blocked_by"]} <= {
@@ -96,20 +97,21 @@ def test_why_not_names_a_blocking_finding_with_its_rule(knowledge, tmp_path):
         "gate_closed_mandate",
     }
     assert d["postponed_by"][0]["rule"] == "gate_first_steps"
-    line = reason_line(d["rules"], d["postponed_by"], "en")
-    assert line["text"].startswith("postponed by rule gate_first_steps; ")
-    assert 'blocked by "Readiness gate' in line["text"]
+    line = reason_line(d["rules"], d["postponed_by"])
+    text = say(line["text"], "en")
+    assert text.startswith("postponed by rule gate_first_steps; ")
+    assert 'blocked by "Readiness gate' in text
 
 
 def test_reason_line_takes_the_closest_rule(nn_result, knowledge):
-    d = why_not_data(nn_result, "co_value_chain_integration", knowledge, "ru", search=False)
-    line = reason_line(d["rules"], d["postponed_by"], "ru")
+    d = why_not_data(nn_result, "co_value_chain_integration", knowledge, search=False)
+    line = reason_line(d["rules"], d["postponed_by"])
     assert line["rule"] == "co_value_chains_weak"
-    assert "Производственная кооперация = обычно (требуется = слабо)" in line["text"]
+    assert "Производственная кооперация = обычно (требуется = слабо)" in say(line["text"], "ru")
 
 
 def test_not_made_covers_every_recommendation_not_made(nn_result, knowledge):
-    items = not_made(nn_result, knowledge, "en")
+    items = not_made(nn_result, knowledge)
     ids = [x["id"] for x in items]
     expected = [
         r.id
@@ -117,22 +119,23 @@ def test_not_made_covers_every_recommendation_not_made(nn_result, knowledge):
         if r.id not in nn_result.recommendations
     ]
     assert ids == expected
-    assert all(x["reason"] and x["rule"] for x in items)
+    assert all(say(x["reason"], "en") and x["rule"] for x in items)
     plain = not_made_json(nn_result, knowledge)
     assert [x["id"] for x in plain] == expected
     assert all(x["failing"] for x in plain)
 
 
 def test_text_is_rendered_from_the_data_only(nn_result, knowledge):
-    d = why_data(nn_result, "co_sme_internationalization", knowledge, "en")
+    d = explanation_words(why_data(nn_result, "co_sme_internationalization", knowledge), "en")
     d["justifications"][0]["title"] = "A TITLE FROM THE DATA"
     assert "A TITLE FROM THE DATA" in render_why(d)
-    n = why_not_data(nn_result, "co_value_chain_integration", knowledge, "en", search=False)
+    n = why_not_data(nn_result, "co_value_chain_integration", knowledge, search=False)
+    n = explanation_words(n, "en")
     n["rules"][0]["title"] = "ANOTHER"
     assert "ANOTHER" in render_why_not(n)
 
 
 def test_short_reasons_still_serve_the_document(nn_result, knowledge):
-    lines = short_reasons(nn_result, "co_sme_internationalization", knowledge, "en")
+    lines = short_reasons(nn_result, "co_sme_internationalization", knowledge)
     assert lines and lines[0]["rule"] == "co_sme_weak"
-    assert "International activity of SMEs = weak" in lines[0]["text"]
+    assert "International activity of SMEs = weak" in say(lines[0]["text"], "en")

@@ -148,11 +148,11 @@ def test_parse_sets_collects_every_problem(knowledge):
 
 
 def test_what_if_compares_two_runs(nn_result, knowledge):
-    d = what_if_data(nn_result, {"direction_export": 4}, knowledge, "en")
+    d = what_if_data(nn_result, {"direction_export": 4}, knowledge)
     removed = [r["id"] for r in d["recommendations"]["removed"]]
     assert {"rg_export_trade_missions", "rg_market_entry_support", "rg_joint_advertising"} <= set(
         removed
     )
     assert d["changed"] and d["scores"] == []
-    same = what_if_data(nn_result, {"direction_export": 1}, knowledge, "en")
+    same = what_if_data(nn_result, {"direction_export": 1}, knowledge)
     assert not same["changed"]

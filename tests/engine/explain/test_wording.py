@@ -14,6 +14,7 @@ from engine.explain.labels import value_text
 from engine.explain.wording import because_sentences, fill, measure_wording
 from engine.knowledge.base import Text
 from engine.knowledge.models import Knowledge, Variant
+from engine.text.message import Locale, localize, say
 
 EXAMPLES = Path(__file__).resolve().parents[3] / "examples"
 
@@ -42,6 +43,11 @@ def changed(
     return Knowledge(**fields)
 
 
+def en(record: Any) -> Any:
+    """A record of leaves in English words (no typography)."""
+    return localize(record, Locale("en", typography=False))
+
+
 def a_direct_firing(result, k):
     """A firing that made a measure and tested an indicator itself: (rule, rec, indicator)."""
     for f in result.firings:
@@ -58,7 +64,7 @@ def test_because_prints_the_value_the_firing_saw(knowledge, nn_result):
         knowledge,
         rules={rule: {"because": Text(ru=f"Значение: {{{ind}}}.", en=f"Value seen: {{{ind}}}.")}},
     )
-    words = measure_wording(nn_result, rec, k, "en")
+    words = en(measure_wording(nn_result, rec, k))
     seen = next(
         c.actual
         for f in nn_result.firings
@@ -66,7 +72,7 @@ def test_because_prints_the_value_the_firing_saw(knowledge, nn_result):
         for c in f.conditions
         if c.subject == ind
     )
-    assert words["because"] == [f"Value seen: {fill('{' + ind + '}', nn_result, k, 'en')}."]
+    assert words["because"] == [f"Value seen: {say(fill('{' + ind + '}', nn_result, k), 'en')}."]
     assert words["rationale"].startswith("Value seen: ")
     assert words["rationale"].endswith(words["general_rationale"])
     assert seen is not None and "{" not in words["rationale"]
@@ -85,10 +91,8 @@ def test_a_rule_without_because_lends_the_sentence_of_its_finding(knowledge, nn_
         },
     )
     assert knowledge.rule["co_sme_weak"].rule.because is None
-    sentences = because_sentences(
-        nn_result, "recommendation", "co_sme_internationalization", k, "en"
-    )
-    value = value_text(tested.kind, tested.subject, tested.actual, k, "en")
+    sentences = en(because_sentences(nn_result, "recommendation", "co_sme_internationalization", k))
+    value = say(value_text(tested.kind, tested.subject, tested.actual, k), "en")
     assert sentences == [f"SMEs: {value}."]
     assert value and "{" not in value
 
@@ -113,7 +117,7 @@ def test_a_variant_replaces_the_text_only_when_its_findings_are_made(knowledge, 
         knowledge,
         recs={rec: {"variants": [Variant.model_validate({"if": [missing], "text": other})]}},
     )
-    assert measure_wording(nn_result, rec, k, "en")["text"] != "Otherwise."
+    assert en(measure_wording(nn_result, rec, k))["text"] != "Otherwise."
     k = changed(
         knowledge,
         recs={
@@ -125,7 +129,7 @@ def test_a_variant_replaces_the_text_only_when_its_findings_are_made(knowledge, 
             }
         },
     )
-    words = measure_wording(nn_result, rec, k, "en")
+    words = en(measure_wording(nn_result, rec, k))
     assert words["text"] == "Otherwise."
     assert words["variant"] == [made]
 
@@ -147,6 +151,6 @@ def test_country_placeholders_name_the_institutions_of_the_clusters_country(
     path = tmp_path / "a.yaml"
     path.write_text(text.replace("country: RU\n", f"country: {country}\n"), encoding="utf-8")
     result = api.evaluate(path, knowledge)
-    filled = fill("Use {country:trade_representations}.", result, knowledge, "en")
+    filled = say(fill("Use {country:trade_representations}.", result, knowledge), "en")
     assert filled.startswith(f"Use {expected}")
     assert "{" not in filled

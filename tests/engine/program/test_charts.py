@@ -6,10 +6,16 @@ import io
 
 import pytest
 
+from engine import api
 from engine.program import charts
-from engine.program.model import build_program
 from engine.render.jinja import environment
+from engine.text.message import Locale, localize, say
 from engine.text.strings import strings
+
+
+def chart_in(lang: str, *args, **kwargs):
+    """A bar chart put into words (laid out) for `lang`."""
+    return localize(charts.bar_chart(*args, **kwargs), Locale(lang))
 
 
 def test_nice_max_covers_the_largest_value_with_round_steps():
@@ -28,12 +34,12 @@ def test_wrap_label_limits_lines_and_marks_a_cut():
 
 
 def test_bar_chart_layout_scales_bars_and_marks_missing_values():
-    c = charts.bar_chart(
+    c = chart_in(
+        "en",
         "x",
         "Title",
         [("cluster", "Cluster"), ("benchmark", "Mean")],
         [("A", [2, 4]), ("B", [None, 1.5])],
-        "en",
         vmax=4,
         step=1,
     )
@@ -47,22 +53,34 @@ def test_bar_chart_layout_scales_bars_and_marks_missing_values():
     assert [g["text"] for g in svg["grid"]] == ["0", "1", "2", "3", "4"]
     assert not c["empty"]
     # bars never leave the plot even when a value exceeds the axis
-    over = charts.bar_chart("y", "T", [("cluster", "C")], [("A", [9])], "en", vmax=4, step=1)
+    over = chart_in("en", "y", "T", [("cluster", "C")], [("A", [9])], vmax=4, step=1)
     assert over["svg"]["bars"][0]["w"] == pytest.approx(charts.PLOT_W)
 
 
 def test_a_chart_without_any_value_is_empty():
-    c = charts.bar_chart("x", "T", [("cluster", "C")], [("A", [None])], "ru")
+    c = chart_in("ru", "x", "T", [("cluster", "C")], [("A", [None])])
     assert c["empty"] and c["no_data"] == "нет данных"
 
 
 def test_russian_numbers_use_a_decimal_comma():
-    assert charts.fmt_number(2.35, "ru") == "2,35"
-    assert charts.fmt_number(2.0, "en") == "2"
+    assert say(charts.ChartNum(2.35), "ru") == "2,35"
+    assert say(charts.ChartNum(2.0), "en") == "2"
+
+
+def test_a_chart_is_laid_out_from_its_labels_in_the_readers_language(nn_result, knowledge):
+    # one neutral chart, two layouts: the label rows follow the words of each language
+    from engine.program.model import build_program
+
+    chart = build_program(nn_result, knowledge)["charts"]["actors"]
+    ru, en = localize(chart, Locale("ru")), localize(chart, Locale("en"))
+    assert ru["title"] != en["title"] and ru["lang"] == "ru" and en["lang"] == "en"
+    assert [x["title"] for x in ru["svg"]["labels"]] == [i["label"] for i in ru["items"]]
+    assert [x["title"] for x in en["svg"]["labels"]] == [i["label"] for i in en["items"]]
+    assert ru["svg"]["legend"][0]["text"] != en["svg"]["legend"][0]["text"]
 
 
 def test_program_charts_cover_participants_directions_geography_and_partials(nn_result, knowledge):
-    view = build_program(nn_result, knowledge, "en")
+    view = api.program_view(nn_result, knowledge, "en")
     cs = view["charts"]
     assert set(cs) == {"partials", "actors", "directions", "geography"}
     assert [s["key"] for s in cs["directions"]["series"]] == ["cluster", "benchmark"]
@@ -74,9 +92,7 @@ def test_program_charts_cover_participants_directions_geography_and_partials(nn_
 
 
 def test_svg_labels_are_escaped():
-    c = charts.bar_chart(
-        "x", "<b>T</b>", [("cluster", "C&C")], [('<script>alert(1)</script>"', [1])], "en"
-    )
+    c = chart_in("en", "x", "<b>T</b>", [("cluster", "C&C")], [('<script>alert(1)</script>"', [1])])
     html = environment().get_template("chart.html.j2").render(chart=c, t=strings()["en"])
     assert "<script>" not in html and "&lt;script&gt;" in html
     assert "<b>T</b>" not in html and "C&amp;C" in html
@@ -85,7 +101,7 @@ def test_svg_labels_are_escaped():
 
 @pytest.mark.slow  # end to end; .ci/run runs it (-m slow)
 def test_png_is_deterministic_and_carries_no_software_metadata(nn_result, knowledge):
-    chart = build_program(nn_result, knowledge, "ru")["charts"]["directions"]
+    chart = api.program_view(nn_result, knowledge, "ru")["charts"]["directions"]
     a, b = charts.png(chart), charts.png(chart)
     assert a == b
     assert a.startswith(b"\x89PNG\r\n\x1a\n")

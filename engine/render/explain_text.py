@@ -1,16 +1,52 @@
 """The explanations as text: `why`, `why-not` and `what-if` data rendered for the terminal.
-Nothing is computed here; every line comes from the data."""
+Nothing is computed here; every line comes from the data.
+
+`explanation_words` puts a language-neutral answer of engine/explain into one language (the
+documented JSON shape); the `render_*` functions turn such an answer into lines.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypeVar
 
-from engine.explain.labels import bench_value, fmt_value, ui_strings
+from engine.explain.labels import bench_value
+from engine.text.message import Locale, Value, localize, say
+from engine.text.strings import strings
+
+Answer = TypeVar("Answer", bound=Mapping[str, Any])
+
+
+READERS = ("author", "policy")
+
+
+def reader_aliases(reader: str) -> dict[str, str]:
+    """The strings a reader reads differently: for "policy", each key `k` with a `policy_k` in
+    templates/strings.yaml (no rule ids, no file:line, no engine notation); none for "author"."""
+    if reader == "author":
+        return {}
+    words = strings()["en"]
+    return {k: "policy_" + k for k in words if "policy_" + k in words}
+
+
+def explanation_words(data: Answer, lang: str, reader: str = "author") -> Answer:
+    """An answer of engine/explain (`why_data`, `why_not_data`, `what_if_data`) in `lang` for
+    one reader: every text a plain string, no typography (the terminal and JSON show the
+    knowledge's own text)."""
+    words = localize(data, Locale(lang, aliases=reader_aliases(reader), typography=False))
+    words["lang"] = lang
+    return words  # type: ignore[no-any-return]
+
+
+def ui_strings(lang: str, reader: str = "author") -> dict[str, str]:
+    """The UI strings of templates/strings.yaml in one language, as `reader` reads them."""
+    words = strings()[lang]
+    aliases = reader_aliases(reader)
+    return {k: words[aliases.get(k, k)] for k in words} if aliases else words
 
 
 def _v(value: Any, lang: str) -> str:
-    return fmt_value(value, lang)
+    return say(Value(value), lang)
 
 
 def _mark(ok: bool) -> str:
@@ -99,7 +135,7 @@ def _render_benchmark(
         + s[key].format(
             threshold=_v(threshold, lang),
             label=b["label"],
-            value=bench_value(b["value"], lang),
+            value=say(bench_value(b["value"]), lang),
             setting=b["setting"],
             sources=", ".join(b["sources"]) or "—",
         )
@@ -227,7 +263,7 @@ def _render_eval(c: dict[str, Any], out: list[str], indent: str, lang: str) -> N
 def render_what_if(d: Mapping[str, Any]) -> str:
     lang = d["lang"]
     s = ui_strings(lang)
-    v = lambda x: fmt_value(x, lang)  # noqa: E731
+    v = lambda x: _v(x, lang)  # noqa: E731
     out = [
         f"{s['x_what_if']}: " + ", ".join(f"{c['indicator']} = {v(c['to'])}" for c in d["changes"]),
         f"{s['x_assessment']}: {d['assessment']}" + (f" — {d['cluster']}" if d["cluster"] else ""),

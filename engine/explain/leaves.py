@@ -1,0 +1,81 @@
+"""Leaves the explanations need beyond engine/text/message.py: a number already written with a
+point, a value's label inside a sentence, and a knowledge text with its `{placeholders}` filled."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from engine.knowledge.base import Text
+from engine.text.message import Loc, Locale
+
+# `{id}` (an indicator or measure of the rule's `when`, or an input of such a measure),
+# `{benchmark:id}` (the survey benchmark of an indicator) or `{country:key}` (an institution)
+PLACEHOLDER = re.compile(r"\{(?:(country|benchmark):)?([a-z][a-z0-9_]*)\}")
+
+
+@dataclass(frozen=True, slots=True)
+class Decimal(Loc):
+    """A number already written with a point, with the language's decimal separator."""
+
+    text: str
+
+    def words(self, loc: Locale) -> str:
+        return self.text.replace(".", loc.text("decimal_separator"))
+
+
+@dataclass(frozen=True, slots=True)
+class InSentence(Loc):
+    """A value's label inside a sentence ("symbolic (tacit)"): lower-case first letter when the
+    label differs from the raw value and its second letter is lower-case."""
+
+    shown: Any
+    value: str
+
+    def words(self, loc: Locale) -> str:
+        shown = loc.param(self.shown)
+        if shown != self.value and shown[1:2].islower():
+            return shown[:1].lower() + shown[1:]
+        return shown
+
+
+@dataclass(frozen=True, slots=True)
+class Filled(Loc):
+    """A knowledge text (or one string for both languages) whose placeholders (`{id}`,
+    `{country:key}`, `{benchmark:id}`) stand for the texts in `subs`."""
+
+    text: Text | str | None
+    subs: tuple[tuple[str, Any], ...] = ()
+
+    def words(self, loc: Locale) -> str:
+        text = loc.param(self.text)
+        if not self.subs:
+            return text
+        subs = dict(self.subs)
+
+        def sub(m: re.Match[str]) -> str:
+            key = m.group(0)
+            return loc.param(subs[key]) if key in subs else key
+
+        return PLACEHOLDER.sub(sub, text)
+
+
+def placeholders(text: Text | str | None) -> list[re.Match[str]]:
+    """The placeholders of a text in any of its languages, each once, in order of appearance."""
+    texts = [text] if isinstance(text, str) else [text.ru, text.en] if text is not None else []
+    seen: dict[str, re.Match[str]] = {}
+    for t in texts:
+        for m in PLACEHOLDER.finditer(t or ""):
+            seen.setdefault(m.group(0), m)
+    return list(seen.values())
+
+
+@dataclass(frozen=True, slots=True)
+class Stripped(Loc):
+    """A text without the blanks around it (a sentence joined from parts some of which are empty)."""
+
+    inner: Any
+
+    def words(self, loc: Locale) -> str:
+        return loc.param(self.inner).strip()

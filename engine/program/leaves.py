@@ -1,0 +1,103 @@
+"""The program's own language-neutral leaves (besides those of `engine.text.message`): a text or
+its fallback, a citation trimmed of its end, a knowledge text with `{name}` parameters filled, the
+`{work}` references of an annex text numbered, a title put inside a sentence, the language code,
+and a list ordered by its texts once they are in words."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from engine.knowledge.base import Text
+from engine.text.message import Loc, Locale, Rendered, localize
+from engine.text.typography import typeset_view
+
+
+def tx(text: Text | None) -> Text | str:
+    """A knowledge text that may be absent: absent reads "" (as `localized(None, lang)` did)."""
+    return "" if text is None else text
+
+
+@dataclass(frozen=True, slots=True)
+class Or(Loc):
+    """The first text, or the second where the first says nothing in the reader's language."""
+
+    first: Any
+    second: Any
+
+    def words(self, loc: Locale) -> str:
+        return loc.param(self.first) or loc.param(self.second)
+
+
+@dataclass(frozen=True, slots=True)
+class RStrip(Loc):
+    """A text without the characters `chars` (whitespace when None) at its end."""
+
+    inner: Any
+    chars: str | None = None
+
+    def words(self, loc: Locale) -> str:
+        return loc.param(self.inner).rstrip(self.chars)
+
+
+@dataclass(frozen=True, slots=True, init=False)
+class Format(Loc):
+    """A knowledge text whose `{name}` placeholders take values (texts in words, numbers as they
+    are, so a format spec still applies)."""
+
+    inner: Any
+    params: tuple[tuple[str, Any], ...]
+
+    def __init__(self, inner: Any, **params: Any) -> None:
+        object.__setattr__(self, "inner", inner)
+        object.__setattr__(self, "params", tuple(params.items()))
+
+    def words(self, loc: Locale) -> str:
+        values = {n: loc.param(v) if isinstance(v, Loc | Text | str) else v for n, v in self.params}
+        return loc.param(self.inner).format(**values)
+
+
+@dataclass(frozen=True, slots=True)
+class Cite(Loc):
+    """An annex text whose `{work}` references read as bibliography numbers ("[?]" when unknown)."""
+
+    inner: Any
+    numbers: tuple[tuple[str, int], ...]
+
+    def words(self, loc: Locale) -> str:
+        no = dict(self.numbers)
+        return re.sub(r"\{(\w+)\}", lambda m: f"[{no.get(m.group(1), '?')}]", loc.param(self.inner))
+
+
+@dataclass(frozen=True, slots=True)
+class TitleLower(Loc):
+    """A title after a prefix: "Organize stands" reads "organize stands"; "SME ..." stays."""
+
+    inner: Any
+
+    def words(self, loc: Locale) -> str:
+        title = loc.param(self.inner)
+        return title[:1].lower() + title[1:] if title[1:2].islower() else title
+
+
+@dataclass(frozen=True, slots=True)
+class LangCode(Loc):
+    """The reader's language code itself ("ru", "en"): the renderers pick their strings by it."""
+
+    def words(self, loc: Locale) -> str:
+        return loc.lang
+
+
+@dataclass(frozen=True, slots=True)
+class SortedByText(Rendered):
+    """Records ordered by one of their texts in the reader's language (case-insensitive), as the
+    untypeset words compare; typography follows."""
+
+    items: tuple[Any, ...]
+    key: str
+
+    def localized(self, loc: Locale) -> Any:
+        plain = Locale(loc.lang, loc.templates, loc.aliases, typography=False)
+        out = sorted((localize(x, plain) for x in self.items), key=lambda x: x[self.key].lower())
+        return typeset_view(out) if loc.typesets else out
