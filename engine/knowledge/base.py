@@ -6,6 +6,10 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, model_validator
 
+from engine.text.bilingual import Text
+
+__all__ = ["Text"]  # re-exported: the knowledge models and their readers import it from here
+
 Lang = Literal["ru", "en"]
 
 
@@ -40,20 +44,6 @@ class Provenance(Strict):
             elif data.get("basis") == "proposal" and "proposal" not in data:
                 data = {**data, "proposal": True}
         return data
-
-
-class Text(Strict):
-    """A text a user reads, in Russian and English."""
-
-    ru: str | None = None
-    en: str | None = None
-
-    def get(self, lang: str) -> str:
-        """The text in `lang`, falling back to the other language when it is missing."""
-        value = getattr(self, lang, None)
-        if value:
-            return value
-        return self.en or self.ru or ""
 
 
 def localized(value: Text | str | None, lang: str) -> str:

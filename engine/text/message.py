@@ -18,7 +18,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from engine.knowledge.base import Text
+from engine.text.bilingual import Text
 from engine.text.numbers import fmt_num, plural
 from engine.text.strings import LANGS, strings
 from engine.text.typography import typeset
