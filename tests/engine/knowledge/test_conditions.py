@@ -3,12 +3,24 @@ and how `any`/`all`/`not` unfold into branches."""
 
 from __future__ import annotations
 
+import dataclasses
 from typing import get_args
 
 import pytest
 
-from engine.knowledge.conditions import OPERATORS, UNARY, branches, iter_atoms, predicate
-from engine.knowledge.models import All_, Any_, Atom, Not_, Op
+from engine.knowledge.conditions import (
+    EVERY_TYPE,
+    OPERATORS,
+    UNARY,
+    Admits,
+    Operator,
+    branches,
+    iter_atoms,
+    operators_fitting,
+    predicate,
+)
+from engine.knowledge.models import UNARY_OPS, All_, Any_, Atom, Not_, Op
+from engine.text.strings import strings
 
 CASES = [
     # op, rule value, value that satisfies, value that does not
@@ -33,9 +45,48 @@ CASES = [
 
 
 def test_every_operator_of_the_language_has_a_meaning():
-    assert set(get_args(Op)) == OPERATORS
-    assert {c[0] for c in CASES} | {"is_missing"} == OPERATORS
-    assert UNARY <= OPERATORS
+    assert set(get_args(Op)) == set(OPERATORS)
+    assert {c[0] for c in CASES} | {"is_missing"} == set(OPERATORS)
+    assert UNARY <= set(OPERATORS)
+
+
+@pytest.mark.parametrize("name", sorted(OPERATORS))
+def test_every_operator_has_every_part(name):
+    op = OPERATORS[name]
+    assert op.name == name
+    for f in dataclasses.fields(Operator):
+        if f.name != "clips_list":
+            assert getattr(op, f.name) not in (None, "", frozenset()), f.name
+    assert op.value in ("none", "scalar", "list", "item", "count")
+    assert op.arity == (1 if name in UNARY else 2)
+    assert op.fits <= EVERY_TYPE
+    # the CLIPS export has a test on a multislot exactly for the operators that fit a list
+    assert (op.clips_list is not None) == ("list" in op.fits)
+    value = next((c[1] for c in CASES if c[0] == name), None)
+    value = list(value) if isinstance(value, tuple) else value
+    assert callable(op.predicate(value))
+    assert isinstance(op.admits(value), Admits)
+
+
+def test_the_schema_and_the_table_agree_on_unary_operators():
+    # engine/knowledge/models.py validates `value` before the table is importable there
+    assert UNARY == UNARY_OPS
+
+
+@pytest.mark.parametrize("lang", ["ru", "en"])
+def test_every_operator_has_words_in_both_languages(lang):
+    texts = strings()[lang]
+    for name, op in OPERATORS.items():
+        assert op.words == f"op_{name}"
+        assert texts[op.words].strip(), (lang, op.words)
+
+
+def test_every_subject_type_has_operators_and_blank_tests():
+    for subject_type in EVERY_TYPE:
+        fitting = operators_fitting(subject_type)
+        assert {"is_missing", "is_known"} <= set(fitting)
+    assert operators_fitting("bool") == ["eq", "is_false", "is_known", "is_missing", "is_true", "ne"]
+    assert "in" not in operators_fitting("number")  # a derived number is compared, not listed
 
 
 @pytest.mark.parametrize(("op", "value", "yes", "no"), CASES, ids=[c[0] for c in CASES])
@@ -45,7 +96,7 @@ def test_operator_holds_and_fails(op, value, yes, no):
     assert p(no) is False
 
 
-@pytest.mark.parametrize("op", sorted(OPERATORS - {"is_missing"}))
+@pytest.mark.parametrize("op", sorted(set(OPERATORS) - {"is_missing"}))
 def test_a_blank_satisfies_no_operator_but_is_missing(op):
     value = next((c[1] for c in CASES if c[0] == op), None)
     assert predicate(op, value)(None) is False
