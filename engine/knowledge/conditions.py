@@ -358,7 +358,8 @@ def branch_problems(sites: Sequence[RuleSite]) -> list[tuple[str, Problem]]:
         n = branch_count(site.rule.when)
         if n > MAX_BRANCHES:
             message = str(TooManyBranches(n))
-            out.append((site.rule.id, site.located.problem(site.path + ("when",), message)))
+            problem = site.located.problem(site.path + ("when",), message, code="too-many-branches")
+            out.append((site.rule.id, problem))
     return out
 
 
