@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from engine.errors import Problem
+from engine.errors import UNCLASSIFIED, Problem
 from engine.files.strict_yaml import load_yaml_file
 from engine.knowledge.read import read_knowledge
 from engine.knowledge.verify.checks import verify
@@ -93,6 +93,53 @@ def test_broken_case_is_detected_and_located(case, tmp_path, monkeypatch, cli, g
     has_error = any(": error: " in line for line in new)
     assert code == (1 if has_error else 0), err
     assert "Traceback" not in out + err
+
+
+# The kind of each problem the reference checks and the YAML reader find, by its code (the golden
+# files above hold the wording). Problems of other checks may still carry the generic code.
+CODES = {
+    "duplicate_finding_recommendation_id": {"duplicate-id"},
+    "duplicate_key": {"duplicate-key"},
+    "duplicate_rule_id": {"duplicate-id"},
+    "id_with_quote": {"bad-id"},
+    "missing_translation": {"missing-translation"},
+    "op_type_mismatch": {"type-mismatch"},
+    "partner_sector_without_label": {"missing-label"},
+    "platform_status_unsupported": {"platform-status", "unknown-actor"},
+    "recommendation_without_kpi": {"no-kpi"},
+    "running_bad_condition": {"type-mismatch", "unknown-indicator"},
+    "threshold_outside_scale": {"outside-scale"},
+    "underived_finding": {"underived-finding"},
+    "unknown_reference": {
+        "unknown-finding",
+        "unknown-indicator",
+        "unknown-measure",
+        "unknown-recommendation",
+        "unknown-source",
+    },
+    "unreachable_recommendation": {"unreachable-recommendation"},
+    "yaml_syntax": {"yaml-syntax"},
+}
+
+
+def _coded(root: Path) -> set[tuple[str, str]]:
+    """(problem without its folder, code) of every problem `kb check` finds under root."""
+    k, problems = read_knowledge(root)
+    problems = problems + (verify(k) if k is not None else [])
+    return {(p.format(with_severity=True).replace(str(root), ""), p.code) for p in problems}
+
+
+@pytest.fixture(scope="module")
+def pristine_codes(tmp_path_factory) -> set[tuple[str, str]]:
+    return _coded(copy_knowledge(tmp_path_factory.mktemp("pristine_codes")))
+
+
+@pytest.mark.parametrize("case", sorted(CODES))
+def test_broken_case_gives_problems_of_its_kind(case, tmp_path, pristine_codes):
+    root = copy_knowledge(tmp_path)
+    apply_case(root, case)
+    new = _coded(root) - pristine_codes
+    assert {code for _, code in new} - {UNCLASSIFIED} == CODES[case]
 
 
 def test_every_case_has_a_golden_file():
