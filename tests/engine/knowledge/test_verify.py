@@ -108,6 +108,8 @@ CODES = {
     "platform_status_unsupported": {"platform-status", "unknown-actor"},
     "recommendation_without_kpi": {"no-kpi"},
     "running_bad_condition": {"type-mismatch", "unknown-indicator"},
+    "schema_error": {"unknown-field", "schema", "missing-field"},
+    "platform_bad_status": {"schema"},
     "threshold_outside_scale": {"outside-scale"},
     "underived_finding": {"underived-finding"},
     "unknown_reference": {
