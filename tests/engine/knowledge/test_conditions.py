@@ -20,6 +20,7 @@ from engine.knowledge.conditions import (
     predicate,
 )
 from engine.knowledge.models import UNARY_OPS, All_, Any_, Atom, Not_, Op
+from engine.knowledge.verify.values import INF, Span, Values, admitted
 from engine.text.strings import strings
 
 CASES = [
@@ -161,3 +162,58 @@ def _any(*alts):
 
 def _all(*parts):
     return All_.model_validate({"all": list(parts)})
+
+
+# --- the values an operator admits agree with its predicate -------------------------------------
+
+NUMBERS = [-1, 0, 1, 1.5, 2, 3]
+ITEMS = ["a", "b", "c"]
+LIST_ITEMS = ["a", "b", "c", "z"]
+LIST_VALUES = [(), ("a",), ("a", "b"), ("b", "c", "z")]
+
+
+def _admitted(universe, op, x):
+    return admitted(universe, OPERATORS[op].admits(x))
+
+
+def _blank(kind):
+    return Values(kind, none=True, spans=(), items=frozenset(), cofinite=False, known=False)
+
+
+@pytest.mark.parametrize("op", operators_fitting("int"))
+def test_admitted_numbers_are_the_numbers_the_predicate_accepts(op):
+    for x in [None] if op in UNARY else ([[1, 2], [1.5]] if op in ("in", "not_in") else [1, 1.5]):
+        allowed = _admitted(Values("num"), op, x)
+        for v in NUMBERS:
+            one = Values("num", none=False, spans=(Span(v, v),))
+            assert one.within(allowed) == predicate(op, x)(v), (op, x, v)
+        assert _blank("num").within(allowed) == predicate(op, x)(None), (op, x)
+
+
+@pytest.mark.parametrize("op", operators_fitting("enum"))
+def test_admitted_items_are_the_items_the_predicate_accepts(op):
+    universe = Values("items", items=frozenset(ITEMS), cofinite=False)
+    for x in [None] if op in UNARY else ([["a", "b"], ["c"]] if op in ("in", "not_in") else ["a"]):
+        allowed = _admitted(universe, op, x)
+        for v in ITEMS:
+            one = Values("items", none=False, items=frozenset({v}), cofinite=False)
+            assert one.within(allowed) == predicate(op, x)(v), (op, x, v)
+        assert _blank("items").within(allowed) == predicate(op, x)(None), (op, x)
+
+
+@pytest.mark.parametrize("op", operators_fitting("list"))
+def test_admitted_lists_are_the_lists_the_predicate_accepts(op):
+    universe = Values("list", spans=(Span(0, INF),))
+    operands = {"item": ["a", "z"], "count": [0, 1, 2, 3]}.get(OPERATORS[op].value, [None])
+    for x in operands:
+        allowed = _admitted(universe, op, x)
+        for v in LIST_VALUES:
+            one = Values(
+                "list",
+                none=False,
+                required=frozenset(v),
+                excluded=frozenset(LIST_ITEMS) - set(v),
+                spans=(Span(len(v), len(v)),),
+            )
+            assert one.within(allowed) == predicate(op, x)(v), (op, x, v)
+        assert _blank("list").within(allowed) == predicate(op, x)(None), (op, x)
