@@ -69,19 +69,7 @@ def check_settings(c: Checker) -> None:
             code="unlisted-actor",
         )
 
-    h = k.scoring.helix
-    ids = h.model_ids
-    wanted = [ids.led.format(lead=name) for name in h.helices]
-    wanted += [ids.balanced, ids.nascent, ids.dual, ids.unknown]
-    for ident in wanted:
-        if ident not in h.models:
-            c.add(
-                "scoring.yaml",
-                ("helix", "model_ids"),
-                f"model {ident!r} is given by the classifier but has no label in helix.models",
-                code="missing-label",
-            )
-
+    _check_models(c)
     _check_scores(c)
 
     pt = k.partners
@@ -93,6 +81,22 @@ def check_settings(c: Checker) -> None:
             hint=suggest(pt.country_indicator, indicators),
             code="unknown-indicator",
         )
+
+
+def _check_models(c: Checker) -> None:
+    """Every helix model the classifier can give has a label."""
+    h = c.k.scoring.helix
+    ids = h.model_ids
+    wanted = [ids.led.format(lead=name) for name in h.helices]
+    wanted += [ids.balanced, ids.nascent, ids.dual, ids.unknown]
+    for ident in wanted:
+        if ident not in h.models:
+            c.add(
+                "scoring.yaml",
+                ("helix", "model_ids"),
+                f"model {ident!r} is given by the classifier but has no label in helix.models",
+                code="missing-label",
+            )
 
 
 def _check_scores(c: Checker) -> None:
