@@ -11,7 +11,7 @@ from engine.assessment.validate import Assessment, with_changes
 from engine.errors import InputError
 from engine.inference.run import runner_for
 from engine.inference.trace import Result
-from engine.knowledge.conditions import holds, iter_atoms
+from engine.knowledge.conditions import OPERATORS, holds, iter_atoms
 from engine.knowledge.graph import cone
 from engine.knowledge.measure_ids import measure_inputs
 from engine.knowledge.models import Atom, Indicator, Knowledge
@@ -147,21 +147,30 @@ class _Search:
                     if isinstance(v, str) and v not in vals:
                         vals.append(v)
             return vals
-        # lists: toggle one item, empty the list, or reach the counts the rules ask for
+        return self._lists(ind, cur)
+
+    def _operands(self, iid: str, kind: str) -> list[Any]:
+        """The values the rules give to `iid` through operators taking this kind of value
+        (`item`: one list item, `count`: a number of items; see conditions.OPERATORS)."""
+        return [a.value for a in self._atoms_on(iid) if OPERATORS[a.op or ""].value == kind]
+
+    def _lists(self, ind: Indicator, cur: Any) -> list[Any]:
+        """Lists near the current one: toggle one item, empty it, or reach the counts the rules
+        ask for."""
         current = list(cur or [])
         items = list(ind.values or [])
-        for a in self._atoms_on(ind.id):
-            if a.op in ("contains", "not_contains") and a.value not in items:
-                items.append(str(a.value))
+        for item in self._operands(ind.id, "item"):
+            if item not in items:
+                items.append(str(item))
         lists: list[list[str]] = [[]]
         for v in items:
             lists.append([x for x in current if x != v] if v in current else current + [v])
-        for a in self._atoms_on(ind.id):
-            if a.op in ("count_ge", "count_lt") and isinstance(a.value, int):
-                missing = [v for v in items if v not in current]
-                for n in (a.value - 1, a.value):
-                    if n < 0:
-                        continue
+        missing = [v for v in items if v not in current]
+        for count in self._operands(ind.id, "count"):
+            if not isinstance(count, int):
+                continue
+            for n in (count - 1, count):
+                if n >= 0:
                     lists.append(
                         current[:n] if n <= len(current) else current + missing[: n - len(current)]
                     )

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from typing import Any
 
+from engine.knowledge.conditions import Admits
 from engine.knowledge.verify.references import num_text
 
 INF = math.inf
@@ -170,6 +171,27 @@ class Values:
             and other.excluded <= self.excluded
             and not meet_spans(self._counts(), complement(other.spans, True), True)
         )
+
+
+def admitted(u: Values, a: Admits) -> Values:
+    """The values of the universe `u` that an operator admits (its `admits` in the table of
+    engine/knowledge/conditions.py), blank excluded unless it admits only a blank."""
+    if a.blank:
+        return replace(u, none=True, spans=(), items=frozenset(), cofinite=False, known=False)
+    u = replace(u, none=False)
+    if u.kind == "num":
+        spans = spans_of((Span(*b) for b in a.numbers), u.integral)
+        if a.numbers_but:
+            spans = complement(spans, u.integral)
+        return replace(u, spans=meet_spans(u.spans, spans_of(spans, u.integral), u.integral))
+    if u.kind == "items":
+        return u.meet(Values("items", none=False, items=a.items, cofinite=a.items_but))
+    return replace(
+        u,
+        required=u.required | a.required,
+        excluded=u.excluded | a.excluded,
+        spans=meet_spans(u.spans, (Span(*a.count),), True),
+    )
 
 
 Key = tuple[str, str]  # (kind, subject): ("indicator", "direction_export"), ("finding", "x")
