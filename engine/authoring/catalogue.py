@@ -16,7 +16,7 @@ from engine import __version__
 from engine.errors import UsageError
 from engine.explain.labels import measure_label, subject_label, value_text
 from engine.knowledge.base import Text
-from engine.knowledge.conditions import UNARY, iter_atoms
+from engine.knowledge.conditions import OPERATORS, iter_atoms
 from engine.knowledge.measure_ids import measure_catalogue
 from engine.knowledge.models import All_, Any_, Atom, Cond, Knowledge, Not_, RuleSite
 from engine.render.jinja import environment
@@ -60,14 +60,16 @@ def _atom_text(a: Atom, k: Knowledge, lang: str, s: dict[str, str]) -> str:
     if kind == "recommendation":
         return s["k_recommended"].format(label=label)
     op = a.op or ""
-    if op in ("count_ge", "count_lt"):
+    operator = OPERATORS[op]
+    words = strings()[lang][operator.words]
+    if operator.value == "count":
         return s[f"k_{op}"].format(label=label, n=a.value)
-    if op in UNARY:
-        return f"{label} {strings()[lang][f'op_{op}']}"
+    if operator.value == "none":
+        return f"{label} {words}"
     value = say(value_text(kind, a.subject, a.value, k), lang)
     if isinstance(a.value, (int, float)) and not isinstance(a.value, bool):
         value = _num(a.value, lang)
-    return f"{label} {strings()[lang][f'op_{op}']} {value}"
+    return f"{label} {words} {value}"
 
 
 def when_text(conds: list[Cond], k: Knowledge, lang: str, s: dict[str, str]) -> str:

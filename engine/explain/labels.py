@@ -9,6 +9,7 @@ from typing import Any
 from engine.explain.leaves import Decimal
 from engine.inference.trace import CondCheck
 from engine.knowledge.base import Text
+from engine.knowledge.conditions import OPERATORS
 from engine.knowledge.models import Knowledge
 from engine.text.message import ByLang, Loc, Msg, Value, cat
 from engine.text.strings import strings
@@ -75,18 +76,16 @@ def measure_label(mid: str, k: Knowledge) -> Any:
     return mid
 
 
-VALUE_OPS = ("is_true", "is_false", "is_missing", "is_known", "is_empty", "not_empty")
-
-
 def check_parts(c: CondCheck | dict[str, Any], k: Knowledge) -> dict[str, Any]:
     """One condition's parts: its subject's label, the value seen and what was required."""
     d = c.as_dict() if isinstance(c, CondCheck) else c
     label = subject_label(d["kind"], d["subject"], k)
     if d["kind"] in ("finding", "recommendation"):
         return {"label": label, "negated": bool(d["negated"])}
-    op = Msg(f"op_{d['op']}")
+    operator = OPERATORS[d["op"]]
+    op = Msg(operator.words)
     actual = value_text(d["kind"], d["subject"], d["actual"], k)
-    if d["op"] in VALUE_OPS:
+    if operator.value == "none":
         req: Any = op
     else:
         req = cat([op, " ", value_text(d["kind"], d["subject"], d["value"], k)])
@@ -140,7 +139,8 @@ def _value_labels(kind: str, subject: str, k: Knowledge) -> Mapping[str, Text | 
     return {}
 
 
-NUMERIC_OPS = {"eq", "ne", "lt", "le", "gt", "ge"}
+# the comparisons with one value (eq, ne, lt, le, gt, ge), from the operator table
+NUMERIC_OPS = frozenset(name for name, o in OPERATORS.items() if o.value == "scalar")
 
 
 SCORE_KEYS = ("index", "index_band", "model", "ratio", "ratio_band", "self_band")
