@@ -42,13 +42,12 @@ from engine.program import model as program
 from engine.program.document import document_view
 from engine.program.peers import rank_values
 from engine.program.result_json import result_json
-from engine.render import jinja as render
-from engine.render.docx import render_docx
+from engine.render.formats import get_format
+from engine.render.formats import render as render_format
 from engine.resources import display_path
 
 SUFFIXES = (".yaml", ".yml", ".xlsx", ".xlsm")
 WORKBOOKS = (".xlsx", ".xlsm")
-EXTENSIONS = {"md": "md", "html": "html", "docx": "docx", "json": "json"}
 SUMMARY_FILES = ("summary.csv", "summary.xlsx", "summary.md", "summary.html")
 TOP = 3  # recommendations named per cluster in the summary
 
@@ -136,8 +135,7 @@ def plan(
 ) -> tuple[list[Job], list[Outcome]]:
     """The jobs, with unique output names, and the inputs that failed before any work (workbooks
     are read here, one job per questionnaire sheet)."""
-    if fmt not in EXTENSIONS:
-        raise UsageError(f"--format: {fmt!r} is not supported; use md, html, docx or json")
+    extension = get_format(fmt, "program").extension
     files = expand(inputs, exclude)
     if not files:
         raise UsageError("no assessment files found in the inputs (.yaml, .yml, .xlsx)")
@@ -147,9 +145,9 @@ def plan(
 
     def name_for(stem: str) -> str:
         base = slug(stem)
-        name, n = f"{base}.{EXTENSIONS[fmt]}", 2
+        name, n = f"{base}.{extension}", 2
         while name.lower() in used:
-            name, n = f"{base}-{n}.{EXTENSIONS[fmt]}", n + 1
+            name, n = f"{base}-{n}.{extension}", n + 1
         used.add(name.lower())
         return name
 
@@ -225,15 +223,21 @@ def process(job: Job) -> Outcome:
             result = runner.run(a)
 
         view = program.build_program(result, k, lang)
-        if fmt in ("md", "html", "docx"):
-            view = document_view(view, result, k, lang)
-        if fmt == "json":
-            data: str | bytes = render.to_json(result_json(result, k))
-        elif fmt == "docx":
-            data = render_docx(view)
-        else:
-            data = render.render(view, fmt)
-        return Outcome(job.index, job.source, job.output, data, summary_row(job, result, view, k))
+        document: list[dict[str, Any]] = []  # the document view, if the format renders one
+
+        def document_of() -> dict[str, Any]:
+            document.append(document_view(view, result, k, lang))
+            return document[0]
+
+        data = render_format(
+            "program",
+            fmt,
+            view=document_of,
+            data=lambda: result_json(result, k),
+            template=lambda: None,
+        )
+        row = summary_row(job, result, document[0] if document else view, k)
+        return Outcome(job.index, job.source, job.output, data, row)
     except ClusterIntlError as exc:
         return Outcome(job.index, job.source, None, problems=_lines(exc))
     except Exception as exc:  # a defect must not stop the other clusters; it is still reported

@@ -15,16 +15,6 @@ from engine import api
 
 LANGS = ("ru", "en")
 AUDIENCES = ("client", "consultant")
-DRAFT_TYPES = {
-    "md": "text/markdown; charset=utf-8",
-    "html": "text/html; charset=utf-8",
-    "json": "application/json; charset=utf-8",
-    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-}
-QUESTIONNAIRE_TYPES = {
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "yaml": "application/yaml; charset=utf-8",
-}
 
 
 class Failure(Exception):
