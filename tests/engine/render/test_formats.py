@@ -148,3 +148,27 @@ def test_a_new_format_is_one_registry_entry_and_one_renderer(monkeypatch, nn_res
     jobs, _ = plan([EXAMPLES / "nizhny-novgorod.yaml"], knowledge, "plain")
     assert [j.output for j in jobs] == ["nizhny-novgorod.plain"]
     assert format_for(Path("x.plain"), "program") == "plain"
+
+
+def test_the_web_downloads_read_the_registry(monkeypatch, tmp_path):
+    from starlette.testclient import TestClient
+
+    from engine.web import Settings, create_app
+
+    monkeypatch.setattr(formats, "FORMATS", (*FORMATS, PLAIN))
+    (tmp_path / "nn.yaml").write_bytes((EXAMPLES / "nizhny-novgorod.yaml").read_bytes())
+    token, base = "test-token-0123456789", "http://127.0.0.1:8765"
+    app = create_app(Settings(workspace=tmp_path, host="127.0.0.1", port=8765, token=token))
+    with TestClient(app, base_url=base, headers={"Authorization": f"Bearer {token}"}) as client:
+        page = client.get("/c/nn.yaml/program", params={"format": "plain", "lang": "en"})
+        assert page.status_code == 200, page.text
+        assert page.headers["content-type"] == PLAIN.media_type
+        assert page.headers["content-disposition"] == 'attachment; filename="nn.plain"'
+        docx = client.get("/c/nn.yaml/program", params={"format": "docx"})
+        assert docx.headers["content-type"] == get_format("docx", "program").media_type
+        assert client.get("/c/nn.yaml/program", params={"format": "pdf"}).status_code == 400
+        sheet = client.get("/questionnaire", params={"format": "xlsx"})
+        assert sheet.headers["content-type"] == get_format("xlsx", "questionnaire").media_type
+        assert sheet.headers["content-disposition"].endswith('"questionnaire-ru.xlsx"')
+        cluster = client.get("/c/nn.yaml", params={"lang": "en"}).text
+        assert 'data-format="plain"' in cluster  # the page offers every registered format
