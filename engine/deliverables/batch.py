@@ -225,14 +225,14 @@ def process(job: Job) -> Outcome:
         view = program.build_program(result, k, lang)
         document: list[dict[str, Any]] = []  # the document view, if the format renders one
 
-        def document_of() -> dict[str, Any]:
+        def _document() -> dict[str, Any]:
             document.append(document_view(view, result, k, lang))
             return document[0]
 
         data = render_format(
             "program",
             fmt,
-            view=document_of,
+            view=_document,
             data=lambda: result_json(result, k),
             template=lambda: None,
         )

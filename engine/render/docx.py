@@ -70,6 +70,7 @@ class _Writer(BackMatter):
     # --- sections ---------------------------------------------------------------------------
 
     def program(self) -> None:
+        """Every section in the order of program.md.j2."""
         t, p = self.t, self.p
         self.title_page()
         self.contents()
@@ -91,6 +92,7 @@ class _Writer(BackMatter):
         self.tail()
 
     def title_page(self) -> None:
+        """The approval block, the title and the cluster, the document's particulars, a page break."""
         from docx.enum.text import WD_ALIGN_PARAGRAPH
 
         t, f = self.t, self.p["front"]
@@ -114,6 +116,7 @@ class _Writer(BackMatter):
         self.page_break()
 
     def contents(self) -> None:
+        """The table of contents: a TOC field Word fills in when the document is opened."""
         self.para(self.t["contents"], style="Title")
         par = self.para()
         add_page_field(par, 'TOC \\o "1-2" \\h \\z \\u')
@@ -123,6 +126,7 @@ class _Writer(BackMatter):
         self.page_break()
 
     def passport(self) -> None:
+        """The program's passport: name, basis, goal, tasks, period, executors, resources."""
         t, ps = self.t, self.p["passport"]
         self.heading(t["s_passport"], 1)
         self.table(
@@ -142,6 +146,7 @@ class _Writer(BackMatter):
         )
 
     def summary(self) -> None:
+        """The summary: level, conclusions, the main measures and the targets."""
         t, sm = self.t, self.p["summary"]
         self.heading(t["s_summary"], 1)
         if sm["level"]:
@@ -154,6 +159,7 @@ class _Writer(BackMatter):
         self.bullets(sm["targets"])
 
     def gate(self) -> None:
+        """The readiness gate: why the cluster is not ready and what waits for it."""
         t, g = self.t, self.p["gate"]
         self.heading(t["gate_heading"], 1)
         self.para(g["text"])
@@ -165,6 +171,7 @@ class _Writer(BackMatter):
         )
 
     def current(self) -> None:
+        """The current state: self-assessment, index, ratio, model, actors, directions."""
         t, cur = self.t, self.p["current"]
         self.heading(t["s_current"], 1)
         self.heading(t["self_assessment"], 2)
@@ -241,6 +248,7 @@ class _Writer(BackMatter):
         self.para(f"{t['scores_counts']}: {counts}.")
 
     def ratio_notes(self) -> None:
+        """How the cluster/region ratio was formed, what it left out, and its bands."""
         t, sc = self.t, self.p["current"]["scores"]
         if sc["ratio_basis"]:
             self.para(sc["ratio_basis"])
@@ -264,6 +272,7 @@ class _Writer(BackMatter):
             self.para(sc["reconciliation"])
 
     def swot(self) -> None:
+        """The SWOT lists; for the consultant, each item with where it comes from."""
         t = self.t
         self.heading(t["s_swot"], 1)
         for key in ("strengths", "weaknesses", "opportunities", "threats"):
@@ -282,6 +291,7 @@ class _Writer(BackMatter):
             self.bullets(items or [t["none"]])
 
     def prospects(self) -> None:
+        """The prospects: the gate, the band, the model, target markets and partner clusters."""
         t, pr = self.t, self.p["prospects"]
         self.heading(t["s_prospects"], 1)
         for text in (pr["gate"], pr["band"], pr["model"], pr["ratio"]):
@@ -304,6 +314,7 @@ class _Writer(BackMatter):
         return text
 
     def recommendation(self, r: dict[str, Any], level: int = 3) -> None:
+        """One measure: title and status, condition, text, actor and timing, partners, KPIs."""
         t = self.t
         title = f"{r['no']}. {r['title']}" if r.get("no") else r["title"]
         self.heading(title + (f" ({r['status_label']})" if r.get("status_label") else ""), level)
@@ -397,6 +408,7 @@ class _Writer(BackMatter):
         )
 
     def kpis(self) -> None:
+        """The KPI table: baseline and a target per year, data source and owner (landscape)."""
         t, p = self.t, self.p
         self.heading(t["s_kpis"], 1)
         years = [str(y) for y in p["period"]["years"]]

@@ -50,6 +50,7 @@ class BackMatter(DocxWriter):
         self.para("; ".join(m["legend"]) + ".", style="CI Meta")
 
     def risks(self) -> None:
+        """The risk register: probability, impact, mitigation and owner of each risk."""
         t, p = self.t, self.p
         self.heading(t["s_risks"], 1)
         self.table(
@@ -154,6 +155,7 @@ class BackMatter(DocxWriter):
 
 
 def comparison_section(w: DocxWriter, c: dict[str, Any]) -> None:
+    """The comparison with the previous assessment as the document's final section."""
     t = w.t
     years = ""
     if c["old"]["year"] is not None and c["new"]["year"] is not None:

@@ -4,10 +4,13 @@ questionnaire) the function that renders it. The CLI's `--format` choices and th
 `compare`, the batch's file names and the web workspace's downloads read this table.
 
 A renderer is named by "module:function" and imported on first use, the way entry points are:
-the CLI reads this module for `--help`, which must stay instant (it imports nothing of the
-engine but this file), and the modules that render sit above and below this one.
+the CLI reads this module for `--help`, which must stay instant (it imports nothing of the engine
+but this file), and some renderers live above render/ in the import order (the comparison and the
+questionnaire in deliverables/, the catalogue in authoring/), which plug in here by name.
+tests/engine/render/test_formats.py resolves every name and checks what each function takes.
 
-Adding a format is one renderer module (or a template for the Jinja renderer) and one entry here.
+Adding a format is one renderer module and one entry here; a Jinja format is one entry naming
+`engine.render.jinja:render` and its template `templates/program.<name>.j2`.
 """
 
 from __future__ import annotations
@@ -57,6 +60,7 @@ class Format:
 
     @property
     def documents(self) -> tuple[str, ...]:
+        """The documents this format renders."""
         return tuple(self.renderers)
 
 

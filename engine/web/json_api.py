@@ -78,6 +78,7 @@ class JsonApi:
         return json_response(data)
 
     async def api_draft(self, request: Request) -> Response:
+        """The program of the posted assessment in a registered format; binary ones as a file."""
         lang = self._api_lang(request)
         fmt = request.query_params.get("format", "json")
         who = audience(request, self.words["en"])

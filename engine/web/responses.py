@@ -47,6 +47,7 @@ def json_response(data: Any) -> Response:
 
 
 def download(data: str | bytes, media_type: str, filename: str) -> Response:
+    """An attachment of the registered media type, under a file name safe in a header."""
     safe = re.sub(r"[^\w.-]", "_", filename, flags=re.ASCII)
     return Response(
         data,
