@@ -220,6 +220,7 @@ class Workbench(JsonApi):
         return page
 
     async def questionnaire(self, request: Request) -> Response:
+        """A blank questionnaire to download, in a registered format (xlsx by default)."""
         lang = self.lang(request)
         fmt = request.query_params.get("format", "xlsx")
         form = api.find_format(fmt, "questionnaire")
