@@ -12,9 +12,12 @@ import sys
 from collections.abc import Callable
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeAlias
 
 import typer
+
+# the one engine module --help reads: the registry of output formats (pure data, instant)
+from engine.render.formats import format_for, format_names, spoken
 
 app = typer.Typer(
     name="cluster-intl",
@@ -45,11 +48,16 @@ class Audience(str, Enum):
     consultant = "consultant"
 
 
-class DraftFormat(str, Enum):
-    md = "md"
-    html = "html"
-    docx = "docx"
-    json = "json"
+if TYPE_CHECKING:  # the choices of --format, from the registry
+    DraftFormat: TypeAlias = str
+    CompareFormat: TypeAlias = str
+    DocsFormat: TypeAlias = str
+    QuestionnaireFormat: TypeAlias = str
+else:
+    DraftFormat = Literal[format_names("program")]
+    CompareFormat = Literal[format_names("compare")]
+    DocsFormat = Literal[format_names("catalogue")]
+    QuestionnaireFormat = Literal[format_names("questionnaire")]
 
 
 class TextFormat(str, Enum):
@@ -115,20 +123,6 @@ def emit(data: str | bytes, out: Path | None, force: bool) -> None:
     api.write(out, data, force=force)
 
 
-def _format_from(out: Path | None, fmt: DraftFormat | None) -> str:
-    if fmt is not None:
-        return fmt.value
-    if out is not None:
-        suffix = out.suffix.lower().lstrip(".")
-        if suffix in ("md", "html", "docx", "json"):
-            return suffix
-        if suffix in ("markdown",):
-            return "md"
-        if suffix in ("htm",):
-            return "html"
-    return "md"
-
-
 @app.command()
 @guarded_command
 def draft(
@@ -144,7 +138,7 @@ def draft(
         ),
     ] = None,
     fmt: Annotated[
-        DraftFormat | None, typer.Option("--format", "-f", help="md, html, docx or json.")
+        DraftFormat | None, typer.Option("--format", "-f", help=f"{spoken('program')}.")
     ] = None,
     lang: LangOpt = Lang.ru,
     knowledge: KnowledgeOpt = None,
@@ -181,7 +175,13 @@ def draft(
     k = api.knowledge(knowledge)
     result = api.evaluate(assessment, k)
     text = api.draft(
-        result, k, _format_from(out, fmt), lang.value, template, peers, audience=audience.value
+        result,
+        k,
+        fmt or format_for(out, "program"),
+        lang.value,
+        template,
+        peers,
+        audience=audience.value,
     )
     emit(text, out, force)
 
@@ -359,11 +359,6 @@ def kb_test(
     return 1 if failed else 0
 
 
-class DocsFormat(str, Enum):
-    md = "md"
-    html = "html"
-
-
 @kb_app.command("docs")
 @guarded_command
 def kb_docs(
@@ -379,7 +374,9 @@ def kb_docs(
             ),
         ),
     ] = None,
-    fmt: Annotated[DocsFormat | None, typer.Option("--format", "-f", help="md or html.")] = None,
+    fmt: Annotated[
+        DocsFormat | None, typer.Option("--format", "-f", help=f"{spoken('catalogue')}.")
+    ] = None,
     lang: LangOpt = Lang.ru,
     knowledge: KnowledgeOpt = None,
     force: ForceOpt = False,
@@ -388,11 +385,7 @@ def kb_docs(
     from engine import api
 
     k = api.knowledge(knowledge)
-    chosen = (
-        fmt.value
-        if fmt
-        else ("html" if out is not None and out.suffix.lower() in (".html", ".htm") else "md")
-    )
+    chosen = fmt or format_for(out, "catalogue")
     emit(api.catalogue(k, chosen, lang.value), out, force)
 
 
@@ -451,11 +444,6 @@ def kb_export_clips(
     emit(api.export_clips(api.knowledge(knowledge), assessment), out, force)
 
 
-class QuestionnaireFormat(str, Enum):
-    xlsx = "xlsx"
-    yaml = "yaml"
-
-
 @app.command()
 @guarded_command
 def questionnaire(
@@ -464,7 +452,7 @@ def questionnaire(
         typer.Option(
             "--format", "-f", help="xlsx (a workbook with dropdowns) or yaml (commented)."
         ),
-    ] = QuestionnaireFormat.xlsx,
+    ] = "xlsx",
     lang: LangOpt = Lang.ru,
     out: Annotated[
         Path | None,
@@ -481,7 +469,7 @@ def questionnaire(
     """Write a blank assessment to fill in: one row (or key) per indicator with its question."""
     from engine import api
 
-    emit(api.questionnaire(api.knowledge(knowledge), fmt.value, lang.value), out, force)
+    emit(api.questionnaire(api.knowledge(knowledge), fmt, lang.value), out, force)
 
 
 @app.command()
@@ -500,7 +488,7 @@ def batch(
     ],
     fmt: Annotated[
         DraftFormat, typer.Option("--format", "-f", help="Format of the programs.")
-    ] = DraftFormat.md,
+    ] = "md",
     lang: LangOpt = Lang.ru,
     jobs: Annotated[
         int,
@@ -525,7 +513,7 @@ def batch(
         inputs,
         out_dir,
         k,
-        fmt=fmt.value,
+        fmt=fmt,
         lang=lang.value,
         force=force,
         workers=jobs or api.default_workers(),
@@ -533,13 +521,6 @@ def batch(
     )
     typer.echo(f"{ok} of {total} clusters drafted; summary in {out_dir / 'summary.md'}", err=True)
     return code
-
-
-class CompareFormat(str, Enum):
-    md = "md"
-    html = "html"
-    docx = "docx"
-    json = "json"
 
 
 @app.command()
@@ -557,8 +538,8 @@ def compare(
         typer.Option(
             "--format",
             "-f",
-            help="md, html, docx (the new program with the comparison as its final section) "
-            "or json; default: from the extension of -o, else md.",
+            help=f"{spoken('compare')}; docx is the new program with the comparison as its "
+            "final section; default: from the extension of -o, else md.",
         ),
     ] = None,
     lang: LangOpt = Lang.ru,
@@ -570,7 +551,7 @@ def compare(
 
     api.check_output(out, force, old, new)
     k = api.knowledge(knowledge)
-    chosen = fmt.value if fmt is not None else _format_from(out, None)
+    chosen = fmt or format_for(out, "compare")
     view, data = api.compare_document(
         api.evaluate(old, k), api.evaluate(new, k), k, chosen, lang.value
     )

@@ -17,7 +17,6 @@ from typing import Any
 from engine.assessment.load import assessment_from_text, load_assessment
 from engine.assessment.validate import Assessment, blank, with_changes
 from engine.assessment.workbook import MAX_WORKBOOK_BYTES, read_workbook
-from engine.authoring.catalogue import render_catalogue
 from engine.authoring.clips import deffacts
 from engine.authoring.clips import export_clips as clips_text
 from engine.authoring.scenarios import load_cases, render_report, scenario_files
@@ -29,7 +28,6 @@ from engine.deliverables.batch import default_workers as batch_workers
 from engine.deliverables.batch import run_batch
 from engine.deliverables.compare import compare as compare_view
 from engine.deliverables.compare import render_compare
-from engine.deliverables.questionnaire import questionnaire_xlsx, questionnaire_yaml
 from engine.errors import (
     ClusterIntlError,
     InputError,
@@ -56,7 +54,6 @@ from engine.program.document import AUDIENCES, build_document
 from engine.program.model import build_program
 from engine.program.peers import peer_indices, rank
 from engine.program.result_json import result_json
-from engine.render.docx import render_compare_docx, render_docx
 from engine.render.docx_setup import open_template
 from engine.render.explain_policy import (
     render_what_if_policy,
@@ -70,8 +67,9 @@ from engine.render.explain_text import (
     render_why,
     render_why_not,
 )
+from engine.render.formats import Format, find_format, format_names, get_format
+from engine.render.formats import render as render_format
 from engine.render.jinja import environment as jinja_environment
-from engine.render.jinja import render
 from engine.render.jinja import to_json as json_text
 from engine.resources import bundled_root
 from engine.text.message import Locale, localize
@@ -81,6 +79,7 @@ __all__ = [
     "READERS",
     "Assessment",
     "ClusterIntlError",
+    "Format",
     "InputError",
     "Knowledge",
     "OutputError",
@@ -107,6 +106,8 @@ __all__ = [
     "evaluate",
     "evaluate_bytes",
     "export_clips",
+    "find_format",
+    "format_names",
     "knowledge",
     "load",
     "load_bytes",
@@ -240,15 +241,17 @@ def draft(
         raise UsageError(f"--audience: {audience!r} is not supported; use client or consultant")
     if template is not None and fmt != "docx":
         raise UsageError("--template applies to --format docx only")
-    if fmt not in ("md", "html", "docx", "json"):
-        raise UsageError(f"--format: {fmt!r} is not supported; use md, html, docx or json")
+    reads = get_format(fmt, "program").renderers["program"].reads
     ranked = peer_rank(result, k, peers)
-    if fmt == "json":
-        return json_text(result_json(result, k, ranked))
-    if fmt == "docx":
+    if "template" in reads:
         open_template(template)  # a broken template fails before any work
-        return render_docx(program_view(result, k, lang, audience, ranked), template)
-    return render(program_view(result, k, lang, audience, ranked), fmt)
+    return render_format(
+        "program",
+        fmt,
+        view=lambda: program_view(result, k, lang, audience, ranked),
+        data=lambda: result_json(result, k, ranked),
+        template=lambda: template,
+    )
 
 
 def program_view(
@@ -420,7 +423,7 @@ def run_scenarios(
 
 def catalogue(k: Knowledge, fmt: str, lang: str) -> str:
     """The readable catalogue of the knowledge base (`kb docs`)."""
-    return render_catalogue(k, fmt, lang)
+    return str(render_format("catalogue", fmt, knowledge=lambda: k, lang=lambda: lang))
 
 
 def schemas(k: Knowledge) -> dict[str, dict[str, Any]]:
@@ -450,9 +453,7 @@ def export_clips(k: Knowledge, assessment: Path | None = None) -> str:
 
 def questionnaire(k: Knowledge, fmt: str, lang: str) -> str | bytes:
     """A blank assessment to fill in: an XLSX workbook with dropdowns, or commented YAML."""
-    if fmt == "xlsx":
-        return questionnaire_xlsx(k, lang)
-    return questionnaire_yaml(k, lang)
+    return render_format("questionnaire", fmt, knowledge=lambda: k, lang=lambda: lang)
 
 
 def default_workers() -> int:
@@ -500,7 +501,7 @@ def compare_text(view: dict[str, Any], fmt: str) -> str:
     return render_compare(view, fmt)
 
 
-COMPARE_FORMATS = ("md", "html", "docx", "json")
+COMPARE_FORMATS = format_names("compare")
 
 
 def compare_document(
@@ -510,16 +511,19 @@ def compare_document(
     client program (as `draft(..., "docx")` builds it) as its final section."""
     if lang not in ("ru", "en"):
         raise UsageError(f"--lang: {lang!r} is not supported; use ru or en")
-    if fmt not in COMPARE_FORMATS:
-        raise UsageError(f"--format: {fmt!r} is not supported; use md, html, docx or json")
+    reads = get_format(fmt, "compare").renderers["compare"].reads
     if template is not None and fmt != "docx":
         raise UsageError("--template applies to --format docx only")
     view = compare_view(old, new, k, lang)
-    if fmt != "docx":
-        return view, render_compare(view, fmt)
-    open_template(template)
-    program = program_view(new, k, lang, "client", peer_rank(new, k, None))
-    return view, render_compare_docx(program, view, template)
+    if "template" in reads:
+        open_template(template)
+    return view, render_format(
+        "compare",
+        fmt,
+        view=lambda: view,
+        program=lambda: program_view(new, k, lang, "client", peer_rank(new, k, None)),
+        template=lambda: template,
+    )
 
 
 # --- output --------------------------------------------------------------------------------------

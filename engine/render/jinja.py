@@ -21,7 +21,6 @@ from engine.resources import bundled_root
 from engine.text.strings import strings
 from engine.text.typography import typeset_view
 
-FORMATS = ("md", "html", "json", "docx")
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|#])")
 
 

@@ -26,9 +26,7 @@ from engine import api
 from engine.web import controls, forms, security
 from engine.web.json_api import JsonApi
 from engine.web.responses import (
-    DRAFT_TYPES,
     LANGS,
-    QUESTIONNAIRE_TYPES,
     Failure,
     audience,
     download,
@@ -100,6 +98,7 @@ class Workbench(JsonApi):
             query=[(k, v) for k, v in request.query_params.multi_items() if k != "lang"],
             hx_headers=self.hx_headers,
             url=url,
+            draft_formats=api.format_names("program"),  # the program's downloads
             **ctx,
         )
         return HTMLResponse(html, status_code=status)
@@ -221,12 +220,14 @@ class Workbench(JsonApi):
         return page
 
     async def questionnaire(self, request: Request) -> Response:
+        """A blank questionnaire to download, in a registered format (xlsx by default)."""
         lang = self.lang(request)
         fmt = request.query_params.get("format", "xlsx")
-        if fmt not in QUESTIONNAIRE_TYPES:
+        form = api.find_format(fmt, "questionnaire")
+        if form is None:
             raise HTTPException(400)
         data = await self.service.run(api.questionnaire, self.service.k, fmt, lang)
-        return download(data, QUESTIONNAIRE_TYPES[fmt], f"questionnaire-{lang}.{fmt}")
+        return download(data, form.media_type, f"questionnaire-{lang}.{form.extension}")
 
     async def compare_page(self, request: Request) -> Response:
         lang = self.lang(request)
@@ -269,7 +270,8 @@ class Workbench(JsonApi):
         lang = self.lang(request)
         fmt = request.query_params.get("format", "html")
         who = audience(request, self.words[lang])
-        if fmt not in DRAFT_TYPES:
+        form = api.find_format(fmt, "program")
+        if form is None:
             raise Failure(400, [self.words[lang]["e_format"]])
         entry, result = await self.entry_result(request.path_params["name"])
         sets = self._sets(request)
@@ -286,7 +288,7 @@ class Workbench(JsonApi):
             return HTMLResponse(
                 html, headers={"content-security-policy": security.document_csp(html)}
             )
-        return download(data, DRAFT_TYPES[fmt], f"{stem}.{fmt}")
+        return download(data, form.media_type, f"{stem}.{form.extension}")
 
     async def why_fragment(self, request: Request) -> Response:
         lang = self.lang(request)

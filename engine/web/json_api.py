@@ -9,7 +9,6 @@ from starlette.responses import JSONResponse, Response
 from engine import api
 from engine.web import security
 from engine.web.responses import (
-    DRAFT_TYPES,
     LANGS,
     Failure,
     app_version,
@@ -86,21 +85,23 @@ class JsonApi:
         return json_response(data)
 
     async def api_draft(self, request: Request) -> Response:
+        """The program of the posted assessment in a registered format; binary ones as a file."""
         lang = self._api_lang(request)
         fmt = request.query_params.get("format", "json")
         who = audience(request, self.words["en"])
-        if fmt not in DRAFT_TYPES:
+        form = api.find_format(fmt, "program")
+        if form is None:
             raise Failure(400, [self.words["en"]["e_format"]])
         result = await self._body_result(request)
         data = await self.service.run(
             lambda: api.draft(result, self.service.k, fmt, lang, audience=who)
         )
-        if fmt == "docx":
-            return download(data, DRAFT_TYPES[fmt], "program.docx")
+        if form.binary:
+            return download(data, form.media_type, f"program.{form.extension}")
         headers = (
             {"content-security-policy": security.document_csp(str(data))} if fmt == "html" else {}
         )
-        return Response(data, media_type=DRAFT_TYPES[fmt], headers=headers)
+        return Response(data, media_type=form.media_type, headers=headers)
 
     async def api_why(self, request: Request) -> Response:
         lang, reader = self._api_lang(request), self._api_reader(request)

@@ -15,16 +15,6 @@ from engine import api
 
 LANGS = ("ru", "en")
 AUDIENCES = ("client", "consultant")
-DRAFT_TYPES = {
-    "md": "text/markdown; charset=utf-8",
-    "html": "text/html; charset=utf-8",
-    "json": "application/json; charset=utf-8",
-    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-}
-QUESTIONNAIRE_TYPES = {
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "yaml": "application/yaml; charset=utf-8",
-}
 
 
 class Failure(Exception):
@@ -57,6 +47,7 @@ def json_response(data: Any) -> Response:
 
 
 def download(data: str | bytes, media_type: str, filename: str) -> Response:
+    """An attachment of the registered media type, under a file name safe in a header."""
     safe = re.sub(r"[^\w.-]", "_", filename, flags=re.ASCII)
     return Response(
         data,
