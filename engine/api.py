@@ -200,10 +200,12 @@ def run(assessment: Assessment, k: Knowledge) -> Result:
 
 
 def evaluate(path: Path, k: Knowledge) -> Result:
+    """Load an assessment file and run the rules on it: the result every answer reads."""
     return infer(load_assessment(path, k), k)
 
 
 def evaluate_bytes(data: bytes, name: str, k: Knowledge) -> Result:
+    """An uploaded assessment (YAML or XLSX by its name) loaded and run through the rules."""
     return infer(load_bytes(data, name, k), k)
 
 
@@ -362,6 +364,7 @@ def why(result: Result, ident: str, k: Knowledge, lang: str, reader: str = "auth
 
 
 def why_text(data: WhyData, reader: str = "author") -> str:
+    """A why answer as terminal text for its reader (author or policy)."""
     return render_why_policy(data) if reader == "policy" else render_why(data)
 
 
@@ -376,6 +379,7 @@ def why_not(
 
 
 def why_not_text(data: WhyNotData, reader: str = "author") -> str:
+    """A why-not answer as terminal text for its reader (author or policy)."""
     return render_why_not_policy(data) if reader == "policy" else render_why_not(data)
 
 
@@ -403,6 +407,7 @@ def what_if(
 
 
 def what_if_text(data: WhatIfData, reader: str = "author") -> str:
+    """A what-if answer as terminal text for its reader (author or policy)."""
     return render_what_if_policy(data) if reader == "policy" else render_what_if(data)
 
 
@@ -432,10 +437,13 @@ def schemas(k: Knowledge) -> dict[str, dict[str, Any]]:
 
 
 def schemas_text(k: Knowledge) -> str:
+    """Every JSON Schema as one JSON text, as `kb schema` prints it."""
     return schema_dumps(schemas(k))
 
 
 def write_schemas(k: Knowledge, out_dir: Path, force: bool) -> list[Path]:
+    """Write every JSON Schema into `out_dir` (existing files only with `force`); the paths
+    written."""
     return write_all_schemas(schemas(k), out_dir, force=force)
 
 
@@ -457,6 +465,7 @@ def questionnaire(k: Knowledge, fmt: str, lang: str) -> str | bytes:
 
 
 def default_workers() -> int:
+    """The number of worker processes `batch` uses when not told."""
     return batch_workers()
 
 
@@ -498,6 +507,7 @@ def compare(old: Result, new: Result, k: Knowledge, lang: str) -> dict[str, Any]
 
 
 def compare_text(view: dict[str, Any], fmt: str) -> str:
+    """A comparison view rendered as Markdown, HTML or JSON."""
     return render_compare(view, fmt)
 
 
@@ -530,6 +540,7 @@ def compare_document(
 
 
 def to_json(data: Any) -> str:
+    """Data as the stable JSON text every `--format json` prints."""
     return json_text(data)
 
 
