@@ -50,6 +50,7 @@ from engine.knowledge.load import load_knowledge
 from engine.knowledge.models import Knowledge
 from engine.knowledge.read import read_knowledge
 from engine.knowledge.verify.checks import verify
+from engine.program.diagnosis import diagnosis_record
 from engine.program.document import AUDIENCES, build_document
 from engine.program.model import build_program
 from engine.program.peers import peer_indices, rank
@@ -271,59 +272,8 @@ def program_view(
 
 def diagnosis(result: Result, k: Knowledge, lang: str) -> dict[str, Any]:
     """The diagnosis alone: level, index with coverage, model, ratio, strengths, weaknesses."""
-    plain = Locale(lang, typography=False)
-    record = build_program(result, k)
-    view = {
-        "cluster": record["cluster"],
-        "current": localize(record["current"], plain),
-        "swot": localize(record["swot"], plain),
-        "gate": record["gate"],
-        "data_gaps": record["data_gaps"],
-    }
-    c = view["current"]
-    m = result.measures.values
-    return {
-        "cluster": view["cluster"]["name"],
-        "self_assessment": {
-            "level": c["self_assessment"]["level"],
-            "label": c["self_assessment"]["label"],
-            "band": c["self_assessment"]["band"],
-        },
-        "index": {
-            "value": m.get("index"),
-            "band": m.get("index_band"),
-            "band_label": c["index"]["band"],
-            "coverage": m.get("coverage"),
-            "of": c["index"]["of"],
-        },
-        "model": {
-            "id": m.get("model"),
-            "label": c["model"]["label"],
-            "helices": {h: m.get(f"helix_{h}") for h in k.scoring.helix.helices},
-        },
-        "ratio": {
-            "value": m.get("ratio"),
-            "band": m.get("ratio_band"),
-            "band_label": c["ratio"]["band"],
-            "region_index": m.get("region_index"),
-        },
-        "strengths": [
-            {"id": f["finding"], "label": f["text"]}
-            for f in view["swot"]["strengths"]
-            if f["origin"] == "engine"
-        ],
-        "weaknesses": [
-            {"id": f["finding"], "label": f["text"]}
-            for f in view["swot"]["weaknesses"]
-            if f["origin"] == "engine"
-        ],
-        "readiness_gate": view["gate"]["closed"],
-        "data_gaps": {
-            "count": view["data_gaps"]["count"],
-            "of": view["data_gaps"]["of"],
-            "confidence": view["data_gaps"]["level"],
-        },
-    }
+    words: dict[str, Any] = localize(diagnosis_record(result, k), Locale(lang, typography=False))
+    return words
 
 
 def assess_text(d: dict[str, Any], lang: str) -> str:
