@@ -50,6 +50,7 @@ from engine.knowledge.load import load_knowledge
 from engine.knowledge.models import Knowledge
 from engine.knowledge.read import read_knowledge
 from engine.knowledge.verify.checks import verify
+from engine.program.diagnosis import diagnosis_record
 from engine.program.document import AUDIENCES, build_document
 from engine.program.model import build_program
 from engine.program.peers import peer_indices, rank
@@ -200,10 +201,12 @@ def run(assessment: Assessment, k: Knowledge) -> Result:
 
 
 def evaluate(path: Path, k: Knowledge) -> Result:
+    """Load an assessment file and run the rules on it: the result every answer reads."""
     return infer(load_assessment(path, k), k)
 
 
 def evaluate_bytes(data: bytes, name: str, k: Knowledge) -> Result:
+    """An uploaded assessment (YAML or XLSX by its name) loaded and run through the rules."""
     return infer(load_bytes(data, name, k), k)
 
 
@@ -269,59 +272,8 @@ def program_view(
 
 def diagnosis(result: Result, k: Knowledge, lang: str) -> dict[str, Any]:
     """The diagnosis alone: level, index with coverage, model, ratio, strengths, weaknesses."""
-    plain = Locale(lang, typography=False)
-    record = build_program(result, k)
-    view = {
-        "cluster": record["cluster"],
-        "current": localize(record["current"], plain),
-        "swot": localize(record["swot"], plain),
-        "gate": record["gate"],
-        "data_gaps": record["data_gaps"],
-    }
-    c = view["current"]
-    m = result.measures.values
-    return {
-        "cluster": view["cluster"]["name"],
-        "self_assessment": {
-            "level": c["self_assessment"]["level"],
-            "label": c["self_assessment"]["label"],
-            "band": c["self_assessment"]["band"],
-        },
-        "index": {
-            "value": m.get("index"),
-            "band": m.get("index_band"),
-            "band_label": c["index"]["band"],
-            "coverage": m.get("coverage"),
-            "of": c["index"]["of"],
-        },
-        "model": {
-            "id": m.get("model"),
-            "label": c["model"]["label"],
-            "helices": {h: m.get(f"helix_{h}") for h in k.scoring.helix.helices},
-        },
-        "ratio": {
-            "value": m.get("ratio"),
-            "band": m.get("ratio_band"),
-            "band_label": c["ratio"]["band"],
-            "region_index": m.get("region_index"),
-        },
-        "strengths": [
-            {"id": f["finding"], "label": f["text"]}
-            for f in view["swot"]["strengths"]
-            if f["origin"] == "engine"
-        ],
-        "weaknesses": [
-            {"id": f["finding"], "label": f["text"]}
-            for f in view["swot"]["weaknesses"]
-            if f["origin"] == "engine"
-        ],
-        "readiness_gate": view["gate"]["closed"],
-        "data_gaps": {
-            "count": view["data_gaps"]["count"],
-            "of": view["data_gaps"]["of"],
-            "confidence": view["data_gaps"]["level"],
-        },
-    }
+    words: dict[str, Any] = localize(diagnosis_record(result, k), Locale(lang, typography=False))
+    return words
 
 
 def assess_text(d: dict[str, Any], lang: str) -> str:
@@ -362,6 +314,7 @@ def why(result: Result, ident: str, k: Knowledge, lang: str, reader: str = "auth
 
 
 def why_text(data: WhyData, reader: str = "author") -> str:
+    """A why answer as terminal text for its reader (author or policy)."""
     return render_why_policy(data) if reader == "policy" else render_why(data)
 
 
@@ -376,6 +329,7 @@ def why_not(
 
 
 def why_not_text(data: WhyNotData, reader: str = "author") -> str:
+    """A why-not answer as terminal text for its reader (author or policy)."""
     return render_why_not_policy(data) if reader == "policy" else render_why_not(data)
 
 
@@ -403,6 +357,7 @@ def what_if(
 
 
 def what_if_text(data: WhatIfData, reader: str = "author") -> str:
+    """A what-if answer as terminal text for its reader (author or policy)."""
     return render_what_if_policy(data) if reader == "policy" else render_what_if(data)
 
 
@@ -432,10 +387,13 @@ def schemas(k: Knowledge) -> dict[str, dict[str, Any]]:
 
 
 def schemas_text(k: Knowledge) -> str:
+    """Every JSON Schema as one JSON text, as `kb schema` prints it."""
     return schema_dumps(schemas(k))
 
 
 def write_schemas(k: Knowledge, out_dir: Path, force: bool) -> list[Path]:
+    """Write every JSON Schema into `out_dir` (existing files only with `force`); the paths
+    written."""
     return write_all_schemas(schemas(k), out_dir, force=force)
 
 
@@ -457,6 +415,7 @@ def questionnaire(k: Knowledge, fmt: str, lang: str) -> str | bytes:
 
 
 def default_workers() -> int:
+    """The number of worker processes `batch` uses when not told."""
     return batch_workers()
 
 
@@ -498,6 +457,7 @@ def compare(old: Result, new: Result, k: Knowledge, lang: str) -> dict[str, Any]
 
 
 def compare_text(view: dict[str, Any], fmt: str) -> str:
+    """A comparison view rendered as Markdown, HTML or JSON."""
     return render_compare(view, fmt)
 
 
@@ -530,6 +490,7 @@ def compare_document(
 
 
 def to_json(data: Any) -> str:
+    """Data as the stable JSON text every `--format json` prints."""
     return json_text(data)
 
 

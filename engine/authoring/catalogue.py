@@ -73,6 +73,8 @@ def _atom_text(a: Atom, k: Knowledge, lang: str, s: dict[str, str]) -> str:
 
 
 def when_text(conds: list[Cond], k: Knowledge, lang: str, s: dict[str, str]) -> str:
+    """A rule's `when` in words for the catalogue: its conditions joined by "and" ("always"
+    without any), one condition without its brackets."""
     if not conds:
         return s["k_always"]
     parts = [condition_text(c, k, lang, s) for c in conds]
@@ -82,6 +84,8 @@ def when_text(conds: list[Cond], k: Knowledge, lang: str, s: dict[str, str]) -> 
 
 
 def then_items(site: RuleSite, k: Knowledge, lang: str, s: dict[str, str]) -> list[str]:
+    """What a rule does in words: the findings it derives, the recommendations it makes or
+    postpones and the priority it sets."""
     t = site.rule.then
     out = [s["k_derive"].format(label=say(subject_label("finding", f, k), lang)) for f in t.finding]
     out += [s["k_recommend"].format(label=_rec_title(r, k, lang)) for r in t.recommend]
@@ -244,6 +248,8 @@ def _recommendations(
 
 
 def build_catalogue(k: Knowledge, lang: str, s: dict[str, str]) -> dict[str, Any]:
+    """The view of the knowledge catalogue (`kb docs`): counts, groups, scales, measures,
+    findings, recommendations and rules with who uses what, sources and the chaining graph."""
     derived_by, used_by, produced_by = _rule_index(k, lang)
     sources = [
         dict(
@@ -457,7 +463,8 @@ def svg_layout(graph: dict[str, Any], k: Knowledge, lang: str) -> dict[str, Any]
 
 
 def render_catalogue(k: Knowledge, fmt: str, lang: str) -> str:
-
+    """The knowledge catalogue as Markdown or HTML in one language; an unsupported format or
+    language is a usage error."""
     if fmt not in FORMATS:
         raise UsageError(f"--format: {fmt!r} is not supported; use md or html")
     if lang not in ("ru", "en"):

@@ -29,6 +29,7 @@ def _has_string(key: str) -> bool:
 
 
 def text_pair(t: Text | None) -> dict[str, str | None] | None:
+    """A knowledge text as its two languages (the JSON answers carry both), or None."""
     return None if t is None else {"ru": t.ru, "en": t.en}
 
 
@@ -38,6 +39,8 @@ def fmt_value(v: Any) -> Value:
 
 
 def subject_label(kind: str, subject: str, k: Knowledge) -> Any:
+    """The label a reader knows an id by: an indicator's label, a finding with its kind, a
+    recommendation's title, a measure's words; the id itself otherwise."""
     if kind == "indicator" and subject in k.indicator:
         return k.indicator[subject].label
     if kind == "finding" and subject in k.finding:
@@ -52,6 +55,8 @@ def subject_label(kind: str, subject: str, k: Knowledge) -> Any:
 
 
 def measure_label(mid: str, k: Knowledge) -> Any:
+    """A measure's words: its own strings key, its partial or regional indicator's label, or its
+    family's wording built from the indicator or helix it is about."""
     if _has_string(f"measure_{mid}"):
         return Msg(f"measure_{mid}")
     if mid in k.partial:

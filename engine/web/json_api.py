@@ -31,6 +31,7 @@ class JsonApi:
         return [s for s in request.query_params.getlist("set") if s.strip()]
 
     async def health(self, request: Request) -> Response:
+        """`GET /api/health`: status, version and the size of the loaded knowledge base."""
         return JSONResponse(
             {
                 "schema": "cluster-intl/health/1",
@@ -79,6 +80,7 @@ class JsonApi:
         return reader
 
     async def api_assess(self, request: Request) -> Response:
+        """`POST /api/assess`: the diagnosis of the posted assessment as JSON."""
         lang = self._api_lang(request)
         result = await self._body_result(request)
         data = await self.service.run(api.diagnosis, result, self.service.k, lang)
@@ -104,6 +106,7 @@ class JsonApi:
         return Response(data, media_type=form.media_type, headers=headers)
 
     async def api_why(self, request: Request) -> Response:
+        """`POST /api/why`: the why answer for `subject` as JSON, for the asked reader."""
         lang, reader = self._api_lang(request), self._api_reader(request)
         subject = self._subject(request)
         result = await self._body_result(request)
@@ -112,6 +115,7 @@ class JsonApi:
         )
 
     async def api_why_not(self, request: Request) -> Response:
+        """`POST /api/why-not`: the why-not answer for `subject` as JSON, for the asked reader."""
         lang, reader = self._api_lang(request), self._api_reader(request)
         subject = self._subject(request)
         result = await self._body_result(request)
@@ -120,6 +124,8 @@ class JsonApi:
         )
 
     async def api_what_if(self, request: Request) -> Response:
+        """`POST /api/what-if`: what the `set=` changes alter, as JSON for the asked reader (400
+        without a change)."""
         lang, reader = self._api_lang(request), self._api_reader(request)
         sets = self._sets(request)
         if not sets:

@@ -32,6 +32,8 @@ def too_large(name: str) -> Failure:
 
 
 def failure(exc: api.ClusterIntlError) -> Failure:
+    """An engine error as the HTTP problem a client can act on: 409 for an existing output, 422
+    for a bad input, 400 otherwise."""
     if isinstance(exc, api.OutputExistsError):
         status = 409
     elif isinstance(exc, api.InputError):
@@ -71,6 +73,7 @@ def audience(request: Request, words: dict[str, str]) -> str:
 
 
 def app_version() -> str:
+    """The installed package's version for `/api/health` ("0" when the package is not installed)."""
     try:
         return distribution_version("cluster-intl")
     except PackageNotFoundError:

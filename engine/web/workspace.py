@@ -35,6 +35,8 @@ class Workspace:
         self.root = root.resolve()
 
     def entries(self) -> list[Entry]:
+        """The workspace's files that may be opened, sorted by name (none when the folder is
+        missing)."""
         if not self.root.is_dir():
             return []
         out = []
