@@ -53,6 +53,7 @@ class Problem:
             raise ValueError(f"problem code {self.code!r} is not kebab-case")
 
     def format(self, with_severity: bool = False) -> str:
+        """The problem as one printable line `file:line:col: path: message (hint)`."""
         where = self.file
         if self.line:
             where += f":{self.line}:{self.col or 1}"
@@ -97,6 +98,7 @@ class InputError(ClusterIntlError):
         super().__init__(self.describe())
 
     def describe(self) -> str:
+        """The message of the error: one line per problem, capped as `capped` does."""
         return "\n".join(p.format() for p in capped(self.problems))
 
     def __str__(self) -> str:

@@ -42,6 +42,7 @@ _DERIVED = [
 
 
 def group_template(group: str) -> str:
+    """The CLIPS deftemplate name that holds the indicators of one group."""
     return f"indicators_{group}"
 
 
@@ -153,6 +154,7 @@ def _measure_slots(k: Knowledge) -> list[str]:
 
 
 def deftemplates(k: Knowledge) -> list[str]:
+    """The deftemplates: one per indicator group, one for the measures, one per derived fact."""
     lists = _list_indicators(k)
     out = []
     for g in k.indicators.groups:
@@ -187,6 +189,9 @@ def _rule_name(rule_id: str, order: int, branch: int) -> str:
 
 
 def defrule(site: Any, b: int, branch: list[Any], salience: int, k: Knowledge) -> str:
+    """One AND-branch `b` of a rule site as a CLIPS defrule, with its salience.
+
+    It asserts `fired` and the findings, recommendations and postponements of the rule."""
     lists = _list_indicators(k)
     per_group: dict[str, dict[str, list[Atom]]] = {}
     measures: dict[str, list[Atom]] = {}

@@ -87,6 +87,7 @@ class _Search:
         self.candidates = 0
 
     def signature_of(self, a: Assessment, m: Measures) -> tuple[bool, ...]:
+        """The truth value of every condition the target depends on, for these inputs."""
         return tuple(
             holds(
                 atom,
@@ -96,6 +97,7 @@ class _Search:
         )
 
     def changed(self, iid: str, value: Any) -> tuple[Assessment, Measures] | None:
+        """The assessment and measures with `iid` set to `value`, or None if it is refused."""
         try:
             a2 = with_changes(self.a, {iid: value}, self.k)
         except InputError:
@@ -104,12 +106,14 @@ class _Search:
         return a2, m2
 
     def sig(self, iid: str, value: Any) -> tuple[bool, ...] | None:
+        """The signature with `iid` set to `value` (None if refused); counts the candidate."""
         self.candidates += 1
         got = self.changed(iid, value)
         return None if got is None else self.signature_of(*got)
 
     # candidate values per indicator type
     def options(self, iid: str) -> list[_Option]:
+        """Changes of one indicator that alter the signature, the smallest one per outcome."""
         ind = self.k.indicator[iid]
         cur = self.a.get(iid)
         if ind.type in ("int", "float") or (ind.type == "score" and not ind.scale):

@@ -62,6 +62,7 @@ class Located:
         return self.positions.get((), (1, 1))
 
     def key_pos(self, path: PathKey) -> tuple[int, int]:
+        """Position of the key at `path`, falling back to the value's position."""
         p = tuple(path)
         if p in self.key_positions:
             return self.key_positions[p]
@@ -77,6 +78,7 @@ class Located:
         severity: Severity = "error",
         code: str = UNCLASSIFIED,
     ) -> Problem:
+        """A `Problem` located at `path` of this file (at the key itself when `key`)."""
         line, col = self.key_pos(path) if key else self.pos(path)
         return Problem(
             file=self.file,
@@ -91,6 +93,7 @@ class Located:
 
 
 def format_path(path: PathKey) -> str:
+    """A key path as a reader writes it, e.g. `rules[3].when`."""
     out = ""
     for part in path:
         if isinstance(part, int):
@@ -158,6 +161,7 @@ def read_text(path: Path, display: str | None = None, *, follow_symlinks: bool =
 
 
 def decode(raw: bytes, name: str) -> str:
+    """Bytes of a user file as text, refusing oversized, UTF-16/32, binary and non-UTF-8 data."""
     if len(raw) > MAX_BYTES:
         raise InputError(
             [
@@ -249,6 +253,7 @@ def _wide_encoding(raw: bytes) -> str:
 def load_yaml_file(
     path: Path, display: str | None = None, *, follow_symlinks: bool = True
 ) -> Located:
+    """Read and parse a YAML file strictly into plain data with positions."""
     text = read_text(path, display, follow_symlinks=follow_symlinks)
     return load_yaml_text(text, display or str(path))
 
@@ -335,6 +340,7 @@ def _failed(name: str, line: int, col: int, message: str, code: str) -> InputErr
 
 
 def load_yaml_text(text: str, name: str) -> Located:
+    """Parse YAML text strictly into plain data with positions; every problem is an `InputError`."""
     name = printable(name)
     _too_many_nodes(text, name)
     try:
@@ -394,6 +400,7 @@ class _Builder:
         )
 
     def build(self, node: Node, path: PathKey, depth: int) -> Any:
+        """Plain data of a node, recording positions; refuses aliases, tags, duplicates, excess."""
         self.located.positions[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
         if id(node) in self.seen:
             self._problem(

@@ -299,10 +299,12 @@ def _predicate(op: str, x: Any) -> Pred:
 
 
 def predicate(op: str, value: Any) -> Pred:
+    """The test `op value` as a callable on a subject's value, shared between calls."""
     return _predicate(op, _hashable(value))
 
 
 def holds(atom: Atom, value: Any) -> bool:
+    """Whether the condition `atom` is true of the value of its subject."""
     assert atom.op is not None
     return predicate(atom.op, atom.value)(value)
 

@@ -20,6 +20,7 @@ class CheckerBase:
         self.broken: set[str] = set()  # rules with reference errors: left out of the logic checks
 
     def loc(self, name: str) -> Located | None:
+        """The positions read from a knowledge file, or None if it was not read."""
         return self.k.located.get(name)
 
     def add(
@@ -33,6 +34,7 @@ class CheckerBase:
         key: bool = False,
         code: str = UNCLASSIFIED,
     ) -> None:
+        """Record a problem at a YAML key path of a knowledge file (unlocated if no positions)."""
         located = self.loc(file)
         if located is None:
             self.problems.append(

@@ -32,6 +32,9 @@ class Checker(PartnerChecks):
     checks through it, and the logic checks skip the rules it marks `broken`."""
 
     def duplicates(self) -> None:
+        """Ids are well-formed and unique in each table and among rules.
+
+        A finding may not share its id with a recommendation, and no id may contain `__`."""
         tables: list[tuple[str, str, list[Any]]] = [
             ("indicators.yaml", "indicators", self.k.indicators.indicators),
             ("findings.yaml", "findings", self.k.findings.findings),
@@ -99,6 +102,7 @@ class Checker(PartnerChecks):
 
     # --- references -----------------------------------------------------------------------------
     def indicators(self) -> None:
+        """Indicators: known group and scale, values for enums, known sources, translated texts."""
         scales = self.k.indicators.scales
         groups = self.k.group
         for i, ind in enumerate(self.k.indicators.indicators):
@@ -135,6 +139,7 @@ class Checker(PartnerChecks):
             self.text("indicators.yaml", ("groups", i, "label"), group.label)
 
     def scoring(self) -> None:
+        """scoring.yaml names known indicators, bands and areas, and its band limits increase."""
         s = self.k.scoring
         f = "scoring.yaml"
         known = self.k.indicator
@@ -240,6 +245,7 @@ class Checker(PartnerChecks):
         self.sources(f, path + ("sources",), p.sources)
 
     def rules(self) -> None:
+        """Each rule's conditions, conclusions and sources exist; faulty rules become `broken`."""
         measures = _measures(self.k)
         for site in self.k.rules:
             r = site.rule
@@ -323,6 +329,7 @@ class Checker(PartnerChecks):
         path: tuple[Any, ...],
         measures: dict[str, tuple[str, list[str] | None]],
     ) -> None:
+        """A condition on a measure: it exists, the operator fits it, text values can occur."""
         problem = site.located.problem
         if a.subject not in measures:
             self.problems.append(
@@ -361,6 +368,7 @@ class Checker(PartnerChecks):
                 )
 
     def indicator_atom(self, site: RuleSite, a: Atom, path: tuple[Any, ...]) -> None:
+        """A condition on an indicator: it exists, the operator fits its type, the value fits it."""
         problem = site.located.problem
         ind = self.k.indicator.get(a.subject)
         if ind is None:
@@ -429,6 +437,7 @@ class Checker(PartnerChecks):
         return "", "", ""
 
     def catalogue(self) -> None:
+        """The checks of the catalogue: recommendations, reachability, labels, KPIs and partners."""
         self.recommendations()
         self.reachable()
         for section in ("actors", "directions", "priorities"):
@@ -438,6 +447,7 @@ class Checker(PartnerChecks):
         self.partners("partners.yaml")
 
     def recommendations(self) -> None:
+        """Each recommendation's KPIs, sources and conflicts exist, and its texts are translated."""
         f = "recommendations.yaml"
         for i, rec in enumerate(self.k.recommendations.recommendations):
             p = ("recommendations", i)
@@ -499,6 +509,7 @@ class Checker(PartnerChecks):
             self.text("findings.yaml", ("findings", i, "description"), fd.description)
 
     def kpis(self) -> None:
+        """Each KPI's texts are translated and its baseline names a known indicator or measure."""
         for i, kdef in enumerate(self.k.kpis.kpis):
             for key in ("label", "unit", "note"):
                 self.text("kpis.yaml", ("kpis", i, key), getattr(kdef, key))
@@ -513,6 +524,7 @@ class Checker(PartnerChecks):
                     )
 
     def negation_cycles(self) -> None:
+        """No finding or recommendation depends on its own absence (the rules stratify)."""
 
         try:
             strata(self.k)
@@ -521,6 +533,7 @@ class Checker(PartnerChecks):
 
 
 def num_text(x: float | None) -> str:
+    """A number as a message shows it: no `.0` on whole numbers, empty for no bound."""
     if x is None:
         return ""
     return str(int(x)) if float(x).is_integer() else str(x)
