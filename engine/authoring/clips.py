@@ -2,7 +2,7 @@
 
 `export_clips` writes deftemplates (one per indicator group, one for the derived measures, and
 finding / recommended / postponed / fired) and one defrule per AND-branch of every rule, with the
-salience experta uses (`engine.rules.strata`). `deffacts` / `fact_strings` give the facts of one
+salience experta uses (`engine.knowledge.graph.strata`). `deffacts` / `fact_strings` give the facts of one
 assessment. The translation follows `engine.knowledge.conditions` exactly (each operator's
 CLIPS form is in its record there):
 

@@ -1,7 +1,8 @@
 """The meaning of a rule condition, in one place, with no experta import.
 
-`rules.py` wraps these predicates into experta patterns; `explain.py` and `verify.py` use the same
-functions to show and check conditions. A blank value (None, "no information") satisfies only
+`engine/inference/rules.py` wraps these predicates into experta patterns; `engine/explain/` and
+`engine/knowledge/verify/` use the same functions and the operator table (`OPERATORS`) to show and
+check conditions, and `engine/authoring/clips.py` exports them. A blank value (None, "no information") satisfies only
 `is_missing`: missing data is never read as zero.
 """
 
