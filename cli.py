@@ -12,11 +12,14 @@ import sys
 from collections.abc import Callable
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeAlias
 
 import typer
 
-if TYPE_CHECKING:  # --help imports no engine
+# the one engine module --help reads: the registry of output formats (pure data, instant)
+from engine.render.formats import format_for, format_names, spoken
+
+if TYPE_CHECKING:  # --help imports no more of the engine
     from engine import api
 
 app = typer.Typer(
@@ -48,11 +51,16 @@ class Audience(str, Enum):
     consultant = "consultant"
 
 
-class DraftFormat(str, Enum):
-    md = "md"
-    html = "html"
-    docx = "docx"
-    json = "json"
+if TYPE_CHECKING:  # the choices of --format, from the registry
+    DraftFormat: TypeAlias = str
+    CompareFormat: TypeAlias = str
+    DocsFormat: TypeAlias = str
+    QuestionnaireFormat: TypeAlias = str
+else:
+    DraftFormat = Literal[format_names("program")]
+    CompareFormat = Literal[format_names("compare")]
+    DocsFormat = Literal[format_names("catalogue")]
+    QuestionnaireFormat = Literal[format_names("questionnaire")]
 
 
 class TextFormat(str, Enum):
@@ -117,20 +125,6 @@ def emit(s: api.Session, data: str | bytes, out: Path | None, force: bool) -> No
     api.write(s, out, data, force=force)
 
 
-def _format_from(out: Path | None, fmt: DraftFormat | None) -> str:
-    if fmt is not None:
-        return fmt.value
-    if out is not None:
-        suffix = out.suffix.lower().lstrip(".")
-        if suffix in ("md", "html", "docx", "json"):
-            return suffix
-        if suffix in ("markdown",):
-            return "md"
-        if suffix in ("htm",):
-            return "html"
-    return "md"
-
-
 @app.command()
 @guarded_command
 def draft(
@@ -146,7 +140,7 @@ def draft(
         ),
     ] = None,
     fmt: Annotated[
-        DraftFormat | None, typer.Option("--format", "-f", help="md, html, docx or json.")
+        DraftFormat | None, typer.Option("--format", "-f", help=f"{spoken('program')}.")
     ] = None,
     lang: LangOpt = Lang.ru,
     knowledge: KnowledgeOpt = None,
@@ -184,7 +178,13 @@ def draft(
     k = s.knowledge
     result = api.evaluate(assessment, s)
     text = api.draft(
-        result, k, _format_from(out, fmt), lang.value, template, peers, audience=audience.value
+        result,
+        k,
+        fmt or format_for(out, "program"),
+        lang.value,
+        template,
+        peers,
+        audience=audience.value,
     )
     emit(s, text, out, force)
 
@@ -362,11 +362,6 @@ def kb_test(
     return 1 if failed else 0
 
 
-class DocsFormat(str, Enum):
-    md = "md"
-    html = "html"
-
-
 @kb_app.command("docs")
 @guarded_command
 def kb_docs(
@@ -382,7 +377,9 @@ def kb_docs(
             ),
         ),
     ] = None,
-    fmt: Annotated[DocsFormat | None, typer.Option("--format", "-f", help="md or html.")] = None,
+    fmt: Annotated[
+        DocsFormat | None, typer.Option("--format", "-f", help=f"{spoken('catalogue')}.")
+    ] = None,
     lang: LangOpt = Lang.ru,
     knowledge: KnowledgeOpt = None,
     force: ForceOpt = False,
@@ -391,11 +388,7 @@ def kb_docs(
     from engine import api
 
     s = api.Session(knowledge)
-    chosen = (
-        fmt.value
-        if fmt
-        else ("html" if out is not None and out.suffix.lower() in (".html", ".htm") else "md")
-    )
+    chosen = fmt or format_for(out, "catalogue")
     emit(s, api.catalogue(s.knowledge, chosen, lang.value), out, force)
 
 
@@ -455,11 +448,6 @@ def kb_export_clips(
     emit(s, api.export_clips(s, assessment), out, force)
 
 
-class QuestionnaireFormat(str, Enum):
-    xlsx = "xlsx"
-    yaml = "yaml"
-
-
 @app.command()
 @guarded_command
 def questionnaire(
@@ -468,7 +456,7 @@ def questionnaire(
         typer.Option(
             "--format", "-f", help="xlsx (a workbook with dropdowns) or yaml (commented)."
         ),
-    ] = QuestionnaireFormat.xlsx,
+    ] = "xlsx",
     lang: LangOpt = Lang.ru,
     out: Annotated[
         Path | None,
@@ -486,7 +474,7 @@ def questionnaire(
     from engine import api
 
     s = api.Session(knowledge)
-    emit(s, api.questionnaire(s.knowledge, fmt.value, lang.value), out, force)
+    emit(s, api.questionnaire(s.knowledge, fmt, lang.value), out, force)
 
 
 @app.command()
@@ -505,7 +493,7 @@ def batch(
     ],
     fmt: Annotated[
         DraftFormat, typer.Option("--format", "-f", help="Format of the programs.")
-    ] = DraftFormat.md,
+    ] = "md",
     lang: LangOpt = Lang.ru,
     jobs: Annotated[
         int,
@@ -530,7 +518,7 @@ def batch(
         inputs,
         out_dir,
         s,
-        fmt=fmt.value,
+        fmt=fmt,
         lang=lang.value,
         force=force,
         workers=jobs or api.default_workers(s),
@@ -538,13 +526,6 @@ def batch(
     )
     typer.echo(f"{ok} of {total} clusters drafted; summary in {out_dir / 'summary.md'}", err=True)
     return code
-
-
-class CompareFormat(str, Enum):
-    md = "md"
-    html = "html"
-    docx = "docx"
-    json = "json"
 
 
 @app.command()
@@ -562,8 +543,8 @@ def compare(
         typer.Option(
             "--format",
             "-f",
-            help="md, html, docx (the new program with the comparison as its final section) "
-            "or json; default: from the extension of -o, else md.",
+            help=f"{spoken('compare')}; docx is the new program with the comparison as its "
+            "final section; default: from the extension of -o, else md.",
         ),
     ] = None,
     lang: LangOpt = Lang.ru,
@@ -575,7 +556,7 @@ def compare(
 
     s = api.Session(knowledge)
     api.check_output(s, out, force, old, new)
-    chosen = fmt.value if fmt is not None else _format_from(out, None)
+    chosen = fmt or format_for(out, "compare")
     view, data = api.compare_document(
         api.evaluate(old, s), api.evaluate(new, s), s.knowledge, chosen, lang.value
     )

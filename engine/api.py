@@ -19,7 +19,6 @@ from typing import Any
 from engine.assessment.load import assessment_from_text, load_assessment
 from engine.assessment.validate import Assessment, blank, with_changes
 from engine.assessment.workbook import MAX_WORKBOOK_BYTES, read_workbook
-from engine.authoring.catalogue import render_catalogue
 from engine.authoring.clips import deffacts
 from engine.authoring.clips import export_clips as clips_text
 from engine.authoring.scenarios import load_cases, render_report, scenario_files
@@ -31,7 +30,6 @@ from engine.deliverables.batch import expand as batch_inputs
 from engine.deliverables.batch import run_batch
 from engine.deliverables.compare import compare as compare_view
 from engine.deliverables.compare import render_compare
-from engine.deliverables.questionnaire import questionnaire_xlsx, questionnaire_yaml
 from engine.errors import (
     ClusterIntlError,
     InputError,
@@ -52,11 +50,11 @@ from engine.inference.trace import Result
 from engine.knowledge.models import Knowledge
 from engine.knowledge.read import read_knowledge
 from engine.knowledge.verify.checks import verify
+from engine.program.diagnosis import diagnosis_record
 from engine.program.document import AUDIENCES, build_document
 from engine.program.model import build_program
 from engine.program.peers import peer_indices, rank
 from engine.program.result_json import result_json
-from engine.render.docx import render_compare_docx, render_docx
 from engine.render.docx_setup import open_template
 from engine.render.explain_policy import (
     render_what_if_policy,
@@ -70,8 +68,9 @@ from engine.render.explain_text import (
     render_why,
     render_why_not,
 )
+from engine.render.formats import Format, find_format, format_names, get_format
+from engine.render.formats import render as render_format
 from engine.render.jinja import environment as jinja_environment
-from engine.render.jinja import render
 from engine.render.jinja import to_json as json_text
 from engine.resources import bundled_root
 from engine.session import Session, Settings
@@ -82,6 +81,7 @@ __all__ = [
     "READERS",
     "Assessment",
     "ClusterIntlError",
+    "Format",
     "InputError",
     "Knowledge",
     "OutputError",
@@ -109,6 +109,8 @@ __all__ = [
     "evaluate",
     "evaluate_bytes",
     "export_clips",
+    "find_format",
+    "format_names",
     "load",
     "load_bytes",
     "program_view",
@@ -213,15 +215,17 @@ def draft(
         raise UsageError(f"--audience: {audience!r} is not supported; use client or consultant")
     if template is not None and fmt != "docx":
         raise UsageError("--template applies to --format docx only")
-    if fmt not in ("md", "html", "docx", "json"):
-        raise UsageError(f"--format: {fmt!r} is not supported; use md, html, docx or json")
+    reads = get_format(fmt, "program").renderers["program"].reads
     ranked = peer_rank(result, k, peers)
-    if fmt == "json":
-        return json_text(result_json(result, k, ranked))
-    if fmt == "docx":
+    if "template" in reads:
         open_template(template)  # a broken template fails before any work
-        return render_docx(program_view(result, k, lang, audience, ranked), template)
-    return render(program_view(result, k, lang, audience, ranked), fmt)
+    return render_format(
+        "program",
+        fmt,
+        view=lambda: program_view(result, k, lang, audience, ranked),
+        data=lambda: result_json(result, k, ranked),
+        template=lambda: template,
+    )
 
 
 def program_view(
@@ -239,59 +243,8 @@ def program_view(
 
 def diagnosis(result: Result, k: Knowledge, lang: str) -> dict[str, Any]:
     """The diagnosis alone: level, index with coverage, model, ratio, strengths, weaknesses."""
-    plain = Locale(lang, typography=False)
-    record = build_program(result, k)
-    view = {
-        "cluster": record["cluster"],
-        "current": localize(record["current"], plain),
-        "swot": localize(record["swot"], plain),
-        "gate": record["gate"],
-        "data_gaps": record["data_gaps"],
-    }
-    c = view["current"]
-    m = result.measures.values
-    return {
-        "cluster": view["cluster"]["name"],
-        "self_assessment": {
-            "level": c["self_assessment"]["level"],
-            "label": c["self_assessment"]["label"],
-            "band": c["self_assessment"]["band"],
-        },
-        "index": {
-            "value": m.get("index"),
-            "band": m.get("index_band"),
-            "band_label": c["index"]["band"],
-            "coverage": m.get("coverage"),
-            "of": c["index"]["of"],
-        },
-        "model": {
-            "id": m.get("model"),
-            "label": c["model"]["label"],
-            "helices": {h: m.get(f"helix_{h}") for h in k.scoring.helix.helices},
-        },
-        "ratio": {
-            "value": m.get("ratio"),
-            "band": m.get("ratio_band"),
-            "band_label": c["ratio"]["band"],
-            "region_index": m.get("region_index"),
-        },
-        "strengths": [
-            {"id": f["finding"], "label": f["text"]}
-            for f in view["swot"]["strengths"]
-            if f["origin"] == "engine"
-        ],
-        "weaknesses": [
-            {"id": f["finding"], "label": f["text"]}
-            for f in view["swot"]["weaknesses"]
-            if f["origin"] == "engine"
-        ],
-        "readiness_gate": view["gate"]["closed"],
-        "data_gaps": {
-            "count": view["data_gaps"]["count"],
-            "of": view["data_gaps"]["of"],
-            "confidence": view["data_gaps"]["level"],
-        },
-    }
+    words: dict[str, Any] = localize(diagnosis_record(result, k), Locale(lang, typography=False))
+    return words
 
 
 def assess_text(d: dict[str, Any], lang: str) -> str:
@@ -332,6 +285,7 @@ def why(result: Result, ident: str, k: Knowledge, lang: str, reader: str = "auth
 
 
 def why_text(data: WhyData, reader: str = "author") -> str:
+    """A why answer as terminal text for its reader (author or policy)."""
     return render_why_policy(data) if reader == "policy" else render_why(data)
 
 
@@ -347,6 +301,7 @@ def why_not(
 
 
 def why_not_text(data: WhyNotData, reader: str = "author") -> str:
+    """A why-not answer as terminal text for its reader (author or policy)."""
     return render_why_not_policy(data) if reader == "policy" else render_why_not(data)
 
 
@@ -375,6 +330,7 @@ def what_if(
 
 
 def what_if_text(data: WhatIfData, reader: str = "author") -> str:
+    """A what-if answer as terminal text for its reader (author or policy)."""
     return render_what_if_policy(data) if reader == "policy" else render_what_if(data)
 
 
@@ -395,7 +351,7 @@ def run_scenarios(s: Session, paths: list[Path] | None, lang: str) -> tuple[str,
 
 def catalogue(k: Knowledge, fmt: str, lang: str) -> str:
     """The readable catalogue of the knowledge base (`kb docs`)."""
-    return render_catalogue(k, fmt, lang)
+    return str(render_format("catalogue", fmt, knowledge=lambda: k, lang=lambda: lang))
 
 
 def schemas(k: Knowledge) -> dict[str, dict[str, Any]]:
@@ -404,6 +360,7 @@ def schemas(k: Knowledge) -> dict[str, dict[str, Any]]:
 
 
 def schemas_text(k: Knowledge) -> str:
+    """Every JSON Schema as one JSON text, as `kb schema` prints it."""
     return schema_dumps(schemas(k))
 
 
@@ -427,9 +384,7 @@ def export_clips(s: Session, assessment: Path | None = None) -> str:
 
 def questionnaire(k: Knowledge, fmt: str, lang: str) -> str | bytes:
     """A blank assessment to fill in: an XLSX workbook with dropdowns, or commented YAML."""
-    if fmt == "xlsx":
-        return questionnaire_xlsx(k, lang)
-    return questionnaire_yaml(k, lang)
+    return render_format("questionnaire", fmt, knowledge=lambda: k, lang=lambda: lang)
 
 
 def default_workers(s: Session) -> int:
@@ -478,10 +433,11 @@ def compare(old: Result, new: Result, k: Knowledge, lang: str) -> dict[str, Any]
 
 
 def compare_text(view: dict[str, Any], fmt: str) -> str:
+    """A comparison view rendered as Markdown, HTML or JSON."""
     return render_compare(view, fmt)
 
 
-COMPARE_FORMATS = ("md", "html", "docx", "json")
+COMPARE_FORMATS = format_names("compare")
 
 
 def compare_document(
@@ -491,22 +447,26 @@ def compare_document(
     client program (as `draft(..., "docx")` builds it) as its final section."""
     if lang not in ("ru", "en"):
         raise UsageError(f"--lang: {lang!r} is not supported; use ru or en")
-    if fmt not in COMPARE_FORMATS:
-        raise UsageError(f"--format: {fmt!r} is not supported; use md, html, docx or json")
+    reads = get_format(fmt, "compare").renderers["compare"].reads
     if template is not None and fmt != "docx":
         raise UsageError("--template applies to --format docx only")
     view = compare_view(old, new, k, lang)
-    if fmt != "docx":
-        return view, render_compare(view, fmt)
-    open_template(template)
-    program = program_view(new, k, lang, "client", peer_rank(new, k, None))
-    return view, render_compare_docx(program, view, template)
+    if "template" in reads:
+        open_template(template)
+    return view, render_format(
+        "compare",
+        fmt,
+        view=lambda: view,
+        program=lambda: program_view(new, k, lang, "client", peer_rank(new, k, None)),
+        template=lambda: template,
+    )
 
 
 # --- output --------------------------------------------------------------------------------------
 
 
 def to_json(data: Any) -> str:
+    """Data as the stable JSON text every `--format json` prints."""
     return json_text(data)
 
 

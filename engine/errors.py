@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -10,6 +11,8 @@ from typing import Literal
 
 Severity = Literal["error", "warning"]
 MAX_PROBLEMS = 100  # problems listed per failure; the rest are counted
+UNCLASSIFIED = "unclassified"  # the code of a problem whose maker gave none yet
+CODE_PATTERN = re.compile(r"[a-z][a-z0-9]*(-[a-z0-9]+)*")
 
 
 def printable(text: object) -> str:
@@ -30,7 +33,11 @@ def printable(text: object) -> str:
 
 @dataclass(frozen=True, order=True)
 class Problem:
-    """A located problem in a user file: `file:line:col: path: message`."""
+    """A located problem in a user file: `file:line:col: path: message`.
+
+    `code` names the kind of problem (`unknown-indicator`, `yaml-syntax`, `duplicate-key`): a
+    short stable kebab-case id for tests and tools, never shown in the message, and left out of
+    comparisons so that it changes no order."""
 
     file: str
     line: int = 0
@@ -39,8 +46,14 @@ class Problem:
     message: str = ""
     severity: Severity = "error"
     hint: str = ""
+    code: str = field(default=UNCLASSIFIED, compare=False)
+
+    def __post_init__(self) -> None:
+        if not CODE_PATTERN.fullmatch(self.code):
+            raise ValueError(f"problem code {self.code!r} is not kebab-case")
 
     def format(self, with_severity: bool = False) -> str:
+        """The problem as one printable line `file:line:col: path: message (hint)`."""
         where = self.file
         if self.line:
             where += f":{self.line}:{self.col or 1}"
@@ -61,7 +74,11 @@ def capped(problems: list[Problem], limit: int = MAX_PROBLEMS) -> list[Problem]:
         return problems
     more = len(problems) - limit
     return problems[:limit] + [
-        Problem(file=problems[0].file, message=f"{more} more problems not shown; fix these first")
+        Problem(
+            file=problems[0].file,
+            message=f"{more} more problems not shown; fix these first",
+            code="more-problems",
+        )
     ]
 
 
@@ -81,6 +98,7 @@ class InputError(ClusterIntlError):
         super().__init__(self.describe())
 
     def describe(self) -> str:
+        """The message of the error: one line per problem, capped as `capped` does."""
         return "\n".join(p.format() for p in capped(self.problems))
 
     def __str__(self) -> str:

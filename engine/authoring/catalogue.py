@@ -16,7 +16,7 @@ from engine import __version__
 from engine.errors import UsageError
 from engine.explain.labels import measure_label, subject_label, value_text
 from engine.knowledge.base import Text
-from engine.knowledge.conditions import UNARY, iter_atoms
+from engine.knowledge.conditions import OPERATORS, iter_atoms
 from engine.knowledge.measure_ids import measure_catalogue
 from engine.knowledge.models import All_, Any_, Atom, Cond, Knowledge, Not_, RuleSite
 from engine.render.jinja import environment
@@ -60,17 +60,21 @@ def _atom_text(a: Atom, k: Knowledge, lang: str, s: dict[str, str]) -> str:
     if kind == "recommendation":
         return s["k_recommended"].format(label=label)
     op = a.op or ""
-    if op in ("count_ge", "count_lt"):
+    operator = OPERATORS[op]
+    words = strings()[lang][operator.words]
+    if operator.value == "count":
         return s[f"k_{op}"].format(label=label, n=a.value)
-    if op in UNARY:
-        return f"{label} {strings()[lang][f'op_{op}']}"
+    if operator.value == "none":
+        return f"{label} {words}"
     value = say(value_text(kind, a.subject, a.value, k), lang)
     if isinstance(a.value, (int, float)) and not isinstance(a.value, bool):
         value = _num(a.value, lang)
-    return f"{label} {strings()[lang][f'op_{op}']} {value}"
+    return f"{label} {words} {value}"
 
 
 def when_text(conds: list[Cond], k: Knowledge, lang: str, s: dict[str, str]) -> str:
+    """A rule's `when` in words for the catalogue: its conditions joined by "and" ("always"
+    without any), one condition without its brackets."""
     if not conds:
         return s["k_always"]
     parts = [condition_text(c, k, lang, s) for c in conds]
@@ -80,6 +84,8 @@ def when_text(conds: list[Cond], k: Knowledge, lang: str, s: dict[str, str]) -> 
 
 
 def then_items(site: RuleSite, k: Knowledge, lang: str, s: dict[str, str]) -> list[str]:
+    """What a rule does in words: the findings it derives, the recommendations it makes or
+    postpones and the priority it sets."""
     t = site.rule.then
     out = [s["k_derive"].format(label=say(subject_label("finding", f, k), lang)) for f in t.finding]
     out += [s["k_recommend"].format(label=_rec_title(r, k, lang)) for r in t.recommend]
@@ -242,6 +248,8 @@ def _recommendations(
 
 
 def build_catalogue(k: Knowledge, lang: str, s: dict[str, str]) -> dict[str, Any]:
+    """The view of the knowledge catalogue (`kb docs`): counts, groups, scales, measures,
+    findings, recommendations and rules with who uses what, sources and the chaining graph."""
     derived_by, used_by, produced_by = _rule_index(k, lang)
     sources = [
         dict(
@@ -455,7 +463,8 @@ def svg_layout(graph: dict[str, Any], k: Knowledge, lang: str) -> dict[str, Any]
 
 
 def render_catalogue(k: Knowledge, fmt: str, lang: str) -> str:
-
+    """The knowledge catalogue as Markdown or HTML in one language; an unsupported format or
+    language is a usage error."""
     if fmt not in FORMATS:
         raise UsageError(f"--format: {fmt!r} is not supported; use md or html")
     if lang not in ("ru", "en"):

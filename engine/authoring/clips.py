@@ -2,8 +2,9 @@
 
 `export_clips` writes deftemplates (one per indicator group, one for the derived measures, and
 finding / recommended / postponed / fired) and one defrule per AND-branch of every rule, with the
-salience experta uses (`engine.rules.strata`). `deffacts` / `fact_strings` give the facts of one
-assessment. The translation follows `engine.conditions` exactly:
+salience experta uses (`engine.knowledge.graph.strata`). `deffacts` / `fact_strings` give the facts of one
+assessment. The translation follows `engine.knowledge.conditions` exactly (each operator's
+CLIPS form is in its record there):
 
 - a blank value ("no information") is the symbol `nil`; for a list indicator, the multifield
   `(nil)`. Text values are CLIPS strings, so the text "nil" is not blank;
@@ -22,7 +23,7 @@ from typing import Any
 
 from engine.assessment.validate import Assessment
 from engine.errors import UsageError
-from engine.knowledge.conditions import branches
+from engine.knowledge.conditions import OPERATORS, branches
 from engine.knowledge.graph import strata
 from engine.knowledge.measure_ids import measure_catalogue
 from engine.knowledge.models import Atom, Knowledge, Not_
@@ -41,6 +42,7 @@ _DERIVED = [
 
 
 def group_template(group: str) -> str:
+    """The CLIPS deftemplate name that holds the indicators of one group."""
     return f"indicators_{group}"
 
 
@@ -102,45 +104,39 @@ def _as_list(value: Any) -> list[Any]:
     return list(value) if isinstance(value, (list, tuple)) else [value]
 
 
+class _Parts(dict[str, str]):
+    """The pieces an operator's CLIPS form names, each built only when the form uses it (an
+    `{eq}` of a list value, say, has no CLIPS form)."""
+
+    def __init__(self, var: str, value: Any, multislot: bool) -> None:
+        super().__init__(var=var)
+        self.value, self.multislot = value, multislot
+
+    def __missing__(self, key: str) -> str:
+        var, value = self["var"], self.value
+        if key == "known":
+            return f"(not (member$ nil {var}))" if self.multislot else f"(neq {var} nil)"
+        if key == "eq":
+            return _eq(var, value)
+        if key == "any_of":
+            return _or([_eq(var, x) for x in _as_list(value)])
+        if key == "member":
+            return _member(var, value)
+        if key == "number":
+            return _number(value)
+        raise KeyError(key)
+
+
 def constraint(op: str, value: Any, var: str, multislot: bool = False) -> str:
-    """The CLIPS predicate of `op value` on variable `var` (see engine.conditions._make)."""
-    known = f"(not (member$ nil {var}))" if multislot else f"(neq {var} nil)"
-    if op == "is_missing":
-        return f"(member$ nil {var})" if multislot else f"(eq {var} nil)"
-    if op == "is_known":
-        return known
-    if multislot:
-        if op == "contains":
-            return f"(and {known} {_member(var, value)})"
-        if op == "not_contains":
-            return f"(and {known} (not {_member(var, value)}))"
-        if op == "is_empty":
-            return f"(= (length$ {var}) 0)"
-        if op == "not_empty":
-            return f"(and {known} (> (length$ {var}) 0))"
-        if op == "count_ge":
-            return f"(and {known} (>= (length$ {var}) {_number(value)}))"
-        if op == "count_lt":
-            return f"(and {known} (< (length$ {var}) {_number(value)}))"
+    """The CLIPS predicate of `op value` on variable `var`: the operator's CLIPS form in
+    engine.knowledge.conditions.OPERATORS, filled in."""
+    operator = OPERATORS.get(op)
+    if operator is None:
+        raise ValueError(f"unknown operator {op!r}")
+    form = operator.clips_list if multislot else operator.clips
+    if form is None:
         raise ValueError(f"operator {op!r} does not apply to a list")
-    if op == "eq":
-        return f"(and {known} {_eq(var, value)})"
-    if op == "ne":
-        return f"(and {known} (not {_eq(var, value)}))"
-    if op in ("lt", "le", "gt", "ge"):
-        sign = {"lt": "<", "le": "<=", "gt": ">", "ge": ">="}[op]
-        return f"(and (numberp {var}) ({sign} {var} {_number(value)}))"
-    if op in ("in", "not_in"):
-        options = [_eq(var, x) for x in _as_list(value)]
-        any_of = _or(options)
-        return f"(and {known} {any_of})" if op == "in" else f"(and {known} (not {any_of}))"
-    if op == "is_true":
-        return f"(eq {var} TRUE)"
-    if op == "is_false":
-        return f"(eq {var} FALSE)"
-    if op in ("contains", "not_contains", "is_empty", "not_empty", "count_ge", "count_lt"):
-        return "FALSE"  # a scalar is never a list (engine.conditions: `_seq(v)` fails)
-    raise ValueError(f"unknown operator {op!r}")
+    return form.format_map(_Parts(var, value, multislot))
 
 
 def _member(var: str, value: Any) -> str:
@@ -158,6 +154,7 @@ def _measure_slots(k: Knowledge) -> list[str]:
 
 
 def deftemplates(k: Knowledge) -> list[str]:
+    """The deftemplates: one per indicator group, one for the measures, one per derived fact."""
     lists = _list_indicators(k)
     out = []
     for g in k.indicators.groups:
@@ -192,6 +189,9 @@ def _rule_name(rule_id: str, order: int, branch: int) -> str:
 
 
 def defrule(site: Any, b: int, branch: list[Any], salience: int, k: Knowledge) -> str:
+    """One AND-branch `b` of a rule site as a CLIPS defrule, with its salience.
+
+    It asserts `fired` and the findings, recommendations and postponements of the rule."""
     lists = _list_indicators(k)
     per_group: dict[str, dict[str, list[Atom]]] = {}
     measures: dict[str, list[Atom]] = {}

@@ -116,6 +116,7 @@ class Case:
 
     @property
     def where(self) -> str:
+        """`file:line:col` of the scenario, for the report."""
         return f"{self.file}:{self.line}:{self.col}"
 
 
@@ -129,6 +130,8 @@ class Failure:
     because: str = ""  # the scenario's reason for the expectation (`reasons:`), if given
 
     def headline(self) -> str:
+        """One line saying which expectation failed: what was expected of which id and what was
+        made."""
         noun = {
             "recommendations": "recommendation",
             "findings": "finding",
@@ -151,6 +154,7 @@ class Outcome:
 
     @property
     def passed(self) -> bool:
+        """Whether every expectation of the scenario held."""
         return not self.failures
 
 
@@ -162,10 +166,13 @@ class Report:
 
     @property
     def failed(self) -> list[Outcome]:
+        """The scenarios with at least one failed expectation."""
         return [o for o in self.outcomes if not o.passed]
 
     @property
     def uncovered(self) -> list[tuple[str, str]]:
+        """The rules no scenario fired, with their `file:line`: what the scenarios leave
+        untested."""
         return [(rid, where) for rid, where in self.rules if rid not in self.fired]
 
 
@@ -435,6 +442,8 @@ def unexplained(cases: list[Case]) -> int:
 
 
 def run_case(case: Case, k: Knowledge, runner: Runner, lang: str = "en") -> Outcome:
+    """Run one scenario: infer on its assessment (with the session's `runner`) and check each
+    expected recommendation, finding and postponement, with the reasons of every failure."""
     result = infer(case.assessment, runner)
     failures: list[Failure] = []
     for section, (kind, attr) in SECTIONS.items():
@@ -471,6 +480,8 @@ def run_case(case: Case, k: Knowledge, runner: Runner, lang: str = "en") -> Outc
 
 
 def run(cases: list[Case], k: Knowledge, runner: Runner, lang: str = "en") -> Report:
+    """Run the scenarios in order, collecting their outcomes and the rules they fired (for the
+    coverage list)."""
     report = Report(outcomes=[], rules=[(s.rule.id, s.where) for s in k.rules])
     for case in cases:
         outcome = run_case(case, k, runner, lang)

@@ -62,7 +62,8 @@ def knowledge_schemas() -> dict[str, dict[str, Any]]:
 
 
 def scenario_schema() -> dict[str, Any]:
-
+    """The JSON Schema of a scenario file (one scenario or a `scenarios:` list), its `assessment`
+    an inline mapping or a file path."""
     schema = _model_schema(
         TypeAdapter(Scenario | ScenarioList),
         "cluster-intl scenario: knowledge/scenarios/*.yaml",
@@ -174,10 +175,13 @@ def all_schemas(k: Knowledge) -> dict[str, dict[str, Any]]:
 
 
 def dump(schema: dict[str, Any]) -> str:
+    """One schema as the JSON text written to its file."""
     return json.dumps(schema, ensure_ascii=False, indent=2) + "\n"
 
 
 def dumps(schemas: dict[str, dict[str, Any]]) -> str:
+    """All schemas by file name as one JSON text (what `kb schema` prints without an output
+    folder)."""
     return json.dumps(schemas, ensure_ascii=False, indent=2) + "\n"
 
 

@@ -42,14 +42,13 @@ from engine.program import model as program
 from engine.program.document import build_document
 from engine.program.peers import rank_values
 from engine.program.result_json import result_json
-from engine.render import jinja as render
-from engine.render.docx import render_docx
+from engine.render.formats import get_format
+from engine.render.formats import render as render_format
 from engine.resources import display_path
 from engine.text.message import Locale, localize
 
 SUFFIXES = (".yaml", ".yml", ".xlsx", ".xlsm")
 WORKBOOKS = (".xlsx", ".xlsm")
-EXTENSIONS = {"md": "md", "html": "html", "docx": "docx", "json": "json"}
 SUMMARY_FILES = ("summary.csv", "summary.xlsx", "summary.md", "summary.html")
 TOP = 3  # recommendations named per cluster in the summary
 
@@ -135,8 +134,7 @@ def plan(
 ) -> tuple[list[Job], list[Outcome]]:
     """The jobs, with unique output names, and the inputs that failed before any work (workbooks
     are read here, one job per questionnaire sheet)."""
-    if fmt not in EXTENSIONS:
-        raise UsageError(f"--format: {fmt!r} is not supported; use md, html, docx or json")
+    extension = get_format(fmt, "program").extension
     files = expand(inputs, exclude)
     if not files:
         raise UsageError("no assessment files found in the inputs (.yaml, .yml, .xlsx)")
@@ -146,9 +144,9 @@ def plan(
 
     def name_for(stem: str) -> str:
         base = slug(stem)
-        name, n = f"{base}.{EXTENSIONS[fmt]}", 2
+        name, n = f"{base}.{extension}", 2
         while name.lower() in used:
-            name, n = f"{base}-{n}.{EXTENSIONS[fmt]}", n + 1
+            name, n = f"{base}-{n}.{extension}", n + 1
         used.add(name.lower())
         return name
 
@@ -236,17 +234,22 @@ def process(job: Job, work: Work) -> Outcome:
         result = work.run(a)
 
         record = program.build_program(result, k)
-        if fmt in ("md", "html", "docx"):
-            view = localize(build_document(record, result, k), Locale(lang))
-        else:
-            view = localize(record, Locale(lang, typography=False))
-        if fmt == "json":
-            data: str | bytes = render.to_json(result_json(result, k))
-        elif fmt == "docx":
-            data = render_docx(view)
-        else:
-            data = render.render(view, fmt)
-        return Outcome(job.index, job.source, job.output, data, summary_row(job, result, view, k))
+        document: list[dict[str, Any]] = []  # the document view, if the format renders one
+
+        def _document() -> dict[str, Any]:
+            document.append(localize(build_document(record, result, k), Locale(lang)))
+            return document[0]
+
+        data = render_format(
+            "program",
+            fmt,
+            view=_document,
+            data=lambda: result_json(result, k),
+            template=lambda: None,
+        )
+        view = document[0] if document else localize(record, Locale(lang, typography=False))
+        row = summary_row(job, result, view, k)
+        return Outcome(job.index, job.source, job.output, data, row)
     except ClusterIntlError as exc:
         return Outcome(job.index, job.source, None, problems=_lines(exc))
     except Exception as exc:  # a defect must not stop the other clusters; it is still reported

@@ -36,6 +36,8 @@ class CmpNum(Loc):
     value: Any
 
     def words(self, loc: Locale) -> str:
+        """The value in the locale's words: a dash for none, yes/no, two decimals at most with
+        its separator, never "-0"."""
         v = self.value
         if v is None:
             return "—"

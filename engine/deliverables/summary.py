@@ -40,6 +40,7 @@ CSV_COLUMNS = (
 
 
 def summaries(rows: list[dict[str, Any]], lang: str) -> dict[str, str | bytes]:
+    """The batch summary in every form, by file name: CSV, XLSX, Markdown and HTML."""
     return {
         "summary.csv": summary_csv(rows),
         "summary.xlsx": summary_xlsx(rows, lang),
@@ -104,6 +105,8 @@ def _rank_text(r: dict[str, Any]) -> str:
 
 
 def summary_xlsx(rows: list[dict[str, Any]], lang: str) -> bytes:
+    """The batch summary as a workbook with fixed metadata and zip times (same rows, same bytes);
+    failed inputs on a sheet of their own."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
 

@@ -88,6 +88,8 @@ def short_reasons(
 
 
 def line_view(view: dict[str, Any], k: Knowledge) -> dict[str, Any]:
+    """One justification as one line: the rule's title, then its conditions in words, each with
+    the values one level down that made its finding."""
     parts = []
     for c in view["conditions"]:
         text = describe_check(c, k)

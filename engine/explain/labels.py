@@ -9,6 +9,7 @@ from typing import Any
 from engine.explain.leaves import Decimal
 from engine.inference.trace import CondCheck
 from engine.knowledge.base import Text
+from engine.knowledge.conditions import OPERATORS
 from engine.knowledge.models import Knowledge
 from engine.text.message import ByLang, Loc, Msg, Value, cat
 from engine.text.strings import strings
@@ -28,6 +29,7 @@ def _has_string(key: str) -> bool:
 
 
 def text_pair(t: Text | None) -> dict[str, str | None] | None:
+    """A knowledge text as its two languages (the JSON answers carry both), or None."""
     return None if t is None else {"ru": t.ru, "en": t.en}
 
 
@@ -37,6 +39,8 @@ def fmt_value(v: Any) -> Value:
 
 
 def subject_label(kind: str, subject: str, k: Knowledge) -> Any:
+    """The label a reader knows an id by: an indicator's label, a finding with its kind, a
+    recommendation's title, a measure's words; the id itself otherwise."""
     if kind == "indicator" and subject in k.indicator:
         return k.indicator[subject].label
     if kind == "finding" and subject in k.finding:
@@ -51,6 +55,8 @@ def subject_label(kind: str, subject: str, k: Knowledge) -> Any:
 
 
 def measure_label(mid: str, k: Knowledge) -> Any:
+    """A measure's words: its own strings key, its partial or regional indicator's label, or its
+    family's wording built from the indicator or helix it is about."""
     if _has_string(f"measure_{mid}"):
         return Msg(f"measure_{mid}")
     if mid in k.partial:
@@ -75,18 +81,16 @@ def measure_label(mid: str, k: Knowledge) -> Any:
     return mid
 
 
-VALUE_OPS = ("is_true", "is_false", "is_missing", "is_known", "is_empty", "not_empty")
-
-
 def check_parts(c: CondCheck | dict[str, Any], k: Knowledge) -> dict[str, Any]:
     """One condition's parts: its subject's label, the value seen and what was required."""
     d = c.as_dict() if isinstance(c, CondCheck) else c
     label = subject_label(d["kind"], d["subject"], k)
     if d["kind"] in ("finding", "recommendation"):
         return {"label": label, "negated": bool(d["negated"])}
-    op = Msg(f"op_{d['op']}")
+    operator = OPERATORS[d["op"]]
+    op = Msg(operator.words)
     actual = value_text(d["kind"], d["subject"], d["actual"], k)
-    if d["op"] in VALUE_OPS:
+    if operator.value == "none":
         req: Any = op
     else:
         req = cat([op, " ", value_text(d["kind"], d["subject"], d["value"], k)])
@@ -140,7 +144,8 @@ def _value_labels(kind: str, subject: str, k: Knowledge) -> Mapping[str, Text | 
     return {}
 
 
-NUMERIC_OPS = {"eq", "ne", "lt", "le", "gt", "ge"}
+# the comparisons with one value (eq, ne, lt, le, gt, ge), from the operator table
+NUMERIC_OPS = frozenset(name for name, o in OPERATORS.items() if o.value == "scalar")
 
 
 SCORE_KEYS = ("index", "index_band", "model", "ratio", "ratio_band", "self_band")

@@ -22,6 +22,7 @@ class Decimal(Loc):
     text: str
 
     def words(self, loc: Locale) -> str:
+        """The number with the locale's decimal separator in place of the point."""
         return self.text.replace(".", loc.text("decimal_separator"))
 
 
@@ -34,6 +35,7 @@ class InSentence(Loc):
     value: str
 
     def words(self, loc: Locale) -> str:
+        """The label in words, put inside a sentence."""
         shown = loc.param(self.shown)
         if shown != self.value and shown[1:2].islower():
             return shown[:1].lower() + shown[1:]
@@ -49,6 +51,8 @@ class Filled(Loc):
     subs: tuple[tuple[str, Any], ...] = ()
 
     def words(self, loc: Locale) -> str:
+        """The text in words with each known placeholder replaced by its text in words (an
+        unknown one is left as written)."""
         text = loc.param(self.text)
         if not self.subs:
             return text
@@ -78,4 +82,5 @@ class Stripped(Loc):
     inner: Any
 
     def words(self, loc: Locale) -> str:
+        """The inner text in words without the blanks around it."""
         return loc.param(self.inner).strip()

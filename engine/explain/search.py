@@ -11,7 +11,7 @@ from engine.assessment.validate import Assessment, with_changes
 from engine.errors import InputError
 from engine.inference.run import Runner
 from engine.inference.trace import Result
-from engine.knowledge.conditions import holds, iter_atoms
+from engine.knowledge.conditions import OPERATORS, holds, iter_atoms
 from engine.knowledge.graph import cone
 from engine.knowledge.measure_ids import measure_inputs
 from engine.knowledge.models import Atom, Indicator, Knowledge
@@ -87,6 +87,7 @@ class _Search:
         self.candidates = 0
 
     def signature_of(self, a: Assessment, m: Measures) -> tuple[bool, ...]:
+        """The truth value of every condition the target depends on, for these inputs."""
         return tuple(
             holds(
                 atom,
@@ -96,6 +97,7 @@ class _Search:
         )
 
     def changed(self, iid: str, value: Any) -> tuple[Assessment, Measures] | None:
+        """The assessment and measures with `iid` set to `value`, or None if it is refused."""
         try:
             a2 = with_changes(self.a, {iid: value}, self.k)
         except InputError:
@@ -104,12 +106,14 @@ class _Search:
         return a2, m2
 
     def sig(self, iid: str, value: Any) -> tuple[bool, ...] | None:
+        """The signature with `iid` set to `value` (None if refused); counts the candidate."""
         self.candidates += 1
         got = self.changed(iid, value)
         return None if got is None else self.signature_of(*got)
 
     # candidate values per indicator type
     def options(self, iid: str) -> list[_Option]:
+        """Changes of one indicator that alter the signature, the smallest one per outcome."""
         ind = self.k.indicator[iid]
         cur = self.a.get(iid)
         if ind.type in ("int", "float") or (ind.type == "score" and not ind.scale):
@@ -147,21 +151,30 @@ class _Search:
                     if isinstance(v, str) and v not in vals:
                         vals.append(v)
             return vals
-        # lists: toggle one item, empty the list, or reach the counts the rules ask for
+        return self._lists(ind, cur)
+
+    def _operands(self, iid: str, kind: str) -> list[Any]:
+        """The values the rules give to `iid` through operators taking this kind of value
+        (`item`: one list item, `count`: a number of items; see conditions.OPERATORS)."""
+        return [a.value for a in self._atoms_on(iid) if OPERATORS[a.op or ""].value == kind]
+
+    def _lists(self, ind: Indicator, cur: Any) -> list[Any]:
+        """Lists near the current one: toggle one item, empty it, or reach the counts the rules
+        ask for."""
         current = list(cur or [])
         items = list(ind.values or [])
-        for a in self._atoms_on(ind.id):
-            if a.op in ("contains", "not_contains") and a.value not in items:
-                items.append(str(a.value))
+        for item in self._operands(ind.id, "item"):
+            if item not in items:
+                items.append(str(item))
         lists: list[list[str]] = [[]]
         for v in items:
             lists.append([x for x in current if x != v] if v in current else current + [v])
-        for a in self._atoms_on(ind.id):
-            if a.op in ("count_ge", "count_lt") and isinstance(a.value, int):
-                missing = [v for v in items if v not in current]
-                for n in (a.value - 1, a.value):
-                    if n < 0:
-                        continue
+        missing = [v for v in items if v not in current]
+        for count in self._operands(ind.id, "count"):
+            if not isinstance(count, int):
+                continue
+            for n in (count - 1, count):
+                if n >= 0:
                     lists.append(
                         current[:n] if n <= len(current) else current + missing[: n - len(current)]
                     )

@@ -325,4 +325,6 @@ def adapter(name: str) -> TypeAdapter[Any]:
 
 
 def json_schema(name: str) -> dict[str, Any]:
+    """The JSON Schema of one answer shape (`why`, `why-not`, `what-if`), as `kb schema` writes
+    it."""
     return adapter(name).json_schema(mode="serialization")

@@ -137,11 +137,14 @@ class Builder:
         self.leaves: dict[str, dict[str, Any]] = {}
 
     def cite(self, ids: list[str]) -> None:
+        """Record sources the answer cites, each once, in the order first met."""
         for sid in ids:
             if sid not in self.source_ids:
                 self.source_ids.append(sid)
 
     def leaf(self, iid: str, value: Any) -> str:
+        """Record an input indicator the chain reached (first value kept) and return where the
+        assessment gives it."""
         at = self.result.assessment.where(iid)
         self.leaves.setdefault(
             iid,
@@ -155,12 +158,17 @@ class Builder:
         return at
 
     def sources(self) -> list[dict[str, Any]]:
+        """The sources cited on the way, as the answer lists them."""
         return _source_views(self.source_ids, self.k)
 
     def indicators(self) -> list[dict[str, Any]]:
+        """The input indicators reached on the way, with their values and places in the
+        assessment."""
         return list(self.leaves.values())
 
     def running_value(self, c: dict[str, Any]) -> dict[str, Any]:
+        """One value a `running:` condition read, in the answer's shape, its indicator recorded
+        as a leaf."""
         out = {
             "kind": c["kind"],
             "subject": c["subject"],
@@ -175,6 +183,8 @@ class Builder:
 
     # --- why: read from the firing record (justify) -------------------------------------------
     def node(self, view: dict[str, Any]) -> dict[str, Any]:
+        """One firing of the chain in the answer's shape: rule, place, branch, title, sources and
+        its conditions, followed down to what made them."""
         site = self.k.rule[view["rule"]]
         self.cite(view["sources"])
         return {
@@ -192,6 +202,8 @@ class Builder:
         }
 
     def cond(self, c: dict[str, Any]) -> dict[str, Any]:
+        """One condition of a firing in the answer's shape: its words, value and benchmark, and
+        the firings behind a finding or recommendation it required."""
         out: dict[str, Any] = {
             "kind": c["kind"],
             "subject": c["subject"],
@@ -216,6 +228,8 @@ class Builder:
         return out
 
     def derivation(self, d: dict[str, Any]) -> dict[str, Any]:
+        """A measure's derivation in the answer's shape: formula, setting, bands, benchmark and
+        its inputs, each followed down."""
         inputs = []
         for i in d["inputs"]:
             item: dict[str, Any] = {
@@ -252,7 +266,8 @@ class Builder:
 
     # --- why-not: each condition of each rule re-read against the final facts -------------------
     def analyse(self, site: Any, seen: frozenset[str]) -> dict[str, Any]:
-
+        """Why-not of one rule: each branch of its `when`, with every condition re-read against
+        the final facts and the unsatisfied ones counted."""
         rule = site.rule
         self.cite(list(rule.sources))
         brs = []
@@ -279,7 +294,8 @@ class Builder:
         }
 
     def evaluate(self, cond: Any, seen: frozenset[str]) -> dict[str, Any]:
-
+        """One condition re-read against the final facts: whether it holds, and for a finding or
+        recommendation what blocked, made or would make it (`seen` stops a cycle)."""
         r = self.result
         negated = isinstance(cond, Not_)
         a = cond.not_ if negated else cond
@@ -339,6 +355,8 @@ def _bands(mid: str, k: Knowledge) -> list[dict[str, Any]]:
 
 
 def subject_view(kind: str, ident: str, result: Result, k: Knowledge) -> dict[str, Any]:
+    """What the answer is about: kind, id, label and its status in this result (made, postponed,
+    derived, computed, input, blank...)."""
     if kind == "recommendation":
         status = (
             "made"

@@ -37,6 +37,8 @@ def country_profile(country: str, k: Knowledge) -> CountryProfile | None:
 
 
 def institution(key: str, country: str, k: Knowledge) -> Text | str:
+    """The name of the institution `key` in the cluster's country (the default profile's when the
+    country has none); the placeholder itself when no profile names it."""
     profile = country_profile(country, k)
     if profile is None or key not in profile.institutions:
         default = k.document.country_profiles.get(DEFAULT_COUNTRY)

@@ -19,7 +19,7 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from engine.errors import InputError, Problem, Severity, printable
+from engine.errors import UNCLASSIFIED, InputError, Problem, Severity, printable
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_DEPTH = 40
@@ -61,6 +61,7 @@ class Located:
         return self.positions.get((), (1, 1))
 
     def key_pos(self, path: PathKey) -> tuple[int, int]:
+        """Position of the key at `path`, falling back to the value's position."""
         p = tuple(path)
         if p in self.key_positions:
             return self.key_positions[p]
@@ -74,7 +75,9 @@ class Located:
         key: bool = False,
         hint: str = "",
         severity: Severity = "error",
+        code: str = UNCLASSIFIED,
     ) -> Problem:
+        """A `Problem` located at `path` of this file (at the key itself when `key`)."""
         line, col = self.key_pos(path) if key else self.pos(path)
         return Problem(
             file=self.file,
@@ -84,10 +87,12 @@ class Located:
             message=message,
             hint=hint,
             severity=severity,
+            code=code,
         )
 
 
 def format_path(path: PathKey) -> str:
+    """A key path as a reader writes it, e.g. `rules[3].when`."""
     out = ""
     for part in path:
         if isinstance(part, int):
@@ -107,8 +112,8 @@ def read_text(path: Path, display: str | None = None, *, follow_symlinks: bool =
     """
     name = printable(display or str(path))
 
-    def refuse(message: str) -> InputError:
-        return InputError([Problem(file=name, message=message)])
+    def refuse(message: str, code: str = "unreadable-file") -> InputError:
+        return InputError([Problem(file=name, message=message, code=code)])
 
     flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
     if not follow_symlinks:
@@ -116,21 +121,26 @@ def read_text(path: Path, display: str | None = None, *, follow_symlinks: bool =
     try:
         fd = os.open(path, flags)
     except FileNotFoundError:
-        raise refuse("file not found") from None
+        raise refuse("file not found", "file-not-found") from None
     except OSError as exc:
         if exc.errno == errno.ELOOP and not follow_symlinks:
-            raise refuse("is a symbolic link; knowledge files are read only as files") from None
+            raise refuse(
+                "is a symbolic link; knowledge files are read only as files", "symbolic-link"
+            ) from None
         if exc.errno == errno.EISDIR:
-            raise refuse("is a directory, expected a file") from None
+            raise refuse("is a directory, expected a file", "not-a-file") from None
         raise refuse(f"cannot read: {exc.strerror}") from None
     try:
         st = os.fstat(fd)
         if stat.S_ISDIR(st.st_mode):
-            raise refuse("is a directory, expected a file")
+            raise refuse("is a directory, expected a file", "not-a-file")
         if not stat.S_ISREG(st.st_mode):
-            raise refuse("is not a regular file (a FIFO, device or socket); refusing to read it")
+            raise refuse(
+                "is not a regular file (a FIFO, device or socket); refusing to read it",
+                "not-a-file",
+            )
         if st.st_size > MAX_BYTES:
-            raise refuse(f"file is too large (the limit is {MAX_BYTES} bytes)")
+            raise refuse(f"file is too large (the limit is {MAX_BYTES} bytes)", "file-too-large")
         chunks, size = [], 0
         while size <= MAX_BYTES:  # never more than the limit into memory, whatever fstat said
             chunk = os.read(fd, min(1 << 20, MAX_BYTES + 1 - size))
@@ -144,17 +154,19 @@ def read_text(path: Path, display: str | None = None, *, follow_symlinks: bool =
     finally:
         os.close(fd)
     if len(raw) > MAX_BYTES:
-        raise refuse(f"file is too large (the limit is {MAX_BYTES} bytes)")
+        raise refuse(f"file is too large (the limit is {MAX_BYTES} bytes)", "file-too-large")
     return decode(raw, name)
 
 
 def decode(raw: bytes, name: str) -> str:
+    """Bytes of a user file as text, refusing oversized, UTF-16/32, binary and non-UTF-8 data."""
     if len(raw) > MAX_BYTES:
         raise InputError(
             [
                 Problem(
                     file=name,
                     message=f"file is too large ({len(raw)} bytes; the limit is {MAX_BYTES})",
+                    code="file-too-large",
                 )
             ]
         )
@@ -162,10 +174,22 @@ def decode(raw: bytes, name: str) -> str:
         raw = raw[3:]
     wide = _wide_encoding(raw)
     if wide:
-        raise InputError([Problem(file=name, message=f"the file is {wide} text; save it as UTF-8")])
+        raise InputError(
+            [
+                Problem(
+                    file=name, message=f"the file is {wide} text; save it as UTF-8", code="encoding"
+                )
+            ]
+        )
     if b"\x00" in raw:
         raise InputError(
-            [Problem(file=name, message="binary data, expected a UTF-8 YAML text file")]
+            [
+                Problem(
+                    file=name,
+                    message="binary data, expected a UTF-8 YAML text file",
+                    code="encoding",
+                )
+            ]
         )
     try:
         return raw.decode("utf-8")
@@ -179,6 +203,7 @@ def decode(raw: bytes, name: str) -> str:
                     line=line,
                     col=col,
                     message="not valid UTF-8 text; save the file as UTF-8",
+                    code="encoding",
                 )
             ]
         ) from None
@@ -226,6 +251,7 @@ def _wide_encoding(raw: bytes) -> str:
 def load_yaml_file(
     path: Path, display: str | None = None, *, follow_symlinks: bool = True
 ) -> Located:
+    """Read and parse a YAML file strictly into plain data with positions."""
     text = read_text(path, display, follow_symlinks=follow_symlinks)
     return load_yaml_text(text, display or str(path))
 
@@ -301,12 +327,18 @@ def _too_many_nodes(text: str, name: str) -> None:
                 Problem(
                     file=name,
                     message=f"too many lines and list items ({bound}; the limit is {MAX_NODES})",
+                    code="too-large",
                 )
             ]
         )
 
 
+def _failed(name: str, line: int, col: int, message: str, code: str) -> InputError:
+    return InputError([Problem(file=name, line=line, col=col, message=message, code=code)])
+
+
 def load_yaml_text(text: str, name: str) -> Located:
+    """Parse YAML text strictly into plain data with positions; every problem is an `InputError`."""
     name = printable(name)
     _too_many_nodes(text, name)
     try:
@@ -314,7 +346,7 @@ def load_yaml_text(text: str, name: str) -> Located:
     except UnicodeEncodeError as exc:  # text from memory (--set, an upload), not from a file
         line, col = _line_col(text, exc.start)
         message = f"character U+{ord(text[exc.start]):04X} (a lone surrogate) is not allowed"
-        raise InputError([Problem(file=name, line=line, col=col, message=message)]) from None
+        raise _failed(name, line, col, message, "bad-character") from None
     try:
         node = _compose(text)
     except yaml.MarkedYAMLError as exc:
@@ -324,16 +356,16 @@ def load_yaml_text(text: str, name: str) -> Located:
         if "maximum nesting depth" in problem:
             problem = "nesting is too deep"
         message = f"YAML syntax error: {problem}"
-        raise InputError([Problem(file=name, line=line, col=col, message=message)]) from None
+        raise _failed(name, line, col, message, "yaml-syntax") from None
     except yaml.reader.ReaderError as exc:  # a control character: locate it in the text
         line, col = _line_col(text, exc.position)
         code = exc.character if isinstance(exc.character, int) else ord(exc.character[:1] or " ")
         message = f"control character U+{code:04X} is not allowed in YAML text; remove it"
-        raise InputError([Problem(file=name, line=line, col=col, message=message)]) from None
+        raise _failed(name, line, col, message, "bad-character") from None
     except yaml.YAMLError as exc:
-        raise InputError([Problem(file=name, message=f"YAML error: {exc}")]) from None
+        raise _failed(name, 0, 0, f"YAML error: {exc}", "yaml-syntax") from None
     except RecursionError:
-        raise InputError([Problem(file=name, message="YAML nesting is too deep")]) from None
+        raise _failed(name, 0, 0, "YAML nesting is too deep", "too-deep") from None
     located = Located(data=None, file=name)
     if node is None:
         located.data = None
@@ -353,7 +385,7 @@ class _Builder:
         self.problems: list[Problem] = []
         self.nodes = 0
 
-    def _problem(self, node: Node, path: PathKey, message: str) -> None:
+    def _problem(self, node: Node, path: PathKey, message: str, code: str) -> None:
         self.problems.append(
             Problem(
                 file=self.located.file,
@@ -361,25 +393,34 @@ class _Builder:
                 col=node.start_mark.column + 1,
                 path=format_path(path),
                 message=message,
+                code=code,
             )
         )
 
     def build(self, node: Node, path: PathKey, depth: int) -> Any:
+        """Plain data of a node, recording positions; refuses aliases, tags, duplicates, excess."""
         self.located.positions[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
         if id(node) in self.seen:
-            self._problem(node, path, "YAML aliases (*name) are not allowed; write the value out")
+            self._problem(
+                node,
+                path,
+                "YAML aliases (*name) are not allowed; write the value out",
+                "yaml-alias",
+            )
             return None
         self.seen.add(id(node))
         self.nodes += 1
         if self.nodes > MAX_NODES:
             if self.nodes == MAX_NODES + 1:
-                self._problem(node, path, f"more than {MAX_NODES} values in one file")
+                self._problem(node, path, f"more than {MAX_NODES} values in one file", "too-large")
             return None
         if depth > MAX_DEPTH:
-            self._problem(node, path, f"nesting deeper than {MAX_DEPTH} levels")
+            self._problem(node, path, f"nesting deeper than {MAX_DEPTH} levels", "too-deep")
             return None
         if node.tag not in _SAFE_TAGS:
-            self._problem(node, path, f"tag {node.tag!r} is not allowed; plain YAML values only")
+            self._problem(
+                node, path, f"tag {node.tag!r} is not allowed; plain YAML values only", "yaml-tag"
+            )
             return None
         if isinstance(node, ScalarNode):
             return self.scalar(node, path)
@@ -390,10 +431,14 @@ class _Builder:
             first_seen: dict[Any, int] = {}
             for key_node, value_node in node.value:
                 if key_node.tag == "tag:yaml.org,2002:merge":
-                    self._problem(key_node, path, "merge keys (<<) are not allowed")
+                    self._problem(
+                        key_node, path, "merge keys (<<) are not allowed", "yaml-merge-key"
+                    )
                     continue
                 if not isinstance(key_node, ScalarNode) or key_node.tag not in _SAFE_TAGS:
-                    self._problem(key_node, path, "mapping keys must be plain scalars")
+                    self._problem(
+                        key_node, path, "mapping keys must be plain scalars", "complex-key"
+                    )
                     continue
                 key = self.scalar(key_node, path)
                 if key is None and key_node.tag != "tag:yaml.org,2002:null":
@@ -403,6 +448,7 @@ class _Builder:
                         key_node,
                         path + (key,),
                         f"duplicate key {key!r} (first defined on line {first_seen[key]})",
+                        "duplicate-key",
                     )
                     continue
                 first_seen[key] = key_node.start_mark.line + 1
@@ -412,7 +458,7 @@ class _Builder:
                 )
                 out[key] = self.build(value_node, path + (key,), depth + 1)
             return out
-        self._problem(node, path, "unsupported YAML node")
+        self._problem(node, path, "unsupported YAML node", "yaml-syntax")
         return None
 
     def scalar(self, node: ScalarNode, path: PathKey) -> Any:
@@ -427,6 +473,7 @@ class _Builder:
                     path,
                     f"character U+{ord(bad):04X} ({_char_name(bad)}) is not allowed in text; "
                     "remove the escape",
+                    "bad-character",
                 )
                 return None
             return text
@@ -440,7 +487,10 @@ class _Builder:
             if digits.isdigit() and digits.isascii():
                 if len(digits.lstrip("0")) > MAX_INT_DIGITS:
                     self._problem(
-                        node, path, f"number is too large (more than {MAX_INT_DIGITS} digits)"
+                        node,
+                        path,
+                        f"number is too large (more than {MAX_INT_DIGITS} digits)",
+                        "number-too-large",
                     )
                     return None
                 return int(text)
@@ -452,10 +502,12 @@ class _Builder:
                 number = math.nan if text.lower().lstrip("+-") in (".inf", ".nan") else None
             if number is not None:
                 if not math.isfinite(number):
-                    self._problem(node, path, f"{text!r} is not a finite number")
+                    self._problem(node, path, f"{text!r} is not a finite number", "not-finite")
                     return None
                 return number
-        self._problem(node, path, f"cannot read value: {text!r} is not a valid {kind}")
+        self._problem(
+            node, path, f"cannot read value: {text!r} is not a valid {kind}", "bad-scalar"
+        )
         return None
 
 

@@ -1,22 +1,35 @@
 """The meaning of a rule condition, in one place, with no experta import.
 
-`rules.py` wraps these predicates into experta patterns; `explain.py` and `verify.py` use the same
-functions to show and check conditions. A blank value (None, "no information") satisfies only
+`engine/inference/rules.py` wraps these predicates into experta patterns; `engine/explain/` and
+`engine/knowledge/verify/` use the same functions and the operator table (`OPERATORS`) to show and
+check conditions, and `engine/authoring/clips.py` exports them. A blank value (None, "no information") satisfies only
 `is_missing`: missing data is never read as zero.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import Any, Literal
 
 from engine.errors import ClusterIntlError, Problem
 from engine.knowledge.models import All_, Any_, Atom, Cond, Not_, RuleSite
 
 Pred = Callable[[Any], bool]
+ValueKind = Literal["none", "scalar", "list", "item", "count"]
+Bound = tuple[float, float, bool, bool]  # lo, hi, lo_open, hi_open
 
-UNARY = {"is_true", "is_false", "is_missing", "is_known", "is_empty", "not_empty"}
+INF = math.inf
+EVERY: tuple[Bound, ...] = ((-INF, INF, False, False),)
+ANY_COUNT: Bound = (0, INF, False, False)
+
+# the subject types an operator may fit: indicator types, and the kinds of derived measures
+NUMBERS = frozenset({"int", "float", "score", "number"})
+CHOICES = frozenset({"enum", "str", "text"})
+LISTS = frozenset({"list"})
+EVERY_TYPE = NUMBERS | CHOICES | LISTS | {"bool"}
 
 
 def _num(v: Any) -> bool:
@@ -33,34 +46,248 @@ def _hashable(value: Any) -> Any:
     return value
 
 
-# What each operator means, as a factory of predicates over one value. A blank (None) satisfies
-# only `is_missing`: every other operator is false on it, so missing data is never read as a value.
-_OPERATORS: dict[str, Callable[[Any], Pred]] = {
-    "eq": lambda x: lambda v: v is not None and v == x,
-    "ne": lambda x: lambda v: v is not None and v != x,
-    "lt": lambda x: lambda v: _num(v) and v < x,
-    "le": lambda x: lambda v: _num(v) and v <= x,
-    "gt": lambda x: lambda v: _num(v) and v > x,
-    "ge": lambda x: lambda v: _num(v) and v >= x,
-    "in": lambda x: lambda v: v is not None and v in x,
-    "not_in": lambda x: lambda v: v is not None and v not in x,
-    "is_true": lambda _: lambda v: v is True,
-    "is_false": lambda _: lambda v: v is False,
-    "is_missing": lambda _: lambda v: v is None,
-    "is_known": lambda _: lambda v: v is not None,
-    "contains": lambda x: lambda v: _seq(v) and x in v,
-    "not_contains": lambda x: lambda v: _seq(v) and x not in v,
-    "is_empty": lambda _: lambda v: _seq(v) and len(v) == 0,
-    "not_empty": lambda _: lambda v: _seq(v) and len(v) > 0,
-    "count_ge": lambda x: lambda v: _seq(v) and len(v) >= x,
-    "count_lt": lambda x: lambda v: _seq(v) and len(v) < x,
-}
-OPERATORS = frozenset(_OPERATORS)
+@dataclass(frozen=True)
+class Admits:
+    """The known values `subject op x` admits, in the terms of the value algebra of the logic
+    checks (engine/knowledge/verify/values.py `admitted`): numbers as bounds, choices as a set of
+    items (or every item but them), lists as the items they hold and the counts they have."""
+
+    blank: bool = False  # admits a blank and nothing else (`is_missing`)
+    numbers: tuple[Bound, ...] = ()
+    numbers_but: bool = False  # every number but `numbers`
+    items: frozenset[Any] = frozenset()
+    items_but: bool = False  # every item but `items`
+    required: frozenset[Any] = frozenset()
+    excluded: frozenset[Any] = frozenset()
+    count: Bound = ANY_COUNT
+
+
+def _values(x: Any) -> list[Any]:
+    return x if isinstance(x, list) else [x]
+
+
+def _points(x: Any) -> tuple[Bound, ...]:
+    return tuple((v, v, False, False) for v in _values(x) if _num(v))
+
+
+def _admits(x: Any, **kw: Any) -> Admits:
+    """What an operator with value `x` admits: by default the items named by `x`, no number."""
+    items = frozenset(_hashable(v) for v in _values(x))
+    return Admits(**{"items": items, **kw})
+
+
+@dataclass(frozen=True)
+class Operator:
+    """One operator of the rule language, everything about it in one place.
+
+    `value`: what the rule gives it (none, one value, a list of values, one list item, a count);
+    `fits`: the subject types it applies to; `predicate`: a factory of the test on one value (a
+    blank satisfies only `is_missing`); `admits`: the values it admits, for the logic checks;
+    `clips` / `clips_list`: its CLIPS test on a single-field slot / on a multislot (list
+    indicator), a pattern over {var}, {known}, {eq}, {any_of}, {member}, {number} that
+    engine/authoring/clips.py fills in (None: it does not apply there); `words`: the key of its
+    words in templates/strings.yaml."""
+
+    name: str
+    value: ValueKind
+    fits: frozenset[str]
+    predicate: Callable[[Any], Pred]
+    admits: Callable[[Any], Admits]
+    clips: str
+    clips_list: str | None
+    words: str
+
+    @property
+    def arity(self) -> int:
+        """Operands of the test: the subject, and the rule's value unless the operator is unary."""
+        return 1 if self.value == "none" else 2
+
+
+def _op(name: str, value: ValueKind, fits: frozenset[str], **kw: Any) -> Operator:
+    return Operator(name=name, value=value, fits=fits, words=f"op_{name}", **kw)
+
+
+_FALSE = "FALSE"  # a scalar is never a list (the predicate's `_seq(v)` fails)
+
+_TABLE = [
+    _op(
+        "eq",
+        "scalar",
+        EVERY_TYPE - LISTS,
+        predicate=lambda x: lambda v: v is not None and v == x,
+        admits=lambda x: _admits(x, numbers=_points(x)[:1]),
+        clips="(and {known} {eq})",
+        clips_list=None,
+    ),
+    _op(
+        "ne",
+        "scalar",
+        EVERY_TYPE - LISTS,
+        predicate=lambda x: lambda v: v is not None and v != x,
+        admits=lambda x: _admits(x, numbers=_points(x), numbers_but=True, items_but=True),
+        clips="(and {known} (not {eq}))",
+        clips_list=None,
+    ),
+    _op(
+        "lt",
+        "scalar",
+        NUMBERS,
+        predicate=lambda x: lambda v: _num(v) and v < x,
+        admits=lambda x: _admits(x, numbers=((-INF, x, False, True),) if _points(x) else ()),
+        clips="(and (numberp {var}) (< {var} {number}))",
+        clips_list=None,
+    ),
+    _op(
+        "le",
+        "scalar",
+        NUMBERS,
+        predicate=lambda x: lambda v: _num(v) and v <= x,
+        admits=lambda x: _admits(x, numbers=((-INF, x, False, False),) if _points(x) else ()),
+        clips="(and (numberp {var}) (<= {var} {number}))",
+        clips_list=None,
+    ),
+    _op(
+        "gt",
+        "scalar",
+        NUMBERS,
+        predicate=lambda x: lambda v: _num(v) and v > x,
+        admits=lambda x: _admits(x, numbers=((x, INF, True, False),) if _points(x) else ()),
+        clips="(and (numberp {var}) (> {var} {number}))",
+        clips_list=None,
+    ),
+    _op(
+        "ge",
+        "scalar",
+        NUMBERS,
+        predicate=lambda x: lambda v: _num(v) and v >= x,
+        admits=lambda x: _admits(x, numbers=((x, INF, False, False),) if _points(x) else ()),
+        clips="(and (numberp {var}) (>= {var} {number}))",
+        clips_list=None,
+    ),
+    _op(
+        "in",
+        "list",
+        (NUMBERS - {"number"}) | CHOICES,
+        predicate=lambda x: lambda v: v is not None and v in x,
+        admits=lambda x: _admits(x, numbers=_points(x)),
+        clips="(and {known} {any_of})",
+        clips_list=None,
+    ),
+    _op(
+        "not_in",
+        "list",
+        (NUMBERS - {"number"}) | CHOICES,
+        predicate=lambda x: lambda v: v is not None and v not in x,
+        admits=lambda x: _admits(x, numbers=_points(x), numbers_but=True, items_but=True),
+        clips="(and {known} (not {any_of}))",
+        clips_list=None,
+    ),
+    _op(
+        "is_true",
+        "none",
+        frozenset({"bool"}),
+        predicate=lambda _: lambda v: v is True,
+        admits=lambda _: Admits(items=frozenset({True})),
+        clips="(eq {var} TRUE)",
+        clips_list=None,
+    ),
+    _op(
+        "is_false",
+        "none",
+        frozenset({"bool"}),
+        predicate=lambda _: lambda v: v is False,
+        admits=lambda _: Admits(items=frozenset({False})),
+        clips="(eq {var} FALSE)",
+        clips_list=None,
+    ),
+    _op(
+        "is_missing",
+        "none",
+        EVERY_TYPE,
+        predicate=lambda _: lambda v: v is None,
+        admits=lambda _: Admits(blank=True),
+        clips="(eq {var} nil)",
+        clips_list="(member$ nil {var})",
+    ),
+    _op(
+        "is_known",
+        "none",
+        EVERY_TYPE,
+        predicate=lambda _: lambda v: v is not None,
+        admits=lambda _: Admits(numbers=EVERY, items_but=True),
+        clips="{known}",
+        clips_list="{known}",
+    ),
+    _op(
+        "contains",
+        "item",
+        LISTS,
+        predicate=lambda x: lambda v: _seq(v) and x in v,
+        admits=lambda x: Admits(required=frozenset({_hashable(x)})),
+        clips=_FALSE,
+        clips_list="(and {known} {member})",
+    ),
+    _op(
+        "not_contains",
+        "item",
+        LISTS,
+        predicate=lambda x: lambda v: _seq(v) and x not in v,
+        admits=lambda x: Admits(excluded=frozenset({_hashable(x)})),
+        clips=_FALSE,
+        clips_list="(and {known} (not {member}))",
+    ),
+    _op(
+        "is_empty",
+        "none",
+        LISTS,
+        predicate=lambda _: lambda v: _seq(v) and len(v) == 0,
+        admits=lambda _: Admits(count=(0, 0, False, False)),
+        clips=_FALSE,
+        clips_list="(= (length$ {var}) 0)",
+    ),
+    _op(
+        "not_empty",
+        "none",
+        LISTS,
+        predicate=lambda _: lambda v: _seq(v) and len(v) > 0,
+        admits=lambda _: Admits(count=(1, INF, False, False)),
+        clips=_FALSE,
+        clips_list="(and {known} (> (length$ {var}) 0))",
+    ),
+    _op(
+        "count_ge",
+        "count",
+        LISTS,
+        predicate=lambda x: lambda v: _seq(v) and len(v) >= x,
+        admits=lambda x: Admits(count=(x if isinstance(x, int) else 0, INF, False, False)),
+        clips=_FALSE,
+        clips_list="(and {known} (>= (length$ {var}) {number}))",
+    ),
+    _op(
+        "count_lt",
+        "count",
+        LISTS,
+        predicate=lambda x: lambda v: _seq(v) and len(v) < x,
+        admits=lambda x: Admits(count=(0, x, False, True) if isinstance(x, int) else ANY_COUNT),
+        clips=_FALSE,
+        clips_list="(and {known} (< (length$ {var}) {number}))",
+    ),
+]
+
+# Every operator of the rule language by name: verification, the logic checks, labels, the
+# why-not search, the CLIPS export and the catalogue read this table (and nothing else).
+OPERATORS: dict[str, Operator] = {op.name: op for op in _TABLE}
+UNARY = frozenset(name for name, op in OPERATORS.items() if op.value == "none")
+
+
+def operators_fitting(subject_type: str) -> list[str]:
+    """The names of the operators that apply to a subject of this type, sorted."""
+    return sorted(name for name, op in OPERATORS.items() if subject_type in op.fits)
 
 
 def _make(op: str, x: Any) -> Pred:
     try:
-        return _OPERATORS[op](x)
+        return OPERATORS[op].predicate(x)
     except KeyError:
         raise ValueError(f"unknown operator {op!r}") from None
 
@@ -73,10 +300,12 @@ def _predicate(op: str, x: Any) -> Pred:
 
 
 def predicate(op: str, value: Any) -> Pred:
+    """The test `op value` as a callable on a subject's value, shared between calls."""
     return _predicate(op, _hashable(value))
 
 
 def holds(atom: Atom, value: Any) -> bool:
+    """Whether the condition `atom` is true of the value of its subject."""
     assert atom.op is not None
     return predicate(atom.op, atom.value)(value)
 
@@ -132,7 +361,8 @@ def branch_problems(sites: Sequence[RuleSite]) -> list[tuple[str, Problem]]:
         n = branch_count(site.rule.when)
         if n > MAX_BRANCHES:
             message = str(TooManyBranches(n))
-            out.append((site.rule.id, site.located.problem(site.path + ("when",), message)))
+            problem = site.located.problem(site.path + ("when",), message, code="too-many-branches")
+            out.append((site.rule.id, problem))
     return out
 
 

@@ -33,14 +33,14 @@ def pydantic_problems(exc: ValidationError, located: Located) -> list[Problem]:
                 str(loc[-1]), sorted(_field_names()), n=1, cutoff=0.75
             )
             hint = f"did you mean {close[0]!r}?" if close else ""
-            problems.append(located.problem(loc, msg, key=True, hint=hint))
+            problems.append(located.problem(loc, msg, key=True, hint=hint, code="unknown-field"))
             continue
         if err["type"] == "missing":
             msg = f"missing required field {loc[-1]!r}"
-            problems.append(located.problem(loc[:-1], msg))
+            problems.append(located.problem(loc[:-1], msg, code="missing-field"))
             continue
         msg = msg.removeprefix("Value error, ")
-        problems.append(located.problem(loc, msg))
+        problems.append(located.problem(loc, msg, code="schema"))
     # union types report every branch: keep one message per location, the most specific
     seen: dict[tuple[str, int, int], Problem] = {}
     for p in problems:

@@ -47,6 +47,8 @@ class ChartNum(Loc):
     value: float | int | None
 
     def words(self, loc: Locale) -> str:
+        """A value on a chart: the no-data mark for none, at most two decimals with the
+        language's separator."""
         v = self.value
         if v is None:
             return loc.text("no_data_value")
@@ -66,6 +68,8 @@ def nice_max(values: list[float]) -> tuple[float, float]:
 
 
 def wrap_label(text: str, width: int = LABEL_CHARS, lines: int = LABEL_LINES) -> list[str]:
+    """A bar's label in at most `lines` lines of `width` characters, the last cut with an
+    ellipsis."""
     out = textwrap.wrap(" ".join(str(text).split()), width=width, break_long_words=True) or [""]
     if len(out) > lines:
         out = out[:lines]
@@ -93,6 +97,8 @@ class BarChart(Rendered):
     caption: bool = True
 
     def localized(self, loc: Locale) -> Chart:
+        """The chart in the reader's language with its SVG laid out from the labels in words (their
+        length sets the space they take), then typeset for Russian."""
         plain = Locale(loc.lang, loc.templates, loc.aliases, typography=False)
         chart: Chart = {
             "id": self.id,

@@ -30,6 +30,7 @@ class _Reader:
         self.undetermined = {None, "unknown", "not_determined", ids.unknown}
 
     def value(self, a: Atom) -> Any:
+        """The answer or computed measure a condition reads."""
         if a.subject_kind == "indicator":
             return self.result.assessment.get(a.subject)
         return self.result.measures.get(a.subject)

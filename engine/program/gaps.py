@@ -12,6 +12,8 @@ from engine.text.message import Msg, Num
 
 
 def data_gaps(result: Result, k: Knowledge) -> dict[str, Any]:
+    """The data-gap section: the blank indicators by group, the share of values synthetic or
+    estimated, and the confidence level their weighted share gives."""
     a = result.assessment
     considered = [i for i in k.indicators.indicators if i.group in k.program.data_gap_groups]
     blank = [i for i in considered if a.get(i.id) is None]

@@ -16,6 +16,8 @@ LEVEL_KINDS = ("at_least", "fixed", "reach", "benchmark")
 
 
 def kpi_baseline(kpi: KPIDef, result: Result) -> Any:
+    """A KPI's baseline from the indicator or measure `kpis.yaml` names (a list counts its items,
+    yes/no is 1/0); None without one."""
     if not kpi.baseline:
         return None
     kind, ref = next(iter(kpi.baseline.items()))
@@ -139,6 +141,8 @@ def kpi_rows(result: Result, k: Knowledge, recs: list[str], horizon: int) -> lis
 
 
 def kpis_json(result: Result, k: Knowledge, recs: list[str], horizon: int) -> list[dict[str, Any]]:
+    """The KPI rows as the JSON result carries them: baseline, target kind and basis, the targets
+    by year and the recommendations that set them."""
     return [
         {key: row[key] for key in ("id", "direction", "baseline", "kind", "basis", "targets")}
         | {"recommendations": row["recommendations"]}
@@ -147,6 +151,8 @@ def kpis_json(result: Result, k: Knowledge, recs: list[str], horizon: int) -> li
 
 
 def kpis_view(result: Result, k: Knowledge, recs: list[str], horizon: int) -> list[dict]:
+    """The KPI rows the document shows: label, unit, baseline and final target as texts (or what
+    is missing), the targets by year and the recommendations behind each."""
     rows = []
     for row in kpi_rows(result, k, recs, horizon):
         kpi = k.kpi[row["id"]]

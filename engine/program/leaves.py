@@ -27,6 +27,7 @@ class Or(Loc):
     second: Any
 
     def words(self, loc: Locale) -> str:
+        """The first text in words, or the second when the first says nothing."""
         return loc.param(self.first) or loc.param(self.second)
 
 
@@ -38,6 +39,7 @@ class RStrip(Loc):
     chars: str | None = None
 
     def words(self, loc: Locale) -> str:
+        """The inner text in words with the trailing characters removed."""
         return loc.param(self.inner).rstrip(self.chars)
 
 
@@ -54,6 +56,7 @@ class Format(Loc):
         object.__setattr__(self, "params", tuple(params.items()))
 
     def words(self, loc: Locale) -> str:
+        """The knowledge text in words with its placeholders filled."""
         values = {n: loc.param(v) if isinstance(v, Loc | Text | str) else v for n, v in self.params}
         return loc.param(self.inner).format(**values)
 
@@ -66,6 +69,8 @@ class Cite(Loc):
     numbers: tuple[tuple[str, int], ...]
 
     def words(self, loc: Locale) -> str:
+        """The annex text in words, each `{work}` replaced by its bibliography number in
+        brackets."""
         no = dict(self.numbers)
         return re.sub(r"\{(\w+)\}", lambda m: f"[{no.get(m.group(1), '?')}]", loc.param(self.inner))
 
@@ -77,6 +82,7 @@ class TitleLower(Loc):
     inner: Any
 
     def words(self, loc: Locale) -> str:
+        """The title in words, lower-cased at its start unless it begins with an abbreviation."""
         title = loc.param(self.inner)
         return title[:1].lower() + title[1:] if title[1:2].islower() else title
 
@@ -86,6 +92,7 @@ class LangCode(Loc):
     """The reader's language code itself ("ru", "en"): the renderers pick their strings by it."""
 
     def words(self, loc: Locale) -> str:
+        """The locale's language code."""
         return loc.lang
 
 
@@ -98,6 +105,7 @@ class SortedByText(Rendered):
     key: str
 
     def localized(self, loc: Locale) -> Any:
+        """The records in words, sorted by the untypeset text of `key`, then typeset for Russian."""
         plain = Locale(loc.lang, loc.templates, loc.aliases, typography=False)
         out = sorted((localize(x, plain) for x in self.items), key=lambda x: x[self.key].lower())
         return typeset_view(out) if loc.typesets else out

@@ -29,6 +29,7 @@ class Candidate:
     target_market: bool = False  # in a country or geography the assessment targets
 
     def as_dict(self) -> dict[str, Any]:
+        """The candidate as the JSON result lists it (ids, score and the reasons it was chosen)."""
         return {
             "name": self.name,
             "id": self.partner.id if self.partner else None,
@@ -49,6 +50,8 @@ class PartnerChoice:
     excluded_by_geography: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
+        """The choice as the JSON result carries it: candidates, open geographies, wanted sectors
+        and the clusters left out by geography."""
         return {
             "candidates": [c.as_dict() for c in self.candidates],
             "available_geographies": self.available,
@@ -58,6 +61,9 @@ class PartnerChoice:
 
 
 def choose_partners(a: Assessment, k: Knowledge) -> PartnerChoice:
+    """The partner clusters to propose: those the assessment names first (unless their region is
+    closed), then the catalogue's best matches by the scoring of partners.yaml, up to its
+    maximum."""
     pt = k.partners
     available = list(a.get(pt.availability_indicator) or pt.default_available_geographies)
     wanted = _wanted_sectors(a, k)

@@ -84,6 +84,7 @@ def rank(index: float | None, peers: list[PeerIndex], k: Knowledge) -> dict[str,
 
 
 def peer_text(r: dict[str, Any] | None, k: Knowledge) -> Any:
+    """The program.yaml sentence comparing the index with the peers ("" without a peer rank)."""
     if r is None:
         return ""
     text = tx(k.program.peer_texts.get(r["statement"]))

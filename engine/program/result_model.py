@@ -113,6 +113,7 @@ class ResultOut(_Closed):
 
 
 def result_schema() -> dict[str, Any]:
+    """The JSON Schema of the JSON result (`result.schema.json` of `kb schema`), for its consumers."""
     schema = ResultOut.model_json_schema(by_alias=True)
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     return schema

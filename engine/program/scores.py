@@ -30,6 +30,8 @@ def _bands_text(bands: list[Any], unit: str) -> Cat:
 
 
 def scores_view(result: Result, k: Knowledge, peer_rank: dict[str, Any] | None) -> dict[str, Any]:
+    """The diagnosis details shown beside the scores: bands, coverage and counts, peers, the
+    basis of K, leading helices and the reconciliation of self-assessment and index."""
     m = result.measures.values
     s = k.scoring
     label: dict[str, Any] = {p.id: tx(p.label) for p in s.partial_indicators}

@@ -29,6 +29,8 @@ def scale_max(k: Knowledge) -> dict[str, float]:
 
 
 def partner_view(c: Any, k: Knowledge) -> dict[str, Any]:
+    """A partner candidate as the document shows it: name, country, region, facts, geographies,
+    the reasons it was chosen and its sources."""
     p = c.partner
     reasons: list[Any] = []
     if c.from_assessment:

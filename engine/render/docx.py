@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from engine.files.stable_zip import stable_zip
+from engine.render.docx_back import BackMatter, comparison_section
 from engine.render.docx_setup import (
     LANGUAGE_TAGS,
     _clear_body,
@@ -27,7 +28,6 @@ from engine.render.docx_setup import (
     open_template,
     xml_text,
 )
-from engine.render.docx_writer import DocxWriter
 from engine.text.strings import strings
 from engine.text.typography import typeset_view
 
@@ -64,12 +64,13 @@ def render_docx(
     return stable_zip(buf.getvalue(), dated)
 
 
-class _Writer(DocxWriter):
+class _Writer(BackMatter):
     """Writes the program into the document body, section by section (as program.md.j2)."""
 
     # --- sections ---------------------------------------------------------------------------
 
     def program(self) -> None:
+        """Every section in the order of program.md.j2."""
         t, p = self.t, self.p
         self.title_page()
         self.contents()
@@ -91,6 +92,7 @@ class _Writer(DocxWriter):
         self.tail()
 
     def title_page(self) -> None:
+        """The approval block, the title and the cluster, the document's particulars, a page break."""
         from docx.enum.text import WD_ALIGN_PARAGRAPH
 
         t, f = self.t, self.p["front"]
@@ -114,6 +116,7 @@ class _Writer(DocxWriter):
         self.page_break()
 
     def contents(self) -> None:
+        """The table of contents: a TOC field Word fills in when the document is opened."""
         self.para(self.t["contents"], style="Title")
         par = self.para()
         add_page_field(par, 'TOC \\o "1-2" \\h \\z \\u')
@@ -123,6 +126,7 @@ class _Writer(DocxWriter):
         self.page_break()
 
     def passport(self) -> None:
+        """The program's passport: name, basis, goal, tasks, period, executors, resources."""
         t, ps = self.t, self.p["passport"]
         self.heading(t["s_passport"], 1)
         self.table(
@@ -142,6 +146,7 @@ class _Writer(DocxWriter):
         )
 
     def summary(self) -> None:
+        """The summary: level, conclusions, the main measures and the targets."""
         t, sm = self.t, self.p["summary"]
         self.heading(t["s_summary"], 1)
         if sm["level"]:
@@ -154,6 +159,7 @@ class _Writer(DocxWriter):
         self.bullets(sm["targets"])
 
     def gate(self) -> None:
+        """The readiness gate: why the cluster is not ready and what waits for it."""
         t, g = self.t, self.p["gate"]
         self.heading(t["gate_heading"], 1)
         self.para(g["text"])
@@ -165,6 +171,7 @@ class _Writer(DocxWriter):
         )
 
     def current(self) -> None:
+        """The current state: self-assessment, index, ratio, model, actors, directions."""
         t, cur = self.t, self.p["current"]
         self.heading(t["s_current"], 1)
         self.heading(t["self_assessment"], 2)
@@ -241,6 +248,7 @@ class _Writer(DocxWriter):
         self.para(f"{t['scores_counts']}: {counts}.")
 
     def ratio_notes(self) -> None:
+        """How the cluster/region ratio was formed, what it left out, and its bands."""
         t, sc = self.t, self.p["current"]["scores"]
         if sc["ratio_basis"]:
             self.para(sc["ratio_basis"])
@@ -264,6 +272,7 @@ class _Writer(DocxWriter):
             self.para(sc["reconciliation"])
 
     def swot(self) -> None:
+        """The SWOT lists; for the consultant, each item with where it comes from."""
         t = self.t
         self.heading(t["s_swot"], 1)
         for key in ("strengths", "weaknesses", "opportunities", "threats"):
@@ -282,6 +291,7 @@ class _Writer(DocxWriter):
             self.bullets(items or [t["none"]])
 
     def prospects(self) -> None:
+        """The prospects: the gate, the band, the model, target markets and partner clusters."""
         t, pr = self.t, self.p["prospects"]
         self.heading(t["s_prospects"], 1)
         for text in (pr["gate"], pr["band"], pr["model"], pr["ratio"]):
@@ -304,6 +314,7 @@ class _Writer(DocxWriter):
         return text
 
     def recommendation(self, r: dict[str, Any], level: int = 3) -> None:
+        """One measure: title and status, condition, text, actor and timing, partners, KPIs."""
         t = self.t
         title = f"{r['no']}. {r['title']}" if r.get("no") else r["title"]
         self.heading(title + (f" ({r['status_label']})" if r.get("status_label") else ""), level)
@@ -397,6 +408,7 @@ class _Writer(DocxWriter):
         )
 
     def kpis(self) -> None:
+        """The KPI table: baseline and a target per year, data source and owner (landscape)."""
         t, p = self.t, self.p
         self.heading(t["s_kpis"], 1)
         years = [str(y) for y in p["period"]["years"]]
@@ -415,115 +427,6 @@ class _Writer(DocxWriter):
             )
         self._orientation(landscape=False)
 
-    def data_requests(self) -> None:
-        """Blank values some rule needed, and what each would decide."""
-        t, reqs = self.t, self.p["data_requests"]
-        self.heading(t["s_data_requests"], 2)
-        if not reqs:
-            self.para(t["dr_none"])
-            return
-        self.para(t["data_requests_intro"])
-        for d in reqs:
-            p = self.para(bold_prefix=d["label"])
-            p.add_run(
-                xml_text(f" ({d['group']})" + (f": {d['question']}" if d["question"] else ""))
-            )
-            decides = d["decides"]
-            if decides:
-                self.para(f"{t['dr_decides']}: {'; '.join(decides)}", style="CI Meta")
-            if d["confirms"]:
-                self.para(f"{t['dr_confirms']}: {'; '.join(d['confirms'])}", style="CI Meta")
-
-    def tail(self) -> None:
-        t, p = self.t, self.p
-        self.heading(t["s_monitoring"], 1)
-        self.para(p["monitoring"]["text"])
-        self.para(f"{t['stages']}:")
-        self.bullets(p["monitoring"]["stages"], style="List Number")
-        m = p["matrix"]
-        self.heading(t["matrix_heading"], 2)
-        # the bodies' names are too long for columns a page can hold: numbered, with a key below
-        self.table(
-            [t["matrix_function"], *[str(i) for i in range(1, len(m["bodies"]) + 1)]],
-            [[row["label"], *row["roles"]] for row in m["rows"]],
-            [6.0] + [11.0 / max(1, len(m["bodies"]))] * len(m["bodies"]),
-            caption=t["matrix_heading"],
-        )
-        self.para("; ".join(f"{i} — {b}" for i, b in enumerate(m["bodies"], start=1)) + ".")
-        self.para("; ".join(m["legend"]) + ".", style="CI Meta")
-        self.heading(t["s_risks"], 1)
-        self.table(
-            [t["plan_no"], t["risk"], t["risk_probability"], t["risk_impact"], t["risk_mitigation"]]
-            + [t["risk_owner"]],
-            [
-                [
-                    str(r["no"]),
-                    r["text"],
-                    r["probability"],
-                    r["impact"],
-                    r["mitigation"],
-                    r["owner"],
-                ]
-                for r in p["risks"]
-            ],
-            [0.8, 4.0, 2.1, 2.1, 5.4, 2.6],
-            caption=t["s_risks"],
-        )
-        g = p["data_gaps"]
-        self.heading(t["s_gaps"], 1)
-        self.para(
-            f"{t['blank_share']}: {g['count']} / {g['of']} ({g['share']} %). "
-            f"{t['confidence']}: {t['conf_' + g['level']]}. {g['text']}"
-        )
-        self.bullets([f"{x['label']}: {', '.join(x['labels'])}" for x in g["groups"]])
-        if g["unverified"]:
-            self.para(
-                f"{t['unverified_values']}: "
-                + ", ".join(f"{u['basis']} — {u['count']}" for u in g["unverified"])
-            )
-        self.data_requests()
-        self.heading(t["s_abbreviations"], 1)
-        self.table(None, [[a["short"], a["full"]] for a in p["abbreviations"]], [3.0, 14.0])
-        self.heading(t["s_sources"], 1)
-        for s in p["bibliography"]:
-            self.para(f"{s['no']}. {s['text']}")
-        self.heading(t["s_method_annex"], 1)
-        for x in p["method_annex"]:
-            self.para(x)
-        if not self.cons:
-            return
-        self.heading(t["s_method"], 2)
-        self.bullets(p["method_notes"])
-        self.heading(t["s_why"], 1)
-        for r in p["recommendations"]:
-            self.heading(f"{r.get('no') or ''}. {r['title']} ({r['id']})".lstrip(". "), 2)
-            self.bullets(
-                [f"{w['text']} — {t['rule']} {w['rule']} ({w['where']})" for w in r["why"]]
-            )
-            if r["sources"]:
-                self.para(
-                    "; ".join(
-                        s["citation"] + (f", {s['section']}" if s["section"] else "")
-                        for s in r["sources"]
-                    ),
-                    style="CI Meta",
-                    bold_prefix=f"{t['sources']}: ",
-                )
-        if p.get("not_made"):
-            self.heading(t["s_not_made"], 1)
-            self.para(t["s_not_made_intro"])
-            self.bullets(
-                [
-                    f"{x['title']} ({x['id']}): {x['reason']}"
-                    + (f" — {t['rule']} {x['rule']} ({x['where']})" if x.get("rule") else "")
-                    for x in p["not_made"]
-                ]
-            )
-        if p["proposals"]:
-            self.heading(t["s_proposals"], 1)
-            self.bullets([f"{g['label']}: {'; '.join(g['entries'])}" for g in p["proposals"]])
-        self.para(f"{t['generated_by']}: {p['generator']}", style="CI Meta")
-
 
 # --- progress since the previous assessment (`compare -o x.docx`) ---------------------------------
 
@@ -535,68 +438,3 @@ def render_compare_docx(
     final section (client text: labels and values, no ids)."""
     c = typeset_view(comparison) if comparison["lang"] == "ru" else comparison
     return render_docx(view, template, after=lambda w: comparison_section(w, c))
-
-
-def comparison_section(w: _Writer, c: dict[str, Any]) -> None:
-    t = w.t
-    years = ""
-    if c["old"]["year"] is not None and c["new"]["year"] is not None:
-        years = f" ({c['old']['year']} → {c['new']['year']})"
-    w.heading(t["c_heading"] + years, 1)
-    w.para(t["c_intro"])
-    w.bullets(
-        [
-            f"{t[key]}: {c[side]['name']}"
-            + (f", {c[side]['year']}" if c[side]["year"] is not None else "")
-            for key, side in (("c_old", "old"), ("c_new", "new"))
-        ]
-    )
-    if not c["same_cluster"]:
-        w.para(f"{t['c_other_cluster']}.", bold_prefix="! ")
-    heads = [t["indicator"], t["c_old"], t["c_new"], t["c_change"]]
-    w.heading(t["c_diagnosis"], 2)
-    w.table(
-        heads,
-        [[r["label"], r["old"], r["new"], r["change"]] for r in c["diagnosis"]],
-        [7.0, 3.5, 3.5, 2.5],
-        numeric=(1, 2, 3),
-        caption=t["c_diagnosis"],
-    )
-    w.heading(t["c_kpis"], 2)
-    if c["kpis"]:
-        w.table(
-            [t["indicator"], t["unit"], t["c_kpi_old"], t["c_kpi_target"], t["c_kpi_now"]]
-            + [t["c_progress"], t["c_status"]],
-            [
-                [x["label"], x["unit"], x["baseline"], x["target"], x["now"], x["progress"]]
-                + [x["status"]]
-                for x in c["kpis"]
-            ],
-            [6.0, 2.4, 1.6, 1.6, 1.6, 2.0, 2.4],
-            numeric=(2, 3, 4, 5),
-            caption=t["c_kpis"],
-        )
-    else:
-        w.para(t["c_no_kpis"])
-    for key, heading, word in (("added", "c_added", "why"), ("dropped", "c_dropped", "c_because")):
-        w.heading(t[heading], 2)
-        if not c[key]:
-            w.para(f"{t['c_none']}.")
-        for r in c[key]:
-            w.para(bold_prefix=r["title"])
-            w.bullets([f"{t[word]}: {x}" for x in r["plain"]])
-    w.heading(t["c_moved"], 2)
-    groups = ([{"label": t["c_partials"], "rows": c["partials"]}] if c["partials"] else []) + list(
-        c["moved"]
-    )
-    if not groups:
-        w.para(t["c_no_moves"])
-    for g in groups:
-        w.heading(g["label"], 3)
-        w.table(
-            heads,
-            [[r["label"], r["old"], r["new"], r["change"]] for r in g["rows"]],
-            [7.0, 3.5, 3.5, 2.5],
-            numeric=(1, 2, 3),
-            caption=g["label"],
-        )

@@ -28,14 +28,17 @@ class DocxWriter:
         self.figures = 0
 
     def styled(self, paragraph: Any, style: str | None) -> Any:
+        """Give a paragraph a style by its id resolved once (None: leave it as it is)."""
         if style is not None:
             paragraph._p.style = self.style_ids[style]
         return paragraph
 
     def heading(self, text: str, level: int) -> None:
+        """A heading of the template's style for its level."""
         self.para(text, style=f"Heading {level}")
 
     def para(self, text: str = "", style: str | None = None, bold_prefix: str = "") -> Any:
+        """A paragraph, optionally styled and led by a bold prefix; text is made safe for XML."""
         p = self.styled(self.doc.add_paragraph(), style)
         if bold_prefix:
             p.add_run(xml_text(bold_prefix)).bold = True
@@ -44,6 +47,7 @@ class DocxWriter:
         return p
 
     def bullets(self, items: list[str], style: str = "List Bullet") -> None:
+        """One paragraph per item in a list style."""
         for item in items:
             self.para(item, style=style)
 
@@ -124,6 +128,7 @@ class DocxWriter:
         self.para(style="CI Meta")  # a little space after the table
 
     def chart(self, key: str) -> None:
+        """A chart of the view as a PNG figure with a numbered caption, or a note when it has no data."""
         from docx.shared import Cm
 
         chart = self.p["charts"][key]
@@ -136,6 +141,7 @@ class DocxWriter:
         self.para(f"{self.t['figure_caption']} {self.figures} — {chart['title']}", style="Caption")
 
     def page_break(self) -> None:
+        """Continue on a new page."""
         from docx.enum.text import WD_BREAK
 
         self.doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)

@@ -25,6 +25,8 @@ def _head(d: Mapping[str, Any], key: str, s: dict[str, str]) -> list[str]:
 
 
 def render_why_policy(d: Mapping[str, Any]) -> str:
+    """The `why` answer for policy staff: the same reasons in plain sentences, without rule ids,
+    locations or formulas."""
     lang = d["lang"]
     s = ui_strings(lang, READER)
     subj = d["subject"]
@@ -124,6 +126,8 @@ def _derivation(d: dict[str, Any], out: list[str], indent: str, lang: str) -> No
 
 
 def render_why_not_policy(d: Mapping[str, Any]) -> str:
+    """The `why-not` answer for policy staff: what postponed the measure, what each rule that
+    could make it lacks and the input changes that would make it, without rule ids or notation."""
     lang = d["lang"]
     s = ui_strings(lang, READER)
     out = _head(d, "x_why_not", s)
@@ -191,6 +195,8 @@ def _evaluated(c: dict[str, Any], out: list[str], indent: str, lang: str) -> Non
 
 
 def render_what_if_policy(d: Mapping[str, Any]) -> str:
+    """The `what-if` answer for policy staff: the changes and what they alter in the program, by
+    label."""
     lang = d["lang"]
     s = ui_strings(lang, READER)
 

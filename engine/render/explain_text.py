@@ -54,6 +54,8 @@ def _mark(ok: bool) -> str:
 
 
 def render_why(d: Mapping[str, Any]) -> str:
+    """The author's `why` answer as terminal text: status, priority and rationale, then each
+    justifying firing with its rule id, `file:line`, conditions and sources."""
     lang = d["lang"]
     s = ui_strings(lang)
     subj = d["subject"]
@@ -180,6 +182,8 @@ def _render_sources(sources: list[dict[str, Any]], out: list[str], s: dict[str, 
 
 
 def render_why_not(d: Mapping[str, Any]) -> str:
+    """The author's `why-not` answer as terminal text: what postponed it, the smallest input
+    changes that would make it, and each rule that could make it with its unsatisfied conditions."""
     lang = d["lang"]
     s = ui_strings(lang)
     subj = d["subject"]
@@ -261,6 +265,8 @@ def _render_eval(c: dict[str, Any], out: list[str], indent: str, lang: str) -> N
 
 
 def render_what_if(d: Mapping[str, Any]) -> str:
+    """The author's `what-if` answer as terminal text: the changes, then the recommendations,
+    findings, postponements and scores they add, remove or move."""
     lang = d["lang"]
     s = ui_strings(lang)
     v = lambda x: _v(x, lang)  # noqa: E731

@@ -22,7 +22,6 @@ from engine.resources import bundled_root
 from engine.text.strings import strings
 from engine.text.typography import typeset_view
 
-FORMATS = ("md", "html", "json", "docx")
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|#])")
 
 
@@ -62,6 +61,8 @@ def new_environment(root: Path, cache_dir: Path | None) -> ImmutableSandboxedEnv
 
 
 def render(view: dict[str, Any], fmt: str, templates: Path | None = None) -> str:
+    """The program view (in words) as Markdown or HTML through `program.<fmt>.j2`, with the UI
+    strings of its language (typeset for Russian) and the document's own wording."""
     env = environment(templates)
     template = env.get_template(f"program.{fmt}.j2")
     t = {**strings(templates)[view["lang"]], **view.get("words", {})}
@@ -76,6 +77,8 @@ def _tidy(text: str) -> str:
 
 
 def to_json(data: Any) -> str:
+    """Data as stable, readable JSON text (UTF-8 kept, tuples and sets as lists),
+    newline-terminated."""
     return json.dumps(data, ensure_ascii=False, indent=2, sort_keys=False, default=_default) + "\n"
 
 

@@ -30,6 +30,7 @@ class Loc:
     __slots__ = ()
 
     def words(self, loc: Locale) -> str:
+        """The text in the locale's language, before typography."""
         raise NotImplementedError
 
 
@@ -45,6 +46,7 @@ class Msg(Loc):
         object.__setattr__(self, "params", tuple(params.items()))
 
     def words(self, loc: Locale) -> str:
+        """The strings text of `key` in the locale's language, its parameters in words filled in."""
         text = loc.text(self.key)
         if not self.params:
             return text
@@ -59,6 +61,7 @@ class Num(Loc):
     digits: int = 2
 
     def words(self, loc: Locale) -> str:
+        """The number with the language's separators, no trailing zeros, a dash for none."""
         return fmt_num(self.value, loc.lang, self.digits)
 
 
@@ -69,6 +72,7 @@ class Value(Loc):
     value: Any
 
     def words(self, loc: Locale) -> str:
+        """The answer in words by the rules of `value_words`."""
         return value_words(self.value, loc)
 
 
@@ -80,6 +84,7 @@ class Plural(Loc):
     key: str
 
     def words(self, loc: Locale) -> str:
+        """The noun form that agrees with `n` in the locale's language."""
         return plural(self.n, loc.text(self.key).split("|"))
 
 
@@ -91,6 +96,7 @@ class Cat(Loc):
     sep: Any = ""
 
     def words(self, loc: Locale) -> str:
+        """The parts in words, joined by the separator in words."""
         return loc.param(self.sep).join(loc.param(p) for p in self.parts)
 
 
@@ -101,6 +107,7 @@ class Lower(Loc):
     inner: Any
 
     def words(self, loc: Locale) -> str:
+        """The inner text in words, its first letter lowered unless it starts an abbreviation."""
         return lower_first(loc.param(self.inner))
 
 
@@ -113,6 +120,7 @@ class ByLang(Loc):
     en: Any
 
     def words(self, loc: Locale) -> str:
+        """The text given for the locale's language, in words."""
         return loc.param(self.ru if loc.lang == "ru" else self.en)
 
 
@@ -123,6 +131,8 @@ class Rendered:
     __slots__ = ()
 
     def localized(self, loc: Locale) -> Any:
+        """The record in the locale's words, laid out or ordered by them (what `localize` puts in
+        its place)."""
         raise NotImplementedError
 
 
@@ -184,6 +194,8 @@ class Locale:
 
     @property
     def typesets(self) -> bool:
+        """Whether final strings go through the Russian typography rules (Russian, typography
+        on)."""
         return self.typography and self.lang == "ru"
 
 

@@ -20,6 +20,7 @@ __all__ = ["Settings", "create_app", "is_loopback", "serve"]
 
 
 def is_loopback(host: str) -> bool:
+    """Whether `host` reaches this machine only (`serve` warns when it does not)."""
     if host == "localhost":
         return True
     try:

@@ -26,9 +26,7 @@ from engine import api
 from engine.web import controls, forms, security
 from engine.web.json_api import JsonApi
 from engine.web.responses import (
-    DRAFT_TYPES,
     LANGS,
-    QUESTIONNAIRE_TYPES,
     Failure,
     audience,
     download,
@@ -74,12 +72,15 @@ class Workbench(JsonApi):
 
     @staticmethod
     def lang(request: Request) -> str:
+        """The page language of the request (`?lang=`), Russian unless English is asked for."""
         value = request.query_params.get("lang", "ru")
         return value if value in LANGS else "ru"
 
     def render(
         self, request: Request, template: str, status: int = 200, **ctx: Any
     ) -> HTMLResponse:
+        """A page or fragment of `web/<template>` in the request's language, with the UI strings,
+        language switch, htmx headers and a `url` helper that keeps the language."""
         lang = self.lang(request)
 
         def url(path: str, **params: Any) -> str:
@@ -100,11 +101,14 @@ class Workbench(JsonApi):
             query=[(k, v) for k, v in request.query_params.multi_items() if k != "lang"],
             hx_headers=self.hx_headers,
             url=url,
+            draft_formats=api.format_names("program"),  # the program's downloads
             **ctx,
         )
         return HTMLResponse(html, status_code=status)
 
     def problem_page(self, request: Request, exc: Failure) -> HTMLResponse:
+        """The problem's messages as an error page, or as a fragment for an htmx request, with
+        its status."""
         fragment = request.headers.get("hx-request") == "true"
         return self.render(
             request,
@@ -131,6 +135,8 @@ class Workbench(JsonApi):
         return html.encode("utf-8"), "text/html; charset=utf-8"
 
     async def entry_result(self, name: str) -> tuple[Any, api.Result]:
+        """A workspace file by name with its inference result (404 for a name outside the
+        workspace)."""
         try:
             entry = self.workspace.entry(name)
         except NotInWorkspace:
@@ -169,6 +175,8 @@ class Workbench(JsonApi):
         return self.service.memo(key, build)
 
     async def workspace_page(self, request: Request) -> Response:
+        """`/`: the workspace table, one row per file (its results or its errors), the portfolio
+        of the files that read and the year pairs to compare."""
         lang = self.lang(request)
         rows: list[dict[str, Any]] = []
         for entry in self.workspace.entries():
@@ -196,6 +204,8 @@ class Workbench(JsonApi):
         )
 
     async def upload(self, request: Request) -> Response:
+        """`POST /upload`: save an uploaded assessment into the workspace once it reads without
+        errors, then go to its page."""
         lang = self.lang(request)
         try:
             form = await request.form(max_files=1, max_fields=8)
@@ -221,14 +231,17 @@ class Workbench(JsonApi):
         return page
 
     async def questionnaire(self, request: Request) -> Response:
+        """A blank questionnaire to download, in a registered format (xlsx by default)."""
         lang = self.lang(request)
         fmt = request.query_params.get("format", "xlsx")
-        if fmt not in QUESTIONNAIRE_TYPES:
+        form = api.find_format(fmt, "questionnaire")
+        if form is None:
             raise HTTPException(400)
         data = await self.service.run(api.questionnaire, self.service.k, fmt, lang)
-        return download(data, QUESTIONNAIRE_TYPES[fmt], f"questionnaire-{lang}.{fmt}")
+        return download(data, form.media_type, f"questionnaire-{lang}.{form.extension}")
 
     async def compare_page(self, request: Request) -> Response:
+        """`/compare?old=&new=`: what changed between two workspace files."""
         lang = self.lang(request)
         old, old_r = await self.entry_result(request.query_params.get("old", ""))
         new, new_r = await self.entry_result(request.query_params.get("new", ""))
@@ -238,6 +251,8 @@ class Workbench(JsonApi):
     # --- the cluster page --------------------------------------------------------------------
 
     async def cluster_page(self, request: Request) -> Response:
+        """`/c/{name}`: one cluster's program, diagnosis and the what-if controls, memoized per
+        result and language."""
         lang = self.lang(request)
         name = request.path_params["name"]
         entry, result = await self.entry_result(name)
@@ -269,7 +284,8 @@ class Workbench(JsonApi):
         lang = self.lang(request)
         fmt = request.query_params.get("format", "html")
         who = audience(request, self.words[lang])
-        if fmt not in DRAFT_TYPES:
+        form = api.find_format(fmt, "program")
+        if form is None:
             raise Failure(400, [self.words[lang]["e_format"]])
         entry, result = await self.entry_result(request.path_params["name"])
         sets = self._sets(request)
@@ -286,9 +302,11 @@ class Workbench(JsonApi):
             return HTMLResponse(
                 html, headers={"content-security-policy": security.document_csp(html)}
             )
-        return download(data, DRAFT_TYPES[fmt], f"{stem}.{fmt}")
+        return download(data, form.media_type, f"{stem}.{form.extension}")
 
     async def why_fragment(self, request: Request) -> Response:
+        """`/c/{name}/why`: the why answer for one subject, on the what-if variant when `set=` is
+        given."""
         lang = self.lang(request)
         _, result = await self.entry_result(request.path_params["name"])
         subject = request.query_params.get("subject", "")
@@ -307,6 +325,7 @@ class Workbench(JsonApi):
         return self.render(request, "why.html.j2", d=data)
 
     async def why_not_fragment(self, request: Request) -> Response:
+        """`/c/{name}/why-not`: the why-not answer for one subject."""
         lang = self.lang(request)
         _, result = await self.entry_result(request.path_params["name"])
         subject = request.query_params.get("subject", "")
@@ -314,6 +333,8 @@ class Workbench(JsonApi):
         return self.render(request, "why_not.html.j2", d=data)
 
     async def what_if_fragment(self, request: Request) -> Response:
+        """`POST /c/{name}/what-if`: what the changed controls alter in the program (nothing
+        asked when no control changed)."""
         lang = self.lang(request)
         name = request.path_params["name"]
         _, result = await self.entry_result(name)
@@ -327,6 +348,8 @@ class Workbench(JsonApi):
         return self.render(request, "what_if.html.j2", d=data, sets=sets, name=name)
 
     async def save_variant(self, request: Request) -> Response:
+        """`POST /c/{name}/save`: the what-if variant saved as a new assessment file of the
+        workspace."""
         lang = self.lang(request)
         name = request.path_params["name"]
         _, result = await self.entry_result(name)
@@ -350,6 +373,7 @@ class Workbench(JsonApi):
     # --- the knowledge page ------------------------------------------------------------------
 
     async def knowledge_page(self, request: Request) -> Response:
+        """`/kb`: the knowledge base's check problems and the scenario test report."""
         lang = self.lang(request)
         k = self.service.k
 
@@ -371,6 +395,7 @@ class Workbench(JsonApi):
         return self.render(request, "knowledge.html.j2", kb=kb, root=str(k.root))
 
     async def catalogue(self, request: Request) -> Response:
+        """`/kb/catalogue`: the knowledge catalogue as HTML, memoized per language."""
         lang = self.lang(request)
         k = self.service.k
         html = await self.service.run(
@@ -381,6 +406,7 @@ class Workbench(JsonApi):
     # --- static files ------------------------------------------------------------------------
 
     async def static(self, request: Request) -> Response:
+        """`/static/{name}`: one of the fixed static files (404 for any other name)."""
         name = request.path_params["name"]
         if name not in STATIC:  # a fixed list: nothing else under any name
             raise HTTPException(404)

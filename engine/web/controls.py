@@ -25,6 +25,8 @@ def controls(indicators: list[dict[str, Any]], values: dict[str, Any]) -> list[d
 
 
 def kind(ind: dict[str, Any]) -> str:
+    """The control an indicator gets in the what-if panel: bool, enum, checks (a list with
+    choices), tags, text, choice (a small integer scale) or number."""
     t, lo, hi = ind["type"], ind["min"], ind["max"]
     if t == "bool":
         return "bool"
@@ -89,6 +91,8 @@ def read(form: FormData, ind: dict[str, Any], control: str) -> tuple[bool, Any]:
 
 
 def same(a: Any, b: Any) -> bool:
+    """Whether a form value equals the assessment's (numbers by value, lists as sets of strings),
+    so an untouched control is no change."""
     if isinstance(a, bool) or isinstance(b, bool):
         return a is b
     if isinstance(a, (int, float)) and isinstance(b, (int, float)):
@@ -118,6 +122,7 @@ def form_sets(
 
 
 def encode(iid: str, value: Any) -> str:
+    """A change as `ID=VALUE`, the value as JSON (which YAML reads); blank when None."""
     if value is None:
         return f"{iid}="
     return f"{iid}={json.dumps(value, ensure_ascii=False)}"

@@ -9,7 +9,6 @@ from starlette.responses import JSONResponse, Response
 from engine import api
 from engine.web import security
 from engine.web.responses import (
-    DRAFT_TYPES,
     LANGS,
     Failure,
     app_version,
@@ -32,6 +31,7 @@ class JsonApi:
         return [s for s in request.query_params.getlist("set") if s.strip()]
 
     async def health(self, request: Request) -> Response:
+        """`GET /api/health`: status, version and the size of the loaded knowledge base."""
         return JSONResponse(
             {
                 "schema": "cluster-intl/health/1",
@@ -80,29 +80,33 @@ class JsonApi:
         return reader
 
     async def api_assess(self, request: Request) -> Response:
+        """`POST /api/assess`: the diagnosis of the posted assessment as JSON."""
         lang = self._api_lang(request)
         result = await self._body_result(request)
         data = await self.service.run(api.diagnosis, result, self.service.k, lang)
         return json_response(data)
 
     async def api_draft(self, request: Request) -> Response:
+        """The program of the posted assessment in a registered format; binary ones as a file."""
         lang = self._api_lang(request)
         fmt = request.query_params.get("format", "json")
         who = audience(request, self.words["en"])
-        if fmt not in DRAFT_TYPES:
+        form = api.find_format(fmt, "program")
+        if form is None:
             raise Failure(400, [self.words["en"]["e_format"]])
         result = await self._body_result(request)
         data = await self.service.run(
             lambda: api.draft(result, self.service.k, fmt, lang, audience=who)
         )
-        if fmt == "docx":
-            return download(data, DRAFT_TYPES[fmt], "program.docx")
+        if form.binary:
+            return download(data, form.media_type, f"program.{form.extension}")
         headers = (
             {"content-security-policy": security.document_csp(str(data))} if fmt == "html" else {}
         )
-        return Response(data, media_type=DRAFT_TYPES[fmt], headers=headers)
+        return Response(data, media_type=form.media_type, headers=headers)
 
     async def api_why(self, request: Request) -> Response:
+        """`POST /api/why`: the why answer for `subject` as JSON, for the asked reader."""
         lang, reader = self._api_lang(request), self._api_reader(request)
         subject = self._subject(request)
         result = await self._body_result(request)
@@ -111,6 +115,7 @@ class JsonApi:
         )
 
     async def api_why_not(self, request: Request) -> Response:
+        """`POST /api/why-not`: the why-not answer for `subject` as JSON, for the asked reader."""
         lang, reader = self._api_lang(request), self._api_reader(request)
         subject = self._subject(request)
         result = await self._body_result(request)
@@ -119,6 +124,8 @@ class JsonApi:
         )
 
     async def api_what_if(self, request: Request) -> Response:
+        """`POST /api/what-if`: what the `set=` changes alter, as JSON for the asked reader (400
+        without a change)."""
         lang, reader = self._api_lang(request), self._api_reader(request)
         sets = self._sets(request)
         if not sets:

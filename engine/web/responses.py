@@ -15,16 +15,6 @@ from engine import api
 
 LANGS = ("ru", "en")
 AUDIENCES = ("client", "consultant")
-DRAFT_TYPES = {
-    "md": "text/markdown; charset=utf-8",
-    "html": "text/html; charset=utf-8",
-    "json": "application/json; charset=utf-8",
-    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-}
-QUESTIONNAIRE_TYPES = {
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "yaml": "application/yaml; charset=utf-8",
-}
 
 
 class Failure(Exception):
@@ -42,6 +32,8 @@ def too_large(name: str) -> Failure:
 
 
 def failure(exc: api.ClusterIntlError) -> Failure:
+    """An engine error as the HTTP problem a client can act on: 409 for an existing output, 422
+    for a bad input, 400 otherwise."""
     if isinstance(exc, api.OutputExistsError):
         status = 409
     elif isinstance(exc, api.InputError):
@@ -57,6 +49,7 @@ def json_response(data: Any) -> Response:
 
 
 def download(data: str | bytes, media_type: str, filename: str) -> Response:
+    """An attachment of the registered media type, under a file name safe in a header."""
     safe = re.sub(r"[^\w.-]", "_", filename, flags=re.ASCII)
     return Response(
         data,
@@ -80,6 +73,7 @@ def audience(request: Request, words: dict[str, str]) -> str:
 
 
 def app_version() -> str:
+    """The installed package's version for `/api/health` ("0" when the package is not installed)."""
     try:
         return distribution_version("cluster-intl")
     except PackageNotFoundError:

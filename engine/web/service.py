@@ -64,4 +64,5 @@ class Service:
         return self._memo[key]  # type: ignore[no-any-return]
 
     def indicators(self, lang: str) -> list[dict[str, Any]]:
+        """The indicators as the what-if panel shows them in one language, memoized."""
         return self.memo(("indicators", lang), lambda: forms.indicators(self.k, lang))

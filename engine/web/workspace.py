@@ -36,6 +36,8 @@ class Workspace:
         self.session = session  # the server's: whose inputs the writer never replaces
 
     def entries(self) -> list[Entry]:
+        """The workspace's files that may be opened, sorted by name (none when the folder is
+        missing)."""
         if not self.root.is_dir():
             return []
         out = []

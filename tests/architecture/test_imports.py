@@ -29,7 +29,8 @@ STAGES: list[tuple[str, ...]] = [
     ("web",),
 ]
 RANK = {name: rank for rank, names in enumerate(STAGES) for name in names}
-CLI_MAY_IMPORT = {"engine.api", "engine.web"}
+# and the registry of output formats, which --help reads (pure data: it imports no engine module)
+CLI_MAY_IMPORT = {"engine.api", "engine.web", "engine.render.formats"}
 
 
 def module_name(path: Path, root: Path = ROOT) -> str:

@@ -60,6 +60,7 @@ def check_blanks(c: Checker) -> None:
                     f"rule {site.rule.id!r} recommends (status {then.status}) on a blank: "
                     f"`is_missing` on {subject!r} may only make a data request or a conditional "
                     "measure; test a known value, or declare `then: {status: conditional}`",
+                    code="recommends-on-blank",
                 )
             )
         for a, negated, path in atoms_with_paths(site):
@@ -71,5 +72,6 @@ def check_blanks(c: Checker) -> None:
                         f"{a.subject!r}, which may rest on a blank ({rests[a.subject]!r} "
                         "is_missing); derive the finding from known values, or declare "
                         "`then: {status: conditional}`",
+                        code="recommends-on-blank",
                     )
                 )

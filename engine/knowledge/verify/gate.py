@@ -43,5 +43,6 @@ def check_gate(c: Checker) -> None:
                         f"on {shown!r}, without testing it: the program would schedule a measure "
                         f"the gate holds back",
                         hint=f"add `- not: {{finding: {shown}}}` to its `when`",
+                        code="gate-not-held",
                     )
                 )

@@ -16,8 +16,7 @@ from collections import defaultdict
 from dataclasses import replace
 from typing import Any
 
-from engine.knowledge.conditions import UNARY as _UNARY
-from engine.knowledge.conditions import branches, iter_atoms
+from engine.knowledge.conditions import OPERATORS, UNARY, branches, iter_atoms
 from engine.knowledge.models import Atom, Knowledge, Not_, RuleSite
 from engine.knowledge.verify.references import _measures, num_text
 from engine.knowledge.verify.values import (
@@ -27,8 +26,7 @@ from engine.knowledge.verify.values import (
     Key,
     Span,
     Values,
-    complement,
-    meet_spans,
+    admitted,
     spans_of,
 )
 
@@ -37,7 +35,7 @@ def atom_text(a: Atom) -> str:
     """A condition as a rule author writes it (`subject op value`), for messages."""
     if a.subject_kind in ("finding", "recommendation"):
         return f"{a.subject_kind} {a.subject}"
-    if a.op in _UNARY:
+    if a.op in UNARY:
         return f"{a.subject} {a.op}"
     value = a.value
     if isinstance(value, bool):
@@ -106,48 +104,7 @@ class Logic:
     def atom_values(self, a: Atom) -> Values:
         """The values of its subject for which the condition holds."""
         u = self.universe((a.subject_kind, a.subject))
-        op, x = a.op, a.value
-        if op == "is_missing":
-            return replace(u, none=True, spans=(), items=frozenset(), cofinite=False, known=False)
-        u = replace(u, none=False)
-        if op == "is_known":
-            return u
-        if u.kind == "num":
-            points = [
-                v
-                for v in (x if isinstance(x, list) else [x])
-                if isinstance(v, int | float) and not isinstance(v, bool)
-            ]
-            spans: tuple[Span, ...] = {
-                "eq": tuple(Span(v, v) for v in points[:1]),
-                "in": tuple(Span(v, v) for v in points),
-                "lt": (Span(-INF, x, False, True),) if points else (),
-                "le": (Span(-INF, x),) if points else (),
-                "gt": (Span(x, INF, True, False),) if points else (),
-                "ge": (Span(x, INF),) if points else (),
-            }.get(op or "", ())
-            if op in ("ne", "not_in"):
-                spans = complement(spans_of((Span(v, v) for v in points), u.integral), u.integral)
-            return replace(u, spans=meet_spans(u.spans, spans_of(spans, u.integral), u.integral))
-        if u.kind == "items":
-            chosen = {"is_true": {True}, "is_false": {False}}.get(op or "")
-            if chosen is None:
-                vals = x if isinstance(x, list) else [x]
-                chosen = {_hashable(v) for v in vals}
-            cofinite = op in ("ne", "not_in")
-            return u.meet(Values("items", none=False, items=frozenset(chosen), cofinite=cofinite))
-        # lists
-        if op == "contains":
-            return replace(u, required=frozenset({_hashable(x)}))
-        if op == "not_contains":
-            return replace(u, excluded=frozenset({_hashable(x)}))
-        count = {
-            "is_empty": Span(0, 0),
-            "not_empty": Span(1, INF),
-            "count_ge": Span(x if isinstance(x, int) else 0, INF),
-            "count_lt": Span(0, x, False, True) if isinstance(x, int) else Span(0, INF),
-        }
-        return replace(u, spans=meet_spans(u.spans, (count[op or "is_empty"],), True))
+        return admitted(u, OPERATORS[a.op or "is_known"].admits(a.value))
 
     # --- unfolding ----------------------------------------------------------------------------
     def local(self, branch: list[Any]) -> tuple[Ground, list[Key]]:
@@ -287,7 +244,3 @@ class Logic:
 def is_cycle(scc: list[Key], edges: dict[Key, list[tuple[Key, bool, RuleSite]]]) -> bool:
     """Whether a strongly connected component of the chaining graph is a cycle (or a self-loop)."""
     return len(scc) > 1 or any(w == scc[0] for w, _, _ in edges.get(scc[0], []))
-
-
-def _hashable(value: Any) -> Any:
-    return tuple(value) if isinstance(value, list) else value

@@ -58,7 +58,11 @@ def _item(
     assert isinstance(item, (Provenance, Stage))
     if item.basis is None:
         c.problems.append(
-            problem(path, f"{what} has no `basis` ({_BASES}): say where it comes from")
+            problem(
+                path,
+                f"{what} has no `basis` ({_BASES}): say where it comes from",
+                code="missing-basis",
+            )
         )
         return
     if sources is None:
@@ -68,6 +72,7 @@ def _item(
             problem(
                 path + ("basis",),
                 f"{what} has `basis: {item.basis}` but cites no source",
+                code="missing-source",
             )
         )
     if item.basis == "proposal" and sources:
@@ -79,5 +84,6 @@ def _item(
                     f"{what} is our proposal but cites only the dissertation "
                     f"({', '.join(sources)}); cite the proposal (p_methodology) beside it, or "
                     "mark it `basis: source` if the dissertation states it",
+                    code="proposal-cites-source",
                 )
             )

@@ -39,6 +39,7 @@ def check_running(c: Checker) -> None:
                     "tell whether it already runs and may recommend it as new",
                     severity="warning",
                     hint="add `running:` with the indicator that shows the measure runs",
+                    code="no-running-condition",
                 )
             continue
         if located is None:
@@ -50,6 +51,7 @@ def check_running(c: Checker) -> None:
                     path + ("recommendation",),
                     "a `running:` condition reads the assessment (indicators, measures, "
                     f"findings), not other advice: drop recommendation {atom.subject!r}",
+                    code="running-reads-advice",
                 )
                 continue
             c.atom(_Site(located), atom, negated, path, measures)  # type: ignore[arg-type]
@@ -61,4 +63,5 @@ def check_running(c: Checker) -> None:
                     "kpis.yaml",
                     ("above_baseline", key),
                     f"`above_baseline.{key}` must be above 0: a raised KPI ends above its baseline",
+                    code="bad-setting",
                 )

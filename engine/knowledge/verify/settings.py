@@ -25,7 +25,13 @@ def check_settings(c: Checker) -> None:
         )
         for at, ident in items:
             if ident not in options:
-                c.add(f, at, f"unknown {what} {ident!r}", hint=suggest(ident, options))
+                c.add(
+                    f,
+                    at,
+                    f"unknown {what} {ident!r}",
+                    hint=suggest(ident, options),
+                    code=f"unknown-{what.split()[-1]}",  # "indicator group": unknown-group
+                )
 
     indicators, groups = list(k.indicator), list(k.group)
     known(("horizon_indicator",), pg.horizon_indicator, indicators, "indicator")
@@ -43,6 +49,7 @@ def check_settings(c: Checker) -> None:
                 ("swot_indicators", kind),
                 f"unknown indicator {ident!r}",
                 hint=suggest(ident, indicators),
+                code="unknown-indicator",
             )
     used = {r.direction for r in k.recommendations.recommendations}
     for d in sorted(used - set(pg.direction_order)):
@@ -51,6 +58,7 @@ def check_settings(c: Checker) -> None:
             ("direction_order",),
             f"direction {d!r} has measures but is not listed: "
             "they would be left out of the measures by direction",
+            code="unlisted-direction",
         )
     acting = {r.actor for r in k.recommendations.recommendations}
     for a in sorted(acting - set(pg.actor_order)):
@@ -59,20 +67,10 @@ def check_settings(c: Checker) -> None:
             ("actor_order",),
             f"actor {a!r} has measures but is not listed: "
             "they would be left out of the measures by actor",
+            code="unlisted-actor",
         )
 
-    h = k.scoring.helix
-    ids = h.model_ids
-    wanted = [ids.led.format(lead=name) for name in h.helices]
-    wanted += [ids.balanced, ids.nascent, ids.dual, ids.unknown]
-    for ident in wanted:
-        if ident not in h.models:
-            c.add(
-                "scoring.yaml",
-                ("helix", "model_ids"),
-                f"model {ident!r} is given by the classifier but has no label in helix.models",
-            )
-
+    _check_models(c)
     _check_scores(c)
 
     pt = k.partners
@@ -82,7 +80,24 @@ def check_settings(c: Checker) -> None:
             ("country_indicator",),
             f"unknown indicator {pt.country_indicator!r}",
             hint=suggest(pt.country_indicator, indicators),
+            code="unknown-indicator",
         )
+
+
+def _check_models(c: Checker) -> None:
+    """Every helix model the classifier can give has a label."""
+    h = c.k.scoring.helix
+    ids = h.model_ids
+    wanted = [ids.led.format(lead=name) for name in h.helices]
+    wanted += [ids.balanced, ids.nascent, ids.dual, ids.unknown]
+    for ident in wanted:
+        if ident not in h.models:
+            c.add(
+                "scoring.yaml",
+                ("helix", "model_ids"),
+                f"model {ident!r} is given by the classifier but has no label in helix.models",
+                code="missing-label",
+            )
 
 
 def _check_scores(c: Checker) -> None:
@@ -96,22 +111,44 @@ def _check_scores(c: Checker) -> None:
         for i, pid in enumerate(g.indicators):
             at = ("index", "groups", gid, "indicators", i)
             if pid not in partial_ids:
-                c.add(f, at, f"unknown partial indicator {pid!r}", hint=suggest(pid, partial_ids))
+                c.add(
+                    f,
+                    at,
+                    f"unknown partial indicator {pid!r}",
+                    hint=suggest(pid, partial_ids),
+                    code="unknown-indicator",
+                )
             elif pid not in shares:
-                c.add(f, at, f"{pid!r} is not a share (a ratio with weight > 0): counts stay out")
+                c.add(
+                    f,
+                    at,
+                    f"{pid!r} is not a share (a ratio with weight > 0): counts stay out",
+                    code="bad-index-group",
+                )
             elif pid in placed:
-                c.add(f, at, f"{pid!r} is already in the group {placed[pid]!r}")
+                c.add(
+                    f,
+                    at,
+                    f"{pid!r} is already in the group {placed[pid]!r}",
+                    code="bad-index-group",
+                )
             else:
                 placed[pid] = gid
     if s.index.groups:
         for pid in shares:
             if pid not in placed:
-                c.add(f, ("index", "groups"), f"share indicator {pid!r} is in no direction group")
+                c.add(
+                    f,
+                    ("index", "groups"),
+                    f"share indicator {pid!r} is in no direction group",
+                    code="bad-index-group",
+                )
     if s.index.min_coverage > len(shares):
         c.add(
             f,
             ("index", "min_coverage"),
             f"min_coverage {s.index.min_coverage} is more than the {len(shares)} share indicators",
+            code="bad-setting",
         )
     region = {r.id: r for r in s.region_indicators}
     for i, p in enumerate(s.partial_indicators):
@@ -124,6 +161,7 @@ def _check_scores(c: Checker) -> None:
                 ("partial_indicators", i, "region"),
                 f"{p.id!r} ({p.definition}) and {r.id!r} ({r.definition}) are not one "
                 "definition: K compares like with like only",
+                code="definition-mismatch",
             )
     texts = c.k.program.peer_texts
     for i, st in enumerate(s.peers.statements):
@@ -132,4 +170,5 @@ def _check_scores(c: Checker) -> None:
                 "program.yaml",
                 ("peer_texts",),
                 f"peer statement {st.id!r} (scoring.yaml peers.statements[{i}]) has no text",
+                code="missing-text",
             )

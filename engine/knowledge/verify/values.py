@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from typing import Any
 
+from engine.knowledge.conditions import Admits
 from engine.knowledge.verify.references import num_text
 
 INF = math.inf
@@ -26,10 +27,12 @@ class Span:
     hi_open: bool = False
 
     def is_empty(self) -> bool:
+        """Whether the interval holds no number."""
         return self.lo > self.hi or (self.lo == self.hi and (self.lo_open or self.hi_open))
 
 
 def int_span(s: Span) -> Span:
+    """The span narrowed to the whole numbers inside it, with closed bounds."""
     if s.is_empty():
         return s
     lo = s.lo if math.isinf(s.lo) else (math.floor(s.lo) + 1 if s.lo_open else math.ceil(s.lo))
@@ -55,6 +58,7 @@ def spans_of(items: Iterable[Span], integral: bool) -> tuple[Span, ...]:
 
 
 def meet_spans(a: tuple[Span, ...], b: tuple[Span, ...], integral: bool) -> tuple[Span, ...]:
+    """The numbers in both sets of spans, in normal form."""
     out = []
     for x in a:
         for y in b:
@@ -65,6 +69,7 @@ def meet_spans(a: tuple[Span, ...], b: tuple[Span, ...], integral: bool) -> tupl
 
 
 def complement(a: tuple[Span, ...], integral: bool) -> tuple[Span, ...]:
+    """The numbers outside the spans, in normal form."""
     out, lo, lo_open = [], -INF, False
     for s in a:
         out.append(Span(lo, s.lo, lo_open, not s.lo_open))
@@ -112,6 +117,7 @@ class Values:
     known: bool = True
 
     def known_empty(self) -> bool:
+        """Whether no known (non-blank) value is allowed."""
         if self.kind == "num":
             return not self.spans
         if self.kind == "items":
@@ -119,12 +125,14 @@ class Values:
         return not self.known or bool(self.required & self.excluded) or not self._counts()
 
     def is_empty(self) -> bool:
+        """Whether no value at all is allowed, blank included."""
         return not self.none and self.known_empty()
 
     def _counts(self) -> tuple[Span, ...]:
         return meet_spans(self.spans, (Span(len(self.required), INF),), True)
 
     def meet(self, other: Values) -> Values:
+        """The values allowed by both this and `other` (the conditions taken together)."""
         none = self.none and other.none
         if self.kind == "num":
             return replace(
@@ -172,6 +180,27 @@ class Values:
         )
 
 
+def admitted(u: Values, a: Admits) -> Values:
+    """The values of the universe `u` that an operator admits (its `admits` in the table of
+    engine/knowledge/conditions.py), blank excluded unless it admits only a blank."""
+    if a.blank:
+        return replace(u, none=True, spans=(), items=frozenset(), cofinite=False, known=False)
+    u = replace(u, none=False)
+    if u.kind == "num":
+        spans = spans_of((Span(*b) for b in a.numbers), u.integral)
+        if a.numbers_but:
+            spans = complement(spans, u.integral)
+        return replace(u, spans=meet_spans(u.spans, spans_of(spans, u.integral), u.integral))
+    if u.kind == "items":
+        return u.meet(Values("items", none=False, items=a.items, cofinite=a.items_but))
+    return replace(
+        u,
+        required=u.required | a.required,
+        excluded=u.excluded | a.excluded,
+        spans=meet_spans(u.spans, (Span(*a.count),), True),
+    )
+
+
 Key = tuple[str, str]  # (kind, subject): ("indicator", "direction_export"), ("finding", "x")
 
 
@@ -185,12 +214,14 @@ class Ground:
     via: frozenset[str] = frozenset()  # rules whose conditions were unfolded into this one
 
     def value(self, key: Key) -> Values | None:
+        """The values required of the subject `key`, or None if the ground says nothing of it."""
         for k, v in self.values:
             if k == key:
                 return v
         return None
 
     def merge(self, other: Ground) -> Ground:
+        """Both grounds at once: values met per subject, the other constraints joined."""
         vals = dict(self.values)
         for k, v in other.values:
             vals[k] = vals[k].meet(v) if k in vals else v

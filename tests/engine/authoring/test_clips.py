@@ -19,7 +19,7 @@ from bench.synthetic import random_assessment, synthetic_knowledge
 from engine.assessment.validate import Assessment
 from engine.authoring.clips import constraint, deffacts, export_clips, literal
 from engine.inference.run import Runner
-from engine.knowledge.conditions import predicate
+from engine.knowledge.conditions import OPERATORS, predicate
 from engine.measures import compute
 
 
@@ -80,6 +80,13 @@ OPERANDS = {
     "is_false": [None],
     "is_missing": [None],
     "is_known": [None],
+    # list operators on a single value: never true (a scalar is not a list)
+    "contains": ["a", "top"],
+    "not_contains": ["a"],
+    "is_empty": [None],
+    "not_empty": [None],
+    "count_ge": [0, 1],
+    "count_lt": [1],
 }
 LIST_OPERANDS = {
     "contains": ["a", "z"],
@@ -124,6 +131,18 @@ def test_every_operator_means_in_clips_what_it_means_in_python(env):
                 assert _clips_holds(env, op, x, v, True) == predicate(op, x)(v), (op, x, v)
                 checked += 1
     assert checked > 500
+
+
+def test_the_comparison_covers_every_operator_of_the_table():
+    assert set(OPERANDS) == set(OPERATORS)
+    assert set(LIST_OPERANDS) == {n for n, op in OPERATORS.items() if op.clips_list is not None}
+
+
+def test_an_operator_without_a_list_form_is_refused_on_a_list():
+    with pytest.raises(ValueError, match="does not apply to a list"):
+        constraint("lt", 2, "?v", multislot=True)
+    with pytest.raises(ValueError, match="unknown operator"):
+        constraint("approx", 2, "?v")
 
 
 def test_blank_never_satisfies_a_numeric_test(env):

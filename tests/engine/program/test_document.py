@@ -96,34 +96,6 @@ def test_action_plan_lists_every_measure_once_with_calendar_quarters(nn_result, 
     assert text.count(title) <= 3  # detail heading, plan row, priority list of the summary
 
 
-def test_funding_follows_the_country_and_the_years(nn_result, knowledge):
-    from engine.program.document import instruments_for
-
-    ids = ["ru_rec", "ru_my_export", "by_eximgarant", "kz_damu", "regional_budget"]
-    ru = [i.id for i in instruments_for(ids, knowledge, "RU", (2014, 2016), set())]
-    assert ru == ["ru_rec", "regional_budget"]  # «Мой экспорт» starts in 2020
-    by = [i.id for i in instruments_for(ids, knowledge, "BY", (2014, 2016), set())]
-    assert by == ["by_eximgarant", "regional_budget"]
-
-
-def test_funding_follows_the_clusters_status_and_instruments_that_ended(knowledge):
-    from engine.program.document import instruments_for
-
-    ids = ["ru_pilot_cluster_subsidy", "regional_budget"]
-    # the federal subsidy is for pilot innovative territorial clusters only
-    assert [i.id for i in instruments_for(ids, knowledge, "RU", (2027, 2029), set())] == [
-        "regional_budget"
-    ]
-    pilot = instruments_for(ids, knowledge, "RU", (2027, 2029), {"governance.pilot"})
-    assert [i.id for i in pilot] == ids
-    # an institution dissolved before the program starts is not offered
-    by = ["by_ncmc", "by_eximgarant"]
-    assert [i.id for i in instruments_for(by, knowledge, "BY", (2024, 2026), set())] == by
-    assert [i.id for i in instruments_for(by, knowledge, "BY", (2027, 2029), set())] == [
-        "by_eximgarant"
-    ]
-
-
 def test_client_names_replace_the_neutral_terms(knowledge, tmp_path, session):
     src = (EXAMPLES / "nizhny-novgorod.yaml").read_text(encoding="utf-8")
     src += "regional_ministry_name: Министерство инвестиций Нижегородской области\n"

@@ -1,0 +1,154 @@
+"""The back matter of the client's document (issue 12): the responsibility matrix of the bodies
+of Fig. 28, the risk register, the abbreviations, the numbered bibliography and the
+methodological annex with its references, all from `knowledge/document.yaml` and the sources the
+program view cites.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from engine.explain.wording import country_profile
+from engine.inference.trace import Result
+from engine.knowledge.models import Knowledge
+from engine.program.leaves import Cite, RStrip, SortedByText, tx
+from engine.program.model import ProgramView
+from engine.text.message import Msg, cat
+
+
+@dataclass(slots=True)
+class MatrixRow:
+    """One function of the matrix with the role of each body in it."""
+
+    label: Any
+    roles: list[Any]
+
+
+@dataclass(slots=True)
+class Matrix:
+    """The responsibility matrix: the bodies of Fig. 28 by function."""
+
+    bodies: list[Any]
+    rows: list[MatrixRow]
+    legend: list[Any]
+
+
+@dataclass(slots=True)
+class Risk:
+    """One numbered risk: its probability, impact, mitigation and owner."""
+
+    no: int
+    text: Any
+    probability: Any
+    impact: Any
+    mitigation: Any
+    owner: Any
+
+
+@dataclass(slots=True)
+class BibEntry:
+    """One numbered entry of the bibliography (the id of the work or source it cites)."""
+
+    no: int
+    text: Any
+    id: str
+
+
+def matrix_view(k: Knowledge, bodies: dict[str, Any]) -> Matrix:
+    """The responsibility matrix: bodies of Fig. 28 in the order of document.yaml."""
+    d = k.document
+    in_matrix = [b.id for b in d.bodies if any(b.id in f.roles for f in d.functions)]
+    return Matrix(
+        bodies=[bodies[b] for b in in_matrix],
+        rows=[
+            MatrixRow(
+                label=tx(f.label),
+                roles=[Msg(f"role_{f.roles[b]}") if b in f.roles else "" for b in in_matrix],
+            )
+            for f in d.functions
+        ],
+        legend=[Msg(f"role_{r}_legend") for r in ("lead", "approve", "take_part", "informed")],
+    )
+
+
+def risk_register(result: Result, k: Knowledge, bodies: dict[str, Any]) -> list[Risk]:
+    """The risks that apply to this cluster (a risk may depend on findings)."""
+    applies = (
+        r
+        for r in k.document.risks
+        if not r.when_findings or any(f in result.findings for f in r.when_findings)
+    )
+    return [
+        Risk(
+            no=i,
+            text=tx(r.text),
+            probability=Msg(f"level_{r.probability}"),
+            impact=Msg(f"level_{r.impact}"),
+            mitigation=tx(r.mitigation),
+            owner=bodies.get(r.owner, r.owner),
+        )
+        for i, r in enumerate(applies, 1)
+    ]
+
+
+def abbreviations(k: Knowledge, country: str) -> SortedByText:
+    """The abbreviations of this cluster's country, in the order of their short form."""
+    return SortedByText(
+        tuple(
+            {"short": tx(x.short), "full": tx(x.full)}
+            for x in k.document.abbreviations
+            if not x.countries or country in x.countries
+        ),
+        "short",
+    )
+
+
+def _cited(view: ProgramView) -> list[str]:
+    cited = [s["id"] for s in view["sources"]]
+    for r in view["recommendations"]:
+        cited += [s["id"] for s in r["sources"]]
+    for c in view["prospects"]["partners"]:
+        cited += [s["id"] for s in c["sources"]]
+    return cited
+
+
+def bibliography(
+    view: ProgramView, k: Knowledge, audience: str
+) -> tuple[list[BibEntry], dict[str, int]]:
+    """One numbered entry per work, then every other source cited; the number of each id."""
+    d = k.document
+    cited = _cited(view)
+    annex = " ".join(f"{x.ru or ''} {x.en or ''}" for x in d.method_annex)
+    bib: list[BibEntry] = []
+    ref_no: dict[str, int] = {}
+    for w in d.works:
+        if any(s in w.sources for s in cited) or w.id in annex:
+            bib.append(BibEntry(no=len(bib) + 1, text=tx(w.entry), id=w.id))
+            ref_no[w.id] = len(bib)
+            for s in w.sources:
+                ref_no[s] = len(bib)
+    for sid in dict.fromkeys(cited):
+        if sid in ref_no or sid not in k.source:
+            continue
+        src = k.source[sid]
+        if src.kind == "proposal" and audience == "client":
+            continue
+        text: Any = RStrip(src.citation)
+        if src.url:
+            url = Msg("bib_url", url=src.url, date=d.accessed)
+            text = cat([RStrip(text, "."), ". — ", url])
+        bib.append(BibEntry(no=len(bib) + 1, text=text, id=sid))
+        ref_no[sid] = len(bib)
+    return bib, ref_no
+
+
+def method_annex(k: Knowledge, ref_no: dict[str, int], country: str) -> list[Any]:
+    """The methodological annex with its references numbered; a cluster outside the survey's
+    country is told its benchmarks are Russian (2013)."""
+    numbers = tuple(ref_no.items())
+    out: list[Any] = [Cite(x, numbers) for x in k.document.method_annex]
+    profile = country_profile(country.upper(), k) if country else None
+    if profile is not None and not profile.native_benchmarks and profile.note is not None:
+        out.append(profile.note)
+    return out

@@ -1,0 +1,230 @@
+"""The action plan of the client's document (issue 12): the program's calendar period, one
+numbered row per measure (responsible body, co-executors, start and end quarter, funding from the
+support instruments open to the client's country and years, expected result, KPI) and the KPIs by
+year. The entries come from `knowledge/document.yaml`; the rows hold no language.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from engine.inference.trace import Result
+from engine.knowledge.document_model import PlanEntry
+from engine.knowledge.models import Knowledge
+from engine.program.leaves import tx
+from engine.program.model import ProgramView
+from engine.text.message import Msg, Num, cat
+
+ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
+
+
+@dataclass(slots=True)
+class PlanRow:
+    """One numbered measure of the action plan."""
+
+    no: int
+    id: str
+    title: Any
+    direction: Any
+    org_change: bool
+    responsible: Any
+    co_executors: list[Any]
+    start: Any
+    end: Any
+    when: Any
+    funding: list[Any]
+    result: list[Any]
+    kpis: list[Any]
+    priority_id: str
+
+
+@dataclass(slots=True)
+class KpiRow:
+    """A KPI of the document: the program's row with its annual values, source, owner and
+    frequency of measurement."""
+
+    id: str
+    label: Any
+    unit: Any
+    direction: Any
+    baseline: Any
+    baseline_raw: Any
+    target_raw: Any
+    target: Any
+    targets: list[dict[str, Any]]
+    basis: Any
+    horizon: int
+    note: Any
+    recommendations: list[Any]
+    years: list[Any] = field(default_factory=list)
+    source: Any = ""
+    owner: Any = ""
+    frequency: Any = ""
+
+
+def period(year: int | None, horizon: int) -> dict[str, Any]:
+    """The program's calendar years, from the year after the assessment over the horizon; no
+    years when the assessment gives none (the plan then counts program years)."""
+    if year is None:
+        return {"start": None, "end": None, "years": [], "label": ""}
+    start, end = year + 1, year + horizon
+    return {
+        "start": start,
+        "end": end,
+        "years": list(range(start, end + 1)),
+        "label": f"{start}–{end}" if end > start else str(start),
+    }
+
+
+def _when(year: int, quarter: int, per: dict[str, Any]) -> Msg:
+    if per["start"] is None:
+        return Msg("plan_quarter_rel", q=ROMAN[quarter], y=year)
+    return Msg("plan_quarter", q=ROMAN[quarter], y=per["start"] + year - 1)
+
+
+def instruments_for(
+    ids: list[str],
+    k: Knowledge,
+    country: str,
+    years: tuple[int | None, int | None],
+    findings: set[str],
+) -> list:
+    """The instruments of `ids` open to this cluster's country, program years and findings."""
+    first_year, last_year = years
+    out = []
+    for iid in ids:
+        ins = next((i for i in k.document.instruments if i.id == iid), None)
+        if ins is None or (ins.countries and country not in ins.countries):
+            continue
+        if ins.available_from and last_year is not None and ins.available_from > last_year:
+            continue
+        if ins.available_until and first_year is not None and ins.available_until < first_year:
+            continue
+        if not all(f in findings for f in ins.requires):
+            continue
+        out.append(ins)
+    return out
+
+
+def kpi_years(row: dict[str, Any], per: dict[str, Any]) -> list[Any]:
+    """Annual values from the baseline to the target (the KPI's own `targets` when it has them)."""
+    years = per["years"]
+    if not years:
+        return []
+    given = row.get("targets")
+    if isinstance(given, list) and row.get("target_raw") is not None:
+        # the KPI's own per-year targets (kpis.yaml)
+        by_year = {str(x["year"]): x["value"] for x in given}
+        return [by_year.get(str(y), "") for y in years]
+    base, target = row.get("baseline_raw"), row.get("target_raw")
+    if target is None:
+        return [row["target"]] + [""] * (len(years) - 1)
+    if base is None or not isinstance(base, (int, float)):
+        return [""] * (len(years) - 1) + [Num(target)]
+    n = len(years)
+    digits = max(_decimals(base), _decimals(target))
+    values: list[Any] = []
+    for i in range(1, n + 1):
+        v = base + (target - base) * i / n
+        v = round(v) if digits == 0 else round(v, digits)
+        values.append(Num(v))
+    return values
+
+
+def _decimals(v: float | int) -> int:
+    """Decimal places a value is written with (at most 2): the annual values keep them."""
+    if isinstance(v, int) or float(v).is_integer():
+        return 0
+    return min(2, len(f"{v:.2f}".rstrip("0").split(".")[1]))
+
+
+def _plan_results(r: dict[str, Any], kpis: dict[str, Any], per: dict[str, Any]) -> list[Any]:
+    """The expected results of a measure: its KPIs' final targets."""
+    results: list[Any] = []
+    for kid in r["kpi_ids"]:
+        x = kpis.get(kid)
+        if x is None:
+            continue
+        if x["target_raw"] is not None:
+            results.append(
+                Msg(
+                    "plan_result",
+                    kpi=x["label"],
+                    unit=x["unit"],
+                    value=Num(x["target_raw"]),
+                    year=per["end"] if per["end"] else Msg("plan_end_rel"),
+                )
+            )
+        else:
+            results.append(cat([x["label"], ": ", x["target"]]))
+    return results
+
+
+def plan_rows(
+    view: ProgramView,
+    result: Result,
+    k: Knowledge,
+    per: dict[str, Any],
+    bodies: dict[str, Any],
+) -> list[PlanRow]:
+    """The action plan: organizational changes first, then the directions' measures."""
+    d = k.document
+    horizon = int(view["cluster"]["horizon"])
+    country = str(result.assessment.get(k.partners.country_indicator) or "")
+    ordered = list(view["org_changes"]) + [r for dd in view["by_direction"] for r in dd["measures"]]
+    kpis = {x["id"]: x for x in view["kpis"]}
+    plan = []
+    for n, r in enumerate(ordered, 1):
+        e: PlanEntry = d.plan.get(r["id"], d.default_plan)
+        sy, sq = e.start
+        ey, eq = e.end if e.end else (horizon, 4)
+        sy, ey = min(sy, horizon), min(ey, horizon)
+        funding_ids = e.funding or d.funding_by_actor.get(r["actor_id"], [])
+        funding = instruments_for(
+            funding_ids, k, country, (per["start"], per["end"]), set(result.findings)
+        )
+        start, end = _when(sy, sq, per), _when(ey, eq, per)
+        plan.append(
+            PlanRow(
+                no=n,
+                id=r["id"],
+                title=r["title"],
+                direction=r["direction"] if r["kind"] != "organizational_change" else "",
+                org_change=r["kind"] == "organizational_change",
+                responsible=bodies.get(d.actor_bodies.get(r["actor_id"], ""), r["actor"]),
+                co_executors=[bodies[b] for b in e.co_executors if b in bodies],
+                start=start,
+                end=end,
+                when=start if start == end else cat([start, " — ", end]),
+                funding=[tx(i.name) for i in funding],
+                result=_plan_results(r, kpis, per),
+                kpis=r["kpis"],
+                priority_id=r["priority_id"],
+            )
+        )
+    return plan
+
+
+def number_measures(view: ProgramView, plan: list[PlanRow]) -> None:
+    """The plan's number, responsible body and dates on every recommendation of the view."""
+    rows = {p.id: p for p in plan}
+    for r in view["recommendations"]:
+        row = rows.get(r["id"])
+        r["no"] = row.no if row else None
+        r["responsible"] = row.responsible if row else r["actor"]
+        r["when"] = row.when if row else r["timeframe"]
+
+
+def kpi_table(view: ProgramView, per: dict[str, Any], bodies: dict[str, Any]) -> list[KpiRow]:
+    """The KPIs by year, with data source, owner and frequency."""
+    return [
+        KpiRow(
+            **x,
+            years=kpi_years(x, per),
+            source=Msg("kpi_data_source"),
+            owner=bodies["expert_group"],
+            frequency=Msg("kpi_frequency"),
+        )
+        for x in view["kpis"]
+    ]
