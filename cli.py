@@ -19,9 +19,6 @@ import typer
 # the one engine module --help reads: the registry of output formats (pure data, instant)
 from engine.render.formats import format_for, format_names, spoken
 
-if TYPE_CHECKING:  # --help imports no more of the engine
-    from engine import api
-
 app = typer.Typer(
     name="cluster-intl",
     help="Draft an internationalization program for a regional cluster and explain every "
@@ -113,8 +110,8 @@ def guarded_command(fn: Callable[..., int | None]) -> Callable[..., None]:
     return run
 
 
-def emit(s: api.Session, data: str | bytes, out: Path | None, force: bool) -> None:
-    """Write to OUT atomically (never over one of the session's inputs), or to stdout."""
+def emit(s: Any, data: str | bytes, out: Path | None, force: bool) -> None:
+    """Write to OUT atomically (never over an input of the api.Session `s`), or to stdout."""
     from engine import api
 
     if out is None:
@@ -175,11 +172,10 @@ def draft(
 
     s = api.Session(knowledge)  # one session per command
     api.check_output(s, out, force, assessment, template, *(peers or []))  # fail before the work
-    k = s.knowledge
     result = api.evaluate(assessment, s)
     text = api.draft(
         result,
-        k,
+        s.knowledge,
         fmt or format_for(out, "program"),
         lang.value,
         template,
