@@ -7,10 +7,11 @@ non-breaking space in numbers of five or more digits. `typeset` is idempotent; `
 what the rules would still change (the test runs it over every string of the knowledge base and
 the templates).
 
-Speed: a document has thousands of texts, most of them without anything a rule could change. One
-search for anything any rule needs (`_Rules.trigger`) sends those back unchanged; the others run
-the rules in their order, each only when its character is there, so the result is that of every
-rule applied in turn. Results are memoized: the same labels recur all over a document.
+Speed: a document has thousands of texts, most of them without anything a rule could change.
+Quick tests for what each rule needs (`_Rules.may_yo`, `_Rules.rest`) send those back unchanged;
+the others run the rules in their order, each group only when its test found something, so the
+result is that of every rule applied in turn. Results are memoized: the same labels recur all
+over a document.
 """
 
 from __future__ import annotations
@@ -38,13 +39,27 @@ _BIG = re.compile(r"(?<![\w.,/:\-])(\d{5,})(?![\w/:]|[.,]\d)")
 _FIXED_TRIGGER = r'["\u201c\-\u2013\u2014%‰№]|\d{5}'
 
 
+try:  # the case equivalents re uses beyond lower() ("в" and "ᲀ"); a guess is never trusted
+    from re._casefix import _EXTRA_CASES
+except ImportError:  # pragma: no cover  (another Python: the ё rules are then tested by regex)
+    _EXTRA_CASES = None
+
+
 @dataclass(frozen=True)
 class _Rules:
-    """The rule set of one typography.yaml, compiled."""
+    """The rule set of one typography.yaml, compiled, with the quick tests that skip it."""
 
     yo: tuple[Callable[[str], str], ...]
     terms: tuple[tuple[re.Pattern[str], str], ...]
-    trigger: re.Pattern[str]  # no match: no rule changes the text
+    yo_words: tuple[str, ...] | None  # in text.lower(): a ё rule may apply (None: use yo_any)
+    yo_any: re.Pattern[str]  # a ё rule may apply
+    rest: re.Pattern[str]  # a term or a fixed rule may apply
+
+    def may_yo(self, text: str) -> bool:
+        if self.yo_words is None:
+            return self.yo_any.search(text) is not None
+        low = text.lower()
+        return any(w in low for w in self.yo_words)
 
 
 def _yo(pattern: re.Pattern[str], yo: str) -> Callable[[str], str]:
@@ -55,12 +70,24 @@ def _yo(pattern: re.Pattern[str], yo: str) -> Callable[[str], str]:
     return lambda text: pattern.sub(sub, text)
 
 
-def _trigger(stems: list[str], terms: list[re.Pattern[str]]) -> re.Pattern[str]:
-    """One pattern that finds something in every text that any rule would change."""
-    parts = [_FIXED_TRIGGER]
-    if stems:
-        parts.append("(?i:" + "|".join(re.escape(e) for e in stems) + ")")
-    parts += [f"(?:{t.pattern})" for t in terms]
+def _yo_words(stems: list[str]) -> tuple[str, ...] | None:
+    """What `text.lower()` contains whenever a stem matches `text` case-insensitively.
+
+    re matches a character when its lowercase is the stem's or one of `_EXTRA_CASES` (other
+    lowercase letters with the same uppercase); str.lower() differs from re's lowercase only for
+    İ (which becomes i and a combining dot) and a final Σ (ς). So: each stem, every such equivalent
+    letter, the combining dot and both sigmas (any of them sends the text to the rules).
+    """
+    low = [e.lower() for e in stems]
+    if _EXTRA_CASES is None or any(len(e) != len(w) for e, w in zip(stems, low, strict=True)):
+        return None
+    extra = {chr(v) for w in low for ch in w for v in _EXTRA_CASES.get(ord(ch), ())}
+    return (*low, *sorted(extra | {"\u0307", "σ", "ς"}))
+
+
+def _rest(terms: list[re.Pattern[str]]) -> re.Pattern[str]:
+    """One pattern that finds something in every text a term or a fixed rule would change."""
+    parts = [_FIXED_TRIGGER] + [f"(?:{t.pattern})" for t in terms]
     try:
         combined = re.compile("|".join(parts))
     except re.error:  # a term that does not combine (a global flag): test every text fully
@@ -81,7 +108,8 @@ def _rules(root: Path | None = None) -> _Rules:
         for e, y in stems.items()
     )
     terms = tuple((re.compile(t["pattern"]), t["replace"]) for t in data.get("terms") or [])
-    return _Rules(yo, terms, _trigger(list(stems), [p for p, _ in terms]))
+    yo_any = re.compile("|".join(re.escape(e) for e in stems) or "(?!)", re.IGNORECASE)
+    return _Rules(yo, terms, _yo_words(list(stems)), yo_any, _rest([p for p, _ in terms]))
 
 
 def _group(m: re.Match[str]) -> str:
@@ -97,10 +125,12 @@ def typeset(text: str) -> str:
     if not text:
         return text
     rules = _rules()
-    if not rules.trigger.search(text):
+    may_yo = rules.may_yo(text)
+    if not may_yo and not rules.rest.search(text):
         return text
-    for yo in rules.yo:
-        text = yo(text)
+    if may_yo:
+        for yo in rules.yo:
+            text = yo(text)
     for pattern, repl in rules.terms:
         text = pattern.sub(repl, text)
     if '"' in text:
