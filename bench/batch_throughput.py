@@ -8,7 +8,10 @@ base) to a temporary folder once. Each round then runs, for this checkout and ev
 DIR` in a shuffled order, a new child process that loads the knowledge base (from a warm private
 CLUSTER_INTL_CACHE) and times `engine.api.batch` alone, as `cluster-intl batch -j WORKERS` calls
 it: planning, the forked workers, writing every program and the summaries. Process start and the
-knowledge base are outside the timing. The table gives the median and the best round.
+knowledge base are outside the timing. The table gives the median and the best round, and the
+CPU time (parent and workers) per cluster: on a shared machine the wall time says how busy the
+neighbours were, while 2 / CPU-per-cluster is what two free cores would reach (the summary at
+the end runs on one core, so the real figure is a little lower).
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ import argparse
 import json
 import os
 import random
+import resource
 import statistics
 import subprocess
 import sys
@@ -51,6 +55,7 @@ def child(root: str, inputs: str, out: str, lang: str, fmt: str, workers: int) -
 
     k = api.knowledge()
     failed: list[str] = []
+    before = _cpu()
     start = time.perf_counter()
     ok, total, _ = api.batch(
         [Path(inputs)],
@@ -63,7 +68,17 @@ def child(root: str, inputs: str, out: str, lang: str, fmt: str, workers: int) -
         report=failed.append,
     )
     seconds = time.perf_counter() - start
-    print(json.dumps({"seconds": seconds, "ok": ok, "total": total, "failed": failed[:3]}))
+    cpu = _cpu() - before
+    print(
+        json.dumps({"seconds": seconds, "cpu": cpu, "ok": ok, "total": total, "failed": failed[:3]})
+    )
+
+
+def _cpu() -> float:
+    """User+system CPU seconds of this process and of its finished children (the workers)."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
 
 
 def main() -> None:
@@ -90,7 +105,7 @@ def main() -> None:
     env["CLUSTER_INTL_CACHE"] = str(tmp / "cache")
     checkouts = {"this checkout": ROOT} | {d: Path(d) for d in args.other}
 
-    def run(label: str) -> float:
+    def run(label: str) -> tuple[float, float]:
         root = checkouts[label]
         out = tmp / f"out-{list(checkouts).index(label)}"
         cmd = [sys.executable, __file__, "--child", str(root), str(inputs), str(out)]
@@ -99,16 +114,19 @@ def main() -> None:
         result = json.loads(done.stdout.strip().splitlines()[-1])
         if result["ok"] != args.clusters:
             raise SystemExit(f"{label}: {result['ok']} of {result['total']}: {result['failed']}")
-        return float(result["seconds"])
+        return float(result["seconds"]), float(result["cpu"])
 
     for label in checkouts:  # warm the knowledge and template caches
         run(label)
     seconds: dict[str, list[float]] = {label: [] for label in checkouts}
+    cpus: dict[str, list[float]] = {label: [] for label in checkouts}
     for _ in range(args.rounds):
         order = list(checkouts)
         random.shuffle(order)
         for label in order:
-            seconds[label].append(run(label))
+            wall, cpu = run(label)
+            seconds[label].append(wall)
+            cpus[label].append(cpu)
     load = os.getloadavg()
     print(
         f"{args.clusters} generated clusters, {args.format} in {args.lang}, {args.workers} workers, "
@@ -116,13 +134,17 @@ def main() -> None:
         f"load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}"
     )
     print()
-    print("| Checkout | time (median) | clusters / s (median) | clusters / s (best) |")
-    print("|---|---:|---:|---:|")
+    print(
+        "| Checkout | time (median) | clusters / s (median) | clusters / s (best) "
+        "| CPU per cluster (median) | CPU-bound clusters / s on 2 free cores |"
+    )
+    print("|---|---:|---:|---:|---:|---:|")
     for label, times in seconds.items():
         median = statistics.median(times)
+        per = statistics.median(cpus[label]) / args.clusters
         print(
             f"| {label} | {median:.2f} s | {args.clusters / median:.0f} "
-            f"| {args.clusters / min(times):.0f} |"
+            f"| {args.clusters / min(times):.0f} | {per * 1000:.1f} ms | {2 / per:.0f} |"
         )
 
 
