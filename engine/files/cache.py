@@ -276,6 +276,7 @@ class SecureBytecodeCache(BytecodeCache):
         self.base, self.parts = base, parts
 
     def load_bytecode(self, bucket: Bucket) -> None:
+        """Fill Jinja's bucket from the cached code of its template, if a trusted file holds it."""
         folder = _open_chain(self.base, self.parts, create=False)
         if folder is None:
             return
@@ -287,6 +288,7 @@ class SecureBytecodeCache(BytecodeCache):
             bucket.load_bytecode(io.BytesIO(data))
 
     def dump_bytecode(self, bucket: Bucket) -> None:
+        """Keep a compiled template's code for the next process (written whole, or not at all)."""
         folder = _open_chain(self.base, self.parts)
         if folder is None:
             return

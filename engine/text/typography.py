@@ -56,6 +56,7 @@ class _Rules:
     rest: re.Pattern[str]  # a term or a fixed rule may apply
 
     def may_yo(self, text: str) -> bool:
+        """Whether a ё rule could change `text` (a quick test before the rules run)."""
         if self.yo_words is None:
             return self.yo_any.search(text) is not None
         low = text.lower()
