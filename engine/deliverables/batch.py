@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import importlib
 import multiprocessing
 import os
 import re
@@ -339,9 +340,7 @@ def outcomes(jobs: list[Job], work: Work, workers: int = 2) -> Generator[Outcome
         for job in jobs:
             yield process(job, work)
         return
-    # small chunks keep the progress bar moving and the order exact; fewer round trips pay off
-    chunksize = max(1, min(8, len(jobs) // (workers * 4)))
-    chunks = [jobs[i : i + chunksize] for i in range(0, len(jobs), chunksize)]
+    chunks = _chunks(jobs, workers)
     main = threading.current_thread() is threading.main_thread()
     old_term = signal.signal(signal.SIGTERM, _terminate) if main else None
     # objects that exist before the fork are never collected in a worker: frozen, the collector
@@ -349,6 +348,10 @@ def outcomes(jobs: list[Job], work: Work, workers: int = 2) -> Generator[Outcome
     gc.collect()
     gc.freeze()
     pool = _Pool(min(workers, len(chunks)), work)
+    # the summary that follows the pool runs on one core: its modules load meanwhile (a thread
+    # started after the fork, so no worker inherits a half-done import)
+    warm = threading.Thread(target=_import_summary_modules, daemon=True)
+    warm.start()
     try:
         yield from pool.run(chunks)
     except BaseException:  # Ctrl-C, SIGTERM, or the consumer stopped early
@@ -356,9 +359,26 @@ def outcomes(jobs: list[Job], work: Work, workers: int = 2) -> Generator[Outcome
         raise
     finally:
         pool.close()
+        warm.join()
         gc.unfreeze()
         if old_term is not None:
             signal.signal(signal.SIGTERM, old_term)
+
+
+def _chunks(jobs: list[Job], workers: int) -> list[list[Job]]:
+    """Chunks of at most 8 jobs that shrink towards the end: few round trips while there is
+    much to do, and the workers finish together (a last big chunk leaves a core idle)."""
+    chunks, i = [], 0
+    while i < len(jobs):
+        size = max(1, min(8, (len(jobs) - i) // (workers * 4)))
+        chunks.append(jobs[i : i + size])
+        i += size
+    return chunks
+
+
+def _import_summary_modules() -> None:
+    with contextlib.suppress(Exception):  # only a head start: the summary imports it anyway
+        importlib.import_module("openpyxl")
 
 
 class _Pool:

@@ -23,6 +23,8 @@ tests/engine/inference/test_matcher.py pins the behaviour: identical firings to 
 from __future__ import annotations
 
 from collections.abc import Hashable, Mapping
+from functools import update_wrapper
+from itertools import pairwise
 from typing import Any
 
 from experta.fieldconstraint import L, P
@@ -293,7 +295,68 @@ def prepare_flat(rule: Any) -> Any:
     ces = tuple(rule[0])
     if not ces or isinstance(ces[0], NOT) or not any(isinstance(c, Fact) for c in ces):
         ces = (InitialFact(),) + ces
-    return rule.new_conditions(*ces)
+    return _new_conditions(rule, ces)
+
+
+def _new_conditions(rule: Any, ces: tuple[Any, ...]) -> Any:
+    """`rule.new_conditions(*ces)`, reusing what experta read from the right-hand side's
+    signature for `rule` instead of reading it again (`inspect.signature` is slow)."""
+    new = type(rule)(*ces, salience=rule.salience)
+    if rule._wrapped:
+        new._wrapped = rule._wrapped
+        new._wrapped_args = type(rule._wrapped_args)(rule._wrapped_args)
+        update_wrapper(new, rule._wrapped)
+    return new
+
+
+def _flat_elements(rule: Any) -> tuple[Any, ...] | None:
+    """The patterns of a prepared rule that is one conjunction of (NOT) patterns, else None."""
+    from experta.conditionalelement import NOT
+    from experta.fact import Fact
+
+    elems = tuple(rule)
+    for ce in elems:
+        if not (
+            isinstance(ce, Fact) or (type(ce) is NOT and len(ce) == 1 and isinstance(ce[0], Fact))
+        ):
+            return None
+    return elems if elems and isinstance(elems[0], Fact) else None
+
+
+def wire_flat(rule: Any, alpha_terminals: Mapping[Any, Any]) -> bool:
+    """experta's `wire_rule(rule, alpha_terminals)` for a flat rule (see `_flat_elements`):
+    the same nodes, joined in the same order; False, with nothing wired, for any other rule.
+
+    experta's version builds a new `singledispatch` function per rule, whose empty cache makes
+    it resolve the type of every pattern again (most of the time the network takes to build).
+    """
+    from experta.conditionalelement import NOT
+    from experta.matchers.rete.check import SameContextCheck
+
+    elems = _flat_elements(rule)
+    if elems is None:
+        return False
+
+    def terminal(ce: Any) -> Any:
+        return alpha_terminals[ce[0] if type(ce) is NOT else ce]
+
+    last = terminal(elems[0])
+    current = None
+    for first, second in pairwise(elems):
+        node_cls = NotNode if type(second) is NOT else OrdinaryMatchNode
+        if current is None:
+            current = node_cls(SameContextCheck())
+            left = terminal(first)
+        else:
+            left = current
+            current = node_cls(SameContextCheck())
+        right = terminal(second)
+        left.add_child(current, current.activate_left)
+        right.add_child(current, current.activate_right)
+        last = current
+    conflict_set_node = ConflictSetNode(rule)
+    last.add_child(conflict_set_node, conflict_set_node.activate)
+    return True
 
 
 _SWAP = {
@@ -326,6 +389,13 @@ class TouchedNodesMatcher(ReteMatcher):
         give equal rules on the shipped and the synthetic knowledge bases.
         """
         return {prepare_flat(rule) for rule in engine.get_rules()}
+
+    @staticmethod
+    def build_beta_part(ruleset: Any, alpha_terminals: Any) -> None:
+        """experta's beta network, flat rules wired by `wire_flat` (a test compares the two)."""
+        for rule in ruleset:
+            if not wire_flat(rule, alpha_terminals):
+                ReteMatcher.build_beta_part([rule], alpha_terminals)
 
     def _every_node(self) -> list[Any]:
         """Each node once, depth first in children order: the order stock experta polls in."""

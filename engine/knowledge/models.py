@@ -550,6 +550,17 @@ class Knowledge:
         self.partial = {p.id: p for p in self.scoring.partial_indicators}
         self.regional = {p.id: p for p in self.scoring.region_indicators}
         self.rule = {r.rule.id: r for r in self.rules}
+        # (kind, id) -> the rules whose `then` declares it, in knowledge order (graph.producers_of)
+        self.producers: dict[tuple[str, str], list[RuleSite]] = {}
+        for site in self.rules:
+            t = site.rule.then
+            for kind, ids in (
+                ("finding", t.finding),
+                ("recommendation", t.recommend),
+                ("postponed", t.postpone),
+            ):
+                for ident in dict.fromkeys(ids):
+                    self.producers.setdefault((kind, ident), []).append(site)
 
     def display(self, path: Path) -> str:
         """A knowledge file's path as messages show it."""

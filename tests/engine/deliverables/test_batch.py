@@ -246,3 +246,16 @@ def test_batch_ranks_each_cluster_against_the_batch():
         (None, None, None),
         (2, 3, 50),
     ]
+
+
+@pytest.mark.parametrize("n", [1, 2, 7, 33, 400])
+def test_chunks_cover_every_job_in_order_and_shrink_towards_the_end(n):
+    from engine.deliverables.batch import Job, _chunks
+
+    jobs = [Job(i, f"s{i}", f"o{i}") for i in range(n)]
+    chunks = _chunks(jobs, 2)
+    assert [j for c in chunks for j in c] == jobs
+    sizes = [len(c) for c in chunks]
+    assert max(sizes) <= 8 and sizes == sorted(sizes, reverse=True)
+    if n >= 64:
+        assert sizes[0] == 8 and sizes[-4:] == [1, 1, 1, 1]

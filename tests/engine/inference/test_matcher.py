@@ -273,3 +273,71 @@ def test_rule_preparation_of_every_shape_equals_expertas():
     )
     for rule in flat + other:
         assert repr(prepare_flat(rule)) == repr(prepare_rule(rule))
+
+    def rhs(self, a, b=1):  # experta passes a right-hand side without **kwargs only its names
+        pass
+
+    def rhs_kw(self, **kw):
+        pass
+
+    for fn in (rhs, rhs_kw):
+        rhs.ci_meta = "meta"
+        for rule in flat:
+            fast, slow = prepare_flat(Rule(*rule)(fn)), prepare_rule(Rule(*rule)(fn))
+            assert fast == slow and repr(fast) == repr(slow)
+            assert fast._wrapped_args == slow._wrapped_args and vars(fast) == vars(slow)
+
+
+def _network(matcher_cls: type, ruleset: set) -> list[tuple]:
+    """The network `matcher_cls` builds for `ruleset`, node by node in a depth-first walk: each
+    node's class and test (or rule) and its children as (walk index, entry point)."""
+    from experta.matchers.rete.nodes import BusNode
+
+    root = BusNode()
+    alpha = ReteMatcher.build_alpha_part(ruleset, root)
+    matcher_cls.build_beta_part(ruleset, alpha)
+    index: dict[int, int] = {}
+    order: list = []
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if id(node) in index:
+            continue
+        index[id(node)] = len(order)
+        order.append(node)
+        stack.extend(c.node for c in reversed(node.children))
+
+    def test(node):
+        # a join's SameContextCheck has no state; the InitialFact that build_alpha_part adds is
+        # a new object each time, and its capture is named by its id; other checks compare equal
+        check = getattr(node, "matcher", None)
+        if type(check).__name__ == "SameContextCheck":
+            return "SameContextCheck"
+        if type(check).__name__ == "FactCapture" and check.bind.startswith("__pattern_"):
+            return "FactCapture(__pattern__)"
+        return check
+
+    return [
+        (
+            type(n).__name__,
+            test(n),
+            id(getattr(n, "rule", None)),
+            [(index[id(c.node)], c.callback.__name__) for c in n.children],
+        )
+        for n in order
+    ]
+
+
+def test_fast_beta_network_equals_expertas(knowledge):
+    """Flat rules wired without experta's per-rule singledispatch give its very network; other
+    shapes (OR, TEST, EXISTS, FORALL, a leading NOT) still go through experta's wiring."""
+    from engine.inference.matcher import _flat_elements
+
+    engines = [inference.Runner(knowledge).engine, _general_engine(ReteMatcher, StableStrategy, [])]
+    for engine in engines:
+        ruleset = TouchedNodesMatcher.prepare_ruleset(engine)
+        ours, stock = _network(TouchedNodesMatcher, ruleset), _network(ReteMatcher, ruleset)
+        assert len(ours) > 20 and ours == stock
+    flat = [r for r in TouchedNodesMatcher.prepare_ruleset(engines[1]) if _flat_elements(r)]
+    assert 0 < len(flat) < len(engines[1].get_rules())  # both ways are exercised
+    assert any(n[0] == "NotNode" for n in _network(TouchedNodesMatcher, set(flat)))
