@@ -28,7 +28,7 @@ class Settings:
     """What the environment says, read once when the session starts."""
 
     cache_dir: Path | None  # None: caching is off (CLUSTER_INTL_CACHE=off) or has no place
-    workers: int  # batch workers by default: the cores, at most 2
+    workers: int  # batch workers by default (--jobs 0): the cores, at most 2
 
     @classmethod
     def from_environment(cls) -> Settings:

@@ -593,10 +593,3 @@ class _progress_bar:
     def __exit__(self, *exc: Any) -> None:
         if self._progress is not None:
             self._progress.stop()
-
-
-# --- the summary ----------------------------------------------------------------------------------
-
-
-def default_workers() -> int:
-    return max(1, min(2, os.cpu_count() or 1))
