@@ -97,7 +97,6 @@ def guarded_command(fn: Callable[..., int | None]) -> Callable[..., None]:
         from engine import api
 
         try:
-            api.begin()
             code = fn(*args, **kwargs)
         except api.ClusterIntlError as exc:
             typer.echo(str(exc), err=True)
@@ -111,8 +110,8 @@ def guarded_command(fn: Callable[..., int | None]) -> Callable[..., None]:
     return run
 
 
-def emit(data: str | bytes, out: Path | None, force: bool) -> None:
-    """Write to OUT atomically, or to stdout."""
+def emit(s: Any, data: str | bytes, out: Path | None, force: bool) -> None:
+    """Write to OUT atomically (never over an input of the api.Session `s`), or to stdout."""
     from engine import api
 
     if out is None:
@@ -120,7 +119,7 @@ def emit(data: str | bytes, out: Path | None, force: bool) -> None:
             raise api.UsageError("this format is binary: give an output file with -o")
         sys.stdout.write(data)
         return
-    api.write(out, data, force=force)
+    api.write(s, out, data, force=force)
 
 
 @app.command()
@@ -171,19 +170,19 @@ def draft(
     """Draft the internationalization program for one assessment."""
     from engine import api
 
-    api.check_output(out, force, assessment, template)  # fail before the work
-    k = api.knowledge(knowledge)
-    result = api.evaluate(assessment, k)
+    s = api.Session(knowledge)  # one session per command
+    api.check_output(s, out, force, assessment, template, *(peers or []))  # fail before the work
+    result = api.evaluate(assessment, s)
     text = api.draft(
         result,
-        k,
+        s.knowledge,
         fmt or format_for(out, "program"),
         lang.value,
         template,
         peers,
         audience=audience.value,
     )
-    emit(text, out, force)
+    emit(s, text, out, force)
 
 
 @app.command()
@@ -197,8 +196,8 @@ def assess(
     """Print the diagnosis only: level, index with coverage, model, ratio, strengths, weaknesses."""
     from engine import api
 
-    k = api.knowledge(knowledge)
-    d = api.diagnosis(api.evaluate(assessment, k), k, lang.value)
+    s = api.Session(knowledge)
+    d = api.diagnosis(api.evaluate(assessment, s), s.knowledge, lang.value)
     sys.stdout.write(api.to_json(d) if fmt is TextFormat.json else api.assess_text(d, lang.value))
 
 
@@ -228,8 +227,8 @@ def _explain(
     """Shared body of the explanation commands: one function builds the data, one renders text."""
     from engine import api
 
-    k = api.knowledge(knowledge)
-    data = build(api.evaluate(assessment, k), k)
+    s = api.Session(knowledge)
+    data = build(api.evaluate(assessment, s), s)
     sys.stdout.write(api.to_json(data) if fmt is TextFormat.json else render(data))
 
 
@@ -256,7 +255,7 @@ def why(
     _explain(
         assessment,
         knowledge,
-        lambda r, k: api.why(r, ident, k, lang.value, reader.value),
+        lambda r, s: api.why(r, ident, s.knowledge, lang.value, reader.value),
         lambda d: api.why_text(d, reader.value),
         fmt,
     )
@@ -280,7 +279,7 @@ def why_not(
     _explain(
         assessment,
         knowledge,
-        lambda r, k: api.why_not(r, ident, k, lang.value, reader.value),
+        lambda r, s: api.why_not(r, ident, s, lang.value, reader.value),
         lambda d: api.why_not_text(d, reader.value),
         fmt,
     )
@@ -309,7 +308,7 @@ def what_if(
     _explain(
         assessment,
         knowledge,
-        lambda r, k: api.what_if(r, sets, k, lang.value, reader.value),
+        lambda r, s: api.what_if(r, sets, s, lang.value, reader.value),
         lambda d: api.what_if_text(d, reader.value),
         fmt,
     )
@@ -349,10 +348,10 @@ def kb_test(
     """Run the scenario tests; explain each failure (why / why-not) and report rule coverage."""
     from engine import api
 
-    k = api.knowledge(knowledge)
-    ran = api.run_scenarios(k, scenarios, lang.value)
+    s = api.Session(knowledge)
+    ran = api.run_scenarios(s, scenarios, lang.value)
     if ran is None:
-        typer.echo(f"no scenario files (*.yaml) in {k.root / 'scenarios'}", err=True)
+        typer.echo(f"no scenario files (*.yaml) in {s.knowledge.root / 'scenarios'}", err=True)
         return 1
     text, failed, _ = ran
     sys.stdout.write(text)
@@ -384,9 +383,9 @@ def kb_docs(
     """Write a readable catalogue of the knowledge base: indicators, rules, recommendations."""
     from engine import api
 
-    k = api.knowledge(knowledge)
+    s = api.Session(knowledge)
     chosen = fmt or format_for(out, "catalogue")
-    emit(api.catalogue(k, chosen, lang.value), out, force)
+    emit(s, api.catalogue(s.knowledge, chosen, lang.value), out, force)
 
 
 @kb_app.command("schema")
@@ -412,11 +411,11 @@ def kb_schema(
     """JSON Schema of every knowledge file and of assessments, for editor completion."""
     from engine import api
 
-    k = api.knowledge(knowledge)
+    s = api.Session(knowledge)
     if out_dir is None:
-        sys.stdout.write(api.schemas_text(k))
+        sys.stdout.write(api.schemas_text(s.knowledge))
         return
-    for path in api.write_schemas(k, out_dir, force):
+    for path in api.write_schemas(s, out_dir, force):
         typer.echo(str(path), err=True)
 
 
@@ -441,7 +440,8 @@ def kb_export_clips(
     """Translate the knowledge base into CLIPS (deftemplate, defrule) to run on the reference engine."""
     from engine import api
 
-    emit(api.export_clips(api.knowledge(knowledge), assessment), out, force)
+    s = api.Session(knowledge)
+    emit(s, api.export_clips(s, assessment), out, force)
 
 
 @app.command()
@@ -469,7 +469,8 @@ def questionnaire(
     """Write a blank assessment to fill in: one row (or key) per indicator with its question."""
     from engine import api
 
-    emit(api.questionnaire(api.knowledge(knowledge), fmt, lang.value), out, force)
+    s = api.Session(knowledge)
+    emit(s, api.questionnaire(s.knowledge, fmt, lang.value), out, force)
 
 
 @app.command()
@@ -508,15 +509,15 @@ def batch(
     """Draft a program per cluster, plus summary.csv/.xlsx/.md/.html; bad inputs are skipped."""
     from engine import api
 
-    k = api.knowledge(knowledge)
+    s = api.Session(knowledge)
     ok, total, code = api.batch(
         inputs,
         out_dir,
-        k,
+        s,
         fmt=fmt,
         lang=lang.value,
         force=force,
-        workers=jobs or api.default_workers(),
+        workers=jobs or api.default_workers(s),
         report=lambda line: typer.echo(line, err=True),
     )
     typer.echo(f"{ok} of {total} clusters drafted; summary in {out_dir / 'summary.md'}", err=True)
@@ -549,15 +550,15 @@ def compare(
     """Progress between two assessments: what moved, KPIs against targets, advice added/dropped."""
     from engine import api
 
-    api.check_output(out, force, old, new)
-    k = api.knowledge(knowledge)
+    s = api.Session(knowledge)
+    api.check_output(s, out, force, old, new)
     chosen = fmt or format_for(out, "compare")
     view, data = api.compare_document(
-        api.evaluate(old, k), api.evaluate(new, k), k, chosen, lang.value
+        api.evaluate(old, s), api.evaluate(new, s), s.knowledge, chosen, lang.value
     )
     if not view["same_cluster"]:
         typer.echo(f"warning: {old} and {new} name different clusters", err=True)
-    emit(data, out, force)
+    emit(s, data, out, force)
 
 
 @app.command()

@@ -53,14 +53,18 @@ def child(root: str, inputs: str, out: str, lang: str, fmt: str, workers: int) -
     sys.path.insert(0, root)
     from engine import api
 
-    k = api.knowledge()
+    if hasattr(api, "Session"):
+        s = api.Session()
+        s.knowledge  # noqa: B018 - loaded before the clock starts
+    else:  # a checkout from before the session object (issue 18 item 5), for --other
+        s = api.knowledge()
     failed: list[str] = []
     before = _cpu()
     start = time.perf_counter()
     ok, total, _ = api.batch(
         [Path(inputs)],
         Path(out),
-        k,
+        s,
         fmt=fmt,
         lang=lang,
         force=True,

@@ -1,9 +1,11 @@
 """The library facade: the whole pipeline as plain functions. `cli.py` (and the web workspace)
 call these and nothing else below them; tests may go deeper.
 
-Every function takes a verified `Knowledge` (from `knowledge()`) and plain values, and returns
-plain data or rendered text/bytes. Nothing here writes to the terminal; file output goes through
-`write()`, the one writer.
+A command makes one `Session` (the knowledge base, its runner, the command's inputs, the settings)
+and passes it, or the verified `Knowledge` it holds, to these functions with plain values; they
+return plain data or rendered text/bytes. The functions given paths register them as the
+session's inputs. Nothing here writes to the terminal; file output goes through `write()`, the
+one writer.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from engine.authoring.scenarios import run as run_cases
 from engine.authoring.schema import all_schemas
 from engine.authoring.schema import dumps as schema_dumps
 from engine.authoring.schema import write_schemas as write_all_schemas
-from engine.deliverables.batch import default_workers as batch_workers
+from engine.deliverables.batch import expand as batch_inputs
 from engine.deliverables.batch import run_batch
 from engine.deliverables.compare import compare as compare_view
 from engine.deliverables.compare import render_compare
@@ -42,11 +44,9 @@ from engine.explain.shapes import WhatIfData, WhyData, WhyNotData
 from engine.explain.what_if import parse_sets, what_if_data
 from engine.explain.why import why_data
 from engine.explain.why_not import why_not_data
-from engine.files import atomic, cache
+from engine.files import atomic
 from engine.files.strict_yaml import MAX_BYTES, decode
-from engine.inference.run import infer
 from engine.inference.trace import Result
-from engine.knowledge.load import load_knowledge
 from engine.knowledge.models import Knowledge
 from engine.knowledge.read import read_knowledge
 from engine.knowledge.verify.checks import verify
@@ -73,6 +73,7 @@ from engine.render.formats import render as render_format
 from engine.render.jinja import environment as jinja_environment
 from engine.render.jinja import to_json as json_text
 from engine.resources import bundled_root
+from engine.session import Session, Settings
 from engine.text.message import Locale, localize
 from engine.text.strings import check_templates, strings
 
@@ -87,13 +88,14 @@ __all__ = [
     "OutputExistsError",
     "Problem",
     "Result",
+    "Session",
+    "Settings",
     "UsageError",
     "WhatIfData",
     "WhyData",
     "WhyNotData",
     "assess_text",
     "batch",
-    "begin",
     "capped",
     "catalogue",
     "check_knowledge",
@@ -109,7 +111,6 @@ __all__ = [
     "export_clips",
     "find_format",
     "format_names",
-    "knowledge",
     "load",
     "load_bytes",
     "program_view",
@@ -129,38 +130,7 @@ __all__ = [
     "write_schemas",
 ]
 
-_KNOWLEDGE: dict[tuple[str, str, str], Knowledge] = {}
-
-
 # --- knowledge and assessments -------------------------------------------------------------------
-
-
-def begin() -> None:
-    """A command starts: it has no inputs yet but the bundled knowledge and templates (which the
-    writer never replaces, --force or not)."""
-    atomic.forget_inputs()
-    for kind in ("knowledge", "templates"):
-        atomic.protect_tree(bundled_root(kind))
-
-
-def knowledge(root: Path | None = None) -> Knowledge:
-    """Load and verify the knowledge base; reused while none of its files changes.
-
-    The memo is keyed by a digest of the files' bytes (not size and mtime, which an edit can
-    keep); its files become inputs of the command, even when the knowledge comes from the cache.
-    """
-    base = (root or bundled_root("knowledge")).resolve()
-    atomic.protect_tree(base)
-    digest = cache.files_digest(base) if base.is_dir() else None
-    # the working directory is part of the key: messages show paths relative to it
-    key = (str(base), os.getcwd(), digest or "")
-    if digest is None or key not in _KNOWLEDGE:
-        _KNOWLEDGE.clear()
-        k = cache.cached("knowledge", digest, lambda: load_knowledge(root))
-        if digest is None:
-            return k
-        _KNOWLEDGE[key] = k
-    return _KNOWLEDGE[key]
 
 
 def check_knowledge(root: Path | None = None) -> list[Problem]:
@@ -195,19 +165,20 @@ def load_bytes(data: bytes, name: str, k: Knowledge) -> Assessment:
     return assessment_from_text(decode(data, name), name, k)
 
 
-def run(assessment: Assessment, k: Knowledge) -> Result:
+def run(assessment: Assessment, s: Session) -> Result:
     """Derive the measures, build the facts and run the rules: the result with its trace."""
-    return infer(assessment, k)
+    return s.runner.run(assessment)
 
 
-def evaluate(path: Path, k: Knowledge) -> Result:
-    """Load an assessment file and run the rules on it: the result every answer reads."""
-    return infer(load_assessment(path, k), k)
+def evaluate(path: Path, s: Session) -> Result:
+    """The result of an assessment file (an input of the session from now on)."""
+    s.protect(path)
+    return s.runner.run(load_assessment(path, s.knowledge))
 
 
-def evaluate_bytes(data: bytes, name: str, k: Knowledge) -> Result:
-    """An uploaded assessment (YAML or XLSX by its name) loaded and run through the rules."""
-    return infer(load_bytes(data, name, k), k)
+def evaluate_bytes(data: bytes, name: str, s: Session) -> Result:
+    """The result of an assessment given as bytes (an upload named `name`)."""
+    return s.runner.run(load_bytes(data, name, s.knowledge))
 
 
 # --- the program and the diagnosis ---------------------------------------------------------------
@@ -319,10 +290,11 @@ def why_text(data: WhyData, reader: str = "author") -> str:
 
 
 def why_not(
-    result: Result, ident: str, k: Knowledge, lang: str, reader: str = "author"
+    result: Result, ident: str, s: Session, lang: str, reader: str = "author"
 ) -> WhyNotData:
     """Why a recommendation was not made, with the smallest verified changes that would make it."""
-    data = why_not_data(result, ident, k)
+    k = s.knowledge
+    data = why_not_data(result, ident, k, runner=s.runner)
     if reader == "policy":
         data = policy_why_not(data, k)
     return explanation_words(data, lang, reader)
@@ -347,10 +319,11 @@ def set_changes(sets: list[str], k: Knowledge) -> dict[str, Any]:
 
 
 def what_if(
-    result: Result, sets: list[str], k: Knowledge, lang: str, reader: str = "author"
+    result: Result, sets: list[str], s: Session, lang: str, reader: str = "author"
 ) -> WhatIfData:
     """Rerun with changed indicators (`ID=VALUE`, VALUE in YAML) and say what moved and why."""
-    data = what_if_data(result, set_changes(sets, k), k)
+    k = s.knowledge
+    data = what_if_data(result, set_changes(sets, k), k, s.runner)
     if reader == "policy":
         data = policy_what_if(data, k)
     return explanation_words(data, lang, reader)
@@ -364,15 +337,15 @@ def what_if_text(data: WhatIfData, reader: str = "author") -> str:
 # --- tools for rule authors ----------------------------------------------------------------------
 
 
-def run_scenarios(
-    k: Knowledge, paths: list[Path] | None, lang: str
-) -> tuple[str, bool, int] | None:
+def run_scenarios(s: Session, paths: list[Path] | None, lang: str) -> tuple[str, bool, int] | None:
     """Run the scenario tests: (report text, any failed, number of cases), or None without files."""
+    k = s.knowledge
     files = scenario_files(k, paths)
     if not files:
         return None
+    s.protect(*files)
     cases = load_cases(files, k)
-    report = run_cases(cases, k, lang)
+    report = run_cases(cases, k, s.runner, lang)
     return render_report(report, list_uncovered=not paths), bool(report.failed), len(cases)
 
 
@@ -391,17 +364,17 @@ def schemas_text(k: Knowledge) -> str:
     return schema_dumps(schemas(k))
 
 
-def write_schemas(k: Knowledge, out_dir: Path, force: bool) -> list[Path]:
-    """Write every JSON Schema into `out_dir` (existing files only with `force`); the paths
-    written."""
-    return write_all_schemas(schemas(k), out_dir, force=force)
+def write_schemas(s: Session, out_dir: Path, force: bool) -> list[Path]:
+    """Write every JSON Schema into `out_dir` (never over one of the session's inputs)."""
+    return write_all_schemas(schemas(s.knowledge), out_dir, force=force, inputs=s.inputs)
 
 
-def export_clips(k: Knowledge, assessment: Path | None = None) -> str:
+def export_clips(s: Session, assessment: Path | None = None) -> str:
     """The knowledge base in CLIPS; with an assessment, its facts as a deffacts block too."""
+    k = s.knowledge
     text = clips_text(k)
     if assessment is not None:
-        result = evaluate(assessment, k)
+        result = evaluate(assessment, s)
         text += "\n" + deffacts(result.assessment, result.measures, k)
     return text
 
@@ -414,15 +387,15 @@ def questionnaire(k: Knowledge, fmt: str, lang: str) -> str | bytes:
     return render_format("questionnaire", fmt, knowledge=lambda: k, lang=lambda: lang)
 
 
-def default_workers() -> int:
-    """The number of worker processes `batch` uses when not told."""
-    return batch_workers()
+def default_workers(s: Session) -> int:
+    """How many batch workers by default (the session's setting)."""
+    return s.settings.workers
 
 
 def batch(
     inputs: list[Path],
     out_dir: Path,
-    k: Knowledge,
+    s: Session,
     *,
     fmt: str,
     lang: str,
@@ -431,6 +404,8 @@ def batch(
     report: Callable[[str], None],
 ) -> tuple[int, int, int]:
     """Draft every input into OUT_DIR with a summary: (drafted, total, exit code)."""
+    # every input is one: the writer never replaces it, --force or not
+    s.protect(*batch_inputs(inputs, exclude=out_dir))
     if out_dir.exists() and not out_dir.is_dir():
         raise UsageError(f"{out_dir}: is not a folder")
     try:
@@ -440,10 +415,11 @@ def batch(
     rep = run_batch(
         inputs,
         out_dir,
-        k,
+        s.knowledge,
         fmt=fmt,
         lang=lang,
-        write=lambda name, data: write(out_dir / name, data, force=force),
+        write=lambda name, data: write(s, out_dir / name, data, force=force),
+        protected=s.inputs,
         force=force,
         workers=workers,
         report=report,
@@ -494,18 +470,18 @@ def to_json(data: Any) -> str:
     return json_text(data)
 
 
-def check_output(out: Path | None, force: bool, *inputs: Path | None) -> None:
-    """Refuse a bad output before any work: the writer checks again when it writes."""
-    for path in inputs:
-        if path is not None:
-            atomic.protect(path)
+def check_output(s: Session, out: Path | None, force: bool, *inputs: Path | None) -> None:
+    """Register the command's input paths (files, or folders such as --peers) in the session,
+    then refuse a bad output before any work: the writer checks again when it writes."""
+    s.protect(*inputs)
     if out is not None:
-        atomic.check_target(out, force=force)
+        atomic.check_target(out, force=force, inputs=s.inputs)
 
 
-def write(path: Path, data: str | bytes, *, force: bool = False) -> None:
-    """The one writer: whole or not at all; an existing file only with force."""
-    atomic.write_atomic(path, data, force=force)  # by module: tests watch the one writer
+def write(s: Session, path: Path, data: str | bytes, *, force: bool = False) -> None:
+    """The one writer: whole or not at all; an existing file only with force; never an input."""
+    # by module: tests watch the one writer
+    atomic.write_atomic(path, data, force=force, inputs=s.inputs)
 
 
 # --- for the web workspace ---
@@ -541,19 +517,19 @@ def ui_strings(folder: Path) -> dict[str, dict[str, str]]:
     return strings(folder)
 
 
-def variant(result: Result, sets: list[str], k: Knowledge) -> Result:
+def variant(result: Result, sets: list[str], s: Session) -> Result:
     """The result of the what-if variant itself (`ID=VALUE` as in `what_if`), to draft or save."""
+    k = s.knowledge
+    return s.runner.run(with_changes(result.assessment, set_changes(sets, k), k))
 
-    return infer(with_changes(result.assessment, set_changes(sets, k), k), k)
 
-
-def write_new(path: Path, data: str | bytes) -> None:
+def write_new(s: Session, path: Path, data: str | bytes) -> None:
     """Write a new file whole, never over an existing one, even one created a moment ago (the
     one writer without force creates exclusively)."""
     exists = OutputExistsError(f"{path.name}: already exists; choose another name")
     if os.path.lexists(path):  # an existing file may be an input too: "exists" says it plainly
         raise exists
     try:
-        atomic.write_atomic(path, data, force=False)
+        atomic.write_atomic(path, data, force=False, inputs=s.inputs)
     except OutputExistsError:
         raise exists from None

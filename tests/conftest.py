@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import sys
@@ -90,11 +91,25 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
-@pytest.fixture(scope="session")
-def knowledge():
+@functools.cache
+def shared_session():
+    """One engine session for the test process (the bundled knowledge, its runner), shared by the
+    fixture and by modules that need it at import time: loading the knowledge once per process
+    keeps the suite fast. Tests that need their own state make their own `api.Session()`."""
     from engine import api
 
-    return api.knowledge()
+    return api.Session()
+
+
+@pytest.fixture(scope="session")
+def session():
+    """The test process's engine session (see `shared_session`)."""
+    return shared_session()
+
+
+@pytest.fixture(scope="session")
+def knowledge(session):
+    return session.knowledge
 
 
 @pytest.fixture(scope="session")
@@ -103,10 +118,10 @@ def nn_path() -> Path:
 
 
 @pytest.fixture(scope="session")
-def nn_result(knowledge, nn_path):
+def nn_result(session, nn_path):
     from engine import api
 
-    return api.evaluate(nn_path, knowledge)
+    return api.evaluate(nn_path, session)
 
 
 @pytest.fixture

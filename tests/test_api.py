@@ -16,9 +16,9 @@ def test_an_uploaded_workbook_is_named_by_its_upload_name_in_messages(knowledge)
     assert "/tmp" not in text
 
 
-def test_uploaded_yaml_drafts_like_the_file(knowledge):
+def test_uploaded_yaml_drafts_like_the_file(knowledge, session):
     path = EXAMPLES / "nizhny-novgorod.yaml"
-    from_bytes = api.evaluate_bytes(path.read_bytes(), "nn.yaml", knowledge)
-    from_file = api.evaluate(path, knowledge)
+    from_bytes = api.evaluate_bytes(path.read_bytes(), "nn.yaml", session)
+    from_file = api.evaluate(path, session)
     assert from_bytes.recommendations == from_file.recommendations
     assert from_bytes.assessment.source == "nn.yaml"

@@ -16,9 +16,10 @@ import yaml
 
 from engine import api
 from engine.program.result_json import result_json
-from tests.conftest import EXAMPLES, ROOT
+from tests.conftest import EXAMPLES, ROOT, shared_session
 
-K = api.knowledge()
+SESSION = shared_session()
+K = SESSION.knowledge
 ORG_BLOCK = [
     "org_intl_working_group",
     "org_intl_manager",
@@ -48,7 +49,7 @@ DISSERTATION_NN = [
 
 def run(data: dict) -> dict:
     text = yaml.safe_dump(data, allow_unicode=True).encode("utf-8")
-    result = api.run(api.load_bytes(text, "case.yaml", K), K)
+    result = api.run(api.load_bytes(text, "case.yaml", K), SESSION)
     return result_json(result, K)
 
 
@@ -185,7 +186,7 @@ def test_method_annex_lists_the_proposals_relied_on(nn_result):
 
 def test_a_small_count_to_raise_ends_above_its_baseline():
     """Regression: +10 % a year on a baseline of 1 rounded back to 1 ("from 1 to 1 by 2027")."""
-    result = api.evaluate(EXAMPLES / "nascent-cluster.yaml", K)
+    result = api.evaluate(EXAMPLES / "nascent-cluster.yaml", SESSION)
     rows = {r["id"]: r for r in result_json(result, K)["kpis"]}
     grown = [
         r

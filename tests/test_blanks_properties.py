@@ -15,10 +15,11 @@ from hypothesis import strategies as st
 from engine import api
 from engine.inference.trace import Firing, Result
 from engine.program.result_json import result_json
-from tests.conftest import ROOT
+from tests.conftest import ROOT, shared_session
 from tests.test_properties import SETTINGS, value_of
 
-K = api.knowledge()
+SESSION = shared_session()
+K = SESSION.knowledge
 SCHEMA = json.loads((ROOT / "schemas" / "result.schema.json").read_text(encoding="utf-8"))
 VALIDATOR = jsonschema.Draft202012Validator(SCHEMA)
 
@@ -36,7 +37,7 @@ def assessments(draw: st.DrawFn) -> dict[str, Any]:
 
 def evaluate(data: dict[str, Any]) -> Result:
     text = yaml.safe_dump(data, allow_unicode=True).encode("utf-8")
-    return api.run(api.load_bytes(text, "generated.yaml", K), K)
+    return api.run(api.load_bytes(text, "generated.yaml", K), SESSION)
 
 
 def rests_on_blank(f: Firing, result: Result, seen: frozenset[str] = frozenset()) -> bool:

@@ -228,8 +228,8 @@ def _older_first() -> tuple:
     """The two Nizhny Novgorod assessments, the earlier (by assessment_year) first."""
     from engine import api
 
-    k = api.knowledge()
-    pair = sorted([NN, NN2014], key=lambda p: api.evaluate(p, k).assessment.get("assessment_year"))
+    s = api.Session()
+    pair = sorted([NN, NN2014], key=lambda p: api.evaluate(p, s).assessment.get("assessment_year"))
     return pair[0], pair[1]
 
 

@@ -15,20 +15,23 @@ import pytest
 
 from engine import api
 from engine.knowledge.base import localized
+from tests.conftest import shared_session
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "examples" / "corpus"
 LANGS = ("en", "ru")
 
 
-@cache
+SESSION = shared_session()
+
+
 def _k() -> Any:
-    return api.knowledge()
+    return SESSION.knowledge
 
 
 @cache
 def _result(name: str) -> Any:
-    return api.evaluate(CORPUS / f"{name}.yaml", _k())
+    return api.evaluate(CORPUS / f"{name}.yaml", SESSION)
 
 
 @cache
@@ -109,7 +112,7 @@ def test_no_pilot_cluster_or_public_funding_argument_for_a_private_non_pilot_clu
 def test_a_pilot_cluster_keeps_the_pilot_evidence(lang: str) -> None:
     # the same measures for a pilot cluster still say where the evidence comes from
     k = _k()
-    pilot = api.variant(_result("private-non-pilot"), ["is_pilot_innovative_cluster=true"], k)
+    pilot = api.variant(_result("private-non-pilot"), ["is_pilot_innovative_cluster=true"], SESSION)
     view = api.program_view(pilot, k, lang, "client", None)
     word = {"en": "pilot", "ru": "пилотн"}[lang]
     assert any(word in r["rationale"].lower() for r in view["recommendations"])

@@ -22,13 +22,14 @@ SCRIPT = f"""
 import hashlib, json, sys
 from pathlib import Path
 from engine import api
-k = api.knowledge()
+SESSION = api.Session()
+k = SESSION.knowledge
 out = {{}}
 for path in sorted(Path("examples").glob("*.yaml")):
-    result = api.evaluate(path, k)
+    result = api.evaluate(path, SESSION)
     for fmt, lang in {FORMATS!r}:
         for attempt in range(2):  # twice in one process: no state leaks between runs
-            data = api.draft(result if attempt == 0 else api.evaluate(path, k), k, fmt, lang)
+            data = api.draft(result if attempt == 0 else api.evaluate(path, SESSION), k, fmt, lang)
             key = f"{{path.stem}}.{{lang}}.{{fmt}}"
             digest = hashlib.sha256(data.encode("utf-8")).hexdigest()
             assert out.setdefault(key, digest) == digest, key

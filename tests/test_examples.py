@@ -82,29 +82,29 @@ def test_nn_partner_cluster_names_chemie_cluster_bayern(nn_result, knowledge):
     assert rec["partners"][0]["name"] == "Chemie-Cluster Bayern"
 
 
-def test_partner_chosen_by_specialization_without_naming_it(knowledge):
+def test_partner_chosen_by_specialization_without_naming_it(knowledge, session):
     """A petrochemical cluster that names no candidate still gets Chemie-Cluster Bayern."""
     from engine.assessment.validate import with_changes
 
-    base = api.evaluate(EXAMPLES / "nizhny-novgorod.yaml", knowledge).assessment
+    base = api.evaluate(EXAMPLES / "nizhny-novgorod.yaml", session).assessment
     a = with_changes(
         base, {"candidate_partner_clusters": None, "specialization": ["petrochemicals"]}, knowledge
     )
-    view = api.program_view(api.run(a, knowledge), knowledge, "en")
+    view = api.program_view(api.run(a, session), knowledge, "en")
     rec = next(r for r in view["recommendations"] if r["id"] == "co_partner_cluster")
     assert "Chemie-Cluster Bayern" in [c["name"] for c in rec["partners"]]
 
 
-def test_partner_geography_setting_filters_candidates(knowledge):
+def test_partner_geography_setting_filters_candidates(knowledge, session):
     from engine.assessment.validate import with_changes
 
-    base = api.evaluate(EXAMPLES / "nizhny-novgorod.yaml", knowledge).assessment
+    base = api.evaluate(EXAMPLES / "nizhny-novgorod.yaml", session).assessment
     a = with_changes(
         base,
         {"candidate_partner_clusters": None, "partner_geographies_available": ["apec", "cis"]},
         knowledge,
     )
-    view = api.program_view(api.run(a, knowledge), knowledge, "en")
+    view = api.program_view(api.run(a, session), knowledge, "en")
     names = [
         c["name"]
         for r in view["recommendations"]
@@ -114,8 +114,8 @@ def test_partner_geography_setting_filters_candidates(knowledge):
     assert "Chemie-Cluster Bayern" not in names
 
 
-def test_mature_cluster_gets_no_setup_and_no_partner_search(knowledge):
-    result = api.evaluate(EXAMPLES / "mature-cluster.yaml", knowledge)
+def test_mature_cluster_gets_no_setup_and_no_partner_search(knowledge, session):
+    result = api.evaluate(EXAMPLES / "mature-cluster.yaml", session)
     made = set(result.recommendations)
     assert not made & ORG_SETUP
     assert "co_partner_cluster" not in made
@@ -123,8 +123,8 @@ def test_mature_cluster_gets_no_setup_and_no_partner_search(knowledge):
     assert "gate.not_ready" not in result.findings
 
 
-def test_nascent_cluster_gets_the_readiness_gate_first(knowledge):
-    result = api.evaluate(EXAMPLES / "nascent-cluster.yaml", knowledge)
+def test_nascent_cluster_gets_the_readiness_gate_first(knowledge, session):
+    result = api.evaluate(EXAMPLES / "nascent-cluster.yaml", session)
     assert "gate.not_ready" in result.findings
     assert set(result.postponed) >= {"co_partner_cluster", "co_platform_promotion"}
     assert "co_partner_cluster" not in result.recommendations
@@ -136,11 +136,11 @@ def test_nascent_cluster_gets_the_readiness_gate_first(knowledge):
     assert md.index("First: readiness") < md.index("1. Current state")
 
 
-def test_every_recommendation_has_a_trace_entry_and_rules_are_listed(knowledge):
+def test_every_recommendation_has_a_trace_entry_and_rules_are_listed(knowledge, session):
     import json
 
     for name in ("nizhny-novgorod", "mature-cluster", "nascent-cluster"):
-        result = api.evaluate(EXAMPLES / f"{name}.yaml", knowledge)
+        result = api.evaluate(EXAMPLES / f"{name}.yaml", session)
         data = json.loads(api.draft(result, knowledge, "json", "en"))
         declared = {
             d["id"] for f in data["trace"] for d in f["declared"] if d["kind"] == "recommendation"

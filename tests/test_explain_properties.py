@@ -19,9 +19,11 @@ from engine.assessment.validate import Assessment, with_changes
 from engine.explain.why import why_data
 from engine.explain.why_not import failing_conditions, reason_line, why_not_data
 from engine.text.message import say
+from tests.conftest import shared_session
 from tests.test_properties import EXAMPLES
 
-KNOWLEDGE = api.knowledge()
+SESSION = shared_session()
+KNOWLEDGE = SESSION.knowledge
 _TEXT = st.text(alphabet="abcdefgh", min_size=1, max_size=6)
 
 
@@ -60,7 +62,7 @@ assessments = st.fixed_dictionaries(
 
 def _result(values: dict[str, Any]):
     blank = Assessment(source="generated.yaml", values=dict.fromkeys(KNOWLEDGE.indicator))
-    return api.run(with_changes(blank, values, KNOWLEDGE), KNOWLEDGE)
+    return api.run(with_changes(blank, values, KNOWLEDGE), SESSION)
 
 
 def _derivation_ends_in_inputs(d: dict[str, Any]) -> bool:
@@ -123,11 +125,11 @@ def test_a_proposed_minimal_change_makes_it_fire(values, data):
     if not not_made:
         return
     rid = data.draw(st.sampled_from(not_made))
-    d = why_not_data(r, rid, KNOWLEDGE)
+    d = why_not_data(r, rid, KNOWLEDGE, runner=SESSION.runner)
     if not d["changes"]:
         assert d["no_change"]["reason"] in ("no_rule", "limit", "needs_several", "blocked")
         return
     for c in d["changes"]:
-        rerun = api.run(with_changes(r.assessment, {c["indicator"]: c["to"]}, KNOWLEDGE), KNOWLEDGE)
+        rerun = api.run(with_changes(r.assessment, {c["indicator"]: c["to"]}, KNOWLEDGE), SESSION)
         assert rid in rerun.recommendations, (rid, c)
         assert set(c["rules"]) <= {f.rule for f in rerun.producers("recommendation", rid)}

@@ -12,10 +12,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from engine import api
+from tests.conftest import shared_session
 from tests.test_blanks_properties import assessments, evaluate
 from tests.test_properties import SETTINGS
 
-K = api.knowledge()
+SESSION = shared_session()
+K = SESSION.knowledge
 NON_EUROPE = ["apec", "customs_union", "cis", "transnational"]
 EUROPEAN_NAMES = sorted(
     {p.name for p in K.partners.partners if p.geography == ["europe"]}

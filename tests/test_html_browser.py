@@ -34,10 +34,10 @@ def chromium(tmp: Path, *args: str) -> subprocess.CompletedProcess:
 
 
 @pytest.fixture(scope="module")
-def page(tmp_path_factory, knowledge) -> Path:
+def page(tmp_path_factory, knowledge, session) -> Path:
     tmp = tmp_path_factory.mktemp("html")
     html = api.draft(
-        api.evaluate(EXAMPLES / "nizhny-novgorod.yaml", knowledge), knowledge, "html", "ru"
+        api.evaluate(EXAMPLES / "nizhny-novgorod.yaml", session), knowledge, "html", "ru"
     )
     path = tmp / "program.html"
     path.write_text(html, encoding="utf-8")

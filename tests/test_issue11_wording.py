@@ -18,14 +18,15 @@ from typing import Any
 import yaml
 
 from engine import api
-from tests.conftest import EXAMPLES
+from tests.conftest import EXAMPLES, shared_session
 
-K = api.knowledge()
+SESSION = shared_session()
+K = SESSION.knowledge
 
 
 def program(data: dict[str, Any], lang: str = "en", audience: str = "client") -> tuple[Any, str]:
     text = yaml.safe_dump(data, allow_unicode=True).encode("utf-8")
-    result = api.run(api.load_bytes(text, "cluster.yaml", K), K)
+    result = api.run(api.load_bytes(text, "cluster.yaml", K), SESSION)
     return result, api.draft(result, K, "md", lang, audience=audience)
 
 
@@ -133,7 +134,7 @@ def test_a_kazakh_cluster_gets_kazakh_institutions_labelled_benchmarks_and_no_do
 
 
 def test_a_russian_cluster_keeps_the_plain_survey_labels():
-    result = api.evaluate(EXAMPLES / "mature-cluster.yaml", K)
+    result = api.evaluate(EXAMPLES / "mature-cluster.yaml", SESSION)
     text = api.draft(result, K, "md", "en")
     assert "Survey mean" in text and "Russian clusters' survey (2013)" not in text
 

@@ -13,8 +13,10 @@ import yaml
 from engine import api
 from engine.knowledge.conditions import iter_atoms
 from engine.program.result_json import result_json
+from tests.conftest import shared_session
 
-K = api.knowledge()
+SESSION = shared_session()
+K = SESSION.knowledge
 
 NEW_MEASURES = [
     "co_value_added_upgrading",
@@ -35,7 +37,7 @@ NEW_MEASURES = [
 
 def result_of(data: dict):
     text = yaml.safe_dump(data, allow_unicode=True).encode("utf-8")
-    return api.run(api.load_bytes(text, "case.yaml", K), K)
+    return api.run(api.load_bytes(text, "case.yaml", K), SESSION)
 
 
 def made(out: dict) -> dict[str, str]:

@@ -14,7 +14,7 @@ import pytest
 import engine.files.atomic as output
 import engine.render.jinja as render
 from engine.errors import OutputError, OutputExistsError
-from engine.files.atomic import write_atomic
+from engine.files.atomic import Inputs, write_atomic
 from tests.conftest import EXAMPLES
 
 NN = EXAMPLES / "nizhny-novgorod.yaml"
@@ -85,9 +85,9 @@ def test_draft_writes_through_write_atomic(cli, tmp_path, assessment, monkeypatc
     calls = []
     original = output.write_atomic
 
-    def spy(path, data, *, force=False):
+    def spy(path, data, *, inputs, force=False):
         calls.append((Path(path).name, force))
-        return original(path, data, force=force)
+        return original(path, data, inputs=inputs, force=force)
 
     monkeypatch.setattr(output, "write_atomic", spy)
     for fmt in ("md", "html", "json"):
@@ -134,7 +134,7 @@ def test_failure_while_writing_keeps_the_old_file_and_removes_the_temp_file(
         monkeypatch.setattr(output.os, where, boom)
     # a full disk is reported as an OutputError (exit 2, a message), never a traceback
     with pytest.raises((KeyboardInterrupt, OutputError)):
-        write_atomic(target, "new " * 100_000, force=True)
+        write_atomic(target, "new " * 100_000, force=True, inputs=Inputs())
     assert target.read_text(encoding="utf-8") == "old complete version"
     assert listing(tmp_path) == ["program.md"]
 
@@ -158,11 +158,11 @@ class _FailingFile:
 
 def test_write_atomic_refuses_to_overwrite_without_force(tmp_path):
     target = tmp_path / "a.md"
-    write_atomic(target, "one")
+    write_atomic(target, "one", inputs=Inputs())
     with pytest.raises(OutputExistsError):
-        write_atomic(target, "two")
+        write_atomic(target, "two", inputs=Inputs())
     assert target.read_text(encoding="utf-8") == "one"
-    write_atomic(target, "two", force=True)
+    write_atomic(target, "two", force=True, inputs=Inputs())
     assert target.read_text(encoding="utf-8") == "two" and listing(tmp_path) == ["a.md"]
 
 
@@ -179,7 +179,7 @@ def _batch_inputs(tmp_path: Path, n: int) -> Path:
 
 @pytest.mark.parametrize("during", ["render", "write"])
 def test_interrupted_batch_leaves_only_complete_files(
-    cli, tmp_path, monkeypatch, knowledge, during
+    cli, tmp_path, monkeypatch, knowledge, session, during
 ):
     from engine import api
 
@@ -214,7 +214,7 @@ def test_interrupted_batch_leaves_only_complete_files(
     monkeypatch.undo()
     for name in written:
         expected = api.draft(
-            api.evaluate(inputs / name.replace(".md", ".yaml"), knowledge), knowledge, "md", "en"
+            api.evaluate(inputs / name.replace(".md", ".yaml"), session), knowledge, "md", "en"
         )
         assert (out / name).read_text(encoding="utf-8") == expected
     assert {p.name: digest(p) for p in inputs.iterdir()} == before

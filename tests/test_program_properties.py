@@ -12,10 +12,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from engine import api
+from tests.conftest import shared_session
 from tests.test_blanks_properties import assessments, evaluate
 from tests.test_properties import SETTINGS
 
-K = api.knowledge()
+SESSION = shared_session()
+K = SESSION.knowledge
 
 # other clusters a rationale might name: the worked example, the clusters of the dissertation's
 # lessons and every cluster of the partner catalogue (they belong in the partner lists)
@@ -78,7 +80,7 @@ def test_no_rationale_names_another_cluster(data, lang):
 def test_the_worked_example_is_cited_once_in_a_program_of_another_cluster():
     from tests.conftest import EXAMPLES
 
-    result = api.evaluate(EXAMPLES / "mature-cluster.yaml", K)
+    result = api.evaluate(EXAMPLES / "mature-cluster.yaml", SESSION)
     for lang, name, sources in (
         ("ru", "Нижегород", "Источники:"),
         ("en", "Nizhny Novgorod", "Sources:"),

@@ -19,10 +19,11 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from engine import api
 from engine.knowledge.models import Indicator
+from tests.conftest import shared_session
 
-K = api.knowledge()
+SESSION = shared_session()
+K = SESSION.knowledge
 # Examples per property: a quick default for `uv run pytest`; .ci/run asks for more
 # (CLUSTER_INTL_PROPERTY_EXAMPLES), so CI explores further than a local run.
 EXAMPLES = int(os.environ.get("CLUSTER_INTL_PROPERTY_EXAMPLES", "15"))

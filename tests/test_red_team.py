@@ -665,8 +665,7 @@ def test_kb_check_refuses_a_nan_threshold(cli, kb):
 def test_the_knowledge_memo_sees_an_edit_that_keeps_size_and_mtime(kb):
     from engine import api
 
-    api._KNOWLEDGE.clear()
-    first = api.knowledge(kb)
+    first = api.Session(kb).knowledge
     path = kb / "recommendations.yaml"
     st = path.stat()
     title = first.recommendation["org_intl_working_group"].title.en
@@ -675,6 +674,5 @@ def test_the_knowledge_memo_sees_an_edit_that_keeps_size_and_mtime(kb):
     assert len(edited.encode()) == len(text.encode())
     path.write_text(edited, "utf-8")
     os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
-    second = api.knowledge(kb)
+    second = api.Session(kb).knowledge
     assert second.recommendation["org_intl_working_group"].title.en == title[::-1]
-    api._KNOWLEDGE.clear()

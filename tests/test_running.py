@@ -18,11 +18,12 @@ from engine import api
 from engine.inference.trace import Result
 from engine.knowledge.conditions import truth
 from engine.program.result_json import result_json
-from tests.conftest import EXAMPLES
+from tests.conftest import EXAMPLES, shared_session
 from tests.test_blanks_properties import assessments
 from tests.test_properties import SETTINGS
 
-K = api.knowledge()
+SESSION = shared_session()
+K = SESSION.knowledge
 
 
 def mature(**changes: Any) -> Result:
@@ -34,7 +35,7 @@ def mature(**changes: Any) -> Result:
         else:
             data[key] = value
     text = yaml.safe_dump(data, allow_unicode=True).encode("utf-8")
-    return api.run(api.load_bytes(text, "mature-variant.yaml", K), K)
+    return api.run(api.load_bytes(text, "mature-variant.yaml", K), SESSION)
 
 
 def test_brand_promotion_the_region_runs_is_not_new_on_weak_fdi():
@@ -107,7 +108,7 @@ def test_why_says_which_value_shows_the_measure_runs():
 @given(assessments())
 def test_no_new_measure_already_runs(data):
     text = yaml.safe_dump(data, allow_unicode=True).encode("utf-8")
-    result = api.run(api.load_bytes(text, "generated.yaml", K), K)
+    result = api.run(api.load_bytes(text, "generated.yaml", K), SESSION)
     for rid in result.recommendations:
         cond = K.recommendation[rid].running
         if cond is None:

@@ -23,7 +23,7 @@ from engine.explain.justify import justify, running_line
 from engine.explain.labels import describe_check
 from engine.explain.why_not import reason_lines, why_not_data
 from engine.files.strict_yaml import Located, load_yaml_file
-from engine.inference.run import infer
+from engine.inference.run import Runner, infer
 from engine.inference.trace import Result
 from engine.knowledge.conditions import branches, holds
 from engine.knowledge.graph import producers_of
@@ -441,10 +441,10 @@ def unexplained(cases: list[Case]) -> int:
 # --- running ----------------------------------------------------------------------------------
 
 
-def run_case(case: Case, k: Knowledge, lang: str = "en") -> Outcome:
-    """Run one scenario: infer on its assessment and check each expected recommendation, finding
-    and postponement, with the reasons of every failure."""
-    result = infer(case.assessment, k)
+def run_case(case: Case, k: Knowledge, runner: Runner, lang: str = "en") -> Outcome:
+    """Run one scenario: infer on its assessment (with the session's `runner`) and check each
+    expected recommendation, finding and postponement, with the reasons of every failure."""
+    result = infer(case.assessment, runner)
     failures: list[Failure] = []
     for section, (kind, attr) in SECTIONS.items():
         made = set(getattr(result, attr))
@@ -479,12 +479,12 @@ def run_case(case: Case, k: Knowledge, lang: str = "en") -> Outcome:
     return Outcome(case=case, failures=failures, fired={f.rule for f in result.firings})
 
 
-def run(cases: list[Case], k: Knowledge, lang: str = "en") -> Report:
+def run(cases: list[Case], k: Knowledge, runner: Runner, lang: str = "en") -> Report:
     """Run the scenarios in order, collecting their outcomes and the rules they fired (for the
     coverage list)."""
     report = Report(outcomes=[], rules=[(s.rule.id, s.where) for s in k.rules])
     for case in cases:
-        outcome = run_case(case, k, lang)
+        outcome = run_case(case, k, runner, lang)
         report.outcomes.append(outcome)
         report.fired |= outcome.fired
     return report

@@ -21,7 +21,7 @@ from engine.authoring.scenarios import Scenario, ScenarioList
 from engine.errors import OutputExistsError, UsageError
 from engine.explain.shapes import SHAPES
 from engine.explain.shapes import json_schema as output_schema
-from engine.files.atomic import check_target, write_atomic
+from engine.files.atomic import Inputs, check_target, write_atomic
 from engine.knowledge.models import FILES, Indicator, Knowledge, RulesFile
 from engine.program.result_model import result_schema
 
@@ -186,9 +186,10 @@ def dumps(schemas: dict[str, dict[str, Any]]) -> str:
 
 
 def write_schemas(
-    schemas: dict[str, dict[str, Any]], out_dir: Path, *, force: bool = False
+    schemas: dict[str, dict[str, Any]], out_dir: Path, *, inputs: Inputs, force: bool = False
 ) -> list[Path]:
-    """Write each schema to out_dir; refuse (before writing anything) to overwrite without force."""
+    """Write each schema to out_dir; refuse (before writing anything) to overwrite without force,
+    or to replace one of the command's `inputs`."""
 
     if out_dir.exists() and not out_dir.is_dir():
         raise UsageError(f"{out_dir}: is not a directory")
@@ -202,9 +203,9 @@ def write_schemas(
             f"({len(existing)} schema file(s) would be replaced)"
         )
     for path in existing:  # an input, a link or a FIFO is refused before anything is written
-        check_target(path, force=force)
+        check_target(path, force=force, inputs=inputs)
     out_dir.mkdir(exist_ok=True)
     for path, schema in zip(targets, schemas.values(), strict=False):
         # without --force each file is still created exclusively: a concurrent run fails
-        write_atomic(path, dump(schema), force=force)
+        write_atomic(path, dump(schema), force=force, inputs=inputs)
     return targets

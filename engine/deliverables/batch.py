@@ -36,8 +36,8 @@ from engine.errors import (
     UsageError,
     printable,
 )
-from engine.files.atomic import check_target, protect
-from engine.inference.run import Runner, infer
+from engine.files.atomic import Inputs, check_target
+from engine.inference.run import Runner
 from engine.knowledge.models import Knowledge
 from engine.program import model as program
 from engine.program.document import build_document
@@ -127,8 +127,6 @@ def expand(inputs: list[Path], exclude: Path | None = None) -> list[Path]:
             )
         else:
             out.append(item)
-    for path in out:  # every input is one: the writer never replaces it, --force or not
-        protect(path)
     return out
 
 
@@ -195,11 +193,28 @@ def _lines(exc: ClusterIntlError) -> list[str]:
 
 # --- the work of one cluster (in a worker) --------------------------------------------------------
 
-_STATE: dict[str, Any] = {}
+
+@dataclass
+class Work:
+    """What every job of one batch needs: the knowledge, the format, the language and a runner
+    (built on first use). The parent makes one per batch and passes it down; a forked worker
+    receives it through its pool initializer, which builds the worker's own runner (nothing is
+    module-level)."""
+
+    knowledge: Knowledge
+    fmt: str
+    lang: str
+    runner: Runner | None = None
+
+    def run(self, a: Assessment) -> Any:
+        """The result of one assessment, on this batch's (or this worker's) runner."""
+        if self.runner is None:
+            self.runner = Runner(self.knowledge)
+        return self.runner.run(a)
 
 
-def _init_worker() -> None:
-    """Pool initializer: build this worker's own engine (forked workers inherit the knowledge).
+def _init_worker(work: Work) -> Work:
+    """Pool initializer: this worker's own engine (forked workers inherit the knowledge).
 
     A worker is born with SIGINT blocked (see `outcomes`) and ignores it from here on: Ctrl-C
     goes to the whole process group, and only the parent acts on it, by stopping the workers.
@@ -207,22 +222,17 @@ def _init_worker() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})
+    return Work(work.knowledge, work.fmt, work.lang, Runner(work.knowledge))
 
-    _STATE["runner"] = Runner(_STATE["knowledge"])
 
-
-def process(job: Job) -> Outcome:
+def process(job: Job, work: Work) -> Outcome:
     """Load, infer, render one cluster; a user error becomes a reported outcome, never a crash."""
 
-    k: Knowledge = _STATE["knowledge"]
-    fmt, lang = _STATE["fmt"], _STATE["lang"]
+    k = work.knowledge
+    fmt, lang = work.fmt, work.lang
     try:
         a = job.assessment or load_assessment(Path(job.path or ""), k)
-        runner = _STATE.get("runner")
-        if runner is None:
-            result = infer(a, k)
-        else:
-            result = runner.run(a)
+        result = work.run(a)
 
         record = program.build_program(result, k)
         document: list[dict[str, Any]] = []  # the document view, if the format renders one
@@ -323,16 +333,12 @@ def _terminate(signum: int, frame: Any) -> None:
     raise Terminated
 
 
-def outcomes(
-    jobs: list[Job], k: Knowledge, fmt: str, lang: str, workers: int = 2
-) -> Generator[Outcome, None, None]:
+def outcomes(jobs: list[Job], work: Work, workers: int = 2) -> Generator[Outcome, None, None]:
     """Process the jobs (on `workers` forked processes when it helps), yielding in input order."""
-    _STATE.update(knowledge=k, fmt=fmt, lang=lang)
-    _STATE.pop("runner", None)
     can_fork = "fork" in multiprocessing.get_all_start_methods()
     if workers <= 1 or len(jobs) < 2 or not can_fork:
         for job in jobs:
-            yield process(job)
+            yield process(job, work)
         return
     chunks = _chunks(jobs, workers)
     main = threading.current_thread() is threading.main_thread()
@@ -341,7 +347,7 @@ def outcomes(
     # leaves their pages alone instead of copying the parent's heap into every worker
     gc.collect()
     gc.freeze()
-    pool = _Pool(min(workers, len(chunks)))
+    pool = _Pool(min(workers, len(chunks)), work)
     # the summary that follows the pool runs on one core: its modules load meanwhile (a thread
     # started after the fork, so no worker inherits a half-done import)
     warm = threading.Thread(target=_import_summary_modules, daemon=True)
@@ -385,7 +391,7 @@ class _Pool:
     sentinels, and on an interrupt kills the workers and returns. A worker that dies on its own
     fails its chunk's inputs, not the batch."""
 
-    def __init__(self, n: int) -> None:
+    def __init__(self, n: int, work: Work) -> None:
         ctx = multiprocessing.get_context("fork")
         self.procs: list[Any] = []
         self.conns: list[Any] = []
@@ -398,7 +404,7 @@ class _Pool:
                 # the worker closes the parent's ends it inherited: the end of the parent (even
                 # a SIGKILL) is then the end of every pipe, and a waiting worker exits
                 parents = [*self.conns, mine]
-                proc = ctx.Process(target=_worker_loop, args=(theirs, parents), daemon=True)
+                proc = ctx.Process(target=_worker_loop, args=(theirs, parents, work), daemon=True)
                 proc.start()
                 theirs.close()
                 self.procs.append(proc)
@@ -457,10 +463,10 @@ class _Pool:
                     proc.join(timeout=1)
 
 
-def _worker_loop(conn: Any, parents: list[Any]) -> None:
+def _worker_loop(conn: Any, parents: list[Any], work: Work) -> None:
     for other in parents:
         other.close()
-    _init_worker()
+    work = _init_worker(work)
     while True:
         try:
             chunk = conn.recv()
@@ -468,7 +474,7 @@ def _worker_loop(conn: Any, parents: list[Any]) -> None:
             return
         if chunk is None:
             return
-        conn.send([process(job) for job in chunk])
+        conn.send([process(job, work) for job in chunk])
 
 
 def _died(job: Job) -> Outcome:
@@ -495,6 +501,7 @@ def run_batch(
     workers: int = 2,
     report: Callable[[str], None] = lambda _: None,
     progress: bool = True,
+    protected: Inputs,
 ) -> Report:
     """Plan, check every output, process with a progress bar, write, then the summary.
 
@@ -502,7 +509,8 @@ def run_batch(
     link or a FIFO is refused), and `write` still creates each file exclusively without
     --force: a second batch into the same folder fails instead of replacing the first's files.
     A program that cannot be written (full disk, a name the filesystem refuses) is that input's
-    failure; the others go on and the summary says so."""
+    failure; the others go on and the summary says so. `protected`: the command's inputs (the
+    batch inputs among them), never replaced."""
     jobs, early = plan(inputs, k, fmt, exclude=out_dir)
     targets = [j.output for j in jobs] + list(SUMMARY_FILES)
     if not force:
@@ -513,7 +521,7 @@ def run_batch(
                 f"{printable(out_dir / clash[0])}: already exists{more}; use --force to overwrite"
             )
     for name in targets:
-        check_target(out_dir / name, force=force)
+        check_target(out_dir / name, force=force, inputs=protected)
     for o in early:
         for line in o.problems:
             report(line)
@@ -524,7 +532,8 @@ def run_batch(
         advance(len(early))
         # closing(): an interrupt stops the pool here and now, not whenever the generator is
         # collected (a pool terminated from a garbage-collection pass can deadlock)
-        with closing(outcomes(jobs, k, fmt, lang, workers)) as results:
+        work = Work(k, fmt, lang)
+        with closing(outcomes(jobs, work, workers)) as results:
             for o in results:
                 done[o.index] = o
                 if o.ok and o.output and o.data is not None:
@@ -584,10 +593,3 @@ class _progress_bar:
     def __exit__(self, *exc: Any) -> None:
         if self._progress is not None:
             self._progress.stop()
-
-
-# --- the summary ----------------------------------------------------------------------------------
-
-
-def default_workers() -> int:
-    return max(1, min(2, os.cpu_count() or 1))

@@ -9,7 +9,7 @@ from typing import Any
 
 from engine.assessment.validate import Assessment, with_changes
 from engine.errors import InputError
-from engine.inference.run import runner_for
+from engine.inference.run import Runner
 from engine.inference.trace import Result
 from engine.knowledge.conditions import OPERATORS, holds, iter_atoms
 from engine.knowledge.graph import cone
@@ -313,6 +313,7 @@ def minimal_changes(
     kind: str,
     ident: str,
     k: Knowledge,
+    runner: Runner,
     *,
     max_runs: int = MAX_RUNS,
     max_found: int = MAX_FOUND,
@@ -324,7 +325,6 @@ def minimal_changes(
     for iid in search.indicators:
         options.extend(search.options(iid))
     options.sort(key=lambda o: (o.distance, search.order[o.indicator], repr(o.value)))
-    runner = runner_for(k)
     outcome: dict[tuple[bool, ...], bool] = {}
     found: list[dict[str, Any]] = []
     runs, truncated = 0, False

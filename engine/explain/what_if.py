@@ -19,7 +19,7 @@ from engine.explain.shapes import WhatIfData
 from engine.explain.why import head
 from engine.explain.why_not import reason_lines, why_not_data
 from engine.files.strict_yaml import load_yaml_text
-from engine.inference.run import runner_for
+from engine.inference.run import Runner
 from engine.inference.trace import Result
 from engine.knowledge.models import Knowledge
 
@@ -110,11 +110,13 @@ def _short(result: Result, kind: str, ident: str, k: Knowledge) -> list[dict]:
     return [line_view(v, k) for v in justify(result, kind, ident, k)[:3]]
 
 
-def what_if_data(result: Result, changes: dict[str, Any], k: Knowledge) -> WhatIfData:
+def what_if_data(
+    result: Result, changes: dict[str, Any], k: Knowledge, runner: Runner
+) -> WhatIfData:
     """Rerun with `changes` and compare: recommendations and findings added and removed (each with
     its reason), postponements, and the scores that moved."""
     a2 = with_changes(result.assessment, changes, k)
-    new = runner_for(k).run(a2)
+    new = runner.run(a2)
     data = head(SCHEMA_WHAT_IF, result)
     data["changes"] = [
         {

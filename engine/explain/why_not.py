@@ -11,6 +11,7 @@ from engine.explain.labels import subject_label
 from engine.explain.search import minimal_changes
 from engine.explain.shapes import WhyNotData
 from engine.explain.why import Builder, head, resolve_id, subject_view
+from engine.inference.run import Runner
 from engine.inference.trace import Result
 from engine.knowledge.graph import producers_of
 from engine.knowledge.models import Knowledge
@@ -19,7 +20,14 @@ from engine.text.message import Msg, cat
 SCHEMA_WHY_NOT = "cluster-intl/why-not/1"
 
 
-def why_not_data(result: Result, ident: str, k: Knowledge, *, search: bool = True) -> WhyNotData:
+def why_not_data(
+    result: Result,
+    ident: str,
+    k: Knowledge,
+    *,
+    search: bool = True,
+    runner: Runner | None = None,
+) -> WhyNotData:
     """Why a recommendation (or finding) was not made: every rule that could produce it, each
     branch and condition re-read against the final facts, then the smallest single changes."""
     kind = resolve_id(ident, result, k, ("recommendation", "finding"), "why-not")
@@ -49,7 +57,9 @@ def why_not_data(result: Result, ident: str, k: Knowledge, *, search: bool = Tru
     )
     data["changes"], data["no_change"], data["search"] = [], None, None
     if search:
-        found = minimal_changes(result, kind, ident, k)
+        if runner is None:
+            raise ValueError("the search reruns the rules: give the session's runner")
+        found = minimal_changes(result, kind, ident, k, runner)
         data["changes"] = [_change_view(c, result, k) for c in found["changes"]]
         data["search"] = found["stats"]
         if not found["changes"]:

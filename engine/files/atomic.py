@@ -4,8 +4,9 @@ Content goes to a temporary file in the target directory and is flushed to disk.
 it is then linked to the target name, which fails if anything exists there (two writers racing
 for one name: the second gets a clear refusal, the first's file stays); with `force` it is renamed
 over the target. Only regular files are ever replaced: a FIFO, a device, a directory or a symlink
-(dangling or not) is refused. Every file a command reads is registered with `protect()` by the
-reader, and the writer refuses to replace any of them, with or without `force`.
+(dangling or not) is refused. Every file a command reads is registered in its session's `Inputs`
+(by engine.api, which is given the paths), and the writer refuses to replace any of them, with or
+without `force`.
 """
 
 from __future__ import annotations
@@ -23,61 +24,56 @@ from signal import SIGINT, SIGTERM
 
 from engine.errors import OutputError, OutputExistsError, UsageError, printable
 
-# Inputs of the running command: single files and (root, glob pattern) trees, checked lazily at
-# write time so registering costs nothing on the cold path.
-_FILES: set[str] = set()
-_TREES: set[tuple[str, str]] = set()
 
+class Inputs:
+    """The inputs of one command: single files and (root, glob pattern) trees, checked lazily at
+    write time so registering costs nothing on the cold path. A session holds one."""
 
-def protect(path: Path | str) -> None:
-    """Mark a file as an input of this command: the writer never replaces it."""
-    _FILES.add(os.path.abspath(path))
+    def __init__(self) -> None:
+        self.files: set[str] = set()
+        self.trees: set[tuple[str, str]] = set()
 
+    def add(self, path: Path | str) -> None:
+        """Mark a file as an input of this command: the writer never replaces it."""
+        self.files.add(os.path.abspath(path))
 
-def protect_tree(root: Path | str, pattern: str = "*") -> None:
-    """Mark every file under `root` matching `pattern` (a knowledge base, a template folder)."""
-    _TREES.add((os.path.abspath(root), pattern))
+    def add_tree(self, root: Path | str, pattern: str = "*") -> None:
+        """Mark every file under `root` matching `pattern` (a knowledge base, a template folder)."""
+        self.trees.add((os.path.abspath(root), pattern))
 
-
-def forget_inputs() -> None:
-    """A new command starts: none of the last one's inputs are inputs any more."""
-    _FILES.clear()
-    _TREES.clear()
+    def holds(self, path: Path) -> bool:
+        """Whether `path` (by name or by identity: a hard link, another spelling) is an input."""
+        try:
+            target = os.stat(path)
+        except OSError:
+            return False
+        real = os.path.realpath(path)
+        for f in self.files:
+            if os.path.realpath(f) == real:
+                return True
+            with contextlib.suppress(OSError):
+                if _same_file(os.stat(f), target):
+                    return True
+        for root, pattern in self.trees:
+            real_root = os.path.realpath(root)
+            if real.startswith(real_root.rstrip(os.sep) + os.sep) and Path(real).match(pattern):
+                return True
+        return False
 
 
 def _same_file(a: os.stat_result, b: os.stat_result) -> bool:
     return (a.st_dev, a.st_ino) == (b.st_dev, b.st_ino)
 
 
-def is_input(path: Path) -> bool:
-    """Whether `path` (by name or by identity: a hard link, another spelling) is an input."""
-    try:
-        target = os.stat(path)
-    except OSError:
-        return False
-    real = os.path.realpath(path)
-    for f in _FILES:
-        if os.path.realpath(f) == real:
-            return True
-        with contextlib.suppress(OSError):
-            if _same_file(os.stat(f), target):
-                return True
-    for root, pattern in _TREES:
-        real_root = os.path.realpath(root)
-        if real.startswith(real_root.rstrip(os.sep) + os.sep) and Path(real).match(pattern):
-            return True
-    return False
-
-
-def refuse_input(path: Path) -> None:
+def refuse_input(path: Path, inputs: Inputs) -> None:
     """Refuse to write over a file this command reads."""
-    if is_input(path):
+    if inputs.holds(path):
         raise UsageError(
             f"{printable(path)}: is an input of this command; write the output elsewhere"
         )
 
 
-def check_target(path: Path, *, force: bool) -> None:
+def check_target(path: Path, *, force: bool, inputs: Inputs) -> None:
     """Refuse before any work: an input, a non-regular file, or an existing file without force."""
     shown = printable(path)
     try:
@@ -93,7 +89,7 @@ def check_target(path: Path, *, force: bool) -> None:
             raise UsageError(f"{shown}: is a symbolic link; name a regular file as the output")
         if not stat.S_ISREG(st.st_mode):
             raise UsageError(f"{shown}: is not a regular file (a FIFO, device or socket)")
-        refuse_input(path)
+        refuse_input(path, inputs)
         if not force:
             raise OutputExistsError(f"{shown}: already exists; use --force to overwrite it")
     parent = path.parent if str(path.parent) else Path(".")
@@ -125,17 +121,18 @@ def _signals_deferred() -> Iterator[None]:
                 os.kill(os.getpid(), n)
 
 
-def write_atomic(path: Path, data: str | bytes, *, force: bool = False) -> None:
-    """Write the output whole or not at all: a temporary file renamed into place."""
-    check_target(path, force=force)
+def write_atomic(path: Path, data: str | bytes, *, inputs: Inputs, force: bool = False) -> None:
+    """Write the output whole or not at all: a temporary file renamed into place, never over one
+    of `inputs`."""
+    check_target(path, force=force, inputs=inputs)
     # a name the filesystem cannot take is a message, and surrogates (a file name that is not
     # UTF-8, shown in a document) are written as escapes rather than failing the encoding
     payload = data.encode("utf-8", "backslashreplace") if isinstance(data, str) else data
     with _signals_deferred():
-        _write(path, payload, force)
+        _write(path, payload, force, inputs)
 
 
-def _write(path: Path, payload: bytes, force: bool) -> None:
+def _write(path: Path, payload: bytes, force: bool, inputs: Inputs) -> None:
     shown = printable(path)
     parent = path.parent if str(path.parent) else Path(".")
     try:
@@ -152,7 +149,7 @@ def _write(path: Path, payload: bytes, force: bool) -> None:
         os.umask(umask)
         os.chmod(tmp, 0o666 & ~umask)
         if force:
-            _replace(tmp, path)
+            _replace(tmp, path, inputs)
         else:
             _create(tmp, path)
     except OSError as exc:
@@ -168,9 +165,9 @@ def _write(path: Path, payload: bytes, force: bool) -> None:
         raise
 
 
-def _replace(tmp: str, path: Path) -> None:
+def _replace(tmp: str, path: Path, inputs: Inputs) -> None:
     # checked again just before the rename: the target may have become a link or an input
-    check_target(path, force=True)
+    check_target(path, force=True, inputs=inputs)
     os.replace(tmp, path)
 
 

@@ -30,6 +30,7 @@ import sys
 from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
+from types import EllipsisType
 from typing import Any, TypeVar
 
 from jinja2.bccache import Bucket, BytecodeCache
@@ -205,9 +206,13 @@ def files_digest(root: Path, pattern: str = "*.yaml") -> str | None:
     return h.hexdigest()
 
 
-def cached(kind: str, key: str | None, build: Callable[[], T]) -> T:
-    """`build()`, or its pickled result from an earlier run with the same key."""
-    base = directory()
+def cached(
+    kind: str, key: str | None, build: Callable[[], T], *, base: Path | EllipsisType | None = ...
+) -> T:
+    """`build()`, or its pickled result from an earlier run with the same key, kept in `base`
+    (a session's setting; by default `directory()`, None: not kept)."""
+    if isinstance(base, EllipsisType):
+        base = directory()
     if base is None or key is None:
         return build()
     folder = _open_chain(base, (kind,))
@@ -300,9 +305,11 @@ class SecureBytecodeCache(BytecodeCache):
             os.close(folder)
 
 
-def template_cache() -> Any:
-    """A Jinja bytecode cache in the cache directory (None when caching is off)."""
-    base = directory()
+def template_cache(base: Path | EllipsisType | None = ...) -> Any:
+    """A Jinja bytecode cache in `base` (by default the cache directory; None when caching is
+    off)."""
+    if isinstance(base, EllipsisType):
+        base = directory()
     if base is None:
         return None
     return SecureBytecodeCache(base, ("templates", code_digest().hex()[:16]))

@@ -19,7 +19,6 @@ from pathlib import Path
 from typing import Any
 
 from engine.errors import InputError, Problem, printable
-from engine.files.atomic import protect
 
 # Part names and content types that hold macros or embedded programs
 _CODE_PARTS = re.compile(
@@ -35,7 +34,6 @@ _CODE_TYPES = re.compile(
 def read_office_file(path: Path, name: str, *, kind: str, max_bytes: int) -> bytes:
     """The bytes of a regular file of at most `max_bytes`, or a located refusal."""
     name = printable(name)
-    protect(path)
 
     def refuse(message: str) -> InputError:
         return InputError([Problem(file=name, message=message)])

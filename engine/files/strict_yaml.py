@@ -20,7 +20,6 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from engine.errors import UNCLASSIFIED, InputError, Problem, Severity, printable
-from engine.files.atomic import protect
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_DEPTH = 40
@@ -108,11 +107,10 @@ def read_text(path: Path, display: str | None = None, *, follow_symlinks: bool =
 
     Only a regular file is read: a FIFO would hang and `/dev/zero` would never end, so the file
     is opened without blocking and judged by fstat() of what was opened. With
-    `follow_symlinks=False` (knowledge files) a symbolic link is refused. The file becomes an
-    input of the command: the writer never replaces it.
+    `follow_symlinks=False` (knowledge files) a symbolic link is refused. (engine.api registers
+    the paths it is given as the session's inputs: the writer never replaces them.)
     """
     name = printable(display or str(path))
-    protect(path)
 
     def refuse(message: str, code: str = "unreadable-file") -> InputError:
         return InputError([Problem(file=name, message=message, code=code)])

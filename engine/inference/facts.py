@@ -7,6 +7,7 @@ Only this module, `rules.py` and `matcher.py` (all in engine/inference/) import 
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 from experta import Fact
@@ -32,17 +33,12 @@ class Postponed(Fact):
     """A recommendation the program postpones (the readiness gate)."""
 
 
-_GROUP_CLASSES: dict[str, type[Fact]] = {}
-
-
+@cache
 def group_class(group: str) -> type[Fact]:
     """The fact class of an indicator group; one class object per group for the whole process,
-    because experta's patterns check the exact class."""
-    cls = _GROUP_CLASSES.get(group)
-    if cls is None:
-        cls = type(f"Indicators_{group}", (Fact,), {"__doc__": f"Indicators of group {group}."})
-        _GROUP_CLASSES[group] = cls
-    return cls
+    because experta's patterns check the exact class (a pure memo keyed by the group: no test
+    or session resets it)."""
+    return type(f"Indicators_{group}", (Fact,), {"__doc__": f"Indicators of group {group}."})
 
 
 def _freeze(value: Any) -> Any:

@@ -269,18 +269,8 @@ def running_check(result: Result, rid: str, knowledge: Knowledge) -> RunningChec
     return RunningCheck(rid, verdict, checks, unknown, before, status)
 
 
-_RUNNERS: dict[int, Runner] = {}
-
-
-def runner_for(knowledge: Knowledge) -> Runner:
-    """The runner of this knowledge base, built once and kept for the process."""
-    key = id(knowledge)
-    if key not in _RUNNERS:
-        _RUNNERS.clear()  # one engine per process: experta's caches punish alternating engines
-        _RUNNERS[key] = Runner(knowledge)
-    return _RUNNERS[key]
-
-
-def infer(assessment: Assessment, knowledge: Knowledge) -> Result:
-    """One assessment's findings and recommendations (status, priority) with the firing record."""
-    return runner_for(knowledge).run(assessment)
+def infer(assessment: Assessment, runner: Runner) -> Result:
+    """One assessment's findings and recommendations (status, priority) with the firing record,
+    from a session's runner (built once per session: experta's caches punish alternating
+    engines)."""
+    return runner.run(assessment)

@@ -16,6 +16,7 @@ from typing import Any
 from jinja2 import FileSystemLoader, StrictUndefined, select_autoescape
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
+from engine.files import cache
 from engine.files.cache import template_cache
 from engine.resources import bundled_root
 from engine.text.strings import strings
@@ -30,12 +31,22 @@ def md_escape(value: Any) -> str:
     return _MD_SPECIAL.sub(r"\\\1", text)
 
 
-@lru_cache(maxsize=4)
 def environment(templates: Path | None = None) -> ImmutableSandboxedEnvironment:
+    """The sandboxed Jinja environment over `templates` (default: the bundled folder), one per
+    folder and cache directory: a memo keyed by its whole input, never reset."""
+    return _environment(templates or bundled_root("templates"), cache.directory())
 
-    root = templates or bundled_root("templates")
+
+@lru_cache(maxsize=4)
+def _environment(root: Path, cache_dir: Path | None) -> ImmutableSandboxedEnvironment:
+    return new_environment(root, cache_dir)
+
+
+def new_environment(root: Path, cache_dir: Path | None) -> ImmutableSandboxedEnvironment:
+    """A fresh environment over `root`, its compiled templates kept under `cache_dir` (None:
+    not kept)."""
     env = ImmutableSandboxedEnvironment(
-        bytecode_cache=template_cache(),
+        bytecode_cache=template_cache(cache_dir),
         loader=FileSystemLoader(str(root)),
         undefined=StrictUndefined,
         autoescape=select_autoescape(

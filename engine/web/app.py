@@ -62,7 +62,7 @@ class Workbench(JsonApi):
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.service = Service(settings.knowledge)
-        self.workspace = Workspace(settings.workspace)
+        self.workspace = Workspace(settings.workspace, self.service.session)
         self.env = api.environment()
         self.words = api.ui_strings(api.templates_root() / "web")
         self.doc_words = api.ui_strings(api.templates_root())
@@ -292,7 +292,7 @@ class Workbench(JsonApi):
         k = self.service.k
 
         def build() -> str | bytes:
-            r = api.variant(result, sets, k) if sets else result
+            r = api.variant(result, sets, self.service.session) if sets else result
             return api.draft(r, k, fmt, lang, audience=who)
 
         data = await self.service.run(build)
@@ -314,7 +314,12 @@ class Workbench(JsonApi):
         k = self.service.k
 
         def build() -> api.WhyData:
-            return api.why(api.variant(result, sets, k) if sets else result, subject, k, lang)
+            return api.why(
+                api.variant(result, sets, self.service.session) if sets else result,
+                subject,
+                k,
+                lang,
+            )
 
         data = await self.service.run(build)
         return self.render(request, "why.html.j2", d=data)
@@ -324,7 +329,7 @@ class Workbench(JsonApi):
         lang = self.lang(request)
         _, result = await self.entry_result(request.path_params["name"])
         subject = request.query_params.get("subject", "")
-        data = await self.service.run(api.why_not, result, subject, self.service.k, lang)
+        data = await self.service.run(api.why_not, result, subject, self.service.session, lang)
         return self.render(request, "why_not.html.j2", d=data)
 
     async def what_if_fragment(self, request: Request) -> Response:
@@ -339,7 +344,7 @@ class Workbench(JsonApi):
         )
         if not sets:
             return self.render(request, "what_if.html.j2", d=None, sets=[], name=name)
-        data = await self.service.run(api.what_if, result, sets, self.service.k, lang)
+        data = await self.service.run(api.what_if, result, sets, self.service.session, lang)
         return self.render(request, "what_if.html.j2", d=data, sets=sets, name=name)
 
     async def save_variant(self, request: Request) -> Response:
@@ -359,7 +364,7 @@ class Workbench(JsonApi):
         k = self.service.k
 
         def build() -> Any:
-            r = api.variant(result, sets, k)
+            r = api.variant(result, sets, self.service.session)
             return self.workspace.save(new_name, forms.assessment_yaml(r.assessment, k))
 
         entry = await self.service.run(build)
@@ -374,7 +379,7 @@ class Workbench(JsonApi):
 
         def build() -> dict[str, Any]:
             problems = api.check_knowledge(self.settings.knowledge)
-            ran = api.run_scenarios(k, None, lang)
+            ran = api.run_scenarios(self.service.session, None, lang)
             return {
                 "problems": [
                     {"text": p.format(with_severity=True), "severity": p.severity} for p in problems

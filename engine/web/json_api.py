@@ -120,7 +120,7 @@ class JsonApi:
         subject = self._subject(request)
         result = await self._body_result(request)
         return json_response(
-            await self.service.run(api.why_not, result, subject, self.service.k, lang, reader)
+            await self.service.run(api.why_not, result, subject, self.service.session, lang, reader)
         )
 
     async def api_what_if(self, request: Request) -> Response:
@@ -132,7 +132,7 @@ class JsonApi:
             raise Failure(400, [self.words["en"]["e_no_set"]])
         result = await self._body_result(request)
         return json_response(
-            await self.service.run(api.what_if, result, sets, self.service.k, lang, reader)
+            await self.service.run(api.what_if, result, sets, self.service.session, lang, reader)
         )
 
     def _subject(self, request: Request) -> str:

@@ -26,7 +26,9 @@ CACHE_SIZE = 64
 class Service:
     def __init__(self, knowledge_root: Path | None) -> None:
         self.knowledge_root = knowledge_root
-        self.k = api.knowledge(knowledge_root)  # read and verified once, at start
+        # the server's one session: knowledge read and verified once, at start; one runner
+        self.session = api.Session(knowledge_root)
+        self.k = self.session.knowledge
         self._results: OrderedDict[tuple[str, str], api.Result] = OrderedDict()
         self._memo: dict[tuple[Any, ...], Any] = {}
         self._limiter: anyio.CapacityLimiter | None = None
@@ -49,7 +51,7 @@ class Service:
             return hit
         if len(data) > api.upload_limit(name):
             raise api.too_large(name)
-        result = api.run(api.load_bytes(data, name, self.k), self.k)
+        result = api.run(api.load_bytes(data, name, self.k), self.session)
         self._results[key] = result
         while len(self._results) > CACHE_SIZE:
             self._results.popitem(last=False)

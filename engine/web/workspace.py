@@ -31,8 +31,9 @@ class Entry:
 
 
 class Workspace:
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, session: api.Session) -> None:
         self.root = root.resolve()
+        self.session = session  # the server's: whose inputs the writer never replaces
 
     def entries(self) -> list[Entry]:
         """The workspace's files that may be opened, sorted by name (none when the folder is
@@ -88,7 +89,7 @@ class Workspace:
     def save(self, name: str, data: str | bytes) -> Entry:
         """Write a new file atomically; an existing one is never replaced (OutputExistsError)."""
         path = self.root / name
-        api.write_new(path, data)
+        api.write_new(self.session, path, data)
         return self.entry(name)
 
 

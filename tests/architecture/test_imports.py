@@ -24,6 +24,7 @@ STAGES: list[tuple[str, ...]] = [
     ("program",),
     ("render",),
     ("deliverables", "authoring"),
+    ("session",),
     ("api",),
     ("web",),
 ]

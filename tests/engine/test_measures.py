@@ -73,19 +73,19 @@ def test_index_needs_one_share_per_direction_group(knowledge):
     assert gid in m["index_groups_missing"]
 
 
-def test_assess_reports_not_determined_below_coverage(knowledge):
+def test_assess_reports_not_determined_below_coverage(knowledge, session):
     a = _assessment({"cluster_name": "Blank"}, knowledge)
-    d = api.diagnosis(api.run(a, knowledge), knowledge, "en")
+    d = api.diagnosis(api.run(a, session), knowledge, "en")
     assert d["index"]["value"] is None and d["index"]["band"] == "not_determined"
     text = api.assess_text(d, "en")
     assert "not determined" in text.lower()
 
 
-def test_json_scores_index_null_and_not_determined_below_coverage(knowledge):
+def test_json_scores_index_null_and_not_determined_below_coverage(knowledge, session):
     import json
 
     a = _assessment({"cluster_name": "Blank"}, knowledge)
-    data = json.loads(api.draft(api.run(a, knowledge), knowledge, "json", "en"))
+    data = json.loads(api.draft(api.run(a, session), knowledge, "json", "en"))
     assert data["scores"]["index"] is None
     assert data["scores"]["index_band"] == "not_determined"
 
@@ -248,8 +248,8 @@ def test_human_capital_two_points_below_mean_is_weak_like_export(knowledge):
         assert compute(a, knowledge).values[f"bench_status_{ind}"] == "weak", ind
 
 
-def test_constructed_benchmark_is_marked_constructed(knowledge):
+def test_constructed_benchmark_is_marked_constructed(knowledge, session):
     b = knowledge.scoring.benchmarks["activity_cluster_org"]
     assert b.kind == "constructed"
-    view = api.draft(api.run(_nn(knowledge), knowledge), knowledge, "md", "en")
+    view = api.draft(api.run(_nn(knowledge), session), knowledge, "md", "en")
     assert "constructed" in view.lower()

@@ -155,9 +155,10 @@ def test_a_policy_officer_asks_why_why_not_and_what_if(server, browser, tmp_path
     # the variant's program, byte for byte (the Word output is deterministic)
     from engine import api
 
-    k = api.knowledge()
+    s = api.Session()
+    k = s.knowledge
     variant = api.variant(
-        api.evaluate(folder / "nizhny-novgorod.yaml", k), ["direction_export=4"], k
+        api.evaluate(folder / "nizhny-novgorod.yaml", s), ["direction_export=4"], s
     )
     assert saved.read_bytes() == api.draft(variant, k, "docx", "en")
 

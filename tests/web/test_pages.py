@@ -15,8 +15,8 @@ CLUSTER = "/c/nizhny-novgorod.yaml"
 
 
 @pytest.fixture(scope="module")
-def nn(workspace, knowledge):
-    return api.evaluate(workspace / "nizhny-novgorod.yaml", knowledge)
+def nn(workspace, knowledge, session):
+    return api.evaluate(workspace / "nizhny-novgorod.yaml", session)
 
 
 def line_of(indicator: str) -> int:
@@ -30,10 +30,10 @@ def line_of(indicator: str) -> int:
 SME_LINE = line_of("activity_smes")
 
 
-def test_the_workspace_lists_every_assessment_with_its_facts(client, workspace, knowledge):
+def test_the_workspace_lists_every_assessment_with_its_facts(client, workspace, knowledge, session):
     html = client.get("/?lang=en").text
     for path in sorted(EXAMPLES.glob("*.yaml")):
-        r = api.evaluate(path, knowledge)
+        r = api.evaluate(path, session)
         row = re.search(
             rf'<tr><td><a class="open" href="/c/{re.escape(path.name)}\?lang=en">.*?</tr>',
             html,
@@ -46,12 +46,12 @@ def test_the_workspace_lists_every_assessment_with_its_facts(client, workspace, 
         assert cells[-1] == str(len(r.recommendations))  # number of measures
 
 
-def test_the_workspace_has_portfolio_chart_comparison_and_blank_questionnaire(client):
+def test_the_workspace_has_portfolio_chart_comparison_and_blank_questionnaire(client, session):
     html = client.get("/?lang=en").text
     determined = [
         p
         for p in sorted(EXAMPLES.glob("*.yaml"))
-        if api.evaluate(p, api.knowledge()).measures.get("index") is not None
+        if api.evaluate(p, session).measures.get("index") is not None
     ]
     assert 'id="chart-summary"' in html and html.count('<rect class="bar"') >= len(determined) >= 2
     assert "/compare?lang=en&amp;old=nizhny-novgorod.yaml&amp;new=nizhny-novgorod-2014.yaml" in html
@@ -61,13 +61,13 @@ def test_the_workspace_has_portfolio_chart_comparison_and_blank_questionnaire(cl
     assert "direction_export" in yml.text
 
 
-def test_the_year_on_year_page_shows_what_moved(client, workspace, knowledge):
+def test_the_year_on_year_page_shows_what_moved(client, workspace, knowledge, session):
     html = client.get(
         "/compare?lang=en&old=nizhny-novgorod.yaml&new=nizhny-novgorod-2014.yaml"
     ).text
     view = api.compare(
-        api.evaluate(workspace / "nizhny-novgorod.yaml", knowledge),
-        api.evaluate(workspace / "nizhny-novgorod-2014.yaml", knowledge),
+        api.evaluate(workspace / "nizhny-novgorod.yaml", session),
+        api.evaluate(workspace / "nizhny-novgorod-2014.yaml", session),
         knowledge,
         "en",
     )
@@ -136,10 +136,10 @@ def test_why_not_names_rules_and_the_smallest_verified_change(client):
     assert "This recommendation was made." in made
 
 
-def test_what_if_shows_measures_removed_with_reasons(client, csrf, nn, knowledge):
+def test_what_if_shows_measures_removed_with_reasons(client, csrf, nn, knowledge, session):
     form = {"v.direction_export": "4", "v.direction_science": "3"}  # science unchanged
     html = client.post(f"{CLUSTER}/what-if?lang=en", data=form, headers=csrf).text
-    expected = api.what_if(nn, ["direction_export=4"], knowledge, "en")
+    expected = api.what_if(nn, ["direction_export=4"], session, "en")
     removed = re.findall(r'<li class="removed" data-id="([^"]+)">', html)
     assert removed == [r["id"] for r in expected["recommendations"]["removed"]] and removed
     assert "Export: 1 → <b>4</b>" in html
@@ -156,10 +156,10 @@ def test_what_if_with_a_bad_value_shows_the_located_message(client, csrf):
     assert "--set: direction_export:" in r.text and "Traceback" not in r.text
 
 
-def test_the_variants_program_is_the_variants(client, nn, knowledge):
+def test_the_variants_program_is_the_variants(client, nn, knowledge, session):
     r = client.get(f"{CLUSTER}/program?format=json&lang=en&set=direction_export=4")
     expected = json.loads(
-        api.draft(api.variant(nn, ["direction_export=4"], knowledge), knowledge, "json", "en")
+        api.draft(api.variant(nn, ["direction_export=4"], session), knowledge, "json", "en")
     )
     assert r.json() == expected
     assert 'filename="nizhny-novgorod-what-if.json"' in r.headers["content-disposition"]
@@ -235,12 +235,12 @@ def test_user_text_is_escaped_in_every_page(client, csrf, workspace):
 
 
 @pytest.mark.slow  # end to end; .ci/run runs it (-m slow)
-def test_the_knowledge_page_shows_check_test_and_catalogue(client, knowledge):
+def test_the_knowledge_page_shows_check_test_and_catalogue(client, knowledge, session):
     html = client.get("/kb?lang=en").text
     problems = api.check_knowledge()
     errors = sum(1 for p in problems if p.severity == "error")
     assert f"{errors} errors, {len(problems) - errors} warnings" in html
-    ran = api.run_scenarios(knowledge, None, "en")
+    ran = api.run_scenarios(session, None, "en")
     assert ran and f"{ran[2]} scenarios" in html
     cat = client.get("/kb/catalogue?lang=en")
     assert cat.text == api.catalogue(knowledge, "html", "en")
@@ -282,7 +282,7 @@ def test_an_unchanged_form_gives_no_set(knowledge, nn):
     assert controls.form_sets(_form(pairs), inds, dict(nn.assessment.values)) == []
 
 
-def test_changed_controls_become_cli_sets_that_the_engine_reads(knowledge, nn):
+def test_changed_controls_become_cli_sets_that_the_engine_reads(knowledge, nn, session):
     inds = forms.indicators(knowledge, "en")
     form = _form(
         [
@@ -303,6 +303,6 @@ def test_changed_controls_become_cli_sets_that_the_engine_reads(knowledge, nn):
             "has_intl_working_group=true",
         ]
     )
-    v = api.variant(nn, sets, knowledge).assessment
+    v = api.variant(nn, sets, session).assessment
     assert v.get("cluster_name") == 'Кластер "Север", 2' and v.get("activity_smes") is None
     assert v.get("cluster_exports") == 25000.5 and v.get("has_intl_working_group") is True

@@ -35,8 +35,8 @@ def test_every_example_round_trips(path, knowledge):
         "…",
     ],
 )
-def test_text_that_looks_like_yaml_stays_text(name, knowledge, nn_result):
-    v = api.variant(nn_result, [f"cluster_name={json.dumps(name)}"], knowledge)
+def test_text_that_looks_like_yaml_stays_text(name, knowledge, nn_result, session):
+    v = api.variant(nn_result, [f"cluster_name={json.dumps(name)}"], session)
     text = forms.assessment_yaml(v.assessment, knowledge)
     back = api.load_bytes(text.encode("utf-8"), "v.yaml", knowledge)
     assert back.get("cluster_name") == v.assessment.get("cluster_name")

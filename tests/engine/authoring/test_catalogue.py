@@ -87,7 +87,8 @@ def test_html_is_offline_and_escapes_knowledge_text(tmp_path):
     rules.write_text(
         text.replace(old, 'title: {en: "<script>alert(1)</script> {{ 7*7 }}"'), encoding="utf-8"
     )
-    k = api.knowledge(root)
+    s = api.Session(root)
+    k = s.knowledge
     html = render_catalogue(k, "html", "en")
     assert "<script" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt; {{ 7*7 }}" in html

@@ -18,7 +18,7 @@ from bench.clipsrun import ClipsRunner
 from bench.synthetic import random_assessment, synthetic_knowledge
 from engine.assessment.validate import Assessment
 from engine.authoring.clips import constraint, deffacts, export_clips, literal
-from engine.inference.run import Runner, runner_for
+from engine.inference.run import Runner
 from engine.knowledge.conditions import OPERATORS, predicate
 from engine.measures import compute
 
@@ -35,8 +35,8 @@ def _compare(runner: Runner, crunner: ClipsRunner, a: Assessment) -> int:
 
 
 @pytest.mark.slow  # heavy differential / many-run check: CI runs it (-m slow)
-def test_500_generated_assessments_give_the_same_advice_in_clips(knowledge):
-    runner = runner_for(knowledge)
+def test_500_generated_assessments_give_the_same_advice_in_clips(knowledge, session):
+    runner = session.runner
     crunner = ClipsRunner(knowledge)
     rng = random.Random(20240601)
     recs = 0
@@ -153,9 +153,9 @@ def test_blank_never_satisfies_a_numeric_test(env):
 # --- the exported text --------------------------------------------------------------------------
 
 
-def test_salience_and_branches_mirror_the_experta_engine(knowledge):
+def test_salience_and_branches_mirror_the_experta_engine(knowledge, session):
     text = export_clips(knowledge)
-    runner = runner_for(knowledge)
+    runner = session.runner
     found = re.findall(
         r'\(defrule r\d+-b(\d+)-\S+\n  ".*"\n  \(declare \(salience (-?\d+)\)\)'
         r'(?:.|\n)*?\(assert \(fired \(rule "([^"]+)"\)',

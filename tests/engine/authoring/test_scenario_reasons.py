@@ -99,7 +99,7 @@ expect:
     assert "the reason for 'weakness.export' is empty" in line
 
 
-def test_a_scenario_without_reasons_still_loads_and_is_counted(tmp_path, knowledge):
+def test_a_scenario_without_reasons_still_loads_and_is_counted(tmp_path, knowledge, session):
     path = _write(
         tmp_path / "s.yaml",
         f"""\
@@ -109,7 +109,7 @@ expect:
   findings: {{present: [weakness.export]}}
 """,
     )
-    report = sc.run(sc.load_cases([path], knowledge), knowledge)
+    report = sc.run(sc.load_cases([path], knowledge), knowledge, session.runner)
     assert report.outcomes[0].passed
     assert "1 scenario gives no reason for its expectations" in sc.render_report(report)
 

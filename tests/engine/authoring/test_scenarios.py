@@ -20,10 +20,10 @@ def _write(path: Path, text: str) -> Path:
     return path
 
 
-def test_shipped_scenarios_pass_and_fire_every_rule(knowledge):
+def test_shipped_scenarios_pass_and_fire_every_rule(knowledge, session):
     files = sc.scenario_files(knowledge)
     assert files, "knowledge/scenarios/ holds no scenario"
-    report = sc.run(sc.load_cases(files, knowledge), knowledge)
+    report = sc.run(sc.load_cases(files, knowledge), knowledge, session.runner)
     assert [o.case.name for o in report.failed] == []
     assert report.uncovered == [], "rules no scenario exercises"
     names = {o.case.name for o in report.outcomes}
@@ -45,7 +45,7 @@ def test_the_three_examples_have_a_scenario(knowledge):
     assert {(ROOT / "examples" / f"{name}.yaml").resolve() for name in examples} <= targets
 
 
-def test_failures_are_explained_with_why_and_why_not(tmp_path, knowledge):
+def test_failures_are_explained_with_why_and_why_not(tmp_path, knowledge, session):
     path = _write(
         tmp_path / "fail.yaml",
         f"""
@@ -60,7 +60,7 @@ expect:
     present: [co_partner_cluster]
 """,
     )
-    report = sc.run(sc.load_cases([path], knowledge), knowledge)
+    report = sc.run(sc.load_cases([path], knowledge), knowledge, session.runner)
     (outcome,) = report.outcomes
     assert not outcome.passed
     by_id = {f.ident: f for f in outcome.failures}
@@ -140,7 +140,7 @@ scenarios:
     assert "scenarios[1]: missing required field 'assessment'" in text
 
 
-def test_a_path_and_changes_and_inline_assessment_agree(tmp_path, knowledge):
+def test_a_path_and_changes_and_inline_assessment_agree(tmp_path, knowledge, session):
     nn = (ROOT / "examples" / "nizhny-novgorod.yaml").read_text(encoding="utf-8")
     _write(tmp_path / "data" / "nn.yaml", nn)
     path = _write(
@@ -158,7 +158,7 @@ scenarios:
       findings: {present: [strength.sme_internationalization]}
 """,
     )
-    report = sc.run(sc.load_cases([path], knowledge), knowledge)
+    report = sc.run(sc.load_cases([path], knowledge), knowledge, session.runner)
     assert [o.passed for o in report.outcomes] == [True, True]
     assert report.outcomes[0].case.where.endswith("s.yaml:2:5")
 
@@ -177,8 +177,9 @@ def test_a_moved_threshold_fails_the_edge_scenario(tmp_path):
     rules.write_text(
         text.replace(old, "{indicator: activity_smes, op: le, value: 2}"), encoding="utf-8"
     )
-    k = api.knowledge(root)
-    report = sc.run(sc.load_cases(sc.scenario_files(k), k), k)
+    s = api.Session(root)
+    k = s.knowledge
+    report = sc.run(sc.load_cases(sc.scenario_files(k), k), k, s.runner)
     failed = [o.case.name for o in report.failed]
     assert "SME activity at the survey mean" in failed
     assert "SME activity below the survey mean" not in failed

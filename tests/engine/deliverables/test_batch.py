@@ -15,7 +15,7 @@ from openpyxl import load_workbook
 
 from engine.deliverables.batch import plan, run_batch, slug
 from engine.errors import OutputExistsError, UsageError
-from engine.files.atomic import write_atomic
+from engine.files.atomic import Inputs, write_atomic
 from tests.conftest import EXAMPLES
 
 
@@ -68,7 +68,7 @@ def many(tmp_path_factory, knowledge) -> Path:
 
 
 def writer(out: Path):
-    return lambda name, data: write_atomic(out / name, data, force=True)
+    return lambda name, data: write_atomic(out / name, data, force=True, inputs=Inputs())
 
 
 @pytest.mark.slow  # heavy differential / many-run check: CI runs it (-m slow)
@@ -82,6 +82,7 @@ def test_200_clusters_and_one_broken_input(tmp_path, many, knowledge):
         fmt="md",
         lang="en",
         write=writer(tmp_path),
+        protected=Inputs(),
         workers=2,
         report=reported.append,
         progress=False,
@@ -132,6 +133,7 @@ def test_the_pool_gives_the_same_programs_as_one_process(tmp_path, knowledge):
             fmt="html",
             lang="ru",
             write=writer(out),
+            protected=Inputs(),
             workers=workers,
             progress=False,
         )
@@ -151,6 +153,7 @@ def test_existing_outputs_need_force(tmp_path, knowledge):
             fmt="md",
             lang="en",
             write=writer(tmp_path),
+            protected=Inputs(),
             progress=False,
         )
     assert (tmp_path / "nizhny-novgorod.md").read_text() == "old"
@@ -163,7 +166,7 @@ def test_an_interrupted_batch_leaves_only_complete_files(tmp_path, knowledge):
         if len(calls) == 2:
             raise KeyboardInterrupt
         calls.append(name)
-        write_atomic(tmp_path / name, data)
+        write_atomic(tmp_path / name, data, inputs=Inputs())
 
     inputs = [
         EXAMPLES / n
@@ -182,6 +185,7 @@ def test_an_interrupted_batch_leaves_only_complete_files(tmp_path, knowledge):
             fmt="md",
             lang="en",
             write=write,
+            protected=Inputs(),
             workers=2,
             progress=False,
         )

@@ -20,8 +20,8 @@ from tests.conftest import EXAMPLES
 
 
 @pytest.fixture(scope="module")
-def nn2014(knowledge):
-    return api.evaluate(EXAMPLES / "nizhny-novgorod-2014.yaml", knowledge)
+def nn2014(knowledge, session):
+    return api.evaluate(EXAMPLES / "nizhny-novgorod-2014.yaml", session)
 
 
 @pytest.fixture(scope="module")

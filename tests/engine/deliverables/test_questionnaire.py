@@ -198,11 +198,11 @@ def test_the_workbook_has_instructions_and_respondent_fields(knowledge):
 
 @pytest.mark.parametrize("lang", ["ru", "en"])
 def test_a_questionnaire_filled_with_labels_drafts_exactly_like_the_yaml(
-    tmp_path, knowledge, nn_path, lang
+    tmp_path, knowledge, session, nn_path, lang
 ):
     path = save(filled_with_labels(knowledge, nn_values(), lang), tmp_path / "nn.xlsx")
-    from_xlsx = json.loads(api.draft(api.evaluate(path, knowledge), knowledge, "json", lang))
-    from_yaml = json.loads(api.draft(api.evaluate(nn_path, knowledge), knowledge, "json", lang))
+    from_xlsx = json.loads(api.draft(api.evaluate(path, session), knowledge, "json", lang))
+    from_yaml = json.loads(api.draft(api.evaluate(nn_path, session), knowledge, "json", lang))
     assert from_xlsx["cluster"].pop("source") != from_yaml["cluster"].pop("source")
     # the workbook has no column for a value's basis (synthetic, estimate): only that differs
     assert from_xlsx.pop("provenance") == {} and from_yaml.pop("provenance")
@@ -243,11 +243,11 @@ def test_xlsx_questionnaire_bytes_are_deterministic(knowledge):
 
 @pytest.mark.parametrize("lang", ["ru", "en"])
 def test_round_trip_filled_workbook_gives_the_same_result_as_yaml(
-    tmp_path, knowledge, nn_path, lang
+    tmp_path, knowledge, session, nn_path, lang
 ):
     path = save(filled_workbook(knowledge, nn_values(), lang), tmp_path / "nn.xlsx")
-    from_xlsx = api.draft(api.evaluate(path, knowledge), knowledge, "json", "en")
-    from_yaml = api.draft(api.evaluate(nn_path, knowledge), knowledge, "json", "en")
+    from_xlsx = api.draft(api.evaluate(path, session), knowledge, "json", "en")
+    from_yaml = api.draft(api.evaluate(nn_path, session), knowledge, "json", "en")
     a, b = json.loads(from_xlsx), json.loads(from_yaml)
     assert a["cluster"].pop("source") != b["cluster"].pop("source")
     # the workbook carries values only; the YAML also says which of them are synthetic
@@ -408,7 +408,7 @@ def test_assessment_load_dispatches_on_the_extension(tmp_path, knowledge):
 
 @pytest.mark.slow
 def test_calc_opens_the_questionnaire_and_a_workbook_it_saves_drafts_the_same(
-    tmp_path, knowledge, nn_path
+    tmp_path, knowledge, session, nn_path
 ):
     """A client may fill the questionnaire in LibreOffice: Calc reads every row, and the workbook
     Calc writes back is read as the same assessment."""
@@ -422,8 +422,8 @@ def test_calc_opens_the_questionnaire_and_a_workbook_it_saves_drafts_the_same(
     filled = save(filled_workbook(knowledge, nn_values(), "ru"), tmp_path / "filled.xlsx")
     resaved = soffice_convert(filled, "xlsx", tmp_path / "calc")
     assert resaved.read_bytes() != filled.read_bytes()  # Calc wrote its own file
-    from_calc = json.loads(api.draft(api.evaluate(resaved, knowledge), knowledge, "json", "en"))
-    from_yaml = json.loads(api.draft(api.evaluate(nn_path, knowledge), knowledge, "json", "en"))
+    from_calc = json.loads(api.draft(api.evaluate(resaved, session), knowledge, "json", "en"))
+    from_yaml = json.loads(api.draft(api.evaluate(nn_path, session), knowledge, "json", "en"))
     from_calc["cluster"].pop("source"), from_yaml["cluster"].pop("source")
     # the workbook has no column for a value's basis (synthetic, estimate): only that differs
     assert from_calc.pop("provenance") == {} and from_yaml.pop("provenance")

@@ -84,11 +84,11 @@ def test_why_not_marks_each_condition_and_follows_findings_never_derived(nn_resu
     assert any(c["subject"] == "bench_status_direction_science" for c in failing)
 
 
-def test_why_not_names_a_blocking_finding_with_its_rule(knowledge, tmp_path):
+def test_why_not_names_a_blocking_finding_with_its_rule(knowledge, tmp_path, session):
     from engine import api
     from tests.conftest import EXAMPLES
 
-    r = api.evaluate(EXAMPLES / "nascent-cluster.yaml", knowledge)
+    r = api.evaluate(EXAMPLES / "nascent-cluster.yaml", session)
     d = why_not_data(r, "co_cluster_community", knowledge, search=False)
     blocking = [c for c in failing_conditions(d) if c.get("blocked_by")]
     assert blocking and blocking[0]["subject"] == "gate.not_ready"

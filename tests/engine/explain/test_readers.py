@@ -26,24 +26,27 @@ def ids_in(text: str, ids: list[str]) -> list[str]:
     return [i for i in ids if re.search(rf"(?<![\w.]){re.escape(i)}(?![\w])", text)]
 
 
-def texts(result, k, lang, reader):
+def texts(result, s, lang, reader):
     """why of three recommendations made, why-not of two not made, one what-if: as `reader` reads."""
+    k = s.knowledge
     made = list(result.recommendations)[:3]
     missing = [r.id for r in k.recommendations.recommendations if r.id not in made][:2]
     out = {f"why {r}": api.why_text(api.why(result, r, k, lang, reader), reader) for r in made}
     for r in missing:
-        out[f"why-not {r}"] = api.why_not_text(api.why_not(result, r, k, lang, reader), reader)
-    out["what-if"] = api.what_if_text(api.what_if(result, SETS, k, lang, reader), reader)
+        out[f"why-not {r}"] = api.why_not_text(api.why_not(result, r, s, lang, reader), reader)
+    out["what-if"] = api.what_if_text(api.what_if(result, SETS, s, lang, reader), reader)
     return out
 
 
 @pytest.mark.parametrize("path", CLUSTERS, ids=lambda p: p.stem)
 @pytest.mark.parametrize("lang", ["ru", "en"])
-def test_policy_text_names_no_id_and_no_location_while_the_author_text_does(knowledge, path, lang):
-    result = api.evaluate(path, knowledge)
+def test_policy_text_names_no_id_and_no_location_while_the_author_text_does(
+    knowledge, path, lang, session
+):
+    result = api.evaluate(path, session)
     ids = knowledge_ids(knowledge)
-    policy = texts(result, knowledge, lang, "policy")
-    author = texts(result, knowledge, lang, "author")
+    policy = texts(result, session, lang, "policy")
+    author = texts(result, session, lang, "author")
     required = "(требуется" if lang == "ru" else "(required"
     for name, text in policy.items():
         assert text.strip(), name
@@ -66,11 +69,11 @@ def test_policy_why_keeps_the_chain_in_plain_sentences(knowledge, nn_result):
     assert "survey of 16 clusters, international activity of cluster actors" in text  # citation
 
 
-def test_policy_what_if_reads_scores_by_their_labels(knowledge, nn_result):
-    d = api.what_if(nn_result, ["activity_smes=4"], knowledge, "en", "policy")
+def test_policy_what_if_reads_scores_by_their_labels(knowledge, nn_result, session):
+    d = api.what_if(nn_result, ["activity_smes=4"], session, "en", "policy")
     text = api.what_if_text(d, "policy")
     assert "Business-led (anchor-driven) model" in text and "business_led" not in text
-    author = api.what_if_text(api.what_if(nn_result, ["activity_smes=4"], knowledge, "en"))
+    author = api.what_if_text(api.what_if(nn_result, ["activity_smes=4"], session, "en"))
     assert "business_led" in author
 
 
@@ -95,13 +98,13 @@ def test_the_cli_takes_the_reader(cli):
     assert code == 0 and "co_sme_weak" in out  # the author's text stays the default
 
 
-def test_policy_answers_keep_the_documented_shapes(knowledge, nn_result):
+def test_policy_answers_keep_the_documented_shapes(knowledge, nn_result, session):
     from engine.explain.shapes import adapter
 
     for lang in ("ru", "en"):
         for ident in ("co_sme_internationalization", "index", "activity_smes"):
             adapter("why").validate_python(api.why(nn_result, ident, knowledge, lang, "policy"))
         adapter("why-not").validate_python(
-            api.why_not(nn_result, "co_joint_rd_projects", knowledge, lang, "policy")
+            api.why_not(nn_result, "co_joint_rd_projects", session, lang, "policy")
         )
-        adapter("what-if").validate_python(api.what_if(nn_result, SETS, knowledge, lang, "policy"))
+        adapter("what-if").validate_python(api.what_if(nn_result, SETS, session, lang, "policy"))

@@ -12,23 +12,24 @@ from engine.explain.shapes import adapter, json_schema
 from tests.conftest import EXAMPLES, ROOT
 
 
-def answers(knowledge, lang):
+def answers(session, lang):
+    knowledge = session.knowledge
     for path in sorted(EXAMPLES.glob("*.yaml")):
-        r = api.evaluate(path, knowledge)
+        r = api.evaluate(path, session)
         subjects = r.recommendations[:3] + r.findings[:2] + ["index", "model", "activity_smes"]
         for ident in subjects:
             yield "why", api.why(r, ident, knowledge, lang)
         made = set(r.recommendations)
         not_made = [x.id for x in knowledge.recommendations.recommendations if x.id not in made]
         for ident in not_made[:2]:
-            yield "why-not", api.why_not(r, ident, knowledge, lang)
-        yield "what-if", api.what_if(r, ["direction_export=4", "activity_smes="], knowledge, lang)
+            yield "why-not", api.why_not(r, ident, session, lang)
+        yield "what-if", api.what_if(r, ["direction_export=4", "activity_smes="], session, lang)
 
 
 @pytest.mark.parametrize("lang", ["ru", "en"])
-def test_every_answer_has_its_documented_shape(knowledge, lang):
+def test_every_answer_has_its_documented_shape(session, lang):
     seen = set()
-    for name, data in answers(knowledge, lang):
+    for name, data in answers(session, lang):
         adapter(name).validate_python(json.loads(api.to_json(data)))
         seen.add(name)
     assert seen == {"why", "why-not", "what-if"}

@@ -32,10 +32,10 @@ def _leaves(name, result, k, seen=None):
 
 
 @pytest.mark.parametrize("example", ["nizhny-novgorod", "nascent-cluster", "mature-cluster"])
-def test_measure_inputs_cover_every_derivation(knowledge, example):
+def test_measure_inputs_cover_every_derivation(knowledge, example, session):
     """The search varies the indicators the scoring settings feed into a measure: they must
     include every indicator the derivation record actually used."""
-    r = api.evaluate(EXAMPLES / f"{example}.yaml", knowledge)
+    r = api.evaluate(EXAMPLES / f"{example}.yaml", session)
     deps = measure_inputs(knowledge)
     for name in r.measures.derivations:
         if name in deps:
@@ -53,8 +53,10 @@ def test_cone_includes_the_rules_behind_a_blocking_not(knowledge):
     } <= set(ids)
 
 
-def test_minimal_changes_are_verified_and_smallest_first(nn_result, knowledge):
-    found = minimal_changes(nn_result, "recommendation", "co_value_chain_integration", knowledge)
+def test_minimal_changes_are_verified_and_smallest_first(nn_result, knowledge, session):
+    found = minimal_changes(
+        nn_result, "recommendation", "co_value_chain_integration", knowledge, session.runner
+    )
     # two paths are one step away: production cooperation down to weak, or import up to the
     # import dependence of knowledge/rules/profiles.yaml (export is weak in the example)
     nearest = min(c["distance"] for c in found["changes"])
@@ -67,12 +69,14 @@ def test_minimal_changes_are_verified_and_smallest_first(nn_result, knowledge):
     assert distances == sorted(distances)
     for c in found["changes"]:
         rerun = api.run(
-            with_changes(nn_result.assessment, {c["indicator"]: c["to"]}, knowledge), knowledge
+            with_changes(nn_result.assessment, {c["indicator"]: c["to"]}, knowledge), session
         )
         assert "co_value_chain_integration" in rerun.recommendations
 
 
-def test_minimal_change_of_a_raw_number_moves_a_measure_across_its_threshold(nn_result, knowledge):
+def test_minimal_change_of_a_raw_number_moves_a_measure_across_its_threshold(
+    nn_result, knowledge, session
+):
     # K is a median of per-indicator ratios: one trailing pair (publications 35 % against 50 %)
     # and one near parity (foreign investment 40 % against 41 %): one more trailing pair lags
     base = with_changes(
@@ -80,38 +84,40 @@ def test_minimal_change_of_a_raw_number_moves_a_measure_across_its_threshold(nn_
         {"region_publications_international": 2500, "region_foreign_investment": 410000},
         knowledge,
     )
-    result = api.run(base, knowledge)
+    result = api.run(base, session)
     assert result.measures.get("ratio_band") == "mirror"
-    found = minimal_changes(result, "recommendation", "rg_regional_channels", knowledge)
+    found = minimal_changes(
+        result, "recommendation", "rg_regional_channels", knowledge, session.runner
+    )
     assert found["changes"], "lowering the region's denominators makes the cluster lag"
     assert any(c["indicator"].startswith("region_") for c in found["changes"])
     for c in found["changes"]:
-        rerun = api.run(with_changes(base, {c["indicator"]: c["to"]}, knowledge), knowledge)
+        rerun = api.run(with_changes(base, {c["indicator"]: c["to"]}, knowledge), session)
         assert rerun.measures.get("ratio_band") == "lagging"
 
 
-def test_one_change_that_makes_the_cluster_active_abroad_opens_the_gate(knowledge):
+def test_one_change_that_makes_the_cluster_active_abroad_opens_the_gate(knowledge, session):
     # the nascent cluster has no mandate; activity abroad turns "wait" into "mandate first"
-    r = api.evaluate(EXAMPLES / "nascent-cluster.yaml", knowledge)
+    r = api.evaluate(EXAMPLES / "nascent-cluster.yaml", session)
     assert "co_partner_cluster" in r.postponed
-    found = minimal_changes(r, "recommendation", "co_partner_cluster", knowledge)
+    found = minimal_changes(r, "recommendation", "co_partner_cluster", knowledge, session.runner)
     assert found["changes"] and not found["stats"]["truncated"]
     for c in found["changes"]:
-        rerun = api.run(with_changes(r.assessment, {c["indicator"]: c["to"]}, knowledge), knowledge)
+        rerun = api.run(with_changes(r.assessment, {c["indicator"]: c["to"]}, knowledge), session)
         assert "readiness.active_abroad" in rerun.findings
         assert "co_partner_cluster" in rerun.recommendations
 
 
-def test_no_single_change_when_two_independent_conditions_block(knowledge):
+def test_no_single_change_when_two_independent_conditions_block(knowledge, session):
     # the ministry contact needs a government coordinator AND no named contact: two changes
     base = with_changes(
-        api.evaluate(EXAMPLES / "mature-cluster.yaml", knowledge).assessment,
+        api.evaluate(EXAMPLES / "mature-cluster.yaml", session).assessment,
         {"coordinator_is_government": False, "has_ministry_contact": True},
         knowledge,
     )
-    r = api.run(base, knowledge)
+    r = api.run(base, session)
     assert "org_ministry_contact" not in r.recommendations
-    found = minimal_changes(r, "recommendation", "org_ministry_contact", knowledge)
+    found = minimal_changes(r, "recommendation", "org_ministry_contact", knowledge, session.runner)
     assert found["changes"] == [] and not found["stats"]["truncated"]
 
 
@@ -147,12 +153,12 @@ def test_parse_sets_collects_every_problem(knowledge):
     assert "--set: geo_apec:" in text and "mapping" in text
 
 
-def test_what_if_compares_two_runs(nn_result, knowledge):
-    d = what_if_data(nn_result, {"direction_export": 4}, knowledge)
+def test_what_if_compares_two_runs(nn_result, knowledge, session):
+    d = what_if_data(nn_result, {"direction_export": 4}, knowledge, session.runner)
     removed = [r["id"] for r in d["recommendations"]["removed"]]
     assert {"rg_export_trade_missions", "rg_market_entry_support", "rg_joint_advertising"} <= set(
         removed
     )
     assert d["changed"] and d["scores"] == []
-    same = what_if_data(nn_result, {"direction_export": 1}, knowledge)
+    same = what_if_data(nn_result, {"direction_export": 1}, knowledge, session.runner)
     assert not same["changed"]

@@ -144,13 +144,13 @@ def test_a_variant_replaces_the_text_only_when_its_findings_are_made(knowledge, 
     ],
 )
 def test_country_placeholders_name_the_institutions_of_the_clusters_country(
-    knowledge, tmp_path, country, expected
+    knowledge, session, tmp_path, country, expected
 ):
     text = (EXAMPLES / "nizhny-novgorod.yaml").read_text(encoding="utf-8")
     assert text.count("country: RU\n") == 1
     path = tmp_path / "a.yaml"
     path.write_text(text.replace("country: RU\n", f"country: {country}\n"), encoding="utf-8")
-    result = api.evaluate(path, knowledge)
+    result = api.evaluate(path, session)
     filled = say(fill("Use {country:trade_representations}.", result, knowledge), "en")
     assert filled.startswith(f"Use {expected}")
     assert "{" not in filled

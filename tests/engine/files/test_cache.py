@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from engine import api
+from engine import api, session
 from engine.files import cache
 from engine.inference.run import Runner
 from engine.resources import bundled_root
@@ -18,9 +18,7 @@ from engine.resources import bundled_root
 def cache_dir(tmp_path, monkeypatch) -> Path:
     d = tmp_path / "cache"
     monkeypatch.setenv("CLUSTER_INTL_CACHE", str(d))
-    api._KNOWLEDGE.clear()  # the in-process cache would hide the disk cache
     yield d
-    api._KNOWLEDGE.clear()
 
 
 @pytest.fixture
@@ -42,32 +40,29 @@ def outcome(k, nn_path) -> tuple:
 
 
 def test_a_second_run_reads_the_knowledge_from_the_cache(cache_dir, kb, nn_path, monkeypatch):
-    first = api.knowledge(kb)
+    first = api.Session(kb).knowledge
     assert len(entries(cache_dir)) == 1
     entry = entries(cache_dir)[0]
     assert entry.stat().st_mode & 0o777 == 0o600
     assert (cache_dir / "knowledge").stat().st_mode & 0o077 == 0
-    api._KNOWLEDGE.clear()
 
     def no_parsing(*_a, **_k):
         raise AssertionError("the knowledge base was parsed again")
 
-    monkeypatch.setattr(api, "load_knowledge", no_parsing)
-    second = api.knowledge(kb)
+    monkeypatch.setattr(session, "load_knowledge", no_parsing)
+    second = api.Session(kb).knowledge
     assert second is not first
     assert [r.rule.id for r in second.rules] == [r.rule.id for r in first.rules]
     assert outcome(second, nn_path) == outcome(first, nn_path)
 
 
 def test_an_edited_knowledge_file_is_a_miss_and_its_advice_is_used(cache_dir, kb):
-    api.knowledge(kb)
     path = kb / "recommendations.yaml"
     text = path.read_text("utf-8")
-    k = api.knowledge(kb)
+    k = api.Session(kb).knowledge
     title = k.recommendation["org_intl_working_group"].title.en
     path.write_text(text.replace(title, "A renamed working group", 1), "utf-8")
-    api._KNOWLEDGE.clear()
-    edited = api.knowledge(kb)
+    edited = api.Session(kb).knowledge
     assert edited.recommendation["org_intl_working_group"].title.en == "A renamed working group"
     assert len(entries(cache_dir)) == 2
 
@@ -78,8 +73,7 @@ def test_a_broken_knowledge_base_is_never_cached(cache_dir, kb):
     (kb / "kpis.yaml").write_text("kpis: [\n", "utf-8")
     for _ in range(2):
         with pytest.raises(InputError):
-            api.knowledge(kb)
-        api._KNOWLEDGE.clear()
+            _ = api.Session(kb).knowledge
     assert entries(cache_dir) == []
 
 
@@ -87,7 +81,7 @@ def test_a_broken_knowledge_base_is_never_cached(cache_dir, kb):
 def test_a_damaged_or_untrusted_entry_is_ignored_and_rebuilt(
     cache_dir, kb, nn_path, damage, monkeypatch
 ):
-    good = outcome(api.knowledge(kb), nn_path)
+    good = outcome(api.Session(kb).knowledge, nn_path)
     entry = entries(cache_dir)[0]
     if damage == "garbage":
         entry.write_bytes(b"not a pickle")
@@ -97,11 +91,10 @@ def test_a_damaged_or_untrusted_entry_is_ignored_and_rebuilt(
         # a file others could have written is not loaded, whatever it holds
         entry.write_bytes(b"cos\nsystem\n(S'echo pwned'\ntR.")
         entry.chmod(0o666)
-    api._KNOWLEDGE.clear()
     calls = []
-    real = api.load_knowledge
-    monkeypatch.setattr(api, "load_knowledge", lambda root=None: calls.append(1) or real(root))
-    assert outcome(api.knowledge(kb), nn_path) == good
+    real = session.load_knowledge
+    monkeypatch.setattr(session, "load_knowledge", lambda root=None: calls.append(1) or real(root))
+    assert outcome(api.Session(kb).knowledge, nn_path) == good
     assert calls == [1]
     if damage != "group-writable":
         assert entries(cache_dir)[0].stat().st_size > 100_000  # rewritten whole
@@ -111,11 +104,11 @@ def test_cache_off_writes_nothing(tmp_path, kb, monkeypatch):
     monkeypatch.setenv("CLUSTER_INTL_CACHE", "off")
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
-    api._KNOWLEDGE.clear()
-    api.knowledge(kb)
+    s = api.Session(kb)
+    assert s.settings.cache_dir is None
+    assert s.knowledge.rules
     assert cache.directory() is None
     assert not (tmp_path / "xdg").exists() and not (tmp_path / "home").exists()
-    api._KNOWLEDGE.clear()
 
 
 def test_the_default_place_follows_xdg(tmp_path, monkeypatch):
@@ -139,28 +132,33 @@ def test_only_the_newest_entries_are_kept(cache_dir, monkeypatch):
 def test_templates_compiled_once_render_the_same(cache_dir, nn_result, knowledge):
     from engine.render import jinja as render
 
-    render.environment.cache_clear()
-    first = api.draft(nn_result, knowledge, "html", "en")
+    view = api.program_view(nn_result, knowledge, "en")
+    root = bundled_root("templates")
+
+    def html(env) -> str:
+        return env.get_template("program.html.j2").render(p=view, t=render.strings()["en"])
+
+    first = html(render.new_environment(root, cache_dir))
     compiled = list((cache_dir / "templates").rglob("*.cache"))
     assert compiled
-    render.environment.cache_clear()
-    assert api.draft(nn_result, knowledge, "html", "en") == first
-    render.environment.cache_clear()
+    # a fresh environment reads the compiled templates back: the same document
+    assert html(render.new_environment(root, cache_dir)) == first
+    # the documents' environment follows the cache setting: a new directory, a new environment
+    assert render.environment() is render.environment()
+    assert render.environment() is not render.new_environment(root, cache_dir)
 
 
 def test_the_same_files_elsewhere_are_another_entry(cache_dir, kb, tmp_path, monkeypatch):
     """A second checkout with identical files must not get the first one's paths in its messages."""
     other = tmp_path / "other" / "kb"
     shutil.copytree(kb, other)
-    first = api.knowledge(kb)
-    api._KNOWLEDGE.clear()
-    second = api.knowledge(other)
+    first = api.Session(kb).knowledge
+    second = api.Session(other).knowledge
     assert first.root.resolve() == kb.resolve()
     assert second.root.resolve() == other.resolve()
     assert all(site.file.startswith(str(os.path.relpath(other))) for site in second.rules)
     # seen from another working directory, the paths are relative to it
     monkeypatch.chdir(other)
-    api._KNOWLEDGE.clear()
-    third = api.knowledge(other)
+    third = api.Session(other).knowledge
     assert all(site.file.startswith("rules") for site in third.rules)
     assert len(entries(cache_dir)) == 3

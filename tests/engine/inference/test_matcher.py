@@ -68,9 +68,9 @@ def test_experta_internals_we_rely_on_are_there():
     assert callable(FeatureTesterNode._activate) and callable(ConflictSetNode.get_activations)
 
 
-def test_the_engine_uses_the_touched_matcher(knowledge):
+def test_the_engine_uses_the_touched_matcher(knowledge, session):
     assert matcher_module.matcher_class() is TouchedNodesMatcher
-    assert type(inference.runner_for(knowledge).engine.matcher) is TouchedNodesMatcher
+    assert type(session.runner.engine.matcher) is TouchedNodesMatcher
 
 
 @pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: p.stem)
@@ -109,8 +109,8 @@ def test_identical_firings_on_a_synthetic_base_of_200_rules(tmp_path, monkeypatc
         assert trace(touched, a) == trace(stock, a)
 
 
-def test_only_touched_conflict_set_nodes_are_polled(knowledge):
-    runner = inference.runner_for(knowledge)
+def test_only_touched_conflict_set_nodes_are_polled(knowledge, session):
+    runner = session.runner
     matcher = runner.engine.matcher
     polled = []
     nodes = [n for n in matcher._nodes if hasattr(n, "get_activations")]
@@ -133,8 +133,8 @@ def test_only_touched_conflict_set_nodes_are_polled(knowledge):
     assert len(polled) < len(nodes) * changes / 10
 
 
-def test_reset_leaves_every_memory_empty(knowledge):
-    runner = inference.runner_for(knowledge)
+def test_reset_leaves_every_memory_empty(knowledge, session):
+    runner = session.runner
     runner.run(load_assessment(EXAMPLES[0], knowledge))
     runner.engine.reset()
     for node in runner.engine.matcher._nodes:

@@ -107,10 +107,9 @@ def test_stress_no_stale_firing_with_not_and_retractions():
     assert total > 200  # the stress did real work
 
 
-def test_compiled_engine_uses_stable_strategy(knowledge):
-    from engine.inference.run import runner_for
+def test_compiled_engine_uses_stable_strategy(knowledge, session):
 
-    assert runner_for(knowledge).engine.strategy.__class__ is StableStrategy
+    assert session.runner.engine.strategy.__class__ is StableStrategy
 
 
 def test_every_firing_of_the_example_was_live(nn_result):

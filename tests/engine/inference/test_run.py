@@ -12,14 +12,16 @@ from engine.inference.run import running_check
 from engine.inference.trace import Result
 from engine.knowledge.conditions import truth
 from engine.knowledge.models import Any_, Atom
+from tests.conftest import shared_session
 
-K = api.knowledge()
+SESSION = shared_session()
+K = SESSION.knowledge
 WEAK_EXPORT = {"cluster_name": "Inline", "direction_export": 0}
 
 
 def run(**values: Any) -> Result:
     text = yaml.safe_dump({**WEAK_EXPORT, **values}).encode("utf-8")
-    return api.run(api.load_bytes(text, "inline.yaml", K), K)
+    return api.run(api.load_bytes(text, "inline.yaml", K), SESSION)
 
 
 def test_running_holds_gives_continue_and_records_the_value():

@@ -16,7 +16,7 @@ def test_a_regional_measure_without_running_is_a_located_warning(tmp_path):
     line = "    running: {indicator: measures_already_run, op: contains, value: rg_market_entry_support}\n"
     assert text.count(line) == 1
     path.write_text(text.replace(line, ""), encoding="utf-8")
-    problems = verify(api.knowledge(root))
+    problems = verify(api.Session(root).knowledge)
     [p] = [x for x in problems if "'rg_market_entry_support' declares no `running:`" in x.message]
     assert p.severity == "warning" and p.file.endswith("recommendations.yaml") and p.line > 0
     assert not any("'rg_foreign_fairs' declares no" in x.message for x in problems)

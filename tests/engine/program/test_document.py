@@ -71,8 +71,8 @@ def test_consultant_document_keeps_the_reasons(nn_result, knowledge, lang, fmt):
 
 @pytest.mark.parametrize("name", ["mature-cluster.yaml", "nascent-cluster.yaml"])
 @pytest.mark.parametrize("lang", ["ru", "en"])
-def test_client_document_of_other_clusters_shows_no_engine_syntax(knowledge, name, lang):
-    result = api.evaluate(EXAMPLES / name, knowledge)
+def test_client_document_of_other_clusters_shows_no_engine_syntax(knowledge, name, lang, session):
+    result = api.evaluate(EXAMPLES / name, session)
     for fmt in ("md", "docx"):
         assert leaks(visible_text(fmt, api.draft(result, knowledge, fmt, lang)), lang) == []
 
@@ -96,12 +96,12 @@ def test_action_plan_lists_every_measure_once_with_calendar_quarters(nn_result, 
     assert text.count(title) <= 3  # detail heading, plan row, priority list of the summary
 
 
-def test_client_names_replace_the_neutral_terms(knowledge, tmp_path):
+def test_client_names_replace_the_neutral_terms(knowledge, tmp_path, session):
     src = (EXAMPLES / "nizhny-novgorod.yaml").read_text(encoding="utf-8")
     src += "regional_ministry_name: Министерство инвестиций Нижегородской области\n"
     path = tmp_path / "named.yaml"
     path.write_text(src, encoding="utf-8")
-    result = api.evaluate(path, knowledge)
+    result = api.evaluate(path, session)
     view = api.program_view(result, knowledge, "ru")
     rows = {p["id"]: p for p in view["plan"]}
     assert (
@@ -134,7 +134,9 @@ def test_cli_draft_takes_the_audience(cli, nn_path):
     assert code == 0 and "Annex B." not in out
 
 
-def test_a_cluster_without_baselines_says_when_targets_come_and_shows_no_bare_dashes(knowledge):
+def test_a_cluster_without_baselines_says_when_targets_come_and_shows_no_bare_dashes(
+    knowledge, session
+):
     """Regression, drafted off the example (a Kazakh food cluster with a partial questionnaire):
     the summary's key targets and the passport's results were empty, and blank counts read
     "— —"."""
@@ -142,7 +144,7 @@ def test_a_cluster_without_baselines_says_when_targets_come_and_shows_no_bare_da
         "cluster_name: Food cluster\nregion_name: Region\ncountry: KZ\nassessment_year: 2024\n"
         "self_assessment_level: 3\nactivity_smes: 2\ndirection_export: 3\ndirection_science: 1\n"
     )
-    result = api.evaluate_bytes(text.encode("utf-8"), "kz.yaml", knowledge)
+    result = api.evaluate_bytes(text.encode("utf-8"), "kz.yaml", session)
     view = api.program_view(result, knowledge, "en")
     assert view["summary"]["targets"] and view["passport"]["results"]
     assert all(x.strip() for x in view["summary"]["targets"])

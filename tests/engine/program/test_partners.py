@@ -28,8 +28,8 @@ def inline(knowledge, **values: Any):
     return api.load_bytes(text, "inline.yaml", knowledge)
 
 
-def view(a, knowledge, lang: str = "en") -> dict[str, Any]:
-    return api.program_view(api.run(a, knowledge), knowledge, lang)
+def view(a, session, lang: str = "en") -> dict[str, Any]:
+    return api.program_view(api.run(a, session), session.knowledge, lang)
 
 
 def rec(v: dict[str, Any], rid: str) -> dict[str, Any] | None:
@@ -60,25 +60,25 @@ def test_platforms_follow_the_open_geographies(knowledge):
     assert all(p.geography != "europe" for p in offered)
 
 
-def test_europe_closed_community_measure_names_no_european_platform(knowledge):
+def test_europe_closed_community_measure_names_no_european_platform(knowledge, session):
     # the defect: the community measure kept its rationale about the European platform
     a = mature(knowledge, platform_memberships=[], partner_geographies_available=CLOSED)
     for lang in ("en", "ru"):
-        r = rec(view(a, knowledge, lang), "co_cluster_community")
+        r = rec(view(a, session, lang), "co_cluster_community")
         assert r is not None
         words = " ".join([r["title"], r["text"], r["rationale"], *r["kpis"]])
         assert "Europe" not in words and "Европ" not in words and "ECCP" not in words
 
 
-def test_europe_and_world_closed_keep_no_platform_kpi(knowledge):
+def test_europe_and_world_closed_keep_no_platform_kpi(knowledge, session):
     # the defect: the platform KPI stayed although no platform could be used
     a = mature(knowledge, platform_memberships=[], partner_geographies_available=["apec", "cis"])
-    v = view(a, knowledge)
+    v = view(a, session)
     assert rec(v, "co_platform_promotion") is None
     assert all("kpi_platform_memberships" not in r["kpi_ids"] for r in v["recommendations"])
 
 
-def test_partner_search_says_so_when_no_candidate_fits(knowledge):
+def test_partner_search_says_so_when_no_candidate_fits(knowledge, session):
     # the defect: "candidates from the catalogue below" with none below
     a = inline(
         knowledge,
@@ -91,18 +91,18 @@ def test_partner_search_says_so_when_no_candidate_fits(knowledge):
     )
     assert choose_partners(a, knowledge).candidates == []
     for lang in ("en", "ru"):
-        v = view(a, knowledge, lang)
+        v = view(a, session, lang)
         r = rec(v, "co_partner_cluster")
         if r is None:
             pytest.fail("the partner search is expected for a cluster with no partner cluster")
         assert r["partners"] == []
         assert r["none_fits"] == knowledge.partners.no_candidates.get(lang)
         assert "below" not in r["text"] and "ниже" not in r["text"]
-        md = api.draft(api.run(a, knowledge), knowledge, "md", lang)
+        md = api.draft(api.run(a, session), knowledge, "md", lang)
         assert r["none_fits"] in md.replace("\n", " ")
 
 
-def test_no_second_region_when_apec_is_already_the_strongest_open_one(knowledge):
+def test_no_second_region_when_apec_is_already_the_strongest_open_one(knowledge, session):
     # the defect: "APEC as a second region" when APEC is the strongest region
     a = mature(
         knowledge,
@@ -112,9 +112,9 @@ def test_no_second_region_when_apec_is_already_the_strongest_open_one(knowledge)
         geo_cis=1,
         geo_transnational=1,
     )
-    assert "co_apec_diversification" not in api.run(a, knowledge).recommendations
+    assert "co_apec_diversification" not in api.run(a, session).recommendations
     b = with_changes(a, {"geo_cis": 3}, knowledge)
-    assert "co_apec_diversification" in api.run(b, knowledge).recommendations
+    assert "co_apec_diversification" in api.run(b, session).recommendations
 
 
 @pytest.mark.parametrize(("target", "country"), [("AM", "AM"), ("Китай", "CN"), ("china", "CN")])

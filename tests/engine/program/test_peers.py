@@ -57,10 +57,10 @@ def test_peers_rank_the_cluster_with_percentile_and_n(tmp_path, knowledge, nn_re
     assert "among the most international of 6 clusters" in text
 
 
-def test_a_cluster_below_its_peers_is_not_called_most_international(tmp_path, knowledge):
+def test_a_cluster_below_its_peers_is_not_called_most_international(tmp_path, knowledge, session):
     folder = _peer_dir(tmp_path, knowledge, [2, 2.5, 3, 3.5, 4])
     a = with_changes(api.load(NN, knowledge), {}, knowledge)
-    result = api.run(a, knowledge)
+    result = api.run(a, session)
     text = api.draft(result, knowledge, "md", "en", peers=[folder])
     assert "among the most international of" not in text
     assert "of 6 clusters" in text
