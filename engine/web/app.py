@@ -13,12 +13,12 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl, urlencode
+from urllib.parse import parse_qsl, quote, urlencode
 
 from starlette.applications import Starlette
 from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
@@ -31,6 +31,7 @@ from engine.web.responses import (
     audience,
     download,
     failure,
+    page_url,
     too_large,
 )
 from engine.web.service import Service
@@ -51,6 +52,11 @@ class Settings:
     port: int
     token: str
     knowledge: Path | None = None
+    # seconds to receive a request's header block, then its body (engine/web/timeouts.py); and
+    # to keep an idle connection open between requests (uvicorn's timeout_keep_alive)
+    header_timeout: float = 10.0
+    body_timeout: float = 60.0
+    keep_alive_timeout: int = 5
 
 
 # --- the application ---------------------------------------------------------------------------
@@ -90,7 +96,7 @@ class Workbench(JsonApi):
                     items += [(key, v) for v in value]
                 elif value is not None:
                     items.append((key, value))
-            return path + "?" + urlencode(items)
+            return quote(path, safe="/") + "?" + urlencode(items)
 
         html = self.env.get_template(f"web/{template}").render(
             w=self.words[lang],
@@ -227,7 +233,7 @@ class Workbench(JsonApi):
         except Failure as exc:
             return self.problem_page(request, exc)
         page = self.render(request, "saved.html.j2", saved=entry.name)
-        page.headers["HX-Redirect"] = f"/c/{entry.name}?lang={lang}"
+        page.headers["HX-Redirect"] = page_url(f"/c/{entry.name}", lang=lang)
         return page
 
     async def questionnaire(self, request: Request) -> Response:
@@ -446,6 +452,9 @@ def create_app(settings: Settings) -> Any:
                 return _failed(request, exc, api_route)
             except api.ClusterIntlError as exc:
                 return _failed(request, failure(exc), api_route)
+            except ClientDisconnect:
+                # the client left, or a deadline cut its half-sent body: nobody to answer
+                return Response(status_code=400)
             except security.BodyTooLarge:
                 return _failed(
                     request,

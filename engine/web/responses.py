@@ -7,6 +7,7 @@ import re
 from importlib.metadata import PackageNotFoundError
 from importlib.metadata import version as distribution_version
 from typing import Any
+from urllib.parse import quote, urlencode
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -49,13 +50,29 @@ def json_response(data: Any) -> Response:
 
 
 def download(data: str | bytes, media_type: str, filename: str) -> Response:
-    """An attachment of the registered media type, under a file name safe in a header."""
-    safe = re.sub(r"[^\w.-]", "_", filename, flags=re.ASCII)
+    """An attachment of the registered media type under its own file name, in any script."""
     return Response(
         data,
         media_type=media_type,
-        headers={"content-disposition": f'attachment; filename="{safe}"'},
+        headers={"content-disposition": content_disposition(filename)},
     )
+
+
+def content_disposition(filename: str) -> str:
+    """`attachment` with an ASCII `filename` for old clients and the exact name as UTF-8 in
+    `filename*` (RFC 6266 with RFC 5987's encoding): `Кластер.docx` keeps its name."""
+    ascii_name = re.sub(r"[^\w.-]", "_", filename, flags=re.ASCII)
+    header = f'attachment; filename="{ascii_name}"'
+    if ascii_name != filename:
+        header += "; filename*=UTF-8''" + quote(filename, safe="")
+    return header
+
+
+def page_url(path: str, **params: str) -> str:
+    """A URL of this application for a header (`HX-Redirect`, `Location`): the path
+    percent-encoded as UTF-8, since a header carries ASCII only."""
+    url = quote(path, safe="/")
+    return url + ("?" + urlencode(params) if params else "")
 
 
 def label(name: str) -> str:

@@ -223,6 +223,43 @@ def test_upload_checks_then_saves_and_never_replaces(client, csrf, workspace):
     assert not (workspace.parent.parent / "sneaky.yaml").exists()
 
 
+def test_a_cyrillic_file_name_uploads_once_and_downloads_under_its_name(client, csrf, workspace):
+    """`Кластер.yaml` got HTTP 500 (a non-Latin-1 HX-Redirect header) after it was saved, so a
+    retry said it exists."""
+    body = (EXAMPLES / "mature-cluster.yaml").read_bytes()
+    files = {"file": ("Кластер зрелый.yaml", body, "application/yaml")}
+    r = client.post("/upload?lang=ru", files=files, headers=csrf)
+    assert r.status_code == 200
+    assert r.headers["hx-redirect"] == (
+        "/c/%D0%9A%D0%BB%D0%B0%D1%81%D1%82%D0%B5%D1%80%20"
+        "%D0%B7%D1%80%D0%B5%D0%BB%D1%8B%D0%B9.yaml?lang=ru"
+    )
+    assert [p.name for p in workspace.iterdir() if p.name.startswith("Кластер")] == [
+        "Кластер зрелый.yaml"
+    ]
+    assert (workspace / "Кластер зрелый.yaml").read_bytes() == body
+    page = client.get(r.headers["hx-redirect"])
+    assert page.status_code == 200 and "%D0%9A" in page.text  # its links, percent-encoded
+    again = client.post("/upload?lang=ru", files=files, headers=csrf)
+    assert again.status_code == 409  # the second try is the one that finds it there
+    docx = client.get(r.headers["hx-redirect"].replace("?", "/program?format=docx&"))
+    assert docx.status_code == 200
+    assert docx.headers["content-disposition"] == (
+        'attachment; filename="______________.docx"; '
+        "filename*=UTF-8''%D0%9A%D0%BB%D0%B0%D1%81%D1%82%D0%B5%D1%80%20"
+        "%D0%B7%D1%80%D0%B5%D0%BB%D1%8B%D0%B9.docx"
+    )
+
+
+def test_content_disposition_keeps_an_ascii_name_plain():
+    from engine.web.responses import content_disposition
+
+    assert content_disposition("nn-what-if.json") == 'attachment; filename="nn-what-if.json"'
+    header = content_disposition('a"b;\\c.md')
+    assert header.startswith("attachment; filename=\"a_b__c.md\"; filename*=UTF-8''a%22b%3B")
+    assert header.isascii()
+
+
 def test_user_text_is_escaped_in_every_page(client, csrf, workspace):
     hostile = "<script>alert(1)</script>{{ 7*7 }}"
     body = (EXAMPLES / "nascent-cluster.yaml").read_text("utf-8")
