@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from engine.assessment.validate import Assessment, check_value
-from engine.errors import InputError, Problem, capped, printable, suggest
+from engine.errors import InputError, Problem, capped, kind_of, printable, suggest
 from engine.files.office import check_container, read_office_file
 from engine.files.strict_yaml import bad_character
 from engine.knowledge.models import Indicator, Knowledge
@@ -204,7 +204,13 @@ class _SheetReader:
     def problem(self, col: str, row: int, message: str, hint: str = "") -> None:
         """Record a problem of the cell at `col`, `row` of this sheet."""
         self.problems.append(
-            Problem(file=self.file, path=f"{self.sheet}!{col}{row}", message=message, hint=hint)
+            Problem(
+                file=self.file,
+                path=f"{self.sheet}!{col}{row}",
+                message=message,
+                hint=hint,
+                **kind_of(message),
+            )
         )
 
     def read_row(self, r_i: int, row: tuple[Any, ...]) -> None:
@@ -282,7 +288,9 @@ class _SheetReader:
         for ind_id, merged in _merge_options(self.values, self.options).items():
             value, err = check_value(self.k.indicator[ind_id], merged, self.k)
             if err:
-                self.problems.append(Problem(file=self.file, path=self._at(ind_id), message=err))
+                self.problems.append(
+                    Problem(file=self.file, path=self._at(ind_id), message=err, **kind_of(err))
+                )
             else:
                 self.values[ind_id] = value
 
@@ -295,6 +303,8 @@ class _SheetReader:
                         file=self.file,
                         path=self._at(ind.id),
                         message=f"missing required indicator {ind.id!r}",
+                        code="missing-required",
+                        params=(("id", ind.id),),
                     )
                 )
 

@@ -76,6 +76,7 @@ class Located:
         hint: str = "",
         severity: Severity = "error",
         code: str = UNCLASSIFIED,
+        params: tuple[tuple[str, str], ...] = (),
     ) -> Problem:
         line, col = self.key_pos(path) if key else self.pos(path)
         return Problem(
@@ -87,6 +88,7 @@ class Located:
             hint=hint,
             severity=severity,
             code=code,
+            params=params,
         )
 
 

@@ -23,7 +23,7 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
 from engine import api
-from engine.web import controls, forms, security
+from engine.web import controls, forms, messages, security
 from engine.web.json_api import JsonApi
 from engine.web.responses import (
     LANGS,
@@ -112,6 +112,10 @@ class Workbench(JsonApi):
         )
         return HTMLResponse(html, status_code=status)
 
+    def said(self, exc: api.ClusterIntlError, lang: str) -> list[str]:
+        """An engine error's located lines in the page's language (engine/web/messages.py)."""
+        return messages.say_all(exc, self.words[lang], lang)
+
     def problem_page(self, request: Request, exc: Failure) -> HTMLResponse:
         """The problem's messages as an error page, or as a fragment for an htmx request, with
         its status."""
@@ -160,15 +164,16 @@ class Workbench(JsonApi):
             try:
                 result = self.service.result(data, entry.display)
             except api.ClusterIntlError as exc:
-                return {"name": entry.name, "ok": False, "errors": str(exc).splitlines()}
+                return {"name": entry.name, "ok": False, "errors": self.said(exc, lang)}
             view = api.program_view(result, self.service.k, lang)
             d = api.diagnosis(result, self.service.k, lang)
             return {
                 "name": entry.name,
                 "ok": True,
                 "source": entry.display,
-                "cluster": view["cluster"]["name"],
-                "region": view["cluster"]["region"],
+                "cluster": view["front"]["cluster"],  # the English name in English, when given
+                "region": view["front"]["region"],
+                "cluster_key": view["cluster"]["name"],  # as given: one cluster in any language
                 "year": view["cluster"]["year"],
                 "level": d["self_assessment"]["level"],
                 "level_band": d["self_assessment"]["band"],
@@ -189,7 +194,7 @@ class Workbench(JsonApi):
             try:
                 data = self.workspace.read(entry)
             except api.ClusterIntlError as exc:
-                rows.append({"name": entry.name, "ok": False, "errors": str(exc).splitlines()})
+                rows.append({"name": entry.name, "ok": False, "errors": self.said(exc, lang)})
                 continue
             rows.append(await self.service.run(self._row, entry, data, lang))
         ok = [r for r in rows if r["ok"]]
@@ -197,7 +202,9 @@ class Workbench(JsonApi):
         portfolio = await self.service.run(
             lambda: self.service.memo(
                 ("portfolio", lang, tuple((s, id(r)) for s, r in named)),
-                lambda: forms.portfolio(named, self.service.k, lang),
+                lambda: forms.portfolio(
+                    named, self.service.k, lang, {r["source"]: r["cluster"] for r in ok}
+                ),
             )
         )
         return self.render(
@@ -222,14 +229,14 @@ class Workbench(JsonApi):
             limit = api.upload_limit(name)
             data = await upload.read(limit + 1)
             if len(data) > limit:
-                raise too_large(name)
+                raise too_large(name, self.said(api.too_large(name), lang))
             # refuse a broken file before it lands in the workspace
             await self.service.run(self.service.result, data, name)
             entry = await self.service.run(self.workspace.save, name, data)
         except NotInWorkspace:
             return self.problem_page(request, Failure(400, [self.words[lang]["e_bad_name"]]))
         except api.ClusterIntlError as exc:
-            return self.problem_page(request, failure(exc))
+            return self.problem_page(request, failure(exc, self.said(exc, lang)))
         except Failure as exc:
             return self.problem_page(request, exc)
         page = self.render(request, "saved.html.j2", saved=entry.name)
@@ -266,7 +273,7 @@ class Workbench(JsonApi):
 
         def build() -> dict[str, Any]:
             return {
-                "view": api.program_view(result, k, lang),
+                "view": _named(api.program_view(result, k, lang)),
                 "diagnosis": api.diagnosis(result, k, lang),
                 "panel": controls.controls(
                     self.service.indicators(lang), dict(result.assessment.values)
@@ -427,7 +434,7 @@ def _year_pairs(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Two assessments of one cluster (same name) from different years: earlier → later."""
     by_cluster: dict[str, list[dict[str, Any]]] = {}
     for r in rows:
-        by_cluster.setdefault(str(r["cluster"]).strip().casefold(), []).append(r)
+        by_cluster.setdefault(str(r["cluster_key"]).strip().casefold(), []).append(r)
     pairs = []
     for same in by_cluster.values():
         dated = sorted((r for r in same if r["year"] is not None), key=lambda r: r["year"])
@@ -435,6 +442,16 @@ def _year_pairs(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
             if old["year"] != new["year"]:
                 pairs.append({"cluster": new["cluster"], "old": old, "new": new})
     return pairs
+
+
+def _named(view: dict[str, Any]) -> dict[str, Any]:
+    """The view with the cluster and region as its title page names them: in English, the
+    assessment's English names where it gives them."""
+    front = view["front"]
+    return {
+        **view,
+        "cluster": {**view["cluster"], "name": front["cluster"], "region": front["region"]},
+    }
 
 
 # --- assembling --------------------------------------------------------------------------------
@@ -451,7 +468,8 @@ def create_app(settings: Settings) -> Any:
             except Failure as exc:
                 return _failed(request, exc, api_route)
             except api.ClusterIntlError as exc:
-                return _failed(request, failure(exc), api_route)
+                said = None if api_route else wb.said(exc, wb.lang(request))  # the API: the CLI's
+                return _failed(request, failure(exc, said), api_route)
             except ClientDisconnect:
                 # the client left, or a deadline cut its half-sent body: nobody to answer
                 return Response(status_code=400)

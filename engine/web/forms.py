@@ -75,13 +75,19 @@ def assessment_yaml(assessment: Assessment, k: Knowledge) -> str:
     return "\n".join(lines) + "\n"
 
 
-def portfolio(named: list[tuple[str, Result]], k: Knowledge, lang: str) -> dict[str, Any]:
-    """The batch summary of results already computed: its rows and its index chart."""
+def portfolio(
+    named: list[tuple[str, Result]], k: Knowledge, lang: str, shown: dict[str, str] | None = None
+) -> dict[str, Any]:
+    """The batch summary of results already computed: its rows and its index chart; `shown`
+    names a source's cluster in the page's language (the English name where the assessment
+    gives one)."""
 
     plain = Locale(lang, typography=False)
     rows = [
         summary_row(Job(i, source, ""), r, localize(build_program(r, k), plain), k)
         for i, (source, r) in enumerate(named)
     ]
+    for row in rows:
+        row["cluster"] = (shown or {}).get(row["source"]) or row["cluster"]
     chart = localize(summary_chart(rows, Msg("b_chart"), Msg("b_index")), plain) if rows else None
     return {"rows": rows, "chart": chart}

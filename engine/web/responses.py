@@ -27,21 +27,21 @@ class Failure(Exception):
         self.messages = messages
 
 
-def too_large(name: str) -> Failure:
-    """413 with the CLI's message for a file over its limit."""
-    return Failure(413, str(api.too_large(name)).splitlines())
+def too_large(name: str, messages: list[str] | None = None) -> Failure:
+    """413 with the CLI's message for a file over its limit (or `messages`, the page's)."""
+    return Failure(413, messages or str(api.too_large(name)).splitlines())
 
 
-def failure(exc: api.ClusterIntlError) -> Failure:
+def failure(exc: api.ClusterIntlError, messages: list[str] | None = None) -> Failure:
     """An engine error as the HTTP problem a client can act on: 409 for an existing output, 422
-    for a bad input, 400 otherwise."""
+    for a bad input, 400 otherwise; with the CLI's messages, or `messages` (a page's words)."""
     if isinstance(exc, api.OutputExistsError):
         status = 409
     elif isinstance(exc, api.InputError):
         status = 422
     else:
         status = 400
-    return Failure(status, str(exc).splitlines() or [type(exc).__name__])
+    return Failure(status, messages or str(exc).splitlines() or [type(exc).__name__])
 
 
 def json_response(data: Any) -> Response:
