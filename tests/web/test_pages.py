@@ -61,6 +61,16 @@ def test_the_cluster_and_region_are_english_in_english_where_the_file_gives_them
     assert "/compare?" in workspace  # the year pair still found (by the name as given)
 
 
+def test_the_data_gaps_confidence_is_said_in_the_pages_language(client):
+    """The Russian page said "Пробелы в данных 4/87 (low)": an English word, and not clearly
+    the confidence."""
+    ru = client.get(f"{CLUSTER}?lang=ru").text
+    gaps = re.search(r"<th>Пробелы в данных</th><td>(.*?)</td>", ru).group(1)
+    assert "(достоверность: " in gaps and "(low)" not in gaps and "(high)" not in gaps
+    en = client.get(f"{CLUSTER}?lang=en").text
+    assert re.search(r"<th>Data gaps</th><td>\d+/\d+ <span class=\"meta\">\(confidence: ", en)
+
+
 def test_the_workspace_has_portfolio_chart_comparison_and_blank_questionnaire(client):
     html = client.get("/?lang=en").text
     determined = [
