@@ -179,6 +179,8 @@ class Workbench(JsonApi):
                 "level_band": d["self_assessment"]["band"],
                 "index": d["index"]["value"],
                 "index_band": d["index"]["band_label"],
+                "coverage": d["index"]["coverage"],
+                "of": d["index"]["of"],
                 "measures": len(view["recommendations"]),
                 "result": result,
             }
@@ -207,11 +209,15 @@ class Workbench(JsonApi):
                 ),
             )
         )
+        sort = request.query_params.get("sort", "")
+        descending = request.query_params.get("dir") == "desc"
         return self.render(
             request,
             "workspace.html.j2",
             rows=rows,
-            portfolio=portfolio,
+            portfolio=_sortable(portfolio, ok, sort, descending),
+            sort=sort if sort in forms.SORTABLE else "",
+            descending=descending,
             pairs=_year_pairs(ok),
             folder=str(self.workspace.root),
         )
@@ -442,6 +448,25 @@ def _year_pairs(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
             if old["year"] != new["year"]:
                 pairs.append({"cluster": new["cluster"], "old": old, "new": new})
     return pairs
+
+
+def _sortable(
+    portfolio: dict[str, Any], ok: list[dict[str, Any]], sort: str, descending: bool
+) -> dict[str, Any]:
+    """The portfolio with each row's file, index coverage and weakest mark, sorted as asked."""
+    by_source = {r["source"]: r for r in ok}
+    low = forms.weakest(portfolio["rows"])
+    rows = [
+        {
+            **row,
+            "name": by_source[row["source"]]["name"],
+            "coverage": by_source[row["source"]]["coverage"],
+            "of": by_source[row["source"]]["of"],
+            "weakest": row["source"] == low,
+        }
+        for row in portfolio["rows"]
+    ]
+    return {**portfolio, "rows": forms.sorted_portfolio(rows, sort, descending)}
 
 
 def _named(view: dict[str, Any]) -> dict[str, Any]:
