@@ -65,6 +65,7 @@ def test_an_english_upload_error_is_the_clis_message(client, csrf, knowledge):
     assert lines(r.text) == str(cli.value).splitlines()
 
 
+@pytest.mark.slow  # renders every workspace file's row; .ci/run runs it (-m slow)
 def test_a_broken_workspace_file_is_listed_in_russian(client, workspace):
     (workspace / "broken-ru.yaml").write_bytes(b"cluster_name: x\ndirection_export: 9\n")
     try:
