@@ -148,3 +148,29 @@ def test_the_examples_still_read(knowledge):
     """The kinds carried with the messages change no message of the CLI."""
     for path in sorted(EXAMPLES.glob("*.yaml")):
         api.evaluate(path, knowledge)
+
+
+def test_a_questionnaire_error_is_located_and_russian(client, csrf, knowledge):
+    """A filled XLSX questionnaire with a value off its scale and a formula: each problem names
+    its sheet and cell, in Russian."""
+    import io
+
+    from openpyxl import load_workbook
+
+    wb = load_workbook(io.BytesIO(api.questionnaire(knowledge, "xlsx", "ru")))
+    ws = wb.worksheets[0]
+    rows = {row[0].value: row for row in ws.iter_rows(min_row=2)}
+    rows["cluster_name"][6].value = "Кластер"
+    rows["direction_export"][6].value = 9
+    rows["direction_import"][6].value = "=1+1"
+    out = io.BytesIO()
+    wb.save(out)
+    files = {"file": ("анкета.xlsx", out.getvalue(), "application/octet-stream")}
+    r = client.post("/upload?lang=ru", files=files, headers=csrf)
+    assert r.status_code == 422
+    said = lines(r.text)
+    sheet = ws.title
+    export_row = rows["direction_export"][0].row
+    assert f"анкета.xlsx: {sheet}!G{export_row}: 9 вне шкалы; допустимо 0..4" in said
+    assert any("формулы не вычисляются" in line for line in said)
+    assert not any(ENGLISH.search(line) for line in said), said
