@@ -84,6 +84,14 @@ class Flaw(str):
         flaw.params = tuple((k, str(v)) for k, v in params.items())
         return flaw
 
+    def __reduce__(self) -> tuple[object, ...]:
+        """Pickled with its kind (a batch worker sends problems to its parent)."""
+        return (_flaw, (str(self), self.code, self.params))
+
+
+def _flaw(message: str, code: str, params: tuple[tuple[str, str], ...]) -> Flaw:
+    return Flaw(message, code, **dict(params))
+
 
 class Kind(TypedDict, total=False):
     code: str
