@@ -495,8 +495,14 @@ def upload_limit(name: str) -> int:
 
 def too_large(name: str) -> InputError:
     """The CLI's own message for an assessment over `upload_limit(name)`."""
+    limit = upload_limit(name)
+    message = f"file is too large (the limit is {limit} bytes)"
     return InputError(
-        [Problem(file=name, message=f"file is too large (the limit is {upload_limit(name)} bytes)")]
+        [
+            Problem(
+                file=name, message=message, code="file-too-large", params=(("limit", str(limit)),)
+            )
+        ]
     )
 
 

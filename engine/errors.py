@@ -7,7 +7,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, TypedDict
 
 Severity = Literal["error", "warning"]
 MAX_PROBLEMS = 100  # problems listed per failure; the rest are counted
@@ -37,7 +37,9 @@ class Problem:
 
     `code` names the kind of problem (`unknown-indicator`, `yaml-syntax`, `duplicate-key`): a
     short stable kebab-case id for tests and tools, never shown in the message, and left out of
-    comparisons so that it changes no order."""
+    comparisons so that it changes no order. `params` are the values the message names (the
+    value given, the scale allowed), so that a reader in another language can say the kind again
+    (the web workspace's Russian pages)."""
 
     file: str
     line: int = 0
@@ -47,6 +49,7 @@ class Problem:
     severity: Severity = "error"
     hint: str = ""
     code: str = field(default=UNCLASSIFIED, compare=False)
+    params: tuple[tuple[str, str], ...] = field(default=(), compare=False)
 
     def __post_init__(self) -> None:
         if not CODE_PATTERN.fullmatch(self.code):
@@ -68,6 +71,41 @@ class Problem:
         return printable(text)
 
 
+class Flaw(str):
+    """A value's problem as its English message, with its kind (`code`) and the values it names
+    (`params`): what a check returns where callers expect the message text."""
+
+    code: str
+    params: tuple[tuple[str, str], ...]
+
+    def __new__(cls, message: str, code: str, **params: object) -> Flaw:
+        """The message `message` of the kind `code`, naming `params`."""
+        flaw = super().__new__(cls, message)
+        flaw.code = code
+        flaw.params = tuple((k, str(v)) for k, v in params.items())
+        return flaw
+
+    def __reduce__(self) -> tuple[object, ...]:
+        """Pickled with its kind (a batch worker sends problems to its parent)."""
+        return (_flaw, (str(self), self.code, self.params))
+
+
+def _flaw(message: str, code: str, params: tuple[tuple[str, str], ...]) -> Flaw:
+    return Flaw(message, code, **dict(params))
+
+
+class Kind(TypedDict, total=False):
+    code: str
+    params: tuple[tuple[str, str], ...]
+
+
+def kind_of(message: str) -> Kind:
+    """`code=` and `params=` for a Problem made from `message` (nothing for plain text)."""
+    if isinstance(message, Flaw):
+        return {"code": message.code, "params": message.params}
+    return {}
+
+
 def capped(problems: list[Problem], limit: int = MAX_PROBLEMS) -> list[Problem]:
     """The first `limit` problems, then one line counting the rest (as the YAML reader does)."""
     if len(problems) <= limit + 1:
@@ -78,6 +116,7 @@ def capped(problems: list[Problem], limit: int = MAX_PROBLEMS) -> list[Problem]:
             file=problems[0].file,
             message=f"{more} more problems not shown; fix these first",
             code="more-problems",
+            params=(("count", str(more)),),
         )
     ]
 
@@ -120,5 +159,11 @@ class OutputError(ClusterIntlError):
 
 def suggest(word: str, choices: Iterable[str]) -> str:
     """'did you mean X?' for the closest choice, or nothing: every unknown name gets this hint."""
+    close = closest(word, choices)
+    return f"did you mean {close!r}?" if close else ""
+
+
+def closest(word: str, choices: Iterable[str]) -> str:
+    """The choice closest to `word` that `suggest` offers, or ''."""
     close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
-    return f"did you mean {close[0]!r}?" if close else ""
+    return close[0] if close else ""

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from engine.errors import InputError, Problem, suggest
+from engine.errors import Flaw, InputError, Problem, closest, kind_of, suggest
 from engine.files.strict_yaml import Located
 from engine.knowledge.models import Indicator, Knowledge
 
@@ -58,27 +58,31 @@ Check = Callable[[Indicator, Value, Knowledge], tuple[Value, str | None]]
 
 def _check_str(ind: Indicator, value: Value, knowledge: Knowledge) -> tuple[Value, str | None]:
     if isinstance(value, (dict, list)):
-        return None, "expected text"
+        return None, Flaw("expected text", "expected-text")
     if isinstance(value, bool):
-        return None, "expected text, got true/false"
+        return None, Flaw("expected text, got true/false", "expected-text")
     return str(value), None
 
 
 def _check_bool(ind: Indicator, value: Value, knowledge: Knowledge) -> tuple[Value, str | None]:
     if isinstance(value, bool):
         return value, None
-    return None, f"expected true or false, got {_show(value)}"
+    return None, Flaw(
+        f"expected true or false, got {_show(value)}", "expected-bool", got=_given(value)
+    )
 
 
 def _check_number(ind: Indicator, value: Value, knowledge: Knowledge) -> tuple[Value, str | None]:
     t = ind.type
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return None, f"expected a number, got {_show(value)}"
+        return None, Flaw(
+            f"expected a number, got {_show(value)}", "expected-number", got=_given(value)
+        )
     if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
-        return None, "expected a finite number"
+        return None, Flaw("expected a finite number", "not-finite")
     if t == "int" and isinstance(value, float):
         if not value.is_integer():
-            return None, f"expected a whole number, got {value}"
+            return None, Flaw(f"expected a whole number, got {value}", "expected-whole", got=value)
         value = int(value)
     lo, hi = ind.min, ind.max
     if t == "score" and ind.scale:
@@ -92,7 +96,18 @@ def _check_number(ind: Indicator, value: Value, knowledge: Knowledge) -> tuple[V
             if lo is not None
             else f"up to {_num(hi)}"
         )
-        return None, f"{value} is out of scale; allowed {allowed}"
+        return None, Flaw(
+            f"{value} is out of scale; allowed {allowed}",
+            "out-of-scale",
+            got=value,
+            allowed=(
+                f"{_num(lo)}..{_num(hi)}"
+                if lo is not None and hi is not None
+                else f"≥ {_num(lo)}"
+                if lo is not None
+                else f"≤ {_num(hi)}"
+            ),
+        )
     if t in ("float", "score") and isinstance(value, int):
         value = float(value) if t == "float" else value
     return value, None
@@ -102,9 +117,13 @@ def _check_enum(ind: Indicator, value: Value, knowledge: Knowledge) -> tuple[Val
     choices = ind.values or []
     if not isinstance(value, str) or value not in choices:
         hint = suggest(str(value), choices)
-        return None, (
+        return None, Flaw(
             f"{_show(value)} is not allowed; choose one of {', '.join(choices)}"
-            + (f" ({hint})" if hint else "")
+            + (f" ({hint})" if hint else ""),
+            "not-allowed",
+            got=_given(value),
+            choices=", ".join(choices),
+            suggestion=closest(str(value), choices),
         )
     return value, None
 
@@ -113,17 +132,23 @@ def _check_list(ind: Indicator, value: Value, knowledge: Knowledge) -> tuple[Val
     if isinstance(value, str):
         value = [value]
     if not isinstance(value, list):
-        return None, f"expected a list, got {_show(value)}"
+        return None, Flaw(
+            f"expected a list, got {_show(value)}", "expected-list", got=_given(value)
+        )
     out = []
     for item in value:
         if item is None or isinstance(item, (dict, list)):
-            return None, "list items must be plain values"
+            return None, Flaw("list items must be plain values", "list-item-not-plain")
         item = str(item)
         if ind.values is not None and item not in ind.values:
             hint = suggest(item, ind.values)
-            return None, (
+            return None, Flaw(
                 f"{item!r} is not allowed; choose from {', '.join(ind.values)}"
-                + (f" ({hint})" if hint else "")
+                + (f" ({hint})" if hint else ""),
+                "not-allowed",
+                got=item,
+                choices=", ".join(ind.values),
+                suggestion=closest(item, ind.values),
             )
         out.append(item)
     return out, None
@@ -152,6 +177,17 @@ def _show(value: Value) -> str:
     return repr(value)
 
 
+def _given(value: Value) -> str:
+    """A value as a message in any language may quote it (a list or mapping by its brackets)."""
+    if isinstance(value, dict):
+        return "{…}"
+    if isinstance(value, list):
+        return "[…]"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
 def _num(x: float | None) -> str:
     if x is None:
         return ""
@@ -171,14 +207,27 @@ def validate_mapping(data: Any, located: Located, knowledge: Knowledge) -> Asses
     if data is None:
         data = {}
     if not isinstance(data, dict):
-        raise InputError([located.problem((), "an assessment is a mapping of indicator: value")])
+        raise InputError(
+            [
+                located.problem(
+                    (), "an assessment is a mapping of indicator: value", code="not-a-mapping"
+                )
+            ]
+        )
     read = _read_entries(data, located, knowledge)
     problems = read.problems
     named = {p.path for p in problems}
     for ind in knowledge.indicators.indicators:
         # a required indicator with a wrong value is reported once, for its value
         if ind.required and blank(read.values[ind.id]) and ind.id not in named:
-            problems.append(located.problem((), f"missing required indicator {ind.id!r}"))
+            problems.append(
+                located.problem(
+                    (),
+                    f"missing required indicator {ind.id!r}",
+                    code="missing-required",
+                    params=(("id", ind.id),),
+                )
+            )
     if problems:
         problems.sort(key=lambda p: (p.line, p.col))
         if read.more:
@@ -186,6 +235,8 @@ def validate_mapping(data: Any, located: Located, knowledge: Knowledge) -> Asses
                 Problem(
                     file=located.file,
                     message=f"{read.more} more problems not shown; fix these first",
+                    code="more-problems",
+                    params=(("count", str(read.more)),),
                 )
             )
         raise InputError(problems)
@@ -228,14 +279,22 @@ def _read_entries(data: dict[Any, Any], located: Located, knowledge: Knowledge) 
         if len(read.problems) >= MAX_PROBLEMS:
             read.more += 1
         elif err is not None:
-            read.problems.append(located.problem(path, err))
+            read.problems.append(located.problem(path, err, **kind_of(err)))
         else:
-            read.problems.append(
-                located.problem(
-                    path, f"unknown indicator {str(key)!r}", key=True, hint=suggest(str(key), ids)
-                )
-            )
+            read.problems.append(_unknown(located, path, str(key), ids))
     return read
+
+
+def _unknown(located: Located, path: tuple[Any, ...], key: str, ids: list[str]) -> Problem:
+    """An entry whose key names no indicator, with the closest id."""
+    return located.problem(
+        path,
+        f"unknown indicator {key!r}",
+        key=True,
+        hint=suggest(key, ids),
+        code="unknown-indicator",
+        params=(("id", key), ("suggestion", closest(key, ids))),
+    )
 
 
 def _entry_value(
@@ -298,6 +357,8 @@ def with_changes(
                     path=key,
                     message=f"unknown indicator {key!r}",
                     hint=suggest(key, list(knowledge.indicator)),
+                    code="unknown-indicator",
+                    params=(("id", key), ("suggestion", closest(key, list(knowledge.indicator)))),
                 )
             )
             continue
@@ -306,7 +367,7 @@ def with_changes(
             continue
         value, err = check_value(knowledge.indicator[key], raw, knowledge)
         if err:
-            problems.append(Problem(file=origin, path=key, message=err))
+            problems.append(Problem(file=origin, path=key, message=err, **kind_of(err)))
             continue
         values[key] = value
     if problems:

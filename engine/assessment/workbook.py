@@ -17,7 +17,16 @@ from pathlib import Path
 from typing import Any
 
 from engine.assessment.validate import Assessment, check_value
-from engine.errors import InputError, Problem, capped, printable, suggest
+from engine.errors import (
+    Flaw,
+    InputError,
+    Problem,
+    capped,
+    closest,
+    kind_of,
+    printable,
+    suggest,
+)
 from engine.files.office import check_container, read_office_file
 from engine.files.strict_yaml import bad_character
 from engine.knowledge.models import Indicator, Knowledge
@@ -134,6 +143,7 @@ def read_workbook_sheets(
                     message="no questionnaire sheet found (its cell A1 "
                     "reads 'id'); start from `cluster-intl questionnaire "
                     "--format xlsx`",
+                    code="no-questionnaire-sheet",
                 )
             ]
         )
@@ -204,7 +214,13 @@ class _SheetReader:
     def problem(self, col: str, row: int, message: str, hint: str = "") -> None:
         """Record a problem of the cell at `col`, `row` of this sheet."""
         self.problems.append(
-            Problem(file=self.file, path=f"{self.sheet}!{col}{row}", message=message, hint=hint)
+            Problem(
+                file=self.file,
+                path=f"{self.sheet}!{col}{row}",
+                message=message,
+                hint=hint,
+                **kind_of(message),
+            )
         )
 
     def read_row(self, r_i: int, row: tuple[Any, ...]) -> None:
@@ -216,11 +232,17 @@ class _SheetReader:
             self.problem(
                 "A",
                 r_i,
-                f"the cell holds the error value {id_cell.value}; type the indicator id",
+                Flaw(
+                    f"the cell holds the error value {id_cell.value}; type the indicator id",
+                    "cell-error-value",
+                    got=id_cell.value,
+                ),
             )
             return
         if _is_formula(id_cell):
-            self.problem("A", r_i, "formulas are not read; type the indicator id")
+            self.problem(
+                "A", r_i, Flaw("formulas are not read; type the indicator id", "cell-formula")
+            )
             return
         ind_id = str(id_cell.value).strip()
         option = _option_row(ind_id, self.k) if ind_id not in self.k.indicator else None
@@ -228,13 +250,26 @@ class _SheetReader:
             self._read_option(r_i, self._answer_cell(row), option)
         elif ind_id not in self.k.indicator:
             self.problem(
-                "A", r_i, f"unknown indicator {ind_id!r}", hint=suggest(ind_id, list(self.values))
+                "A",
+                r_i,
+                Flaw(
+                    f"unknown indicator {ind_id!r}",
+                    "unknown-indicator",
+                    id=ind_id,
+                    suggestion=closest(ind_id, list(self.values)),
+                ),
+                hint=suggest(ind_id, list(self.values)),
             )
         elif ind_id in self.seen:
             self.problem(
                 "A",
                 r_i,
-                f"indicator {ind_id!r} appears twice (first on row {self.seen[ind_id]})",
+                Flaw(
+                    f"indicator {ind_id!r} appears twice (first on row {self.seen[ind_id]})",
+                    "duplicate-row",
+                    id=ind_id,
+                    row=self.seen[ind_id],
+                ),
             )
         else:
             self.seen[ind_id] = r_i
@@ -282,7 +317,9 @@ class _SheetReader:
         for ind_id, merged in _merge_options(self.values, self.options).items():
             value, err = check_value(self.k.indicator[ind_id], merged, self.k)
             if err:
-                self.problems.append(Problem(file=self.file, path=self._at(ind_id), message=err))
+                self.problems.append(
+                    Problem(file=self.file, path=self._at(ind_id), message=err, **kind_of(err))
+                )
             else:
                 self.values[ind_id] = value
 
@@ -295,6 +332,8 @@ class _SheetReader:
                         file=self.file,
                         path=self._at(ind.id),
                         message=f"missing required indicator {ind.id!r}",
+                        code="missing-required",
+                        params=(("id", ind.id),),
                     )
                 )
 
@@ -303,9 +342,13 @@ def _cell_answer(cell: Any, ind: Indicator, k: Knowledge) -> tuple[Any, str | No
     """An answer cell as (plain value or None for blank, error or None), before check_value."""
     answer = _boolean_constant(cell)  # Calc saves a typed TRUE/FALSE as =TRUE()/=FALSE()
     if answer is None and _is_formula(cell):
-        return None, "formulas are not evaluated; type the value itself"
+        return None, Flaw("formulas are not evaluated; type the value itself", "cell-formula")
     if _is_error(cell):
-        return None, f"the cell holds the error value {cell.value}; type the value itself"
+        return None, Flaw(
+            f"the cell holds the error value {cell.value}; type the value itself",
+            "cell-error-value",
+            got=cell.value,
+        )
     raw = _from_cell(cell.value if answer is None else answer, ind, k)
     texts = [raw] if isinstance(raw, str) else raw if isinstance(raw, list) else []
     bad = next((b for b in map(bad_character, texts) if b is not None), None)

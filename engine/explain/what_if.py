@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any, cast
 
 from engine.assessment.validate import check_value, with_changes
-from engine.errors import InputError, Problem, suggest
+from engine.errors import InputError, Problem, closest, kind_of, suggest
 from engine.explain.justify import justify, line_view
 from engine.explain.labels import SCORE_KEYS, measure_label, subject_label
 from engine.explain.shapes import WhatIfData
@@ -92,13 +92,15 @@ def parse_sets(items: list[str], k: Knowledge) -> dict[str, Any]:
                     path=key,
                     message=f"unknown indicator {key!r}",
                     hint=suggest(key, list(k.indicator)),
+                    code="unknown-indicator",
+                    params=(("id", key), ("suggestion", closest(key, list(k.indicator)))),
                 )
             )
             continue
         if value is not None:
             _, err = check_value(k.indicator[key], value, k)
             if err:
-                problems.append(Problem(file="--set", path=key, message=err))
+                problems.append(Problem(file="--set", path=key, message=err, **kind_of(err)))
                 continue
         out[key] = value
     if problems:

@@ -76,6 +76,7 @@ class Located:
         hint: str = "",
         severity: Severity = "error",
         code: str = UNCLASSIFIED,
+        params: tuple[tuple[str, str], ...] = (),
     ) -> Problem:
         """A `Problem` located at `path` of this file (at the key itself when `key`)."""
         line, col = self.key_pos(path) if key else self.pos(path)
@@ -88,6 +89,7 @@ class Located:
             hint=hint,
             severity=severity,
             code=code,
+            params=params,
         )
 
 

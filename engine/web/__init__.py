@@ -11,12 +11,12 @@ import ipaddress
 import secrets
 import sys
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from engine import api
 from engine.web.app import Settings, create_app
 
-__all__ = ["Settings", "create_app", "is_loopback", "serve"]
+__all__ = ["Settings", "create_app", "is_loopback", "serve", "server_config"]
 
 
 def is_loopback(host: str) -> bool:
@@ -27,6 +27,26 @@ def is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
+
+
+def server_config(app: Any, settings: Settings) -> Any:
+    """uvicorn's settings for the application: h11 with deadlines for half-sent requests, the
+    keep-alive timeout, no access log or Server header."""
+    import uvicorn
+
+    from engine.web import timeouts
+
+    return uvicorn.Config(
+        app,
+        host=settings.host,
+        port=settings.port,
+        http=timeouts.protocol(settings.header_timeout, settings.body_timeout),
+        timeout_keep_alive=settings.keep_alive_timeout,
+        log_level="warning",
+        access_log=False,
+        lifespan="off",
+        server_header=False,
+    )
 
 
 def serve(
@@ -58,15 +78,7 @@ def serve(
     out.write(f"  http://{shown}:{port}/?token={settings.token}\n")
     out.write(words["console_stop"] + "\n")
     out.flush()
-    config = uvicorn.Config(
-        app,
-        host=host,
-        port=port,
-        log_level="warning",
-        access_log=False,
-        lifespan="off",
-        server_header=False,
-    )
+    config = server_config(app, settings)
     # uvicorn finishes open requests on Ctrl-C (SIGINT) or SIGTERM, then re-raises the Ctrl-C:
     # here that is the normal way out
     with contextlib.suppress(KeyboardInterrupt):

@@ -13,17 +13,17 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl, urlencode
+from urllib.parse import parse_qsl, quote, urlencode
 
 from starlette.applications import Starlette
 from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
 from engine import api
-from engine.web import controls, forms, security
+from engine.web import controls, forms, messages, security
 from engine.web.json_api import JsonApi
 from engine.web.responses import (
     LANGS,
@@ -31,6 +31,7 @@ from engine.web.responses import (
     audience,
     download,
     failure,
+    page_url,
     too_large,
 )
 from engine.web.service import Service
@@ -51,6 +52,11 @@ class Settings:
     port: int
     token: str
     knowledge: Path | None = None
+    # seconds to receive a request's header block, then its body (engine/web/timeouts.py); and
+    # to keep an idle connection open between requests (uvicorn's timeout_keep_alive)
+    header_timeout: float = 10.0
+    body_timeout: float = 60.0
+    keep_alive_timeout: int = 5
 
 
 # --- the application ---------------------------------------------------------------------------
@@ -90,7 +96,7 @@ class Workbench(JsonApi):
                     items += [(key, v) for v in value]
                 elif value is not None:
                     items.append((key, value))
-            return path + "?" + urlencode(items)
+            return quote(path, safe="/") + "?" + urlencode(items)
 
         html = self.env.get_template(f"web/{template}").render(
             w=self.words[lang],
@@ -105,6 +111,10 @@ class Workbench(JsonApi):
             **ctx,
         )
         return HTMLResponse(html, status_code=status)
+
+    def said(self, exc: api.ClusterIntlError, lang: str) -> list[str]:
+        """An engine error's located lines in the page's language (engine/web/messages.py)."""
+        return messages.say_all(exc, self.words[lang], lang)
 
     def problem_page(self, request: Request, exc: Failure) -> HTMLResponse:
         """The problem's messages as an error page, or as a fragment for an htmx request, with
@@ -154,20 +164,23 @@ class Workbench(JsonApi):
             try:
                 result = self.service.result(data, entry.display)
             except api.ClusterIntlError as exc:
-                return {"name": entry.name, "ok": False, "errors": str(exc).splitlines()}
+                return {"name": entry.name, "ok": False, "errors": self.said(exc, lang)}
             view = api.program_view(result, self.service.k, lang)
             d = api.diagnosis(result, self.service.k, lang)
             return {
                 "name": entry.name,
                 "ok": True,
                 "source": entry.display,
-                "cluster": view["cluster"]["name"],
-                "region": view["cluster"]["region"],
+                "cluster": view["front"]["cluster"],  # the English name in English, when given
+                "region": view["front"]["region"],
+                "cluster_key": view["cluster"]["name"],  # as given: one cluster in any language
                 "year": view["cluster"]["year"],
                 "level": d["self_assessment"]["level"],
                 "level_band": d["self_assessment"]["band"],
                 "index": d["index"]["value"],
                 "index_band": d["index"]["band_label"],
+                "coverage": d["index"]["coverage"],
+                "of": d["index"]["of"],
                 "measures": len(view["recommendations"]),
                 "result": result,
             }
@@ -183,7 +196,7 @@ class Workbench(JsonApi):
             try:
                 data = self.workspace.read(entry)
             except api.ClusterIntlError as exc:
-                rows.append({"name": entry.name, "ok": False, "errors": str(exc).splitlines()})
+                rows.append({"name": entry.name, "ok": False, "errors": self.said(exc, lang)})
                 continue
             rows.append(await self.service.run(self._row, entry, data, lang))
         ok = [r for r in rows if r["ok"]]
@@ -191,14 +204,20 @@ class Workbench(JsonApi):
         portfolio = await self.service.run(
             lambda: self.service.memo(
                 ("portfolio", lang, tuple((s, id(r)) for s, r in named)),
-                lambda: forms.portfolio(named, self.service.k, lang),
+                lambda: forms.portfolio(
+                    named, self.service.k, lang, {r["source"]: r["cluster"] for r in ok}
+                ),
             )
         )
+        sort = request.query_params.get("sort", "")
+        descending = request.query_params.get("dir") == "desc"
         return self.render(
             request,
             "workspace.html.j2",
             rows=rows,
-            portfolio=portfolio,
+            portfolio=_sortable(portfolio, ok, sort, descending),
+            sort=sort if sort in forms.SORTABLE else "",
+            descending=descending,
             pairs=_year_pairs(ok),
             folder=str(self.workspace.root),
         )
@@ -216,18 +235,18 @@ class Workbench(JsonApi):
             limit = api.upload_limit(name)
             data = await upload.read(limit + 1)
             if len(data) > limit:
-                raise too_large(name)
+                raise too_large(name, self.said(api.too_large(name), lang))
             # refuse a broken file before it lands in the workspace
             await self.service.run(self.service.result, data, name)
             entry = await self.service.run(self.workspace.save, name, data)
         except NotInWorkspace:
             return self.problem_page(request, Failure(400, [self.words[lang]["e_bad_name"]]))
         except api.ClusterIntlError as exc:
-            return self.problem_page(request, failure(exc))
+            return self.problem_page(request, failure(exc, self.said(exc, lang)))
         except Failure as exc:
             return self.problem_page(request, exc)
         page = self.render(request, "saved.html.j2", saved=entry.name)
-        page.headers["HX-Redirect"] = f"/c/{entry.name}?lang={lang}"
+        page.headers["HX-Redirect"] = page_url(f"/c/{entry.name}", lang=lang)
         return page
 
     async def questionnaire(self, request: Request) -> Response:
@@ -260,7 +279,7 @@ class Workbench(JsonApi):
 
         def build() -> dict[str, Any]:
             return {
-                "view": api.program_view(result, k, lang),
+                "view": _named(api.program_view(result, k, lang)),
                 "diagnosis": api.diagnosis(result, k, lang),
                 "panel": controls.controls(
                     self.service.indicators(lang), dict(result.assessment.values)
@@ -426,7 +445,7 @@ def _year_pairs(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Two assessments of one cluster (same name) from different years: earlier → later."""
     by_cluster: dict[str, list[dict[str, Any]]] = {}
     for r in rows:
-        by_cluster.setdefault(str(r["cluster"]).strip().casefold(), []).append(r)
+        by_cluster.setdefault(str(r["cluster_key"]).strip().casefold(), []).append(r)
     pairs = []
     for same in by_cluster.values():
         dated = sorted((r for r in same if r["year"] is not None), key=lambda r: r["year"])
@@ -434,6 +453,35 @@ def _year_pairs(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
             if old["year"] != new["year"]:
                 pairs.append({"cluster": new["cluster"], "old": old, "new": new})
     return pairs
+
+
+def _sortable(
+    portfolio: dict[str, Any], ok: list[dict[str, Any]], sort: str, descending: bool
+) -> dict[str, Any]:
+    """The portfolio with each row's file, index coverage and weakest mark, sorted as asked."""
+    by_source = {r["source"]: r for r in ok}
+    low = forms.weakest(portfolio["rows"])
+    rows = [
+        {
+            **row,
+            "name": by_source[row["source"]]["name"],
+            "coverage": by_source[row["source"]]["coverage"],
+            "of": by_source[row["source"]]["of"],
+            "weakest": row["source"] == low,
+        }
+        for row in portfolio["rows"]
+    ]
+    return {**portfolio, "rows": forms.sorted_portfolio(rows, sort, descending)}
+
+
+def _named(view: dict[str, Any]) -> dict[str, Any]:
+    """The view with the cluster and region as its title page names them: in English, the
+    assessment's English names where it gives them."""
+    front = view["front"]
+    return {
+        **view,
+        "cluster": {**view["cluster"], "name": front["cluster"], "region": front["region"]},
+    }
 
 
 # --- assembling --------------------------------------------------------------------------------
@@ -450,7 +498,11 @@ def create_app(settings: Settings) -> Any:
             except Failure as exc:
                 return _failed(request, exc, api_route)
             except api.ClusterIntlError as exc:
-                return _failed(request, failure(exc), api_route)
+                said = None if api_route else wb.said(exc, wb.lang(request))  # the API: the CLI's
+                return _failed(request, failure(exc, said), api_route)
+            except ClientDisconnect:
+                # the client left, or a deadline cut its half-sent body: nobody to answer
+                return Response(status_code=400)
             except security.BodyTooLarge:
                 return _failed(
                     request,

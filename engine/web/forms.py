@@ -75,13 +75,49 @@ def assessment_yaml(assessment: Assessment, k: Knowledge) -> str:
     return "\n".join(lines) + "\n"
 
 
-def portfolio(named: list[tuple[str, Result]], k: Knowledge, lang: str) -> dict[str, Any]:
-    """The batch summary of results already computed: its rows and its index chart."""
+def portfolio(
+    named: list[tuple[str, Result]], k: Knowledge, lang: str, shown: dict[str, str] | None = None
+) -> dict[str, Any]:
+    """The batch summary of results already computed: its rows and its index chart; `shown`
+    names a source's cluster in the page's language (the English name where the assessment
+    gives one)."""
 
     plain = Locale(lang, typography=False)
     rows = [
         summary_row(Job(i, source, ""), r, localize(build_program(r, k), plain), k)
         for i, (source, r) in enumerate(named)
     ]
+    for row in rows:
+        row["cluster"] = (shown or {}).get(row["source"]) or row["cluster"]
     chart = localize(summary_chart(rows, Msg("b_chart"), Msg("b_index")), plain) if rows else None
     return {"rows": rows, "chart": chart}
+
+
+# the portfolio's columns a page may sort by (`?sort=KEY&dir=asc|desc`)
+SORTABLE = ("cluster", "level", "index", "coverage", "ratio", "recommendations")
+
+
+def sorted_portfolio(
+    rows: list[dict[str, Any]], key: str, descending: bool
+) -> list[dict[str, Any]]:
+    """The portfolio's rows by one column (as listed when `key` is not one of SORTABLE); rows
+    without a value for it come last in either direction: missing data is not a low score."""
+    if key not in SORTABLE:
+        return rows
+    known = [r for r in rows if r.get(key) is not None]
+    missing = [r for r in rows if r.get(key) is None]
+
+    def value(r: dict[str, Any]) -> Any:
+        v = r[key]
+        return str(v).casefold() if isinstance(v, str) else v
+
+    return sorted(known, key=value, reverse=descending) + missing
+
+
+def weakest(rows: list[dict[str, Any]]) -> str | None:
+    """The source of the one row with the lowest index, when two or more have one (a tie names
+    none: no cluster is the weakest)."""
+    scored = sorted((r["index"], r["source"]) for r in rows if r.get("index") is not None)
+    if len(scored) < 2 or scored[0][0] == scored[1][0]:
+        return None
+    return str(scored[0][1])

@@ -7,6 +7,7 @@ import re
 from importlib.metadata import PackageNotFoundError
 from importlib.metadata import version as distribution_version
 from typing import Any
+from urllib.parse import quote, urlencode
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -26,21 +27,21 @@ class Failure(Exception):
         self.messages = messages
 
 
-def too_large(name: str) -> Failure:
-    """413 with the CLI's message for a file over its limit."""
-    return Failure(413, str(api.too_large(name)).splitlines())
+def too_large(name: str, messages: list[str] | None = None) -> Failure:
+    """413 with the CLI's message for a file over its limit (or `messages`, the page's)."""
+    return Failure(413, messages or str(api.too_large(name)).splitlines())
 
 
-def failure(exc: api.ClusterIntlError) -> Failure:
+def failure(exc: api.ClusterIntlError, messages: list[str] | None = None) -> Failure:
     """An engine error as the HTTP problem a client can act on: 409 for an existing output, 422
-    for a bad input, 400 otherwise."""
+    for a bad input, 400 otherwise; with the CLI's messages, or `messages` (a page's words)."""
     if isinstance(exc, api.OutputExistsError):
         status = 409
     elif isinstance(exc, api.InputError):
         status = 422
     else:
         status = 400
-    return Failure(status, str(exc).splitlines() or [type(exc).__name__])
+    return Failure(status, messages or str(exc).splitlines() or [type(exc).__name__])
 
 
 def json_response(data: Any) -> Response:
@@ -49,13 +50,29 @@ def json_response(data: Any) -> Response:
 
 
 def download(data: str | bytes, media_type: str, filename: str) -> Response:
-    """An attachment of the registered media type, under a file name safe in a header."""
-    safe = re.sub(r"[^\w.-]", "_", filename, flags=re.ASCII)
+    """An attachment of the registered media type under its own file name, in any script."""
     return Response(
         data,
         media_type=media_type,
-        headers={"content-disposition": f'attachment; filename="{safe}"'},
+        headers={"content-disposition": content_disposition(filename)},
     )
+
+
+def content_disposition(filename: str) -> str:
+    """`attachment` with an ASCII `filename` for old clients and the exact name as UTF-8 in
+    `filename*` (RFC 6266 with RFC 5987's encoding): `Кластер.docx` keeps its name."""
+    ascii_name = re.sub(r"[^\w.-]", "_", filename, flags=re.ASCII)
+    header = f'attachment; filename="{ascii_name}"'
+    if ascii_name != filename:
+        header += "; filename*=UTF-8''" + quote(filename, safe="")
+    return header
+
+
+def page_url(path: str, **params: str) -> str:
+    """A URL of this application for a header (`HX-Redirect`, `Location`): the path
+    percent-encoded as UTF-8, since a header carries ASCII only."""
+    url = quote(path, safe="/")
+    return url + ("?" + urlencode(params) if params else "")
 
 
 def label(name: str) -> str:

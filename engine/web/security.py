@@ -20,7 +20,7 @@ import re
 from collections.abc import Awaitable, Callable, MutableMapping
 from http.cookies import SimpleCookie
 from typing import Any
-from urllib.parse import parse_qsl, urlencode
+from urllib.parse import parse_qsl, quote, urlencode
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -150,12 +150,16 @@ class Guard:
 
     # --- credentials ---------------------------------------------------------------------------
 
+    def _matches(self, given: str, encoding: str = "latin-1") -> bool:
+        """Whether `given` is the token: compared as bytes, so a value in any script or with
+        bytes that are no text (`%E2%82%AC`, `%FF`) is only a wrong token, never an error."""
+        raw = given.encode(encoding, "surrogateescape")
+        return hmac.compare_digest(raw, self.token)
+
     def _bearer(self, headers: dict[str, str]) -> bool:
         value = headers.get("authorization", "")
         scheme, _, cred = value.partition(" ")
-        return scheme.lower() == "bearer" and hmac.compare_digest(
-            cred.strip().encode("latin-1"), self.token
-        )
+        return scheme.lower() == "bearer" and self._matches(cred.strip())
 
     def _cookie(self, headers: dict[str, str]) -> bool:
         raw = headers.get("cookie")
@@ -167,23 +171,17 @@ class Guard:
         except Exception:
             return False
         morsel = jar.get(COOKIE)
-        return morsel is not None and hmac.compare_digest(
-            morsel.value.encode("latin-1"), self.token
-        )
+        return morsel is not None and self._matches(morsel.value)
 
     def _query_token(self, scope: Scope) -> bool:
-        query = dict(parse_qsl(scope.get("query_string", b"").decode("latin-1")))
-        given = query.get("token")
-        return given is not None and hmac.compare_digest(given.encode("latin-1"), self.token)
+        given = _query(scope).get("token")
+        return given is not None and self._matches(given, "utf-8")
 
     async def _set_cookie_and_redirect(self, scope: Scope, send: Send) -> None:
         """The token leaves the address bar (and the history) at once; the cookie carries it."""
-        query = [
-            (k, v)
-            for k, v in parse_qsl(scope.get("query_string", b"").decode("latin-1"))
-            if k != "token"
-        ]
-        location = scope["path"] + ("?" + urlencode(query) if query else "")
+        query = [(k, v) for k, v in _query_items(scope) if k != "token"]
+        query_text = urlencode(query, errors="surrogateescape")
+        location = same_origin_path(scope["path"]) + ("?" + query_text if query else "")
         cookie = f"{COOKIE}={self.token.decode()}; HttpOnly; SameSite=Strict; Path=/"
         await send(
             {
@@ -242,6 +240,24 @@ class Guard:
             await send(message)
 
         return sending
+
+
+def _query_items(scope: Scope) -> list[tuple[str, str]]:
+    """The query's pairs, percent-decoded as UTF-8; bytes that are no UTF-8 stay as surrogate
+    escapes (they can be compared and re-encoded, never raise)."""
+    raw = scope.get("query_string", b"").decode("latin-1")
+    return parse_qsl(raw, errors="surrogateescape")
+
+
+def _query(scope: Scope) -> dict[str, str]:
+    return dict(_query_items(scope))
+
+
+def same_origin_path(path: str) -> str:
+    """`path` as a Location that stays on this origin: percent-encoded, one leading slash (a
+    browser reads `//evil.example/` or `/\\evil.example/` as another host)."""
+    quoted = quote(path.encode("utf-8", "surrogateescape"), safe="/:@!$&'()*+,;=-._~")
+    return "/" + quoted.lstrip("/")
 
 
 class BodyTooLarge(Exception):

@@ -168,3 +168,79 @@ def test_an_unhandled_error_is_a_page_not_a_traceback(client, app, monkeypatch):
         r = c.get("/c/mature-cluster.yaml?lang=en")
     assert r.status_code == 500
     assert "internal detail" not in r.text and "Traceback" not in r.text
+
+
+# --- bad tokens of any encoding, and redirects that stay on this origin (issue 22 item 8) -------
+
+BAD_TOKENS = ["%E2%82%AC", "%FF", "%ED%A0%80", "%00", "%C3%A9" * 40, "t%C3%B6ken", "+"]
+
+
+@pytest.mark.parametrize("token", BAD_TOKENS)
+def test_a_query_token_in_any_encoding_is_401_not_500(anonymous, token):
+    """`/?token=%E2%82%AC` raised UnicodeEncodeError in the guard: 500 and a traceback."""
+    for path in ("/", "/c/nizhny-novgorod.yaml", "/api/health/x"):
+        r = anonymous.get(f"{path}?token={token}&lang=en", follow_redirects=False)
+        assert r.status_code == 401, (path, token)
+        assert "set-cookie" not in r.headers
+
+
+@pytest.mark.parametrize("value", ["€", "токен", "\u00ff\u00fe", TOKEN + "€", "é" * 300])
+def test_a_bearer_or_cookie_token_in_any_script_is_401_not_500(anonymous, value):
+    raw = value.encode("utf-8")
+    r = anonymous.get("/", headers={"Authorization": b"Bearer " + raw})
+    assert r.status_code == 401
+    r = anonymous.get("/", headers={"Cookie": COOKIE.encode() + b"=" + raw})
+    assert r.status_code == 401
+    r = anonymous.post("/api/assess", content=b"x", headers={"Authorization": b"Bearer " + raw})
+    assert r.status_code == 401 and r.json()["errors"]
+
+
+async def _asgi_get(app, path: str, query: bytes) -> tuple[int, dict[bytes, bytes]]:
+    """One GET straight through the ASGI application: the path exactly as a raw request line
+    gives it (an HTTP client would read `//evil.example/` as a host)."""
+    scope = {
+        "type": "http",
+        "method": "GET",
+        "path": path,
+        "raw_path": path.encode("utf-8"),
+        "query_string": query,
+        "headers": [(b"host", b"127.0.0.1:8765")],
+    }
+    sent: list[dict] = []
+
+    async def receive():
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message):
+        sent.append(message)
+
+    await app(scope, receive, send)
+    return sent[0]["status"], dict(sent[0]["headers"])
+
+
+@pytest.mark.parametrize(
+    ("path", "location"),
+    [
+        ("//evil.example/", b"/evil.example/"),
+        ("///evil.example/", b"/evil.example/"),
+        ("/\\evil.example/", b"/%5Cevil.example/"),
+        ("//evil.example/c/x.yaml", b"/evil.example/c/x.yaml"),
+        ("/c/Кластер.yaml", b"/c/%D0%9A%D0%BB%D0%B0%D1%81%D1%82%D0%B5%D1%80.yaml"),
+    ],
+)
+def test_the_token_redirect_never_leaves_the_origin(app, path, location):
+    """`GET //evil.example/?token=T` answered `Location: //evil.example/`: off-site."""
+    import asyncio
+
+    status, headers = asyncio.run(_asgi_get(app, path, f"token={TOKEN}&lang=en".encode()))
+    assert status == 303
+    assert headers[b"location"] == location + b"?lang=en"
+
+
+def test_same_origin_path_keeps_one_leading_slash_and_ascii():
+    from engine.web.security import same_origin_path
+
+    for path in ("//a", "/\\a", "////a/b", "/a b", "/é", "/\udcff"):
+        out = same_origin_path(path)
+        assert out.startswith("/") and not out.startswith("//") and out.isascii()
+        assert "\\" not in out and " " not in out
