@@ -21,6 +21,7 @@ from pydantic import (
     model_validator,
 )
 
+from engine.files.cache import content_digest
 from engine.files.strict_yaml import Located
 from engine.knowledge.base import Basis, Lang, Provenance, Strict, SubjectKind, Text, localized
 from engine.knowledge.document_model import DocumentFile
@@ -466,6 +467,8 @@ class Stage(Text):
 class ProgramFile(Strict):
     """Document-level texts and settings: section intros, monitoring, prospects, data gaps."""
 
+    # the version the rule authors give this knowledge base (outputs show it with the digest)
+    knowledge_version: str | None = None
     horizon_indicator: str
     default_horizon_years: int
     year_indicator: str = "assessment_year"
@@ -550,6 +553,12 @@ class Knowledge:
         self.partial = {p.id: p for p in self.scoring.partial_indicators}
         self.regional = {p.id: p for p in self.scoring.region_indicators}
         self.rule = {r.rule.id: r for r in self.rules}
+        # the scenarios test the knowledge base; they are no part of what drafts a program
+        self.digest = content_digest(self.root, skip=("scenarios",))
+
+    def identity(self) -> dict[str, str | None]:
+        """What names this knowledge base in every output: its authors' version and its digest."""
+        return {"version": self.program.knowledge_version, "digest": self.digest}
 
     def display(self, path: Path) -> str:
         """A knowledge file's path as messages show it."""
