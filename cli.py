@@ -324,14 +324,10 @@ def kb_check(
     """Verify the knowledge base; print every problem as file:line:col: severity: message."""
     from engine import api
 
-    problems = api.check_knowledge(knowledge)
-    for p in api.capped(problems):
-        typer.echo(p.format(with_severity=True))
-    errors = [p for p in problems if p.severity == "error" or strict]
-    warnings = len(problems) - len([p for p in problems if p.severity == "error"])
-    n_err = len([p for p in problems if p.severity == "error"])
-    typer.echo(f"{n_err} errors, {warnings} warnings", err=True)
-    return 1 if errors else 0
+    text, counts, failed = api.check_report(api.check_knowledge(knowledge), strict)
+    sys.stdout.write(text)
+    typer.echo(counts, err=True)
+    return 1 if failed else 0
 
 
 @kb_app.command("test")

@@ -11,12 +11,14 @@ from __future__ import annotations
 import os
 import tempfile
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from engine.assessment.load import assessment_from_text, load_assessment
 from engine.assessment.validate import Assessment, blank, with_changes
 from engine.assessment.workbook import MAX_WORKBOOK_BYTES, read_workbook
+from engine.authoring.check_report import check_report
 from engine.authoring.clips import deffacts
 from engine.authoring.clips import export_clips as clips_text
 from engine.authoring.scenarios import load_cases, render_report, scenario_files
@@ -98,6 +100,7 @@ __all__ = [
     "catalogue",
     "check_knowledge",
     "check_output",
+    "check_report",
     "compare",
     "compare_document",
     "compare_text",
@@ -167,7 +170,8 @@ def check_knowledge(root: Path | None = None) -> list[Problem]:
     """Every problem of a knowledge base (`kb check`): structure first, then meaning."""
     k, problems = read_knowledge(root or bundled_root("knowledge"))
     if k is not None:
-        problems = problems + verify(k)
+        unread = any(p.severity == "error" for p in problems)  # the meaning pass saw a part
+        problems = problems + [replace(p, follows=p.follows or unread) for p in verify(k)]
     engine_code = Path(__file__).resolve().parent
     return problems + check_templates(bundled_root("templates"), engine_code)
 

@@ -47,6 +47,9 @@ class Problem:
     severity: Severity = "error"
     hint: str = ""
     code: str = field(default=UNCLASSIFIED, compare=False)
+    # may follow from an earlier error (a file that cannot be read, a rule left out of the logic
+    # checks): `kb check` folds it under the errors that come first
+    follows: bool = field(default=False, compare=False)
 
     def __post_init__(self) -> None:
         if not CODE_PATTERN.fullmatch(self.code):
@@ -65,6 +68,11 @@ class Problem:
         if self.hint:
             text += f" ({self.hint})"
         return printable(text)
+
+
+def root_first(problems: list[Problem]) -> list[Problem]:
+    """The problems in their order, those that may follow from an earlier error last."""
+    return sorted(problems, key=lambda p: p.follows)
 
 
 def capped(problems: list[Problem], limit: int = MAX_PROBLEMS) -> list[Problem]:

@@ -10,6 +10,8 @@ on any error.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from engine.errors import Problem
 from engine.knowledge.conditions import branch_problems
 from engine.knowledge.models import Knowledge
@@ -42,7 +44,10 @@ def verify(knowledge: Knowledge) -> list[Problem]:
     check_blanks(c)
     check_wording(c)
     check_gate(c)
+    before = len(c.problems)
     LogicChecks(c, c.broken).run()
+    if c.broken:  # the logic left those rules out: what it finds may follow from their errors
+        c.problems[before:] = [replace(p, follows=True) for p in c.problems[before:]]
     if not any("cycle through negation" in p.message for p in c.problems):
         c.negation_cycles()  # the stratifier's own view, in case the graph check missed one
     return sorted(set(c.problems), key=lambda p: (p.file, p.line, p.col, p.message))
