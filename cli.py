@@ -202,19 +202,10 @@ def assess(
     sys.stdout.write(api.to_json(d) if fmt is TextFormat.json else api.assess_text(d, lang.value))
 
 
-ExplainFormatOpt = Annotated[
-    TextFormat,
-    typer.Option(
-        "--format", "-f", help="text, or json (documented shape, see docs/explanations.md)."
-    ),
-]
-ReaderOpt = Annotated[
-    Reader,
-    typer.Option(
-        "--reader",
-        help="author: rule ids and file:line locations; policy: plain sentences with labels.",
-    ),
-]
+EXPLAIN_FORMAT = "text, or json (documented shape, see docs/explanations.md)."
+READER = "author: rule ids and file:line locations; policy: plain sentences with labels."
+ExplainFormatOpt = Annotated[TextFormat, typer.Option("--format", "-f", help=EXPLAIN_FORMAT)]
+ReaderOpt = Annotated[Reader, typer.Option("--reader", help=READER)]
 
 
 @guarded_command
@@ -353,6 +344,20 @@ def kb_test(
     text, failed, _ = ran
     sys.stdout.write(text)
     return 1 if failed else 0
+
+
+@kb_app.command("impact")
+@guarded_command
+def kb_impact(
+    base: Annotated[Path, typer.Option("--base", file_okay=False, help="Knowledge before.")],
+    more: Annotated[list[Path] | None, typer.Argument(help="More assessments.")] = None,
+    knowledge: KnowledgeOpt = None,
+    fmt: Annotated[TextFormat, typer.Option("--format", "-f")] = TextFormat.text,
+) -> None:
+    """Per cluster, the findings, measures, KPIs and partners a knowledge change moves."""
+    from engine import api
+
+    sys.stdout.write(api.impact_report(base, knowledge, more or [], fmt.value))
 
 
 @kb_app.command("docs")

@@ -21,6 +21,8 @@ from engine.assessment.workbook import MAX_WORKBOOK_BYTES, read_workbook
 from engine.authoring.check_report import check_report
 from engine.authoring.clips import deffacts
 from engine.authoring.clips import export_clips as clips_text
+from engine.authoring.impact import default_assessments, impact_text
+from engine.authoring.impact import impact as impact_view
 from engine.authoring.scenarios import load_cases, render_report, scenario_files
 from engine.authoring.scenarios import run as run_cases
 from engine.authoring.schema import all_schemas
@@ -112,6 +114,9 @@ __all__ = [
     "export_clips",
     "find_format",
     "format_names",
+    "impact",
+    "impact_report",
+    "impact_text",
     "knowledge",
     "load",
     "load_bytes",
@@ -378,6 +383,22 @@ def run_scenarios(
     cases = load_cases(files, k)
     report = run_cases(cases, k, lang)
     return render_report(report, list_uncovered=not paths), bool(report.failed), len(cases)
+
+
+def impact(base: Path, current: Path | None, more: list[Path]) -> dict[str, Any]:
+    """`kb impact`: the examples, the corpus and `more` (files or folders) run on the knowledge
+    in `base` and on the current one; what changes for each cluster, with a summary."""
+    old, new = knowledge(base), knowledge(current)
+    paths = default_assessments(bundled_root("examples"))
+    for p in more:
+        paths += default_assessments(p) if p.is_dir() else [p]
+    return impact_view(old, new, paths, lambda p, k: result_json(evaluate(p, k), k))
+
+
+def impact_report(base: Path, current: Path | None, more: list[Path], fmt: str) -> str:
+    """`kb impact` as text (a block per cluster that changes, a summary line) or JSON."""
+    view = impact(base, current, more)
+    return to_json(view) if fmt == "json" else impact_text(view)
 
 
 def catalogue(k: Knowledge, fmt: str, lang: str) -> str:
