@@ -101,6 +101,8 @@ class FindingDef(Strict):
     label: Text
     description: Text | None = None
     area: str | None = None
+    # findings that can never hold together with this one (kb check tests every pair of rules)
+    excludes: list[str] = Field(default_factory=list)
 
 
 class FindingsFile(Strict):

@@ -17,6 +17,7 @@ from engine.knowledge.conditions import branch_problems
 from engine.knowledge.models import Knowledge
 from engine.knowledge.verify.blanks import check_blanks
 from engine.knowledge.verify.document import check_document
+from engine.knowledge.verify.exclusive import check_excludes
 from engine.knowledge.verify.gate import check_gate
 from engine.knowledge.verify.provenance import check_provenance
 from engine.knowledge.verify.references import Checker
@@ -44,6 +45,7 @@ def verify(knowledge: Knowledge) -> list[Problem]:
     check_blanks(c)
     check_wording(c)
     check_gate(c)
+    check_excludes(c)
     before = len(c.problems)
     LogicChecks(c, c.broken).run()
     if c.broken:  # the logic left those rules out: what it finds may follow from their errors

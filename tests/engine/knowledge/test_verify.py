@@ -109,6 +109,7 @@ CODES = {
     "duplicate_finding_recommendation_id": {"duplicate-id"},
     "duplicate_key": {"duplicate-key"},
     "duplicate_rule_id": {"duplicate-id", "gate-not-held"},
+    "exclusive_overlap": {"exclusive-overlap"},
     "gate_not_held": {"gate-not-held"},
     "id_with_quote": {"bad-id"},
     "item_without_basis": {"missing-basis"},
@@ -414,3 +415,23 @@ def test_a_broken_rule_file_comes_first_with_its_consequences_folded(tmp_path, m
     assert all(line.startswith("    ") for line in lines[2:-1]), lines
     assert lines[-1].startswith("    ") and "not shown" in lines[-1]
     assert re.match(r"1 errors, 0 warnings \(\d+ more may follow from them\)", err)
+
+
+def test_exclusive_findings_from_one_status_never_overlap_whatever_the_distances(tmp_path):
+    # the status is weak, typical or strong, weak decided first: moving the distances so that
+    # "weak" and "strong" would meet must not be reported as an overlap
+    root = copy_knowledge(tmp_path)
+    scoring = root / "scoring.yaml"
+    text = scoring.read_text(encoding="utf-8")
+    scoring.write_text(text.replace("  strong_distance: 0.5\n", "  strong_distance: -0.9\n"))
+    assert not [p for p in _problems(root) if p.code == "exclusive-overlap"]
+
+
+def test_an_unknown_finding_in_excludes_is_reported_with_a_suggestion(tmp_path):
+    root = copy_knowledge(tmp_path)
+    findings = root / "findings.yaml"
+    text = findings.read_text(encoding="utf-8")
+    findings.write_text(text.replace("[weakness.marketing]", "[weakness.marketting]", 1))
+    (problem,) = [p for p in _problems(root) if p.code == "unknown-finding"]
+    assert problem.file.endswith("findings.yaml") and problem.path.endswith(".excludes[0]")
+    assert "'weakness.marketting'" in problem.message and "weakness.marketing" in problem.hint
