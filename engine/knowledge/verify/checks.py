@@ -20,6 +20,7 @@ from engine.knowledge.verify.document import check_document
 from engine.knowledge.verify.exclusive import check_excludes
 from engine.knowledge.verify.gate import check_gate
 from engine.knowledge.verify.provenance import check_provenance
+from engine.knowledge.verify.quoted_numbers import check_quoted_numbers
 from engine.knowledge.verify.references import Checker
 from engine.knowledge.verify.rule_checks import LogicChecks
 from engine.knowledge.verify.running import check_running
@@ -44,6 +45,7 @@ def verify(knowledge: Knowledge) -> list[Problem]:
     check_provenance(c)
     check_blanks(c)
     check_wording(c)
+    check_quoted_numbers(c)
     check_gate(c)
     check_excludes(c)
     before = len(c.problems)

@@ -125,6 +125,7 @@ CODES = {
     "rule_without_source": {"missing-basis"},
     "running_bad_condition": {"running-reads-advice", "type-mismatch", "unknown-indicator"},
     "schema_error": {"missing-field", "schema", "unknown-field"},
+    "stale_number": {"stale-number"},
     "threshold_as_string": {"bad-value"},
     "threshold_outside_scale": {"outside-scale"},
     "underived_finding": {"gate-not-held", "underived-finding"},
