@@ -201,19 +201,10 @@ def assess(
     sys.stdout.write(api.to_json(d) if fmt is TextFormat.json else api.assess_text(d, lang.value))
 
 
-ExplainFormatOpt = Annotated[
-    TextFormat,
-    typer.Option(
-        "--format", "-f", help="text, or json (documented shape, see docs/explanations.md)."
-    ),
-]
-ReaderOpt = Annotated[
-    Reader,
-    typer.Option(
-        "--reader",
-        help="author: rule ids and file:line locations; policy: plain sentences with labels.",
-    ),
-]
+EXPLAIN_FORMAT = "text, or json (documented shape, see docs/explanations.md)."
+READER = "author: rule ids and file:line locations; policy: plain sentences with labels."
+ExplainFormatOpt = Annotated[TextFormat, typer.Option("--format", "-f", help=EXPLAIN_FORMAT)]
+ReaderOpt = Annotated[Reader, typer.Option("--reader", help=READER)]
 
 
 @guarded_command
@@ -323,14 +314,10 @@ def kb_check(
     """Verify the knowledge base; print every problem as file:line:col: severity: message."""
     from engine import api
 
-    problems = api.check_knowledge(knowledge)
-    for p in api.capped(problems):
-        typer.echo(p.format(with_severity=True))
-    errors = [p for p in problems if p.severity == "error" or strict]
-    warnings = len(problems) - len([p for p in problems if p.severity == "error"])
-    n_err = len([p for p in problems if p.severity == "error"])
-    typer.echo(f"{n_err} errors, {warnings} warnings", err=True)
-    return 1 if errors else 0
+    text, counts, failed = api.check_report(api.check_knowledge(knowledge), strict)
+    sys.stdout.write(text)
+    typer.echo(counts, err=True)
+    return 1 if failed else 0
 
 
 @kb_app.command("test")
@@ -356,6 +343,20 @@ def kb_test(
     text, failed, _ = ran
     sys.stdout.write(text)
     return 1 if failed else 0
+
+
+@kb_app.command("impact")
+@guarded_command
+def kb_impact(
+    base: Annotated[Path, typer.Option("--base", file_okay=False, help="Knowledge before.")],
+    more: Annotated[list[Path] | None, typer.Argument(help="More assessments.")] = None,
+    knowledge: KnowledgeOpt = None,
+    fmt: Annotated[TextFormat, typer.Option("--format", "-f")] = TextFormat.text,
+) -> None:
+    """Per cluster, the findings, measures, KPIs and partners a knowledge change moves."""
+    from engine import api
+
+    sys.stdout.write(api.impact_report(base, knowledge, more or [], fmt.value))
 
 
 @kb_app.command("docs")

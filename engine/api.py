@@ -13,14 +13,18 @@ from __future__ import annotations
 import os
 import tempfile
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from engine.assessment.load import assessment_from_text, load_assessment
 from engine.assessment.validate import Assessment, blank, with_changes
 from engine.assessment.workbook import MAX_WORKBOOK_BYTES, read_workbook
+from engine.authoring.check_report import check_report
 from engine.authoring.clips import deffacts
 from engine.authoring.clips import export_clips as clips_text
+from engine.authoring.impact import default_assessments, impact_text
+from engine.authoring.impact import impact as impact_view
 from engine.authoring.scenarios import load_cases, render_report, scenario_files
 from engine.authoring.scenarios import run as run_cases
 from engine.authoring.schema import all_schemas
@@ -100,6 +104,7 @@ __all__ = [
     "catalogue",
     "check_knowledge",
     "check_output",
+    "check_report",
     "compare",
     "compare_document",
     "compare_text",
@@ -111,6 +116,9 @@ __all__ = [
     "export_clips",
     "find_format",
     "format_names",
+    "impact",
+    "impact_report",
+    "impact_text",
     "load",
     "load_bytes",
     "program_view",
@@ -137,7 +145,8 @@ def check_knowledge(root: Path | None = None) -> list[Problem]:
     """Every problem of a knowledge base (`kb check`): structure first, then meaning."""
     k, problems = read_knowledge(root or bundled_root("knowledge"))
     if k is not None:
-        problems = problems + verify(k)
+        unread = any(p.severity == "error" for p in problems)  # the meaning pass saw a part
+        problems = problems + [replace(p, follows=p.follows or unread) for p in verify(k)]
     engine_code = Path(__file__).resolve().parent
     return problems + check_templates(bundled_root("templates"), engine_code)
 
@@ -347,6 +356,26 @@ def run_scenarios(s: Session, paths: list[Path] | None, lang: str) -> tuple[str,
     cases = load_cases(files, k)
     report = run_cases(cases, k, s.runner, lang)
     return render_report(report, list_uncovered=not paths), bool(report.failed), len(cases)
+
+
+def impact(base: Path, current: Path | None, more: list[Path]) -> dict[str, Any]:
+    """`kb impact`: the examples, the corpus and `more` (files or folders) run on the knowledge
+    in `base` and on the current one; what changes for each cluster, with a summary."""
+    before, now = Session(base), Session(current)
+    paths = default_assessments(bundled_root("examples"))
+    for p in more:
+        paths += default_assessments(p) if p.is_dir() else [p]
+
+    def run(path: Path, k: Knowledge) -> dict[str, Any]:
+        return result_json(evaluate(path, before if k is before.knowledge else now), k)
+
+    return impact_view(before.knowledge, now.knowledge, paths, run)
+
+
+def impact_report(base: Path, current: Path | None, more: list[Path], fmt: str) -> str:
+    """`kb impact` as text (a block per cluster that changes, a summary line) or JSON."""
+    view = impact(base, current, more)
+    return to_json(view) if fmt == "json" else impact_text(view)
 
 
 def catalogue(k: Knowledge, fmt: str, lang: str) -> str:

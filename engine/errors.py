@@ -50,6 +50,9 @@ class Problem:
     hint: str = ""
     code: str = field(default=UNCLASSIFIED, compare=False)
     params: tuple[tuple[str, str], ...] = field(default=(), compare=False)
+    # may follow from an earlier error (a file that cannot be read, a rule left out of the logic
+    # checks): `kb check` folds it under the errors that come first
+    follows: bool = field(default=False, compare=False)
 
     def __post_init__(self) -> None:
         if not CODE_PATTERN.fullmatch(self.code):
@@ -104,6 +107,11 @@ def kind_of(message: str) -> Kind:
     if isinstance(message, Flaw):
         return {"code": message.code, "params": message.params}
     return {}
+
+
+def root_first(problems: list[Problem]) -> list[Problem]:
+    """The problems in their order, those that may follow from an earlier error last."""
+    return sorted(problems, key=lambda p: p.follows)
 
 
 def capped(problems: list[Problem], limit: int = MAX_PROBLEMS) -> list[Problem]:

@@ -19,12 +19,15 @@ from engine.knowledge.base import Text
 from engine.knowledge.conditions import OPERATORS, iter_atoms
 from engine.knowledge.measure_ids import measure_catalogue
 from engine.knowledge.models import All_, Any_, Atom, Cond, Knowledge, Not_, RuleSite
+from engine.knowledge.verify.exclusive import STATUS, status_spans
+from engine.knowledge.verify.values import spans_text
 from engine.render.jinja import environment
 from engine.text.message import say
 from engine.text.numbers import decimal
 from engine.text.strings import strings
 
 FORMATS = ("md", "html")
+DOT = re.compile(r"(\d)\.(\d)")  # a decimal point between digits (Russian writes a comma)
 
 
 def _t(text: Text | None, lang: str) -> str:
@@ -69,7 +72,21 @@ def _atom_text(a: Atom, k: Knowledge, lang: str, s: dict[str, str]) -> str:
     value = say(value_text(kind, a.subject, a.value, k), lang)
     if isinstance(a.value, (int, float)) and not isinstance(a.value, bool):
         value = _num(a.value, lang)
-    return f"{label} {words} {value}"
+    return f"{label} {words} {value}{_status_scores(a, k, lang)}"
+
+
+def _status_scores(a: Atom, k: Knowledge, lang: str) -> str:
+    """For a benchmark status (weak, typical, strong), the scores it stands for: ' (≤ 1.1)'."""
+    if a.subject_kind != "measure" or not a.subject.startswith(STATUS) or a.op not in ("eq", "in"):
+        return ""
+    statuses = set(a.value if isinstance(a.value, list) else [a.value])
+    spans = status_spans(k, a.subject.removeprefix(STATUS), {str(x) for x in statuses})
+    if not spans:
+        return ""
+    text = spans_text(spans)
+    if lang == "ru":
+        text = DOT.sub(r"\1,\2", text)
+    return f" ({text})"
 
 
 def when_text(conds: list[Cond], k: Knowledge, lang: str, s: dict[str, str]) -> str:
@@ -108,18 +125,26 @@ def _rec_title(rid: str, k: Knowledge, lang: str) -> str:
 
 
 def _rule_index(
-    k: Knowledge, lang: str
+    k: Knowledge, lang: str, s: dict[str, str]
 ) -> tuple[dict[str, list[str]], dict[str, list[str]], dict[str, list[dict[str, str]]]]:
-    """Which rules derive each finding, test each finding, and make each recommendation."""
+    """Which rules derive each finding, test each finding, and make each recommendation (with
+    their conditions in words: a measure's conditions, a finding's formula)."""
     derived_by: dict[str, list[str]] = defaultdict(list)
     used_by: dict[str, list[str]] = defaultdict(list)
     produced_by: dict[str, list[dict[str, str]]] = defaultdict(list)
     for site in k.rules:
+        when = when_text(site.rule.when, k, lang, s)
         for f in site.rule.then.finding:
             derived_by[f].append(site.rule.id)
+            produced_by[f"finding:{f}"].append({"id": site.rule.id, "when": when})
         for r in site.rule.then.recommend:
             produced_by[r].append(
-                {"id": site.rule.id, "where": site.where, "title": _t(site.rule.title, lang)}
+                {
+                    "id": site.rule.id,
+                    "where": site.where,
+                    "title": _t(site.rule.title, lang),
+                    "when": when,
+                }
             )
         for atom, _ in iter_atoms(site.rule.when):
             if atom.subject_kind == "finding" and site.rule.id not in used_by[atom.subject]:
@@ -186,7 +211,11 @@ def _measures(k: Knowledge, lang: str, s: dict[str, str]) -> list[dict[str, Any]
 
 
 def _findings(
-    k: Knowledge, lang: str, derived_by: dict[str, list[str]], used_by: dict[str, list[str]]
+    k: Knowledge,
+    lang: str,
+    derived_by: dict[str, list[str]],
+    used_by: dict[str, list[str]],
+    produced_by: dict[str, list[dict[str, str]]],
 ) -> list[dict[str, Any]]:
     return [
         {
@@ -195,6 +224,8 @@ def _findings(
             "label": _t(f.label, lang),
             "description": _t(f.description, lang),
             "derived_by": derived_by.get(f.id, []),
+            # the formula: made when the conditions of one of these rules hold
+            "formula": produced_by.get(f"finding:{f.id}", []),
             "used_by": used_by.get(f.id, []),
         }
         for f in k.findings.findings
@@ -250,7 +281,7 @@ def _recommendations(
 def build_catalogue(k: Knowledge, lang: str, s: dict[str, str]) -> dict[str, Any]:
     """The view of the knowledge catalogue (`kb docs`): counts, groups, scales, measures,
     findings, recommendations and rules with who uses what, sources and the chaining graph."""
-    derived_by, used_by, produced_by = _rule_index(k, lang)
+    derived_by, used_by, produced_by = _rule_index(k, lang, s)
     sources = [
         dict(
             zip(("citation", "section"), src.reference(lang), strict=False),
@@ -275,7 +306,7 @@ def build_catalogue(k: Knowledge, lang: str, s: dict[str, str]) -> dict[str, Any
         "groups": _groups(k, lang, s),
         "scales": _scales(k, lang),
         "measures": _measures(k, lang, s),
-        "findings": _findings(k, lang, derived_by, used_by),
+        "findings": _findings(k, lang, derived_by, used_by, produced_by),
         "rule_files": _rule_files(k, lang, s),
         "recommendations": _recommendations(k, lang, s, produced_by),
         "sources": sources,

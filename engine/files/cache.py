@@ -178,6 +178,18 @@ def code_digest() -> bytes:
     return h.digest()
 
 
+def content_digest(root: Path, skip: tuple[str, ...] = ()) -> str:
+    """SHA-256 of the names and bytes of every YAML file under `root` (top folders in `skip`
+    left out): what a knowledge base says, the same in any checkout, code or working directory."""
+    h = hashlib.sha256()
+    for path in sorted(root.rglob("*.yaml")) if root.is_dir() else []:
+        rel = path.relative_to(root)
+        if rel.parts[0] in skip or not path.is_file():
+            continue
+        h.update(rel.as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return h.hexdigest()
+
+
 def files_digest(root: Path, pattern: str = "*.yaml") -> str | None:
     """SHA-256 of the code digest and of every matching file under `root`, names and bytes.
 

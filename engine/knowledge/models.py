@@ -21,6 +21,7 @@ from pydantic import (
     model_validator,
 )
 
+from engine.files.cache import content_digest
 from engine.files.strict_yaml import Located
 from engine.knowledge.base import Basis, Lang, Provenance, Strict, SubjectKind, Text, localized
 from engine.knowledge.document_model import DocumentFile
@@ -100,6 +101,8 @@ class FindingDef(Strict):
     label: Text
     description: Text | None = None
     area: str | None = None
+    # findings that can never hold together with this one (kb check tests every pair of rules)
+    excludes: list[str] = Field(default_factory=list)
 
 
 class FindingsFile(Strict):
@@ -466,6 +469,8 @@ class Stage(Text):
 class ProgramFile(Strict):
     """Document-level texts and settings: section intros, monitoring, prospects, data gaps."""
 
+    # the version the rule authors give this knowledge base (outputs show it with the digest)
+    knowledge_version: str | None = None
     horizon_indicator: str
     default_horizon_years: int
     year_indicator: str = "assessment_year"
@@ -561,6 +566,12 @@ class Knowledge:
             ):
                 for ident in dict.fromkeys(ids):
                     self.producers.setdefault((kind, ident), []).append(site)
+        # the scenarios test the knowledge base; they are no part of what drafts a program
+        self.digest = content_digest(self.root, skip=("scenarios",))
+
+    def identity(self) -> dict[str, str | None]:
+        """What names this knowledge base in every output: its authors' version and its digest."""
+        return {"version": self.program.knowledge_version, "digest": self.digest}
 
     def display(self, path: Path) -> str:
         """A knowledge file's path as messages show it."""

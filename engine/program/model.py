@@ -68,6 +68,7 @@ class ProgramView(TypedDict):
 
     lang: Any
     generator: str
+    knowledge: dict[str, Any]
     cluster: dict[str, Any]
     gate: dict[str, Any]
     current: dict[str, Any]
@@ -396,6 +397,7 @@ def build_program(
     return {
         "lang": LangCode(),
         "generator": f"cluster-intl {__version__}",
+        "knowledge": k.identity(),
         "cluster": {
             "name": a.get("cluster_name") or "",
             "region": a.get("region_name") or "",

@@ -30,6 +30,7 @@ def result_json(
     return {
         "schema": SCHEMA_RESULT,
         "generator": f"cluster-intl {__version__}",
+        "knowledge": k.identity(),
         "cluster": {
             "name": a.get("cluster_name"),
             "region": a.get("region_name"),

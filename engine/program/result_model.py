@@ -84,6 +84,13 @@ class ValueProvenance(_Closed):
     source: str | None
 
 
+class KnowledgeRef(_Closed):
+    """The knowledge base that drafted the result."""
+
+    version: str | None = Field(description="the version its authors gave it (program.yaml)")
+    digest: str = Field(description="SHA-256 of its files' names and bytes (scenarios left out)")
+
+
 class ResultOut(_Closed):
     """`draft --format json`: the diagnosis, the advice and the firing record of one cluster."""
 
@@ -91,6 +98,7 @@ class ResultOut(_Closed):
 
     schema_: Literal["cluster-intl/result/2"] = Field(alias="schema")
     generator: str
+    knowledge: KnowledgeRef
     cluster: ClusterRef
     provenance: dict[str, ValueProvenance] = Field(
         description="assessment values that declared their basis"

@@ -54,6 +54,8 @@ def render_docx(
     props.subject = xml_text(names.get("region") or view["cluster"]["region"])[:250]
     props.author = props.last_modified_by = xml_text(names["cluster"])[:250]
     props.comments = xml_text(view["generator"]) if view.get("audience") == "consultant" else ""
+    if kb := view.get("knowledge"):
+        props.identifier = xml_text(f"knowledge {kb['version'] or ''} sha256:{kb['digest']}")
     dated = _document_date(view["cluster"].get("year"))
     props.created = props.modified = dated
     props.last_printed = dated

@@ -28,7 +28,13 @@ class BackMatter(DocxWriter):
         if self.p["proposals"]:
             self.heading(self.t["s_proposals"], 1)
             self.bullets([f"{g['label']}: {'; '.join(g['entries'])}" for g in self.p["proposals"]])
-        self.para(f"{self.t['generated_by']}: {self.p['generator']}", style="CI Meta")
+        kb = self.p["knowledge"]
+        self.para(
+            f"{self.t['generated_by']}: {self.p['generator']}. {self.t['knowledge_base']}: "
+            f"{self.t['kb_version']} {kb['version'] or '—'}, {self.t['kb_digest']} "
+            f"sha256:{kb['digest']}",
+            style="CI Meta",
+        )
 
     def monitoring(self) -> None:
         """Monitoring stages and the responsibility matrix (bodies numbered, with a key below)."""

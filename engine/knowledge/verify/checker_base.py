@@ -69,8 +69,6 @@ class CheckerBase:
                 msg = f"missing {'Russian' if lang == 'ru' else 'English'} text"
                 code = "missing-translation"
                 if loc:
-                    self.problems.append(loc.problem(path, msg, severity="warning", code=code))
+                    self.problems.append(loc.problem(path, msg, code=code))
                 else:
-                    self.problems.append(
-                        Problem(file=file, message=msg, severity="warning", code=code)
-                    )
+                    self.problems.append(Problem(file=file, message=msg, code=code))

@@ -10,13 +10,17 @@ on any error.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from engine.errors import Problem
 from engine.knowledge.conditions import branch_problems
 from engine.knowledge.models import Knowledge
 from engine.knowledge.verify.blanks import check_blanks
 from engine.knowledge.verify.document import check_document
+from engine.knowledge.verify.exclusive import check_excludes
 from engine.knowledge.verify.gate import check_gate
 from engine.knowledge.verify.provenance import check_provenance
+from engine.knowledge.verify.quoted_numbers import check_quoted_numbers
 from engine.knowledge.verify.references import Checker
 from engine.knowledge.verify.rule_checks import LogicChecks
 from engine.knowledge.verify.running import check_running
@@ -41,8 +45,13 @@ def verify(knowledge: Knowledge) -> list[Problem]:
     check_provenance(c)
     check_blanks(c)
     check_wording(c)
+    check_quoted_numbers(c)
     check_gate(c)
+    check_excludes(c)
+    before = len(c.problems)
     LogicChecks(c, c.broken).run()
+    if c.broken:  # the logic left those rules out: what it finds may follow from their errors
+        c.problems[before:] = [replace(p, follows=True) for p in c.problems[before:]]
     if not any("cycle through negation" in p.message for p in c.problems):
         c.negation_cycles()  # the stratifier's own view, in case the graph check missed one
     return sorted(set(c.problems), key=lambda p: (p.file, p.line, p.col, p.message))

@@ -18,6 +18,7 @@ from engine.knowledge.verify.partner_checks import PartnerChecks
 ID_PATTERN = re.compile(r"[A-Za-z][A-Za-z0-9_.\-]*")
 ID_RULE = "must start with a letter and use only letters, digits, '_', '.' and '-'"
 NUMBERS = ("int", "float", "score")
+QUOTED = "write the number without quotes"
 
 # the inputs each formula of a partial indicator needs, and the message when one is missing
 _FORMULA_INPUTS = (
@@ -354,6 +355,18 @@ class Checker(PartnerChecks):
             )
             if mkind == "number":
                 return
+        if mkind == "number" and OPERATORS[op].value not in ("none", "count"):
+            for v in a.value if isinstance(a.value, list) else [a.value]:
+                if isinstance(v, bool) or not isinstance(v, (int, float)):
+                    self.problems.append(
+                        problem(
+                            path + ("value",),
+                            f"{v!r} is not a number (measure {a.subject!r} is a number)",
+                            hint=QUOTED if isinstance(v, str) else "",
+                            code="bad-value",
+                        )
+                    )
+            return
         if mkind != "text" or not allowed:
             return
         for v in a.value if isinstance(a.value, list) else [a.value]:
@@ -417,7 +430,8 @@ class Checker(PartnerChecks):
         t = ind.type
         if t in NUMBERS:
             if isinstance(v, bool) or not isinstance(v, (int, float)):
-                return f"{v!r} is not a number ({subject!r} is {t})", "bad-value", ""
+                hint = QUOTED if isinstance(v, str) else ""
+                return f"{v!r} is not a number ({subject!r} is {t})", "bad-value", hint
             lo, hi = ind.min, ind.max
             if t == "score" and ind.scale in self.k.indicators.scales:
                 sc = self.k.indicators.scales[ind.scale]

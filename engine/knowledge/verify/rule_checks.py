@@ -7,6 +7,7 @@ from typing import Any
 
 from engine.errors import Severity
 from engine.knowledge.models import PRIORITY_RANK, Atom, Not_, RuleSite
+from engine.knowledge.verify.exclusive import check_exclusive
 from engine.knowledge.verify.logic import Logic, atom_text, is_cycle
 from engine.knowledge.verify.references import Checker, atoms_with_paths, num_text
 from engine.knowledge.verify.values import (
@@ -41,6 +42,7 @@ class LogicChecks:
         self.unreachable()
         self.redundant(cyclic)
         self.conflicts()
+        check_exclusive(self.c, self.logic, self.dead)
         self.gaps()
 
     def _site_problem(

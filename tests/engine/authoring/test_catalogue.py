@@ -39,8 +39,12 @@ def test_rule_in_plain_language(knowledge):
     view = build_catalogue(knowledge, "en", strings()["en"])
     rules = {r["id"]: r for f in view["rule_files"] for r in f["rules"]}
     org = rules["weakness_organization"]
+    cut = knowledge.scoring.benchmarks["activity_cluster_org"].value - (
+        knowledge.scoring.benchmark_rule.weak_distance
+    )
     assert org["when"].startswith(
-        "against the benchmark: International activity of the cluster organization = weak or "
+        "against the benchmark: International activity of the cluster organization = weak "
+        f"(≤ {cut:g}) or "
     )
     assert (
         "(Working group on international activity is no and International manager is no)"
@@ -52,6 +56,37 @@ def test_rule_in_plain_language(knowledge):
     assert gate[-1] == "priority: high"
     partner = rules["co_partner_cluster_none"]["when"]
     assert " and not “Readiness gate" in partner
+
+
+def test_a_finding_shows_its_formula_with_the_scores_a_status_stands_for(knowledge):
+    # issue 23 item 8: "weak" alone hid the threshold the author had to look up in scoring.yaml
+    s = knowledge.scoring
+    weak = s.benchmarks["direction_export"].value - s.benchmark_rule.weak_distance
+    strong = s.benchmarks["direction_export"].value + s.benchmark_rule.strong_distance
+    for lang, dec in (("en", "."), ("ru", ",")):
+        view = build_catalogue(knowledge, lang, strings()[lang])
+        findings = {f["id"]: f for f in view["findings"]}
+        formula = findings["weakness.export"]["formula"]
+        assert [r["id"] for r in formula] == ["weakness_export_score", "weakness_export_share"]
+        assert formula[0]["when"].endswith(f"(≤ {weak:g})".replace(".", dec))
+        strength = findings["strength.export"]["formula"][0]["when"]
+        assert strength.endswith(f"(≥ {strong:g})".replace(".", dec))
+    md = render_catalogue(knowledge, "md", "en")
+    assert (
+        f"`weakness_export_score`: against the benchmark: Export = weak (≤ {weak:g})<br>or " in md
+    )
+
+
+def test_a_measure_shows_the_conditions_of_each_rule_that_makes_it(knowledge):
+    view = build_catalogue(knowledge, "en", strings()["en"])
+    rec = next(r for r in view["recommendations"] if r["id"] == "co_sme_internationalization")
+    rules = {r["id"]: r for f in view["rule_files"] for r in f["rules"]}
+    assert rec["produced_by"] and all(
+        p["when"] == rules[p["id"]]["when"] for p in rec["produced_by"]
+    )
+    html = render_catalogue(knowledge, "html", "en")
+    first = rec["produced_by"][0]
+    assert f"<br>When: {escape(first['when'])}</li>" in html
 
 
 def test_recommendation_lists_its_kpis_and_producing_rules(knowledge):

@@ -84,9 +84,15 @@ def test_broken_case_is_detected_and_located(case, tmp_path, monkeypatch, cli, g
     apply_case(root, case)
     monkeypatch.chdir(tmp_path)
     code, out, err = cli("kb", "check", "--knowledge", "knowledge")
-    new = [line for line in out.splitlines() if line not in baseline]
+    # a problem folded under an earlier error is indented; the pristine copy's are not new
+    new = [line for line in out.splitlines() if line.removeprefix("    ") not in baseline]
     assert new, f"{case}: kb check found nothing new"
     for line in new:
+        if re.fullmatch(
+            r"\d+ more problems (may follow from the errors above:|not shown; .*)", line
+        ):
+            continue
+        line = line.removeprefix("    ")  # folded under the error it may follow from
         assert line.startswith("knowledge/"), line
         where = line.split(": ", 1)[0]
         assert where.count(":") == 2 and all(x.isdigit() for x in where.split(":")[1:]), line
@@ -103,6 +109,7 @@ CODES = {
     "duplicate_finding_recommendation_id": {"duplicate-id"},
     "duplicate_key": {"duplicate-key"},
     "duplicate_rule_id": {"duplicate-id", "gate-not-held"},
+    "exclusive_overlap": {"exclusive-overlap"},
     "gate_not_held": {"gate-not-held"},
     "id_with_quote": {"bad-id"},
     "item_without_basis": {"missing-basis"},
@@ -118,6 +125,8 @@ CODES = {
     "rule_without_source": {"missing-basis"},
     "running_bad_condition": {"running-reads-advice", "type-mismatch", "unknown-indicator"},
     "schema_error": {"missing-field", "schema", "unknown-field"},
+    "stale_number": {"stale-number"},
+    "threshold_as_string": {"bad-value"},
     "threshold_outside_scale": {"outside-scale"},
     "underived_finding": {"gate-not-held", "underived-finding"},
     "unknown_reference": {
@@ -390,3 +399,40 @@ def test_a_declared_conflict_resolved_with_not_is_accepted(tmp_path):
         encoding="utf-8",
     )
     assert not [p for p in _problems(root) if "conflicting" in p.message]
+
+
+def test_a_broken_rule_file_comes_first_with_its_consequences_folded(tmp_path, monkeypatch, cli):
+    # issue 23: one unreadable rule file printed dozens of "can never fire" errors before its own
+    root = copy_knowledge(tmp_path)
+    rules = root / "rules" / "diagnosis.yaml"
+    text = rules.read_text(encoding="utf-8")
+    rules.write_text(text.replace("then: {finding: strength.export}", "then: {finding: x", 1))
+    monkeypatch.chdir(tmp_path)
+    code, out, err = cli("kb", "check", "--knowledge", "knowledge")
+    lines = out.splitlines()
+    assert code == 1
+    assert lines[0].startswith("knowledge/rules/diagnosis.yaml:") and "YAML syntax" in lines[0]
+    assert re.fullmatch(r"\d+ more problems may follow from the errors above:", lines[1])
+    assert all(line.startswith("    ") for line in lines[2:-1]), lines
+    assert lines[-1].startswith("    ") and "not shown" in lines[-1]
+    assert re.match(r"1 errors, 0 warnings \(\d+ more may follow from them\)", err)
+
+
+def test_exclusive_findings_from_one_status_never_overlap_whatever_the_distances(tmp_path):
+    # the status is weak, typical or strong, weak decided first: moving the distances so that
+    # "weak" and "strong" would meet must not be reported as an overlap
+    root = copy_knowledge(tmp_path)
+    scoring = root / "scoring.yaml"
+    text = scoring.read_text(encoding="utf-8")
+    scoring.write_text(text.replace("  strong_distance: 0.5\n", "  strong_distance: -0.9\n"))
+    assert not [p for p in _problems(root) if p.code == "exclusive-overlap"]
+
+
+def test_an_unknown_finding_in_excludes_is_reported_with_a_suggestion(tmp_path):
+    root = copy_knowledge(tmp_path)
+    findings = root / "findings.yaml"
+    text = findings.read_text(encoding="utf-8")
+    findings.write_text(text.replace("[weakness.marketing]", "[weakness.marketting]", 1))
+    (problem,) = [p for p in _problems(root) if p.code == "unknown-finding"]
+    assert problem.file.endswith("findings.yaml") and problem.path.endswith(".excludes[0]")
+    assert "'weakness.marketting'" in problem.message and "weakness.marketing" in problem.hint
