@@ -306,3 +306,14 @@ def test_changed_controls_become_cli_sets_that_the_engine_reads(knowledge, nn):
     v = api.variant(nn, sets, knowledge).assessment
     assert v.get("cluster_name") == 'Кластер "Север", 2' and v.get("activity_smes") is None
     assert v.get("cluster_exports") == 25000.5 and v.get("has_intl_working_group") is True
+
+
+def test_what_if_shows_status_moves_with_reasons(client, csrf):
+    """Issue 21: the variant's page shows a measure that moves from new to continue."""
+    form = {"v.has_intl_working_group": "true"}
+    html = client.post(f"{CLUSTER}/what-if?lang=en", data=form, headers=csrf).text
+    assert 'data-changed="yes"' in html
+    assert re.search(
+        r'<li data-id="org_intl_working_group" data-from="new" data-to="continue">', html
+    )
+    assert "Measures whose status changed" in html and "org_working_group_idle" not in html
