@@ -143,3 +143,9 @@ def test_already_run_only_on_positive_evidence_never_on_a_blank(data):
             assert all(c.subject not in check.unknown for c in shown), rid
         if check.holds is None:
             assert check.status != "continue" or check.before == "continue", rid
+    # a rule that says "continue" itself (a group that exists but never met) reads given values
+    for f in result.firings:
+        if K.rule[f.rule].rule.then.status != "continue":
+            continue
+        read = [c for c in f.conditions if c.kind == "indicator" and not c.negated]
+        assert read and all(c.actual is not None for c in read), f.rule
