@@ -337,8 +337,12 @@ class _Writer(BackMatter):
             self.para(f"{t['kpi']}: {'; '.join(r['kpis'])}", style="CI Meta")
         refs = f" [{', '.join(map(str, r['refs']))}]" if r.get("refs") else ""
         p = self.para(r["rationale"] + refs, bold_prefix=f"{t['rationale']}: ")
-        if r["proposal"]:  # a proposal never ends with the dissertation's reference
-            p.add_run(xml_text(f" ({t['our_proposal']})")).italic = True
+        # a proposal or an inference of the system never ends with the dissertation's reference
+        mark = (
+            "our_proposal" if r["proposal"] else "derived_mark" if r["basis"] == "derived" else ""
+        )
+        if mark:
+            p.add_run(xml_text(f" ({t[mark]})")).italic = True
         if self.cons:
             for w in r["why"]:
                 self.para(

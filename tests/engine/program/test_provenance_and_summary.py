@@ -154,3 +154,17 @@ def test_a_level_reported_without_a_known_source_reads_plain(tmp_path):
     blank = yaml.safe_dump(data, allow_unicode=True).encode("utf-8")
     r = api.run(api.load_bytes(blank, "variant.yaml", K), K)
     assert "outside the system" not in api.draft(r, K, "md", "en", audience="client")
+
+
+def test_a_measure_the_system_infers_says_so_after_its_references(nn_result):
+    """A measure the dissertation does not recommend but the system infers from the cases it
+    cites (basis: derived) reads as the system's inference, not the author's recommendation."""
+    derived = [r for r in nn_result.recommendations if K.recommendation[r].basis == "derived"]
+    assert derived
+    md = api.draft(nn_result, K, "md", "en", audience="client")
+    marked = [
+        x
+        for x in RATIONALE.findall(md)
+        if x.endswith("*(the system's inference from the sources cited)*")
+    ]
+    assert len(marked) == len(derived)
