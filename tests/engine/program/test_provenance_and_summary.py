@@ -38,6 +38,7 @@ def summary_text(view: dict) -> str:
     )
 
 
+@pytest.mark.slow  # every example and corpus cluster drafted twice; generated ones run by default
 @pytest.mark.parametrize("path", CLUSTERS, ids=lambda p: p.stem)
 def test_no_convention_of_the_system_in_the_summary(path: Path):
     result = api.evaluate(path, K)
