@@ -127,3 +127,26 @@ def test_no_new_measure_already_runs(data):
         if verdict is None:
             assert result.status[rid] != "new", rid
         assert rid in result.running
+
+
+@SETTINGS
+@given(assessments())
+def test_already_run_only_on_positive_evidence_never_on_a_blank(data):
+    """Issue 21: a measure reads "continue" through its `running:` check only when a value the
+    assessment gives shows it runs; a blank (alone or beside a count) never does."""
+    text = yaml.safe_dump(data, allow_unicode=True).encode("utf-8")
+    result = api.run(api.load_bytes(text, "generated.yaml", K), K)
+    for rid, check in result.running.items():
+        if check.status == "continue" and check.before != "continue":
+            assert check.holds is True, rid
+            shown = [c for c in check.decisive if c.holds and c.actual is not None]
+            assert shown, (rid, check)
+            assert all(c.subject not in check.unknown for c in shown), rid
+        if check.holds is None:
+            assert check.status != "continue" or check.before == "continue", rid
+    # a rule that says "continue" itself (a group that exists but never met) reads given values
+    for f in result.firings:
+        if K.rule[f.rule].rule.then.status != "continue":
+            continue
+        read = [c for c in f.conditions if c.kind == "indicator" and not c.negated]
+        assert read and all(c.actual is not None for c in read), f.rule

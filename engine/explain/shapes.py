@@ -296,6 +296,18 @@ SetChange = TypedDict(
 
 ScoreMove = TypedDict("ScoreMove", {"id": str, "label": str, "from": Any, "to": Any})
 
+# a measure made in both runs whose status moved: new, continue or conditional
+StatusMove = TypedDict(
+    "StatusMove",
+    {
+        "id": str,
+        "label": str,
+        "from": Literal["new", "continue", "conditional"],
+        "to": Literal["new", "continue", "conditional"],
+        "reasons": list[Reason],
+    },
+)
+
 
 class WhatIfData(TypedDict):
     """`cluster-intl/what-if/1`."""
@@ -309,11 +321,13 @@ class WhatIfData(TypedDict):
     recommendations: AddedRemoved
     findings: AddedRemoved
     postponed: IdsAddedRemoved
+    postponements: AddedRemoved  # the same measures by label, with the rule that (un)postpones
+    status: list[StatusMove]
     scores: list[ScoreMove]
     changed: bool
 
 
-for _shape in (Change, SetChange, ScoreMove):
+for _shape in (Change, SetChange, ScoreMove, StatusMove):
     _shape.__pydantic_config__ = _CLOSED  # type: ignore[attr-defined,union-attr]
 
 SHAPES: dict[str, Any] = {"why": WhyData, "why-not": WhyNotData, "what-if": WhatIfData}

@@ -13,8 +13,8 @@ from typing import Any, cast
 
 from engine.assessment.validate import check_value, with_changes
 from engine.errors import InputError, Problem, closest, kind_of, suggest
-from engine.explain.justify import justify, line_view
-from engine.explain.labels import SCORE_KEYS, measure_label, subject_label
+from engine.explain.justify import justify, line_view, running_line, running_where
+from engine.explain.labels import SCORE_KEYS, describe_check, measure_label, subject_label
 from engine.explain.shapes import WhatIfData
 from engine.explain.why import head
 from engine.explain.why_not import reason_lines, why_not_data
@@ -22,6 +22,7 @@ from engine.files.strict_yaml import load_yaml_text
 from engine.inference.run import Runner
 from engine.inference.trace import Result
 from engine.knowledge.models import Knowledge
+from engine.text.message import Msg, cat
 
 SCHEMA_WHAT_IF = "cluster-intl/what-if/1"
 
@@ -112,11 +113,62 @@ def _short(result: Result, kind: str, ident: str, k: Knowledge) -> list[dict]:
     return [line_view(v, k) for v in justify(result, kind, ident, k)[:3]]
 
 
+def _status_reasons(old: Result, new: Result, rid: str, k: Knowledge) -> list[dict[str, Any]]:
+    """Why a measure made in both runs changed its status: the `running:` check of the new run
+    (shown to run, or blank), else what it read when it no longer shows the measure runs, then
+    the rules that made it."""
+    lines: list[dict[str, Any]] = []
+    line = running_line(new, rid, k)
+    check = new.running.get(rid)
+    if line is None and check is not None and rid in old.running:
+        was = old.running[rid]
+        if was.status != check.status and was.holds is not check.holds:
+            values = cat((describe_check(c, k) for c in check.conditions), "; ")
+            key = "w_running_unknown" if check.holds is None else "w_running_not"
+            line = cat([Msg(key), ": ", values])
+    if line is not None:
+        lines.append({"text": line, "rule": f"{rid}.running", "where": running_where(rid, k)})
+    return lines + _short(new, "recommendation", rid, k)
+
+
+def _status_moves(old: Result, new: Result, k: Knowledge) -> list[dict[str, Any]]:
+    """The measures made before and after whose status moved (new, continue, conditional)."""
+    return [
+        {
+            "id": rid,
+            "label": subject_label("recommendation", rid, k),
+            "from": old.status[rid],
+            "to": new.status[rid],
+            "reasons": _status_reasons(old, new, rid, k),
+        }
+        for rid in new.recommendations
+        if rid in old.status and old.status[rid] != new.status.get(rid, old.status[rid])
+    ]
+
+
+def _postponements(old: Result, new: Result, k: Knowledge) -> dict[str, list[dict[str, Any]]]:
+    """Postponements added (with the rule that postpones now) and lifted (with the rule that
+    postponed before and no longer fires)."""
+
+    def view(res: Result, rid: str) -> dict[str, Any]:
+        return {
+            "id": rid,
+            "label": subject_label("recommendation", rid, k),
+            "reasons": _short(res, "postponed", rid, k),
+        }
+
+    return {
+        "added": [view(new, p) for p in new.postponed if p not in old.postponed],
+        "removed": [view(old, p) for p in old.postponed if p not in new.postponed],
+    }
+
+
 def what_if_data(
     result: Result, changes: dict[str, Any], k: Knowledge, runner: Runner
 ) -> WhatIfData:
-    """Rerun with `changes` and compare: recommendations and findings added and removed (each with
-    its reason), postponements, and the scores that moved."""
+    """Rerun with `changes` and compare: recommendations and findings added and removed, status
+    changes (new, continue, conditional) and postponements, each with its reasons, and the
+    scores that moved."""
     a2 = with_changes(result.assessment, changes, k)
     new = runner.run(a2)
     data = head(SCHEMA_WHAT_IF, result)
@@ -166,6 +218,8 @@ def what_if_data(
         "added": [p for p in new.postponed if p not in result.postponed],
         "removed": [p for p in result.postponed if p not in new.postponed],
     }
+    data["status"] = _status_moves(result, new, k)
+    data["postponements"] = _postponements(result, new, k)
     data["scores"] = [
         {
             "id": key,
@@ -183,6 +237,7 @@ def what_if_data(
         or data["findings"]["removed"]
         or data["postponed"]["added"]
         or data["postponed"]["removed"]
+        or data["status"]
         or data["scores"]
     )
     return cast(WhatIfData, data)  # the documented shape; tests validate it

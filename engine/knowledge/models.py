@@ -466,6 +466,16 @@ class Stage(Text):
     sources: list[str] = Field(default_factory=list)
 
 
+class ReportedIndex(Provenance):
+    """The level computed outside the system, shown beside the system's index: the indicator
+    that holds it and the sentence, with and without a source of the knowledge base to cite."""
+
+    indicator: str
+    cited: Text  # {reported}, {value}, {cite}: the value's source is a source of the base
+    plain: Text  # {reported}, {value}
+    sources: list[str] = Field(default_factory=list)
+
+
 class ProgramFile(Strict):
     """Document-level texts and settings: section intros, monitoring, prospects, data gaps."""
 
@@ -494,6 +504,8 @@ class ProgramFile(Strict):
     peer_texts: dict[str, Text] = Field(default_factory=dict)
     # reconciliation of the self-assessment with the index (keys: self_lower, self_higher)
     reconciliation: dict[str, Text] = Field(default_factory=dict)
+    # the level computed outside the system beside the system's figure, and why they differ
+    reported_index: ReportedIndex | None = None
 
 
 # --- the document a client receives (knowledge/document.yaml) ---------------------------------

@@ -28,7 +28,7 @@ from engine.program.back_matter import (
     method_annex,
     risk_register,
 )
-from engine.program.leaves import Or, tx
+from engine.program.leaves import Cite, Or, tx
 from engine.program.model import ProgramView
 from engine.program.plan import KpiRow, PlanRow, kpi_table, number_measures, period, plan_rows
 from engine.program.summary import Passport, Summary, passport_view, summary_parts
@@ -141,6 +141,9 @@ def document_parts(
     bib, ref_no = bibliography(view, k, audience)
     for r in view["recommendations"]:
         r["refs"] = sorted({ref_no[s["id"]] for s in r["sources"] if s["id"] in ref_no})
+    scores = view["current"]["scores"]
+    if isinstance(scores["reported"], Cite):  # the cited source now has its number
+        scores["reported"] = Cite(scores["reported"].inner, tuple(ref_no.items()))
     name_countries(view, k)
     words = view.get("words")
     return Extra(

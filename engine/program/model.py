@@ -32,7 +32,7 @@ from engine.program.partners import (
     platforms_to_join,
 )
 from engine.program.provenance import continued_wording, proposals_relied_on, status_view
-from engine.program.scores import scores_view
+from engine.program.scores import reported_source, scores_view
 from engine.program.sections import chain_lines, partner_view, scale_max, sources_view
 from engine.text.message import Msg, Num, cat
 
@@ -394,6 +394,8 @@ def build_program(
     by_direction, by_actor = grouped(recs, k)
     cited = {sid for r in recs_order for sid in k.recommendation[r].sources}
     cited |= {sid for f in result.firings for sid in k.rule[f.rule].rule.sources}
+    if (sid := reported_source(result, k)) is not None:  # the level computed outside, cited
+        cited.add(sid)
     return {
         "lang": LangCode(),
         "generator": f"cluster-intl {__version__}",
@@ -424,6 +426,10 @@ def build_program(
         "monitoring": {
             "text": tx(k.program.monitoring),
             "stages": [tx(x) for x in k.program.stages],
+            # the stages are the system's reconstruction wherever the knowledge marks them so
+            "stages_note": Msg("stages_reconstruction")
+            if any(st.basis == "proposal" for st in k.program.stages)
+            else "",
         },
         "data_gaps": data_gaps(result, k),
         "data_requests": data_requests_view(result, k),

@@ -9,7 +9,7 @@ from typing import Any
 
 from engine.inference.trace import Result
 from engine.knowledge.models import Knowledge
-from engine.program.leaves import Or, tx
+from engine.program.leaves import Cite, Format, Or, tx
 from engine.program.peers import peer_text
 from engine.text.message import Cat, Msg, Num, cat
 
@@ -27,6 +27,33 @@ def _bands_text(bands: list[Any], unit: str) -> Cat:
             parts.append(cat([label, " ", Num(lo), "–", Num(b.below), unit]))
         lo = b.below
     return cat(parts, "; ")
+
+
+def reported_source(result: Result, k: Knowledge) -> str | None:
+    """The source of the knowledge base the assessment names for the level computed outside
+    the system (None: no such level, or its source is not one of the base)."""
+    rep = k.program.reported_index
+    if rep is None:
+        return None
+    sid = (result.assessment.provenance.get(rep.indicator) or {}).get("source")
+    return sid if sid in k.source else None
+
+
+def reported_view(result: Result, k: Knowledge) -> Any:
+    """The level computed outside the system beside the system's index, with why they differ
+    ("" without either). A cited source reads `{id}` until the bibliography numbers it."""
+    rep = k.program.reported_index
+    index = result.measures.values.get("index")
+    if rep is None or index is None:
+        return ""
+    reported = result.assessment.get(rep.indicator)
+    if reported is None:
+        return ""
+    sid = reported_source(result, k)
+    params: dict[str, Any] = {"reported": Num(reported), "value": Num(index, 1)}
+    if sid is None:
+        return Format(tx(rep.plain), **params)
+    return Cite(Format(tx(rep.cited), cite="{" + sid + "}", **params), ())
 
 
 def scores_view(result: Result, k: Knowledge, peer_rank: dict[str, Any] | None) -> dict[str, Any]:
@@ -58,6 +85,7 @@ def scores_view(result: Result, k: Knowledge, peer_rank: dict[str, Any] | None) 
         reconcile = tx(k.program.reconciliation.get("self_lower" if low_self else "self_higher"))
     return {
         "bands_convention": Msg("scores_bands_convention", bands=_bands_text(s.index.bands, " %")),
+        "reported": reported_view(result, k),
         "determined": determined,
         "not_determined_text": Msg(
             "scores_not_determined",

@@ -16,9 +16,12 @@ from engine.text.message import Lower, Msg, Num, cat
 
 @dataclass(slots=True)
 class Summary:
-    """The executive summary: the level, conclusions, priority measures and key targets."""
+    """The executive summary: the level (with the reconciliation of self-assessment and index
+    when they disagree), conclusions, priority measures and key targets. It speaks about the
+    cluster: the system's conventions stand in the method annexes."""
 
     level: Any
+    reconciliation: Any  # when the self-assessment and the index disagree, else ""
     conclusions: list[Any]
     measures: list[dict[str, Any]]
     targets: list[Any]
@@ -86,8 +89,17 @@ def summary_parts(
     level: Any = ""
     if sa["level"] is not None:
         level = Msg("sum_level", level=sa["level"], label=sa["label"], band=sa["band"])
+    reconcile: Any = ""
+    if sa["level"] is not None and view["current"]["scores"]["reconciliation"]:
+        reconcile = Msg(
+            "sum_reconcile",
+            band=sa["band"],
+            index=view["current"]["index"]["band"],
+            text=view["current"]["scores"]["reconciliation"],
+        )
     return Summary(
         level=level,
+        reconciliation=reconcile,
         conclusions=_conclusions(view)[: d.summary_conclusions],
         measures=[{"no": p.no, "title": p.title} for p in priority],
         targets=key_targets,

@@ -153,6 +153,8 @@ class _Writer(BackMatter):
         self.heading(t["s_summary"], 1)
         if sm["level"]:
             self.para(sm["level"])
+        if sm["reconciliation"]:
+            self.para(sm["reconciliation"])
         self.heading(t["sum_conclusions"], 2)
         self.bullets(sm["conclusions"], style="List Number")
         self.heading(t["sum_measures"], 2)
@@ -239,6 +241,8 @@ class _Writer(BackMatter):
         """Beside the index: the bands as convention, coverage, counts, the peer comparison."""
         t, sc = self.t, self.p["current"]["scores"]
         self.para(sc["bands_convention"], style="CI Note")
+        if sc["reported"]:
+            self.para(sc["reported"])
         if not sc["determined"]:
             missing = (
                 f" {t['scores_missing']}: {'; '.join(sc['missing'])}." if sc["missing"] else ""
@@ -335,8 +339,12 @@ class _Writer(BackMatter):
             self.para(f"{t['kpi']}: {'; '.join(r['kpis'])}", style="CI Meta")
         refs = f" [{', '.join(map(str, r['refs']))}]" if r.get("refs") else ""
         p = self.para(r["rationale"] + refs, bold_prefix=f"{t['rationale']}: ")
-        if r["proposal"] and self.cons:
-            p.add_run(xml_text(f" ({t['our_proposal']})")).italic = True
+        # a proposal or an inference of the system never ends with the dissertation's reference
+        mark = (
+            "our_proposal" if r["proposal"] else "derived_mark" if r["basis"] == "derived" else ""
+        )
+        if mark:
+            p.add_run(xml_text(f" ({t[mark]})")).italic = True
         if self.cons:
             for w in r["why"]:
                 self.para(

@@ -41,7 +41,8 @@ class BackMatter(DocxWriter):
         t, p = self.t, self.p
         self.heading(t["s_monitoring"], 1)
         self.para(p["monitoring"]["text"])
-        self.para(f"{t['stages']}:")
+        note = p["monitoring"]["stages_note"]
+        self.para(f"{t['stages']} ({note}):" if note else f"{t['stages']}:")
         self.bullets(p["monitoring"]["stages"], style="List Number")
         m = p["matrix"]
         self.heading(t["matrix_heading"], 2)

@@ -194,6 +194,23 @@ def _evaluated(c: dict[str, Any], out: list[str], indent: str, lang: str) -> Non
         _analysis(r, out, indent + "    ", lang)
 
 
+def _status_policy(d: Mapping[str, Any], s: Mapping[str, str], out: list[str]) -> None:
+    """Status moves and postponements by label, each with its reasons in words."""
+    if d["status"]:
+        out += ["", f"{s['x_wi_status']}:"]
+        for x in d["status"]:
+            was, now = s[f"wi_status_{x['from']}"], s[f"wi_status_{x['to']}"]
+            out.append(f"  ~ {x['label']}: {was} → {now}")
+            out += [f"      {s['why']}: {r['text']}" for r in x["reasons"]]
+    p = d["postponements"]
+    if p["added"] or p["removed"]:
+        out += ["", f"{s['x_wi_postponed']}:"]
+        for sign, items, why in (("+", p["added"], "why"), ("−", p["removed"], "x_wi_lifted")):
+            for x in items:
+                out.append(f"  {sign} {x['label']}")
+                out += [f"      {s[why]}: {r['text']}" for r in x["reasons"]]
+
+
 def render_what_if_policy(d: Mapping[str, Any]) -> str:
     """The `what-if` answer for policy staff: the changes and what they alter in the program, by
     label."""
@@ -223,10 +240,7 @@ def render_what_if_policy(d: Mapping[str, Any]) -> str:
             for x in items:
                 out.append(f"  {sign} {x['label']}")
                 out += [f"      {s[why]}: {r['text']}" for r in x["reasons"]]
-    if d["postponed"]["added"] or d["postponed"]["removed"]:
-        out += ["", f"{s['postponed']}:"]
-        out += [f"  + {p}" for p in d["postponed"]["added"]]
-        out += [f"  − {p}" for p in d["postponed"]["removed"]]
+    _status_policy(d, s, out)
     if d["scores"]:
         out += ["", f"{s['x_wi_scores']}:"]
         out += [f"  - {moved(sc)}" for sc in d["scores"]]

@@ -264,9 +264,28 @@ def _render_eval(c: dict[str, Any], out: list[str], indent: str, lang: str) -> N
         _render_analysis(r, out, indent + "    ", lang)
 
 
+def _what_if_status(d: Mapping[str, Any], s: Mapping[str, str], out: list[str]) -> None:
+    """The status moves (new, continue, conditional) and the postponements, each with reasons."""
+    if d["status"]:
+        out += ["", f"{s['x_wi_status']}:"]
+        for x in d["status"]:
+            was, now = s[f"wi_status_{x['from']}"], s[f"wi_status_{x['to']}"]
+            out.append(f"  ~ {x['label']} ({x['id']}): {was} → {now}")
+            for r in x["reasons"]:
+                out.append(f"      {s['why']}: {r['text']} [{r['rule']}, {r['where']}]")
+    p = d["postponements"]
+    if p["added"] or p["removed"]:
+        out += ["", f"{s['x_wi_postponed']}:"]
+        for sign, items, why in (("+", p["added"], "why"), ("−", p["removed"], "x_wi_lifted")):
+            for x in items:
+                out.append(f"  {sign} {x['label']} ({x['id']})")
+                for r in x["reasons"]:
+                    out.append(f"      {s[why]}: {r['text']} [{r['rule']}, {r['where']}]")
+
+
 def render_what_if(d: Mapping[str, Any]) -> str:
     """The author's `what-if` answer as terminal text: the changes, then the recommendations,
-    findings, postponements and scores they add, remove or move."""
+    findings, status moves, postponements and scores they add, remove or move."""
     lang = d["lang"]
     s = ui_strings(lang)
     v = lambda x: _v(x, lang)  # noqa: E731
@@ -297,10 +316,7 @@ def render_what_if(d: Mapping[str, Any]) -> str:
             for r in x["reasons"]:
                 where = f" [{r['rule']}, {r['where']}]" if r["rule"] else ""
                 out.append(f"      {s['x_why_not']}: {r['text']}{where}")
-    if d["postponed"]["added"] or d["postponed"]["removed"]:
-        out += ["", f"{s['postponed']}:"]
-        out += [f"  + {p}" for p in d["postponed"]["added"]]
-        out += [f"  − {p}" for p in d["postponed"]["removed"]]
+    _what_if_status(d, s, out)
     if d["scores"]:
         out += ["", f"{s['x_wi_scores']}:"]
         for sc in d["scores"]:

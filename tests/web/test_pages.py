@@ -429,3 +429,14 @@ def test_weakest_names_none_on_a_tie_or_alone():
     assert forms.weakest([{"source": "a", "index": 5.0}, {"source": "b", "index": 5.0}]) is None
     assert forms.weakest([{"source": "a", "index": 5.0}, {"source": "b", "index": None}]) is None
     assert forms.weakest([{"source": "a", "index": 5.0}, {"source": "b", "index": 4.0}]) == "b"
+
+
+def test_what_if_shows_status_moves_with_reasons(client, csrf):
+    """Issue 21: the variant's page shows a measure that moves from new to continue."""
+    form = {"v.has_intl_working_group": "true"}
+    html = client.post(f"{CLUSTER}/what-if?lang=en", data=form, headers=csrf).text
+    assert 'data-changed="yes"' in html
+    assert re.search(
+        r'<li data-id="org_intl_working_group" data-from="new" data-to="continue">', html
+    )
+    assert "Measures whose status changed" in html and "org_working_group_idle" not in html

@@ -40,6 +40,8 @@ def check_provenance(c: Checker) -> None:
         _at(c, "indicators.yaml", ("scales", ident), f"scale {ident!r}", scale, sourced=False)
     for i, stage in enumerate(k.program.stages):
         _at(c, "program.yaml", ("stages", i), f"program stage {i + 1}", stage)
+    if k.program.reported_index is not None:
+        _at(c, "program.yaml", ("reported_index",), "the reported level", k.program.reported_index)
 
 
 def _at(

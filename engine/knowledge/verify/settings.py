@@ -35,6 +35,8 @@ def check_settings(c: Checker) -> None:
 
     indicators, groups = list(k.indicator), list(k.group)
     known(("horizon_indicator",), pg.horizon_indicator, indicators, "indicator")
+    if pg.reported_index is not None:
+        known(("reported_index", "indicator"), pg.reported_index.indicator, indicators, "indicator")
     known(("direction_order",), pg.direction_order, k.recommendations.directions, "direction")
     known(("actor_order",), pg.actor_order, k.recommendations.actors, "actor")
     known(("data_gap_groups",), pg.data_gap_groups, groups, "indicator group")

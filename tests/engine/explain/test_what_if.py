@@ -162,3 +162,92 @@ def test_what_if_compares_two_runs(nn_result, knowledge, session):
     assert d["changed"] and d["scores"] == []
     same = what_if_data(nn_result, {"direction_export": 1}, knowledge, session.runner)
     assert not same["changed"]
+
+
+# --- status moves and postponements (issue 21 item 7) ----------------------------------------------
+
+
+def test_what_if_reports_a_status_move_it_used_to_hide(nn_result, session):
+    """Regression: a working group that exists but never met turns the measure from new to
+    continue, and what-if said "no recommendation, finding or score changes"."""
+    d = api.what_if(nn_result, ["has_intl_working_group=true"], session, "en")
+    moves = {x["id"]: (x["from"], x["to"]) for x in d["status"]}
+    assert moves == {"org_intl_working_group": ("new", "continue")}
+    assert d["changed"] is True
+    text = api.what_if_text(d)
+    assert "No recommendation, finding or score changes" not in text
+    assert "(org_intl_working_group): new → continue" in text
+    assert "org_working_group_idle" in text  # the rule that made it "continue", with its place
+
+
+def test_the_regions_running_measures_set_to_yes_move_from_new_to_continue(
+    nn_result, knowledge, session
+):
+    sets = [
+        "rg_brand_promotion_active=true",
+        "rg_joint_advertising=true",
+        "rg_collective_trademarks=true",
+        "trade_missions_last_year=2",
+    ]
+    d = api.what_if(nn_result, sets, session, "en")
+    moves = {x["id"]: (x["from"], x["to"]) for x in d["status"]}
+    assert moves == {
+        "rg_brand_promotion": ("new", "continue"),
+        "rg_joint_advertising": ("new", "continue"),
+        "rg_collective_trademarks": ("new", "continue"),
+        "rg_export_trade_missions": ("new", "continue"),
+    }
+    for x in d["status"]:
+        first = x["reasons"][0]
+        assert first["rule"] == f"{x['id']}.running", x
+        assert first["text"].startswith("the measure already runs: ")
+        assert first["where"].startswith("knowledge/recommendations.yaml:")
+    policy = api.what_if_text(api.what_if(nn_result, sets, session, "ru", "policy"), "policy")
+    assert "новая → продолжить" in policy and ".running" not in policy
+
+
+def test_a_blank_makes_a_continued_measure_conditional_never_continued(session):
+    r = api.evaluate(EXAMPLES / "corpus" / "region-runs-measures.yaml", session)
+    assert r.status["rg_brand_promotion"] == "continue"
+    d = api.what_if(r, ["rg_brand_promotion_active="], session, "en")
+    move = next(x for x in d["status"] if x["id"] == "rg_brand_promotion")
+    assert (move["from"], move["to"]) == ("continue", "conditional")
+    assert move["reasons"][0]["text"].startswith("whether the measure already runs is not known")
+
+
+def test_evidence_taken_away_moves_continue_back_to_new_with_the_value_read(session):
+    r = api.evaluate(EXAMPLES / "corpus" / "region-runs-measures.yaml", session)
+    d = api.what_if(r, ["measures_already_run=[co_forum_sessions]"], session, "en")
+    move = next(x for x in d["status"] if x["id"] == "rg_market_entry_support")
+    assert (move["from"], move["to"]) == ("continue", "new")
+    assert move["reasons"][0]["text"].startswith(
+        "the assessment does not show the measure already runs: Measures already run"
+    )
+
+
+def test_lifted_postponements_name_the_rule_that_no_longer_applies(knowledge, session):
+    r = api.evaluate(EXAMPLES / "nascent-cluster.yaml", session)
+    sets = [
+        "international_activity_planned=true",
+        "internationalization_in_plans=true",
+        "self_assessment_level=3",
+    ]
+    d = api.what_if(r, sets, session, "en")
+    lifted = d["postponements"]["removed"]
+    assert [x["id"] for x in lifted] == d["postponed"]["removed"] and lifted
+    assert all(x["reasons"][0]["rule"] == "gate_first_steps" for x in lifted)
+    assert d["postponements"]["added"] == []
+    text = api.what_if_text(d)
+    assert "Postponed measures:" in text and "No longer applies: Obtain a mandate first" in text
+    # and back: postponing again names the rule that postpones now
+    variant = api.variant(r, sets, session)
+    back_sets = [
+        "international_activity_planned=false",
+        "internationalization_in_plans=false",
+        "self_assessment_level=1",
+    ]
+    back = api.what_if(variant, back_sets, session, "en")
+    assert [x["id"] for x in back["postponements"]["added"]] == [x["id"] for x in lifted]
+    assert all(
+        x["reasons"][0]["rule"] == "gate_first_steps" for x in back["postponements"]["added"]
+    )

@@ -32,12 +32,12 @@ def test_the_digest_is_of_the_knowledge_files_alone(tmp_path, knowledge):
 def test_an_edited_comment_changes_the_digest_and_a_scenario_does_not(tmp_path, knowledge):
     root = tmp_path / "knowledge"
     shutil.copytree(ROOT / "knowledge", root)
-    assert api.knowledge(root).digest == knowledge.digest  # the place does not count
+    assert api.Session(root).knowledge.digest == knowledge.digest  # the place does not count
     (root / "scenarios" / "extra.yaml").write_text("# a note\n", encoding="utf-8")
-    assert api.knowledge(root).digest == knowledge.digest
+    assert api.Session(root).knowledge.digest == knowledge.digest
     findings = root / "findings.yaml"
     findings.write_text("# edited\n" + findings.read_text(encoding="utf-8"), encoding="utf-8")
-    assert api.knowledge(root).digest != knowledge.digest
+    assert api.Session(root).knowledge.digest != knowledge.digest
 
 
 def test_html_and_markdown_name_the_knowledge_base(knowledge, nn_result):
