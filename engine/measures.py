@@ -9,7 +9,6 @@ explanations can follow a measure back to the assessment's own indicators.
 from __future__ import annotations
 
 import math
-import statistics
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -295,8 +294,8 @@ def _comparable(p: PartialIndicator, values: dict[str, Any]) -> bool:
 
 
 def _region(out: _Sink) -> None:
-    """The region, like with like: K is the median of the per-indicator ratios over the pairs of
-    one definition where both sides have data; every other share is left out and listed."""
+    """The region, like with like: K is the ratio of the cluster's to the region's level over the
+    pairs of one definition where both sides have data; every other share is left out and listed."""
     s, values = out.knowledge.scoring, out.values
     pairs = [
         (p.id, p.region)
@@ -330,7 +329,7 @@ def _region_gaps(out: _Sink) -> None:
 
 def _region_indices(out: _Sink, pairs: list[tuple[str, str]]) -> float | None:
     """The region's and the cluster's mean over the comparable pairs; return the ratio K of the
-    two sides (median or mean of the per-pair ratios), None below the settings' minimum pairs."""
+    two levels, None below the settings' minimum of pairs (each with a regional share above 0)."""
     s, values = out.knowledge.scoring, out.values
     if not pairs:
         out.put("region_index", None, ("no_regional_data", {}), {}, ("ratio",))
@@ -352,10 +351,10 @@ def _region_indices(out: _Sink, pairs: list[tuple[str, str]]) -> float | None:
         {q: values[q] for q, _ in pairs},
         ("region_indicators",),
     )
-    if len(pairs) < s.ratio.min_pairs:
+    if len(pairs) < s.ratio.min_pairs or not values["region_index"]:
         return None
-    ratios = [values[q] / values[r] for q, r in pairs]
-    return statistics.median(ratios) if s.ratio.aggregate == "median" else sum(ratios) / len(ratios)
+    # K is the ratio of the two levels shown beside it, so its label always agrees with them.
+    return float(values["cluster_matched_index"]) / float(values["region_index"])
 
 
 def _ratio(
@@ -375,7 +374,15 @@ def _ratio(
         {q: values[q] for q in left_out},
         ("ratio",),
     )
-    out.put("ratio", _round(ratio), (f"ratio_{s.ratio.aggregate}", {}), dict(both), ("ratio",))
+    out.put(
+        "ratio",
+        _round(ratio),
+        ("ratio", {})
+        if ratio is not None
+        else ("ratio_not_determined", {"min": s.ratio.min_pairs}),
+        dict(both),
+        ("ratio",),
+    )
     out.put(
         "ratio_band",
         _band(values["ratio"], s.ratio.bands),

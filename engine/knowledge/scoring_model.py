@@ -85,8 +85,7 @@ class IndexSettings(Provenance):
 
 class RatioSettings(Provenance):
     bands: list[BandLimit]
-    aggregate: Literal["median", "mean"] = "median"  # of the per-indicator ratios
-    min_pairs: int = 1
+    min_pairs: int = 3  # K needs at least this many pairs with a regional share above 0
     sources: list[str] = Field(default_factory=list)
     note: Text | None = None
 

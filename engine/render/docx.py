@@ -254,6 +254,14 @@ class _Writer(BackMatter):
             self.para(sc["ratio_basis"])
         if sc["ratio_left_out"]:
             self.para(f"{t['scores_ratio_left_out']}: {'; '.join(sc['ratio_left_out'])}.")
+        if self.cons and sc["ratio_pairs"]:
+            self.table(
+                [t["indicator"], t["cluster"], t["region_col"], t["scores_ratio_pair_ratio"]],
+                [[r["label"], r["cluster"], r["region"], r["ratio"]] for r in sc["ratio_pairs"]],
+                [9.5, 2.4, 2.4, 2.7],
+                numeric=(1, 2, 3),
+                caption=t["scores_ratio_pairs"],
+            )
         self.para(sc["ratio_bands_convention"], style="CI Note")
 
     def diagnosis_notes(self) -> None:
