@@ -183,6 +183,7 @@ def compute(assessment: Assessment, knowledge: Knowledge) -> Measures:
     _region(out)
     _terciles(out)
     _benchmark_gaps(out, assessment)
+    _verdicts(out)
     _helix(out, assessment)
     _self_band(out, assessment)
     _level_agreement(out)
@@ -456,6 +457,52 @@ def _benchmark_gaps(out: _Sink, assessment: Assessment) -> None:
             ),
             {ind_id: v},
             ("benchmark_rule",),
+        )
+
+
+def _share_status(out: _Sink, share: str, sides: list[str]) -> str | None:
+    """The share's evidence: strong in the cluster's top third (and above the region where it has
+    a pair), weak in its bottom third (and below the region); None otherwise or blank."""
+    values = out.values
+    p = next((q for q in out.knowledge.scoring.partial_indicators if q.id == share), None)
+    tercile, gap = values.get(f"tercile_{share}"), values.get(f"gap_{share}")
+    paired = p is not None and p.region is not None
+    if "strong" in sides and tercile == "top" and (not paired or (gap is not None and gap > 0)):
+        return "strong"
+    if "weak" in sides and tercile == "bottom" and (not paired or (gap is not None and gap < 0)):
+        return "weak"
+    return None
+
+
+def _verdicts(out: _Sink) -> None:
+    """One verdict per direction from its score and its share (scoring.yaml `reconciliation`):
+    strong, weak, typical, or mixed where the two point opposite ways."""
+    rec = out.knowledge.scoring.reconciliation
+    if rec is None:
+        return
+    for area, ev in rec.directions.items():
+        score = out.values.get(f"bench_status_{ev.score}")
+        share = _share_status(out, ev.share, list(ev.share_sides))
+        said = {score, share} - {None}
+        verdict = (
+            "mixed"
+            if {"strong", "weak"} <= said
+            else "strong"
+            if "strong" in said
+            else "weak"
+            if "weak" in said
+            else ("typical" if said else None)
+        )
+        out.put(
+            f"verdict_{area}",
+            verdict,
+            ("verdict", {"score": ev.score, "share": ev.share}),
+            {
+                key: out.values.get(key)
+                for key in (f"bench_status_{ev.score}", f"tercile_{ev.share}", f"gap_{ev.share}")
+                if key in out.values
+            },
+            ("reconciliation", "directions", area),
         )
 
 

@@ -134,6 +134,29 @@ class BenchmarkRule(Strict):
     note: Text | None = None
 
 
+Side = Literal["strong", "weak"]
+SIDES: tuple[Side, ...] = ("strong", "weak")
+
+
+class DirectionEvidence(Strict):
+    """The two kinds of evidence on one direction: its experts' score against the benchmark and
+    the cluster's own share (its tercile, and its gap to the region where the share has a pair)."""
+
+    score: str  # a benchmarked indicator: bench_status_<score>
+    share: str  # a partial indicator: tercile_<share>, gap_<share>
+    share_sides: list[Side] = Field(default_factory=lambda: list(SIDES))
+
+
+class Reconciliation(Strict):
+    """One verdict per direction (measure verdict_<area>): evidence that points both ways is
+    `mixed`, never both a strength and a weakness."""
+
+    directions: dict[str, DirectionEvidence]
+    sources: list[str] = Field(default_factory=list)
+    proposal: bool = True
+    note: Text | None = None
+
+
 class PeerStatement(Strict):
     id: str
     at_least: float | None = None  # percentile (0-100); the last statement has none
@@ -152,6 +175,7 @@ class ScoringFile(Strict):
     self_assessment: SelfAssessment
     benchmarks: dict[str, Benchmark]
     benchmark_rule: BenchmarkRule
+    reconciliation: Reconciliation | None = None
     peers: PeerSettings
     partial_indicators: list[PartialIndicator]
     region_indicators: list[PartialIndicator]

@@ -77,6 +77,12 @@ def scores_view(result: Result, k: Knowledge, peer_rank: dict[str, Any] | None) 
         "leaders": leaders if m.get("model") == s.helix.model_ids.dual else [],
         "reconciliation": reconcile,
         "benchmark_rule": tx(s.benchmark_rule.note),
+        "mixed": [
+            k.finding[f].label
+            for f in result.findings
+            if f in k.finding and f.startswith("mixed.") and k.finding[f].kind == "note"
+        ],
+        "mixed_rule": tx(s.reconciliation.note) if s.reconciliation else "",
         "constructed": [
             {
                 "label": k.indicator[i].label,

@@ -269,6 +269,9 @@ class _Writer(BackMatter):
         t, sc = self.t, self.p["current"]["scores"]
         if sc["leaders"]:
             self.para(f"{t['scores_leaders']}: {', '.join(sc['leaders'])}.")
+        if sc["mixed"]:
+            self.para(f"{t['scores_mixed']}: {'; '.join(sc['mixed'])}.")
+            self.para(sc["mixed_rule"], style="CI Note")
         self.para(sc["benchmark_rule"], style="CI Note")
         for c in sc["constructed"]:
             self.para(

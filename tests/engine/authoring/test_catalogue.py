@@ -40,8 +40,9 @@ def test_rule_in_plain_language(knowledge):
     rules = {r["id"]: r for f in view["rule_files"] for r in f["rules"]}
     org = rules["weakness_organization"]
     assert org["when"].startswith(
-        "against the benchmark: International activity of the cluster organization = weak or "
+        "(against the benchmark: International activity of the cluster organization = weak or "
     )
+    assert org["when"].endswith("and not “strength: Organizational development”")
     assert (
         "(Working group on international activity is no and International manager is no)"
         in org["when"]
