@@ -4,6 +4,7 @@ agrees with the two levels printed beside it."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -72,3 +73,71 @@ def test_export_strong_by_share_and_weak_by_score_is_one_mixed_verdict():
     assert result.measures.values["verdict_export"] == "mixed"
     assert "mixed.export" in result.findings
     assert not {"strength.export", "weakness.export"} & set(result.findings)
+
+
+# --- every benchmark says what it is (issue 21 item 4) ---------------------------------------------
+
+CONSTRUCTED = {i for i, b in K.scoring.benchmarks.items() if b.kind == "constructed"}
+# a number said to be a survey's mean ("не среднее по опросу", "not a survey mean" say the opposite)
+SURVEY_MEAN = re.compile(
+    r"средн\w* [\d,]+ по опросу|средн\w* по опросу [\d,]+|mean of [\d.]+ in the survey"
+    r"|survey mean of [\d.]+"
+)
+
+
+def constructed_in(result: Result, finding: str) -> bool:
+    """Whether the firing that made `finding` tested a constructed benchmark."""
+    return any(
+        c.kind == "measure" and c.subject.removeprefix("bench_status_") in CONSTRUCTED
+        for p in result.producers("finding", finding)[:1]
+        for c in p.conditions
+    )
+
+
+def survey_claims(result: Result, lang: str) -> list[str]:
+    """SWOT sentences that call a constructed benchmark a survey mean."""
+    view = api.program_view(result, K, lang)
+    bad = []
+    for key in ("strengths", "weaknesses"):
+        for item, text in zip(view["swot"][key], view["swot_plain"][key], strict=True):
+            about = item["finding"] and constructed_in(result, item["finding"])
+            if about and SURVEY_MEAN.search(str(text)):
+                bad.append(str(text))
+    return bad
+
+
+@pytest.mark.slow  # two program views per example: CI runs it
+@SETTINGS
+@given(assessments())
+def test_no_constructed_benchmark_is_called_a_survey_mean(data):
+    result = evaluate(data)
+    assert survey_claims(result, "ru") == [] and survey_claims(result, "en") == []
+
+
+def test_the_example_calls_its_constructed_benchmarks_the_systems_reference():
+    # issue 21: «при среднем 2 по опросу российских кластеров» for foreign investment and
+    # «при среднем по опросу 2,35» for the cluster organization
+    result = api.run(api.load(ROOT / "examples" / "nizhny-novgorod.yaml", K), K)
+    text = str(api.program_view(result, K, "ru"))
+    assert "при ориентире системы 2 (не среднее по опросу)" in text
+    assert "при ориентире системы 2,35 (не среднее по опросу)" in text
+    assert "среднем 2,35" not in text and "среднем по опросу 2,35" not in text
+    assert survey_claims(result, "ru") == [] and survey_claims(result, "en") == []
+
+
+def test_no_knowledge_text_calls_a_constructed_benchmark_a_survey_mean():
+    for site in K.rules:
+        for lang in ("ru", "en"):
+            text = site.rule.because.get(lang) if site.rule.because else ""
+            for ind in CONSTRUCTED:
+                if f"{{benchmark:{ind}}}" in (text or ""):
+                    assert "не приводит" in text or "reports no" in text, site.rule.id
+
+
+def test_the_scale_quotes_the_four_source_descriptors_and_marks_the_others_intermediate():
+    levels = K.scoring.self_assessment.levels
+    quoted = {n for n, lv in levels.items() if lv.quote}
+    assert quoted == {1, 3, 5, 7}
+    assert {n for n, lv in levels.items() if lv.intermediate} == {2, 4, 6}
+    for n in quoted:  # the Russian is the excerpt's own words (§2.2), checked when written
+        assert levels[n].quote.ru and levels[n].quote.en, n

@@ -17,6 +17,10 @@ class Level(Provenance):
     description: Text
     band: str
     sources: list[str] = Field(default_factory=list)
+    # the source's own descriptor, word for word in Russian (the English is a translation)
+    quote: Text | None = None
+    # a point between the source's descriptors, described by this system
+    intermediate: bool = False
 
 
 class SelfAssessment(Strict):

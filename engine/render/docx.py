@@ -178,7 +178,12 @@ class _Writer(BackMatter):
         sa = cur["self_assessment"]
         if sa["level"] is not None:
             p = self.para(bold_prefix=f"{t['level']} {sa['level']} — {sa['label']}")
-            p.add_run(xml_text(f" ({t['band']}: {sa['band']}). {sa['description']}"))
+            if sa["quote"]:
+                described = f"{t['sa_quote_intro']}: «{sa['quote']}»."
+            else:
+                extra = f" ({t['sa_intermediate']})" if sa["intermediate"] else ""
+                described = f"{sa['description']}{extra}"
+            p.add_run(xml_text(f" ({t['band']}: {sa['band']}). {described}"))
             if sa["proposal"] and self.cons:
                 p.add_run(xml_text(f" ({t['proposal_mark']})")).italic = True
         else:
