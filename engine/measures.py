@@ -185,6 +185,7 @@ def compute(assessment: Assessment, knowledge: Knowledge) -> Measures:
     _benchmark_gaps(out, assessment)
     _verdicts(out)
     _helix(out, assessment)
+    _anchor_sme_gap(out, assessment)
     _self_band(out, assessment)
     _level_agreement(out)
     return Measures(values=out.values, derivations=out.der)
@@ -573,6 +574,22 @@ def _level_agreement(out: _Sink) -> None:
     )
 
 
+def _anchor_sme_gap(out: _Sink, assessment: Assessment) -> None:
+    """How far the anchors' international activity is above the SMEs' (0-4 points)."""
+    g = out.knowledge.scoring.helix.anchor_sme_gap
+    if g is None:
+        return
+    anchors, smes = assessment.get(g.anchors), assessment.get(g.smes)
+    gap = _round(anchors - smes) if anchors is not None and smes is not None else None
+    out.put(
+        "anchor_sme_gap",
+        gap,
+        ("difference", {"a": g.anchors, "b": g.smes}),
+        {g.anchors: anchors, g.smes: smes},
+        ("helix", "anchor_sme_gap"),
+    )
+
+
 def _classify(
     helix: dict[str, float | None], h: HelixSettings
 ) -> tuple[str, Formula, tuple[str, ...]]:
@@ -581,7 +598,8 @@ def _classify(
     ids = h.model_ids
     margin, balanced_min = h.leader_margin, h.balanced_min
     known = {k: v for k, v in helix.items() if v is not None}
-    if len(known) < len(helix):
+    # the model needs business and science; a blank state gives a reading of those two
+    if len(known) < 2 or any(helix.get(core) is None for core in h.required if core in helix):
         return ids.unknown, ("model_unknown", {}), ()
     if all(v < balanced_min for v in known.values()):
         return ids.nascent, ("model_nascent", {"min": _fmt(balanced_min)}), ()
@@ -590,6 +608,6 @@ def _classify(
     if top - nxt >= margin:
         formula = ("model_led", {"lead": lead, "margin": _fmt(margin)})
         return ids.led.format(lead=lead), formula, (lead,)
-    if all(v >= balanced_min for v in known.values()):
+    if len(known) == len(helix) and all(v >= balanced_min for v in known.values()):
         return ids.balanced, ("model_balanced", {"min": _fmt(balanced_min)}), ()
     return ids.dual, ("model_dual", {"lead": lead, "second": second}), (lead, second)

@@ -58,11 +58,25 @@ def test_the_k_label_agrees_with_the_levels_beside_it(data):
     assert k_disagrees(evaluate(data).measures.values) is None
 
 
+def model_missing(result: Result) -> bool:
+    """True when business and science are scored and still no model was read."""
+    m = result.measures.values
+    scored = all(m.get(f"helix_{h}") is not None for h in K.scoring.helix.required)
+    return scored and m["model"] == K.scoring.helix.model_ids.unknown
+
+
+@SETTINGS
+@given(assessments())
+def test_a_model_whenever_business_and_science_are_scored(data):
+    assert not model_missing(evaluate(data))
+
+
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
 def test_examples_and_corpus_never_contradict_themselves(path):
     result = api.run(api.load(path, K), K)
     assert both_ways(result) == []
     assert k_disagrees(result.measures.values) is None
+    assert not model_missing(result)
 
 
 def test_export_strong_by_share_and_weak_by_score_is_one_mixed_verdict():

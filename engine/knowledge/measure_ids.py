@@ -54,6 +54,8 @@ def measure_inputs(k: Knowledge) -> dict[str, set[str]]:
     out["model"] = every_helix
     for name in s.helix.helices:
         out[f"helix_leads_{name}"] = set(every_helix)
+    if s.helix.anchor_sme_gap:
+        out["anchor_sme_gap"] = {s.helix.anchor_sme_gap.anchors, s.helix.anchor_sme_gap.smes}
     out["self_band"] = {s.self_assessment.indicator}
     out["level_agreement"] = {s.self_assessment.indicator} | set(weighted)
     return out
@@ -97,6 +99,8 @@ def measure_catalogue(knowledge: Knowledge) -> dict[str, tuple[str, list[str] | 
         "ratio_leads",
     ):
         cat[key] = ("number", None)
+    if s.helix.anchor_sme_gap:
+        cat["anchor_sme_gap"] = ("number", None)
     cat["index_band"] = ("text", [b.id for b in s.index.bands] + ["not_determined"])
     cat["level_agreement"] = ("text", ["agree", "disagree", "not_determined"])
     cat["ratio_band"] = ("text", [b.id for b in s.ratio.bands] + ["unknown"])

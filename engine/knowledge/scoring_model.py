@@ -115,8 +115,18 @@ class ModelIds(Strict):
     unknown: str = "unknown"
 
 
+class AnchorSmeGap(Strict):
+    """The two actors whose gap (anchors minus SMEs, 0-4) is measured; rule anchor_sme_gap
+    makes it a finding of its own."""
+
+    anchors: str
+    smes: str
+
+
 class HelixSettings(Provenance):
     helices: dict[str, list[HelixComponent]]
+    anchor_sme_gap: AnchorSmeGap | None = None
+    required: list[str] = Field(default_factory=list)  # helices every model reading needs
     scale_max: float = 4.0  # the helix scale is 0..scale_max, like the activity scores
     model_ids: ModelIds = Field(default_factory=ModelIds)
     leader_margin: float

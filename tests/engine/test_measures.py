@@ -267,3 +267,41 @@ def test_constructed_benchmark_is_marked_constructed(knowledge):
     assert b.kind == "constructed"
     view = api.draft(api.run(_nn(knowledge), knowledge), knowledge, "md", "en")
     assert "constructed" in view.lower()
+
+
+# --- issue 21: the helix model --------------------------------------------------------------------
+
+
+def test_a_blank_state_item_gives_a_two_helix_reading_not_undetermined(knowledge):
+    # issue 21: an assessment without the state item got no model, though business and science
+    # were fully scored
+    a = _assessment(
+        {
+            "cluster_name": "No state item",
+            "activity_anchor_enterprises": 4,
+            "activity_smes": 3,
+            "activity_universities": 1,
+            "activity_research_institutes": 1,
+        },
+        knowledge,
+    )
+    m = compute(a, knowledge).values
+    assert m["helix_state"] is None
+    assert m["model"] == "business_led"
+    assert m["helix_leads_business"] == "leads" and m["helix_leads_state"] == "follows"
+
+
+def test_without_science_there_is_still_no_model(knowledge):
+    a = _assessment(
+        {"cluster_name": "Business only", "activity_anchor_enterprises": 4, "activity_smes": 3},
+        knowledge,
+    )
+    assert compute(a, knowledge).values["model"] == "unknown"
+
+
+def test_the_anchor_sme_gap_is_measured_on_its_own(knowledge):
+    a = _assessment(
+        {"cluster_name": "Gap", "activity_anchor_enterprises": 4, "activity_smes": 0},
+        knowledge,
+    )
+    assert compute(a, knowledge).values["anchor_sme_gap"] == 4
