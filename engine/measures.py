@@ -479,30 +479,17 @@ def _verdicts(out: _Sink) -> None:
     """One verdict per direction from its score and its share (scoring.yaml `reconciliation`):
     strong, weak, typical, or mixed where the two point opposite ways."""
     rec = out.knowledge.scoring.reconciliation
-    if rec is None:
-        return
-    for area, ev in rec.directions.items():
+    for area, ev in rec.directions.items() if rec else ():
         score = out.values.get(f"bench_status_{ev.score}")
-        share = _share_status(out, ev.share, list(ev.share_sides))
-        said = {score, share} - {None}
-        verdict = (
-            "mixed"
-            if {"strong", "weak"} <= said
-            else "strong"
-            if "strong" in said
-            else "weak"
-            if "weak" in said
-            else ("typical" if said else None)
-        )
+        said = {score, _share_status(out, ev.share, list(ev.share_sides))} - {None}
+        either = next((v for v in ("strong", "weak") if v in said), "typical" if said else None)
+        keys = (f"bench_status_{ev.score}", f"tercile_{ev.share}", f"gap_{ev.share}")
         out.put(
             f"verdict_{area}",
-            verdict,
+            "mixed" if {"strong", "weak"} <= said else either,
             ("verdict", {"score": ev.score, "share": ev.share}),
-            {
-                key: out.values.get(key)
-                for key in (f"bench_status_{ev.score}", f"tercile_{ev.share}", f"gap_{ev.share}")
-                if key in out.values
-            },
+            # each a measure with its own derivation (a tercile may have none)
+            {key: out.values.get(key) for key in keys if key in out.der},
             ("reconciliation", "directions", area),
         )
 
