@@ -9,7 +9,6 @@ explanations can follow a measure back to the assessment's own indicators.
 from __future__ import annotations
 
 import math
-import statistics
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -184,7 +183,9 @@ def compute(assessment: Assessment, knowledge: Knowledge) -> Measures:
     _region(out)
     _terciles(out)
     _benchmark_gaps(out, assessment)
+    _verdicts(out)
     _helix(out, assessment)
+    _anchor_sme_gap(out, assessment)
     _self_band(out, assessment)
     _level_agreement(out)
     return Measures(values=out.values, derivations=out.der)
@@ -295,8 +296,8 @@ def _comparable(p: PartialIndicator, values: dict[str, Any]) -> bool:
 
 
 def _region(out: _Sink) -> None:
-    """The region, like with like: K is the median of the per-indicator ratios over the pairs of
-    one definition where both sides have data; every other share is left out and listed."""
+    """The region, like with like: K is the ratio of the cluster's to the region's level over the
+    pairs of one definition where both sides have data; every other share is left out and listed."""
     s, values = out.knowledge.scoring, out.values
     pairs = [
         (p.id, p.region)
@@ -330,7 +331,7 @@ def _region_gaps(out: _Sink) -> None:
 
 def _region_indices(out: _Sink, pairs: list[tuple[str, str]]) -> float | None:
     """The region's and the cluster's mean over the comparable pairs; return the ratio K of the
-    two sides (median or mean of the per-pair ratios), None below the settings' minimum pairs."""
+    two levels, None below the settings' minimum of pairs (each with a regional share above 0)."""
     s, values = out.knowledge.scoring, out.values
     if not pairs:
         out.put("region_index", None, ("no_regional_data", {}), {}, ("ratio",))
@@ -352,10 +353,10 @@ def _region_indices(out: _Sink, pairs: list[tuple[str, str]]) -> float | None:
         {q: values[q] for q, _ in pairs},
         ("region_indicators",),
     )
-    if len(pairs) < s.ratio.min_pairs:
+    if len(pairs) < s.ratio.min_pairs or not values["region_index"]:
         return None
-    ratios = [values[q] / values[r] for q, r in pairs]
-    return statistics.median(ratios) if s.ratio.aggregate == "median" else sum(ratios) / len(ratios)
+    # K is the ratio of the two levels shown beside it, so its label always agrees with them.
+    return float(values["cluster_matched_index"]) / float(values["region_index"])
 
 
 def _ratio(
@@ -375,7 +376,15 @@ def _ratio(
         {q: values[q] for q in left_out},
         ("ratio",),
     )
-    out.put("ratio", _round(ratio), (f"ratio_{s.ratio.aggregate}", {}), dict(both), ("ratio",))
+    out.put(
+        "ratio",
+        _round(ratio),
+        ("ratio", {})
+        if ratio is not None
+        else ("ratio_not_determined", {"min": s.ratio.min_pairs}),
+        dict(both),
+        ("ratio",),
+    )
     out.put(
         "ratio_band",
         _band(values["ratio"], s.ratio.bands),
@@ -452,6 +461,39 @@ def _benchmark_gaps(out: _Sink, assessment: Assessment) -> None:
         )
 
 
+def _share_status(out: _Sink, share: str, sides: list[str]) -> str | None:
+    """The share's evidence: strong in the cluster's top third (and above the region where it has
+    a pair), weak in its bottom third (and below the region); None otherwise or blank."""
+    values = out.values
+    p = next((q for q in out.knowledge.scoring.partial_indicators if q.id == share), None)
+    tercile, gap = values.get(f"tercile_{share}"), values.get(f"gap_{share}")
+    paired = p is not None and p.region is not None
+    if "strong" in sides and tercile == "top" and (not paired or (gap is not None and gap > 0)):
+        return "strong"
+    if "weak" in sides and tercile == "bottom" and (not paired or (gap is not None and gap < 0)):
+        return "weak"
+    return None
+
+
+def _verdicts(out: _Sink) -> None:
+    """One verdict per direction from its score and its share (scoring.yaml `reconciliation`):
+    strong, weak, typical, or mixed where the two point opposite ways."""
+    rec = out.knowledge.scoring.reconciliation
+    for area, ev in rec.directions.items() if rec else ():
+        score = out.values.get(f"bench_status_{ev.score}")
+        said = {score, _share_status(out, ev.share, list(ev.share_sides))} - {None}
+        either = next((v for v in ("strong", "weak") if v in said), "typical" if said else None)
+        keys = (f"bench_status_{ev.score}", f"tercile_{ev.share}", f"gap_{ev.share}")
+        out.put(
+            f"verdict_{area}",
+            "mixed" if {"strong", "weak"} <= said else either,
+            ("verdict", {"score": ev.score, "share": ev.share}),
+            # each a measure with its own derivation (a tercile may have none)
+            {key: out.values.get(key) for key in keys if key in out.der},
+            ("reconciliation", "directions", area),
+        )
+
+
 def _helix(out: _Sink, assessment: Assessment) -> None:
     """The helix scores, the internationalization model and which helices lead it."""
     h = out.knowledge.scoring.helix
@@ -519,6 +561,22 @@ def _level_agreement(out: _Sink) -> None:
     )
 
 
+def _anchor_sme_gap(out: _Sink, assessment: Assessment) -> None:
+    """How far the anchors' international activity is above the SMEs' (0-4 points)."""
+    g = out.knowledge.scoring.helix.anchor_sme_gap
+    if g is None:
+        return
+    anchors, smes = assessment.get(g.anchors), assessment.get(g.smes)
+    gap = _round(anchors - smes) if anchors is not None and smes is not None else None
+    out.put(
+        "anchor_sme_gap",
+        gap,
+        ("difference", {"a": g.anchors, "b": g.smes}),
+        {g.anchors: anchors, g.smes: smes},
+        ("helix", "anchor_sme_gap"),
+    )
+
+
 def _classify(
     helix: dict[str, float | None], h: HelixSettings
 ) -> tuple[str, Formula, tuple[str, ...]]:
@@ -527,7 +585,8 @@ def _classify(
     ids = h.model_ids
     margin, balanced_min = h.leader_margin, h.balanced_min
     known = {k: v for k, v in helix.items() if v is not None}
-    if len(known) < len(helix):
+    # the model needs business and science; a blank state gives a reading of those two
+    if len(known) < 2 or any(helix.get(core) is None for core in h.required if core in helix):
         return ids.unknown, ("model_unknown", {}), ()
     if all(v < balanced_min for v in known.values()):
         return ids.nascent, ("model_nascent", {"min": _fmt(balanced_min)}), ()
@@ -536,6 +595,6 @@ def _classify(
     if top - nxt >= margin:
         formula = ("model_led", {"lead": lead, "margin": _fmt(margin)})
         return ids.led.format(lead=lead), formula, (lead,)
-    if all(v >= balanced_min for v in known.values()):
+    if len(known) == len(helix) and all(v >= balanced_min for v in known.values()):
         return ids.balanced, ("model_balanced", {"min": _fmt(balanced_min)}), ()
     return ids.dual, ("model_dual", {"lead": lead, "second": second}), (lead, second)

@@ -73,10 +73,13 @@ def test_why_json_carries_the_same_chain(cli):
     assert c["benchmark"]["value"] == 2.0
     assert c["benchmark"]["sources"] == ["s0_survey_actors"]
     assert "s0_survey_actors" in [s["id"] for s in d["sources"]]
-    # the SME score, and the answer that says whether an SME program already runs (`running:`)
+    # the SME score, the answer that says whether an SME program already runs (`running:`),
+    # and the SME share the direction's one verdict also rests on (issue 21)
     assert sorted((i["id"], i["at"]) for i in d["indicators"]) == [
         ("activity_smes", "examples/nizhny-novgorod.yaml:40"),
         ("measures_already_run", "examples/nizhny-novgorod.yaml:124"),
+        ("num_members_sme", "examples/nizhny-novgorod.yaml:23"),
+        ("smes_with_foreign_activity", "examples/nizhny-novgorod.yaml:83"),
     ]
 
 
@@ -206,12 +209,14 @@ def test_why_not_search_is_bounded_on_the_example(cli):
 
 
 def test_what_if_strong_export_removes_the_export_support_measures_and_says_why(cli):
-    code, out, err = cli("what-if", NN, "--set", "direction_export=4", "--lang", "en")
+    # export strong by its score and by its share (one verdict, issue 21)
+    both = ("--set", "direction_export=4", "--set", "cluster_exports=250000")
+    code, out, err = cli("what-if", NN, *both, "--lang", "en")
     assert code == 0, err
     for rid in ("rg_export_trade_missions", "rg_market_entry_support", "rg_joint_advertising"):
         pattern = rf"  − .* \({rid}\)\n      Why not: .*Export = strong \(required = weak\)"
         assert re.search(pattern, out), rid
-    d = _json(cli, "what-if", NN, "--set", "direction_export=4", "--lang", "en")
+    d = _json(cli, "what-if", NN, *both, "--lang", "en")
     assert d["schema"] == "cluster-intl/what-if/1"
     removed = {r["id"]: r for r in d["recommendations"]["removed"]}
     assert {"rg_export_trade_missions", "rg_market_entry_support", "rg_joint_advertising"} <= set(
@@ -222,15 +227,14 @@ def test_what_if_strong_export_removes_the_export_support_measures_and_says_why(
     assert "weakness.export" in [f["id"] for f in d["findings"]["removed"]]
     added = {f["id"]: f for f in d["findings"]["added"]}
     assert added["strength.export"]["reasons"][0]["rule"] == "strength_export_score"
-    assert d["changes"] == [
-        {
-            "indicator": "direction_export",
-            "label": "Export",
-            "from": 1,
-            "to": 4,
-            "at": "examples/nizhny-novgorod.yaml:47",
-        }
-    ]
+    assert d["changes"][0] == {
+        "indicator": "direction_export",
+        "label": "Export",
+        "from": 1,
+        "to": 4,
+        "at": "examples/nizhny-novgorod.yaml:47",
+    }
+    assert [c["indicator"] for c in d["changes"]] == ["direction_export", "cluster_exports"]
 
 
 def test_what_if_reports_added_recommendations_and_moved_scores(cli):
@@ -340,8 +344,16 @@ def test_a_changed_rule_in_a_copied_knowledge_base_changes_the_explanation(cli, 
     text = rules.read_text(encoding="utf-8")
     old = "          - {measure: bench_status_activity_smes, op: eq, value: weak}\n"
     assert text.count(old) == 1
+    # the direction's verdict (issue 21) rests on the benchmark too: the copy drops it as well
+    verdict = (
+        "      - {measure: verdict_sme_internationalization, op: eq, value: weak}"
+        "   # one verdict per direction (scoring.yaml reconciliation)\n"
+    )
+    assert text.count(verdict) == 1
     rules.write_text(
-        text.replace(old, "          - {indicator: activity_smes, op: le, value: 1.5}\n"),
+        text.replace(old, "          - {indicator: activity_smes, op: le, value: 1.5}\n").replace(
+            verdict, ""
+        ),
         encoding="utf-8",
     )
 

@@ -15,7 +15,7 @@ from engine.text.message import ByLang, Loc, Msg, Value, cat
 from engine.text.strings import strings
 
 TERCILES = ("top", "middle", "bottom")
-STATUSES = ("weak", "typical", "strong", "leads", "follows", "agree", "disagree")
+STATUSES = ("weak", "typical", "strong", "mixed", "leads", "follows", "agree", "disagree")
 
 
 def _word_labels(prefix: str, values: tuple[str, ...]) -> dict[str, Msg]:
@@ -63,13 +63,16 @@ def measure_label(mid: str, k: Knowledge) -> Any:
         return k.partial[mid].label
     if mid in k.regional:
         return k.regional[mid].label
-    prefixes = ("gap_", "tercile_", "bench_gap_", "bench_status_", "helix_leads_", "helix_")
+    prefixes: tuple[str, ...] = ("gap_", "tercile_", "bench_gap_", "bench_status_", "verdict_")
+    prefixes += ("helix_leads_", "helix_")
     for prefix in prefixes:
         if mid.startswith(prefix):
             rest = mid[len(prefix) :]
             helix = k.scoring.helix.labels.get(rest) if prefix.startswith("helix_") else None
             inner = (
-                k.partial[rest].label
+                k.scoring.areas[rest]
+                if prefix == "verdict_" and rest in k.scoring.areas
+                else k.partial[rest].label
                 if rest in k.partial
                 else k.indicator[rest].label
                 if rest in k.indicator
@@ -139,7 +142,8 @@ def _value_labels(kind: str, subject: str, k: Knowledge) -> Mapping[str, Text | 
         return s.self_assessment.bands
     if subject.startswith("tercile_"):
         return _word_labels("tercile_", TERCILES)
-    if subject.startswith(("bench_status_", "helix_leads_")) or subject == "level_agreement":
+    statused = ("bench_status_", "verdict_", "helix_leads_")
+    if subject.startswith(statused) or subject == "level_agreement":
         return _word_labels("status_", STATUSES)
     return {}
 

@@ -45,6 +45,7 @@ class Benchmark(TypedDict):
     indicator: str
     label: str
     value: float
+    kind: Literal["survey_mean", "constructed"]
     sources: list[str]
     proposal: bool
     note: str | None

@@ -116,6 +116,7 @@ def benchmark_for(
         "indicator": indicator,
         "label": subject_label("indicator", indicator, k),
         "value": b.value,
+        "kind": b.kind,
         "sources": list(b.sources),
         "proposal": b.proposal,
         "note": b.note or None,

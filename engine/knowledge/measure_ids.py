@@ -41,6 +41,7 @@ def measure_inputs(k: Knowledge) -> dict[str, set[str]]:
     for ind in s.benchmarks:
         out[f"bench_gap_{ind}"] = {ind}
         out[f"bench_status_{ind}"] = {ind}
+    _verdict_inputs(k, out)
     every_helix: set[str] = set()
     for name, comps in s.helix.helices.items():
         ids = set()
@@ -53,9 +54,20 @@ def measure_inputs(k: Knowledge) -> dict[str, set[str]]:
     out["model"] = every_helix
     for name in s.helix.helices:
         out[f"helix_leads_{name}"] = set(every_helix)
+    if s.helix.anchor_sme_gap:
+        out["anchor_sme_gap"] = {s.helix.anchor_sme_gap.anchors, s.helix.anchor_sme_gap.smes}
     out["self_band"] = {s.self_assessment.indicator}
     out["level_agreement"] = {s.self_assessment.indicator} | set(weighted)
     return out
+
+
+def _verdict_inputs(k: Knowledge, out: dict[str, set[str]]) -> None:
+    """A direction's verdict rests on its score and on its share's rank and regional gap."""
+    rec = k.scoring.reconciliation
+    for area, ev in rec.directions.items() if rec else ():
+        out[f"verdict_{area}"] = (
+            {ev.score} | out[f"tercile_{ev.share}"] | out.get(f"gap_{ev.share}", set())
+        )
 
 
 def measure_catalogue(knowledge: Knowledge) -> dict[str, tuple[str, list[str] | None]]:
@@ -71,6 +83,8 @@ def measure_catalogue(knowledge: Knowledge) -> dict[str, tuple[str, list[str] | 
     for ind in s.benchmarks:
         cat[f"bench_gap_{ind}"] = ("number", None)
         cat[f"bench_status_{ind}"] = ("text", ["weak", "typical", "strong"])
+    for area in s.reconciliation.directions if s.reconciliation else {}:
+        cat[f"verdict_{area}"] = ("text", ["strong", "typical", "weak", "mixed"])
     for name in s.helix.helices:
         cat[f"helix_{name}"] = ("number", None)
         cat[f"helix_leads_{name}"] = ("text", ["leads", "follows"])
@@ -85,6 +99,8 @@ def measure_catalogue(knowledge: Knowledge) -> dict[str, tuple[str, list[str] | 
         "ratio_leads",
     ):
         cat[key] = ("number", None)
+    if s.helix.anchor_sme_gap:
+        cat["anchor_sme_gap"] = ("number", None)
     cat["index_band"] = ("text", [b.id for b in s.index.bands] + ["not_determined"])
     cat["level_agreement"] = ("text", ["agree", "disagree", "not_determined"])
     cat["ratio_band"] = ("text", [b.id for b in s.ratio.bands] + ["unknown"])

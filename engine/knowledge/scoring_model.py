@@ -17,6 +17,10 @@ class Level(Provenance):
     description: Text
     band: str
     sources: list[str] = Field(default_factory=list)
+    # the source's own descriptor, word for word in Russian (the English is a translation)
+    quote: Text | None = None
+    # a point between the source's descriptors, described by this system
+    intermediate: bool = False
 
 
 class SelfAssessment(Strict):
@@ -85,8 +89,7 @@ class IndexSettings(Provenance):
 
 class RatioSettings(Provenance):
     bands: list[BandLimit]
-    aggregate: Literal["median", "mean"] = "median"  # of the per-indicator ratios
-    min_pairs: int = 1
+    min_pairs: int = 3  # K needs at least this many pairs with a regional share above 0
     sources: list[str] = Field(default_factory=list)
     note: Text | None = None
 
@@ -112,8 +115,18 @@ class ModelIds(Strict):
     unknown: str = "unknown"
 
 
+class AnchorSmeGap(Strict):
+    """The two actors whose gap (anchors minus SMEs, 0-4) is measured; rule anchor_sme_gap
+    makes it a finding of its own."""
+
+    anchors: str
+    smes: str
+
+
 class HelixSettings(Provenance):
     helices: dict[str, list[HelixComponent]]
+    anchor_sme_gap: AnchorSmeGap | None = None
+    required: list[str] = Field(default_factory=list)  # helices every model reading needs
     scale_max: float = 4.0  # the helix scale is 0..scale_max, like the activity scores
     model_ids: ModelIds = Field(default_factory=ModelIds)
     leader_margin: float
@@ -130,6 +143,29 @@ class BenchmarkRule(Strict):
 
     weak_distance: float
     strong_distance: float
+    sources: list[str] = Field(default_factory=list)
+    proposal: bool = True
+    note: Text | None = None
+
+
+Side = Literal["strong", "weak"]
+SIDES: tuple[Side, ...] = ("strong", "weak")
+
+
+class DirectionEvidence(Strict):
+    """The two kinds of evidence on one direction: its experts' score against the benchmark and
+    the cluster's own share (its tercile, and its gap to the region where the share has a pair)."""
+
+    score: str  # a benchmarked indicator: bench_status_<score>
+    share: str  # a partial indicator: tercile_<share>, gap_<share>
+    share_sides: list[Side] = Field(default_factory=lambda: list(SIDES))
+
+
+class Reconciliation(Strict):
+    """One verdict per direction (measure verdict_<area>): evidence that points both ways is
+    `mixed`, never both a strength and a weakness."""
+
+    directions: dict[str, DirectionEvidence]
     sources: list[str] = Field(default_factory=list)
     proposal: bool = True
     note: Text | None = None
@@ -153,6 +189,7 @@ class ScoringFile(Strict):
     self_assessment: SelfAssessment
     benchmarks: dict[str, Benchmark]
     benchmark_rule: BenchmarkRule
+    reconciliation: Reconciliation | None = None
     peers: PeerSettings
     partial_indicators: list[PartialIndicator]
     region_indicators: list[PartialIndicator]

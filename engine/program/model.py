@@ -209,6 +209,8 @@ def _self_assessment(result: Result, k: Knowledge) -> dict[str, Any]:
         "description": tx(lv.description) if lv else "",
         "band": tx(sa.bands.get(lv.band)) if lv else "",
         "proposal": bool(lv and lv.proposal),
+        "quote": tx(lv.quote) if lv and lv.quote else "",
+        "intermediate": bool(lv and lv.intermediate),
         "note": tx(sa.note),
     }
 

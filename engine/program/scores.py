@@ -96,11 +96,8 @@ def scores_view(result: Result, k: Knowledge, peer_rank: dict[str, Any] | None) 
         "counts": counts,
         "peers": peer_text(peer_rank, k),
         "peer_rank": peer_rank,
-        "ratio_basis": Msg(
-            "scores_ratio_basis", m=m.get("ratio_leads") or 0, n=m.get("ratio_pairs") or 0
-        )
-        if m.get("ratio_pairs")
-        else "",
+        "ratio_basis": _ratio_basis(m, s.ratio.min_pairs),
+        "ratio_pairs": _ratio_pairs(result, k, label),
         "ratio_left_out": [label.get(x, x) for x in m.get("ratio_left_out") or []],
         "ratio_bands_convention": Msg(
             "scores_ratio_convention", bands=_bands_text(s.ratio.bands, "")
@@ -108,6 +105,12 @@ def scores_view(result: Result, k: Knowledge, peer_rank: dict[str, Any] | None) 
         "leaders": leaders if m.get("model") == s.helix.model_ids.dual else [],
         "reconciliation": reconcile,
         "benchmark_rule": tx(s.benchmark_rule.note),
+        "mixed": [
+            k.finding[f].label
+            for f in result.findings
+            if f in k.finding and f.startswith("mixed.") and k.finding[f].kind == "note"
+        ],
+        "mixed_rule": tx(s.reconciliation.note) if s.reconciliation else "",
         "constructed": [
             {
                 "label": k.indicator[i].label,
@@ -118,6 +121,37 @@ def scores_view(result: Result, k: Knowledge, peer_rank: dict[str, Any] | None) 
             if b.kind == "constructed" and i in k.indicator
         ],
     }
+
+
+def _ratio_basis(m: dict[str, Any], min_pairs: int) -> Any:
+    """How K was reached, or why it was not: the pairs and the cluster's leads."""
+    n = m.get("ratio_pairs") or 0
+    if not n:
+        return ""
+    if m.get("ratio") is None:
+        return Msg("scores_ratio_too_few", n=n, min=min_pairs)
+    return Msg("scores_ratio_basis", m=m.get("ratio_leads") or 0, n=n)
+
+
+def _ratio_pairs(result: Result, k: Knowledge, label: dict[str, Any]) -> list[dict[str, Any]]:
+    """The matched pairs K is computed over (read from the derivation of the cluster's level),
+    each with the two shares and their ratio, for the consultant annex."""
+    m = result.measures.values
+    der = result.measures.derivations.get("cluster_matched_index")
+    matched = der.inputs if der else {}
+    rows = []
+    for p in k.scoring.partial_indicators:
+        if p.id in matched and p.region:
+            q, r = m.get(p.id), m.get(p.region)
+            rows.append(
+                {
+                    "label": label[p.id],
+                    "cluster": Num(q, 1),
+                    "region": Num(r, 1),
+                    "ratio": Num(q / r) if q is not None and r else "—",
+                }
+            )
+    return rows
 
 
 def _raw_count(result: Result, p: Any) -> Any:

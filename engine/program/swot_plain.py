@@ -32,6 +32,8 @@ def _score_sentence(v: Any, top: Any, bench: Any, mean_key: str) -> Any:
     text = Msg("swot_score", v=Num(v), points=Plural(v, "points_forms"), max=Num(top))
     if bench is None:
         return text
+    if bench.kind == "constructed":  # the system's reference is never called a survey mean
+        return cat([text, Msg("swot_reference", ref=Num(bench.value))])
     return cat([text, Msg(mean_key, mean=Num(bench.value))])
 
 

@@ -182,7 +182,12 @@ class _Writer(BackMatter):
         sa = cur["self_assessment"]
         if sa["level"] is not None:
             p = self.para(bold_prefix=f"{t['level']} {sa['level']} — {sa['label']}")
-            p.add_run(xml_text(f" ({t['band']}: {sa['band']}). {sa['description']}"))
+            if sa["quote"]:
+                described = f"{t['sa_quote_intro']}: «{sa['quote']}»."
+            else:
+                extra = f" ({t['sa_intermediate']})" if sa["intermediate"] else ""
+                described = f"{sa['description']}{extra}"
+            p.add_run(xml_text(f" ({t['band']}: {sa['band']}). {described}"))
             if sa["proposal"] and self.cons:
                 p.add_run(xml_text(f" ({t['proposal_mark']})")).italic = True
         else:
@@ -218,7 +223,7 @@ class _Writer(BackMatter):
         self.heading(t["model_heading"], 2)
         helices = "; ".join(f"{h['label']} {h['value']}" for h in mod["helices"])
         p = self.para(bold_prefix=mod["label"])
-        p.add_run(xml_text(f" ({helices})."))
+        p.add_run(xml_text(f" ({helices}). {t['model_names_system']}"))
         if self.cons:
             self.para(mod["note"], style="CI Note")
         self.diagnosis_notes()
@@ -260,6 +265,14 @@ class _Writer(BackMatter):
             self.para(sc["ratio_basis"])
         if sc["ratio_left_out"]:
             self.para(f"{t['scores_ratio_left_out']}: {'; '.join(sc['ratio_left_out'])}.")
+        if self.cons and sc["ratio_pairs"]:
+            self.table(
+                [t["indicator"], t["cluster"], t["region_col"], t["scores_ratio_pair_ratio"]],
+                [[r["label"], r["cluster"], r["region"], r["ratio"]] for r in sc["ratio_pairs"]],
+                [9.5, 2.4, 2.4, 2.7],
+                numeric=(1, 2, 3),
+                caption=t["scores_ratio_pairs"],
+            )
         self.para(sc["ratio_bands_convention"], style="CI Note")
 
     def diagnosis_notes(self) -> None:
@@ -267,6 +280,9 @@ class _Writer(BackMatter):
         t, sc = self.t, self.p["current"]["scores"]
         if sc["leaders"]:
             self.para(f"{t['scores_leaders']}: {', '.join(sc['leaders'])}.")
+        if sc["mixed"]:
+            self.para(f"{t['scores_mixed']}: {'; '.join(sc['mixed'])}.")
+            self.para(sc["mixed_rule"], style="CI Note")
         self.para(sc["benchmark_rule"], style="CI Note")
         for c in sc["constructed"]:
             self.para(

@@ -102,7 +102,8 @@ def _details(c: dict[str, Any], out: list[str], indent: str, lang: str) -> None:
 def _benchmark(b: dict[str, Any], out: list[str], indent: str, lang: str) -> None:
     """The survey mean a threshold comes from (the threshold itself is in the condition)."""
     s = ui_strings(lang, READER)
-    out.append(indent + s["x_benchmark_ref"].format(label=b["label"], value=_v(b["value"], lang)))
+    key = "x_benchmark_ref_constructed" if b.get("kind") == "constructed" else "x_benchmark_ref"
+    out.append(indent + s[key].format(label=b["label"], value=_v(b["value"], lang)))
     if b.get("note"):
         out.append(f"{indent}  {b['note']}")
 

@@ -131,7 +131,12 @@ def _render_benchmark(
     b: dict[str, Any], threshold: Any, out: list[str], indent: str, lang: str
 ) -> None:
     s = ui_strings(lang)
-    key = "x_benchmark_ref" if threshold is None else "x_benchmark"
+    # the system's reference is never called a survey mean
+    constructed = b.get("kind") == "constructed"
+    if threshold is None:
+        key = "x_benchmark_ref_constructed" if constructed else "x_benchmark_ref"
+    else:
+        key = "x_benchmark_constructed" if constructed else "x_benchmark"
     out.append(
         indent
         + s[key].format(

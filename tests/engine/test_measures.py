@@ -134,8 +134,9 @@ def test_k_pairs_only_indicators_of_one_definition(knowledge):
     assert "gap_q_export_share" not in m
 
 
-def test_cluster_trailing_its_region_on_most_indicators_is_not_driver(knowledge):
-    # the cluster leads hugely on one matched indicator and trails on the others
+def test_k_is_the_ratio_of_the_two_levels_printed_beside_it(knowledge):
+    # issue 21: "K 1,33 — driver" printed above "cluster 13,3 %, region 23,2 %"; the median of
+    # per-pair ratios let one pair decide the label against the two levels shown
     a = with_changes(
         _nn(knowledge),
         {
@@ -147,8 +148,21 @@ def test_cluster_trailing_its_region_on_most_indicators_is_not_driver(knowledge)
     )
     m = compute(a, knowledge).values
     assert m["ratio_pairs"] == 3 and m["ratio_leads"] == 1
-    assert m["ratio_band"] != "driver"
-    assert m["ratio"] < 1
+    assert m["ratio"] == round(m["cluster_matched_index"] / m["region_index"], 2)
+    assert (m["ratio_band"] == "driver") == (m["cluster_matched_index"] > m["region_index"] * 1.2)
+
+
+def test_k_with_fewer_than_three_pairs_is_not_determined(knowledge):
+    a = with_changes(_nn(knowledge), {"region_foreign_students": None}, knowledge)
+    m = compute(a, knowledge).values
+    assert m["ratio_pairs"] == 2
+    assert m["ratio"] is None and m["ratio_band"] == "unknown"
+
+
+def test_k_of_the_example_is_its_two_levels_divided(knowledge):
+    # issue 21: the reader saw K 1,75 next to 27,1 / 13 = 2,08
+    m = compute(_nn(knowledge), knowledge).values
+    assert m["ratio"] == round(m["cluster_matched_index"] / m["region_index"], 2) == 2.09
 
 
 # --- defect 6: regional support measures counted as the state helix ---------------------------------
@@ -253,3 +267,41 @@ def test_constructed_benchmark_is_marked_constructed(knowledge, session):
     assert b.kind == "constructed"
     view = api.draft(api.run(_nn(knowledge), session), knowledge, "md", "en")
     assert "constructed" in view.lower()
+
+
+# --- issue 21: the helix model --------------------------------------------------------------------
+
+
+def test_a_blank_state_item_gives_a_two_helix_reading_not_undetermined(knowledge):
+    # issue 21: an assessment without the state item got no model, though business and science
+    # were fully scored
+    a = _assessment(
+        {
+            "cluster_name": "No state item",
+            "activity_anchor_enterprises": 4,
+            "activity_smes": 3,
+            "activity_universities": 1,
+            "activity_research_institutes": 1,
+        },
+        knowledge,
+    )
+    m = compute(a, knowledge).values
+    assert m["helix_state"] is None
+    assert m["model"] == "business_led"
+    assert m["helix_leads_business"] == "leads" and m["helix_leads_state"] == "follows"
+
+
+def test_without_science_there_is_still_no_model(knowledge):
+    a = _assessment(
+        {"cluster_name": "Business only", "activity_anchor_enterprises": 4, "activity_smes": 3},
+        knowledge,
+    )
+    assert compute(a, knowledge).values["model"] == "unknown"
+
+
+def test_the_anchor_sme_gap_is_measured_on_its_own(knowledge):
+    a = _assessment(
+        {"cluster_name": "Gap", "activity_anchor_enterprises": 4, "activity_smes": 0},
+        knowledge,
+    )
+    assert compute(a, knowledge).values["anchor_sme_gap"] == 4

@@ -1,6 +1,6 @@
 """A rule's `because` (the sentence the client reads) may quote a number only where its conditions
-hold it: a threshold they test, a bound of a tested score's scale, or a tested status's benchmark
-and distances. A number left behind when a threshold moved ("below 2" after the rule became
+hold it: a threshold they test, a bound of a tested score's scale (or of a score the sentence
+names as a `{placeholder}`: "{activity_smes} of 4"), or a tested status's benchmark and distances. A number left behind when a threshold moved ("below 2" after the rule became
 `lt 2.5`) tells the client something the rule no longer does."""
 
 from __future__ import annotations
@@ -60,9 +60,17 @@ def check_quoted_numbers(c: Checker) -> None:
             _test_text(a) for a in atoms if a.subject_kind in ("indicator", "measure")
         )
         for lang in ("en", "ru"):
-            stale = [x for x in quoted(getattr(because, lang) or "") if x not in allowed]
+            text = getattr(because, lang) or ""
+            named = {float(x) for m in PLACEHOLDER.finditer(text) for x in _named_bounds(c, m)}
+            stale = [x for x in quoted(text) if x not in allowed | named]
             for x in dict.fromkeys(stale):
                 _report(c, site, lang, x, tests)
+
+
+def _named_bounds(c: Checker, m: re.Match[str]) -> set[float]:
+    """The scale bounds of an indicator a `{placeholder}` names (none for `{country:...}` and
+    `{benchmark:...}`)."""
+    return set() if m.group(1) else _scale_bounds(c, m.group(2))
 
 
 def _test_text(a: Atom) -> str:

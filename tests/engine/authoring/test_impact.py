@@ -12,6 +12,7 @@ import pytest
 from engine import api
 from engine.authoring.impact import diff, impact, impact_text, summary_line
 from engine.errors import InputError, Problem
+from engine.inference.run import Runner
 from tests.conftest import EXAMPLES, ROOT
 
 
@@ -27,11 +28,12 @@ def _weak_at(tmp_path: Path, distance: str) -> Path:
 
 
 def _run(path: Path, k: Any) -> dict[str, Any]:
-    return api.result_json(api.evaluate(path, k), k)
+    """One cluster's JSON result on knowledge `k` (its own runner: no session holds it)."""
+    return api.result_json(Runner(k).run(api.load(path, k)), k)
 
 
 def test_a_lower_weakness_threshold_moves_the_known_clusters(tmp_path, knowledge):
-    current = api.knowledge(_weak_at(tmp_path, "0.2"))
+    current = api.Session(_weak_at(tmp_path, "0.2")).knowledge
     paths = [
         EXAMPLES / "nizhny-novgorod.yaml",
         EXAMPLES / "corpus" / "export-metals-weak-science.yaml",
@@ -79,7 +81,7 @@ def test_an_assessment_the_new_knowledge_refuses_is_reported_not_raised(knowledg
             raise InputError([Problem(file="x.yaml", line=3, col=1, message="unknown indicator")])
         return _run(path, k)
 
-    other = api.knowledge(ROOT / "knowledge")
+    other = api.Session(ROOT / "knowledge").knowledge
     view = impact(knowledge, _Other(other), [EXAMPLES / "nizhny-novgorod.yaml"], run)
     (c,) = view["clusters"]
     assert c["changed"] and c["errors"] == {"current": "x.yaml:3:1: unknown indicator"}

@@ -169,14 +169,12 @@ def test_a_moved_threshold_fails_the_edge_scenario(tmp_path):
     shutil.copytree(ROOT / "knowledge", root)
     # scenario files refer to the examples by a relative path: keep it valid in the copy
     shutil.copytree(ROOT / "examples", tmp_path / "examples")
-    rules = root / "rules" / "diagnosis.yaml"
-    text = rules.read_text(encoding="utf-8")
-    old = "{measure: bench_status_activity_smes, op: eq, value: weak}"
+    scoring = root / "scoring.yaml"
+    text = scoring.read_text(encoding="utf-8")
+    old = "  weak_distance: 0.5\n"
     assert text.count(old) == 1
     # back to the old cut-off "at or below the survey mean": the edge scenario catches it
-    rules.write_text(
-        text.replace(old, "{indicator: activity_smes, op: le, value: 2}"), encoding="utf-8"
-    )
+    scoring.write_text(text.replace(old, "  weak_distance: 0\n"), encoding="utf-8")
     s = api.Session(root)
     k = s.knowledge
     report = sc.run(sc.load_cases(sc.scenario_files(k), k), k, s.runner)
