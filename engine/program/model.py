@@ -377,10 +377,18 @@ def prospects_view(
 
 
 def build_program(
-    result: Result, k: Knowledge, peer_rank: dict[str, Any] | None = None
+    result: Result,
+    k: Knowledge,
+    peer_rank: dict[str, Any] | None = None,
+    *,
+    why_not: bool = True,
 ) -> ProgramView:
     """The document view model of one result: every section the templates render, in no
-    language (`localize` puts it into words)."""
+    language (`localize` puts it into words).
+
+    `why_not=False` leaves `not_made` empty: the reason of every recommendation not made is a
+    quarter of the work, and only the consultant's annex and the web workspace's why-not list
+    read it (a batch drafts the client's document)."""
     a = result.assessment
     recs_order = order_recommendations(result, k)
     horizon = a.get(k.program.horizon_indicator) or k.program.default_horizon_years
@@ -426,7 +434,7 @@ def build_program(
         "data_gaps": data_gaps(result, k),
         "data_requests": data_requests_view(result, k),
         "proposals": proposals_relied_on(result, k, recs_order),
-        "not_made": not_made(result, k),
+        "not_made": not_made(result, k) if why_not else [],
         "method_notes": [tx(x) for x in k.program.method_notes],
         # UI words this document says differently (a cluster outside Russia: Russian benchmarks)
         "words": foreign_benchmark_words() if profile and not profile.native_benchmarks else {},
