@@ -13,7 +13,7 @@ from typing import Any
 from engine.inference.trace import Result
 from engine.knowledge.conditions import branches, holds
 from engine.knowledge.measure_ids import measure_inputs
-from engine.knowledge.models import Atom, Knowledge, Not_
+from engine.knowledge.models import Atom, Knowledge, Not_, RuleSite
 from engine.program.leaves import tx
 
 # operators that are about the blank itself, not about the cluster
@@ -88,6 +88,12 @@ def _add(requests: Requests, indicator: str, rule: str, decides: set[str]) -> No
     entry["decides"] |= decides
 
 
+def _branches(site: RuleSite) -> list[list[Any]]:
+    """The rule's AND-branches: expanded once when the knowledge was read (the fixpoint below
+    reads every rule's several times per cluster), else now."""
+    return site.branches if site.branches is not None else branches(site.rule.when)
+
+
 def _pending(reader: _Reader, k: Knowledge, made: set[str]) -> set[str]:
     """The findings a rule could still derive once blanks are filled, to a fixpoint."""
     pending: set[str] = set()
@@ -98,7 +104,7 @@ def _pending(reader: _Reader, k: Knowledge, made: set[str]) -> set[str]:
             new = [f for f in site.rule.then.finding if f not in made and f not in pending]
             if not new:
                 continue
-            if any(reader.branch_needs(b, pending)[0] for b in branches(site.rule.when)):
+            if any(reader.branch_needs(b, pending)[0] for b in _branches(site)):
                 pending.update(new)
                 changed = True
     return pending
@@ -114,7 +120,7 @@ def _rule_requests(
         conclusions = {c for c in then.recommend + then.finding if c not in made}
         if not conclusions:
             continue
-        for branch in branches(site.rule.when):
+        for branch in _branches(site):
             blocked, needs, via = reader.branch_needs(branch, pending)
             if not blocked:
                 continue
