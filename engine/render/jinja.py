@@ -18,7 +18,8 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from engine.files.cache import template_cache
 from engine.resources import bundled_root
-from engine.text.strings import strings
+from engine.text.strings import printed_strings
+from engine.text.strings import strings as strings  # the comparison reads it from here
 from engine.text.typography import typeset_view
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|#])")
@@ -54,8 +55,9 @@ def render(view: dict[str, Any], fmt: str, templates: Path | None = None) -> str
     strings of its language (typeset for Russian) and the document's own wording."""
     env = environment(templates)
     template = env.get_template(f"program.{fmt}.j2")
-    t = {**strings(templates)[view["lang"]], **view.get("words", {})}
-    text = template.render(p=view, t=typeset_view(t) if view["lang"] == "ru" else t)
+    lang, words = view["lang"], view.get("words", {})
+    t = {**printed_strings(templates, lang), **(typeset_view(words) if lang == "ru" else words)}
+    text = template.render(p=view, t=t)
     return _tidy(text) if fmt == "md" else text
 
 
