@@ -27,11 +27,11 @@ from typing import Any
 from engine.assessment.load import load_assessment
 from engine.assessment.validate import Assessment
 from engine.assessment.workbook import read_workbook_sheets
+from engine.deliverables.batch_write import OrderedWriter, progress_bar
 from engine.deliverables.summary import summaries
 from engine.errors import (
     ClusterIntlError,
     InputError,
-    OutputError,
     OutputExistsError,
     UsageError,
     printable,
@@ -521,71 +521,26 @@ def run_batch(
             report(line)
     total = len(jobs) + len(early)
     done: dict[int, Outcome] = {o.index: o for o in early}
-    written: list[str] = []
-    with _progress_bar(total, progress) as advance:
+    with progress_bar(total, progress) as advance:
         advance(len(early))
-        # closing(): an interrupt stops the pool here and now, not whenever the generator is
-        # collected (a pool terminated from a garbage-collection pass can deadlock)
-        with closing(outcomes(jobs, k, fmt, lang, workers)) as results:
+        # the writer thread writes (and flushes to disk) while the workers draft on. closing():
+        # an interrupt stops the pool here and now, not whenever the generator is collected (a
+        # pool terminated from a garbage-collection pass can deadlock); then the writer writes
+        # what was drafted before it, and stops
+        with (
+            OrderedWriter(write, report, advance) as writer,
+            closing(outcomes(jobs, k, fmt, lang, workers)) as results,
+        ):
             for o in results:
                 done[o.index] = o
-                if o.ok and o.output and o.data is not None:
-                    try:
-                        write(o.output, o.data)
-                        written.append(o.output)
-                    except OutputExistsError:
-                        raise  # another run is writing here: stop, replace nothing
-                    except (OutputError, UsageError) as exc:
-                        o.problems = [f"{o.source}: {exc}"]
-                        o.row = None
-                if not o.ok:
-                    for line in o.problems:
-                        report(line)
-                advance(1)
+                writer.put(o)
+        written = writer.written
     ordered = [done[i] for i in sorted(done)]
     rows = rank_rows([o.row if o.ok and o.row else _failed_row(o) for o in ordered])
     for name, data in summaries(rows, lang).items():
         write(name, data)
         written.append(name)
     return Report(total=total, failed=[o for o in ordered if not o.ok], rows=rows, written=written)
-
-
-class _progress_bar:
-    """A rich progress bar on stderr, silent when stderr is not a terminal."""
-
-    def __init__(self, total: int, enabled: bool) -> None:
-        self.total, self.enabled = total, enabled
-        self._progress: Any = None
-
-    def __enter__(self) -> Callable[[int], None]:
-        from rich.console import Console
-
-        console = Console(stderr=True)
-        if not (self.enabled and console.is_terminal):
-            return lambda n: None
-        from rich.progress import (
-            BarColumn,
-            MofNCompleteColumn,
-            Progress,
-            TextColumn,
-            TimeRemainingColumn,
-        )
-
-        self._progress = Progress(
-            TextColumn("clusters"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeRemainingColumn(),
-            console=console,
-            transient=False,
-        )
-        self._progress.start()
-        task = self._progress.add_task("batch", total=self.total)
-        return lambda n: self._progress.advance(task, n)
-
-    def __exit__(self, *exc: Any) -> None:
-        if self._progress is not None:
-            self._progress.stop()
 
 
 # --- the summary ----------------------------------------------------------------------------------
