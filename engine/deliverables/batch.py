@@ -224,9 +224,9 @@ def process(job: Job) -> Outcome:
         else:
             result = runner.run(a)
 
-        # the batch drafts the client's document and its summary: no reasons of the measures
-        # not made (the consultant's annex)
-        record = program.build_program(result, k, why_not=False)
+        # the batch drafts the client's document and its summary: none of the consultant's
+        # reasons (of each measure, of each measure not made)
+        record = program.build_program(result, k, reasons=False)
         document: list[dict[str, Any]] = []  # the document view, if the format renders one
 
         def _document() -> dict[str, Any]:

@@ -1,5 +1,5 @@
 """The work a batch cluster skips or does once gives the same documents: the program without the
-why-not annex (`build_program(why_not=False)`, a client's document never shows it), each rule's
+consultant's reasons (`build_program(reasons=False)`, a client's document never shows them), each rule's
 AND-branches expanded when the knowledge is read, and an id's kind looked up directly."""
 
 from __future__ import annotations
@@ -25,10 +25,11 @@ def results(knowledge):
 
 
 @pytest.mark.parametrize(("fmt", "lang"), [("md", "ru"), ("md", "en"), ("html", "ru")])
-def test_a_client_document_is_the_same_without_the_why_not_annex(knowledge, results, fmt, lang):
+def test_a_client_document_is_the_same_without_the_reasons(knowledge, results, fmt, lang):
     for result in results:
-        record = build_program(result, knowledge, why_not=False)
+        record = build_program(result, knowledge, reasons=False)
         assert record["not_made"] == []
+        assert all(r["why"] == r["chain"] == [] for r in record["recommendations"])
         view = localize(build_document(record, result, knowledge), Locale(lang))
         data = render_format(
             "program", fmt, view=lambda v=view: v, data=lambda: None, template=lambda: None
@@ -36,11 +37,13 @@ def test_a_client_document_is_the_same_without_the_why_not_annex(knowledge, resu
         assert data == api.draft(result, knowledge, fmt, lang)
 
 
-def test_the_consultant_annex_still_lists_what_was_not_made(knowledge, results):
+def test_the_consultants_document_still_has_the_reasons(knowledge, results):
     record = build_program(results[0], knowledge)
     assert record["not_made"], "the worked example leaves some recommendations out"
+    assert all(r["why"] and r["chain"] for r in record["recommendations"])
     text = api.draft(results[0], knowledge, "md", "en", audience="consultant")
     assert all(f"(`{x['id']}`)" in text for x in record["not_made"])
+    assert all(f"(`{w['rule']}`)" in text for r in record["recommendations"] for w in r["why"])
 
 
 def test_each_rule_keeps_its_branches_as_read(knowledge, results):
