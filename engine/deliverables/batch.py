@@ -78,6 +78,7 @@ class Outcome:
 
     @property
     def ok(self) -> bool:
+        """Whether the cluster was drafted (no problems)."""
         return not self.problems
 
 
@@ -90,6 +91,7 @@ class Report:
 
     @property
     def exit_code(self) -> int:
+        """The command's exit code: 1 when some input failed."""
         return 1 if self.failed else 0
 
 
@@ -255,6 +257,7 @@ def process(job: Job) -> Outcome:
 
 
 def summary_row(job: Job, result: Any, view: dict[str, Any], k: Knowledge) -> dict[str, Any]:
+    """One cluster's row of the batch summary, from its program in words."""
     m = result.measures.values
     c = view["current"]
     return {
@@ -409,6 +412,7 @@ class _Pool:
             signal.pthread_sigmask(signal.SIG_SETMASK, old_mask)
 
     def run(self, chunks: list[list[Job]]) -> Iterator[Outcome]:
+        """The outcomes of every chunk, in input order, as the workers finish them."""
         from multiprocessing.connection import wait
 
         results: dict[int, list[Outcome]] = {}
@@ -446,6 +450,7 @@ class _Pool:
                 proc.kill()
 
     def close(self) -> None:
+        """Tell the workers there is no more work, and wait for them (killed if they hang)."""
         for conn in self.conns:
             with contextlib.suppress(Exception):
                 conn.send(None)  # no more work
@@ -547,4 +552,5 @@ def run_batch(
 
 
 def default_workers() -> int:
+    """Workers for `batch -j`: one per CPU, at most two."""
     return max(1, min(2, os.cpu_count() or 1))

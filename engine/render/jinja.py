@@ -51,7 +51,7 @@ class _Environment(ImmutableSandboxedEnvironment):
 
 @lru_cache(maxsize=4)
 def environment(templates: Path | None = None) -> ImmutableSandboxedEnvironment:
-
+    """The one sandboxed Jinja environment over a templates folder (the bundled one by default)."""
     root = templates or bundled_root("templates")
     env = _Environment(
         bytecode_cache=template_cache(),
