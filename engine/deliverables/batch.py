@@ -27,11 +27,11 @@ from typing import Any
 from engine.assessment.load import load_assessment
 from engine.assessment.validate import Assessment
 from engine.assessment.workbook import read_workbook_sheets
+from engine.deliverables.batch_write import OrderedWriter, progress_bar
 from engine.deliverables.summary import summaries
 from engine.errors import (
     ClusterIntlError,
     InputError,
-    OutputError,
     OutputExistsError,
     UsageError,
     printable,
@@ -78,6 +78,7 @@ class Outcome:
 
     @property
     def ok(self) -> bool:
+        """Whether the cluster was drafted (no problems)."""
         return not self.problems
 
 
@@ -90,6 +91,7 @@ class Report:
 
     @property
     def exit_code(self) -> int:
+        """The command's exit code: 1 when some input failed."""
         return 1 if self.failed else 0
 
 
@@ -234,7 +236,9 @@ def process(job: Job, work: Work) -> Outcome:
         a = job.assessment or load_assessment(Path(job.path or ""), k)
         result = work.run(a)
 
-        record = program.build_program(result, k)
+        # the batch drafts the client's document and its summary: none of the consultant's
+        # reasons (of each measure, of each measure not made)
+        record = program.build_program(result, k, reasons=False)
         document: list[dict[str, Any]] = []  # the document view, if the format renders one
 
         def _document() -> dict[str, Any]:
@@ -263,6 +267,7 @@ def process(job: Job, work: Work) -> Outcome:
 
 
 def summary_row(job: Job, result: Any, view: dict[str, Any], k: Knowledge) -> dict[str, Any]:
+    """One cluster's row of the batch summary, from its program in words."""
     m = result.measures.values
     c = view["current"]
     return {
@@ -413,6 +418,7 @@ class _Pool:
             signal.pthread_sigmask(signal.SIG_SETMASK, old_mask)
 
     def run(self, chunks: list[list[Job]]) -> Iterator[Outcome]:
+        """The outcomes of every chunk, in input order, as the workers finish them."""
         from multiprocessing.connection import wait
 
         results: dict[int, list[Outcome]] = {}
@@ -450,6 +456,7 @@ class _Pool:
                 proc.kill()
 
     def close(self) -> None:
+        """Tell the workers there is no more work, and wait for them (killed if they hang)."""
         for conn in self.conns:
             with contextlib.suppress(Exception):
                 conn.send(None)  # no more work
@@ -527,28 +534,21 @@ def run_batch(
             report(line)
     total = len(jobs) + len(early)
     done: dict[int, Outcome] = {o.index: o for o in early}
-    written: list[str] = []
-    with _progress_bar(total, progress) as advance:
+    with progress_bar(total, progress) as advance:
         advance(len(early))
-        # closing(): an interrupt stops the pool here and now, not whenever the generator is
-        # collected (a pool terminated from a garbage-collection pass can deadlock)
+        # the writer thread writes (and flushes to disk) while the workers draft on. closing():
+        # an interrupt stops the pool here and now, not whenever the generator is collected (a
+        # pool terminated from a garbage-collection pass can deadlock); then the writer writes
+        # what was drafted before it, and stops
         work = Work(k, fmt, lang)
-        with closing(outcomes(jobs, work, workers)) as results:
+        with (
+            OrderedWriter(write, report, advance) as writer,
+            closing(outcomes(jobs, work, workers)) as results,
+        ):
             for o in results:
                 done[o.index] = o
-                if o.ok and o.output and o.data is not None:
-                    try:
-                        write(o.output, o.data)
-                        written.append(o.output)
-                    except OutputExistsError:
-                        raise  # another run is writing here: stop, replace nothing
-                    except (OutputError, UsageError) as exc:
-                        o.problems = [f"{o.source}: {exc}"]
-                        o.row = None
-                if not o.ok:
-                    for line in o.problems:
-                        report(line)
-                advance(1)
+                writer.put(o)
+        written = writer.written
     ordered = [done[i] for i in sorted(done)]
     rows = rank_rows([o.row if o.ok and o.row else _failed_row(o) for o in ordered])
     for name, data in summaries(rows, lang).items():
@@ -557,39 +557,4 @@ def run_batch(
     return Report(total=total, failed=[o for o in ordered if not o.ok], rows=rows, written=written)
 
 
-class _progress_bar:
-    """A rich progress bar on stderr, silent when stderr is not a terminal."""
-
-    def __init__(self, total: int, enabled: bool) -> None:
-        self.total, self.enabled = total, enabled
-        self._progress: Any = None
-
-    def __enter__(self) -> Callable[[int], None]:
-        from rich.console import Console
-
-        console = Console(stderr=True)
-        if not (self.enabled and console.is_terminal):
-            return lambda n: None
-        from rich.progress import (
-            BarColumn,
-            MofNCompleteColumn,
-            Progress,
-            TextColumn,
-            TimeRemainingColumn,
-        )
-
-        self._progress = Progress(
-            TextColumn("clusters"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeRemainingColumn(),
-            console=console,
-            transient=False,
-        )
-        self._progress.start()
-        task = self._progress.add_task("batch", total=self.total)
-        return lambda n: self._progress.advance(task, n)
-
-    def __exit__(self, *exc: Any) -> None:
-        if self._progress is not None:
-            self._progress.stop()
+# --- the summary ----------------------------------------------------------------------------------

@@ -65,14 +65,28 @@ def id_kinds(result: Result, k: Knowledge) -> dict[str, str]:
     return kinds
 
 
+def id_kind(ident: str, result: Result, k: Knowledge) -> str | None:
+    """The kind `id_kinds` gives `ident`, looked up without building the whole table (the
+    document's annex asks once for every recommendation not made)."""
+    if ident in k.recommendation:
+        return "recommendation"
+    if ident in k.finding:
+        return "finding"
+    if ident in result.measures.values or ident in measure_catalogue(k):
+        return "measure"
+    if ident in k.indicator:
+        return "indicator"
+    return None
+
+
 def resolve_id(
     ident: str, result: Result, k: Knowledge, allowed: tuple[str, ...], command: str
 ) -> str:
     """The kind of `ident`; an unknown or unsupported id is a usage error with a suggestion."""
 
-    kinds = id_kinds(result, k)
-    kind = kinds.get(ident)
+    kind = id_kind(ident, result, k)
     if kind is None:
+        kinds = id_kinds(result, k)
         hint = suggest(ident, [i for i, kd in kinds.items() if kd in allowed])
         what = " or ".join(", ".join(allowed).rsplit(", ", 1))
         raise UsageError(

@@ -535,6 +535,9 @@ class RuleSite:
     located: Located
     path: tuple[Any, ...]
     order: int
+    # `when` as AND-branches (conditions.branches), expanded once as the rules are read; None
+    # past the branch cap (the verifier reports it) or for a site built without it
+    branches: list[list[Cond]] | None = None
 
     @property
     def where(self) -> str:

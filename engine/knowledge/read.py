@@ -17,6 +17,7 @@ from pydantic import BaseModel, ValidationError
 from engine.errors import InputError, Problem
 from engine.files.strict_yaml import Located, load_yaml_file
 from engine.knowledge import base, document_model, models, scoring_model
+from engine.knowledge.conditions import MAX_BRANCHES, branch_count, branches
 from engine.knowledge.models import FILES, Knowledge, RulesFile, RuleSite
 from engine.resources import display_path
 
@@ -136,6 +137,9 @@ def read_knowledge(root: Path) -> tuple[Knowledge | None, list[Problem]]:
                     located=located,
                     path=rpath,
                     order=order,
+                    branches=branches(rule.when)
+                    if branch_count(rule.when) <= MAX_BRANCHES
+                    else None,
                 )
             )
             order += 1

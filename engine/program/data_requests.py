@@ -13,7 +13,7 @@ from typing import Any
 from engine.inference.trace import Result
 from engine.knowledge.conditions import branches, holds
 from engine.knowledge.measure_ids import measure_inputs
-from engine.knowledge.models import Atom, Knowledge, Not_
+from engine.knowledge.models import Atom, Knowledge, Not_, RuleSite
 from engine.program.leaves import tx
 
 # operators that are about the blank itself, not about the cluster
@@ -28,6 +28,7 @@ class _Reader:
         ids = k.scoring.helix.model_ids
         # the values a measure takes when its data are missing: not a fact about the cluster
         self.undetermined = {None, "unknown", "not_determined", ids.unknown}
+        self._facts: dict[int, tuple[list[Any], tuple[list[str], list[str]] | None]] = {}
 
     def value(self, a: Atom) -> Any:
         """The answer or computed measure a condition reads."""
@@ -51,32 +52,51 @@ class _Reader:
         self, branch: list[Any], pending: set[str]
     ) -> tuple[bool, list[str], list[str]]:
         """(blocked only by blanks, the blank indicators it needs, the pending findings it needs)."""
+        facts = self.facts(branch)
+        if facts is None:
+            return False, [], []
+        needs, wanted = facts
+        if any(f not in pending for f in wanted):
+            return False, [], []
+        return bool(needs or wanted), needs, wanted
+
+    def facts(self, branch: list[Any]) -> tuple[list[str], list[str]] | None:
+        """What a branch waits for whatever is pending: the blank indicators it needs and the
+        findings not made it needs, or None when a known value or a conclusion made (or not)
+        decides against it. Read once per branch: the fixpoint asks again only about `pending`."""
+        key = id(branch)
+        if key not in self._facts:
+            self._facts[key] = (branch, self._read(branch))  # the branch kept: its id stays its own
+        return self._facts[key][1]  # type: ignore[no-any-return]
+
+    def _read(self, branch: list[Any]) -> tuple[list[str], list[str]] | None:
         needs: list[str] = []
-        via: list[str] = []
+        wanted: list[str] = []
         r = self.result
         for cond in branch:
             if isinstance(cond, Not_):
                 a = cond.not_
                 made = r.findings if a.subject_kind == "finding" else r.recommendations
                 if a.subject in made:
-                    return False, [], []
+                    return None
                 continue
             a = cond
-            if a.subject_kind in ("finding", "recommendation"):
-                made = r.findings if a.subject_kind == "finding" else r.recommendations
+            kind = a.subject_kind
+            if kind in ("finding", "recommendation"):
+                made = r.findings if kind == "finding" else r.recommendations
                 if a.subject in made:
                     continue
-                if a.subject_kind == "finding" and a.subject in pending:
-                    via.append(a.subject)
+                if kind == "finding":
+                    wanted.append(a.subject)  # holds once it is pending
                     continue
-                return False, [], []
+                return None
             if holds(a, self.value(a)):
                 continue
             blank = None if a.op in _ABOUT_BLANK else self.blank_inputs(a)
             if blank is None:
-                return False, [], []  # a known value decides against this branch
+                return None  # a known value decides against this branch
             needs.extend(blank)
-        return bool(needs or via), needs, via
+        return needs, wanted
 
 
 Requests = dict[str, dict[str, set[str]]]
@@ -86,6 +106,12 @@ def _add(requests: Requests, indicator: str, rule: str, decides: set[str]) -> No
     entry = requests.setdefault(indicator, {"rules": set(), "decides": set()})
     entry["rules"].add(rule)
     entry["decides"] |= decides
+
+
+def _branches(site: RuleSite) -> list[list[Any]]:
+    """The rule's AND-branches: expanded once when the knowledge was read (the fixpoint below
+    reads every rule's several times per cluster), else now."""
+    return site.branches if site.branches is not None else branches(site.rule.when)
 
 
 def _pending(reader: _Reader, k: Knowledge, made: set[str]) -> set[str]:
@@ -98,7 +124,7 @@ def _pending(reader: _Reader, k: Knowledge, made: set[str]) -> set[str]:
             new = [f for f in site.rule.then.finding if f not in made and f not in pending]
             if not new:
                 continue
-            if any(reader.branch_needs(b, pending)[0] for b in branches(site.rule.when)):
+            if any(reader.branch_needs(b, pending)[0] for b in _branches(site)):
                 pending.update(new)
                 changed = True
     return pending
@@ -114,7 +140,7 @@ def _rule_requests(
         conclusions = {c for c in then.recommend + then.finding if c not in made}
         if not conclusions:
             continue
-        for branch in branches(site.rule.when):
+        for branch in _branches(site):
             blocked, needs, via = reader.branch_needs(branch, pending)
             if not blocked:
                 continue

@@ -114,9 +114,15 @@ def order_recommendations(result: Result, k: Knowledge) -> list[str]:
 
 
 def recommendation_view(
-    result: Result, rid: str, k: Knowledge, partners: PartnerChoice, to_join: list[Any]
+    result: Result,
+    rid: str,
+    k: Knowledge,
+    partners: PartnerChoice,
+    to_join: list[Any],
+    reasons: bool = True,
 ) -> dict[str, Any]:
-    """One measure as the document shows it, with its reasons from the firing record."""
+    """One measure as the document shows it, with its reasons from the firing record (`why` and
+    `chain`, which only the consultant reads: empty without `reasons`)."""
     r = k.recommendation[rid]
     rs = k.recommendations
     words = measure_wording(result, rid, k)
@@ -140,8 +146,10 @@ def recommendation_view(
         "proposal": r.proposal,
         "basis": r.basis,
         **status_view(result.status[rid], r, running_unknown(result, rid)),
-        "why": list(short_reasons(result, rid, k)) + list(running_reasons(result, rid, k)),
-        "chain": chain_lines(justify(result, "recommendation", rid, k), k),
+        "why": list(short_reasons(result, rid, k)) + list(running_reasons(result, rid, k))
+        if reasons
+        else [],
+        "chain": chain_lines(justify(result, "recommendation", rid, k), k) if reasons else [],
         "partners": [],
         "platforms": [],
         "lists": r.lists,
@@ -380,16 +388,27 @@ def prospects_view(
 
 
 def build_program(
-    result: Result, k: Knowledge, peer_rank: dict[str, Any] | None = None
+    result: Result,
+    k: Knowledge,
+    peer_rank: dict[str, Any] | None = None,
+    *,
+    reasons: bool = True,
 ) -> ProgramView:
     """The document view model of one result: every section the templates render, in no
-    language (`localize` puts it into words)."""
+    language (`localize` puts it into words).
+
+    `reasons=False` leaves out what only the consultant's document (and the web workspace's
+    why-not list) reads, a third of the work: the rules behind each measure (`why`, `chain`)
+    and the reason of every recommendation not made (`not_made`). A batch drafts the client's
+    document."""
     a = result.assessment
     recs_order = order_recommendations(result, k)
     horizon = a.get(k.program.horizon_indicator) or k.program.default_horizon_years
     partner_choice = choose_partners(a, k)
     to_join = platforms_to_join(a, k)
-    recs = [recommendation_view(result, rid, k, partner_choice, to_join) for rid in recs_order]
+    recs = [
+        recommendation_view(result, rid, k, partner_choice, to_join, reasons) for rid in recs_order
+    ]
     country = country_of(result, k)
     profile = country_profile(country, k) if country else None
     current = current_view(result, k, peer_rank)
@@ -436,7 +455,7 @@ def build_program(
         "data_gaps": data_gaps(result, k),
         "data_requests": data_requests_view(result, k),
         "proposals": proposals_relied_on(result, k, recs_order),
-        "not_made": not_made(result, k),
+        "not_made": not_made(result, k) if reasons else [],
         "method_notes": [tx(x) for x in k.program.method_notes],
         # UI words this document says differently (a cluster outside Russia: Russian benchmarks)
         "words": foreign_benchmark_words() if profile and not profile.native_benchmarks else {},

@@ -19,7 +19,8 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from engine.files import cache
 from engine.files.cache import template_cache
 from engine.resources import bundled_root
-from engine.text.strings import strings
+from engine.text.strings import printed_strings
+from engine.text.strings import strings as strings  # the comparison reads it from here
 from engine.text.typography import typeset_view
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|#])")
@@ -29,6 +30,24 @@ def md_escape(value: Any) -> str:
     """Escape user text for Markdown: it must never become markup or HTML in a viewer."""
     text = str(value).replace("\r", " ").replace("\n", " ")
     return _MD_SPECIAL.sub(r"\\\1", text)
+
+
+_DICT_ATTRIBUTES = frozenset(dir(dict))
+
+
+class _Environment(ImmutableSandboxedEnvironment):
+    """The sandbox, reading `p.name` of a plain dict (the view models) as `p["name"]` straight
+    away: Jinja tries the attribute first, and the AttributeError of every such lookup was a
+    tenth of a render. A dict's own attributes (`items`, `keys`...) go the sandbox's way."""
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        """`obj.attribute` in a template, as the sandbox reads it (an item of a plain dict)."""
+        if type(obj) is dict and attribute not in _DICT_ATTRIBUTES:
+            try:
+                return obj[attribute]
+            except KeyError:
+                return self.undefined(obj=obj, name=attribute)
+        return super().getattr(obj, attribute)
 
 
 def environment(templates: Path | None = None) -> ImmutableSandboxedEnvironment:
@@ -45,7 +64,7 @@ def _environment(root: Path, cache_dir: Path | None) -> ImmutableSandboxedEnviro
 def new_environment(root: Path, cache_dir: Path | None) -> ImmutableSandboxedEnvironment:
     """A fresh environment over `root`, its compiled templates kept under `cache_dir` (None:
     not kept)."""
-    env = ImmutableSandboxedEnvironment(
+    env = _Environment(
         bytecode_cache=template_cache(cache_dir),
         loader=FileSystemLoader(str(root)),
         undefined=StrictUndefined,
@@ -65,8 +84,9 @@ def render(view: dict[str, Any], fmt: str, templates: Path | None = None) -> str
     strings of its language (typeset for Russian) and the document's own wording."""
     env = environment(templates)
     template = env.get_template(f"program.{fmt}.j2")
-    t = {**strings(templates)[view["lang"]], **view.get("words", {})}
-    text = template.render(p=view, t=typeset_view(t) if view["lang"] == "ru" else t)
+    lang, words = view["lang"], view.get("words", {})
+    t = {**printed_strings(templates, lang), **(typeset_view(words) if lang == "ru" else words)}
+    text = template.render(p=view, t=t)
     return _tidy(text) if fmt == "md" else text
 
 

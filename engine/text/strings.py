@@ -7,6 +7,7 @@ located message (never a KeyError later). `kb check` also reports keys no templa
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from engine.errors import InputError, Problem
 from engine.files import cache
 from engine.files.strict_yaml import Located, load_yaml_file
 from engine.resources import bundled_root, display_path
+from engine.text.typography import typeset_view
 
 LANGS = ("ru", "en")
 Strings = dict[str, dict[str, str]]
@@ -25,6 +27,14 @@ def strings(templates: Path | None = None) -> Strings:
     if templates is None:
         return _bundled_strings()  # called for every label: no path resolution each time
     return _strings(templates.resolve())
+
+
+@lru_cache(maxsize=8)
+def printed_strings(templates: Path | None, lang: str) -> Mapping[str, str]:
+    """The UI strings of one language as a document prints them (typeset for Russian): once per
+    templates folder and language, not on every render. Read-only: merge, never change."""
+    words = strings(templates)[lang]
+    return typeset_view(words) if lang == "ru" else words  # type: ignore[no-any-return]
 
 
 @lru_cache(maxsize=1)

@@ -1,0 +1,66 @@
+"""The work a batch cluster skips or does once gives the same documents: the program without the
+consultant's reasons (`build_program(reasons=False)`, a client's document never shows them), each rule's
+AND-branches expanded when the knowledge is read, and an id's kind looked up directly."""
+
+from __future__ import annotations
+
+import pytest
+
+from engine import api
+from engine.explain.why import id_kind, id_kinds
+from engine.knowledge.conditions import branches
+from engine.program.data_requests import data_requests
+from engine.program.document import build_document
+from engine.program.model import build_program
+from engine.render.formats import render as render_format
+from engine.text.message import Locale, localize
+from tests.conftest import EXAMPLES
+
+NAMES = ["nizhny-novgorod.yaml", "nascent-cluster.yaml"]
+
+
+@pytest.fixture(scope="module")
+def results(session):
+    return [api.evaluate(EXAMPLES / name, session) for name in NAMES]
+
+
+@pytest.mark.parametrize(("fmt", "lang"), [("md", "ru"), ("md", "en"), ("html", "ru")])
+def test_a_client_document_is_the_same_without_the_reasons(knowledge, results, fmt, lang):
+    for result in results:
+        record = build_program(result, knowledge, reasons=False)
+        assert record["not_made"] == []
+        assert all(r["why"] == r["chain"] == [] for r in record["recommendations"])
+        view = localize(build_document(record, result, knowledge), Locale(lang))
+        data = render_format(
+            "program", fmt, view=lambda v=view: v, data=lambda: None, template=lambda: None
+        )
+        assert data == api.draft(result, knowledge, fmt, lang)
+
+
+def test_the_consultants_document_still_has_the_reasons(knowledge, results):
+    record = build_program(results[0], knowledge)
+    assert record["not_made"], "the worked example leaves some recommendations out"
+    assert all(r["why"] and r["chain"] for r in record["recommendations"])
+    text = api.draft(results[0], knowledge, "md", "en", audience="consultant")
+    assert all(f"(`{x['id']}`)" in text for x in record["not_made"])
+    assert all(f"(`{w['rule']}`)" in text for r in record["recommendations"] for w in r["why"])
+
+
+def test_each_rule_keeps_its_branches_as_read(knowledge, results):
+    assert all(site.branches == branches(site.rule.when) for site in knowledge.rules)
+    saved = [site.branches for site in knowledge.rules]
+    try:
+        fresh = [data_requests(r, knowledge) for r in results]
+        for site in knowledge.rules:
+            site.branches = None  # a site built without them: expanded on the spot
+        assert [data_requests(r, knowledge) for r in results] == fresh
+    finally:
+        for site, kept in zip(knowledge.rules, saved, strict=True):
+            site.branches = kept
+
+
+def test_an_ids_kind_is_the_one_the_whole_table_gives(knowledge, results):
+    for result in results:
+        table = id_kinds(result, knowledge)
+        assert all(id_kind(ident, result, knowledge) == kind for ident, kind in table.items())
+        assert id_kind("no_such_id", result, knowledge) is None

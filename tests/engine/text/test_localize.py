@@ -1,0 +1,123 @@
+"""engine/text/message.py `localize`: the fast walk gives what the plain rules say, node for node.
+
+The reference below is the walk as the module's docstring states it (one isinstance test after
+another, every container walked wherever it appears); the real one chooses a treatment once per
+type and puts a container held in several places into words once.
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Any
+
+import pytest
+
+from engine import api
+from engine.program.document import build_document
+from engine.program.model import build_program
+from engine.text.bilingual import Text
+from engine.text.message import Cat, Loc, Locale, Msg, Num, Rendered, localize
+from engine.text.typography import typeset
+from tests.conftest import EXAMPLES
+
+
+def reference(tree: Any, loc: Locale) -> Any:
+    """`localize` by its documented rules, nothing shared, nothing remembered."""
+    if isinstance(tree, str):
+        return typeset(tree) if loc.typesets else tree
+    if isinstance(tree, Loc | Text):
+        text = loc.param(tree)
+        return typeset(text) if loc.typesets else text
+    if isinstance(tree, Rendered):
+        return _reference_rendered(tree, loc)
+    if isinstance(tree, Mapping):
+        return {k: reference(v, loc) for k, v in tree.items()}
+    if isinstance(tree, list):
+        return [reference(v, loc) for v in tree]
+    if isinstance(tree, tuple):
+        return tuple(reference(v, loc) for v in tree)
+    if dataclasses.is_dataclass(tree) and not isinstance(tree, type):
+        return {f.name: reference(getattr(tree, f.name), loc) for f in dataclasses.fields(tree)}
+    return tree
+
+
+def _reference_rendered(tree: Rendered, loc: Locale) -> Any:
+    # a Rendered record calls `localize` on its parts itself; the Document is the one whose
+    # parts are the bulk of a program, so it is walked here by the reference
+    from engine.program.document import Document
+
+    if isinstance(tree, Document):
+        return {**reference(tree.program, loc), **reference(tree.parts, loc)}
+    return tree.localized(loc)
+
+
+class Shout(str):
+    """A str subclass: still a text."""
+
+
+class Pair(tuple):
+    """A tuple subclass: comes out a plain tuple."""
+
+
+@dataclass
+class Row:
+    name: Any
+    values: list[Any]
+
+
+class Upper(Rendered):
+    def localized(self, loc: Locale) -> Any:
+        return {"lang": loc.lang}
+
+
+@pytest.mark.parametrize("lang", ["ru", "en"])
+def test_every_kind_of_node_as_the_rules_say(lang):
+    shared = {"title": Msg("title"), "n": Num(1234.5)}
+    items = [shared, shared]
+    tree = {
+        "text": 'Кластер "Волга" - 2020',
+        "sub": Shout("ещё текст - да"),
+        "msg": Msg("title"),
+        "cat": Cat(("a", Num(2.5), Text(ru="три", en="three")), " / "),
+        "bilingual": Text(ru="Текст", en=None),
+        "pair": Pair(("x", Msg("title"))),
+        "tuple": ("y", 1, None),
+        "row": Row(Text(ru="ряд", en="row"), [1.5, True, None, items]),
+        "proxy": MappingProxyType({"k": Msg("title")}),
+        "rendered": Upper(),
+        "items": items,
+        "again": items,
+        "class": Row,
+        "number": 3,
+        "flag": False,
+    }
+    loc = Locale(lang)
+    got = localize(tree, loc)
+    assert got == reference(tree, loc)
+    assert type(got["pair"]) is tuple and type(got["row"]) is dict
+    assert type(got["proxy"]) is dict and got["class"] is Row
+    # a container held twice is put into words once: the result shares it
+    assert got["items"] is got["again"] and got["items"][0] is got["items"][1]
+
+
+def test_sharing_gives_the_same_words_as_copies():
+    shared = [Msg("title"), {"x": Num(0.5)}]
+    record = {"a": shared, "b": {"c": shared}}
+    copied = {"a": copy.deepcopy(shared), "b": {"c": copy.deepcopy(shared)}}
+    for lang in ("ru", "en"):
+        assert localize(record, Locale(lang)) == localize(copied, Locale(lang))
+
+
+@pytest.mark.parametrize("name", ["nizhny-novgorod.yaml", "nascent-cluster.yaml"])
+@pytest.mark.parametrize("audience", ["client", "consultant"])
+def test_a_whole_document_in_words_as_the_rules_say(session, knowledge, name, audience):
+    result = api.evaluate(EXAMPLES / name, session)
+    document = build_document(build_program(result, knowledge), result, knowledge, audience)
+    for lang in ("ru", "en"):
+        for typography in (True, False):
+            loc = Locale(lang, typography=typography)
+            assert localize(document, loc) == reference(document, loc)
