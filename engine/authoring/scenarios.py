@@ -124,26 +124,27 @@ class Case:
 class Failure:
     section: str  # recommendations | findings | postponed
     ident: str
-    expected: str  # present | absent | new | conditional
+    expected: str  # present | absent | new | continue | conditional
     reasons: list[str]
     actual: str = ""  # the status made, when a status was expected
     because: str = ""  # the scenario's reason for the expectation (`reasons:`), if given
+    missing: bool = True  # not made at all (an `absent` failure, or a wrong status, was made)
 
     def headline(self) -> str:
-        """One line saying which expectation failed: what was expected of which id and what was
-        made."""
+        """One line saying which expectation failed: what was expected of which id, and what the
+        run made of it (with the status a recommendation was made with)."""
         noun = {
             "recommendations": "recommendation",
             "findings": "finding",
             "postponed": "postponement of",
         }[self.section]
-        if self.expected == "present":
-            return f"expected {noun} {self.ident!r}, not made"
-        if self.expected in ("new", "conditional"):
-            if not self.actual:
-                return f"expected {noun} {self.ident!r} ({self.expected}), not made"
-            return f"{noun} {self.ident!r} made {self.actual}, expected {self.expected}"
-        return f"{noun} {self.ident!r} made, expected absent"
+        made = f"made {self.actual}" if self.actual else "made"
+        if self.expected == "absent":
+            return f"{noun} {self.ident!r} {made}, expected absent"
+        wanted = "" if self.expected == "present" else f" ({self.expected})"
+        if self.missing:
+            return f"expected {noun} {self.ident!r}{wanted}, not made"
+        return f"{noun} {self.ident!r} {made}, expected {self.expected}"
 
 
 @dataclass
@@ -456,9 +457,9 @@ def run_case(case: Case, k: Knowledge, lang: str = "en") -> Outcome:
                 )
         for ident in expect.absent:
             if ident in made:
-                failures.append(
-                    Failure(section, ident, "absent", why_lines(result, kind, ident, k, lang))
-                )
+                reasons = why_lines(result, kind, ident, k, lang)
+                status = result.status.get(ident, "") if kind == "recommendation" else ""
+                failures.append(Failure(section, ident, "absent", reasons, status, missing=False))
         for status in STATUS_FIELDS:
             for ident in expected(expect, status):
                 if ident not in made:
@@ -469,9 +470,8 @@ def run_case(case: Case, k: Knowledge, lang: str = "en") -> Outcome:
                     running = running_line(result, ident, k)
                     if running:
                         reasons.append(say(running, lang))
-                    failures.append(
-                        Failure(section, ident, status, reasons, result.status.get(ident, ""))
-                    )
+                    actual = result.status.get(ident, "")
+                    failures.append(Failure(section, ident, status, reasons, actual, missing=False))
     for failure in failures:
         failure.because = getattr(case.scenario.expect, failure.section).reasons.get(
             failure.ident, ""
