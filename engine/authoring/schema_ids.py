@@ -66,7 +66,7 @@ WHAT = {
     "kpi": "A KPI of knowledge/kpis.yaml.",
     "country": "An ISO 3166 alpha-2 country code (those of document.yaml `countries` are offered).",
     "sector": "A sector tag labelled under `sectors:` of knowledge/partners.yaml.",
-    "conclusion": "A finding or recommendation id.",
+    "conclusion": "A finding, recommendation or KPI id (as the section says).",
 }
 
 
@@ -86,7 +86,7 @@ def id_tables(k: Knowledge) -> dict[str, dict[str, str]]:
         "country": {c: _en(t) for c, t in k.document.countries.items()},
         "sector": {s: _en(t) for s, t in k.partners.sectors.items()},
     }
-    tables["conclusion"] = tables["finding"] | tables["recommendation"]
+    tables["conclusion"] = tables["finding"] | tables["recommendation"] | tables["kpi"]
     return {kind: dict(sorted(t.items())) for kind, t in tables.items()}
 
 

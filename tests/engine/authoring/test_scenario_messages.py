@@ -1,7 +1,7 @@
 """engine/authoring/scenarios.py: `kb test` says each failed expectation the right way round.
 
 Every kind of expectation (`present`, `absent`, `new`, `continue`, `conditional`; recommendations,
-findings, postponements) fails once against the Nizhny Novgorod example, whose run makes
+findings, postponements, KPIs) fails once against the Nizhny Novgorod example, whose run makes
 co_joint_education `continue`, co_support_organizations `conditional`, co_partner_cluster `new`,
 and never makes org_cluster_council."""
 
@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from engine.authoring import scenarios as sc
+from engine.errors import InputError
 from tests.conftest import ROOT
 
 NN = ROOT / "examples" / "nizhny-novgorod.yaml"
@@ -79,6 +80,15 @@ def _headlines(tmp_path: Path, knowledge, expect: str) -> list[str]:
             "  postponed:\n    present: [co_partner_cluster]\n",
             "expected postponement of 'co_partner_cluster', not made",
         ),
+        # KPIs: in the program exactly when a measure naming them is made
+        (
+            "  kpis:\n    present: [kpi_intl_publications]\n",
+            "expected KPI 'kpi_intl_publications', not made",
+        ),
+        (
+            "  kpis:\n    absent: [kpi_foreign_fairs_participations]\n",
+            "KPI 'kpi_foreign_fairs_participations' made, expected absent",
+        ),
     ],
 )
 def test_kb_test_reports_each_expectation_the_right_way_round(tmp_path, knowledge, expect, message):
@@ -90,3 +100,31 @@ def test_failed_continue_of_a_measure_not_made_is_not_reported_as_made(tmp_path,
         tmp_path, knowledge, "  recommendations:\n    continue: [org_cluster_council]\n"
     )
     assert "expected absent" not in line and " made " not in f"{line} "[: line.index(",")]
+
+
+def test_a_failed_kpi_expectation_names_the_measures_that_carry_it(tmp_path, knowledge):
+    path = tmp_path / "s.yaml"
+    path.write_text(
+        f"name: s\nassessment: {NN}\nexpect:\n  kpis:\n    present: [kpi_intl_publications]\n"
+        "    absent: [kpi_foreign_fairs_participations]\n",
+        encoding="utf-8",
+    )
+    (outcome,) = sc.run(sc.load_cases([path], knowledge), knowledge).outcomes
+    reasons = {f.ident: f.reasons for f in outcome.failures}
+    assert reasons["kpi_intl_publications"] == ["named by co_joint_rd_projects (not made)"]
+    assert reasons["kpi_foreign_fairs_participations"] == [
+        "named by rg_foreign_fairs (made continue)"
+    ]
+
+
+def test_an_unknown_kpi_in_a_scenario_is_located_with_a_suggestion(tmp_path, knowledge):
+    path = tmp_path / "s.yaml"
+    path.write_text(
+        f"name: s\nassessment: {NN}\nexpect:\n  kpis:\n    present: [kpi_intl_publication]\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(InputError) as exc:
+        sc.load_cases([path], knowledge)
+    (problem,) = exc.value.problems
+    assert problem.line == 5 and "unknown KPI 'kpi_intl_publication'" in problem.message
+    assert "kpi_intl_publications" in (problem.hint or "")
