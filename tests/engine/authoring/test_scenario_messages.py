@@ -111,10 +111,10 @@ def test_a_failed_kpi_expectation_names_the_measures_that_carry_it(tmp_path, kno
     )
     (outcome,) = sc.run(sc.load_cases([path], knowledge), knowledge).outcomes
     reasons = {f.ident: f.reasons for f in outcome.failures}
-    assert reasons["kpi_intl_publications"] == ["named by co_joint_rd_projects (not made)"]
-    assert reasons["kpi_foreign_fairs_participations"] == [
-        "named by rg_foreign_fairs (made continue)"
-    ]
+    # `in`, not `==`: a measure an author adds may name the same KPI
+    assert "named by co_joint_rd_projects (not made)" in reasons["kpi_intl_publications"]
+    fairs = reasons["kpi_foreign_fairs_participations"]
+    assert "named by rg_foreign_fairs (made continue)" in fairs
 
 
 def test_an_unknown_kpi_in_a_scenario_is_located_with_a_suggestion(tmp_path, knowledge):
