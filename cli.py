@@ -368,10 +368,7 @@ def kb_docs(
             "-o",
             "--output",
             dir_okay=False,
-            help=(
-                "Output file (default: stdout). The format follows its extension unless --format is "
-                "given."
-            ),
+            help="Output file (default: stdout). The format follows its extension unless --format is given.",
         ),
     ] = None,
     fmt: Annotated[
@@ -392,24 +389,12 @@ def kb_docs(
 @kb_app.command("schema")
 @guarded_command
 def kb_schema(
-    out_dir: Annotated[
-        Path | None,
-        typer.Option(
-            "-o",
-            "--output",
-            file_okay=False,
-            help=(
-                "Directory to write one *.schema.json per file kind (default: print them all as one "
-                "JSON object)."
-            ),
-        ),
-    ] = None,
+    out_dir: Annotated[Path | None, typer.Option("-o", "--output", file_okay=False)] = None,
     knowledge: KnowledgeOpt = None,
-    force: Annotated[
-        bool, typer.Option("--force", help="Overwrite existing schema files.")
-    ] = False,
+    force: ForceOpt = False,
 ) -> None:
-    """JSON Schema of every knowledge file and of assessments, for editor completion."""
+    """JSON Schema of every knowledge file and of assessments, for editor completion: one
+    *.schema.json per file kind into the -o directory, or all as one JSON object."""
     from engine import api
 
     s = api.Session(knowledge)
@@ -418,6 +403,19 @@ def kb_schema(
         return
     for path in api.write_schemas(s, out_dir, force):
         typer.echo(str(path), err=True)
+
+
+@kb_app.command("new")
+@guarded_command
+def kb_new(
+    kind: Annotated[str, typer.Argument(help="measure, partner, country or scenario.")],
+    ident: Annotated[str, typer.Argument(metavar="ID", help="Its id (a country: ISO code).")],
+    knowledge: KnowledgeOpt = None,
+) -> None:
+    """Add a commented skeleton of a new measure, partner, country or scenario; list what to touch."""
+    from engine import api
+
+    sys.stdout.write(api.new_in_knowledge(kind, ident, knowledge))
 
 
 @kb_app.command("export-clips")

@@ -30,6 +30,7 @@ from engine.authoring.scenarios import run as run_cases
 from engine.authoring.schema import all_schemas
 from engine.authoring.schema import dumps as schema_dumps
 from engine.authoring.schema import write_schemas as write_all_schemas
+from engine.authoring.skeleton import new_skeleton, skeleton_report
 from engine.deliverables.batch import expand as batch_inputs
 from engine.deliverables.batch import run_batch
 from engine.deliverables.compare import compare as compare_view
@@ -149,6 +150,15 @@ def check_knowledge(root: Path | None = None) -> list[Problem]:
         problems = problems + [replace(p, follows=p.follows or unread) for p in verify(k)]
     engine_code = Path(__file__).resolve().parent
     return problems + check_templates(bundled_root("templates"), engine_code)
+
+
+def new_in_knowledge(kind: str, ident: str, root: Path | None = None) -> str:
+    """`kb new`: add the commented skeleton of a measure, partner, country or scenario to the
+    knowledge base; the text listing the files written and those left to touch by hand."""
+    k, problems = read_knowledge(root or bundled_root("knowledge"))
+    if k is None:
+        raise InputError(problems)
+    return skeleton_report(*new_skeleton(kind, ident, k))
 
 
 def load(path: Path, k: Knowledge) -> Assessment:

@@ -2,7 +2,8 @@
 
 A scenario file under `knowledge/scenarios/` holds one scenario (or a `scenarios:` list): an
 assessment (an inline mapping, or a path relative to the scenario file), optional `changes` applied
-on top, and the recommendations, findings and postponements expected present or absent. Each run
+on top, and the recommendations (with their status), findings, postponements and KPIs expected
+present or absent. Each run
 goes through the real pipeline; a failure is explained from the firing record (`why` for an
 unexpected conclusion, `why-not` for a missing one). The report ends with rule coverage.
 """
@@ -12,22 +13,19 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from engine.assessment.load import load_assessment
 from engine.assessment.validate import Assessment, validate_mapping, with_changes
+from engine.authoring.scenario_reasons import why_lines, why_not_lines
 from engine.errors import InputError, Problem, suggest
-from engine.explain.justify import justify, running_line
-from engine.explain.labels import describe_check
-from engine.explain.why_not import reason_lines, why_not_data
+from engine.explain.justify import running_line
 from engine.files.strict_yaml import Located, load_yaml_file
 from engine.inference.run import Runner, infer
 from engine.inference.trace import Result
-from engine.knowledge.conditions import branches, holds
-from engine.knowledge.graph import producers_of
-from engine.knowledge.models import Atom, Knowledge, Not_
+from engine.knowledge.models import Knowledge
 from engine.knowledge.read import pydantic_problems
 from engine.resources import display_path
 from engine.text.message import say
@@ -75,6 +73,8 @@ class Expectations(_Strict):
     recommendations: Expect = Field(default_factory=Expect)
     findings: Expect = Field(default_factory=Expect)
     postponed: Expect = Field(default_factory=Expect)
+    # the KPIs of the program: those named by the measures made (recommendations.yaml `kpis:`)
+    kpis: Expect = Field(default_factory=Expect)
 
 
 class Scenario(_Strict):
@@ -100,6 +100,7 @@ SECTIONS = {
     "recommendations": ("recommendation", "recommendations"),
     "findings": ("finding", "findings"),
     "postponed": ("postponed", "postponed"),
+    "kpis": ("kpi", "kpis"),
 }
 
 
@@ -122,28 +123,30 @@ class Case:
 
 @dataclass
 class Failure:
-    section: str  # recommendations | findings | postponed
+    section: str  # recommendations | findings | postponed | kpis
     ident: str
-    expected: str  # present | absent | new | conditional
+    expected: str  # present | absent | new | continue | conditional
     reasons: list[str]
     actual: str = ""  # the status made, when a status was expected
     because: str = ""  # the scenario's reason for the expectation (`reasons:`), if given
+    missing: bool = True  # not made at all (an `absent` failure, or a wrong status, was made)
 
     def headline(self) -> str:
-        """One line saying which expectation failed: what was expected of which id and what was
-        made."""
+        """One line saying which expectation failed: what was expected of which id, and what the
+        run made of it (with the status a recommendation was made with)."""
         noun = {
             "recommendations": "recommendation",
             "findings": "finding",
             "postponed": "postponement of",
+            "kpis": "KPI",
         }[self.section]
-        if self.expected == "present":
-            return f"expected {noun} {self.ident!r}, not made"
-        if self.expected in ("new", "conditional"):
-            if not self.actual:
-                return f"expected {noun} {self.ident!r} ({self.expected}), not made"
-            return f"{noun} {self.ident!r} made {self.actual}, expected {self.expected}"
-        return f"{noun} {self.ident!r} made, expected absent"
+        made = f"made {self.actual}" if self.actual else "made"
+        if self.expected == "absent":
+            return f"{noun} {self.ident!r} {made}, expected absent"
+        wanted = "" if self.expected == "present" else f" ({self.expected})"
+        if self.missing:
+            return f"expected {noun} {self.ident!r}{wanted}, not made"
+        return f"{noun} {self.ident!r} {made}, expected {self.expected}"
 
 
 @dataclass
@@ -347,7 +350,8 @@ def _check_ids(
 ) -> list[Problem]:
     problems = []
     for section in SECTIONS:
-        table = k.finding if section == "findings" else k.recommendation
+        tables: dict[str, Any] = {"findings": k.finding, "kpis": k.kpi}
+        table: dict[str, Any] = tables.get(section, k.recommendation)
         expect: Expect = getattr(s.expect, section)
         for which in ("present", "absent", *STATUS_FIELDS):
             if which in STATUS_FIELDS and expected(expect, which) and section != "recommendations":
@@ -359,7 +363,7 @@ def _check_ids(
                 )
             for i, ident in enumerate(expected(expect, which)):
                 if ident not in table:
-                    noun = "finding" if section == "findings" else "recommendation"
+                    noun = {"findings": "finding", "kpis": "KPI"}.get(section, "recommendation")
                     problems.append(
                         located.problem(
                             prefix + ("expect", section, which, i),
@@ -441,13 +445,18 @@ def unexplained(cases: list[Case]) -> int:
 # --- running ----------------------------------------------------------------------------------
 
 
+def program_kpis(result: Result, k: Knowledge) -> set[str]:
+    """The KPIs the program lists: every one named by a measure made."""
+    return {kid for rid in result.recommendations for kid in k.recommendation[rid].kpis}
+
+
 def run_case(case: Case, k: Knowledge, runner: Runner, lang: str = "en") -> Outcome:
     """Run one scenario: infer on its assessment (with the session's `runner`) and check each
-    expected recommendation, finding and postponement, with the reasons of every failure."""
+    expected recommendation, finding, postponement and KPI, with the reasons of every failure."""
     result = infer(case.assessment, runner)
     failures: list[Failure] = []
     for section, (kind, attr) in SECTIONS.items():
-        made = set(getattr(result, attr))
+        made = program_kpis(result, k) if section == "kpis" else set(getattr(result, attr))
         expect: Expect = getattr(case.scenario.expect, section)
         for ident in expect.present:
             if ident not in made:
@@ -456,9 +465,9 @@ def run_case(case: Case, k: Knowledge, runner: Runner, lang: str = "en") -> Outc
                 )
         for ident in expect.absent:
             if ident in made:
-                failures.append(
-                    Failure(section, ident, "absent", why_lines(result, kind, ident, k, lang))
-                )
+                reasons = why_lines(result, kind, ident, k, lang)
+                status = result.status.get(ident, "") if kind == "recommendation" else ""
+                failures.append(Failure(section, ident, "absent", reasons, status, missing=False))
         for status in STATUS_FIELDS:
             for ident in expected(expect, status):
                 if ident not in made:
@@ -469,9 +478,8 @@ def run_case(case: Case, k: Knowledge, runner: Runner, lang: str = "en") -> Outc
                     running = running_line(result, ident, k)
                     if running:
                         reasons.append(say(running, lang))
-                    failures.append(
-                        Failure(section, ident, status, reasons, result.status.get(ident, ""))
-                    )
+                    actual = result.status.get(ident, "")
+                    failures.append(Failure(section, ident, status, reasons, actual, missing=False))
     for failure in failures:
         failure.because = getattr(case.scenario.expect, failure.section).reasons.get(
             failure.ident, ""
@@ -488,76 +496,6 @@ def run(cases: list[Case], k: Knowledge, runner: Runner, lang: str = "en") -> Re
         report.outcomes.append(outcome)
         report.fired |= outcome.fired
     return report
-
-
-def why_lines(result: Result, kind: str, ident: str, k: Knowledge, lang: str) -> list[str]:
-    """The firings that produced an unexpected conclusion, each with the values it saw."""
-
-    lines = []
-    for view in justify(result, kind, ident, k):
-        conds = "; ".join(say(describe_check(c, k), lang) for c in view["conditions"])
-        title = k.rule[view["rule"]].rule.title.get(lang)
-        lines.append(
-            f"made by {view['rule']} ({view['where']}): {title}" + (f": {conds}" if conds else "")
-        )
-    return lines
-
-
-def why_not_lines(result: Result, kind: str, ident: str, k: Knowledge, lang: str) -> list[str]:
-    """For a missing conclusion: each rule that could give it, with its unmet conditions
-    (actual value against the required one), as the `why-not` command reads them."""
-
-    if kind == "postponed":
-        sites = producers_of("postponed", ident, k)
-        if not sites:
-            return ["no rule postpones it"]
-        return [_unmet_line(site, result, k, lang) for site in sites]
-    data = why_not_data(result, ident, k, search=False)
-    return [
-        f"{line['rule']} ({line['where']}): {say(line['text'], lang)}"
-        if line.get("rule")
-        else say(line["text"], lang)
-        for line in reason_lines(data["rules"], data["postponed_by"])
-    ]
-
-
-def _unmet_line(site: Any, result: Result, k: Knowledge, lang: str) -> str:
-    """A rule's closest branch re-read against the final facts: its unmet conditions."""
-
-    best: list[str] | None = None
-    for branch in branches(site.rule.when):
-        unmet = []
-        for cond in branch:
-            negated = isinstance(cond, Not_)
-            a: Atom = cond.not_ if isinstance(cond, Not_) else cast(Atom, cond)
-            view = {
-                "kind": a.subject_kind,
-                "subject": a.subject,
-                "op": a.op,
-                "value": a.value,
-                "negated": negated,
-                "actual": None,
-            }
-            if a.subject_kind in ("finding", "recommendation"):
-                made = a.subject in (
-                    result.findings if a.subject_kind == "finding" else result.recommendations
-                )
-                if made == negated:
-                    unmet.append(
-                        say(describe_check(view, k), lang) + ("" if negated else " — not derived")
-                    )
-                continue
-            actual = (
-                result.assessment.get(a.subject)
-                if a.subject_kind == "indicator"
-                else result.measures.get(a.subject)
-            )
-            if not holds(a, actual):
-                unmet.append(say(describe_check({**view, "actual": actual}, k), lang))
-        if best is None or len(unmet) < len(best):
-            best = unmet
-    title = site.rule.title.get(lang)
-    return f"{site.rule.id} ({site.where}): {title}: " + "; ".join(best or [])
 
 
 # --- text ---------------------------------------------------------------------------------------

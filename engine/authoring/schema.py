@@ -18,6 +18,7 @@ from pydantic import BaseModel, TypeAdapter
 
 from engine.assessment.validate import VALUE_BASES
 from engine.authoring.scenarios import Scenario, ScenarioList
+from engine.authoring.schema_ids import add_ids
 from engine.errors import OutputExistsError, UsageError
 from engine.explain.shapes import SHAPES
 from engine.explain.shapes import json_schema as output_schema
@@ -171,6 +172,7 @@ def all_schemas(k: Knowledge) -> dict[str, dict[str, Any]]:
     for name in SHAPES:  # the versioned JSON answers of why, why-not and what-if
         out[f"{name}.schema.json"] = output_schema(name)
     out["result.schema.json"] = result_schema()
+    add_ids(out, k)
     return dict(sorted(out.items()))
 
 

@@ -5,9 +5,14 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from engine.knowledge.base import Basis, Strict, Text
+
+# ISO 3166-1 leaves ZZ to users (CLDR reads it "unknown region"); no real country will take it, so
+# a test or an example that needs "a country the knowledge base has no profile for" names ZZ and
+# keeps meaning that whatever profiles authors add (issue 23 item 1)
+UNPROFILED_COUNTRY = "ZZ"
 
 
 class BodyName(Strict):
@@ -122,6 +127,18 @@ class DocumentFile(Strict):
     countries: dict[str, Text] = Field(default_factory=dict)
     # per country code (ISO 3166-1) and `default`: institutions, benchmarks, a note
     country_profiles: dict[str, CountryProfile] = Field(default_factory=dict)
+
+    @field_validator("country_profiles")
+    @classmethod
+    def _no_reserved_profile(cls, v: dict[str, CountryProfile]) -> dict[str, CountryProfile]:
+        """A profile never takes the reserved code: tests need a country no profile can name."""
+        if UNPROFILED_COUNTRY in v:
+            raise ValueError(
+                f"{UNPROFILED_COUNTRY!r} is reserved for a country without a profile (ISO 3166 "
+                "user-assigned code, never a real country); give the profile its country's code"
+            )
+        return v
+
     summary_measures: int = 7
     summary_targets: int = 5
     summary_conclusions: int = 5

@@ -132,7 +132,9 @@ expect:
     code, out, _ = cli("kb", "test", str(path))
     assert code == 1
     lines = out.splitlines()
-    head = lines.index("     recommendation 'co_sme_internationalization' made, expected absent:")
+    head = lines.index(
+        "     recommendation 'co_sme_internationalization' made new, expected absent:"
+    )
     assert lines[head + 1] == (
         "       expected because: Deliberately wrong: SMEs lag in this case (R4)."
     )

@@ -76,7 +76,7 @@ expect:
     rendered = sc.render_report(report)
     assert "FAIL wrong on purpose" in rendered
     assert "expected recommendation 'co_sme_internationalization', not made" in rendered
-    assert "recommendation 'rg_foreign_fairs' made, expected absent" in rendered
+    assert "recommendation 'rg_foreign_fairs' made continue, expected absent" in rendered
     assert "1 scenario: 0 passed, 1 failed" in rendered
 
 

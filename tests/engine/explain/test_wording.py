@@ -13,6 +13,7 @@ from engine import api
 from engine.explain.labels import value_text
 from engine.explain.wording import because_sentences, fill, measure_wording
 from engine.knowledge.base import Text
+from engine.knowledge.document_model import UNPROFILED_COUNTRY
 from engine.knowledge.models import Knowledge, Variant
 from engine.text.message import Locale, localize, say
 
@@ -140,7 +141,7 @@ def test_a_variant_replaces_the_text_only_when_its_findings_are_made(knowledge, 
         ("RU", "Russia's trade representations abroad"),
         ("KZ", "Kazakhstan's trading houses"),
         ("BY", "Belarus's diplomatic missions"),
-        ("UZ", "the country's trade representations"),  # any other country: the default profile
+        (UNPROFILED_COUNTRY, "the country's trade representations"),  # the default profile
     ],
 )
 def test_country_placeholders_name_the_institutions_of_the_clusters_country(

@@ -1,0 +1,130 @@
+"""engine/authoring/scenarios.py: `kb test` says each failed expectation the right way round.
+
+Every kind of expectation (`present`, `absent`, `new`, `continue`, `conditional`; recommendations,
+findings, postponements, KPIs) fails once against the Nizhny Novgorod example, whose run makes
+co_joint_education `continue`, co_support_organizations `conditional`, co_partner_cluster `new`,
+and never makes org_cluster_council."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from engine.authoring import scenarios as sc
+from engine.errors import InputError
+from tests.conftest import ROOT
+
+NN = ROOT / "examples" / "nizhny-novgorod.yaml"
+
+
+def _headlines(tmp_path: Path, knowledge, expect: str) -> list[str]:
+    path = tmp_path / "s.yaml"
+    path.write_text(f"name: s\nassessment: {NN}\nexpect:\n{expect}", encoding="utf-8")
+    report = sc.run(sc.load_cases([path], knowledge), knowledge)
+    (outcome,) = report.outcomes
+    return [f.headline() for f in outcome.failures]
+
+
+@pytest.mark.parametrize(
+    ("expect", "message"),
+    [
+        # a continued measure expected new, and the reverse: the actual status is named
+        (
+            "  recommendations:\n    new: [co_joint_education]\n",
+            "recommendation 'co_joint_education' made continue, expected new",
+        ),
+        (
+            "  recommendations:\n    continue: [co_partner_cluster]\n",
+            "recommendation 'co_partner_cluster' made new, expected continue",
+        ),
+        (
+            "  recommendations:\n    conditional: [co_joint_education]\n",
+            "recommendation 'co_joint_education' made continue, expected conditional",
+        ),
+        (
+            "  recommendations:\n    new: [co_support_organizations]\n",
+            "recommendation 'co_support_organizations' made conditional, expected new",
+        ),
+        # a measure not made at all: never "made, expected absent" (issue 23, item 3)
+        (
+            "  recommendations:\n    continue: [org_cluster_council]\n",
+            "expected recommendation 'org_cluster_council' (continue), not made",
+        ),
+        (
+            "  recommendations:\n    new: [org_cluster_council]\n",
+            "expected recommendation 'org_cluster_council' (new), not made",
+        ),
+        (
+            "  recommendations:\n    conditional: [org_cluster_council]\n",
+            "expected recommendation 'org_cluster_council' (conditional), not made",
+        ),
+        (
+            "  recommendations:\n    present: [org_cluster_council]\n",
+            "expected recommendation 'org_cluster_council', not made",
+        ),
+        # made although expected absent: with the status it was made with
+        (
+            "  recommendations:\n    absent: [co_joint_education]\n",
+            "recommendation 'co_joint_education' made continue, expected absent",
+        ),
+        (
+            "  findings:\n    present: [gate.not_ready]\n",
+            "expected finding 'gate.not_ready', not made",
+        ),
+        (
+            "  findings:\n    absent: [level.high]\n",
+            "finding 'level.high' made, expected absent",
+        ),
+        (
+            "  postponed:\n    present: [co_partner_cluster]\n",
+            "expected postponement of 'co_partner_cluster', not made",
+        ),
+        # KPIs: in the program exactly when a measure naming them is made
+        (
+            "  kpis:\n    present: [kpi_intl_publications]\n",
+            "expected KPI 'kpi_intl_publications', not made",
+        ),
+        (
+            "  kpis:\n    absent: [kpi_foreign_fairs_participations]\n",
+            "KPI 'kpi_foreign_fairs_participations' made, expected absent",
+        ),
+    ],
+)
+def test_kb_test_reports_each_expectation_the_right_way_round(tmp_path, knowledge, expect, message):
+    assert _headlines(tmp_path, knowledge, expect) == [message]
+
+
+def test_failed_continue_of_a_measure_not_made_is_not_reported_as_made(tmp_path, knowledge):
+    (line,) = _headlines(
+        tmp_path, knowledge, "  recommendations:\n    continue: [org_cluster_council]\n"
+    )
+    assert "expected absent" not in line and " made " not in f"{line} "[: line.index(",")]
+
+
+def test_a_failed_kpi_expectation_names_the_measures_that_carry_it(tmp_path, knowledge):
+    path = tmp_path / "s.yaml"
+    path.write_text(
+        f"name: s\nassessment: {NN}\nexpect:\n  kpis:\n    present: [kpi_intl_publications]\n"
+        "    absent: [kpi_foreign_fairs_participations]\n",
+        encoding="utf-8",
+    )
+    (outcome,) = sc.run(sc.load_cases([path], knowledge), knowledge).outcomes
+    reasons = {f.ident: f.reasons for f in outcome.failures}
+    # `in`, not `==`: a measure an author adds may name the same KPI
+    assert "named by co_joint_rd_projects (not made)" in reasons["kpi_intl_publications"]
+    fairs = reasons["kpi_foreign_fairs_participations"]
+    assert "named by rg_foreign_fairs (made continue)" in fairs
+
+
+def test_an_unknown_kpi_in_a_scenario_is_located_with_a_suggestion(tmp_path, knowledge):
+    path = tmp_path / "s.yaml"
+    path.write_text(
+        f"name: s\nassessment: {NN}\nexpect:\n  kpis:\n    present: [kpi_intl_publication]\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(InputError) as exc:
+        sc.load_cases([path], knowledge)
+    (problem,) = exc.value.problems
+    assert problem.line == 5 and "unknown KPI 'kpi_intl_publication'" in problem.message
+    assert "kpi_intl_publications" in (problem.hint or "")
