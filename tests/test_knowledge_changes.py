@@ -36,7 +36,7 @@ def test_the_reserved_country_is_a_valid_assessment_country_with_the_default_pro
     path.write_text(
         text.replace("country: RU\n", f"country: {UNPROFILED_COUNTRY}\n"), encoding="utf-8"
     )
-    api.evaluate(path, knowledge)  # accepted: no error
+    api.evaluate(path, api.Session())  # accepted: no error
     assert (
         country_profile(UNPROFILED_COUNTRY, knowledge)
         is knowledge.document.country_profiles["default"]

@@ -135,7 +135,7 @@ def test_already_run_only_on_positive_evidence_never_on_a_blank(data):
     """Issue 21: a measure reads "continue" through its `running:` check only when a value the
     assessment gives shows it runs; a blank (alone or beside a count) never does."""
     text = yaml.safe_dump(data, allow_unicode=True).encode("utf-8")
-    result = api.run(api.load_bytes(text, "generated.yaml", K), K)
+    result = api.run(api.load_bytes(text, "generated.yaml", K), SESSION)
     for rid, check in result.running.items():
         if check.status == "continue" and check.before != "continue":
             assert check.holds is True, rid

@@ -13,7 +13,7 @@ import pytest
 
 from engine.authoring import scenarios as sc
 from engine.errors import InputError
-from tests.conftest import ROOT
+from tests.conftest import ROOT, shared_session
 
 NN = ROOT / "examples" / "nizhny-novgorod.yaml"
 
@@ -21,7 +21,7 @@ NN = ROOT / "examples" / "nizhny-novgorod.yaml"
 def _headlines(tmp_path: Path, knowledge, expect: str) -> list[str]:
     path = tmp_path / "s.yaml"
     path.write_text(f"name: s\nassessment: {NN}\nexpect:\n{expect}", encoding="utf-8")
-    report = sc.run(sc.load_cases([path], knowledge), knowledge)
+    report = sc.run(sc.load_cases([path], knowledge), knowledge, shared_session().runner)
     (outcome,) = report.outcomes
     return [f.headline() for f in outcome.failures]
 
@@ -109,7 +109,9 @@ def test_a_failed_kpi_expectation_names_the_measures_that_carry_it(tmp_path, kno
         "    absent: [kpi_foreign_fairs_participations]\n",
         encoding="utf-8",
     )
-    (outcome,) = sc.run(sc.load_cases([path], knowledge), knowledge).outcomes
+    (outcome,) = sc.run(
+        sc.load_cases([path], knowledge), knowledge, shared_session().runner
+    ).outcomes
     reasons = {f.ident: f.reasons for f in outcome.failures}
     # `in`, not `==`: a measure an author adds may name the same KPI
     assert "named by co_joint_rd_projects (not made)" in reasons["kpi_intl_publications"]
