@@ -19,6 +19,7 @@ NN = EXAMPLES / "nizhny-novgorod.yaml"
 NN2014 = EXAMPLES / "nizhny-novgorod-2014.yaml"
 
 
+@pytest.mark.slow
 def test_draft_docx_to_a_file(cli, tmp_path):
     out = tmp_path / "program.docx"
     code, _stdout, err = cli("draft", NN, "-o", out, "--lang", "en")
@@ -35,6 +36,7 @@ def test_draft_docx_needs_an_output_file(cli):
     assert "binary" in err and "Traceback" not in err
 
 
+@pytest.mark.slow
 def test_draft_with_own_template(cli, tmp_path):
     from engine.resources import default_template
 
@@ -233,6 +235,7 @@ def _older_first() -> tuple:
     return pair[0], pair[1]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("lang", ["ru", "en"])
 @pytest.mark.parametrize("ext", ["md", "html", "docx", "json"])
 def test_compare_in_every_format_by_extension(cli, tmp_path, knowledge, ext, lang):

@@ -15,6 +15,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -101,6 +102,7 @@ def _run(cli, data: dict[str, Any], *args: str) -> tuple[int, str, str, Path]:
 
 @SETTINGS
 @given(data=valid_assessments())
+@pytest.mark.slow
 def test_valid_assessments_give_a_complete_explained_program(cli, data):
     from engine.render.jinja import md_escape
 

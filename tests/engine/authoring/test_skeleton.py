@@ -88,6 +88,7 @@ def test_a_new_measure_leaves_only_its_todos_for_kb_check(cli, kb):
         (("rule", "x"), "unknown kind 'rule'"),
     ],
 )
+@pytest.mark.slow
 def test_kb_new_refuses_before_writing_anything(cli, kb, args, message):
     before = _snapshot(kb)
     code, out, err = cli("kb", "new", *args, "--knowledge", "knowledge")

@@ -167,6 +167,7 @@ def pristine_codes(tmp_path_factory) -> set[tuple[str, str]]:
     return _coded(copy_knowledge(tmp_path_factory.mktemp("pristine_codes")))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", sorted(CODES))
 def test_broken_case_gives_problems_of_its_kind(case, tmp_path, pristine_codes):
     root = copy_knowledge(tmp_path)

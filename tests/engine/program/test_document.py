@@ -69,6 +69,7 @@ def test_consultant_document_keeps_the_reasons(nn_result, knowledge, lang, fmt):
     assert ("Приложение Г" if lang == "ru" else "Annex D") in text
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ["mature-cluster.yaml", "nascent-cluster.yaml"])
 @pytest.mark.parametrize("lang", ["ru", "en"])
 def test_client_document_of_other_clusters_shows_no_engine_syntax(knowledge, name, lang, session):
