@@ -60,14 +60,16 @@ def _rgb(hex_colour: str) -> tuple[int, int, int]:
 @pytest.mark.slow
 def test_chromium_draws_the_charts(page, tmp_path):
     shot = tmp_path / "page.png"
+    # tall enough for the diagnosis whatever the summary above it holds (this round's
+    # reconciliation and reported index pushed the geography chart past 3,000 px)
     run = chromium(
-        tmp_path, f"--screenshot={shot}", "--window-size=1200,3000", page.resolve().as_uri()
+        tmp_path, f"--screenshot={shot}", "--window-size=1200,6000", page.resolve().as_uri()
     )
     assert shot.exists(), run.stderr[-2000:]
     from PIL import Image, ImageStat
 
     img = Image.open(shot).convert("RGB")
-    assert img.size == (1200, 3000)
+    assert img.size == (1200, 6000)
     assert sum(ImageStat.Stat(img.convert("L")).var) > 100  # not a uniform page
     counts = {colour: n for n, colour in img.getcolors(maxcolors=4_000_000)}
     # solid bar fills in the exact series colours: the SVG was parsed and painted
