@@ -356,6 +356,14 @@ def test_a_changed_rule_in_a_copied_knowledge_base_changes_the_explanation(cli, 
         ),
         encoding="utf-8",
     )
+    # without its verdict the SME weakness can meet the strength: the copy no longer declares
+    # them exclusive (kb check would refuse the copy, rightly)
+    findings = kb / "findings.yaml"
+    exclusive = "    excludes: [weakness.sme_internationalization]\n"
+    assert findings.read_text(encoding="utf-8").count(exclusive) == 1
+    findings.write_text(
+        findings.read_text(encoding="utf-8").replace(exclusive, ""), encoding="utf-8"
+    )
 
     code, out, err = cli(
         "why", NN, "co_sme_internationalization", "--lang", "en", "--knowledge", kb
