@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from engine.render.explain_text import _mark, _v, ui_strings
+from engine.render.explain_text import _mark, _v, analysis_lines, ui_strings
 
 READER = "policy"
 
@@ -158,20 +158,8 @@ def render_why_not_policy(d: Mapping[str, Any]) -> str:
 
 def _analysis(r: dict[str, Any], out: list[str], indent: str, lang: str) -> None:
     s = ui_strings(lang, READER)
-    out.append(f"{indent}{r['title']}")
-    many = len(r["branches"]) > 1
-    for br in r["branches"]:
-        inner = indent + "   "
-        if many:
-            out.append(
-                f"{inner}{s['x_branch'].format(n=br['branch'] + 1, of=len(r['branches']))}"
-                + f" — {s['x_unsatisfied'].format(n=br['unsatisfied'])}"
-            )
-            inner += "  "
-        for c in br["conditions"]:
-            _evaluated(c, out, inner, lang)
-    if r["note"]:
-        out.append(f"{indent}   {s['x_note']}: {r['note']}")
+    head = f"{indent}{r['title']}"
+    analysis_lines(r, out, indent, head, s, lambda c, inner: _evaluated(c, out, inner, lang))
 
 
 def _evaluated(c: dict[str, Any], out: list[str], indent: str, lang: str) -> None:

@@ -7,7 +7,7 @@ documented JSON shape); the `render_*` functions turn such an answer into lines.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 from engine.explain.labels import bench_value
@@ -230,7 +230,21 @@ def render_why_not(d: Mapping[str, Any]) -> str:
 
 def _render_analysis(r: dict[str, Any], out: list[str], indent: str, lang: str) -> None:
     s = ui_strings(lang)
-    out.append(f"{indent}{s['rule']} {r['rule']} — {r['title']} [{r['where']}]")
+    head = f"{indent}{s['rule']} {r['rule']} — {r['title']} [{r['where']}]"
+    analysis_lines(r, out, indent, head, s, lambda c, inner: _render_eval(c, out, inner, lang))
+
+
+def analysis_lines(
+    r: dict[str, Any],
+    out: list[str],
+    indent: str,
+    head: str,
+    s: Mapping[str, str],
+    condition: Callable[[dict[str, Any], str], None],
+) -> None:
+    """One rule's why-not analysis: its head line, each branch with what it lacks, each condition
+    (put into lines by `condition`, the reader's own), and the rule's note. Both readers share it."""
+    out.append(head)
     many = len(r["branches"]) > 1
     for br in r["branches"]:
         inner = indent + "   "
@@ -241,7 +255,7 @@ def _render_analysis(r: dict[str, Any], out: list[str], indent: str, lang: str) 
             )
             inner += "  "
         for c in br["conditions"]:
-            _render_eval(c, out, inner, lang)
+            condition(c, inner)
     if r["note"]:
         out.append(f"{indent}   {s['x_note']}: {r['note']}")
 
