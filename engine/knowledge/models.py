@@ -476,6 +476,19 @@ class ReportedIndex(Provenance):
     sources: list[str] = Field(default_factory=list)
 
 
+class ClaimCheck(Provenance):
+    """What `kb check` reads as a claim about this cluster and as a survey figure (issue 19):
+    regular expressions by language. A catalogue text is printed for every cluster the measure
+    is made for, so it may not state a property of this one; a number called a mean names its
+    survey."""
+
+    cluster_claims: dict[Lang, list[str]]
+    mean_words: dict[Lang, str]
+    survey_words: dict[Lang, str]
+    sources: list[str] = Field(default_factory=list)
+    note: Text | None = None
+
+
 class ProgramFile(Strict):
     """Document-level texts and settings: section intros, monitoring, prospects, data gaps."""
 
@@ -506,6 +519,8 @@ class ProgramFile(Strict):
     reconciliation: dict[str, Text] = Field(default_factory=dict)
     # the level computed outside the system beside the system's figure, and why they differ
     reported_index: ReportedIndex | None = None
+    # the wording kb check refuses: claims about this cluster in general texts, unsourced means
+    claim_check: ClaimCheck | None = None
 
 
 # --- the document a client receives (knowledge/document.yaml) ---------------------------------
