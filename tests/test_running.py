@@ -16,8 +16,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from engine import api
-from engine.inference.trace import Result
 from engine.explain.why_not import not_made, why_not_data
+from engine.inference.trace import Result
 from engine.knowledge.conditions import truth
 from engine.program.result_json import result_json
 from tests.conftest import EXAMPLES, shared_session

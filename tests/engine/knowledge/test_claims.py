@@ -107,7 +107,7 @@ def test_a_mean_without_its_survey_is_refused_in_a_because(tmp_path):
 def test_a_bad_claim_pattern_is_a_located_error(tmp_path):
     root = _copy(tmp_path)
     _edit(root, "program.yaml", '      - "\\\\bready channel"', '      - "(unclosed"')
-    k, problems = read_knowledge(root)
+    k, _ = read_knowledge(root)
     assert k is not None
     bad = [p for p in verify(k) if p.code == "bad-pattern"]
     assert len(bad) == 1 and bad[0].file.endswith("program.yaml") and bad[0].line > 0
