@@ -106,6 +106,7 @@ class HelixComponent(Strict):
     values: dict[str, float] = Field(default_factory=dict)
     weight: float = Field(default=1.0, gt=0)  # share in the helix's weighted mean
     required: bool = False  # blank: the helix is not determined (its side inputs never stand in)
+    actor: Text | None = None  # who the input rates, as the document names a leading actor
 
     def score(self, get: Callable[[str], Any], top: float) -> tuple[float | None, dict[str, Any]]:
         """This input on the helix scale 0..top (None when blank), and the values it read."""

@@ -278,17 +278,17 @@ def _leading_actors(result: Result, k: Knowledge, model_id: str) -> Any:
         if not balanced and m.get(f"helix_leads_{name}") != "leads":
             continue
         scored = [
-            (result.assessment.get(c.indicator), c.indicator)
+            (result.assessment.get(c.indicator), c.indicator, c.actor)
             for c in comps
             if c.map == "score" and c.indicator and result.assessment.get(c.indicator) is not None
         ]
         if scored:
-            value, ind = max(scored, key=lambda vi: (vi[0], vi[1]))
+            value, ind, actor = max(scored, key=lambda s: (s[0], s[1]))
             items.append(
                 Msg(
                     "model_leading_actor",
                     helix=Or(tx(helix.labels.get(name)), name),
-                    actor=Lower(tx(k.indicator[ind].label)),
+                    actor=tx(actor) if actor else Lower(tx(k.indicator[ind].label)),
                     value=Num(value),
                     top=Num(helix.scale_max),
                 )
