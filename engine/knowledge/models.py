@@ -24,6 +24,7 @@ from pydantic import (
 from engine.files.cache import content_digest
 from engine.files.strict_yaml import Located
 from engine.knowledge.base import Basis, Lang, Provenance, Strict, SubjectKind, Text, localized
+from engine.knowledge.claim_model import ClaimCheck
 from engine.knowledge.document_model import DocumentFile
 from engine.knowledge.scoring_model import ScoringFile
 from engine.resources import display_path
@@ -474,19 +475,6 @@ class ReportedIndex(Provenance):
     cited: Text  # {reported}, {value}, {cite}: the value's source is a source of the base
     plain: Text  # {reported}, {value}
     sources: list[str] = Field(default_factory=list)
-
-
-class ClaimCheck(Provenance):
-    """What `kb check` reads as a claim about this cluster and as a survey figure (issue 19):
-    regular expressions by language. A catalogue text is printed for every cluster the measure
-    is made for, so it may not state a property of this one; a number called a mean names its
-    survey."""
-
-    cluster_claims: dict[Lang, list[str]]
-    mean_words: dict[Lang, str]
-    survey_words: dict[Lang, str]
-    sources: list[str] = Field(default_factory=list)
-    note: Text | None = None
 
 
 class ProgramFile(Strict):

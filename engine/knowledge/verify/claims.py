@@ -18,7 +18,7 @@ import re
 from typing import Any
 
 from engine.knowledge.base import Lang, Text
-from engine.knowledge.models import ClaimCheck
+from engine.knowledge.claim_model import ClaimCheck
 from engine.knowledge.verify.references import Checker
 
 PROGRAM = "program.yaml"
