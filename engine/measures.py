@@ -16,7 +16,6 @@ from engine.assessment.validate import Assessment
 from engine.knowledge.models import Knowledge
 from engine.knowledge.scoring_model import (
     BandLimit,
-    HelixComponent,
     HelixSettings,
     PartialIndicator,
 )
@@ -126,29 +125,6 @@ def _band(value: float | None, bands: list[BandLimit]) -> str:
         if b.below is None or value < b.below:
             return b.id
     return bands[-1].id
-
-
-def _helix_component(
-    c: HelixComponent, a: Assessment, top: float
-) -> tuple[float | None, dict[str, Any]]:
-    """One input of a helix score on the helix scale 0..top."""
-    if c.map == "bool_share":
-        known = {i: a.get(i) for i in c.indicators}
-        vals = [v for v in known.values() if v is not None]
-        if not vals:
-            return None, known
-        return sum(1 for v in vals if v) / len(vals) * top, known
-    assert c.indicator
-    v = a.get(c.indicator)
-    if v is None:
-        return None, {c.indicator: None}
-    if c.map == "score":
-        return float(v), {c.indicator: v}
-    if c.map == "bool4":
-        return (top if v else 0.0), {c.indicator: v}
-    if c.map == "enum":
-        return c.values.get(str(v)), {c.indicator: v}
-    raise AssertionError(c.map)
 
 
 class _Sink:
@@ -499,13 +475,18 @@ def _helix(out: _Sink, assessment: Assessment) -> None:
     h = out.knowledge.scoring.helix
     helix: dict[str, float | None] = {}
     for name, comps in h.helices.items():
-        scores, inputs = [], {}
-        for c in comps:
-            v, inp = _helix_component(c, assessment, h.scale_max)
+        weighted: list[tuple[float, float]] = []  # (value, weight) of the known inputs
+        inputs: dict[str, Any] = {}
+        blank_required = False
+        for c in comps:  # the weighted mean of the known inputs; a blank one is skipped
+            v, inp = c.score(assessment.get, h.scale_max)
             inputs.update(inp)
-            if v is not None:
-                scores.append(v)
-        helix[name] = _round(sum(scores) / len(scores)) if scores else None
+            blank_required |= v is None and c.required
+            weighted += [(v, c.weight)] if v is not None else []
+        scores = [v * w for v, w in weighted]
+        weights = [w for _, w in weighted]
+        # a helix whose own item is blank is not read from its side inputs alone
+        helix[name] = None if blank_required or not scores else _round(sum(scores) / sum(weights))
         out.put(
             f"helix_{name}",
             helix[name],

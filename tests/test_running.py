@@ -13,8 +13,10 @@ from typing import Any
 
 import yaml
 from hypothesis import given
+from hypothesis import strategies as st
 
 from engine import api
+from engine.explain.why_not import not_made, why_not_data
 from engine.inference.trace import Result
 from engine.knowledge.conditions import truth
 from engine.program.result_json import result_json
@@ -150,3 +152,50 @@ def test_already_run_only_on_positive_evidence_never_on_a_blank(data):
             continue
         read = [c for c in f.conditions if c.kind == "indicator" and not c.negated]
         assert read and all(c.actual is not None for c in read), f.rule
+
+
+# --- issue 19 item 6: a measure already run is kept as "continue" and never disappears ----------
+
+RUN_IDS = list(K.indicator["measures_already_run"].values or [])
+
+
+def _kept_or_explained(result: Result, rid: str) -> None:
+    """A measure listed as already run is made "continue", or postponed, or why-not names a
+    reason other than the list itself; never silently gone."""
+    if rid in result.recommendations:
+        assert result.status[rid] == "continue", (rid, result.status[rid])
+        return
+    if rid in result.postponed:
+        return
+    entry = next(e for e in not_made(result, K) if e["id"] == rid)
+    assert entry["reason"], rid
+    unmet = [
+        c
+        for site in why_not_data(result, rid, K, search=False)["rules"]
+        for br in site["branches"]
+        for c in br["conditions"]
+        if not c["holds"]
+    ]
+    assert unmet and all(c.get("subject") != "measures_already_run" for c in unmet), rid
+
+
+def test_every_measure_already_run_is_kept_on_every_example_and_corpus_cluster():
+    files = sorted(EXAMPLES.glob("*.yaml")) + sorted((EXAMPLES / "corpus").glob("*.yaml"))
+    assert len(RUN_IDS) >= 16 and len(files) >= 15
+    for path in files:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data["measures_already_run"] = RUN_IDS
+        text = yaml.safe_dump(data, allow_unicode=True).encode("utf-8")
+        result = api.run(api.load_bytes(text, path.name, K), SESSION)
+        for rid in RUN_IDS:
+            _kept_or_explained(result, rid)
+
+
+@SETTINGS
+@given(assessments(), st.sets(st.sampled_from(RUN_IDS), min_size=1))
+def test_a_measure_listed_as_run_is_never_silently_dropped(data, listed):
+    data = {**data, "measures_already_run": sorted(listed)}
+    text = yaml.safe_dump(data, allow_unicode=True).encode("utf-8")
+    result = api.run(api.load_bytes(text, "generated.yaml", K), SESSION)
+    for rid in listed:
+        _kept_or_explained(result, rid)

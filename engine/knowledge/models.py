@@ -24,6 +24,7 @@ from pydantic import (
 from engine.files.cache import content_digest
 from engine.files.strict_yaml import Located
 from engine.knowledge.base import Basis, Lang, Provenance, Strict, SubjectKind, Text, localized
+from engine.knowledge.claim_model import ClaimCheck
 from engine.knowledge.document_model import DocumentFile
 from engine.knowledge.scoring_model import ScoringFile
 from engine.resources import display_path
@@ -506,6 +507,8 @@ class ProgramFile(Strict):
     reconciliation: dict[str, Text] = Field(default_factory=dict)
     # the level computed outside the system beside the system's figure, and why they differ
     reported_index: ReportedIndex | None = None
+    # the wording kb check refuses: claims about this cluster in general texts, unsourced means
+    claim_check: ClaimCheck | None = None
 
 
 # --- the document a client receives (knowledge/document.yaml) ---------------------------------

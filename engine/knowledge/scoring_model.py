@@ -3,7 +3,8 @@ the index, ratio and helix settings, the weak/strong rule and the peer compariso
 
 from __future__ import annotations
 
-from typing import Literal
+from collections.abc import Callable
+from typing import Any, Literal
 
 from pydantic import ConfigDict, Field
 
@@ -103,6 +104,25 @@ class HelixComponent(Strict):
     # bool_share: share of true among the known `indicators`, times 4
     map: Literal["score", "bool4", "enum", "bool_share"] = "score"
     values: dict[str, float] = Field(default_factory=dict)
+    weight: float = Field(default=1.0, gt=0)  # share in the helix's weighted mean
+    required: bool = False  # blank: the helix is not determined (its side inputs never stand in)
+    actor: Text | None = None  # who the input rates, as the document names a leading actor
+
+    def score(self, get: Callable[[str], Any], top: float) -> tuple[float | None, dict[str, Any]]:
+        """This input on the helix scale 0..top (None when blank), and the values it read."""
+        if self.map == "bool_share":
+            known = {i: get(i) for i in self.indicators}
+            vals = [v for v in known.values() if v is not None]
+            return (sum(1 for v in vals if v) / len(vals) * top if vals else None), known
+        assert self.indicator
+        v = get(self.indicator)
+        if v is None:
+            return None, {self.indicator: None}
+        if self.map == "bool4":
+            return (top if v else 0.0), {self.indicator: v}
+        if self.map == "enum":
+            return self.values.get(str(v)), {self.indicator: v}
+        return float(v), {self.indicator: v}
 
 
 class ModelIds(Strict):

@@ -34,7 +34,7 @@ from engine.program.partners import (
 from engine.program.provenance import continued_wording, proposals_relied_on, status_view
 from engine.program.scores import reported_source, scores_view
 from engine.program.sections import chain_lines, partner_view, scale_max, sources_view
-from engine.text.message import Msg, Num, cat
+from engine.text.message import Lower, Msg, Num, cat
 
 # the benchmark labels said differently for a cluster outside the survey's country
 FOREIGN_WORDS = {
@@ -264,7 +264,38 @@ def _model(result: Result, k: Knowledge) -> dict[str, Any]:
             for h in helix.helices
         ],
         "note": tx(helix.note),
+        "leading": _leading_actors(result, k, model_id),
     }
+
+
+def _leading_actors(result: Result, k: Knowledge, model_id: str) -> Any:
+    """Who leads the model: each leading helix (every helix of a balanced one) with its most
+    active actor and score; "" for a nascent or undetermined model."""
+    m, helix = result.measures.values, k.scoring.helix
+    balanced = model_id == helix.model_ids.balanced
+    items = []
+    for name, comps in helix.helices.items():
+        if not balanced and m.get(f"helix_leads_{name}") != "leads":
+            continue
+        scored = [
+            (result.assessment.get(c.indicator), c.indicator, c.actor)
+            for c in comps
+            if c.map == "score" and c.indicator and result.assessment.get(c.indicator) is not None
+        ]
+        if scored:
+            value, ind, actor = max(scored, key=lambda s: (s[0], s[1]))
+            items.append(
+                Msg(
+                    "model_leading_actor",
+                    helix=Or(tx(helix.labels.get(name)), name),
+                    actor=tx(actor) if actor else Lower(tx(k.indicator[ind].label)),
+                    value=Num(value),
+                    top=Num(helix.scale_max),
+                )
+            )
+    if not items:
+        return ""
+    return Msg("model_top_actors" if balanced else "model_leading", actors=cat(items, "; "))
 
 
 def current_view(result: Result, k: Knowledge, peer_rank: dict[str, Any] | None) -> dict[str, Any]:

@@ -223,7 +223,8 @@ class _Writer(BackMatter):
         self.heading(t["model_heading"], 2)
         helices = "; ".join(f"{h['label']} {h['value']}" for h in mod["helices"])
         p = self.para(bold_prefix=mod["label"])
-        p.add_run(xml_text(f" ({helices}). {t['model_names_system']}"))
+        leading = f" {mod['leading']}" if mod["leading"] else ""
+        p.add_run(xml_text(f" ({helices}).{leading} {t['model_names_system']}"))
         if self.cons:
             self.para(mod["note"], style="CI Note")
         self.diagnosis_notes()

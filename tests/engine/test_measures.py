@@ -165,26 +165,127 @@ def test_k_of_the_example_is_its_two_levels_divided(knowledge):
     assert m["ratio"] == round(m["cluster_matched_index"] / m["region_index"], 2) == 2.09
 
 
-# --- defect 6: regional support measures counted as the state helix ---------------------------------
+# --- issue 21 item 3: the state read from several indicators, business led by the anchors ----------
+# (This replaces test_regional_support_measures_never_change_the_model: issue 21 asks that the
+# regional measures already running count toward the state helix, beside the region's own activity.)
+
+RG_RUNNING = [
+    "rg_brand_promotion_active",
+    "rg_uses_trade_representations",
+    "rg_collective_trademarks",
+    "rg_joint_advertising",
+]
 
 
-def test_regional_support_measures_never_change_the_model(knowledge):
-    base = _nn(knowledge)
-    model = compute(base, knowledge).values["model"]
-    rg = [i.id for i in knowledge.indicators.indicators if i.group == "regional_support"]
+def _state_inputs(knowledge) -> set[str]:
+    out: set[str] = set()
+    for c in knowledge.scoring.helix.helices["state"]:
+        out |= {c.indicator} if c.indicator else set(c.indicators)
+    return out
+
+
+def test_regional_measures_running_raise_the_state_helix_never_lower_it(knowledge):
+    base = with_changes(_nn(knowledge), dict.fromkeys(RG_RUNNING, False), knowledge)
+    before = compute(base, knowledge).values["helix_state"]
     rng = random.Random(6)
     for _ in range(25):
+        on = [i for i in RG_RUNNING if rng.random() < 0.5]
+        m = compute(with_changes(base, dict.fromkeys(on, True), knowledge), knowledge).values
+        assert m["helix_state"] >= before
+        assert (m["helix_state"] > before) == bool(on)
+    all_on = with_changes(base, dict.fromkeys(RG_RUNNING, True), knowledge)
+    assert compute(all_on, knowledge).values["model"] == "state_led"  # ministry, public funds
+
+
+def test_regional_support_counts_and_lists_never_move_the_state_helix(knowledge):
+    # only the running measures (yes/no items) are read; fair counts and the like are not
+    base = _nn(knowledge)
+    state = compute(base, knowledge).values["helix_state"]
+    rg = [
+        i
+        for i in knowledge.indicators.indicators
+        if i.group == "regional_support" and i.id not in _state_inputs(knowledge)
+    ]
+    assert rg, "the regional support group has items outside the state helix"
+    rng = random.Random(7)
+    for _ in range(15):
         changes = {}
         for ind in rg:
-            t = knowledge.indicator[ind].type
-            if t == "list":
-                values = knowledge.indicator[ind].values
-                changes[ind] = [v for v in values if rng.random() < 0.5]
+            if ind.type == "list":
+                changes[ind.id] = [v for v in ind.values if rng.random() < 0.5]
             else:
-                changes[ind] = rng.random() < 0.5 if t == "bool" else rng.randint(0, 30)
+                changes[ind.id] = rng.random() < 0.5 if ind.type == "bool" else rng.randint(0, 30)
         m = compute(with_changes(base, changes, knowledge), knowledge).values
-        assert m["model"] == model
-        assert m["helix_state"] == compute(base, knowledge).values["helix_state"]
+        assert m["helix_state"] == state
+
+
+def test_support_measures_never_stand_in_for_a_blank_state_item(knowledge):
+    a = _assessment(
+        {
+            "cluster_name": "State item blank",
+            "activity_anchor_enterprises": 3,
+            "activity_smes": 3,
+            "activity_universities": 3,
+            "activity_research_institutes": 3,
+            "coordinator_is_government": True,
+            "funding_source": "public",
+            **dict.fromkeys(RG_RUNNING, True),
+        },
+        knowledge,
+    )
+    m = compute(a, knowledge).values
+    assert m["helix_state"] is None
+    assert m["model"] == "dual_led" and m["helix_leads_state"] == "follows"
+
+
+def test_business_association_with_joint_venture_anchors_is_not_state_led(knowledge):
+    a = _assessment(
+        {
+            "cluster_name": "JV association",
+            "activity_anchor_enterprises": 3,
+            "activity_smes": 1,
+            "activity_support_orgs": 1,
+            "activity_universities": 2,
+            "activity_research_institutes": 2,
+            "activity_regional_government": 3,  # the region is active abroad on its own account
+            "coordinator_type": "nonprofit_partnership",
+            "coordinator_is_government": False,
+            "funding_source": "private",
+            "direction_finance_fdi": 3,
+            **dict.fromkeys(RG_RUNNING, False),
+        },
+        knowledge,
+    )
+    m = compute(a, knowledge).values
+    assert m["model"] != "state_led" and m["helix_leads_state"] == "follows"
+    assert m["helix_leads_business"] == "leads"
+
+
+def test_anchors_4_smes_0_is_business_led_not_science_led(knowledge):
+    a = _assessment(
+        {
+            "cluster_name": "Anchor-led",
+            "activity_anchor_enterprises": 4,
+            "activity_smes": 0,
+            "activity_universities": 3,
+            "activity_research_institutes": 2,
+            "activity_regional_government": 1,
+        },
+        knowledge,
+    )
+    m = compute(a, knowledge).values
+    assert m["model"] == "business_led"
+    assert m["anchor_sme_gap"] == 4
+
+
+def test_anchors_weigh_more_than_smes_in_the_business_helix(knowledge):
+    comps = {c.indicator: c.weight for c in knowledge.scoring.helix.helices["business"]}
+    assert comps["activity_anchor_enterprises"] > comps["activity_smes"]
+    hi = {"cluster_name": "x", "activity_anchor_enterprises": 4, "activity_smes": 0}
+    lo = {"cluster_name": "x", "activity_anchor_enterprises": 0, "activity_smes": 4}
+    b_hi = compute(_assessment(hi, knowledge), knowledge).values["helix_business"]
+    b_lo = compute(_assessment(lo, knowledge), knowledge).values["helix_business"]
+    assert b_hi > b_lo
 
 
 def test_all_weak_cluster_is_nascent_even_with_one_helix_ahead(knowledge):

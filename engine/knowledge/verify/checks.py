@@ -16,6 +16,7 @@ from engine.errors import Problem
 from engine.knowledge.conditions import branch_problems
 from engine.knowledge.models import Knowledge
 from engine.knowledge.verify.blanks import check_blanks
+from engine.knowledge.verify.claims import check_claims
 from engine.knowledge.verify.document import check_document
 from engine.knowledge.verify.exclusive import check_excludes
 from engine.knowledge.verify.gate import check_gate
@@ -46,6 +47,7 @@ def verify(knowledge: Knowledge) -> list[Problem]:
     check_blanks(c)
     check_wording(c)
     check_quoted_numbers(c)
+    check_claims(c)
     check_gate(c)
     check_excludes(c)
     before = len(c.problems)
