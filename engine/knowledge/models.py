@@ -25,6 +25,7 @@ from engine.files.cache import content_digest
 from engine.files.strict_yaml import Located
 from engine.knowledge.base import Basis, Lang, Provenance, Strict, SubjectKind, Text, localized
 from engine.knowledge.document_model import DocumentFile
+from engine.knowledge.resources_model import ResourcesFile
 from engine.knowledge.scoring_model import ScoringFile
 from engine.resources import display_path
 
@@ -523,6 +524,7 @@ FILES: dict[str, tuple[str, type[BaseModel]]] = {
     "partners": ("partners.yaml", PartnersFile),
     "program": ("program.yaml", ProgramFile),
     "document": ("document.yaml", DocumentFile),
+    "resources": ("resources.yaml", ResourcesFile),
 }
 
 
@@ -557,6 +559,7 @@ class Knowledge:
     partners: PartnersFile
     program: ProgramFile
     document: DocumentFile
+    resources: ResourcesFile
     rules: list[RuleSite]
     located: dict[str, Located] = field(default_factory=dict)
 
