@@ -64,7 +64,11 @@ _UNION_TAGS = {
 
 def _field_names() -> set[str]:
     names: set[str] = set()
-    for obj in [v for m in (base, document_model, resources_model, scoring_model, models) for v in vars(m).values()]:
+    for obj in [
+        v
+        for m in (base, document_model, resources_model, scoring_model, models)
+        for v in vars(m).values()
+    ]:
         if isinstance(obj, type) and issubclass(obj, BaseModel) and obj is not BaseModel:
             for name, info in obj.model_fields.items():
                 names.add(info.alias or name)

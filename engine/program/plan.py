@@ -37,6 +37,7 @@ class PlanRow:
     result: list[Any]
     kpis: list[Any]
     priority_id: str
+    amount: list[Any] = field(default_factory=list)  # by year, set by budget_view.cost_to_plan
 
 
 @dataclass(slots=True)
