@@ -122,12 +122,14 @@ def _mark(c: MeasureCost) -> Any:
 
 
 def cost_to_plan(plan: list[PlanRow], budget: Budget, k: Knowledge, per: dict[str, Any]) -> None:
-    """Each plan row gets its amounts by year, its funding with the amount of each source and
-    its deliverable as the expected result."""
+    """Each plan row gets its amounts by year, its funding with the amount of each source (the
+    names alone stay in `funding`, which the passport lists) and its deliverable as the expected
+    result."""
     heads = _years(budget, per)
     for row in plan:
         c = budget.measures.get(row.id)
         row.result = [tx(k.resources.measures[row.id].result)]
+        row.sources = list(row.funding)
         if c is None:
             continue
         if c.total:
@@ -136,10 +138,10 @@ def cost_to_plan(plan: list[PlanRow], budget: Budget, k: Knowledge, per: dict[st
                 *[cat([heads[y - 1], ": ", _amount(v)]) for y, v in c.by_year.items() if v],
                 _mark(c),
             ]
-            row.funding = [
+            row.sources = [
                 cat([source_name(s, k), " — ", _amount(v)]) for s, v in c.by_source.items() if v
             ]
         else:
             row.amount = [_mark(c)]
             if c.basis != "consultant":
-                row.funding = [source_name(NO_COST, k)]
+                row.sources = [source_name(NO_COST, k)]

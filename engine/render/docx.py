@@ -413,7 +413,7 @@ class _Writer(BackMatter):
                 r["start"],
                 r["end"],
                 r["amount"],
-                r["funding"],
+                r["sources"],
                 r["result"],
             ]
             for r in p["plan"]
