@@ -12,30 +12,12 @@ from engine.knowledge.base import Basis, Strict, Text
 WITHIN = "within_current_activity"
 
 
-class Range(Strict):
-    """What a measure costs in one year, low and high, in the base currency."""
+Range = tuple[float, float]  # what a measure costs in one year, low and high, base currency
 
-    low: float = Field(ge=0)
-    high: float = Field(ge=0)
 
-    @model_validator(mode="before")
-    @classmethod
-    def _pair(cls, data: object) -> object:
-        """`[low, high]` is the short form of `{low, high}`."""
-        if isinstance(data, (list, tuple)) and len(data) == 2:
-            return {"low": data[0], "high": data[1]}
-        return data
-
-    @model_validator(mode="after")
-    def _ordered(self) -> Range:
-        if self.high < self.low:
-            raise ValueError(f"the high end {self.high} is below the low end {self.low}")
-        return self
-
-    @property
-    def middle(self) -> float:
-        """The amount the program plans: the middle of the range."""
-        return (self.low + self.high) / 2
+def middle(r: Range) -> float:
+    """The amount the program plans from a range: its middle."""
+    return (r[0] + r[1]) / 2
 
 
 class CostRange(Strict):
@@ -43,6 +25,13 @@ class CostRange(Strict):
 
     first_year: Range
     following_years: Range
+
+    @model_validator(mode="after")
+    def _ordered(self) -> CostRange:
+        for r in (self.first_year, self.following_years):
+            if r[0] < 0 or r[1] < r[0]:
+                raise ValueError(f"a range is [low, high] with 0 <= low <= high, got {list(r)}")
+        return self
 
 
 class MeasureResource(Strict):

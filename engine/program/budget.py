@@ -17,7 +17,7 @@ from typing import Any
 
 from engine.inference.trace import Result
 from engine.knowledge.models import Knowledge
-from engine.knowledge.resources_model import MeasureResource, SizeBand
+from engine.knowledge.resources_model import MeasureResource, SizeBand, middle
 from engine.program.currency import Money, money_of
 from engine.program.model import order_recommendations
 from engine.program.plan import instruments_for
@@ -134,7 +134,7 @@ def yearly_amounts(
     out = {}
     for i, y in enumerate(years):
         rng = m.cost.first_year if i == 0 else m.cost.following_years
-        out[y] = round(rng.middle * factor * rate / 1000)
+        out[y] = round(middle(rng) * factor * rate / 1000)
     return out
 
 
