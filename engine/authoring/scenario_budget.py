@@ -84,9 +84,7 @@ def budget_mismatches(
     if expect.size_band is not None and b.band.id != expect.size_band:
         out.append(("size_band", expect.size_band, b.band.id))
     found = {
-        rid: "consultant"
-        if c.basis == "consultant"
-        else ("cost" if c.total else "within")
+        rid: "consultant" if c.basis == "consultant" else ("cost" if c.total else "within")
         for rid, c in b.measures.items()
     }
     for which in LISTS:

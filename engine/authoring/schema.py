@@ -16,6 +16,7 @@ from typing import Any
 
 from pydantic import BaseModel, TypeAdapter
 
+from engine.assessment.overrides import OVERRIDES_KEY
 from engine.assessment.validate import VALUE_BASES
 from engine.authoring.scenarios import Scenario, ScenarioList
 from engine.authoring.schema_ids import add_ids
@@ -23,7 +24,6 @@ from engine.errors import OutputExistsError, UsageError
 from engine.explain.shapes import SHAPES
 from engine.explain.shapes import json_schema as output_schema
 from engine.files.atomic import Inputs, check_target, write_atomic
-from engine.assessment.overrides import OVERRIDES_KEY
 from engine.knowledge.models import FILES, Indicator, Knowledge, RulesFile
 from engine.program.result_model import result_schema
 
@@ -122,7 +122,7 @@ def _overrides_schema(k: Knowledge) -> dict[str, Any]:
         "the estimate of knowledge/resources.yaml.",
         "type": ["object", "null"],
         "additionalProperties": False,
-        "properties": {rid: year for rid in k.recommendation},
+        "properties": dict.fromkeys(k.recommendation, year),
     }
 
 
