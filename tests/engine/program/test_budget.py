@@ -147,6 +147,7 @@ def test_a_bad_override_exits_2_and_writes_nothing(cli, tmp_path):
     assert not out.exists()
 
 
+@pytest.mark.slow  # a whole Russian Word program (test_docx checks the English one by default)
 def test_the_word_program_has_the_funding_line_and_amounts_in_the_plan(session, knowledge):
     import docx
 
