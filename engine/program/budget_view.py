@@ -103,13 +103,21 @@ def _notes(budget: Budget, k: Knowledge) -> list[Any]:
                 cur=tx(m.currency.name),
                 rate=Num(m.currency.per_base),
                 base=m.base,
-                date=m.currency.date or "",
+                date=_date(m.currency.date),
                 source=RStrip(tx(source.citation), ". ") if source else "",
             )
         )
     elif not m.converted:
         notes.append(Msg("budget_note_no_rate", base=tx(m.currency.name)))
     return notes
+
+
+def _date(iso: str | None) -> Any:
+    """A YYYY-MM-DD date as the language writes it (24.04.2024; 2024-04-24)."""
+    if not iso or len(iso.split("-")) != 3:
+        return iso or ""
+    y, m, d = iso.split("-")
+    return Msg("budget_rate_date", y=y, m=m, d=d)
 
 
 def _mark(c: MeasureCost) -> Any:
