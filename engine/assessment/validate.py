@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from engine.assessment.overrides import OVERRIDES_KEY, Overrides, read_overrides
 from engine.errors import Flaw, InputError, Problem, closest, kind_of, suggest
 from engine.files.strict_yaml import Located
 from engine.knowledge.models import Indicator, Knowledge
@@ -32,6 +33,8 @@ class Assessment:
     positions: dict[str, tuple[int, int]] = field(default_factory=dict)
     # indicator -> {"basis": reported|estimate|synthetic, "source": str | None}, where declared
     provenance: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # the consultant's amounts: measure id -> program year -> thousands of the currency
+    budget_overrides: Overrides = field(default_factory=dict)
 
     def get(self, indicator_id: str) -> Value:
         """The indicator's value, None when blank."""
@@ -214,8 +217,9 @@ def validate_mapping(data: Any, located: Located, knowledge: Knowledge) -> Asses
                 )
             ]
         )
-    read = _read_entries(data, located, knowledge)
-    problems = read.problems
+    read = _read_entries({x: v for x, v in data.items() if x != OVERRIDES_KEY}, located, knowledge)
+    overrides, problems = read_overrides(data.get(OVERRIDES_KEY), located, knowledge, read.values)
+    problems = read.problems + problems
     named = {p.path for p in problems}
     for ind in knowledge.indicators.indicators:
         # a required indicator with a wrong value is reported once, for its value
@@ -245,6 +249,7 @@ def validate_mapping(data: Any, located: Located, knowledge: Knowledge) -> Asses
         values=read.values,
         positions=read.positions,
         provenance=read.provenance,
+        budget_overrides=overrides,
     )
 
 
@@ -378,4 +383,5 @@ def with_changes(
         values=values,
         positions=assessment.positions,
         provenance=provenance,
+        budget_overrides=assessment.budget_overrides,
     )

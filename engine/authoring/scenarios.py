@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from engine.assessment.load import load_assessment
 from engine.assessment.validate import Assessment, validate_mapping, with_changes
+from engine.authoring.scenario_budget import BudgetExpect, budget_mismatches, check_budget_ids
 from engine.authoring.scenario_reasons import why_lines, why_not_lines
 from engine.errors import InputError, Problem, suggest
 from engine.explain.justify import running_line
@@ -75,6 +76,8 @@ class Expectations(_Strict):
     postponed: Expect = Field(default_factory=Expect)
     # the KPIs of the program: those named by the measures made (recommendations.yaml `kpis:`)
     kpis: Expect = Field(default_factory=Expect)
+    # the program's budget: currency, size band, which measures cost money (issue 20)
+    budget: BudgetExpect | None = None
 
 
 class Scenario(_Strict):
@@ -139,6 +142,7 @@ class Failure:
             "findings": "finding",
             "postponed": "postponement of",
             "kpis": "KPI",
+            "budget": "budget:",
         }[self.section]
         made = f"made {self.actual}" if self.actual else "made"
         if self.expected == "absent":
@@ -213,6 +217,7 @@ def load_cases(files: list[Path], k: Knowledge) -> list[Case]:
             continue
         for prefix, scenario in _parse(located, problems):
             problems.extend(_check_ids(located, prefix, scenario, k))
+            problems.extend(check_budget_ids(located, prefix, scenario.expect.budget, k))
             problems.extend(_check_reasons_complete(located, prefix, scenario))
             try:
                 case = _case(path, located, prefix, scenario, k)
@@ -484,6 +489,10 @@ def run_case(case: Case, k: Knowledge, runner: Runner, lang: str = "en") -> Outc
         failure.because = getattr(case.scenario.expect, failure.section).reasons.get(
             failure.ident, ""
         )
+    budget = case.scenario.expect.budget
+    for what, wanted, found in budget_mismatches(result, k, budget):
+        because = budget.because if budget else ""
+        failures.append(Failure("budget", what, wanted, [], found, because, missing=False))
     return Outcome(case=case, failures=failures, fired={f.rule for f in result.firings})
 
 

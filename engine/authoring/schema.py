@@ -16,6 +16,7 @@ from typing import Any
 
 from pydantic import BaseModel, TypeAdapter
 
+from engine.assessment.overrides import OVERRIDES_KEY
 from engine.assessment.validate import VALUE_BASES
 from engine.authoring.scenarios import Scenario, ScenarioList
 from engine.authoring.schema_ids import add_ids
@@ -88,6 +89,7 @@ def scenario_schema() -> dict[str, Any]:
 def assessment_schema(k: Knowledge) -> dict[str, Any]:
     """The assessment format: one property per indicator; blank (null) means no information."""
     props = {ind.id: _indicator_schema(ind, k) for ind in k.indicators.indicators}
+    props[OVERRIDES_KEY] = _overrides_schema(k)
     required = [ind.id for ind in k.indicators.indicators if ind.required]
     return {
         "$schema": DIALECT,
@@ -102,9 +104,25 @@ def assessment_schema(k: Knowledge) -> dict[str, Any]:
             "changes": {
                 "type": "object",
                 "additionalProperties": False,
-                "properties": {i: {"$ref": f"#/properties/{i}"} for i in props},
+                "properties": {
+                    i: {"$ref": f"#/properties/{i}"} for i in props if i != OVERRIDES_KEY
+                },
             }
         },
+    }
+
+
+def _overrides_schema(k: Knowledge) -> dict[str, Any]:
+    """The consultant's amounts: measure id -> {year: thousands of the cluster's currency}."""
+    year = {"type": "object", "additionalProperties": {"type": "number", "minimum": 0}}
+    return {
+        "title": "Budget overrides",
+        "description": "The consultant's amounts by measure and year (a calendar year of the "
+        "program or a program year 1, 2...), in thousands of the cluster's currency; they replace "
+        "the estimate of knowledge/resources.yaml.",
+        "type": ["object", "null"],
+        "additionalProperties": False,
+        "properties": dict.fromkeys(k.recommendation, year),
     }
 
 

@@ -41,6 +41,7 @@ PLANS: dict[str, list[Addition]] = {
         Addition("recommendations.yaml", "measure.recommendation"),
         Addition("rules/$id.yaml", "measure.rule", new=True),
         Addition("document.yaml", "measure.plan", after="plan:"),
+        Addition("resources.yaml", "measure.resources", after="measures:"),
         Addition("scenarios/$id.yaml", "measure.scenario", new=True),
     ],
     "partner": [Addition("partners.yaml", "partner.partner", after="partners:")],

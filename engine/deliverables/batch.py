@@ -177,7 +177,9 @@ def plan(
                             index,
                             source,
                             name_for(stem),
-                            assessment=Assessment(source, a.values, a.positions, a.provenance),
+                            assessment=Assessment(
+                                source, a.values, a.positions, a.provenance, a.budget_overrides
+                            ),
                         )
                     )
                 index += 1

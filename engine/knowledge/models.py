@@ -26,6 +26,7 @@ from engine.files.strict_yaml import Located
 from engine.knowledge.base import Basis, Lang, Provenance, Strict, SubjectKind, Text, localized
 from engine.knowledge.claim_model import ClaimCheck
 from engine.knowledge.document_model import DocumentFile
+from engine.knowledge.resources_model import ResourcesFile
 from engine.knowledge.scoring_model import ScoringFile
 from engine.resources import display_path
 
@@ -527,6 +528,7 @@ FILES: dict[str, tuple[str, type[BaseModel]]] = {
     "partners": ("partners.yaml", PartnersFile),
     "program": ("program.yaml", ProgramFile),
     "document": ("document.yaml", DocumentFile),
+    "resources": ("resources.yaml", ResourcesFile),
 }
 
 
@@ -561,6 +563,7 @@ class Knowledge:
     partners: PartnersFile
     program: ProgramFile
     document: DocumentFile
+    resources: ResourcesFile
     rules: list[RuleSite]
     located: dict[str, Located] = field(default_factory=dict)
 

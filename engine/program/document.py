@@ -28,6 +28,8 @@ from engine.program.back_matter import (
     method_annex,
     risk_register,
 )
+from engine.program.budget import build_budget
+from engine.program.budget_view import BudgetView, budget_view, cost_to_plan
 from engine.program.leaves import Cite, Or, tx
 from engine.program.model import ProgramView
 from engine.program.plan import KpiRow, PlanRow, kpi_table, number_measures, period, plan_rows
@@ -72,6 +74,7 @@ class Extra:
     abbreviations: Any
     bibliography: list[BibEntry]
     method_annex: list[Any]
+    budget: BudgetView
 
 
 def names(result: Result, k: Knowledge) -> dict[str, Any]:
@@ -136,6 +139,8 @@ def document_parts(
     per = period(a.get("assessment_year"), int(view["cluster"]["horizon"]))
     plan = plan_rows(view, result, k, per, bodies)
     number_measures(view, plan)
+    budget = build_budget(result, k)
+    cost_to_plan(plan, budget, k, per)
     kpi_rows = kpi_table(view, per, bodies)
     summary = summary_parts(view, plan, kpi_rows, per, k)
     bib, ref_no = bibliography(view, k, audience)
@@ -167,6 +172,7 @@ def document_parts(
         abbreviations=abbreviations(k, country),
         bibliography=bib,
         method_annex=method_annex(k, ref_no, country),
+        budget=budget_view(budget, k, per),
     )
 
 

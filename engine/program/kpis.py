@@ -9,6 +9,7 @@ from typing import Any
 
 from engine.inference.trace import Result
 from engine.knowledge.models import Knowledge, KPIDef
+from engine.program.currency import kpi_unit
 from engine.program.leaves import tx
 from engine.text.message import Msg, Num
 
@@ -163,7 +164,9 @@ def kpis_view(result: Result, k: Knowledge, recs: list[str], horizon: int) -> li
             {
                 "id": row["id"],
                 "label": kpi.label,
-                "unit": tx(kpi.unit),
+                "unit": kpi_unit(
+                    kpi, str(result.assessment.get(k.partners.country_indicator) or ""), k
+                ),
                 "direction": tx(k.recommendations.directions.get(kpi.direction)),
                 "baseline": Num(base) if base is not None else Msg("kpi_no_baseline"),
                 "baseline_raw": base,

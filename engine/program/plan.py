@@ -37,6 +37,9 @@ class PlanRow:
     result: list[Any]
     kpis: list[Any]
     priority_id: str
+    # set by budget_view.cost_to_plan: the amounts by year, and the funding with its amounts
+    amount: list[Any] = field(default_factory=list)
+    sources: list[Any] = field(default_factory=list)
 
 
 @dataclass(slots=True)

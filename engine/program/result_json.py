@@ -9,6 +9,7 @@ from engine import __version__
 from engine.explain.why_not import not_made_json
 from engine.inference.trace import Result
 from engine.knowledge.models import Knowledge
+from engine.program.budget import budget_json, build_budget, cost_json
 from engine.program.data_requests import data_requests
 from engine.program.gaps import data_gaps
 from engine.program.kpis import kpis_json
@@ -27,6 +28,9 @@ def result_json(
     partner_choice = choose_partners(a, k)
     order = order_recommendations(result, k)
     horizon = a.get(k.program.horizon_indicator) or k.program.default_horizon_years
+    budget = build_budget(result, k, order)
+    year = a.get("assessment_year")
+    first = year + 1 if isinstance(year, int) else None
     return {
         "schema": SCHEMA_RESULT,
         "generator": f"cluster-intl {__version__}",
@@ -51,6 +55,8 @@ def result_json(
                 "direction": k.recommendation[rid].direction,
                 "rules": sorted({f.rule for f in result.producers("recommendation", rid)}),
                 "running": result.running[rid].as_dict() if rid in result.running else None,
+                "cost": cost_json(budget.measures[rid], first),
+                "result": k.resources.measures[rid].result.model_dump(),
             }
             for rid in order
         ],
@@ -60,6 +66,7 @@ def result_json(
         "data_gaps": list(data_gaps(result, k)["ids"]),
         "data_requests": data_requests(result, k),
         "kpis": kpis_json(result, k, order, horizon),
+        "budget": budget_json(budget, first),
         "rules_fired": sorted({f.rule for f in result.firings}),
         "trace": [f.as_dict() for f in result.firings],
     }

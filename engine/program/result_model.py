@@ -36,6 +36,44 @@ class RunningCheckOut(_Closed):
     status: Status = Field(description="the status after the check")
 
 
+class CostOut(_Closed):
+    by_year: dict[str, int] = Field(
+        description="thousands of the budget's currency per year the measure runs (calendar "
+        "year, or '+1', '+2'... when the assessment year is blank)"
+    )
+    sources: dict[str, int] = Field(
+        description="instrument id (document.yaml) -> thousands over the program; no_cost: 0"
+    )
+    basis: Literal["source", "derived", "proposal", "consultant", "within_current_activity"] = (
+        Field(
+            description="where the amount comes from: the knowledge base's estimate (its "
+            "basis), the consultant's budget_overrides, or no extra cost"
+        )
+    )
+    total: int
+
+
+class CurrencyOut(_Closed):
+    code: str = Field(description="ISO 4217 code of the amounts")
+    converted: bool = Field(
+        description="false: no rate for the cluster's country, the amounts are in the base currency"
+    )
+    per_base: float = Field(description="units of the currency per unit of the base currency")
+    base: str
+    rate_date: str | None
+    rate_source: str | None
+
+
+class BudgetOut(_Closed):
+    currency: CurrencyOut
+    unit: Literal["thousand"]
+    size_band: str
+    by_year: dict[str, int]
+    total: int = Field(description="equals the sum of by_year and the sum of by_source")
+    by_source: dict[str, int]
+    estimated: bool = Field(description="some amounts are estimates, not the consultant's")
+
+
 class RecommendationOut(_Closed):
     id: str
     status: Status = Field(
@@ -53,6 +91,8 @@ class RecommendationOut(_Closed):
         description="whether the assessment shows the measure already runs; null when the "
         "catalogue entry declares no `running:` condition"
     )
+    cost: CostOut
+    result: dict[str, str] = Field(description="what the measure delivers, ru and en")
 
 
 class DataRequestOut(_Closed):
@@ -116,6 +156,7 @@ class ResultOut(_Closed):
     data_gaps: list[str]
     data_requests: list[DataRequestOut]
     kpis: list[KPIOut]
+    budget: BudgetOut
     rules_fired: list[str]
     trace: list[dict[str, Any]]
 

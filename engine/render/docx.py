@@ -141,6 +141,7 @@ class _Writer(BackMatter):
                 [t["passport_period"], ps["period"]],
                 [t["passport_executors"], "; ".join(ps["executors"])],
                 [t["passport_resources"], "; ".join(ps["resources"])],
+                [t["passport_funding"], "; ".join(self.p["budget"]["passport"])],
                 [t["passport_results"], ps["results"]],
             ],
             [4.5, 12.5],
@@ -412,7 +413,8 @@ class _Writer(BackMatter):
                 r["co_executors"],
                 r["start"],
                 r["end"],
-                r["funding"],
+                r["amount"],
+                r["sources"],
                 r["result"],
             ]
             for r in p["plan"]
@@ -425,14 +427,32 @@ class _Writer(BackMatter):
                 t["plan_co"],
                 t["plan_start"],
                 t["plan_end"],
+                p["budget"]["amount_head"],
                 t["plan_funding"],
                 t["plan_result_col"],
             ],
             rows,
-            [1.0, 5.2, 3.2, 3.4, 1.9, 1.9, 4.2, 4.8],
+            [0.9, 4.6, 2.9, 3.0, 1.7, 1.7, 2.6, 3.8, 4.4],
             numeric=(0,),
             caption=t["s_actors"],
         )
+        self.resources()
+
+    def resources(self) -> None:
+        """The resource table: each funding source's amount per year and in all, with notes."""
+        t, b = self.t, self.p["budget"]
+        self.heading(t["budget_heading"], 2)
+        rows = [[r["source"], *r["years"], r["total"]] for r in [*b["rows"], b["total"]]]
+        n = len(b["years"])
+        self.table(
+            [t["budget_source"], *b["years"], t["budget_total"]],
+            rows,
+            [8.0] + [2.4] * n + [2.6],
+            numeric=tuple(range(1, n + 2)),
+            caption=f"{t['budget_heading']}, {b['unit']}",
+        )
+        for note in b["notes"]:
+            self.para(note, style="CI Note")
 
     def kpis(self) -> None:
         """The KPI table: baseline and a target per year, data source and owner (landscape)."""

@@ -23,6 +23,7 @@ from engine.knowledge.verify.gate import check_gate
 from engine.knowledge.verify.provenance import check_provenance
 from engine.knowledge.verify.quoted_numbers import check_quoted_numbers
 from engine.knowledge.verify.references import Checker
+from engine.knowledge.verify.resources import check_resources
 from engine.knowledge.verify.rule_checks import LogicChecks
 from engine.knowledge.verify.running import check_running
 from engine.knowledge.verify.settings import check_settings
@@ -43,6 +44,7 @@ def verify(knowledge: Knowledge) -> list[Problem]:
     check_running(c)
     check_settings(c)
     check_document(c)
+    check_resources(c)
     check_provenance(c)
     check_blanks(c)
     check_wording(c)

@@ -150,6 +150,7 @@ KNOWLEDGE_FILES = [
         "sources",
         "partners",
         "program",
+        "resources",
     )
 ]
 KNOWLEDGE_FILES += [

@@ -38,6 +38,7 @@ def _kept(before: bytes, after: bytes) -> bool:
                 "recommendations.yaml",
                 "rules/co_export_day.yaml",
                 "document.yaml",
+                "resources.yaml",
                 "scenarios/co_export_day.yaml",
             },
         ),

@@ -1,0 +1,240 @@
+"""The program's resources (issue 20): what each made measure costs, by year and by funding
+source, and the budget they add up to, in the cluster's currency. No language here: the amounts
+are numbers (thousands of the currency) and the texts are leaves `localize` puts into words.
+
+Costs come from `knowledge/resources.yaml` (ranges in the base currency for a cluster of the
+reference size, scaled by the cluster's size band and converted at its currency's rate), or from
+the consultant's `budget_overrides` in the assessment. Which program years a measure runs is
+`measure_years(start_year, end_year)`; `plan_span` reads them from the plan entries of
+`knowledge/document.yaml` (a schedule that computes start and end can call `measure_years` with
+its own years).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from engine.inference.trace import Result
+from engine.knowledge.models import Knowledge
+from engine.knowledge.resources_model import MeasureResource, SizeBand, middle
+from engine.program.currency import Money, money_of
+from engine.program.model import order_recommendations
+from engine.program.plan import instruments_for
+
+NO_COST = "no_cost"  # the instrument `document.yaml` names for work done within current activity
+
+
+@dataclass(slots=True)
+class MeasureCost:
+    """One measure's amounts by program year, each split over its funding sources (thousands of
+    the currency): `cells[source][year]`."""
+
+    id: str
+    by_year: dict[int, int]
+    cells: dict[str, dict[int, int]]
+    basis: str  # source | derived | proposal | consultant | within_current_activity
+    estimate: bool  # an estimate of the knowledge base, not the consultant's figure
+
+    @property
+    def total(self) -> int:
+        """The measure's amount over the program."""
+        return sum(self.by_year.values())
+
+    @property
+    def by_source(self) -> dict[str, int]:
+        """The measure's amount of each source over the program."""
+        return {s: sum(ys.values()) for s, ys in self.cells.items()}
+
+
+@dataclass(slots=True)
+class Budget:
+    """The program's budget: every made measure's cost and the totals by year and by source."""
+
+    money: Money
+    band: SizeBand
+    horizon: int
+    measures: dict[str, MeasureCost] = field(default_factory=dict)
+
+    @property
+    def by_year(self) -> dict[int, int]:
+        """The total of each program year (every year of the horizon, zero included)."""
+        out = dict.fromkeys(range(1, self.horizon + 1), 0)
+        for m in self.measures.values():
+            for y, v in m.by_year.items():
+                out[y] += v
+        return out
+
+    @property
+    def by_source(self) -> dict[str, int]:
+        """The total of each funding source, in the order sources first appear."""
+        out: dict[str, int] = {}
+        for m in self.measures.values():
+            for s, v in m.by_source.items():
+                out[s] = out.get(s, 0) + v
+        return out
+
+    def source_years(self) -> dict[str, dict[int, int]]:
+        """Each source's amount per program year (the resource table)."""
+        out: dict[str, dict[int, int]] = {}
+        for m in self.measures.values():
+            for s, ys in m.cells.items():
+                row = out.setdefault(s, dict.fromkeys(range(1, self.horizon + 1), 0))
+                for y, v in ys.items():
+                    row[y] += v
+        return out
+
+    @property
+    def total(self) -> int:
+        """The program's total amount."""
+        return sum(m.total for m in self.measures.values())
+
+    @property
+    def estimated(self) -> bool:
+        """Whether any amount is the knowledge base's estimate rather than the consultant's."""
+        return any(m.estimate and m.total for m in self.measures.values())
+
+
+def size_band(members: int | None, k: Knowledge) -> SizeBand:
+    """The size band of a cluster with `members` members (the `unknown_band` when None)."""
+    bands = k.resources.size_bands
+    if members is None:
+        return next(b for b in bands if b.id == k.resources.unknown_band)
+    return next(b for b in bands if b.max_members is None or members <= b.max_members)
+
+
+def members_of(result: Result, k: Knowledge) -> int | None:
+    """The cluster's members: the sum of the size indicators given (None when all are blank)."""
+    given = [result.assessment.get(i) for i in k.resources.size_indicators]
+    numbers = [int(v) for v in given if isinstance(v, (int, float)) and not isinstance(v, bool)]
+    return sum(numbers) if numbers else None
+
+
+def measure_years(start_year: int, end_year: int) -> list[int]:
+    """The program years a measure runs, from its start year to its end year, both included."""
+    return list(range(start_year, max(start_year, end_year) + 1))
+
+
+def plan_span(rid: str, k: Knowledge, horizon: int) -> tuple[int, int]:
+    """The first and last program year of a measure from its plan entry, within the horizon."""
+    d = k.document
+    e = d.plan.get(rid, d.default_plan)
+    start = min(e.start[0], horizon)
+    end = min(e.end[0] if e.end else horizon, horizon)
+    return start, end
+
+
+def yearly_amounts(
+    m: MeasureResource, years: list[int], factor: float, rate: float
+) -> dict[int, int]:
+    """A measure's estimate per program year: the middle of its range for its first year and each
+    following one, times the size factor and the rate, in whole thousands of the currency."""
+    if m.within or isinstance(m.cost, str):
+        return dict.fromkeys(years, 0)
+    out = {}
+    for i, y in enumerate(years):
+        rng = m.cost.first_year if i == 0 else m.cost.following_years
+        out[y] = round(middle(rng) * factor * rate / 1000)
+    return out
+
+
+def split(amount: int, weights: list[float]) -> list[int]:
+    """`amount` shared by `weights` in whole units that add up to it (largest remainders)."""
+    total = sum(weights)
+    if not weights or total <= 0:
+        return [amount] + [0] * (len(weights) - 1) if weights else []
+    exact = [amount * w / total for w in weights]
+    parts = [int(x) for x in exact]
+    order = sorted(range(len(weights)), key=lambda i: (parts[i] - exact[i], i))
+    for i in order[: amount - sum(parts)]:
+        parts[i] += 1
+    return parts
+
+
+def sources_of(
+    rid: str, result: Result, k: Knowledge, money: Money, years: tuple[int | None, int | None]
+) -> list[str]:
+    """The instruments that fund a measure with a cost: its plan's (or its actor's) instruments
+    open to the cluster, less 'no extra cost'; the fallback source when none is left."""
+    d = k.document
+    entry = d.plan.get(rid, d.default_plan)
+    ids = entry.funding or d.funding_by_actor.get(k.recommendation[rid].actor, [])
+    found = instruments_for(ids, k, money.country, years, set(result.findings))
+    out = [i.id for i in found if i.id != NO_COST]
+    return out or [k.resources.fallback_source]
+
+
+def measure_cost(
+    rid: str, result: Result, k: Knowledge, budget: Budget, years: tuple[int | None, int | None]
+) -> MeasureCost:
+    """One measure's amounts: the consultant's where the assessment gives them, else the
+    estimate over the years it runs; split over its sources."""
+    m = k.resources.measures[rid]
+    given = result.assessment.budget_overrides.get(rid)
+    if given is not None:
+        by_year = {y: round(v) for y, v in sorted(given.items())}
+        basis, estimate = "consultant", False
+    else:
+        run = measure_years(*plan_span(rid, k, budget.horizon))
+        rate = budget.money.currency.per_base
+        by_year = yearly_amounts(m, run, budget.band.factor, rate)
+        basis = "within_current_activity" if m.within else str(m.basis)
+        estimate = not m.within
+    if sum(by_year.values()) == 0:
+        return MeasureCost(rid, by_year, {NO_COST: dict.fromkeys(by_year, 0)}, basis, estimate)
+    ids = sources_of(rid, result, k, budget.money, years)
+    weights = [m.split.get(i, 1.0) for i in ids]
+    cells: dict[str, dict[int, int]] = {i: {} for i in ids}
+    for y, amount in by_year.items():
+        for i, part in zip(ids, split(amount, weights), strict=True):
+            cells[i][y] = part
+    return MeasureCost(rid, by_year, cells, basis, estimate)
+
+
+def build_budget(result: Result, k: Knowledge, order: list[str] | None = None) -> Budget:
+    """The budget of the made measures (in `order`, or the program's order)."""
+    a = result.assessment
+    horizon = int(a.get(k.program.horizon_indicator) or k.program.default_horizon_years)
+    country = str(a.get(k.partners.country_indicator) or "")
+    year = a.get("assessment_year")
+    span = (year + 1, year + horizon) if isinstance(year, int) else (None, None)
+    budget = Budget(money_of(country, k), size_band(members_of(result, k), k), horizon)
+    for rid in order if order is not None else order_recommendations(result, k):
+        budget.measures[rid] = measure_cost(rid, result, k, budget, span)
+    return budget
+
+
+def year_label(y: int, first_calendar: int | None) -> str:
+    """A program year as the JSON result names years: calendar ('2026') or relative ('+1')."""
+    return str(first_calendar + y - 1) if first_calendar is not None else f"+{y}"
+
+
+def budget_json(budget: Budget, first_calendar: int | None) -> dict[str, Any]:
+    """The budget as the JSON result carries it (thousands of the currency)."""
+    cur = budget.money.currency
+    return {
+        "currency": {
+            "code": budget.money.code,
+            "converted": budget.money.converted,
+            "per_base": cur.per_base,
+            "base": budget.money.base,
+            "rate_date": cur.date,
+            "rate_source": cur.source,
+        },
+        "unit": "thousand",
+        "size_band": budget.band.id,
+        "by_year": {year_label(y, first_calendar): v for y, v in budget.by_year.items()},
+        "total": budget.total,
+        "by_source": budget.by_source,
+        "estimated": budget.estimated,
+    }
+
+
+def cost_json(c: MeasureCost, first_calendar: int | None) -> dict[str, Any]:
+    """One measure's cost as the JSON result carries it."""
+    return {
+        "by_year": {year_label(y, first_calendar): v for y, v in c.by_year.items()},
+        "sources": c.by_source,
+        "basis": c.basis,
+        "total": c.total,
+    }

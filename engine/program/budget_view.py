@@ -1,0 +1,155 @@
+"""The resources of the client's document (issue 20): the amount column and funding by source of
+each plan row, the passport's funding line, the resource table and its notes, from the `Budget`
+of `budget.py`. No language: numbers and leaves that `localize` puts into words."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from engine.knowledge.models import Knowledge
+from engine.program.budget import NO_COST, Budget, MeasureCost
+from engine.program.leaves import RStrip, tx
+from engine.program.plan import PlanRow
+from engine.text.message import Msg, Num, cat
+
+
+@dataclass(slots=True)
+class ResourceRow:
+    """A row of the resource table: a funding source, its amount per year and in all."""
+
+    source: Any
+    years: list[Any]
+    total: Any
+
+
+@dataclass(slots=True)
+class BudgetView:
+    """The budget as the document shows it: unit, years, rows by source, totals, notes."""
+
+    unit: Any
+    amount_head: Any  # the plan's amount column
+    years: list[Any]
+    rows: list[ResourceRow]
+    total: ResourceRow
+    passport: list[Any]
+    notes: list[Any]
+
+
+def _amount(v: int) -> Num:
+    return Num(v, 0)
+
+
+def _years(budget: Budget, per: dict[str, Any]) -> list[Any]:
+    """The column heads: calendar years, or program years when the assessment gives none."""
+    if per["years"]:
+        return [str(y) for y in per["years"]]
+    return [Msg("budget_year_rel", y=y) for y in range(1, budget.horizon + 1)]
+
+
+def source_name(sid: str, k: Knowledge) -> Any:
+    """A funding instrument's name (its id when the document names none)."""
+    ins = next((i for i in k.document.instruments if i.id == sid), None)
+    return tx(ins.name) if ins is not None else sid
+
+
+def budget_view(budget: Budget, k: Knowledge, per: dict[str, Any]) -> BudgetView:
+    """The resource table, the passport's funding line and the notes on estimates and currency."""
+    unit = Msg("budget_unit", cur=tx(budget.money.currency.short))
+    heads = _years(budget, per)
+    rows = [
+        ResourceRow(
+            source_name(s, k),
+            [_amount(v) for v in ys.values()],
+            _amount(sum(ys.values())),
+        )
+        for s, ys in budget.source_years().items()
+        if sum(ys.values())
+    ]
+    total = ResourceRow(
+        Msg("budget_total"),
+        [_amount(v) for v in budget.by_year.values()],
+        _amount(budget.total),
+    )
+    by_year = cat(
+        [cat([h, " — ", _amount(v)]) for h, v in zip(heads, budget.by_year.values(), strict=True)],
+        "; ",
+    )
+    by_source = cat([cat([r.source, " — ", r.total]) for r in rows], "; ")
+    passport = [Msg("budget_passport_total", total=_amount(budget.total), unit=unit)]
+    if budget.total:
+        passport += [
+            Msg("budget_passport_years", items=by_year),
+            Msg("budget_passport_sources", items=by_source),
+        ]
+    return BudgetView(
+        unit, Msg("plan_amount", unit=unit), heads, rows, total, passport, _notes(budget, k)
+    )
+
+
+def _notes(budget: Budget, k: Knowledge) -> list[Any]:
+    """What the reader must know of the amounts: estimates or not, the currency and its rate."""
+    m = budget.money
+    notes: list[Any] = []
+    if budget.estimated:
+        notes.append(Msg("budget_note_estimate", band=tx(budget.band.label)))
+    if any(c.basis == "consultant" for c in budget.measures.values()):
+        notes.append(Msg("budget_note_consultant"))
+    if m.converted and m.code != m.base:
+        source = k.source.get(m.currency.source or "")
+        notes.append(
+            Msg(
+                "budget_note_rate",
+                cur=tx(m.currency.name),
+                rate=Num(m.currency.per_base),
+                base=m.base,
+                date=_date(m.currency.date),
+                source=RStrip(tx(source.citation), ". ") if source else "",
+            )
+        )
+    elif not m.converted:
+        notes.append(Msg("budget_note_no_rate", base=tx(m.currency.name)))
+    return notes
+
+
+def _date(iso: str | None) -> Any:
+    """A YYYY-MM-DD date as the language writes it (24.04.2024; 2024-04-24)."""
+    if not iso or len(iso.split("-")) != 3:
+        return iso or ""
+    y, m, d = iso.split("-")
+    return Msg("budget_rate_date", y=y, m=m, d=d)
+
+
+def _mark(c: MeasureCost) -> Any:
+    """How the row's amount was set: the consultant's figure, an estimate, or no extra cost."""
+    if c.basis == "consultant":
+        return Msg("cost_mark_consultant")
+    if c.total == 0:
+        return Msg("cost_within")
+    return Msg("cost_mark_estimate")
+
+
+def cost_to_plan(plan: list[PlanRow], budget: Budget, k: Knowledge, per: dict[str, Any]) -> None:
+    """Each plan row gets its amounts by year, its funding with the amount of each source (the
+    names alone stay in `funding`, which the passport lists) and its deliverable as the expected
+    result."""
+    heads = _years(budget, per)
+    for row in plan:
+        c = budget.measures.get(row.id)
+        row.result = [tx(k.resources.measures[row.id].result)]
+        row.sources = list(row.funding)
+        if c is None:
+            continue
+        if c.total:
+            row.amount = [
+                cat([Msg("budget_total"), ": ", _amount(c.total)]),
+                *[cat([heads[y - 1], ": ", _amount(v)]) for y, v in c.by_year.items() if v],
+                _mark(c),
+            ]
+            row.sources = [
+                cat([source_name(s, k), " — ", _amount(v)]) for s, v in c.by_source.items() if v
+            ]
+        else:
+            row.amount = [_mark(c)]
+            if c.basis != "consultant":
+                row.sources = [source_name(NO_COST, k)]

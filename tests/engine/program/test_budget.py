@@ -1,0 +1,176 @@
+"""engine/program/budget.py: each made measure's cost by year and source, the budget's totals,
+the currency of the cluster's country, the consultant's overrides, and the documents that show
+them (issue 20). Tested on clusters unlike the examples: other trades, other countries, sizes."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pytest
+
+from engine import api
+from engine.errors import InputError
+from engine.program.budget import build_budget, measure_years, split
+from tests.conftest import EXAMPLES
+
+
+def _result(session, text: str, name: str = "synthetic.yaml"):
+    return api.evaluate_bytes(text.encode("utf-8"), name, session)
+
+
+def _cluster(country: str, members: int, year: int | None = 2025, extra: str = "") -> str:
+    year_line = f"assessment_year: {year}\n" if year is not None else ""
+    return (
+        f"cluster_name: Synthetic {country}\ncountry: {country}\n{year_line}"
+        "self_assessment_level: 3\ninternationalization_in_plans: true\n"
+        f"num_members_sme: {members}\ndirection_export: 1\ndirection_marketing: 1\n"
+        "cluster_foreign_investment: 120\n" + extra
+    )
+
+
+SYNTHETIC = [
+    ("KZ", 50, 2025, ""),
+    ("UZ", 12, 2024, "planning_horizon_years: 5\n"),
+    ("AM", 140, None, ""),
+    ("BY", 25, 2026, ""),
+    ("BR", 80, 2025, ""),
+    ("ZZ", 9, 2025, ""),
+    ("DE", 300, 2025, "budget_overrides:\n  org_intl_manager: {2026: 40, 2: 55}\n"),
+]
+
+
+def _budgets(session):
+    for path in sorted(EXAMPLES.glob("*.yaml")):
+        yield path.name, api.evaluate(path, session)
+    for country, members, year, extra in SYNTHETIC:
+        yield country, _result(session, _cluster(country, members, year, extra))
+
+
+def test_budget_totals_equal_the_sums_by_year_and_by_source(session, knowledge):
+    for name, result in _budgets(session):
+        b = build_budget(result, knowledge)
+        assert b.total == sum(b.by_year.values()) == sum(b.by_source.values()), name
+        assert b.total > 0, name
+        for rid, c in b.measures.items():
+            assert c.total == sum(c.by_year.values()) == sum(c.by_source.values()), (name, rid)
+            for y in c.by_year:
+                assert c.by_year[y] == sum(ys.get(y, 0) for ys in c.cells.values()), (name, rid)
+        table = b.source_years()
+        assert sum(sum(ys.values()) for ys in table.values()) == b.total, name
+        out = json.loads(api.draft(result, knowledge, "json", "en"))["budget"]
+        assert out["total"] == sum(out["by_year"].values()) == sum(out["by_source"].values())
+
+
+def test_every_made_measure_has_a_cost_and_a_result_of_its_own(session, knowledge):
+    for name, result in _budgets(session):
+        recs = json.loads(api.draft(result, knowledge, "json", "en"))["recommendations"]
+        assert recs, name
+        results = [r["result"]["en"] for r in recs]
+        assert len(set(results)) == len(results), name
+        for r in recs:
+            assert set(r["cost"]) == {"by_year", "sources", "basis", "total"}, r["id"]
+            assert r["result"]["ru"] and r["result"]["en"], r["id"]
+            # a deliverable, never a KPI value: no KPI label in it
+            labels = {knowledge.kpi[x].label.en for x in knowledge.recommendation[r["id"]].kpis}
+            assert not any(lbl and lbl in r["result"]["en"] for lbl in labels), r["id"]
+
+
+def test_a_kazakh_cluster_budgets_and_measures_money_in_tenge(session, knowledge):
+    fdi = "direction_finance_fdi: 1\ncluster_investment_total: 8000\n"
+    result = _result(session, _cluster("KZ", 50, extra=fdi))
+    assert "kpi_foreign_investment" in {
+        x["id"] for x in json.loads(api.draft(result, knowledge, "json", "en"))["kpis"]
+    }
+    data = json.loads(api.draft(result, knowledge, "json", "ru"))
+    assert data["budget"]["currency"]["code"] == "KZT"
+    md = api.draft(result, knowledge, "md", "ru")
+    assert "тыс. тенге" in md and "тыс. руб." not in md
+    assert "млн тенге в год" in md and "млн руб." not in md
+    en = api.draft(result, knowledge, "md", "en")
+    assert "KZT million per year" in en and "RUB" not in en
+
+
+def test_a_country_without_a_rate_gets_euros_and_says_so(session, knowledge):
+    result = _result(session, _cluster("ZZ", 20))
+    assert build_budget(result, knowledge).money.code == "EUR"
+    md = api.draft(result, knowledge, "md", "en")
+    assert "thousand EUR" in md and "not converted" in md
+
+
+def test_the_size_band_scales_the_estimate(session, knowledge):
+    small = build_budget(_result(session, _cluster("KZ", 10)), knowledge)
+    large = build_budget(_result(session, _cluster("KZ", 500)), knowledge)
+    assert (small.band.id, large.band.id) == ("small", "large")
+    common = [r for r in small.measures if r in large.measures and small.measures[r].total]
+    assert common
+    for rid in common:
+        assert large.measures[rid].total > small.measures[rid].total, rid
+
+
+def test_the_consultants_figures_replace_the_estimate_and_are_marked(session, knowledge):
+    extra = "budget_overrides:\n  org_intl_manager: {2026: 7000, 3: 500}\n"
+    result = _result(session, _cluster("KZ", 50, extra=extra))
+    c = build_budget(result, knowledge).measures["org_intl_manager"]
+    assert c.basis == "consultant" and not c.estimate
+    assert c.by_year == {1: 7000, 3: 500}
+    md = api.draft(result, knowledge, "md", "en")
+    assert "consultant's figure" in md and "set by the consultant" in md
+    plain = build_budget(_result(session, _cluster("KZ", 50)), knowledge)
+    assert plain.measures["org_intl_manager"].basis == "proposal"
+
+
+@pytest.mark.parametrize(
+    "entry,message",
+    [
+        ("  org_intl_manger: {2026: 5}\n", "unknown measure 'org_intl_manger'"),
+        ("  org_intl_manager: {2031: 5}\n", "year 2031 is outside the program"),
+        ("  org_intl_manager: {2026: -1}\n", "must be a finite number, zero or more"),
+        ("  org_intl_manager: 5\n", "expected a mapping of year: amount"),
+    ],
+)
+def test_a_bad_override_is_one_located_error(session, entry, message):
+    text = _cluster("KZ", 50) + "budget_overrides:\n" + entry
+    with pytest.raises(InputError) as exc:
+        _result(session, text, "bad.yaml")
+    problems = exc.value.problems
+    assert len(problems) == 1 and message in problems[0].message
+    assert problems[0].file == "bad.yaml" and problems[0].line == text.count("\n")
+
+
+def test_a_bad_override_exits_2_and_writes_nothing(cli, tmp_path):
+    src = tmp_path / "a.yaml"
+    src.write_text(_cluster("KZ", 50) + "budget_overrides:\n  nope: {2026: 1}\n", "utf-8")
+    out = tmp_path / "p.md"
+    code, _stdout, stderr = cli("draft", str(src), "--format", "md", "-o", str(out))
+    assert code == 2 and "unknown measure 'nope'" in stderr and "Traceback" not in stderr
+    assert not out.exists()
+
+
+@pytest.mark.slow  # a whole Russian Word program (test_docx checks the English one by default)
+def test_the_word_program_has_the_funding_line_and_amounts_in_the_plan(session, knowledge):
+    import docx
+
+    result = api.evaluate(EXAMPLES / "nizhny-novgorod.yaml", session)
+    doc = docx.Document(io.BytesIO(api.draft(result, knowledge, "docx", "ru")))
+    rows = [[c.text for c in r.cells] for t in doc.tables for r in t.rows]
+    passport = [r for r in rows if r[0].startswith("Объём финансирования")]
+    assert passport and "тыс. руб." in passport[0][1] and "по источникам" in passport[0][1]
+    head = next(r for r in rows if r[:2] == ["№", "Мероприятие"])
+    col = head.index("Объём, тыс. руб.")
+    plan = [r for r in rows if len(r) == len(head) and r[0].isdigit()]
+    assert any(r[col].startswith("Всего") for r in plan)
+    assert any(r[0] == "Всего" for r in rows)  # the resource table's total row
+    text = "\n".join(p.text for p in doc.paragraphs)
+    assert "Пустые ячейки" not in text
+
+
+def test_measure_years_and_split():
+    assert measure_years(2, 3) == [2, 3]
+    assert measure_years(3, 3) == [3]
+    assert measure_years(3, 1) == [3]
+    for amount in (0, 1, 7, 100, 12345):
+        for weights in ([1.0], [1.0, 1.0, 1.0], [2.0, 1.0], [0.5, 0.25, 0.25]):
+            parts = split(amount, weights)
+            assert sum(parts) == amount and all(p >= 0 for p in parts)
+    assert split(10, [1.0, 1.0, 1.0]) == [4, 3, 3]
