@@ -417,6 +417,7 @@ class Partner(Strict):
     platforms: list[str] = Field(default_factory=list)
     prior_links: list[str] = Field(default_factory=list)
     sources: list[str] = Field(default_factory=list)
+    checked: date | None = None  # when the entry was last checked against its sources
 
 
 class Platform(Strict):
