@@ -25,7 +25,6 @@ REMOVED_PARKS_AND_ESTATES = {
     "saigon_hi_tech_park",
     "dubai_internet_city",
     "pardis_technology_park",
-    "porto_digital",
     "great_stone_industrial_park",
 }
 
