@@ -13,6 +13,7 @@ from typing import Any
 
 from engine.assessment.validate import Assessment
 from engine.knowledge.models import Knowledge, Partner, Platform, RecommendationDef
+from engine.knowledge.sector_codes import sector_codes
 from engine.program.leaves import tx
 from engine.program.sections import partner_view
 
@@ -67,8 +68,7 @@ def choose_partners(a: Assessment, k: Knowledge) -> PartnerChoice:
     pt = k.partners
     available = list(a.get(pt.availability_indicator) or pt.default_available_geographies)
     wanted = _wanted_sectors(a, k)
-    ci = k.partners.country_indicator
-    country = (a.get(ci) or "").upper() if ci in k.indicator else ""
+    country = _own_country(a, k)
     targets = _target_markets(a, k)
     named = [n.strip() for n in (a.get(pt.candidates_indicator) or []) if n.strip()]
     by_name = {p.name.lower(): p for p in pt.partners}
@@ -153,20 +153,41 @@ def platforms_to_join(a: Assessment, k: Knowledge) -> list[Platform]:
     ]
 
 
+def _names(k: Knowledge) -> dict[str, str]:
+    """Lower-case ISO codes, geography ids and their names in either language -> the code/id."""
+    names: dict[str, str] = {}
+    for key, text in [*k.document.countries.items(), *k.partners.geographies.items()]:
+        names[key.lower()] = key.lower()
+        for name in (text.ru, text.en):
+            if name:
+                names[name.strip().lower()] = key.lower()
+    return names
+
+
+def _market_key(item: Any) -> str:
+    """A country or market as typed (an ISO code or a name), as a lower-case key."""
+    return str(item).strip().lower()
+
+
 def _target_markets(a: Assessment, k: Knowledge) -> set[str]:
     """The assessment's target markets as lower-case keys: ISO codes, geography ids and the
     country and geography names of the knowledge base (either language) mapped to their ids."""
     pt = k.partners
     if not pt.target_markets_indicator or pt.target_markets_indicator not in k.indicator:
         return set()
-    names: dict[str, str] = {}
-    for key, text in [*k.document.countries.items(), *pt.geographies.items()]:
-        names[key.lower()] = key.lower()
-        for name in (text.ru, text.en):
-            if name:
-                names[name.strip().lower()] = key.lower()
-    raw = (str(x).strip().lower() for x in (a.get(pt.target_markets_indicator) or []))
+    names = _names(k)
+    raw = (_market_key(x) for x in (a.get(pt.target_markets_indicator) or []))
     return {names.get(x, x) for x in raw if x}
+
+
+def _own_country(a: Assessment, k: Knowledge) -> str:
+    """The assessed cluster's country as an upper-case ISO code (a name of the knowledge base in
+    either language is mapped to its code), or '' where the assessment does not say."""
+    ci = k.partners.country_indicator
+    if ci not in k.indicator:
+        return ""
+    raw = _market_key(a.get(ci) or "")
+    return _names(k).get(raw, raw).upper() if raw else ""
 
 
 def _targeted(p: Partner, targets: set[str]) -> bool:
@@ -176,11 +197,14 @@ def _targeted(p: Partner, targets: set[str]) -> bool:
 
 
 def _wanted_sectors(a: Assessment, k: Knowledge) -> list[str]:
+    """The cluster's own sector codes: each specialization tag and what the aliases map it to,
+    kept to the codes of sectors.yaml where the knowledge base has that file."""
     pt = k.partners
+    codes = sector_codes(k.root)
     out: list[str] = []
     for tag in (s.strip().lower() for s in (a.get(pt.specialization_indicator) or [])):
-        for sector in pt.sector_aliases.get(tag, [tag]):
-            if sector not in out:
+        for sector in [tag, *pt.sector_aliases.get(tag, [])]:
+            if sector not in out and (codes is None or sector in codes):
                 out.append(sector)
     return out
 

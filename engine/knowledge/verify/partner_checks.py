@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from engine.errors import suggest
 from engine.knowledge.base import Text
+from engine.knowledge.models import Partner
+from engine.knowledge.sector_codes import sector_codes
 from engine.knowledge.verify.checker_base import CheckerBase
 
 
@@ -33,31 +35,68 @@ class PartnerChecks(CheckerBase):
                     f"unknown geography {geo!r}",
                     code="unknown-geography",
                 )
+        codes = sector_codes(self.k.root)
         for i, partner in enumerate(pt.partners):
-            for j, geo in enumerate(partner.geography):
-                if geo not in pt.geographies:
-                    self.add(
-                        pf,
-                        ("partners", i, "geography", j),
-                        f"unknown geography {geo!r}",
-                        hint=suggest(geo, pt.geographies),
-                        code="unknown-geography",
-                    )
-            self.sources(pf, ("partners", i, "sources"), partner.sources)
-            if isinstance(partner.region, Text):
-                self.text(pf, ("partners", i, "region"), partner.region)
-            for j, sector in enumerate(partner.sectors):
-                if sector not in pt.sectors:
-                    self.add(
-                        pf,
-                        ("partners", i, "sectors", j),
-                        f"sector {sector!r} has no label under `sectors:`; it prints untranslated",
-                        severity="warning",
-                        code="missing-label",
-                    )
+            self.partner_entry(pf, i, partner, codes)
         for tag, label in pt.sectors.items():
             self.text(pf, ("sectors", tag), label)
         self.platforms(pf)
+
+    def partner_entry(
+        self, pf: str, i: int, partner: Partner, codes: frozenset[str] | None
+    ) -> None:
+        """One catalogue entry: geographies known, sector codes of sectors.yaml, a known country
+        (ISO 3166-1 alpha-2 with a name in document.yaml), a known source and a check date."""
+        pt = self.k.partners
+        for j, geo in enumerate(partner.geography):
+            if geo not in pt.geographies:
+                self.add(
+                    pf,
+                    ("partners", i, "geography", j),
+                    f"unknown geography {geo!r}",
+                    hint=suggest(geo, pt.geographies),
+                    code="unknown-geography",
+                )
+        if not partner.sources:
+            self.add(
+                pf,
+                ("partners", i),
+                f"partner {partner.id!r} names no source",
+                code="partner-source",
+            )
+        self.sources(pf, ("partners", i, "sources"), partner.sources)
+        if partner.checked is None:
+            self.add(
+                pf,
+                ("partners", i),
+                f"partner {partner.id!r} has no `checked` date (when its sources were last read)",
+                code="partner-checked",
+            )
+        if isinstance(partner.region, Text):
+            self.text(pf, ("partners", i, "region"), partner.region)
+        countries = self.k.document.countries
+        if not (len(partner.country) == 2 and partner.country in countries):
+            self.add(
+                pf,
+                ("partners", i, "country"),
+                f"country {partner.country!r} is not an ISO 3166-1 alpha-2 code with a name in "
+                "document.yaml `countries:`",
+                hint=suggest(partner.country.upper(), countries),
+                code="unknown-country",
+            )
+        if not partner.sectors:
+            self.add(
+                pf, ("partners", i), f"partner {partner.id!r} has no sector", code="unknown-sector"
+            )
+        for j, sector in enumerate(partner.sectors):
+            if codes is not None and sector not in codes:
+                self.add(
+                    pf,
+                    ("partners", i, "sectors", j),
+                    f"unknown sector code {sector!r} (the codes are in sectors.yaml)",
+                    hint=suggest(sector, sorted(codes)),
+                    code="unknown-sector",
+                )
 
     def platforms(self, pf: str) -> None:
         """Each platform's status is a checked fact: an active one names its source and check

@@ -117,16 +117,18 @@ def test_no_second_region_when_apec_is_already_the_strongest_open_one(knowledge,
     assert "co_apec_diversification" in api.run(b, session).recommendations
 
 
-@pytest.mark.parametrize(("target", "country"), [("AM", "AM"), ("Китай", "CN"), ("china", "CN")])
+@pytest.mark.parametrize(
+    ("target", "country"), [("JP", "JP"), ("Турция", "TR"), ("brazil", "BR"), ("cn", "CN")]
+)
 def test_target_markets_raise_a_candidate_in_that_country(knowledge, target, country):
     # target_markets was collected and never used: an ISO code or a country name of the
     # knowledge base (either language) now lifts a candidate of that country to the top
-    base = inline(knowledge, specialization=["ict"], partner_geographies_available=CLOSED)
+    base = inline(knowledge, specialization=["aerospace"], partner_geographies_available=CLOSED)
     top = choose_partners(base, knowledge).candidates
     assert top and top[0].partner is not None and top[0].partner.country != country
     targeted = inline(
         knowledge,
-        specialization=["ict"],
+        specialization=["aerospace"],
         partner_geographies_available=CLOSED,
         target_markets=[target],
     )
