@@ -136,7 +136,9 @@ def bibliography(
             continue
         text: Any = RStrip(src.citation)
         if src.url:
-            url = Msg("bib_url", url=src.url, date=d.accessed)
+            # the date the page was checked, where the knowledge base records it
+            seen = src.checked.strftime("%d.%m.%Y") if src.checked else d.accessed
+            url = Msg("bib_url", url=src.url, date=seen)
             text = cat([RStrip(text, "."), ". — ", url])
         bib.append(BibEntry(no=len(bib) + 1, text=text, id=sid))
         ref_no[sid] = len(bib)
