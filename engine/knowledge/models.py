@@ -25,6 +25,7 @@ from engine.files.cache import content_digest
 from engine.files.strict_yaml import Located
 from engine.knowledge.base import Basis, Lang, Provenance, Strict, SubjectKind, Text, localized
 from engine.knowledge.document_model import DocumentFile
+from engine.knowledge.schedule_model import DataSource, KpiQuantity, Schedule, TargetRules
 from engine.knowledge.scoring_model import ScoringFile
 from engine.resources import display_path
 
@@ -356,6 +357,9 @@ class KPIDef(Strict):
     baseline: dict[Literal["indicator", "measure"], str] | None = None
     target: Target
     note: Text | None = None
+    quantity: KpiQuantity | None = None  # None: a count for a whole baseline, else an amount
+    source: str | None = None  # a data_sources id of kpis.yaml
+    owner: str | None = None  # a document.yaml body that reports the figure
 
 
 class AboveBaseline(Provenance):
@@ -370,6 +374,8 @@ class AboveBaseline(Provenance):
 
 class KPIsFile(Strict):
     above_baseline: AboveBaseline | None = None
+    target_rules: TargetRules | None = None
+    data_sources: list[DataSource] = Field(default_factory=list)
     kpis: list[KPIDef]
 
 
@@ -506,6 +512,7 @@ class ProgramFile(Strict):
     reconciliation: dict[str, Text] = Field(default_factory=dict)
     # the level computed outside the system beside the system's figure, and why they differ
     reported_index: ReportedIndex | None = None
+    schedule: Schedule | None = None  # the sizing and calendar of the measures
 
 
 # --- the document a client receives (knowledge/document.yaml) ---------------------------------

@@ -16,7 +16,7 @@ from pydantic import BaseModel, ValidationError
 
 from engine.errors import InputError, Problem
 from engine.files.strict_yaml import Located, load_yaml_file
-from engine.knowledge import base, document_model, models, scoring_model
+from engine.knowledge import base, document_model, models, schedule_model, scoring_model
 from engine.knowledge.conditions import MAX_BRANCHES, branch_count, branches
 from engine.knowledge.models import FILES, Knowledge, RulesFile, RuleSite
 from engine.resources import display_path
@@ -64,7 +64,11 @@ _UNION_TAGS = {
 
 def _field_names() -> set[str]:
     names: set[str] = set()
-    for obj in [v for m in (base, document_model, scoring_model, models) for v in vars(m).values()]:
+    for obj in [
+        v
+        for m in (base, document_model, scoring_model, schedule_model, models)
+        for v in vars(m).values()
+    ]:
         if isinstance(obj, type) and issubclass(obj, BaseModel) and obj is not BaseModel:
             for name, info in obj.model_fields.items():
                 names.add(info.alias or name)

@@ -13,7 +13,8 @@ from engine.inference.trace import Result
 from engine.knowledge.document_model import PlanEntry
 from engine.knowledge.models import Knowledge
 from engine.program.leaves import tx
-from engine.program.model import ProgramView
+from engine.program.model import ProgramView, order_recommendations
+from engine.program.schedule import schedule
 from engine.text.message import Msg, Num, cat
 
 ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
@@ -174,12 +175,14 @@ def plan_rows(
     country = str(result.assessment.get(k.partners.country_indicator) or "")
     ordered = list(view["org_changes"]) + [r for dd in view["by_direction"] for r in dd["measures"]]
     kpis = {x["id"]: x for x in view["kpis"]}
+    # the schedule sized to the cluster (program.yaml `schedule:`), as the JSON result has it
+    slots = schedule(result, k, order_recommendations(result, k), horizon).slots
     plan = []
     for n, r in enumerate(ordered, 1):
         e: PlanEntry = d.plan.get(r["id"], d.default_plan)
-        sy, sq = e.start
-        ey, eq = e.end if e.end else (horizon, 4)
-        sy, ey = min(sy, horizon), min(ey, horizon)
+        slot = slots[r["id"]]
+        sy, sq = slot.start // 4 + 1, slot.start % 4 + 1
+        ey, eq = slot.end // 4 + 1, slot.end % 4 + 1
         funding_ids = e.funding or d.funding_by_actor.get(r["actor_id"], [])
         funding = instruments_for(
             funding_ids, k, country, (per["start"], per["end"]), set(result.findings)

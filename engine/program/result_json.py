@@ -14,6 +14,7 @@ from engine.program.gaps import data_gaps
 from engine.program.kpis import kpis_json
 from engine.program.model import order_recommendations
 from engine.program.partners import choose_partners
+from engine.program.schedule import assessment_year, quarter_label, schedule, schedule_json
 
 SCHEMA_RESULT = "cluster-intl/result/2"
 
@@ -27,6 +28,8 @@ def result_json(
     partner_choice = choose_partners(a, k)
     order = order_recommendations(result, k)
     horizon = a.get(k.program.horizon_indicator) or k.program.default_horizon_years
+    plan = schedule(result, k, order, horizon)
+    year = assessment_year(result, k)
     return {
         "schema": SCHEMA_RESULT,
         "generator": f"cluster-intl {__version__}",
@@ -47,6 +50,9 @@ def result_json(
                 "status": result.status[rid],
                 "basis": k.recommendation[rid].basis,
                 "priority": result.priority[rid],
+                "priority_asked": result.lowered.get(rid),
+                "start": quarter_label(plan.slots[rid].start, year),
+                "end": quarter_label(plan.slots[rid].end, year),
                 "actor": k.recommendation[rid].actor,
                 "direction": k.recommendation[rid].direction,
                 "rules": sorted({f.rule for f in result.producers("recommendation", rid)}),
@@ -54,6 +60,7 @@ def result_json(
             }
             for rid in order
         ],
+        "schedule": schedule_json(plan, year),
         "postponed": list(result.postponed),
         "not_made": not_made_json(result, k),
         "partners": partner_choice.as_dict(),

@@ -46,6 +46,11 @@ class RecommendationOut(_Closed):
         description="source, derived or proposal (knowledge/recommendations.yaml)"
     )
     priority: Priority
+    priority_asked: Priority | None = Field(
+        description="the priority the rules asked for when the cap on 'high' lowered it, else null"
+    )
+    start: str = Field(description="the first quarter, '2026-Q1' ('Y1-Q1' without a year)")
+    end: str = Field(description="the last quarter, never beyond the program horizon")
     actor: Actor
     direction: Direction
     rules: list[str]
@@ -110,6 +115,10 @@ class ResultOut(_Closed):
     )
     findings: list[str]
     recommendations: list[RecommendationOut]
+    schedule: dict[str, Any] = Field(
+        description="capacity score, the items that made it, the first year's limit and the "
+        "measures starting in each program year"
+    )
     postponed: list[str]
     not_made: list[dict[str, Any]]
     partners: dict[str, Any]
