@@ -136,7 +136,7 @@ def document_parts(
     per = period(a.get("assessment_year"), int(view["cluster"]["horizon"]))
     plan = plan_rows(view, result, k, per, bodies)
     number_measures(view, plan)
-    kpi_rows = kpi_table(view, per, bodies)
+    kpi_rows = kpi_table(view, per, bodies, k)
     summary = summary_parts(view, plan, kpi_rows, per, k)
     bib, ref_no = bibliography(view, k, audience)
     for r in view["recommendations"]:

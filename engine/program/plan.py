@@ -55,9 +55,13 @@ class KpiRow:
     target: Any
     targets: list[dict[str, Any]]
     basis: Any
+    rule: Any
+    source_id: str | None
+    owner_id: str | None
     horizon: int
     note: Any
     recommendations: list[Any]
+    recommendation_ids: list[str] = field(default_factory=list)
     years: list[Any] = field(default_factory=list)
     source: Any = ""
     owner: Any = ""
@@ -219,15 +223,23 @@ def number_measures(view: ProgramView, plan: list[PlanRow]) -> None:
         r["when"] = row.when if row else r["timeframe"]
 
 
-def kpi_table(view: ProgramView, per: dict[str, Any], bodies: dict[str, Any]) -> list[KpiRow]:
-    """The KPIs by year, with data source, owner and frequency."""
-    return [
-        KpiRow(
-            **x,
-            years=kpi_years(x, per),
-            source=Msg("kpi_data_source"),
-            owner=bodies["expert_group"],
-            frequency=Msg("kpi_frequency"),
+def kpi_table(
+    view: ProgramView, per: dict[str, Any], bodies: dict[str, Any], k: Knowledge
+) -> list[KpiRow]:
+    """The KPIs by year, with the data source and owner each KPI names (kpis.yaml; the
+    general monitoring report and the expert group where it names none) and frequency."""
+    sources = {s.id: s.name for s in k.kpis.data_sources}
+    rows = []
+    for x in view["kpis"]:
+        src = sources.get(x["source_id"] or "")
+        owner = bodies.get(x["owner_id"] or "") or bodies["expert_group"]
+        rows.append(
+            KpiRow(
+                **x,
+                years=kpi_years(x, per),
+                source=tx(src) if src is not None else Msg("kpi_data_source"),
+                owner=owner,
+                frequency=Msg("kpi_frequency"),
+            )
         )
-        for x in view["kpis"]
-    ]
+    return rows
