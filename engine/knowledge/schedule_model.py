@@ -45,6 +45,11 @@ class Schedule(Provenance):
     max_high: int = 5
     # measure -> the measures it needs, when the program makes them too
     preconditions: dict[str, list[str]] = Field(default_factory=dict)
+    # partial data: when at least this share of the measures made whose `running:` is read are
+    # left blank, the document asks first and shows each such measure once, "to be confirmed"
+    to_confirm_share: float = 0.5
+    # who is asked for a blank of each indicator group (a document.yaml body)
+    ask_by_group: dict[str, str] = Field(default_factory=dict)
 
 
 class Rounding(Strict):

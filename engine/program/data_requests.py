@@ -15,6 +15,7 @@ from engine.knowledge.conditions import branches, holds
 from engine.knowledge.measure_ids import measure_inputs
 from engine.knowledge.models import Atom, Knowledge, Not_, RuleSite
 from engine.program.leaves import tx
+from engine.program.partial import ask_whom
 
 # operators that are about the blank itself, not about the cluster
 _ABOUT_BLANK = {"is_missing", "is_known"}
@@ -237,6 +238,7 @@ def data_requests_view(result: Result, k: Knowledge) -> list[dict[str, Any]]:
                 "label": tx(ind.label),
                 "question": tx(ind.question),
                 "group": tx(k.group[ind.group].label),
+                "ask": ask_whom(ind.group, k),
                 "recommendations": recs,
                 "findings": findings,
                 # what the reader needs: the measures it decides, else the conclusions

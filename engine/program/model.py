@@ -25,6 +25,7 @@ from engine.program.data_requests import data_requests_view
 from engine.program.gaps import data_gaps
 from engine.program.kpis import kpis_view
 from engine.program.leaves import LangCode, Or, tx
+from engine.program.partial import confirm_once, status_to_confirm
 from engine.program.partners import (
     PartnerChoice,
     catalogue_lists,
@@ -84,6 +85,7 @@ class ProgramView(TypedDict):
     monitoring: dict[str, Any]
     data_gaps: dict[str, Any]
     data_requests: list[dict[str, Any]]
+    data_first: bool
     proposals: list[dict[str, Any]]
     not_made: list[Any]
     method_notes: list[Any]
@@ -412,6 +414,9 @@ def build_program(
     country = country_of(result, k)
     profile = country_profile(country, k) if country else None
     current = current_view(result, k, peer_rank)
+    data_first = status_to_confirm(result, k)
+    if data_first:
+        confirm_once(recs)
     by_direction, by_actor = grouped(recs, k)
     cited = {sid for r in recs_order for sid in k.recommendation[r].sources}
     cited |= {sid for f in result.firings for sid in k.rule[f.rule].rule.sources}
@@ -453,7 +458,11 @@ def build_program(
             else "",
         },
         "data_gaps": data_gaps(result, k),
-        "data_requests": data_requests_view(result, k),
+        # with most statuses blank, what confirms a measure is asked first
+        "data_requests": sorted(data_requests_view(result, k), key=lambda d: not d["confirms"])
+        if data_first
+        else data_requests_view(result, k),
+        "data_first": data_first,  # most running-checks blank: the data requests come first
         "proposals": proposals_relied_on(result, k, recs_order),
         "not_made": not_made(result, k) if reasons else [],
         "method_notes": [tx(x) for x in k.program.method_notes],

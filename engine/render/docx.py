@@ -83,6 +83,8 @@ class _Writer(BackMatter):
         self.current()
         self.swot()
         self.prospects()
+        if p["data_first"]:  # most measures' status is blank: what to confirm comes first
+            self.data_requests()
         self.heading(t["s_org"], 1)
         if not p["org_changes"]:
             self.para(f"{t['none']}.")
