@@ -60,6 +60,7 @@ from engine.program.document import AUDIENCES, build_document
 from engine.program.model import build_program
 from engine.program.peers import peer_indices, rank
 from engine.program.result_json import result_json
+from engine.program.why_plan import why_plan
 from engine.render.docx_setup import open_template
 from engine.render.explain_policy import (
     render_what_if_policy,
@@ -298,6 +299,8 @@ def why(result: Result, ident: str, k: Knowledge, lang: str, reader: str = "auth
     """Why a recommendation, finding or measure holds: the chain down to the indicators.
     `reader`: "author" (rule ids, file:line) or "policy" (plain sentences)."""
     data = why_data(result, ident, k)
+    if "recommendation" in data:  # the schedule and the KPI targets of a measure made
+        data["recommendation"].update(why_plan(result, ident, k))  # type: ignore[typeddict-item]
     if reader == "policy":
         data = policy_why(data, k)
     return explanation_words(data, lang, reader)
