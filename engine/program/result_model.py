@@ -77,6 +77,11 @@ class KPIOut(_Closed):
     baseline: float | None = Field(description="null when blank: no numeric target is set")
     kind: Literal["increase_pct", "add", "at_least", "benchmark", "fixed", "reach"]
     basis: Basis | None = Field(description="where the target rule comes from")
+    rule: str = Field(description="the rule that set the targets: `kind`, or override")
+    bounded: bool = Field(description="a share bound (maximum, step a year) cut the path")
+    quantity: Literal["count", "share", "amount", "ratio"]
+    source: str | None = Field(description="the data source id (kpis.yaml data_sources)")
+    owner: str | None = Field(description="the body that reports the figure (document.yaml)")
     targets: dict[str, float | None] = Field(
         description="calendar year (the year after assessment_year first; '+1', '+2'... when the "
         "year is blank) -> target, one per year of the horizon; null against a blank baseline"

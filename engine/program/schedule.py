@@ -17,7 +17,8 @@ from engine.knowledge.schedule_model import CapacityItem, Schedule
 class Slot:
     """Where one measure sits: its first and last quarter (0 = year 1, Q1) and why it starts
     then (`plan`: its own earliest start; `precondition`: after the measures it needs;
-    `capacity`: the year before it was full)."""
+    `capacity`: the year before it was full; `running`: it already runs). A measure that already runs keeps its planned
+    start and counts against no year's capacity."""
 
     start: int
     end: int
@@ -84,8 +85,10 @@ def quarter(pair: tuple[int, int]) -> int:
 class _Placer:
     """Places the measures in the program's order, each after the measures it needs."""
 
-    def __init__(self, made: list[str], k: Knowledge, s: Schedule, horizon: int, limits: dict):
-        self.made, self.k, self.s = set(made), k, s
+    def __init__(self, result: Result, k: Knowledge, s: Schedule, horizon: int, limits: dict):
+        self.made, self.k, self.s = set(result.recommendations), k, s
+        # a measure that already runs goes on from its planned start: it waits for nothing
+        self.running = {r for r in result.recommendations if result.status.get(r) == "continue"}
         self.last = horizon * 4 - 1
         self.horizon, self.limits = horizon, limits
         self.count: dict[int, int] = {}
@@ -100,9 +103,14 @@ class _Placer:
         start = min(quarter(e.start), self.last)
         length = None if e.end is None else max(quarter(e.end) - quarter(e.start), 0)
         reason, after = "plan", []
+        if rid in self.running:
+            end = self.last if length is None else min(start + length, self.last)
+            slot = Slot(start=start, end=end, reason="running")
+            self.slots[rid] = slot
+            return slot
         for need in self.s.preconditions.get(rid, []):
-            if need not in self.made or need in stack:
-                continue
+            if need not in self.made or need in stack or need in self.running:
+                continue  # not in the program, or already in place
             ready = self.place(need, (*stack, rid)).start + self.s.lag_quarters
             after.append(need)
             if ready > start:
@@ -130,7 +138,7 @@ def schedule(result: Result, k: Knowledge, order: list[str], horizon: int) -> Pl
         s = Schedule(capacity=[], bands=[])
     score, items = capacity_score(result, s)
     limits = year_limits(score, s, horizon)
-    placer = _Placer(order, k, s, horizon, limits)
+    placer = _Placer(result, k, s, horizon, limits)
     for rid in order:
         placer.place(rid)
     return Plan(score=score, items=items, limits=limits, slots=placer.slots)
@@ -155,6 +163,9 @@ def schedule_json(plan: Plan, year: int | None) -> dict[str, Any]:
         "capacity_items": plan.items,
         "first_year_limit": plan.limits.get(1),
         "starting_by_year": {
-            str(y): sum(1 for s in plan.slots.values() if s.start_year == y) for y in plan.limits
+            str(y): sum(
+                1 for s in plan.slots.values() if s.start_year == y and s.reason != "running"
+            )
+            for y in plan.limits
         },
     }
