@@ -231,3 +231,15 @@ def test_the_json_result_carries_start_and_end_quarters():
     )
     years = Counter(r["start"][:4] for r in out["recommendations"])
     assert set(years) <= {"2014", "2015", "2016"}
+
+
+def test_the_consultants_own_final_target_replaces_the_rule():
+    # the engine's side of `kpi_targets` (the assessment input itself is not declared yet)
+    from dataclasses import replace
+
+    a = api.load(ROOT / "examples/nizhny-novgorod.yaml", K)
+    a = replace(a, values={**a.values, RULES.override_indicator: {"kpi_export_share": 9}})
+    out = result_json(api.run(a, SESSION), K)
+    row = next(r for r in out["kpis"] if r["id"] == "kpi_export_share")
+    assert row["rule"] == "override" and list(row["targets"].values())[-1] == 9
+    assert list(row["targets"].values()) == sorted(row["targets"].values())

@@ -186,6 +186,7 @@ class ScheduleView(TypedDict):
     end: str
     reason: str
     after: list[str]
+    after_titles: list[str]
     priority_asked: str | None
     priority_asked_label: str | None
     max_high: int

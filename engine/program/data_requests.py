@@ -15,7 +15,6 @@ from engine.knowledge.conditions import branches, holds
 from engine.knowledge.measure_ids import measure_inputs
 from engine.knowledge.models import Atom, Knowledge, Not_, RuleSite
 from engine.program.leaves import tx
-from engine.program.partial import ask_whom
 
 # operators that are about the blank itself, not about the cluster
 _ABOUT_BLANK = {"is_missing", "is_known"}
@@ -250,3 +249,11 @@ def data_requests_view(result: Result, k: Knowledge) -> list[dict[str, Any]]:
             }
         )
     return out
+
+
+def ask_whom(group: str, k: Knowledge) -> Any:
+    """The body asked for a blank of this indicator group, or nothing."""
+    s = k.program.schedule
+    body_id = s.ask_by_group.get(group) if s else None
+    body = next((b for b in k.document.bodies if b.id == body_id), None)
+    return tx(body.name) if body is not None else ""

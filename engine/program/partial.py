@@ -10,7 +10,7 @@ from typing import Any
 
 from engine.inference.trace import Result
 from engine.knowledge.models import Knowledge
-from engine.program.leaves import tx
+from engine.program.data_requests import data_requests_view
 from engine.text.message import Msg
 
 
@@ -33,9 +33,14 @@ def confirm_once(recs: list[dict[str, Any]]) -> None:
             r["status_label"] = Msg("status_to_confirm")
 
 
-def ask_whom(group: str, k: Knowledge) -> Any:
-    """The body asked for a blank of this indicator group, or nothing."""
-    s = k.program.schedule
-    body_id = s.ask_by_group.get(group) if s else None
-    body = next((b for b in k.document.bodies if b.id == body_id), None)
-    return tx(body.name) if body is not None else ""
+def requests_first(
+    result: Result, k: Knowledge, recs: list[dict[str, Any]]
+) -> tuple[bool, list[dict[str, Any]]]:
+    """Whether the data requests come first, and the requests: with most statuses blank, each
+    conditional measure is said once and what confirms a measure is asked first."""
+    requests = data_requests_view(result, k)
+    first = status_to_confirm(result, k)
+    if first:
+        confirm_once(recs)
+        requests = sorted(requests, key=lambda d: not d["confirms"])
+    return first, requests

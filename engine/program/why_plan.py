@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from engine.explain.shapes import WhyData
+from engine.explain.why import why_data
 from engine.inference.trace import Result
 from engine.knowledge.models import Knowledge
 from engine.program.document import body_names
@@ -21,6 +23,15 @@ def _horizon(result: Result, k: Knowledge) -> int:
     return int(
         result.assessment.get(k.program.horizon_indicator) or k.program.default_horizon_years
     )
+
+
+def why_record(result: Result, ident: str, k: Knowledge) -> WhyData:
+    """The why record of `ident` (engine/explain), with the schedule and KPI targets of a
+    measure made: one language-free record for every language and reader."""
+    data = why_data(result, ident, k)
+    if "recommendation" in data:
+        data["recommendation"].update(why_plan(result, ident, k))  # type: ignore[typeddict-item]
+    return data
 
 
 def why_plan(result: Result, rid: str, k: Knowledge) -> dict[str, Any]:
@@ -57,6 +68,7 @@ def why_plan(result: Result, rid: str, k: Knowledge) -> dict[str, Any]:
             "end": quarter_label(slot.end, year),
             "reason": slot.reason,
             "after": slot.after,
+            "after_titles": [k.recommendation[r].title for r in slot.after],
             "priority_asked": asked,
             "priority_asked_label": tx(k.recommendations.priorities.get(asked)) if asked else None,
             "max_high": k.program.schedule.max_high if k.program.schedule else 0,

@@ -59,7 +59,7 @@ def plan_lines(r: Mapping[str, Any], s: Mapping[str, str]) -> list[str]:
     sch = r.get("schedule")
     if sch:
         when = s["x_when"].format(start=sch["start"], end=sch["end"])
-        why = s["x_start_" + sch["reason"]].format(after=", ".join(sch["after"]))
+        why = s["x_start_" + sch["reason"]].format(after="; ".join(sch["after_titles"]))
         out.append(f"{when} — {why}")
         if sch["priority_asked"]:
             out.append(
