@@ -67,6 +67,8 @@ class TargetRules(Provenance):
     # a share moves at most this many percentage points a year
     share_step_per_year: float
     share_rounding: list[Rounding]
+    # counts are whole; large counts coarser (empty: every count to a whole number)
+    count_rounding: list[Rounding] = Field(default_factory=list)
     amount_rounding: list[Rounding]
     ratio_rounding: list[Rounding]
     # the assessment input whose mapping `kpi_id: value` overrides a KPI's final target

@@ -31,9 +31,10 @@ def round_to_data(value: float | None, kind: str, rules: TargetRules | None) -> 
     """A target rounded to the precision its data has: counts whole, the rest by their list."""
     if value is None:
         return None
-    if kind == "count" or rules is None:
+    if rules is None or (kind == "count" and not rules.count_rounding):
         return math.floor(value + 0.5 + 1e-9)
     steps = {
+        "count": rules.count_rounding,
         "share": rules.share_rounding,
         "amount": rules.amount_rounding,
         "ratio": rules.ratio_rounding,
