@@ -47,7 +47,6 @@ from engine.errors import (
 from engine.explain.policy import policy_what_if, policy_why, policy_why_not
 from engine.explain.shapes import WhatIfData, WhyData, WhyNotData
 from engine.explain.what_if import parse_sets, what_if_data
-from engine.explain.why import why_data
 from engine.explain.why_not import why_not_data
 from engine.files import atomic
 from engine.files.strict_yaml import MAX_BYTES, decode
@@ -60,6 +59,7 @@ from engine.program.document import AUDIENCES, build_document
 from engine.program.model import build_program
 from engine.program.peers import peer_indices, rank
 from engine.program.result_json import result_json
+from engine.program.why_plan import why_record
 from engine.render.docx_setup import open_template
 from engine.render.explain_policy import (
     render_what_if_policy,
@@ -297,7 +297,7 @@ def assess_text(d: dict[str, Any], lang: str) -> str:
 def why(result: Result, ident: str, k: Knowledge, lang: str, reader: str = "author") -> WhyData:
     """Why a recommendation, finding or measure holds: the chain down to the indicators.
     `reader`: "author" (rule ids, file:line) or "policy" (plain sentences)."""
-    data = why_data(result, ident, k)
+    data = why_record(result, ident, k)  # with the schedule and KPI targets of a measure made
     if reader == "policy":
         data = policy_why(data, k)
     return explanation_words(data, lang, reader)

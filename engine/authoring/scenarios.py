@@ -20,6 +20,13 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from engine.assessment.load import load_assessment
 from engine.assessment.validate import Assessment, validate_mapping, with_changes
 from engine.authoring.scenario_budget import BudgetExpect, budget_mismatches, check_budget_ids
+from engine.authoring.scenario_plan import (
+    ScheduleExpect,
+    TargetsExpect,
+    schedule_failures,
+    target_failures,
+    unknown_ids,
+)
 from engine.authoring.scenario_reasons import why_lines, why_not_lines
 from engine.errors import InputError, Problem, suggest
 from engine.explain.justify import running_line
@@ -78,6 +85,9 @@ class Expectations(_Strict):
     kpis: Expect = Field(default_factory=Expect)
     # the program's budget: currency, size band, which measures cost money (issue 20)
     budget: BudgetExpect | None = None
+    # the schedule and the KPI targets of the program (engine/authoring/scenario_plan.py)
+    schedule: ScheduleExpect = Field(default_factory=ScheduleExpect)
+    targets: TargetsExpect = Field(default_factory=TargetsExpect)
 
 
 class Scenario(_Strict):
@@ -143,7 +153,11 @@ class Failure:
             "postponed": "postponement of",
             "kpis": "KPI",
             "budget": "budget:",
+            "schedule": "schedule:",
+            "targets": "target:",
         }[self.section]
+        if self.section in ("schedule", "targets"):
+            return f"{noun} {self.expected}"
         made = f"made {self.actual}" if self.actual else "made"
         if self.expected == "absent":
             return f"{noun} {self.ident!r} {made}, expected absent"
@@ -387,6 +401,12 @@ def _check_ids(
                     prefix + ("expect", section), f"{ident!r} is expected both present and absent"
                 )
             )
+    for path, message, ids in unknown_ids(s.expect.schedule, s.expect.targets, k):
+        problems.append(
+            located.problem(
+                prefix + ("expect", *path), message, key=True, hint=suggest(path[-1], ids)
+            )
+        )
     return problems
 
 
@@ -485,10 +505,15 @@ def run_case(case: Case, k: Knowledge, runner: Runner, lang: str = "en") -> Outc
                         reasons.append(say(running, lang))
                     actual = result.status.get(ident, "")
                     failures.append(Failure(section, ident, status, reasons, actual, missing=False))
+    e = case.scenario.expect
+    for section, got in (
+        ("schedule", schedule_failures(result, k, e.schedule)),
+        ("targets", target_failures(result, k, e.targets)),
+    ):
+        failures.extend(Failure(section, ident, what, []) for ident, what in got)
     for failure in failures:
-        failure.because = getattr(case.scenario.expect, failure.section).reasons.get(
-            failure.ident, ""
-        )
+        section_expect = getattr(case.scenario.expect, failure.section)
+        failure.because = getattr(section_expect, "reasons", {}).get(failure.ident, "")
     budget = case.scenario.expect.budget
     for what, wanted, found in budget_mismatches(result, k, budget):
         because = budget.because if budget else ""

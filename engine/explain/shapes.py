@@ -166,6 +166,32 @@ class RunningView(TypedDict):
     values: list[RunningValue]
 
 
+class TargetView(TypedDict):
+    """A KPI the measure moves: the rule of its target, baseline, final target, source, owner."""
+
+    __pydantic_config__ = _CLOSED  # type: ignore[misc]
+    kpi: str
+    rule: str
+    baseline: Any
+    target: Any
+    source: str
+    owner: str
+
+
+class ScheduleView(TypedDict):
+    """When the measure runs and why it starts then (its plan, a precondition, capacity)."""
+
+    __pydantic_config__ = _CLOSED  # type: ignore[misc]
+    start: str
+    end: str
+    reason: str
+    after: list[str]
+    after_titles: list[str]
+    priority_asked: str | None
+    priority_asked_label: str | None
+    max_high: int
+
+
 class RecommendationView(TypedDict):
     __pydantic_config__ = _CLOSED  # type: ignore[misc]
     title: str
@@ -179,6 +205,8 @@ class RecommendationView(TypedDict):
     sources: list[str]
     status: NotRequired[str]
     running: NotRequired[RunningView]
+    targets: NotRequired[list[TargetView]]
+    schedule: NotRequired[ScheduleView]
 
 
 class UsedBy(TypedDict):

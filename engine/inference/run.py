@@ -11,6 +11,7 @@ from typing import Any
 
 from engine.assessment.validate import Assessment
 from engine.inference.facts import Finding, Postponed, Recommended, build_facts
+from engine.inference.priority_cap import cap_high
 from engine.inference.rules import build_engine_class
 from engine.inference.trace import CondCheck, Declared, Firing, Matched, Result, RunningCheck
 from engine.knowledge.base import FactKind
@@ -233,6 +234,7 @@ def _result(
                 and PRIORITY_RANK[f.priority] < PRIORITY_RANK[result.priority[d.id]]
             ):
                 result.priority[d.id] = f.priority
+    result.lowered = cap_high(result, knowledge)
     return result
 
 

@@ -140,6 +140,8 @@ class Result:
     status: dict[str, str] = field(default_factory=dict)
     # recommendation -> its `running:` check, for every made measure whose entry declares one
     running: dict[str, RunningCheck] = field(default_factory=dict)
+    # recommendation -> the priority its rules asked for, when the cap on "high" lowered it
+    lowered: dict[str, str] = field(default_factory=dict)
 
     _by_declared: dict[tuple[str, str], list[Firing]] | None = field(
         default=None, init=False, repr=False, compare=False

@@ -27,6 +27,7 @@ from engine.knowledge.base import Basis, Lang, Provenance, Strict, SubjectKind, 
 from engine.knowledge.claim_model import ClaimCheck
 from engine.knowledge.document_model import DocumentFile
 from engine.knowledge.resources_model import ResourcesFile
+from engine.knowledge.schedule_model import DataSource, KpiQuantity, Schedule, TargetRules
 from engine.knowledge.scoring_model import ScoringFile
 from engine.resources import display_path
 
@@ -358,6 +359,9 @@ class KPIDef(Strict):
     baseline: dict[Literal["indicator", "measure"], str] | None = None
     target: Target
     note: Text | None = None
+    quantity: KpiQuantity | None = None  # None: a count for a whole baseline, else an amount
+    source: str | None = None  # a data_sources id of kpis.yaml
+    owner: str | None = None  # a document.yaml body that reports the figure
 
 
 class AboveBaseline(Provenance):
@@ -372,6 +376,8 @@ class AboveBaseline(Provenance):
 
 class KPIsFile(Strict):
     above_baseline: AboveBaseline | None = None
+    target_rules: TargetRules | None = None
+    data_sources: list[DataSource] = Field(default_factory=list)
     kpis: list[KPIDef]
 
 
@@ -511,6 +517,7 @@ class ProgramFile(Strict):
     reported_index: ReportedIndex | None = None
     # the wording kb check refuses: claims about this cluster in general texts, unsourced means
     claim_check: ClaimCheck | None = None
+    schedule: Schedule | None = None  # the sizing and calendar of the measures
 
 
 # --- the document a client receives (knowledge/document.yaml) ---------------------------------

@@ -16,7 +16,14 @@ from pydantic import BaseModel, ValidationError
 
 from engine.errors import InputError, Problem
 from engine.files.strict_yaml import Located, load_yaml_file
-from engine.knowledge import base, document_model, models, resources_model, scoring_model
+from engine.knowledge import (
+    base,
+    document_model,
+    models,
+    resources_model,
+    schedule_model,
+    scoring_model,
+)
 from engine.knowledge.conditions import MAX_BRANCHES, branch_count, branches
 from engine.knowledge.models import FILES, Knowledge, RulesFile, RuleSite
 from engine.resources import display_path
@@ -66,7 +73,7 @@ def _field_names() -> set[str]:
     names: set[str] = set()
     for obj in [
         v
-        for m in (base, document_model, resources_model, scoring_model, models)
+        for m in (base, document_model, resources_model, scoring_model, schedule_model, models)
         for v in vars(m).values()
     ]:
         if isinstance(obj, type) and issubclass(obj, BaseModel) and obj is not BaseModel:

@@ -5,9 +5,8 @@ are numbers (thousands of the currency) and the texts are leaves `localize` puts
 Costs come from `knowledge/resources.yaml` (ranges in the base currency for a cluster of the
 reference size, scaled by the cluster's size band and converted at its currency's rate), or from
 the consultant's `budget_overrides` in the assessment. Which program years a measure runs is
-`measure_years(start_year, end_year)`; `plan_span` reads them from the plan entries of
-`knowledge/document.yaml` (a schedule that computes start and end can call `measure_years` with
-its own years).
+`measure_years(start_year, end_year)`, from the measure's slot in the program's schedule
+(engine/program/schedule.py: the capacity-sized calendar the plan and the JSON result show).
 """
 
 from __future__ import annotations
@@ -21,6 +20,7 @@ from engine.knowledge.resources_model import MeasureResource, SizeBand, middle
 from engine.program.currency import Money, money_of
 from engine.program.model import order_recommendations
 from engine.program.plan import instruments_for
+from engine.program.schedule import Slot, schedule
 
 NO_COST = "no_cost"  # the instrument `document.yaml` names for work done within current activity
 
@@ -115,13 +115,9 @@ def measure_years(start_year: int, end_year: int) -> list[int]:
     return list(range(start_year, max(start_year, end_year) + 1))
 
 
-def plan_span(rid: str, k: Knowledge, horizon: int) -> tuple[int, int]:
-    """The first and last program year of a measure from its plan entry, within the horizon."""
-    d = k.document
-    e = d.plan.get(rid, d.default_plan)
-    start = min(e.start[0], horizon)
-    end = min(e.end[0] if e.end else horizon, horizon)
-    return start, end
+def slot_span(slot: Slot) -> tuple[int, int]:
+    """The first and last program year of a measure from its place in the schedule."""
+    return slot.start_year, slot.end // 4 + 1
 
 
 def yearly_amounts(
@@ -165,7 +161,12 @@ def sources_of(
 
 
 def measure_cost(
-    rid: str, result: Result, k: Knowledge, budget: Budget, years: tuple[int | None, int | None]
+    rid: str,
+    result: Result,
+    k: Knowledge,
+    budget: Budget,
+    years: tuple[int | None, int | None],
+    slot: Slot,
 ) -> MeasureCost:
     """One measure's amounts: the consultant's where the assessment gives them, else the
     estimate over the years it runs; split over its sources."""
@@ -175,7 +176,7 @@ def measure_cost(
         by_year = {y: round(v) for y, v in sorted(given.items())}
         basis, estimate = "consultant", False
     else:
-        run = measure_years(*plan_span(rid, k, budget.horizon))
+        run = measure_years(*slot_span(slot))
         rate = budget.money.currency.per_base
         by_year = yearly_amounts(m, run, budget.band.factor, rate)
         basis = "within_current_activity" if m.within else str(m.basis)
@@ -192,15 +193,18 @@ def measure_cost(
 
 
 def build_budget(result: Result, k: Knowledge, order: list[str] | None = None) -> Budget:
-    """The budget of the made measures (in `order`, or the program's order)."""
+    """The budget of the made measures (in `order`, or the program's order), each costed over
+    the years the program's schedule gives it."""
     a = result.assessment
     horizon = int(a.get(k.program.horizon_indicator) or k.program.default_horizon_years)
     country = str(a.get(k.partners.country_indicator) or "")
     year = a.get("assessment_year")
     span = (year + 1, year + horizon) if isinstance(year, int) else (None, None)
     budget = Budget(money_of(country, k), size_band(members_of(result, k), k), horizon)
-    for rid in order if order is not None else order_recommendations(result, k):
-        budget.measures[rid] = measure_cost(rid, result, k, budget, span)
+    order = order if order is not None else order_recommendations(result, k)
+    slots = schedule(result, k, order, horizon).slots
+    for rid in order:
+        budget.measures[rid] = measure_cost(rid, result, k, budget, span, slots[rid])
     return budget
 
 

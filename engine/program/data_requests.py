@@ -237,6 +237,7 @@ def data_requests_view(result: Result, k: Knowledge) -> list[dict[str, Any]]:
                 "label": tx(ind.label),
                 "question": tx(ind.question),
                 "group": tx(k.group[ind.group].label),
+                "ask": ask_whom(ind.group, k),
                 "recommendations": recs,
                 "findings": findings,
                 # what the reader needs: the measures it decides, else the conclusions
@@ -248,3 +249,11 @@ def data_requests_view(result: Result, k: Knowledge) -> list[dict[str, Any]]:
             }
         )
     return out
+
+
+def ask_whom(group: str, k: Knowledge) -> Any:
+    """The body asked for a blank of this indicator group, or nothing."""
+    s = k.program.schedule
+    body_id = s.ask_by_group.get(group) if s else None
+    body = next((b for b in k.document.bodies if b.id == body_id), None)
+    return tx(body.name) if body is not None else ""

@@ -141,7 +141,7 @@ def document_parts(
     number_measures(view, plan)
     budget = build_budget(result, k)
     cost_to_plan(plan, budget, k, per)
-    kpi_rows = kpi_table(view, per, bodies)
+    kpi_rows = kpi_table(view, per, bodies, k)
     summary = summary_parts(view, plan, kpi_rows, per, k)
     bib, ref_no = bibliography(view, k, audience)
     for r in view["recommendations"]:

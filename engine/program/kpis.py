@@ -10,8 +10,9 @@ from typing import Any
 from engine.inference.trace import Result
 from engine.knowledge.models import Knowledge, KPIDef
 from engine.program.currency import kpi_unit
-from engine.program.leaves import tx
-from engine.text.message import Msg, Num
+from engine.program.leaves import Format, tx
+from engine.program.targets import bound_path, overrides, quantity, round_to_data, straight
+from engine.text.message import Msg, Num, cat
 
 LEVEL_KINDS = ("at_least", "fixed", "reach", "benchmark")
 
@@ -99,6 +100,35 @@ def kpi_years(result: Result, k: Knowledge, horizon: int) -> list[str]:
     return [f"+{y}" for y in range(1, horizon + 1)]
 
 
+def _row_targets(
+    kpi: KPIDef, base: Any, k: Knowledge, horizon: int, override: float | None
+) -> tuple[list[float | int | None], str, bool]:
+    """The rounded target of each year, the rule that set them (the KPI's kind, or `override`)
+    and whether a share bound cut the path."""
+    kind = quantity(kpi, base)
+    rules = k.kpis.target_rules
+    if override is not None:
+        raw, rule = straight(base, override, horizon), "override"
+    else:
+        raw, rule = kpi_targets(kpi, base, k, horizon), kpi.target.kind
+    path, cut = (raw, False) if override is not None else bound_path(raw, base, kind, rules)
+    targets: list[float | int | None] = []
+    rounding = round_target if rules is None else None
+    for value in path:
+        r = rounding(base, value) if rounding else round_to_data(value, kind, rules)
+        if r is not None and targets and targets[-1] is not None and kpi.target.kind != "fixed":
+            r = max(r, targets[-1])  # a raised KPI does not fall back by rounding
+        targets.append(r)
+    grows = kpi.target.kind in ("increase_pct", "add") and (kpi.target.value or 0) > 0
+    if grows and override is None and kind == "count" and targets and targets[-1] is not None:
+        # a count the program sets out to raise ends above its baseline (10 % of 1 rounds
+        # back to 1, which would be no target at all)
+        floor = round_target(base, above_baseline(base, k))
+        if floor is not None:
+            targets[-1] = max(targets[-1], floor)
+    return targets, rule, cut
+
+
 def kpi_rows(result: Result, k: Knowledge, recs: list[str], horizon: int) -> list[dict[str, Any]]:
     """The language-free KPI rows: what the JSON result carries and the document renders."""
     order = [x.id for x in k.kpis.kpis]
@@ -108,24 +138,12 @@ def kpi_rows(result: Result, k: Knowledge, recs: list[str], horizon: int) -> lis
             if kid in k.kpi:
                 used.setdefault(kid, []).append(rid)
     years = kpi_years(result, k, horizon)
+    given = overrides(result, k)
     rows = []
     for kid in sorted(used, key=order.index):
         kpi = k.kpi[kid]
         base = kpi_baseline(kpi, result)
-        raw = kpi_targets(kpi, base, k, horizon)
-        targets: list[float | int | None] = []
-        for value in raw:
-            r = round_target(base, value)
-            if r is not None and targets and targets[-1] is not None:
-                r = max(r, targets[-1]) if kpi.target.kind != "fixed" else r
-            targets.append(r)
-        grows = kpi.target.kind in ("increase_pct", "add") and (kpi.target.value or 0) > 0
-        if grows and isinstance(base, int) and targets and targets[-1] is not None:
-            # a count the program sets out to raise ends above its baseline (10 % of 1 rounds
-            # back to 1, which would be no target at all)
-            floor = round_target(base, above_baseline(base, k))
-            if floor is not None:
-                targets[-1] = max(targets[-1], floor)
+        targets, rule, cut = _row_targets(kpi, base, k, horizon, given.get(kid))
         rows.append(
             {
                 "id": kid,
@@ -134,6 +152,11 @@ def kpi_rows(result: Result, k: Knowledge, recs: list[str], horizon: int) -> lis
                 "kind": kpi.target.kind,
                 "value": kpi.target.value,
                 "basis": kpi.target.basis,
+                "rule": rule,
+                "bounded": cut,
+                "quantity": quantity(kpi, base),
+                "source": kpi.source,
+                "owner": kpi.owner,
                 "targets": dict(zip(years, targets, strict=True)),
                 "recommendations": used[kid],
             }
@@ -145,10 +168,42 @@ def kpis_json(result: Result, k: Knowledge, recs: list[str], horizon: int) -> li
     """The KPI rows as the JSON result carries them: baseline, target kind and basis, the targets
     by year and the recommendations that set them."""
     return [
-        {key: row[key] for key in ("id", "direction", "baseline", "kind", "basis", "targets")}
+        {
+            key: row[key]
+            for key in (
+                "id",
+                "direction",
+                "baseline",
+                "kind",
+                "basis",
+                "rule",
+                "bounded",
+                "quantity",
+                "source",
+                "owner",
+                "targets",
+            )
+        }
         | {"recommendations": row["recommendations"]}
         for row in kpi_rows(result, k, recs, horizon)
     ]
+
+
+def rule_text(row: dict[str, Any], k: Knowledge) -> Any:
+    """The short wording of the rule that set a KPI's targets, and the bound that cut them."""
+    rules = k.kpis.target_rules
+    if rules is None or row["rule"] not in rules.rule_names:
+        return ""
+    value = row["value"]
+    text: Any = Format(tx(rules.rule_names[row["rule"]]), value=Num(value) if value else "")
+    if row["bounded"] and "bounded" in rules.rule_names:
+        bound = Format(
+            tx(rules.rule_names["bounded"]),
+            step=Num(rules.share_step_per_year),
+            max=Num(rules.share_max),
+        )
+        text = cat([text, "; ", bound])
+    return text
 
 
 def kpis_view(result: Result, k: Knowledge, recs: list[str], horizon: int) -> list[dict]:
@@ -176,9 +231,13 @@ def kpis_view(result: Result, k: Knowledge, recs: list[str], horizon: int) -> li
                     {"year": year, "value": Num(v)} for year, v in targets.items() if v is not None
                 ],
                 "basis": row["basis"],
+                "rule": rule_text(row, k),
+                "source_id": row["source"],
+                "owner_id": row["owner"],
                 "horizon": horizon,
                 "note": tx(kpi.note),
                 "recommendations": [k.recommendation[r].title for r in row["recommendations"]],
+                "recommendation_ids": row["recommendations"],
             }
         )
     return rows

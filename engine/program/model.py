@@ -21,10 +21,10 @@ from engine.explain.wording import country_of, country_profile, measure_wording
 from engine.inference.trace import Result
 from engine.knowledge.models import PRIORITY_RANK, Knowledge
 from engine.program.charts import program_charts
-from engine.program.data_requests import data_requests_view
 from engine.program.gaps import data_gaps
 from engine.program.kpis import kpis_view
 from engine.program.leaves import LangCode, Or, tx
+from engine.program.partial import requests_first
 from engine.program.partners import (
     PartnerChoice,
     catalogue_lists,
@@ -84,6 +84,7 @@ class ProgramView(TypedDict):
     monitoring: dict[str, Any]
     data_gaps: dict[str, Any]
     data_requests: list[dict[str, Any]]
+    data_first: bool
     proposals: list[dict[str, Any]]
     not_made: list[Any]
     method_notes: list[Any]
@@ -443,6 +444,7 @@ def build_program(
     country = country_of(result, k)
     profile = country_profile(country, k) if country else None
     current = current_view(result, k, peer_rank)
+    data_first, requests = requests_first(result, k, recs)
     by_direction, by_actor = grouped(recs, k)
     cited = {sid for r in recs_order for sid in k.recommendation[r].sources}
     cited |= {sid for f in result.firings for sid in k.rule[f.rule].rule.sources}
@@ -484,7 +486,8 @@ def build_program(
             else "",
         },
         "data_gaps": data_gaps(result, k),
-        "data_requests": data_requests_view(result, k),
+        "data_requests": requests,
+        "data_first": data_first,  # most running-checks blank: the data requests come first
         "proposals": proposals_relied_on(result, k, recs_order),
         "not_made": not_made(result, k) if reasons else [],
         "method_notes": [tx(x) for x in k.program.method_notes],

@@ -13,7 +13,8 @@ from engine.inference.trace import Result
 from engine.knowledge.document_model import PlanEntry
 from engine.knowledge.models import Knowledge
 from engine.program.leaves import tx
-from engine.program.model import ProgramView
+from engine.program.model import ProgramView, order_recommendations
+from engine.program.schedule import schedule
 from engine.text.message import Msg, Num, cat
 
 ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
@@ -57,9 +58,13 @@ class KpiRow:
     target: Any
     targets: list[dict[str, Any]]
     basis: Any
+    rule: Any
+    source_id: str | None
+    owner_id: str | None
     horizon: int
     note: Any
     recommendations: list[Any]
+    recommendation_ids: list[str] = field(default_factory=list)
     years: list[Any] = field(default_factory=list)
     source: Any = ""
     owner: Any = ""
@@ -177,12 +182,14 @@ def plan_rows(
     country = str(result.assessment.get(k.partners.country_indicator) or "")
     ordered = list(view["org_changes"]) + [r for dd in view["by_direction"] for r in dd["measures"]]
     kpis = {x["id"]: x for x in view["kpis"]}
+    # the schedule sized to the cluster (program.yaml `schedule:`), as the JSON result has it
+    slots = schedule(result, k, order_recommendations(result, k), horizon).slots
     plan = []
     for n, r in enumerate(ordered, 1):
         e: PlanEntry = d.plan.get(r["id"], d.default_plan)
-        sy, sq = e.start
-        ey, eq = e.end if e.end else (horizon, 4)
-        sy, ey = min(sy, horizon), min(ey, horizon)
+        slot = slots[r["id"]]
+        sy, sq = slot.start // 4 + 1, slot.start % 4 + 1
+        ey, eq = slot.end // 4 + 1, slot.end % 4 + 1
         funding_ids = e.funding or d.funding_by_actor.get(r["actor_id"], [])
         funding = instruments_for(
             funding_ids, k, country, (per["start"], per["end"]), set(result.findings)
@@ -219,15 +226,23 @@ def number_measures(view: ProgramView, plan: list[PlanRow]) -> None:
         r["when"] = row.when if row else r["timeframe"]
 
 
-def kpi_table(view: ProgramView, per: dict[str, Any], bodies: dict[str, Any]) -> list[KpiRow]:
-    """The KPIs by year, with data source, owner and frequency."""
-    return [
-        KpiRow(
-            **x,
-            years=kpi_years(x, per),
-            source=Msg("kpi_data_source"),
-            owner=bodies["expert_group"],
-            frequency=Msg("kpi_frequency"),
+def kpi_table(
+    view: ProgramView, per: dict[str, Any], bodies: dict[str, Any], k: Knowledge
+) -> list[KpiRow]:
+    """The KPIs by year, with the data source and owner each KPI names (kpis.yaml; the
+    general monitoring report and the expert group where it names none) and frequency."""
+    sources = {s.id: s.name for s in k.kpis.data_sources}
+    rows = []
+    for x in view["kpis"]:
+        src = sources.get(x["source_id"] or "")
+        owner = bodies.get(x["owner_id"] or "") or bodies["expert_group"]
+        rows.append(
+            KpiRow(
+                **x,
+                years=kpi_years(x, per),
+                source=tx(src) if src is not None else Msg("kpi_data_source"),
+                owner=owner,
+                frequency=Msg("kpi_frequency"),
+            )
         )
-        for x in view["kpis"]
-    ]
+    return rows

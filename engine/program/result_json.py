@@ -15,6 +15,7 @@ from engine.program.gaps import data_gaps
 from engine.program.kpis import kpis_json
 from engine.program.model import order_recommendations
 from engine.program.partners import choose_partners
+from engine.program.schedule import assessment_year, quarter_label, schedule, schedule_json
 
 SCHEMA_RESULT = "cluster-intl/result/2"
 
@@ -28,9 +29,10 @@ def result_json(
     partner_choice = choose_partners(a, k)
     order = order_recommendations(result, k)
     horizon = a.get(k.program.horizon_indicator) or k.program.default_horizon_years
+    plan = schedule(result, k, order, horizon)
+    year = assessment_year(result, k)
     budget = build_budget(result, k, order)
-    year = a.get("assessment_year")
-    first = year + 1 if isinstance(year, int) else None
+    first = year + 1 if year is not None else None
     return {
         "schema": SCHEMA_RESULT,
         "generator": f"cluster-intl {__version__}",
@@ -51,6 +53,9 @@ def result_json(
                 "status": result.status[rid],
                 "basis": k.recommendation[rid].basis,
                 "priority": result.priority[rid],
+                "priority_asked": result.lowered.get(rid),
+                "start": quarter_label(plan.slots[rid].start, year),
+                "end": quarter_label(plan.slots[rid].end, year),
                 "actor": k.recommendation[rid].actor,
                 "direction": k.recommendation[rid].direction,
                 "rules": sorted({f.rule for f in result.producers("recommendation", rid)}),
@@ -60,6 +65,7 @@ def result_json(
             }
             for rid in order
         ],
+        "schedule": schedule_json(plan, year),
         "postponed": list(result.postponed),
         "not_made": not_made_json(result, k),
         "partners": partner_choice.as_dict(),

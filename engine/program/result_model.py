@@ -84,6 +84,11 @@ class RecommendationOut(_Closed):
         description="source, derived or proposal (knowledge/recommendations.yaml)"
     )
     priority: Priority
+    priority_asked: Priority | None = Field(
+        description="the priority the rules asked for when the cap on 'high' lowered it, else null"
+    )
+    start: str = Field(description="the first quarter, '2026-Q1' ('Y1-Q1' without a year)")
+    end: str = Field(description="the last quarter, never beyond the program horizon")
     actor: Actor
     direction: Direction
     rules: list[str]
@@ -112,6 +117,11 @@ class KPIOut(_Closed):
     baseline: float | None = Field(description="null when blank: no numeric target is set")
     kind: Literal["increase_pct", "add", "at_least", "benchmark", "fixed", "reach"]
     basis: Basis | None = Field(description="where the target rule comes from")
+    rule: str = Field(description="the rule that set the targets: `kind`, or override")
+    bounded: bool = Field(description="a share bound (maximum, step a year) cut the path")
+    quantity: Literal["count", "share", "amount", "ratio"]
+    source: str | None = Field(description="the data source id (kpis.yaml data_sources)")
+    owner: str | None = Field(description="the body that reports the figure (document.yaml)")
     targets: dict[str, float | None] = Field(
         description="calendar year (the year after assessment_year first; '+1', '+2'... when the "
         "year is blank) -> target, one per year of the horizon; null against a blank baseline"
@@ -150,6 +160,10 @@ class ResultOut(_Closed):
     )
     findings: list[str]
     recommendations: list[RecommendationOut]
+    schedule: dict[str, Any] = Field(
+        description="capacity score, the items that made it, the first year's limit and the "
+        "measures starting in each program year"
+    )
     postponed: list[str]
     not_made: list[dict[str, Any]]
     partners: dict[str, Any]

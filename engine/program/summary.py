@@ -75,6 +75,12 @@ def summary_parts(
     priority = sorted(plan, key=lambda p: (rank.get(p.priority_id, 3), p.no))
     priority = sorted(priority[: d.summary_measures], key=lambda p: p.no)
     targets = [x for x in kpi_rows if x.target_raw is not None and x.baseline_raw is not None]
+    # the key targets are those the priority measures set, in the order of those measures
+    first = {p.id: n for n, p in enumerate(priority)}
+    targets = sorted(
+        (x for x in targets if any(r in first for r in x.recommendation_ids)),
+        key=lambda x: min(first.get(r, len(first)) for r in x.recommendation_ids),
+    )
     key_targets: list[Any] = [
         Msg(
             "sum_target",

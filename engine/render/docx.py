@@ -83,6 +83,8 @@ class _Writer(BackMatter):
         self.current()
         self.swot()
         self.prospects()
+        if p["data_first"]:  # most measures' status is blank: what to confirm comes first
+            self.data_requests()
         self.heading(t["s_org"], 1)
         if not p["org_changes"]:
             self.para(f"{t['none']}.")
@@ -461,7 +463,7 @@ class _Writer(BackMatter):
         years = [str(y) for y in p["period"]["years"]]
         base = t["baseline"] + (f" ({p['front']['year']})" if p["front"]["year"] else "")
         rows = [
-            [k["label"], k["unit"], k["baseline"], *k["years"], k["source"], k["owner"]]
+            [_kpi_label(k), k["unit"], k["baseline"], *k["years"], k["source"], k["owner"]]
             for k in p["kpi_rows"]
         ]
         if rows:
@@ -473,6 +475,11 @@ class _Writer(BackMatter):
                 caption=f"{t['s_kpis']} ({t['kpi_frequency_col'].lower()}: {t['kpi_frequency']})",
             )
         self._orientation(landscape=False)
+
+
+def _kpi_label(k: dict[str, Any]) -> str:
+    """A KPI's name with the short rule of its targets."""
+    return f"{k['label']} ({k['rule']})" if k.get("rule") else str(k["label"])
 
 
 # --- progress since the previous assessment (`compare -o x.docx`) ---------------------------------

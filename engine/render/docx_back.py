@@ -19,7 +19,8 @@ class BackMatter(DocxWriter):
         self.monitoring()
         self.risks()
         self.data_gaps()
-        self.data_requests()
+        if not self.p["data_first"]:
+            self.data_requests()
         self.references()
         if not self.cons:
             return
@@ -101,11 +102,15 @@ class BackMatter(DocxWriter):
         if not reqs:
             self.para(t["dr_none"])
             return
-        self.para(t["data_requests_intro"])
+        self.para(t["dr_first_intro"] if self.p["data_first"] else t["data_requests_intro"])
         for d in reqs:
             p = self.para(bold_prefix=d["label"])
             p.add_run(
-                xml_text(f" ({d['group']})" + (f": {d['question']}" if d["question"] else ""))
+                xml_text(
+                    f" ({d['group']})"
+                    + (f": {d['question']}" if d["question"] else "")
+                    + (f" — {t['dr_ask']}: {d['ask']}" if d["ask"] else "")
+                )
             )
             decides = d["decides"]
             if decides:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from engine.render.explain_text import _mark, _v, analysis_lines, ui_strings
+from engine.render.explain_text import _mark, _v, analysis_lines, plan_lines, ui_strings
 
 READER = "policy"
 
@@ -39,6 +39,7 @@ def render_why_policy(d: Mapping[str, Any]) -> str:
         run = r.get("running")
         if run is not None and run["text"]:
             out.append(f"{s['x_running']} {run['text']}")
+        out.extend(plan_lines(r, s))
     if not d["made"] and subj["kind"] in ("recommendation", "finding"):
         out.append(s["x_see_why_not"].format(id="", assessment=""))
     out.append("")

@@ -53,6 +53,29 @@ def _mark(ok: bool) -> str:
     return "✓" if ok else "✗"
 
 
+def plan_lines(r: Mapping[str, Any], s: Mapping[str, str]) -> list[str]:
+    """When a measure made runs and why then, and the rule of each KPI target it sets."""
+    out = []
+    sch = r.get("schedule")
+    if sch:
+        when = s["x_when"].format(start=sch["start"], end=sch["end"])
+        why = s["x_start_" + sch["reason"]].format(after="; ".join(sch["after_titles"]))
+        out.append(f"{when} — {why}")
+        if sch["priority_asked"]:
+            out.append(
+                s["x_priority_lowered"].format(
+                    asked=sch["priority_asked_label"], max=sch["max_high"]
+                )
+            )
+    for t in r.get("targets", []):
+        out.append(
+            f"{s['x_target']}: {t['kpi']}: {t['baseline']} → {t['target']}"
+            + (f" ({t['rule']})" if t["rule"] else "")
+            + f"; {s['kpi_data_source_col']}: {t['source']}; {s['kpi_owner']}: {t['owner']}"
+        )
+    return out
+
+
 def render_why(d: Mapping[str, Any]) -> str:
     """The author's `why` answer as terminal text: status, priority and rationale, then each
     justifying firing with its rule id, `file:line`, conditions and sources."""
@@ -71,6 +94,7 @@ def render_why(d: Mapping[str, Any]) -> str:
         run = r.get("running")
         if run is not None and run["text"]:
             out.append(f"{s['x_running']} {run['text']} [{run['where']}]")
+        out.extend(plan_lines(r, s))
     if not d["made"] and subj["kind"] in ("recommendation", "finding"):
         out.append(s["x_see_why_not"].format(id=subj["id"], assessment=d["assessment"]))
     out.append("")

@@ -8,8 +8,8 @@ import json
 from pathlib import Path
 
 from engine import api
-from engine.explain.why import why_data
 from engine.explain.why_not import not_made
+from engine.program.why_plan import why_record
 from engine.render.explain_text import explanation_words
 from engine.text.message import Locale, localize
 
@@ -28,7 +28,7 @@ def test_no_function_of_engine_explain_takes_a_language():
 
 
 def test_one_record_serves_both_languages(nn_result, knowledge):
-    record = why_data(nn_result, "co_sme_internationalization", knowledge)
+    record = why_record(nn_result, "co_sme_internationalization", knowledge)
     before = repr(record)
     ru, en = explanation_words(record, "ru"), explanation_words(record, "en")
     assert repr(record) == before  # putting it into words leaves the record as it was
