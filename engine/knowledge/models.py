@@ -24,6 +24,7 @@ from pydantic import (
 from engine.files.cache import content_digest
 from engine.files.strict_yaml import Located
 from engine.knowledge.base import Basis, Lang, Provenance, Strict, SubjectKind, Text, localized
+from engine.knowledge.country_model import CountriesFile
 from engine.knowledge.document_model import DocumentFile
 from engine.knowledge.scoring_model import ScoringFile
 from engine.resources import display_path
@@ -66,6 +67,8 @@ class Indicator(Provenance):
     max: float | None = None
     values: list[str] | None = None
     value_labels: dict[str, Text] = Field(default_factory=dict)
+    # names resolved through countries.yaml: a country (to its code) or a market (country/area)
+    lookup: Literal["country", "market"] | None = None
     required: bool = False
     sources: list[str] = Field(default_factory=list)
 
@@ -523,6 +526,7 @@ FILES: dict[str, tuple[str, type[BaseModel]]] = {
     "partners": ("partners.yaml", PartnersFile),
     "program": ("program.yaml", ProgramFile),
     "document": ("document.yaml", DocumentFile),
+    "countries": ("countries.yaml", CountriesFile),
 }
 
 
@@ -557,6 +561,7 @@ class Knowledge:
     partners: PartnersFile
     program: ProgramFile
     document: DocumentFile
+    countries: CountriesFile
     rules: list[RuleSite]
     located: dict[str, Located] = field(default_factory=dict)
 

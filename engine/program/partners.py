@@ -154,19 +154,17 @@ def platforms_to_join(a: Assessment, k: Knowledge) -> list[Platform]:
 
 
 def _target_markets(a: Assessment, k: Knowledge) -> set[str]:
-    """The assessment's target markets as lower-case keys: ISO codes, geography ids and the
-    country and geography names of the knowledge base (either language) mapped to their ids."""
+    """The assessment's target markets as lower-case keys: the country codes (a named region or
+    grouping expanded to its members) and the area ids named (resolved at load, countries.yaml)."""
     pt = k.partners
     if not pt.target_markets_indicator or pt.target_markets_indicator not in k.indicator:
         return set()
-    names: dict[str, str] = {}
-    for key, text in [*k.document.countries.items(), *pt.geographies.items()]:
-        names[key.lower()] = key.lower()
-        for name in (text.ru, text.en):
-            if name:
-                names[name.strip().lower()] = key.lower()
-    raw = (str(x).strip().lower() for x in (a.get(pt.target_markets_indicator) or []))
-    return {names.get(x, x) for x in raw if x}
+    named = [str(x) for x in (a.get(pt.target_markets_indicator) or []) if x]
+    keys = {x.lower() for x in named}
+    for x in named:
+        if x not in k.countries.countries:
+            keys |= {c.lower() for c in k.countries.members_of(x)}
+    return keys
 
 
 def _targeted(p: Partner, targets: set[str]) -> bool:

@@ -16,6 +16,7 @@ from engine.errors import Problem
 from engine.knowledge.conditions import branch_problems
 from engine.knowledge.models import Knowledge
 from engine.knowledge.verify.blanks import check_blanks
+from engine.knowledge.verify.countries import check_countries
 from engine.knowledge.verify.document import check_document
 from engine.knowledge.verify.exclusive import check_excludes
 from engine.knowledge.verify.gate import check_gate
@@ -42,6 +43,7 @@ def verify(knowledge: Knowledge) -> list[Problem]:
     check_running(c)
     check_settings(c)
     check_document(c)
+    check_countries(c)
     check_provenance(c)
     check_blanks(c)
     check_wording(c)
