@@ -140,6 +140,9 @@ class Result:
     status: dict[str, str] = field(default_factory=dict)
     # recommendation -> its `running:` check, for every made measure whose entry declares one
     running: dict[str, RunningCheck] = field(default_factory=dict)
+    # recommendation a rule made -> the findings that close a direction it serves (`restricts`):
+    # left out of `recommendations`, the record why-not reads
+    restricted: dict[str, list[str]] = field(default_factory=dict)
 
     _by_declared: dict[tuple[str, str], list[Firing]] | None = field(
         default=None, init=False, repr=False, compare=False

@@ -73,6 +73,14 @@ class CountriesFile(Strict):
                 table.setdefault(fold(word), gid)
         return table
 
+    @cached_property
+    def labels(self) -> dict[str, Text]:
+        """The name of every country code, region id and grouping id."""
+        out: dict[str, Text] = {c: x.name for c, x in self.countries.items()}
+        out |= {r: x.name for r, x in self.regions.items()}
+        out |= {g: x.name for g, x in self.groupings.items()}
+        return out
+
     def code_of(self, word: str) -> str | None:
         """The alpha-2 code a typed code, name or alias means, or None."""
         return self.by_name.get(fold(word))

@@ -67,8 +67,7 @@ class Indicator(Provenance):
     max: float | None = None
     values: list[str] | None = None
     value_labels: dict[str, Text] = Field(default_factory=dict)
-    # names resolved through countries.yaml: a country (to its code) or a market (country/area)
-    lookup: Literal["country", "market"] | None = None
+    lookup: Literal["country", "market"] | None = None  # resolved through countries.yaml
     required: bool = False
     sources: list[str] = Field(default_factory=list)
 
@@ -101,6 +100,7 @@ FindingKind = Literal[
 class FindingDef(Strict):
     id: str
     kind: FindingKind
+    restricts: str | None = None  # a direction it closes: measures serving it are not made
     label: Text
     description: Text | None = None
     area: str | None = None
@@ -311,6 +311,7 @@ class RecommendationDef(Provenance):
     kind: Literal["organizational_change", "measure"] = "measure"
     actor: Actor
     direction: Direction
+    serves: list[str] = Field(default_factory=list)  # directions pursued (restrictions)
     priority: Priority
     timeframe: Text
     title: Text

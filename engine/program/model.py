@@ -25,6 +25,7 @@ from engine.program.data_requests import data_requests_view
 from engine.program.gaps import data_gaps
 from engine.program.kpis import kpis_view
 from engine.program.leaves import LangCode, Or, tx
+from engine.program.markets import market_names
 from engine.program.partners import (
     PartnerChoice,
     catalogue_lists,
@@ -379,7 +380,7 @@ def prospects_view(
         "model": tx(p.prospects_by_model.get(current["model"]["id"])),
         "band": tx(p.prospects_by_band.get(m.get("index_band") or "")),
         "ratio": current["ratio"]["text"],
-        "target_markets": list(a.get("target_markets") or []),
+        "target_markets": market_names(a, k),
         "partners": [partner_view(c, k) for c in partners.candidates]
         if any(r["lists"] == "partners" for r in recs)
         else [],

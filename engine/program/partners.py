@@ -14,6 +14,7 @@ from typing import Any
 from engine.assessment.validate import Assessment
 from engine.knowledge.models import Knowledge, Partner, Platform, RecommendationDef
 from engine.program.leaves import tx
+from engine.program.markets import named_markets, target_countries
 from engine.program.sections import partner_view
 
 
@@ -159,12 +160,8 @@ def _target_markets(a: Assessment, k: Knowledge) -> set[str]:
     pt = k.partners
     if not pt.target_markets_indicator or pt.target_markets_indicator not in k.indicator:
         return set()
-    named = [str(x) for x in (a.get(pt.target_markets_indicator) or []) if x]
-    keys = {x.lower() for x in named}
-    for x in named:
-        if x not in k.countries.countries:
-            keys |= {c.lower() for c in k.countries.members_of(x)}
-    return keys
+    named = {x.lower() for x in named_markets(a, k)}
+    return named | {code.lower() for code, _ in target_countries(a, k)}
 
 
 def _targeted(p: Partner, targets: set[str]) -> bool:

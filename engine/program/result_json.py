@@ -12,6 +12,7 @@ from engine.knowledge.models import Knowledge
 from engine.program.data_requests import data_requests
 from engine.program.gaps import data_gaps
 from engine.program.kpis import kpis_json
+from engine.program.markets import target_markets_json
 from engine.program.model import order_recommendations
 from engine.program.partners import choose_partners
 
@@ -56,6 +57,8 @@ def result_json(
         ],
         "postponed": list(result.postponed),
         "not_made": not_made_json(result, k),
+        "restricted": dict(result.restricted),
+        "target_markets": target_markets_json(a, k),
         "partners": partner_choice.as_dict(),
         "data_gaps": list(data_gaps(result, k)["ids"]),
         "data_requests": data_requests(result, k),
