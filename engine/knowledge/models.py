@@ -483,8 +483,7 @@ class ReportedIndex(Provenance):
 class ProgramFile(Strict):
     """Document-level texts and settings: section intros, monitoring, prospects, data gaps."""
 
-    # the version the rule authors give this knowledge base (outputs show it with the digest)
-    knowledge_version: str | None = None
+    knowledge_version: str | None = None  # the authors' version (outputs show it with the digest)
     horizon_indicator: str
     default_horizon_years: int
     year_indicator: str = "assessment_year"
@@ -492,8 +491,10 @@ class ProgramFile(Strict):
     stages: list[Stage]
     prospects_by_model: dict[str, Text]
     prospects_by_band: dict[str, Text]
-    # said first under the prospects when the finding is made (the readiness gate), in this order
+    # said first under the prospects when the finding is made (the readiness gate), in this order;
+    # `prospects_instead`: finding -> {"model.ID" | "ratio.ID": the text said instead when made}
     prospects_by_finding: dict[str, Text] = Field(default_factory=dict)
+    prospects_instead: dict[str, dict[str, Text]] = Field(default_factory=dict)
     ratio_texts: dict[str, Text]
     method_notes: list[Text]
     data_gap_levels: dict[str, Text]
