@@ -19,7 +19,15 @@ from typing_extensions import TypedDict
 from engine.knowledge.base import DeclaredKind, SubjectKind
 
 SubjectStatus = Literal[
-    "made", "not_made", "postponed", "restricted", "derived", "not_derived", "computed", "blank", "input"
+    "made",
+    "not_made",
+    "postponed",
+    "restricted",
+    "derived",
+    "not_derived",
+    "computed",
+    "blank",
+    "input",
 ]
 _CLOSED = ConfigDict(extra="forbid")
 

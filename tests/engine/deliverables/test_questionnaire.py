@@ -277,7 +277,7 @@ def test_typed_answers_are_understood(tmp_path, knowledge):
     assert a.get("coordinator_type") == "regional_ministry"
     assert a.get("cluster_exports") == 1234.5
     assert a.get("activity_smes") == 3
-    assert a.get("target_markets") == ["Германия", "Китай", "Казахстан"]
+    assert a.get("target_markets") == ["DE", "CN", "KZ"]  # names resolved to ISO codes
     assert a.get("platform_memberships") == []
     assert a.get("region_name") is None  # blank: no information
 
