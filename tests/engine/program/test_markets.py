@@ -149,7 +149,7 @@ def test_an_unknown_country_or_market_is_located_with_the_nearest_names(
 ):
     path = cluster(tmp_path, "bad", **{field: value})
     out = tmp_path / "out.json"
-    code, stdout, stderr = cli("draft", path, "--format", "json", "-o", out)
+    code, _, stderr = cli("draft", path, "--format", "json", "-o", out)
     assert code == 2
     assert re.search(rf"bad\.yaml:\d+:\d+: {field}: unknown ", stderr), stderr
     assert nearest in stderr and "Traceback" not in stderr
