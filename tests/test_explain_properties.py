@@ -20,7 +20,7 @@ from engine.explain.why import why_data
 from engine.explain.why_not import failing_conditions, reason_line, why_not_data
 from engine.text.message import say
 from tests.conftest import shared_session
-from tests.test_properties import EXAMPLES
+from tests.test_properties import EXAMPLES, places
 
 SESSION = shared_session()
 KNOWLEDGE = SESSION.knowledge
@@ -28,6 +28,8 @@ _TEXT = st.text(alphabet="abcdefgh", min_size=1, max_size=6)
 
 
 def _value(ind: Any) -> st.SearchStrategy[Any]:
+    if ind.lookup:
+        return places(ind, KNOWLEDGE)
     if ind.type == "bool":
         return st.booleans()
     if ind.type == "enum":

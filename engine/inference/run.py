@@ -231,6 +231,7 @@ def _result(
         for d in f.declared:
             if (
                 d.kind == "recommendation"
+                and d.id in result.priority  # not left out by a restriction
                 and PRIORITY_RANK[f.priority] < PRIORITY_RANK[result.priority[d.id]]
             ):
                 result.priority[d.id] = f.priority

@@ -278,3 +278,12 @@ def test_country_and_market_dropdowns_round_trip_through_the_workbook(tmp_path, 
     a = read_workbook(path, knowledge)
     assert a.get("country") == "KZ"
     assert a.get("target_markets") == ["IR", "eaeu"]
+
+
+def test_a_restricted_measure_a_rule_raised_in_priority_does_not_crash_the_run(tmp_path, session):
+    """What broke: a rule raising the priority of a measure the restriction had left out looked
+    its priority up and failed (KeyError) on marketing-closed clusters."""
+    path = cluster(tmp_path, "closed", restricted_directions=["marketing", "export"])
+    result = api.evaluate(path, session)
+    assert "rg_collective_trademarks" in result.restricted
+    assert "rg_collective_trademarks" not in result.priority
