@@ -65,7 +65,7 @@ def why_not_data(
     note = result.assessment.get(NOTE_INDICATOR) if restricted else None
     data["restriction_note"] = str(note) if note else None
     data["changes"], data["no_change"], data["search"] = [], None, None
-    if search and not restricted:  # no input change lifts the experts' restriction
+    if search:
         if runner is None:
             raise ValueError("the search reruns the rules: give the session's runner")
         found = minimal_changes(result, kind, ident, k, runner)
@@ -94,6 +94,8 @@ def _change_view(c: dict[str, Any], result: Result, k: Knowledge) -> dict[str, A
 
 def _no_change(data: dict[str, Any], stats: dict[str, Any]) -> dict[str, Any]:
     """Why no single change exists: no rule at all, the search limit, or every rule needs more."""
+    if data.get("restricted_by"):  # the experts' list, not the cluster's values, leaves it out
+        return {"reason": "restricted"}
     if not data["rules"]:
         return {"reason": "no_rule"}
     if stats.get("truncated"):
