@@ -78,9 +78,6 @@ class IndicatorsFile(Strict):
     indicators: list[Indicator]
 
 
-# --- scoring settings -------------------------------------------------------------------------
-
-
 # --- findings, rules --------------------------------------------------------------------------
 
 FindingKind = Literal[
@@ -511,9 +508,6 @@ class ProgramFile(Strict):
     reconciliation: dict[str, Text] = Field(default_factory=dict)
     # the level computed outside the system beside the system's figure, and why they differ
     reported_index: ReportedIndex | None = None
-
-
-# --- the document a client receives (knowledge/document.yaml) ---------------------------------
 
 
 # --- the whole base ---------------------------------------------------------------------------
