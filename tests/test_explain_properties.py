@@ -17,10 +17,15 @@ from hypothesis import strategies as st
 from engine import api
 from engine.assessment.validate import Assessment, with_changes
 from engine.explain.why import why_data
-from engine.explain.why_not import failing_conditions, reason_line, why_not_data
+from engine.explain.why_not import (
+    failing_conditions,
+    reason_line,
+    restricted_line,
+    why_not_data,
+)
 from engine.text.message import say
 from tests.conftest import shared_session
-from tests.test_properties import EXAMPLES
+from tests.test_properties import EXAMPLES, places
 
 SESSION = shared_session()
 KNOWLEDGE = SESSION.knowledge
@@ -28,6 +33,8 @@ _TEXT = st.text(alphabet="abcdefgh", min_size=1, max_size=6)
 
 
 def _value(ind: Any) -> st.SearchStrategy[Any]:
+    if ind.lookup:
+        return places(ind, KNOWLEDGE)
     if ind.type == "bool":
         return st.booleans()
     if ind.type == "enum":
@@ -109,6 +116,10 @@ def test_why_ends_in_inputs_and_why_not_names_a_reason(values):
             continue
         d = why_not_data(r, rec.id, KNOWLEDGE, search=False)
         assert not d["made"]
+        if rec.id in r.restricted:  # made by its rules, left out by the experts' restriction
+            line = restricted_line(d)
+            assert line is not None and line["rule"] in KNOWLEDGE.rule
+            continue
         assert failing_conditions(d), rec.id
         assert say(reason_line(d["rules"], d["postponed_by"])["text"], "en")
 
@@ -127,7 +138,8 @@ def test_a_proposed_minimal_change_makes_it_fire(values, data):
     rid = data.draw(st.sampled_from(not_made))
     d = why_not_data(r, rid, KNOWLEDGE, runner=SESSION.runner)
     if not d["changes"]:
-        assert d["no_change"]["reason"] in ("no_rule", "limit", "needs_several", "blocked")
+        reasons = ("no_rule", "limit", "needs_several", "blocked", "restricted")
+        assert d["no_change"]["reason"] in reasons
         return
     for c in d["changes"]:
         rerun = api.run(with_changes(r.assessment, {c["indicator"]: c["to"]}, KNOWLEDGE), SESSION)

@@ -48,8 +48,22 @@ def _bounds(ind: Indicator) -> tuple[float | None, float | None]:
     return ind.min, ind.max
 
 
+def places(ind: Indicator, k: Any) -> st.SearchStrategy[Any]:
+    """A country (a code or a name, either language) or a list of markets (countries, groupings,
+    M49 regions): the catalogue's names, which the assessment resolves to codes."""
+    cat = k.countries
+    country = st.sampled_from(sorted(cat.countries)) | st.sampled_from(
+        sorted({n for c in cat.countries.values() for n in (c.name.ru, c.name.en) if n})
+    )
+    if ind.type != "list":
+        return country
+    return st.lists(country | st.sampled_from(sorted([*cat.groupings, *cat.regions])), max_size=4)
+
+
 def value_of(ind: Indicator) -> st.SearchStrategy[Any]:
     lo, hi = _bounds(ind)
+    if ind.lookup:
+        return places(ind, K)
     if ind.type == "str":
         # a required text of spaces only is a blank (refused), so valid ones have a letter
         return TEXT.filter(str.strip) if ind.required else TEXT

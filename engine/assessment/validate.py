@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from engine.assessment.overrides import OVERRIDES_KEY, Overrides, read_overrides
+from engine.assessment.places import resolve_places
 from engine.errors import Flaw, InputError, Problem, closest, kind_of, suggest
 from engine.files.strict_yaml import Located
 from engine.knowledge.models import Indicator, Knowledge
@@ -53,7 +54,10 @@ class Assessment:
 
 def check_value(ind: Indicator, value: Value, knowledge: Knowledge) -> tuple[Value, str | None]:
     """Return (normalised value, error message or None). `value` is not None."""
-    return _CHECKS[ind.type](ind, value, knowledge)
+    value, err = _CHECKS[ind.type](ind, value, knowledge)
+    if err is None and ind.lookup and value is not None:
+        return resolve_places(ind.lookup, value, knowledge)
+    return value, err
 
 
 Check = Callable[[Indicator, Value, Knowledge], tuple[Value, str | None]]

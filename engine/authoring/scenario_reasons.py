@@ -61,7 +61,7 @@ def why_not_lines(result: Result, kind: str, ident: str, k: Knowledge, lang: str
         f"{line['rule']} ({line['where']}): {say(line['text'], lang)}"
         if line.get("rule")
         else say(line["text"], lang)
-        for line in reason_lines(data["rules"], data["postponed_by"])
+        for line in reason_lines(data["rules"], data["postponed_by"], data)
     ]
 
 

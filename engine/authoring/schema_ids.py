@@ -65,7 +65,7 @@ WHAT = {
     "recommendation": "A recommendation (a measure of the program) of knowledge/recommendations.yaml.",
     "source": "A source of knowledge/sources.yaml.",
     "kpi": "A KPI of knowledge/kpis.yaml.",
-    "country": "An ISO 3166 alpha-2 country code (those of document.yaml `countries` are offered).",
+    "country": "An ISO 3166 alpha-2 country code (those of countries.yaml are offered).",
     "sector": "A sector code of knowledge/sectors.yaml.",
     "conclusion": "A finding, recommendation or KPI id (as the section says).",
 }
@@ -84,7 +84,7 @@ def id_tables(k: Knowledge) -> dict[str, dict[str, str]]:
         "recommendation": {r.id: _en(r.title) for r in k.recommendations.recommendations},
         "source": {s.id: _en(s.citation)[:120] for s in k.sources.sources},
         "kpi": {x.id: _en(x.label) for x in k.kpis.kpis},
-        "country": {c: _en(t) for c, t in k.document.countries.items()},
+        "country": {c: _en(x.name) for c, x in k.countries.countries.items()},
         "sector": _sector_table(k),
     }
     tables["conclusion"] = tables["finding"] | tables["recommendation"] | tables["kpi"]

@@ -46,7 +46,7 @@ PLANS: dict[str, list[Addition]] = {
     ],
     "partner": [Addition("partners.yaml", "partner.partner", after="partners:")],
     "country": [
-        Addition("document.yaml", "country.name", after="countries:"),
+        Addition("countries.yaml", "country.name", after="countries:"),
         Addition("document.yaml", "country.profile"),
     ],
     "scenario": [Addition("scenarios/$id.yaml", "scenario.scenario", new=True)],
@@ -121,7 +121,7 @@ def new_skeleton(kind: str, ident: str, k: Knowledge) -> tuple[list[Path], list[
     texts: dict[Path, str] = {}
     new_files: set[Path] = set()
     for addition in PLANS[kind]:
-        if addition.skeleton == "country.name" and ident in k.document.countries:
+        if addition.skeleton == "country.name" and ident in k.countries.countries:
             continue  # the country is named already: only its profile is new
         path = k.root / Template(addition.file).substitute(values)
         source = bundled_root("templates") / "skeletons" / f"{addition.skeleton}.yaml"

@@ -377,7 +377,7 @@ def dropped_reasons(rid: str, old: Result, new: Result, k: Knowledge) -> list[An
     d = why_not_data(new, rid, k, search=False)
     fired = {f.rule for f in old.producers("recommendation", rid)}
     rules = [r for r in d["rules"] if r["rule"] in fired] or d["rules"]
-    return [line["text"] for line in reason_lines(rules, d["postponed_by"])]
+    return [line["text"] for line in reason_lines(rules, d["postponed_by"], d)]
 
 
 def reasons_from_firings(rid: str, old: Result, new: Result, k: Knowledge) -> list[Any]:

@@ -37,6 +37,8 @@ def allowed_text(ind: Indicator, k: Knowledge, lang: str, yaml: bool = False) ->
             f"{v} — {ind.value_labels[v].get(lang)}" if v in ind.value_labels else v
             for v in ind.values or []
         )
+    if ind.lookup and not yaml:  # the dropdown's names; codes and aliases are read too
+        return t["q_choose"] + ("" if ind.type != "list" else "\n" + t["q_list"])
     if ind.type == "list":
         if not yaml and list_options(ind, k, lang):
             return t["q_tick_below"] + ("" if ind.values else "\n" + t["q_list_other"])
@@ -81,8 +83,21 @@ def _num(x: float | None) -> str:
     return str(int(x)) if float(x).is_integer() else str(x)
 
 
+def place_names(ind: Indicator, k: Knowledge, lang: str) -> list[str]:
+    """The dropdown of a country (its names) or a target market (countries, then the groupings
+    and UN M49 regions), in the reader's language; the reader maps a name back to its code."""
+    cat = k.countries
+    names = sorted(x.name.get(lang) for x in cat.countries.values() if not x.reserved)
+    if ind.lookup == "market":
+        names += [g.name.get(lang) for g in cat.groupings.values()]
+        names += [r.name.get(lang) for r in cat.regions.values()]
+    return list(dict.fromkeys(names))
+
+
 def _choices(ind: Indicator, k: Knowledge, lang: str) -> list[str] | None:
     """The dropdown of an answer cell (labels, never codes), or None when the answer is free."""
+    if ind.lookup:
+        return place_names(ind, k, lang)
     if ind.type == "enum":
         return [
             ind.value_labels[v].get(lang) if v in ind.value_labels else v for v in ind.values or []
@@ -229,7 +244,8 @@ class _QuestionSheet:
         answer = f"G{row}"
         choices = _choices(ind, k, lang)
         if choices is not None:
-            self.dropdown(choices).add(answer)
+            # a market list takes several names typed with ";": its dropdown only suggests
+            self.dropdown(choices, strict=ind.type != "list").add(answer)
         elif ind.type in ("int", "float"):
             lo = -1e15 if ind.min is None else ind.min
             hi = 1e15 if ind.max is None else ind.max
@@ -253,17 +269,18 @@ class _QuestionSheet:
         ws.row_dimensions[row].height = _height(values)
         return row
 
-    def validation(self, kind: str, formula: str, **kw: Any) -> Any:
-        """The sheet's data validation of this kind and formula, made on first use."""
+    def validation(self, kind: str, formula: str, strict: bool = True, **kw: Any) -> Any:
+        """The sheet's data validation of this kind and formula, made on first use; one that is
+        not `strict` offers its list but accepts other text."""
         from openpyxl.worksheet.datavalidation import DataValidation
 
-        key = (kind, formula + repr(sorted(kw.items())))
+        key = (kind, formula + repr(sorted(kw.items())) + repr(strict))
         if key not in self.validations:
             dv = DataValidation(
                 type=kind,
                 formula1=formula,
                 allow_blank=True,
-                showErrorMessage=True,
+                showErrorMessage=strict,
                 errorTitle=self.t["q_invalid_title"],
                 error=self.t["q_invalid"],
                 **kw,
@@ -272,11 +289,11 @@ class _QuestionSheet:
             self.ws.add_data_validation(dv)
         return self.validations[key]
 
-    def dropdown(self, choices: list[str]) -> Any:
+    def dropdown(self, choices: list[str], strict: bool = True) -> Any:
         """A dropdown of these choices: inline when it fits, else a range of a hidden sheet."""
         inline = '"' + ",".join(choices) + '"'
         if len(inline) <= 255 and not any("," in c or '"' in c for c in choices):
-            return self.validation("list", inline)
+            return self.validation("list", inline, strict)
         if self.lists_ws is None:  # a label with a comma, or a long list: on a hidden sheet
             self.lists_ws = self.wb.create_sheet("_lists")
             self.lists_ws.sheet_state = "hidden"
@@ -288,7 +305,7 @@ class _QuestionSheet:
             for i, v in enumerate(choices, start=1):
                 text_cells([lists_ws.cell(row=i, column=col, value=v)])  # data, never a formula
             self.list_ranges[key] = f"_lists!${letter}$1:${letter}${len(choices)}"
-        return self.validation("list", self.list_ranges[key])
+        return self.validation("list", self.list_ranges[key], strict)
 
     def finish(self) -> None:
         """Column widths, frozen headers, the filter and the print layout."""

@@ -128,6 +128,8 @@ def value_text(kind: str, subject: str, value: Any, k: Knowledge) -> Any:
 
 def _value_labels(kind: str, subject: str, k: Knowledge) -> Mapping[str, Text | Msg]:
     if kind == "indicator" and subject in k.indicator:
+        if k.indicator[subject].lookup:  # a country or market: its name, not its code
+            return k.countries.labels
         return k.indicator[subject].value_labels
     if kind != "measure":
         return {}

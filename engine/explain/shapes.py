@@ -19,7 +19,15 @@ from typing_extensions import TypedDict
 from engine.knowledge.base import DeclaredKind, SubjectKind
 
 SubjectStatus = Literal[
-    "made", "not_made", "postponed", "derived", "not_derived", "computed", "blank", "input"
+    "made",
+    "not_made",
+    "postponed",
+    "restricted",
+    "derived",
+    "not_derived",
+    "computed",
+    "blank",
+    "input",
 ]
 _CLOSED = ConfigDict(extra="forbid")
 
@@ -286,6 +294,8 @@ class WhyNotData(TypedDict):
     made: bool
     rules: list[Analysis]
     postponed_by: list[Node]
+    restricted_by: list[Node]  # the rules closing a direction the measure serves (experts' list)
+    restriction_note: str | None  # the experts' `restrictions_note`, quoted
     changes: list[Change]
     no_change: dict[str, Any] | None
     search: Search | None

@@ -188,7 +188,7 @@ def what_if_data(
         return {
             "id": ident,
             "label": subject_label(kind, ident, k),
-            "reasons": reason_lines(d["rules"], d["postponed_by"]),
+            "reasons": reason_lines(d["rules"], d["postponed_by"], d),
         }
 
     def added(kind: str, ident: str) -> dict[str, Any]:

@@ -376,6 +376,8 @@ def subject_view(kind: str, ident: str, result: Result, k: Knowledge) -> dict[st
         status = (
             "made"
             if ident in result.recommendations
+            else "restricted"
+            if ident in result.restricted
             else "postponed"
             if ident in result.postponed
             else "not_made"

@@ -18,6 +18,7 @@ from engine.knowledge.models import Knowledge
 from engine.text.message import Msg, cat
 
 SCHEMA_WHY_NOT = "cluster-intl/why-not/1"
+NOTE_INDICATOR = "restrictions_note"  # the experts' reason for restricted_directions
 
 
 def why_not_data(
@@ -41,6 +42,8 @@ def why_not_data(
             {
                 "rules": [],
                 "postponed_by": [],
+                "restricted_by": [],
+                "restriction_note": None,
                 "changes": [],
                 "no_change": None,
                 "search": None,
@@ -55,6 +58,12 @@ def why_not_data(
         if kind == "recommendation"
         else []
     )
+    restricted = result.restricted.get(ident, []) if kind == "recommendation" else []
+    data["restricted_by"] = [
+        b.node(v) for fid in restricted for v in justify(result, "finding", fid, k)
+    ]
+    note = result.assessment.get(NOTE_INDICATOR) if restricted else None
+    data["restriction_note"] = str(note) if note else None
     data["changes"], data["no_change"], data["search"] = [], None, None
     if search:
         if runner is None:
@@ -85,6 +94,8 @@ def _change_view(c: dict[str, Any], result: Result, k: Knowledge) -> dict[str, A
 
 def _no_change(data: dict[str, Any], stats: dict[str, Any]) -> dict[str, Any]:
     """Why no single change exists: no rule at all, the search limit, or every rule needs more."""
+    if data.get("restricted_by"):  # the experts' list, not the cluster's values, leaves it out
+        return {"reason": "restricted"}
     if not data["rules"]:
         return {"reason": "no_rule"}
     if stats.get("truncated"):
@@ -149,10 +160,30 @@ def reason_line(
     return {**line, "text": cat([*prefix, line["text"]])}
 
 
+def restricted_line(d: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The line saying which experts' restriction left a made measure out, quoting their note;
+    None when no restriction did."""
+    if not d.get("restricted_by"):
+        return None
+    n = d["restricted_by"][0]
+    note = d.get("restriction_note")
+    tail = [" — ", Msg("x_restriction_note", note=note)] if note else []
+    return {
+        "text": cat([Msg("x_restricted_by", rule=n["rule"]), ": ", n["title"], *tail]),
+        "rule": n["rule"],
+        "where": n["where"],
+    }
+
+
 def reason_lines(
-    rules: Sequence[Mapping[str, Any]], postponed_by: Sequence[Mapping[str, Any]]
+    rules: Sequence[Mapping[str, Any]],
+    postponed_by: Sequence[Mapping[str, Any]],
+    restricted: Mapping[str, Any] | None = None,
 ) -> list[dict[str, Any]]:
-    """One line per rule that could have produced it (each with its closest branch)."""
+    """One line per rule that could have produced it (each with its closest branch); a measure
+    the experts' restriction left out says that alone (`restricted`: the why-not data)."""
+    if restricted is not None and (line := restricted_line(restricted)) is not None:
+        return [line]
     if not rules:
         return [reason_line(rules, postponed_by)]
     lines = [_rule_line(r, closest_branch([r])[1], 0) for r in rules]
@@ -209,7 +240,7 @@ def not_made(result: Result, k: Knowledge) -> list[dict[str, Any]]:
         if rec.id in result.recommendations:
             continue
         d = why_not_data(result, rec.id, k, search=False)
-        line = reason_line(d["rules"], d["postponed_by"])
+        line = restricted_line(d) or reason_line(d["rules"], d["postponed_by"])
         out.append(
             {
                 "id": rec.id,
@@ -233,10 +264,11 @@ def not_made_json(result: Result, k: Knowledge) -> list[dict[str, Any]]:
         entry: dict[str, Any] = {
             "id": rec.id,
             "postponed": rec.id in result.postponed,
+            "restricted_by": result.restricted.get(rec.id, []),
             "rule": None,
             "failing": [],
         }
-        if d["rules"]:
+        if d["rules"] and not entry["restricted_by"]:
             rule, br = closest_branch(d["rules"])
             entry["rule"] = rule["rule"]
             entry["failing"] = [

@@ -207,6 +207,7 @@ def _result(
                 "recommendation": result.recommendations,
                 "postponed": result.postponed,
             }[d.kind].append(d.id)
+    _restrict(result, knowledge)
     # status: a measure is new as soon as one rule makes it on known facts; it stays conditional
     # only when every rule that made it did so on a blank ("if not yet ..., ...")
     for f in firings:
@@ -231,11 +232,29 @@ def _result(
         for d in f.declared:
             if (
                 d.kind == "recommendation"
+                and d.id in result.priority  # not left out by a restriction
                 and PRIORITY_RANK[f.priority] < PRIORITY_RANK[result.priority[d.id]]
             ):
                 result.priority[d.id] = f.priority
     result.lowered = cap_high(result, knowledge)
     return result
+
+
+def _restrict(result: Result, knowledge: Knowledge) -> None:
+    """Leave out every made measure that serves a direction a made finding closes (the experts'
+    `restricted_directions`), recording which findings closed it."""
+    closed: dict[str, list[str]] = {}
+    for fid in result.findings:
+        d = knowledge.finding[fid].restricts if fid in knowledge.finding else None
+        if d:
+            closed.setdefault(d, []).append(fid)
+    if not closed:
+        return
+    for rid in list(result.recommendations):
+        hits = [f for d in knowledge.recommendation[rid].serves for f in closed.get(d, [])]
+        if hits:
+            result.restricted[rid] = list(dict.fromkeys(hits))
+            result.recommendations.remove(rid)
 
 
 def running_check(result: Result, rid: str, knowledge: Knowledge) -> RunningCheck | None:

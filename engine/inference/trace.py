@@ -142,6 +142,9 @@ class Result:
     running: dict[str, RunningCheck] = field(default_factory=dict)
     # recommendation -> the priority its rules asked for, when the cap on "high" lowered it
     lowered: dict[str, str] = field(default_factory=dict)
+    # recommendation a rule made -> the findings that close a direction it serves (`restricts`):
+    # left out of `recommendations`, the record why-not reads
+    restricted: dict[str, list[str]] = field(default_factory=dict)
 
     _by_declared: dict[tuple[str, str], list[Firing]] | None = field(
         default=None, init=False, repr=False, compare=False

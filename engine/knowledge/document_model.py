@@ -124,7 +124,6 @@ class DocumentFile(Strict):
     works: list[Work]
     accessed: str  # the access date printed after addresses (ГОСТ Р 7.0.100)
     method_annex: list[Text]
-    countries: dict[str, Text] = Field(default_factory=dict)
     # per country code (ISO 3166-1) and `default`: institutions, benchmarks, a note
     country_profiles: dict[str, CountryProfile] = Field(default_factory=dict)
 

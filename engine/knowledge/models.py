@@ -25,7 +25,9 @@ from engine.files.cache import content_digest
 from engine.files.strict_yaml import Located
 from engine.knowledge.base import Basis, Lang, Provenance, Strict, SubjectKind, Text, localized
 from engine.knowledge.claim_model import ClaimCheck
+from engine.knowledge.country_model import CountriesFile
 from engine.knowledge.document_model import DocumentFile
+from engine.knowledge.partner_model import Partner, PartnersFile, Platform
 from engine.knowledge.resources_model import ResourcesFile
 from engine.knowledge.schedule_model import DataSource, KpiQuantity, Schedule, TargetRules
 from engine.knowledge.scoring_model import ScoringFile
@@ -69,6 +71,7 @@ class Indicator(Provenance):
     max: float | None = None
     values: list[str] | None = None
     value_labels: dict[str, Text] = Field(default_factory=dict)
+    lookup: Literal["country", "market"] | None = None  # resolved through countries.yaml
     required: bool = False
     sources: list[str] = Field(default_factory=list)
 
@@ -77,9 +80,6 @@ class IndicatorsFile(Strict):
     scales: dict[str, Scale]
     groups: list[Group]
     indicators: list[Indicator]
-
-
-# --- scoring settings -------------------------------------------------------------------------
 
 
 # --- findings, rules --------------------------------------------------------------------------
@@ -101,6 +101,7 @@ FindingKind = Literal[
 class FindingDef(Strict):
     id: str
     kind: FindingKind
+    restricts: str | None = None  # a direction it closes: measures serving it are not made
     label: Text
     description: Text | None = None
     area: str | None = None
@@ -311,6 +312,7 @@ class RecommendationDef(Provenance):
     kind: Literal["organizational_change", "measure"] = "measure"
     actor: Actor
     direction: Direction
+    serves: list[str] = Field(default_factory=list)  # directions pursued (restrictions)
     priority: Priority
     timeframe: Text
     title: Text
@@ -414,60 +416,6 @@ class SourcesFile(Strict):
     sources: list[Source]
 
 
-class Partner(Strict):
-    id: str
-    name: str
-    country: str
-    region: Text | str | None = None  # a string reads the same in ru and en
-    geography: list[str]
-    sectors: list[str]
-    facts: Text
-    platforms: list[str] = Field(default_factory=list)
-    prior_links: list[str] = Field(default_factory=list)
-    sources: list[str] = Field(default_factory=list)
-    checked: date | None = None  # when the entry was last checked against its sources
-
-
-class Platform(Strict):
-    """An international hub a cluster's actors can keep a profile on and promote themselves
-    through. Only an `active` one, checked against its source, is ever recommended."""
-
-    id: str
-    name: Text
-    description: Text
-    geography: str
-    sectors: list[str] = Field(default_factory=list)  # empty: open to every sector
-    # who can be present on it: actor ids of recommendations.yaml (cluster_org, members, ...)
-    actors: list[str] = Field(default_factory=list)
-    status: Literal["active", "merged", "defunct", "unverified"]
-    merged_into: str | None = None  # the platform id that took over a merged one
-    checked: date | None = None  # when the status was last checked against the sources
-    sources: list[str] = Field(default_factory=list)
-
-
-class PartnersFile(Strict):
-    geographies: dict[str, Text]
-    default_available_geographies: list[str]
-    availability_indicator: str
-    specialization_indicator: str
-    candidates_indicator: str
-    sector_aliases: dict[str, list[str]]
-    sectors: dict[str, Text] = Field(default_factory=dict)  # labels of the sector tags
-    max_candidates: int = 3
-    weights: dict[Literal["sector", "prior_link", "platform", "target_market"], float]
-    partners: list[Partner]
-    platforms: list[Platform]
-    platforms_indicator: str
-    country_indicator: str = "country"
-    # the catalogue proposes foreign partners only: a cluster of the client's country is left out
-    exclude_own_country: bool = True
-    # the assessment's target markets (countries, ISO codes or geographies) raise a candidate
-    target_markets_indicator: str | None = None
-    # what the program says where no catalogue entry fits, and how to search instead
-    no_candidates: Text | None = None
-    no_platforms: Text | None = None
-
-
 class Stage(Text):
     """A stage of program development (a text) with its provenance."""
 
@@ -488,8 +436,7 @@ class ReportedIndex(Provenance):
 class ProgramFile(Strict):
     """Document-level texts and settings: section intros, monitoring, prospects, data gaps."""
 
-    # the version the rule authors give this knowledge base (outputs show it with the digest)
-    knowledge_version: str | None = None
+    knowledge_version: str | None = None  # the authors' version (outputs show it with the digest)
     horizon_indicator: str
     default_horizon_years: int
     year_indicator: str = "assessment_year"
@@ -497,8 +444,10 @@ class ProgramFile(Strict):
     stages: list[Stage]
     prospects_by_model: dict[str, Text]
     prospects_by_band: dict[str, Text]
-    # said first under the prospects when the finding is made (the readiness gate), in this order
+    # said first under the prospects when the finding is made (the readiness gate), in this order;
+    # `prospects_instead`: finding -> {"model.ID" | "ratio.ID": the text said instead when made}
     prospects_by_finding: dict[str, Text] = Field(default_factory=dict)
+    prospects_instead: dict[str, dict[str, Text]] = Field(default_factory=dict)
     ratio_texts: dict[str, Text]
     method_notes: list[Text]
     data_gap_levels: dict[str, Text]
@@ -520,9 +469,6 @@ class ProgramFile(Strict):
     schedule: Schedule | None = None  # the sizing and calendar of the measures
 
 
-# --- the document a client receives (knowledge/document.yaml) ---------------------------------
-
-
 # --- the whole base ---------------------------------------------------------------------------
 
 FILES: dict[str, tuple[str, type[BaseModel]]] = {
@@ -536,6 +482,7 @@ FILES: dict[str, tuple[str, type[BaseModel]]] = {
     "program": ("program.yaml", ProgramFile),
     "document": ("document.yaml", DocumentFile),
     "resources": ("resources.yaml", ResourcesFile),
+    "countries": ("countries.yaml", CountriesFile),
 }
 
 
@@ -571,6 +518,7 @@ class Knowledge:
     program: ProgramFile
     document: DocumentFile
     resources: ResourcesFile
+    countries: CountriesFile
     rules: list[RuleSite]
     located: dict[str, Located] = field(default_factory=dict)
 

@@ -137,7 +137,12 @@ def _rule_requests(
     downstream: dict[str, set[str]] = {}
     for site in k.rules:
         then = site.rule.then
-        conclusions = {c for c in then.recommend + then.finding if c not in made}
+        # a direction the experts close (`restricts`) is their record, not a fact to collect
+        conclusions = {
+            c
+            for c in then.recommend + then.finding
+            if c not in made and not (c in k.finding and k.finding[c].restricts)
+        }
         if not conclusions:
             continue
         for branch in _branches(site):

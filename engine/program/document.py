@@ -108,7 +108,8 @@ def name_countries(view: ProgramView, k: Knowledge) -> None:
     ]
     for c in partners:
         code = c["country"]
-        c["country_name"] = Or(tx(k.document.countries.get(code)), code) if code else ""
+        known = k.countries.countries.get(code)
+        c["country_name"] = Or(tx(known.name if known else None), code) if code else ""
 
 
 def front_view(result: Result, k: Knowledge, nm: dict[str, Any], per: dict[str, Any]) -> Front:

@@ -19,11 +19,12 @@ from engine.explain.labels import describe_check
 from engine.explain.why_not import not_made
 from engine.explain.wording import country_of, country_profile, measure_wording
 from engine.inference.trace import Result
-from engine.knowledge.models import PRIORITY_RANK, Knowledge
+from engine.knowledge.models import PRIORITY_RANK, Knowledge, ProgramFile, Text
 from engine.program.charts import program_charts
 from engine.program.gaps import data_gaps
 from engine.program.kpis import kpis_view
 from engine.program.leaves import LangCode, Or, tx
+from engine.program.markets import market_names
 from engine.program.partial import requests_first
 from engine.program.partners import (
     PartnerChoice,
@@ -395,6 +396,17 @@ def gate_view(result: Result, k: Knowledge) -> dict[str, Any]:
     }
 
 
+def instead(
+    result: Result, p: ProgramFile, kind: str, ident: str, texts: dict[str, Text]
+) -> Text | None:
+    """The prospects text of `kind.ident`, or the one a made finding says instead (a restricted
+    direction's prospects promise nothing of it: program.yaml `prospects_instead`)."""
+    for fid, alts in p.prospects_instead.items():
+        if fid in result.findings and f"{kind}.{ident}" in alts:
+            return alts[f"{kind}.{ident}"]
+    return texts.get(ident)
+
+
 def prospects_view(
     result: Result,
     k: Knowledge,
@@ -408,10 +420,10 @@ def prospects_view(
         "gate": cat(
             (text for fid, text in p.prospects_by_finding.items() if fid in result.findings), " "
         ),
-        "model": tx(p.prospects_by_model.get(current["model"]["id"])),
+        "model": tx(instead(result, p, "model", current["model"]["id"], p.prospects_by_model)),
         "band": tx(p.prospects_by_band.get(m.get("index_band") or "")),
-        "ratio": current["ratio"]["text"],
-        "target_markets": list(a.get("target_markets") or []),
+        "ratio": tx(instead(result, p, "ratio", m.get("ratio_band") or "unknown", p.ratio_texts)),
+        "target_markets": market_names(a, k),
         "partners": [partner_view(c, k) for c in partners.candidates]
         if any(r["lists"] == "partners" for r in recs)
         else [],

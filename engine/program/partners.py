@@ -15,6 +15,7 @@ from engine.assessment.validate import Assessment
 from engine.knowledge.models import Knowledge, Partner, Platform, RecommendationDef
 from engine.knowledge.sector_codes import sector_codes
 from engine.program.leaves import tx
+from engine.program.markets import named_markets, target_countries
 from engine.program.sections import partner_view
 
 
@@ -153,41 +154,24 @@ def platforms_to_join(a: Assessment, k: Knowledge) -> list[Platform]:
     ]
 
 
-def _names(k: Knowledge) -> dict[str, str]:
-    """Lower-case ISO codes, geography ids and their names in either language -> the code/id."""
-    names: dict[str, str] = {}
-    for key, text in [*k.document.countries.items(), *k.partners.geographies.items()]:
-        names[key.lower()] = key.lower()
-        for name in (text.ru, text.en):
-            if name:
-                names[name.strip().lower()] = key.lower()
-    return names
-
-
-def _market_key(item: Any) -> str:
-    """A country or market as typed (an ISO code or a name), as a lower-case key."""
-    return str(item).strip().lower()
-
-
 def _target_markets(a: Assessment, k: Knowledge) -> set[str]:
-    """The assessment's target markets as lower-case keys: ISO codes, geography ids and the
-    country and geography names of the knowledge base (either language) mapped to their ids."""
+    """The assessment's target markets as lower-case keys: the country codes (a named region or
+    grouping expanded to its members) and the area ids named (resolved at load, countries.yaml)."""
     pt = k.partners
     if not pt.target_markets_indicator or pt.target_markets_indicator not in k.indicator:
         return set()
-    names = _names(k)
-    raw = (_market_key(x) for x in (a.get(pt.target_markets_indicator) or []))
-    return {names.get(x, x) for x in raw if x}
+    named = {x.lower() for x in named_markets(a, k)}
+    return named | {code.lower() for code, _ in target_countries(a, k)}
 
 
 def _own_country(a: Assessment, k: Knowledge) -> str:
-    """The assessed cluster's country as an upper-case ISO code (a name of the knowledge base in
-    either language is mapped to its code), or '' where the assessment does not say."""
+    """The assessed cluster's country as an upper-case ISO code (a name was resolved to its code
+    at load), or '' where the assessment does not say."""
     ci = k.partners.country_indicator
     if ci not in k.indicator:
         return ""
-    raw = _market_key(a.get(ci) or "")
-    return _names(k).get(raw, raw).upper() if raw else ""
+    raw = a.get(ci)  # resolved to its ISO code at load (countries.yaml)
+    return str(raw).strip().upper() if raw else ""
 
 
 def _targeted(p: Partner, targets: set[str]) -> bool:

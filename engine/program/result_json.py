@@ -13,6 +13,7 @@ from engine.program.budget import budget_json, build_budget, cost_json
 from engine.program.data_requests import data_requests
 from engine.program.gaps import data_gaps
 from engine.program.kpis import kpis_json
+from engine.program.markets import target_markets_json
 from engine.program.model import order_recommendations
 from engine.program.partners import choose_partners
 from engine.program.schedule import assessment_year, quarter_label, schedule, schedule_json
@@ -68,6 +69,8 @@ def result_json(
         "schedule": schedule_json(plan, year),
         "postponed": list(result.postponed),
         "not_made": not_made_json(result, k),
+        "restricted": dict(result.restricted),
+        "target_markets": target_markets_json(a, k),
         "partners": partner_choice.as_dict(),
         "data_gaps": list(data_gaps(result, k)["ids"]),
         "data_requests": data_requests(result, k),

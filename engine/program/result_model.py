@@ -129,6 +129,14 @@ class KPIOut(_Closed):
     recommendations: list[str]
 
 
+class TargetMarketOut(_Closed):
+    code: str = Field(description="ISO 3166-1 alpha-2")
+    name: dict[str, str] = Field(description="ru and en names (countries.yaml)")
+    region: str | None = Field(description="UN M49 sub-region id (countries.yaml regions)")
+    region_name: dict[str, str] | None
+    via: str | None = Field(description="the region or grouping named that brought it, or null")
+
+
 class ValueProvenance(_Closed):
     basis: Literal["reported", "estimate", "synthetic"] | None
     source: str | None
@@ -166,6 +174,11 @@ class ResultOut(_Closed):
     )
     postponed: list[str]
     not_made: list[dict[str, Any]]
+    restricted: dict[str, list[str]] = Field(
+        description="measures rules made but the experts' restrictions leave out -> the findings "
+        "(restricted.*) that close a direction they serve"
+    )
+    target_markets: list[TargetMarketOut]
     partners: dict[str, Any]
     data_gaps: list[str]
     data_requests: list[DataRequestOut]

@@ -22,6 +22,8 @@ def _list_value(values: list[Any], ind: Any, k: Knowledge) -> Any:
     for x in values:
         x = str(x)
         label = ind.value_labels.get(x) or platforms.get(x) or k.partners.geographies.get(x)
+        if ind.lookup:  # a country or market: its name (countries.yaml)
+            label = k.countries.labels.get(x)
         if label is None:
             return Num(len(values))
         labels.append(label)

@@ -137,6 +137,9 @@ def render_why_not_policy(d: Mapping[str, Any]) -> str:
         out.append(s["x_see_why"].format(id="", assessment=""))
         return "\n".join(out) + "\n"
     out += [f"{s['x_postponed_by'].format(rule='')} — {p['title']}" for p in d["postponed_by"]]
+    out += [f"{s['x_restricted_by']} — {p['title']}" for p in d["restricted_by"]]
+    if d["restriction_note"]:
+        out.append(s["x_restriction_note"].format(note=d["restriction_note"]))
     out.append("")
     if not d["rules"]:
         out.append(s["x_no_rule"])

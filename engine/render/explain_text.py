@@ -225,6 +225,10 @@ def render_why_not(d: Mapping[str, Any]) -> str:
         return "\n".join(out) + "\n"
     for p in d["postponed_by"]:
         out.append(s["x_postponed_by"].format(rule=p["rule"]) + f" — {p['title']} [{p['where']}]")
+    for p in d["restricted_by"]:
+        out.append(s["x_restricted_by"].format(rule=p["rule"]) + f" — {p['title']} [{p['where']}]")
+    if d["restriction_note"]:
+        out.append(s["x_restriction_note"].format(note=d["restriction_note"]))
     out.append("")
     if not d["rules"]:
         out.append(s["x_no_rule"])

@@ -114,6 +114,8 @@ def test_the_json_api_keeps_the_clis_english(client):
         ("platform_memberships", ["klingon"]),
         ("cluster_name", [1]),
         ("employees_total", float("inf")),
+        ("country", "Руссия"),
+        ("target_markets", ["Марс"]),
     ],
 )
 def test_every_kind_a_value_check_gives_has_russian_words(knowledge, words, indicator, value):

@@ -17,6 +17,7 @@ from engine.knowledge.conditions import branch_problems
 from engine.knowledge.models import Knowledge
 from engine.knowledge.verify.blanks import check_blanks
 from engine.knowledge.verify.claims import check_claims
+from engine.knowledge.verify.countries import check_countries
 from engine.knowledge.verify.document import check_document
 from engine.knowledge.verify.exclusive import check_excludes
 from engine.knowledge.verify.gate import check_gate
@@ -47,6 +48,7 @@ def verify(knowledge: Knowledge) -> list[Problem]:
     check_settings(c)
     check_document(c)
     check_resources(c)
+    check_countries(c)
     check_provenance(c)
     check_blanks(c)
     check_wording(c)

@@ -74,13 +74,12 @@ class PartnerChecks(CheckerBase):
             )
         if isinstance(partner.region, Text):
             self.text(pf, ("partners", i, "region"), partner.region)
-        countries = self.k.document.countries
+        countries = self.k.countries.countries
         if not (len(partner.country) == 2 and partner.country in countries):
             self.add(
                 pf,
                 ("partners", i, "country"),
-                f"country {partner.country!r} is not an ISO 3166-1 alpha-2 code with a name in "
-                "document.yaml `countries:`",
+                f"country {partner.country!r} is not an ISO 3166-1 alpha-2 code of countries.yaml",
                 hint=suggest(partner.country.upper(), countries),
                 code="unknown-country",
             )

@@ -44,6 +44,11 @@ def check_settings(c: Checker) -> None:
     known(("gate_finding",), pg.gate_finding, k.finding, "finding")
     for fid in pg.prospects_by_finding:
         known(("prospects_by_finding", fid), fid, k.finding, "finding")
+    texts = {f"model.{m}" for m in pg.prospects_by_model} | {f"ratio.{r}" for r in pg.ratio_texts}
+    for fid, alts in pg.prospects_instead.items():
+        known(("prospects_instead", fid), fid, k.finding, "finding")
+        for key in alts:
+            known(("prospects_instead", fid, key), key, texts, "prospects text")
     for kind, ident in pg.swot_indicators.items():
         if ident not in k.indicator:
             c.add(

@@ -44,7 +44,7 @@ def _kept(before: bytes, after: bytes) -> bool:
         ),
         ("partner", "zz_partner", {"partners.yaml"}),
         # QM: ISO 3166 user-assigned, so no profile an author adds can take the code first
-        ("country", "QM", {"document.yaml"}),
+        ("country", "QM", {"countries.yaml", "document.yaml"}),
         ("scenario", "my_case", {"scenarios/my_case.yaml"}),
     ],
 )

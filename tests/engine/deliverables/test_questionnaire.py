@@ -107,7 +107,15 @@ def filled_with_labels(knowledge, values: dict, lang: str = "ru"):
         ind, v = knowledge.indicator[key], values.get(key)
         if v is None:
             continue
-        if ind.type == "enum":
+        if ind.lookup:  # a country or markets: the dropdown's names, in the reader's language
+            cat = knowledge.countries
+            names = [
+                cat.labels[cat.code_of(x) or x].get(lang)
+                for x in (v if isinstance(v, list) else [v])
+            ]
+            assert all(n in lists[r] for n in names)
+            v = "; ".join(names)
+        elif ind.type == "enum":
             v = lists[r][ind.values.index(v)]
         elif ind.type == "bool":
             v = yes if v else no
@@ -277,7 +285,7 @@ def test_typed_answers_are_understood(tmp_path, knowledge):
     assert a.get("coordinator_type") == "regional_ministry"
     assert a.get("cluster_exports") == 1234.5
     assert a.get("activity_smes") == 3
-    assert a.get("target_markets") == ["Германия", "Китай", "Казахстан"]
+    assert a.get("target_markets") == ["DE", "CN", "KZ"]  # names resolved to ISO codes
     assert a.get("platform_memberships") == []
     assert a.get("region_name") is None  # blank: no information
 

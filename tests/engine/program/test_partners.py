@@ -113,7 +113,8 @@ def test_no_second_region_when_apec_is_already_the_strongest_open_one(knowledge,
         geo_transnational=1,
     )
     assert "co_apec_diversification" not in api.run(a, session).recommendations
-    b = with_changes(a, {"geo_cis": 3}, knowledge)
+    # APEC second only where the experts name no markets of their own (issue 19)
+    b = with_changes(a, {"geo_cis": 3, "target_markets": None}, knowledge)
     assert "co_apec_diversification" in api.run(b, session).recommendations
 
 
