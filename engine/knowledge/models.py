@@ -27,7 +27,7 @@ from engine.knowledge.base import Basis, Lang, Provenance, Strict, SubjectKind, 
 from engine.knowledge.claim_model import ClaimCheck
 from engine.knowledge.country_model import CountriesFile
 from engine.knowledge.document_model import DocumentFile
-from engine.knowledge.partner_model import Partner, PartnersFile, Platform
+from engine.knowledge.partner_model import PartnersFile
 from engine.knowledge.resources_model import ResourcesFile
 from engine.knowledge.schedule_model import DataSource, KpiQuantity, Schedule, TargetRules
 from engine.knowledge.scoring_model import ScoringFile

@@ -18,8 +18,11 @@ from engine.errors import InputError, Problem
 from engine.files.strict_yaml import Located, load_yaml_file
 from engine.knowledge import (
     base,
+    claim_model,
+    country_model,
     document_model,
     models,
+    partner_model,
     resources_model,
     schedule_model,
     scoring_model,
@@ -73,7 +76,17 @@ def _field_names() -> set[str]:
     names: set[str] = set()
     for obj in [
         v
-        for m in (base, document_model, resources_model, scoring_model, schedule_model, models)
+        for m in (
+            base,
+            claim_model,
+            country_model,
+            document_model,
+            partner_model,
+            resources_model,
+            scoring_model,
+            schedule_model,
+            models,
+        )
         for v in vars(m).values()
     ]:
         if isinstance(obj, type) and issubclass(obj, BaseModel) and obj is not BaseModel:

@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from engine.assessment.validate import Assessment
-from engine.knowledge.models import Knowledge, Partner, Platform, RecommendationDef
+from engine.knowledge.models import Knowledge, RecommendationDef
+from engine.knowledge.partner_model import Partner, Platform
 from engine.knowledge.sector_codes import sector_codes
 from engine.program.leaves import tx
 from engine.program.markets import named_markets, target_countries

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from engine.errors import suggest
 from engine.knowledge.base import Text
-from engine.knowledge.models import Partner
+from engine.knowledge.partner_model import Partner
 from engine.knowledge.sector_codes import sector_codes
 from engine.knowledge.verify.checker_base import CheckerBase
 
