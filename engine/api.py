@@ -19,6 +19,7 @@ from typing import Any
 
 from engine.assessment.load import assessment_from_text, load_assessment
 from engine.assessment.validate import Assessment, blank, with_changes
+from engine.assessment.variant import as_variant, dated
 from engine.assessment.workbook import MAX_WORKBOOK_BYTES, read_workbook
 from engine.authoring.check_report import check_report
 from engine.authoring.clips import deffacts
@@ -563,9 +564,19 @@ def ui_strings(folder: Path) -> dict[str, dict[str, str]]:
 
 
 def variant(result: Result, sets: list[str], s: Session) -> Result:
-    """The result of the what-if variant itself (`ID=VALUE` as in `what_if`), to draft or save."""
+    """The result of the what-if variant itself (`ID=VALUE` as in `what_if`), to draft or save:
+    marked as a variant of the result's file, its changed values with basis what-if."""
     k = s.knowledge
-    return s.runner.run(with_changes(result.assessment, set_changes(sets, k), k))
+    a = result.assessment
+    changed = with_changes(a, set_changes(sets, k), k)
+    return s.runner.run(as_variant(a, changed, Path(a.source).name))
+
+
+def dated_variant(a: Assessment) -> Assessment:
+    """A variant's assessment with today's date (UTC), as it is saved."""
+    import datetime
+
+    return dated(a, datetime.datetime.now(datetime.UTC).date().isoformat())
 
 
 def write_new(s: Session, path: Path, data: str | bytes) -> None:

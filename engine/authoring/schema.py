@@ -89,7 +89,7 @@ def assessment_schema(k: Knowledge) -> dict[str, Any]:
     """The assessment format: one property per indicator; blank (null) means no information."""
     props = {ind.id: _indicator_schema(ind, k) for ind in k.indicators.indicators}
     required = [ind.id for ind in k.indicators.indicators if ind.required]
-    return {
+    schema = {
         "$schema": DIALECT,
         "title": "cluster-intl assessment",
         "description": "One cluster assessment: indicator id → value (knowledge/indicators.yaml). "
@@ -106,6 +106,31 @@ def assessment_schema(k: Knowledge) -> dict[str, Any]:
             }
         },
     }
+    schema["properties"] = {**props, "variant": VARIANT_SCHEMA}
+    return schema
+
+
+# a what-if variant's record (engine/assessment/variant.py): never an indicator
+VARIANT_SCHEMA: dict[str, Any] = {
+    "description": "A what-if variant (not for approval): the file it came from, the date it was "
+    "saved, the changed values",
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["derived_from"],
+    "properties": {
+        "derived_from": {"type": "string", "minLength": 1},
+        "date": {"type": ["string", "null"]},
+        "changes": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["indicator"],
+                "properties": {"indicator": {"type": "string"}, "from": {}, "to": {}},
+            },
+        },
+    },
+}
 
 
 def _indicator_schema(ind: Indicator, k: Knowledge) -> dict[str, Any]:

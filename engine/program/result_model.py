@@ -80,7 +80,7 @@ class KPIOut(_Closed):
 
 
 class ValueProvenance(_Closed):
-    basis: Literal["reported", "estimate", "synthetic"] | None
+    basis: Literal["reported", "estimate", "synthetic", "what-if"] | None
     source: str | None
 
 
