@@ -281,18 +281,20 @@ class Workbench(JsonApi):
 
         def parts(r: api.Result) -> dict[str, Any]:
             variant_of = (r.assessment.variant or {}).get("derived_from")
+            view, diagnosis = api.program_and_diagnosis(r, k, lang)
             return {
-                "view": _named(api.program_view(r, k, lang)),
-                "diagnosis": api.diagnosis(r, k, lang),
+                "view": _named(view),
+                "diagnosis": diagnosis,
                 "panel": controls.controls(
                     self.service.indicators(lang), dict(r.assessment.values)
                 ),
                 "variant_of": variant_of if not sets else None,
             }
 
+        own = self.service.memo(("cluster", id(result), lang), lambda: parts(result))
         if not sets:
             return {
-                **self.service.memo(("cluster", id(result), lang), lambda: parts(result)),
+                **own,
                 "moves": None,
                 "added": {},
                 "restatus": {},
@@ -305,7 +307,7 @@ class Workbench(JsonApi):
             "moves": moves,
             "added": {x["id"]: x["reasons"] for x in moves["recommendations"]["added"]},
             "restatus": {x["id"]: x for x in moves["status"]},
-            "before": api.diagnosis(result, k, lang),
+            "before": own["diagnosis"],  # the assessment's own, computed once
         }
 
     async def cluster_page(self, request: Request) -> Response:
@@ -438,7 +440,7 @@ class Workbench(JsonApi):
         k = self.service.k
 
         def build() -> Any:
-            a = api.dated_variant(api.variant(result, sets, self.service.session).assessment)
+            a = forms.dated_variant(api.variant(result, sets, self.service.session).assessment)
             text = forms.assessment_yaml(a, k)
             return self.workspace.save(f"{VARIANTS}/{new_name}", text)
 

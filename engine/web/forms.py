@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from engine.assessment.validate import Assessment
+from engine.assessment.variant import dated
 from engine.deliverables.batch import Job, summary_row
 from engine.inference.trace import Result
 from engine.knowledge.models import Knowledge
@@ -53,6 +54,13 @@ def indicators(k: Knowledge, lang: str) -> list[dict[str, Any]]:
             }
         )
     return out
+
+
+def dated_variant(a: Assessment) -> Assessment:
+    """A variant's assessment with today's date (UTC), as it is saved."""
+    import datetime
+
+    return dated(a, datetime.datetime.now(datetime.UTC).date().isoformat())
 
 
 def assessment_yaml(assessment: Assessment, k: Knowledge) -> str:

@@ -154,7 +154,7 @@ def test_a_policy_officer_asks_why_why_not_and_what_if(server, browser, tmp_path
 
     # the variant's program as Word, marked
     with page.expect_download() as info:
-        page.click("#variant-bar a.download-variant[data-format=docx]")
+        page.click(".variant-actions a.download-variant[data-format=docx]")
     saved = tmp_path / "variant.docx"
     info.value.save_as(saved)
     assert info.value.suggested_filename == "nizhny-novgorod-what-if.docx"
@@ -229,7 +229,7 @@ def test_what_if_in_place_is_fast_reset_reload_language_and_save(server, browser
     assert "What-if variant" in page.locator("#variant-bar").inner_text()
     assert page.input_value("#ctl-direction_export") == "0"
     page.fill("#save-as", "mature-no-export")
-    page.click("#variant-bar form.save button")
+    page.click(".variant-actions form.save button")
     page.wait_for_selector("#save-result a")
     text = (folder / "variants" / "mature-no-export.yaml").read_text(encoding="utf-8")
     assert "derived_from: mature-cluster.yaml" in text and "basis: what-if" in text
