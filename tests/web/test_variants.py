@@ -147,3 +147,16 @@ def test_why_boxes_speak_plainly_and_unfold_the_technical_chain(client, other):
     page = client.get(f"{other}?lang=ru").text
     assert 'data-subject="index" hx-get="/c/kz-aero.yaml/why?lang=ru&amp;subject=index' in page
     assert "reader=policy" in page
+
+
+@pytest.mark.parametrize(
+    "record",
+    ["variant: 3", "variant: {derived_from: a.yaml, changes: [{indicator: x, to: 1, by: me}]}"],
+)
+def test_a_broken_variant_record_is_one_located_message(knowledge, record):
+    text = (EXAMPLES / "nascent-cluster.yaml").read_text(encoding="utf-8") + record + "\n"
+    with pytest.raises(api.InputError) as err:
+        api.load_bytes(text.encode("utf-8"), "v.yaml", knowledge)
+    line = text.count("\n")
+    assert [(p.file, p.line, p.path) for p in err.value.problems] == [("v.yaml", line, "variant")]
+    assert "variant is {derived_from" in str(err.value)
