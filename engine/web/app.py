@@ -298,6 +298,8 @@ class Workbench(JsonApi):
                 "moves": None,
                 "added": {},
                 "restatus": {},
+                "found": {},
+                "lost": [],
                 "before": None,
             }
         r = api.variant(result, sets, self.service.session)
@@ -307,6 +309,8 @@ class Workbench(JsonApi):
             "moves": moves,
             "added": {x["id"]: x["reasons"] for x in moves["recommendations"]["added"]},
             "restatus": {x["id"]: x for x in moves["status"]},
+            "found": {x["id"]: x["reasons"] for x in moves["findings"]["added"]},
+            "lost": moves["findings"]["removed"],
             "before": own["diagnosis"],  # the assessment's own, computed once
         }
 

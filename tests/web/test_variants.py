@@ -160,3 +160,18 @@ def test_a_broken_variant_record_is_one_located_message(knowledge, record):
     line = text.count("\n")
     assert [(p.file, p.line, p.path) for p in err.value.problems] == [("v.yaml", line, "variant")]
     assert "variant is {derived_from" in str(err.value)
+
+
+def test_findings_that_moved_are_marked_in_the_diagnosis_with_their_reasons(client, csrf, other):
+    """The diagnosis of the variant marks a strength it gains and strikes out a weakness it loses,
+    the reason on hover; no file:line in the main view's reasons (the policy reader)."""
+    form = {"v.direction_export": "0", "v.activity_smes": "4"}
+    html = client.post(f"{other}/what-if?lang=en", data=form, headers=csrf).text
+    diagnosis = html.split('id="diagnosis"', 1)[1].split('id="measures"', 1)[0]
+    moved = re.findall(
+        r'class="tag (?:good |bad )?moved-(added|removed)" data-id="([^"]+)"', diagnosis
+    )
+    assert moved, diagnosis
+    assert all(re.search(r"title=\"[^\"]+\"", diagnosis) for _ in moved)
+    measures = html.split('id="measures"', 1)[1]
+    assert not re.search(r"\.yaml:\d+", measures.split('id="why-not"', 1)[0])
