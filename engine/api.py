@@ -19,6 +19,7 @@ from typing import Any
 
 from engine.assessment.load import assessment_from_text, load_assessment
 from engine.assessment.validate import Assessment, blank, with_changes
+from engine.assessment.variant import as_variant
 from engine.assessment.workbook import MAX_WORKBOOK_BYTES, read_workbook
 from engine.authoring.check_report import check_report
 from engine.authoring.clips import deffacts
@@ -258,6 +259,18 @@ def program_view(
     without a language and put into words for `lang` (the plain mapping the renderers read)."""
     document = build_document(build_program(result, k, ranked), result, k, audience)
     return localize(document, Locale(lang))
+
+
+def program_and_diagnosis(
+    result: Result, k: Knowledge, lang: str
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The client's program view and the diagnosis of one result, its program built once (the
+    web page of a what-if variant shows both)."""
+    program = build_program(result, k)
+    d: dict[str, Any] = localize(
+        diagnosis_record(result, k, program), Locale(lang, typography=False)
+    )
+    return localize(build_document(program, result, k, "client"), Locale(lang)), d
 
 
 def diagnosis(result: Result, k: Knowledge, lang: str) -> dict[str, Any]:
@@ -563,9 +576,12 @@ def ui_strings(folder: Path) -> dict[str, dict[str, str]]:
 
 
 def variant(result: Result, sets: list[str], s: Session) -> Result:
-    """The result of the what-if variant itself (`ID=VALUE` as in `what_if`), to draft or save."""
+    """The result of the what-if variant itself (`ID=VALUE` as in `what_if`), to draft or save:
+    marked as a variant of the result's file, its changed values with basis what-if."""
     k = s.knowledge
-    return s.runner.run(with_changes(result.assessment, set_changes(sets, k), k))
+    a = result.assessment
+    changed = with_changes(a, set_changes(sets, k), k)
+    return s.runner.run(as_variant(a, changed, Path(a.source).name))
 
 
 def write_new(s: Session, path: Path, data: str | bytes) -> None:

@@ -15,14 +15,17 @@ from typing import Any
 
 from engine.assessment.overrides import OVERRIDES_KEY, Overrides, read_overrides
 from engine.assessment.places import resolve_places
+from engine.assessment.variant import read_variant
 from engine.errors import Flaw, InputError, Problem, closest, kind_of, suggest
 from engine.files.strict_yaml import Located
 from engine.knowledge.models import Indicator, Knowledge
 
+VARIANT_KEY = "variant"  # the one key of an assessment that is not an indicator
+
 Value = Any
 
 # the provenance an assessment value may declare (a plain value declares none)
-VALUE_BASES = ("reported", "estimate", "synthetic")
+VALUE_BASES = ("reported", "estimate", "synthetic", "what-if")
 
 
 @dataclass(frozen=True)
@@ -36,6 +39,8 @@ class Assessment:
     provenance: dict[str, dict[str, Any]] = field(default_factory=dict)
     # the consultant's amounts: measure id -> program year -> thousands of the currency
     budget_overrides: Overrides = field(default_factory=dict)
+    # a what-if variant's record (engine/assessment/variant.py): derived_from, date, changes
+    variant: dict[str, Any] | None = None
 
     def get(self, indicator_id: str) -> Value:
         """The indicator's value, None when blank."""
@@ -254,6 +259,7 @@ def validate_mapping(data: Any, located: Located, knowledge: Knowledge) -> Asses
         positions=read.positions,
         provenance=read.provenance,
         budget_overrides=overrides,
+        variant=read.variant,
     )
 
 
@@ -266,6 +272,7 @@ class _Entries:
     positions: dict[str, tuple[int, int]] = field(default_factory=dict)
     provenance: dict[str, dict[str, Any]] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
+    variant: dict[str, Any] | None = None
     more: int = 0  # a hostile file has thousands of problems: counted, not described
 
 
@@ -277,7 +284,11 @@ def _read_entries(data: dict[Any, Any], located: Located, knowledge: Knowledge) 
         path = (key,)
         known = isinstance(key, str) and key in knowledge.indicator
         err: str | None = None
-        if known:
+        if key == VARIANT_KEY:
+            read.variant, err = read_variant(raw)
+            if err is None:
+                continue
+        elif known:
             read.positions[key] = located.key_pos(path)
             value, declared, err = _entry_value(knowledge.indicator[key], raw, knowledge)
             if err is None:
@@ -388,4 +399,5 @@ def with_changes(
         positions=assessment.positions,
         provenance=provenance,
         budget_overrides=assessment.budget_overrides,
+        variant=assessment.variant,
     )

@@ -91,7 +91,7 @@ def assessment_schema(k: Knowledge) -> dict[str, Any]:
     props = {ind.id: _indicator_schema(ind, k) for ind in k.indicators.indicators}
     props[OVERRIDES_KEY] = _overrides_schema(k)
     required = [ind.id for ind in k.indicators.indicators if ind.required]
-    return {
+    schema = {
         "$schema": DIALECT,
         "title": "cluster-intl assessment",
         "description": "One cluster assessment: indicator id → value (knowledge/indicators.yaml). "
@@ -110,6 +110,31 @@ def assessment_schema(k: Knowledge) -> dict[str, Any]:
             }
         },
     }
+    schema["properties"] = {**props, "variant": VARIANT_SCHEMA}
+    return schema
+
+
+# a what-if variant's record (engine/assessment/variant.py): never an indicator
+VARIANT_SCHEMA: dict[str, Any] = {
+    "description": "A what-if variant (not for approval): the file it came from, the date it was "
+    "saved, the changed values",
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["derived_from"],
+    "properties": {
+        "derived_from": {"type": "string", "minLength": 1},
+        "date": {"type": ["string", "null"]},
+        "changes": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["indicator"],
+                "properties": {"indicator": {"type": "string"}, "from": {}, "to": {}},
+            },
+        },
+    },
+}
 
 
 def _overrides_schema(k: Knowledge) -> dict[str, Any]:

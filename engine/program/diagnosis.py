@@ -10,7 +10,7 @@ from typing import Any
 
 from engine.inference.trace import Result
 from engine.knowledge.models import Knowledge
-from engine.program.model import SwotItem, build_program
+from engine.program.model import ProgramView, SwotItem, build_program
 
 
 def _found(items: list[SwotItem]) -> list[dict[str, Any]]:
@@ -18,9 +18,12 @@ def _found(items: list[SwotItem]) -> list[dict[str, Any]]:
     return [{"id": x.finding, "label": x.text} for x in items if x.origin == "engine"]
 
 
-def diagnosis_record(result: Result, k: Knowledge) -> dict[str, Any]:
-    """The diagnosis before words: raw measures beside the labels and bands of the program view."""
-    record = build_program(result, k)
+def diagnosis_record(
+    result: Result, k: Knowledge, program: ProgramView | None = None
+) -> dict[str, Any]:
+    """The diagnosis before words: raw measures beside the labels and bands of the program view
+    (`program`: the result's program record when already built; only read here)."""
+    record = program if program is not None else build_program(result, k)
     c = record["current"]
     m = result.measures.values
     gaps = record["data_gaps"]

@@ -35,7 +35,7 @@ from engine.program.model import ProgramView
 from engine.program.plan import KpiRow, PlanRow, kpi_table, number_measures, period, plan_rows
 from engine.program.summary import Passport, Summary, passport_view, summary_parts
 from engine.program.swot_plain import swot_sentence
-from engine.text.message import ByLang, Locale, Msg, Rendered, localize
+from engine.text.message import ByLang, Locale, Msg, Rendered, Value, localize
 
 AUDIENCES = ("client", "consultant")
 
@@ -53,6 +53,7 @@ class Front:
     period: str
     contractor: Any
     chair: str
+    variant: dict[str, Any] | None = None  # a what-if variant's mark and changes, else None
 
 
 @dataclass(slots=True)
@@ -125,7 +126,30 @@ def front_view(result: Result, k: Knowledge, nm: dict[str, Any], per: dict[str, 
         period=per["label"],
         contractor=tx(d.contractor),
         chair=str(a.get("council_chair_name") or ""),
+        variant=variant_mark(result, k),
     )
+
+
+def variant_mark(result: Result, k: Knowledge) -> dict[str, Any] | None:
+    """A what-if variant's mark for the title page and header, with the file it came from and
+    its changes (None for an assessment that is not a variant)."""
+    v = result.assessment.variant
+    if v is None:
+        return None
+    changes = [
+        Msg(
+            "variant_change",
+            label=k.indicator[c["indicator"]].label if c["indicator"] in k.indicator else "",
+            before=Value(c["from"]),
+            after=Value(c["to"]),
+        )
+        for c in v["changes"]
+    ]
+    return {
+        "mark": Msg("variant_mark"),
+        "derived_from": Msg("variant_derived", file=v["derived_from"]),
+        "changes": changes,
+    }
 
 
 def document_parts(

@@ -138,7 +138,7 @@ class TargetMarketOut(_Closed):
 
 
 class ValueProvenance(_Closed):
-    basis: Literal["reported", "estimate", "synthetic"] | None
+    basis: Literal["reported", "estimate", "synthetic", "what-if"] | None
     source: str | None
 
 

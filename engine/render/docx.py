@@ -100,8 +100,15 @@ class _Writer(BackMatter):
         from docx.enum.text import WD_ALIGN_PARAGRAPH
 
         t, f = self.t, self.p["front"]
-        approval = self.para(f["approval"])
-        approval.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+        vm = f.get("variant")
+        if vm:  # a what-if variant: its mark and changes in place of the approval block
+            self.para(vm["mark"], style="Title")
+            self.para(vm["derived_from"])
+            for change in vm["changes"]:
+                self.para(change, style="List Bullet")
+        else:
+            approval = self.para(f["approval"])
+            approval.alignment = WD_ALIGN_PARAGRAPH.RIGHT
         for _ in range(4):
             self.para()
         self.para(f["title"], style="Title")

@@ -209,11 +209,15 @@ def _set_language(doc: Any, tag: str) -> None:
 def _set_header(doc: Any, view: dict[str, Any]) -> None:
     """The default template's header names the tool; the client's document names the cluster."""
     names = view.get("names") or {"cluster": view["cluster"]["name"]}
+    text = xml_text(names["cluster"])[:120]
+    mark = (view.get("front") or {}).get("variant")
+    if mark:  # a what-if variant says so on every page
+        text = f"{xml_text(mark['mark'])} · {text}"
     for section in doc.sections:
         for par in section.header.paragraphs:
             if par.text.strip() == "cluster-intl":
                 for i, run in enumerate(par.runs):
-                    run.text = xml_text(names["cluster"])[:120] if i == 0 else ""
+                    run.text = text if i == 0 else ""
 
 
 def _clear_body(doc: Any) -> None:

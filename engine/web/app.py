@@ -8,7 +8,6 @@ CLI's shapes. Everything goes through `security.Guard`; every error is the CLI's
 from __future__ import annotations
 
 import hashlib
-import itertools
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,7 +34,10 @@ from engine.web.responses import (
     too_large,
 )
 from engine.web.service import Service
-from engine.web.workspace import NotInWorkspace, Workspace
+from engine.web.views import named as _named
+from engine.web.views import sortable as _sortable
+from engine.web.views import year_pairs as _year_pairs
+from engine.web.workspace import VARIANTS, NotInWorkspace, Workspace
 
 STATIC = {
     "htmx.min.js": "text/javascript; charset=utf-8",
@@ -199,7 +201,8 @@ class Workbench(JsonApi):
                 rows.append({"name": entry.name, "ok": False, "errors": self.said(exc, lang)})
                 continue
             rows.append(await self.service.run(self._row, entry, data, lang))
-        ok = [r for r in rows if r["ok"]]
+        # a what-if variant (a `variant:` record) is never part of the portfolio or year pairs
+        ok = [r for r in rows if r["ok"] and r["result"].assessment.variant is None]
         named: list[tuple[str, api.Result]] = [(r["source"], r["result"]) for r in ok]
         portfolio = await self.service.run(
             lambda: self.service.memo(
@@ -219,6 +222,7 @@ class Workbench(JsonApi):
             sort=sort if sort in forms.SORTABLE else "",
             descending=descending,
             pairs=_year_pairs(ok),
+            variants=[v.name for v in self.workspace.variants()],
             folder=str(self.workspace.root),
         )
 
@@ -269,32 +273,62 @@ class Workbench(JsonApi):
 
     # --- the cluster page --------------------------------------------------------------------
 
-    async def cluster_page(self, request: Request) -> Response:
-        """`/c/{name}`: one cluster's program, diagnosis and the what-if controls, memoized per
-        result and language."""
-        lang = self.lang(request)
-        name = request.path_params["name"]
-        entry, result = await self.entry_result(name)
+    def _cluster_parts(self, result: api.Result, sets: list[str], lang: str) -> dict[str, Any]:
+        """The cluster page's parts (on the engine thread): the program view, diagnosis and
+        panel of the result, or of its what-if variant with what moved (`moves`) and the
+        assessment's own diagnosis (`before`); the unchanged page memoized per language."""
         k = self.service.k
 
-        def build() -> dict[str, Any]:
+        def parts(r: api.Result) -> dict[str, Any]:
+            variant_of = (r.assessment.variant or {}).get("derived_from")
+            view, diagnosis = api.program_and_diagnosis(r, k, lang)
             return {
-                "view": _named(api.program_view(result, k, lang)),
-                "diagnosis": api.diagnosis(result, k, lang),
+                "view": _named(view),
+                "diagnosis": diagnosis,
                 "panel": controls.controls(
-                    self.service.indicators(lang), dict(result.assessment.values)
+                    self.service.indicators(lang), dict(r.assessment.values)
                 ),
+                "variant_of": variant_of if not sets else None,
             }
 
-        parts = await self.service.run(
-            lambda: self.service.memo(("cluster", id(result), lang), build)
-        )
+        own = self.service.memo(("cluster", id(result), lang), lambda: parts(result))
+        if not sets:
+            return {
+                **own,
+                "moves": None,
+                "added": {},
+                "restatus": {},
+                "found": {},
+                "lost": [],
+                "before": None,
+            }
+        r = api.variant(result, sets, self.service.session)
+        moves: Any = api.what_if(result, sets, self.service.session, lang)
+        return {
+            **parts(r),
+            "moves": moves,
+            "added": {x["id"]: x["reasons"] for x in moves["recommendations"]["added"]},
+            "restatus": {x["id"]: x for x in moves["status"]},
+            "found": {x["id"]: x["reasons"] for x in moves["findings"]["added"]},
+            "lost": moves["findings"]["removed"],
+            "before": own["diagnosis"],  # the assessment's own, computed once
+        }
+
+    async def cluster_page(self, request: Request) -> Response:
+        """`/c/{name}`: one cluster's program, diagnosis and the what-if controls; with `set=`
+        in the URL, the what-if variant's, what moved marked."""
+        lang = self.lang(request)
+        entry, result = await self.entry_result(request.path_params["name"])
+        sets = self._sets(request)
+        parts = await self.service.run(self._cluster_parts, result, sets, lang)
         return self.render(
             request,
             "cluster.html.j2",
             name=entry.name,
             source=entry.display,
             options=controls.options,
+            sets=sets,
+            skip_what_if=True,
             **parts,
         )
 
@@ -325,22 +359,33 @@ class Workbench(JsonApi):
 
     async def why_fragment(self, request: Request) -> Response:
         """`/c/{name}/why`: the why answer for one subject, on the what-if variant when `set=` is
-        given."""
+        given; `reader=policy` plain sentences (the technical chain one unfold away), else the
+        rule author's chain."""
         lang = self.lang(request)
         _, result = await self.entry_result(request.path_params["name"])
         subject = request.query_params.get("subject", "")
         sets = self._sets(request)  # a score of the what-if variant explains on the variant
+        policy = request.query_params.get("reader") == "policy"
         k = self.service.k
 
-        def build() -> api.WhyData:
-            return api.why(
-                api.variant(result, sets, self.service.session) if sets else result,
-                subject,
-                k,
-                lang,
-            )
+        def build() -> tuple[api.WhyData, str]:
+            r = api.variant(result, sets, self.service.session) if sets else result
+            if policy:
+                plain = api.why(r, subject, k, lang, reader="policy")
+                return plain, api.why_text(plain, "policy")
+            return api.why(r, subject, k, lang), ""
 
-        data = await self.service.run(build)
+        data, text = await self.service.run(build)
+        if policy:
+            return self.render(
+                request,
+                "why_policy.html.j2",
+                d=data,
+                text=text,
+                subject=subject,
+                sets=sets,
+                name=request.path_params["name"],
+            )
         return self.render(request, "why.html.j2", d=data)
 
     async def why_not_fragment(self, request: Request) -> Response:
@@ -352,23 +397,39 @@ class Workbench(JsonApi):
         return self.render(request, "why_not.html.j2", d=data)
 
     async def what_if_fragment(self, request: Request) -> Response:
-        """`POST /c/{name}/what-if`: what the changed controls alter in the program (nothing
-        asked when no control changed)."""
+        """`POST /c/{name}/what-if`: the main view of the variant the changed controls make (the
+        assessment's own when none changed), its URL (`set=`) pushed into the browser's."""
         lang = self.lang(request)
         name = request.path_params["name"]
-        _, result = await self.entry_result(name)
+        entry, result = await self.entry_result(name)
         form = await request.form(max_fields=1000)
         sets = controls.form_sets(
             form, self.service.indicators(lang), dict(result.assessment.values)
         )
-        if not sets:
-            return self.render(request, "what_if.html.j2", d=None, sets=[], name=name)
-        data = await self.service.run(api.what_if, result, sets, self.service.session, lang)
-        return self.render(request, "what_if.html.j2", d=data, sets=sets, name=name)
+        try:
+            parts = await self.service.run(self._cluster_parts, result, sets, lang)
+        except api.ClusterIntlError as exc:  # a value the engine refuses: said beside the panel
+            page = self.problem_page(request, failure(exc, self.said(exc, lang)))
+            page.headers["HX-Retarget"] = "#what-if-result"
+            return page
+        here = page_url(f"/c/{entry.name}", lang=lang, set=sets)
+        there = page_url(f"/c/{entry.name}", set=sets, lang="en" if lang == "ru" else "ru")
+        page = self.render(
+            request,
+            "cluster_main.html.j2",
+            name=entry.name,
+            sets=sets,
+            oob=True,
+            path_for_lang=there,
+            **parts,
+        )
+        page.headers["HX-Push-Url"] = here
+        return page
 
     async def save_variant(self, request: Request) -> Response:
-        """`POST /c/{name}/save`: the what-if variant saved as a new assessment file of the
-        workspace."""
+        """`POST /c/{name}/save`: the what-if variant saved into the workspace's `variants/`
+        folder: where it came from, the date, the changes (basis what-if), every other value
+        with its own basis and source."""
         lang = self.lang(request)
         name = request.path_params["name"]
         _, result = await self.entry_result(name)
@@ -383,8 +444,9 @@ class Workbench(JsonApi):
         k = self.service.k
 
         def build() -> Any:
-            r = api.variant(result, sets, self.service.session)
-            return self.workspace.save(new_name, forms.assessment_yaml(r.assessment, k))
+            a = forms.dated_variant(api.variant(result, sets, self.service.session).assessment)
+            text = forms.assessment_yaml(a, k)
+            return self.workspace.save(f"{VARIANTS}/{new_name}", text)
 
         entry = await self.service.run(build)
         return self.render(request, "saved.html.j2", saved=entry.name)
@@ -441,49 +503,6 @@ class Workbench(JsonApi):
 # --- helpers -----------------------------------------------------------------------------------
 
 
-def _year_pairs(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Two assessments of one cluster (same name) from different years: earlier → later."""
-    by_cluster: dict[str, list[dict[str, Any]]] = {}
-    for r in rows:
-        by_cluster.setdefault(str(r["cluster_key"]).strip().casefold(), []).append(r)
-    pairs = []
-    for same in by_cluster.values():
-        dated = sorted((r for r in same if r["year"] is not None), key=lambda r: r["year"])
-        for old, new in itertools.pairwise(dated):
-            if old["year"] != new["year"]:
-                pairs.append({"cluster": new["cluster"], "old": old, "new": new})
-    return pairs
-
-
-def _sortable(
-    portfolio: dict[str, Any], ok: list[dict[str, Any]], sort: str, descending: bool
-) -> dict[str, Any]:
-    """The portfolio with each row's file, index coverage and weakest mark, sorted as asked."""
-    by_source = {r["source"]: r for r in ok}
-    low = forms.weakest(portfolio["rows"])
-    rows = [
-        {
-            **row,
-            "name": by_source[row["source"]]["name"],
-            "coverage": by_source[row["source"]]["coverage"],
-            "of": by_source[row["source"]]["of"],
-            "weakest": row["source"] == low,
-        }
-        for row in portfolio["rows"]
-    ]
-    return {**portfolio, "rows": forms.sorted_portfolio(rows, sort, descending)}
-
-
-def _named(view: dict[str, Any]) -> dict[str, Any]:
-    """The view with the cluster and region as its title page names them: in English, the
-    assessment's English names where it gives them."""
-    front = view["front"]
-    return {
-        **view,
-        "cluster": {**view["cluster"], "name": front["cluster"], "region": front["region"]},
-    }
-
-
 # --- assembling --------------------------------------------------------------------------------
 
 
@@ -532,12 +551,13 @@ def create_app(settings: Settings) -> Any:
         Route("/upload", guarded(wb.upload), methods=["POST"]),
         Route("/questionnaire", guarded(wb.questionnaire)),
         Route("/compare", guarded(wb.compare_page)),
-        Route("/c/{name}", guarded(wb.cluster_page)),
-        Route("/c/{name}/program", guarded(wb.program)),
-        Route("/c/{name}/why", guarded(wb.why_fragment)),
-        Route("/c/{name}/why-not", guarded(wb.why_not_fragment)),
-        Route("/c/{name}/what-if", guarded(wb.what_if_fragment), methods=["POST"]),
-        Route("/c/{name}/save", guarded(wb.save_variant), methods=["POST"]),
+        # `{name:path}`: a saved variant is `variants/NAME`; the page of a file comes last
+        Route("/c/{name:path}/program", guarded(wb.program)),
+        Route("/c/{name:path}/why", guarded(wb.why_fragment)),
+        Route("/c/{name:path}/why-not", guarded(wb.why_not_fragment)),
+        Route("/c/{name:path}/what-if", guarded(wb.what_if_fragment), methods=["POST"]),
+        Route("/c/{name:path}/save", guarded(wb.save_variant), methods=["POST"]),
+        Route("/c/{name:path}", guarded(wb.cluster_page)),
         Route("/kb", guarded(wb.knowledge_page)),
         Route("/kb/catalogue", guarded(wb.catalogue)),
         Route("/static/{name}", guarded(wb.static)),

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from engine.assessment.validate import Assessment
+from engine.assessment.variant import dated
 from engine.deliverables.batch import Job, summary_row
 from engine.inference.trace import Result
 from engine.knowledge.models import Knowledge
@@ -55,24 +56,62 @@ def indicators(k: Knowledge, lang: str) -> list[dict[str, Any]]:
     return out
 
 
+def dated_variant(a: Assessment) -> Assessment:
+    """A variant's assessment with today's date (UTC), as it is saved."""
+    import datetime
+
+    return dated(a, datetime.datetime.now(datetime.UTC).date().isoformat())
+
+
 def assessment_yaml(assessment: Assessment, k: Knowledge) -> str:
-    """An assessment as a YAML file that reads back to the same values (indicators in order)."""
+    """An assessment as a YAML file that reads back to the same values, provenance and variant
+    record (indicators in order; a value with a basis or source as `{value, basis, source}`)."""
+    lines = []
+    if assessment.variant is not None:
+        v = assessment.variant
+        lines += [
+            "variant:",
+            f"  derived_from: {_scalar(v['derived_from'])}",
+            f"  date: {_scalar(v.get('date'))}",
+            "  changes:",
+        ]
+        lines += [
+            f"    - {{indicator: {c['indicator']}, from: {_scalar(c['from'])}, to: {_scalar(c['to'])}}}"
+            for c in v["changes"]
+        ] or ["    []"]
+    for ind in k.indicators.indicators:
+        value = _scalar(assessment.values.get(ind.id))
+        declared = assessment.provenance.get(ind.id) or {}
+        parts = [
+            f"{key}: {_scalar(declared[key])}" for key in ("basis", "source") if declared.get(key)
+        ]
+        if parts:
+            value = "{value: " + value + ", " + ", ".join(parts) + "}"
+        lines.append(f"{ind.id}: {value}")
+    return "\n".join(lines) + "\n"
+
+
+def _scalar(value: Any) -> str:
+    """One value as YAML in flow style on one line, quoted where YAML needs it; floats written so
+    they read back equal (repr), never as text."""
     import yaml
 
-    lines = []
-    for ind in k.indicators.indicators:
-        value = assessment.values.get(ind.id)
-        if value is None:
-            lines.append(f"{ind.id}: null")
-            continue
-        if isinstance(value, (tuple, frozenset, set)) or type(value).__name__ == "frozenlist":
-            value = list(value)
-        # one `id: value` line each: the value dumped alone (lists in flow style), quoted
-        # where YAML needs it; a lone scalar's document-end marker dropped
-        text = yaml.safe_dump(value, allow_unicode=True, default_flow_style=True, width=10**6)
-        text = text.removesuffix("\n").removesuffix("\n...").rstrip("\n")
-        lines.append(f"{ind.id}: {text}")
-    return "\n".join(lines) + "\n"
+    if value is None:
+        return "null"
+    if isinstance(value, (tuple, frozenset, set)) or type(value).__name__ == "frozenlist":
+        value = list(value)
+    if isinstance(value, float) and not isinstance(value, bool):
+        return repr(value) if "e" not in repr(value) else _exp(value)
+    text = yaml.safe_dump(value, allow_unicode=True, default_flow_style=True, width=10**6)
+    return text.removesuffix("\n").removesuffix("\n...").rstrip("\n")
+
+
+def _exp(x: float) -> str:
+    """A float in exponent notation as YAML 1.1 reads it as a number (mantissa with a dot)."""
+    mantissa, exponent = repr(x).split("e")
+    if "." not in mantissa:
+        mantissa += ".0"
+    return f"{mantissa}e{int(exponent):+d}"
 
 
 def portfolio(

@@ -68,11 +68,11 @@ def content_disposition(filename: str) -> str:
     return header
 
 
-def page_url(path: str, **params: str) -> str:
+def page_url(path: str, **params: str | list[str]) -> str:
     """A URL of this application for a header (`HX-Redirect`, `Location`): the path
-    percent-encoded as UTF-8, since a header carries ASCII only."""
+    percent-encoded as UTF-8, since a header carries ASCII only; a list repeats its key."""
     url = quote(path, safe="/")
-    return url + ("?" + urlencode(params) if params else "")
+    return url + ("?" + urlencode(params, doseq=True) if params else "")
 
 
 def label(name: str) -> str:

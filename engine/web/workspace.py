@@ -15,6 +15,7 @@ from pathlib import Path
 from engine import api
 
 SUFFIXES = (".yaml", ".yml", ".xlsx", ".xlsm")
+VARIANTS = "variants"  # the sub-folder of saved what-if variants
 # a name a person types for "save as": letters (any script), digits, dot, dash, underscore, space
 _SAFE_STEM = re.compile(r"^[\w][\w .-]{0,99}$")
 
@@ -49,24 +50,42 @@ class Workspace:
         return out
 
     def entry(self, name: str) -> Entry:
-        """The file `name` of the workspace; anything that is not plainly one is refused."""
+        """The file `name` of the workspace (or `variants/NAME`, a saved what-if variant);
+        anything that is not plainly one is refused."""
+        folder, bare = self.root, name
+        if name.startswith(VARIANTS + "/"):
+            folder, bare = self.root / VARIANTS, name[len(VARIANTS) + 1 :]
         if (
-            not name
-            or name != os.path.basename(name)
-            or "\\" in name
-            or "\0" in name
-            or name.startswith(".")
-            or Path(name).suffix.lower() not in SUFFIXES
+            not bare
+            or bare != os.path.basename(bare)
+            or "\\" in bare
+            or "\0" in bare
+            or bare.startswith(".")
+            or Path(bare).suffix.lower() not in SUFFIXES
         ):
             raise NotInWorkspace(name)
-        path = self.root / name
+        path = folder / bare
         try:
             real = path.resolve(strict=True)
         except (OSError, RuntimeError):
             raise NotInWorkspace(name) from None
-        if real.parent != self.root or not real.is_file():
+        if real.parent != folder or not real.is_file():
             raise NotInWorkspace(name)
         return Entry(name=name, path=real, display=_display(path))
+
+    def variants(self) -> list[Entry]:
+        """The saved what-if variants (`variants/`), sorted by name: never part of the table,
+        the portfolio or the year pairs."""
+        folder = self.root / VARIANTS
+        if not folder.is_dir() or folder.is_symlink():
+            return []
+        out = []
+        for path in sorted(folder.iterdir(), key=lambda p: p.name):
+            try:
+                out.append(self.entry(f"{VARIANTS}/{path.name}"))
+            except NotInWorkspace:
+                continue
+        return out
 
     def read(self, entry: Entry) -> bytes:
         """The file's bytes, never more than the CLI's limit for its kind."""
@@ -89,6 +108,8 @@ class Workspace:
     def save(self, name: str, data: str | bytes) -> Entry:
         """Write a new file atomically; an existing one is never replaced (OutputExistsError)."""
         path = self.root / name
+        if name.startswith(VARIANTS + "/"):
+            (self.root / VARIANTS).mkdir(exist_ok=True)
         api.write_new(self.session, path, data)
         return self.entry(name)
 
