@@ -121,7 +121,12 @@ def test_a_cluster_at_the_start_carries_at_most_eight_measures_in_year_one(progr
     for name in ("kazakh-agrifood", "nascent-cluster"):
         result, data = programs[name]
         first = str(result.assessment.get("assessment_year") + 1)
-        starting = [r for r in data["recommendations"] if r["start"].startswith(first)]
+        # a measure the cluster already runs continues; it does not start, nor load the year
+        starting = [
+            r
+            for r in data["recommendations"]
+            if r["start"].startswith(first) and r["status"] != "continue"
+        ]
         assert 0 < len(starting) <= 8, (name, len(starting))
         assert sum(r["priority"] == "high" for r in data["recommendations"]) <= 5, name
 
