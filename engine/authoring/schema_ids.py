@@ -65,7 +65,7 @@ WHAT = {
     "source": "A source of knowledge/sources.yaml.",
     "kpi": "A KPI of knowledge/kpis.yaml.",
     "country": "An ISO 3166 alpha-2 country code (those of document.yaml `countries` are offered).",
-    "sector": "A sector tag labelled under `sectors:` of knowledge/partners.yaml.",
+    "sector": "A sector code of knowledge/sectors.yaml.",
     "conclusion": "A finding, recommendation or KPI id (as the section says).",
 }
 
@@ -84,7 +84,7 @@ def id_tables(k: Knowledge) -> dict[str, dict[str, str]]:
         "source": {s.id: _en(s.citation)[:120] for s in k.sources.sources},
         "kpi": {x.id: _en(x.label) for x in k.kpis.kpis},
         "country": {c: _en(t) for c, t in k.document.countries.items()},
-        "sector": {s: _en(t) for s, t in k.partners.sectors.items()},
+        "sector": {s.id: _en(s.label) for s in k.sectors.sectors},
     }
     tables["conclusion"] = tables["finding"] | tables["recommendation"] | tables["kpi"]
     return {kind: dict(sorted(t.items())) for kind, t in tables.items()}

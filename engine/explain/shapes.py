@@ -246,6 +246,16 @@ class Search(TypedDict):
     rules: list[str]
 
 
+class NotApplicable(TypedDict):
+    """Why a measure a rule made does not apply to the cluster's kind."""
+
+    __pydantic_config__ = _CLOSED  # type: ignore[misc]
+    where: str
+    kind: str
+    failing: list[str]
+    checks: list[dict[str, Any]]
+
+
 class WhyNotData(TypedDict):
     """`cluster-intl/why-not/1`."""
 
@@ -256,6 +266,7 @@ class WhyNotData(TypedDict):
     cluster: str
     subject: Subject
     made: bool
+    not_applicable: NotApplicable | None
     rules: list[Analysis]
     postponed_by: list[Node]
     changes: list[Change]

@@ -26,6 +26,8 @@ from engine.files.strict_yaml import Located
 from engine.knowledge.base import Basis, Lang, Provenance, Strict, SubjectKind, Text, localized
 from engine.knowledge.document_model import DocumentFile
 from engine.knowledge.scoring_model import ScoringFile
+from engine.knowledge.sector_model import AppliesTo, SectorsFile
+from engine.knowledge.wording_model import Continued, Variant
 from engine.resources import display_path
 
 LANGS: tuple[Lang, ...] = ("ru", "en")
@@ -282,27 +284,6 @@ Priority = Literal["high", "medium", "low"]
 PRIORITY_RANK = {"high": 0, "medium": 1, "low": 2}
 
 
-class Continued(Strict):
-    """Title and text of a measure the region or the cluster already runs (ru/en)."""
-
-    title: Text | None = None
-    text: Text | None = None
-
-
-class Variant(Strict):
-    """Wording of a measure that follows the inputs: used when every finding of `if` is made."""
-
-    if_: list[str] = Field(alias="if", min_length=1)
-    text: Text | None = None
-    rationale: Text | None = None
-    condition: Text | None = None
-
-    @field_validator("if_", mode="before")
-    @classmethod
-    def _listify(cls, v: Any) -> Any:
-        return [v] if isinstance(v, str) else v
-
-
 class RecommendationDef(Provenance):
     id: str
     kind: Literal["organizational_change", "measure"] = "measure"
@@ -329,6 +310,9 @@ class RecommendationDef(Provenance):
     continued: Continued | None = None
     # the first variant whose findings are all made replaces text, rationale or condition
     variants: list[Variant] = Field(default_factory=list)
+    # the kinds of cluster the measure applies to (`any`, or conditions on sectors.yaml kinds);
+    # None only before `kb check`, which refuses a measure without it
+    applies_to: Literal["any"] | AppliesTo | None = None
 
 
 class RecommendationsFile(Strict):
@@ -442,8 +426,6 @@ class PartnersFile(Strict):
     availability_indicator: str
     specialization_indicator: str
     candidates_indicator: str
-    sector_aliases: dict[str, list[str]]
-    sectors: dict[str, Text] = Field(default_factory=dict)  # labels of the sector tags
     max_candidates: int = 3
     weights: dict[Literal["sector", "prior_link", "platform", "target_market"], float]
     partners: list[Partner]
@@ -523,6 +505,7 @@ FILES: dict[str, tuple[str, type[BaseModel]]] = {
     "partners": ("partners.yaml", PartnersFile),
     "program": ("program.yaml", ProgramFile),
     "document": ("document.yaml", DocumentFile),
+    "sectors": ("sectors.yaml", SectorsFile),
 }
 
 
@@ -557,6 +540,7 @@ class Knowledge:
     partners: PartnersFile
     program: ProgramFile
     document: DocumentFile
+    sectors: SectorsFile
     rules: list[RuleSite]
     located: dict[str, Located] = field(default_factory=dict)
 

@@ -149,7 +149,7 @@ def document_parts(
     return Extra(
         audience=audience,
         specialization=[
-            Or(tx(k.partners.sectors.get(x)), x) for x in view["cluster"]["specialization"]
+            Or(tx(k.sectors.label(x)), x) for x in view["cluster"]["specialization"]
         ],
         names=nm,
         front=front_view(result, k, nm, per),

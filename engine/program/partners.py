@@ -85,7 +85,7 @@ def choose_partners(a: Assessment, k: Knowledge) -> PartnerChoice:
                 name=p.name if p else n,
                 partner=p,
                 score=0.0,
-                sectors=tuple(s for s in (p.sectors if p else []) if s in wanted),
+                sectors=tuple(s for s in _codes(p.sectors if p else [], k) if s in wanted),
                 prior_link=bool(p and country and country in p.prior_links),
                 geography=geo,
                 from_assessment=True,
@@ -97,7 +97,7 @@ def choose_partners(a: Assessment, k: Knowledge) -> PartnerChoice:
     for p in pt.partners:
         if p.name.lower() in seen:
             continue
-        sectors = tuple(s for s in p.sectors if s in wanted)
+        sectors = tuple(s for s in _codes(p.sectors, k) if s in wanted)
         if not sectors:
             continue
         if pt.exclude_own_country and country and p.country.upper() == country:
@@ -149,7 +149,7 @@ def platforms_to_join(a: Assessment, k: Knowledge) -> list[Platform]:
         if p.status == "active"
         and p.id not in present
         and p.geography in available
-        and (not p.sectors or wanted & set(p.sectors))
+        and (not p.sectors or wanted & set(_codes(p.sectors, k)))
     ]
 
 
@@ -176,12 +176,17 @@ def _targeted(p: Partner, targets: set[str]) -> bool:
 
 
 def _wanted_sectors(a: Assessment, k: Knowledge) -> list[str]:
-    pt = k.partners
+    """The cluster's sector codes (the assessment's words were resolved when it was loaded)."""
+    return list(dict.fromkeys(a.get(k.partners.specialization_indicator) or []))
+
+
+def _codes(tags: list[str], k: Knowledge) -> list[str]:
+    """The sector codes of a catalogue entry's tags: a code, or a word sectors.yaml resolves."""
     out: list[str] = []
-    for tag in (s.strip().lower() for s in (a.get(pt.specialization_indicator) or [])):
-        for sector in pt.sector_aliases.get(tag, [tag]):
-            if sector not in out:
-                out.append(sector)
+    for tag in tags:
+        for code in k.sectors.resolve(tag) or [tag]:
+            if code not in out:
+                out.append(code)
     return out
 
 

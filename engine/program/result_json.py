@@ -35,6 +35,7 @@ def result_json(
             "name": a.get("cluster_name"),
             "region": a.get("region_name"),
             "source": a.source,
+            "kind": result.kind.as_dict() if result.kind else None,
         },
         "provenance": {i: dict(p) for i, p in sorted(a.provenance.items())},
         "scores": {key: result.measures.values[key] for key in sorted(result.measures.values)},
@@ -55,6 +56,7 @@ def result_json(
             for rid in order
         ],
         "postponed": list(result.postponed),
+        "not_applicable": [result.excluded[r].as_dict() for r in result.excluded],
         "not_made": not_made_json(result, k),
         "partners": partner_choice.as_dict(),
         "data_gaps": list(data_gaps(result, k)["ids"]),

@@ -36,7 +36,7 @@ def partner_view(c: Any, k: Knowledge) -> dict[str, Any]:
     if c.from_assessment:
         reasons.append(Msg("partner_named"))
     if c.sectors:
-        sectors = cat((Or(tx(k.partners.sectors.get(s)), s) for s in c.sectors), ", ")
+        sectors = cat((Or(tx(k.sectors.label(s)), s) for s in c.sectors), ", ")
         reasons.append(cat([Msg("partner_sector"), ": ", sectors]))
     if c.prior_link:
         reasons.append(Msg("partner_prior_link"))

@@ -136,6 +136,11 @@ def render_why_not_policy(d: Mapping[str, Any]) -> str:
         out.append(s["x_see_why"].format(id="", assessment=""))
         return "\n".join(out) + "\n"
     out += [f"{s['x_postponed_by'].format(rule='')} — {p['title']}" for p in d["postponed_by"]]
+    na = d.get("not_applicable")
+    if na:
+        out.append(s["x_not_applicable"])
+        out.append(f"  {s['x_cluster_kind']}: {na['kind']}")
+        out += [f"  - {line}" for line in na["failing"]]
     out.append("")
     if not d["rules"]:
         out.append(s["x_no_rule"])

@@ -201,6 +201,11 @@ def render_why_not(d: Mapping[str, Any]) -> str:
         return "\n".join(out) + "\n"
     for p in d["postponed_by"]:
         out.append(s["x_postponed_by"].format(rule=p["rule"]) + f" — {p['title']} [{p['where']}]")
+    na = d.get("not_applicable")
+    if na:
+        out.append(f"{s['x_not_applicable']} [{s['x_kind_where']}: {na['where']}]")
+        out.append(f"  {s['x_cluster_kind']}: {na['kind']}")
+        out += [f"  ✗ {line}" for line in na["failing"]]
     out.append("")
     if not d["rules"]:
         out.append(s["x_no_rule"])

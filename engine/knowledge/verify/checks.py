@@ -24,6 +24,7 @@ from engine.knowledge.verify.quoted_numbers import check_quoted_numbers
 from engine.knowledge.verify.references import Checker
 from engine.knowledge.verify.rule_checks import LogicChecks
 from engine.knowledge.verify.running import check_running
+from engine.knowledge.verify.sectors import check_sectors
 from engine.knowledge.verify.settings import check_settings
 from engine.knowledge.verify.wording import check_wording
 
@@ -40,6 +41,7 @@ def verify(knowledge: Knowledge) -> list[Problem]:
         c.broken.add(rule_id)
     c.catalogue()
     check_running(c)
+    check_sectors(c)
     check_settings(c)
     check_document(c)
     check_provenance(c)

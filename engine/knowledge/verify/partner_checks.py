@@ -47,16 +47,15 @@ class PartnerChecks(CheckerBase):
             if isinstance(partner.region, Text):
                 self.text(pf, ("partners", i, "region"), partner.region)
             for j, sector in enumerate(partner.sectors):
-                if sector not in pt.sectors:
+                if self.k.sectors.resolve(sector) is None:
+                    near = self.k.sectors.nearest(sector)
                     self.add(
                         pf,
                         ("partners", i, "sectors", j),
-                        f"sector {sector!r} has no label under `sectors:`; it prints untranslated",
-                        severity="warning",
-                        code="missing-label",
+                        f"unknown sector {sector!r}: neither a code nor an alias of sectors.yaml",
+                        hint=f"nearest codes: {', '.join(near)}" if near else "",
+                        code="unknown-sector",
                     )
-        for tag, label in pt.sectors.items():
-            self.text(pf, ("sectors", tag), label)
         self.platforms(pf)
 
     def platforms(self, pf: str) -> None:
