@@ -241,7 +241,7 @@ def not_made_json(result: Result, k: Knowledge) -> list[dict[str, Any]]:
             "postponed": rec.id in result.postponed,
             "rule": None,
             "failing": [],
-            "not_applicable": (d["not_applicable"] or {}).get("checks"),
+            "not_applicable": d["not_applicable"]["checks"] if d["not_applicable"] else None,
         }
         if d["rules"]:
             rule, br = closest_branch(d["rules"])

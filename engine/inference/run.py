@@ -203,27 +203,26 @@ def _with_salience(f: Firing, salience: int) -> Firing:
     )
 
 
+def _collect_declared(result: Result) -> None:
+    """Findings, recommendations and postponements in the order first declared, each once (an
+    `excluded` measure stays out: the runner keeps it in `result.excluded`)."""
+    lists = {
+        "finding": result.findings,
+        "recommendation": result.recommendations,
+        "postponed": result.postponed,
+    }
+    for f in result.firings:
+        for d in f.declared:
+            target = lists.get(d.kind)
+            if target is not None and d.id not in target:
+                target.append(d.id)
+
+
 def _result(
     assessment: Assessment, measures: Measures, firings: list[Firing], knowledge: Knowledge
 ) -> Result:
     result = Result(assessment=assessment, measures=measures, firings=firings)
-    seen: dict[str, set[str]] = {
-        "finding": set(),
-        "recommendation": set(),
-        "postponed": set(),
-        "excluded": set(),
-    }
-    for f in firings:
-        for d in f.declared:
-            if d.id in seen[d.kind]:
-                continue
-            seen[d.kind].add(d.id)
-            if d.kind != "excluded":  # kept in result.excluded by the runner
-                {
-                    "finding": result.findings,
-                    "recommendation": result.recommendations,
-                    "postponed": result.postponed,
-                }[d.kind].append(d.id)
+    _collect_declared(result)
     # status: a measure is new as soon as one rule makes it on known facts; it stays conditional
     # only when every rule that made it did so on a blank ("if not yet ..., ...")
     for f in firings:

@@ -213,7 +213,9 @@ class Result:
 
     def excluded_ids(self) -> list[str]:
         """The measures rules made that do not apply to the cluster, in firing order."""
-        return list(dict.fromkeys(d.id for f in self.firings for d in f.declared if d.kind == "excluded"))
+        return list(
+            dict.fromkeys(d.id for f in self.firings for d in f.declared if d.kind == "excluded")
+        )
 
     def producers(self, kind: str, ident: str) -> list[Firing]:
         """The firings that declared `ident` (new or again): every justification."""

@@ -17,6 +17,7 @@ from engine.knowledge.base import Provenance, Strict, Text
 Output = Literal["goods", "services"]
 Market = Literal["consumer", "industrial", "mixed"]
 KIND_DIMENSIONS = ("output", "market", "knowledge_base")
+MIXED_DEFAULT: tuple[Market, ...] = ("consumer", "industrial")
 
 
 def _listify(v: Any) -> Any:
@@ -48,7 +49,7 @@ class KindRule(Provenance):
 
     # any: a condition holds when one of the cluster's sectors fits it; all: when every one does
     combine: Literal["any", "all"] = "any"
-    mixed_market: list[Market] = Field(default_factory=lambda: ["consumer", "industrial"])
+    mixed_market: list[Market] = Field(default_factory=lambda: list(MIXED_DEFAULT))
     unknown: Literal["applies"] = "applies"
     sources: list[str] = Field(default_factory=list)
 
@@ -91,7 +92,9 @@ class SectorsFile(Provenance):
 
     def nearest(self, word: str, n: int = 3) -> list[str]:
         """The codes closest to an unknown word (by its spelling against codes and aliases)."""
-        close = difflib.get_close_matches(word.strip().casefold(), list(self.alias), n=8, cutoff=0.5)
+        close = difflib.get_close_matches(
+            word.strip().casefold(), list(self.alias), n=8, cutoff=0.5
+        )
         out: list[str] = []
         for w in close:
             for c in self.alias[w]:
@@ -123,6 +126,7 @@ class AppliesTo(Strict):
     @model_validator(mode="after")
     def _not_empty(self) -> AppliesTo:
         if all(getattr(self, d) is None for d in (*KIND_DIMENSIONS, "sectors")):
-            raise ValueError("give `any` or at least one of output, market, knowledge_base, sectors")
+            raise ValueError(
+                "give `any` or at least one of output, market, knowledge_base, sectors"
+            )
         return self
-

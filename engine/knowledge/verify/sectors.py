@@ -61,7 +61,7 @@ def _kinds(c: Checker, path: tuple[Any, ...], a: AppliesTo) -> None:
     """Every value of an applicability condition is a kind of sectors.yaml or a sector code."""
     sf = c.k.sectors
     kb = c.k.indicator.get("knowledge_base")
-    allowed = {
+    allowed: dict[str, list[str]] = {
         "output": list(sf.kinds.output),
         "market": list(sf.kinds.market),
         "knowledge_base": list(kb.values or []) if kb else [],
