@@ -157,7 +157,7 @@ def _check_list(ind: Indicator, value: Value, knowledge: Knowledge) -> tuple[Val
 
 
 def _sector_codes(words: list[str], knowledge: Knowledge) -> tuple[Value, str | None]:
-    """The specialization's words as sector codes of sectors.yaml (codes or their aliases)."""
+    """The specialization's words as sector codes of sectors.yaml, in the file's order."""
     codes: list[str] = []
     for word in words:
         resolved = knowledge.sectors.resolve(word)
@@ -171,7 +171,10 @@ def _sector_codes(words: list[str], knowledge: Knowledge) -> tuple[Value, str | 
                 suggestion=", ".join(near),
             )
         codes += [c for c in resolved if c not in codes]
-    return codes, None
+    # a set of trades: kept in the order of sectors.yaml, so a workbook's ticks, a typed list and
+    # the YAML give the same specialization
+    order = list(knowledge.sectors.code)
+    return sorted(codes, key=order.index), None
 
 
 _CHECKS: dict[str, Check] = {
