@@ -53,7 +53,11 @@ def test_no_measure_made_whose_applicability_excludes_the_cluster(trade, results
 def test_tourism_cluster_gets_no_goods_measures_and_why_not_says_why(results, knowledge, session):
     r = results["tourism"]
     assert r.kind.output == ("services",)
-    goods_only = {"co_value_chain_integration", "co_supplier_development", "rg_collective_trademarks"}
+    goods_only = {
+        "co_value_chain_integration",
+        "co_supplier_development",
+        "rg_collective_trademarks",
+    }
     assert not goods_only & set(r.recommendations)
     # the rules asked for it: the record keeps it as excluded, and why-not reads the record
     assert "co_value_chain_integration" in r.excluded
@@ -119,3 +123,57 @@ def test_unknown_kind_excludes_nothing(knowledge):
     assert not a_kind.sectors
     assert applicability("co_value_chain_integration", a_kind, knowledge).applies
     assert AppliesTo(output=["goods"]).output == ["goods"]
+
+
+def test_the_specialization_is_a_set_in_the_order_of_sectors_yaml(tmp_path, session):
+    # regression: a workbook's ticked rows came back in catalogue order and the draft differed
+    # from the YAML's (automotive, petrochemicals) only by that order
+    one = api.evaluate(_write(tmp_path, "a", {"specialization": ["shipyards", "tourism"]}), session)
+    two = api.evaluate(
+        _write(tmp_path, "b", {"specialization": ["туризм", "shipbuilding"]}), session
+    )
+    assert one.assessment.get("specialization") == ["shipbuilding", "tourism"]
+    assert two.assessment.get("specialization") == one.assessment.get("specialization")
+
+
+def test_docs_list_every_sector_code(knowledge):
+    doc = (Path(__file__).parents[1] / "docs" / "sectors.md").read_text(encoding="utf-8")
+    for s in knowledge.sectors.sectors:
+        row = f"| `{s.id}` | {s.label.en} |"
+        assert row in doc, s.id
+        assert ", ".join(s.nace) in doc.split(row)[1].split("\n")[0], s.id
+
+
+def _for_variants(rid: str, knowledge) -> list:
+    return [v for v in knowledge.recommendation[rid].variants if v.for_ is not None]
+
+
+@pytest.mark.parametrize(
+    ("trade", "want"),
+    [("tourism", {"sectors": ["tourism"]}), ("it", {"output": ["services"]}), ("shipbuilding", None)],
+)
+def test_each_trade_gets_its_own_wording_of_the_trade_specific_measures(
+    trade, want, results, knowledge
+):
+    from engine.explain.wording import measure_wording, variant_for
+
+    r = results[trade]
+    checked = 0
+    for rid in r.recommendations:
+        fors = _for_variants(rid, knowledge)
+        if not fors or any(v.if_ for v in knowledge.recommendation[rid].variants):
+            continue
+        v = variant_for(knowledge.recommendation[rid], r, knowledge)
+        if want is None:
+            assert v is None, rid  # an industrial cluster keeps the general wording
+            continue
+        key, codes = next(iter(want.items()))
+        options = [getattr(f.for_, key) for f in fors]
+        if codes not in options:
+            continue
+        assert v is not None and getattr(v.for_, key) == codes, rid
+        if v.text is not None:
+            text = str(measure_wording(r, rid, knowledge)["text"])
+            assert v.text.en.split(":")[0][:60] in text or v.text.ru.split(":")[0][:60] in text, rid
+        checked += 1
+    assert checked >= (0 if want is None else 2), trade
