@@ -45,6 +45,8 @@ def _value(ind: Any) -> st.SearchStrategy[Any]:
             int(ind.max if ind.max is not None else 10_000),
         ).map(float)
     if ind.type == "list":
+        if ind.id == KNOWLEDGE.sectors.indicator:  # sector codes or the words that resolve to them
+            return st.lists(st.sampled_from(sorted(KNOWLEDGE.sectors.alias)), max_size=3)
         if ind.values:
             return st.lists(st.sampled_from(ind.values), unique=True, max_size=len(ind.values))
         return st.lists(_TEXT, max_size=3)
