@@ -157,7 +157,10 @@ def test_russian_program_prints_partners_and_sources_in_russian(nn_result, knowl
     from engine import api
 
     ru = str(api.draft(nn_result, knowledge, "md", "ru"))
-    assert "**Chemie-Cluster Bayern** (Германия, Бавария) — назван в оценке; отрасль: химическая промышленность" in ru
+    assert (
+        "**Chemie-Cluster Bayern** (Германия, Бавария) — назван в оценке; отрасль: химическая промышленность"
+        in ru
+    )
     assert "отрасль: автомобилестроение" in ru
     # locators of the sources are in the consultant's reasons annex
     ru_c = str(api.draft(nn_result, knowledge, "md", "ru", audience="consultant"))

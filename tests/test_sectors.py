@@ -150,7 +150,11 @@ def _for_variants(rid: str, knowledge) -> list:
 
 @pytest.mark.parametrize(
     ("trade", "want"),
-    [("tourism", {"sectors": ["tourism"]}), ("it", {"output": ["services"]}), ("shipbuilding", None)],
+    [
+        ("tourism", {"sectors": ["tourism"]}),
+        ("it", {"output": ["services"]}),
+        ("shipbuilding", None),
+    ],
 )
 def test_each_trade_gets_its_own_wording_of_the_trade_specific_measures(
     trade, want, results, knowledge
