@@ -65,7 +65,7 @@ WHAT = {
     "source": "A source of knowledge/sources.yaml.",
     "kpi": "A KPI of knowledge/kpis.yaml.",
     "country": "An ISO 3166 alpha-2 country code (those of document.yaml `countries` are offered).",
-    "sector": "A sector code of knowledge/sectors.yaml.",
+    "sector": "A sector code of knowledge/sectors.yaml (or one of its aliases).",
     "conclusion": "A finding, recommendation or KPI id (as the section says).",
 }
 
@@ -84,10 +84,21 @@ def id_tables(k: Knowledge) -> dict[str, dict[str, str]]:
         "source": {s.id: _en(s.citation)[:120] for s in k.sources.sources},
         "kpi": {x.id: _en(x.label) for x in k.kpis.kpis},
         "country": {c: _en(t) for c, t in k.document.countries.items()},
-        "sector": {s.id: _en(s.label) for s in k.sectors.sectors},
+        "sector": _sector_words(k),
     }
     tables["conclusion"] = tables["finding"] | tables["recommendation"] | tables["kpi"]
     return {kind: dict(sorted(t.items())) for kind, t in tables.items()}
+
+
+def _sector_words(k: Knowledge) -> dict[str, str]:
+    """The sector codes with their labels, and the aliases that resolve to them (what `kb check`
+    accepts in a partner's or a platform's `sectors:`)."""
+    out = {s.id: _en(s.label) for s in k.sectors.sectors}
+    for s in k.sectors.sectors:
+        for word in [*s.aliases.en, *s.aliases.ru]:
+            if word not in out:
+                out[word] = "alias of " + ", ".join(k.sectors.resolve(word) or [s.id])
+    return out
 
 
 def _with_ref(node: Any, ref: str) -> Any:

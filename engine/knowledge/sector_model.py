@@ -8,9 +8,9 @@ measure's `applies_to:` and its sector `variants:` test.
 from __future__ import annotations
 
 import difflib
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field, PrivateAttr, field_validator, model_validator
+from pydantic import Field, PrivateAttr, WithJsonSchema, field_validator, model_validator
 
 from engine.knowledge.base import Provenance, Strict, Text
 
@@ -18,6 +18,22 @@ Output = Literal["goods", "services"]
 Market = Literal["consumer", "industrial", "mixed"]
 KIND_DIMENSIONS = ("output", "market", "knowledge_base")
 MIXED_DEFAULT: tuple[Market, ...] = ("consumer", "industrial")
+
+
+# one value or a list of them (any of the list): the schema offers both, the model keeps a list
+OneOrMany = Annotated[
+    list[str] | None,
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "string"},
+                {"type": "array", "items": {"type": "string"}},
+                {"type": "null"},
+            ],
+            "default": None,
+        }
+    ),
+]
 
 
 def _listify(v: Any) -> Any:
@@ -113,10 +129,10 @@ class AppliesTo(Strict):
 
     # values are checked by `kb check` against sectors.yaml `kinds:` and the knowledge_base
     # indicator's values (a located `unknown-kind` problem), so that the vocabulary stays data
-    output: list[str] | None = None
-    market: list[str] | None = None
-    knowledge_base: list[str] | None = None
-    sectors: list[str] | None = None  # sector codes of sectors.yaml
+    output: OneOrMany = None
+    market: OneOrMany = None
+    knowledge_base: OneOrMany = None
+    sectors: OneOrMany = None  # sector codes of sectors.yaml
 
     @field_validator("output", "market", "knowledge_base", "sectors", mode="before")
     @classmethod
