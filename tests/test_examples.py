@@ -152,11 +152,15 @@ def test_every_recommendation_has_a_trace_entry_and_rules_are_listed(knowledge, 
 
 
 def test_russian_program_prints_partners_and_sources_in_russian(nn_result, knowledge):
-    """Sector tags, regions and source locators come from the knowledge base in both languages."""
+    """Sector labels (sectors.yaml), regions and source locators come from the knowledge base in
+    both languages."""
     from engine import api
 
     ru = str(api.draft(nn_result, knowledge, "md", "ru"))
-    assert "**Chemie-Cluster Bayern** (Германия, Бавария) — назван в оценке; отрасль: химия" in ru
+    assert (
+        "**Chemie-Cluster Bayern** (Германия, Бавария) — назван в оценке; отрасль: химическая промышленность"
+        in ru
+    )
     assert "отрасль: автомобилестроение" in ru
     # locators of the sources are in the consultant's reasons annex
     ru_c = str(api.draft(nn_result, knowledge, "md", "ru", audience="consultant"))

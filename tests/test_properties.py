@@ -73,6 +73,8 @@ def value_of(ind: Indicator) -> st.SearchStrategy[Any]:
         return st.sampled_from(ind.values or [])
     if ind.type == "list":
         items = st.sampled_from(ind.values) if ind.values else TEXT.filter(str.strip)
+        if ind.id == K.sectors.indicator:  # sector codes or the words that resolve to them
+            items = st.sampled_from(sorted(K.sectors.alias))
         return st.lists(items, max_size=6)
     if ind.type == "int" or (ind.type == "score" and ind.scale):
         ints = st.integers(
@@ -179,6 +181,9 @@ def _wrong(ind: Indicator) -> st.SearchStrategy[Any]:
             options.append(
                 st.lists(TEXT.filter(lambda s: s not in ind.values), min_size=1, max_size=3)
             )
+        if ind.id == K.sectors.indicator:  # a word that is no sector code nor alias
+            unknown = TEXT.filter(lambda s: bool(s.strip()) and K.sectors.resolve(s) is None)
+            options.append(st.lists(unknown, min_size=1, max_size=3))
     else:
         options.append(st.sampled_from([{"a": 1}, [1, 2], True]))
     return st.one_of(options)

@@ -163,7 +163,30 @@ def _check_list(ind: Indicator, value: Value, knowledge: Knowledge) -> tuple[Val
                 suggestion=closest(item, ind.values),
             )
         out.append(item)
+    if ind.id == knowledge.sectors.indicator:
+        return _sector_codes(out, knowledge)
     return out, None
+
+
+def _sector_codes(words: list[str], knowledge: Knowledge) -> tuple[Value, str | None]:
+    """The specialization's words as sector codes of sectors.yaml, in the file's order."""
+    codes: list[str] = []
+    for word in words:
+        resolved = knowledge.sectors.resolve(word)
+        if resolved is None:
+            near = knowledge.sectors.nearest(word)
+            return None, Flaw(
+                f"unknown sector {word!r}; nearest codes: {', '.join(near) or '-'}"
+                " (the codes and their aliases are in knowledge/sectors.yaml)",
+                "unknown-sector",
+                got=word,
+                suggestion=", ".join(near),
+            )
+        codes += [c for c in resolved if c not in codes]
+    # a set of trades: kept in the order of sectors.yaml, so a workbook's ticks, a typed list and
+    # the YAML give the same specialization
+    order = list(knowledge.sectors.code)
+    return sorted(codes, key=order.index), None
 
 
 _CHECKS: dict[str, Check] = {

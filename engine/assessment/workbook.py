@@ -474,15 +474,15 @@ _FROM_CELL: dict[str, Callable[[Any, Indicator, Knowledge], Any]] = {
 
 def list_options(ind: Indicator, k: Knowledge, lang: str) -> list[tuple[str, str]]:
     """The (code, label) options of a list answer, each ticked on its own row of the workbook: the
-    indicator's values, or for the specialization the sector tags of the partner catalogue."""
+    indicator's values, or for the specialization the sector codes of knowledge/sectors.yaml."""
     if ind.type != "list":
         return []
     if ind.values:
         return [
             (v, ind.value_labels[v].get(lang) if v in ind.value_labels else v) for v in ind.values
         ]
-    if ind.id == k.partners.specialization_indicator:
-        return [(tag, label.get(lang)) for tag, label in k.partners.sectors.items()]
+    if ind.id == k.sectors.indicator:
+        return [(s.id, s.label.get(lang)) for s in k.sectors.sectors]
     return []
 
 

@@ -13,7 +13,6 @@ from typing import Any
 
 from engine.knowledge.measure_ids import measure_catalogue
 from engine.knowledge.models import Indicator, Knowledge
-from engine.knowledge.sector_codes import sector_codes
 from engine.text.message import Text
 
 # (schema file, model in $defs or "" for the root, property) → the kind of id it names
@@ -66,7 +65,7 @@ WHAT = {
     "source": "A source of knowledge/sources.yaml.",
     "kpi": "A KPI of knowledge/kpis.yaml.",
     "country": "An ISO 3166 alpha-2 country code (those of countries.yaml are offered).",
-    "sector": "A sector code of knowledge/sectors.yaml.",
+    "sector": "A sector code of knowledge/sectors.yaml (or one of its aliases).",
     "conclusion": "A finding, recommendation or KPI id (as the section says).",
 }
 
@@ -85,18 +84,21 @@ def id_tables(k: Knowledge) -> dict[str, dict[str, str]]:
         "source": {s.id: _en(s.citation)[:120] for s in k.sources.sources},
         "kpi": {x.id: _en(x.label) for x in k.kpis.kpis},
         "country": {c: _en(x.name) for c, x in k.countries.countries.items()},
-        "sector": _sector_table(k),
+        "sector": _sector_words(k),
     }
     tables["conclusion"] = tables["finding"] | tables["recommendation"] | tables["kpi"]
     return {kind: dict(sorted(t.items())) for kind, t in tables.items()}
 
 
-def _sector_table(k: Knowledge) -> dict[str, str]:
-    """The sector codes of sectors.yaml (labelled where partners.yaml `sectors:` has a label);
-    without that file, the labelled tags of partners.yaml."""
-    codes = sector_codes(k.root)
-    labels = {s: _en(t) for s, t in k.partners.sectors.items()}
-    return labels if codes is None else {c: labels.get(c, c) for c in codes}
+def _sector_words(k: Knowledge) -> dict[str, str]:
+    """The sector codes with their labels, and the aliases that resolve to them (what `kb check`
+    accepts in a partner's or a platform's `sectors:`)."""
+    out = {s.id: _en(s.label) for s in k.sectors.sectors}
+    for s in k.sectors.sectors:
+        for word in [*s.aliases.en, *s.aliases.ru]:
+            if word not in out:
+                out[word] = "alias of " + ", ".join(k.sectors.resolve(word) or [s.id])
+    return out
 
 
 def _with_ref(node: Any, ref: str) -> Any:

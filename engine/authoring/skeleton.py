@@ -61,7 +61,7 @@ TO_TOUCH: dict[str, list[str]] = {
     ],
     "partner": [
         "knowledge/sources.yaml: the source of the partner's facts",
-        "knowledge/partners.yaml `sectors:`: a label for a new sector tag",
+        "knowledge/sectors.yaml: a new sector code (with its NACE divisions and aliases), if none fits",
     ],
     "country": ["knowledge/sources.yaml: the sources of the institutions"],
     "scenario": [],

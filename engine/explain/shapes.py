@@ -282,6 +282,16 @@ class Search(TypedDict):
     rules: list[str]
 
 
+class NotApplicable(TypedDict):
+    """Why a measure a rule made does not apply to the cluster's kind."""
+
+    __pydantic_config__ = _CLOSED  # type: ignore[misc]
+    where: str
+    kind: str
+    failing: list[str]
+    checks: list[dict[str, Any]]
+
+
 class WhyNotData(TypedDict):
     """`cluster-intl/why-not/1`."""
 
@@ -292,6 +302,7 @@ class WhyNotData(TypedDict):
     cluster: str
     subject: Subject
     made: bool
+    not_applicable: NotApplicable | None
     rules: list[Analysis]
     postponed_by: list[Node]
     restricted_by: list[Node]  # the rules closing a direction the measure serves (experts' list)

@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any, cast
 
 from engine.explain.justify import justify
+from engine.explain.kind import not_applicable_view
 from engine.explain.labels import subject_label
 from engine.explain.search import minimal_changes
 from engine.explain.shapes import WhyNotData
@@ -36,6 +37,7 @@ def why_not_data(
     data["subject"] = subject_view(kind, ident, result, k)
     made = ident in (result.recommendations if kind == "recommendation" else result.findings)
     data["made"] = made
+    data["not_applicable"] = not_applicable_view(result, ident, k) if not made else None
     b = Builder(result, k)
     if made:
         data.update(
@@ -65,7 +67,7 @@ def why_not_data(
     note = result.assessment.get(NOTE_INDICATOR) if restricted else None
     data["restriction_note"] = str(note) if note else None
     data["changes"], data["no_change"], data["search"] = [], None, None
-    if search:
+    if search and data["not_applicable"] is None:  # no input change makes it fit the trade
         if runner is None:
             raise ValueError("the search reruns the rules: give the session's runner")
         found = minimal_changes(result, kind, ident, k, runner)
@@ -241,6 +243,10 @@ def not_made(result: Result, k: Knowledge) -> list[dict[str, Any]]:
             continue
         d = why_not_data(result, rec.id, k, search=False)
         line = restricted_line(d) or reason_line(d["rules"], d["postponed_by"])
+        na = d["not_applicable"]
+        if na is not None:
+            needs = cat(na["failing"], "; ")
+            line = {**line, "text": Msg("x_not_applicable_line", needs=needs), "where": na["where"]}
         out.append(
             {
                 "id": rec.id,
@@ -267,6 +273,7 @@ def not_made_json(result: Result, k: Knowledge) -> list[dict[str, Any]]:
             "restricted_by": result.restricted.get(rec.id, []),
             "rule": None,
             "failing": [],
+            "not_applicable": d["not_applicable"]["checks"] if d["not_applicable"] else None,
         }
         if d["rules"] and not entry["restricted_by"]:
             rule, br = closest_branch(d["rules"])

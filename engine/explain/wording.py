@@ -14,6 +14,7 @@ from typing import Any
 
 from engine.explain.labels import value_text
 from engine.explain.leaves import PLACEHOLDER, Filled, InSentence, Stripped, placeholders
+from engine.inference.applicability import kind_fits
 from engine.inference.trace import Firing, Result
 from engine.knowledge.base import Text
 from engine.knowledge.document_model import CountryProfile
@@ -129,19 +130,23 @@ def because_sentences(result: Result, kind: str, ident: str, k: Knowledge) -> li
     return out
 
 
-def variant_for(r: RecommendationDef, result: Result) -> Variant | None:
-    """The first variant of the measure whose findings were all made."""
+def variant_for(r: RecommendationDef, result: Result, k: Knowledge) -> Variant | None:
+    """The first variant of the measure whose findings were all made and whose `for:` fits the
+    cluster's kind (its sector codes, output, market, knowledge base)."""
     made = set(result.findings)
     for v in r.variants:
-        if all(f in made for f in v.if_):
-            return v
+        if not all(f in made for f in v.if_):
+            continue
+        if v.for_ is not None and (result.kind is None or not kind_fits(v.for_, result.kind, k)):
+            continue
+        return v
     return None
 
 
 def measure_wording(result: Result, rid: str, k: Knowledge) -> dict[str, Any]:
     """Text, general rationale, condition and the reasons of this cluster for one measure."""
     r = k.recommendation[rid]
-    v = variant_for(r, result)
+    v = variant_for(r, result, k)
 
     def pick(field: str) -> Text | None:
         chosen: Text | None = getattr(v, field) if v is not None else None
@@ -159,5 +164,6 @@ def measure_wording(result: Result, rid: str, k: Knowledge) -> dict[str, Any]:
         "because": because,
         "rationale": Stripped(cat([*because, general], " ")),
         "condition": text_of("condition"),
-        "variant": list(v.if_) if v is not None else [],
+        "title": fill(pick("title"), result, k),
+        "variant": (list(v.if_) + (["for"] if v.for_ is not None else [])) if v is not None else [],
     }

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from engine.assessment.validate import Assessment
+from engine.inference.applicability import cluster_kind, excluded_measures
 from engine.inference.facts import Finding, Postponed, Recommended, build_facts
 from engine.inference.priority_cap import cap_high
 from engine.inference.rules import build_engine_class
@@ -32,6 +33,7 @@ class _Recorder:
     def __init__(self, knowledge: Knowledge) -> None:
         self.knowledge = knowledge
         self.firings: list[Firing] = []
+        self.excluded: set[str] = set()  # measures that do not apply to this run's cluster
         self._branches: dict[tuple[str, int], list[Any]] = {}
 
     def branch(self, site: Any, b: int) -> list[Any]:
@@ -48,7 +50,7 @@ class _Recorder:
         matched, by_kind = self._matched(bound, self._tested(branch))
         live = all(fact["__factid__"] in engine.facts for fact in bound.values())
         checks, absent = self._checks(engine, branch, by_kind)
-        declared = _declare(engine, site.rule.then)
+        declared = _declare(engine, site.rule.then, self.excluded)
         self.firings.append(
             Firing(
                 seq=len(self.firings) + 1,
@@ -135,12 +137,16 @@ class _Recorder:
         )
 
 
-def _declare(engine: Any, then: Then) -> list[Declared]:
-    """Declare what the rule concludes; each entry says whether the fact was new."""
+def _declare(engine: Any, then: Then, excluded: set[str]) -> list[Declared]:
+    """Declare what the rule concludes; each entry says whether the fact was new. A measure that
+    does not apply to the cluster is recorded as `excluded` and never declared."""
     declared = []
     for fid in then.finding:
         declared.append(Declared("finding", fid, engine.declare(Finding(id=fid)) is not None))
     for rid in then.recommend:
+        if rid in excluded:
+            declared.append(Declared("excluded", rid, False))
+            continue
         declared.append(
             Declared("recommendation", rid, engine.declare(Recommended(id=rid)) is not None)
         )
@@ -167,14 +173,20 @@ class Runner:
         """Run the rules on one assessment; return the result with its firing record."""
 
         measures = measures or compute(assessment, self.knowledge)
+        kind = cluster_kind(assessment, self.knowledge)
+        excluded = excluded_measures(kind, self.knowledge)
         self.recorder.firings = []
+        self.recorder.excluded = set(excluded)
         self.engine.reset()
         self.engine.declare(*build_facts(assessment, measures, self.knowledge))
         self.engine.run()
         firings = [
             _with_salience(f, self._saliences[(f.rule, f.branch)]) for f in self.recorder.firings
         ]
-        return _result(assessment, measures, firings, self.knowledge)
+        result = _result(assessment, measures, firings, self.knowledge)
+        result.kind = kind
+        result.excluded = {r: excluded[r] for r in result.excluded_ids()}
+        return result
 
 
 def _with_salience(f: Firing, salience: int) -> Firing:
@@ -192,21 +204,28 @@ def _with_salience(f: Firing, salience: int) -> Firing:
     )
 
 
+def _collect_declared(result: Result) -> None:
+    """Findings, recommendations and postponements in the order first declared, each once (an
+    `excluded` measure stays out: the runner keeps it in `result.excluded`)."""
+    lists = {
+        "finding": result.findings,
+        "recommendation": result.recommendations,
+        "postponed": result.postponed,
+    }
+    seen: set[tuple[str, str]] = set()
+    for f in result.firings:
+        for d in f.declared:
+            target = lists.get(d.kind)
+            if target is not None and (d.kind, d.id) not in seen:
+                seen.add((d.kind, d.id))
+                target.append(d.id)
+
+
 def _result(
     assessment: Assessment, measures: Measures, firings: list[Firing], knowledge: Knowledge
 ) -> Result:
     result = Result(assessment=assessment, measures=measures, firings=firings)
-    seen: dict[str, set[str]] = {"finding": set(), "recommendation": set(), "postponed": set()}
-    for f in firings:
-        for d in f.declared:
-            if d.id in seen[d.kind]:
-                continue
-            seen[d.kind].add(d.id)
-            {
-                "finding": result.findings,
-                "recommendation": result.recommendations,
-                "postponed": result.postponed,
-            }[d.kind].append(d.id)
+    _collect_declared(result)
     _restrict(result, knowledge)
     # status: a measure is new as soon as one rule makes it on known facts; it stays conditional
     # only when every rule that made it did so on a blank ("if not yet ..., ...")

@@ -127,6 +127,69 @@ class RunningCheck:
         return self.conditions
 
 
+@dataclass(frozen=True)
+class ClusterKind:
+    """The cluster's kind as sectors.yaml derives it from its sector codes, with the assessment's
+    knowledge base; an empty tuple (or None) is unknown."""
+
+    sectors: tuple[str, ...]
+    output: tuple[str, ...]
+    market: tuple[str, ...]
+    knowledge_base: str | None
+
+    def as_dict(self) -> dict[str, Any]:
+        """The kind as JSON data."""
+        return {
+            "sectors": list(self.sectors),
+            "output": list(self.output),
+            "market": list(self.market),
+            "knowledge_base": self.knowledge_base,
+        }
+
+
+@dataclass(frozen=True)
+class KindCheck:
+    """One key of a measure's `applies_to:` read on the cluster's kind."""
+
+    dimension: str  # output | market | knowledge_base | sectors
+    required: tuple[str, ...]
+    actual: tuple[str, ...]
+    holds: bool | None  # None: the cluster's kind is unknown there, which excludes nothing
+
+    def as_dict(self) -> dict[str, Any]:
+        """The check as JSON data."""
+        return {
+            "dimension": self.dimension,
+            "required": list(self.required),
+            "actual": list(self.actual),
+            "holds": self.holds,
+        }
+
+
+@dataclass(frozen=True)
+class Applicability:
+    """Whether a measure applies to the cluster's kind (its catalogue `applies_to:`)."""
+
+    recommendation: str
+    applies: bool
+    checks: tuple[KindCheck, ...]
+    where: str  # recommendations.yaml:line of the `applies_to:`
+
+    def as_dict(self) -> dict[str, Any]:
+        """The reading of `applies_to:` as JSON data (the result's trace)."""
+        return {
+            "recommendation": self.recommendation,
+            "applies": self.applies,
+            "checks": [c.as_dict() for c in self.checks],
+            "where": self.where,
+        }
+
+    @property
+    def failing(self) -> tuple[KindCheck, ...]:
+        """The keys the cluster's kind does not meet."""
+        return tuple(c for c in self.checks if c.holds is False)
+
+
 @dataclass
 class Result:
     assessment: Assessment
@@ -145,10 +208,19 @@ class Result:
     # recommendation a rule made -> the findings that close a direction it serves (`restricts`):
     # left out of `recommendations`, the record why-not reads
     restricted: dict[str, list[str]] = field(default_factory=dict)
+    # the cluster's kind, and every measure a rule made that does not apply to it (never declared)
+    kind: ClusterKind | None = None
+    excluded: dict[str, Applicability] = field(default_factory=dict)
 
     _by_declared: dict[tuple[str, str], list[Firing]] | None = field(
         default=None, init=False, repr=False, compare=False
     )
+
+    def excluded_ids(self) -> list[str]:
+        """The measures rules made that do not apply to the cluster, in firing order."""
+        return list(
+            dict.fromkeys(d.id for f in self.firings for d in f.declared if d.kind == "excluded")
+        )
 
     def producers(self, kind: str, ident: str) -> list[Firing]:
         """The firings that declared `ident` (new or again): every justification."""

@@ -16,7 +16,8 @@ Lang = Literal["ru", "en"]
 SubjectKind = Literal["indicator", "measure", "finding", "recommendation"]  # what a condition tests
 
 
-DeclaredKind = Literal["finding", "recommendation", "postponed"]  # what a rule's `then` declares
+# what a rule's `then` declares; `excluded`: a recommendation that does not apply to the cluster
+DeclaredKind = Literal["finding", "recommendation", "postponed", "excluded"]
 
 
 FactKind = Literal["indicators", "measures", "finding", "recommendation"]  # what a firing matched

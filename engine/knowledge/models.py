@@ -31,6 +31,8 @@ from engine.knowledge.partner_model import PartnersFile
 from engine.knowledge.resources_model import ResourcesFile
 from engine.knowledge.schedule_model import DataSource, KpiQuantity, Schedule, TargetRules
 from engine.knowledge.scoring_model import ScoringFile
+from engine.knowledge.sector_model import AppliesTo, SectorsFile
+from engine.knowledge.wording_model import Continued, Variant
 from engine.resources import display_path
 
 LANGS: tuple[Lang, ...] = ("ru", "en")
@@ -286,27 +288,6 @@ Priority = Literal["high", "medium", "low"]
 PRIORITY_RANK = {"high": 0, "medium": 1, "low": 2}
 
 
-class Continued(Strict):
-    """Title and text of a measure the region or the cluster already runs (ru/en)."""
-
-    title: Text | None = None
-    text: Text | None = None
-
-
-class Variant(Strict):
-    """Wording of a measure that follows the inputs: used when every finding of `if` is made."""
-
-    if_: list[str] = Field(alias="if", min_length=1)
-    text: Text | None = None
-    rationale: Text | None = None
-    condition: Text | None = None
-
-    @field_validator("if_", mode="before")
-    @classmethod
-    def _listify(cls, v: Any) -> Any:
-        return [v] if isinstance(v, str) else v
-
-
 class RecommendationDef(Provenance):
     id: str
     kind: Literal["organizational_change", "measure"] = "measure"
@@ -334,6 +315,9 @@ class RecommendationDef(Provenance):
     continued: Continued | None = None
     # the first variant whose findings are all made replaces text, rationale or condition
     variants: list[Variant] = Field(default_factory=list)
+    # the kinds of cluster the measure applies to (`any`, or conditions on sectors.yaml kinds);
+    # None only before `kb check`, which refuses a measure without it
+    applies_to: Literal["any"] | AppliesTo | None = None
 
 
 class RecommendationsFile(Strict):
@@ -483,6 +467,7 @@ FILES: dict[str, tuple[str, type[BaseModel]]] = {
     "document": ("document.yaml", DocumentFile),
     "resources": ("resources.yaml", ResourcesFile),
     "countries": ("countries.yaml", CountriesFile),
+    "sectors": ("sectors.yaml", SectorsFile),
 }
 
 
@@ -519,6 +504,7 @@ class Knowledge:
     document: DocumentFile
     resources: ResourcesFile
     countries: CountriesFile
+    sectors: SectorsFile
     rules: list[RuleSite]
     located: dict[str, Located] = field(default_factory=dict)
 

@@ -48,8 +48,6 @@ class PartnersFile(Strict):
     availability_indicator: str
     specialization_indicator: str
     candidates_indicator: str
-    sector_aliases: dict[str, list[str]]
-    sectors: dict[str, Text] = Field(default_factory=dict)  # labels of the sector tags
     max_candidates: int = 3
     weights: dict[Literal["sector", "prior_link", "platform", "target_market"], float]
     partners: list[Partner]

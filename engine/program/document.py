@@ -178,9 +178,7 @@ def document_parts(
     words = view.get("words")
     return Extra(
         audience=audience,
-        specialization=[
-            Or(tx(k.partners.sectors.get(x)), x) for x in view["cluster"]["specialization"]
-        ],
+        specialization=[Or(tx(k.sectors.label(x)), x) for x in view["cluster"]["specialization"]],
         names=nm,
         front=front_view(result, k, nm, per),
         period=per,

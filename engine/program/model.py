@@ -130,7 +130,7 @@ def recommendation_view(
     words = measure_wording(result, rid, k)
     view = {
         "id": rid,
-        "title": r.title,
+        "title": words["title"],  # a sector variant's title, else the catalogue's
         "text": words["text"],
         "rationale": words["rationale"],
         "because": words["because"],

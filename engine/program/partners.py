@@ -14,7 +14,6 @@ from typing import Any
 from engine.assessment.validate import Assessment
 from engine.knowledge.models import Knowledge, RecommendationDef
 from engine.knowledge.partner_model import Partner, Platform
-from engine.knowledge.sector_codes import sector_codes
 from engine.program.leaves import tx
 from engine.program.markets import named_markets, target_countries
 from engine.program.sections import partner_view
@@ -87,7 +86,7 @@ def choose_partners(a: Assessment, k: Knowledge) -> PartnerChoice:
                 name=p.name if p else n,
                 partner=p,
                 score=0.0,
-                sectors=tuple(s for s in (p.sectors if p else []) if s in wanted),
+                sectors=tuple(s for s in _codes(p.sectors if p else [], k) if s in wanted),
                 prior_link=bool(p and country and country in p.prior_links),
                 geography=geo,
                 from_assessment=True,
@@ -99,7 +98,7 @@ def choose_partners(a: Assessment, k: Knowledge) -> PartnerChoice:
     for p in pt.partners:
         if p.name.lower() in seen:
             continue
-        sectors = tuple(s for s in p.sectors if s in wanted)
+        sectors = tuple(s for s in _codes(p.sectors, k) if s in wanted)
         if not sectors:
             continue
         if pt.exclude_own_country and country and p.country.upper() == country:
@@ -151,7 +150,7 @@ def platforms_to_join(a: Assessment, k: Knowledge) -> list[Platform]:
         if p.status == "active"
         and p.id not in present
         and p.geography in available
-        and (not p.sectors or wanted & set(p.sectors))
+        and (not p.sectors or wanted & set(_codes(p.sectors, k)))
     ]
 
 
@@ -182,15 +181,17 @@ def _targeted(p: Partner, targets: set[str]) -> bool:
 
 
 def _wanted_sectors(a: Assessment, k: Knowledge) -> list[str]:
-    """The cluster's own sector codes: each specialization tag and what the aliases map it to,
-    kept to the codes of sectors.yaml where the knowledge base has that file."""
-    pt = k.partners
-    codes = sector_codes(k.root)
+    """The cluster's sector codes (the assessment's words were resolved when it was loaded)."""
+    return list(dict.fromkeys(a.get(k.partners.specialization_indicator) or []))
+
+
+def _codes(tags: list[str], k: Knowledge) -> list[str]:
+    """The sector codes of a catalogue entry's tags: a code, or a word sectors.yaml resolves."""
     out: list[str] = []
-    for tag in (s.strip().lower() for s in (a.get(pt.specialization_indicator) or [])):
-        for sector in [tag, *pt.sector_aliases.get(tag, [])]:
-            if sector not in out and (codes is None or sector in codes):
-                out.append(sector)
+    for tag in tags:
+        for code in k.sectors.resolve(tag) or [tag]:
+            if code not in out:
+                out.append(code)
     return out
 
 

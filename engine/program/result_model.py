@@ -22,6 +22,11 @@ class ClusterRef(_Closed):
     name: str | None
     region: str | None
     source: str
+    kind: dict[str, Any] | None = Field(
+        default=None,
+        description="the cluster's kind (sectors.yaml): its sector codes, output, market and "
+        "knowledge base; null when the assessment leaves them blank",
+    )
 
 
 class RunningCheckOut(_Closed):
@@ -179,6 +184,11 @@ class ResultOut(_Closed):
         "(restricted.*) that close a direction they serve"
     )
     target_markets: list[TargetMarketOut]
+    not_applicable: list[dict[str, Any]] = Field(
+        default_factory=list,
+        description="measures the rules asked for that do not apply to the cluster's kind "
+        "(recommendations.yaml `applies_to:`), each with the kind checks that failed",
+    )
     partners: dict[str, Any]
     data_gaps: list[str]
     data_requests: list[DataRequestOut]

@@ -9,7 +9,6 @@ from engine.explain.justify import formula_in
 from engine.explain.labels import describe_check, fmt_value, source_views
 from engine.knowledge.base import Text
 from engine.knowledge.models import Knowledge
-from engine.knowledge.sector_codes import sector_labels
 from engine.program.leaves import Or, tx
 from engine.text.message import Msg, cat
 
@@ -37,8 +36,7 @@ def partner_view(c: Any, k: Knowledge) -> dict[str, Any]:
     if c.from_assessment:
         reasons.append(Msg("partner_named"))
     if c.sectors:
-        labels = {**sector_labels(k.root), **k.partners.sectors}
-        sectors = cat((Or(tx(labels.get(s)), s) for s in c.sectors), ", ")
+        sectors = cat((Or(tx(k.sectors.label(s)), s) for s in c.sectors), ", ")
         reasons.append(cat([Msg("partner_sector"), ": ", sectors]))
     if c.prior_link:
         reasons.append(Msg("partner_prior_link"))

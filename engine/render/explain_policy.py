@@ -140,6 +140,11 @@ def render_why_not_policy(d: Mapping[str, Any]) -> str:
     out += [f"{s['x_restricted_by']} — {p['title']}" for p in d["restricted_by"]]
     if d["restriction_note"]:
         out.append(s["x_restriction_note"].format(note=d["restriction_note"]))
+    na = d.get("not_applicable")
+    if na:
+        out.append(s["x_not_applicable"])
+        out.append(f"  {s['x_cluster_kind']}: {na['kind']}")
+        out += [f"  - {line}" for line in na["failing"]]
     out.append("")
     if not d["rules"]:
         out.append(s["x_no_rule"])

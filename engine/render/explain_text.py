@@ -229,6 +229,11 @@ def render_why_not(d: Mapping[str, Any]) -> str:
         out.append(s["x_restricted_by"].format(rule=p["rule"]) + f" — {p['title']} [{p['where']}]")
     if d["restriction_note"]:
         out.append(s["x_restriction_note"].format(note=d["restriction_note"]))
+    na = d.get("not_applicable")
+    if na:
+        out.append(f"{s['x_not_applicable']} [{s['x_kind_where']}: {na['where']}]")
+        out.append(f"  {s['x_cluster_kind']}: {na['kind']}")
+        out += [f"  ✗ {line}" for line in na["failing"]]
     out.append("")
     if not d["rules"]:
         out.append(s["x_no_rule"])

@@ -28,6 +28,7 @@ from engine.knowledge.verify.resources import check_resources
 from engine.knowledge.verify.rule_checks import LogicChecks
 from engine.knowledge.verify.running import check_running
 from engine.knowledge.verify.schedule_checks import check_schedule
+from engine.knowledge.verify.sectors import check_sectors
 from engine.knowledge.verify.settings import check_settings
 from engine.knowledge.verify.wording import check_wording
 
@@ -45,6 +46,7 @@ def verify(knowledge: Knowledge) -> list[Problem]:
     c.catalogue()
     check_running(c)
     check_schedule(c)
+    check_sectors(c)
     check_settings(c)
     check_document(c)
     check_resources(c)

@@ -6,7 +6,6 @@ from __future__ import annotations
 from engine.errors import suggest
 from engine.knowledge.base import Text
 from engine.knowledge.partner_model import Partner
-from engine.knowledge.sector_codes import sector_codes
 from engine.knowledge.verify.checker_base import CheckerBase
 
 
@@ -35,18 +34,14 @@ class PartnerChecks(CheckerBase):
                     f"unknown geography {geo!r}",
                     code="unknown-geography",
                 )
-        codes = sector_codes(self.k.root)
+        codes = frozenset(s.id for s in self.k.sectors.sectors)
         for i, partner in enumerate(pt.partners):
             self.partner_entry(pf, i, partner, codes)
-        for tag, label in pt.sectors.items():
-            self.text(pf, ("sectors", tag), label)
         self.platforms(pf)
 
-    def partner_entry(
-        self, pf: str, i: int, partner: Partner, codes: frozenset[str] | None
-    ) -> None:
+    def partner_entry(self, pf: str, i: int, partner: Partner, codes: frozenset[str]) -> None:
         """One catalogue entry: geographies known, sector codes of sectors.yaml, a known country
-        (ISO 3166-1 alpha-2 with a name in document.yaml), a known source and a check date."""
+        (ISO 3166-1 alpha-2 of countries.yaml), a known source and a check date."""
         pt = self.k.partners
         for j, geo in enumerate(partner.geography):
             if geo not in pt.geographies:
@@ -88,12 +83,13 @@ class PartnerChecks(CheckerBase):
                 pf, ("partners", i), f"partner {partner.id!r} has no sector", code="unknown-sector"
             )
         for j, sector in enumerate(partner.sectors):
-            if codes is not None and sector not in codes:
+            if sector not in codes:
+                near = self.k.sectors.nearest(sector)
                 self.add(
                     pf,
                     ("partners", i, "sectors", j),
-                    f"unknown sector code {sector!r} (the codes are in sectors.yaml)",
-                    hint=suggest(sector, sorted(codes)),
+                    f"unknown sector code {sector!r} (a partner names the codes of sectors.yaml)",
+                    hint=f"nearest codes: {', '.join(near)}" if near else "",
                     code="unknown-sector",
                 )
 

@@ -151,8 +151,10 @@ class _Wording:
 
     def _check_variant(self, vpath: tuple[Any, ...], v: Variant) -> None:
         """A variant replaces some text and names only findings that some rule makes."""
-        if v.text is None and v.rationale is None and v.condition is None:
-            self.c.add(RECS, vpath, "a variant must replace `text`, `rationale` or `condition`")
+        if all(x is None for x in (v.title, v.text, v.rationale, v.condition)):
+            self.c.add(
+                RECS, vpath, "a variant must replace `title`, `text`, `rationale` or `condition`"
+            )
         for n, fid in enumerate(v.if_):
             if fid not in self.findings:
                 self.c.add(

@@ -38,6 +38,8 @@ def generate(knowledge, rng: random.Random, n: int) -> dict:
             v = rng.choice(ind.values)
         elif t == "list":
             pool = ind.values or ["alpha", "beta", "gamma"]
+            if ind.id == knowledge.sectors.indicator:
+                pool = ["tourism", "ict", "нефтехимия", "shipbuilding"]
             v = rng.sample(pool, rng.randint(0, min(3, len(pool))))
         elif t == "score" or (t == "int" and ind.scale):
             scale = knowledge.indicators.scales[ind.scale]

@@ -170,6 +170,28 @@ def test_xlsx_questionnaire_has_one_row_per_indicator_and_dropdowns_of_labels(kn
     assert "автомобилестроение" in ws.cell(row=rows["specialization.automotive"], column=3).value
 
 
+@pytest.mark.parametrize("lang", ["ru", "en"])
+def test_specialization_offers_every_sector_code_as_a_yes_no_dropdown_and_reads_back_codes(
+    tmp_path, knowledge, lang
+):
+    wb = filled_workbook(knowledge, {"cluster_name": "Baikal tourism"}, lang)
+    ws = wb.worksheets[0]
+    rows = {r[0].value: r[0].row for r in ws.iter_rows(min_row=2)}
+    lists = dropdowns(wb, ws)
+    yes, no = ("да", "нет") if lang == "ru" else ("yes", "no")
+    for s in knowledge.sectors.sectors:
+        row = rows[f"specialization.{s.id}"]
+        assert lists[row] == [yes, no], s.id
+        assert s.label.get(lang) in ws.cell(row=row, column=3).value
+    # a tourism cluster that also names its crafts in words (an alias typed on the question's row)
+    for s in knowledge.sectors.sectors:
+        ws.cell(row=rows[f"specialization.{s.id}"], column=7, value=no)
+    ws.cell(row=rows["specialization.tourism"], column=7, value=yes)
+    ws.cell(row=rows["specialization"], column=7, value="ювелирная промышленность")
+    a = read_workbook(save(wb, tmp_path / "tourism.xlsx"), knowledge)
+    assert a.get("specialization") == ["tourism", "crafts_jewellery"]
+
+
 def test_the_number_of_smes_is_asked_once(knowledge):
     questions = [i.question.get("ru") for i in knowledge.indicators.indicators if i.question]
     assert questions.count("Сколько малых и средних предприятий входит в кластер?") == 1
@@ -234,7 +256,8 @@ def test_option_rows_a_blank_is_unknown_all_no_is_empty_and_a_bad_tick_is_locate
         ws.cell(row=rows[f"platform_memberships.{code}"], column=7, value="нет")
     a = read_workbook(save(wb, tmp_path / "ticked.xlsx"), knowledge)
     assert a.get("partner_geographies_available") == ["apec"]
-    assert a.get("specialization") == ["petrochemicals", "agri-food", "automotive"]
+    # typed words (a Russian alias, an English alias) and ticked rows all become sector codes
+    assert a.get("specialization") == ["agri_food", "chemicals", "automotive"]
     assert a.get("platform_memberships") == []
     ws.cell(row=rows["platform_memberships.eacp"], column=7, value="может быть")
     with pytest.raises(InputError) as exc:

@@ -117,6 +117,7 @@ CODES = {
     "gate_not_held": {"gate-not-held"},
     "id_with_quote": {"bad-id"},
     "item_without_basis": {"missing-basis"},
+    "measure_without_applicability": {"missing-applicability", "unknown-kind", "unknown-sector"},
     "missing_translation": {"missing-translation"},
     "op_type_mismatch": {"type-mismatch"},
     "partner_unknown_country": {"unknown-country"},

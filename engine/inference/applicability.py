@@ -1,0 +1,92 @@
+"""Pipeline step 5b: the cluster's kind (sectors.yaml) and which measures apply to it.
+
+The kind is derived from the assessment's sector codes by the `kind_rule` of sectors.yaml; each
+measure's `applies_to:` is read on it once per run. The runner never declares a measure that does
+not apply (its firing records it as `excluded`), so nothing downstream sees it and `why-not`
+reads the reason from the record.
+"""
+
+from __future__ import annotations
+
+from engine.assessment.validate import Assessment
+from engine.inference.trace import Applicability, ClusterKind, KindCheck
+from engine.knowledge.models import Knowledge
+from engine.knowledge.sector_model import AppliesTo
+
+KB_INDICATOR = "knowledge_base"
+
+
+def cluster_kind(a: Assessment, k: Knowledge) -> ClusterKind:
+    """The cluster's kind: outputs and markets of its sectors, and its knowledge base."""
+    sf = k.sectors
+    codes = tuple(c for c in (a.get(sf.indicator) or []) if c in sf.code)
+    output = tuple(dict.fromkeys(sf.code[c].output for c in codes))
+    market = tuple(dict.fromkeys(sf.code[c].market for c in codes))
+    kb = a.get(KB_INDICATOR) if KB_INDICATOR in k.indicator else None
+    return ClusterKind(codes, output, market, str(kb) if kb else None)
+
+
+def _expand(values: tuple[str, ...] | list[str], k: Knowledge) -> set[str]:
+    """Values with `mixed` read as the markets the kind rule says it counts as."""
+    out = set(values)
+    if "mixed" in out:
+        out |= set(k.sectors.kind_rule.mixed_market)
+    return out
+
+
+def _per_sector(kind: ClusterKind, dim: str, k: Knowledge) -> list[set[str]]:
+    """What each of the cluster's sectors contributes to a dimension."""
+    if dim == "sectors":
+        return [{c} for c in kind.sectors]
+    return [_expand([getattr(k.sectors.code[c], dim)], k) for c in kind.sectors]
+
+
+def read_kind(cond: AppliesTo, kind: ClusterKind, k: Knowledge) -> tuple[KindCheck, ...]:
+    """Each key of the condition read on the kind (None where the kind is unknown)."""
+    checks = []
+    combine = k.sectors.kind_rule.combine
+    for dim in ("sectors", "output", "market", "knowledge_base"):
+        required = getattr(cond, dim)
+        if required is None:
+            continue
+        if dim == "knowledge_base":
+            actual: tuple[str, ...] = (kind.knowledge_base,) if kind.knowledge_base else ()
+            holds = (kind.knowledge_base in required) if actual else None
+        else:
+            actual = getattr(kind, dim)
+            want = _expand(required, k)
+            fits = [bool(s & want) for s in _per_sector(kind, dim, k)]
+            holds = (any(fits) if combine == "any" else all(fits)) if fits else None
+        checks.append(KindCheck(dim, tuple(required), actual, holds))
+    return tuple(checks)
+
+
+def applicability(rid: str, kind: ClusterKind, k: Knowledge) -> Applicability:
+    """Whether the measure applies to the cluster's kind; `any` (or none) always does."""
+    cond = k.recommendation[rid].applies_to
+    located = k.located.get("recommendations.yaml")
+    where = "recommendations.yaml"
+    if located is not None:
+        i = next(j for j, r in enumerate(k.recommendations.recommendations) if r.id == rid)
+        path = ("recommendations", i, "applies_to")
+        where = f"{located.file}:{located.pos(path)[0]}"
+    if not isinstance(cond, AppliesTo):
+        return Applicability(rid, True, (), where)
+    checks = read_kind(cond, kind, k)
+    return Applicability(rid, all(c.holds is not False for c in checks), checks, where)
+
+
+def excluded_measures(kind: ClusterKind, k: Knowledge) -> dict[str, Applicability]:
+    """Every measure of the catalogue that does not apply to the cluster's kind."""
+    out = {}
+    for rec in k.recommendations.recommendations:
+        if isinstance(rec.applies_to, AppliesTo):
+            check = applicability(rec.id, kind, k)
+            if not check.applies:
+                out[rec.id] = check
+    return out
+
+
+def kind_fits(cond: AppliesTo, kind: ClusterKind, k: Knowledge) -> bool:
+    """A sector variant's `for:` holds: every key is met on a known kind (unknown is no match)."""
+    return all(c.holds is True for c in read_kind(cond, kind, k))
