@@ -160,12 +160,18 @@ RUN_IDS = list(K.indicator["measures_already_run"].values or [])
 
 
 def _kept_or_explained(result: Result, rid: str) -> None:
-    """A measure listed as already run is made "continue", or postponed, or why-not names a
-    reason other than the list itself; never silently gone."""
+    """A measure listed as already run is made "continue", or postponed, or left out by a
+    restriction or its applicability, or why-not names a reason other than the list itself;
+    never silently gone."""
     if rid in result.recommendations:
         assert result.status[rid] == "continue", (rid, result.status[rid])
         return
     if rid in result.postponed:
+        return
+    if rid in result.restricted or rid in result.excluded:
+        # the experts closed a direction it serves, or it does not fit the cluster's kind:
+        # why-not says so (test_markets, test_sectors)
+        assert why_not_data(result, rid, K, search=False)["made"] is False, rid
         return
     entry = next(e for e in not_made(result, K) if e["id"] == rid)
     assert entry["reason"], rid
