@@ -12,8 +12,8 @@ import pytest
 import yaml
 
 from engine import api
-from engine.errors import InputError
 from engine.assessment.validate import Assessment
+from engine.errors import InputError
 from engine.knowledge.models import Knowledge
 from engine.program.partners import Candidate, choose_partners
 from tests.conftest import EXAMPLES
