@@ -46,8 +46,21 @@ def rand_magnitude(ind: Indicator) -> float:
     return 1000.0 if ind.type == "int" else 100000.0
 
 
+def _place(ind: Indicator, k: Knowledge, rng: random.Random) -> Any:
+    """A country (a code or a name, as users type them) or a list of target markets."""
+    codes = sorted(k.countries.countries)
+    names = [n for c in codes for n in (k.countries.countries[c].name.ru, c) if n]
+    if ind.type != "list":
+        return rng.choice(names)
+    return rng.sample(names, rng.randint(0, 4))
+
+
 def _value(ind: Indicator, k: Knowledge, rng: random.Random) -> Any:
     t = ind.type
+    if ind.lookup:
+        return _place(ind, k, rng)
+    if ind.id == k.sectors.indicator:  # sector codes or the words that resolve to them
+        return rng.sample(sorted(k.sectors.alias), rng.randint(0, 3))
     if t == "str":
         return rng.choice(["Cluster", "Кластер", "Test <b>&", "x"]) + f" {rng.randint(1, 999)}"
     if t == "bool":

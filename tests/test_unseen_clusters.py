@@ -16,6 +16,8 @@ from typing import Any
 
 import pytest
 
+pytestmark = pytest.mark.slow  # drafts 24 clusters (about 10 s): CI runs it with -m slow
+
 from engine import api
 from tests.conftest import EXAMPLES, ROOT
 
@@ -144,3 +146,31 @@ def test_the_unseen_fixtures_load_from_any_working_directory(session, tmp_path, 
     monkeypatch.chdir(tmp_path)
     for path in sorted(UNSEEN.glob("*.yaml")):
         assert api.evaluate(Path(path), session).recommendations, path.stem
+
+
+def _fits(wanted: list[str] | None, have: tuple[str, ...] | str | None) -> bool:
+    """One dimension of `applies_to:` against the cluster's kind (an unknown kind excludes
+    nothing; a mixed market serves consumer and industrial measures alike)."""
+    if not wanted or not have:
+        return True
+    values = {have} if isinstance(have, str) else set(have)
+    if "mixed" in values:
+        values |= {"consumer", "industrial"}
+    return bool(values & set(wanted))
+
+
+def test_no_measure_whose_applicability_excludes_the_cluster(programs, knowledge):
+    excluded = 0
+    for name, (result, data) in programs.items():
+        kind = result.kind
+        assert kind is not None, name
+        for r in data["recommendations"]:
+            spec = knowledge.recommendation[r["id"]].applies_to
+            if spec == "any":
+                continue
+            assert _fits(spec.output, kind.output), (name, r["id"], kind.output)
+            assert _fits(spec.market, kind.market), (name, r["id"], kind.market)
+            assert _fits(spec.knowledge_base, kind.knowledge_base), (name, r["id"])
+            assert _fits(spec.sectors, kind.sectors), (name, r["id"], kind.sectors)
+        excluded += len(result.excluded)
+    assert excluded > 0  # some cluster's kind did exclude a measure its rules asked for
