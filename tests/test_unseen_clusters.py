@@ -16,10 +16,10 @@ from typing import Any
 
 import pytest
 
-pytestmark = pytest.mark.slow  # drafts 24 clusters (about 10 s): CI runs it with -m slow
-
 from engine import api
 from tests.conftest import EXAMPLES, ROOT
+
+pytestmark = pytest.mark.slow  # drafts 24 clusters (about 10 s): CI runs it with -m slow
 
 UNSEEN = ROOT / "tests" / "fixtures" / "unseen"
 CLUSTERS = [
