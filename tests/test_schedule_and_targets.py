@@ -12,11 +12,13 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
 from engine import api
+from engine.errors import InputError
 from engine.program.model import order_recommendations
 from engine.program.result_json import result_json
 from engine.program.schedule import schedule
@@ -233,13 +235,32 @@ def test_the_json_result_carries_start_and_end_quarters():
     assert set(years) <= {"2014", "2015", "2016"}
 
 
-def test_the_consultants_own_final_target_replaces_the_rule():
-    # the engine's side of `kpi_targets` (the assessment input itself is not declared yet)
-    from dataclasses import replace
+def _with_targets(targets: Any) -> bytes:
+    data = yaml.safe_load((ROOT / "examples/nizhny-novgorod.yaml").read_text(encoding="utf-8"))
+    data[RULES.override_indicator] = targets
+    return yaml.safe_dump(data, allow_unicode=True).encode("utf-8")
 
-    a = api.load(ROOT / "examples/nizhny-novgorod.yaml", K)
-    a = replace(a, values={**a.values, RULES.override_indicator: {"kpi_export_share": 9}})
+
+def test_the_consultants_own_final_target_replaces_the_rule():
+    a = api.load_bytes(_with_targets({"kpi_export_share": 9}), "nn.yaml", K)
+    assert a.kpi_targets == {"kpi_export_share": 9.0}
     out = result_json(api.run(a, SESSION), K)
     row = next(r for r in out["kpis"] if r["id"] == "kpi_export_share")
     assert row["rule"] == "override" and list(row["targets"].values())[-1] == 9
     assert list(row["targets"].values()) == sorted(row["targets"].values())
+
+
+@pytest.mark.parametrize(
+    ("targets", "said"),
+    [
+        ({"kpi_export_shre": 9}, "unknown KPI 'kpi_export_shre'"),
+        ({"kpi_export_share": 120}, "above 100"),
+        ({"kpi_export_share": "ten"}, "not a number"),
+        (["kpi_export_share"], "is a mapping of KPI id"),
+    ],
+)
+def test_a_bad_kpi_target_is_a_located_error(targets, said):
+    with pytest.raises(InputError) as caught:
+        api.load_bytes(_with_targets(targets), "nn.yaml", K)
+    message = str(caught.value)
+    assert said in message and "nn.yaml:" in message and RULES.override_indicator in message

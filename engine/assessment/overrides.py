@@ -81,3 +81,50 @@ def _amount_error(amount: Any) -> str | None:
     if math.isnan(amount) or math.isinf(amount) or amount < 0:
         return f"amount {amount} must be a finite number, zero or more"
     return None
+
+
+def kpi_targets_key(k: Knowledge) -> str | None:
+    """The assessment key of the consultant's own KPI targets (kpis.yaml `target_rules`)."""
+    rules = k.kpis.target_rules
+    return rules.override_indicator if rules is not None else None
+
+
+def read_kpi_targets(
+    raw: Any, located: Located, k: Knowledge
+) -> tuple[dict[str, float], list[Problem]]:
+    """The consultant's final targets by KPI id (`kpi_targets: {kpi_id: value}`), and the
+    problems of the entry: an unknown KPI, a value that is no finite number of zero or more, a
+    share above 100."""
+    key = kpi_targets_key(k)
+    if raw is None or key is None:
+        return {}, []
+    if not isinstance(raw, dict):
+        msg = f"{key} is a mapping of KPI id: the final target the consultant sets"
+        return {}, [located.problem((key,), msg, code="expected-mapping")]
+    out: dict[str, float] = {}
+    problems: list[Problem] = []
+    ids = list(k.kpi)
+    for kid, value in raw.items():
+        path = (key, kid)
+        if not isinstance(kid, str) or kid not in k.kpi:
+            problems.append(
+                located.problem(
+                    path,
+                    f"unknown KPI {kid!r}",
+                    key=True,
+                    hint=suggest(str(kid), ids),
+                    code="unknown-kpi",
+                    params=(("id", str(kid)), ("suggestion", closest(str(kid), ids))),
+                )
+            )
+            continue
+        err = _amount_error(value)
+        if err is None and k.kpi[kid].quantity == "share" and value > 100:
+            err = f"target {value} of a share is above 100"
+        if err is not None:
+            problems.append(
+                located.problem(path, err.replace("amount", "target"), code="bad-target")
+            )
+            continue
+        out[kid] = float(value)
+    return out, problems

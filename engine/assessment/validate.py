@@ -13,7 +13,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from engine.assessment.overrides import OVERRIDES_KEY, Overrides, read_overrides
+from engine.assessment.overrides import (
+    OVERRIDES_KEY,
+    Overrides,
+    kpi_targets_key,
+    read_kpi_targets,
+    read_overrides,
+)
 from engine.assessment.places import resolve_places
 from engine.assessment.variant import read_variant
 from engine.errors import Flaw, InputError, Problem, closest, kind_of, suggest
@@ -39,6 +45,8 @@ class Assessment:
     provenance: dict[str, dict[str, Any]] = field(default_factory=dict)
     # the consultant's amounts: measure id -> program year -> thousands of the currency
     budget_overrides: Overrides = field(default_factory=dict)
+    # the consultant's own final KPI targets: KPI id -> value (kpis.yaml `target_rules`)
+    kpi_targets: dict[str, float] = field(default_factory=dict)
     # a what-if variant's record (engine/assessment/variant.py): derived_from, date, changes
     variant: dict[str, Any] | None = None
 
@@ -249,9 +257,13 @@ def validate_mapping(data: Any, located: Located, knowledge: Knowledge) -> Asses
                 )
             ]
         )
-    read = _read_entries({x: v for x, v in data.items() if x != OVERRIDES_KEY}, located, knowledge)
+    own = {OVERRIDES_KEY, kpi_targets_key(knowledge)}
+    read = _read_entries({x: v for x, v in data.items() if x not in own}, located, knowledge)
     overrides, problems = read_overrides(data.get(OVERRIDES_KEY), located, knowledge, read.values)
-    problems = read.problems + problems
+    targets, target_problems = read_kpi_targets(
+        data.get(kpi_targets_key(knowledge) or ""), located, knowledge
+    )
+    problems = read.problems + problems + target_problems
     named = {p.path for p in problems}
     for ind in knowledge.indicators.indicators:
         # a required indicator with a wrong value is reported once, for its value
@@ -282,6 +294,7 @@ def validate_mapping(data: Any, located: Located, knowledge: Knowledge) -> Asses
         positions=read.positions,
         provenance=read.provenance,
         budget_overrides=overrides,
+        kpi_targets=targets,
         variant=read.variant,
     )
 
@@ -422,5 +435,6 @@ def with_changes(
         positions=assessment.positions,
         provenance=provenance,
         budget_overrides=assessment.budget_overrides,
+        kpi_targets=assessment.kpi_targets,
         variant=assessment.variant,
     )

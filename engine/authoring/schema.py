@@ -16,7 +16,7 @@ from typing import Any
 
 from pydantic import BaseModel, TypeAdapter
 
-from engine.assessment.overrides import OVERRIDES_KEY
+from engine.assessment.overrides import OVERRIDES_KEY, kpi_targets_key
 from engine.assessment.validate import VALUE_BASES
 from engine.authoring.scenarios import Scenario, ScenarioList
 from engine.authoring.schema_ids import add_ids
@@ -90,6 +90,11 @@ def assessment_schema(k: Knowledge) -> dict[str, Any]:
     """The assessment format: one property per indicator; blank (null) means no information."""
     props = {ind.id: _indicator_schema(ind, k) for ind in k.indicators.indicators}
     props[OVERRIDES_KEY] = _overrides_schema(k)
+    own = {OVERRIDES_KEY}
+    targets_key = kpi_targets_key(k)
+    if targets_key is not None:
+        props[targets_key] = _kpi_targets_schema(k)
+        own.add(targets_key)
     required = [ind.id for ind in k.indicators.indicators if ind.required]
     schema = {
         "$schema": DIALECT,
@@ -104,9 +109,7 @@ def assessment_schema(k: Knowledge) -> dict[str, Any]:
             "changes": {
                 "type": "object",
                 "additionalProperties": False,
-                "properties": {
-                    i: {"$ref": f"#/properties/{i}"} for i in props if i != OVERRIDES_KEY
-                },
+                "properties": {i: {"$ref": f"#/properties/{i}"} for i in props if i not in own},
             }
         },
     }
@@ -148,6 +151,26 @@ def _overrides_schema(k: Knowledge) -> dict[str, Any]:
         "type": ["object", "null"],
         "additionalProperties": False,
         "properties": dict.fromkeys(k.recommendation, year),
+    }
+
+
+def _kpi_targets_schema(k: Knowledge) -> dict[str, Any]:
+    """The consultant's own final KPI targets: KPI id -> value (a share at most 100)."""
+    props = {
+        kid: {
+            "type": "number",
+            "minimum": 0,
+            **({"maximum": 100} if kpi.quantity == "share" else {}),
+        }
+        for kid, kpi in k.kpi.items()
+    }
+    return {
+        "title": "KPI targets",
+        "description": "The consultant's own final target of any KPI (knowledge/kpis.yaml ids); "
+        "it replaces the target rule, on a straight path from the baseline.",
+        "type": ["object", "null"],
+        "additionalProperties": False,
+        "properties": props,
     }
 
 

@@ -178,7 +178,12 @@ def plan(
                             source,
                             name_for(stem),
                             assessment=Assessment(
-                                source, a.values, a.positions, a.provenance, a.budget_overrides
+                                source,
+                                a.values,
+                                a.positions,
+                                a.provenance,
+                                a.budget_overrides,
+                                a.kpi_targets,
                             ),
                         )
                     )

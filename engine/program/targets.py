@@ -68,14 +68,9 @@ def bound_path(
 
 
 def overrides(result: Result, k: Knowledge) -> dict[str, float]:
-    """The consultant's final targets by KPI id (the assessment's `kpi_targets`), if any."""
-    rules = k.kpis.target_rules
-    if rules is None:
-        return {}
-    given = result.assessment.get(rules.override_indicator)
-    if not isinstance(given, dict):
-        return {}
-    return {str(kid): float(v) for kid, v in given.items() if isinstance(v, (int, float))}
+    """The consultant's final targets by KPI id (the assessment's `kpi_targets`, validated at
+    load), if any."""
+    return dict(result.assessment.kpi_targets) if k.kpis.target_rules is not None else {}
 
 
 def straight(base: Any, final: float, horizon: int) -> list[float | None]:
