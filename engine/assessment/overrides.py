@@ -34,16 +34,7 @@ def read_overrides(
     for rid, years in raw.items():
         path = (*top, rid)
         if not isinstance(rid, str) or rid not in k.recommendation:
-            problems.append(
-                located.problem(
-                    path,
-                    f"unknown measure {rid!r}",
-                    key=True,
-                    hint=suggest(str(rid), ids),
-                    code="unknown-measure",
-                    params=(("id", str(rid)), ("suggestion", closest(str(rid), ids))),
-                )
-            )
+            problems.append(_unknown(located, path, "measure", rid, ids))
             continue
         if not isinstance(years, dict) or not years:
             problems.append(
@@ -60,6 +51,20 @@ def read_overrides(
                 continue
             out[rid][n] = float(amount)
     return out, problems
+
+
+def _unknown(
+    located: Located, path: tuple[Any, ...], what: str, ident: Any, ids: list[str]
+) -> Problem:
+    """An id the knowledge base does not have, located on its key, with the nearest id."""
+    return located.problem(
+        path,
+        f"unknown {what} {ident!r}",
+        key=True,
+        hint=suggest(str(ident), ids),
+        code=f"unknown-{what.lower()}",
+        params=(("id", str(ident)), ("suggestion", closest(str(ident), ids))),
+    )
 
 
 def _program_year(y: Any, year: Any, horizon: int) -> tuple[int, str | None]:
@@ -107,16 +112,7 @@ def read_kpi_targets(
     for kid, value in raw.items():
         path = (key, kid)
         if not isinstance(kid, str) or kid not in k.kpi:
-            problems.append(
-                located.problem(
-                    path,
-                    f"unknown KPI {kid!r}",
-                    key=True,
-                    hint=suggest(str(kid), ids),
-                    code="unknown-kpi",
-                    params=(("id", str(kid)), ("suggestion", closest(str(kid), ids))),
-                )
-            )
+            problems.append(_unknown(located, path, "KPI", kid, ids))
             continue
         err = _amount_error(value)
         if err is None and k.kpi[kid].quantity == "share" and value > 100:
