@@ -27,6 +27,10 @@ from engine.files import atomic
 from tests.conftest import EXAMPLES, ROOT
 from tests.engine.deliverables.test_questionnaire import filled_workbook, nn_values
 
+# each case runs the CLI on a crafted input (about half a second): the suite of the red team runs
+# in CI with the slow tests, so the default suite stays within its 90 s
+pytestmark = pytest.mark.slow
+
 NN = EXAMPLES / "nizhny-novgorod.yaml"
 
 

@@ -82,6 +82,9 @@ def baseline(tmp_path_factory) -> set[str]:
     return set(result.stdout.splitlines())
 
 
+# every broken case copies the fixture knowledge base and checks it (about 0.4 s each): CI runs them
+# with the slow tests; test_cli_kb keeps kb check's own output in the default suite
+@pytest.mark.slow
 @pytest.mark.parametrize("case", CASES)
 def test_broken_case_is_detected_and_located(case, tmp_path, monkeypatch, cli, golden, baseline):
     root = copy_knowledge(tmp_path)
