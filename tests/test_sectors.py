@@ -181,3 +181,20 @@ def test_each_trade_gets_its_own_wording_of_the_trade_specific_measures(
             assert v.text.en.split(":")[0][:60] in text or v.text.ru.split(":")[0][:60] in text, rid
         checked += 1
     assert checked >= (0 if want is None else 2), trade
+
+
+def test_a_consumer_goods_cluster_is_told_of_buyers_not_of_oem_supplier_programs(session):
+    # the agro-food cluster of the corpus integrates into value chains through retail chains,
+    # brand owners and processors; an industrial cluster keeps the OEM supplier wording
+    from engine.explain.wording import measure_wording
+    from engine.text.message import say
+
+    food = api.evaluate(Path("examples/corpus/agro-food.yaml"), session)
+    cars = api.evaluate(Path("examples/corpus/region-runs-measures.yaml"), session)
+    k = session.knowledge
+    rid = "co_value_chain_integration"
+    assert rid in food.recommendations and rid in cars.recommendations
+    food_text = say(measure_wording(food, rid, k)["text"], "en")
+    cars_text = say(measure_wording(cars, rid, k)["text"], "en")
+    assert "retail chains" in food_text and "OEM" not in food_text
+    assert "OEM" in cars_text and "retail chains" not in cars_text
