@@ -258,6 +258,8 @@ def export_clips(k: Knowledge) -> str:
         ";; Blank (no information) is the symbol nil; for a list indicator the multifield (nil).",
         ";; Text values are strings. Salience = stratum order, as in the experta engine.",
         ";; Load, assert the facts of an assessment (see --assessment), then (run).",
+        ";; Not translated: after the rules, the engine leaves out a measure that does not fit the",
+        ";; cluster's kind (applies_to) or serves a direction the experts closed; CLIPS lists it.",
         "",
     ]
     blocks += [t + "\n" for t in deftemplates(k)]

@@ -28,7 +28,10 @@ def _compare(runner: Runner, crunner: ClipsRunner, a: Assessment) -> int:
     ours = runner.run(a, m)
     theirs = crunner.run(a, m)
     assert theirs.findings == set(ours.findings), a.values
-    assert theirs.recommendations == set(ours.recommendations), a.values
+    # the rules' advice: the engine then leaves out what does not fit the cluster's kind or
+    # serves a closed direction (not part of the CLIPS program, whose header says so)
+    left_out = set(ours.restricted) | set(ours.excluded)
+    assert set(ours.recommendations) == theirs.recommendations - left_out, a.values
     assert theirs.postponed == set(ours.postponed), a.values
     assert theirs.fired == {(f.rule, f.branch) for f in ours.firings}, a.values
     return len(ours.recommendations)
