@@ -26,7 +26,10 @@ def generate(knowledge, rng: random.Random, n: int) -> dict:
         if not ind.required and rng.random() < 0.15:
             continue  # no information
         t = ind.type
-        if t == "str":
+        if ind.lookup:  # a country, or target markets: codes or names the loader resolves
+            pool = ["RU", "Казахстан", "Armenia", "CN", "Индия", "Turkey"]
+            v = rng.choice(pool) if t != "list" else rng.sample(pool, rng.randint(0, 3))
+        elif t == "str":
             v = (
                 f"Generated cluster {n}"
                 if ind.id == "cluster_name"
