@@ -21,6 +21,7 @@ from engine.render.docx import render_docx
 from tests.conftest import require_tool, soffice_convert
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+URL = re.compile(r"https?://\S+")
 WORD = re.compile(r"[^\W\d_]+")  # letters only: a hyphen or a dash is a legitimate line break
 
 
@@ -126,7 +127,9 @@ def test_every_plan_row_is_numbered_and_whole_on_one_page(pages, ru_view, nn_res
 def test_no_word_is_broken_inside_a_cell(pages, ru_docx):
     """A word that does not fit its column is broken by LibreOffice without a hyphen
     ("предприяти|й"): it then prints fewer times than the document holds it."""
-    expected = Counter(w for text in _docx_texts(ru_docx) for w in WORD.findall(text))
+    # a web address of the bibliography may wrap anywhere (it has no word breaks of its own)
+    texts = [URL.sub(" ", text) for text in _docx_texts(ru_docx)]
+    expected = Counter(w for text in texts for w in WORD.findall(text))
     printed = Counter(w for page in pages for w in WORD.findall(page))
     broken = sorted(w for w, n in expected.items() if len(w) > 3 and printed[w] < n)
     assert not broken, f"words broken across lines: {broken}"
