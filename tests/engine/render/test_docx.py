@@ -65,8 +65,7 @@ def test_action_plan_has_one_numbered_row_per_measure(doc, nn_result):
     )
     assert [c.text for c in plan.rows[0].cells][3:] == [
         "Co-executors",
-        "Start",
-        "End",
+        "Dates",
         "Amount, thousand RUB",
         "Resources and funding",
         "Expected result",
@@ -79,7 +78,7 @@ def test_action_plan_has_one_numbered_row_per_measure(doc, nn_result):
     assert "Establish a partnership with a large foreign cluster" in titles
     assert "Create a working group on international activity within the Cluster Council" in titles
     # calendar quarters of the program period (assessment 2013, horizon 3: 2014-2016)
-    assert rows[0][4] == "QI 2014" and all("2014" <= r[5][-4:] <= "2016" for r in rows)
+    assert rows[0][4].startswith("QI 2014") and all("2014" <= r[4][-4:] <= "2016" for r in rows)
     # funding from the Russian support instruments, never another country's
     funding = " ".join(r[7] for r in rows)
     assert "Russian Export Center" in funding and "Belarus" not in funding and "Damu" not in funding
