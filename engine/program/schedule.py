@@ -139,9 +139,16 @@ def schedule(result: Result, k: Knowledge, order: list[str], horizon: int) -> Pl
     score, items = capacity_score(result, s)
     limits = year_limits(score, s, horizon)
     placer = _Placer(result, k, s, horizon, limits)
-    for rid in order:
+    # organizational measures take the year's places first (stable: the program's order within)
+    for rid in sorted(order, key=lambda rid: 0 if _organizational(k, rid) else 1):
         placer.place(rid)
     return Plan(score=score, items=items, limits=limits, slots=placer.slots)
+
+
+def _organizational(k: Knowledge, rid: str) -> bool:
+    """An organizational change or a measure of the organizational direction."""
+    r = k.recommendation[rid]
+    return r.kind == "organizational_change" or r.direction == "organizational"
 
 
 def quarter_label(index: int, year: int | None) -> str:
