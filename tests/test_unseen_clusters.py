@@ -174,3 +174,18 @@ def test_no_measure_whose_applicability_excludes_the_cluster(programs, knowledge
             assert _fits(spec.sectors, kind.sectors), (name, r["id"], kind.sectors)
         excluded += len(result.excluded)
     assert excluded > 0  # some cluster's kind did exclude a measure its rules asked for
+
+
+def test_a_rising_target_never_rounds_below_its_baseline(programs):
+    # the Uzbek cluster's 0.12 % share of foreign specialists was rounded to whole percent: 0, 0, 0
+    checked = 0
+    for name, (_, data) in programs.items():
+        for kpi in data["kpis"]:
+            base = kpi["baseline"]
+            if kpi["kind"] not in ("increase_pct", "add") or not isinstance(base, (int, float)):
+                continue
+            for value in kpi["targets"].values():
+                if value is not None and kpi["rule"] != "override":
+                    assert value >= base, (name, kpi["id"], base, value)
+                    checked += 1
+    assert checked > 50

@@ -114,8 +114,11 @@ def _row_targets(
     path, cut = (raw, False) if override is not None else bound_path(raw, base, kind, rules)
     targets: list[float | int | None] = []
     rounding = round_target if rules is None else None
+    rising = kpi.target.kind in ("increase_pct", "add") and isinstance(base, (int, float))
     for value in path:
         r = rounding(base, value) if rounding else round_to_data(value, kind, rules)
+        if rising and r is not None and value is not None and r < base <= value and rules:
+            r = round_to_data(value, kind, rules, up=True)  # rounding never undoes a rise
         if r is not None and targets and targets[-1] is not None and kpi.target.kind != "fixed":
             r = max(r, targets[-1])  # a raised KPI does not fall back by rounding
         targets.append(r)

@@ -27,8 +27,11 @@ def _step(value: float, steps: list[Rounding]) -> float:
     return 1.0
 
 
-def round_to_data(value: float | None, kind: str, rules: TargetRules | None) -> float | int | None:
-    """A target rounded to the precision its data has: counts whole, the rest by their list."""
+def round_to_data(
+    value: float | None, kind: str, rules: TargetRules | None, up: bool = False
+) -> float | int | None:
+    """A target rounded to the precision its data has: counts whole, the rest by their list
+    (`up`: to the step above, for a target that rounding would put below its baseline)."""
     if value is None:
         return None
     if rules is None or (kind == "count" and not rules.count_rounding):
@@ -40,7 +43,7 @@ def round_to_data(value: float | None, kind: str, rules: TargetRules | None) -> 
         "ratio": rules.ratio_rounding,
     }[kind]
     step = _step(value, steps)
-    out = math.floor(value / step + 0.5 + 1e-9) * step
+    out = (math.ceil(value / step - 1e-9) if up else math.floor(value / step + 0.5 + 1e-9)) * step
     decimals = max(0, -math.floor(math.log10(step))) if step < 1 else 0
     out = round(out, decimals)
     return int(out) if decimals == 0 else out
