@@ -94,7 +94,10 @@ def check_targets(out: dict[str, Any]) -> None:
             continue
         prev = row["baseline"]
         for v in values:
-            assert (v * 2) == round(v * 2), (row["id"], v)  # whole or half percent
+            # on the step of its band (kpis.yaml share_rounding: hundredths under 1 %, half
+            # percents under 10 %, whole percents above): no false precision
+            step = next(r.step for r in RULES.share_rounding if r.below is None or v < r.below)
+            assert abs(v / step - round(v / step)) < 1e-6, (row["id"], v, step)
             assert v <= RULES.share_max, (row["id"], v)
             assert abs(v - prev) <= RULES.share_step_per_year + half + 1e-9, (row["id"], v)
             prev = v
