@@ -2,7 +2,7 @@
 
     uv run python bench/cold_start.py [--rounds 40] [--other DIR]
 
-Each round runs the baseline (`python -c "import experta, jinja2, yaml"`) and `cli.py draft` of
+Each round runs the baseline (`python -c "import experta, jinja2, yaml"`) and `python -m cli draft` of
 the example to stdout, in a shuffled order, each in a new process; the table gives medians of
 wall time and of user+system CPU. Interleaving matters on a shared machine: the load changes
 faster than a block of runs of one command takes. Bytecode and knowledge caches are warmed
@@ -27,10 +27,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def run(cmd: list[str], env: dict[str, str]) -> tuple[float, float]:
+def run(cmd: list[str], env: dict[str, str], cwd: Path | None = None) -> tuple[float, float]:
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    subprocess.run(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+    subprocess.run(
+        cmd, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True
+    )
     wall = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
@@ -51,23 +53,26 @@ def main() -> None:
         env["PYTHONPYCACHEPREFIX"] = tempfile.mkdtemp(prefix="no-pyc-")
     py = sys.executable
     commands = {"baseline": [py, "-c", "import experta, jinja2, yaml"]}
+    roots: dict[str, Path | None] = {"baseline": None}
     for label, root in [("this checkout", ROOT)] + [(d, Path(d)) for d in args.other]:
         commands[label] = [
             py,
-            str(root / "cli.py"),
+            "-m",
+            "cli",
             "draft",
             str(root / "examples/nizhny-novgorod.yaml"),
         ]
-    for cmd in commands.values():  # warm the bytecode and knowledge caches
+        roots[label] = root  # `python -m cli` runs the checkout it is started in
+    for label, cmd in commands.items():  # warm the bytecode and knowledge caches
         for _ in range(2):
-            run(cmd, env)
+            run(cmd, env, roots[label])
     walls: dict[str, list[float]] = {k: [] for k in commands}
     cpus: dict[str, list[float]] = {k: [] for k in commands}
     for _ in range(args.rounds):
         order = list(commands)
         random.shuffle(order)
         for label in order:
-            w, c = run(commands[label], env)
+            w, c = run(commands[label], env, roots[label])
             walls[label].append(w)
             cpus[label].append(c)
     base_w = statistics.median(walls["baseline"])

@@ -3,7 +3,7 @@
     uv run python bench/floor.py [--rounds 30] [--other DIR] [--lang ru]
 
 The floor is `bench/floor_app.py`: a minimal Typer command that reads the assessment with PyYAML,
-imports experta and renders one Jinja template to a file. Against it runs `cli.py draft
+imports experta and renders one Jinja template to a file. Against it runs `python -m cli draft
 examples/nizhny-novgorod.yaml -o OUT.md --force` of this checkout (and of every `--other DIR`,
 for a before/after table). Each command runs in a new process with the project's venv; bytecode
 and the knowledge cache are warmed first (a private CLUSTER_INTL_CACHE, PYTHONDONTWRITEBYTECODE
@@ -55,7 +55,7 @@ def commands(others: list[str], lang: str, out_dir: Path) -> dict[str, tuple[lis
     }
     for i, (label, root) in enumerate([("this checkout", ROOT)] + [(d, Path(d)) for d in others]):
         out = str(out_dir / f"draft-{i}.md")
-        cmd = [py, str(root / "cli.py"), "draft", str(root / EXAMPLE), "-o", out, "--force"]
+        cmd = [py, "-m", "cli", "draft", str(root / EXAMPLE), "-o", out, "--force"]
         cmds[label] = (cmd + ["--lang", lang], root)
     return cmds
 

@@ -1,4 +1,4 @@
-"""One small error hierarchy; `cli.py` turns it into exit codes in one place."""
+"""One small error hierarchy; `cli/` turns it into exit codes in one place."""
 
 from __future__ import annotations
 

@@ -182,7 +182,7 @@ def interrupt_paused_batch(tmp_path: Path) -> tuple[int, str, float]:
         shutil.copy(NN, inputs / f"c{i:02d}.yaml")
     out = tmp_path / f"out-{time.monotonic_ns()}"
     proc = subprocess.Popen(
-        [sys.executable, str(ROOT / "cli.py"), "batch", str(inputs), "-o", str(out), "-j", "2"],
+        [sys.executable, "-m", "cli", "batch", str(inputs), "-o", str(out), "-j", "2"],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         start_new_session=True,

@@ -1,125 +1,33 @@
-"""cluster-intl command line: a thin layer over `engine.api`.
-
-Exit codes: 0 success; 1 the command ran and found problems (failed checks or tests); 2 bad input
-or usage (one message per problem on stderr, no traceback). Imports of the engine are lazy so that
-`--help` stays instant.
-"""
+"""The commands a consultant and policy staff run: draft, assess, explain, questionnaire, batch,
+compare, serve."""
 
 from __future__ import annotations
 
-import functools
 import sys
 from collections.abc import Callable
-from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeAlias
+from typing import Annotated, Any
 
 import typer
 
-# the one engine module --help reads: the registry of output formats (pure data, instant)
-from engine.render.formats import format_for, format_names, spoken
-
-app = typer.Typer(
-    name="cluster-intl",
-    help="Draft an internationalization program for a regional cluster and explain every "
-    "recommendation.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-    # plain help and usage errors: formatting them with rich imports ~0.25 s of modules, which
-    # made `--help` take 0.37 s instead of 0.12 s (measured; docs/trust-and-speed.md)
-    rich_markup_mode=None,
+from cli.common import (
+    AssessmentArg,
+    Audience,
+    CompareFormat,
+    DraftFormat,
+    ForceOpt,
+    KnowledgeOpt,
+    Lang,
+    LangOpt,
+    OutOpt,
+    QuestionnaireFormat,
+    Reader,
+    TextFormat,
+    app,
+    emit,
+    guarded_command,
 )
-kb_app = typer.Typer(
-    help="Tools for rule authors: check, test, document the knowledge base.",
-    no_args_is_help=True,
-    rich_markup_mode=None,
-)
-app.add_typer(kb_app, name="kb")
-
-
-class Lang(str, Enum):
-    ru = "ru"
-    en = "en"
-
-
-class Audience(str, Enum):
-    client = "client"
-    consultant = "consultant"
-
-
-if TYPE_CHECKING:  # the choices of --format, from the registry
-    DraftFormat: TypeAlias = str
-    CompareFormat: TypeAlias = str
-    DocsFormat: TypeAlias = str
-    QuestionnaireFormat: TypeAlias = str
-else:
-    DraftFormat = Literal[format_names("program")]
-    CompareFormat = Literal[format_names("compare")]
-    DocsFormat = Literal[format_names("catalogue")]
-    QuestionnaireFormat = Literal[format_names("questionnaire")]
-
-
-class TextFormat(str, Enum):
-    text = "text"
-    json = "json"
-
-
-class Reader(str, Enum):
-    author = "author"
-    policy = "policy"
-
-
-KnowledgeOpt = Annotated[
-    Path | None,
-    typer.Option(
-        "--knowledge", help="Knowledge base directory (default: the bundled one).", file_okay=False
-    ),
-]
-LangOpt = Annotated[Lang, typer.Option("--lang", help="Language of the output.")]
-ForceOpt = Annotated[bool, typer.Option("--force", help="Overwrite an existing output file.")]
-OutOpt = Annotated[
-    Path | None,
-    typer.Option("-o", "--output", help="Output file (default: stdout).", dir_okay=False),
-]
-AssessmentArg = Annotated[
-    Path,
-    typer.Argument(help="Assessment file (YAML, or a filled questionnaire .xlsx).", dir_okay=False),
-]
-
-
-def guarded_command(fn: Callable[..., int | None]) -> Callable[..., None]:
-    """A command whose errors become a message on stderr and an exit code (no traceback); an int
-    it returns is its exit code."""
-
-    @functools.wraps(fn)
-    def run(*args: Any, **kwargs: Any) -> None:
-        from engine import api
-
-        try:
-            code = fn(*args, **kwargs)
-        except api.ClusterIntlError as exc:
-            typer.echo(str(exc), err=True)
-            raise typer.Exit(code=exc.exit_code) from None
-        except KeyboardInterrupt:
-            typer.echo("interrupted", err=True)
-            raise typer.Exit(code=130) from None
-        if code:
-            raise typer.Exit(code=code)
-
-    return run
-
-
-def emit(s: Any, data: str | bytes, out: Path | None, force: bool) -> None:
-    """Write to OUT atomically (never over an input of the api.Session `s`), or to stdout."""
-    from engine import api
-
-    if out is None:
-        if isinstance(data, bytes):
-            raise api.UsageError("this format is binary: give an output file with -o")
-        sys.stdout.write(data)
-        return
-    api.write(s, out, data, force=force)
+from engine.render.formats import format_for, spoken
 
 
 @app.command()
@@ -305,144 +213,6 @@ def what_if(
     )
 
 
-@kb_app.command("check")
-@guarded_command
-def kb_check(
-    knowledge: KnowledgeOpt = None,
-    strict: Annotated[bool, typer.Option("--strict", help="Treat warnings as errors.")] = False,
-) -> int:
-    """Verify the knowledge base; print every problem as file:line:col: severity: message."""
-    from engine import api
-
-    text, counts, failed = api.check_report(api.check_knowledge(knowledge), strict)
-    sys.stdout.write(text)
-    typer.echo(counts, err=True)
-    return 1 if failed else 0
-
-
-@kb_app.command("test")
-@guarded_command
-def kb_test(
-    scenarios: Annotated[
-        list[Path] | None,
-        typer.Argument(
-            help="Scenario files or directories (default: the knowledge base's scenarios/)."
-        ),
-    ] = None,
-    knowledge: KnowledgeOpt = None,
-    lang: Annotated[Lang, typer.Option("--lang", help="Language of the explanations.")] = Lang.en,
-) -> int:
-    """Run the scenario tests; explain each failure (why / why-not) and report rule coverage."""
-    from engine import api
-
-    s = api.Session(knowledge)
-    ran = api.run_scenarios(s, scenarios, lang.value)
-    if ran is None:
-        typer.echo(f"no scenario files (*.yaml) in {s.knowledge.root / 'scenarios'}", err=True)
-        return 1
-    text, failed, _ = ran
-    sys.stdout.write(text)
-    return 1 if failed else 0
-
-
-@kb_app.command("impact")
-@guarded_command
-def kb_impact(
-    base: Annotated[Path, typer.Option("--base", file_okay=False, help="Knowledge before.")],
-    more: Annotated[list[Path] | None, typer.Argument(help="More assessments.")] = None,
-    knowledge: KnowledgeOpt = None,
-    fmt: Annotated[TextFormat, typer.Option("--format", "-f")] = TextFormat.text,
-) -> None:
-    """Per cluster, the findings, measures, KPIs and partners a knowledge change moves."""
-    from engine import api
-
-    sys.stdout.write(api.impact_report(base, knowledge, more or [], fmt.value))
-
-
-@kb_app.command("docs")
-@guarded_command
-def kb_docs(
-    out: Annotated[
-        Path | None,
-        typer.Option(
-            "-o",
-            "--output",
-            dir_okay=False,
-            help="Output file (default: stdout). The format follows its extension unless --format is given.",
-        ),
-    ] = None,
-    fmt: Annotated[
-        DocsFormat | None, typer.Option("--format", "-f", help=f"{spoken('catalogue')}.")
-    ] = None,
-    lang: LangOpt = Lang.ru,
-    knowledge: KnowledgeOpt = None,
-    force: ForceOpt = False,
-) -> None:
-    """Write a readable catalogue of the knowledge base: indicators, rules, recommendations."""
-    from engine import api
-
-    s = api.Session(knowledge)
-    chosen = fmt or format_for(out, "catalogue")
-    emit(s, api.catalogue(s.knowledge, chosen, lang.value), out, force)
-
-
-@kb_app.command("schema")
-@guarded_command
-def kb_schema(
-    out_dir: Annotated[Path | None, typer.Option("-o", "--output", file_okay=False)] = None,
-    knowledge: KnowledgeOpt = None,
-    force: ForceOpt = False,
-) -> None:
-    """JSON Schema of every knowledge file and of assessments, for editor completion: one
-    *.schema.json per file kind into the -o directory, or all as one JSON object."""
-    from engine import api
-
-    s = api.Session(knowledge)
-    if out_dir is None:
-        sys.stdout.write(api.schemas_text(s.knowledge))
-        return
-    for path in api.write_schemas(s, out_dir, force):
-        typer.echo(str(path), err=True)
-
-
-@kb_app.command("new")
-@guarded_command
-def kb_new(
-    kind: Annotated[str, typer.Argument(help="measure, partner, country or scenario.")],
-    ident: Annotated[str, typer.Argument(metavar="ID", help="Its id (a country: ISO code).")],
-    knowledge: KnowledgeOpt = None,
-) -> None:
-    """Add a commented skeleton of a new measure, partner, country or scenario; list what to touch."""
-    from engine import api
-
-    sys.stdout.write(api.new_in_knowledge(kind, ident, knowledge))
-
-
-@kb_app.command("export-clips")
-@guarded_command
-def kb_export_clips(
-    out: Annotated[
-        Path | None,
-        typer.Option("-o", "--output", dir_okay=False, help="Output file (default: stdout)."),
-    ] = None,
-    knowledge: KnowledgeOpt = None,
-    assessment: Annotated[
-        Path | None,
-        typer.Option(
-            "--assessment",
-            dir_okay=False,
-            help="Also write the facts of this assessment as a deffacts block.",
-        ),
-    ] = None,
-    force: ForceOpt = False,
-) -> None:
-    """Translate the knowledge base into CLIPS (deftemplate, defrule) to run on the reference engine."""
-    from engine import api
-
-    s = api.Session(knowledge)
-    emit(s, api.export_clips(s, assessment), out, force)
-
-
 @app.command()
 @guarded_command
 def questionnaire(
@@ -589,11 +359,3 @@ def serve(
     from engine import web
 
     web.serve(workspace, host=host, port=port, knowledge=knowledge, token=token)
-
-
-def main() -> None:
-    app()
-
-
-if __name__ == "__main__":
-    main()

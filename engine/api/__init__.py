@@ -1,4 +1,4 @@
-"""The library facade: the whole pipeline as plain functions. `cli.py` (and the web workspace)
+"""The library facade: the whole pipeline as plain functions. `cli/` (and the web workspace)
 call these and nothing else below them; tests may go deeper.
 
 A command makes one `Session` (the knowledge base, its runner, the command's inputs, the settings)
@@ -13,25 +13,26 @@ from __future__ import annotations
 import os
 import tempfile
 from collections.abc import Callable
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from engine.api.authoring import (
+    catalogue,
+    check_knowledge,
+    export_clips,
+    impact,
+    impact_report,
+    new_in_knowledge,
+    run_scenarios,
+    schemas,
+    schemas_text,
+    write_schemas,
+)
 from engine.assessment.load import assessment_from_text, load_assessment
 from engine.assessment.validate import Assessment, blank, with_changes
 from engine.assessment.variant import as_variant
 from engine.assessment.workbook import MAX_WORKBOOK_BYTES, read_workbook
 from engine.authoring.check_report import check_report
-from engine.authoring.clips import deffacts
-from engine.authoring.clips import export_clips as clips_text
-from engine.authoring.impact import default_assessments, impact_text
-from engine.authoring.impact import impact as impact_view
-from engine.authoring.scenarios import load_cases, render_report, scenario_files
-from engine.authoring.scenarios import run as run_cases
-from engine.authoring.schema import all_schemas
-from engine.authoring.schema import dumps as schema_dumps
-from engine.authoring.schema import write_schemas as write_all_schemas
-from engine.authoring.skeleton import new_skeleton, skeleton_report
 from engine.deliverables.batch import expand as batch_inputs
 from engine.deliverables.batch import run_batch
 from engine.deliverables.compare import compare as compare_view
@@ -53,8 +54,6 @@ from engine.files import atomic
 from engine.files.strict_yaml import MAX_BYTES, decode
 from engine.inference.trace import Result
 from engine.knowledge.models import Knowledge
-from engine.knowledge.read import read_knowledge
-from engine.knowledge.verify.checks import verify
 from engine.program.diagnosis import diagnosis_record
 from engine.program.document import AUDIENCES, build_document
 from engine.program.model import build_program
@@ -81,7 +80,7 @@ from engine.render.jinja import to_json as json_text
 from engine.resources import bundled_root
 from engine.session import Session, Settings
 from engine.text.message import Locale, localize
-from engine.text.strings import check_templates, strings
+from engine.text.strings import strings
 
 __all__ = [
     "READERS",
@@ -120,9 +119,9 @@ __all__ = [
     "format_names",
     "impact",
     "impact_report",
-    "impact_text",
     "load",
     "load_bytes",
+    "new_in_knowledge",
     "program_view",
     "questionnaire",
     "run",
@@ -141,25 +140,6 @@ __all__ = [
 ]
 
 # --- knowledge and assessments -------------------------------------------------------------------
-
-
-def check_knowledge(root: Path | None = None) -> list[Problem]:
-    """Every problem of a knowledge base (`kb check`): structure first, then meaning."""
-    k, problems = read_knowledge(root or bundled_root("knowledge"))
-    if k is not None:
-        unread = any(p.severity == "error" for p in problems)  # the meaning pass saw a part
-        problems = problems + [replace(p, follows=p.follows or unread) for p in verify(k)]
-    engine_code = Path(__file__).resolve().parent
-    return problems + check_templates(bundled_root("templates"), engine_code)
-
-
-def new_in_knowledge(kind: str, ident: str, root: Path | None = None) -> str:
-    """`kb new`: add the commented skeleton of a measure, partner, country or scenario to the
-    knowledge base; the text listing the files written and those left to touch by hand."""
-    k, problems = read_knowledge(root or bundled_root("knowledge"))
-    if k is None:
-        raise InputError(problems)
-    return skeleton_report(*new_skeleton(kind, ident, k))
 
 
 def load(path: Path, k: Knowledge) -> Assessment:
@@ -364,71 +344,6 @@ def what_if(
 def what_if_text(data: WhatIfData, reader: str = "author") -> str:
     """A what-if answer as terminal text for its reader (author or policy)."""
     return render_what_if_policy(data) if reader == "policy" else render_what_if(data)
-
-
-# --- tools for rule authors ----------------------------------------------------------------------
-
-
-def run_scenarios(s: Session, paths: list[Path] | None, lang: str) -> tuple[str, bool, int] | None:
-    """Run the scenario tests: (report text, any failed, number of cases), or None without files."""
-    k = s.knowledge
-    files = scenario_files(k, paths)
-    if not files:
-        return None
-    s.protect(*files)
-    cases = load_cases(files, k)
-    report = run_cases(cases, k, s.runner, lang)
-    return render_report(report, list_uncovered=not paths), bool(report.failed), len(cases)
-
-
-def impact(base: Path, current: Path | None, more: list[Path]) -> dict[str, Any]:
-    """`kb impact`: the examples, the corpus and `more` (files or folders) run on the knowledge
-    in `base` and on the current one; what changes for each cluster, with a summary."""
-    before, now = Session(base), Session(current)
-    paths = default_assessments(bundled_root("examples"))
-    for p in more:
-        paths += default_assessments(p) if p.is_dir() else [p]
-
-    def run(path: Path, k: Knowledge) -> dict[str, Any]:
-        return result_json(evaluate(path, before if k is before.knowledge else now), k)
-
-    return impact_view(before.knowledge, now.knowledge, paths, run)
-
-
-def impact_report(base: Path, current: Path | None, more: list[Path], fmt: str) -> str:
-    """`kb impact` as text (a block per cluster that changes, a summary line) or JSON."""
-    view = impact(base, current, more)
-    return to_json(view) if fmt == "json" else impact_text(view)
-
-
-def catalogue(k: Knowledge, fmt: str, lang: str) -> str:
-    """The readable catalogue of the knowledge base (`kb docs`)."""
-    return str(render_format("catalogue", fmt, knowledge=lambda: k, lang=lambda: lang))
-
-
-def schemas(k: Knowledge) -> dict[str, dict[str, Any]]:
-    """JSON Schema of every knowledge file kind and of assessments."""
-    return all_schemas(k)
-
-
-def schemas_text(k: Knowledge) -> str:
-    """Every JSON Schema as one JSON text, as `kb schema` prints it."""
-    return schema_dumps(schemas(k))
-
-
-def write_schemas(s: Session, out_dir: Path, force: bool) -> list[Path]:
-    """Write every JSON Schema into `out_dir` (never over one of the session's inputs)."""
-    return write_all_schemas(schemas(s.knowledge), out_dir, force=force, inputs=s.inputs)
-
-
-def export_clips(s: Session, assessment: Path | None = None) -> str:
-    """The knowledge base in CLIPS; with an assessment, its facts as a deffacts block too."""
-    k = s.knowledge
-    text = clips_text(k)
-    if assessment is not None:
-        result = evaluate(assessment, s)
-        text += "\n" + deffacts(result.assessment, result.measures, k)
-    return text
 
 
 # --- consultant deliverables ---------------------------------------------------------------------
