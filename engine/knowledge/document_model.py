@@ -76,6 +76,7 @@ class Function(Strict):
     id: str
     label: Text
     roles: dict[str, Literal["lead", "approve", "take_part", "informed"]]
+    basis: Basis = "proposal"
 
 
 class Risk(Strict):

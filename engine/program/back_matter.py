@@ -32,6 +32,7 @@ class Matrix:
     bodies: list[Any]
     rows: list[MatrixRow]
     legend: list[Any]
+    note: Any  # whose the table is: the bodies are Fig. 28's, the roles the system's proposal
 
 
 @dataclass(slots=True)
@@ -69,20 +70,41 @@ def matrix_view(k: Knowledge, bodies: dict[str, Any]) -> Matrix:
             for f in d.functions
         ],
         legend=[Msg(f"role_{r}_legend") for r in ("lead", "approve", "take_part", "informed")],
+        note=Msg("matrix_basis_proposal")
+        if all(f.basis == "proposal" for f in d.functions)
+        else Msg("matrix_basis_mixed"),
     )
+
+
+def risks_note(result: Result, k: Knowledge) -> Any:
+    """Whose the risk register is: one line under the table when every risk shown is the
+    system's proposal (otherwise each proposal is marked in its row)."""
+    shown = _applicable_risks(result, k)
+    return Msg("risks_basis_proposal") if shown and _all_proposals(shown) else ""
+
+
+def _applicable_risks(result: Result, k: Knowledge) -> list[Any]:
+    return [
+        r
+        for r in k.document.risks
+        if not r.when_findings or any(f in result.findings for f in r.when_findings)
+    ]
+
+
+def _all_proposals(risks: list[Any]) -> bool:
+    return all(r.basis == "proposal" for r in risks)
 
 
 def risk_register(result: Result, k: Knowledge, bodies: dict[str, Any]) -> list[Risk]:
     """The risks that apply to this cluster (a risk may depend on findings)."""
-    applies = (
-        r
-        for r in k.document.risks
-        if not r.when_findings or any(f in result.findings for f in r.when_findings)
-    )
+    applies = _applicable_risks(result, k)
+    one_line = _all_proposals(applies)  # then risks_note says it once, under the table
     return [
         Risk(
             no=i,
-            text=tx(r.text),
+            text=tx(r.text)
+            if one_line or r.basis != "proposal"
+            else cat([tx(r.text), " (", Msg("our_proposal"), ")"]),
             probability=Msg(f"level_{r.probability}"),
             impact=Msg(f"level_{r.impact}"),
             mitigation=tx(r.mitigation),

@@ -27,6 +27,7 @@ from engine.program.back_matter import (
     matrix_view,
     method_annex,
     risk_register,
+    risks_note,
 )
 from engine.program.budget import build_budget
 from engine.program.budget_view import BudgetView, budget_view, cost_to_plan
@@ -72,6 +73,7 @@ class Extra:
     swot_plain: dict[str, list[Any]]
     matrix: Matrix
     risks: list[Risk]
+    risks_note: Any  # whose the register is (one line under the table, or "")
     abbreviations: Any
     bibliography: list[BibEntry]
     method_annex: list[Any]
@@ -192,6 +194,7 @@ def document_parts(
         },
         matrix=matrix_view(k, bodies),
         risks=risk_register(result, k, bodies),
+        risks_note=risks_note(result, k),
         abbreviations=abbreviations(k, country),
         bibliography=bib,
         method_annex=method_annex(k, ref_no, country),

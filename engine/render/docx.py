@@ -197,7 +197,8 @@ class _Writer(BackMatter):
             else:
                 extra = f" ({t['sa_intermediate']})" if sa["intermediate"] else ""
                 described = f"{sa['description']}{extra}"
-            p.add_run(xml_text(f" ({t['band']}: {sa['band']}). {described}"))
+            placed = f"; {t['band_intermediate_mark']}" if sa["intermediate"] else ""
+            p.add_run(xml_text(f" ({t['band']}: {sa['band']}{placed}). {described}"))
             if sa["proposal"] and self.cons:
                 p.add_run(xml_text(f" ({t['proposal_mark']})")).italic = True
         else:

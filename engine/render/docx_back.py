@@ -56,6 +56,8 @@ class BackMatter(DocxWriter):
         )
         self.para("; ".join(f"{i} — {b}" for i, b in enumerate(m["bodies"], start=1)) + ".")
         self.para("; ".join(m["legend"]) + ".", style="CI Meta")
+        if m["note"]:
+            self.para(m["note"], style="CI Meta")
 
     def risks(self) -> None:
         """The risk register: probability, impact, mitigation and owner of each risk."""
@@ -78,6 +80,8 @@ class BackMatter(DocxWriter):
             [0.8, 4.0, 2.1, 2.1, 5.4, 2.6],
             caption=t["s_risks"],
         )
+        if p["risks_note"]:
+            self.para(p["risks_note"], style="CI Meta")
 
     def data_gaps(self) -> None:
         """How much of the assessment is blank, by group, and the confidence that follows."""
