@@ -194,16 +194,18 @@ def comparison_section(w: DocxWriter, c: dict[str, Any]) -> None:
     )
     w.heading(t["c_kpis"], 2)
     if c["kpis"]:
+        k = c["targets"]
+        w.para(k["note"], style="CI Note")
         w.table(
-            [t["indicator"], t["unit"], t["c_kpi_old"], t["c_kpi_target"], t["c_kpi_now"]]
-            + [t["c_progress"], t["c_status"]],
+            [t["indicator"], t["unit"], t["c_kpi_old"], k["year_head"], k["final_head"]]
+            + [t["c_kpi_now"], t["c_progress"], t["c_status"], t["kpi_data_source_col"]],
             [
-                [x["label"], x["unit"], x["baseline"], x["target"], x["now"], x["progress"]]
-                + [x["status"]]
+                [x["label"], x["unit"], x["baseline"], x["year_target"], x["final_target"]]
+                + [x["now"], x["done"], x["status"], x["source"]]
                 for x in c["kpis"]
             ],
-            [6.0, 2.4, 1.6, 1.6, 1.6, 2.0, 2.4],
-            numeric=(2, 3, 4, 5),
+            [4.4, 1.8, 1.4, 1.5, 1.6, 1.4, 1.5, 2.0, 3.0],
+            numeric=(2, 3, 4, 5, 6),
             caption=t["c_kpis"],
         )
     else:
