@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from engine.deliverables.monitoring import kpi_rows, same_cluster, target_note, target_year
+from engine.deliverables.monitoring import same_cluster, scored_kpis, target_note, target_year
 from engine.explain.justify import short_reasons
 from engine.explain.labels import describe_check, fmt_value, subject_label, value_text
 from engine.explain.why_not import reason_lines, why_not_data
@@ -226,7 +226,7 @@ def _kpis(ov: ProgramView, new: Result, k: Knowledge, when: dict[str, Any]) -> l
     """OLD's KPIs scored against NEW (engine.deliverables.monitoring), each figure as the
     comparison writes it; `raw` keeps the numbers for tools."""
     out = []
-    for row in kpi_rows(ov, new, k, when):
+    for row in scored_kpis(ov, new, k, when):
         raw = row["raw"]
         shown = {key: CmpNum(v) for key, v in raw.items() if key != "done"}
         out.append(row | shown | {"done": "—" if raw["done"] is None else CmpNum(raw["done"])})

@@ -69,7 +69,7 @@ def kpi_score(base: float | None, target: float | None, now: float | None) -> Sc
     return "behind", min(round(done, 1), 99.9)  # short of the target never reads 100
 
 
-def kpi_rows(ov: ProgramView, new: Result, k: Knowledge, when: dict[str, Any]) -> list[dict]:
+def scored_kpis(ov: ProgramView, new: Result, k: Knowledge, when: dict[str, Any]) -> list[dict]:
     """OLD's KPI rows scored against NEW: baseline, the year's target, the final target, the
     value now, done and status, with the KPI's data source (as the program's KPI table names it)."""
     rows = []
@@ -79,7 +79,7 @@ def kpi_rows(ov: ProgramView, new: Result, k: Knowledge, when: dict[str, Any]) -
         target = by_year.get(when["key"]) if when["key"] is not None else None
         now = kpi_baseline(k.kpi[row["id"]], new)
         status, done = kpi_score(base, target, now)
-        if when["basis"] == "before" and base is not None:
+        if target is None and final is not None:  # the program has targets, none for that year
             status = "no_year_target"
         rows.append(
             {
