@@ -315,18 +315,26 @@ def compare(
     lang: LangOpt = Lang.ru,
     knowledge: KnowledgeOpt = None,
     force: ForceOpt = False,
+    allow_reverse: Annotated[
+        bool,
+        typer.Option(
+            "--allow-reverse",
+            help="Compare even when OLD's year is later than NEW's (refused otherwise).",
+        ),
+    ] = False,
 ) -> None:
-    """Progress between two assessments: what moved, KPIs against targets, advice added/dropped."""
+    """Progress between two assessments: what moved, KPIs against the year's targets, advice
+    added/dropped."""
     from engine import api
 
     s = api.Session(knowledge)
     api.check_output(s, out, force, old, new)
     chosen = fmt or format_for(out, "compare")
-    view, data = api.compare_document(
-        api.evaluate(old, s), api.evaluate(new, s), s.knowledge, chosen, lang.value
-    )
-    if not view["same_cluster"]:
-        typer.echo(f"warning: {old} and {new} name different clusters", err=True)
+    earlier, later = api.evaluate(old, s), api.evaluate(new, s)
+    warnings = api.compare_check(earlier, later, s.knowledge, allow_reverse)
+    _, data = api.compare_document(earlier, later, s.knowledge, chosen, lang.value)
+    for line in warnings:
+        typer.echo(f"warning: {line}", err=True)
     emit(s, data, out, force)
 
 

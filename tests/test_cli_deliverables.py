@@ -248,6 +248,11 @@ def test_compare_in_every_format_by_extension(cli, tmp_path, knowledge, ext, lan
         data = json.loads(target.read_text("utf-8"))
         assert [r["id"] for r in data["added"]] == ["co_eaeu_cis_markets"]  # ids kept in JSON
         assert "org_intl_manager" in {r["id"] for r in data["dropped"]}
+        assert data["targets"]["key"] == "2014"
+        rows = {r["id"]: r for r in data["kpis"]}
+        assert rows["kpi_intl_rd_projects"]["raw"]["year_target"] == 7  # the final one is 9
+        assert all(r["source"] and r["source_id"] for r in data["kpis"])
+        assert all(r["raw"]["done"] is None or r["raw"]["done"] <= 100 for r in data["kpis"])
         assert all(r["plain"] for r in data["dropped"])
         return
     if ext == "docx":
@@ -261,8 +266,13 @@ def test_compare_in_every_format_by_extension(cli, tmp_path, knowledge, ext, lan
     assert (
         "Торговые и бизнес-миссии за рубеж" if ru else "Trade and business missions abroad"
     ) in text
-    assert ("достигнуто" if ru else "achieved") in text
-    assert ("в процессе" if ru else "in progress") in text
+    # each against its target for the new year, the final target beside it, done at most 100 %
+    # and the KPI's data source (issue 24 item 2)
+    assert ("Цель на 2014" if ru else "Target 2014") in text
+    assert ("Итоговая цель (2016)" if ru else "Final target (2016)") in text
+    assert ("превышено" if ru else "exceeded") in text
+    assert ("не начато" if ru else "not started") in text
+    assert ("ежегодный опрос участников кластера" if ru else "annual survey of its members") in text
     # the measures added and dropped, each with its reason in words
     added = (
         "Рассмотреть рынки ЕАЭС и СНГ как ближайшие экспортные направления"
@@ -324,6 +334,39 @@ def test_compare_warns_about_different_clusters(cli):
     assert code == 0
     assert "name different clusters" in err
     assert "**Warning: the assessments name different clusters.**" in out
+
+
+def _year_line(path) -> int:
+    lines = path.read_text("utf-8").splitlines()
+    return 1 + next(i for i, text in enumerate(lines) if text.startswith("assessment_year:"))
+
+
+@pytest.mark.parametrize("fmt", ["md", "docx"])
+def test_compare_with_the_years_swapped_is_refused_and_writes_nothing(cli, tmp_path, fmt):
+    """Regression: 2014 then 2013 printed "progress 2014 → 2013" with exit 0, and with
+    `-o x.docx` appended the comparison to the wrong program."""
+    target = tmp_path / f"x.{fmt}"
+    code, out, err = cli("compare", NN2014, NN, "-o", target, "--lang", "en")
+    assert code == 2 and out == ""
+    located = f"{NN2014.name}:{_year_line(NN2014)}:1: assessment_year: 2014 is later than 2013"
+    assert located in err
+    assert "--allow-reverse" in err and "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_compare_allow_reverse_compares_in_the_given_order(cli):
+    code, out, err = cli("compare", NN2014, NN, "--allow-reverse", "--lang", "en")
+    assert code == 0, err
+    assert "warning: comparing in reverse order (2014 → 2013)" in err
+    assert out.startswith("## Progress since the previous assessment (2014 → 2013)")
+    assert "no target for that year" in out
+
+
+def test_compare_of_one_year_twice_warns(cli):
+    code, out, err = cli("compare", NN, NN, "--lang", "en")
+    assert code == 0 and "warning: both assessments are of 2013" in err
+    assert "no target for that year" in out
 
 
 def test_compare_with_a_bad_input_exits_2(cli, tmp_path):

@@ -37,6 +37,7 @@ from engine.deliverables.batch import expand as batch_inputs
 from engine.deliverables.batch import run_batch
 from engine.deliverables.compare import compare as compare_view
 from engine.deliverables.compare import render_compare
+from engine.deliverables.monitoring import check_order
 from engine.errors import (
     ClusterIntlError,
     InputError,
@@ -107,6 +108,7 @@ __all__ = [
     "check_output",
     "check_report",
     "compare",
+    "compare_check",
     "compare_document",
     "compare_text",
     "default_workers",
@@ -397,6 +399,11 @@ def batch(
 def compare(old: Result, new: Result, k: Knowledge, lang: str) -> dict[str, Any]:
     """Progress between two assessments of one cluster."""
     return compare_view(old, new, k, lang)
+
+
+def compare_check(old: Result, new: Result, k: Knowledge, allow_reverse: bool = False) -> list[str]:
+    """Warnings on a pair to compare; a later year given first is refused unless `allow_reverse`."""
+    return check_order(old, new, k, allow_reverse)
 
 
 def compare_text(view: dict[str, Any], fmt: str) -> str:

@@ -1,11 +1,11 @@
 """Progress between two assessments of one cluster (OLD, then NEW): a section for the new program.
 
 Read from the two inference results only: the indicators and partial indicators that moved, the
-diagnosis before and after, the KPIs of the earlier program (baseline and target computed from OLD
-by `engine.program`'s KPI logic) against the value NEW reports, and the recommendations added (with
-their justification from NEW's firing record) and dropped (with the conditions of OLD's firings
-that no longer hold in NEW). The comparison is built without a language (`comparison`) and put
-into words once (`compare`).
+diagnosis before and after, the KPIs of the earlier program against the value NEW reports (its
+target for NEW's year beside its final target, done and status: `engine.deliverables.monitoring`),
+and the recommendations added (with their justification from NEW's firing record) and dropped
+(with the conditions of OLD's firings that no longer hold in NEW). The comparison is built without
+a language (`comparison`) and put into words once (`compare`).
 """
 
 from __future__ import annotations
@@ -15,13 +15,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from engine.deliverables.monitoring import same_cluster, scored_kpis, target_note, target_year
 from engine.explain.justify import short_reasons
 from engine.explain.labels import describe_check, fmt_value, subject_label, value_text
 from engine.explain.why_not import reason_lines, why_not_data
 from engine.inference.trace import CondCheck, Result
 from engine.knowledge.conditions import predicate
 from engine.knowledge.models import Knowledge
-from engine.program.kpis import kpi_baseline  # the program's own KPI baseline rule
 from engine.program.leaves import LangCode
 from engine.program.model import ProgramView, build_program
 from engine.render import jinja as render
@@ -94,13 +94,11 @@ def comparison(old: Result, new: Result, k: Knowledge) -> dict[str, Any]:
     """The comparison before words: the diagnosis, values and KPIs that moved, the measures
     added and dropped with their reasons."""
     ov, nv = build_program(old, k), build_program(new, k)
-    same = (old.assessment.name or "").strip().casefold() == (
-        new.assessment.name or ""
-    ).strip().casefold()
+    targets = _targets(old, new, ov, k)
     return {
         "lang": LangCode(),
         "cluster": nv["cluster"]["name"],
-        "same_cluster": same,
+        "same_cluster": same_cluster(old, new),
         "old": {
             "source": old.assessment.source,
             "year": ov["cluster"]["year"],
@@ -114,7 +112,8 @@ def comparison(old: Result, new: Result, k: Knowledge) -> dict[str, Any]:
         "diagnosis": _diagnosis(old, new, ov, nv, k),
         "moved": _moved(old, new, k),
         "partials": _partials(old, new, k),
-        "kpis": _kpis(ov, new, k),
+        "targets": targets,
+        "kpis": _kpis(ov, new, k, targets),
         "added": [
             {
                 "id": rid,
@@ -223,52 +222,25 @@ def _partials(old: Result, new: Result, k: Knowledge) -> list[dict[str, Any]]:
     return rows
 
 
-def _kpis(ov: ProgramView, new: Result, k: Knowledge) -> list[dict[str, Any]]:
-    rows = []
-    for row in ov["kpis"]:
-        base, target = row["baseline_raw"], row["target_raw"]
-        now = kpi_baseline(k.kpi[row["id"]], new)
-        status, pct = kpi_status(base, target, now)
-        rows.append(
-            {
-                "id": row["id"],
-                "label": row["label"],
-                "unit": row["unit"],
-                "baseline": CmpNum(base),
-                "target": CmpNum(target),
-                "now": CmpNum(now),
-                "progress": "—" if pct is None else CmpNum(pct),
-                "status": Msg(f"c_st_{status}"),
-                "status_id": status,
-                "baseline_raw": base,
-                "target_raw": target,
-                "now_raw": now,
-                "progress_raw": pct,
-            }
-        )
-    return rows
+def _kpis(ov: ProgramView, new: Result, k: Knowledge, when: dict[str, Any]) -> list[dict]:
+    """OLD's KPIs scored against NEW (engine.deliverables.monitoring), each figure as the
+    comparison writes it; `raw` keeps the numbers for tools."""
+    out = []
+    for row in scored_kpis(ov, new, k, when):
+        raw = row["raw"]
+        shown = {key: CmpNum(v) for key, v in raw.items() if key != "done"}
+        out.append(row | shown | {"done": "—" if raw["done"] is None else CmpNum(raw["done"])})
+    return out
 
 
-def kpi_status(
-    base: float | None, target: float | None, now: float | None
-) -> tuple[str, float | None]:
-    """(status, % of the way from the baseline to the target); the target sets the direction."""
-    if target is None:
-        return "no_target", None
-    if now is None:
-        return "no_data", None
-    if base is None:
-        return ("achieved", None) if now >= target else ("progress", None)
-    if target == base:
-        return ("achieved", 100.0) if now >= target else ("regressed", None)
-    pct = round((now - base) / (target - base) * 100.0, 1)
-    if pct >= 100:
-        return "achieved", pct
-    if pct > 0:
-        return "progress", pct
-    if pct == 0:
-        return "unchanged", pct
-    return "regressed", pct
+def _targets(old: Result, new: Result, ov: ProgramView, k: Knowledge) -> dict[str, Any]:
+    """Which year's targets the KPIs are measured against, the column heads and the note."""
+    when = target_year(old, new, k, ov["cluster"]["horizon"])
+    return when | {
+        "note": target_note(when),
+        "year_head": Msg("c_kpi_year_target", year=when["key"] or when["year"] or "—"),
+        "final_head": Msg("c_kpi_final_target", year=when["final"] or "—"),
+    }
 
 
 # --- reasons in plain words (the client's text: labels and values, no ids, rules or conditions) ---

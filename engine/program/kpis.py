@@ -192,6 +192,13 @@ def kpis_json(result: Result, k: Knowledge, recs: list[str], horizon: int) -> li
     ]
 
 
+def kpi_source(source_id: str | None, k: Knowledge) -> Any:
+    """Where a KPI's figure comes from, in words: its `kpis.yaml` data source, else the general
+    wording (the members' questionnaire)."""
+    src = next((s.name for s in k.kpis.data_sources if s.id == source_id), None)
+    return tx(src) if src is not None else Msg("kpi_data_source")
+
+
 def rule_text(row: dict[str, Any], k: Knowledge) -> Any:
     """The short wording of the rule that set a KPI's targets, and the bound that cut them."""
     rules = k.kpis.target_rules

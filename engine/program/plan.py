@@ -12,6 +12,7 @@ from typing import Any
 from engine.inference.trace import Result
 from engine.knowledge.document_model import PlanEntry
 from engine.knowledge.models import Knowledge
+from engine.program.kpis import kpi_source
 from engine.program.leaves import tx
 from engine.program.model import ProgramView, order_recommendations
 from engine.program.schedule import schedule
@@ -231,16 +232,14 @@ def kpi_table(
 ) -> list[KpiRow]:
     """The KPIs by year, with the data source and owner each KPI names (kpis.yaml; the
     general monitoring report and the expert group where it names none) and frequency."""
-    sources = {s.id: s.name for s in k.kpis.data_sources}
     rows = []
     for x in view["kpis"]:
-        src = sources.get(x["source_id"] or "")
         owner = bodies.get(x["owner_id"] or "") or bodies["expert_group"]
         rows.append(
             KpiRow(
                 **x,
                 years=kpi_years(x, per),
-                source=tx(src) if src is not None else Msg("kpi_data_source"),
+                source=kpi_source(x["source_id"], k),
                 owner=owner,
                 frequency=Msg("kpi_frequency"),
             )

@@ -12,7 +12,7 @@ from engine.explain.why import why_data
 from engine.inference.trace import Result
 from engine.knowledge.models import Knowledge
 from engine.program.document import body_names
-from engine.program.kpis import kpi_rows, rule_text
+from engine.program.kpis import kpi_rows, kpi_source, rule_text
 from engine.program.leaves import tx
 from engine.program.model import order_recommendations
 from engine.program.schedule import assessment_year, quarter_label, schedule
@@ -43,21 +43,19 @@ def why_plan(result: Result, rid: str, k: Knowledge) -> dict[str, Any]:
     slot = schedule(result, k, order, horizon).slots[rid]
     year = assessment_year(result, k)
     asked = result.lowered.get(rid)
-    sources = {s.id: s.name for s in k.kpis.data_sources}
     bodies = body_names(result, k)
     targets = []
     for row in kpi_rows(result, k, order, horizon):
         if rid not in row["recommendations"]:
             continue
         final = list(row["targets"].values())[-1] if row["targets"] else None
-        src = sources.get(row["source"] or "")
         targets.append(
             {
                 "kpi": k.kpi[row["id"]].label,
                 "rule": rule_text(row, k),
                 "baseline": Num(row["baseline"]) if row["baseline"] is not None else "—",
                 "target": Num(final) if final is not None else Msg("kpi_baseline_first"),
-                "source": tx(src) if src is not None else Msg("kpi_data_source"),
+                "source": kpi_source(row["source"], k),
                 "owner": bodies.get(row["owner"] or "") or bodies["expert_group"],
             }
         )

@@ -412,7 +412,7 @@ class _Writer(BackMatter):
     def plan(self) -> None:
         """The action plan on landscape pages: one numbered row per measure."""
         t, p = self.t, self.p
-        self._orientation(landscape=True)
+        self.orientation(landscape=True)
         self.heading(t["s_actors"], 1)
         self.para(t["plan_intro"], style="CI Note")
         rows = [
@@ -481,7 +481,7 @@ class _Writer(BackMatter):
                 numeric=tuple(range(2, 3 + len(years))),
                 caption=f"{t['s_kpis']} ({t['kpi_frequency_col'].lower()}: {t['kpi_frequency']})",
             )
-        self._orientation(landscape=False)
+        self.orientation(landscape=False)
 
 
 def _kpi_label(k: dict[str, Any]) -> str:

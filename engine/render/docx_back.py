@@ -196,22 +196,7 @@ def comparison_section(w: DocxWriter, c: dict[str, Any]) -> None:
         numeric=(1, 2, 3),
         caption=t["c_diagnosis"],
     )
-    w.heading(t["c_kpis"], 2)
-    if c["kpis"]:
-        w.table(
-            [t["indicator"], t["unit"], t["c_kpi_old"], t["c_kpi_target"], t["c_kpi_now"]]
-            + [t["c_progress"], t["c_status"]],
-            [
-                [x["label"], x["unit"], x["baseline"], x["target"], x["now"], x["progress"]]
-                + [x["status"]]
-                for x in c["kpis"]
-            ],
-            [6.0, 2.4, 1.6, 1.6, 1.6, 2.0, 2.4],
-            numeric=(2, 3, 4, 5),
-            caption=t["c_kpis"],
-        )
-    else:
-        w.para(t["c_no_kpis"])
+    _compare_kpis(w, c)
     for key, heading, word in (("added", "c_added", "why"), ("dropped", "c_dropped", "c_because")):
         w.heading(t[heading], 2)
         if not c[key]:
@@ -234,3 +219,29 @@ def comparison_section(w: DocxWriter, c: dict[str, Any]) -> None:
             numeric=(1, 2, 3),
             caption=g["label"],
         )
+
+
+def _compare_kpis(w: DocxWriter, c: dict[str, Any]) -> None:
+    """The earlier program's KPIs against the new year: nine columns, so on a landscape page (as
+    the program's own KPI table)."""
+    t, k = w.t, c["targets"]
+    if not c["kpis"]:
+        w.heading(t["c_kpis"], 2)
+        w.para(t["c_no_kpis"])
+        return
+    w.orientation(landscape=True)
+    w.heading(t["c_kpis"], 2)
+    w.para(k["note"], style="CI Note")
+    w.table(
+        [t["indicator"], t["unit"], t["c_kpi_old"], k["year_head"], k["final_head"]]
+        + [t["c_kpi_now"], t["c_progress"], t["c_status"], t["kpi_data_source_col"]],
+        [
+            [x["label"], x["unit"], x["baseline"], x["year_target"], x["final_target"]]
+            + [x["now"], x["done"], x["status"], x["source"]]
+            for x in c["kpis"]
+        ],
+        [5.6, 2.4, 1.6, 1.6, 2.0, 1.6, 1.8, 2.2, 4.6],
+        numeric=(2, 3, 4, 5, 6),
+        caption=t["c_kpis"],
+    )
+    w.orientation(landscape=False)

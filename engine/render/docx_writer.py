@@ -146,7 +146,7 @@ class DocxWriter:
 
         self.doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
 
-    def _orientation(self, landscape: bool) -> None:
+    def orientation(self, landscape: bool) -> None:
         """Start a new section (on a new page) in the given orientation, unless already so."""
         from docx.enum.section import WD_ORIENT, WD_SECTION
 

@@ -104,6 +104,9 @@ def test_the_year_on_year_page_shows_what_moved(client, workspace, knowledge, se
     assert "2013 → 2014" in html
     for r in view["added"] + view["dropped"]:
         assert f"<code>{r['id']}</code>" in html
+    # the KPIs against the year's own target, the final one beside it, with the data source
+    assert "<th>Target 2014</th><th>Final target (2016)</th>" in html
+    assert "<th>Data source</th>" in html and "exceeded" in html
 
 
 def test_the_cluster_page_has_diagnosis_charts_measures_and_panel(client, nn, knowledge):
