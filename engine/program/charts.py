@@ -175,7 +175,19 @@ def _bars(
     for s, v in zip(chart["series"], item["values"], strict=False):
         text = loc.param(ChartNum(v))
         if v is None:
-            values.append({"x": PLOT_X + 3, "y": _r(by + BAR_H - 2), "text": text, "missing": True})
+            # a labelled empty bar: the reader sees the cluster has no value, not a zero or a gap
+            bars.append(
+                {
+                    "x": PLOT_X,
+                    "y": _r(by),
+                    "w": _r(len(text) * 6.0 + 8),
+                    "h": BAR_H,
+                    "color": s["color"],
+                    "title": f"{item['label']} — {s['label']}: {text}",
+                    "missing": True,
+                }
+            )
+            values.append({"x": PLOT_X + 4, "y": _r(by + BAR_H - 2), "text": text, "missing": True})
         else:
             w = max(0.0, min(float(v), vmax)) / vmax * PLOT_W
             bars.append(

@@ -44,7 +44,9 @@ def test_bar_chart_layout_scales_bars_and_marks_missing_values():
         step=1,
     )
     svg = c["svg"]
-    assert len(svg["bars"]) == 3  # one value is missing: no bar
+    # a missing value is a labelled empty bar, drawn apart from the three bars with a value
+    assert [b["title"] for b in svg["bars"] if b.get("missing")] == ["B — Cluster: no data"]
+    assert len([b for b in svg["bars"] if not b.get("missing")]) == 3
     widths = {b["title"]: b["w"] for b in svg["bars"]}
     assert widths["A — Cluster: 2"] == pytest.approx(charts.PLOT_W / 2, abs=0.1)
     assert widths["A — Mean: 4"] == pytest.approx(charts.PLOT_W, abs=0.1)
