@@ -198,6 +198,7 @@ def _bars(
                     "h": BAR_H,
                     "color": s["color"],
                     "title": f"{item['label']} — {s['label']}: {text}",
+                    "missing": False,
                 }
             )
             values.append(
