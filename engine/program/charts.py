@@ -10,6 +10,7 @@ fonts and no metadata) for the Word document; the same chart gives the same byte
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import math
 import textwrap
@@ -95,6 +96,9 @@ class BarChart(Rendered):
     step: float
     unit: str = ""
     caption: bool = True
+    # a missing value drawn as a labelled empty bar (the summary's clusters without an index),
+    # not only as the "no data" mark
+    empty_bars: bool = False
 
     def localized(self, loc: Locale) -> Chart:
         """The chart in the reader's language with its SVG laid out from the labels in words (their
@@ -108,6 +112,7 @@ class BarChart(Rendered):
             "max": self.max,
             "step": self.step,
             "caption": self.caption,
+            "empty_bars": self.empty_bars,
             "series": [
                 {"key": k, "label": plain.param(label), "color": COLORS.get(k, COLORS["cluster"])}
                 for k, label in self.series
@@ -174,7 +179,7 @@ def _bars(
     bars, values = [], []
     for s, v in zip(chart["series"], item["values"], strict=False):
         text = loc.param(ChartNum(v))
-        if v is None:
+        if v is None and chart.get("empty_bars"):
             # a labelled empty bar: the reader sees the cluster has no value, not a zero or a gap
             bars.append(
                 {
@@ -188,6 +193,8 @@ def _bars(
                 }
             )
             values.append({"x": PLOT_X + 4, "y": _r(by + BAR_H - 2), "text": text, "missing": True})
+        elif v is None:
+            values.append({"x": PLOT_X + 3, "y": _r(by + BAR_H - 2), "text": text, "missing": True})
         else:
             w = max(0.0, min(float(v), vmax)) / vmax * PLOT_W
             bars.append(
@@ -385,4 +392,5 @@ def png(chart: Chart, dpi: int = 150) -> bytes:
 def summary_chart(rows: list[dict[str, Any]], title: Any, series_label: Any) -> BarChart:
     """One bar per cluster: the internationalization index (%)."""
     items = [(r["cluster"] or r["source"], [r["index"]]) for r in rows]
-    return bar_chart("summary", title, [("cluster", series_label)], items, unit="%")
+    chart = bar_chart("summary", title, [("cluster", series_label)], items, unit="%")
+    return dataclasses.replace(chart, empty_bars=True)  # a cluster without an index is shown

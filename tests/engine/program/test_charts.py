@@ -44,9 +44,7 @@ def test_bar_chart_layout_scales_bars_and_marks_missing_values():
         step=1,
     )
     svg = c["svg"]
-    # a missing value is a labelled empty bar, drawn apart from the three bars with a value
-    assert [b["title"] for b in svg["bars"] if b.get("missing")] == ["B — Cluster: no data"]
-    assert len([b for b in svg["bars"] if not b.get("missing")]) == 3
+    assert len(svg["bars"]) == 3  # one value is missing: no bar
     widths = {b["title"]: b["w"] for b in svg["bars"]}
     assert widths["A — Cluster: 2"] == pytest.approx(charts.PLOT_W / 2, abs=0.1)
     assert widths["A — Mean: 4"] == pytest.approx(charts.PLOT_W, abs=0.1)
@@ -114,3 +112,17 @@ def test_png_is_deterministic_and_carries_no_software_metadata(nn_result, knowle
     assert img.width > 600 and img.height > 200
     colours = img.convert("RGB").getcolors(maxcolors=1_000_000)
     assert colours is not None and len(colours) > 10  # bars, text and grid, not a blank image
+
+
+def test_summary_chart_draws_a_cluster_without_an_index_as_a_labelled_empty_bar():
+    rows = [
+        {"cluster": "Alpha", "source": "a.yaml", "index": 12.5},
+        {"cluster": "Beta", "source": "b.yaml", "index": None},
+    ]
+    c = localize(charts.summary_chart(rows, "Index", "Index"), Locale("en"))
+    bars = c["svg"]["bars"]
+    assert [b["title"] for b in bars if b["missing"]] == ["Beta — Index: no data"]
+    assert [b["title"] for b in bars if not b["missing"]] == ["Alpha — Index: 12.5"]
+    html = environment().get_template("chart.html.j2").render(chart=c)
+    assert html.count('class="bar-missing"') == 1 and html.count('class="bar"') == 1
+    assert "no data" in html
