@@ -229,13 +229,23 @@ def summary_record(rows: list[dict[str, Any]], share: float | None = None) -> di
         "chart": summary_chart([_labelled(r) for r in ok], Msg("b_chart"), Msg("b_index"))
         if ok
         else None,
+        **portfolio_notes(len(ok), share, base),
+    }
+
+
+def portfolio_notes(n: int, share: float | None, base: str) -> dict[str, Any]:
+    """The budget column's heading and the notes under the portfolio of `n` clusters: how the
+    distinguishing measures were chosen (`share`: the knowledge base's), and the budget's
+    currency (`base`)."""
+    distinct: Any = ""
+    if n == 1:
+        distinct = Msg("b_distinct_alone")
+    elif share is not None:
+        distinct = Msg("b_distinct_note", share=Num(round(share * 100)))
+    return {
         "budget_head": Msg("b_budget", cur=base),
         "budget_note": Msg("b_budget_note", cur=base) if base else "",
-        "distinct_note": Msg("b_distinct_alone")
-        if len(ok) == 1
-        else Msg("b_distinct_note", share=Num(round((share or 0) * 100)))
-        if share is not None
-        else "",
+        "distinct_note": distinct,
     }
 
 

@@ -24,6 +24,7 @@ Chart = dict[str, Any]
 
 # Presentation only: colours of the series (the knowledge base says nothing about them).
 COLORS = {"cluster": "#2b7bb9", "benchmark": "#9aa7b4", "region": "#d9822b", "old": "#9aa7b4"}
+MARKED = "#a4461b"  # the bar of a marked item (the portfolio's weakest cluster): the pages' --warn
 
 # SVG geometry (user units; the SVG scales to the page width)
 WIDTH = 760
@@ -99,6 +100,7 @@ class BarChart(Rendered):
     # a missing value drawn as a labelled empty bar (the summary's clusters without an index),
     # not only as the "no data" mark
     empty_bars: bool = False
+    marked: tuple[int, ...] = ()  # items whose bars are drawn in the MARKED colour
 
     def localized(self, loc: Locale) -> Chart:
         """The chart in the reader's language with its SVG laid out from the labels in words (their
@@ -118,7 +120,8 @@ class BarChart(Rendered):
                 for k, label in self.series
             ],
             "items": [
-                {"label": plain.param(label), "values": list(vals)} for label, vals in self.items
+                {"label": plain.param(label), "values": list(vals), "marked": i in self.marked}
+                for i, (label, vals) in enumerate(self.items)
             ],
             "empty": not any(v is not None for _, vals in self.items for v in vals),
             "no_data": plain.text("no_data_value"),
@@ -203,7 +206,7 @@ def _bars(
                     "y": _r(by),
                     "w": _r(w),
                     "h": BAR_H,
-                    "color": s["color"],
+                    "color": MARKED if item.get("marked") else s["color"],
                     "title": f"{item['label']} — {s['label']}: {text}",
                     "missing": False,
                 }
@@ -389,8 +392,12 @@ def png(chart: Chart, dpi: int = 150) -> bytes:
 # --- comparison across clusters (batch) -----------------------------------------------------------
 
 
-def summary_chart(rows: list[dict[str, Any]], title: Any, series_label: Any) -> BarChart:
-    """One bar per cluster: the internationalization index (%)."""
+def summary_chart(
+    rows: list[dict[str, Any]], title: Any, series_label: Any, marked: str | None = None
+) -> BarChart:
+    """One bar per cluster: the internationalization index (%); a cluster without one has a
+    labelled empty bar, and the row whose source is `marked` (the weakest) a bar of its colour."""
     items = [(r["cluster"] or r["source"], [r["index"]]) for r in rows]
     chart = bar_chart("summary", title, [("cluster", series_label)], items, unit="%")
-    return dataclasses.replace(chart, empty_bars=True)  # a cluster without an index is shown
+    picked = tuple(i for i, r in enumerate(rows) if marked is not None and r["source"] == marked)
+    return dataclasses.replace(chart, empty_bars=True, marked=picked)
