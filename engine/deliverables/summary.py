@@ -12,7 +12,7 @@ from engine import __version__
 from engine.deliverables.portfolio import STATUSES
 from engine.files.office import csv_safe, text_cells
 from engine.files.stable_zip import stable_zip
-from engine.program.charts import ChartNum, summary_chart
+from engine.program.charts import ChartNum, summary_chart, wrap_label
 from engine.program.leaves import LangCode
 from engine.render.jinja import environment
 from engine.text.message import Locale, Msg, Num, cat, localize
@@ -226,7 +226,7 @@ def summary_record(rows: list[dict[str, Any]], share: float | None = None) -> di
         "failed": [r for r in rows if r["status"] != "ok"],
         "total": len(rows),
         "ok": len(ok),
-        "chart": summary_chart([_labelled(r) for r in ok], Msg("b_chart"), Msg("b_index"))
+        "chart": summary_chart([labelled(r) for r in ok], Msg("b_chart"), Msg("b_index"))
         if ok
         else None,
         **portfolio_notes(len(ok), share, base),
@@ -304,10 +304,17 @@ def summary_text(
     return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
 
 
-def _labelled(r: dict[str, Any]) -> dict[str, Any]:
-    """A row whose chart label tells two assessments of one cluster apart (by their year)."""
+def labelled(r: dict[str, Any]) -> dict[str, Any]:
+    """A row whose chart label tells two assessments of one cluster apart by their year, kept
+    visible: a long name is cut (with an ellipsis) before the year, never the year itself."""
     name = r["cluster"] or r["source"]
-    return {**r, "cluster": f"{name} ({r['year']})" if r.get("year") is not None else name}
+    if r.get("year") is None:
+        return {**r, "cluster": name}
+    tail, label = f" ({r['year']})", f"{name} ({r['year']})"
+    while wrap_label(label)[-1].endswith("…") and len(name) > 1:
+        name = name[:-1].rstrip()
+        label = f"{name}…{tail}"
+    return {**r, "cluster": label}
 
 
 def _number(v: Any) -> Any:

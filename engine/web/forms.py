@@ -9,7 +9,7 @@ from engine.assessment.validate import Assessment
 from engine.assessment.variant import dated
 from engine.deliverables.batch import Job, summary_row
 from engine.deliverables.portfolio import dashboard
-from engine.deliverables.summary import portfolio_notes, row_view
+from engine.deliverables.summary import labelled, portfolio_notes, row_view
 from engine.inference.trace import Result
 from engine.knowledge.models import Knowledge
 from engine.program.charts import summary_chart
@@ -134,7 +134,12 @@ def portfolio(
     texts = [localize(row_view(row), plain) for row in rows]
     base = k.resources.base_currency
     chart = (
-        localize(summary_chart(rows, Msg("b_chart"), Msg("b_index"), weakest(rows)), plain)
+        localize(
+            summary_chart(
+                [labelled(r) for r in rows], Msg("b_chart"), Msg("b_index"), weakest(rows)
+            ),
+            plain,
+        )
         if rows
         else None
     )

@@ -16,7 +16,8 @@ from openpyxl import load_workbook
 
 from engine.deliverables.batch import Job, Work, process, rank_rows
 from engine.deliverables.portfolio import dashboard, distinguishing, movements
-from engine.deliverables.summary import summaries
+from engine.deliverables.summary import labelled, summaries
+from engine.program.charts import wrap_label
 from tests.conftest import EXAMPLES, ROOT
 
 CORPUS = sorted((EXAMPLES / "corpus").glob("*.yaml"))
@@ -170,3 +171,12 @@ def test_the_csv_keeps_the_earlier_columns_first_and_adds_the_portfolio(two_year
     assert int(new["measures_new"]) + int(new["measures_continue"]) + int(
         new["measures_conditional"]
     ) == int(new["recommendations"])
+
+
+def test_a_long_cluster_name_keeps_its_year_on_the_chart():
+    """The two years of Nizhny Novgorod's long name both ended "нефтехимии…": the year was cut."""
+    name = "Нижегородский индустриальный инновационный кластер в области автомобилестроения"
+    label = labelled({"cluster": f"{name} и нефтехимии", "source": "x.yaml", "year": 2014})
+    assert wrap_label(label["cluster"])[-1].endswith("(2014)")
+    assert labelled({"cluster": "Short", "source": "x", "year": 2013})["cluster"] == "Short (2013)"
+    assert labelled({"cluster": "", "source": "x.yaml", "year": None})["cluster"] == "x.yaml"
