@@ -370,10 +370,12 @@ def test_the_workspace_portfolio_fits_1366_px_and_marks_the_weakest_bar(server, 
     page.goto(f"{base}/?token={TOKEN}&lang=ru")
     wide, right, box, shown = page.evaluate(NO_SIDEWAYS, "#portfolio table.portfolio")
     assert wide <= 1366 and box <= shown, (wide, right, box, shown)
-    # the weakest cluster's bar is drawn, in its own colour; the nascent example's is empty
+    # the weakest cluster's bar is drawn, in its own colour; a cluster without an index (the
+    # nascent example, and whatever other tests of this module uploaded) has an empty one
     chart = page.locator("#portfolio svg.chart-svg")
     assert chart.locator("rect.bar[fill='#a4461b']").count() == 1
-    assert chart.locator("rect.bar-missing").count() == 1
+    no_index = page.locator("#portfolio td[data-col='index'] .missing").count()
+    assert chart.locator("rect.bar-missing").count() == no_index >= 1
     page.click("#portfolio th a.sort:has-text('Год оценки')")
     assert page.locator("#portfolio th[aria-sort='descending']").count() == 1
     context.close()
