@@ -28,6 +28,7 @@ from engine.assessment.load import load_assessment
 from engine.assessment.validate import Assessment
 from engine.assessment.workbook import read_workbook_sheets
 from engine.deliverables.batch_write import OrderedWriter, progress_bar
+from engine.deliverables.portfolio import dashboard, program_facts
 from engine.deliverables.summary import summaries
 from engine.errors import (
     ClusterIntlError,
@@ -294,6 +295,7 @@ def summary_row(job: Job, result: Any, view: dict[str, Any], k: Knowledge) -> di
         "top_ids": [r["id"] for r in view["recommendations"][:TOP]],
         "output": job.output,
         "error": "",
+        **program_facts(result, view, k),
     }
 
 
@@ -334,6 +336,18 @@ def _failed_row(o: Outcome) -> dict[str, Any]:
         "top_ids": [],
         "output": "",
         "error": o.problems[0] if o.problems else "",
+        "region": "",
+        "known": None,
+        "known_of": None,
+        "completeness": None,
+        "index_coverage": None,
+        "index_of": None,
+        "by_status": {},
+        "made": [],
+        "budget": None,
+        "currency": "",
+        "budget_base": None,
+        "base_currency": "",
     }
 
 
@@ -558,7 +572,8 @@ def run_batch(
         written = writer.written
     ordered = [done[i] for i in sorted(done)]
     rows = rank_rows([o.row if o.ok and o.row else _failed_row(o) for o in ordered])
-    for name, data in summaries(rows, lang).items():
+    rows = dashboard(rows, k)
+    for name, data in summaries(rows, lang, k.program.portfolio.distinguishing_share).items():
         write(name, data)
         written.append(name)
     return Report(total=total, failed=[o for o in ordered if not o.ok], rows=rows, written=written)

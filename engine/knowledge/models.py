@@ -29,7 +29,13 @@ from engine.knowledge.country_model import CountriesFile
 from engine.knowledge.document_model import DocumentFile
 from engine.knowledge.partner_model import PartnersFile
 from engine.knowledge.resources_model import ResourcesFile
-from engine.knowledge.schedule_model import DataSource, KpiQuantity, Schedule, TargetRules
+from engine.knowledge.schedule_model import (
+    DataSource,
+    KpiQuantity,
+    Portfolio,
+    Schedule,
+    TargetRules,
+)
 from engine.knowledge.scoring_model import ScoringFile
 from engine.knowledge.sector_model import AppliesTo, SectorsFile
 from engine.knowledge.wording_model import Continued, Variant
@@ -451,6 +457,8 @@ class ProgramFile(Strict):
     # the wording kb check refuses: claims about this cluster in general texts, unsourced means
     claim_check: ClaimCheck | None = None
     schedule: Schedule | None = None  # the sizing and calendar of the measures
+    # the batch summary's portfolio: which measures set a cluster apart from the others
+    portfolio: Portfolio = Field(default_factory=Portfolio)
 
 
 # --- the whole base ---------------------------------------------------------------------------

@@ -52,6 +52,17 @@ class Schedule(Provenance):
     ask_by_group: dict[str, str] = Field(default_factory=dict)
 
 
+class Portfolio(Provenance):
+    """The batch summary as a portfolio (issue 24 item 3): which of a cluster's measures set it
+    apart from the other clusters of the batch."""
+
+    # a measure sets a cluster apart when made for at most this share of the batch's clusters
+    # (never one every cluster gets); rarest first, then by priority
+    distinguishing_share: float = Field(default=0.5, gt=0, le=1)
+    # how many are named per cluster (a batch of one names its first measures instead)
+    distinguishing_count: int = Field(default=3, ge=1)
+
+
 class Rounding(Strict):
     """Values below `below` (or any, without it) are rounded to a multiple of `step`."""
 

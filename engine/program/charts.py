@@ -10,6 +10,7 @@ fonts and no metadata) for the Word document; the same chart gives the same byte
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import math
 import textwrap
@@ -23,6 +24,7 @@ Chart = dict[str, Any]
 
 # Presentation only: colours of the series (the knowledge base says nothing about them).
 COLORS = {"cluster": "#2b7bb9", "benchmark": "#9aa7b4", "region": "#d9822b", "old": "#9aa7b4"}
+MARKED = "#a4461b"  # the bar of a marked item (the portfolio's weakest cluster): the pages' --warn
 
 # SVG geometry (user units; the SVG scales to the page width)
 WIDTH = 760
@@ -95,6 +97,10 @@ class BarChart(Rendered):
     step: float
     unit: str = ""
     caption: bool = True
+    # a missing value drawn as a labelled empty bar (the summary's clusters without an index),
+    # not only as the "no data" mark
+    empty_bars: bool = False
+    marked: tuple[int, ...] = ()  # items whose bars are drawn in the MARKED colour
 
     def localized(self, loc: Locale) -> Chart:
         """The chart in the reader's language with its SVG laid out from the labels in words (their
@@ -108,12 +114,14 @@ class BarChart(Rendered):
             "max": self.max,
             "step": self.step,
             "caption": self.caption,
+            "empty_bars": self.empty_bars,
             "series": [
                 {"key": k, "label": plain.param(label), "color": COLORS.get(k, COLORS["cluster"])}
                 for k, label in self.series
             ],
             "items": [
-                {"label": plain.param(label), "values": list(vals)} for label, vals in self.items
+                {"label": plain.param(label), "values": list(vals), "marked": i in self.marked}
+                for i, (label, vals) in enumerate(self.items)
             ],
             "empty": not any(v is not None for _, vals in self.items for v in vals),
             "no_data": plain.text("no_data_value"),
@@ -174,7 +182,21 @@ def _bars(
     bars, values = [], []
     for s, v in zip(chart["series"], item["values"], strict=False):
         text = loc.param(ChartNum(v))
-        if v is None:
+        if v is None and chart.get("empty_bars"):
+            # a labelled empty bar: the reader sees the cluster has no value, not a zero or a gap
+            bars.append(
+                {
+                    "x": PLOT_X,
+                    "y": _r(by),
+                    "w": _r(len(text) * 6.0 + 8),
+                    "h": BAR_H,
+                    "color": s["color"],
+                    "title": f"{item['label']} — {s['label']}: {text}",
+                    "missing": True,
+                }
+            )
+            values.append({"x": PLOT_X + 4, "y": _r(by + BAR_H - 2), "text": text, "missing": True})
+        elif v is None:
             values.append({"x": PLOT_X + 3, "y": _r(by + BAR_H - 2), "text": text, "missing": True})
         else:
             w = max(0.0, min(float(v), vmax)) / vmax * PLOT_W
@@ -184,8 +206,9 @@ def _bars(
                     "y": _r(by),
                     "w": _r(w),
                     "h": BAR_H,
-                    "color": s["color"],
+                    "color": MARKED if item.get("marked") else s["color"],
                     "title": f"{item['label']} — {s['label']}: {text}",
+                    "missing": False,
                 }
             )
             values.append(
@@ -369,7 +392,12 @@ def png(chart: Chart, dpi: int = 150) -> bytes:
 # --- comparison across clusters (batch) -----------------------------------------------------------
 
 
-def summary_chart(rows: list[dict[str, Any]], title: Any, series_label: Any) -> BarChart:
-    """One bar per cluster: the internationalization index (%)."""
+def summary_chart(
+    rows: list[dict[str, Any]], title: Any, series_label: Any, marked: str | None = None
+) -> BarChart:
+    """One bar per cluster: the internationalization index (%); a cluster without one has a
+    labelled empty bar, and the row whose source is `marked` (the weakest) a bar of its colour."""
     items = [(r["cluster"] or r["source"], [r["index"]]) for r in rows]
-    return bar_chart("summary", title, [("cluster", series_label)], items, unit="%")
+    chart = bar_chart("summary", title, [("cluster", series_label)], items, unit="%")
+    picked = tuple(i for i, r in enumerate(rows) if marked is not None and r["source"] == marked)
+    return dataclasses.replace(chart, empty_bars=True, marked=picked)

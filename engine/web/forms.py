@@ -8,6 +8,8 @@ from typing import Any
 from engine.assessment.validate import Assessment
 from engine.assessment.variant import dated
 from engine.deliverables.batch import Job, summary_row
+from engine.deliverables.portfolio import dashboard
+from engine.deliverables.summary import labelled, portfolio_notes, row_view
 from engine.inference.trace import Result
 from engine.knowledge.models import Knowledge
 from engine.program.charts import summary_chart
@@ -117,23 +119,47 @@ def _exp(x: float) -> str:
 def portfolio(
     named: list[tuple[str, Result]], k: Knowledge, lang: str, shown: dict[str, str] | None = None
 ) -> dict[str, Any]:
-    """The batch summary of results already computed: its rows and its index chart; `shown`
-    names a source's cluster in the page's language (the English name where the assessment
-    gives one)."""
+    """The batch summary of results already computed: its rows (the batch's portfolio columns)
+    and its index chart, the weakest cluster's bar marked; `shown` names a source's cluster in
+    the page's language (the English name where the assessment gives one)."""
 
     plain = Locale(lang, typography=False)
     rows = [
         summary_row(Job(i, source, ""), r, localize(build_program(r, k), plain), k)
         for i, (source, r) in enumerate(named)
     ]
+    rows = dashboard(rows, k)  # year on year by the names as given, before the shown ones
     for row in rows:
         row["cluster"] = (shown or {}).get(row["source"]) or row["cluster"]
-    chart = localize(summary_chart(rows, Msg("b_chart"), Msg("b_index")), plain) if rows else None
-    return {"rows": rows, "chart": chart}
+    texts = [localize(row_view(row), plain) for row in rows]
+    base = k.resources.base_currency
+    chart = (
+        localize(
+            summary_chart(
+                [labelled(r) for r in rows], Msg("b_chart"), Msg("b_index"), weakest(rows)
+            ),
+            plain,
+        )
+        if rows
+        else None
+    )
+    notes = portfolio_notes(len(rows), k.program.portfolio.distinguishing_share, base)
+    return {"rows": texts, "chart": chart, **localize(notes, plain)}
 
 
 # the portfolio's columns a page may sort by (`?sort=KEY&dir=asc|desc`)
-SORTABLE = ("cluster", "level", "index", "coverage", "ratio", "recommendations")
+SORTABLE = (
+    "cluster",
+    "year",
+    "level",
+    "index",
+    "coverage",
+    "completeness",
+    "ratio",
+    "recommendations",
+    "budget_base",
+    "index_change",
+)
 
 
 def sorted_portfolio(

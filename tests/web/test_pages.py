@@ -388,10 +388,13 @@ def portfolio_rows(html: str) -> list[tuple[str, bool, float | None]]:
     """(source, marked weakest, index or None for "no data") of each portfolio row."""
     part = html[html.index('id="portfolio"') :]
     out = []
-    for weak, row in re.findall(r'<tr( class="weakest")?>(<td>.*?)</tr>', part, flags=re.S):
-        cells = re.findall(r"<td[^>]*>(.*?)</td>", row, flags=re.S)
-        index = None if 'class="missing"' in cells[3] else float(cells[3])
-        out.append((cells[0], bool(weak), index))
+    for weak, row in re.findall(r'<tr( class="weakest")?>(<td data-col.*?)</tr>', part, flags=re.S):
+        source = re.search(r'data-col="source">(.*?)</span>', row, flags=re.S)
+        cell = re.search(r'data-col="index">(.*?)(<span class="meta|</td>)', row, flags=re.S)
+        assert source and cell
+        text = cell.group(1)
+        index = None if 'class="missing"' in text else float(text)
+        out.append((source.group(1), bool(weak), index))
     return out
 
 

@@ -112,3 +112,17 @@ def test_png_is_deterministic_and_carries_no_software_metadata(nn_result, knowle
     assert img.width > 600 and img.height > 200
     colours = img.convert("RGB").getcolors(maxcolors=1_000_000)
     assert colours is not None and len(colours) > 10  # bars, text and grid, not a blank image
+
+
+def test_summary_chart_draws_a_cluster_without_an_index_as_a_labelled_empty_bar():
+    rows = [
+        {"cluster": "Alpha", "source": "a.yaml", "index": 12.5},
+        {"cluster": "Beta", "source": "b.yaml", "index": None},
+    ]
+    c = localize(charts.summary_chart(rows, "Index", "Index"), Locale("en"))
+    bars = c["svg"]["bars"]
+    assert [b["title"] for b in bars if b["missing"]] == ["Beta — Index: no data"]
+    assert [b["title"] for b in bars if not b["missing"]] == ["Alpha — Index: 12.5"]
+    html = environment().get_template("chart.html.j2").render(chart=c)
+    assert html.count('class="bar-missing"') == 1 and html.count('class="bar"') == 1
+    assert "no data" in html
