@@ -173,7 +173,9 @@ def run(assessment: Assessment, s: Session) -> Result:
 def evaluate(path: Path, s: Session) -> Result:
     """The result of an assessment file (an input of the session from now on)."""
     s.protect(path)
-    return s.runner.run(load_assessment(path, s.knowledge))
+    a = load_assessment(path, s.knowledge)
+    s.notify(*(n.problem for n in a.notices))  # the fields read from an earlier format
+    return s.runner.run(a)
 
 
 def evaluate_bytes(data: bytes, name: str, s: Session) -> Result:
@@ -184,12 +186,21 @@ def evaluate_bytes(data: bytes, name: str, s: Session) -> Result:
 # --- the program and the diagnosis ---------------------------------------------------------------
 
 
-def peer_rank(result: Result, k: Knowledge, peers: list[Path] | None) -> dict[str, Any] | None:
-    """The cluster's rank against the peer assessments (files or folders), or None."""
+def peer_rank(
+    result: Result,
+    k: Knowledge,
+    peers: list[Path] | None,
+    notify: Callable[..., None] | None = None,
+) -> dict[str, Any] | None:
+    """The cluster's rank against the peer assessments (files or folders), or None; `notify`
+    (a Session's) hears of the fields a peer file gave in an earlier format."""
     if not peers:
         return None
     own = Path(result.assessment.source) if result.assessment.source else None
-    return rank(result.measures.get("index"), peer_indices(peers, k, exclude=own), k)
+    indices = peer_indices(peers, k, exclude=own)
+    if notify is not None:
+        notify(*(n for p in indices for n in p.notices))
+    return rank(result.measures.get("index"), indices, k)
 
 
 def draft(
@@ -201,10 +212,12 @@ def draft(
     peers: list[Path] | None = None,
     *,
     audience: str = "client",
+    notify: Callable[..., None] | None = None,
 ) -> str | bytes:
     """Render the program of an inference result in one format and language.
 
-    `peers` (assessment files or folders): the cluster's index is ranked against theirs.
+    `peers` (assessment files or folders): the cluster's index is ranked against theirs (a
+    peer's fields of an earlier format are told to `notify`, a Session's).
     `audience`: "client" (the document the client receives: no ids, rules or conditions) or
     "consultant" (the same plus the annexes with the reasons of every measure).
     """
@@ -216,7 +229,7 @@ def draft(
     if template is not None and fmt != "docx":
         raise UsageError("--template applies to --format docx only")
     reads = get_format(fmt, "program").renderers["program"].reads
-    ranked = peer_rank(result, k, peers)
+    ranked = peer_rank(result, k, peers, notify)
     if "template" in reads:
         open_template(template)  # a broken template fails before any work
     return render_format(

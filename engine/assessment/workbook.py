@@ -16,16 +16,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from engine.assessment.formats import unknown_hint, unknown_suggestion
 from engine.assessment.validate import Assessment, check_value
 from engine.errors import (
     Flaw,
     InputError,
     Problem,
     capped,
-    closest,
     kind_of,
     printable,
-    suggest,
 )
 from engine.files.office import check_container, read_office_file
 from engine.files.strict_yaml import bad_character
@@ -256,9 +255,9 @@ class _SheetReader:
                     f"unknown indicator {ind_id!r}",
                     "unknown-indicator",
                     id=ind_id,
-                    suggestion=closest(ind_id, list(self.values)),
+                    suggestion=unknown_suggestion(ind_id, self.k, list(self.values)),
                 ),
-                hint=suggest(ind_id, list(self.values)),
+                hint=unknown_hint(ind_id, self.k, list(self.values)),
             )
         elif ind_id in self.seen:
             self.problem(
