@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from engine.errors import Problem, closest, suggest
+from engine.errors import Problem, Severity, closest, suggest
 from engine.files.strict_yaml import Located
 from engine.knowledge.format_model import FieldChange, FormatsFile
 from engine.knowledge.models import Knowledge
@@ -161,7 +161,7 @@ _NO = Problem(file="", code=NOTICE)  # a placeholder until the notice has its wo
 
 
 def _at(located: Located, key: str, message: str, code: str) -> Problem:
-    severity = "warning" if code == NOTICE else "error"
+    severity: Severity = "warning" if code == NOTICE else "error"
     return located.problem((key,), message, key=True, severity=severity, code=code)
 
 
