@@ -29,6 +29,7 @@ from engine.api.authoring import (
     write_schemas,
 )
 from engine.assessment.load import assessment_from_text, load_assessment
+from engine.assessment.migrate import Migration, migrate_text
 from engine.assessment.validate import Assessment, blank, with_changes
 from engine.assessment.variant import as_variant
 from engine.assessment.workbook import MAX_WORKBOOK_BYTES, read_workbook
@@ -51,7 +52,7 @@ from engine.explain.shapes import WhatIfData, WhyData, WhyNotData
 from engine.explain.what_if import parse_sets, what_if_data
 from engine.explain.why_not import why_not_data
 from engine.files import atomic
-from engine.files.strict_yaml import MAX_BYTES, decode
+from engine.files.strict_yaml import MAX_BYTES, decode, read_text
 from engine.inference.trace import Result
 from engine.knowledge.models import Knowledge
 from engine.program.diagnosis import diagnosis_record
@@ -77,7 +78,7 @@ from engine.render.formats import Format, find_format, format_names, get_format
 from engine.render.formats import render as render_format
 from engine.render.jinja import environment as jinja_environment
 from engine.render.jinja import to_json as json_text
-from engine.resources import bundled_root
+from engine.resources import bundled_root, display_path
 from engine.session import Session, Settings
 from engine.text.message import Locale, localize
 from engine.text.strings import strings
@@ -121,6 +122,7 @@ __all__ = [
     "impact_report",
     "load",
     "load_bytes",
+    "migrate",
     "new_in_knowledge",
     "program_view",
     "questionnaire",
@@ -181,6 +183,22 @@ def evaluate(path: Path, s: Session) -> Result:
 def evaluate_bytes(data: bytes, name: str, s: Session) -> Result:
     """The result of an assessment given as bytes (an upload named `name`)."""
     return s.runner.run(load_bytes(data, name, s.knowledge))
+
+
+def migrate(path: Path, s: Session, lang: str) -> Migration:
+    """An assessment file rewritten in the current format (comments, order, bases and sources
+    kept); its notices go to the session. A workbook is refused: it is re-read as it is."""
+    s.protect(path)
+    shown = display_path(path)
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        message = (
+            "migrate rewrites YAML assessments; a workbook is read as it is: fill a new "
+            "questionnaire (cluster-intl questionnaire) or write the answers as YAML"
+        )
+        raise InputError([Problem(file=shown, message=message, code="workbook-not-migrated")])
+    migration = migrate_text(read_text(path, shown), shown, s.knowledge, lang)
+    s.notify(*(n.problem for n in migration.notices))
+    return migration
 
 
 # --- the program and the diagnosis ---------------------------------------------------------------
