@@ -38,7 +38,10 @@ def migrate(
     m = api.migrate(assessment, s, lang.value)
     api.write(s, out, m.text, force=force)
     if m.already_current:
-        typer.echo(f"{assessment}: already the current format; written to {out} as it is", err=True)
+        typer.echo(
+            f"{assessment}: already the current format; written to {out} with its format line",
+            err=True,
+        )
     else:
         fields = len(m.notices)
         typer.echo(

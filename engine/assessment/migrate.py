@@ -23,7 +23,7 @@ from engine.knowledge.models import Knowledge
 @dataclass(frozen=True)
 class Migration:
     """The file in the current format, the notices of the fields it mapped, and whether the
-    input was of the current format already."""
+    input was of the current format already (no field to map; the format line may be new)."""
 
     text: str
     notices: tuple[FormatNotice, ...]
@@ -69,7 +69,7 @@ def migrate_text(text: str, name: str, k: Knowledge, lang: str) -> Migration:
         edit()
     new = "".join(lines)
     _same_answers(before, new, name, k)
-    return Migration(new, before.notices, not before.notices and declared == current, declared)
+    return Migration(new, before.notices, not before.notices, declared)
 
 
 def _rename(lines: list[str], entry: Entry, old: str, new: str) -> None:
