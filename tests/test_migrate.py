@@ -235,6 +235,18 @@ def test_migrate_text_keeps_every_line_but_the_one_no_longer_used(session):
     assert a.notices == () and a.get("num_members_sme") == 40
 
 
+def test_migrated_file_satisfies_the_assessment_schema_which_an_old_one_does_not(session):
+    from engine.assessment.migrate import migrate_text
+    from tests.engine.authoring.test_schema import Validator
+
+    schema = Validator("assessment.schema.json")
+    old = (OLD / "mature-cluster.yaml").read_text(encoding="utf-8")
+    assert any("smes_total" in e for e in schema.errors(yaml.safe_load(old)))
+    new = migrate_text(old, "m.yaml", session.knowledge, "en").text
+    assert schema.errors(yaml.safe_load(new)) == []
+    assert schema.errors({**yaml.safe_load(new), "format": "cluster-intl/assessment/3"})
+
+
 def test_migrate_text_renames_a_moved_key_in_place_with_its_basis_and_comment(session, tmp_path):
     from engine.assessment.migrate import migrate_text
 
