@@ -395,3 +395,28 @@ def test_batch_over_a_folder_of_an_earlier_format_drafts_all_with_notices(cli, t
     assert sorted(notices(err)) == sorted(
         (p.name, line_of(p, "smes_total"), "smes_total") for p in OLD_FILES
     )
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("format:\ncluster_name: X\n", "format: cluster-intl/assessment/2\ncluster_name: X\n"),
+        (
+            'format: "cluster-intl/assessment/1"  # kept\ncluster_name: X\n',
+            "format: cluster-intl/assessment/2  # kept\ncluster_name: X\n",
+        ),
+        (
+            "---\n# opening\ncluster_name: X  # n\n",
+            "---\n# opening\nformat: cluster-intl/assessment/2\ncluster_name: X  # n\n",
+        ),
+        (
+            "cluster_name: X\r\nsmes_total: 4\r\n",
+            "format: cluster-intl/assessment/2\r\ncluster_name: X\r\nnum_members_sme: 4\r\n",
+        ),
+    ],
+    ids=["blank-format", "quoted-format-with-comment", "document-marker", "crlf"],
+)
+def test_migrate_text_sets_the_format_line_in_any_layout(session, old, new):
+    from engine.assessment.migrate import migrate_text
+
+    assert migrate_text(old, "x.yaml", session.knowledge, "en").text == new

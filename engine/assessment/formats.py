@@ -64,7 +64,7 @@ def read_format(data: dict[Any, Any], located: Located, k: Knowledge) -> FormatR
     `located` learns the new names' positions so that messages point at the old lines."""
     f = k.formats
     read = FormatRead({key: v for key, v in data.items() if key != f.key})
-    if f.key in data:
+    if data.get(f.key) is not None:  # a blank format line says nothing
         read.declared = _declared(data[f.key], located, f, read.problems)
     for key in list(read.data):
         ch = f.change(key) if isinstance(key, str) else None

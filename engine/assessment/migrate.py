@@ -52,6 +52,7 @@ def migrate_text(text: str, name: str, k: Knowledge, lang: str) -> Migration:
             ]
         )
     lines = text.splitlines(keepends=True)
+    eol = "\r\n" if "\r\n" in text else "\n"  # a line migrate adds ends as the file's do
     current = f"{f.prefix}{f.current}"
     declared = located.data.get(f.key) if isinstance(located.data, dict) else None
     # edits from the bottom up, so that the places above stay where the reader saw them
@@ -62,9 +63,11 @@ def migrate_text(text: str, name: str, k: Knowledge, lang: str) -> Migration:
             edits.append((entry.line, 0, partial(_rename, lines, entry, n.field, n.into)))
         else:
             note = f.notice("kept_as_comment", lang, field=n.field, notice=n.text(f, lang))
-            edits.append((entry.line, 0, partial(_comment_out, lines, entry, note)))
+            edits.append((entry.line, 0, partial(_comment_out, lines, entry, note, eol)))
     at = entries[f.key].line if f.key in entries else min(e.line for e in entries.values())
-    edits.append((at, 1, partial(_set_format, lines, entries.get(f.key), entries, f.key, current)))
+    edits.append(
+        (at, 1, partial(_set_format, lines, entries.get(f.key), entries, f.key, current, eol))
+    )
     for _, _, edit in sorted(edits, key=lambda e: (-e[0], e[1])):
         edit()
     new = "".join(lines)
@@ -80,7 +83,7 @@ def _rename(lines: list[str], entry: Entry, old: str, new: str) -> None:
     lines[i] = line[:at] + new + line[at + len(old) :]
 
 
-def _comment_out(lines: list[str], entry: Entry, note: str) -> None:
+def _comment_out(lines: list[str], entry: Entry, note: str, eol: str) -> None:
     """The entry's lines become comments, under one comment line saying why."""
     first, last = entry.line - 1, entry.end_line - 1
     indent = lines[first][: entry.col - 1]
@@ -89,31 +92,36 @@ def _comment_out(lines: list[str], entry: Entry, note: str) -> None:
         for line in lines[first : last + 1]
     ]
     if kept and not kept[-1].endswith("\n"):
-        kept[-1] += "\n"
-    lines[first : last + 1] = [f"{indent}# {note}\n", *kept]
+        kept[-1] += eol
+    lines[first : last + 1] = [f"{indent}# {note}{eol}", *kept]
 
 
 def _set_format(
-    lines: list[str], entry: Entry | None, entries: dict[str, Entry], key: str, value: str
+    lines: list[str], entry: Entry | None, entries: dict[str, Entry], key: str, value: str, eol: str
 ) -> None:
-    """The `format:` entry says `value`: its value replaced, or a line added above the first
-    entry (after the file's opening comments)."""
+    """The `format:` entry says `value`: its value replaced, or a line `key: value` added above
+    the first entry (after the file's opening comments)."""
     if entry is not None:
         i = entry.value_line - 1
         line = lines[i]
-        end = entry.end_col if entry.end_line == entry.value_line else len(line.rstrip("\n"))
-        lines[i] = line[: entry.value_col] + value + line[end:]
+        end = entry.end_col if entry.end_line == entry.value_line else len(line.rstrip("\r\n"))
+        before = line[: entry.value_col]
+        space = "" if before.endswith((" ", "\t")) else " "  # `format:` with no value yet
+        lines[i] = before + space + value + line[end:]
         return
     first = min(entries.values(), key=lambda e: e.line)
     indent = lines[first.line - 1][: first.col - 1]
-    lines.insert(first.line - 1, f"{indent}{key}: {value}\n")
+    lines.insert(first.line - 1, f"{indent}{key}: {value}{eol}")
 
 
 def _same_answers(before: Assessment, text: str, name: str, k: Knowledge) -> None:
     """The rewritten text must read without notices and give the same answers and provenance."""
-    located = load_yaml_text(text, name)
-    after = validate_mapping(located.data, located, k)
-    same = (
+    try:
+        located = load_yaml_text(text, name)
+        after = validate_mapping(located.data, located, k)
+    except InputError:
+        after = None
+    same = after is not None and (
         after.values == before.values
         and after.provenance == before.provenance
         and after.budget_overrides == before.budget_overrides
