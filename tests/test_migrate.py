@@ -420,3 +420,40 @@ def test_migrate_text_sets_the_format_line_in_any_layout(session, old, new):
     from engine.assessment.migrate import migrate_text
 
     assert migrate_text(old, "x.yaml", session.knowledge, "en").text == new
+
+
+# --- a workbook of the previous release --------------------------------------------------------
+
+OLD_BOOK = OLD / "workbook" / "mature-cluster.xlsx"
+
+
+def test_previous_release_workbook_reads_like_its_yaml_with_one_notice_at_the_cell(session):
+    """The previous release's questionnaire (made by 94d7788^ `questionnaire --lang en`, filled
+    with mature-cluster.yaml's answers) has a smes_total row; it reads as the YAML does."""
+    from engine import api
+
+    book = api.load(OLD_BOOK, session.knowledge)
+    assert book.values == api.load(OLD / "mature-cluster.yaml", session.knowledge).values
+    (n,) = book.notices
+    assert (n.field, n.kind, n.problem.path, n.problem.severity) == (
+        "smes_total",
+        "duplicate",
+        "Assessment!A70",
+        "warning",
+    )
+
+
+def test_previous_release_workbook_without_num_members_sme_moves_smes_total(session, tmp_path):
+    from openpyxl import load_workbook
+
+    from engine import api
+
+    wb = load_workbook(OLD_BOOK)
+    ws = wb.active
+    row = next(r[0].row for r in ws.iter_rows(min_row=2) if r[0].value == "num_members_sme")
+    ws.cell(row=row, column=7).value = None
+    path = tmp_path / "moved.xlsx"
+    wb.save(path)
+    a = api.load(path, session.knowledge)
+    assert a.get("num_members_sme") == 35 and [n.kind for n in a.notices] == ["moved"]
+    assert a.where("num_members_sme").endswith("moved.xlsx:70")

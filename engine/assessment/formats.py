@@ -108,24 +108,23 @@ def _declared(raw: Any, located: Located, f: FormatsFile, problems: list[Problem
     return None
 
 
-def _map(read: FormatRead, key: str, ch: FieldChange, located: Located, f: FormatsFile) -> None:
-    """Read one field of an earlier format: move, leave out or refuse it."""
-    data = read.data
-    raw = data.pop(key)
-    if read.declared is not None and read.declared > ch.last_format:
-        instead = _instead(ch, f)
+def decide(
+    key: str, raw: Any, ch: FieldChange, declared: int | None, into_value: Any, f: FormatsFile
+) -> FormatNotice | tuple[str, str]:
+    """What to do with the field `key` of an earlier format given as `raw`, beside the value its
+    successor has (`into_value`): a notice (its problem not yet located), or a refusal as
+    (message, code). The caller moves the value when the notice is `moved`."""
+    if declared is not None and declared > ch.last_format:
         message = f.notice(
             "not_in_declared",
             "en",
-            declared=read.declared,
+            declared=declared,
             removed=ch.last_format + 1,
             commit=ch.commit,
-            instead=instead,
+            instead=_instead(ch, f),
         )
-        read.problems.append(_at(located, key, message, "not-in-declared-format"))
-        return
+        return message, "not-in-declared-format"
     if ch.action == "refused":
-        what = ch.what_to_do.get("en") if ch.what_to_do else ""
         message = f.notice(
             "refused",
             "en",
@@ -133,28 +132,36 @@ def _map(read: FormatRead, key: str, ch: FieldChange, located: Located, f: Forma
             current=f.current,
             commit=ch.commit,
             reason=ch.reason.get("en"),
-            what_to_do=what,
+            what_to_do=ch.what_to_do.get("en") if ch.what_to_do else "",
         )
-        read.problems.append(_at(located, key, message, "earlier-format-refused"))
-        return
+        return message, "earlier-format-refused"
     into = ch.into
-    present = into is not None and not _blank(data.get(into))
+    present = into is not None and not _blank(into_value)
     if ch.action == "renamed" and present:
         message = f.notice(
             "both_names", "en", field=key, into=into, current=f.current, commit=ch.commit
         )
-        read.problems.append(_at(located, key, message, "both-names"))
-        return
+        return message, "both-names"
     kind, kept = "dropped", None
     if into is not None and not present:
         kind = "moved"
-        data[into] = raw
-        _move_positions(located, key, into)
     elif into is not None:
-        kept = _plain(data[into])
+        kept = _plain(into_value)
         kind = "duplicate" if kept == _plain(raw) else "conflict"
-    notice = FormatNotice(key, kind, read.declared or ch.last_format, into, _plain(raw), kept, _NO)
-    read.notices.append(replace(notice, problem=_at(located, key, notice.text(f, "en"), NOTICE)))
+    return FormatNotice(key, kind, declared or ch.last_format, into, _plain(raw), kept, _NO)
+
+
+def _map(read: FormatRead, key: str, ch: FieldChange, located: Located, f: FormatsFile) -> None:
+    """Read one field of an earlier format: move, leave out or refuse it."""
+    raw = read.data.pop(key)
+    got = decide(key, raw, ch, read.declared, read.data.get(ch.into) if ch.into else None, f)
+    if isinstance(got, tuple):
+        read.problems.append(_at(located, key, *got))
+        return
+    if got.kind == "moved" and ch.into is not None:
+        read.data[ch.into] = raw
+        _move_positions(located, key, ch.into)
+    read.notices.append(replace(got, problem=_at(located, key, got.text(f, "en"), NOTICE)))
 
 
 _NO = Problem(file="", code=NOTICE)  # a placeholder until the notice has its words

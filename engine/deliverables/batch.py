@@ -185,6 +185,7 @@ def plan(
                                 a.provenance,
                                 a.budget_overrides,
                                 a.kpi_targets,
+                                notices=a.notices,
                             ),
                         )
                     )

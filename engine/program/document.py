@@ -167,7 +167,10 @@ def earlier_format(result: Result, k: Knowledge) -> dict[str, Any] | None:
             Msg(
                 "earlier_format_item",
                 field=n.field,
-                line=n.problem.line,
+                # a YAML line, or a workbook's cell
+                where=Msg("earlier_format_line", line=n.problem.line)
+                if n.problem.line
+                else n.problem.path,
                 text=ByLang(ru=n.text(f, "ru"), en=n.text(f, "en")),
             )
             for n in notices
