@@ -5,17 +5,15 @@ answered row with one notice, located at its cell; a blank one says nothing."""
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from engine.assessment.formats import NOTICE, decide
 from engine.errors import Problem
 
-if TYPE_CHECKING:
-    from engine.assessment.workbook import _SheetReader
 
-
-def map_earlier_rows(reader: _SheetReader) -> None:
-    """Read the sheet's rows of earlier fields into its answers (a workbook declares no format)."""
+def map_earlier_rows(reader: Any) -> None:
+    """Read the sheet's rows of earlier fields into its answers (a workbook declares no format).
+    `reader`: engine.assessment.workbook's sheet reader (not imported: it imports this)."""
     k, f = reader.k, reader.k.formats
     for ind_id, (r_i, cell) in reader.earlier.items():
         ch = f.change(ind_id)
