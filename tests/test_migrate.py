@@ -457,3 +457,14 @@ def test_previous_release_workbook_without_num_members_sme_moves_smes_total(sess
     a = api.load(path, session.knowledge)
     assert a.get("num_members_sme") == 35 and [n.kind for n in a.notices] == ["moved"]
     assert a.where("num_members_sme").endswith("moved.xlsx:70")
+
+
+@pytest.mark.slow
+def test_compare_of_two_files_of_an_earlier_format_tells_each_once(cli, tmp_path):
+    old, new = OLD / "nizhny-novgorod.yaml", OLD / "nizhny-novgorod-2014.yaml"
+    code, _, err = cli("compare", old, new, "-o", tmp_path / "c.md")
+    assert code == 0, err
+    assert notices(err) == [
+        (old.name, line_of(old, "smes_total"), "smes_total"),
+        (new.name, line_of(new, "smes_total"), "smes_total"),
+    ]
