@@ -468,3 +468,21 @@ def test_compare_of_two_files_of_an_earlier_format_tells_each_once(cli, tmp_path
         (old.name, line_of(old, "smes_total"), "smes_total"),
         (new.name, line_of(new, "smes_total"), "smes_total"),
     ]
+
+
+@pytest.mark.slow
+def test_consultant_word_document_lists_the_fields_read_from_an_earlier_format(cli, tmp_path):
+    from docx import Document
+
+    out = tmp_path / "p.docx"
+    path = OLD / "nascent-cluster.yaml"
+    code, _, err = cli("draft", path, "-o", out, "--audience", "consultant", "--lang", "en")
+    assert code == 0, err
+    texts = [p.text for p in Document(str(out)).paragraphs]
+    at = texts.index("Annex E. Fields from an earlier format of the assessment file")
+    line = line_of(path, "smes_total")
+    assert texts[at + 2].startswith(
+        f"smes_total (line {line}): the same value 14 as num_members_sme"
+    )
+    code, _, err = cli("draft", path, "-o", tmp_path / "client.docx", "--lang", "en")
+    assert "Annex E." not in [p.text for p in Document(str(tmp_path / "client.docx")).paragraphs]
