@@ -486,3 +486,20 @@ def test_consultant_word_document_lists_the_fields_read_from_an_earlier_format(c
     )
     code, _, err = cli("draft", path, "-o", tmp_path / "client.docx", "--lang", "en")
     assert "Annex E." not in [p.text for p in Document(str(tmp_path / "client.docx")).paragraphs]
+
+
+def test_a_blank_smes_total_beside_num_members_sme_is_left_out_not_called_a_conflict(session):
+    """The previous release's blank questionnaire had a `smes_total:` line; left blank beside an
+    answered num_members_sme it is no conflict, and migrate keeps it as a comment."""
+    from engine.assessment.migrate import migrate_text
+
+    old = "cluster_name: X\nnum_members_sme: 12\nsmes_total:\n"
+    m = migrate_text(old, "q.yaml", session.knowledge, "en")
+    assert [(n.kind, n.problem.severity) for n in m.notices] == [("blank", "warning")]
+    assert "blank; num_members_sme applies" in m.notices[0].problem.message
+    assert m.text.endswith(
+        "num_members_sme: 12\n# cluster-intl migrate: smes_total: blank; "
+        "num_members_sme applies (format 1; removed in format 2, 94d7788: the "
+        "number of SMEs was asked twice; the share of SMEs with foreign activity"
+        " now divides by num_members_sme)\n# smes_total:\n"
+    )

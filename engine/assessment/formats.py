@@ -25,7 +25,7 @@ class FormatNotice:
     """One field read from an earlier format: what the reader did with it, and where it is."""
 
     field: str
-    kind: str  # moved | duplicate | conflict | dropped (the keys of formats.yaml `notices`)
+    kind: str  # moved | duplicate | conflict | dropped | blank (keys of formats.yaml `notices`)
     format: int  # the format the field was read as
     into: str | None
     value: Any  # the old field's value
@@ -137,6 +137,8 @@ def decide(
         return message, "earlier-format-refused"
     into = ch.into
     present = into is not None and not _blank(into_value)
+    if present and _blank(raw):  # an old blank line beside its successor's answer
+        return FormatNotice(key, "blank", declared or ch.last_format, into, None, None, _NO)
     if ch.action == "renamed" and present:
         message = f.notice(
             "both_names", "en", field=key, into=into, current=f.current, commit=ch.commit

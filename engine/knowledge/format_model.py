@@ -19,6 +19,7 @@ NOTICE_KEYS = (
     "duplicate",
     "conflict",
     "dropped",
+    "blank",
     "refused",
     "both_names",
     "not_in_declared",
