@@ -26,6 +26,7 @@ from cli.common import (
     app,
     emit,
     guarded_command,
+    session,
 )
 from engine.render.formats import format_for, spoken
 
@@ -78,7 +79,7 @@ def draft(
     """Draft the internationalization program for one assessment."""
     from engine import api
 
-    s = api.Session(knowledge)  # one session per command
+    s = session(knowledge)  # one session per command
     api.check_output(s, out, force, assessment, template, *(peers or []))  # fail before the work
     result = api.evaluate(assessment, s)
     text = api.draft(
@@ -89,6 +90,7 @@ def draft(
         template,
         peers,
         audience=audience.value,
+        notify=s.notify,
     )
     emit(s, text, out, force)
 
@@ -104,7 +106,7 @@ def assess(
     """Print the diagnosis only: level, index with coverage, model, ratio, strengths, weaknesses."""
     from engine import api
 
-    s = api.Session(knowledge)
+    s = session(knowledge)
     d = api.diagnosis(api.evaluate(assessment, s), s.knowledge, lang.value)
     sys.stdout.write(api.to_json(d) if fmt is TextFormat.json else api.assess_text(d, lang.value))
 
@@ -126,7 +128,7 @@ def _explain(
     """Shared body of the explanation commands: one function builds the data, one renders text."""
     from engine import api
 
-    s = api.Session(knowledge)
+    s = session(knowledge)
     data = build(api.evaluate(assessment, s), s)
     sys.stdout.write(api.to_json(data) if fmt is TextFormat.json else render(data))
 
@@ -327,7 +329,7 @@ def compare(
     added/dropped."""
     from engine import api
 
-    s = api.Session(knowledge)
+    s = session(knowledge)
     api.check_output(s, out, force, old, new)
     chosen = fmt or format_for(out, "compare")
     earlier, later = api.evaluate(old, s), api.evaluate(new, s)

@@ -106,6 +106,14 @@ def guarded_command(fn: Callable[..., int | None]) -> Callable[..., None]:
     return run
 
 
+def session(knowledge: Path | None) -> Any:
+    """The api.Session of a command that reads assessments: its warnings (a field read from an
+    earlier format) go to stderr as they come, and the command still succeeds."""
+    from engine import api
+
+    return api.Session(knowledge, report=lambda line: typer.echo(line, err=True))
+
+
 def emit(s: Any, data: str | bytes, out: Path | None, force: bool) -> None:
     """Write to OUT atomically (never over an input of the api.Session `s`), or to stdout."""
     from engine import api

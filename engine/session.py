@@ -11,10 +11,12 @@ engine.api functions take it (or the knowledge it holds) instead of reaching for
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
+from engine.errors import Problem
 from engine.files import cache
 from engine.files.atomic import Inputs
 from engine.inference.run import Runner
@@ -45,12 +47,17 @@ class Session:
         *,
         templates_root: Path | None = None,
         settings: Settings | None = None,
+        report: Callable[[str], None] | None = None,
     ) -> None:
         self.given_root = knowledge_root  # as the user spelled it: messages show it so
         self.knowledge_root = (knowledge_root or bundled_root("knowledge")).resolve()
         self.templates_root = templates_root or bundled_root("templates")
         self.settings = settings or Settings.from_environment()
         self.inputs = Inputs()
+        # the warnings of the inputs read (a field of an earlier format), each once; `report`
+        # shows one as it comes (the CLI: stderr)
+        self.notices: list[Problem] = []
+        self.report = report
         # the bundled knowledge and templates are never replaced, --force or not
         for kind in ("knowledge", "templates"):
             self.inputs.add_tree(bundled_root(kind))
@@ -75,6 +82,15 @@ class Session:
     def runner(self) -> Runner:
         """The compiled rules of this session's knowledge, built once and reused for every run."""
         return Runner(self.knowledge)
+
+    def notify(self, *notices: Problem) -> None:
+        """Record warnings about the inputs read, each once, and report the new ones."""
+        for notice in notices:
+            if notice in self.notices:
+                continue
+            self.notices.append(notice)
+            if self.report is not None:
+                self.report(notice.format(with_severity=True))
 
     def protect(self, *paths: Path | None) -> None:
         """Register paths the command reads: files, or folders (each file directly inside)."""

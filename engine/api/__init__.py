@@ -29,6 +29,7 @@ from engine.api.authoring import (
     write_schemas,
 )
 from engine.assessment.load import assessment_from_text, load_assessment
+from engine.assessment.migrate import Migration, migrate_text
 from engine.assessment.validate import Assessment, blank, with_changes
 from engine.assessment.variant import as_variant
 from engine.assessment.workbook import MAX_WORKBOOK_BYTES, read_workbook
@@ -52,7 +53,7 @@ from engine.explain.shapes import WhatIfData, WhyData, WhyNotData
 from engine.explain.what_if import parse_sets, what_if_data
 from engine.explain.why_not import why_not_data
 from engine.files import atomic
-from engine.files.strict_yaml import MAX_BYTES, decode
+from engine.files.strict_yaml import MAX_BYTES, decode, read_text
 from engine.inference.trace import Result
 from engine.knowledge.models import Knowledge
 from engine.program.diagnosis import diagnosis_record
@@ -78,7 +79,7 @@ from engine.render.formats import Format, find_format, format_names, get_format
 from engine.render.formats import render as render_format
 from engine.render.jinja import environment as jinja_environment
 from engine.render.jinja import to_json as json_text
-from engine.resources import bundled_root
+from engine.resources import bundled_root, display_path
 from engine.session import Session, Settings
 from engine.text.message import Locale, localize
 from engine.text.strings import strings
@@ -123,6 +124,7 @@ __all__ = [
     "impact_report",
     "load",
     "load_bytes",
+    "migrate",
     "new_in_knowledge",
     "program_view",
     "questionnaire",
@@ -175,7 +177,9 @@ def run(assessment: Assessment, s: Session) -> Result:
 def evaluate(path: Path, s: Session) -> Result:
     """The result of an assessment file (an input of the session from now on)."""
     s.protect(path)
-    return s.runner.run(load_assessment(path, s.knowledge))
+    a = load_assessment(path, s.knowledge)
+    s.notify(*(n.problem for n in a.notices))  # the fields read from an earlier format
+    return s.runner.run(a)
 
 
 def evaluate_bytes(data: bytes, name: str, s: Session) -> Result:
@@ -183,15 +187,40 @@ def evaluate_bytes(data: bytes, name: str, s: Session) -> Result:
     return s.runner.run(load_bytes(data, name, s.knowledge))
 
 
+def migrate(path: Path, s: Session, lang: str) -> Migration:
+    """An assessment file rewritten in the current format (comments, order, bases and sources
+    kept); its notices go to the session. A workbook is refused: it is re-read as it is."""
+    s.protect(path)
+    shown = display_path(path)
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        message = (
+            "migrate rewrites YAML assessments; a workbook is read as it is: fill a new "
+            "questionnaire (cluster-intl questionnaire) or write the answers as YAML"
+        )
+        raise InputError([Problem(file=shown, message=message, code="workbook-not-migrated")])
+    migration = migrate_text(read_text(path, shown), shown, s.knowledge, lang)
+    s.notify(*(n.problem for n in migration.notices))
+    return migration
+
+
 # --- the program and the diagnosis ---------------------------------------------------------------
 
 
-def peer_rank(result: Result, k: Knowledge, peers: list[Path] | None) -> dict[str, Any] | None:
-    """The cluster's rank against the peer assessments (files or folders), or None."""
+def peer_rank(
+    result: Result,
+    k: Knowledge,
+    peers: list[Path] | None,
+    notify: Callable[..., None] | None = None,
+) -> dict[str, Any] | None:
+    """The cluster's rank against the peer assessments (files or folders), or None; `notify`
+    (a Session's) hears of the fields a peer file gave in an earlier format."""
     if not peers:
         return None
     own = Path(result.assessment.source) if result.assessment.source else None
-    return rank(result.measures.get("index"), peer_indices(peers, k, exclude=own), k)
+    indices = peer_indices(peers, k, exclude=own)
+    if notify is not None:
+        notify(*(n for p in indices for n in p.notices))
+    return rank(result.measures.get("index"), indices, k)
 
 
 def draft(
@@ -203,10 +232,12 @@ def draft(
     peers: list[Path] | None = None,
     *,
     audience: str = "client",
+    notify: Callable[..., None] | None = None,
 ) -> str | bytes:
     """Render the program of an inference result in one format and language.
 
-    `peers` (assessment files or folders): the cluster's index is ranked against theirs.
+    `peers` (assessment files or folders): the cluster's index is ranked against theirs (a
+    peer's fields of an earlier format are told to `notify`, a Session's).
     `audience`: "client" (the document the client receives: no ids, rules or conditions) or
     "consultant" (the same plus the annexes with the reasons of every measure).
     """
@@ -218,7 +249,7 @@ def draft(
     if template is not None and fmt != "docx":
         raise UsageError("--template applies to --format docx only")
     reads = get_format(fmt, "program").renderers["program"].reads
-    ranked = peer_rank(result, k, peers)
+    ranked = peer_rank(result, k, peers, notify)
     if "template" in reads:
         open_template(template)  # a broken template fails before any work
     return render_format(

@@ -13,6 +13,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from engine.assessment.formats import (
+    FormatNotice,
+    read_format,
+    unknown_hint,
+    unknown_suggestion,
+)
 from engine.assessment.overrides import (
     OVERRIDES_KEY,
     Overrides,
@@ -49,6 +55,8 @@ class Assessment:
     kpi_targets: dict[str, float] = field(default_factory=dict)
     # a what-if variant's record (engine/assessment/variant.py): derived_from, date, changes
     variant: dict[str, Any] | None = None
+    # the fields read from an earlier format of the file (engine/assessment/formats.py)
+    notices: tuple[FormatNotice, ...] = ()
 
     def get(self, indicator_id: str) -> Value:
         """The indicator's value, None when blank."""
@@ -258,12 +266,14 @@ def validate_mapping(data: Any, located: Located, knowledge: Knowledge) -> Asses
             ]
         )
     own = {OVERRIDES_KEY, kpi_targets_key(knowledge)}
+    earlier = read_format(data, located, knowledge)
+    data = earlier.data
     read = _read_entries({x: v for x, v in data.items() if x not in own}, located, knowledge)
     overrides, problems = read_overrides(data.get(OVERRIDES_KEY), located, knowledge, read.values)
     targets, target_problems = read_kpi_targets(
         data.get(kpi_targets_key(knowledge) or ""), located, knowledge
     )
-    problems = read.problems + problems + target_problems
+    problems = earlier.problems + read.problems + problems + target_problems
     named = {p.path for p in problems}
     for ind in knowledge.indicators.indicators:
         # a required indicator with a wrong value is reported once, for its value
@@ -296,6 +306,7 @@ def validate_mapping(data: Any, located: Located, knowledge: Knowledge) -> Asses
         budget_overrides=overrides,
         kpi_targets=targets,
         variant=read.variant,
+        notices=tuple(earlier.notices),
     )
 
 
@@ -337,19 +348,21 @@ def _read_entries(data: dict[Any, Any], located: Located, knowledge: Knowledge) 
         elif err is not None:
             read.problems.append(located.problem(path, err, **kind_of(err)))
         else:
-            read.problems.append(_unknown(located, path, str(key), ids))
+            read.problems.append(_unknown(located, path, str(key), ids, knowledge))
     return read
 
 
-def _unknown(located: Located, path: tuple[Any, ...], key: str, ids: list[str]) -> Problem:
-    """An entry whose key names no indicator, with the closest id."""
+def _unknown(
+    located: Located, path: tuple[Any, ...], key: str, ids: list[str], knowledge: Knowledge
+) -> Problem:
+    """An entry whose key names no indicator, with what replaced it or the closest id."""
     return located.problem(
         path,
         f"unknown indicator {key!r}",
         key=True,
-        hint=suggest(key, ids),
+        hint=unknown_hint(key, knowledge, ids),
         code="unknown-indicator",
-        params=(("id", key), ("suggestion", closest(key, ids))),
+        params=(("id", key), ("suggestion", unknown_suggestion(key, knowledge, ids))),
     )
 
 
@@ -412,9 +425,15 @@ def with_changes(
                     file=origin,
                     path=key,
                     message=f"unknown indicator {key!r}",
-                    hint=suggest(key, list(knowledge.indicator)),
+                    hint=unknown_hint(key, knowledge, list(knowledge.indicator)),
                     code="unknown-indicator",
-                    params=(("id", key), ("suggestion", closest(key, list(knowledge.indicator)))),
+                    params=(
+                        ("id", key),
+                        (
+                            "suggestion",
+                            unknown_suggestion(key, knowledge, list(knowledge.indicator)),
+                        ),
+                    ),
                 )
             )
             continue
@@ -437,4 +456,5 @@ def with_changes(
         budget_overrides=assessment.budget_overrides,
         kpi_targets=assessment.kpi_targets,
         variant=assessment.variant,
+        notices=assessment.notices,
     )

@@ -16,16 +16,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from engine.assessment.formats import FormatNotice, unknown_hint, unknown_suggestion
 from engine.assessment.validate import Assessment, check_value
+from engine.assessment.workbook_earlier import map_earlier_rows
 from engine.errors import (
     Flaw,
     InputError,
     Problem,
     capped,
-    closest,
     kind_of,
     printable,
-    suggest,
 )
 from engine.files.office import check_container, read_office_file
 from engine.files.strict_yaml import bad_character
@@ -79,9 +79,8 @@ def read_workbook(path: Path, knowledge: Knowledge, name: str | None = None) -> 
     only = sheets[0]
     if only.problems or only.assessment is None:
         raise InputError(only.problems)
-    return Assessment(
-        source=name, values=only.assessment.values, positions=only.assessment.positions
-    )
+    a = only.assessment
+    return Assessment(source=name, values=a.values, positions=a.positions, notices=a.notices)
 
 
 def read_workbook_sheets(
@@ -185,12 +184,16 @@ def _read_sheet(sheet: str, rows: list[tuple[Any, ...]], file: str, k: Knowledge
         )
     for r_i, row in enumerate(rows[1:MAX_ROWS], start=2):
         reader.read_row(r_i, row)
+    map_earlier_rows(reader)
     reader.merge_options()
     reader.check_required()
     if reader.problems:
         return SheetResult(sheet, None, capped(reader.problems))
     assessment = Assessment(
-        source=f"{file} [{sheet}]", values=reader.values, positions=reader.positions
+        source=f"{file} [{sheet}]",
+        values=reader.values,
+        positions=reader.positions,
+        notices=tuple(reader.notices),
     )
     return SheetResult(sheet, assessment, [])
 
@@ -210,6 +213,8 @@ class _SheetReader:
     seen: dict[str, int] = field(default_factory=dict)
     options: dict[str, list[tuple[str, bool]]] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
+    earlier: dict[str, tuple[int, Any]] = field(default_factory=dict)  # rows of an earlier format
+    notices: list[FormatNotice] = field(default_factory=list)
 
     def problem(self, col: str, row: int, message: str, hint: str = "") -> None:
         """Record a problem of the cell at `col`, `row` of this sheet."""
@@ -248,6 +253,8 @@ class _SheetReader:
         option = _option_row(ind_id, self.k) if ind_id not in self.k.indicator else None
         if option is not None:
             self._read_option(r_i, self._answer_cell(row), option)
+        elif self.k.formats.change(ind_id) is not None:
+            self.earlier[ind_id] = (r_i, self._answer_cell(row))
         elif ind_id not in self.k.indicator:
             self.problem(
                 "A",
@@ -256,9 +263,9 @@ class _SheetReader:
                     f"unknown indicator {ind_id!r}",
                     "unknown-indicator",
                     id=ind_id,
-                    suggestion=closest(ind_id, list(self.values)),
+                    suggestion=unknown_suggestion(ind_id, self.k, list(self.values)),
                 ),
-                hint=suggest(ind_id, list(self.values)),
+                hint=unknown_hint(ind_id, self.k, list(self.values)),
             )
         elif ind_id in self.seen:
             self.problem(
@@ -295,16 +302,20 @@ class _SheetReader:
 
     def _read_answer(self, r_i: int, cell: Any, ind: Indicator) -> None:
         """An indicator's answer cell, validated like a YAML value (blank stays None)."""
-        if cell is None or cell.value is None:
-            return
-        raw, err = _cell_answer(cell, ind, self.k)
-        if err is None and raw is not None:
-            value, err = check_value(ind, raw, self.k)
-            if err is None:
-                self.values[ind.id] = value
-                return
+        value, err = self.answer(cell, ind)
         if err:
             self.problem(self.letter, r_i, err)
+        elif value is not None:
+            self.values[ind.id] = value
+
+    def answer(self, cell: Any, ind: Indicator) -> tuple[Any, str | None]:
+        """An answer cell read as `ind`'s value: (value or None when blank, error or None)."""
+        if cell is None or cell.value is None:
+            return None, None
+        raw, err = _cell_answer(cell, ind, self.k)
+        if err is None and raw is not None:
+            return check_value(ind, raw, self.k)
+        return None, err
 
     def _at(self, ind_id: str) -> str:
         """Where messages about an indicator point: its answer cell, or the sheet without one."""

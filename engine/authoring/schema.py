@@ -113,8 +113,21 @@ def assessment_schema(k: Knowledge) -> dict[str, Any]:
             }
         },
     }
-    schema["properties"] = {**props, "variant": VARIANT_SCHEMA}
+    schema["properties"] = {**props, "variant": VARIANT_SCHEMA, k.formats.key: _format_schema(k)}
     return schema
+
+
+def _format_schema(k: Knowledge) -> dict[str, Any]:
+    """The optional `format:` line: one of the formats knowledge/formats.yaml knows."""
+    f = k.formats
+    return {
+        "description": "The format the file is written in (knowledge/formats.yaml); without it, "
+        "a field of an earlier format is read as the last format that had it. "
+        "`cluster-intl migrate` writes the current one.",
+        "type": "string",
+        "enum": [f"{f.prefix}{v.version}" for v in f.formats],
+        "default": f"{f.prefix}{f.current}",
+    }
 
 
 # a what-if variant's record (engine/assessment/variant.py): never an indicator

@@ -76,6 +76,7 @@ class Outcome:
     data: str | bytes | None = None
     row: dict[str, Any] | None = None
     problems: list[str] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)  # fields read from an earlier format
 
     @property
     def ok(self) -> bool:
@@ -185,6 +186,7 @@ def plan(
                                 a.provenance,
                                 a.budget_overrides,
                                 a.kpi_targets,
+                                notices=a.notices,
                             ),
                         )
                     )
@@ -262,7 +264,8 @@ def process(job: Job, work: Work) -> Outcome:
         )
         view = document[0] if document else localize(record, Locale(lang, typography=False))
         row = summary_row(job, result, view, k)
-        return Outcome(job.index, job.source, job.output, data, row)
+        notices = [n.problem.format(with_severity=True) for n in a.notices]
+        return Outcome(job.index, job.source, job.output, data, row, notices=notices)
     except ClusterIntlError as exc:
         return Outcome(job.index, job.source, None, problems=_lines(exc))
     except Exception as exc:  # a defect must not stop the other clusters; it is still reported
@@ -567,6 +570,8 @@ def run_batch(
             closing(outcomes(jobs, work, workers)) as results,
         ):
             for o in results:
+                for line in o.notices:  # warnings: the cluster is drafted all the same
+                    report(line)
                 done[o.index] = o
                 writer.put(o)
         written = writer.written

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from typing import Any, cast
 
+from engine.assessment.formats import unknown_hint, unknown_suggestion
 from engine.assessment.validate import check_value, with_changes
-from engine.errors import InputError, Problem, closest, kind_of, suggest
+from engine.errors import InputError, Problem, kind_of
 from engine.explain.justify import justify, line_view, running_line, running_where
 from engine.explain.labels import SCORE_KEYS, describe_check, measure_label, subject_label
 from engine.explain.shapes import WhatIfData
@@ -92,9 +93,12 @@ def parse_sets(items: list[str], k: Knowledge) -> dict[str, Any]:
                     file="--set",
                     path=key,
                     message=f"unknown indicator {key!r}",
-                    hint=suggest(key, list(k.indicator)),
+                    hint=unknown_hint(key, k, list(k.indicator)),
                     code="unknown-indicator",
-                    params=(("id", key), ("suggestion", closest(key, list(k.indicator)))),
+                    params=(
+                        ("id", key),
+                        ("suggestion", unknown_suggestion(key, k, list(k.indicator))),
+                    ),
                 )
             )
             continue

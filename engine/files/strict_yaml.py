@@ -380,6 +380,45 @@ def load_yaml_text(text: str, name: str) -> Located:
     return located
 
 
+@dataclass(frozen=True)
+class Entry:
+    """Where one top-level entry of a YAML text is: its key's line and column, its value's first
+    and last line (1-based), and the value's start and end columns on those lines (0-based)."""
+
+    line: int
+    col: int
+    value_line: int
+    value_col: int
+    end_line: int
+    end_col: int
+
+
+def top_level_entries(text: str) -> tuple[bool, dict[str, Entry]]:
+    """Whether the text is a block mapping (`key: value` lines), and where each of its top-level
+    entries is (a text edit by keys: `cluster-intl migrate`). The text has been read by
+    `load_yaml_text` already, so its limits hold."""
+    node = _compose(text)
+    if not isinstance(node, MappingNode):
+        return False, {}
+    out: dict[str, Entry] = {}
+    for key, value in node.value:
+        if not isinstance(key, ScalarNode):
+            continue
+        end = value.end_mark
+        end_line = (
+            end.line - 1 if end.column == 0 and end.line > value.start_mark.line else end.line
+        )
+        out[str(key.value)] = Entry(
+            line=key.start_mark.line + 1,
+            col=key.start_mark.column + 1,
+            value_line=value.start_mark.line + 1,
+            value_col=value.start_mark.column,
+            end_line=end_line + 1,
+            end_col=end.column,
+        )
+    return not node.flow_style, out
+
+
 class _Builder:
     def __init__(self, located: Located) -> None:
         self.located = located

@@ -27,6 +27,7 @@ from engine.knowledge.base import Basis, Lang, Provenance, Strict, SubjectKind, 
 from engine.knowledge.claim_model import ClaimCheck
 from engine.knowledge.country_model import CountriesFile
 from engine.knowledge.document_model import DocumentFile
+from engine.knowledge.format_model import FormatsFile
 from engine.knowledge.partner_model import PartnersFile
 from engine.knowledge.resources_model import ResourcesFile
 from engine.knowledge.schedule_model import (
@@ -476,6 +477,7 @@ FILES: dict[str, tuple[str, type[BaseModel]]] = {
     "resources": ("resources.yaml", ResourcesFile),
     "countries": ("countries.yaml", CountriesFile),
     "sectors": ("sectors.yaml", SectorsFile),
+    "formats": ("formats.yaml", FormatsFile),
 }
 
 
@@ -513,6 +515,7 @@ class Knowledge:
     resources: ResourcesFile
     countries: CountriesFile
     sectors: SectorsFile
+    formats: FormatsFile
     rules: list[RuleSite]
     located: dict[str, Located] = field(default_factory=dict)
 

@@ -78,6 +78,8 @@ class Extra:
     bibliography: list[BibEntry]
     method_annex: list[Any]
     budget: BudgetView
+    # the consultant's annex of fields read from an earlier format of the file, or None
+    earlier_format: dict[str, Any] | None = None
 
 
 def names(result: Result, k: Knowledge) -> dict[str, Any]:
@@ -154,6 +156,30 @@ def variant_mark(result: Result, k: Knowledge) -> dict[str, Any] | None:
     }
 
 
+def earlier_format(result: Result, k: Knowledge) -> dict[str, Any] | None:
+    """The fields the assessment gave in an earlier format and what was done with each (the
+    notices the reader printed), or None for a file of the current format."""
+    notices = result.assessment.notices
+    if not notices:
+        return None
+    f = k.formats
+    return {
+        "intro": tx(f.notices["annex_intro"]),
+        "items": [
+            Msg(
+                "earlier_format_item",
+                field=n.field,
+                # a YAML line, or a workbook's cell
+                where=Msg("earlier_format_line", line=n.problem.line)
+                if n.problem.line
+                else n.problem.path,
+                text=ByLang(ru=n.text(f, "ru"), en=n.text(f, "en")),
+            )
+            for n in notices
+        ],
+    }
+
+
 def document_parts(
     view: ProgramView, result: Result, k: Knowledge, audience: str = "client"
 ) -> Extra:
@@ -199,6 +225,7 @@ def document_parts(
         bibliography=bib,
         method_annex=method_annex(k, ref_no, country),
         budget=budget_view(budget, k, per),
+        earlier_format=earlier_format(result, k),
     )
 
 

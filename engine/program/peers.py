@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from engine.assessment.load import load_assessment
-from engine.errors import UsageError
+from engine.errors import Problem, UsageError
 from engine.knowledge.models import Knowledge
 from engine.measures import compute
 from engine.program.leaves import Format, tx
@@ -26,6 +26,7 @@ class PeerIndex:
     source: str
     name: str
     index: float | None
+    notices: tuple[Problem, ...] = ()  # the fields the file gave in an earlier format
 
 
 def peer_files(paths: list[Path]) -> list[Path]:
@@ -54,7 +55,8 @@ def peer_indices(paths: list[Path], k: Knowledge, exclude: Path | None = None) -
             continue
         a = load_assessment(f, k)
         m = compute(a, k).values
-        out.append(PeerIndex(str(f), str(a.get("cluster_name") or f.stem), m.get("index")))
+        notices = tuple(n.problem for n in a.notices)
+        out.append(PeerIndex(str(f), str(a.get("cluster_name") or f.stem), m.get("index"), notices))
     return out
 
 

@@ -29,6 +29,10 @@ class BackMatter(DocxWriter):
         if self.p["proposals"]:
             self.heading(self.t["s_proposals"], 1)
             self.bullets([f"{g['label']}: {'; '.join(g['entries'])}" for g in self.p["proposals"]])
+        if self.p["earlier_format"]:
+            self.heading(self.t["s_earlier_format"], 1)
+            self.para(self.p["earlier_format"]["intro"])
+            self.bullets(self.p["earlier_format"]["items"])
         kb = self.p["knowledge"]
         self.para(
             f"{self.t['generated_by']}: {self.p['generator']}. {self.t['knowledge_base']}: "

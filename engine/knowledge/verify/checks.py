@@ -20,6 +20,7 @@ from engine.knowledge.verify.claims import check_claims
 from engine.knowledge.verify.countries import check_countries
 from engine.knowledge.verify.document import check_document
 from engine.knowledge.verify.exclusive import check_excludes
+from engine.knowledge.verify.formats import check_formats
 from engine.knowledge.verify.gate import check_gate
 from engine.knowledge.verify.provenance import check_provenance
 from engine.knowledge.verify.quoted_numbers import check_quoted_numbers
@@ -51,6 +52,7 @@ def verify(knowledge: Knowledge) -> list[Problem]:
     check_document(c)
     check_resources(c)
     check_countries(c)
+    check_formats(c)
     check_provenance(c)
     check_blanks(c)
     check_wording(c)

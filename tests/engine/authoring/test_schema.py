@@ -151,6 +151,7 @@ KNOWLEDGE_FILES = [
         "partners",
         "program",
         "resources",
+        "formats",
     )
 ]
 KNOWLEDGE_FILES += [
