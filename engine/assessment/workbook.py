@@ -28,7 +28,7 @@ from engine.errors import (
     suggest,
 )
 from engine.files.office import check_container, read_office_file
-from engine.files.strict_yaml import bad_character
+from engine.files.strict_yaml import bad_character, char_name
 from engine.knowledge.models import Indicator, Knowledge
 from engine.resources import display_path
 from engine.text.strings import strings
@@ -324,9 +324,13 @@ class _SheetReader:
                 self.values[ind_id] = value
 
     def check_required(self) -> None:
-        """Report every required indicator left without an answer."""
+        """Report every required indicator left without an answer (one whose answer was refused
+        is reported once, for that answer, as in a YAML assessment)."""
+        refused = {p.path for p in self.problems}
         for ind in self.k.indicators.indicators:
-            if ind.required and self.values[ind.id] in (None, ""):
+            if not ind.required or self.values[ind.id] not in (None, ""):
+                continue
+            if ind.id not in self.seen or self._at(ind.id) not in refused:
                 self.problems.append(
                     Problem(
                         file=self.file,
@@ -353,7 +357,10 @@ def _cell_answer(cell: Any, ind: Indicator, k: Knowledge) -> tuple[Any, str | No
     texts = [raw] if isinstance(raw, str) else raw if isinstance(raw, list) else []
     bad = next((b for b in map(bad_character, texts) if b is not None), None)
     if bad is not None:  # openpyxl decodes _x001B_ escapes: same rule as YAML text
-        return None, f"character U+{ord(bad):04X} is not allowed in text; remove it"
+        return (
+            None,
+            f"character U+{ord(bad):04X} ({char_name(bad)}) is not allowed in text; remove it",
+        )
     if isinstance(raw, float) and not math.isfinite(raw):
         return None, "not a finite number"
     return raw, None

@@ -321,18 +321,36 @@ def _compose(text: str) -> Node | None:
 
 
 def _too_many_nodes(text: str, name: str) -> None:
-    """Refuse, before parsing, a text that could hold more than MAX_NODES values."""
-    bound = text.count("\n") + text.count(",")
+    """Refuse, before parsing, a text that could hold more than MAX_NODES values: its content
+    lines plus its commas. Blank and comment lines hold no value, so a well-commented file is not
+    refused for its comments; the byte limit (MAX_BYTES) bounds the whole file."""
+    bound = text.count("\n") + 1 + text.count(",")
+    if bound <= MAX_NODES:  # the usual case, counted in C without a look at each line
+        return
+    bound -= sum(1 + line.count(",") for line in _NO_VALUE_LINE.findall(text))
     if bound > MAX_NODES:
         raise InputError(
             [
                 Problem(
                     file=name,
-                    message=f"too many lines and list items ({bound}; the limit is {MAX_NODES})",
+                    message=f"too many values: {bound} lines of content and commas (blank and "
+                    f"comment lines not counted); the limit is {MAX_NODES}",
                     code="too-large",
+                    params=(("count", str(bound)), ("limit", str(MAX_NODES))),
                 )
             ]
         )
+
+
+# a line holding no value: blank, or only a comment
+_NO_VALUE_LINE = re.compile(r"^[ \t]*(?:#[^\n]*)?\r?$", re.MULTILINE)
+
+
+_NONCHARACTER = re.compile(
+    "[\ufdd0-\ufdef"
+    + "".join(chr(plane << 16 | 0xFFFE) + chr(plane << 16 | 0xFFFF) for plane in range(17))
+    + "]"
+)
 
 
 def _failed(name: str, line: int, col: int, message: str, code: str) -> InputError:
@@ -349,6 +367,14 @@ def load_yaml_text(text: str, name: str) -> Located:
         line, col = _line_col(text, exc.start)
         message = f"character U+{ord(text[exc.start]):04X} (a lone surrogate) is not allowed"
         raise _failed(name, line, col, message, "bad-character") from None
+    raw = _NONCHARACTER.search(text)
+    if raw is not None:  # the readers pass U+FDD0..U+FDEF and the planes' last two code points
+        line, col = _line_col(text, raw.start())
+        message = (
+            f"character U+{ord(raw.group()):04X} (a Unicode noncharacter) is not allowed in "
+            "YAML text; remove it"
+        )
+        raise _failed(name, line, col, message, "bad-character")
     try:
         node = _compose(text)
     except yaml.MarkedYAMLError as exc:
@@ -473,8 +499,8 @@ class _Builder:
                 self._problem(
                     node,
                     path,
-                    f"character U+{ord(bad):04X} ({_char_name(bad)}) is not allowed in text; "
-                    "remove the escape",
+                    f"character U+{ord(bad):04X} ({char_name(bad)}) is not allowed in text; "
+                    "remove it (or the escape that writes it)",
                     "bad-character",
                 )
                 return None
@@ -514,19 +540,31 @@ class _Builder:
 
 
 def bad_character(text: str) -> str | None:
-    """A control character or lone surrogate in decoded text (escapes like "\\e", "\\0",
-    "\\ud800" pass the raw-text check), or None. Tabs and line breaks are text."""
+    """A control character, lone surrogate or Unicode noncharacter in decoded text (escapes like
+    "\\e", "\\0", "\\ud800", "\\uffff" pass the raw-text check), or None. Tabs and line
+    breaks are text."""
     if text.isprintable():
         return None
     for ch in text:
         if ch in "\t\n":
             continue
-        if unicodedata.category(ch) in ("Cc", "Cs"):
+        if unicodedata.category(ch) in ("Cc", "Cs") or is_noncharacter(ch):
             return ch
     return None
 
 
-def _char_name(ch: str) -> str:
+def is_noncharacter(ch: str) -> bool:
+    """One of Unicode's 66 noncharacters (U+FDD0..U+FDEF and the last two code points of every
+    plane, U+FFFE, U+FFFF, U+1FFFE...): for a program's internal use, never for interchange;
+    XML forbids U+FFFE and U+FFFF, so a document carrying one is broken."""
+    cp = ord(ch)
+    return 0xFDD0 <= cp <= 0xFDEF or cp & 0xFFFE == 0xFFFE
+
+
+def char_name(ch: str) -> str:
+    """What kind of refused character `ch` is, for a message."""
     if unicodedata.category(ch) == "Cs":
         return "a lone surrogate"
+    if is_noncharacter(ch):
+        return "a Unicode noncharacter"
     return "a control character"
