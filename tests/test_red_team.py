@@ -359,6 +359,11 @@ def test_sheet_xml_that_does_not_parse_is_a_located_problem(cli, tmp_path, workb
         ("xl/embeddings/oleObject1.bin", b"\xd0\xcf\x11\xe0"),
         ("xl/activeX/activeX1.xml", b"<ax:ocx/>"),
         ("xl/vbaProject.bin", b"\x00"),
+        # issue 24: these drafted although macros are refused
+        ("xl/macros/module1.bin", b"\x00"),
+        ("customUI/customUI.xml", b"<customUI/>"),
+        ("customUI/customUI14.xml", b"<customUI/>"),
+        ("xl/vbaProjectSignature.bin", b"\x00"),
     ],
 )
 def test_every_kind_of_macro_is_refused(cli, tmp_path, workbook, part):
@@ -368,6 +373,46 @@ def test_every_kind_of_macro_is_refused(cli, tmp_path, workbook, part):
     assert lines == [f"{lines[0].split(':')[0]}: " + lines[0].split(": ", 1)[1]]
     assert "macros or embedded objects" in lines[0] and part[0] in lines[0]
     assert bad.read_bytes() == before
+
+
+UI_REL = (
+    b'<Relationship Id="rIdUI" Target="ribbon/ui.xml" '
+    b'Type="http://schemas.microsoft.com/office/2007/relationships/ui/extensibility"/>'
+)
+
+
+def test_a_ribbon_part_under_any_name_is_refused_by_its_relationship(cli, tmp_path, workbook):
+    # customUI drafted although macros are refused: its part may have any name, its relationship
+    # type says what it is
+    with zipfile.ZipFile(workbook) as z:
+        rels = z.read("_rels/.rels")
+    rels = rels.replace(b"</Relationships>", UI_REL + b"</Relationships>")
+    bad = patch_zip(
+        workbook,
+        tmp_path / "ribbon.xlsx",
+        {"_rels/.rels": rels, "ribbon/ui.xml": b'<customUI><button onAction="Run"/></customUI>'},
+    )
+    out = tmp_path / "p.md"
+    lines = clean(*cli("draft", bad, "-o", out))
+    assert len(lines) == 1 and lines[0].endswith(
+        "ribbon.xlsx: the workbook contains macros or embedded objects (VBA, Excel 4 macro "
+        "sheets, OLE or ActiveX); they are never run: save it as a plain .xlsx without them "
+        "(_rels/.rels)"
+    )
+    assert not out.exists()
+
+
+def test_a_word_template_with_a_ribbon_is_refused(cli, tmp_path):
+    from engine.resources import default_template
+
+    bad = patch_zip(default_template(), tmp_path / "t.docx", {"customUI/customUI14.xml": b"<x/>"})
+    out = tmp_path / "p.docx"
+    lines = clean(*cli("draft", NN, "--template", bad, "-o", out))
+    assert len(lines) == 1 and lines[0].endswith(
+        "t.docx: the template contains macros or embedded objects; save it as a plain .docx "
+        "without them (customUI/customUI14.xml)"
+    )
+    assert not out.exists()
 
 
 def test_excel_error_values_are_not_answers(cli, tmp_path, workbook):
