@@ -151,13 +151,14 @@ def _text_width_problems(doc: Any, sect: Any, i: int, name: str) -> list[Problem
         return [Problem(file=name, path=where, message=message)]
 
     try:
-        sizes = [section.page_width, section.page_height, section.left_margin]
-        sizes.append(section.right_margin)
+        read = [section.page_width, section.page_height, section.left_margin]
+        read.append(section.right_margin)
     except (ValueError, TypeError):  # a value that is not a length
         return problem(
             "the page size or margins are not numbers; set them in Word (Layout, Margins)"
         )
-    if any(v is None for v in sizes):
+    sizes = [v for v in read if v is not None]
+    if len(sizes) < len(read):
         return problem(
             "the page size needs a width and a height, the margins a left and a right value; "
             "set them in Word (Layout, Page Setup)"
