@@ -45,6 +45,7 @@ from engine.errors import (
     Problem,
     UsageError,
     capped,
+    printable,
 )
 from engine.explain.policy import policy_what_if, policy_why, policy_why_not
 from engine.explain.shapes import WhatIfData, WhyData, WhyNotData
@@ -122,6 +123,7 @@ __all__ = [
     "load",
     "load_bytes",
     "new_in_knowledge",
+    "printable",
     "program_view",
     "questionnaire",
     "run",

@@ -27,7 +27,7 @@ from engine.errors import (
     printable,
     suggest,
 )
-from engine.files.office import check_container, read_office_file
+from engine.files.office import check_container, damaged, read_office_file
 from engine.files.strict_yaml import bad_character, char_name
 from engine.knowledge.models import Indicator, Knowledge
 from engine.resources import display_path
@@ -113,7 +113,7 @@ def read_workbook_sheets(
         )
     except Exception as exc:  # openpyxl raises assorted errors for damaged files
         raise InputError(
-            [Problem(file=name, message=f"cannot read the workbook ({type(exc).__name__}: {exc})")]
+            [Problem(file=name, message=f"cannot read the workbook: {damaged(exc)}")]
         ) from None
     try:
         out = []
@@ -130,7 +130,7 @@ def read_workbook_sheets(
                 problem = Problem(
                     file=name,
                     path=printable(ws.title),
-                    message=f"cannot read the sheet ({type(exc).__name__}: {printable(exc)})",
+                    message=f"cannot read the sheet: {damaged(exc)}",
                 )
                 out.append(SheetResult(ws.title, None, [problem]))
     finally:

@@ -37,6 +37,7 @@ from engine.errors import (
     printable,
 )
 from engine.files.atomic import Inputs, check_target
+from engine.files.folders import folder_entries
 from engine.inference.run import Runner
 from engine.knowledge.models import Knowledge
 from engine.program import model as program
@@ -122,7 +123,7 @@ def expand(inputs: list[Path], exclude: Path | None = None) -> list[Path]:
                 continue
             out += sorted(
                 p
-                for p in item.iterdir()
+                for p in folder_entries(item, "batch")
                 if p.is_file()
                 and p.suffix.lower() in SUFFIXES
                 and not p.name.startswith((".", "~$"))

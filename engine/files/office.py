@@ -16,6 +16,7 @@ import os
 import re
 import stat
 import zipfile
+import zlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -119,6 +120,22 @@ def _check_sizes(
             f"part {printable(big.filename)!r} unpacks to {big.file_size} bytes "
             f"(the limit is {max_part}); refusing to read it"
         )
+
+
+def damaged(exc: Exception) -> str:
+    """What a library's error on reading an office file means, in words and without its text:
+    that text quotes the file's bytes and the library's internals (`KeyError: 'rId1'`,
+    `XMLSyntaxError: ... (<string>, line 1)`), which tell a person nothing they can act on."""
+    kind = type(exc).__name__
+    if isinstance(exc, KeyError):
+        why = "a part it refers to is missing"
+    elif "ParseError" in kind or "XMLSyntaxError" in kind:
+        why = "a part of it is not well-formed XML"
+    elif isinstance(exc, (zipfile.BadZipFile, EOFError, zlib.error)):
+        why = "its zip container is damaged"
+    else:
+        why = "a part of it holds what the format does not allow"
+    return f"{why} ({kind}); open it in the program that made it and save it again"
 
 
 def text_cells(cells: Any) -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from engine.errors import InputError, Problem, printable
-from engine.files.office import check_container, read_office_file
+from engine.files.office import check_container, damaged, read_office_file
 from engine.files.stable_zip import FIXED_TIME
 from engine.resources import default_template, display_path
 
@@ -88,7 +88,7 @@ def open_template(template: Path | None) -> Any:
         doc = Document(io.BytesIO(data))
     except Exception as exc:  # python-docx raises assorted errors for a file that is not a .docx
         raise InputError(
-            [Problem(file=name, message=f"not a Word .docx template ({type(exc).__name__}: {exc})")]
+            [Problem(file=name, message=f"cannot read the Word template: {damaged(exc)}")]
         ) from None
     names = {s.name for s in doc.styles}
     problems = [
