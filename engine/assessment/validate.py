@@ -258,6 +258,13 @@ def validate_mapping(data: Any, located: Located, knowledge: Knowledge) -> Asses
             ]
         )
     own = {OVERRIDES_KEY, kpi_targets_key(knowledge)}
+    foreign = located.foreign(
+        {*knowledge.indicator, *(k for k in own if k), VARIANT_KEY},
+        "an assessment",
+        "indicator: value, as `cluster-intl questionnaire --format yaml` writes them",
+    )
+    if foreign is not None:
+        raise InputError([foreign])
     read = _read_entries({x: v for x, v in data.items() if x not in own}, located, knowledge)
     overrides, problems = read_overrides(data.get(OVERRIDES_KEY), located, knowledge, read.values)
     targets, target_problems = read_kpi_targets(

@@ -12,6 +12,7 @@ import os
 import re
 import stat
 import unicodedata
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -90,6 +91,24 @@ class Located:
             severity=severity,
             code=code,
             params=params,
+        )
+
+    def foreign(self, known: Collection[str], what: str, expected: str) -> Problem | None:
+        """One problem for a mapping none of whose top-level keys is `known`, else None: the
+        file is not `what` (`kb test /etc/shadow`), and none of its keys is quoted back, since
+        a file of another kind may hold anything (each key was echoed as "unknown field")."""
+        data = self.data
+        if not isinstance(data, dict) or not data or any(k in known for k in data):
+            return None
+        line, col = self.positions.get((), (1, 1))
+        return Problem(
+            file=self.file,
+            line=line,
+            col=col,
+            message=f"not {what}: none of its {len(data)} top-level keys is a key of {what} "
+            f"({expected}); its content is not shown",
+            code="foreign-file",
+            params=(("count", str(len(data))),),
         )
 
 
