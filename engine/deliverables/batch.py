@@ -479,8 +479,12 @@ class _Pool:
 
 
 def _worker_loop(conn: Any, parents: list[Any], work: Work) -> None:
+    """A worker drafts the chunks it is sent until told to stop, or until its parent is gone
+    (even SIGKILLed): then it exits quietly, without a BrokenPipeError traceback on the
+    terminal, as soon as its current cluster is done (Linux and macOS alike: by getppid)."""
     for other in parents:
         other.close()
+    parent = os.getppid()
     work = _init_worker(work)
     while True:
         try:
@@ -489,7 +493,15 @@ def _worker_loop(conn: Any, parents: list[Any], work: Work) -> None:
             return
         if chunk is None:
             return
-        conn.send([process(job, work) for job in chunk])
+        done = []
+        for job in chunk:
+            if os.getppid() != parent:  # orphaned: nobody will read what is drafted
+                return
+            done.append(process(job, work))
+        try:
+            conn.send(done)
+        except OSError:  # the parent died while the chunk was drafted
+            return
 
 
 def _died(job: Job) -> Outcome:
