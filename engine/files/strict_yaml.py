@@ -410,7 +410,8 @@ def load_yaml_text(text: str, name: str) -> Located:
         message = f"control character U+{code:04X} is not allowed in YAML text; remove it"
         raise _failed(name, line, col, message, "bad-character") from None
     except yaml.YAMLError as exc:
-        raise _failed(name, 0, 0, f"YAML error: {exc}", "yaml-syntax") from None
+        # its text may carry a snippet of the file: the kind of error only
+        raise _failed(name, 0, 0, f"YAML error ({type(exc).__name__})", "yaml-syntax") from None
     except RecursionError:
         raise _failed(name, 0, 0, "YAML nesting is too deep", "too-deep") from None
     located = Located(data=None, file=name)

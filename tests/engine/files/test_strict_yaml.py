@@ -125,3 +125,16 @@ def test_the_value_limit_says_what_it_counts():
         "a.yaml: too many values: 100001 lines of content and commas (blank and comment lines "
         "not counted); the limit is 100000"
     )
+
+
+def test_an_unlocated_yaml_error_no_longer_quotes_the_file(monkeypatch):
+    # such an error's text may carry a snippet of the file (`kb test /etc/shadow`)
+    import yaml
+
+    from engine.files import strict_yaml
+
+    def failing(text):
+        raise yaml.YAMLError('in "<file>": root:$6$SECRET')
+
+    monkeypatch.setattr(strict_yaml, "_compose", failing)
+    assert problems("a: 1\n") == ["a.yaml: YAML error (YAMLError)"]
