@@ -433,7 +433,8 @@ def test_a_ribbon_part_under_any_name_is_refused_by_its_relationship(cli, tmp_pa
     lines = clean(*cli("draft", bad, "-o", out))
     assert len(lines) == 1 and lines[0].endswith(
         "ribbon.xlsx: the workbook contains macros or embedded objects (VBA, Excel 4 macro "
-        "sheets, OLE or ActiveX); they are never run: save it as a plain .xlsx without them "
+        "sheets, OLE, ActiveX or a custom ribbon); they are never run: save it as a plain .xlsx "
+        "without them "
         "(_rels/.rels)"
     )
     assert not out.exists()

@@ -105,7 +105,8 @@ def read_workbook_sheets(
         max_unpacked=MAX_UNPACKED_BYTES,
         max_part=MAX_UNPACKED_BYTES,
         code_message="the workbook contains macros or embedded objects (VBA, Excel 4 macro "
-        "sheets, OLE or ActiveX); they are never run: save it as a plain .xlsx without them",
+        "sheets, OLE, ActiveX or a custom ribbon); they are never run: save it as a plain .xlsx "
+        "without them",
     )
     try:
         wb = load_workbook(
