@@ -483,7 +483,11 @@ def test_hidden_sheets_are_not_drafted_by_batch(cli, tmp_path, knowledge):
 
 
 @pytest.mark.parametrize("fmt", ["md", "html", "json", "docx"])
-@pytest.mark.parametrize("escape", ["\\ud800", "\\e]0;pwned\\a", "\\0", "\\x7f", "\\x85", "\\e[2J"])
+@pytest.mark.parametrize(
+    # issue 24: the noncharacters "\\uffff" and "\\ufdd0" passed into documents
+    "escape",
+    ["\\ud800", "\\e]0;pwned\\a", "\\0", "\\x7f", "\\x85", "\\e[2J", "\\uffff", "\\ufdd0"],
+)
 def test_escapes_decoding_to_control_characters_are_refused(cli, tmp_path, escape, fmt):
     bad = nn_text(tmp_path, f'cluster_name: "A {escape} B"')
     out = tmp_path / f"p.{fmt}"
