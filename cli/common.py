@@ -95,7 +95,9 @@ def guarded_command(fn: Callable[..., int | None]) -> Callable[..., None]:
         try:
             code = fn(*args, **kwargs)
         except api.ClusterIntlError as exc:
-            typer.echo(str(exc), err=True)
+            # every message printable: a path or value with an escape sequence cannot drive
+            # the terminal, whichever error carries it
+            typer.echo(api.printable(str(exc)), err=True)
             raise typer.Exit(code=exc.exit_code) from None
         except KeyboardInterrupt:
             typer.echo("interrupted", err=True)

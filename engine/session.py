@@ -10,6 +10,7 @@ engine.api functions take it (or the knowledge it holds) instead of reaching for
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -98,7 +99,9 @@ class Session:
             if path is None:
                 continue
             if path.is_dir():
-                for child in path.iterdir():
-                    self.inputs.add(child)
+                # a folder that cannot be listed is refused by the command that reads it
+                with contextlib.suppress(OSError):
+                    for child in path.iterdir():
+                        self.inputs.add(child)
             else:
                 self.inputs.add(path)

@@ -403,3 +403,13 @@ def test_batch_drafts_json_results(cli, tmp_path):
     data = json.loads((tmp_path / "out" / "nizhny-novgorod.json").read_text(encoding="utf-8"))
     assert data["schema"].startswith("cluster-intl/result/")
     assert "co_sme_internationalization" in {r["id"] for r in data["recommendations"]}
+
+
+def test_an_escape_sequence_in_a_batch_output_path_is_printed_escaped(cli, tmp_path):
+    # issue 24 (a sibling of the --peers messages): an OutputError printed the path raw
+    blocker = tmp_path / "f\x1b[2J"
+    blocker.write_text("a file, not a folder")
+    code, stdout, stderr = cli("batch", EXAMPLES / "nizhny-novgorod.yaml", "-o", blocker / "out")
+    assert code == 2 and stdout == ""
+    assert "\x1b" not in stderr
+    assert stderr.strip() == f"{tmp_path}/f\\x1b[2J/out: cannot create the folder: Not a directory"

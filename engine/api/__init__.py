@@ -47,6 +47,7 @@ from engine.errors import (
     Problem,
     UsageError,
     capped,
+    printable,
 )
 from engine.explain.policy import policy_what_if, policy_why, policy_why_not
 from engine.explain.shapes import WhatIfData, WhyData, WhyNotData
@@ -126,6 +127,7 @@ __all__ = [
     "load_bytes",
     "migrate",
     "new_in_knowledge",
+    "printable",
     "program_view",
     "questionnaire",
     "run",

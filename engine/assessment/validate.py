@@ -266,6 +266,14 @@ def validate_mapping(data: Any, located: Located, knowledge: Knowledge) -> Asses
             ]
         )
     own = {OVERRIDES_KEY, kpi_targets_key(knowledge)}
+    foreign = located.foreign(
+        {*knowledge.indicator, *(k for k in own if k), VARIANT_KEY, knowledge.formats.key}
+        | {c.field for c in knowledge.formats.changes},
+        "an assessment",
+        "indicator: value, as `cluster-intl questionnaire --format yaml` writes them",
+    )
+    if foreign is not None:
+        raise InputError([foreign])
     earlier = read_format(data, located, knowledge)
     data = earlier.data
     read = _read_entries({x: v for x, v in data.items() if x not in own}, located, knowledge)

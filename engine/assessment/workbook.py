@@ -27,8 +27,8 @@ from engine.errors import (
     kind_of,
     printable,
 )
-from engine.files.office import check_container, read_office_file
-from engine.files.strict_yaml import bad_character
+from engine.files.characters import bad_character, char_name
+from engine.files.office import check_container, damaged, read_office_file
 from engine.knowledge.models import Indicator, Knowledge
 from engine.resources import display_path
 from engine.text.strings import strings
@@ -104,7 +104,8 @@ def read_workbook_sheets(
         max_unpacked=MAX_UNPACKED_BYTES,
         max_part=MAX_UNPACKED_BYTES,
         code_message="the workbook contains macros or embedded objects (VBA, Excel 4 macro "
-        "sheets, OLE or ActiveX); they are never run: save it as a plain .xlsx without them",
+        "sheets, OLE, ActiveX or a custom ribbon); they are never run: save it as a plain .xlsx "
+        "without them",
     )
     try:
         wb = load_workbook(
@@ -112,7 +113,7 @@ def read_workbook_sheets(
         )
     except Exception as exc:  # openpyxl raises assorted errors for damaged files
         raise InputError(
-            [Problem(file=name, message=f"cannot read the workbook ({type(exc).__name__}: {exc})")]
+            [Problem(file=name, message=f"cannot read the workbook: {damaged(exc)}")]
         ) from None
     try:
         out = []
@@ -129,7 +130,7 @@ def read_workbook_sheets(
                 problem = Problem(
                     file=name,
                     path=printable(ws.title),
-                    message=f"cannot read the sheet ({type(exc).__name__}: {printable(exc)})",
+                    message=f"cannot read the sheet: {damaged(exc)}",
                 )
                 out.append(SheetResult(ws.title, None, [problem]))
     finally:
@@ -335,9 +336,13 @@ class _SheetReader:
                 self.values[ind_id] = value
 
     def check_required(self) -> None:
-        """Report every required indicator left without an answer."""
+        """Report every required indicator left without an answer (one whose answer was refused
+        is reported once, for that answer, as in a YAML assessment)."""
+        refused = {p.path for p in self.problems}
         for ind in self.k.indicators.indicators:
-            if ind.required and self.values[ind.id] in (None, ""):
+            if not ind.required or self.values[ind.id] not in (None, ""):
+                continue
+            if ind.id not in self.seen or self._at(ind.id) not in refused:
                 self.problems.append(
                     Problem(
                         file=self.file,
@@ -364,7 +369,10 @@ def _cell_answer(cell: Any, ind: Indicator, k: Knowledge) -> tuple[Any, str | No
     texts = [raw] if isinstance(raw, str) else raw if isinstance(raw, list) else []
     bad = next((b for b in map(bad_character, texts) if b is not None), None)
     if bad is not None:  # openpyxl decodes _x001B_ escapes: same rule as YAML text
-        return None, f"character U+{ord(bad):04X} is not allowed in text; remove it"
+        return (
+            None,
+            f"character U+{ord(bad):04X} ({char_name(bad)}) is not allowed in text; remove it",
+        )
     if isinstance(raw, float) and not math.isfinite(raw):
         return None, "not a finite number"
     return raw, None

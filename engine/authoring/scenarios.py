@@ -261,6 +261,14 @@ def _parse(located: Located, problems: list[Problem]) -> list[tuple[tuple[Any, .
             )
         )
         return []
+    foreign = located.foreign(
+        {"scenarios", *Scenario.model_fields},
+        "a scenario file",
+        "`scenarios:` with a list, or one scenario's `assessment:` and `expect:`",
+    )
+    if foreign is not None:
+        problems.append(foreign)
+        return []
     many = "scenarios" in data
     try:
         if many:

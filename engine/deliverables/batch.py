@@ -38,6 +38,7 @@ from engine.errors import (
     printable,
 )
 from engine.files.atomic import Inputs, check_target
+from engine.files.folders import folder_entries
 from engine.inference.run import Runner
 from engine.knowledge.models import Knowledge
 from engine.program import model as program
@@ -124,7 +125,7 @@ def expand(inputs: list[Path], exclude: Path | None = None) -> list[Path]:
                 continue
             out += sorted(
                 p
-                for p in item.iterdir()
+                for p in folder_entries(item, "batch")
                 if p.is_file()
                 and p.suffix.lower() in SUFFIXES
                 and not p.name.startswith((".", "~$"))
@@ -495,8 +496,12 @@ class _Pool:
 
 
 def _worker_loop(conn: Any, parents: list[Any], work: Work) -> None:
+    """A worker drafts the chunks it is sent until told to stop, or until its parent is gone
+    (even SIGKILLed): then it exits quietly, without a BrokenPipeError traceback on the
+    terminal, as soon as its current cluster is done (Linux and macOS alike: by getppid)."""
     for other in parents:
         other.close()
+    parent = os.getppid()
     work = _init_worker(work)
     while True:
         try:
@@ -505,7 +510,15 @@ def _worker_loop(conn: Any, parents: list[Any], work: Work) -> None:
             return
         if chunk is None:
             return
-        conn.send([process(job, work) for job in chunk])
+        done = []
+        for job in chunk:
+            if os.getppid() != parent:  # orphaned: nobody will read what is drafted
+                return
+            done.append(process(job, work))
+        try:
+            conn.send(done)
+        except OSError:  # the parent died while the chunk was drafted
+            return
 
 
 def _died(job: Job) -> Outcome:

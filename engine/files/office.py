@@ -4,8 +4,9 @@ before any library unpacks them.
 The bytes are read once, from a regular file and within a size limit, and the checks and the
 reader see the same bytes (no second open by path). Refused: a file that is not a zip, a zip bomb
 (the unpacked total, or one part, over a limit), and anything that can carry code or fetch
-content: VBA projects, Excel 4 (XLM) macro sheets, dialog sheets, OLE embeddings and ActiveX
-controls, whatever the file's extension says.
+content: VBA projects, Excel 4 (XLM) macro sheets, dialog sheets, macro folders, OLE embeddings,
+ActiveX controls and customUI (ribbon) parts, by part name, content type or relationship type,
+whatever the file's extension says.
 """
 
 from __future__ import annotations
@@ -15,18 +16,25 @@ import os
 import re
 import stat
 import zipfile
+import zlib
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from engine.errors import InputError, Problem, printable
 
-# Part names and content types that hold macros or embedded programs
+# Part names, content types and relationship types that hold macros, embedded programs or the
+# ribbon callbacks that run them: VBA projects (and their signatures), Excel 4 macro and dialog
+# sheets, macro folders (`xl/macros/*.bin`), Word's macro toolbars and key bindings, OLE
+# embeddings, ActiveX controls and customUI (ribbon XML, whose onAction names a macro)
 _CODE_PARTS = re.compile(
-    r"(vbaproject|vbadata|/macrosheets/|/dialogsheets/|/embeddings/|/activex/|oleobject)",
+    r"(vbaproject|vbadata|/macrosheets/|/dialogsheets/|/macros/|/embeddings/|/activex/|oleobject"
+    r"|/customui/|customui\d*\.xml|attachedtoolbars|keymapcustomizations)",
     re.IGNORECASE,
 )
 _CODE_TYPES = re.compile(
-    rb"(macroEnabled|macrosheet|dialogsheet|vbaProject|oleObject|activeX|ms-office\.vba)",
+    rb"(macroEnabled|macrosheet|dialogsheet|vbaProject|vbaData|oleObject|activeX|ms-office\.vba"
+    rb"|customUI|ui/extensibility|attachedToolbars|keyMapCustomizations)",
     re.IGNORECASE,
 )
 
@@ -81,11 +89,29 @@ def check_container(
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as z:
             infos = z.infolist()
+            _check_sizes(infos, max_unpacked, max_part, refuse)
             types = z.read("[Content_Types].xml") if "[Content_Types].xml" in z.namelist() else b""
+            # a part of any name is code when a relationship says so (ribbon XML at `ui.xml`)
+            rels = [(i.filename, z.read(i)) for i in infos if i.filename.lower().endswith(".rels")]
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
         raise refuse(not_a_zip) from None
     except (RuntimeError, NotImplementedError):  # encrypted or an unknown compression
         raise refuse(not_a_zip) from None
+    code = next((i.filename for i in infos if _CODE_PARTS.search("/" + i.filename)), None)
+    if code is None:
+        code = next((part for part, xml in rels if _CODE_TYPES.search(xml)), None)
+    if code is not None or _CODE_TYPES.search(types):
+        where = f" ({printable(code)})" if code else ""
+        raise refuse(code_message + where)
+
+
+def _check_sizes(
+    infos: list[zipfile.ZipInfo],
+    max_unpacked: int,
+    max_part: int,
+    refuse: Callable[[str], InputError],
+) -> None:
+    """A zip bomb is refused before any part of it is read."""
     if sum(i.file_size for i in infos) > max_unpacked:
         raise refuse(f"the file unpacks to more than {max_unpacked} bytes; refusing to read it")
     big = next((i for i in infos if i.file_size > max_part), None)
@@ -94,10 +120,22 @@ def check_container(
             f"part {printable(big.filename)!r} unpacks to {big.file_size} bytes "
             f"(the limit is {max_part}); refusing to read it"
         )
-    code = next((i.filename for i in infos if _CODE_PARTS.search("/" + i.filename)), None)
-    if code is not None or _CODE_TYPES.search(types):
-        where = f" ({printable(code)})" if code else ""
-        raise refuse(code_message + where)
+
+
+def damaged(exc: Exception) -> str:
+    """What a library's error on reading an office file means, in words and without its text:
+    that text quotes the file's bytes and the library's internals (`KeyError: 'rId1'`,
+    `XMLSyntaxError: ... (<string>, line 1)`), which tell a person nothing they can act on."""
+    kind = type(exc).__name__
+    if isinstance(exc, KeyError):
+        why = "a part it refers to is missing"
+    elif "ParseError" in kind or "XMLSyntaxError" in kind:
+        why = "a part of it is not well-formed XML"
+    elif isinstance(exc, (zipfile.BadZipFile, EOFError, zlib.error)):
+        why = "its zip container is damaged"
+    else:
+        why = "a part of it holds what the format does not allow"
+    return f"{why} ({kind}); open it in the program that made it and save it again"
 
 
 def text_cells(cells: Any) -> None:

@@ -109,6 +109,10 @@ def _clean_loc(loc: tuple[Any, ...]) -> list[Any]:
 def _parse(model: type[BaseModel], located: Located) -> tuple[Any, list[Problem]]:
     if not isinstance(located.data, dict):
         return None, [located.problem((), "expected a mapping at the top of the file")]
+    fields = {f.alias or n for n, f in model.model_fields.items()} | set(model.model_fields)
+    foreign = located.foreign(fields, "this knowledge file", ", ".join(sorted(fields)))
+    if foreign is not None:
+        return None, [foreign]
     try:
         return model.model_validate(located.data), []
     except ValidationError as exc:

@@ -8,12 +8,14 @@ their index is kept. The settings (minimum set size, percentile statements) are 
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from engine.assessment.load import load_assessment
-from engine.errors import Problem, UsageError
+from engine.errors import Problem, UsageError, printable
+from engine.files.folders import folder_entries
 from engine.knowledge.models import Knowledge
 from engine.measures import compute
 from engine.program.leaves import Format, tx
@@ -30,19 +32,22 @@ class PeerIndex:
 
 
 def peer_files(paths: list[Path]) -> list[Path]:
-    """The assessment files of FILE|DIR arguments (a folder gives its files sorted by name)."""
+    """The assessment files of FILE|DIR arguments (a folder gives its files sorted by name).
+
+    A path that exists but is no folder (a FIFO, a device) goes to the reader, which says what
+    it is; only a path that is not there is "no such file"."""
     out: list[Path] = []
     for p in paths:
         if p.is_dir():
             out += sorted(
                 f
-                for f in p.iterdir()
+                for f in folder_entries(p, "--peers")
                 if f.is_file() and f.suffix.lower() in SUFFIXES and not f.name.startswith(".")
             )
-        elif p.is_file():
+        elif os.path.lexists(p):
             out.append(p)
         else:
-            raise UsageError(f"--peers: {p}: no such file or folder")
+            raise UsageError(f"--peers: {printable(p)}: no such file or folder")
     return out
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from engine.errors import InputError, Problem, printable
-from engine.files.office import check_container, read_office_file
+from engine.files.office import check_container, damaged, read_office_file
 from engine.files.stable_zip import FIXED_TIME
 from engine.resources import default_template, display_path
 
@@ -88,7 +88,7 @@ def open_template(template: Path | None) -> Any:
         doc = Document(io.BytesIO(data))
     except Exception as exc:  # python-docx raises assorted errors for a file that is not a .docx
         raise InputError(
-            [Problem(file=name, message=f"not a Word .docx template ({type(exc).__name__}: {exc})")]
+            [Problem(file=name, message=f"cannot read the Word template: {damaged(exc)}")]
         ) from None
     names = {s.name for s in doc.styles}
     problems = [
@@ -125,16 +125,62 @@ def _page_setup_problems(doc: Any, name: str) -> list[Problem]:
         ]
     out = []
     for i, sect in enumerate(sections, start=1):
-        for child, what in (("w:pgSz", "page size"), ("w:pgMar", "page margins")):
-            if sect.find(qn(child)) is None:
-                out.append(
-                    Problem(
-                        file=name,
-                        path=f"section {i}: {child}",
-                        message=f"the section has no {what}; set it in Word (Layout, Page Setup)",
-                    )
-                )
+        missing = [
+            Problem(
+                file=name,
+                path=f"section {i}: {child}",
+                message=f"the section has no {what}; set it in Word (Layout, Page Setup)",
+            )
+            for child, what in (("w:pgSz", "page size"), ("w:pgMar", "page margins"))
+            if sect.find(qn(child)) is None
+        ]
+        out += missing or _text_width_problems(doc, sect, i, name)
     return out
+
+
+def _text_width_problems(doc: Any, sect: Any, i: int, name: str) -> list[Problem]:
+    """The renderer sizes every table to the text width (the page less its left and right
+    margins), upright and, for the plan of measures, turned landscape: both must be readable
+    numbers and at least MIN_TEXT_WIDTH_CM wide (a margin wider than the page drew a traceback)."""
+    from docx.section import Section
+
+    section = Section(sect, doc.part)
+    where = f"section {i}: w:pgSz, w:pgMar"
+
+    def problem(message: str) -> list[Problem]:
+        return [Problem(file=name, path=where, message=message)]
+
+    try:
+        read = [section.page_width, section.page_height, section.left_margin]
+        read.append(section.right_margin)
+    except (ValueError, TypeError):  # a value that is not a length
+        return problem(
+            "the page size or margins are not numbers; set them in Word (Layout, Margins)"
+        )
+    sizes = [v for v in read if v is not None]
+    if len(sizes) < len(read):
+        return problem(
+            "the page size needs a width and a height, the margins a left and a right value; "
+            "set them in Word (Layout, Page Setup)"
+        )
+    width, height, left, right = (v / _EMU_PER_CM for v in sizes)
+    text = min(width, height) - left - right
+    if text >= MIN_TEXT_WIDTH_CM:
+        return []
+    turned = ", once turned for the landscape plan of measures" if height < width else ""
+    return problem(
+        f"the margins (left {_cm(left)} cm, right {_cm(right)} cm) leave {_cm(text)} cm for the "
+        f"text on a page {_cm(min(width, height))} cm wide{turned}; the program needs at least "
+        f"{_cm(MIN_TEXT_WIDTH_CM)} cm: narrow the margins in Word (Layout, Margins)"
+    )
+
+
+def _cm(value: float) -> str:
+    return f"{value:.1f}"
+
+
+MIN_TEXT_WIDTH_CM = 5.0  # the narrowest text a table of the program stays readable in
+_EMU_PER_CM = 360000
 
 
 def _drop_external_relationships(doc: Any) -> None:

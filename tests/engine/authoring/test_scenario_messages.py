@@ -130,3 +130,65 @@ def test_an_unknown_kpi_in_a_scenario_is_located_with_a_suggestion(tmp_path, kno
     (problem,) = exc.value.problems
     assert problem.line == 5 and "unknown KPI 'kpi_intl_publication'" in problem.message
     assert "kpi_intl_publications" in (problem.hint or "")
+
+
+# --- issue 24: `kb test /etc/shadow` echoed the file's lines ---------------------------------
+
+SHADOW = "root:$6$SECRET-HASH:19000:0:99999:7:::\ndaemon:*:19000:0:99999:7:::\n"
+
+
+def test_kb_test_of_a_non_scenario_file_no_longer_echoes_its_lines(cli, tmp_path):
+    secret = tmp_path / "shadow"
+    secret.write_text(SHADOW, "utf-8")
+    code, stdout, stderr = cli("kb", "test", secret)
+    assert code == 2 and stdout == "" and "Traceback" not in stderr
+    (line,) = stderr.splitlines()
+    assert line.endswith(
+        "shadow:1:1: not a scenario file: none of its 2 top-level keys is a key of a scenario "
+        "file (`scenarios:` with a list, or one scenario's `assessment:` and `expect:`); its "
+        "content is not shown"
+    )
+    assert "SECRET" not in stderr and "19000" not in stderr and "daemon" not in stderr
+
+
+@pytest.mark.parametrize(
+    ("command", "exit_code"),
+    [(["draft"], 2), (["assess"], 2), (["batch", "-o", "OUT"], 1)],  # batch: 1, an input failed
+)
+def test_an_assessment_command_on_a_non_assessment_no_longer_echoes_its_lines(
+    cli, tmp_path, command, exit_code
+):
+    secret = tmp_path / "shadow.yaml"
+    secret.write_text(SHADOW, "utf-8")
+    args = [str(tmp_path / "out") if a == "OUT" else a for a in command[1:]]
+    code, stdout, stderr = cli(command[0], secret, *args)
+    assert code == exit_code and "Traceback" not in stderr
+    assert "not an assessment: none of its 2 top-level keys is a key of an assessment" in stderr
+    assert "SECRET" not in stdout + stderr and "daemon" not in stdout + stderr
+    for written in tmp_path.rglob("*"):  # a batch's register names the file, not its lines
+        if written.is_file() and written != secret:
+            assert b"SECRET" not in written.read_bytes() and b"daemon" not in written.read_bytes()
+
+
+def test_a_knowledge_file_of_another_kind_is_not_quoted(tmp_path):
+    import shutil
+
+    from engine.knowledge.read import read_knowledge
+
+    kb = tmp_path / "kb"
+    shutil.copytree(ROOT / "knowledge", kb)
+    (kb / "scoring.yaml").write_text(SHADOW, "utf-8")
+    _, problems = read_knowledge(kb)
+    (problem,) = [p for p in problems if p.file.endswith("scoring.yaml")]
+    assert problem.format().endswith("its content is not shown")
+    assert problem.message.startswith("not this knowledge file: none of its 2 top-level keys")
+    assert "SECRET" not in problem.format()
+
+
+def test_a_file_with_one_known_key_still_names_its_unknown_ones(tmp_path, knowledge):
+    # the guard is for files of another kind: a scenario with a misspelt key keeps its hint
+    path = tmp_path / "s.yaml"
+    path.write_text(f"name: s\nassessment: {NN}\nexpectt: {{}}\n", encoding="utf-8")
+    with pytest.raises(InputError) as exc:
+        sc.load_cases([path], knowledge)
+    assert "unknown field 'expectt'" in str(exc.value)

@@ -459,3 +459,19 @@ def test_calc_opens_the_questionnaire_and_a_workbook_it_saves_drafts_the_same(
     # the workbook has no column for a value's basis (synthetic, estimate): only that differs
     assert from_calc.pop("provenance") == {} and from_yaml.pop("provenance")
     assert from_calc == from_yaml
+
+
+@pytest.mark.parametrize("char", ["\ufdd0", "\ufdef", "\U0001fffe", "\U0010ffff"])
+def test_a_noncharacter_in_a_cell_no_longer_passes_into_documents(tmp_path, knowledge, char):
+    # XML 1.0 holds these (only U+FFFE and U+FFFF are outside its characters): the cell read them
+    wb = filled_workbook(knowledge, nn_values())
+    ws = wb.worksheets[0]
+    row = next(r[0].row for r in ws.iter_rows(min_row=2) if r[0].value == "cluster_name")
+    ws.cell(row=row, column=7).value = f"Cluster {char} name"
+    with pytest.raises(InputError) as exc:
+        read_workbook(save(wb, tmp_path / "nonchar.xlsx"), knowledge)
+    (line,) = str(exc.value).splitlines()  # once: not also "missing required indicator"
+    assert line.endswith(
+        f"nonchar.xlsx: Assessment!G{row}: character U+{ord(char):04X} (a Unicode noncharacter) "
+        "is not allowed in text; remove it"
+    )

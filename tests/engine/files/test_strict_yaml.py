@@ -83,3 +83,58 @@ def test_utf8_bom_is_accepted():
 
 def test_deep_nesting_is_refused():
     assert codes("a: " + "[" * 60 + "]" * 60 + "\n")[:1] == ["too-deep"]
+
+
+# --- issue 24, leftovers of trust ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("code", [0xFFFF, 0xFFFE, 0xFDD0, 0xFDEF, 0x1FFFF, 0x10FFFE])
+def test_a_noncharacter_escape_no_longer_passes_into_documents(code):
+    # "\uffff" decoded to U+FFFF, which XML forbids: it reached the program (and broke the .docx)
+    escape = f"\\u{code:04X}" if code <= 0xFFFF else f"\\U{code:08X}"
+    (line,) = problems(f'a: 1\ncluster_name: "A {escape} B"\n')
+    assert line == (
+        f"a.yaml:2:15: cluster_name: character U+{code:04X} (a Unicode noncharacter) is not "
+        "allowed in text; remove it (or the escape that writes it)"
+    )
+
+
+@pytest.mark.parametrize("char", ["\ufdd0", "\U0001fffe", "\uffff"])
+def test_a_raw_noncharacter_is_refused_and_called_by_its_name(char):
+    (line,) = problems(f"a: 1\nb: x{char}y\n")
+    assert line.startswith("a.yaml:2:5: ") and "U+" in line
+    assert "(a Unicode noncharacter) is not allowed" in line
+
+
+def test_characters_next_to_the_noncharacters_are_text():
+    text = 'a: "\\uFDCF \\uFDF0 \\uFFFD \\U0001FFFD \\U00020000"\n'
+    assert load_yaml_text(text, "a.yaml").data == {
+        "a": "\ufdcf \ufdf0 \ufffd \U0001fffd \U00020000"
+    }
+
+
+def test_the_value_limit_no_longer_counts_comment_lines():
+    # 100,000 lines of comments (with commas) and blank lines used to refuse a one-value file
+    text = "# a, b\n" * 80_000 + "\n" * 30_000 + "a: 1\n"
+    assert load_yaml_text(text, "a.yaml").data == {"a": 1}
+
+
+def test_the_value_limit_says_what_it_counts():
+    (line,) = problems("# note\n" * 10 + "- 1\n" * 100_001)
+    assert line == (
+        "a.yaml: too many values: 100001 lines of content and commas (blank and comment lines "
+        "not counted); the limit is 100000"
+    )
+
+
+def test_an_unlocated_yaml_error_no_longer_quotes_the_file(monkeypatch):
+    # such an error's text may carry a snippet of the file (`kb test /etc/shadow`)
+    import yaml
+
+    from engine.files import strict_yaml
+
+    def failing(text):
+        raise yaml.YAMLError('in "<file>": root:$6$SECRET')
+
+    monkeypatch.setattr(strict_yaml, "_compose", failing)
+    assert problems("a: 1\n") == ["a.yaml: YAML error (YAMLError)"]

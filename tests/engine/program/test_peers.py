@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import errno
+import os
+import zipfile
 from pathlib import Path
 
+import pytest
 import yaml
 
 from engine import api
 from engine.assessment.validate import with_changes
+from engine.errors import InputError, UsageError
 from engine.program.peers import peer_indices, rank
 from tests.conftest import EXAMPLES
+from tests.engine.deliverables.test_questionnaire import filled_workbook, nn_values
 
 NN = EXAMPLES / "nizhny-novgorod.yaml"
 
@@ -77,3 +83,55 @@ def test_draft_peers_option_on_the_command_line(tmp_path, cli, knowledge):
     assert "among the most international of 6 clusters" in out
     code, out, err = cli("draft", NN, "--peers", tmp_path / "missing", "--lang", "en")
     assert code == 2 and "missing" in err
+
+
+# --- issue 24: --peers messages say what a file is, in words ----------------------------------
+
+
+def test_a_fifo_among_the_peers_is_named_for_what_it_is_not_no_such_file(tmp_path, knowledge):
+    fifo = tmp_path / "peer.yaml"
+    os.mkfifo(fifo)
+    with pytest.raises(InputError) as exc:  # it exists: "no such file or folder" was wrong
+        peer_indices([fifo], knowledge)
+    assert str(exc.value).endswith(
+        "peer.yaml: is not a regular file (a FIFO, device or socket); refusing to read it"
+    )
+
+
+def test_a_missing_peer_is_named_printably(tmp_path, knowledge):
+    with pytest.raises(UsageError) as exc:
+        peer_indices([tmp_path / "gone\x1b[2J.yaml"], knowledge)
+    assert str(exc.value) == f"--peers: {tmp_path}/gone\\x1b[2J.yaml: no such file or folder"
+
+
+def test_a_peer_folder_that_cannot_be_listed_is_a_message_not_a_traceback(
+    tmp_path, knowledge, monkeypatch
+):
+    def denied(self):
+        raise PermissionError(errno.EACCES, "Permission denied", str(self))
+
+    monkeypatch.setattr(Path, "iterdir", denied)
+    with pytest.raises(UsageError) as exc:
+        peer_indices([tmp_path], knowledge)
+    assert str(exc.value) == f"--peers: {tmp_path}: cannot list the folder: Permission denied"
+
+
+def test_a_damaged_peer_workbook_is_described_without_python_internals(tmp_path, knowledge):
+    good = tmp_path / "good.xlsx"
+    filled_workbook(knowledge, nn_values()).save(good)
+    bad = tmp_path / "peers" / "damaged.xlsx"
+    bad.parent.mkdir()
+    rels = b'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"/>'
+    with zipfile.ZipFile(good) as zin, zipfile.ZipFile(bad, "w") as zout:
+        for item in zin.infolist():
+            data = zin.read(item)
+            zout.writestr(item, rels if item.filename == "xl/_rels/workbook.xml.rels" else data)
+    with pytest.raises(InputError) as exc:
+        peer_indices([bad.parent], knowledge)
+    (line,) = str(exc.value).splitlines()
+    # it was "cannot read the workbook (KeyError: 'rId1')"
+    assert line.endswith(
+        "damaged.xlsx: cannot read the workbook: a part it refers to is missing (KeyError); "
+        "open it in the program that made it and save it again"
+    )
+    assert "'" not in line.split(": ", 1)[1]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import itertools
+import re
 import subprocess
 import zipfile
 from pathlib import Path
@@ -18,7 +19,7 @@ from engine.errors import InputError
 from engine.render.docx import render_docx
 from engine.render.docx_setup import REQUIRED_STYLES, xml_text
 from engine.resources import default_template
-from tests.conftest import require_tool, soffice_convert
+from tests.conftest import EXAMPLES, require_tool, soffice_convert
 
 
 @pytest.fixture(scope="module")
@@ -204,6 +205,63 @@ def test_a_file_that_is_not_a_docx_is_refused(tmp_path, nn_result, knowledge):
     path.write_text("not a zip")
     with pytest.raises(InputError, match=r"not a Word \.docx template"):
         render_docx(program_view(nn_result, knowledge, "en"), path)
+
+
+def template_with(tmp_path: Path, name: str, **page: float) -> Path:
+    """The default template with its page size or margins (cm) changed in every section."""
+    from docx.shared import Cm
+
+    custom = Document(str(default_template()))
+    for section in custom.sections:
+        for attr, cm in page.items():
+            setattr(section, attr, Cm(cm))
+    path = tmp_path / name
+    custom.save(str(path))
+    return path
+
+
+@pytest.mark.parametrize(
+    "page, message",
+    [
+        (
+            {"left_margin": 12, "right_margin": 12},
+            "the margins (left 12.0 cm, right 12.0 cm) leave -3.0 cm for the text on a page "
+            "21.0 cm wide",
+        ),
+        (
+            {"page_width": 25, "page_height": 8, "left_margin": 2, "right_margin": 2},
+            "the margins (left 2.0 cm, right 2.0 cm) leave 4.0 cm for the text on a page 8.0 cm "
+            "wide, once turned for the landscape plan of measures",
+        ),
+    ],
+)
+def test_a_template_narrower_than_its_margins_is_refused_not_a_traceback(
+    cli, tmp_path, page, message
+):
+    path = template_with(tmp_path, "narrow.docx", **page)
+    out = tmp_path / "p.docx"
+    code, stdout, stderr = cli(
+        "draft", EXAMPLES / "nizhny-novgorod.yaml", "--template", path, "-o", out
+    )
+    assert code == 2 and stdout == "" and "Traceback" not in stderr
+    (line,) = stderr.splitlines()
+    assert line.endswith(
+        f"narrow.docx: section 1: w:pgSz, w:pgMar: {message}; the program needs at least 5.0 cm: "
+        "narrow the margins in Word (Layout, Margins)"
+    ), line
+    assert not out.exists()
+
+
+def test_a_template_page_without_its_width_is_refused(tmp_path, nn_result, knowledge):
+    path = template_with(tmp_path, "t.docx")
+    with zipfile.ZipFile(path) as z:
+        xml = z.read("word/document.xml")
+    xml = re.sub(rb'(<w:pgSz[^>]*?) w:w="\d+"', rb"\1", xml)
+    with zipfile.ZipFile(path) as z, zipfile.ZipFile(tmp_path / "nowidth.docx", "w") as out:
+        for item in z.infolist():
+            out.writestr(item, xml if item.filename == "word/document.xml" else z.read(item))
+    with pytest.raises(InputError, match=r"nowidth\.docx: section 1: w:pgSz, w:pgMar: the page "):
+        render_docx(program_view(nn_result, knowledge, "en"), tmp_path / "nowidth.docx")
 
 
 def test_the_committed_template_has_every_required_style():
