@@ -50,8 +50,10 @@ def test_the_matrix_and_the_risks_say_they_are_the_systems_proposal(session, pat
 
 @pytest.mark.parametrize("lang", ["ru", "en"])
 def test_the_summary_marks_the_model_name_as_the_systems(session, lang):
+    # a working name, pointing at section 1 where its source is given; the summary itself never
+    # talks like a tool (tests/engine/program/test_provenance_and_summary.py)
     text = _text(session, CLUSTERS[0], lang)
-    mark = "название модели дано системой" if lang == "ru" else "the name is this system's"
+    mark = "рабочее название" if lang == "ru" else "a working name"
     summary = text.split("\n## ")[2]
     assert mark in summary
 
