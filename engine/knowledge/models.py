@@ -29,7 +29,13 @@ from engine.knowledge.country_model import CountriesFile
 from engine.knowledge.document_model import DocumentFile
 from engine.knowledge.partner_model import PartnersFile
 from engine.knowledge.resources_model import ResourcesFile
-from engine.knowledge.schedule_model import DataSource, KpiQuantity, Schedule, TargetRules
+from engine.knowledge.schedule_model import (
+    DataSource,
+    KpiQuantity,
+    Schedule,
+    Sensitivity,
+    TargetRules,
+)
 from engine.knowledge.scoring_model import ScoringFile
 from engine.knowledge.sector_model import AppliesTo, SectorsFile
 from engine.knowledge.wording_model import Continued, Variant
@@ -451,6 +457,7 @@ class ProgramFile(Strict):
     # the wording kb check refuses: claims about this cluster in general texts, unsourced means
     claim_check: ClaimCheck | None = None
     schedule: Schedule | None = None  # the sizing and calendar of the measures
+    sensitivity: Sensitivity | None = None  # the plausible values the sensitivity map tries
 
 
 # --- the whole base ---------------------------------------------------------------------------
