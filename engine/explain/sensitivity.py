@@ -27,7 +27,6 @@ from engine.knowledge.conditions import branches, holds, iter_atoms
 from engine.knowledge.measure_ids import measure_inputs
 from engine.knowledge.models import Atom, Indicator, Knowledge, Not_
 from engine.measures import Measures
-from engine.program.data_requests import data_requests
 from engine.text.message import Msg
 
 SCHEMA_SENSITIVITY = "cluster-intl/sensitivity/1"
@@ -345,11 +344,14 @@ def _answers(rid: str, base: State, tried: list[Tried], k: Knowledge) -> list[di
 
 
 def _conditional_views(
-    base: State, by_indicator: dict[str, list[Tried]], result: Result, k: Knowledge
+    base: State,
+    by_indicator: dict[str, list[Tried]],
+    requests: list[dict[str, Any]],
+    result: Result,
+    k: Knowledge,
 ) -> list[dict[str, Any]]:
     """Each conditional measure with the blanks that decide it (the data requests that name it)
     and what each answer does."""
-    requests = data_requests(result, k)
     out = []
     for rid, status in base.items():
         if status != "conditional":
@@ -419,9 +421,12 @@ def _ranking(base: State, tried: list[Tried], k: Knowledge) -> list[dict[str, An
     return sorted(rows, key=lambda r: (-r["moves"], order[r["indicator"]]))
 
 
-def sensitivity_data(result: Result, k: Knowledge, runner: Runner) -> dict[str, Any]:
+def sensitivity_data(
+    result: Result, k: Knowledge, runner: Runner, requests: list[dict[str, Any]]
+) -> dict[str, Any]:
     """The sensitivity map of one result: margins of each measure made, the blanks deciding the
-    conditional ones, the moves of the summary, the indicators ranked, with the search's size."""
+    conditional ones (`requests`: the result's data requests, engine/program/data_requests.py),
+    the moves of the summary, the indicators ranked, with the search's size."""
     smap = SensitivityMap(result, k, runner)
     tried = smap.all_tried()
     by_indicator: dict[str, list[Tried]] = {}
@@ -430,7 +435,7 @@ def sensitivity_data(result: Result, k: Knowledge, runner: Runner) -> dict[str, 
     base = smap.base
     data = head(SCHEMA_SENSITIVITY, result)
     data["measures"] = [_measure_view(r, base, tried, result, k) for r in base]
-    data["conditional"] = _conditional_views(base, by_indicator, result, k)
+    data["conditional"] = _conditional_views(base, by_indicator, requests, result, k)
     data["summary"] = _summary_views(tried, result, k)
     data["ranking"] = _ranking(base, tried, k)
     s = k.program.sensitivity

@@ -1,0 +1,35 @@
+"""The facade of the sensitivity map (`cluster-intl sensitivity`): how firm each measure is."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from engine.errors import UsageError
+from engine.explain.sensitivity import sensitivity_data
+from engine.inference.trace import Result
+from engine.program.data_requests import data_requests
+from engine.render.formats import get_format
+from engine.render.formats import render as render_format
+from engine.session import Session
+from engine.text.message import Locale, localize
+
+
+def sensitivity(result: Result, s: Session, lang: str) -> dict[str, Any]:
+    """The sensitivity map of a result in `lang`: every margin a rerun of the session's engine."""
+    if lang not in ("ru", "en"):
+        raise UsageError(f"--lang: {lang!r} is not supported; use ru or en")
+    words: dict[str, Any] = localize(
+        sensitivity_data(result, s.knowledge, s.runner, data_requests(result, s.knowledge)),
+        Locale(lang, typography=False),
+    )
+    words["lang"] = lang
+    return words
+
+
+def sensitivity_text(result: Result, s: Session, fmt: str, lang: str) -> str:
+    """The sensitivity map rendered as text, md or json."""
+    get_format(fmt, "sensitivity")  # an unknown format fails before the work
+    view = sensitivity(result, s, lang)
+    out = render_format("sensitivity", fmt, view=lambda: view)
+    assert isinstance(out, str)  # every format of the map is text
+    return out
