@@ -6,6 +6,7 @@ data requests naming it. On the example and on clusters unlike it (tests/fixture
 from __future__ import annotations
 
 import math
+
 import pytest
 
 from engine import api
@@ -110,7 +111,7 @@ def test_conditional_measures_are_decided_by_their_data_requests(maps, session, 
 @pytest.mark.slow
 @pytest.mark.parametrize("name", [p.name for p in CLUSTERS])
 def test_only_plausible_values_are_tried(maps, session, name):
-    result, data = maps[name]
+    _, data = maps[name]
     k = session.knowledge
     factor = k.program.sensitivity.count_factor
     for m in data["measures"]:
