@@ -13,6 +13,7 @@ rerun once on the session's engine, and only reruns are reported as margins.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,7 +28,7 @@ from engine.knowledge.conditions import branches, holds, iter_atoms
 from engine.knowledge.measure_ids import measure_inputs
 from engine.knowledge.models import Atom, Indicator, Knowledge, Not_
 from engine.measures import Measures
-from engine.text.message import Msg
+from engine.text.message import Msg, cat
 
 SCHEMA_SENSITIVITY = "cluster-intl/sensitivity/1"
 
@@ -185,8 +186,8 @@ class SensitivityMap:
         state = self.cache[key]
         return None if state == self.base else state
 
-    def tried(self, iid: str) -> list[Tried]:
-        """The plausible changes of one indicator, one per distinct outcome, each with its advice."""
+    def reach(self, iid: str) -> _Reach:
+        """The candidate search of one indicator over the conditions it reaches."""
         atoms = [x for b in self.branches for x, _ in b if self.reads(iid, x)]
         for found in self.running.values():
             atoms += [x for x in found if self.reads(iid, x)]
@@ -194,24 +195,33 @@ class SensitivityMap:
         for x in atoms:
             if x not in unique:  # atoms are not hashable (a value may be a list)
                 unique.append(x)
-        reach = _Reach(self.result, self.k, iid, unique)
-        out = []
-        for opt in reach.options(iid):
-            got = reach.changed(iid, opt.value)
-            if got is None:
-                continue
-            a2, m2 = got
-            out.append(
-                Tried(
-                    iid,
-                    opt.value,
-                    opt.distance,
-                    tuple(m2.get(key) for key in SUMMARY),
-                    self.outcome(iid, a2, m2),
-                )
-            )
+        return _Reach(self.result, self.k, iid, unique)
+
+    def _try(self, reach: _Reach, iid: str, value: Any, distance: float) -> Tried | None:
+        got = reach.changed(iid, value)
+        if got is None:
+            return None
+        a2, m2 = got
+        scores = tuple(m2.get(key) for key in SUMMARY)
+        return Tried(iid, value, distance, scores, self.outcome(iid, a2, m2))
+
+    def tried(self, iid: str) -> list[Tried]:
+        """The plausible changes of one indicator, one per distinct outcome, each with its advice."""
+        reach = self.reach(iid)
+        found = [self._try(reach, iid, opt.value, opt.distance) for opt in reach.options(iid)]
         self.candidates += reach.candidates
-        return out
+        return [t for t in found if t is not None]
+
+    def answers(self, iid: str) -> list[Tried]:
+        """Every answer of a choice, a yes/no or a scale (else one per distinct outcome), each
+        with its advice: what filling a blank would do."""
+        reach = self.reach(iid)
+        ind = self.k.indicator[iid]
+        if ind.type not in ("bool", "enum") and not (ind.type == "score" and ind.scale):
+            return self.tried(iid)
+        cur = self.result.assessment.get(iid)
+        found = [self._try(reach, iid, v, 1.0) for v in reach._discrete(ind, cur) if v != cur]
+        return [t for t in found if t is not None]
 
     def all_tried(self) -> list[Tried]:
         """Every indicator's plausible changes, smallest first within each."""
@@ -325,27 +335,29 @@ def _measure_view(
 
 
 def _answers(rid: str, base: State, tried: list[Tried], k: Knowledge) -> list[dict[str, Any]]:
-    """What each answer to a blank does to a conditional measure (one per distinct outcome)."""
-    out = []
+    """What the answers to a blank do to a conditional measure, the answers alike grouped."""
+    groups: dict[tuple[str, str | None], list[Any]] = {}
     for t in tried:
         state = t.state if t.state is not None else base
         status = state.get(rid)
         effect = "dropped" if status is None else "stays" if status == base[rid] else "status"
-        out.append(
-            {
-                "value": t.value,
-                "value_text": value_text("indicator", t.indicator, t.value, k),
-                "effect": effect,
-                "status": status,
-                "status_label": _status_label(status),
-            }
-        )
-    return out
+        groups.setdefault((effect, status), []).append(t.value)
+    iid = tried[0].indicator if tried else ""
+    return [
+        {
+            "values": values,
+            "values_text": cat((value_text("indicator", iid, v, k) for v in values), ", "),
+            "effect": effect,
+            "status": status,
+            "status_label": _status_label(status),
+        }
+        for (effect, status), values in groups.items()
+    ]
 
 
 def _conditional_views(
     base: State,
-    by_indicator: dict[str, list[Tried]],
+    answers: Callable[[str], list[Tried]],
     requests: list[dict[str, Any]],
     result: Result,
     k: Knowledge,
@@ -365,13 +377,20 @@ def _conditional_views(
                     {
                         "indicator": iid,
                         "label": subject_label("indicator", iid, k),
-                        "answers": _answers(rid, base, by_indicator.get(iid, []), k),
+                        "answers": _answers(rid, base, answers(iid), k),
                     }
                     for iid in blanks
                 ],
             }
         )
     return out
+
+
+def _score_text(key: str, value: Any, k: Knowledge) -> Any:
+    """A summary score's words; a score the data do not determine says so."""
+    if value is None or value in ("not_determined", "unknown"):
+        return Msg("not_determined")
+    return value_text("measure", key, value, k)
 
 
 def _summary_views(tried: list[Tried], result: Result, k: Knowledge) -> list[dict[str, Any]]:
@@ -392,7 +411,7 @@ def _summary_views(tried: list[Tried], result: Result, k: Knowledge) -> list[dic
                 "id": key,
                 "label": subject_label("measure", key, k),
                 "value": now,
-                "value_text": value_text("measure", key, now, k),
+                "value_text": _score_text(key, now, k),
                 "changes": _nearest(rows, lambda t, v: (t.indicator, repr(v["value"]))),
             }
         )
@@ -435,7 +454,7 @@ def sensitivity_data(
     base = smap.base
     data = head(SCHEMA_SENSITIVITY, result)
     data["measures"] = [_measure_view(r, base, tried, result, k) for r in base]
-    data["conditional"] = _conditional_views(base, by_indicator, requests, result, k)
+    data["conditional"] = _conditional_views(base, smap.answers, requests, result, k)
     data["summary"] = _summary_views(tried, result, k)
     data["ranking"] = _ranking(base, tried, k)
     s = k.program.sensitivity

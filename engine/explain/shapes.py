@@ -417,8 +417,10 @@ class SensitivityMeasure(TypedDict):
 
 
 class Answer(TypedDict):
-    value: Any
-    value_text: str
+    """Answers to a blank that do the same to the measure."""
+
+    values: list[Any]
+    values_text: str
     effect: Literal["dropped", "stays", "status"]
     status: AdviceStatus | None
     status_label: str | None

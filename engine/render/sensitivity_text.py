@@ -26,7 +26,7 @@ def _answer(a: Mapping[str, Any], s: Mapping[str, str]) -> str:
         said = s["sens_answer_stays"]
     else:
         said = s["sens_answer_becomes"].format(status=a["status_label"])
-    return f"{a['value_text']} → {said}"
+    return f"{a['values_text']} → {said}"
 
 
 def _lines(d: Mapping[str, Any], md: bool) -> list[str]:
