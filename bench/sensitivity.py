@@ -10,6 +10,8 @@ cold processes, and the map's engine time per cluster.
    user+system CPU, and the ratio (target: within 5x).
 2. In one process (knowledge loaded, rules compiled): the map of each example, unseen and corpus
    cluster, its CPU time (target: at most 1 s), the reruns of the engine and their share of it.
+3. With --corpus: the maps of the corpus (examples/corpus) in one process against a fork pool of
+   two (what a batch's worker pool would run), wall time.
 
 Writes a Markdown table to stdout; copy it into bench/results.md.
 """
@@ -116,6 +118,47 @@ def engine_time(paths: list[Path]) -> list[str]:
     return lines
 
 
+_SESSION: object = None
+
+
+def _start() -> None:
+    from engine import api
+
+    global _SESSION
+    _SESSION = api.Session()
+    _SESSION.runner  # noqa: B018 (compiled once per worker)
+
+
+def _one(path: Path) -> int:
+    from engine import api
+
+    s = _SESSION
+    assert isinstance(s, api.Session)
+    return len(api.sensitivity(api.evaluate(path, s), s, "en")["measures"])
+
+
+def pool(paths: list[Path]) -> list[str]:
+    """Wall time of the corpus's maps: one process, then a fork pool of two."""
+    import multiprocessing
+
+    _start()
+    t0 = time.perf_counter()
+    for p in paths:
+        _one(p)
+    one = time.perf_counter() - t0
+    ctx = multiprocessing.get_context("fork")
+    with ctx.Pool(2, initializer=_start) as workers:
+        workers.map(_one, paths[:2])  # the workers are up and compiled
+        t0 = time.perf_counter()
+        workers.map(_one, paths, chunksize=1)
+        two = time.perf_counter() - t0
+    return [
+        "",
+        f"The corpus's {len(paths)} maps (wall, rules compiled): one process {one:.1f} s, "
+        f"a fork pool of two {two:.1f} s ({one / two:.1f}x).",
+    ]
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--rounds", type=int, default=7)
@@ -126,6 +169,8 @@ def main() -> None:
     if args.corpus:
         paths += sorted((ROOT / "examples" / "corpus").glob("*.yaml"))
     out = cold(args.rounds) + [""] + engine_time(paths)
+    if args.corpus:
+        out += pool(sorted((ROOT / "examples" / "corpus").glob("*.yaml")))
     sys.stdout.write("\n".join(out) + "\n")
 
 
