@@ -89,6 +89,7 @@ def draft(
         template,
         peers,
         audience=audience.value,
+        runner=s.runner,
     )
     emit(s, text, out, force)
 

@@ -53,10 +53,12 @@ from engine.explain.what_if import parse_sets, what_if_data
 from engine.explain.why_not import why_not_data
 from engine.files import atomic
 from engine.files.strict_yaml import MAX_BYTES, decode
+from engine.inference.run import Runner
 from engine.inference.trace import Result
 from engine.knowledge.models import Knowledge
 from engine.program.diagnosis import diagnosis_record
 from engine.program.document import AUDIENCES, build_document
+from engine.program.firmness import firmness_for
 from engine.program.model import build_program
 from engine.program.peers import peer_indices, rank
 from engine.program.result_json import result_json
@@ -204,12 +206,15 @@ def draft(
     peers: list[Path] | None = None,
     *,
     audience: str = "client",
+    runner: Runner | None = None,
 ) -> str | bytes:
     """Render the program of an inference result in one format and language.
 
     `peers` (assessment files or folders): the cluster's index is ranked against theirs.
     `audience`: "client" (the document the client receives: no ids, rules or conditions) or
-    "consultant" (the same plus the annexes with the reasons of every measure).
+    "consultant" (the same plus the annexes with the reasons of every measure, and how firm each
+    is when `runner` is given: the session's, on which the map reruns; the CLI and the workspace
+    give it).
     """
 
     if lang not in ("ru", "en"):
@@ -225,7 +230,7 @@ def draft(
     return render_format(
         "program",
         fmt,
-        view=lambda: program_view(result, k, lang, audience, ranked),
+        view=lambda: program_view(result, k, lang, audience, ranked, runner),
         data=lambda: result_json(result, k, ranked),
         template=lambda: template,
     )
@@ -237,10 +242,15 @@ def program_view(
     lang: str,
     audience: str = "client",
     ranked: dict[str, Any] | None = None,
+    runner: Runner | None = None,
 ) -> dict[str, Any]:
     """The document view model: the program and the parts of a client's document, built once
-    without a language and put into words for `lang` (the plain mapping the renderers read)."""
-    document = build_document(build_program(result, k, ranked), result, k, audience)
+    without a language and put into words for `lang` (the plain mapping the renderers read).
+    The consultant's document carries how firm each measure is when `runner` is given."""
+    firm = None
+    if audience == "consultant" and runner is not None:
+        firm = firmness_for(result, k, runner)
+    document = build_document(build_program(result, k, ranked), result, k, audience, firm)
     return localize(document, Locale(lang))
 
 

@@ -76,6 +76,8 @@ class Extra:
     bibliography: list[BibEntry]
     method_annex: list[Any]
     budget: BudgetView
+    # the consultant's annex "How firm is each measure" (engine/program/firmness.py), else None
+    firmness: dict[str, Any] | None = None
 
 
 def names(result: Result, k: Knowledge) -> dict[str, Any]:
@@ -153,10 +155,15 @@ def variant_mark(result: Result, k: Knowledge) -> dict[str, Any] | None:
 
 
 def document_parts(
-    view: ProgramView, result: Result, k: Knowledge, audience: str = "client"
+    view: ProgramView,
+    result: Result,
+    k: Knowledge,
+    audience: str = "client",
+    firmness: dict[str, Any] | None = None,
 ) -> Extra:
     """The parts of a client's document, from the program view (which gets the plan's numbers,
-    responsible bodies, dates and bibliography references of its measures)."""
+    responsible bodies, dates and bibliography references of its measures); `firmness`: the
+    consultant's annex on how firm each measure is."""
     a = result.assessment
     nm = names(result, k)
     bodies = body_names(result, k)
@@ -196,6 +203,7 @@ def document_parts(
         bibliography=bib,
         method_annex=method_annex(k, ref_no, country),
         budget=budget_view(budget, k, per),
+        firmness=firmness if audience == "consultant" else None,
     )
 
 
@@ -213,7 +221,11 @@ class Document(Rendered):
 
 
 def build_document(
-    view: ProgramView, result: Result, k: Knowledge, audience: str = "client"
+    view: ProgramView,
+    result: Result,
+    k: Knowledge,
+    audience: str = "client",
+    firmness: dict[str, Any] | None = None,
 ) -> Document:
     """The program view with the parts of a client's document (new keys; nothing removed)."""
-    return Document(view, document_parts(view, result, k, audience))
+    return Document(view, document_parts(view, result, k, audience, firmness))

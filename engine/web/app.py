@@ -346,7 +346,7 @@ class Workbench(JsonApi):
 
         def build() -> str | bytes:
             r = api.variant(result, sets, self.service.session) if sets else result
-            return api.draft(r, k, fmt, lang, audience=who)
+            return api.draft(r, k, fmt, lang, audience=who, runner=self.service.session.runner)
 
         data = await self.service.run(build)
         stem = Path(entry.name).stem + ("-what-if" if sets else "")

@@ -1,0 +1,48 @@
+"""The consultant's annex "How firm is each measure" (engine/program/firmness.py): the map's
+nearest changes in the consultant's document, in every format; never in the client's."""
+
+from __future__ import annotations
+
+import io
+
+import docx
+import pytest
+from markupsafe import escape
+
+from engine import api
+
+
+def test_the_client_document_has_no_annex_and_runs_no_map(nn_result, session, monkeypatch):
+    import engine.api as facade
+
+    def boom(*_a, **_k):  # the client's document must not pay for the map
+        raise AssertionError("the map was computed for the client")
+
+    monkeypatch.setattr(facade, "firmness_for", boom)
+    view = api.program_view(nn_result, session.knowledge, "en", "client")
+    assert view["firmness"] is None
+    md = api.draft(nn_result, session.knowledge, "md", "en")
+    assert "How firm each measure is" not in md
+
+
+@pytest.mark.slow
+def test_the_consultant_annex_carries_the_map_in_md_html_and_docx(nn_result, session):
+    k = session.knowledge
+    data = api.sensitivity(nn_result, session, "en")
+    first = next(m for m in data["measures"] if m["margins"])
+    holding = next(m for m in data["measures"] if m["holds"])
+    for fmt in ("md", "html"):
+        text = api.draft(nn_result, k, fmt, "en", audience="consultant", runner=session.runner)
+        assert isinstance(text, str)
+
+        def said(x: str, fmt: str = fmt) -> str:
+            return str(escape(x)) if fmt == "html" else x
+
+        assert "Annex E. How firm each measure is" in text
+        assert said(first["margins"][0]["to_text"]) in text
+        assert said(holding["label"]) in text
+    raw = api.draft(nn_result, k, "docx", "en", audience="consultant", runner=session.runner)
+    paragraphs = [p.text for p in docx.Document(io.BytesIO(raw)).paragraphs]
+    assert "Annex E. How firm each measure is" in paragraphs
+    line = next(p for p in paragraphs if p.startswith(f"{holding['label']} ({holding['id']})"))
+    assert "holds under any single plausible change" in line
