@@ -74,6 +74,14 @@ def draft(
             "without them the program makes no comparison with other clusters.",
         ),
     ] = None,
+    firmness: Annotated[
+        bool,
+        typer.Option(
+            "--firmness",
+            help="Under each high-priority measure, one line: the nearest single change of an "
+            "answer that would alter it, or that it holds (reruns the rules).",
+        ),
+    ] = False,
 ) -> None:
     """Draft the internationalization program for one assessment."""
     from engine import api
@@ -90,6 +98,7 @@ def draft(
         peers,
         audience=audience.value,
         runner=s.runner,
+        firmness=firmness,
     )
     emit(s, text, out, force)
 

@@ -58,7 +58,7 @@ from engine.inference.trace import Result
 from engine.knowledge.models import Knowledge
 from engine.program.diagnosis import diagnosis_record
 from engine.program.document import AUDIENCES, build_document
-from engine.program.firmness import firmness_for
+from engine.program.firmness import firmness_section, map_of, mark_key_measures
 from engine.program.model import build_program
 from engine.program.peers import peer_indices, rank
 from engine.program.result_json import result_json
@@ -207,6 +207,7 @@ def draft(
     *,
     audience: str = "client",
     runner: Runner | None = None,
+    firmness: bool = False,
 ) -> str | bytes:
     """Render the program of an inference result in one format and language.
 
@@ -214,7 +215,8 @@ def draft(
     `audience`: "client" (the document the client receives: no ids, rules or conditions) or
     "consultant" (the same plus the annexes with the reasons of every measure, and how firm each
     is when `runner` is given: the session's, on which the map reruns; the CLI and the workspace
-    give it).
+    give it). `firmness`: one line under each high-priority measure, what single change of an
+    answer would alter it (any audience; needs `runner`).
     """
 
     if lang not in ("ru", "en"):
@@ -230,7 +232,7 @@ def draft(
     return render_format(
         "program",
         fmt,
-        view=lambda: program_view(result, k, lang, audience, ranked, runner),
+        view=lambda: program_view(result, k, lang, audience, ranked, runner, firmness),
         data=lambda: result_json(result, k, ranked),
         template=lambda: template,
     )
@@ -243,14 +245,22 @@ def program_view(
     audience: str = "client",
     ranked: dict[str, Any] | None = None,
     runner: Runner | None = None,
+    firmness: bool = False,
 ) -> dict[str, Any]:
     """The document view model: the program and the parts of a client's document, built once
     without a language and put into words for `lang` (the plain mapping the renderers read).
-    The consultant's document carries how firm each measure is when `runner` is given."""
-    firm = None
-    if audience == "consultant" and runner is not None:
-        firm = firmness_for(result, k, runner)
-    document = build_document(build_program(result, k, ranked), result, k, audience, firm)
+    The consultant's document carries how firm each measure is when `runner` is given;
+    `firmness` adds one line under each high-priority measure (it needs `runner`)."""
+    if firmness and runner is None:
+        raise UsageError("--firmness reruns the rules: give the session's runner")
+    data = None
+    if runner is not None and (firmness or audience == "consultant"):
+        data = map_of(result, k, runner)
+    program = build_program(result, k, ranked)
+    if firmness and data is not None:
+        mark_key_measures(program, data, result)
+    annex = firmness_section(data) if data is not None and audience == "consultant" else None
+    document = build_document(program, result, k, audience, annex)
     return localize(document, Locale(lang))
 
 

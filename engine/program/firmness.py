@@ -11,6 +11,7 @@ from engine.inference.run import Runner
 from engine.inference.trace import Result
 from engine.knowledge.models import Knowledge
 from engine.program.data_requests import data_requests
+from engine.program.model import ProgramView
 from engine.text.message import Msg, cat
 
 SHOWN_MARGINS = 3  # the nearest changes per measure the annex lists (the command lists more)
@@ -85,6 +86,18 @@ def _answer(a: dict[str, Any]) -> Msg:
     return Msg("sens_answer_becomes", status=a["status_label"])
 
 
-def firmness_for(result: Result, k: Knowledge, runner: Runner) -> dict[str, Any]:
-    """The annex of one result: its sensitivity map, rerun on `runner`, as a section."""
-    return firmness_section(sensitivity_data(result, k, runner, data_requests(result, k)))
+def map_of(result: Result, k: Knowledge, runner: Runner) -> dict[str, Any]:
+    """The sensitivity map of one result, rerun on `runner` (language-neutral)."""
+    return sensitivity_data(result, k, runner, data_requests(result, k))
+
+
+def mark_key_measures(view: ProgramView, data: dict[str, Any], result: Result) -> None:
+    """One line under each high-priority measure of the view (the client's switch): the nearest
+    single change that would alter it, or that it holds under any single change."""
+    lines = {
+        m["id"]: ([_margin(x) for x in m["margins"][:1]] or [Msg("sens_holds")])[0]
+        for m in data["measures"]
+    }
+    for r in view["recommendations"]:
+        if result.priority.get(r["id"]) == "high" and r["id"] in lines:
+            r["firm"] = cat([Msg("firm_label"), ": ", lines[r["id"]]])
