@@ -182,7 +182,7 @@ class SensitivityMap:
             return None
         if key not in self.cache:
             self.runs += 1
-            self.cache[key] = advice_state(self.runner.run(a, m))
+            self.cache[key] = advice_state(self.runner.run(a, m, trace=False))
         state = self.cache[key]
         return None if state == self.base else state
 
