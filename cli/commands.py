@@ -19,6 +19,7 @@ from cli.common import (
     KnowledgeOpt,
     Lang,
     LangOpt,
+    OutByExtensionOpt,
     OutOpt,
     QuestionnaireFormat,
     Reader,
@@ -34,16 +35,7 @@ from engine.render.formats import format_for, spoken
 @guarded_command
 def draft(
     assessment: AssessmentArg,
-    out: Annotated[
-        Path | None,
-        typer.Option(
-            "-o",
-            "--output",
-            help="Output file (default: stdout). "
-            "The format follows its extension unless --format is given.",
-            dir_okay=False,
-        ),
-    ] = None,
+    out: OutByExtensionOpt = None,
     fmt: Annotated[
         DraftFormat | None, typer.Option("--format", "-f", help=f"{spoken('program')}.")
     ] = None,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Literal, TypeAlias
 
 import typer
@@ -13,6 +12,7 @@ from cli.common import (
     KnowledgeOpt,
     Lang,
     LangOpt,
+    OutByExtensionOpt,
     app,
     emit,
     guarded_command,
@@ -34,16 +34,7 @@ def sensitivity(
         typer.Option("--format", "-f", help=f"{spoken('sensitivity')} (default: text)."),
     ] = None,
     lang: LangOpt = Lang.ru,
-    out: Annotated[
-        Path | None,
-        typer.Option(
-            "-o",
-            "--output",
-            help="Output file (default: stdout). "
-            "The format follows its extension unless --format is given.",
-            dir_okay=False,
-        ),
-    ] = None,
+    out: OutByExtensionOpt = None,
     force: ForceOpt = False,
     knowledge: KnowledgeOpt = None,
 ) -> None:
