@@ -10,6 +10,7 @@ from engine.explain.sensitivity import sensitivity_data
 from engine.inference.run import Runner
 from engine.inference.trace import Result
 from engine.knowledge.models import Knowledge
+from engine.program.charts import BarChart, bar_chart
 from engine.program.data_requests import data_requests
 from engine.program.model import ProgramView
 from engine.text.message import Msg, cat
@@ -72,7 +73,19 @@ def firmness_section(data: dict[str, Any]) -> dict[str, Any]:
             {"label": r["label"], "text": Msg("sens_moves", **{k: r[k] for k in _COUNTS})}
             for r in data["ranking"][:SHOWN_RANKS]
         ],
+        "chart": tornado(data["ranking"][:SHOWN_RANKS]),
     }
+
+
+def tornado(ranking: list[dict[str, Any]]) -> BarChart:
+    """The indicators that move the most advice as bars: the measures each drops, and those it
+    adds or moves to another status, the longest on top."""
+    return bar_chart(
+        "firmness",
+        Msg("sens_ranking"),
+        [("region", Msg("sens_series_dropped")), ("cluster", Msg("sens_series_other"))],
+        [(r["label"], [r["dropped"], r["added"] + r["status"]]) for r in ranking],
+    )
 
 
 _COUNTS = ("moves", "dropped", "added", "status")

@@ -165,6 +165,7 @@ class BackMatter(DocxWriter):
             self.bullets([f"{c['label']}: {'; '.join(c['lines'])}" for c in f["conditional"]])
         if f["ranking"]:
             self.heading(t["sens_ranking"], 2)
+            self.figure(f["chart"])
             self.bullets(
                 [f"{n}. {r['label']} — {r['text']}" for n, r in enumerate(f["ranking"], 1)]
             )

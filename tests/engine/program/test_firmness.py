@@ -44,8 +44,11 @@ def test_the_consultant_annex_carries_the_map_in_md_html_and_docx(nn_result, ses
         assert "Annex E. How firm each measure is" in text
         assert said(first["margins"][0]["to_text"]) in text
         assert said(holding["label"]) in text
+    assert 'id="chart-firmness"' in text  # the tornado chart of the ranking, in the HTML
     raw = api.draft(nn_result, k, "docx", "en", audience="consultant", runner=session.runner)
-    paragraphs = [p.text for p in docx.Document(io.BytesIO(raw)).paragraphs]
+    word = docx.Document(io.BytesIO(raw))
+    paragraphs = [p.text for p in word.paragraphs]
+    assert any(p.endswith("— Indicators that move the most advice") for p in paragraphs)
     assert "Annex E. How firm each measure is" in paragraphs
     line = next(p for p in paragraphs if p.startswith(f"{holding['label']} ({holding['id']})"))
     assert "holds under any single plausible change" in line
