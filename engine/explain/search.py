@@ -60,6 +60,8 @@ class _Search:
     """Candidate values of the indicators that the conditions `atoms` read (directly, or through
     the measures they feed), grouped by the truth values they give to those conditions."""
 
+    derivations = True  # the measures of a candidate keep their derivations
+
     def __init__(self, result: Result, k: Knowledge, rules: list[Any], atoms: list[Atom]) -> None:
         self.result, self.k = result, k
         self.a: Assessment = result.assessment
@@ -100,7 +102,7 @@ class _Search:
             a2 = with_changes(self.a, {iid: value}, self.k)
         except InputError:
             return None
-        m2 = compute(a2, self.k) if iid in self.feeds else self.m
+        m2 = compute(a2, self.k, derivations=self.derivations) if iid in self.feeds else self.m
         return a2, m2
 
     def sig(self, iid: str, value: Any) -> tuple[bool, ...] | None:

@@ -59,7 +59,10 @@ class Tried:
 
 class _Reach(_Search):
     """The candidate values of one indicator: grouped by the conditions it reaches and by the
-    summary scores, within its plausible values."""
+    summary scores, within its plausible values. Its measures are values alone (nothing here
+    explains a candidate's measures), and so are those of the reruns it feeds."""
+
+    derivations = False
 
     def __init__(self, result: Result, k: Knowledge, iid: str, atoms: list[Atom]) -> None:
         super().__init__(result, k, [], atoms)
