@@ -28,7 +28,7 @@ from engine.api.authoring import (
     schemas_text,
     write_schemas,
 )
-from engine.api.sensitivity import sensitivity, sensitivity_text
+from engine.api.sensitivity import sensitivity, sensitivity_chart, sensitivity_text
 from engine.assessment.load import assessment_from_text, load_assessment
 from engine.assessment.validate import Assessment, blank, with_changes
 from engine.assessment.variant import as_variant
@@ -132,6 +132,7 @@ __all__ = [
     "schemas",
     "schemas_text",
     "sensitivity",
+    "sensitivity_chart",
     "sensitivity_text",
     "to_json",
     "what_if",

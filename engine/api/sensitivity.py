@@ -8,6 +8,7 @@ from engine.errors import UsageError
 from engine.explain.sensitivity import sensitivity_data
 from engine.inference.trace import Result
 from engine.program.data_requests import data_requests
+from engine.program.firmness import SHOWN_RANKS, tornado
 from engine.render.formats import get_format
 from engine.render.formats import render as render_format
 from engine.session import Session
@@ -33,3 +34,9 @@ def sensitivity_text(result: Result, s: Session, fmt: str, lang: str) -> str:
     out = render_format("sensitivity", fmt, view=lambda: view)
     assert isinstance(out, str)  # every format of the map is text
     return out
+
+
+def sensitivity_chart(view: dict[str, Any], lang: str) -> Any:
+    """The tornado chart of a map in words (`sensitivity(...)`): the indicators that move the
+    most advice, as the bar charts of the documents draw it."""
+    return localize(tornado(view["ranking"][:SHOWN_RANKS]), Locale(lang))
