@@ -276,6 +276,13 @@ def batch(
     force: Annotated[
         bool, typer.Option("--force", help="Overwrite existing output files.")
     ] = False,
+    sensitivity: Annotated[
+        bool,
+        typer.Option(
+            "--sensitivity",
+            help="Also each cluster's sensitivity map, NAME.sensitivity.json (reruns the rules).",
+        ),
+    ] = False,
 ) -> int:
     """Draft a program per cluster, plus summary.csv/.xlsx/.md/.html; bad inputs are skipped."""
     from engine import api
@@ -290,6 +297,7 @@ def batch(
         force=force,
         workers=jobs or api.default_workers(s),
         report=lambda line: typer.echo(line, err=True),
+        sensitivity=sensitivity,
     )
     typer.echo(f"{ok} of {total} clusters drafted; summary in {out_dir / 'summary.md'}", err=True)
     return code

@@ -61,3 +61,18 @@ def test_an_unknown_format_is_a_usage_error(cli):
     code, _, err = cli("sensitivity", EXAMPLES / "nizhny-novgorod.yaml", "--format", "docx")
     assert code == 2
     assert "docx" in err
+
+
+@pytest.mark.slow
+def test_batch_writes_each_cluster_s_map_beside_its_program_on_two_workers(cli, tmp_path):
+    corpus = sorted((EXAMPLES / "corpus").glob("*.yaml"))[:3]
+    out = tmp_path / "programs"
+    code, _, err = cli("batch", *corpus, "-o", out, "--lang", "en", "--sensitivity", "-j", "2")
+    assert code == 0, err
+    for path in corpus:
+        data = json.loads((out / f"{path.stem}.sensitivity.json").read_text(encoding="utf-8"))
+        jsonschema.validate(data, SCHEMA)
+        assert data["assessment"].endswith(path.name) and data["lang"] == "en"
+        assert (out / f"{path.stem}.md").is_file()
+    code, _, err = cli("batch", *corpus, "-o", out, "--sensitivity")
+    assert code == 2 and "already exists" in err  # never over a map written before

@@ -393,8 +393,10 @@ def batch(
     force: bool,
     workers: int,
     report: Callable[[str], None],
+    sensitivity: bool = False,
 ) -> tuple[int, int, int]:
-    """Draft every input into OUT_DIR with a summary: (drafted, total, exit code)."""
+    """Draft every input into OUT_DIR with a summary: (drafted, total, exit code); with
+    `sensitivity`, each cluster's sensitivity map beside its program (`NAME.sensitivity.json`)."""
     # every input is one: the writer never replaces it, --force or not
     s.protect(*batch_inputs(inputs, exclude=out_dir))
     if out_dir.exists() and not out_dir.is_dir():
@@ -414,6 +416,7 @@ def batch(
         force=force,
         workers=workers,
         report=report,
+        sensitivity=sensitivity,
     )
     return rep.total - len(rep.failed), rep.total, rep.exit_code
 

@@ -5,10 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from engine.errors import UsageError
-from engine.explain.sensitivity import sensitivity_data
 from engine.inference.trace import Result
-from engine.program.data_requests import data_requests
-from engine.program.firmness import SHOWN_RANKS, tornado
+from engine.program.firmness import SHOWN_RANKS, map_words, tornado
 from engine.render.formats import get_format
 from engine.render.formats import render as render_format
 from engine.session import Session
@@ -19,12 +17,7 @@ def sensitivity(result: Result, s: Session, lang: str) -> dict[str, Any]:
     """The sensitivity map of a result in `lang`: every margin a rerun of the session's engine."""
     if lang not in ("ru", "en"):
         raise UsageError(f"--lang: {lang!r} is not supported; use ru or en")
-    words: dict[str, Any] = localize(
-        sensitivity_data(result, s.knowledge, s.runner, data_requests(result, s.knowledge)),
-        Locale(lang, typography=False),
-    )
-    words["lang"] = lang
-    return words
+    return map_words(result, s.knowledge, s.runner, lang)
 
 
 def sensitivity_text(result: Result, s: Session, fmt: str, lang: str) -> str:

@@ -20,7 +20,7 @@ import threading
 import unicodedata
 from collections.abc import Callable, Generator, Iterator
 from contextlib import closing
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -41,10 +41,12 @@ from engine.inference.run import Runner
 from engine.knowledge.models import Knowledge
 from engine.program import model as program
 from engine.program.document import build_document
+from engine.program.firmness import map_words
 from engine.program.peers import rank_values
 from engine.program.result_json import result_json
 from engine.render.formats import get_format
 from engine.render.formats import render as render_format
+from engine.render.jinja import to_json
 from engine.resources import display_path
 from engine.text.message import Locale, localize
 
@@ -65,6 +67,7 @@ class Job:
     output: str
     path: str | None = None
     assessment: Assessment | None = None
+    map_output: str | None = None  # --sensitivity: the file of its sensitivity map
 
 
 @dataclass
@@ -75,6 +78,7 @@ class Outcome:
     data: str | bytes | None = None
     row: dict[str, Any] | None = None
     problems: list[str] = field(default_factory=list)
+    extra: list[tuple[str, str | bytes]] = field(default_factory=list)  # more files (the map)
 
     @property
     def ok(self) -> bool:
@@ -133,10 +137,15 @@ def expand(inputs: list[Path], exclude: Path | None = None) -> list[Path]:
 
 
 def plan(
-    inputs: list[Path], k: Knowledge, fmt: str, exclude: Path | None = None
+    inputs: list[Path],
+    k: Knowledge,
+    fmt: str,
+    exclude: Path | None = None,
+    sensitivity: bool = False,
 ) -> tuple[list[Job], list[Outcome]]:
     """The jobs, with unique output names, and the inputs that failed before any work (workbooks
-    are read here, one job per questionnaire sheet)."""
+    are read here, one job per questionnaire sheet); with `sensitivity`, each job also names the
+    file of its map (`<name>.sensitivity.json`)."""
     extension = get_format(fmt, "program").extension
     files = expand(inputs, exclude)
     if not files:
@@ -191,7 +200,19 @@ def plan(
         else:
             jobs.append(Job(index, shown, name_for(path.stem), path=str(path)))
             index += 1
+    if sensitivity:
+        jobs = [_with_map(j, used) for j in jobs]
     return jobs, failed
+
+
+def _with_map(job: Job, used: set[str]) -> Job:
+    """The job with the name of its sensitivity map beside its program, unique in the folder."""
+    stem = job.output.rsplit(".", 1)[0]
+    name, n = f"{stem}.sensitivity.json", 2
+    while name.lower() in used:
+        name, n = f"{stem}-{n}.sensitivity.json", n + 1
+    used.add(name.lower())
+    return replace(job, map_output=name)
 
 
 def _lines(exc: ClusterIntlError) -> list[str]:
@@ -214,6 +235,7 @@ class Work:
     fmt: str
     lang: str
     runner: Runner | None = None
+    sensitivity: bool = False  # also each cluster's sensitivity map (reruns on this runner)
 
     def run(self, a: Assessment) -> Any:
         """The result of one assessment, on this batch's (or this worker's) runner."""
@@ -231,7 +253,7 @@ def _init_worker(work: Work) -> Work:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})
-    return Work(work.knowledge, work.fmt, work.lang, Runner(work.knowledge))
+    return Work(work.knowledge, work.fmt, work.lang, Runner(work.knowledge), work.sensitivity)
 
 
 def process(job: Job, work: Work) -> Outcome:
@@ -261,7 +283,10 @@ def process(job: Job, work: Work) -> Outcome:
         )
         view = document[0] if document else localize(record, Locale(lang, typography=False))
         row = summary_row(job, result, view, k)
-        return Outcome(job.index, job.source, job.output, data, row)
+        extra: list[tuple[str, str | bytes]] = []
+        if job.map_output and work.sensitivity and work.runner is not None:
+            extra.append((job.map_output, to_json(map_words(result, k, work.runner, lang))))
+        return Outcome(job.index, job.source, job.output, data, row, extra=extra)
     except ClusterIntlError as exc:
         return Outcome(job.index, job.source, None, problems=_lines(exc))
     except Exception as exc:  # a defect must not stop the other clusters; it is still reported
@@ -516,6 +541,7 @@ def run_batch(
     report: Callable[[str], None] = lambda _: None,
     progress: bool = True,
     protected: Inputs,
+    sensitivity: bool = False,
 ) -> Report:
     """Plan, check every output, process with a progress bar, write, then the summary.
 
@@ -525,8 +551,9 @@ def run_batch(
     A program that cannot be written (full disk, a name the filesystem refuses) is that input's
     failure; the others go on and the summary says so. `protected`: the command's inputs (the
     batch inputs among them), never replaced."""
-    jobs, early = plan(inputs, k, fmt, exclude=out_dir)
-    targets = [j.output for j in jobs] + list(SUMMARY_FILES)
+    jobs, early = plan(inputs, k, fmt, exclude=out_dir, sensitivity=sensitivity)
+    targets = [j.output for j in jobs] + [j.map_output for j in jobs if j.map_output]
+    targets += list(SUMMARY_FILES)
     if not force:
         clash = [name for name in targets if os.path.lexists(out_dir / name)]
         if clash:
@@ -547,7 +574,7 @@ def run_batch(
         # an interrupt stops the pool here and now, not whenever the generator is collected (a
         # pool terminated from a garbage-collection pass can deadlock); then the writer writes
         # what was drafted before it, and stops
-        work = Work(k, fmt, lang)
+        work = Work(k, fmt, lang, sensitivity=sensitivity)
         with (
             OrderedWriter(write, report, advance) as writer,
             closing(outcomes(jobs, work, workers)) as results,

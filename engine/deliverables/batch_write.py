@@ -21,6 +21,7 @@ class Written(Protocol):
     data: str | bytes | None
     row: dict[str, Any] | None
     problems: list[str]
+    extra: list[tuple[str, str | bytes]]  # more files of the input (its sensitivity map)
 
     @property
     def ok(self) -> bool:
@@ -81,6 +82,9 @@ class OrderedWriter:
             try:
                 self.write(o.output, o.data)
                 self.written.append(o.output)
+                for name, data in o.extra:
+                    self.write(name, data)
+                    self.written.append(name)
             except OutputExistsError:
                 raise  # another run is writing here: stop, replace nothing
             except (OutputError, UsageError) as exc:
