@@ -6,9 +6,10 @@ from typing import Any
 
 from engine.errors import UsageError
 from engine.inference.trace import Result
-from engine.program.firmness import SHOWN_RANKS, map_words, tornado
+from engine.program.firmness import SHOWN_RANKS, map_of, tornado
 from engine.render.formats import get_format
 from engine.render.formats import render as render_format
+from engine.render.sensitivity_text import map_words
 from engine.session import Session
 from engine.text.message import Locale, localize
 
@@ -17,7 +18,7 @@ def sensitivity(result: Result, s: Session, lang: str) -> dict[str, Any]:
     """The sensitivity map of a result in `lang`: every margin a rerun of the session's engine."""
     if lang not in ("ru", "en"):
         raise UsageError(f"--lang: {lang!r} is not supported; use ru or en")
-    return map_words(result, s.knowledge, s.runner, lang)
+    return map_words(map_of(result, s.knowledge, s.runner), lang)
 
 
 def sensitivity_text(result: Result, s: Session, fmt: str, lang: str) -> str:

@@ -27,7 +27,7 @@ from typing import Any
 from engine.assessment.load import load_assessment
 from engine.assessment.validate import Assessment
 from engine.assessment.workbook import read_workbook_sheets
-from engine.deliverables.batch_write import OrderedWriter, progress_bar
+from engine.deliverables.batch_write import OrderedWriter, map_name, progress_bar
 from engine.deliverables.summary import summaries
 from engine.errors import (
     ClusterIntlError,
@@ -41,12 +41,13 @@ from engine.inference.run import Runner
 from engine.knowledge.models import Knowledge
 from engine.program import model as program
 from engine.program.document import build_document
-from engine.program.firmness import map_words
+from engine.program.firmness import map_of
 from engine.program.peers import rank_values
 from engine.program.result_json import result_json
 from engine.render.formats import get_format
 from engine.render.formats import render as render_format
 from engine.render.jinja import to_json
+from engine.render.sensitivity_text import map_words
 from engine.resources import display_path
 from engine.text.message import Locale, localize
 
@@ -200,19 +201,9 @@ def plan(
         else:
             jobs.append(Job(index, shown, name_for(path.stem), path=str(path)))
             index += 1
-    if sensitivity:
-        jobs = [_with_map(j, used) for j in jobs]
+    if sensitivity:  # each map beside its program
+        jobs = [replace(j, map_output=map_name(j.output, used)) for j in jobs]
     return jobs, failed
-
-
-def _with_map(job: Job, used: set[str]) -> Job:
-    """The job with the name of its sensitivity map beside its program, unique in the folder."""
-    stem = job.output.rsplit(".", 1)[0]
-    name, n = f"{stem}.sensitivity.json", 2
-    while name.lower() in used:
-        name, n = f"{stem}-{n}.sensitivity.json", n + 1
-    used.add(name.lower())
-    return replace(job, map_output=name)
 
 
 def _lines(exc: ClusterIntlError) -> list[str]:
@@ -285,7 +276,8 @@ def process(job: Job, work: Work) -> Outcome:
         row = summary_row(job, result, view, k)
         extra: list[tuple[str, str | bytes]] = []
         if job.map_output and work.sensitivity and work.runner is not None:
-            extra.append((job.map_output, to_json(map_words(result, k, work.runner, lang))))
+            words = map_words(map_of(result, k, work.runner), lang)
+            extra.append((job.map_output, to_json(words)))
         return Outcome(job.index, job.source, job.output, data, row, extra=extra)
     except ClusterIntlError as exc:
         return Outcome(job.index, job.source, None, problems=_lines(exc))

@@ -132,3 +132,14 @@ class progress_bar:
     def __exit__(self, *exc: Any) -> None:
         if self._progress is not None:
             self._progress.stop()
+
+
+def map_name(output: str, used: set[str]) -> str:
+    """The file of a cluster's sensitivity map beside its program (`NAME.sensitivity.json`),
+    unique among the names `used` (lower case), which it joins."""
+    stem = output.rsplit(".", 1)[0]
+    name, n = f"{stem}.sensitivity.json", 2
+    while name.lower() in used:
+        name, n = f"{stem}-{n}.sensitivity.json", n + 1
+    used.add(name.lower())
+    return name

@@ -13,7 +13,7 @@ from engine.knowledge.models import Knowledge
 from engine.program.charts import BarChart, bar_chart
 from engine.program.data_requests import data_requests
 from engine.program.model import ProgramView
-from engine.text.message import Locale, Msg, cat, localize
+from engine.text.message import Msg, cat
 
 SHOWN_MARGINS = 3  # the nearest changes per measure the annex lists (the command lists more)
 SHOWN_RANKS = 10  # the indicators of the ranking the annex lists
@@ -102,13 +102,6 @@ def _answer(a: dict[str, Any]) -> Msg:
 def map_of(result: Result, k: Knowledge, runner: Runner) -> dict[str, Any]:
     """The sensitivity map of one result, rerun on `runner` (language-neutral)."""
     return sensitivity_data(result, k, runner, data_requests(result, k))
-
-
-def map_words(result: Result, k: Knowledge, runner: Runner, lang: str) -> dict[str, Any]:
-    """The sensitivity map of one result in `lang` (what `sensitivity --format json` prints)."""
-    words: dict[str, Any] = localize(map_of(result, k, runner), Locale(lang, typography=False))
-    words["lang"] = lang
-    return words
 
 
 def mark_key_measures(view: ProgramView, data: dict[str, Any], result: Result) -> None:

@@ -6,7 +6,16 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from engine.text.message import Locale, localize
 from engine.text.strings import strings
+
+
+def map_words(data: dict[str, Any], lang: str) -> dict[str, Any]:
+    """A sensitivity map (engine/explain/sensitivity.py) in `lang`: what `sensitivity --format
+    json` prints and the text and Markdown read."""
+    words: dict[str, Any] = localize(data, Locale(lang, typography=False))
+    words["lang"] = lang
+    return words
 
 
 def _change(c: Mapping[str, Any]) -> str:
