@@ -39,11 +39,11 @@ State = dict[str, str]  # measure made -> its status (new, continue, conditional
 
 
 def advice_state(result: Result) -> State:
-    """Every measure made with its status; a postponed one reads `postponed`."""
-    return {
-        r: "postponed" if r in result.postponed else result.status[r]
-        for r in result.recommendations
-    }
+    """Every measure made with its status, and every measure postponed (never made while it is:
+    the readiness gate) as `postponed`."""
+    state = {r: result.status[r] for r in result.recommendations}
+    state.update({p: "postponed" for p in result.postponed if p not in state})
+    return state
 
 
 @dataclass(frozen=True)
@@ -456,7 +456,7 @@ def sensitivity_data(
         by_indicator.setdefault(t.indicator, []).append(t)
     base = smap.base
     data = head(SCHEMA_SENSITIVITY, result)
-    data["measures"] = [_measure_view(r, base, tried, result, k) for r in base]
+    data["measures"] = [_measure_view(r, base, tried, result, k) for r in result.recommendations]
     data["conditional"] = _conditional_views(base, smap.answers, requests, result, k)
     data["summary"] = _summary_views(tried, result, k)
     data["ranking"] = _ranking(base, tried, k)
