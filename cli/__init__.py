@@ -8,7 +8,7 @@ or usage (one message per problem on stderr, no traceback). Imports of the engin
 from __future__ import annotations
 
 # registering the commands is importing their modules (each is light: typer and the formats registry)
-from cli import commands, kb, migrate  # noqa: F401
+from cli import commands, kb, migrate, sensitivity  # noqa: F401
 from cli.common import app
 
 __all__ = ["app", "main"]

@@ -19,6 +19,7 @@ from cli.common import (
     KnowledgeOpt,
     Lang,
     LangOpt,
+    OutByExtensionOpt,
     OutOpt,
     QuestionnaireFormat,
     Reader,
@@ -35,16 +36,7 @@ from engine.render.formats import format_for, spoken
 @guarded_command
 def draft(
     assessment: AssessmentArg,
-    out: Annotated[
-        Path | None,
-        typer.Option(
-            "-o",
-            "--output",
-            help="Output file (default: stdout). "
-            "The format follows its extension unless --format is given.",
-            dir_okay=False,
-        ),
-    ] = None,
+    out: OutByExtensionOpt = None,
     fmt: Annotated[
         DraftFormat | None, typer.Option("--format", "-f", help=f"{spoken('program')}.")
     ] = None,
@@ -75,6 +67,14 @@ def draft(
             "without them the program makes no comparison with other clusters.",
         ),
     ] = None,
+    firmness: Annotated[
+        bool,
+        typer.Option(
+            "--firmness",
+            help="Under each high-priority measure, one line: the nearest single change of an "
+            "answer that would alter it, or that it holds (reruns the rules).",
+        ),
+    ] = False,
 ) -> None:
     """Draft the internationalization program for one assessment."""
     from engine import api
@@ -91,6 +91,8 @@ def draft(
         peers,
         audience=audience.value,
         notify=s.notify,
+        runner=s.runner,
+        firmness=firmness,
     )
     emit(s, text, out, force)
 
@@ -276,6 +278,13 @@ def batch(
     force: Annotated[
         bool, typer.Option("--force", help="Overwrite existing output files.")
     ] = False,
+    sensitivity: Annotated[
+        bool,
+        typer.Option(
+            "--sensitivity",
+            help="Also each cluster's sensitivity map, NAME.sensitivity.json (reruns the rules).",
+        ),
+    ] = False,
 ) -> int:
     """Draft a program per cluster, plus summary.csv/.xlsx/.md/.html; bad inputs are skipped."""
     from engine import api
@@ -290,6 +299,7 @@ def batch(
         force=force,
         workers=jobs or api.default_workers(s),
         report=lambda line: typer.echo(line, err=True),
+        sensitivity=sensitivity,
     )
     typer.echo(f"{ok} of {total} clusters drafted; summary in {out_dir / 'summary.md'}", err=True)
     return code

@@ -78,6 +78,16 @@ OutOpt = Annotated[
     Path | None,
     typer.Option("-o", "--output", help="Output file (default: stdout).", dir_okay=False),
 ]
+OutByExtensionOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "-o",
+        "--output",
+        help="Output file (default: stdout). "
+        "The format follows its extension unless --format is given.",
+        dir_okay=False,
+    ),
+]
 AssessmentArg = Annotated[
     Path,
     typer.Argument(help="Assessment file (YAML, or a filled questionnaire .xlsx).", dir_okay=False),

@@ -130,11 +130,14 @@ def _band(value: float | None, bands: list[BandLimit]) -> str:
 class _Sink:
     """Collects the measures and their derivations in the order they are computed."""
 
-    def __init__(self, knowledge: Knowledge, assessment: Assessment) -> None:
+    def __init__(
+        self, knowledge: Knowledge, assessment: Assessment, derivations: bool = True
+    ) -> None:
         self.knowledge = knowledge
         self.assessment = assessment
         self.values: dict[str, Any] = {}
         self.der: dict[str, Derivation] = {}
+        self.keep = derivations  # without: the values alone, about half the time
 
     def put(
         self,
@@ -146,14 +149,17 @@ class _Sink:
     ) -> None:
         """Record a measure with its derivation (formula, inputs, the scoring.yaml setting used)."""
         self.values[key] = value
+        if not self.keep:
+            return
         self.der[key] = Derivation(
             key, value, formula[0], formula[1], inputs, _setting(self.knowledge, setting)
         )
 
 
-def compute(assessment: Assessment, knowledge: Knowledge) -> Measures:
-    """Every derived measure of one assessment, each with its derivation."""
-    out = _Sink(knowledge, assessment)
+def compute(assessment: Assessment, knowledge: Knowledge, *, derivations: bool = True) -> Measures:
+    """Every derived measure of one assessment, each with its derivation (without
+    `derivations`, the values alone: the sensitivity map's candidate values)."""
+    out = _Sink(knowledge, assessment, derivations)
     _partials(out, assessment)
     _index(out)
     _region(out)

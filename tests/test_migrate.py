@@ -283,9 +283,9 @@ def drafts(cli, path: Path, tmp_path: Path, tag: str) -> dict[str, str]:
     return out
 
 
-def without_annex_e(md: str) -> str:
+def without_earlier_format_annex(md: str) -> str:
     """The consultant's document without the annex of fields from an earlier format."""
-    return re.sub(r"## Приложение Д\..*?(?=\n---\n)", "", md, flags=re.S)
+    return re.sub(r"## Приложение Е\..*?(?=\n---\n)", "", md, flags=re.S)
 
 
 def check_migration(cli, path: Path, tmp_path: Path) -> Path:
@@ -308,8 +308,8 @@ def check_migration(cli, path: Path, tmp_path: Path) -> Path:
     before, after = drafts(cli, path, tmp_path, "old"), drafts(cli, new, tmp_path, "new")
     assert after["json"] == before["json"]
     assert after["md"] == before["md"]
-    assert "## Приложение Д." in before["consultant"] and "Приложение Д." not in after["consultant"]
-    assert after["consultant"] == without_annex_e(before["consultant"])
+    assert "## Приложение Е." in before["consultant"] and "Приложение Е." not in after["consultant"]
+    assert after["consultant"] == without_earlier_format_annex(before["consultant"])
     return new
 
 
@@ -479,13 +479,13 @@ def test_consultant_word_document_lists_the_fields_read_from_an_earlier_format(c
     code, _, err = cli("draft", path, "-o", out, "--audience", "consultant", "--lang", "en")
     assert code == 0, err
     texts = [p.text for p in Document(str(out)).paragraphs]
-    at = texts.index("Annex E. Fields from an earlier format of the assessment file")
+    at = texts.index("Annex F. Fields from an earlier format of the assessment file")
     line = line_of(path, "smes_total")
     assert texts[at + 2].startswith(
         f"smes_total (line {line}): the same value 14 as num_members_sme"
     )
     code, _, err = cli("draft", path, "-o", tmp_path / "client.docx", "--lang", "en")
-    assert "Annex E." not in [p.text for p in Document(str(tmp_path / "client.docx")).paragraphs]
+    assert "Annex F." not in [p.text for p in Document(str(tmp_path / "client.docx")).paragraphs]
 
 
 def test_a_blank_smes_total_beside_num_members_sme_is_left_out_not_called_a_conflict(session):

@@ -28,6 +28,7 @@ from engine.api.authoring import (
     schemas_text,
     write_schemas,
 )
+from engine.api.sensitivity import sensitivity, sensitivity_chart, sensitivity_text
 from engine.assessment.load import assessment_from_text, load_assessment
 from engine.assessment.migrate import Migration, migrate_text
 from engine.assessment.validate import Assessment, blank, with_changes
@@ -55,10 +56,12 @@ from engine.explain.what_if import parse_sets, what_if_data
 from engine.explain.why_not import why_not_data
 from engine.files import atomic
 from engine.files.strict_yaml import MAX_BYTES, decode, read_text
+from engine.inference.run import Runner
 from engine.inference.trace import Result
 from engine.knowledge.models import Knowledge
 from engine.program.diagnosis import diagnosis_record
 from engine.program.document import AUDIENCES, build_document
+from engine.program.firmness import firmness_section, map_of, mark_key_measures
 from engine.program.model import build_program
 from engine.program.peers import peer_indices, rank
 from engine.program.result_json import result_json
@@ -134,6 +137,9 @@ __all__ = [
     "run_scenarios",
     "schemas",
     "schemas_text",
+    "sensitivity",
+    "sensitivity_chart",
+    "sensitivity_text",
     "to_json",
     "what_if",
     "what_if_text",
@@ -235,13 +241,18 @@ def draft(
     *,
     audience: str = "client",
     notify: Callable[..., None] | None = None,
+    runner: Runner | None = None,
+    firmness: bool = False,
 ) -> str | bytes:
     """Render the program of an inference result in one format and language.
 
     `peers` (assessment files or folders): the cluster's index is ranked against theirs (a
     peer's fields of an earlier format are told to `notify`, a Session's).
     `audience`: "client" (the document the client receives: no ids, rules or conditions) or
-    "consultant" (the same plus the annexes with the reasons of every measure).
+    "consultant" (the same plus the annexes with the reasons of every measure, and how firm each
+    is when `runner` is given: the session's, on which the map reruns; the CLI and the workspace
+    give it). `firmness`: one line under each high-priority measure, what single change of an
+    answer would alter it (any audience; needs `runner`).
     """
 
     if lang not in ("ru", "en"):
@@ -257,7 +268,7 @@ def draft(
     return render_format(
         "program",
         fmt,
-        view=lambda: program_view(result, k, lang, audience, ranked),
+        view=lambda: program_view(result, k, lang, audience, ranked, runner, firmness),
         data=lambda: result_json(result, k, ranked),
         template=lambda: template,
     )
@@ -269,10 +280,23 @@ def program_view(
     lang: str,
     audience: str = "client",
     ranked: dict[str, Any] | None = None,
+    runner: Runner | None = None,
+    firmness: bool = False,
 ) -> dict[str, Any]:
     """The document view model: the program and the parts of a client's document, built once
-    without a language and put into words for `lang` (the plain mapping the renderers read)."""
-    document = build_document(build_program(result, k, ranked), result, k, audience)
+    without a language and put into words for `lang` (the plain mapping the renderers read).
+    The consultant's document carries how firm each measure is when `runner` is given;
+    `firmness` adds one line under each high-priority measure (it needs `runner`)."""
+    if firmness and runner is None:
+        raise UsageError("--firmness reruns the rules: give the session's runner")
+    data = None
+    if runner is not None and (firmness or audience == "consultant"):
+        data = map_of(result, k, runner)
+    program = build_program(result, k, ranked)
+    if firmness and data is not None:
+        mark_key_measures(program, data, result)
+    annex = firmness_section(data) if data is not None and audience == "consultant" else None
+    document = build_document(program, result, k, audience, annex)
     return localize(document, Locale(lang))
 
 
@@ -404,8 +428,10 @@ def batch(
     force: bool,
     workers: int,
     report: Callable[[str], None],
+    sensitivity: bool = False,
 ) -> tuple[int, int, int]:
-    """Draft every input into OUT_DIR with a summary: (drafted, total, exit code)."""
+    """Draft every input into OUT_DIR with a summary: (drafted, total, exit code); with
+    `sensitivity`, each cluster's sensitivity map beside its program (`NAME.sensitivity.json`)."""
     # every input is one: the writer never replaces it, --force or not
     s.protect(*batch_inputs(inputs, exclude=out_dir))
     if out_dir.exists() and not out_dir.is_dir():
@@ -425,6 +451,7 @@ def batch(
         force=force,
         workers=workers,
         report=report,
+        sensitivity=sensitivity,
     )
     return rep.total - len(rep.failed), rep.total, rep.exit_code
 

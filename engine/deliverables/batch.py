@@ -20,15 +20,15 @@ import threading
 import unicodedata
 from collections.abc import Callable, Generator, Iterator
 from contextlib import closing
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from engine.assessment.load import load_assessment
 from engine.assessment.validate import Assessment
 from engine.assessment.workbook import read_workbook_sheets
-from engine.deliverables.batch_write import OrderedWriter, progress_bar
-from engine.deliverables.portfolio import dashboard, program_facts
+from engine.deliverables.batch_write import OrderedWriter, map_name, progress_bar
+from engine.deliverables.portfolio import dashboard, failed_row, rank_rows, summary_row
 from engine.deliverables.summary import summaries
 from engine.errors import (
     ClusterIntlError,
@@ -43,17 +43,18 @@ from engine.inference.run import Runner
 from engine.knowledge.models import Knowledge
 from engine.program import model as program
 from engine.program.document import build_document
-from engine.program.peers import rank_values
+from engine.program.firmness import map_of
 from engine.program.result_json import result_json
 from engine.render.formats import get_format
 from engine.render.formats import render as render_format
+from engine.render.jinja import to_json
+from engine.render.sensitivity_text import map_words
 from engine.resources import display_path
 from engine.text.message import Locale, localize
 
 SUFFIXES = (".yaml", ".yml", ".xlsx", ".xlsm")
 WORKBOOKS = (".xlsx", ".xlsm")
 SUMMARY_FILES = ("summary.csv", "summary.xlsx", "summary.md", "summary.html")
-TOP = 3  # recommendations named per cluster in the summary
 
 Writer = Callable[[str, "str | bytes"], None]
 
@@ -67,6 +68,7 @@ class Job:
     output: str
     path: str | None = None
     assessment: Assessment | None = None
+    map_output: str | None = None  # --sensitivity: the file of its sensitivity map
 
 
 @dataclass
@@ -78,6 +80,7 @@ class Outcome:
     row: dict[str, Any] | None = None
     problems: list[str] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)  # fields read from an earlier format
+    extra: list[tuple[str, str | bytes]] = field(default_factory=list)  # more files (the map)
 
     @property
     def ok(self) -> bool:
@@ -136,10 +139,15 @@ def expand(inputs: list[Path], exclude: Path | None = None) -> list[Path]:
 
 
 def plan(
-    inputs: list[Path], k: Knowledge, fmt: str, exclude: Path | None = None
+    inputs: list[Path],
+    k: Knowledge,
+    fmt: str,
+    exclude: Path | None = None,
+    sensitivity: bool = False,
 ) -> tuple[list[Job], list[Outcome]]:
     """The jobs, with unique output names, and the inputs that failed before any work (workbooks
-    are read here, one job per questionnaire sheet)."""
+    are read here, one job per questionnaire sheet); with `sensitivity`, each job also names the
+    file of its map (`<name>.sensitivity.json`)."""
     extension = get_format(fmt, "program").extension
     files = expand(inputs, exclude)
     if not files:
@@ -195,6 +203,8 @@ def plan(
         else:
             jobs.append(Job(index, shown, name_for(path.stem), path=str(path)))
             index += 1
+    if sensitivity:  # each map beside its program
+        jobs = [replace(j, map_output=map_name(j.output, used)) for j in jobs]
     return jobs, failed
 
 
@@ -218,6 +228,7 @@ class Work:
     fmt: str
     lang: str
     runner: Runner | None = None
+    sensitivity: bool = False  # also each cluster's sensitivity map (reruns on this runner)
 
     def run(self, a: Assessment) -> Any:
         """The result of one assessment, on this batch's (or this worker's) runner."""
@@ -235,7 +246,7 @@ def _init_worker(work: Work) -> Work:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})
-    return Work(work.knowledge, work.fmt, work.lang, Runner(work.knowledge))
+    return Work(work.knowledge, work.fmt, work.lang, Runner(work.knowledge), work.sensitivity)
 
 
 def process(job: Job, work: Work) -> Outcome:
@@ -264,9 +275,13 @@ def process(job: Job, work: Work) -> Outcome:
             template=lambda: None,
         )
         view = document[0] if document else localize(record, Locale(lang, typography=False))
-        row = summary_row(job, result, view, k)
+        row = summary_row(job.source, job.output, result, view, k)
         notices = [n.problem.format(with_severity=True) for n in a.notices]
-        return Outcome(job.index, job.source, job.output, data, row, notices=notices)
+        extra: list[tuple[str, str | bytes]] = []
+        if job.map_output and work.sensitivity and work.runner is not None:
+            words = map_words(map_of(result, k, work.runner), lang)
+            extra.append((job.map_output, to_json(words)))
+        return Outcome(job.index, job.source, job.output, data, row, notices=notices, extra=extra)
     except ClusterIntlError as exc:
         return Outcome(job.index, job.source, None, problems=_lines(exc))
     except Exception as exc:  # a defect must not stop the other clusters; it is still reported
@@ -276,83 +291,6 @@ def process(job: Job, work: Work) -> Outcome:
             None,
             problems=[f"{job.source}: internal error: {type(exc).__name__}: {exc}"],
         )
-
-
-def summary_row(job: Job, result: Any, view: dict[str, Any], k: Knowledge) -> dict[str, Any]:
-    """One cluster's row of the batch summary, from its program in words."""
-    m = result.measures.values
-    c = view["current"]
-    return {
-        "source": job.source,
-        "cluster": str(result.assessment.get("cluster_name") or ""),  # as given, not typeset
-        "year": view["cluster"].get("year"),  # two assessments of one cluster: two rows
-        "status": "ok",
-        "level": c["self_assessment"]["level"],
-        "level_band": c["self_assessment"]["band"],
-        "index": m.get("index"),
-        "index_band": c["index"]["band"],
-        "model": c["model"]["label"],
-        "ratio": m.get("ratio"),
-        "ratio_band": c["ratio"]["band"],
-        "recommendations": len(view["recommendations"]),
-        "top": [r["title"] for r in view["recommendations"][:TOP]],
-        "top_ids": [r["id"] for r in view["recommendations"][:TOP]],
-        "output": job.output,
-        "error": "",
-        **program_facts(result, view, k),
-    }
-
-
-def rank_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Each cluster's index ranked against the rest of the batch (its peer set): position,
-    N and percentile, among the rows with a determined index."""
-    indices = [(i, r["index"]) for i, r in enumerate(rows) if r.get("index") is not None]
-    out = []
-    for i, r in enumerate(rows):
-        others = [v for j, v in indices if j != i]
-        ranked = rank_values(r.get("index"), others) if r.get("index") is not None else None
-        out.append(
-            {
-                **r,
-                "peer_position": ranked["position"] if ranked else None,
-                "peer_n": ranked["n"] if ranked else None,
-                "peer_percentile": ranked["percentile"] if ranked else None,
-            }
-        )
-    return out
-
-
-def _failed_row(o: Outcome) -> dict[str, Any]:
-    return {
-        "source": o.source,
-        "cluster": "",
-        "year": None,
-        "status": "error",
-        "level": None,
-        "level_band": "",
-        "index": None,
-        "index_band": "",
-        "model": "",
-        "ratio": None,
-        "ratio_band": "",
-        "recommendations": None,
-        "top": [],
-        "top_ids": [],
-        "output": "",
-        "error": o.problems[0] if o.problems else "",
-        "region": "",
-        "known": None,
-        "known_of": None,
-        "completeness": None,
-        "index_coverage": None,
-        "index_of": None,
-        "by_status": {},
-        "made": [],
-        "budget": None,
-        "currency": "",
-        "budget_base": None,
-        "base_currency": "",
-    }
 
 
 class Terminated(KeyboardInterrupt):
@@ -546,6 +484,7 @@ def run_batch(
     report: Callable[[str], None] = lambda _: None,
     progress: bool = True,
     protected: Inputs,
+    sensitivity: bool = False,
 ) -> Report:
     """Plan, check every output, process with a progress bar, write, then the summary.
 
@@ -555,8 +494,9 @@ def run_batch(
     A program that cannot be written (full disk, a name the filesystem refuses) is that input's
     failure; the others go on and the summary says so. `protected`: the command's inputs (the
     batch inputs among them), never replaced."""
-    jobs, early = plan(inputs, k, fmt, exclude=out_dir)
-    targets = [j.output for j in jobs] + list(SUMMARY_FILES)
+    jobs, early = plan(inputs, k, fmt, exclude=out_dir, sensitivity=sensitivity)
+    targets = [j.output for j in jobs] + [j.map_output for j in jobs if j.map_output]
+    targets += list(SUMMARY_FILES)
     if not force:
         clash = [name for name in targets if os.path.lexists(out_dir / name)]
         if clash:
@@ -577,7 +517,7 @@ def run_batch(
         # an interrupt stops the pool here and now, not whenever the generator is collected (a
         # pool terminated from a garbage-collection pass can deadlock); then the writer writes
         # what was drafted before it, and stops
-        work = Work(k, fmt, lang)
+        work = Work(k, fmt, lang, sensitivity=sensitivity)
         with (
             OrderedWriter(write, report, advance) as writer,
             closing(outcomes(jobs, work, workers)) as results,
@@ -589,7 +529,9 @@ def run_batch(
                 writer.put(o)
         written = writer.written
     ordered = [done[i] for i in sorted(done)]
-    rows = rank_rows([o.row if o.ok and o.row else _failed_row(o) for o in ordered])
+    rows = rank_rows(
+        [o.row if o.ok and o.row else failed_row(o.source, o.problems) for o in ordered]
+    )
     rows = dashboard(rows, k)
     for name, data in summaries(rows, lang, k.program.portfolio.distinguishing_share).items():
         write(name, data)

@@ -21,6 +21,7 @@ class Written(Protocol):
     data: str | bytes | None
     row: dict[str, Any] | None
     problems: list[str]
+    extra: list[tuple[str, str | bytes]]  # more files of the input (its sensitivity map)
 
     @property
     def ok(self) -> bool:
@@ -81,6 +82,9 @@ class OrderedWriter:
             try:
                 self.write(o.output, o.data)
                 self.written.append(o.output)
+                for name, data in o.extra:
+                    self.write(name, data)
+                    self.written.append(name)
             except OutputExistsError:
                 raise  # another run is writing here: stop, replace nothing
             except (OutputError, UsageError) as exc:
@@ -128,3 +132,14 @@ class progress_bar:
     def __exit__(self, *exc: Any) -> None:
         if self._progress is not None:
             self._progress.stop()
+
+
+def map_name(output: str, used: set[str]) -> str:
+    """The file of a cluster's sensitivity map beside its program (`NAME.sensitivity.json`),
+    unique among the names `used` (lower case), which it joins."""
+    stem = output.rsplit(".", 1)[0]
+    name, n = f"{stem}.sensitivity.json", 2
+    while name.lower() in used:
+        name, n = f"{stem}-{n}.sensitivity.json", n + 1
+    used.add(name.lower())
+    return name

@@ -11,6 +11,7 @@ from typing import Any
 from engine.inference.trace import Result
 from engine.knowledge.models import PRIORITY_RANK, Knowledge
 from engine.program.budget import build_budget
+from engine.program.peers import rank_values
 
 STATUSES = ("new", "continue", "conditional", "postponed")  # Result.status values, then postponed
 
@@ -126,3 +127,86 @@ def movements(rows: list[dict[str, Any]]) -> list[dict[str, Any] | None]:
             }
         )
     return out
+
+
+TOP = 3  # recommendations named per cluster in the summary
+
+
+def summary_row(
+    source: str, output: str, result: Any, view: dict[str, Any], k: Knowledge
+) -> dict[str, Any]:
+    """One cluster's row of the batch summary, from its program in words."""
+    m = result.measures.values
+    c = view["current"]
+    return {
+        "source": source,
+        "cluster": str(result.assessment.get("cluster_name") or ""),  # as given, not typeset
+        "year": view["cluster"].get("year"),  # two assessments of one cluster: two rows
+        "status": "ok",
+        "level": c["self_assessment"]["level"],
+        "level_band": c["self_assessment"]["band"],
+        "index": m.get("index"),
+        "index_band": c["index"]["band"],
+        "model": c["model"]["label"],
+        "ratio": m.get("ratio"),
+        "ratio_band": c["ratio"]["band"],
+        "recommendations": len(view["recommendations"]),
+        "top": [r["title"] for r in view["recommendations"][:TOP]],
+        "top_ids": [r["id"] for r in view["recommendations"][:TOP]],
+        "output": output,
+        "error": "",
+        **program_facts(result, view, k),
+    }
+
+
+def rank_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each cluster's index ranked against the rest of the batch (its peer set): position,
+    N and percentile, among the rows with a determined index."""
+    indices = [(i, r["index"]) for i, r in enumerate(rows) if r.get("index") is not None]
+    out = []
+    for i, r in enumerate(rows):
+        others = [v for j, v in indices if j != i]
+        ranked = rank_values(r.get("index"), others) if r.get("index") is not None else None
+        out.append(
+            {
+                **r,
+                "peer_position": ranked["position"] if ranked else None,
+                "peer_n": ranked["n"] if ranked else None,
+                "peer_percentile": ranked["percentile"] if ranked else None,
+            }
+        )
+    return out
+
+
+def failed_row(source: str, problems: list[str]) -> dict[str, Any]:
+    """The row of a cluster the batch could not draft: its source and first problem."""
+    return {
+        "source": source,
+        "cluster": "",
+        "year": None,
+        "status": "error",
+        "level": None,
+        "level_band": "",
+        "index": None,
+        "index_band": "",
+        "model": "",
+        "ratio": None,
+        "ratio_band": "",
+        "recommendations": None,
+        "top": [],
+        "top_ids": [],
+        "output": "",
+        "error": problems[0] if problems else "",
+        "region": "",
+        "known": None,
+        "known_of": None,
+        "completeness": None,
+        "index_coverage": None,
+        "index_of": None,
+        "by_status": {},
+        "made": [],
+        "budget": None,
+        "currency": "",
+        "budget_base": None,
+        "base_currency": "",
+    }

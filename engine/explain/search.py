@@ -57,16 +57,16 @@ class _Option:
 
 
 class _Search:
-    def __init__(self, result: Result, kind: str, ident: str, k: Knowledge) -> None:
-        self.result, self.kind, self.ident, self.k = result, kind, ident, k
+    """Candidate values of the indicators that the conditions `atoms` read (directly, or through
+    the measures they feed), grouped by the truth values they give to those conditions."""
+
+    derivations = True  # the measures of a candidate keep their derivations
+
+    def __init__(self, result: Result, k: Knowledge, rules: list[Any], atoms: list[Atom]) -> None:
+        self.result, self.k = result, k
         self.a: Assessment = result.assessment
         self.m: Measures = result.measures
-        self.rules = cone(kind, ident, k)
-        atoms: list[Atom] = []
-        for site in self.rules:
-            for atom, _ in iter_atoms(site.rule.when):
-                if atom.subject_kind in ("indicator", "measure") and atom not in atoms:
-                    atoms.append(atom)
+        self.rules = rules
         self.atoms = atoms
         deps = measure_inputs(k)
         self.feeds = set().union(*deps.values()) if deps else set()
@@ -102,7 +102,7 @@ class _Search:
             a2 = with_changes(self.a, {iid: value}, self.k)
         except InputError:
             return None
-        m2 = compute(a2, self.k) if iid in self.feeds else self.m
+        m2 = compute(a2, self.k, derivations=self.derivations) if iid in self.feeds else self.m
         return a2, m2
 
     def sig(self, iid: str, value: Any) -> tuple[bool, ...] | None:
@@ -204,8 +204,7 @@ class _Search:
         iid = ind.id
         is_int = ind.type == "int"
         points = set(self._numeric_points(ind, cur))
-        lo = ind.min if ind.min is not None else -math.inf
-        hi = ind.max if ind.max is not None else math.inf
+        lo, hi = self.bounds(ind, cur)
         clean = set()
         for p in points:
             if not math.isfinite(p):
@@ -240,6 +239,13 @@ class _Search:
                     keep(p, sig)
                 near, near_sig = p, sig
         return list(found.values())
+
+    def bounds(self, ind: Indicator, cur: Any) -> tuple[float, float]:
+        """The values a number may take: its scale's bounds (none where it has none)."""
+        del cur  # the sensitivity map narrows this around the answer
+        lo = ind.min if ind.min is not None else -math.inf
+        hi = ind.max if ind.max is not None else math.inf
+        return lo, hi
 
     def _numeric_points(self, ind: Indicator, cur: Any) -> list[float]:
         iid = ind.id
@@ -308,6 +314,16 @@ class _Search:
         return float(b)
 
 
+def condition_atoms(rules: list[Any]) -> list[Atom]:
+    """The conditions on indicators and measures of these rules, each once, in order."""
+    atoms: list[Atom] = []
+    for site in rules:
+        for atom, _ in iter_atoms(site.rule.when):
+            if atom.subject_kind in ("indicator", "measure") and atom not in atoms:
+                atoms.append(atom)
+    return atoms
+
+
 def minimal_changes(
     result: Result,
     kind: str,
@@ -320,7 +336,8 @@ def minimal_changes(
 ) -> dict[str, Any]:
     """The smallest single changes of input indicators that make (kind, ident) appear, each
     verified by rerunning the engine, smallest first; with the search's statistics."""
-    search = _Search(result, kind, ident, k)
+    rules = cone(kind, ident, k)
+    search = _Search(result, k, rules, condition_atoms(rules))
     options: list[_Option] = []
     for iid in search.indicators:
         options.extend(search.options(iid))

@@ -380,7 +380,129 @@ class WhatIfData(TypedDict):
 for _shape in (Change, SetChange, ScoreMove, StatusMove):
     _shape.__pydantic_config__ = _CLOSED  # type: ignore[attr-defined,union-attr]
 
-SHAPES: dict[str, Any] = {"why": WhyData, "why-not": WhyNotData, "what-if": WhatIfData}
+AdviceStatus = Literal["new", "continue", "conditional", "postponed"]
+
+
+# one plausible single change of an answer (`from` the assessment's, `to` the value tried)
+Tried = TypedDict(
+    "Tried",
+    {
+        "indicator": str,
+        "label": str,
+        "from": Any,
+        "to": Any,
+        "from_text": str,
+        "to_text": str,
+        "at": str,
+        "distance": float,
+    },
+)
+
+
+class Margin(Tried):
+    """A change that drops a measure made or changes its status, rerun on the engine."""
+
+    effect: Literal["dropped", "status"]
+    status: AdviceStatus | None
+    status_label: str | None
+
+
+class SensitivityMeasure(TypedDict):
+    id: str
+    label: str
+    status: AdviceStatus
+    status_label: str
+    holds: bool  # no plausible single change drops it or changes its status
+    margins: list[Margin]
+
+
+class Answer(TypedDict):
+    """Answers to a blank that do the same to the measure."""
+
+    values: list[Any]
+    values_text: str
+    effect: Literal["dropped", "stays", "status"]
+    status: AdviceStatus | None
+    status_label: str | None
+
+
+class DecidingBlank(TypedDict):
+    indicator: str
+    label: str
+    answers: list[Answer]
+
+
+class ConditionalMeasure(TypedDict):
+    id: str
+    label: str
+    blanks: list[DecidingBlank]
+
+
+class SummaryMove(Tried):
+    value: Any
+    value_text: str
+
+
+class SummaryScore(TypedDict):
+    id: Literal["self_band", "index_band", "ratio_band", "model"]
+    label: str
+    value: Any
+    value_text: str
+    changes: list[SummaryMove]
+
+
+class Ranked(TypedDict):
+    indicator: str
+    label: str
+    moves: int
+    dropped: int
+    added: int
+    status: int
+
+
+class SensitivitySearch(TypedDict):
+    indicators: int
+    candidates: int
+    outcomes: int
+    runs: int
+    count_factor: float | None
+
+
+class SensitivityData(TypedDict):
+    """`cluster-intl/sensitivity/1`."""
+
+    __pydantic_config__ = _CLOSED  # type: ignore[misc]
+    schema: Literal["cluster-intl/sensitivity/1"]
+    lang: Literal["ru", "en"]
+    assessment: str
+    cluster: str
+    measures: list[SensitivityMeasure]
+    conditional: list[ConditionalMeasure]
+    summary: list[SummaryScore]
+    ranking: list[Ranked]
+    search: SensitivitySearch
+
+
+for _closed in (
+    Tried,
+    Margin,
+    SensitivityMeasure,
+    Answer,
+    DecidingBlank,
+    ConditionalMeasure,
+    SummaryMove,
+    SummaryScore,
+    Ranked,
+    SensitivitySearch,
+):
+    _closed.__pydantic_config__ = _CLOSED  # type: ignore[attr-defined,union-attr]
+
+SHAPES: dict[str, Any] = {
+    "why": WhyData,
+    "why-not": WhyNotData,
+    "what-if": WhatIfData,
+    "sensitivity": SensitivityData,
+}
 
 
 def adapter(name: str) -> TypeAdapter[Any]:

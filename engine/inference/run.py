@@ -34,6 +34,9 @@ class _Recorder:
         self.knowledge = knowledge
         self.firings: list[Firing] = []
         self.excluded: set[str] = set()  # measures that do not apply to this run's cluster
+        # a run without the explanation's detail (the facts matched and each condition as read):
+        # what fired and what it declared only, for the sensitivity map's many reruns
+        self.lean = False
         self._branches: dict[tuple[str, int], list[Any]] = {}
 
     def branch(self, site: Any, b: int) -> list[Any]:
@@ -46,10 +49,15 @@ class _Recorder:
     def __call__(self, engine: Any, meta: Any, bound: dict[str, Any]) -> None:
         """Record one activation: the facts it matched, its conditions as read, what it declared."""
         site = meta.site
-        branch = self.branch(site, meta.branch)
-        matched, by_kind = self._matched(bound, self._tested(branch))
-        live = all(fact["__factid__"] in engine.facts for fact in bound.values())
-        checks, absent = self._checks(engine, branch, by_kind)
+        if self.lean:
+            matched: list[Matched] = []
+            checks: list[CondCheck] = []
+            live = absent = True
+        else:
+            branch = self.branch(site, meta.branch)
+            matched, by_kind = self._matched(bound, self._tested(branch))
+            live = all(fact["__factid__"] in engine.facts for fact in bound.values())
+            checks, absent = self._checks(engine, branch, by_kind)
         declared = _declare(engine, site.rule.then, self.excluded)
         self.firings.append(
             Firing(
@@ -169,14 +177,19 @@ class Runner:
             meta = rule._wrapped.ci_meta
             self._saliences[(meta.rule_id, meta.branch)] = rule.salience
 
-    def run(self, assessment: Assessment, measures: Measures | None = None) -> Result:
-        """Run the rules on one assessment; return the result with its firing record."""
+    def run(
+        self, assessment: Assessment, measures: Measures | None = None, *, trace: bool = True
+    ) -> Result:
+        """Run the rules on one assessment; return the result with its firing record (without
+        `trace`, the record keeps what fired and declared, not the facts and values it read: the
+        same findings, measures, statuses and priorities, for callers that explain nothing)."""
 
         measures = measures or compute(assessment, self.knowledge)
         kind = cluster_kind(assessment, self.knowledge)
         excluded = excluded_measures(kind, self.knowledge)
         self.recorder.firings = []
         self.recorder.excluded = set(excluded)
+        self.recorder.lean = not trace
         self.engine.reset()
         self.engine.declare(*build_facts(assessment, measures, self.knowledge))
         self.engine.run()

@@ -35,6 +35,7 @@ from engine.knowledge.schedule_model import (
     KpiQuantity,
     Portfolio,
     Schedule,
+    Sensitivity,
     TargetRules,
 )
 from engine.knowledge.scoring_model import ScoringFile
@@ -460,6 +461,7 @@ class ProgramFile(Strict):
     schedule: Schedule | None = None  # the sizing and calendar of the measures
     # the batch summary's portfolio: which measures set a cluster apart from the others
     portfolio: Portfolio = Field(default_factory=Portfolio)
+    sensitivity: Sensitivity | None = None  # the plausible values the sensitivity map tries
 
 
 # --- the whole base ---------------------------------------------------------------------------

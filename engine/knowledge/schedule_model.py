@@ -96,3 +96,11 @@ class DataSource(Strict):
 
 
 KpiQuantity = Literal["count", "share", "amount", "ratio"]
+
+
+class Sensitivity(Provenance):
+    """How far the sensitivity map tries an answer (`cluster-intl sensitivity`): a number with
+    no upper bound on its scale only between its value divided and multiplied by `count_factor`."""
+
+    sources: list[str] = Field(default_factory=list)
+    count_factor: float = Field(gt=1)

@@ -80,6 +80,8 @@ class Extra:
     budget: BudgetView
     # the consultant's annex of fields read from an earlier format of the file, or None
     earlier_format: dict[str, Any] | None = None
+    # the consultant's annex "How firm is each measure" (engine/program/firmness.py), else None
+    firmness: dict[str, Any] | None = None
 
 
 def names(result: Result, k: Knowledge) -> dict[str, Any]:
@@ -181,10 +183,15 @@ def earlier_format(result: Result, k: Knowledge) -> dict[str, Any] | None:
 
 
 def document_parts(
-    view: ProgramView, result: Result, k: Knowledge, audience: str = "client"
+    view: ProgramView,
+    result: Result,
+    k: Knowledge,
+    audience: str = "client",
+    firmness: dict[str, Any] | None = None,
 ) -> Extra:
     """The parts of a client's document, from the program view (which gets the plan's numbers,
-    responsible bodies, dates and bibliography references of its measures)."""
+    responsible bodies, dates and bibliography references of its measures); `firmness`: the
+    consultant's annex on how firm each measure is."""
     a = result.assessment
     nm = names(result, k)
     bodies = body_names(result, k)
@@ -226,6 +233,7 @@ def document_parts(
         method_annex=method_annex(k, ref_no, country),
         budget=budget_view(budget, k, per),
         earlier_format=earlier_format(result, k),
+        firmness=firmness if audience == "consultant" else None,
     )
 
 
@@ -243,7 +251,11 @@ class Document(Rendered):
 
 
 def build_document(
-    view: ProgramView, result: Result, k: Knowledge, audience: str = "client"
+    view: ProgramView,
+    result: Result,
+    k: Knowledge,
+    audience: str = "client",
+    firmness: dict[str, Any] | None = None,
 ) -> Document:
     """The program view with the parts of a client's document (new keys; nothing removed)."""
-    return Document(view, document_parts(view, result, k, audience))
+    return Document(view, document_parts(view, result, k, audience, firmness))

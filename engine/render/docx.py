@@ -373,6 +373,8 @@ class _Writer(BackMatter):
         )
         if mark:
             p.add_run(xml_text(f" ({t[mark]})")).italic = True
+        if r.get("firm"):  # draft --firmness: how firm a high-priority measure is
+            self.para(r["firm"], style="CI Note")
         if self.cons:
             for w in r["why"]:
                 self.para(

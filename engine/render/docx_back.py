@@ -29,6 +29,7 @@ class BackMatter(DocxWriter):
         if self.p["proposals"]:
             self.heading(self.t["s_proposals"], 1)
             self.bullets([f"{g['label']}: {'; '.join(g['entries'])}" for g in self.p["proposals"]])
+        self.firmness()
         if self.p["earlier_format"]:
             self.heading(self.t["s_earlier_format"], 1)
             self.para(self.p["earlier_format"]["intro"])
@@ -158,6 +159,24 @@ class BackMatter(DocxWriter):
                     style="CI Meta",
                     bold_prefix=f"{t['sources']}: ",
                 )
+
+    def firmness(self) -> None:
+        """The consultant's annex: how firm each measure is (the sensitivity map, shortened)."""
+        t, f = self.t, self.p.get("firmness")
+        if not f:
+            return
+        self.heading(t["s_firmness"], 1)
+        self.para(f"{t['s_firmness_intro']} {f['intro']}")
+        self.bullets([f"{m['label']} ({m['id']}): {'; '.join(m['lines'])}" for m in f["measures"]])
+        if f["conditional"]:
+            self.heading(t["sens_conditional"], 2)
+            self.bullets([f"{c['label']}: {'; '.join(c['lines'])}" for c in f["conditional"]])
+        if f["ranking"]:
+            self.heading(t["sens_ranking"], 2)
+            self.figure(f["chart"])
+            self.bullets(
+                [f"{n}. {r['label']} — {r['text']}" for n, r in enumerate(f["ranking"], 1)]
+            )
 
     def not_made(self) -> None:
         """The consultant's annex: recommendations considered and not made, with the reason."""

@@ -129,9 +129,12 @@ class DocxWriter:
 
     def chart(self, key: str) -> None:
         """A chart of the view as a PNG figure with a numbered caption, or a note when it has no data."""
+        self.figure(self.p["charts"][key])
+
+    def figure(self, chart: dict[str, Any]) -> None:
+        """A chart in words as a PNG figure with a numbered caption, or a note without data."""
         from docx.shared import Cm
 
-        chart = self.p["charts"][key]
         if chart["empty"]:
             self.para(f"{chart['title']}: {chart['no_data']}", style="CI Note")
             return

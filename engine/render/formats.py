@@ -30,6 +30,8 @@ DOCUMENTS: dict[str, tuple[str, ...]] = {
     "compare": ("view", "program", "template"),
     "catalogue": ("knowledge", "lang"),
     "questionnaire": ("knowledge", "lang"),
+    # view: the sensitivity map put into words
+    "sensitivity": ("view",),
 }
 
 
@@ -75,7 +77,12 @@ FORMATS: tuple[Format, ...] = (
         "md",
         "text/markdown; charset=utf-8",
         False,
-        {"program": _JINJA, "compare": _COMPARE_TEXT, "catalogue": _CATALOGUE},
+        {
+            "program": _JINJA,
+            "compare": _COMPARE_TEXT,
+            "catalogue": _CATALOGUE,
+            "sensitivity": Renderer("engine.render.sensitivity_text:render_md", ("view",)),
+        },
         suffixes=("markdown",),
     ),
     Format(
@@ -103,7 +110,11 @@ FORMATS: tuple[Format, ...] = (
         "json",
         "application/json; charset=utf-8",
         False,
-        {"program": _JSON_DATA, "compare": Renderer("engine.render.jinja:to_json", ("view",))},
+        {
+            "program": _JSON_DATA,
+            "compare": Renderer("engine.render.jinja:to_json", ("view",)),
+            "sensitivity": Renderer("engine.render.jinja:to_json", ("view",)),
+        },
     ),
     Format(
         "xlsx",
@@ -127,6 +138,13 @@ FORMATS: tuple[Format, ...] = (
             )
         },
         suffixes=("yml",),
+    ),
+    Format(
+        "text",
+        "txt",
+        "text/plain; charset=utf-8",
+        False,
+        {"sensitivity": Renderer("engine.render.sensitivity_text:render_text", ("view",))},
     ),
 )
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, quote, urlencode
@@ -23,6 +24,7 @@ from starlette.routing import Route
 
 from engine import api
 from engine.web import controls, forms, messages, security
+from engine.web.firmness import firmness_fragment
 from engine.web.json_api import JsonApi
 from engine.web.responses import (
     LANGS,
@@ -346,7 +348,7 @@ class Workbench(JsonApi):
 
         def build() -> str | bytes:
             r = api.variant(result, sets, self.service.session) if sets else result
-            return api.draft(r, k, fmt, lang, audience=who)
+            return api.draft(r, k, fmt, lang, audience=who, runner=self.service.session.runner)
 
         data = await self.service.run(build)
         stem = Path(entry.name).stem + ("-what-if" if sets else "")
@@ -555,6 +557,7 @@ def create_app(settings: Settings) -> Any:
         Route("/c/{name:path}/program", guarded(wb.program)),
         Route("/c/{name:path}/why", guarded(wb.why_fragment)),
         Route("/c/{name:path}/why-not", guarded(wb.why_not_fragment)),
+        Route("/c/{name:path}/firmness", guarded(partial(firmness_fragment, wb))),
         Route("/c/{name:path}/what-if", guarded(wb.what_if_fragment), methods=["POST"]),
         Route("/c/{name:path}/save", guarded(wb.save_variant), methods=["POST"]),
         Route("/c/{name:path}", guarded(wb.cluster_page)),

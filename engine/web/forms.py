@@ -7,8 +7,7 @@ from typing import Any
 
 from engine.assessment.validate import Assessment
 from engine.assessment.variant import dated
-from engine.deliverables.batch import Job, summary_row
-from engine.deliverables.portfolio import dashboard
+from engine.deliverables.portfolio import dashboard, summary_row
 from engine.deliverables.summary import labelled, portfolio_notes, row_view
 from engine.inference.trace import Result
 from engine.knowledge.models import Knowledge
@@ -125,7 +124,7 @@ def portfolio(
 
     plain = Locale(lang, typography=False)
     rows = [
-        summary_row(Job(i, source, ""), r, localize(build_program(r, k), plain), k)
+        summary_row(source, "", r, localize(build_program(r, k), plain), k)
         for i, (source, r) in enumerate(named)
     ]
     rows = dashboard(rows, k)  # year on year by the names as given, before the shown ones

@@ -96,7 +96,9 @@ class JsonApi:
             raise Failure(400, [self.words["en"]["e_format"]])
         result = await self._body_result(request)
         data = await self.service.run(
-            lambda: api.draft(result, self.service.k, fmt, lang, audience=who)
+            lambda: api.draft(
+                result, self.service.k, fmt, lang, audience=who, runner=self.service.session.runner
+            )
         )
         if form.binary:
             return download(data, form.media_type, f"program.{form.extension}")

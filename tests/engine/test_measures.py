@@ -406,3 +406,18 @@ def test_the_anchor_sme_gap_is_measured_on_its_own(knowledge):
         knowledge,
     )
     assert compute(a, knowledge).values["anchor_sme_gap"] == 4
+
+
+def test_measures_without_derivations_are_the_same_values(session):
+    # the sensitivity map's candidates: the values alone, about half the time
+    from tests.conftest import ROOT
+
+    paths = sorted(EXAMPLES.glob("*.yaml")) + sorted(
+        (ROOT / "tests/fixtures/unseen").glob("*.yaml")
+    )
+    for path in paths:
+        a = api.load(path, session.knowledge)
+        full = compute(a, session.knowledge)
+        lean = compute(a, session.knowledge, derivations=False)
+        assert lean.values == full.values, path.name
+        assert lean.derivations == {} and full.derivations

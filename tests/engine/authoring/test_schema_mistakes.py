@@ -147,10 +147,11 @@ def test_the_editor_settings_map_every_knowledge_schema():
         assert (ROOT / path).is_file(), path
     names = {p.removeprefix("./schemas/") for p in mapped}
     expected = {p.name for p in (ROOT / "schemas").glob("*.schema.json")}
-    # the JSON answers (why, what-if, result) are outputs, not files an author edits
+    # the JSON answers (why, what-if, sensitivity, result) are outputs, not files an author edits
     assert expected - names == {
         "result.schema.json",
         "why.schema.json",
         "why-not.schema.json",
         "what-if.schema.json",
+        "sensitivity.schema.json",
     }

@@ -241,7 +241,7 @@ def test_slug_keeps_names_readable_and_safe():
 
 def test_batch_ranks_each_cluster_against_the_batch():
     """issue 10, defect 4: the batch is a peer set; each cluster gets position, N, percentile."""
-    from engine.deliverables.batch import rank_rows
+    from engine.deliverables.portfolio import rank_rows
 
     rows = [{"index": 10.0}, {"index": 30.0}, {"index": None}, {"index": 20.0}]
     ranked = rank_rows(rows)

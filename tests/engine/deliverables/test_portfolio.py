@@ -14,8 +14,8 @@ import pytest
 import yaml
 from openpyxl import load_workbook
 
-from engine.deliverables.batch import Job, Work, process, rank_rows
-from engine.deliverables.portfolio import dashboard, distinguishing, movements
+from engine.deliverables.batch import Job, Work, process
+from engine.deliverables.portfolio import dashboard, distinguishing, movements, rank_rows
 from engine.deliverables.summary import labelled, summaries
 from engine.program.charts import wrap_label
 from tests.conftest import EXAMPLES, ROOT

@@ -42,7 +42,7 @@ def test_an_undocumented_key_is_refused(knowledge, nn_result):
         adapter("why").validate_python(data)
 
 
-@pytest.mark.parametrize("name", ["why", "why-not", "what-if"])
+@pytest.mark.parametrize("name", ["why", "why-not", "what-if", "sensitivity"])
 def test_the_committed_schema_is_current(name):
     committed = json.loads((ROOT / "schemas" / f"{name}.schema.json").read_text(encoding="utf-8"))
     assert committed == json_schema(name), (

@@ -1,0 +1,28 @@
+"""`Runner.run(..., trace=False)` (the sensitivity map's reruns) reaches the same conclusions as
+a traced run on every example, corpus and unseen cluster, and the next traced run on the same
+runner records its conditions again."""
+
+from __future__ import annotations
+
+import pytest
+
+from engine import api
+from tests.conftest import EXAMPLES, ROOT
+
+CLUSTERS = sorted(EXAMPLES.glob("*.yaml")) + sorted((ROOT / "tests/fixtures/unseen").glob("*.yaml"))
+CLUSTERS += sorted((EXAMPLES / "corpus").glob("*.yaml"))
+
+
+def _advice(r: api.Result) -> tuple:
+    return (r.findings, r.recommendations, r.postponed, r.status, r.priority, r.lowered)
+
+
+@pytest.mark.parametrize("path", CLUSTERS, ids=lambda p: p.stem)
+def test_a_lean_run_reaches_the_traced_run_s_conclusions(session, path):
+    a = api.load(path, session.knowledge)
+    lean = session.runner.run(a, trace=False)
+    full = session.runner.run(a)
+    assert _advice(lean) == _advice(full)
+    assert [f.rule for f in lean.firings] == [f.rule for f in full.firings]
+    assert all(f.conditions == () for f in lean.firings)
+    assert any(f.conditions for f in full.firings)  # the lean switch does not stick
