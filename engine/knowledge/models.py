@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Any, Literal, TypeVar
 
@@ -173,7 +174,9 @@ class Atom(Strict):
             )
         return self
 
-    @property
+    # read for every condition of every rule, several times a cluster: worked out once (a frozen
+    # model never changes; pydantic compares and dumps its fields only)
+    @cached_property
     def subject_kind(self) -> SubjectKind:
         """What the condition tests: an indicator, a measure, a finding or a recommendation."""
         kinds: tuple[SubjectKind, ...] = ("indicator", "measure", "finding", "recommendation")
@@ -182,7 +185,7 @@ class Atom(Strict):
                 return k
         raise AssertionError
 
-    @property
+    @cached_property
     def subject(self) -> str:
         """The id of what the condition tests."""
         return str(getattr(self, self.subject_kind))
