@@ -35,6 +35,7 @@ class _Recorder:
         self.firings: list[Firing] = []
         self.excluded: set[str] = set()  # measures that do not apply to this run's cluster
         self._branches: dict[tuple[str, int], list[Any]] = {}
+        self._subjects: dict[tuple[str, int], dict[str, list[str]]] = {}
 
     def branch(self, site: Any, b: int) -> list[Any]:
         """The conditions of one branch of a rule (its `when` unfolded), computed once."""
@@ -47,7 +48,11 @@ class _Recorder:
         """Record one activation: the facts it matched, its conditions as read, what it declared."""
         site = meta.site
         branch = self.branch(site, meta.branch)
-        matched, by_kind = self._matched(bound, self._tested(branch))
+        key = (site.rule.id, meta.branch)
+        tested = self._subjects.get(key)
+        if tested is None:  # the branch's alone: worked out on its first firing
+            tested = self._subjects[key] = self._tested(branch)
+        matched, by_kind = self._matched(bound, tested)
         live = all(fact["__factid__"] in engine.facts for fact in bound.values())
         checks, absent = self._checks(engine, branch, by_kind)
         declared = _declare(engine, site.rule.then, self.excluded)
