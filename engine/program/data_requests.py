@@ -235,12 +235,8 @@ def data_requests(result: Result, k: Knowledge) -> list[dict[str, Any]]:
 
 
 def _distinct(texts: list[Any]) -> list[Any]:
-    """The texts once each, in order."""
-    out: list[Any] = []
-    for x in texts:
-        if x not in out:
-            out.append(x)
-    return out
+    """The texts once each, in order (knowledge texts and strings: hashable, equal by value)."""
+    return list(dict.fromkeys(texts))
 
 
 def data_requests_view(result: Result, k: Knowledge) -> list[dict[str, Any]]:
