@@ -247,9 +247,11 @@ def process(job: Job, work: Work) -> Outcome:
         # reasons (of each measure, of each measure not made)
         record = program.build_program(result, k, reasons=False)
         document: list[dict[str, Any]] = []  # the document view, if the format renders one
+        unread = get_format(fmt, "program").renderers["program"].unread
 
         def _document() -> dict[str, Any]:
-            document.append(localize(build_document(record, result, k), Locale(lang)))
+            built = build_document(record, result, k).leaving_out(unread)
+            document.append(localize(built, Locale(lang)))
             return document[0]
 
         data = render_format(
