@@ -202,6 +202,6 @@ def test_a_renderer_never_reads_the_keys_it_calls_unread(f, path, session):
             assert set(renderer.unread) <= set(view)
             less = localize(full.leaving_out(renderer.unread), Locale(lang))
             assert not set(renderer.unread) & set(less)
-            assert formats.render("program", f.name, view=lambda: less) == formats.render(
-                "program", f.name, view=lambda: view
+            assert formats.render("program", f.name, view=lambda v=less: v) == formats.render(
+                "program", f.name, view=lambda v=view: v
             )
