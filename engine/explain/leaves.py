@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from engine.knowledge.base import Text
@@ -67,12 +68,19 @@ class Filled(Loc):
 
 def placeholders(text: Text | str | None) -> list[re.Match[str]]:
     """The placeholders of a text in any of its languages, each once, in order of appearance."""
-    texts = [text] if isinstance(text, str) else [text.ru, text.en] if text is not None else []
+    if text is None:
+        return []
+    return list(_placeholders(text) if isinstance(text, str) else _placeholders(text.ru, text.en))
+
+
+@lru_cache(maxsize=4096)
+def _placeholders(*texts: str | None) -> tuple[re.Match[str], ...]:
+    # a pure memo: the knowledge's texts are filled for every cluster (the matches are only read)
     seen: dict[str, re.Match[str]] = {}
     for t in texts:
         for m in PLACEHOLDER.finditer(t or ""):
             seen.setdefault(m.group(0), m)
-    return list(seen.values())
+    return tuple(seen.values())
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,6 +19,7 @@ import stat
 import tempfile
 import threading
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from signal import SIGINT, SIGTERM
 
@@ -32,14 +33,17 @@ class Inputs:
     def __init__(self) -> None:
         self.files: set[str] = set()
         self.trees: set[tuple[str, str]] = set()
+        self._known: _Known | None = None
 
     def add(self, path: Path | str) -> None:
         """Mark a file as an input of this command: the writer never replaces it."""
         self.files.add(os.path.abspath(path))
+        self._known = None
 
     def add_tree(self, root: Path | str, pattern: str = "*") -> None:
         """Mark every file under `root` matching `pattern` (a knowledge base, a template folder)."""
         self.trees.add((os.path.abspath(root), pattern))
+        self._known = None
 
     def holds(self, path: Path) -> bool:
         """Whether `path` (by name or by identity: a hard link, another spelling) is an input."""
@@ -48,21 +52,41 @@ class Inputs:
         except OSError:
             return False
         real = os.path.realpath(path)
-        for f in self.files:
-            if os.path.realpath(f) == real:
-                return True
-            with contextlib.suppress(OSError):
-                if _same_file(os.stat(f), target):
-                    return True
-        for root, pattern in self.trees:
-            real_root = os.path.realpath(root)
+        known = self._known
+        if known is None:  # the inputs are read once, at the first check after they changed
+            known = self._known = _Known.of(self)
+        if real in known.names or (target.st_dev, target.st_ino) in known.ids:
+            return True
+        for real_root, pattern in known.trees:
             if real.startswith(real_root.rstrip(os.sep) + os.sep) and Path(real).match(pattern):
                 return True
         return False
 
 
-def _same_file(a: os.stat_result, b: os.stat_result) -> bool:
-    return (a.st_dev, a.st_ino) == (b.st_dev, b.st_ino)
+@dataclass(frozen=True)
+class _Known:
+    """The inputs as `holds` compares them: real names, file identities, real tree roots. A
+    batch checks each of its outputs (three times) against its hundreds of inputs: reading them
+    anew at each check was a `realpath` and a `stat` per input per check, as much time as the
+    drafting on a rerun with --force."""
+
+    names: frozenset[str]
+    ids: frozenset[tuple[int, int]]
+    trees: tuple[tuple[str, str], ...]
+
+    @classmethod
+    def of(cls, inputs: Inputs) -> _Known:
+        """The inputs' real names and identities (a file that cannot be read has no identity)."""
+        ids = set()
+        for f in inputs.files:
+            with contextlib.suppress(OSError):
+                st = os.stat(f)
+                ids.add((st.st_dev, st.st_ino))
+        return cls(
+            frozenset(os.path.realpath(f) for f in inputs.files),
+            frozenset(ids),
+            tuple((os.path.realpath(root), pattern) for root, pattern in inputs.trees),
+        )
 
 
 def refuse_input(path: Path, inputs: Inputs) -> None:

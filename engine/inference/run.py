@@ -38,6 +38,9 @@ class _Recorder:
         # what fired and what it declared only, for the sensitivity map's many reruns
         self.lean = False
         self._branches: dict[tuple[str, int], list[Any]] = {}
+        self._subjects: dict[tuple[str, int], dict[str, list[str]]] = {}
+        # each rule branch's salience, known once the engine class is built (`Runner`)
+        self.saliences: dict[tuple[str, int], int] = {}
 
     def branch(self, site: Any, b: int) -> list[Any]:
         """The conditions of one branch of a rule (its `when` unfolded), computed once."""
@@ -55,7 +58,11 @@ class _Recorder:
             live = absent = True
         else:
             branch = self.branch(site, meta.branch)
-            matched, by_kind = self._matched(bound, self._tested(branch))
+            key = (site.rule.id, meta.branch)
+            tested = self._subjects.get(key)
+            if tested is None:  # the branch's alone: worked out on its first firing
+                tested = self._subjects[key] = self._tested(branch)
+            matched, by_kind = self._matched(bound, tested)
             live = all(fact["__factid__"] in engine.facts for fact in bound.values())
             checks, absent = self._checks(engine, branch, by_kind)
         declared = _declare(engine, site.rule.then, self.excluded)
@@ -65,7 +72,7 @@ class _Recorder:
                 rule=site.rule.id,
                 where=f"{site.file}:{site.line}",
                 branch=meta.branch,
-                salience=0,
+                salience=self.saliences[key],
                 matched=tuple(matched),
                 conditions=tuple(checks),
                 declared=tuple(declared),
@@ -172,7 +179,8 @@ class Runner:
         self.recorder = _Recorder(knowledge)
         self.engine_class = build_engine_class(knowledge, self.recorder)
         self.engine = self.engine_class()
-        self._saliences = {}
+        # the recorder gives each firing its salience as it records it
+        self._saliences = self.recorder.saliences
         for rule in self.engine.get_rules():
             meta = rule._wrapped.ci_meta
             self._saliences[(meta.rule_id, meta.branch)] = rule.salience
@@ -193,28 +201,11 @@ class Runner:
         self.engine.reset()
         self.engine.declare(*build_facts(assessment, measures, self.knowledge))
         self.engine.run()
-        firings = [
-            _with_salience(f, self._saliences[(f.rule, f.branch)]) for f in self.recorder.firings
-        ]
+        firings = self.recorder.firings
         result = _result(assessment, measures, firings, self.knowledge)
         result.kind = kind
         result.excluded = {r: excluded[r] for r in result.excluded_ids()}
         return result
-
-
-def _with_salience(f: Firing, salience: int) -> Firing:
-    return Firing(
-        f.seq,
-        f.rule,
-        f.where,
-        f.branch,
-        salience,
-        f.matched,
-        f.conditions,
-        f.declared,
-        f.priority,
-        f.live,
-    )
 
 
 def _collect_declared(result: Result) -> None:

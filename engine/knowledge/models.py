@@ -6,10 +6,12 @@ is `engine.knowledge.verify`; `engine.knowledge.load` does both.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import (
     BaseModel,
@@ -180,7 +182,9 @@ class Atom(Strict):
             )
         return self
 
-    @property
+    # read for every condition of every rule, several times a cluster: worked out once (a frozen
+    # model never changes; pydantic compares and dumps its fields only)
+    @cached_property
     def subject_kind(self) -> SubjectKind:
         """What the condition tests: an indicator, a measure, a finding or a recommendation."""
         kinds: tuple[SubjectKind, ...] = ("indicator", "measure", "finding", "recommendation")
@@ -189,7 +193,7 @@ class Atom(Strict):
                 return k
         raise AssertionError
 
-    @property
+    @cached_property
     def subject(self) -> str:
         """The id of what the condition tests."""
         return str(getattr(self, self.subject_kind))
@@ -502,6 +506,9 @@ class RuleSite:
         return f"{self.file}:{self.line}"
 
 
+_T = TypeVar("_T")
+
+
 @dataclass
 class Knowledge:
     root: Path
@@ -544,6 +551,18 @@ class Knowledge:
                     self.producers.setdefault((kind, ident), []).append(site)
         # the scenarios test the knowledge base; they are no part of what drafts a program
         self.digest = content_digest(self.root, skip=("scenarios",))
+
+    def derived(self, build: Callable[[Knowledge], _T]) -> _T:
+        """What `build` computes from this knowledge alone, computed once: the knowledge never
+        changes while it is in use (a batch worker drafts hundreds of clusters on one)."""
+        memo: dict[Any, Any] = self.__dict__.setdefault("_derived", {})
+        if build not in memo:
+            memo[build] = build(self)
+        return memo[build]  # type: ignore[no-any-return]
+
+    def __getstate__(self) -> dict[str, Any]:
+        # what was derived is derived again where the knowledge is unpickled (the on-disk cache)
+        return {name: v for name, v in self.__dict__.items() if name != "_derived"}
 
     def identity(self) -> dict[str, str | None]:
         """What names this knowledge base in every output: its authors' version and its digest."""

@@ -15,6 +15,7 @@ import io
 import math
 import textwrap
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from engine.text.message import Loc, Locale, Msg, Rendered
@@ -72,11 +73,17 @@ def nice_max(values: list[float]) -> tuple[float, float]:
 def wrap_label(text: str, width: int = LABEL_CHARS, lines: int = LABEL_LINES) -> list[str]:
     """A bar's label in at most `lines` lines of `width` characters, the last cut with an
     ellipsis."""
-    out = textwrap.wrap(" ".join(str(text).split()), width=width, break_long_words=True) or [""]
+    return list(_wrapped(str(text), width, lines))
+
+
+@lru_cache(maxsize=4096)
+def _wrapped(text: str, width: int, lines: int) -> tuple[str, ...]:
+    # a pure memo: the same indicator and group labels are wrapped in every cluster's charts
+    out = textwrap.wrap(" ".join(text.split()), width=width, break_long_words=True) or [""]
     if len(out) > lines:
         out = out[:lines]
         out[-1] = out[-1][: width - 1].rstrip() + "…"
-    return out
+    return tuple(out)
 
 
 def _r(x: float) -> float:

@@ -114,17 +114,40 @@ def _branches(site: RuleSite) -> list[list[Any]]:
     return site.branches if site.branches is not None else branches(site.rule.when)
 
 
+def _deriving(k: Knowledge) -> list[tuple[tuple[str, ...], list[list[Any]]]]:
+    """The rules that derive findings: their findings and AND-branches, once per knowledge base."""
+    return [(tuple(s.rule.then.finding), _branches(s)) for s in k.rules if s.rule.then.finding]
+
+
+def _concluding(k: Knowledge) -> list[tuple[str, tuple[str, ...], list[list[Any]]]]:
+    """Each rule's id, the conclusions a data request may decide (a direction the experts close,
+    `restricts`, is their record, not a fact to collect) and its AND-branches, once per knowledge
+    base."""
+    out = []
+    for site in k.rules:
+        then = site.rule.then
+        conclusions = tuple(
+            c
+            for c in dict.fromkeys(then.recommend + then.finding)
+            if not (c in k.finding and k.finding[c].restricts)
+        )
+        if conclusions:
+            out.append((site.rule.id, conclusions, _branches(site)))
+    return out
+
+
 def _pending(reader: _Reader, k: Knowledge, made: set[str]) -> set[str]:
     """The findings a rule could still derive once blanks are filled, to a fixpoint."""
     pending: set[str] = set()
     changed = True
+    rules = k.derived(_deriving)
     while changed:
         changed = False
-        for site in k.rules:
-            new = [f for f in site.rule.then.finding if f not in made and f not in pending]
+        for findings, branches_ in rules:
+            new = [f for f in findings if f not in made and f not in pending]
             if not new:
                 continue
-            if any(reader.branch_needs(b, pending)[0] for b in _branches(site)):
+            if any(reader.branch_needs(b, pending)[0] for b in branches_):
                 pending.update(new)
                 changed = True
     return pending
@@ -135,22 +158,16 @@ def _rule_requests(
 ) -> dict[str, set[str]]:
     """The blanks each rule branch waits for; returns what each pending finding would decide."""
     downstream: dict[str, set[str]] = {}
-    for site in k.rules:
-        then = site.rule.then
-        # a direction the experts close (`restricts`) is their record, not a fact to collect
-        conclusions = {
-            c
-            for c in then.recommend + then.finding
-            if c not in made and not (c in k.finding and k.finding[c].restricts)
-        }
+    for rule, candidates, branches_ in k.derived(_concluding):
+        conclusions = {c for c in candidates if c not in made}
         if not conclusions:
             continue
-        for branch in _branches(site):
+        for branch in branches_:
             blocked, needs, via = reader.branch_needs(branch, pending)
             if not blocked:
                 continue
             for indicator in needs:
-                _add(requests, indicator, site.rule.id, conclusions)
+                _add(requests, indicator, rule, conclusions)
             for finding in via:
                 downstream.setdefault(finding, set()).update(conclusions)
     return downstream
@@ -218,22 +235,19 @@ def data_requests(result: Result, k: Knowledge) -> list[dict[str, Any]]:
 
 
 def _distinct(texts: list[Any]) -> list[Any]:
-    """The texts once each, in order."""
-    out: list[Any] = []
-    for x in texts:
-        if x not in out:
-            out.append(x)
-    return out
+    """The texts once each, in order (knowledge texts and strings: hashable, equal by value)."""
+    return list(dict.fromkeys(texts))
 
 
 def data_requests_view(result: Result, k: Knowledge) -> list[dict[str, Any]]:
     """The data requests for the document: labels and questions, no ids."""
-    order = [r.id for r in k.recommendations.recommendations]
+    order = k.derived(_catalogue_order)
     out = []
     for row in data_requests(result, k):
         ind = k.indicator[row["indicator"]]
         recs = [
-            tx(k.recommendation[r].title) for r in sorted(row["recommendations"], key=order.index)
+            tx(k.recommendation[r].title)
+            for r in sorted(row["recommendations"], key=order.__getitem__)
         ]
         findings = _distinct([tx(k.finding[f].label) for f in row["findings"]])
         out.append(
@@ -249,11 +263,16 @@ def data_requests_view(result: Result, k: Knowledge) -> list[dict[str, Any]]:
                 "decides": recs or findings,
                 "confirms": [
                     tx(k.recommendation[r].title)
-                    for r in sorted(row["conditional"], key=order.index)
+                    for r in sorted(row["conditional"], key=order.__getitem__)
                 ],
             }
         )
     return out
+
+
+def _catalogue_order(k: Knowledge) -> dict[str, int]:
+    """Each recommendation's position in the catalogue."""
+    return {r.id: i for i, r in enumerate(k.recommendations.recommendations)}
 
 
 def ask_whom(group: str, k: Knowledge) -> Any:

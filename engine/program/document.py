@@ -14,7 +14,7 @@ document into words and Russian text through one typography rule set.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from engine.inference.trace import Result
 from engine.knowledge.models import Knowledge
@@ -248,6 +248,13 @@ class Document(Rendered):
     def localized(self, loc: Locale) -> dict[str, Any]:
         """The one mapping the renderers read: the program's keys in words, then the parts'."""
         return {**localize(self.program, loc), **localize(self.parts, loc)}
+
+    def leaving_out(self, keys: tuple[str, ...]) -> Document:
+        """The document without the program's `keys` (those a renderer never reads)."""
+        if not keys:
+            return self
+        kept = cast(ProgramView, {k: v for k, v in self.program.items() if k not in keys})
+        return Document(kept, self.parts)
 
 
 def build_document(

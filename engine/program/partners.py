@@ -95,7 +95,9 @@ def choose_partners(a: Assessment, k: Knowledge) -> PartnerChoice:
         )
     seen = {c.name.lower() for c in out} | {x.lower() for x in excluded}
     scored: list[Candidate] = []
-    for p in pt.partners:
+    by_code = k.derived(_partners_by_code)
+    for i in sorted({i for code in wanted for i in by_code.get(code, ())}):
+        p = pt.partners[i]
         if p.name.lower() in seen:
             continue
         sectors = tuple(s for s in _codes(p.sectors, k) if s in wanted)
@@ -185,14 +187,36 @@ def _wanted_sectors(a: Assessment, k: Knowledge) -> list[str]:
     return list(dict.fromkeys(a.get(k.partners.specialization_indicator) or []))
 
 
-def _codes(tags: list[str], k: Knowledge) -> list[str]:
+def _codes(tags: list[str], k: Knowledge) -> tuple[str, ...]:
     """The sector codes of a catalogue entry's tags: a code, or a word sectors.yaml resolves."""
+    known = k.derived(_catalogue_codes).get(tuple(tags))
+    return known if known is not None else _resolve_tags(tags, k)
+
+
+def _catalogue_codes(k: Knowledge) -> dict[tuple[str, ...], tuple[str, ...]]:
+    """The sector codes of every partner's and platform's tags, resolved once per knowledge base
+    (each cluster scores the whole catalogue)."""
+    tags = [p.sectors for p in k.partners.partners] + [p.sectors for p in k.partners.platforms]
+    return {tuple(t): _resolve_tags(t, k) for t in tags}
+
+
+def _partners_by_code(k: Knowledge) -> dict[str, list[int]]:
+    """The catalogue's partners (their positions) under each sector code they work in: only
+    those of a cluster's own sectors can be scored."""
+    out: dict[str, list[int]] = {}
+    for i, p in enumerate(k.partners.partners):
+        for code in _codes(p.sectors, k):
+            out.setdefault(code, []).append(i)
+    return out
+
+
+def _resolve_tags(tags: list[str], k: Knowledge) -> tuple[str, ...]:
     out: list[str] = []
     for tag in tags:
         for code in k.sectors.resolve(tag) or [tag]:
             if code not in out:
                 out.append(code)
-    return out
+    return tuple(out)
 
 
 def catalogue_lists(

@@ -264,3 +264,44 @@ def test_chunks_cover_every_job_in_order_and_shrink_towards_the_end(n):
     assert max(sizes) <= 8 and sizes == sorted(sizes, reverse=True)
     if n >= 64:
         assert sizes[0] == 8 and sizes[-4:] == [1, 1, 1, 1]
+
+
+def test_drafted_pauses_the_collector_and_gives_what_process_gives(knowledge, monkeypatch):
+    """`drafted` (the batch's per-cluster call) pauses the cyclic collector for the cluster
+    only: the collector is on again afterwards, even when the cluster fails, the cycles the
+    cluster left are collected, and the outcome is `process`'s own."""
+    import gc
+    import weakref
+
+    from engine.deliverables import batch
+
+    work = batch.Work(knowledge, "md", "ru")
+    job = batch.Job(0, "nn", "nn.md", path=str(EXAMPLES / "nizhny-novgorod.yaml"))
+    assert gc.isenabled()
+    assert batch.drafted(job, work).data == batch.process(job, work).data
+    assert gc.isenabled()
+
+    class Node:
+        pass
+
+    left: list[weakref.ref[Node]] = []
+
+    def cyclic(job: batch.Job, work: batch.Work) -> batch.Outcome:
+        assert not gc.isenabled()  # paused while the cluster is drafted
+        a, b = Node(), Node()
+        a.other, b.other = b, a  # type: ignore[attr-defined]
+        left.append(weakref.ref(a))
+        return batch.Outcome(job.index, job.source, job.output)
+
+    monkeypatch.setattr(batch, "process", cyclic)
+    batch.drafted(job, work)
+    assert gc.isenabled()
+    assert left[0]() is None  # the cycle was collected at the cluster's end
+
+    def defect(job: batch.Job, work: batch.Work) -> batch.Outcome:
+        raise RuntimeError("a defect")
+
+    monkeypatch.setattr(batch, "process", defect)
+    with pytest.raises(RuntimeError):
+        batch.drafted(job, work)
+    assert gc.isenabled()

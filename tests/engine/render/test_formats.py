@@ -172,3 +172,36 @@ def test_the_web_downloads_read_the_registry(monkeypatch, tmp_path):
         assert sheet.headers["content-disposition"].endswith('"questionnaire-ru.xlsx"')
         cluster = client.get("/c/nn.yaml", params={"lang": "en"}).text
         assert 'data-format="plain"' in cluster  # the page offers every registered format
+
+
+@pytest.mark.parametrize(
+    ("f", "path"),
+    [
+        (f, p)
+        for f in FORMATS
+        if "program" in f.renderers and f.renderers["program"].unread
+        for p in [EXAMPLES / "nizhny-novgorod.yaml", EXAMPLES / "nascent-cluster.yaml"]
+    ],
+    ids=str,
+)
+def test_a_renderer_never_reads_the_keys_it_calls_unread(f, path, session):
+    """The batch leaves a renderer's `unread` keys out of the view it puts into words: the same
+    bytes without them (the templates' StrictUndefined would raise on a key they read)."""
+    from engine.program.document import build_document
+    from engine.program.model import build_program
+    from engine.text.message import Locale, localize
+
+    renderer = f.renderers["program"]
+    result = api.evaluate(path, session)
+    for lang in ("ru", "en"):
+        for audience in ("client", "consultant"):
+            full = build_document(
+                build_program(result, session.knowledge), result, session.knowledge, audience
+            )
+            view = localize(full, Locale(lang))
+            assert set(renderer.unread) <= set(view)
+            less = localize(full.leaving_out(renderer.unread), Locale(lang))
+            assert not set(renderer.unread) & set(less)
+            assert formats.render("program", f.name, view=lambda v=less: v) == formats.render(
+                "program", f.name, view=lambda v=view: v
+            )
