@@ -52,13 +52,13 @@ class _Recorder:
     def __call__(self, engine: Any, meta: Any, bound: dict[str, Any]) -> None:
         """Record one activation: the facts it matched, its conditions as read, what it declared."""
         site = meta.site
+        key = (site.rule.id, meta.branch)
         if self.lean:
             matched: list[Matched] = []
             checks: list[CondCheck] = []
             live = absent = True
         else:
             branch = self.branch(site, meta.branch)
-            key = (site.rule.id, meta.branch)
             tested = self._subjects.get(key)
             if tested is None:  # the branch's alone: worked out on its first firing
                 tested = self._subjects[key] = self._tested(branch)
