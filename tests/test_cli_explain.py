@@ -337,6 +337,7 @@ def test_every_malformed_set_is_reported_at_once(cli):
 # --- explanations come from the firing record of the knowledge base in use -------------------
 
 
+@pytest.mark.slow  # the default suite stays under 90 s; CI runs the slow ones
 def test_a_changed_rule_in_a_copied_knowledge_base_changes_the_explanation(cli, tmp_path):
     kb = tmp_path / "kb"
     shutil.copytree(ROOT / "knowledge", kb)
@@ -390,6 +391,7 @@ def test_a_changed_rule_in_a_copied_knowledge_base_changes_the_explanation(cli, 
 # --- the drafted document -------------------------------------------------------------------------
 
 
+@pytest.mark.slow  # the default suite stays under 90 s; CI runs the slow ones
 def test_draft_lists_the_recommendations_considered_but_not_made(cli):
     code, md, err = cli("draft", NN, "--lang", "en", "--format", "md", "--audience", "consultant")
     assert code == 0, err
@@ -403,6 +405,7 @@ def test_draft_lists_the_recommendations_considered_but_not_made(cli):
     assert "`co_sme_internationalization`" not in section
 
 
+@pytest.mark.slow  # the default suite stays under 90 s; CI runs the slow ones
 def test_draft_html_not_made_list_stays_script_free(cli):
     code, html, err = cli(
         "draft", NN, "--lang", "ru", "--format", "html", "--audience", "consultant"

@@ -322,6 +322,7 @@ def evil_knowledge(tmp_path, nn_result) -> Path:
     return root
 
 
+@pytest.mark.slow  # the default suite stays under 90 s; CI runs the slow ones
 @pytest.mark.parametrize("fmt", ["md", "html"])
 def test_template_and_html_in_knowledge_texts_print_literally(cli, tmp_path, evil_knowledge, fmt):
     out = tmp_path / f"p.{fmt}"

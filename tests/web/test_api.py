@@ -109,6 +109,7 @@ def test_draft_in_every_format(client, cli, nn_bytes, knowledge):
     assert "word/document.xml" in zipfile.ZipFile(BytesIO(docx.content)).namelist()
 
 
+@pytest.mark.slow  # the default suite stays under 90 s; CI runs the slow ones
 def test_the_audience_reaches_the_program(client, nn_bytes, cli):
     a = post(client, "/api/draft", nn_bytes, format="md", audience="client")
     b = post(client, "/api/draft", nn_bytes, format="md", audience="consultant")

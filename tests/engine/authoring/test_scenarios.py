@@ -163,6 +163,7 @@ scenarios:
     assert report.outcomes[0].case.where.endswith("s.yaml:2:5")
 
 
+@pytest.mark.slow  # the default suite stays under 90 s; CI runs the slow ones
 def test_a_moved_threshold_fails_the_edge_scenario(tmp_path):
     """Editing a threshold in a copy of the knowledge base is caught by the shipped scenarios."""
     root = tmp_path / "knowledge"

@@ -77,6 +77,7 @@ def test_a_broken_knowledge_base_is_never_cached(cache_dir, kb):
     assert entries(cache_dir) == []
 
 
+@pytest.mark.slow  # the default suite stays under 90 s; CI runs the slow ones
 @pytest.mark.parametrize("damage", ["garbage", "truncated", "group-writable"])
 def test_a_damaged_or_untrusted_entry_is_ignored_and_rebuilt(
     cache_dir, kb, nn_path, damage, monkeypatch
@@ -148,6 +149,7 @@ def test_templates_compiled_once_render_the_same(cache_dir, nn_result, knowledge
     assert render.environment() is not render.new_environment(root, cache_dir)
 
 
+@pytest.mark.slow  # the default suite stays under 90 s; CI runs the slow ones
 def test_the_same_files_elsewhere_are_another_entry(cache_dir, kb, tmp_path, monkeypatch):
     """A second checkout with identical files must not get the first one's paths in its messages."""
     other = tmp_path / "other" / "kb"

@@ -379,6 +379,7 @@ def test_a_rule_that_another_rule_needs_is_not_called_redundant(tmp_path):
     )
 
 
+@pytest.mark.slow  # the default suite stays under 90 s; CI runs the slow ones
 def test_a_declared_conflict_resolved_with_not_is_accepted(tmp_path):
     root = copy_knowledge(tmp_path)
     recs = root / "recommendations.yaml"

@@ -134,6 +134,7 @@ def test_unknown_audience_is_a_usage_error(nn_result, knowledge):
         api.draft(nn_result, knowledge, "md", "ru", audience="board")
 
 
+@pytest.mark.slow  # the default suite stays under 90 s; CI runs the slow ones
 def test_cli_draft_takes_the_audience(cli, nn_path):
     code, out, _ = cli("draft", nn_path, "--audience", "consultant", "--lang", "en")
     assert code == 0 and "Annex B. Reasons of the measures" in out

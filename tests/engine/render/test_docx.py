@@ -132,6 +132,7 @@ def test_tables_and_figures_are_numbered_with_captions(doc):
     assert [int(c.split()[1]) for c in tables] == list(range(1, len(tables) + 1))
 
 
+@pytest.mark.slow  # the default suite stays under 90 s; CI runs the slow ones
 def test_charts_are_embedded_as_images(doc, nn_docx):
     # one chart or one table per block: the geography chart; the score blocks are tables
     assert len(doc.inline_shapes) == 1
