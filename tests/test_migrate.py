@@ -285,7 +285,7 @@ def drafts(cli, path: Path, tmp_path: Path, tag: str) -> dict[str, str]:
 
 def without_earlier_format_annex(md: str) -> str:
     """The consultant's document without the annex of fields from an earlier format."""
-    return re.sub(r"## Приложение Е\..*?(?=\n---\n)", "", md, flags=re.S)
+    return re.sub(r"\n## Приложение Е\..*?(?=\n---\n)", "", md, flags=re.S)
 
 
 def check_migration(cli, path: Path, tmp_path: Path) -> Path:

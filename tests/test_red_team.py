@@ -174,13 +174,12 @@ def test_a_file_created_by_another_run_after_the_check_is_not_replaced(cli, tmp_
 # --- High 4: Ctrl-C ends a batch -----------------------------------------------------------------
 
 
-def interrupt_paused_batch(tmp_path: Path) -> tuple[int, str, float]:
-    """Pause the parent (SIGSTOP), Ctrl-C the whole group, resume: the red team's deadlock."""
+def started_batch(tmp_path: Path, out: Path) -> subprocess.Popen[str]:
+    """A batch of 24 copies of the example on two workers, once its first program is written."""
     inputs = tmp_path / "in"
-    inputs.mkdir(exist_ok=True)
+    inputs.mkdir(parents=True, exist_ok=True)
     for i in range(24):
         shutil.copy(NN, inputs / f"c{i:02d}.yaml")
-    out = tmp_path / f"out-{time.monotonic_ns()}"
     proc = subprocess.Popen(
         [sys.executable, "-m", "cli", "batch", str(inputs), "-o", str(out), "-j", "2"],
         stdout=subprocess.PIPE,
@@ -192,6 +191,13 @@ def interrupt_paused_batch(tmp_path: Path) -> tuple[int, str, float]:
     while not (out.is_dir() and any(p.suffix == ".md" for p in out.iterdir())):
         assert proc.poll() is None and time.monotonic() < deadline, "the batch did not start"
         time.sleep(0.02)
+    return proc
+
+
+def interrupt_paused_batch(tmp_path: Path) -> tuple[int, str, float]:
+    """Pause the parent (SIGSTOP), Ctrl-C the whole group, resume: the red team's deadlock."""
+    out = tmp_path / f"out-{time.monotonic_ns()}"
+    proc = started_batch(tmp_path, out)
     os.kill(proc.pid, signal.SIGSTOP)
     os.killpg(proc.pid, signal.SIGINT)
     time.sleep(0.2)
@@ -225,22 +231,8 @@ def test_ctrl_c_ends_a_paused_batch_every_time(tmp_path):
 def test_sigkill_of_the_batch_parent_leaves_no_worker_traceback(tmp_path):
     # issue 24: the workers finished their chunk, wrote to the dead parent's pipe and printed
     # BrokenPipeError tracebacks on the terminal
-    inputs = tmp_path / "in"
-    inputs.mkdir(parents=True)
-    for i in range(24):
-        shutil.copy(NN, inputs / f"c{i:02d}.yaml")
     out = tmp_path / "out"
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "cli", "batch", str(inputs), "-o", str(out), "-j", "2"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        start_new_session=True,
-        text=True,
-    )
-    deadline = time.monotonic() + 60
-    while not (out.is_dir() and any(p.suffix == ".md" for p in out.iterdir())):
-        assert proc.poll() is None and time.monotonic() < deadline, "the batch did not start"
-        time.sleep(0.02)
+    proc = started_batch(tmp_path, out)
     os.kill(proc.pid, signal.SIGKILL)  # the parent only: its workers are left to notice
     try:
         # stderr closes when the last worker (which shares it) has exited
