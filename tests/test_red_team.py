@@ -194,6 +194,16 @@ def started_batch(tmp_path: Path, out: Path) -> subprocess.Popen[str]:
     return proc
 
 
+def output_or_fail(proc: subprocess.Popen[str], timeout: float, failure: str) -> str:
+    """The batch's stderr once it has ended; the test fails with `failure` if it outlives `timeout`."""
+    try:
+        return proc.communicate(timeout=timeout)[1]
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.communicate()
+        pytest.fail(failure)
+
+
 def interrupt_paused_batch(tmp_path: Path) -> tuple[int, str, float]:
     """Pause the parent (SIGSTOP), Ctrl-C the whole group, resume: the red team's deadlock."""
     out = tmp_path / f"out-{time.monotonic_ns()}"
@@ -203,12 +213,7 @@ def interrupt_paused_batch(tmp_path: Path) -> tuple[int, str, float]:
     time.sleep(0.2)
     os.kill(proc.pid, signal.SIGCONT)
     started = time.monotonic()
-    try:
-        _, stderr = proc.communicate(timeout=20)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.communicate()
-        pytest.fail("the interrupted batch hung")
+    stderr = output_or_fail(proc, 20, "the interrupted batch hung")
     for p in out.iterdir():  # only complete programs, no temporary files
         assert not p.name.endswith(".tmp")
         assert p.read_text("utf-8").startswith("# ")
@@ -234,13 +239,8 @@ def test_sigkill_of_the_batch_parent_leaves_no_worker_traceback(tmp_path):
     out = tmp_path / "out"
     proc = started_batch(tmp_path, out)
     os.kill(proc.pid, signal.SIGKILL)  # the parent only: its workers are left to notice
-    try:
-        # stderr closes when the last worker (which shares it) has exited
-        _, stderr = proc.communicate(timeout=30)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.communicate()
-        pytest.fail("the workers outlived their parent")
+    # stderr closes when the last worker (which shares it) has exited
+    stderr = output_or_fail(proc, 30, "the workers outlived their parent")
     assert proc.returncode == -signal.SIGKILL
     assert "Traceback" not in stderr and "Error" not in stderr, stderr
 
