@@ -17,7 +17,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from engine.assessment.validate import Assessment
+from engine.assessment.validate import Assessment, with_changes
+from engine.errors import InputError
 from engine.explain.labels import subject_label, value_text
 from engine.explain.search import MAX_FOUND, _Search
 from engine.explain.why import head
@@ -27,7 +28,7 @@ from engine.inference.trace import Result
 from engine.knowledge.conditions import branches, holds, iter_atoms
 from engine.knowledge.measure_ids import measure_inputs
 from engine.knowledge.models import Atom, Indicator, Knowledge, Not_
-from engine.measures import Measures
+from engine.measures import Measures, _partial, _round, compute
 from engine.text.message import Msg, cat
 
 SCHEMA_SENSITIVITY = "cluster-intl/sensitivity/1"
@@ -70,6 +71,34 @@ class _Reach(_Search):
         s = k.program.sensitivity
         self.factor = s.count_factor if s is not None else math.inf
         self.base = self.signature_of(self.a, self.m)
+        self.tried_values: dict[tuple[str, str], tuple[Assessment, Measures] | None] = {}
+        self.as_given = read_as_given(k)
+        self.measures: dict[tuple[Any, ...], Measures] = {}
+
+    def changed(self, iid: str, value: Any) -> tuple[Assessment, Measures] | None:
+        """The assessment and measures with `iid` set to `value` (None if refused), each value
+        worked out once; the measures computed once per `share_key` (of an indicator the measures
+        read only through its rounded shares)."""
+        seen = (iid, repr(value))
+        if seen in self.tried_values:
+            return self.tried_values[seen]
+        try:
+            a2 = with_changes(self.a, {iid: value}, self.k)
+        except InputError:
+            a2 = None
+        if a2 is None:
+            got = None
+        elif iid not in self.feeds:
+            got = a2, self.m
+        elif iid not in self.as_given:
+            key = (iid, *share_key(a2, self.k, iid))
+            if key not in self.measures:
+                self.measures[key] = compute(a2, self.k, derivations=False)
+            got = a2, self.measures[key]
+        else:
+            got = a2, compute(a2, self.k, derivations=False)
+        self.tried_values[seen] = got
+        return got
 
     def signature_of(self, a: Assessment, m: Measures) -> tuple[Any, ...]:  # type: ignore[override]
         """The truth (and blankness) of each reached condition, then the summary scores."""
@@ -232,6 +261,34 @@ class SensitivityMap:
         for iid in self.indicators():
             out.extend(sorted(self.tried(iid), key=lambda t: (t.distance, repr(t.value))))
         return out
+
+
+def read_as_given(k: Knowledge) -> set[str]:
+    """The indicators `engine.measures.compute` reads as they are (benchmarks, helix inputs, the
+    self-assessment, the anchors' and SMEs' activity); any other one moves the measures only
+    through the rounded partial indicators it feeds and its blankness (`share_key`)."""
+    s = k.scoring
+    out = set(s.benchmarks) | {s.self_assessment.indicator}
+    for comps in s.helix.helices.values():
+        for c in comps:
+            out |= {c.indicator} if c.indicator else set()
+            out |= set(c.indicators)
+    if s.helix.anchor_sme_gap:
+        out |= {s.helix.anchor_sme_gap.anchors, s.helix.anchor_sme_gap.smes}
+    return out
+
+
+def share_key(a: Assessment, k: Knowledge, iid: str) -> tuple[Any, ...]:
+    """What the measures read of one indicator not in `read_as_given`: the partial indicators
+    it feeds, rounded as `compute` keeps them, and whether it is blank. Two assessments that
+    differ in this indicator alone and give the same key have the same measures."""
+    s = k.scoring
+    fed = [
+        _round(_partial(p, a)[0])
+        for p in s.partial_indicators + s.region_indicators
+        if iid in (p.numerator, p.denominator, p.count, p.list_, *(p.alternative or ()))
+    ]
+    return (*fed, a.get(iid) is None)
 
 
 def _value(atom: Atom, a: Assessment, m: Measures) -> Any:
