@@ -145,6 +145,8 @@ class SensitivityMap:
         }
         self.kind_inputs = {k.sectors.indicator, KB_INDICATOR}
         self.cache: dict[tuple[Any, ...], State] = {}
+        self._reached: dict[str, list[int]] = {}
+        self._running_read: dict[str, list[tuple[str, Atom, tuple[bool, bool]]]] = {}
         self.runs = 0
         self.candidates = 0
 
@@ -180,7 +182,7 @@ class SensitivityMap:
         facts, no firing changes and nothing follows: the same run. Otherwise the key names the
         branches whose conditions on indicators and measures read otherwise (two changes with the
         same key give the same run), the `running:` conditions read and the cluster kind."""
-        reached = [n for n, b in enumerate(self.branches) if any(self.reads(iid, x) for x, _ in b)]
+        reached = self.reached(iid)
         flips = [
             n
             for n in reached
@@ -193,19 +195,35 @@ class SensitivityMap:
         ]
         running: list[Any] = []
         moved = False
-        for rid, atoms in self.running.items():
-            for x in atoms:
-                if self.reads(iid, x):
-                    v, was = (
-                        _value(x, a, m),
-                        _value(x, self.result.assessment, self.result.measures),
-                    )
-                    running.append((rid, x.subject, x.op, holds(x, v), v is None))
-                    moved = moved or (holds(x, v), v is None) != (holds(x, was), was is None)
+        for rid, x, was in self.running_read(iid):
+            v = _value(x, a, m)
+            running.append((rid, x.subject, x.op, holds(x, v), v is None))
+            moved = moved or (holds(x, v), v is None) != was
         kind = cluster_kind(a, self.k) if iid in self.kind_inputs else self.result.kind
         if not flips and not moved and kind == self.result.kind:
             return None
         return (tuple(inputs), tuple(running), repr(kind))
+
+    def reached(self, iid: str) -> list[int]:
+        """The rule branches with a condition that reads this indicator (worked out once)."""
+        if iid not in self._reached:
+            self._reached[iid] = [
+                n for n, b in enumerate(self.branches) if any(self.reads(iid, x) for x, _ in b)
+            ]
+        return self._reached[iid]
+
+    def running_read(self, iid: str) -> list[tuple[str, Atom, tuple[bool, bool]]]:
+        """The `running:` conditions that read this indicator, each with its measure and how it
+        reads on the base run (holds, blank), worked out once."""
+        if iid not in self._running_read:
+            base = self.result.assessment, self.result.measures
+            self._running_read[iid] = [
+                (rid, x, (holds(x, v := _value(x, *base)), v is None))
+                for rid, atoms in self.running.items()
+                for x in atoms
+                if self.reads(iid, x)
+            ]
+        return self._running_read[iid]
 
     def outcome(self, iid: str, a: Assessment, m: Measures) -> State | None:
         """The advice after a change (None: unchanged), rerun once per distinct outcome."""
@@ -220,9 +238,8 @@ class SensitivityMap:
 
     def reach(self, iid: str) -> _Reach:
         """The candidate search of one indicator over the conditions it reaches."""
-        atoms = [x for b in self.branches for x, _ in b if self.reads(iid, x)]
-        for found in self.running.values():
-            atoms += [x for x in found if self.reads(iid, x)]
+        atoms = [x for n in self.reached(iid) for x, _ in self.branches[n] if self.reads(iid, x)]
+        atoms += [x for _, x, _ in self.running_read(iid)]
         unique: list[Atom] = []
         for x in atoms:
             if x not in unique:  # atoms are not hashable (a value may be a list)
