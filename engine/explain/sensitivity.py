@@ -28,7 +28,7 @@ from engine.inference.trace import Result
 from engine.knowledge.conditions import branches, holds, iter_atoms
 from engine.knowledge.measure_ids import measure_inputs
 from engine.knowledge.models import Atom, Indicator, Knowledge, Not_
-from engine.measures import Measures, _partial, _round, compute
+from engine.measures import AS_GIVEN, Measures, _partial, _round, _Sink, compute
 from engine.text.message import Msg, cat
 
 SCHEMA_SENSITIVITY = "cluster-intl/sensitivity/1"
@@ -65,7 +65,14 @@ class _Reach(_Search):
 
     derivations = False
 
-    def __init__(self, result: Result, k: Knowledge, iid: str, atoms: list[Atom]) -> None:
+    def __init__(
+        self,
+        result: Result,
+        k: Knowledge,
+        iid: str,
+        atoms: list[Atom],
+        given: dict[str, dict[str, Any]] | None = None,
+    ) -> None:
         super().__init__(result, k, [], atoms)
         self.indicators = [iid]
         s = k.program.sensitivity
@@ -73,6 +80,7 @@ class _Reach(_Search):
         self.base = self.signature_of(self.a, self.m)
         self.tried_values: dict[tuple[str, str], tuple[Assessment, Measures] | None] = {}
         self.as_given = read_as_given(k)
+        self.given = given if given is not None else as_given(self.a, k)
         self.measures: dict[tuple[Any, ...], Measures] = {}
 
     def changed(self, iid: str, value: Any) -> tuple[Assessment, Measures] | None:
@@ -93,7 +101,7 @@ class _Reach(_Search):
         elif iid not in self.as_given:
             key = (iid, *share_key(a2, self.k, iid))
             if key not in self.measures:
-                self.measures[key] = compute(a2, self.k, derivations=False)
+                self.measures[key] = compute(a2, self.k, derivations=False, given=self.given)
             got = a2, self.measures[key]
         else:
             got = a2, compute(a2, self.k, derivations=False)
@@ -145,6 +153,7 @@ class SensitivityMap:
         }
         self.kind_inputs = {k.sectors.indicator, KB_INDICATOR}
         self.cache: dict[tuple[Any, ...], State] = {}
+        self.given = as_given(result.assessment, k)
         self._reached: dict[str, list[int]] = {}
         self._running_read: dict[str, list[tuple[str, Atom, tuple[bool, bool]]]] = {}
         self.runs = 0
@@ -244,7 +253,7 @@ class SensitivityMap:
         for x in atoms:
             if x not in unique:  # atoms are not hashable (a value may be a list)
                 unique.append(x)
-        return _Reach(self.result, self.k, iid, unique)
+        return _Reach(self.result, self.k, iid, unique, self.given)
 
     def _try(self, reach: _Reach, iid: str, value: Any, distance: float) -> Tried | None:
         got = reach.changed(iid, value)
@@ -292,6 +301,17 @@ def read_as_given(k: Knowledge) -> set[str]:
             out |= set(c.indicators)
     if s.helix.anchor_sme_gap:
         out |= {s.helix.anchor_sme_gap.anchors, s.helix.anchor_sme_gap.smes}
+    return out
+
+
+def as_given(a: Assessment, k: Knowledge) -> dict[str, dict[str, Any]]:
+    """The values of the measures' stages that read indicators as they are (AS_GIVEN), by
+    stage: `compute`'s `given` for assessments that differ from this one in other indicators."""
+    out: dict[str, dict[str, Any]] = {}
+    for stage in AS_GIVEN:
+        sink = _Sink(k, a, derivations=False)
+        stage(sink, a)
+        out[stage.__name__] = sink.values
     return out
 
 
