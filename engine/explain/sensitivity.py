@@ -82,6 +82,7 @@ class _Reach(_Search):
         self.as_given = read_as_given(k)
         self.given = given if given is not None else as_given(self.a, k)
         self.measures: dict[tuple[Any, ...], Measures] = {}
+        self.sigs: dict[tuple[str, str], tuple[Any, ...] | None] = {}
 
     def changed(self, iid: str, value: Any) -> tuple[Assessment, Measures] | None:
         """The assessment and measures with `iid` set to `value` (None if refused), each value
@@ -107,6 +108,16 @@ class _Reach(_Search):
             got = a2, compute(a2, self.k, derivations=False)
         self.tried_values[seen] = got
         return got
+
+    def sig(self, iid: str, value: Any) -> tuple[Any, ...] | None:  # type: ignore[override]
+        """The signature with `iid` set to `value` (None if refused), worked out once per value;
+        counts the candidate."""
+        self.candidates += 1
+        seen = (iid, repr(value))
+        if seen not in self.sigs:
+            got = self.changed(iid, value)
+            self.sigs[seen] = None if got is None else self.signature_of(*got)
+        return self.sigs[seen]
 
     def signature_of(self, a: Assessment, m: Measures) -> tuple[Any, ...]:  # type: ignore[override]
         """The truth (and blankness) of each reached condition, then the summary scores."""
@@ -154,7 +165,10 @@ class SensitivityMap:
         self.kind_inputs = {k.sectors.indicator, KB_INDICATOR}
         self.cache: dict[tuple[Any, ...], State] = {}
         self.given = as_given(result.assessment, k)
-        self._reached: dict[str, list[int]] = {}
+        self._reached: dict[str, list[int]] = {}  # indicator -> the branches that read it
+        for n, read in enumerate(self.branches):
+            for i in set[str]().union(*(self._subjects(x) for x, _ in read)):
+                self._reached.setdefault(i, []).append(n)
         self._running_read: dict[str, list[tuple[str, Atom, tuple[bool, bool]]]] = {}
         self.runs = 0
         self.candidates = 0
@@ -214,12 +228,8 @@ class SensitivityMap:
         return (tuple(inputs), tuple(running), repr(kind))
 
     def reached(self, iid: str) -> list[int]:
-        """The rule branches with a condition that reads this indicator (worked out once)."""
-        if iid not in self._reached:
-            self._reached[iid] = [
-                n for n, b in enumerate(self.branches) if any(self.reads(iid, x) for x, _ in b)
-            ]
-        return self._reached[iid]
+        """The rule branches with a condition that reads this indicator, in order."""
+        return self._reached.get(iid, [])
 
     def running_read(self, iid: str) -> list[tuple[str, Atom, tuple[bool, bool]]]:
         """The `running:` conditions that read this indicator, each with its measure and how it
