@@ -78,7 +78,7 @@ def _setting(knowledge: Knowledge, path: tuple[Any, ...]) -> str:
 
 
 Formula = tuple[str, dict[str, Any]]  # a key of templates/strings.yaml (f_…) and its parameters
-Given = dict[str, dict[str, Any]] | None  # the values of the AS_GIVEN stages, by stage
+Given = dict[str, dict[str, Any]] | None  # the values of some stages, by stage
 
 
 def _partial(p: PartialIndicator, a: Assessment) -> tuple[float | None, dict[str, Any], Formula]:
@@ -161,10 +161,10 @@ def compute(
     assessment: Assessment, knowledge: Knowledge, *, derivations: bool = True, given: Given = None
 ) -> Measures:
     """Every derived measure of one assessment, each with its derivation (without `derivations`,
-    the values alone; `given`: the AS_GIVEN stages' values of an assessment that differs in other
-    indicators only: the sensitivity map's candidate values, engine/explain/sensitivity.py)."""
+    the values alone; `given`: the partial indicators and AS_GIVEN stages' values, known to the
+    caller: the sensitivity map's candidate values, engine/explain/sensitivity.py)."""
     out = _Sink(knowledge, assessment, derivations)
-    _partials(out, assessment)
+    _as_given(out, given, _partials)
     _index(out)
     _region(out)
     _terciles(out)

@@ -81,13 +81,15 @@ class _Reach(_Search):
         self.tried_values: dict[tuple[str, str], tuple[Assessment, Measures] | None] = {}
         self.as_given = read_as_given(k)
         self.given = given if given is not None else as_given(self.a, k)
+        sc = k.scoring
+        self.shares = {p.id: self.m.get(p.id) for p in sc.partial_indicators + sc.region_indicators}
         self.measures: dict[tuple[Any, ...], Measures] = {}
         self.sigs: dict[tuple[str, str], tuple[Any, ...] | None] = {}
 
     def changed(self, iid: str, value: Any) -> tuple[Assessment, Measures] | None:
         """The assessment and measures with `iid` set to `value` (None if refused), each value
-        worked out once; the measures computed once per `share_key` (of an indicator the measures
-        read only through its rounded shares)."""
+        worked out once; the measures of an indicator they read only through its rounded shares
+        computed once per shares and blankness, from the base run's other values."""
         seen = (iid, repr(value))
         if seen in self.tried_values:
             return self.tried_values[seen]
@@ -100,9 +102,11 @@ class _Reach(_Search):
         elif iid not in self.feeds:
             got = a2, self.m
         elif iid not in self.as_given:
-            key = (iid, *share_key(a2, self.k, iid))
+            shares = fed_shares(a2, self.k, iid)
+            key = (iid, *shares.values(), a2.get(iid) is None)
             if key not in self.measures:
-                self.measures[key] = compute(a2, self.k, derivations=False, given=self.given)
+                given = {**self.given, "_partials": {**self.shares, **shares}}
+                self.measures[key] = compute(a2, self.k, derivations=False, given=given)
             got = a2, self.measures[key]
         else:
             got = a2, compute(a2, self.k, derivations=False)
@@ -302,7 +306,7 @@ class SensitivityMap:
 def read_as_given(k: Knowledge) -> set[str]:
     """The indicators `engine.measures.compute` reads as they are (benchmarks, helix inputs, the
     self-assessment, the anchors' and SMEs' activity); any other one moves the measures only
-    through the rounded partial indicators it feeds and its blankness (`share_key`)."""
+    through the rounded partial indicators it feeds (`fed_shares`) and its blankness."""
     s = k.scoring
     out = set(s.benchmarks) | {s.self_assessment.indicator}
     for comps in s.helix.helices.values():
@@ -325,17 +329,16 @@ def as_given(a: Assessment, k: Knowledge) -> dict[str, dict[str, Any]]:
     return out
 
 
-def share_key(a: Assessment, k: Knowledge, iid: str) -> tuple[Any, ...]:
-    """What the measures read of one indicator not in `read_as_given`: the partial indicators
-    it feeds, rounded as `compute` keeps them, and whether it is blank. Two assessments that
-    differ in this indicator alone and give the same key have the same measures."""
+def fed_shares(a: Assessment, k: Knowledge, iid: str) -> dict[str, Any]:
+    """The partial indicators one indicator not in `read_as_given` feeds, rounded as `compute`
+    keeps them: two assessments that differ in this indicator alone and give the same shares (and
+    blankness) have the same measures."""
     s = k.scoring
-    fed = [
-        _round(_partial(p, a)[0])
+    return {
+        p.id: _round(_partial(p, a)[0])
         for p in s.partial_indicators + s.region_indicators
         if iid in (p.numerator, p.denominator, p.count, p.list_, *(p.alternative or ()))
-    ]
-    return (*fed, a.get(iid) is None)
+    }
 
 
 def _value(atom: Atom, a: Assessment, m: Measures) -> Any:

@@ -195,8 +195,8 @@ def test_one_indicator_s_changes_are_what_if_s(nn_result, session):
 
 
 @pytest.mark.parametrize("name", ["chilean-mining.yaml", "uzbek-textiles.yaml"])
-def test_measures_shared_by_share_key_are_compute_s(session, name):
-    # the map computes the measures once per rounded share of a raw amount (share_key): every
+def test_measures_shared_by_rounded_shares_are_compute_s(session, name):
+    # the map computes the measures once per rounded share of a raw amount (fed_shares): every
     # value tried, and one that rounds to the same shares, gives compute's own measures
     result = api.evaluate(UNSEEN / name, session)
     k = session.knowledge
@@ -220,7 +220,7 @@ def test_measures_shared_by_share_key_are_compute_s(session, name):
 
 
 def test_compute_reads_only_shares_and_blanks_of_indicators_not_read_as_given(session, monkeypatch):
-    # share_key's premise: outside the partial indicators, compute reads the value of an
+    # fed_shares' premise: outside the partial indicators, compute reads the value of an
     # indicator only if read_as_given names it (else at most whether a share's input is blank)
     result = api.evaluate(UNSEEN / "armenian-it.yaml", session)
     k = session.knowledge
