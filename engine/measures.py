@@ -177,7 +177,7 @@ def compute(
 
 
 def _as_given(out: _Sink, given: Given, stage: Any) -> None:
-    if given is None:
+    if given is None or stage.__name__ not in given:
         stage(out, out.assessment)
     else:
         out.values.update(given[stage.__name__])

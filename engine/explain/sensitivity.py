@@ -8,6 +8,11 @@ ones (a scale's values; a number without an upper bound within the knowledge's `
 its answer). Nothing is estimated: a change whose rule branches, `running:` checks and cluster kind
 all read as before gives the very same run, so it is not rerun; every other distinct outcome is
 rerun once on the session's engine, and only reruns are reported as margins.
+
+Each value is worked out once. The measures read a raw amount only through the rounded shares it
+feeds and whether it is blank (`read_as_given` names the indicators they read as they are), so a
+raw amount's values that give the same shares share one computation of the measures, and that one
+takes the other shares and the stages reading indicators as they are from the base run.
 """
 
 from __future__ import annotations

@@ -12,7 +12,13 @@ import pytest
 from engine import api
 from engine import measures as measures_module
 from engine.assessment.validate import with_changes
-from engine.explain.sensitivity import SensitivityMap, _Reach, advice_state, read_as_given
+from engine.explain.sensitivity import (
+    SensitivityMap,
+    _Reach,
+    advice_state,
+    as_given,
+    read_as_given,
+)
 from engine.explain.what_if import what_if_data
 from engine.measures import compute
 from engine.program.data_requests import data_requests
@@ -247,3 +253,13 @@ def test_compute_reads_only_shares_and_blanks_of_indicators_not_read_as_given(se
     share_inputs = {i for p in s.partial_indicators for i in (p.numerator, p.denominator) if i}
     assert read - read_as_given(k) <= share_inputs
     assert read & read_as_given(k)
+
+
+def test_compute_given_the_stages_read_as_given_is_compute(session):
+    # compute(given=...) copies the stages reading indicators as they are; given those of the
+    # same assessment it is compute itself, values and their order
+    a = api.evaluate(UNSEEN / "kazakh-agrifood.yaml", session).assessment
+    k = session.knowledge
+    plain = compute(a, k, derivations=False).values
+    given = compute(a, k, derivations=False, given=as_given(a, k)).values
+    assert list(given.items()) == list(plain.items())
