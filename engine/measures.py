@@ -78,6 +78,7 @@ def _setting(knowledge: Knowledge, path: tuple[Any, ...]) -> str:
 
 
 Formula = tuple[str, dict[str, Any]]  # a key of templates/strings.yaml (f_…) and its parameters
+Given = dict[str, dict[str, Any]] | None  # the values of some stages, by stage
 
 
 def _partial(p: PartialIndicator, a: Assessment) -> tuple[float | None, dict[str, Any], Formula]:
@@ -156,21 +157,30 @@ class _Sink:
         )
 
 
-def compute(assessment: Assessment, knowledge: Knowledge, *, derivations: bool = True) -> Measures:
-    """Every derived measure of one assessment, each with its derivation (without
-    `derivations`, the values alone: the sensitivity map's candidate values)."""
+def compute(
+    assessment: Assessment, knowledge: Knowledge, *, derivations: bool = True, given: Given = None
+) -> Measures:
+    """Every derived measure of one assessment, each with its derivation (without `derivations`,
+    the values alone; `given`: the partial indicators and AS_GIVEN stages' values, known to the
+    caller: the sensitivity map's candidate values, engine/explain/sensitivity.py)."""
     out = _Sink(knowledge, assessment, derivations)
-    _partials(out, assessment)
+    _as_given(out, given, _partials)
     _index(out)
     _region(out)
     _terciles(out)
-    _benchmark_gaps(out, assessment)
+    _as_given(out, given, _benchmark_gaps)
     _verdicts(out)
-    _helix(out, assessment)
-    _anchor_sme_gap(out, assessment)
-    _self_band(out, assessment)
+    for stage in AS_GIVEN[1:]:
+        _as_given(out, given, stage)
     _level_agreement(out)
     return Measures(values=out.values, derivations=out.der)
+
+
+def _as_given(out: _Sink, given: Given, stage: Any) -> None:
+    if given is None or stage.__name__ not in given:
+        stage(out, out.assessment)
+    else:
+        out.values.update(given[stage.__name__])
 
 
 def _partials(out: _Sink, assessment: Assessment) -> None:
@@ -585,3 +595,6 @@ def _classify(
     if len(known) == len(helix) and all(v >= balanced_min for v in known.values()):
         return ids.balanced, ("model_balanced", {"min": _fmt(balanced_min)}), ()
     return ids.dual, ("model_dual", {"lead": lead, "second": second}), (lead, second)
+
+
+AS_GIVEN = (_benchmark_gaps, _helix, _anchor_sme_gap, _self_band)  # in compute's order

@@ -8,6 +8,11 @@ ones (a scale's values; a number without an upper bound within the knowledge's `
 its answer). Nothing is estimated: a change whose rule branches, `running:` checks and cluster kind
 all read as before gives the very same run, so it is not rerun; every other distinct outcome is
 rerun once on the session's engine, and only reruns are reported as margins.
+
+Each value is worked out once. The measures read a raw amount only through the rounded shares it
+feeds and whether it is blank (`read_as_given` names the indicators they read as they are), so a
+raw amount's values that give the same shares share one computation of the measures, and that one
+takes the other shares and the stages reading indicators as they are from the base run.
 """
 
 from __future__ import annotations
@@ -17,7 +22,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from engine.assessment.validate import Assessment
+from engine.assessment.validate import Assessment, with_changes
+from engine.errors import InputError
 from engine.explain.labels import subject_label, value_text
 from engine.explain.search import MAX_FOUND, _Search
 from engine.explain.why import head
@@ -27,7 +33,7 @@ from engine.inference.trace import Result
 from engine.knowledge.conditions import branches, holds, iter_atoms
 from engine.knowledge.measure_ids import measure_inputs
 from engine.knowledge.models import Atom, Indicator, Knowledge, Not_
-from engine.measures import Measures
+from engine.measures import AS_GIVEN, Measures, _partial, _round, _Sink, compute
 from engine.text.message import Msg, cat
 
 SCHEMA_SENSITIVITY = "cluster-intl/sensitivity/1"
@@ -64,12 +70,63 @@ class _Reach(_Search):
 
     derivations = False
 
-    def __init__(self, result: Result, k: Knowledge, iid: str, atoms: list[Atom]) -> None:
+    def __init__(
+        self,
+        result: Result,
+        k: Knowledge,
+        iid: str,
+        atoms: list[Atom],
+        given: dict[str, dict[str, Any]] | None = None,
+    ) -> None:
         super().__init__(result, k, [], atoms)
         self.indicators = [iid]
         s = k.program.sensitivity
         self.factor = s.count_factor if s is not None else math.inf
         self.base = self.signature_of(self.a, self.m)
+        self.tried_values: dict[tuple[str, str], tuple[Assessment, Measures] | None] = {}
+        self.as_given = read_as_given(k)
+        self.given = given if given is not None else as_given(self.a, k)
+        sc = k.scoring
+        self.shares = {p.id: self.m.get(p.id) for p in sc.partial_indicators + sc.region_indicators}
+        self.measures: dict[tuple[Any, ...], Measures] = {}
+        self.sigs: dict[tuple[str, str], tuple[Any, ...] | None] = {}
+
+    def changed(self, iid: str, value: Any) -> tuple[Assessment, Measures] | None:
+        """The assessment and measures with `iid` set to `value` (None if refused), each value
+        worked out once; the measures of an indicator they read only through its rounded shares
+        computed once per shares and blankness, from the base run's other values."""
+        seen = (iid, repr(value))
+        if seen in self.tried_values:
+            return self.tried_values[seen]
+        try:
+            a2 = with_changes(self.a, {iid: value}, self.k)
+        except InputError:
+            a2 = None
+        if a2 is None:
+            got = None
+        elif iid not in self.feeds:
+            got = a2, self.m
+        elif iid not in self.as_given:
+            shares = fed_shares(a2, self.k, iid)
+            key = (iid, *shares.values(), a2.get(iid) is None)
+            if key not in self.measures:
+                given = {**self.given, "_partials": {**self.shares, **shares}}
+                self.measures[key] = compute(a2, self.k, derivations=False, given=given)
+            got = a2, self.measures[key]
+        else:
+            got = a2, compute(a2, self.k, derivations=False)
+        self.tried_values[seen] = got
+        return got
+
+    def sig(self, iid: str, value: Any) -> tuple[Any, ...] | None:  # type: ignore[override]
+        """The signature with `iid` set to `value` (None if refused), worked out once per value;
+        counts the candidate."""
+        self.candidates += 1
+        seen = (iid, repr(value))
+        if seen not in self.sigs:
+            got = self.changed(iid, value)
+            self.sigs[seen] = None if got is None else self.signature_of(*got)
+        return self.sigs[seen]
 
     def signature_of(self, a: Assessment, m: Measures) -> tuple[Any, ...]:  # type: ignore[override]
         """The truth (and blankness) of each reached condition, then the summary scores."""
@@ -116,6 +173,12 @@ class SensitivityMap:
         }
         self.kind_inputs = {k.sectors.indicator, KB_INDICATOR}
         self.cache: dict[tuple[Any, ...], State] = {}
+        self.given = as_given(result.assessment, k)
+        self._reached: dict[str, list[int]] = {}  # indicator -> the branches that read it
+        for n, read in enumerate(self.branches):
+            for i in set[str]().union(*(self._subjects(x) for x, _ in read)):
+                self._reached.setdefault(i, []).append(n)
+        self._running_read: dict[str, list[tuple[str, Atom, tuple[bool, bool]]]] = {}
         self.runs = 0
         self.candidates = 0
 
@@ -151,7 +214,7 @@ class SensitivityMap:
         facts, no firing changes and nothing follows: the same run. Otherwise the key names the
         branches whose conditions on indicators and measures read otherwise (two changes with the
         same key give the same run), the `running:` conditions read and the cluster kind."""
-        reached = [n for n, b in enumerate(self.branches) if any(self.reads(iid, x) for x, _ in b)]
+        reached = self.reached(iid)
         flips = [
             n
             for n in reached
@@ -164,19 +227,31 @@ class SensitivityMap:
         ]
         running: list[Any] = []
         moved = False
-        for rid, atoms in self.running.items():
-            for x in atoms:
-                if self.reads(iid, x):
-                    v, was = (
-                        _value(x, a, m),
-                        _value(x, self.result.assessment, self.result.measures),
-                    )
-                    running.append((rid, x.subject, x.op, holds(x, v), v is None))
-                    moved = moved or (holds(x, v), v is None) != (holds(x, was), was is None)
+        for rid, x, was in self.running_read(iid):
+            v = _value(x, a, m)
+            running.append((rid, x.subject, x.op, holds(x, v), v is None))
+            moved = moved or (holds(x, v), v is None) != was
         kind = cluster_kind(a, self.k) if iid in self.kind_inputs else self.result.kind
         if not flips and not moved and kind == self.result.kind:
             return None
         return (tuple(inputs), tuple(running), repr(kind))
+
+    def reached(self, iid: str) -> list[int]:
+        """The rule branches with a condition that reads this indicator, in order."""
+        return self._reached.get(iid, [])
+
+    def running_read(self, iid: str) -> list[tuple[str, Atom, tuple[bool, bool]]]:
+        """The `running:` conditions that read this indicator, each with its measure and how it
+        reads on the base run (holds, blank), worked out once."""
+        if iid not in self._running_read:
+            base = self.result.assessment, self.result.measures
+            self._running_read[iid] = [
+                (rid, x, (holds(x, v := _value(x, *base)), v is None))
+                for rid, atoms in self.running.items()
+                for x in atoms
+                if self.reads(iid, x)
+            ]
+        return self._running_read[iid]
 
     def outcome(self, iid: str, a: Assessment, m: Measures) -> State | None:
         """The advice after a change (None: unchanged), rerun once per distinct outcome."""
@@ -191,14 +266,13 @@ class SensitivityMap:
 
     def reach(self, iid: str) -> _Reach:
         """The candidate search of one indicator over the conditions it reaches."""
-        atoms = [x for b in self.branches for x, _ in b if self.reads(iid, x)]
-        for found in self.running.values():
-            atoms += [x for x in found if self.reads(iid, x)]
+        atoms = [x for n in self.reached(iid) for x, _ in self.branches[n] if self.reads(iid, x)]
+        atoms += [x for _, x, _ in self.running_read(iid)]
         unique: list[Atom] = []
         for x in atoms:
             if x not in unique:  # atoms are not hashable (a value may be a list)
                 unique.append(x)
-        return _Reach(self.result, self.k, iid, unique)
+        return _Reach(self.result, self.k, iid, unique, self.given)
 
     def _try(self, reach: _Reach, iid: str, value: Any, distance: float) -> Tried | None:
         got = reach.changed(iid, value)
@@ -232,6 +306,44 @@ class SensitivityMap:
         for iid in self.indicators():
             out.extend(sorted(self.tried(iid), key=lambda t: (t.distance, repr(t.value))))
         return out
+
+
+def read_as_given(k: Knowledge) -> set[str]:
+    """The indicators `engine.measures.compute` reads as they are (benchmarks, helix inputs, the
+    self-assessment, the anchors' and SMEs' activity); any other one moves the measures only
+    through the rounded partial indicators it feeds (`fed_shares`) and its blankness."""
+    s = k.scoring
+    out = set(s.benchmarks) | {s.self_assessment.indicator}
+    for comps in s.helix.helices.values():
+        for c in comps:
+            out |= {c.indicator} if c.indicator else set()
+            out |= set(c.indicators)
+    if s.helix.anchor_sme_gap:
+        out |= {s.helix.anchor_sme_gap.anchors, s.helix.anchor_sme_gap.smes}
+    return out
+
+
+def as_given(a: Assessment, k: Knowledge) -> dict[str, dict[str, Any]]:
+    """The values of the measures' stages that read indicators as they are (AS_GIVEN), by
+    stage: `compute`'s `given` for assessments that differ from this one in other indicators."""
+    out: dict[str, dict[str, Any]] = {}
+    for stage in AS_GIVEN:
+        sink = _Sink(k, a, derivations=False)
+        stage(sink, a)
+        out[stage.__name__] = sink.values
+    return out
+
+
+def fed_shares(a: Assessment, k: Knowledge, iid: str) -> dict[str, Any]:
+    """The partial indicators one indicator not in `read_as_given` feeds, rounded as `compute`
+    keeps them: two assessments that differ in this indicator alone and give the same shares (and
+    blankness) have the same measures."""
+    s = k.scoring
+    return {
+        p.id: _round(_partial(p, a)[0])
+        for p in s.partial_indicators + s.region_indicators
+        if iid in (p.numerator, p.denominator, p.count, p.list_, *(p.alternative or ()))
+    }
 
 
 def _value(atom: Atom, a: Assessment, m: Measures) -> Any:

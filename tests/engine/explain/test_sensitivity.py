@@ -10,9 +10,17 @@ import math
 import pytest
 
 from engine import api
+from engine import measures as measures_module
 from engine.assessment.validate import with_changes
-from engine.explain.sensitivity import SensitivityMap, advice_state
+from engine.explain.sensitivity import (
+    SensitivityMap,
+    _Reach,
+    advice_state,
+    as_given,
+    read_as_given,
+)
 from engine.explain.what_if import what_if_data
+from engine.measures import compute
 from engine.program.data_requests import data_requests
 from tests.conftest import EXAMPLES, ROOT
 
@@ -190,3 +198,68 @@ def test_one_indicator_s_changes_are_what_if_s(nn_result, session):
         state = t.state if t.state is not None else base
         assert removed == set(base) - set(state)
         assert added == set(state) - set(base)
+
+
+@pytest.mark.parametrize("name", ["chilean-mining.yaml", "uzbek-textiles.yaml"])
+def test_measures_shared_by_rounded_shares_are_compute_s(session, name):
+    # the map computes the measures once per rounded share of a raw amount (fed_shares): every
+    # value tried, and one that rounds to the same shares, gives compute's own measures
+    result = api.evaluate(UNSEEN / name, session)
+    k = session.knowledge
+    as_given = read_as_given(k)
+    checked = shared = 0
+    for ind in k.indicators.indicators:
+        cur = result.assessment.get(ind.id)
+        if ind.id in as_given or ind.type not in ("int", "float") or not cur:
+            continue
+        reach = _Reach(result, k, ind.id, [])
+        for v in (cur, cur * 0.5, cur * 2, cur * (1 + 1e-9), cur + 1, 0):
+            v = round(v) if ind.type == "int" else float(v)
+            got = reach.changed(ind.id, v)
+            if got is None:
+                continue
+            a2 = with_changes(result.assessment, {ind.id: v}, k)
+            assert got[1].values == compute(a2, k, derivations=False).values, (ind.id, v)
+            checked += 1
+        shared += len(reach.tried_values) - len(reach.measures)
+    assert checked > 30 and shared > 10
+
+
+def test_compute_reads_only_shares_and_blanks_of_indicators_not_read_as_given(session, monkeypatch):
+    # fed_shares' premise: outside the partial indicators, compute reads the value of an
+    # indicator only if read_as_given names it (else at most whether a share's input is blank)
+    result = api.evaluate(UNSEEN / "armenian-it.yaml", session)
+    k = session.knowledge
+    a = result.assessment
+    inside, read = [False], set()
+    original_get, original_partial = type(a).get, measures_module._partial
+
+    def get(self, key):
+        if not inside[0]:
+            read.add(key)
+        return original_get(self, key)
+
+    def partial(p, assessment):
+        inside[0] = True
+        try:
+            return original_partial(p, assessment)
+        finally:
+            inside[0] = False
+
+    monkeypatch.setattr(type(a), "get", get)
+    monkeypatch.setattr(measures_module, "_partial", partial)
+    compute(a, k, derivations=False)
+    s = k.scoring
+    share_inputs = {i for p in s.partial_indicators for i in (p.numerator, p.denominator) if i}
+    assert read - read_as_given(k) <= share_inputs
+    assert read & read_as_given(k)
+
+
+def test_compute_given_the_stages_read_as_given_is_compute(session):
+    # compute(given=...) copies the stages reading indicators as they are; given those of the
+    # same assessment it is compute itself, values and their order
+    a = api.evaluate(UNSEEN / "kazakh-agrifood.yaml", session).assessment
+    k = session.knowledge
+    plain = compute(a, k, derivations=False).values
+    given = compute(a, k, derivations=False, given=as_given(a, k)).values
+    assert list(given.items()) == list(plain.items())
