@@ -69,9 +69,15 @@ class Format:
         return tuple(self.renderers)
 
 
-_JINJA = Renderer("engine.render.jinja:render", ("view", "fmt"))
+# the program's keys no page template reads (the measures by actor, the KPIs as the catalogue
+# lists them, the sources and findings the back matter and the plan cite otherwise): a tenth of
+# the nodes a batch cluster put into words
+_PAGE_UNREAD = ("by_actor", "findings", "kpis", "sources")
+_JINJA = Renderer("engine.render.jinja:render", ("view", "fmt"), unread=_PAGE_UNREAD)
 # Markdown shows no charts: their layout in words was a twentieth of a Russian batch cluster
-_JINJA_MD = Renderer("engine.render.jinja:render", ("view", "fmt"), unread=("charts",))
+_JINJA_MD = Renderer(
+    "engine.render.jinja:render", ("view", "fmt"), unread=("charts", *_PAGE_UNREAD)
+)
 _JSON_DATA = Renderer("engine.render.jinja:to_json", ("data",))
 _COMPARE_TEXT = Renderer("engine.deliverables.compare:render_compare", ("view", "fmt"))
 _CATALOGUE = Renderer("engine.authoring.catalogue:render_catalogue", ("knowledge", "fmt", "lang"))
