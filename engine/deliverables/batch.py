@@ -21,6 +21,7 @@ import unicodedata
 from collections.abc import Callable, Generator, Iterator
 from contextlib import closing
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -236,6 +237,12 @@ class Work:
             self.runner = Runner(self.knowledge)
         return self.runner.run(a)
 
+    @cached_property
+    def locale(self) -> Locale:
+        """The reader's language, one for every cluster: its memo keeps the words of what the
+        knowledge alone decides (`Known`)."""
+        return Locale(self.lang)
+
 
 def _init_worker(work: Work) -> Work:
     """Pool initializer: this worker's own engine (forked workers inherit the knowledge).
@@ -266,7 +273,7 @@ def process(job: Job, work: Work) -> Outcome:
 
         def _document() -> dict[str, Any]:
             built = build_document(record, result, k).leaving_out(unread)
-            document.append(localize(built, Locale(lang)))
+            document.append(localize(built, work.locale))
             return document[0]
 
         data = render_format(
