@@ -43,6 +43,7 @@ from engine.files.folders import folder_entries
 from engine.inference.run import Runner
 from engine.knowledge.models import Knowledge
 from engine.program import model as program
+from engine.program.budget import build_budget
 from engine.program.document import build_document
 from engine.program.firmness import map_of
 from engine.program.result_json import result_json
@@ -268,11 +269,12 @@ def process(job: Job, work: Work) -> Outcome:
         # the batch drafts the client's document and its summary: none of the consultant's
         # reasons (of each measure, of each measure not made)
         record = program.build_program(result, k, reasons=False)
+        budget = build_budget(result, k)  # the document's and the summary row's
         document: list[dict[str, Any]] = []  # the document view, if the format renders one
         unread = get_format(fmt, "program").renderers["program"].unread
 
         def _document() -> dict[str, Any]:
-            built = build_document(record, result, k).leaving_out(unread)
+            built = build_document(record, result, k, budget=budget).leaving_out(unread)
             document.append(localize(built, work.locale))
             return document[0]
 
@@ -284,7 +286,7 @@ def process(job: Job, work: Work) -> Outcome:
             template=lambda: None,
         )
         view = document[0] if document else localize(record, Locale(lang, typography=False))
-        row = summary_row(job.source, job.output, result, view, k)
+        row = summary_row(job.source, job.output, result, view, k, budget)
         notices = [n.problem.format(with_severity=True) for n in a.notices]
         extra: list[tuple[str, str | bytes]] = []
         if job.map_output and work.sensitivity and work.runner is not None:
