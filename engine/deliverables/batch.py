@@ -236,7 +236,13 @@ class Work:
         """The result of one assessment, on this batch's (or this worker's) runner."""
         if self.runner is None:
             self.runner = Runner(self.knowledge)
-        return self.runner.run(a)
+        return self.runner.run(a, facts=self.trace_facts)
+
+    @cached_property
+    def trace_facts(self) -> bool:
+        """Whether the firing record keeps the facts each firing matched: only the JSON result's
+        trace shows them (the documents read the conditions)."""
+        return "data" in get_format(self.fmt, "program").renderers["program"].reads
 
     @cached_property
     def locale(self) -> Locale:
