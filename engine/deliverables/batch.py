@@ -247,8 +247,10 @@ class Work:
     @cached_property
     def locale(self) -> Locale:
         """The reader's language, one for every cluster: its memo keeps the words of what the
-        knowledge alone decides (`Known`)."""
-        return Locale(self.lang)
+        knowledge alone decides (`Known`); the record fields the format never reads are left
+        out."""
+        renderer = get_format(self.fmt, "program").renderers["program"]
+        return Locale(self.lang, unread=renderer.unread_records())
 
 
 def _init_worker(work: Work) -> Work:

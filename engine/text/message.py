@@ -183,6 +183,9 @@ class Locale:
     templates: Path | None = None
     aliases: Mapping[str, str] = field(default_factory=dict)
     typography: bool = True
+    # fields of records no renderer of this reader reads, by record class name (the batch's
+    # Markdown and HTML: a plan row's KPIs, a KPI row's targets by year): left out of the words
+    unread: Mapping[str, frozenset[str]] = field(default_factory=dict)
     # the words of each `Known` list said in this locale, by id (the list kept with them, so
     # that its id stays its own): a batch worker holds one locale for all its clusters
     memo: dict[int, tuple[Any, Any]] = field(default_factory=dict, compare=False, repr=False)
@@ -276,7 +279,8 @@ class _Walk:
         if issubclass(cls, tuple):
             return self.tupled
         if dataclasses.is_dataclass(cls):
-            names = tuple(f.name for f in dataclasses.fields(cls))
+            unread = self.loc.unread.get(cls.__name__, frozenset())
+            names = tuple(f.name for f in dataclasses.fields(cls) if f.name not in unread)
             return lambda t: {n: self.walk(getattr(t, n)) for n in names}
         return _same
 
