@@ -21,6 +21,7 @@ import unicodedata
 from collections.abc import Callable, Generator, Iterator
 from contextlib import closing
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +43,7 @@ from engine.files.folders import folder_entries
 from engine.inference.run import Runner
 from engine.knowledge.models import Knowledge
 from engine.program import model as program
+from engine.program.budget import build_budget
 from engine.program.document import build_document
 from engine.program.firmness import map_of
 from engine.program.result_json import result_json
@@ -234,7 +236,21 @@ class Work:
         """The result of one assessment, on this batch's (or this worker's) runner."""
         if self.runner is None:
             self.runner = Runner(self.knowledge)
-        return self.runner.run(a)
+        return self.runner.run(a, facts=self.trace_facts)
+
+    @cached_property
+    def trace_facts(self) -> bool:
+        """Whether the firing record keeps the facts each firing matched: only the JSON result's
+        trace shows them (the documents read the conditions)."""
+        return "data" in get_format(self.fmt, "program").renderers["program"].reads
+
+    @cached_property
+    def locale(self) -> Locale:
+        """The reader's language, one for every cluster: its memo keeps the words of what the
+        knowledge alone decides (`Known`); the record fields the format never reads are left
+        out."""
+        renderer = get_format(self.fmt, "program").renderers["program"]
+        return Locale(self.lang, unread=renderer.unread_records())
 
 
 def _init_worker(work: Work) -> Work:
@@ -261,12 +277,13 @@ def process(job: Job, work: Work) -> Outcome:
         # the batch drafts the client's document and its summary: none of the consultant's
         # reasons (of each measure, of each measure not made)
         record = program.build_program(result, k, reasons=False)
+        budget = build_budget(result, k)  # the document's and the summary row's
         document: list[dict[str, Any]] = []  # the document view, if the format renders one
         unread = get_format(fmt, "program").renderers["program"].unread
 
         def _document() -> dict[str, Any]:
-            built = build_document(record, result, k).leaving_out(unread)
-            document.append(localize(built, Locale(lang)))
+            built = build_document(record, result, k, budget=budget).leaving_out(unread)
+            document.append(localize(built, work.locale))
             return document[0]
 
         data = render_format(
@@ -277,7 +294,7 @@ def process(job: Job, work: Work) -> Outcome:
             template=lambda: None,
         )
         view = document[0] if document else localize(record, Locale(lang, typography=False))
-        row = summary_row(job.source, job.output, result, view, k)
+        row = summary_row(job.source, job.output, result, view, k, budget)
         notices = [n.problem.format(with_severity=True) for n in a.notices]
         extra: list[tuple[str, str | bytes]] = []
         if job.map_output and work.sensitivity and work.runner is not None:

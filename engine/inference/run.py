@@ -37,6 +37,9 @@ class _Recorder:
         # a run without the explanation's detail (the facts matched and each condition as read):
         # what fired and what it declared only, for the sensitivity map's many reruns
         self.lean = False
+        # a run that reads each condition but keeps no matched facts (`Firing.matched` empty):
+        # what a document reads, not the JSON result's trace (a batch of Markdown or HTML)
+        self.facts = True
         self._branches: dict[tuple[str, int], list[Any]] = {}
         self._subjects: dict[tuple[str, int], dict[str, list[str]]] = {}
         # each rule branch's salience, known once the engine class is built (`Runner`)
@@ -62,7 +65,8 @@ class _Recorder:
             tested = self._subjects.get(key)
             if tested is None:  # the branch's alone: worked out on its first firing
                 tested = self._subjects[key] = self._tested(branch)
-            matched, by_kind = self._matched(bound, tested)
+            matched = self._matched(bound, tested) if self.facts else []
+            by_kind = _by_kind(bound)
             live = all(fact["__factid__"] in engine.facts for fact in bound.values())
             checks, absent = self._checks(engine, branch, by_kind)
         declared = _declare(engine, site.rule.then, self.excluded)
@@ -93,27 +97,22 @@ class _Recorder:
         return tested
 
     @staticmethod
-    def _matched(
-        bound: dict[str, Any], tested: dict[str, list[str]]
-    ) -> tuple[list[Matched], dict[str, Any]]:
-        """The matched facts with the tested values, and the indicator and measure facts by kind."""
+    def _matched(bound: dict[str, Any], tested: dict[str, list[str]]) -> list[Matched]:
+        """The matched facts with the tested values."""
         matched = []
-        by_kind: dict[str, Any] = {}
         for name, fact in sorted(bound.items()):
             kind: FactKind
             if name.startswith("g_"):
                 kind, label = "indicators", name[2:]
-                by_kind[f"group:{label}"] = fact
             elif name == "m":
                 kind, label = "measures", "measures"
-                by_kind["measures"] = fact
             elif name.startswith("f_"):
                 kind, label = "finding", fact["id"]
             else:
                 kind, label = "recommendation", fact["id"]
             values = tuple((f, _plain(fact.get(f))) for f in dict.fromkeys(tested.get(name, [])))
             matched.append(Matched(fact["__factid__"], kind, label, values))
-        return matched, by_kind
+        return matched
 
     def _checks(
         self, engine: Any, branch: list[Any], by_kind: dict[str, Any]
@@ -152,6 +151,17 @@ class _Recorder:
         )
 
 
+def _by_kind(bound: dict[str, Any]) -> dict[str, Any]:
+    """The indicator and measure facts a firing matched, by kind (what its conditions read)."""
+    by_kind: dict[str, Any] = {}
+    for name, fact in bound.items():
+        if name.startswith("g_"):
+            by_kind[f"group:{name[2:]}"] = fact
+        elif name == "m":
+            by_kind["measures"] = fact
+    return by_kind
+
+
 def _declare(engine: Any, then: Then, excluded: set[str]) -> list[Declared]:
     """Declare what the rule concludes; each entry says whether the fact was new. A measure that
     does not apply to the cluster is recorded as `excluded` and never declared."""
@@ -186,11 +196,18 @@ class Runner:
             self._saliences[(meta.rule_id, meta.branch)] = rule.salience
 
     def run(
-        self, assessment: Assessment, measures: Measures | None = None, *, trace: bool = True
+        self,
+        assessment: Assessment,
+        measures: Measures | None = None,
+        *,
+        trace: bool = True,
+        facts: bool = True,
     ) -> Result:
         """Run the rules on one assessment; return the result with its firing record (without
         `trace`, the record keeps what fired and declared, not the facts and values it read: the
-        same findings, measures, statuses and priorities, for callers that explain nothing)."""
+        same findings, measures, statuses and priorities, for callers that explain nothing;
+        without `facts`, each condition as read but not the facts matched, which only the JSON
+        result's trace shows)."""
 
         measures = measures or compute(assessment, self.knowledge)
         kind = cluster_kind(assessment, self.knowledge)
@@ -198,6 +215,7 @@ class Runner:
         self.recorder.firings = []
         self.recorder.excluded = set(excluded)
         self.recorder.lean = not trace
+        self.recorder.facts = facts
         self.engine.reset()
         self.engine.declare(*build_facts(assessment, measures, self.knowledge))
         self.engine.run()

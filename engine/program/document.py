@@ -29,7 +29,7 @@ from engine.program.back_matter import (
     risk_register,
     risks_note,
 )
-from engine.program.budget import build_budget
+from engine.program.budget import Budget, build_budget
 from engine.program.budget_view import BudgetView, budget_view, cost_to_plan
 from engine.program.leaves import Cite, Or, tx
 from engine.program.model import ProgramView
@@ -188,10 +188,12 @@ def document_parts(
     k: Knowledge,
     audience: str = "client",
     firmness: dict[str, Any] | None = None,
+    budget: Budget | None = None,
 ) -> Extra:
     """The parts of a client's document, from the program view (which gets the plan's numbers,
     responsible bodies, dates and bibliography references of its measures); `firmness`: the
-    consultant's annex on how firm each measure is."""
+    consultant's annex on how firm each measure is; `budget`: the result's, when the caller
+    built it already (the batch's summary row reads it too)."""
     a = result.assessment
     nm = names(result, k)
     bodies = body_names(result, k)
@@ -199,7 +201,7 @@ def document_parts(
     per = period(a.get("assessment_year"), int(view["cluster"]["horizon"]))
     plan = plan_rows(view, result, k, per, bodies)
     number_measures(view, plan)
-    budget = build_budget(result, k)
+    budget = budget or build_budget(result, k)
     cost_to_plan(plan, budget, k, per)
     kpi_rows = kpi_table(view, per, bodies, k)
     summary = summary_parts(view, plan, kpi_rows, per, k)
@@ -263,6 +265,7 @@ def build_document(
     k: Knowledge,
     audience: str = "client",
     firmness: dict[str, Any] | None = None,
+    budget: Budget | None = None,
 ) -> Document:
     """The program view with the parts of a client's document (new keys; nothing removed)."""
-    return Document(view, document_parts(view, result, k, audience, firmness))
+    return Document(view, document_parts(view, result, k, audience, firmness, budget))

@@ -35,7 +35,7 @@ from engine.program.partners import (
 from engine.program.provenance import continued_wording, proposals_relied_on, status_view
 from engine.program.scores import reported_source, scores_view
 from engine.program.sections import chain_lines, partner_view, scale_max, sources_view
-from engine.text.message import Lower, Msg, Num, cat
+from engine.text.message import Known, Lower, Msg, Num, cat
 
 # the benchmark labels said differently for a cluster outside the survey's country
 FOREIGN_WORDS = {
@@ -115,6 +115,12 @@ def order_recommendations(result: Result, k: Knowledge) -> list[str]:
     return sorted(result.recommendations, key=key)
 
 
+def _measure_sources(k: Knowledge) -> dict[str, Known]:
+    """Each measure's sources as the document cites them: the knowledge's alone, built and put
+    into words once (a batch cluster cited ~20 sources of its measures)."""
+    return {r.id: Known(sources_view(r.sources, k)) for r in k.recommendations.recommendations}
+
+
 def recommendation_view(
     result: Result,
     rid: str,
@@ -144,7 +150,7 @@ def recommendation_view(
         "timeframe": tx(r.timeframe),
         "kpis": [k.kpi[x].label for x in r.kpis if x in k.kpi],
         "kpi_ids": [x for x in r.kpis if x in k.kpi],
-        "sources": sources_view(r.sources, k),
+        "sources": k.derived(_measure_sources)[rid],
         "proposal": r.proposal,
         "basis": r.basis,
         **status_view(result.status[rid], r, running_unknown(result, rid)),

@@ -44,6 +44,17 @@ class Renderer:
     # keys of the program view this renderer never reads: the batch leaves them out of what it
     # puts into words (tests/engine/render/test_formats.py renders every example without them)
     unread: tuple[str, ...] = ()
+    # fields of the document's records it never reads, as "Record.field": left out likewise
+    # (`Locale.unread`), and tested likewise
+    unread_fields: tuple[str, ...] = ()
+
+    def unread_records(self) -> dict[str, frozenset[str]]:
+        """The record fields this renderer never reads, by record class name (`Locale.unread`)."""
+        out: dict[str, set[str]] = {}
+        for entry in self.unread_fields:
+            record, _, name = entry.partition(".")
+            out.setdefault(record, set()).add(name)
+        return {record: frozenset(names) for record, names in out.items()}
 
     def load(self) -> Callable[..., str | bytes]:
         """The function itself (its module is imported now, once)."""
@@ -69,9 +80,49 @@ class Format:
         return tuple(self.renderers)
 
 
-_JINJA = Renderer("engine.render.jinja:render", ("view", "fmt"))
+# the program's keys no page template reads (the measures by actor, the KPIs as the catalogue
+# lists them, the sources and findings the back matter and the plan cite otherwise): a tenth of
+# the nodes a batch cluster put into words
+_PAGE_UNREAD = ("by_actor", "findings", "kpis", "sources")
+# the plan's and the KPI table's columns are fewer than their records' fields (ids, the KPIs of
+# a measure, a KPI's targets by year and its measures): a tenth of what remained in words
+_PAGE_UNREAD_FIELDS = tuple(
+    [
+        f"PlanRow.{n}"
+        for n in ["id", "direction", "org_change", "when", "funding", "kpis", "priority_id"]
+    ]
+    + [
+        f"KpiRow.{n}"
+        for n in [
+            "id",
+            "direction",
+            "baseline_raw",
+            "target_raw",
+            "target",
+            "targets",
+            "basis",
+            "source_id",
+            "owner_id",
+            "horizon",
+            "note",
+            "recommendations",
+            "recommendation_ids",
+        ]
+    ]
+)
+_JINJA = Renderer(
+    "engine.render.jinja:render",
+    ("view", "fmt"),
+    unread=_PAGE_UNREAD,
+    unread_fields=_PAGE_UNREAD_FIELDS,
+)
 # Markdown shows no charts: their layout in words was a twentieth of a Russian batch cluster
-_JINJA_MD = Renderer("engine.render.jinja:render", ("view", "fmt"), unread=("charts",))
+_JINJA_MD = Renderer(
+    "engine.render.jinja:render",
+    ("view", "fmt"),
+    unread=("charts", *_PAGE_UNREAD),
+    unread_fields=_PAGE_UNREAD_FIELDS,
+)
 _JSON_DATA = Renderer("engine.render.jinja:to_json", ("data",))
 _COMPARE_TEXT = Renderer("engine.deliverables.compare:render_compare", ("view", "fmt"))
 _CATALOGUE = Renderer("engine.authoring.catalogue:render_catalogue", ("knowledge", "fmt", "lang"))

@@ -124,6 +124,14 @@ class ByLang(Loc):
         return loc.param(self.ru if loc.lang == "ru" else self.en)
 
 
+class Known(list):  # type: ignore[type-arg]
+    """A list the knowledge alone decides (a measure's sources), built once per knowledge base and
+    held by it, shared by every record that shows it and never changed in place: put into words
+    once per locale (its words kept in the locale's memo, the list itself with them)."""
+
+    __slots__ = ()
+
+
 class Rendered:
     """A record whose words decide its shape (a chart laid out by the length of its labels, a list
     ordered by its texts): `localize` hands it the locale and takes the record it returns."""
@@ -175,6 +183,12 @@ class Locale:
     templates: Path | None = None
     aliases: Mapping[str, str] = field(default_factory=dict)
     typography: bool = True
+    # fields of records no renderer of this reader reads, by record class name (the batch's
+    # Markdown and HTML: a plan row's KPIs, a KPI row's targets by year): left out of the words
+    unread: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    # the words of each `Known` list said in this locale, by id (the list kept with them, so
+    # that its id stays its own): a batch worker holds one locale for all its clusters
+    memo: dict[int, tuple[Any, Any]] = field(default_factory=dict, compare=False, repr=False)
 
     def text(self, key: str) -> str:
         """The UI string of `key` (or of the key it is aliased to) in this language."""
@@ -220,15 +234,17 @@ class _Walk:
     record holds in several places (a measure is listed by direction and by actor too) is put
     into words once and shared; each source is kept, so its id stays its own meanwhile."""
 
-    __slots__ = ("done", "final", "lang", "loc", "treat", "typesets")
+    __slots__ = ("done", "final", "lang", "loc", "memo", "treat", "typesets")
 
     def __init__(self, loc: Locale) -> None:
         self.loc, self.lang, self.typesets = loc, loc.lang, loc.typesets
         self.final: Callable[[str], str] = _typeset if self.typesets else _same
         self.done: dict[int, tuple[Any, Any]] = {}
+        self.memo = loc.memo
         self.treat: dict[type, Callable[[Any], Any]] = {
             dict: self.shared_dict,
             list: self.shared_list,
+            Known: self.known,
             tuple: self.tupled,
             int: _same,
             float: _same,
@@ -263,7 +279,8 @@ class _Walk:
         if issubclass(cls, tuple):
             return self.tupled
         if dataclasses.is_dataclass(cls):
-            names = tuple(f.name for f in dataclasses.fields(cls))
+            unread = self.loc.unread.get(cls.__name__, frozenset())
+            names = tuple(f.name for f in dataclasses.fields(cls) if f.name not in unread)
             return lambda t: {n: self.walk(getattr(t, n)) for n in names}
         return _same
 
@@ -286,6 +303,13 @@ class _Walk:
         out = [walk(v) for v in t]
         self.done[id(t)] = (t, out)
         return out
+
+    def known(self, t: Known) -> list[Any]:
+        """A list the knowledge alone decides, in words once per locale."""
+        hit = self.memo.get(id(t))
+        if hit is None:
+            hit = self.memo[id(t)] = (t, self.shared_list(t))
+        return hit[1]  # type: ignore[no-any-return]
 
     def tupled(self, t: tuple[Any, ...]) -> tuple[Any, ...]:
         """A tuple in words (a plain tuple, whatever its type)."""
@@ -311,6 +335,7 @@ __all__ = [
     "LANGS",
     "ByLang",
     "Cat",
+    "Known",
     "Loc",
     "Locale",
     "Lower",

@@ -185,13 +185,15 @@ def test_the_web_downloads_read_the_registry(monkeypatch, tmp_path):
     ids=str,
 )
 def test_a_renderer_never_reads_the_keys_it_calls_unread(f, path, session):
-    """The batch leaves a renderer's `unread` keys out of the view it puts into words: the same
-    bytes without them (the templates' StrictUndefined would raise on a key they read)."""
+    """The batch leaves a renderer's `unread` keys and `unread_fields` out of the view it puts
+    into words: the same bytes without them (the templates' StrictUndefined would raise on a key
+    they read)."""
     from engine.program.document import build_document
     from engine.program.model import build_program
     from engine.text.message import Locale, localize
 
     renderer = f.renderers["program"]
+    fields = renderer.unread_records()
     result = api.evaluate(path, session)
     for lang in ("ru", "en"):
         for audience in ("client", "consultant"):
@@ -200,8 +202,12 @@ def test_a_renderer_never_reads_the_keys_it_calls_unread(f, path, session):
             )
             view = localize(full, Locale(lang))
             assert set(renderer.unread) <= set(view)
-            less = localize(full.leaving_out(renderer.unread), Locale(lang))
+            assert fields["PlanRow"] <= set(view["plan"][0])
+            assert fields["KpiRow"] <= set(view["kpi_rows"][0])
+            less = localize(full.leaving_out(renderer.unread), Locale(lang, unread=fields))
             assert not set(renderer.unread) & set(less)
+            assert not fields["PlanRow"] & set(less["plan"][0])
+            assert not fields["KpiRow"] & set(less["kpi_rows"][0])
             assert formats.render("program", f.name, view=lambda v=less: v) == formats.render(
                 "program", f.name, view=lambda v=view: v
             )

@@ -20,7 +20,7 @@ from engine import api
 from engine.program.document import build_document
 from engine.program.model import build_program
 from engine.text.bilingual import Text
-from engine.text.message import Cat, Loc, Locale, Msg, Num, Rendered, localize
+from engine.text.message import Cat, Known, Loc, Locale, Msg, Num, Rendered, localize
 from engine.text.typography import typeset
 from tests.conftest import EXAMPLES
 
@@ -110,6 +110,31 @@ def test_sharing_gives_the_same_words_as_copies():
     copied = {"a": copy.deepcopy(shared), "b": {"c": copy.deepcopy(shared)}}
     for lang in ("ru", "en"):
         assert localize(record, Locale(lang)) == localize(copied, Locale(lang))
+
+
+def test_a_known_list_is_put_into_words_once_per_locale():
+    """A list the knowledge alone decides (a batch worker's measure sources) is said once per
+    locale and shared by every later record; another locale says it in its own words."""
+    known = Known([{"citation": Msg("title"), "n": Num(1234.5)}])
+    ru, en = Locale("ru"), Locale("en")
+    first = localize({"sources": known}, ru)
+    again = localize({"other": [known]}, ru)
+    assert again["other"][0] is first["sources"]
+    assert first["sources"] == reference([*known], ru)
+    assert localize(known, en) == reference([*known], en) != first["sources"]
+    assert type(first["sources"]) is list
+
+
+def test_the_batch_shares_each_measures_sources_across_clusters(session, knowledge):
+    """The sources of a measure are one list of the knowledge base's, in two clusters' records."""
+    a = build_program(api.evaluate(EXAMPLES / "nizhny-novgorod.yaml", session), knowledge)
+    b = build_program(api.evaluate(EXAMPLES / "nascent-cluster.yaml", session), knowledge)
+    common = {r["id"] for r in a["recommendations"]} & {r["id"] for r in b["recommendations"]}
+    assert common
+    for rid in common:
+        ra = next(r for r in a["recommendations"] if r["id"] == rid)
+        rb = next(r for r in b["recommendations"] if r["id"] == rid)
+        assert isinstance(ra["sources"], Known) and ra["sources"] is rb["sources"]
 
 
 @pytest.mark.parametrize("name", ["nizhny-novgorod.yaml", "nascent-cluster.yaml"])
