@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import shutil
 
+import pytest
+
 from tests.conftest import ROOT
 
 NN = ROOT / "examples" / "nizhny-novgorod.yaml"
@@ -31,6 +33,7 @@ def test_editing_a_threshold_changes_the_program_without_code(tmp_path, cli):
     assert "co_sme_internationalization" in _recommendations(cli)  # the bundled base is untouched
 
 
+@pytest.mark.slow  # heavy; .ci/run runs it (-m slow)
 def test_kb_test_passes_on_the_shipped_knowledge_with_full_coverage(cli, monkeypatch):
     monkeypatch.chdir(ROOT)
     code, out, err = cli("kb", "test")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -130,6 +131,7 @@ def test_why_ends_in_inputs_and_why_not_names_a_reason(values):
         assert say(reason_line(d["rules"], d["postponed_by"])["text"], "en")
 
 
+@pytest.mark.slow  # heavy; .ci/run runs it (-m slow)
 @settings(
     max_examples=max(5, EXAMPLES // 2), deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -50,6 +51,7 @@ def measure_words(r: dict[str, Any]) -> str:
     return " ".join(parts)
 
 
+@pytest.mark.slow  # heavy; .ci/run runs it (-m slow)
 @SETTINGS
 @given(europe_closed(), st.sampled_from(["ru", "en"]))
 def test_with_europe_closed_no_measure_points_to_europe(data, lang):

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -48,6 +49,7 @@ def with_horizon() -> st.SearchStrategy[dict[str, Any]]:
     )
 
 
+@pytest.mark.slow  # heavy; .ci/run runs it (-m slow)
 @SETTINGS
 @given(with_horizon(), LANGS)
 def test_nothing_is_scheduled_beyond_the_horizon(data, lang):
@@ -67,6 +69,7 @@ def test_nothing_is_scheduled_beyond_the_horizon(data, lang):
             assert last <= horizon, (r["id"], lang, m.group(0), horizon)
 
 
+@pytest.mark.slow  # heavy; .ci/run runs it (-m slow)
 @SETTINGS
 @given(assessments(), LANGS)
 def test_no_rationale_names_another_cluster(data, lang):

@@ -209,6 +209,7 @@ def invalid_assessments(draw: st.DrawFn) -> tuple[dict[str, Any], str, str]:
     return data, ind.id, ""
 
 
+@pytest.mark.slow  # heavy; .ci/run runs it (-m slow)
 @SETTINGS
 @given(case=invalid_assessments())
 def test_invalid_assessments_give_exit_2_and_name_the_field(cli, case):

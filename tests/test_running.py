@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 import yaml
 from hypothesis import given
 from hypothesis import strategies as st
@@ -73,6 +74,7 @@ def test_blank_activity_makes_the_measure_conditional_and_asks_for_it():
     assert "rg_foreign_fairs" in requests["foreign_fairs_participations_last_year"]["conditional"]
 
 
+@pytest.mark.slow  # heavy; .ci/run runs it (-m slow)
 def test_a_continued_measure_reads_continue_and_strengthen_without_ids():
     result = mature(direction_export=0, foreign_fairs_participations_last_year=4)
     for lang, phrase in (("en", "Continue and strengthen"), ("ru", "Продолжить и усилить")):

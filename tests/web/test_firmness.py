@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 from html import unescape
 
+import pytest
+
 from tests.web.conftest import BASE
 
 CLUSTER = "/c/nizhny-novgorod.yaml"
@@ -19,6 +21,7 @@ def test_the_cluster_page_offers_the_panel_unfolded_on_demand(client):
     assert 'id="firmness"' not in variant  # the map is the assessment's own
 
 
+@pytest.mark.slow  # heavy; .ci/run runs it (-m slow)
 def test_each_change_opens_its_what_if_view_where_the_measure_moves(client):
     html = client.get(f"{CLUSTER}/firmness?lang=en").text
     assert 'id="chart-firmness"' in html  # the tornado chart

@@ -20,6 +20,7 @@ def _write(path: Path, text: str) -> Path:
     return path
 
 
+@pytest.mark.slow  # heavy; .ci/run runs it (-m slow)
 def test_shipped_scenarios_pass_and_fire_every_rule(knowledge, session):
     files = sc.scenario_files(knowledge)
     assert files, "knowledge/scenarios/ holds no scenario"

@@ -100,6 +100,7 @@ def test_the_cli_takes_the_reader(cli):
     assert code == 0 and "co_sme_weak" in out  # the author's text stays the default
 
 
+@pytest.mark.slow  # heavy; .ci/run runs it (-m slow)
 def test_policy_answers_keep_the_documented_shapes(knowledge, nn_result, session):
     from engine.explain.shapes import adapter
 

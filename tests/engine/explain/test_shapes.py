@@ -26,6 +26,7 @@ def answers(session, lang):
         yield "what-if", api.what_if(r, ["direction_export=4", "activity_smes="], session, lang)
 
 
+@pytest.mark.slow  # heavy; .ci/run runs it (-m slow)
 @pytest.mark.parametrize("lang", ["ru", "en"])
 def test_every_answer_has_its_documented_shape(session, lang):
     seen = set()

@@ -35,6 +35,7 @@ def test_the_base_and_every_folder_are_created_private(tmp_path, monkeypatch):
     assert (base / "knowledge" / "k.pickle").stat().st_mode & 0o777 == 0o600
 
 
+@pytest.mark.slow  # heavy; .ci/run runs it (-m slow)
 def test_a_folder_swap_racing_the_cache_never_loads_a_foreign_entry(tmp_path, monkeypatch):
     # the cache lives in a folder anyone can write; an attacker swaps our base with theirs
     shared = tmp_path / "shared"

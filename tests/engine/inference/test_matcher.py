@@ -209,6 +209,7 @@ def _drive(engine: KnowledgeEngine, rng: random.Random) -> None:
     engine.run()
 
 
+@pytest.mark.slow  # heavy; .ci/run runs it (-m slow)
 def test_identical_firings_with_general_experta_features():
     # compared under our stable strategy: experta's DepthStrategy breaks ties by hash(), so two
     # stock engines already disagree with each other (tests/engine/inference/test_rules.py)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
+import pytest
 from experta import AS, MATCH, NOT, Fact, KnowledgeEngine, Rule
 from experta.activation import Activation
 from experta.agenda import Agenda
@@ -98,6 +99,7 @@ def _stress(strategy_cls, seed: int) -> dict[str, int]:
     return stats
 
 
+@pytest.mark.slow  # heavy; .ci/run runs it (-m slow)
 def test_stress_no_stale_firing_with_not_and_retractions():
     total = 0
     for seed in range(5):

@@ -29,6 +29,7 @@ def test_the_digest_is_of_the_knowledge_files_alone(tmp_path, knowledge):
     assert knowledge.digest == h.hexdigest()
 
 
+@pytest.mark.slow  # heavy; .ci/run runs it (-m slow)
 def test_an_edited_comment_changes_the_digest_and_a_scenario_does_not(tmp_path, knowledge):
     root = tmp_path / "knowledge"
     shutil.copytree(ROOT / "knowledge", root)

@@ -235,6 +235,7 @@ def test_the_prospects_do_not_promise_a_restricted_direction(no_fdi, session, la
     assert not re.search(r"инвестиц|invest|ПИИ|FDI", prospects)
 
 
+@pytest.mark.slow  # heavy; .ci/run runs it (-m slow)
 def test_why_not_quotes_the_experts_note(no_fdi, session):
     result = api.evaluate(no_fdi, session)
     data = api.why_not(result, "rg_fdi_special_ventures", session, "en")

@@ -50,6 +50,7 @@ def test_no_convention_of_the_system_in_the_summary(path: Path):
         assert not TOOL_VOICE.search(found.group(1)), (path.name, lang, found.group(1))
 
 
+@pytest.mark.slow  # heavy; .ci/run runs it (-m slow)
 @SETTINGS
 @given(assessments(), st.sampled_from(["ru", "en"]))
 def test_no_summary_of_any_cluster_talks_like_a_tool(data, lang):
