@@ -12,7 +12,7 @@ from engine.knowledge.models import Knowledge
 from engine.program.model import SwotItem
 from engine.text.message import Lower, Msg, Num, Plural, cat
 
-BENCH_STATUS = "bench_status_"  # the measure ids engine/measures.py gives the weak/strong status
+BENCH_STATUS = "bench_status_"  # the measure ids engine/measures/ gives the weak/strong status
 
 
 def _list_value(values: list[Any], ind: Any, k: Knowledge) -> Any:

@@ -1,4 +1,4 @@
-"""engine/measures.py: the index measures shares, K compares like with like, the helix model
+"""engine/measures/__init__.py: the index measures shares, K compares like with like, the helix model
 measures actors, and "weak"/"strong" is one distance from the survey mean (issue 10, defects 2-8).
 Each test is named after what broke."""
 

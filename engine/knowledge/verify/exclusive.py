@@ -25,7 +25,7 @@ from engine.knowledge.verify.values import (
 if TYPE_CHECKING:
     from engine.knowledge.verify.references import Checker
 
-STATUS = "bench_status_"  # the measure engine/measures.py gives a benchmarked score's status
+STATUS = "bench_status_"  # the measure engine/measures/ gives a benchmarked score's status
 
 
 def check_excludes(c: Checker) -> None:

@@ -12,15 +12,10 @@ import pytest
 from engine import api
 from engine import measures as measures_module
 from engine.assessment.validate import with_changes
-from engine.explain.sensitivity import (
-    SensitivityMap,
-    _Reach,
-    advice_state,
-    as_given,
-    read_as_given,
-)
+from engine.explain.sensitivity import SensitivityMap, _Reach, advice_state
 from engine.explain.what_if import what_if_data
 from engine.measures import compute
+from engine.measures.given import as_given, read_as_given
 from engine.program.data_requests import data_requests
 from tests.conftest import EXAMPLES, ROOT
 
