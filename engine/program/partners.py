@@ -127,7 +127,9 @@ def choose_partners(a: Assessment, k: Knowledge) -> PartnerChoice:
                 target_market=targeted,
             )
         )
-    scored.sort(key=lambda c: (-c.score, c.name))
+    # equal scores: the partner most given to the cluster's own trades first (a naval cluster
+    # that also names coastal tourism after tourism clusters), then by name
+    scored.sort(key=lambda c: (-c.score, -_focus(c, k), c.name))
     out.extend(
         scored[: max(0, pt.max_candidates - len(out))] if len(out) < pt.max_candidates else []
     )
@@ -137,6 +139,12 @@ def choose_partners(a: Assessment, k: Knowledge) -> PartnerChoice:
         wanted_sectors=wanted,
         excluded_by_geography=sorted(excluded),
     )
+
+
+def _focus(c: Candidate, k: Knowledge) -> float:
+    """The share of a catalogue partner's own sector codes that the cluster shares."""
+    codes = _codes(c.partner.sectors, k) if c.partner else []
+    return len(c.sectors) / len(codes) if codes else 0.0
 
 
 def platforms_to_join(a: Assessment, k: Knowledge) -> list[Platform]:

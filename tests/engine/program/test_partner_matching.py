@@ -5,6 +5,7 @@ cluster and never in the cluster's own country; a candidate in a target market r
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 from typing import Any
 
@@ -153,6 +154,30 @@ def test_baikal_tourism_cluster_is_offered_no_fashion_cluster_or_digital_park(kn
     a = inline(knowledge, **SYNTHETIC["baikal_tourism_ru"])
     for c in choose_partners(a, knowledge).candidates:
         assert c.partner is not None and "tourism" in c.partner.sectors
+
+
+def focus(c: Candidate) -> float:
+    assert c.partner is not None
+    return len(c.sectors) / len(set(c.partner.sectors))
+
+
+@pytest.mark.parametrize("path", example_paths(), ids=lambda p: p.stem)
+def test_among_equal_scores_the_partner_most_given_to_the_trade_comes_first(path, knowledge):
+    # the Baikal tourism cluster's third candidate was a Brazilian naval cluster that also names
+    # coastal tourism, ahead of tourism clusters, because ties went by name
+    a = api.load(path, knowledge)
+    ranked = [c for c in choose_partners(a, knowledge).candidates if not c.from_assessment]
+    for first, second in itertools.pairwise(ranked):
+        if first.score == second.score:
+            assert focus(first) >= focus(second), (path.name, first.name, second.name)
+
+
+def test_baikal_tourism_cluster_is_offered_tourism_clusters_before_a_naval_one(knowledge):
+    a = inline(knowledge, **SYNTHETIC["baikal_tourism_ru"])
+    candidates = choose_partners(a, knowledge).candidates
+    assert candidates and focus(candidates[0]) == 1.0
+    # the naval cluster leads with shipbuilding; every candidate now leads with tourism
+    assert all(c.partner and c.partner.sectors[0] == "tourism" for c in candidates)
 
 
 def test_petrochemical_cluster_is_offered_no_science_park_or_estate(knowledge):
