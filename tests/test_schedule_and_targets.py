@@ -22,7 +22,7 @@ from engine.errors import InputError
 from engine.program.model import order_recommendations
 from engine.program.result_json import result_json
 from engine.program.schedule import schedule
-from tests.conftest import shared_session
+from tests.conftest import EXAMPLES, shared_session
 from tests.test_blanks_properties import assessments, evaluate
 from tests.test_properties import SETTINGS
 
@@ -277,3 +277,32 @@ def test_a_bad_kpi_target_is_a_located_error(targets, said):
         api.load_bytes(_with_targets(targets), "nn.yaml", K)
     message = str(caught.value)
     assert said in message and "nn.yaml:" in message and RULES.override_indicator in message
+
+
+@pytest.mark.parametrize(
+    ("value", "en", "ru"),
+    [
+        (0.4, "step: +1 every 2.5 years", "шаг: +1 каждые 2,5 года"),
+        (0.5, "step: +1 every 2 years", "шаг: +1 каждые 2 года"),
+        (0.2, "step: +1 every 5 years", "шаг: +1 каждые 5 лет"),
+        (1, "step: +1 a year", "шаг: +1 в год"),
+        (10, "step: +10 a year", "шаг: +10 в год"),
+    ],
+)
+def test_a_step_of_less_than_one_a_year_is_said_as_one_more_every_few_years(value, en, ru):
+    """A count grows by whole units: '+0.4 offices a year' is no target a ministry can check."""
+    from engine.program.kpis import rule_text
+    from engine.text.message import Locale, localize
+
+    k = shared_session().knowledge
+    text = rule_text({"rule": "add", "value": value, "bounded": False}, k)
+    assert localize(text, Locale("en", typography=False)) == en
+    assert localize(text, Locale("ru", typography=False)) == ru
+
+
+def test_no_kpi_of_the_examples_steps_by_a_fraction_of_a_unit_a_year():
+    s = shared_session()
+    for path in sorted(EXAMPLES.rglob("*.yaml")):
+        for lang, frac in (("en", r"step: \+0\.\d+ a year"), ("ru", r"шаг: \+0,\d+ в год")):
+            text = api.draft(api.evaluate(path, s), s.knowledge, "md", lang)
+            assert not re.search(frac, text), (path.name, lang)

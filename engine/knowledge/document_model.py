@@ -58,6 +58,9 @@ class Instrument(Strict):
     available_until: int | None = None  # last year it exists (dissolved or under review)
     # findings that must be made for the instrument to apply (e.g. governance.pilot)
     requires: list[str] = Field(default_factory=list)
+    # false: it supports a measure without paying any of its cost (export credit insurance, a free
+    # digital service): named as support, never given an amount of the budget
+    pays: bool = True
     basis: Basis = "proposal"
 
 

@@ -156,7 +156,7 @@ def sources_of(
     entry = d.plan.get(rid, d.default_plan)
     ids = entry.funding or d.funding_by_actor.get(k.recommendation[rid].actor, [])
     found = instruments_for(ids, k, money.country, years, set(result.findings))
-    out = [i.id for i in found if i.id != NO_COST]
+    out = [i.id for i in found if i.id != NO_COST and i.pays]
     return out or [k.resources.fallback_source]
 
 

@@ -12,7 +12,7 @@ from engine.knowledge.models import Knowledge, KPIDef
 from engine.program.currency import kpi_unit
 from engine.program.leaves import Format, tx
 from engine.program.targets import bound_path, overrides, quantity, round_to_data, straight
-from engine.text.message import Msg, Num, cat
+from engine.text.message import Msg, Num, Plural, cat
 
 LEVEL_KINDS = ("at_least", "fixed", "reach", "benchmark")
 
@@ -206,6 +206,10 @@ def rule_text(row: dict[str, Any], k: Knowledge) -> Any:
         return ""
     value = row["value"]
     text: Any = Format(tx(rules.rule_names[row["rule"]]), value=Num(value) if value else "")
+    if row["rule"] == "add" and value and 0 < value < 1 and "add_slow" in rules.rule_names:
+        every = round(1 / value, 1)  # a count grows by whole units: one more every 1/value years
+        slow = tx(rules.rule_names["add_slow"])
+        text = Format(slow, every=Num(every), years=Plural(every, "years_forms"))
     if row["bounded"] and "bounded" in rules.rule_names:
         bound = Format(
             tx(rules.rule_names["bounded"]),

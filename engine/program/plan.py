@@ -35,7 +35,8 @@ class PlanRow:
     start: Any
     end: Any
     when: Any
-    funding: list[Any]
+    funding: list[Any]  # the instruments that pay for it
+    support: list[Any]  # the instruments that support it without paying (insurance, services)
     result: list[Any]
     kpis: list[Any]
     priority_id: str
@@ -208,7 +209,8 @@ def plan_rows(
                 start=start,
                 end=end,
                 when=start if start == end else cat([start, " — ", end]),
-                funding=[tx(i.name) for i in funding],
+                funding=[tx(i.name) for i in funding if i.pays],
+                support=[tx(i.name) for i in funding if not i.pays],
                 result=_plan_results(r, kpis, per),
                 kpis=r["kpis"],
                 priority_id=r["priority_id"],

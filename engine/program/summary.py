@@ -120,6 +120,14 @@ def _distinct(items: list[Any]) -> list[Any]:
     return out
 
 
+def _resources(plan: list[PlanRow]) -> list[Any]:
+    """The funding sources of the plan without repeats, then the instruments that support its
+    measures without paying (insurance, services) on one line of their own."""
+    support = _distinct([s for p in plan for s in p.support])
+    paying = _distinct([f for p in plan for f in p.funding])
+    return paying + ([cat([Msg("passport_support"), ": ", cat(support, ", ")])] if support else [])
+
+
 def passport_view(
     view: ProgramView,
     plan: list[PlanRow],
@@ -142,6 +150,6 @@ def passport_view(
         tasks=tasks,
         period=per["label"] or Msg("passport_period_rel", h=int(view["cluster"]["horizon"])),
         executors=_distinct([b for p in plan for b in [p.responsible, *p.co_executors]]),
-        resources=_distinct([f for p in plan for f in p.funding]),
+        resources=_resources(plan),
         results=results,
     )

@@ -89,7 +89,16 @@ _PAGE_UNREAD = ("by_actor", "findings", "kpis", "sources")
 _PAGE_UNREAD_FIELDS = tuple(
     [
         f"PlanRow.{n}"
-        for n in ["id", "direction", "org_change", "when", "funding", "kpis", "priority_id"]
+        for n in [
+            "id",
+            "direction",
+            "org_change",
+            "when",
+            "funding",
+            "support",
+            "kpis",
+            "priority_id",
+        ]
     ]
     + [
         f"KpiRow.{n}"

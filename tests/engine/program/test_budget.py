@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import io
 import json
+import shutil
 
 import pytest
 
 from engine import api
 from engine.errors import InputError
 from engine.program.budget import build_budget, measure_years, split
-from tests.conftest import EXAMPLES
+from tests.conftest import EXAMPLES, ROOT
 
 
 def _result(session, text: str, name: str = "synthetic.yaml"):
@@ -174,3 +175,41 @@ def test_measure_years_and_split():
             parts = split(amount, weights)
             assert sum(parts) == amount and all(p >= 0 for p in parts)
     assert split(10, [1.0, 1.0, 1.0]) == [4, 3, 3]
+
+
+def test_an_instrument_that_does_not_pay_gets_no_amount_and_is_named_as_support(session, knowledge):
+    """Export credit insurance or a free digital service supports a measure without paying for
+    it: the budget never gives it an amount, the passport names it apart from the sources."""
+    non_paying = {i.id: i for i in knowledge.document.instruments if not i.pays}
+    assert non_paying, "the shipped knowledge marks no instrument as support only"
+    corpus = [api.evaluate(p, session) for p in sorted((EXAMPLES / "corpus").glob("*.yaml"))]
+    for name, result in [*_budgets(session), *((r.assessment.source, r) for r in corpus)]:
+        b = build_budget(result, knowledge)
+        assert not set(non_paying) & set(b.by_source), name
+    agro = api.evaluate(EXAMPLES / "corpus" / "agro-food.yaml", session)
+    md = api.draft(agro, knowledge, "md", "en")
+    funding = next(line for line in md.splitlines() if line.startswith("| Funding sources |"))
+    head, _, support = funding.partition("support without funding of measures: ")
+    assert "EXIAR" in support and "EXIAR" not in head
+    table = md[md.index("| Funding source |") :].split("\n\n")[0]
+    assert "EXIAR" not in table and "Russian Export Center" in table
+
+
+def test_an_instrument_marked_as_not_paying_leaves_the_budget(cli, tmp_path):
+    """The rule holds for any instrument a rule author marks, not only the shipped ones."""
+    kb = tmp_path / "kb"
+    shutil.copytree(ROOT / "knowledge", kb)
+    doc = kb / "document.yaml"
+    text = doc.read_text(encoding="utf-8")
+    marked = text.replace("  - id: ru_rec\n", "  - id: ru_rec\n    pays: false\n", 1)
+    assert marked != text
+    doc.write_text(marked, encoding="utf-8")
+    agro = EXAMPLES / "corpus" / "agro-food.yaml"
+    sources = []
+    for extra in ([], ["--knowledge", str(kb)]):
+        code, out, err = cli("draft", agro, "-f", "json", "--lang", "en", *extra)
+        assert code == 0, err
+        sources.append(json.loads(out)["budget"]["by_source"])
+    shipped, edited = sources
+    assert "ru_rec" in shipped and "ru_rec" not in edited
+    assert sum(shipped.values()) == sum(edited.values())  # the money moves to the other sources
