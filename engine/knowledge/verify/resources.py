@@ -60,11 +60,19 @@ def _check_measures(c: Checker) -> None:
                 )
 
 
+SUPPORT_ONLY = "support-only-instrument"  # a problem code (tests assert codes)
+_SUPPORT_ONLY = (
+    "instrument {iid!r} does not pay (pays: false in document.yaml): it never gets an amount, "
+    "so it can take no share of a cost"
+)
+
+
 def _check_costs(c: Checker) -> None:
     """A cost with ranges names its basis and known sources; a split names known instruments; a
     measure with a cost is not funded only 'within current activity' in the plan."""
     d = c.k.document
     instruments = {i.id for i in d.instruments}
+    support_only = {i.id for i in d.instruments if not i.pays}
     for rid, m in c.k.resources.measures.items():
         path = ("measures", rid)
         if not m.within:
@@ -85,6 +93,8 @@ def _check_costs(c: Checker) -> None:
             _ref(c, (*path, "sources", j), s, set(c.k.source), "source")
         for iid in m.split:
             _ref(c, (*path, "split", iid), iid, instruments, "instrument")
+            if iid in support_only:
+                c.add(FILE, (*path, "split", iid), _SUPPORT_ONLY.format(iid=iid), code=SUPPORT_ONLY)
 
 
 def _check_settings(c: Checker) -> None:
@@ -100,6 +110,13 @@ def _check_settings(c: Checker) -> None:
         {i.id for i in c.k.document.instruments},
         "instrument",
     )
+    if r.fallback_source in {i.id for i in c.k.document.instruments if not i.pays}:
+        c.add(
+            FILE,
+            ("fallback_source",),
+            _SUPPORT_ONLY.format(iid=r.fallback_source),
+            code=SUPPORT_ONLY,
+        )
     for j, kid in enumerate(r.money_kpis):
         _ref(c, ("money_kpis", j), kid, set(c.k.kpi), "KPI")
     for j, s in enumerate(r.size_sources):

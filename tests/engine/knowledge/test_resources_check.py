@@ -62,3 +62,26 @@ def test_kb_check_refuses_each_breakage_of_resources_at_its_place(tmp_path):
     assert len(errors) == len(expected), [p.message for p in errors]
     suggestion = next(p for p in errors if "co_multilingual_websit'" in p.message)
     assert "co_multilingual_website" in suggestion.hint
+
+
+def test_kb_check_refuses_a_share_of_a_cost_for_an_instrument_that_does_not_pay(tmp_path):
+    """An instrument with `pays: false` (export credit insurance) never gets an amount: a split
+    weight or the fallback source naming it is an error at its place, not silently ignored."""
+    from engine.knowledge.verify.resources import SUPPORT_ONLY
+
+    root = tmp_path / "knowledge"
+    shutil.copytree(ROOT / "knowledge", root)
+    path = root / "resources.yaml"
+    s = path.read_text(encoding="utf-8")
+    s = s.replace("fallback_source: cluster_org_budget", "fallback_source: ru_exiar", 1)
+    s = s.replace(
+        '    sources: [da_eccp_criteria, p_methodology]\n    result: {ru: "Менеджер',
+        "    sources: [da_eccp_criteria, p_methodology]\n    split: {ru_exiar: 2}\n"
+        '    result: {ru: "Менеджер',
+        1,
+    )
+    path.write_text(s, encoding="utf-8")
+    hits = [p for p in api.check_knowledge(root) if p.code == SUPPORT_ONLY]
+    assert [h.severity for h in hits] == ["error", "error"], [h.message for h in hits]
+    lines = s.splitlines()
+    assert {lines[h.line - 1].split(":")[0].strip() for h in hits} == {"fallback_source", "split"}
