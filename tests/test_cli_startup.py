@@ -56,3 +56,31 @@ def test_help_imports_no_heavy_module():
 def test_the_probe_sees_imports_when_a_command_runs():
     # the probe can fail: a real command loads the engine
     assert "engine" in _loaded("assess", "examples/nizhny-novgorod.yaml").split(",")
+
+
+DRAFT_NEEDS_NONE_OF = (
+    "engine.authoring.scenarios",  # the rule author's tools (kb test, schema, impact)
+    "engine.authoring.schema",
+    "engine.deliverables.batch",  # the batch, with multiprocessing
+    "multiprocessing",
+)
+
+
+def test_a_draft_imports_none_of_the_kb_tools_nor_the_batch(tmp_path):
+    """A cold `draft` is measured against the floor of the stack (issue 18): the facade loads the
+    kb tools and the batch on first use, so a draft does not pay for them."""
+    probe = (
+        "import sys, cli\n"
+        "sys.argv = ['cluster-intl', 'draft', 'examples/nizhny-novgorod.yaml', '-o', sys.argv[1]]\n"
+        "try:\n    cli.main()\nexcept SystemExit as e:\n    assert not e.code, e.code\n"
+        f"print('LOADED:' + ','.join(m for m in {DRAFT_NEEDS_NONE_OF!r} if m in sys.modules))\n"
+        "import engine.api as api\n"
+        "assert callable(api.check_knowledge) and 'engine.authoring.scenarios' in sys.modules\n"
+    )
+    out = tmp_path / "p.md"
+    proc = subprocess.run(
+        [sys.executable, "-c", probe, str(out)], cwd=ROOT, capture_output=True, text=True
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip().splitlines()[-1] == "LOADED:"
+    assert out.stat().st_size > 10_000

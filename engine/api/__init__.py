@@ -13,30 +13,26 @@ from __future__ import annotations
 import os
 import tempfile
 from collections.abc import Callable
+from importlib import import_module
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from engine.api.authoring import (
-    catalogue,
-    check_knowledge,
-    export_clips,
-    impact,
-    impact_report,
-    new_in_knowledge,
-    run_scenarios,
-    schemas,
-    schemas_text,
-    write_schemas,
+from engine.api.explain import (
+    set_changes,
+    what_if,
+    what_if_text,
+    why,
+    why_not,
+    why_not_text,
+    why_text,
 )
 from engine.api.sensitivity import sensitivity, sensitivity_chart, sensitivity_text
 from engine.assessment.load import assessment_from_text, load_assessment
 from engine.assessment.migrate import Migration, migrate_text
-from engine.assessment.validate import Assessment, blank, with_changes
+from engine.assessment.validate import Assessment, with_changes
 from engine.assessment.variant import as_variant
 from engine.assessment.workbook import MAX_WORKBOOK_BYTES, read_workbook
 from engine.authoring.check_report import check_report
-from engine.deliverables.batch import expand as batch_inputs
-from engine.deliverables.batch import run_batch
 from engine.deliverables.compare import compare as compare_view
 from engine.deliverables.compare import render_compare
 from engine.deliverables.monitoring import check_order
@@ -50,10 +46,7 @@ from engine.errors import (
     capped,
     printable,
 )
-from engine.explain.policy import policy_what_if, policy_why, policy_why_not
 from engine.explain.shapes import WhatIfData, WhyData, WhyNotData
-from engine.explain.what_if import parse_sets, what_if_data
-from engine.explain.why_not import why_not_data
 from engine.files import atomic
 from engine.files.strict_yaml import MAX_BYTES, decode, read_text
 from engine.inference.run import Runner
@@ -65,20 +58,8 @@ from engine.program.firmness import firmness_section, map_of, mark_key_measures
 from engine.program.model import build_program
 from engine.program.peers import peer_indices, rank
 from engine.program.result_json import result_json
-from engine.program.why_plan import why_record
 from engine.render.docx_setup import open_template
-from engine.render.explain_policy import (
-    render_what_if_policy,
-    render_why_not_policy,
-    render_why_policy,
-)
-from engine.render.explain_text import (
-    READERS,
-    explanation_words,
-    render_what_if,
-    render_why,
-    render_why_not,
-)
+from engine.render.explain_text import READERS
 from engine.render.formats import Format, find_format, format_names, get_format
 from engine.render.formats import render as render_format
 from engine.render.jinja import environment as jinja_environment
@@ -87,6 +68,37 @@ from engine.resources import bundled_root, display_path
 from engine.session import Session, Settings
 from engine.text.message import Locale, localize
 from engine.text.strings import strings
+
+if TYPE_CHECKING:  # loaded on first use (`__getattr__`): a draft needs none of the kb tools
+    from engine.api.authoring import (
+        catalogue,
+        check_knowledge,
+        export_clips,
+        impact,
+        impact_report,
+        new_in_knowledge,
+        run_scenarios,
+        schemas,
+        schemas_text,
+        write_schemas,
+    )
+
+# The rule author's tools, with the scenario runner and the schema writer behind them, are
+# imported when a command first asks for one: a cold `draft` does not pay for them (issue 18).
+_AUTHORING = frozenset(
+    {
+        *("catalogue", "check_knowledge", "export_clips", "impact", "impact_report"),
+        *("new_in_knowledge", "run_scenarios", "schemas", "schemas_text", "write_schemas"),
+    }
+)
+
+
+def __getattr__(name: str) -> Any:
+    """The kb tools of `engine.api.authoring`, imported on first use."""
+    if name in _AUTHORING:
+        return getattr(import_module("engine.api.authoring"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "READERS",
@@ -343,68 +355,6 @@ def assess_text(d: dict[str, Any], lang: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-# --- explanations ------------------------------------------------------------------------------
-
-
-def why(result: Result, ident: str, k: Knowledge, lang: str, reader: str = "author") -> WhyData:
-    """Why a recommendation, finding or measure holds: the chain down to the indicators.
-    `reader`: "author" (rule ids, file:line) or "policy" (plain sentences)."""
-    data = why_record(result, ident, k)  # with the schedule and KPI targets of a measure made
-    if reader == "policy":
-        data = policy_why(data, k)
-    return explanation_words(data, lang, reader)
-
-
-def why_text(data: WhyData, reader: str = "author") -> str:
-    """A why answer as terminal text for its reader (author or policy)."""
-    return render_why_policy(data) if reader == "policy" else render_why(data)
-
-
-def why_not(
-    result: Result, ident: str, s: Session, lang: str, reader: str = "author"
-) -> WhyNotData:
-    """Why a recommendation was not made, with the smallest verified changes that would make it."""
-    k = s.knowledge
-    data = why_not_data(result, ident, k, runner=s.runner)
-    if reader == "policy":
-        data = policy_why_not(data, k)
-    return explanation_words(data, lang, reader)
-
-
-def why_not_text(data: WhyNotData, reader: str = "author") -> str:
-    """A why-not answer as terminal text for its reader (author or policy)."""
-    return render_why_not_policy(data) if reader == "policy" else render_why_not(data)
-
-
-def set_changes(sets: list[str], k: Knowledge) -> dict[str, Any]:
-    """`ID=VALUE` changes, read and checked: a required indicator is never blanked."""
-    changes = parse_sets(sets, k)
-    problems = [
-        Problem(file="--set", path=key, message=f"{key!r} is required; it cannot be blank")
-        for key, value in changes.items()
-        if k.indicator[key].required and blank(value)
-    ]
-    if problems:
-        raise InputError(problems)
-    return changes
-
-
-def what_if(
-    result: Result, sets: list[str], s: Session, lang: str, reader: str = "author"
-) -> WhatIfData:
-    """Rerun with changed indicators (`ID=VALUE`, VALUE in YAML) and say what moved and why."""
-    k = s.knowledge
-    data = what_if_data(result, set_changes(sets, k), k, s.runner)
-    if reader == "policy":
-        data = policy_what_if(data, k)
-    return explanation_words(data, lang, reader)
-
-
-def what_if_text(data: WhatIfData, reader: str = "author") -> str:
-    """A what-if answer as terminal text for its reader (author or policy)."""
-    return render_what_if_policy(data) if reader == "policy" else render_what_if(data)
-
-
 # --- consultant deliverables ---------------------------------------------------------------------
 
 
@@ -432,6 +382,10 @@ def batch(
 ) -> tuple[int, int, int]:
     """Draft every input into OUT_DIR with a summary: (drafted, total, exit code); with
     `sensitivity`, each cluster's sensitivity map beside its program (`NAME.sensitivity.json`)."""
+    # imported here: the batch brings multiprocessing, which a single draft never needs
+    from engine.deliverables.batch import expand as batch_inputs
+    from engine.deliverables.batch import run_batch
+
     # every input is one: the writer never replaces it, --force or not
     s.protect(*batch_inputs(inputs, exclude=out_dir))
     if out_dir.exists() and not out_dir.is_dir():
