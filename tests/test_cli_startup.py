@@ -68,12 +68,15 @@ DRAFT_NEEDS_NONE_OF = (
 
 def test_a_draft_imports_none_of_the_kb_tools_nor_the_batch(tmp_path):
     """A cold `draft` is measured against the floor of the stack (issue 18): the facade loads the
-    kb tools and the batch on first use, so a draft does not pay for them."""
+    kb tools and the batch on first use, so a draft does not pay for them; and the texts of the
+    views are built without pydantic's validator, whose schema costs a tenth of a cold draft."""
     probe = (
         "import sys, cli\n"
         "sys.argv = ['cluster-intl', 'draft', 'examples/nizhny-novgorod.yaml', '-o', sys.argv[1]]\n"
         "try:\n    cli.main()\nexcept SystemExit as e:\n    assert not e.code, e.code\n"
         f"print('LOADED:' + ','.join(m for m in {DRAFT_NEEDS_NONE_OF!r} if m in sys.modules))\n"
+        "from engine.text.bilingual import Text\n"
+        "assert not Text.__pydantic_complete__, 'a draft built the validator of Text'\n"
         "import engine.api as api\n"
         "assert callable(api.check_knowledge) and 'engine.authoring.scenarios' in sys.modules\n"
     )

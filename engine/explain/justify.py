@@ -103,7 +103,7 @@ def line_view(view: dict[str, Any], k: Knowledge) -> dict[str, Any]:
             if inner:
                 text = cat([text, " ← ", cat(inner, "; ")])
         parts.append(text)
-    title = Text(**view["title"])
+    title = Text.of(view["title"])
     if not parts:
         line = cat([title, " — ", Msg("w_always_applies")])
     else:

@@ -207,7 +207,7 @@ class Builder:
             "where": view["where"],
             "seq": view["seq"],
             "branch": view["branch"],
-            "title": Text(**view["title"]),
+            "title": Text.of(view["title"]),
             "sources": list(view["sources"]),
             "proposal": view["proposal"],
             "note": site.rule.note or None,

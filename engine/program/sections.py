@@ -78,7 +78,7 @@ def chain_lines(views: list[dict[str, Any]], k: Knowledge, depth: int = 0) -> li
             {
                 "rule": v["rule"],
                 "where": v["where"],
-                "title": v["title"] if isinstance(v["title"], Text) else Text(**v["title"]),
+                "title": v["title"] if isinstance(v["title"], Text) else Text.of(v["title"]),
                 "sources": v["sources"],
                 "conditions": conds,
             }

@@ -146,3 +146,12 @@ def test_a_whole_document_in_words_as_the_rules_say(session, knowledge, name, au
         for typography in (True, False):
             loc = Locale(lang, typography=typography)
             assert localize(document, loc) == reference(document, loc)
+
+
+def test_a_text_of_a_checked_dict_equals_the_validated_one():
+    from engine.text.bilingual import Text
+
+    for d in ({"ru": "а", "en": "a"}, {"ru": "только", "en": None}, {"en": "only"}):
+        built, checked = Text.of(d), Text(**d)
+        assert built == checked and hash(built) == hash(checked)
+        assert built.get("en") == checked.get("en") and built.get("ru") == checked.get("ru")
