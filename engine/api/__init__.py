@@ -31,7 +31,6 @@ from engine.assessment.load import assessment_from_text, load_assessment
 from engine.assessment.migrate import Migration, migrate_text
 from engine.assessment.validate import Assessment, with_changes
 from engine.assessment.variant import as_variant
-from engine.assessment.workbook import MAX_WORKBOOK_BYTES, read_workbook
 from engine.authoring.check_report import check_report
 from engine.deliverables.compare import compare as compare_view
 from engine.deliverables.compare import render_compare
@@ -177,6 +176,8 @@ def load_bytes(data: bytes, name: str, k: Knowledge) -> Assessment:
     `name` is what messages call the file (`name:line:col: field: message`).
     """
     if Path(name).suffix.lower() in (".xlsx", ".xlsm"):
+        from engine.assessment.workbook import read_workbook  # only a workbook needs its reader
+
         # the workbook reader checks the zip container by path; a private temporary file
         # keeps one reader for files and uploads
         fd, tmp = tempfile.mkstemp(suffix=Path(name).suffix.lower())
@@ -477,6 +478,7 @@ def write(s: Session, path: Path, data: str | bytes, *, force: bool = False) -> 
 
 def upload_limit(name: str) -> int:
     """The largest assessment the CLI reads under this name (a workbook or a YAML text), in bytes."""
+    from engine.assessment.workbook import MAX_WORKBOOK_BYTES
 
     return MAX_WORKBOOK_BYTES if Path(name).suffix.lower() in (".xlsx", ".xlsm") else MAX_BYTES
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from engine.assessment.validate import Assessment, validate_mapping
-from engine.assessment.workbook import read_workbook
 from engine.files.strict_yaml import load_yaml_file, load_yaml_text
 from engine.knowledge.models import Knowledge
 from engine.resources import display_path
@@ -14,6 +13,8 @@ from engine.resources import display_path
 def load_assessment(path: Path, knowledge: Knowledge) -> Assessment:
     """Read an assessment file (YAML, or a filled questionnaire workbook) and validate it."""
     if path.suffix.lower() in (".xlsx", ".xlsm"):
+        from engine.assessment.workbook import read_workbook  # only a workbook needs its reader
+
         return read_workbook(path, knowledge)
     located = load_yaml_file(path, display_path(path))
     return validate_mapping(located.data, located, knowledge)

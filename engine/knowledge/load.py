@@ -7,12 +7,14 @@ from pathlib import Path
 from engine.errors import InputError
 from engine.knowledge.models import Knowledge
 from engine.knowledge.read import read_knowledge
-from engine.knowledge.verify.checks import verify
 from engine.resources import bundled_root
 
 
 def load_knowledge(root: Path | None = None) -> Knowledge:
     """Load and verify the knowledge base; any error (not warning) aborts with an InputError."""
+    # imported here: a command whose knowledge cache is warm never verifies (nor imports the checks)
+    from engine.knowledge.verify.checks import verify
+
     root = root or bundled_root("knowledge")
     knowledge, problems = read_knowledge(root)
     if knowledge is not None:
