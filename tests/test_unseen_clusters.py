@@ -189,3 +189,20 @@ def test_a_rising_target_never_rounds_below_its_baseline(programs):
                     assert value >= base, (name, kpi["id"], base, value)
                     checked += 1
     assert checked > 50
+
+
+def test_no_two_clusters_share_an_organization_or_a_name():
+    """Each test cluster is a cluster of its own: a fixture copied from another kept its
+    organization (the Chilean mining suppliers were run by the Baikal tourism association)."""
+    import yaml
+
+    seen: dict[tuple[str, str], str] = {}
+    for path in CLUSTERS:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        if "nizhny-novgorod" in path.name:  # the worked example and its earlier assessment
+            continue
+        for key in ("cluster_name", "cluster_organization_name"):
+            value = data.get(key)
+            if value:
+                assert (key, value) not in seen, (path.name, seen[(key, value)], key, value)
+                seen[(key, value)] = path.name
