@@ -60,4 +60,6 @@ class PartnersFile(Strict):
     target_markets_indicator: str | None = None
     # what the program says where no catalogue entry fits, and how to search instead
     no_candidates: Text | None = None
+    # the note under the candidates when the experts name markets and none of them is there
+    no_target_market_candidates: Text | None = None
     no_platforms: Text | None = None

@@ -50,6 +50,7 @@ class PartnerChoice:
     available: list[str]
     wanted_sectors: list[str]
     excluded_by_geography: list[str] = field(default_factory=list)
+    markets_named: bool = False  # the assessment names target markets
 
     def as_dict(self) -> dict[str, Any]:
         """The choice as the JSON result carries it: candidates, open geographies, wanted sectors
@@ -138,6 +139,7 @@ def choose_partners(a: Assessment, k: Knowledge) -> PartnerChoice:
         available=available,
         wanted_sectors=wanted,
         excluded_by_geography=sorted(excluded),
+        markets_named=bool(targets),
     )
 
 
@@ -230,13 +232,16 @@ def _resolve_tags(tags: list[str], k: Knowledge) -> tuple[str, ...]:
 def catalogue_lists(
     r: RecommendationDef, k: Knowledge, partners: PartnerChoice, to_join: list[Platform]
 ) -> dict[str, Any]:
-    """The catalogue entries a measure lists, and where none fits, the knowledge base's note on
-    how to search instead (so the text never promises a list that is empty)."""
+    """The catalogue entries a measure lists, and where none fits (or none of the partners is in
+    the markets the experts name), the knowledge base's note on how to search instead (so the
+    text never promises a list that is empty, nor partners in the target markets)."""
     out: dict[str, Any] = {"partners": [], "platforms": [], "none_fits": ""}
     if r.lists == "partners":
         out["partners"] = [partner_view(c, k) for c in partners.candidates]
         if not out["partners"]:
             out["none_fits"] = tx(k.partners.no_candidates)
+        elif partners.markets_named and not any(c.target_market for c in partners.candidates):
+            out["none_fits"] = tx(k.partners.no_target_market_candidates)
     if r.lists == "platforms":
         actors = k.recommendations.actors
         out["platforms"] = [

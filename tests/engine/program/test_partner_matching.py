@@ -257,3 +257,30 @@ def test_a_partners_sector_code_prints_as_words_in_both_languages(knowledge, ses
         said = [line for line in md.splitlines() if "отрасль:" in line or "sector:" in line]
         assert said and all(words in line for line in said)
         assert not any("textiles_fashion" in line for line in said)
+
+
+@pytest.mark.parametrize(
+    ("values", "noted"),
+    [
+        # shipbuilding targeting the Caspian and the Gulf: the catalogue has none there
+        ({"country": "RU", "specialization": ["shipbuilding"], "target_markets": ["IR", "AE"]}, 1),
+        # IT targeting France and Germany: a French ICT cluster is in its target markets
+        ({"country": "AM", "specialization": ["ict"], "target_markets": ["FR", "DE"]}, 0),
+        # no target markets named: nothing to say about them
+        ({"country": "RU", "specialization": ["shipbuilding"]}, 0),
+    ],
+)
+def test_the_partner_measure_says_when_no_candidate_is_in_the_named_markets(
+    values, noted, knowledge
+):
+    """The candidates are the nearest by trade; a program must not leave the reader thinking
+    they are in the markets the experts chose."""
+    from engine.program.partners import catalogue_lists
+
+    choice = choose_partners(inline(knowledge, **values), knowledge)
+    assert choice.candidates
+    if "target_markets" in values:
+        assert any(c.target_market for c in choice.candidates) == (not noted)
+    lists = catalogue_lists(knowledge.recommendation["co_partner_cluster"], knowledge, choice, [])
+    note = knowledge.partners.no_target_market_candidates
+    assert (lists["none_fits"] == note) == bool(noted)
