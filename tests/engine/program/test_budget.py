@@ -213,3 +213,31 @@ def test_an_instrument_marked_as_not_paying_leaves_the_budget(cli, tmp_path):
     shipped, edited = sources
     assert "ru_rec" in shipped and "ru_rec" not in edited
     assert sum(shipped.values()) == sum(edited.values())  # the money moves to the other sources
+
+
+def test_no_year_of_the_budget_is_paid_by_an_instrument_that_does_not_exist_then(
+    session, knowledge
+):
+    """A fund dissolved in the program's first year (Belarus's marketing centre, 2025) pays for
+    that year only; each year's amount goes to the instruments that exist in it."""
+    unseen = ROOT / "tests" / "fixtures" / "unseen"
+    results = [*_budgets(session), *((p.name, api.evaluate(p, session)) for p in unseen.glob("*"))]
+    instruments = {i.id: i for i in knowledge.document.instruments}
+    checked = 0
+    for name, result in results:
+        year = result.assessment.get("assessment_year")
+        if not isinstance(year, int):
+            continue
+        for rid, c in build_budget(result, knowledge).measures.items():
+            for iid, years in c.cells.items():
+                ins = instruments[iid]
+                for y, amount in years.items():
+                    if amount and (ins.available_from or ins.available_until):
+                        checked += 1
+                        calendar = year + y
+                        assert (ins.available_from or calendar) <= calendar, (name, rid, iid, y)
+                        assert calendar <= (ins.available_until or calendar), (name, rid, iid, y)
+    assert checked  # some amount was paid by an instrument with a life span
+    by = api.evaluate(unseen / "belarus-pharma.yaml", session)
+    ncmc = build_budget(by, knowledge).source_years().get("by_ncmc", {})
+    assert ncmc.get(1) and not ncmc.get(2) and not ncmc.get(3)
