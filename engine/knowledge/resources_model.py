@@ -42,6 +42,9 @@ class MeasureResource(Strict):
     sources: list[str] = Field(default_factory=list)
     result: Text  # the deliverable, never a KPI value
     split: dict[str, float] = Field(default_factory=dict)  # instrument id -> weight
+    # the measure creates a post, a unit or a service that costs every year once it exists: its
+    # following years' amount runs to the end of the program, whenever the action itself ends
+    recurs: bool = False
 
     @property
     def within(self) -> bool:

@@ -176,7 +176,8 @@ def measure_cost(
         by_year = {y: round(v) for y, v in sorted(given.items())}
         basis, estimate = "consultant", False
     else:
-        run = measure_years(*slot_span(slot))
+        start, end = slot_span(slot)
+        run = measure_years(start, budget.horizon if m.recurs else end)
         rate = budget.money.currency.per_base
         by_year = yearly_amounts(m, run, budget.band.factor, rate)
         basis = "within_current_activity" if m.within else str(m.basis)

@@ -146,6 +146,8 @@ def cost_to_plan(plan: list[PlanRow], budget: Budget, k: Knowledge, per: dict[st
                 *[cat([heads[y - 1], ": ", _amount(v)]) for y, v in c.by_year.items() if v],
                 _mark(c),
             ]
+            if c.estimate and k.resources.measures[row.id].recurs:
+                row.amount.append(Msg("cost_mark_recurs"))
             row.sources = [
                 cat([source_name(s, k), " — ", _amount(v)]) for s, v in c.by_source.items() if v
             ]

@@ -241,3 +241,35 @@ def test_no_year_of_the_budget_is_paid_by_an_instrument_that_does_not_exist_then
     by = api.evaluate(unseen / "belarus-pharma.yaml", session)
     ncmc = build_budget(by, knowledge).source_years().get("by_ncmc", {})
     assert ncmc.get(1) and not ncmc.get(2) and not ncmc.get(3)
+
+
+def test_a_post_the_program_creates_is_paid_every_year_to_its_end(session, knowledge):
+    """Appointing the manager is done in one quarter, but the post costs every year after: a
+    measure marked `recurs` runs its following years' amount to the program's end; one not
+    marked is costed over its own span only."""
+    recurring = {rid for rid, m in knowledge.resources.measures.items() if m.recurs}
+    assert "org_intl_manager" in recurring
+    seen = 0
+    for name, result in _budgets(session):
+        b = build_budget(result, knowledge)
+        for rid, c in b.measures.items():
+            if rid in recurring and c.estimate and c.total:
+                seen += 1
+                first = min(c.by_year)
+                assert sorted(c.by_year) == list(range(first, b.horizon + 1)), (name, rid)
+                assert all(c.by_year.values()), (name, rid)
+    assert seen
+    nn = api.evaluate(EXAMPLES / "nizhny-novgorod.yaml", session)
+    b = build_budget(nn, knowledge)
+    assert sorted(b.measures["org_intl_manager"].by_year) == [1, 2, 3]
+    from engine.program.budget import slot_span
+    from engine.program.model import order_recommendations
+    from engine.program.schedule import schedule
+
+    slots = schedule(nn, knowledge, order_recommendations(nn, knowledge), b.horizon).slots
+    for rid, c in b.measures.items():  # the others: the years of their own span only
+        if rid not in recurring and c.estimate:
+            start, end = slot_span(slots[rid])
+            assert sorted(c.by_year) == list(range(start, max(start, end) + 1)), rid
+    row = next(x for x in api.draft(nn, knowledge, "md", "en").splitlines() if "| 2 |" in x[:6])
+    assert "upkeep every year to the end of the program" in row
