@@ -74,12 +74,11 @@ def test_kb_check_refuses_a_share_of_a_cost_for_an_instrument_that_does_not_pay(
     path = root / "resources.yaml"
     s = path.read_text(encoding="utf-8")
     s = s.replace("fallback_source: cluster_org_budget", "fallback_source: ru_exiar", 1)
-    s = s.replace(
-        '    sources: [da_eccp_criteria, p_methodology]\n    result: {ru: "Менеджер',
-        "    sources: [da_eccp_criteria, p_methodology]\n    split: {ru_exiar: 2}\n"
-        '    result: {ru: "Менеджер',
-        1,
+    marked = s.replace(
+        '    result: {ru: "Менеджер', '    split: {ru_exiar: 2}\n    result: {ru: "Менеджер', 1
     )
+    assert marked != s
+    s = marked
     path.write_text(s, encoding="utf-8")
     hits = [p for p in api.check_knowledge(root) if p.code == SUPPORT_ONLY]
     assert [h.severity for h in hits] == ["error", "error"], [h.message for h in hits]
