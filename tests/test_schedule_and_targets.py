@@ -302,7 +302,6 @@ def test_a_step_of_less_than_one_a_year_is_said_as_one_more_every_few_years(valu
 
 def test_no_kpi_of_the_examples_steps_by_a_fraction_of_a_unit_a_year():
     s = shared_session()
-    for path in sorted(EXAMPLES.rglob("*.yaml")):
-        for lang, frac in (("en", r"step: \+0\.\d+ a year"), ("ru", r"шаг: \+0,\d+ в год")):
-            text = api.draft(api.evaluate(path, s), s.knowledge, "md", lang)
-            assert not re.search(frac, text), (path.name, lang)
+    for path in sorted(EXAMPLES.rglob("*.yaml")):  # the words of each rule: the test above
+        text = api.draft(api.evaluate(path, s), s.knowledge, "md", "en")
+        assert "step: +" in text and not re.search(r"step: \+0\.\d+ a year", text), path.name
