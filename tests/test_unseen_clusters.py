@@ -206,3 +206,26 @@ def test_no_two_clusters_share_an_organization_or_a_name():
             if value:
                 assert (key, value) not in seen, (path.name, seen[(key, value)], key, value)
                 seen[(key, value)] = path.name
+
+
+def test_every_strength_and_weakness_says_what_makes_it_one(programs, knowledge):
+    """A SWOT line is the finding with the answer behind it (a score against its benchmark, a
+    value, or its rule's reason with this cluster's figures), never a bare label: the Chilean
+    mining suppliers' "Export" strength, read from the share of exports in sales, said nothing."""
+    from engine.program.model import build_program
+    from engine.program.swot_plain import swot_sentence
+    from engine.text.message import Locale, localize
+
+    loc = Locale("en", typography=False)
+    lines = 0
+    for name, (result, _) in programs.items():
+        swot = build_program(result, knowledge, reasons=False)["swot"]
+        for kind in ("strengths", "weaknesses"):
+            for item in swot[kind]:
+                if item.origin != "engine":
+                    continue  # the consultant's own words
+                label = localize(item.text, loc)
+                said = localize(swot_sentence(item, kind, result, knowledge), loc)
+                assert said.startswith(label) and len(said) > len(label) + 10, (name, said)
+                lines += 1
+    assert lines > 100

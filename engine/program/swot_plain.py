@@ -7,8 +7,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from engine.explain.wording import because_sentences
 from engine.inference.trace import Result
 from engine.knowledge.models import Knowledge
+from engine.program.leaves import RStrip
 from engine.program.model import SwotItem
 from engine.text.message import Lower, Msg, Num, Plural, cat
 
@@ -88,4 +90,11 @@ def swot_sentence(
             if word:
                 return cat([label, " — ", Msg(word), ": ", detail])
             return cat([label, " (", detail, ")"])
+    # a finding read from computed measures (a share's rank among the cluster's indicators): the
+    # reason its rule gives, with the values the firing saw, rather than the bare label
+    reasons = because_sentences(result, "finding", item.finding, k)[:1]
+    if reasons and word:
+        return cat([label, " — ", Msg(word), ": ", Lower(RStrip(reasons[0], "."))])
+    if reasons:
+        return cat([label, " (", Lower(RStrip(reasons[0], ".")), ")"])
     return label
