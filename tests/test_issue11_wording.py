@@ -13,6 +13,7 @@ every test here failed on the knowledge base before the fix.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import yaml
@@ -148,3 +149,14 @@ def test_the_pilot_subsidy_is_offered_to_pilot_clusters_only():
     )
     assert subsidy not in private
     assert subsidy in pilot
+
+
+def test_the_international_manager_has_one_name_in_the_whole_document():
+    """The plan, the matrix and the risks call the post 'менеджер по международной работе'; the
+    monitoring paragraph and the stages called it 'по международной деятельности' (the working
+    group's word), so a reader saw two posts."""
+    for name in ("kazakh-petrochemicals.yaml", "agro-food.yaml"):
+        _, text = program(corpus(name), "ru")
+        low = text.lower()
+        assert "менеджер по международной работе" in low
+        assert not re.search(r"менеджер\w* по международной деятельности", low), name
