@@ -167,16 +167,14 @@ def _declare(engine: Any, then: Then, excluded: set[str]) -> list[Declared]:
     does not apply to the cluster is recorded as `excluded` and never declared."""
     declared = []
     for fid in then.finding:
-        declared.append(Declared("finding", fid, engine.declare(Finding(id=fid)) is not None))
+        declared.append(Declared("finding", fid, engine.conclude(Finding, fid)))
     for rid in then.recommend:
         if rid in excluded:
             declared.append(Declared("excluded", rid, False))
             continue
-        declared.append(
-            Declared("recommendation", rid, engine.declare(Recommended(id=rid)) is not None)
-        )
+        declared.append(Declared("recommendation", rid, engine.conclude(Recommended, rid)))
     for rid in then.postpone:
-        declared.append(Declared("postponed", rid, engine.declare(Postponed(id=rid)) is not None))
+        declared.append(Declared("postponed", rid, engine.conclude(Postponed, rid)))
     return declared
 
 
