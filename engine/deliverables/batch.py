@@ -262,7 +262,16 @@ def _init_worker(work: Work) -> Work:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})
-    return Work(work.knowledge, work.fmt, work.lang, Runner(work.knowledge), work.sensitivity)
+    return _own_work(work)
+
+
+def _own_work(work: Work) -> Work:
+    """A worker's `Work`: its forked copy of the parent's, whose runner and memos the parent
+    warmed on the batch's first cluster (built once for all workers, not once in each), or a
+    runner of its own when the parent has none."""
+    if work.runner is None:
+        work.runner = Runner(work.knowledge)
+    return work
 
 
 def process(job: Job, work: Work) -> Outcome:
@@ -344,9 +353,22 @@ def outcomes(jobs: list[Job], work: Work, workers: int = 2) -> Generator[Outcome
         for job in jobs:
             yield drafted(job, work)
         return
-    chunks = _chunks(jobs, workers)
     main = threading.current_thread() is threading.main_thread()
     old_term = signal.signal(signal.SIGTERM, _terminate) if main else None
+    try:
+        yield from _pooled(jobs, work, workers)
+    finally:
+        if old_term is not None:
+            signal.signal(signal.SIGTERM, old_term)
+
+
+def _pooled(jobs: list[Job], work: Work, workers: int) -> Generator[Outcome, None, None]:
+    """The first job drafted here, before the fork, the others on forked workers: each worker
+    inherits the runner and what that cluster warmed (templates, the words of the knowledge)
+    instead of building them again. The first outcome is handed on once the pool is up (no
+    fork while the writer writes it)."""
+    first = drafted(jobs[0], work)
+    chunks = _chunks(jobs[1:], workers)
     # objects that exist before the fork are never collected in a worker: frozen, the collector
     # leaves their pages alone instead of copying the parent's heap into every worker
     gc.collect()
@@ -357,6 +379,7 @@ def outcomes(jobs: list[Job], work: Work, workers: int = 2) -> Generator[Outcome
     warm = threading.Thread(target=_import_summary_modules, daemon=True)
     warm.start()
     try:
+        yield first
         yield from pool.run(chunks)
     except BaseException:  # Ctrl-C, SIGTERM, or the consumer stopped early
         pool.kill()
@@ -365,8 +388,6 @@ def outcomes(jobs: list[Job], work: Work, workers: int = 2) -> Generator[Outcome
         pool.close()
         warm.join()
         gc.unfreeze()
-        if old_term is not None:
-            signal.signal(signal.SIGTERM, old_term)
 
 
 def _chunks(jobs: list[Job], workers: int) -> list[list[Job]]:

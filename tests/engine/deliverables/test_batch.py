@@ -305,3 +305,23 @@ def test_drafted_pauses_the_collector_and_gives_what_process_gives(knowledge, mo
     with pytest.raises(RuntimeError):
         batch.drafted(job, work)
     assert gc.isenabled()
+
+
+def test_the_first_cluster_is_drafted_before_the_fork_and_workers_inherit_its_runner(
+    tmp_path, knowledge
+):
+    """With a pool, the parent drafts the first input itself: its runner (and what it warmed) is
+    what every forked worker starts from; a worker builds a runner only when it got none."""
+    from engine.deliverables import batch
+
+    work = batch.Work(knowledge, "md", "en")
+    jobs = [
+        batch.Job(i, p.name, f"{p.stem}.md", path=str(p))
+        for i, p in enumerate(sorted(EXAMPLES.glob("*.yaml"))[:3])
+    ]
+    got = list(batch.outcomes(jobs, work, workers=2))
+    assert [o.index for o in got] == [0, 1, 2] and all(o.ok for o in got)
+    assert work.runner is not None  # built in the parent, by the first cluster
+    assert batch._own_work(work).runner is work.runner  # a worker keeps the inherited one
+    fresh = batch._own_work(batch.Work(knowledge, "md", "en"))
+    assert fresh.runner is not None
