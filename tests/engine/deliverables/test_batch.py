@@ -325,3 +325,35 @@ def test_the_first_cluster_is_drafted_before_the_fork_and_workers_inherit_its_ru
     assert batch._own_work(work).runner is work.runner  # a worker keeps the inherited one
     fresh = batch._own_work(batch.Work(knowledge, "md", "en"))
     assert fresh.runner is not None
+
+
+def test_the_summaries_run_with_what_the_batch_kept_frozen(tmp_path, knowledge, monkeypatch):
+    """After the pool, the parent's heap (knowledge, runner) is frozen while the summaries are
+    written, so no full collection walks it (a parent's 10 ms became 120 once the parent held
+    a runner); unfrozen afterwards, even when a summary fails."""
+    import gc
+
+    from engine.deliverables import batch
+
+    seen: list[int] = []
+
+    def summaries(rows, lang, share):
+        seen.append(gc.get_freeze_count())
+        raise RuntimeError("a summary fails")
+
+    monkeypatch.setattr(batch, "summaries", summaries)
+    before = gc.get_freeze_count()
+    with pytest.raises(RuntimeError):
+        run_batch(
+            [EXAMPLES / "nizhny-novgorod.yaml", EXAMPLES / "nascent-cluster.yaml"],
+            tmp_path,
+            knowledge,
+            fmt="md",
+            lang="en",
+            write=writer(tmp_path),
+            protected=Inputs(),
+            workers=2,
+            progress=False,
+        )
+    assert seen and seen[0] > before + 1000
+    assert gc.get_freeze_count() == before
