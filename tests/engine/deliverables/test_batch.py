@@ -342,18 +342,10 @@ def test_the_summaries_run_with_what_the_batch_kept_frozen(tmp_path, knowledge, 
         raise RuntimeError("a summary fails")
 
     monkeypatch.setattr(batch, "summaries", summaries)
+    inputs = [EXAMPLES / "nizhny-novgorod.yaml", EXAMPLES / "nascent-cluster.yaml"]
+    options = {"fmt": "md", "lang": "en", "protected": Inputs(), "workers": 2, "progress": False}
     before = gc.get_freeze_count()
     with pytest.raises(RuntimeError):
-        run_batch(
-            [EXAMPLES / "nizhny-novgorod.yaml", EXAMPLES / "nascent-cluster.yaml"],
-            tmp_path,
-            knowledge,
-            fmt="md",
-            lang="en",
-            write=writer(tmp_path),
-            protected=Inputs(),
-            workers=2,
-            progress=False,
-        )
+        run_batch(inputs, tmp_path, knowledge, write=writer(tmp_path), **options)
     assert seen and seen[0] > before + 1000
     assert gc.get_freeze_count() == before
