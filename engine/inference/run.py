@@ -67,12 +67,11 @@ class _Recorder:
             if tested is None:  # the branch's alone: worked out on its first firing
                 tested = self._subjects[key] = self._tested(branch)
             matched = self._matched(bound, tested) if self.facts else []
-            by_kind = _by_kind(bound)
             live = all(fact["__factid__"] in engine.facts for fact in bound.values())
             plan = self._plans.get(key)
             if plan is None:
                 plan = self._plans[key] = self._plan(branch)
-            checks, absent = _checks(engine, plan, by_kind)
+            checks, absent = _checks(engine, plan, bound)
         declared = _declare(engine, site.rule.then, self.excluded)
         self.firings.append(
             Firing(
@@ -129,10 +128,10 @@ class _Recorder:
                 cls = Finding if neg.subject_kind == "finding" else Recommended
                 steps.append((_NOT, neg, frozenset((cls, ("id", neg.subject)))))
             elif isinstance(cond, Atom) and cond.subject_kind in ("indicator", "measure"):
-                if cond.subject_kind == "indicator":
-                    fact = f"group:{self.knowledge.indicator[cond.subject].group}"
+                if cond.subject_kind == "indicator":  # the name its group's fact is bound to
+                    fact = f"g_{self.knowledge.indicator[cond.subject].group}"
                 else:
-                    fact = "measures"
+                    fact = "m"
                 test = predicate(cond.op, cond.value) if cond.op is not None else None
                 steps.append((_READ, cond, fact, test))
             else:
@@ -141,7 +140,7 @@ class _Recorder:
 
 
 def _checks(
-    engine: Any, plan: tuple[tuple[Any, ...], ...], by_kind: dict[str, Any]
+    engine: Any, plan: tuple[tuple[Any, ...], ...], bound: dict[str, Any]
 ) -> tuple[list[CondCheck], bool]:
     """Each condition of the branch as read on the matched facts, and whether every `not` still
     holds (its finding or recommendation absent from the working memory: not in the fact list's
@@ -156,7 +155,7 @@ def _checks(
             all_absent = all_absent and absent
             checks.append(CondCheck(a.subject_kind, a.subject, None, None, None, True, absent))
         elif how is _READ:
-            actual = _plain(by_kind[step[2]].get(a.subject))
+            actual = _plain(bound[step[2]].get(a.subject))
             test = step[3]
             ok = test(actual) if test is not None else holds(a, actual)
             checks.append(
@@ -169,17 +168,6 @@ def _checks(
 
 # how `_checks` reads a condition (see `_Recorder._plan`)
 _NOT, _READ, _MADE = "not", "read", "made"
-
-
-def _by_kind(bound: dict[str, Any]) -> dict[str, Any]:
-    """The indicator and measure facts a firing matched, by kind (what its conditions read)."""
-    by_kind: dict[str, Any] = {}
-    for name, fact in bound.items():
-        if name.startswith("g_"):
-            by_kind[f"group:{name[2:]}"] = fact
-        elif name == "m":
-            by_kind["measures"] = fact
-    return by_kind
 
 
 def _declare(engine: Any, then: Then, excluded: set[str]) -> list[Declared]:
