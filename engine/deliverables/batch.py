@@ -1,8 +1,8 @@
 """Many clusters at once: one program per assessment, a summary table and a comparison chart.
 
 Inputs are assessment files, folders of them, or workbooks with one questionnaire sheet per cluster.
-The work is spread over a fork-based process pool (experta engines do not pickle, so each worker
-builds its own engine from the knowledge base it inherits); results come back in input order and
+The work is spread over a fork-based process pool (experta engines do not pickle: the workers
+inherit the engine the parent built on the first cluster); results come back in input order and
 the caller writes them through a callback (`engine.output.write_atomic` in the CLI), so an
 interrupted batch leaves only complete files. A bad input is reported and skipped; the rest go on.
 """
@@ -254,7 +254,7 @@ class Work:
 
 
 def _init_worker(work: Work) -> Work:
-    """Pool initializer: this worker's own engine (forked workers inherit the knowledge).
+    """Pool initializer: the worker's signals, and its engine (see `_own_work`).
 
     A worker is born with SIGINT blocked (see `outcomes`) and ignores it from here on: Ctrl-C
     goes to the whole process group, and only the parent acts on it, by stopping the workers.
@@ -262,7 +262,15 @@ def _init_worker(work: Work) -> Work:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})
-    return Work(work.knowledge, work.fmt, work.lang, Runner(work.knowledge), work.sensitivity)
+    return _own_work(work)
+
+
+def _own_work(work: Work) -> Work:
+    """A worker's `Work`: its forked copy of the parent's, with the runner and memos the parent
+    warmed on the first cluster (built once, not in each worker), or a runner of its own."""
+    if work.runner is None:
+        work.runner = Runner(work.knowledge)
+    return work
 
 
 def process(job: Job, work: Work) -> Outcome:
@@ -344,9 +352,20 @@ def outcomes(jobs: list[Job], work: Work, workers: int = 2) -> Generator[Outcome
         for job in jobs:
             yield drafted(job, work)
         return
-    chunks = _chunks(jobs, workers)
     main = threading.current_thread() is threading.main_thread()
     old_term = signal.signal(signal.SIGTERM, _terminate) if main else None
+    try:
+        yield from _pooled(jobs, work, workers)
+    finally:
+        if old_term is not None:
+            signal.signal(signal.SIGTERM, old_term)
+
+
+def _pooled(jobs: list[Job], work: Work, workers: int) -> Generator[Outcome, None, None]:
+    """The first job drafted here before the fork (the workers inherit what it warmed), handed on
+    once the pool is up (no fork while the writer writes it); the others on forked workers."""
+    first = drafted(jobs[0], work)
+    chunks = _chunks(jobs[1:], workers)
     # objects that exist before the fork are never collected in a worker: frozen, the collector
     # leaves their pages alone instead of copying the parent's heap into every worker
     gc.collect()
@@ -357,6 +376,7 @@ def outcomes(jobs: list[Job], work: Work, workers: int = 2) -> Generator[Outcome
     warm = threading.Thread(target=_import_summary_modules, daemon=True)
     warm.start()
     try:
+        yield first
         yield from pool.run(chunks)
     except BaseException:  # Ctrl-C, SIGTERM, or the consumer stopped early
         pool.kill()
@@ -365,8 +385,6 @@ def outcomes(jobs: list[Job], work: Work, workers: int = 2) -> Generator[Outcome
         pool.close()
         warm.join()
         gc.unfreeze()
-        if old_term is not None:
-            signal.signal(signal.SIGTERM, old_term)
 
 
 def _chunks(jobs: list[Job], workers: int) -> list[list[Job]]:
@@ -569,9 +587,13 @@ def run_batch(
         [o.row if o.ok and o.row else failed_row(o.source, o.problems) for o in ordered]
     )
     rows = dashboard(rows, k)
-    for name, data in summaries(rows, lang, k.program.portfolio.distinguishing_share).items():
-        write(name, data)
-        written.append(name)
+    gc.freeze()  # a full collection in the summaries walked all the batch kept (knowledge, runner)
+    try:
+        for name, data in summaries(rows, lang, k.program.portfolio.distinguishing_share).items():
+            write(name, data)
+            written.append(name)
+    finally:
+        gc.unfreeze()
     return Report(total=total, failed=[o for o in ordered if not o.ok], rows=rows, written=written)
 
 

@@ -11,14 +11,17 @@ from __future__ import annotations
 
 import bisect
 import inspect
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import update_wrapper
 from typing import Any
 
-from experta import AND, NOT, DefFacts, KnowledgeEngine, P, Rule
+from experta import AND, NOT, DefFacts, KnowledgeEngine, P, Rule, watchers
 from experta.abstract import Strategy
-from experta.fact import InitialFact
+from experta.agenda import Agenda
+from experta.fact import Fact, InitialFact
+from experta.factlist import FactList
 
 from engine.errors import InputError
 from engine.inference import matcher
@@ -54,6 +57,50 @@ class StableStrategy(Strategy):
         for act in added:
             act.key = self.key(act)
             bisect.insort(agenda.activations, act)
+
+
+class _Engine(KnowledgeEngine):
+    """experta's engine with the same run loop, less the work its logging does when nobody
+    listens: stock `run` formats every firing's facts for a debug line before the logger drops
+    it (a tenth of the loop), and `reset` reads each deffacts' signature to pass no arguments."""
+
+    def run(self, steps: float = float("inf")) -> None:
+        """Fire the agenda's activations, as experta's `run` does (its loop when a watcher is on)."""
+        if watchers.RULES.isEnabledFor(logging.INFO) or watchers.worth("AGENDA", "DEBUG"):
+            return super().run(steps)
+        self.running = True
+        update, agenda = self.strategy.update_agenda, self.agenda
+        while steps > 0 and self.running:
+            added, removed = self.get_activations()
+            update(agenda, added, removed)
+            activation = agenda.get_next()
+            if activation is None:
+                break
+            steps -= 1
+            context = activation.context
+            activation.rule(self, **{k: v for k, v in context.items() if not k.startswith("__")})
+        self.running = False
+        return None
+
+    def reset(self, **kwargs: Any) -> None:
+        """experta's `reset`; without arguments each deffacts is called without any."""
+        if kwargs:
+            return super().reset(**kwargs)
+        self.agenda = Agenda()
+        self.facts = FactList()
+        self.matcher.reset()
+        facts = [fact for deffacts in self.get_deffacts() for fact in deffacts()]
+        self._KnowledgeEngine__declare(*facts)  # type: ignore[attr-defined]
+        self.running = False
+        return None
+
+    def conclude(self, cls: type[Fact], fid: str) -> bool:
+        """`declare(cls(id=fid))` from a rule's right-hand side, whether the fact was new: the
+        same fact list entry, without experta's checks of a fact that has one plain field."""
+        fact: Any = dict.__new__(cls)
+        dict.__setitem__(fact, "id", fid)
+        fact._Fact__defaults = {}  # what Fact.__init__ sets besides the fields
+        return self.facts.declare(fact) is not None
 
 
 @dataclass(frozen=True)
@@ -124,7 +171,7 @@ def build_engine_class(knowledge: Knowledge, record: Recorder) -> type[Knowledge
             attrs[f"r{site.order:05d}_{b:02d}"] = _wrap(rule, rhs)
     attrs["__matcher__"] = matcher.matcher_class()  # looked up at call time: tests swap it
     attrs["get_deffacts"] = _get_deffacts
-    cls = type("ClusterIntlEngine", (KnowledgeEngine,), attrs)
+    cls = type("ClusterIntlEngine", (_Engine,), attrs)
     cls._deffact_names = tuple(  # type: ignore[attr-defined]
         name for name, v in inspect.getmembers(cls) if isinstance(v, DefFacts)
     )

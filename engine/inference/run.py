@@ -16,7 +16,7 @@ from engine.inference.priority_cap import cap_high
 from engine.inference.rules import build_engine_class
 from engine.inference.trace import CondCheck, Declared, Firing, Matched, Result, RunningCheck
 from engine.knowledge.base import FactKind
-from engine.knowledge.conditions import Truth, branches, holds, truth
+from engine.knowledge.conditions import Truth, branches, holds, predicate, truth
 from engine.knowledge.models import PRIORITY_RANK, STATUS_RANK, Atom, Knowledge, Not_, Then
 from engine.measures import Measures, compute
 
@@ -42,6 +42,7 @@ class _Recorder:
         self.facts = True
         self._branches: dict[tuple[str, int], list[Any]] = {}
         self._subjects: dict[tuple[str, int], dict[str, list[str]]] = {}
+        self._plans: dict[tuple[str, int], tuple[tuple[Any, ...], ...]] = {}
         # each rule branch's salience, known once the engine class is built (`Runner`)
         self.saliences: dict[tuple[str, int], int] = {}
 
@@ -66,9 +67,11 @@ class _Recorder:
             if tested is None:  # the branch's alone: worked out on its first firing
                 tested = self._subjects[key] = self._tested(branch)
             matched = self._matched(bound, tested) if self.facts else []
-            by_kind = _by_kind(bound)
             live = all(fact["__factid__"] in engine.facts for fact in bound.values())
-            checks, absent = self._checks(engine, branch, by_kind)
+            plan = self._plans.get(key)
+            if plan is None:
+                plan = self._plans[key] = self._plan(branch)
+            checks, absent = _checks(engine, plan, bound)
         declared = _declare(engine, site.rule.then, self.excluded)
         self.firings.append(
             Firing(
@@ -114,52 +117,57 @@ class _Recorder:
             matched.append(Matched(fact["__factid__"], kind, label, values))
         return matched
 
-    def _checks(
-        self, engine: Any, branch: list[Any], by_kind: dict[str, Any]
-    ) -> tuple[list[CondCheck], bool]:
-        """Each condition of the branch as read on the matched facts, and whether every `not`
-        still holds (its finding or recommendation absent from the working memory)."""
-        present = None  # built only when the branch has a `not`: most do not
-        all_absent = True
-        checks = []
+    def _plan(self, branch: list[Any]) -> tuple[tuple[Any, ...], ...]:
+        """How each condition of a branch is read on a firing's facts, worked out once: a `not`
+        by the fact-list key of its finding or recommendation, a positive condition on an
+        indicator or a measure by the fact it reads and its test."""
+        steps: list[tuple[Any, ...]] = []
         for cond in branch:
             if isinstance(cond, Not_):
                 neg = cond.not_
-                cls = "Finding" if neg.subject_kind == "finding" else "Recommended"
-                if present is None:
-                    present = {(type(f).__name__, f.get("id")) for f in engine.facts.values()}
-                absent = (cls, neg.subject) not in present
-                all_absent = all_absent and absent
-                checks.append(
-                    CondCheck(neg.subject_kind, neg.subject, None, None, None, True, absent)
-                )
+                cls = Finding if neg.subject_kind == "finding" else Recommended
+                steps.append((_NOT, neg, frozenset((cls, ("id", neg.subject)))))
+            elif isinstance(cond, Atom) and cond.subject_kind in ("indicator", "measure"):
+                if cond.subject_kind == "indicator":  # the name its group's fact is bound to
+                    fact = f"g_{self.knowledge.indicator[cond.subject].group}"
+                else:
+                    fact = "m"
+                test = predicate(cond.op, cond.value) if cond.op is not None else None
+                steps.append((_READ, cond, fact, test))
             else:
-                checks.append(self._atom_check(cond, by_kind))
-        return checks, all_absent
-
-    def _atom_check(self, a: Atom, by_kind: dict[str, Any]) -> CondCheck:
-        """One positive condition read on the matched indicator or measure fact."""
-        if a.subject_kind == "indicator":
-            group = self.knowledge.indicator[a.subject].group
-            actual = _plain(by_kind[f"group:{group}"].get(a.subject))
-        elif a.subject_kind == "measure":
-            actual = _plain(by_kind["measures"].get(a.subject))
-        else:
-            return CondCheck(a.subject_kind, a.subject, None, None, True, False, True)
-        return CondCheck(
-            a.subject_kind, a.subject, a.op, _plain(a.value), actual, False, holds(a, actual)
-        )
+                steps.append((_MADE, cond))
+        return tuple(steps)
 
 
-def _by_kind(bound: dict[str, Any]) -> dict[str, Any]:
-    """The indicator and measure facts a firing matched, by kind (what its conditions read)."""
-    by_kind: dict[str, Any] = {}
-    for name, fact in bound.items():
-        if name.startswith("g_"):
-            by_kind[f"group:{name[2:]}"] = fact
-        elif name == "m":
-            by_kind["measures"] = fact
-    return by_kind
+def _checks(
+    engine: Any, plan: tuple[tuple[Any, ...], ...], bound: dict[str, Any]
+) -> tuple[list[CondCheck], bool]:
+    """Each condition of the branch as read on the matched facts, and whether every `not` still
+    holds (its finding or recommendation absent from the working memory: not in the fact list's
+    keys, which no rule ever retracts from)."""
+    present = engine.facts.reference_counter
+    all_absent = True
+    checks = []
+    for step in plan:
+        how, a = step[0], step[1]
+        if how is _NOT:
+            absent = step[2] not in present
+            all_absent = all_absent and absent
+            checks.append(CondCheck(a.subject_kind, a.subject, None, None, None, True, absent))
+        elif how is _READ:
+            actual = _plain(bound[step[2]].get(a.subject))
+            test = step[3]
+            ok = test(actual) if test is not None else holds(a, actual)
+            checks.append(
+                CondCheck(a.subject_kind, a.subject, a.op, _plain(a.value), actual, False, ok)
+            )
+        else:  # a finding or recommendation made: matched, so it holds
+            checks.append(CondCheck(a.subject_kind, a.subject, None, None, True, False, True))
+    return checks, all_absent
+
+
+# how `_checks` reads a condition (see `_Recorder._plan`)
+_NOT, _READ, _MADE = "not", "read", "made"
 
 
 def _declare(engine: Any, then: Then, excluded: set[str]) -> list[Declared]:
@@ -167,16 +175,14 @@ def _declare(engine: Any, then: Then, excluded: set[str]) -> list[Declared]:
     does not apply to the cluster is recorded as `excluded` and never declared."""
     declared = []
     for fid in then.finding:
-        declared.append(Declared("finding", fid, engine.declare(Finding(id=fid)) is not None))
+        declared.append(Declared("finding", fid, engine.conclude(Finding, fid)))
     for rid in then.recommend:
         if rid in excluded:
             declared.append(Declared("excluded", rid, False))
             continue
-        declared.append(
-            Declared("recommendation", rid, engine.declare(Recommended(id=rid)) is not None)
-        )
+        declared.append(Declared("recommendation", rid, engine.conclude(Recommended, rid)))
     for rid in then.postpone:
-        declared.append(Declared("postponed", rid, engine.declare(Postponed(id=rid)) is not None))
+        declared.append(Declared("postponed", rid, engine.conclude(Postponed, rid)))
     return declared
 
 

@@ -305,3 +305,47 @@ def test_drafted_pauses_the_collector_and_gives_what_process_gives(knowledge, mo
     with pytest.raises(RuntimeError):
         batch.drafted(job, work)
     assert gc.isenabled()
+
+
+def test_the_first_cluster_is_drafted_before_the_fork_and_workers_inherit_its_runner(
+    tmp_path, knowledge
+):
+    """With a pool, the parent drafts the first input itself: its runner (and what it warmed) is
+    what every forked worker starts from; a worker builds a runner only when it got none."""
+    from engine.deliverables import batch
+
+    work = batch.Work(knowledge, "md", "en")
+    jobs = [
+        batch.Job(i, p.name, f"{p.stem}.md", path=str(p))
+        for i, p in enumerate(sorted(EXAMPLES.glob("*.yaml"))[:3])
+    ]
+    got = list(batch.outcomes(jobs, work, workers=2))
+    assert [o.index for o in got] == [0, 1, 2] and all(o.ok for o in got)
+    assert work.runner is not None  # built in the parent, by the first cluster
+    assert batch._own_work(work).runner is work.runner  # a worker keeps the inherited one
+    fresh = batch._own_work(batch.Work(knowledge, "md", "en"))
+    assert fresh.runner is not None
+
+
+def test_the_summaries_run_with_what_the_batch_kept_frozen(tmp_path, knowledge, monkeypatch):
+    """After the pool, the parent's heap (knowledge, runner) is frozen while the summaries are
+    written, so no full collection walks it (a parent's 10 ms became 120 once the parent held
+    a runner); unfrozen afterwards, even when a summary fails."""
+    import gc
+
+    from engine.deliverables import batch
+
+    seen: list[int] = []
+
+    def summaries(rows, lang, share):
+        seen.append(gc.get_freeze_count())
+        raise RuntimeError("a summary fails")
+
+    monkeypatch.setattr(batch, "summaries", summaries)
+    inputs = [EXAMPLES / "nizhny-novgorod.yaml", EXAMPLES / "nascent-cluster.yaml"]
+    options = {"fmt": "md", "lang": "en", "protected": Inputs(), "workers": 2, "progress": False}
+    before = gc.get_freeze_count()
+    with pytest.raises(RuntimeError):
+        run_batch(inputs, tmp_path, knowledge, write=writer(tmp_path), **options)
+    assert seen and seen[0] > before + 1000
+    assert gc.get_freeze_count() == before

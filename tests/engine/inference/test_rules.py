@@ -116,3 +116,50 @@ def test_compiled_engine_uses_stable_strategy(knowledge, session):
 
 def test_every_firing_of_the_example_was_live(nn_result):
     assert nn_result.firings and all(f.live for f in nn_result.firings)
+
+
+def _firings(runner, assessments) -> list[list[dict]]:
+    return [[f.as_dict() for f in runner.run(a).firings] for a in assessments]
+
+
+def test_lean_run_loop_and_conclude_give_expertas_firing_record(knowledge, monkeypatch):
+    """The engine's own `run`, `reset` and `conclude` (no debug strings built, no checks of a
+    one-field fact) fire and declare exactly as experta's stock methods do."""
+    from bench.synthetic import random_assessment
+    from engine.assessment.load import load_assessment
+    from engine.inference import rules
+    from engine.inference.run import Runner
+
+    rng = random.Random(18)
+    examples = [load_assessment(p, knowledge) for p in sorted((ROOT / "examples").glob("*.yaml"))]
+    assessments = examples + [random_assessment(knowledge, rng) for _ in range(12)]
+    ours = _firings(Runner(knowledge), assessments)
+    with monkeypatch.context() as m:
+        m.setattr(rules._Engine, "run", KnowledgeEngine.run)
+        m.setattr(rules._Engine, "reset", KnowledgeEngine.reset)
+        m.setattr(rules._Engine, "conclude", lambda e, cls, fid: e.declare(cls(id=fid)) is not None)
+        stock = _firings(Runner(knowledge), assessments)
+    assert ours == stock
+    assert any(not d["new"] for run in ours for f in run for d in f["declared"])  # a repeat seen
+
+
+def test_lean_run_loop_logs_firings_when_the_rules_watcher_is_on(knowledge, caplog):
+    """With experta's RULES watcher on, the engine runs experta's own loop, which logs each firing."""
+    import logging
+
+    from experta import watchers
+
+    from engine.assessment.load import load_assessment
+    from engine.inference.run import Runner
+
+    example = sorted((ROOT / "examples").glob("*.yaml"))[0]
+    runner = Runner(knowledge)
+    a = load_assessment(example, knowledge)
+    watchers.watch("RULES", level=logging.INFO)
+    try:
+        with caplog.at_level(logging.INFO, logger="experta.watchers.RULES"):
+            fired = len(runner.run(a).firings)
+    finally:
+        watchers.unwatch("RULES")
+        watchers.RULES.setLevel(logging.NOTSET)
+    assert sum("FIRE" in r.getMessage() for r in caplog.records) == fired > 0

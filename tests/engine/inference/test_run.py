@@ -84,3 +84,35 @@ def test_truth_is_three_valued():
     assert _truth(either, both) is False
     missing = Atom(indicator="trade_missions_last_year", op="is_missing")
     assert _truth(missing, {}) is True  # about the blank itself: decided
+
+
+def test_each_conditions_reading_agrees_with_the_record_on_generated_clusters():
+    """The firing record's conditions, read through each branch's plan: a `not` holds exactly
+    when no earlier firing made its finding or recommendation, and a condition on an indicator
+    or a measure is the knowledge's own test on the value the cluster gave."""
+    import random
+
+    from bench.synthetic import random_assessment
+    from engine.inference.run import Runner
+    from engine.knowledge.conditions import holds
+
+    runner, rng, nots = Runner(K), random.Random(41), 0
+    for _ in range(25):
+        result = runner.run(random_assessment(K, rng))
+        made: set[tuple[str, str]] = set()
+        for f in result.firings:
+            for c in f.conditions:
+                if c.negated:
+                    nots += 1
+                    assert c.holds == ((c.kind, c.subject) not in made), (f.rule, c)
+                elif c.kind in ("indicator", "measure"):
+                    source = result.assessment if c.kind == "indicator" else result.measures
+                    atom = Atom(**{c.kind: c.subject}, op=c.op, value=c.value)
+                    assert c.actual == _plain(source.get(c.subject))
+                    assert c.holds is holds(atom, c.actual) is True
+            made |= {(d.kind, d.id) for d in f.declared if d.kind in ("finding", "recommendation")}
+    assert nots > 0
+
+
+def _plain(value: Any) -> Any:
+    return [_plain(v) for v in value] if isinstance(value, (list, tuple)) else value

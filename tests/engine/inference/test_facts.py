@@ -1,0 +1,35 @@
+"""The working memory's facts are built as experta's `Fact(**fields)` would build them."""
+
+from __future__ import annotations
+
+import random
+
+from bench.synthetic import random_assessment
+from engine.inference.facts import Measure, _fact, build_facts
+from engine.measures import compute
+
+
+def _stock(fact):
+    return type(fact)(**fact)
+
+
+def test_facts_built_without_freeze_equal_expertas(knowledge):
+    """Every fact of generated clusters: same class, same fields in the same order, same values
+    (by type too), equal and of equal hash, to the one experta's constructor builds."""
+    rng = random.Random(25)
+    for _ in range(30):
+        a = random_assessment(knowledge, rng)
+        for fact in build_facts(a, compute(a, knowledge), knowledge):
+            stock = _stock(fact)
+            assert type(fact) is type(stock)
+            assert list(fact.items()) == list(stock.items())
+            assert [type(v) for v in fact.values()] == [type(v) for v in stock.values()]
+            assert fact == stock and hash(fact) == hash(stock)
+
+
+def test_a_field_experta_would_freeze_goes_through_its_constructor():
+    """A list or a dict value is frozen by experta (`frozenlist`, `frozendict`), as before."""
+    fact = _fact(Measure, {"a": 1, "b": [1, 2], "c": {"x": [3]}})
+    assert type(fact["b"]).__name__ == "frozenlist"
+    assert type(fact["c"]).__name__ == "frozendict"
+    assert type(fact["c"]["x"]).__name__ == "frozenlist"
