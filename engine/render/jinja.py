@@ -84,6 +84,9 @@ def new_environment(root: Path, cache_dir: Path | None) -> ImmutableSandboxedEnv
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        # the templates are read once per process, as the strings are (`strings` is a memo): no
+        # check of every template's file time on each use (a document includes ~25 of them)
+        auto_reload=False,
     )
     env.filters["md"] = md_escape
     return env
