@@ -107,27 +107,31 @@ def because_sentences(result: Result, kind: str, ident: str, k: Knowledge) -> li
     rests on, so a diagnosis worded once serves every measure built on it.
     """
     out: list[Filled] = []
-
-    def walk(kind: str, ident: str, seen: frozenset[str]) -> None:
-        key = f"{kind}:{ident}"
-        if key in seen:
-            return
-        for f in sorted(result.producers(kind, ident), key=lambda f: f.seq):
-            rule = k.rule[f.rule].rule
-            if rule.because is not None:
-                try:
-                    sentence = fill(rule.because, result, k, firing_values(f), strict=True)
-                except Blank:
-                    continue  # the branch that fired did not see this value
-                if sentence not in out:
-                    out.append(sentence)
-                continue
-            for c in f.conditions:
-                if c.kind == "finding" and not c.negated:
-                    walk("finding", c.subject, seen | {key})
-
-    walk(kind, ident, frozenset())
+    _because(result, k, kind, ident, frozenset(), out)
     return out
+
+
+def _because(
+    result: Result, k: Knowledge, kind: str, ident: str, seen: frozenset[str], out: list[Filled]
+) -> None:
+    # a function of its own, not a closure calling itself: that closure held the result in a
+    # reference cycle, left for the cyclic collector after every cluster
+    key = f"{kind}:{ident}"
+    if key in seen:
+        return
+    for f in sorted(result.producers(kind, ident), key=lambda f: f.seq):
+        rule = k.rule[f.rule].rule
+        if rule.because is not None:
+            try:
+                sentence = fill(rule.because, result, k, firing_values(f), strict=True)
+            except Blank:
+                continue  # the branch that fired did not see this value
+            if sentence not in out:
+                out.append(sentence)
+            continue
+        for c in f.conditions:
+            if c.kind == "finding" and not c.negated:
+                _because(result, k, "finding", c.subject, seen | {key}, out)
 
 
 def variant_for(r: RecommendationDef, result: Result, k: Knowledge) -> Variant | None:

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2.runtime import LoopContext
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from engine.files import cache
@@ -36,6 +37,10 @@ def md_escape(value: Any) -> str:
 
 
 _DICT_ATTRIBUTES = frozenset(dir(dict))
+# a loop's counters (numbers and booleans, safe by the sandbox's rules): read straight away
+_LOOP_COUNTERS = frozenset(
+    ("index", "index0", "revindex", "revindex0", "first", "last", "length", "depth", "depth0")
+)
 
 
 class _Environment(ImmutableSandboxedEnvironment):
@@ -50,6 +55,8 @@ class _Environment(ImmutableSandboxedEnvironment):
                 return obj[attribute]
             except KeyError:
                 return self.undefined(obj=obj, name=attribute)
+        if type(obj) is LoopContext and attribute in _LOOP_COUNTERS:
+            return getattr(obj, attribute)  # the sandbox's own checks took 40 a document
         return super().getattr(obj, attribute)
 
 
@@ -77,6 +84,9 @@ def new_environment(root: Path, cache_dir: Path | None) -> ImmutableSandboxedEnv
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        # the templates are read once per process, as the strings are (`strings` is a memo): no
+        # check of every template's file time on each use (a document includes ~25 of them)
+        auto_reload=False,
     )
     env.filters["md"] = md_escape
     return env

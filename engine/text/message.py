@@ -225,7 +225,11 @@ def localize(tree: Any, loc: Locale) -> Any:
     or list the record holds in several places comes out once, shared: the result is for
     reading, never for changing in place.
     """
-    return _Walk(loc).walk(tree)
+    walk = _Walk(loc)
+    try:
+        return walk.walk(tree)
+    finally:
+        walk.close()
 
 
 class _Walk:
@@ -310,6 +314,13 @@ class _Walk:
         if hit is None:
             hit = self.memo[id(t)] = (t, self.shared_list(t))
         return hit[1]  # type: ignore[no-any-return]
+
+    def close(self) -> None:
+        """Drop what the walk holds: its treatments (closures over the walk itself) and the
+        sources it shared, so that the walk, the record and its words are freed when last
+        used, not left as cyclic garbage for the collector to find."""
+        self.treat.clear()
+        self.done.clear()
 
     def tupled(self, t: tuple[Any, ...]) -> tuple[Any, ...]:
         """A tuple in words (a plain tuple, whatever its type)."""

@@ -3,6 +3,8 @@ separator, thousands separator, minus sign): no trailing zeros, a dash for none.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from engine.text.strings import strings
 
 
@@ -15,6 +17,20 @@ def fmt_num(v: float | None, lang: str, digits: int = 2) -> str:
     """A number as read in `lang`: grouped thousands, its decimal mark and minus; none is a dash."""
     if v is None:
         return "—"
+    if type(v) is int and 0 <= v < 1000:  # most numbers of a document: written as they are
+        return str(v)
+    if type(v) is float and v:  # 0.0 and -0.0 are equal keys, and read "0" and "-0"
+        return _fmt_float(v, lang, digits)
+    return _fmt(v, lang, digits)
+
+
+@lru_cache(maxsize=4096)
+def _fmt_float(v: float, lang: str, digits: int) -> str:
+    # writing a float is the slow part (scores and shares repeat within and across documents)
+    return _fmt(v, lang, digits)
+
+
+def _fmt(v: float, lang: str, digits: int) -> str:
     if isinstance(v, float):
         s = f"{v:.{digits}f}".rstrip("0").rstrip(".")
     else:

@@ -29,12 +29,17 @@ def reference(source: str, **context: object) -> str:
         "{{ p.keys is callable }} {{ p.get('title') }}",
         "{{ o.title }} {{ o.items is callable }}",  # not a plain dict: the sandbox's own way
         "{{ p.nested.deeper }}",
+        # a loop's counters, read straight away, as the sandbox reads them
+        "{% for x in xs %}{{ loop.index }}{{ loop.index0 }}{{ loop.first }}{{ loop.last }}"
+        "{{ loop.length }}{{ loop.revindex }}{{ loop.revindex0 }}{{ loop.depth }}{{ loop.depth0 }}"
+        "{{ loop.cycle is callable }};{% endfor %}",
     ],
 )
 def test_lookups_read_as_the_sandbox_reads_them(source):
     context = {
         "p": {"title": "T", "items": "the key", "nested": {"deeper": 3}},
         "o": OrderedDict(title="O"),
+        "xs": ["a", "b", "c"],
     }
     assert render(source, **context) == reference(source, **context)
 
@@ -49,3 +54,5 @@ def test_unsafe_attributes_stay_refused():
         render("{{ p.update({'a': 1}) }}", p={})
     with pytest.raises(SecurityError):
         render("{{ p.__class__ }}", p={"__class__": "a key of that name"})
+    with pytest.raises(SecurityError):  # a loop's other attributes go the sandbox's way
+        render("{% for x in xs %}{{ loop._iterator }}{% endfor %}", xs=[1])
