@@ -11,16 +11,18 @@ import math
 import os
 import re
 import stat
-from collections.abc import Collection
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from engine.errors import UNCLASSIFIED, InputError, Problem, Severity, printable
+from engine.errors import InputError, Problem, printable
 from engine.files.characters import bad_character, char_name, is_noncharacter
+from engine.files.located import Located as Located
+from engine.files.located import PathKey as PathKey
+from engine.files.located import format_path as format_path
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_DEPTH = 40
@@ -39,88 +41,6 @@ _SAFE_TAGS = {
     "tag:yaml.org,2002:map",
     "tag:yaml.org,2002:seq",
 }
-
-PathKey = tuple[Any, ...]
-
-
-@dataclass
-class Located:
-    """Plain data read from a YAML document plus the 1-based position of every node by key path."""
-
-    data: Any
-    file: str
-    positions: dict[PathKey, tuple[int, int]] = field(default_factory=dict)
-    key_positions: dict[PathKey, tuple[int, int]] = field(default_factory=dict)
-
-    def pos(self, path: PathKey) -> tuple[int, int]:
-        """Position of the value at `path`, or of the nearest enclosing node that has one."""
-        p = tuple(path)
-        while p:
-            if p in self.positions:
-                return self.positions[p]
-            p = p[:-1]
-        return self.positions.get((), (1, 1))
-
-    def key_pos(self, path: PathKey) -> tuple[int, int]:
-        """Position of the key at `path`, falling back to the value's position."""
-        p = tuple(path)
-        if p in self.key_positions:
-            return self.key_positions[p]
-        return self.pos(p)
-
-    def problem(
-        self,
-        path: PathKey,
-        message: str,
-        *,
-        key: bool = False,
-        hint: str = "",
-        severity: Severity = "error",
-        code: str = UNCLASSIFIED,
-        params: tuple[tuple[str, str], ...] = (),
-    ) -> Problem:
-        """A `Problem` located at `path` of this file (at the key itself when `key`)."""
-        line, col = self.key_pos(path) if key else self.pos(path)
-        return Problem(
-            file=self.file,
-            line=line,
-            col=col,
-            path=format_path(path),
-            message=message,
-            hint=hint,
-            severity=severity,
-            code=code,
-            params=params,
-        )
-
-    def foreign(self, known: Collection[str], what: str, expected: str) -> Problem | None:
-        """One problem for a mapping none of whose top-level keys is `known`, else None: the
-        file is not `what` (`kb test /etc/shadow`), and none of its keys is quoted back, since
-        a file of another kind may hold anything (each key was echoed as "unknown field")."""
-        data = self.data
-        if not isinstance(data, dict) or not data or any(k in known for k in data):
-            return None
-        line, col = self.positions.get((), (1, 1))
-        return Problem(
-            file=self.file,
-            line=line,
-            col=col,
-            message=f"not {what}: none of its {len(data)} top-level keys is a key of {what} "
-            f"({expected}); its content is not shown",
-            code="foreign-file",
-            params=(("count", str(len(data))),),
-        )
-
-
-def format_path(path: PathKey) -> str:
-    """A key path as a reader writes it, e.g. `rules[3].when`."""
-    out = ""
-    for part in path:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        else:
-            out += ("." if out else "") + str(part)
-    return out
 
 
 def read_text(path: Path, display: str | None = None, *, follow_symlinks: bool = True) -> str:
