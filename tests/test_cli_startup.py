@@ -65,6 +65,11 @@ DRAFT_NEEDS_NONE_OF = (
     "multiprocessing",
     "engine.assessment.workbook",  # the reader of a questionnaire workbook
     "engine.knowledge.verify.checks",  # the knowledge checks, with the knowledge cache warm
+    "engine.explain.shapes",  # the documented shapes of the explanations (type checking only)
+    "engine.api.sensitivity",  # the sensitivity map
+    "engine.assessment.migrate",
+    "engine.deliverables.compare",
+    "engine.render.docx_setup",  # a Word template
 )
 
 

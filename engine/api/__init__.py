@@ -26,15 +26,9 @@ from engine.api.explain import (
     why_not_text,
     why_text,
 )
-from engine.api.sensitivity import sensitivity, sensitivity_chart, sensitivity_text
 from engine.assessment.load import assessment_from_text, load_assessment
-from engine.assessment.migrate import Migration, migrate_text
 from engine.assessment.validate import Assessment, with_changes
 from engine.assessment.variant import as_variant
-from engine.authoring.check_report import check_report
-from engine.deliverables.compare import compare as compare_view
-from engine.deliverables.compare import render_compare
-from engine.deliverables.monitoring import check_order
 from engine.errors import (
     ClusterIntlError,
     InputError,
@@ -45,7 +39,6 @@ from engine.errors import (
     capped,
     printable,
 )
-from engine.explain.shapes import WhatIfData, WhyData, WhyNotData
 from engine.files import atomic
 from engine.files.strict_yaml import MAX_BYTES, decode, read_text
 from engine.inference.run import Runner
@@ -57,7 +50,6 @@ from engine.program.firmness import firmness_section, map_of, mark_key_measures
 from engine.program.model import build_program
 from engine.program.peers import peer_indices, rank
 from engine.program.result_json import result_json
-from engine.render.docx_setup import open_template
 from engine.render.explain_text import READERS
 from engine.render.formats import Format, find_format, format_names, get_format
 from engine.render.formats import render as render_format
@@ -68,7 +60,7 @@ from engine.session import Session, Settings
 from engine.text.message import Locale, localize
 from engine.text.strings import strings
 
-if TYPE_CHECKING:  # loaded on first use (`__getattr__`): a draft needs none of the kb tools
+if TYPE_CHECKING:  # loaded on first use (`__getattr__`): a draft needs none of these
     from engine.api.authoring import (
         catalogue,
         check_knowledge,
@@ -81,21 +73,35 @@ if TYPE_CHECKING:  # loaded on first use (`__getattr__`): a draft needs none of 
         schemas_text,
         write_schemas,
     )
+    from engine.api.sensitivity import sensitivity, sensitivity_chart, sensitivity_text
+    from engine.assessment.migrate import Migration
+    from engine.authoring.check_report import check_report
+    from engine.explain.shapes import WhatIfData, WhyData, WhyNotData
 
-# The rule author's tools, with the scenario runner and the schema writer behind them, are
-# imported when a command first asks for one: a cold `draft` does not pay for them (issue 18).
-_AUTHORING = frozenset(
-    {
-        *("catalogue", "check_knowledge", "export_clips", "impact", "impact_report"),
-        *("new_in_knowledge", "run_scenarios", "schemas", "schemas_text", "write_schemas"),
-    }
-)
+# What a command other than `draft` needs is imported when it first asks for it: the rule
+# author's tools (the scenario runner, the schema writer), the sensitivity map, the kb check's
+# report and the explanations' shapes; a cold `draft` does not pay for them (issue 18).
+_LAZY = {
+    **dict.fromkeys(
+        ("catalogue", "check_knowledge", "export_clips", "impact", "impact_report"),
+        "engine.api.authoring",
+    ),
+    **dict.fromkeys(
+        ("new_in_knowledge", "run_scenarios", "schemas", "schemas_text", "write_schemas"),
+        "engine.api.authoring",
+    ),
+    **dict.fromkeys(
+        ("sensitivity", "sensitivity_chart", "sensitivity_text"), "engine.api.sensitivity"
+    ),
+    "check_report": "engine.authoring.check_report",
+    **dict.fromkeys(("WhatIfData", "WhyData", "WhyNotData"), "engine.explain.shapes"),
+}
 
 
 def __getattr__(name: str) -> Any:
-    """The kb tools of `engine.api.authoring`, imported on first use."""
-    if name in _AUTHORING:
-        return getattr(import_module("engine.api.authoring"), name)
+    """What `_LAZY` names, imported from its module on first use."""
+    if name in _LAZY:
+        return getattr(import_module(_LAZY[name]), name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
@@ -219,6 +225,8 @@ def migrate(path: Path, s: Session, lang: str) -> Migration:
             "questionnaire (cluster-intl questionnaire) or write the answers as YAML"
         )
         raise InputError([Problem(file=shown, message=message, code="workbook-not-migrated")])
+    from engine.assessment.migrate import migrate_text
+
     migration = migrate_text(read_text(path, shown), shown, s.knowledge, lang)
     s.notify(*(n.problem for n in migration.notices))
     return migration
@@ -277,6 +285,8 @@ def draft(
     reads = get_format(fmt, "program").renderers["program"].reads
     ranked = peer_rank(result, k, peers, notify)
     if "template" in reads:
+        from engine.render.docx_setup import open_template  # Word only
+
         open_template(template)  # a broken template fails before any work
     return render_format(
         "program",
@@ -413,16 +423,22 @@ def batch(
 
 def compare(old: Result, new: Result, k: Knowledge, lang: str) -> dict[str, Any]:
     """Progress between two assessments of one cluster."""
+    from engine.deliverables.compare import compare as compare_view
+
     return compare_view(old, new, k, lang)
 
 
 def compare_check(old: Result, new: Result, k: Knowledge, allow_reverse: bool = False) -> list[str]:
     """Warnings on a pair to compare; a later year given first is refused unless `allow_reverse`."""
+    from engine.deliverables.monitoring import check_order
+
     return check_order(old, new, k, allow_reverse)
 
 
 def compare_text(view: dict[str, Any], fmt: str) -> str:
     """A comparison view rendered as Markdown, HTML or JSON."""
+    from engine.deliverables.compare import render_compare
+
     return render_compare(view, fmt)
 
 
@@ -439,8 +455,10 @@ def compare_document(
     reads = get_format(fmt, "compare").renderers["compare"].reads
     if template is not None and fmt != "docx":
         raise UsageError("--template applies to --format docx only")
-    view = compare_view(old, new, k, lang)
+    view = compare(old, new, k, lang)
     if "template" in reads:
+        from engine.render.docx_setup import open_template
+
         open_template(template)
     return view, render_format(
         "compare",

@@ -3,12 +3,11 @@ engine/explain, put into words for the reader (a rule author or policy staff).""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from engine.assessment.validate import blank
 from engine.errors import InputError, Problem
 from engine.explain.policy import policy_what_if, policy_why, policy_why_not
-from engine.explain.shapes import WhatIfData, WhyData, WhyNotData
 from engine.explain.what_if import parse_sets, what_if_data
 from engine.explain.why_not import why_not_data
 from engine.inference.trace import Result
@@ -26,6 +25,9 @@ from engine.render.explain_text import (
     render_why_not,
 )
 from engine.session import Session
+
+if TYPE_CHECKING:  # the shapes, for the type checker only
+    from engine.explain.shapes import WhatIfData, WhyData, WhyNotData
 
 
 def why(result: Result, ident: str, k: Knowledge, lang: str, reader: str = "author") -> WhyData:

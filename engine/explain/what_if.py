@@ -9,14 +9,13 @@ once, and keeps only the values whose rerun really produces the target.
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from engine.assessment.formats import unknown_hint, unknown_suggestion
 from engine.assessment.validate import check_value, with_changes
 from engine.errors import InputError, Problem, kind_of
 from engine.explain.justify import justify, line_view, running_line, running_where
 from engine.explain.labels import SCORE_KEYS, describe_check, measure_label, subject_label
-from engine.explain.shapes import WhatIfData
 from engine.explain.why import head
 from engine.explain.why_not import reason_lines, why_not_data
 from engine.files.strict_yaml import load_yaml_text
@@ -24,6 +23,9 @@ from engine.inference.run import Runner
 from engine.inference.trace import Result
 from engine.knowledge.models import Knowledge
 from engine.text.message import Msg, cat
+
+if TYPE_CHECKING:  # a shape for the type checker only: a draft never imports the shapes
+    from engine.explain.shapes import WhatIfData
 
 SCHEMA_WHAT_IF = "cluster-intl/what-if/1"
 
@@ -244,4 +246,4 @@ def what_if_data(
         or data["status"]
         or data["scores"]
     )
-    return cast(WhatIfData, data)  # the documented shape; tests validate it
+    return cast("WhatIfData", data)  # the documented shape; tests validate it

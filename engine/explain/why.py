@@ -8,7 +8,7 @@ engine/render/explain_text.py puts them into words for one language and one read
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from engine.errors import UsageError, suggest
 from engine.explain.justify import (
@@ -26,7 +26,6 @@ from engine.explain.labels import (
     subject_label,
     value_text,
 )
-from engine.explain.shapes import WhyData
 from engine.explain.wording import measure_wording
 from engine.inference.trace import Result
 from engine.knowledge.base import Text
@@ -34,6 +33,9 @@ from engine.knowledge.conditions import branches, holds
 from engine.knowledge.graph import producers_of
 from engine.knowledge.measure_ids import measure_catalogue
 from engine.knowledge.models import Knowledge, Not_
+
+if TYPE_CHECKING:  # a shape for the type checker only: a draft never imports the shapes
+    from engine.explain.shapes import WhyData
 
 # --- text -------------------------------------------------------------------------------------
 
@@ -473,7 +475,7 @@ def why_data(result: Result, ident: str, k: Knowledge) -> WhyData:
         ]
     data["indicators"] = b.indicators()
     data["sources"] = b.sources()
-    return cast(WhyData, data)  # the documented shape; tests validate it
+    return cast("WhyData", data)  # the documented shape; tests validate it
 
 
 # --- one line per recommendation not made (the document and what-if) ---------------------------

@@ -4,19 +4,21 @@ findings never derived, the blocking rules, and the smallest changes that would 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from engine.explain.justify import justify
 from engine.explain.kind import not_applicable_view
 from engine.explain.labels import subject_label
 from engine.explain.search import minimal_changes
-from engine.explain.shapes import WhyNotData
 from engine.explain.why import Builder, head, resolve_id, subject_view
 from engine.inference.run import Runner
 from engine.inference.trace import Result
 from engine.knowledge.graph import producers_of
 from engine.knowledge.models import Knowledge
 from engine.text.message import Msg, cat
+
+if TYPE_CHECKING:  # a shape for the type checker only: a draft never imports the shapes
+    from engine.explain.shapes import WhyNotData
 
 SCHEMA_WHY_NOT = "cluster-intl/why-not/1"
 NOTE_INDICATOR = "restrictions_note"  # the experts' reason for restricted_directions
@@ -52,7 +54,7 @@ def why_not_data(
                 "sources": [],
             }
         )
-        return cast(WhyNotData, data)  # the documented shape; tests validate it
+        return cast("WhyNotData", data)  # the documented shape; tests validate it
     key = f"{kind}:{ident}"
     data["rules"] = [b.analyse(site, frozenset({key})) for site in producers_of(kind, ident, k)]
     data["postponed_by"] = (
@@ -76,7 +78,7 @@ def why_not_data(
         if not found["changes"]:
             data["no_change"] = _no_change(data, found["stats"])
     data["sources"] = b.sources()
-    return cast(WhyNotData, data)  # the documented shape; tests validate it
+    return cast("WhyNotData", data)  # the documented shape; tests validate it
 
 
 def _change_view(c: dict[str, Any], result: Result, k: Knowledge) -> dict[str, Any]:

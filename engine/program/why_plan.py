@@ -5,9 +5,8 @@ the cap on "high" lowered it. Language-free: `explanation_words` puts it into wo
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from engine.explain.shapes import WhyData
 from engine.explain.why import why_data
 from engine.inference.trace import Result
 from engine.knowledge.models import Knowledge
@@ -17,6 +16,9 @@ from engine.program.leaves import tx
 from engine.program.model import order_recommendations
 from engine.program.schedule import assessment_year, quarter_label, schedule
 from engine.text.message import Msg, Num
+
+if TYPE_CHECKING:  # a shape for the type checker only: a draft never imports the shapes
+    from engine.explain.shapes import WhyData
 
 
 def _horizon(result: Result, k: Knowledge) -> int:
