@@ -73,7 +73,7 @@ if TYPE_CHECKING:  # loaded on first use (`__getattr__`): a draft needs none of 
         schemas_text,
         write_schemas,
     )
-    from engine.api.sensitivity import sensitivity, sensitivity_chart, sensitivity_text
+    from engine.api.sensitivity_map import sensitivity, sensitivity_chart, sensitivity_text
     from engine.assessment.migrate import Migration
     from engine.authoring.check_report import check_report
     from engine.explain.shapes import WhatIfData, WhyData, WhyNotData
@@ -91,7 +91,7 @@ _LAZY = {
         "engine.api.authoring",
     ),
     **dict.fromkeys(
-        ("sensitivity", "sensitivity_chart", "sensitivity_text"), "engine.api.sensitivity"
+        ("sensitivity", "sensitivity_chart", "sensitivity_text"), "engine.api.sensitivity_map"
     ),
     "check_report": "engine.authoring.check_report",
     **dict.fromkeys(("WhatIfData", "WhyData", "WhyNotData"), "engine.explain.shapes"),
@@ -99,7 +99,9 @@ _LAZY = {
 
 
 def __getattr__(name: str) -> Any:
-    """What `_LAZY` names, imported from its module on first use."""
+    """What `_LAZY` names, imported from its module on first use. (No module of this package
+    may share a name with a function it lends: importing `engine.api.X` binds the module as the
+    package's attribute `X`, which would then hide the function.)"""
     if name in _LAZY:
         return getattr(import_module(_LAZY[name]), name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
