@@ -8,6 +8,7 @@ import json
 from typing import Any
 
 import jsonschema
+import pytest
 import yaml
 from hypothesis import given
 from hypothesis import strategies as st
@@ -74,6 +75,7 @@ def test_no_new_measure_rests_on_a_blank(data):
         )
 
 
+@pytest.mark.slow  # a property sweep of 1.5-3.5 s (with CI's 50 examples): CI runs it
 @SETTINGS
 @given(assessments())
 def test_no_kpi_target_against_a_blank_baseline_and_one_target_a_year(data):
@@ -90,6 +92,7 @@ def test_no_kpi_target_against_a_blank_baseline_and_one_target_a_year(data):
         assert kpi["basis"] in ("source", "derived", "proposal")
 
 
+@pytest.mark.slow  # a property sweep of 1.5-3.5 s (with CI's 50 examples): CI runs it
 @SETTINGS
 @given(assessments())
 def test_conditional_measures_and_data_requests_name_blanks(data):

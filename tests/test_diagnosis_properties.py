@@ -46,6 +46,7 @@ def k_disagrees(m: dict[str, Any]) -> str | None:
     return None if band == expected else f"K {k} labelled {band}"
 
 
+@pytest.mark.slow  # a property sweep of 1.5-3.5 s (with CI's 50 examples): CI runs it
 @SETTINGS
 @given(assessments())
 def test_no_direction_is_both_a_strength_and_a_weakness(data):
@@ -66,6 +67,7 @@ def model_missing(result: Result) -> bool:
     return scored and m["model"] == K.scoring.helix.model_ids.unknown
 
 
+@pytest.mark.slow  # a property sweep of 1.5-3.5 s (with CI's 50 examples): CI runs it
 @SETTINGS
 @given(assessments())
 def test_a_model_whenever_business_and_science_are_scored(data):

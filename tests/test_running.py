@@ -199,6 +199,7 @@ def test_every_measure_already_run_is_kept_on_every_example_and_corpus_cluster()
             _kept_or_explained(result, rid)
 
 
+@pytest.mark.slow  # a property sweep of 1.5-3.5 s (with CI's 50 examples): CI runs it
 @SETTINGS
 @given(assessments(), st.sets(st.sampled_from(RUN_IDS), min_size=1))
 def test_a_measure_listed_as_run_is_never_silently_dropped(data, listed):

@@ -103,6 +103,7 @@ def check_targets(out: dict[str, Any]) -> None:
             prev = v
 
 
+@pytest.mark.slow  # a property sweep of 1.5-3.5 s (with CI's 50 examples): CI runs it
 @SETTINGS
 @given(with_horizon())
 def test_no_start_before_its_precondition_nor_beyond_the_horizon_nor_target_beyond_its_bound(
