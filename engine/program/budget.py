@@ -184,24 +184,15 @@ def measure_cost(
         estimate = not m.within
     if sum(by_year.values()) == 0:
         return MeasureCost(rid, by_year, {NO_COST: dict.fromkeys(by_year, 0)}, basis, estimate)
-    ids = sources_of(rid, result, k, budget.money, years)
     cells: dict[str, dict[int, int]] = {}
     for y, amount in by_year.items():
         # a year's amount goes to the instruments that exist in that calendar year (a fund
         # dissolved in the program's first year pays nothing in the next)
         calendar = years[0] + y - 1 if years[0] is not None else None
-        here = [i for i in ids if _exists(k, i, calendar)] or [k.resources.fallback_source]
+        here = sources_of(rid, result, k, budget.money, (calendar, calendar))
         for i, part in zip(here, split(amount, [m.split.get(i, 1.0) for i in here]), strict=True):
             cells.setdefault(i, {})[y] = part
     return MeasureCost(rid, by_year, cells, basis, estimate)
-
-
-def _exists(k: Knowledge, iid: str, year: int | None) -> bool:
-    """Whether the instrument exists in a calendar year (any year when the program has none)."""
-    ins = next((i for i in k.document.instruments if i.id == iid), None)
-    if ins is None or year is None:
-        return True
-    return (ins.available_from or year) <= year <= (ins.available_until or year)
 
 
 def build_budget(result: Result, k: Knowledge, order: list[str] | None = None) -> Budget:
