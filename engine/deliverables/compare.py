@@ -24,6 +24,7 @@ from engine.knowledge.conditions import predicate
 from engine.knowledge.models import Knowledge
 from engine.program.leaves import LangCode
 from engine.program.model import ProgramView, build_program
+from engine.program.provenance import measure_title
 from engine.render import jinja as render
 from engine.text.message import Loc, Locale, Msg, Value, cat, localize
 from engine.text.typography import typeset_view
@@ -117,7 +118,7 @@ def comparison(old: Result, new: Result, k: Knowledge) -> dict[str, Any]:
         "added": [
             {
                 "id": rid,
-                "title": k.recommendation[rid].title,
+                "title": measure_title(new, rid, k),
                 "reasons": [r["text"] for r in short_reasons(new, rid, k)],
                 "plain": added_plain(rid, new, k),
             }
@@ -127,7 +128,7 @@ def comparison(old: Result, new: Result, k: Knowledge) -> dict[str, Any]:
         "dropped": [
             {
                 "id": rid,
-                "title": k.recommendation[rid].title,
+                "title": measure_title(old, rid, k),
                 "reasons": dropped_reasons(rid, old, new, k),
                 "plain": dropped_plain(rid, old, new, k),
             }

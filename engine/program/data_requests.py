@@ -15,6 +15,7 @@ from engine.knowledge.conditions import branches, holds
 from engine.knowledge.measure_ids import measure_inputs
 from engine.knowledge.models import Atom, Knowledge, Not_, RuleSite
 from engine.program.leaves import tx
+from engine.program.provenance import measure_title
 
 # operators that are about the blank itself, not about the cluster
 _ABOUT_BLANK = {"is_missing", "is_known"}
@@ -246,7 +247,7 @@ def data_requests_view(result: Result, k: Knowledge) -> list[dict[str, Any]]:
     for row in data_requests(result, k):
         ind = k.indicator[row["indicator"]]
         recs = [
-            tx(k.recommendation[r].title)
+            tx(measure_title(result, r, k))
             for r in sorted(row["recommendations"], key=order.__getitem__)
         ]
         findings = _distinct([tx(k.finding[f].label) for f in row["findings"]])
@@ -262,7 +263,7 @@ def data_requests_view(result: Result, k: Knowledge) -> list[dict[str, Any]]:
                 # what the reader needs: the measures it decides, else the conclusions
                 "decides": recs or findings,
                 "confirms": [
-                    tx(k.recommendation[r].title)
+                    tx(measure_title(result, r, k))
                     for r in sorted(row["conditional"], key=order.__getitem__)
                 ],
             }

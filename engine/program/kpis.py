@@ -11,6 +11,7 @@ from engine.inference.trace import Result
 from engine.knowledge.models import Knowledge, KPIDef
 from engine.program.currency import kpi_unit
 from engine.program.leaves import Format, tx
+from engine.program.provenance import measure_title
 from engine.program.targets import bound_path, overrides, quantity, round_to_data, straight
 from engine.text.message import Msg, Num, Plural, cat
 
@@ -250,7 +251,7 @@ def kpis_view(result: Result, k: Knowledge, recs: list[str], horizon: int) -> li
                 "owner_id": row["owner"],
                 "horizon": horizon,
                 "note": tx(kpi.note),
-                "recommendations": [k.recommendation[r].title for r in row["recommendations"]],
+                "recommendations": [measure_title(result, r, k) for r in row["recommendations"]],
                 "recommendation_ids": row["recommendations"],
             }
         )

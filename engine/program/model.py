@@ -32,7 +32,12 @@ from engine.program.partners import (
     choose_partners,
     platforms_to_join,
 )
-from engine.program.provenance import continued_wording, proposals_relied_on, status_view
+from engine.program.provenance import (
+    continued_wording,
+    measure_title,
+    proposals_relied_on,
+    status_view,
+)
 from engine.program.scores import reported_source, scores_view
 from engine.program.sections import chain_lines, partner_view, scale_max, sources_view
 from engine.text.message import Known, Lower, Msg, Num, cat
@@ -380,7 +385,7 @@ def gate_view(result: Result, k: Knowledge) -> dict[str, Any]:
     postponed = [
         {
             "id": pid,
-            "title": k.recommendation[pid].title,
+            "title": measure_title(result, pid, k),
             "why": [
                 describe_check(c, k)
                 for f in result.producers("postponed", pid)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from engine.explain.wording import variant_for
 from engine.inference.trace import Result
 from engine.knowledge.models import Knowledge, RecommendationDef
 from engine.program.leaves import Or, TitleLower, tx
@@ -27,15 +28,31 @@ def status_view(status: str, r: RecommendationDef, running_unknown: bool = False
     }
 
 
+def continued_title(title: Any, r: RecommendationDef) -> Any:
+    """The title of a measure that already runs: the entry's `continued:` title, else the general
+    "continue and strengthen" prefix of templates/strings.yaml."""
+    c = r.continued
+    if c is not None and c.title is not None:
+        return c.title
+    # "Organize stands" reads "Continue and strengthen: organize stands"; "SME ..." stays
+    return cat([Msg("continue_title_prefix"), TitleLower(title)])
+
+
+def measure_title(result: Result, rid: str, k: Knowledge) -> Any:
+    """A measure's title as this cluster's program heads it (its variant's, and "continue" for one
+    that already runs): the plan, the KPI table, the data requests and the comparison cite the
+    heading's words."""
+    r = k.recommendation[rid]
+    v = variant_for(r, result, k) if r.variants else None
+    title = v.title if v is not None and v.title is not None else r.title
+    return continued_title(title, r) if result.status.get(rid) == "continue" else title
+
+
 def continued_wording(title: Any, text: Any, r: RecommendationDef) -> dict[str, Any]:
     """Title and text of a measure that already runs: the entry's `continued:` wording, else the
     general "continue and strengthen" prefix of templates/strings.yaml."""
     c = r.continued
-    if c is not None and c.title is not None:
-        title = c.title
-    else:
-        # "Organize stands" reads "Continue and strengthen: organize stands"; "SME ..." stays
-        title = cat([Msg("continue_title_prefix"), TitleLower(title)])
+    title = continued_title(title, r)
     if c is not None and c.text is not None:
         text = c.text
     else:
@@ -48,7 +65,7 @@ def proposals_relied_on(result: Result, k: Knowledge, recs: list[str]) -> list[d
     s = k.scoring
     groups: list[tuple[Msg, list[Any]]] = []
     measures: list[Any] = [
-        tx(k.recommendation[r].title) for r in recs if k.recommendation[r].basis == "proposal"
+        tx(measure_title(result, r, k)) for r in recs if k.recommendation[r].basis == "proposal"
     ]
     fired = dict.fromkeys(f.rule for f in result.firings)
     rules: list[Any] = [

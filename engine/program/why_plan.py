@@ -14,6 +14,7 @@ from engine.program.document import body_names
 from engine.program.kpis import kpi_rows, kpi_source, rule_text
 from engine.program.leaves import tx
 from engine.program.model import order_recommendations
+from engine.program.provenance import measure_title
 from engine.program.schedule import assessment_year, quarter_label, schedule
 from engine.text.message import Msg, Num
 
@@ -68,7 +69,7 @@ def why_plan(result: Result, rid: str, k: Knowledge) -> dict[str, Any]:
             "end": quarter_label(slot.end, year),
             "reason": slot.reason,
             "after": slot.after,
-            "after_titles": [k.recommendation[r].title for r in slot.after],
+            "after_titles": [measure_title(result, r, k) for r in slot.after],
             "priority_asked": asked,
             "priority_asked_label": tx(k.recommendations.priorities.get(asked)) if asked else None,
             "max_high": k.program.schedule.max_high if k.program.schedule else 0,

@@ -155,3 +155,40 @@ def test_country_placeholders_name_the_institutions_of_the_clusters_country(
     filled = say(fill("Use {country:trade_representations}.", result, knowledge), "en")
     assert filled.startswith(f"Use {expected}")
     assert "{" not in filled
+
+
+def test_every_part_of_a_program_cites_a_measure_by_the_title_of_its_heading(session, knowledge):
+    """A variant's title (a tourism cluster's, a Russian region's ministry) is the measure's title
+    everywhere in the program: the KPI table and the data requests cited the catalogue's base
+    title beside a heading that said otherwise."""
+    from engine.explain.wording import variant_for
+    from engine.program.data_requests import _catalogue_order, data_requests, data_requests_view
+    from engine.program.model import build_program
+    from engine.program.provenance import measure_title
+
+    varied = cited = 0
+    order = _catalogue_order(knowledge)
+    for path in [EXAMPLES / "nizhny-novgorod.yaml", *sorted((EXAMPLES / "corpus").glob("*.yaml"))]:
+        result = api.evaluate(path, session)
+        program = build_program(result, knowledge, reasons=False)
+        heading = {r["id"]: en(r["title"]) for r in program["recommendations"]}
+        for rid in heading:
+            assert heading[rid] == en(measure_title(result, rid, knowledge)), (path.name, rid)
+            v = variant_for(knowledge.recommendation[rid], result, knowledge)
+            if v is not None and v.title is not None:
+                assert en(v.title)[1:] in heading[rid]
+                varied += 1
+        pairs = [
+            (rid, title)
+            for row in program["kpis"]
+            for rid, title in zip(row["recommendation_ids"], row["recommendations"], strict=True)
+        ]
+        requests = data_requests(result, knowledge)
+        for ids, row in zip(requests, data_requests_view(result, knowledge), strict=True):
+            ranked = sorted(ids["recommendations"], key=order.__getitem__)
+            pairs += list(zip(ranked, row["recommendations"], strict=True))
+        for rid, title in pairs:
+            if rid in heading:
+                assert en(title) == heading[rid], (path.name, rid)
+                cited += 1
+    assert varied >= 2 and cited > 50
