@@ -229,3 +229,26 @@ def test_every_strength_and_weakness_says_what_makes_it_one(programs, knowledge)
                 assert said.startswith(label) and len(said) > len(label) + 10, (name, said)
                 lines += 1
     assert lines > 100
+
+
+@pytest.mark.parametrize("lang", ["ru", "en"])
+def test_the_regional_bodies_are_named_as_the_clusters_country_has_them(programs, knowledge, lang):
+    """The dissertation's "regional ministry" is a Russian region's body: a Chilean, Armenian or
+    Kazakh program named it 14-22 times (as the executor, the KPI owner, the officer). Outside
+    Russia the program names the regional authority; a Russian program keeps the ministry."""
+    import re
+
+    ministry = re.compile(r"regional ministry|регионально\w* министерств", re.IGNORECASE)
+    authority = "regional authority" if lang == "en" else "орган власти региона"
+    russian = other = 0
+    for name, (result, _) in programs.items():
+        text = api.draft(result, knowledge, "md", lang)
+        assert isinstance(text, str)
+        if result.assessment.get("country") == "RU":
+            assert ministry.search(text), name
+            russian += 1
+        else:
+            assert not ministry.search(text), (name, ministry.search(text))
+            assert authority in text.replace("Орган", "орган").replace("Regional", "regional"), name
+            other += 1
+    assert russian >= 5 and other >= 6

@@ -114,7 +114,7 @@ def test_markdown_section_can_be_appended_to_the_program(view, nn_result, nn2014
     assert "### Targets of the previous program" in md
     assert (
         "| Trade and business missions abroad | per year | 0 | 1 | 2 | 2 | 100 | exceeded "
-        "| records of the regional ministry (missions, exhibitions, support programs) |"
+        "| records of the regional authorities (missions, exhibitions, support programs) |"
     ) in md
     assert "**Target the EAEU and CIS markets as near-term export destinations**" in md
     assert "\n# " not in md  # no top-level heading: it is a section
