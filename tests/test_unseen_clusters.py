@@ -1,7 +1,8 @@
 """Issues 19 and 20 on clusters the project was not built on: every example, every corpus cluster
-and six clusters of other trades and countries (tests/fixtures/unseen: Caspian shipbuilding that
+and seven clusters of other trades and countries (tests/fixtures/unseen: Caspian shipbuilding that
 may not take foreign control, Uzbek textiles, Armenian IT, a Kazakh agro-food cluster at the
-start, Chilean mining suppliers in a country without a profile, Belarusian pharmaceuticals).
+start, Chilean mining suppliers in a country without a profile, Belarusian pharmaceuticals, a
+Finnish photonics cluster funded in part by the EU).
 
 Each program must keep the round's promises: partners share the cluster's own sector code and sit
 in an open geography abroad; target markets are resolved to countries with their region; a
@@ -36,6 +37,7 @@ CURRENCY = {
     "kazakh-agrifood": ("KZT", True),
     "chilean-mining": ("EUR", False),
     "belarus-pharma": ("BYN", True),
+    "finnish-photonics": ("EUR", True),
 }
 
 

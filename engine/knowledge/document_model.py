@@ -62,6 +62,14 @@ class Instrument(Strict):
     # digital service): named as support, never given an amount of the budget
     pays: bool = True
     basis: Basis = "proposal"
+    # the name when every finding of `if` is made (a Russian region's budget: its state program)
+    renamed: list[BodyName] = Field(default_factory=list)
+    sources: list[str] = Field(default_factory=list)  # sources.yaml entries that describe it
+
+    def name_for(self, findings: set[str] | frozenset[str]) -> Text:
+        """The instrument's name for a cluster with these findings (its first `renamed` whose
+        findings are all made, else its name)."""
+        return next((r.name for r in self.renamed if all(f in findings for f in r.if_)), self.name)
 
 
 class PlanEntry(Strict):

@@ -55,6 +55,7 @@ class Budget:
     band: SizeBand
     horizon: int
     measures: dict[str, MeasureCost] = field(default_factory=dict)
+    findings: frozenset[str] = frozenset()  # the cluster's: they name its funding sources
 
     @property
     def by_year(self) -> dict[int, int]:
@@ -203,7 +204,12 @@ def build_budget(result: Result, k: Knowledge, order: list[str] | None = None) -
     country = str(a.get(k.partners.country_indicator) or "")
     year = a.get("assessment_year")
     span = (year + 1, year + horizon) if isinstance(year, int) else (None, None)
-    budget = Budget(money_of(country, k), size_band(members_of(result, k), k), horizon)
+    budget = Budget(
+        money_of(country, k),
+        size_band(members_of(result, k), k),
+        horizon,
+        findings=frozenset(result.findings),
+    )
     order = order if order is not None else order_recommendations(result, k)
     slots = schedule(result, k, order, horizon).slots
     for rid in order:

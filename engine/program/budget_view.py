@@ -47,10 +47,10 @@ def _years(budget: Budget, per: dict[str, Any]) -> list[Any]:
     return [Msg("budget_year_rel", y=y) for y in range(1, budget.horizon + 1)]
 
 
-def source_name(sid: str, k: Knowledge) -> Any:
-    """A funding instrument's name (its id when the document names none)."""
+def source_name(sid: str, k: Knowledge, findings: frozenset[str]) -> Any:
+    """A funding instrument's name for this cluster (its id when the document names none)."""
     ins = next((i for i in k.document.instruments if i.id == sid), None)
-    return tx(ins.name) if ins is not None else sid
+    return tx(ins.name_for(findings)) if ins is not None else sid
 
 
 def budget_view(budget: Budget, k: Knowledge, per: dict[str, Any]) -> BudgetView:
@@ -59,7 +59,7 @@ def budget_view(budget: Budget, k: Knowledge, per: dict[str, Any]) -> BudgetView
     heads = _years(budget, per)
     rows = [
         ResourceRow(
-            source_name(s, k),
+            source_name(s, k, budget.findings),
             [_amount(v) for v in ys.values()],
             _amount(sum(ys.values())),
         )
@@ -149,9 +149,11 @@ def cost_to_plan(plan: list[PlanRow], budget: Budget, k: Knowledge, per: dict[st
             if c.estimate and k.resources.measures[row.id].recurs:
                 row.amount.append(Msg("cost_mark_recurs"))
             row.sources = [
-                cat([source_name(s, k), " — ", _amount(v)]) for s, v in c.by_source.items() if v
+                cat([source_name(s, k, budget.findings), " — ", _amount(v)])
+                for s, v in c.by_source.items()
+                if v
             ]
         else:
             row.amount = [_mark(c)]
             if c.basis != "consultant":
-                row.sources = [source_name(NO_COST, k)]
+                row.sources = [source_name(NO_COST, k, budget.findings)]

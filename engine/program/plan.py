@@ -182,6 +182,7 @@ def plan_rows(
     d = k.document
     horizon = int(view["cluster"]["horizon"])
     country = str(result.assessment.get(k.partners.country_indicator) or "")
+    made = set(result.findings)
     ordered = list(view["org_changes"]) + [r for dd in view["by_direction"] for r in dd["measures"]]
     kpis = {x["id"]: x for x in view["kpis"]}
     # the schedule sized to the cluster (program.yaml `schedule:`), as the JSON result has it
@@ -193,9 +194,7 @@ def plan_rows(
         sy, sq = slot.start // 4 + 1, slot.start % 4 + 1
         ey, eq = slot.end // 4 + 1, slot.end % 4 + 1
         funding_ids = e.funding or d.funding_by_actor.get(r["actor_id"], [])
-        funding = instruments_for(
-            funding_ids, k, country, (per["start"], per["end"]), set(result.findings)
-        )
+        funding = instruments_for(funding_ids, k, country, (per["start"], per["end"]), made)
         start, end = _when(sy, sq, per), _when(ey, eq, per)
         plan.append(
             PlanRow(
@@ -209,8 +208,8 @@ def plan_rows(
                 start=start,
                 end=end,
                 when=start if start == end else cat([start, " — ", end]),
-                funding=[tx(i.name) for i in funding if i.pays],
-                support=[tx(i.name) for i in funding if not i.pays],
+                funding=[tx(i.name_for(made)) for i in funding if i.pays],
+                support=[tx(i.name_for(made)) for i in funding if not i.pays],
                 result=_plan_results(r, kpis, per),
                 kpis=r["kpis"],
                 priority_id=r["priority_id"],

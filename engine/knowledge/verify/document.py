@@ -23,7 +23,14 @@ def _ref(
 ) -> None:
     """Report `value` at `path` when it is not one of the `known` ids of its kind."""
     if value not in known:
-        c.add(FILE, path, f"unknown {what} {value!r}", hint=suggest(value, known), key=key)
+        c.add(
+            FILE,
+            path,
+            f"unknown {what} {value!r}",
+            hint=suggest(value, known),
+            key=key,
+            code=f"unknown-{what}",
+        )
 
 
 def _check_bodies(c: Checker) -> None:
@@ -48,7 +55,8 @@ def _check_bodies(c: Checker) -> None:
 
 
 def _check_findings_and_funding(c: Checker) -> None:
-    """The findings that rename a body or enable an instrument; the instruments of each actor."""
+    """The findings that rename a body, or rename or enable an instrument; the instruments' sources;
+    the instruments of each actor."""
     d = c.k.document
     instruments = {i.id for i in d.instruments}
     findings = {f.id for f in c.k.findings.findings}
@@ -59,6 +67,11 @@ def _check_findings_and_funding(c: Checker) -> None:
     for i, ins in enumerate(d.instruments):
         for j, fid in enumerate(ins.requires):
             _ref(c, ("instruments", i, "requires", j), fid, findings, "finding")
+        for j, alias in enumerate(ins.renamed):
+            for n, fid in enumerate(alias.if_):
+                _ref(c, ("instruments", i, "renamed", j, "if", n), fid, findings, "finding")
+        for j, s in enumerate(ins.sources):
+            _ref(c, ("instruments", i, "sources", j), s, set(c.k.source), "source")
     for actor, ids in d.funding_by_actor.items():
         for j, x in enumerate(ids):
             _ref(c, ("funding_by_actor", actor, j), x, instruments, "instrument")

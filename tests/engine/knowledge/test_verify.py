@@ -119,6 +119,7 @@ CODES = {
     "exclusive_overlap": {"exclusive-overlap"},
     "gate_not_held": {"gate-not-held"},
     "id_with_quote": {"bad-id"},
+    "instrument_unknown_refs": {"unknown-finding", "unknown-source"},
     "item_without_basis": {"missing-basis"},
     "measure_without_applicability": {"missing-applicability", "unknown-kind", "unknown-sector"},
     "missing_translation": {"missing-translation"},

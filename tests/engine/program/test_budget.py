@@ -273,3 +273,30 @@ def test_a_post_the_program_creates_is_paid_every_year_to_its_end(session, knowl
             assert sorted(c.by_year) == list(range(start, max(start, end) + 1)), rid
     row = next(x for x in api.draft(nn, knowledge, "md", "en").splitlines() if "| 2 |" in x[:6])
     assert "upkeep every year to the end of the program" in row
+
+
+def test_a_cluster_in_the_eu_is_funded_by_the_eus_instruments_and_no_other_is(session, knowledge):
+    """The EU's own funds (the region's ERDF programme, the Euroclusters calls) pay part of an EU
+    cluster's program and of no other; a region's budget is 'its state program' in Russia only,
+    where the dissertation's regions fund clusters that way."""
+    eu = {i.id for i in knowledge.document.instruments if "FI" in i.countries}
+    assert {"eu_erdf", "eu_euroclusters"} <= eu
+    finnish = ROOT / "tests" / "fixtures" / "unseen" / "finnish-photonics.yaml"
+    results = [*_budgets(session), ("finnish-photonics", api.evaluate(finnish, session))]
+    paid = 0
+    for name, result in results:
+        country = result.assessment.get("country")
+        sources = set(build_budget(result, knowledge).by_source)
+        md = api.draft(result, knowledge, "md", "en")
+        if country in ("DE", "FI"):
+            assert sources & eu, name
+            paid += 1
+        else:
+            assert not sources & eu, name
+        table = md[md.index("| Funding source |") :].split("\n\n")[0]  # the resources table
+        for part in (md, table) if "regional_budget" in sources else (md,):
+            state_program = "regional budget (the region's state program)" in part
+            assert state_program == (country == "RU"), name
+        if "regional_budget" in sources and country != "RU":
+            assert "regional budget (the region's support programs)" in md, name
+    assert paid == 2
