@@ -1,8 +1,9 @@
 """Issues 19 and 20 on clusters the project was not built on: every example, every corpus cluster
-and seven clusters of other trades and countries (tests/fixtures/unseen: Caspian shipbuilding that
+and eight clusters of other trades and countries (tests/fixtures/unseen: Caspian shipbuilding that
 may not take foreign control, Uzbek textiles, Armenian IT, a Kazakh agro-food cluster at the
 start, Chilean mining suppliers in a country without a profile, Belarusian pharmaceuticals, a
-Finnish photonics cluster funded in part by the EU).
+Finnish photonics cluster funded in part by the EU, a small Kenyan horticulture cluster that names
+its markets as blocs and leaves most indicators blank).
 
 Each program must keep the round's promises: partners share the cluster's own sector code and sit
 in an open geography abroad; target markets are resolved to countries with their region; a
@@ -38,6 +39,7 @@ CURRENCY = {
     "chilean-mining": ("EUR", False),
     "belarus-pharma": ("BYN", True),
     "finnish-photonics": ("EUR", True),
+    "kenyan-horticulture": ("EUR", False),
 }
 
 

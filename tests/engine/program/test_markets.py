@@ -91,6 +91,13 @@ def test_groupings_expand_to_their_members(knowledge):
     assert cat.members_of(cat.area_of("ЕАЭС") or "") == ["AM", "BY", "KG", "KZ", "RU"]
     assert "TM" in cat.members_of("cis")  # the associate member counts as a market
     assert set(cat.members_of(cat.area_of("Western Asia") or "")) >= {"AE", "TR", "SA"}
+    # the blocs consultants write most: "EU", "Евросоюз", "Gulf states" (the Kenyan horticulture
+    # cluster's assessment was refused for naming them)
+    for name in ("EU", "Евросоюз", "European Union", "страны ЕС"):
+        eu = cat.members_of(cat.area_of(name) or "")
+        assert len(eu) == 27 and {"DE", "FI", "HR"} <= set(eu) and "GB" not in eu, name
+    for name in ("GCC", "Gulf states", "страны Персидского залива"):
+        assert sorted(cat.members_of(cat.area_of(name) or "")) == ["AE", "BH", "KW", "OM", "QA", "SA"]
 
 
 # --- the country of the assessment -------------------------------------------------------------
