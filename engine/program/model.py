@@ -439,6 +439,12 @@ def prospects_view(
         if any(r["lists"] == "partners" for r in recs)
         else [],
         "geographies": [tx(k.partners.geographies.get(g)) for g in partners.available],
+        # a blank is unknown: the partner search then looks everywhere, and says it assumed so
+        "geographies_label": Msg(
+            "available_geographies"
+            if a.get(k.partners.availability_indicator) is not None
+            else "available_geographies_assumed"
+        ),
     }
 
 

@@ -333,7 +333,7 @@ class _Writer(BackMatter):
                 self.para(text)
         if pr["target_markets"]:
             self.para(f"{t['target_markets']}: {', '.join(pr['target_markets'])}.")
-        self.para(f"{t['available_geographies']}: {', '.join(pr['geographies'])}.")
+        self.para(f"{pr['geographies_label']}: {', '.join(pr['geographies'])}.")
         if pr["partners"]:
             self.para(f"{t['partner_candidates']}:")
             self.bullets([self._partner(c) for c in pr["partners"]])

@@ -97,7 +97,14 @@ def test_groupings_expand_to_their_members(knowledge):
         eu = cat.members_of(cat.area_of(name) or "")
         assert len(eu) == 27 and {"DE", "FI", "HR"} <= set(eu) and "GB" not in eu, name
     for name in ("GCC", "Gulf states", "страны Персидского залива"):
-        assert sorted(cat.members_of(cat.area_of(name) or "")) == ["AE", "BH", "KW", "OM", "QA", "SA"]
+        assert sorted(cat.members_of(cat.area_of(name) or "")) == [
+            "AE",
+            "BH",
+            "KW",
+            "OM",
+            "QA",
+            "SA",
+        ]
 
 
 # --- the country of the assessment -------------------------------------------------------------

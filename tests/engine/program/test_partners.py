@@ -155,3 +155,20 @@ def test_a_named_candidate_in_a_closed_region_is_not_listed(knowledge):
     assert "Chemie-Cluster Bayern" in choice.excluded_by_geography
     assert choice.candidates, "chemicals has candidates outside Europe"
     assert all(c.partner and "europe" not in c.partner.geography for c in choice.candidates)
+
+
+def test_the_open_geographies_say_when_the_assessment_left_them_blank(knowledge, session):
+    """A blank is unknown: the partner search then looks in every region, and the prospects say
+    that all were taken as open instead of listing them as the assessment's answer."""
+    for given, assumed in ((None, True), (["europe", "apec"], False)):
+        values = {"self_assessment_level": 3}
+        if given is not None:
+            values["partner_geographies_available"] = given
+        a = inline(knowledge, **values)
+        for lang, said in (("en", "not given in the assessment"), ("ru", "в оценке не указаны")):
+            prospects = view(a, session, lang)["prospects"]
+            label = prospects["geographies_label"]
+            assert (said in label) == assumed, (given, lang, label)
+            assert len(prospects["geographies"]) == (5 if assumed else 2)
+            md = api.draft(api.run(a, session), knowledge, "md", lang)
+            assert f"{label}: {', '.join(prospects['geographies'])}." in md
