@@ -26,7 +26,7 @@ from engine.explain.labels import (
     subject_label,
     value_text,
 )
-from engine.explain.wording import measure_wording
+from engine.explain.wording import measure_wording, variant_title
 from engine.inference.trace import Result
 from engine.knowledge.base import Text
 from engine.knowledge.conditions import branches, holds
@@ -393,7 +393,9 @@ def subject_view(kind: str, ident: str, result: Result, k: Knowledge) -> dict[st
     return {
         "kind": kind,
         "id": ident,
-        "label": subject_label(kind, ident, k),
+        "label": variant_title(result, ident, k)
+        if kind == "recommendation" and ident in k.recommendation
+        else subject_label(kind, ident, k),
         "status": status,
     }
 
@@ -423,7 +425,7 @@ def why_data(result: Result, ident: str, k: Knowledge) -> WhyData:
             b.cite(list(rec.sources))
         words = measure_wording(result, ident, k)
         data["recommendation"] = {
-            "title": rec.title,
+            "title": variant_title(result, ident, k),
             "rationale": words["rationale"],
             "priority": result.priority.get(ident),
             "priority_label": (

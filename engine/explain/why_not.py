@@ -11,6 +11,7 @@ from engine.explain.kind import not_applicable_view
 from engine.explain.labels import subject_label
 from engine.explain.search import minimal_changes
 from engine.explain.why import Builder, head, resolve_id, subject_view
+from engine.explain.wording import variant_title
 from engine.inference.run import Runner
 from engine.inference.trace import Result
 from engine.knowledge.graph import producers_of
@@ -252,7 +253,7 @@ def not_made(result: Result, k: Knowledge) -> list[dict[str, Any]]:
         out.append(
             {
                 "id": rec.id,
-                "title": rec.title,
+                "title": variant_title(result, rec.id, k),
                 "reason": line["text"],
                 "rule": line["rule"],
                 "where": line["where"],

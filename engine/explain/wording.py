@@ -147,6 +147,14 @@ def variant_for(r: RecommendationDef, result: Result, k: Knowledge) -> Variant |
     return None
 
 
+def variant_title(result: Result, rid: str, k: Knowledge) -> Text:
+    """A measure's title for this cluster: its variant's (a tourism cluster's, a Russian region's
+    ministry), else the catalogue's."""
+    r = k.recommendation[rid]
+    v = variant_for(r, result, k) if r.variants else None
+    return v.title if v is not None and v.title is not None else r.title
+
+
 def measure_wording(result: Result, rid: str, k: Knowledge) -> dict[str, Any]:
     """Text, general rationale, condition and the reasons of this cluster for one measure."""
     r = k.recommendation[rid]

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from engine.explain.wording import variant_for
+from engine.explain.wording import variant_title
 from engine.inference.trace import Result
 from engine.knowledge.models import Knowledge, RecommendationDef
 from engine.program.leaves import Or, TitleLower, tx
@@ -42,9 +42,8 @@ def measure_title(result: Result, rid: str, k: Knowledge) -> Any:
     """A measure's title as this cluster's program heads it (its variant's, and "continue" for one
     that already runs): the plan, the KPI table, the data requests and the comparison cite the
     heading's words."""
+    title = variant_title(result, rid, k)
     r = k.recommendation[rid]
-    v = variant_for(r, result, k) if r.variants else None
-    title = v.title if v is not None and v.title is not None else r.title
     return continued_title(title, r) if result.status.get(rid) == "continue" else title
 
 

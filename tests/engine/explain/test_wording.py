@@ -192,3 +192,21 @@ def test_every_part_of_a_program_cites_a_measure_by_the_title_of_its_heading(ses
                 assert en(title) == heading[rid], (path.name, rid)
                 cited += 1
     assert varied >= 2 and cited > 50
+
+
+def test_why_names_a_measure_by_the_title_the_program_gives_it(session, knowledge):
+    """A policy reader asking why about a Russian region's ministry officer reads the heading of
+    the program's measure, not the catalogue's neutral title (and a Kenyan cluster the neutral
+    one); `why` and the document are built from the same variant."""
+    from engine.api.explain import why, why_text
+
+    for path, word in (
+        (EXAMPLES / "nizhny-novgorod.yaml", "regional ministry"),
+        (EXAMPLES.parent / "tests/fixtures/unseen/kenyan-horticulture.yaml", "regional authority"),
+    ):
+        result = api.evaluate(path, session)
+        program = api.draft(result, knowledge, "md", "en")
+        first = why_text(why(result, "org_ministry_contact", knowledge, "en"), "policy")
+        title = first.splitlines()[0]
+        assert word in title, title
+        assert f"Name a responsible officer in the {word} that coordinates the cluster" in program
