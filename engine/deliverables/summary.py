@@ -62,17 +62,23 @@ PORTFOLIO = CSV_COLUMNS.index("region")
 
 
 def summaries(
-    rows: list[dict[str, Any]], lang: str, share: float | None = None
+    rows: list[dict[str, Any]],
+    lang: str,
+    share: float | None = None,
+    workbook: Callable[[], bytes] | None = None,
 ) -> dict[str, str | bytes]:
     """The batch summary in every form, by file name: CSV, XLSX, Markdown and HTML; `share`:
-    the knowledge base's distinguishing share, which the pages explain."""
+    the knowledge base's distinguishing share, which the pages explain; `workbook`: the XLSX when
+    it is built elsewhere (asked for last, once the others are built)."""
     view = summary_view(rows, lang, share)  # the same words for both pages
-    return {
+    files: dict[str, str | bytes] = {
         "summary.csv": summary_csv(rows),
-        "summary.xlsx": summary_xlsx(rows, lang),
+        "summary.xlsx": b"",
         "summary.md": summary_page(view, lang, "md"),
         "summary.html": summary_page(view, lang, "html"),
     }
+    files["summary.xlsx"] = workbook() if workbook else summary_xlsx(rows, lang)
+    return files
 
 
 def _flat(r: dict[str, Any]) -> dict[str, Any]:
