@@ -28,9 +28,9 @@ from typing import Any
 from engine.assessment.load import load_assessment
 from engine.assessment.validate import Assessment
 from engine.assessment.workbook import read_workbook_sheets
+from engine.deliverables.batch_summary import write_summaries
 from engine.deliverables.batch_write import OrderedWriter, map_name, progress_bar
 from engine.deliverables.portfolio import dashboard, failed_row, rank_rows, summary_row
-from engine.deliverables.summary import summaries
 from engine.errors import (
     ClusterIntlError,
     InputError,
@@ -587,13 +587,8 @@ def run_batch(
         [o.row if o.ok and o.row else failed_row(o.source, o.problems) for o in ordered]
     )
     rows = dashboard(rows, k)
-    gc.freeze()  # a full collection in the summaries walked all the batch kept (knowledge, runner)
-    try:
-        for name, data in summaries(rows, lang, k.program.portfolio.distinguishing_share).items():
-            write(name, data)
-            written.append(name)
-    finally:
-        gc.unfreeze()
+    share = k.program.portfolio.distinguishing_share
+    write_summaries(rows, lang, share, write, written, workers)
     return Report(total=total, failed=[o for o in ordered if not o.ok], rows=rows, written=written)
 
 

@@ -8,6 +8,7 @@ advice: it lists what the consultant should collect, and what each answer would 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from engine.inference.trace import Result
@@ -25,11 +26,27 @@ class _Reader:
     def __init__(self, result: Result, k: Knowledge) -> None:
         self.result = result
         self.k = k
-        self.inputs = measure_inputs(k)
+        self.inputs = k.derived(measure_inputs)
         ids = k.scoring.helix.model_ids
         # the values a measure takes when its data are missing: not a fact about the cluster
         self.undetermined = {None, "unknown", "not_determined", ids.unknown}
         self._facts: dict[int, tuple[list[Any], tuple[list[str], list[str]] | None]] = {}
+        self._waits: dict[str, bool] = {}  # by measure
+
+    def measure_waits(self, subject: str) -> bool:
+        """Whether a condition on this measure can leave a branch waiting (`_read`): its
+        `blank_inputs` are not None, whatever the operator (not determined, an input blank)."""
+        hit = self._waits.get(subject)
+        if hit is None:
+            hit = self._waits[subject] = self._measure_waits(subject)
+        return hit
+
+    def _measure_waits(self, subject: str) -> bool:
+        value = self.result.measures.get(subject)
+        if not isinstance(value, (str, type(None))) or value not in self.undetermined:
+            return False
+        inputs = self.inputs.get(subject.removeprefix("tercile_"), self.inputs.get(subject, set()))
+        return any(self.result.assessment.get(i) is None for i in inputs)
 
     def value(self, a: Atom) -> Any:
         """The answer or computed measure a condition reads."""
@@ -101,6 +118,71 @@ class _Reader:
 
 
 Requests = dict[str, dict[str, set[str]]]
+Key = tuple[str, str]  # what a condition tests: (subject kind, id)
+
+
+def _keys(branch: list[Any]) -> set[Key]:
+    """What a branch can wait for, read as `_Reader._read` reads it: a `not:` is decided by what
+    was made, a recommendation holds or decides against the branch; only a condition on an
+    indicator (blank), a measure (not determined, an input blank) or a finding (not made yet)
+    can add to what it needs. A branch none of whose keys waits is never blocked only by blanks:
+    every condition holds, or a known value or a conclusion decides against it."""
+    return {
+        (cond.subject_kind, cond.subject)
+        for cond in branch
+        if not isinstance(cond, Not_) and cond.subject_kind != "recommendation"
+    }
+
+
+@dataclass(frozen=True)
+class _Index:
+    """Rules' AND-branches (by rule, in the rules' order), numbered in that order, and for each
+    key the branches that test it, as a bit mask of their numbers: built once per knowledge base."""
+
+    branches: list[list[list[Any]]]
+    spots: dict[Key, int]
+    where: list[tuple[int, int]]  # a branch's number -> (its rule, its place in the rule)
+
+    @classmethod
+    def of(cls, rules: list[list[list[Any]]]) -> _Index:
+        """The index of these rules' branches."""
+        where = [(i, j) for i, branches_ in enumerate(rules) for j in range(len(branches_))]
+        spots: dict[Key, int] = {}
+        for n, (i, j) in enumerate(where):
+            for key in _keys(rules[i][j]):
+                spots[key] = spots.get(key, 0) | 1 << n
+        return cls(rules, spots, where)
+
+
+def _visit(
+    reader: _Reader, index: _Index, pending: set[str] | None = None
+) -> list[tuple[int, list[list[Any]]]]:
+    """The rules (by position, in order) with those of their branches that can be blocked only
+    by blanks in this cluster: the branches testing a key that waits. Any other gives
+    (False, [], []): the fixpoint and the requests need not read it. A finding waits while it is
+    not made (the fixpoint, finding the pending ones) or, once they are known, when `pending`:
+    a branch reading a finding neither made nor pending is not blocked only by blanks."""
+    mask = 0
+    values, findings = reader.result.assessment.values, reader.result.findings
+    for (kind, subject), bits in index.spots.items():
+        if kind == "indicator":
+            if values.get(subject) is None:
+                mask |= bits
+        elif kind == "finding":
+            if subject in pending if pending is not None else subject not in findings:
+                mask |= bits
+        elif reader.measure_waits(subject):
+            mask |= bits
+    out: list[tuple[int, list[list[Any]]]] = []
+    while mask:  # the branches in their order: lowest number first
+        low = mask & -mask
+        mask ^= low
+        i, j = index.where[low.bit_length() - 1]
+        if out and out[-1][0] == i:
+            out[-1][1].append(index.branches[i][j])
+        else:
+            out.append((i, [index.branches[i][j]]))
+    return out
 
 
 def _add(requests: Requests, indicator: str, rule: str, decides: set[str]) -> None:
@@ -120,6 +202,11 @@ def _deriving(k: Knowledge) -> list[tuple[tuple[str, ...], list[list[Any]]]]:
     return [(tuple(s.rule.then.finding), _branches(s)) for s in k.rules if s.rule.then.finding]
 
 
+def _deriving_index(k: Knowledge) -> _Index:
+    """The deriving rules' branches by what they test, once per knowledge base."""
+    return _Index.of([b for _, b in k.derived(_deriving)])
+
+
 def _concluding(k: Knowledge) -> list[tuple[str, tuple[str, ...], list[list[Any]]]]:
     """Each rule's id, the conclusions a data request may decide (a direction the experts close,
     `restricts`, is their record, not a fact to collect) and its AND-branches, once per knowledge
@@ -137,11 +224,19 @@ def _concluding(k: Knowledge) -> list[tuple[str, tuple[str, ...], list[list[Any]
     return out
 
 
+def _concluding_index(k: Knowledge) -> _Index:
+    """The concluding rules' branches by what they test, once per knowledge base."""
+    return _Index.of([b for _, _, b in k.derived(_concluding)])
+
+
 def _pending(reader: _Reader, k: Knowledge, made: set[str]) -> set[str]:
     """The findings a rule could still derive once blanks are filled, to a fixpoint."""
     pending: set[str] = set()
     changed = True
-    rules = k.derived(_deriving)
+    every = k.derived(_deriving)
+    rules = [
+        (every[i][0], branches_) for i, branches_ in _visit(reader, k.derived(_deriving_index))
+    ]
     while changed:
         changed = False
         for findings, branches_ in rules:
@@ -159,7 +254,9 @@ def _rule_requests(
 ) -> dict[str, set[str]]:
     """The blanks each rule branch waits for; returns what each pending finding would decide."""
     downstream: dict[str, set[str]] = {}
-    for rule, candidates, branches_ in k.derived(_concluding):
+    every = k.derived(_concluding)
+    for i, branches_ in _visit(reader, k.derived(_concluding_index), pending):
+        rule, candidates = every[i][0], every[i][1]
         conclusions = {c for c in candidates if c not in made}
         if not conclusions:
             continue

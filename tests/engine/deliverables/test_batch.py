@@ -333,15 +333,15 @@ def test_the_summaries_run_with_what_the_batch_kept_frozen(tmp_path, knowledge, 
     a runner); unfrozen afterwards, even when a summary fails."""
     import gc
 
-    from engine.deliverables import batch
+    from engine.deliverables import batch_summary
 
     seen: list[int] = []
 
-    def summaries(rows, lang, share):
+    def summaries(rows, lang, share, workbook=None):
         seen.append(gc.get_freeze_count())
         raise RuntimeError("a summary fails")
 
-    monkeypatch.setattr(batch, "summaries", summaries)
+    monkeypatch.setattr(batch_summary, "summaries", summaries)
     inputs = [EXAMPLES / "nizhny-novgorod.yaml", EXAMPLES / "nascent-cluster.yaml"]
     options = {"fmt": "md", "lang": "en", "protected": Inputs(), "workers": 2, "progress": False}
     before = gc.get_freeze_count()

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -15,9 +16,24 @@ import yaml
 from openpyxl import load_workbook
 
 from engine.deliverables.batch import Job, Work, process
-from engine.deliverables.portfolio import dashboard, distinguishing, movements, rank_rows
-from engine.deliverables.summary import labelled, summaries
+from engine.deliverables.portfolio import (
+    dashboard,
+    distinguishing,
+    failed_row,
+    movements,
+    rank_rows,
+)
+from engine.deliverables.summary import (
+    labelled,
+    summaries,
+    summary_page,
+    summary_record,
+    summary_view,
+)
 from engine.program.charts import wrap_label
+from engine.render.jinja import environment
+from engine.text.message import Locale, localize
+from engine.text.strings import strings
 from tests.conftest import EXAMPLES, ROOT
 
 CORPUS = sorted((EXAMPLES / "corpus").glob("*.yaml"))
@@ -200,3 +216,24 @@ def test_movements_compare_a_row_with_its_own_clusters_rows_not_every_pair():
     assert moved[:200] == [None] * 200
     assert moved[200] == {"from_year": 2020, "index": 0.0, "measures": 200}
     assert len(reads) < 10 * len(rows)  # every pair: over 160 000
+
+
+@pytest.mark.parametrize("lang", ["en", "ru"])
+@pytest.mark.parametrize("fmt", ["md", "html"])
+def test_the_pages_are_what_the_whole_record_in_words_gives(knowledge, lang, fmt):
+    """`summary_view` walks only what the summary adds to the rows (in words already), once for
+    both pages: each page is the one the whole record put into words gives, failed rows and the
+    comparison chart included."""
+    drafted = rows_of(CORPUS[:4], knowledge, lang)
+    failed = [failed_row("a.yaml", ["a.yaml: bad"]), failed_row("b.yaml", [])]
+    plain = [
+        {k: v for k, v in r.items() if k not in ("distinguishing", "movement")} for r in drafted
+    ]
+    rows = dashboard(rank_rows(plain[:2] + failed[:1] + plain[2:] + failed[1:]), knowledge)
+    whole = localize(summary_record(rows, 0.5), Locale(lang, typography=False))
+    text = environment().get_template(f"summary.{fmt}.j2").render(s=whole, t=strings()[lang])
+    view = summary_view(rows, lang, 0.5)
+    assert view == whole
+    page = summary_page(view, lang, fmt)
+    assert page == re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
+    assert "a.yaml: bad" in page and summaries(rows, lang, 0.5)[f"summary.{fmt}"] == page

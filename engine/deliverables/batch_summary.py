@@ -1,0 +1,137 @@
+"""The batch's four summary files, once every cluster is drafted. They need the whole batch (the
+peer ranks, the distinguishing measures), so they come after the pool, when one core is idle: the
+workbook, most of their time (openpyxl's cells), is built there by a forked child while the parent
+builds the CSV and the two pages."""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import multiprocessing
+import os
+import select
+import signal
+import time
+from collections.abc import Callable
+from typing import Any, NoReturn
+
+from engine.deliverables.summary import summaries, summary_xlsx
+
+Writer = Callable[[str, "str | bytes"], None]
+
+FORK_ROWS = 64  # below this a workbook takes a few milliseconds: no second process for it
+
+
+def write_summaries(
+    rows: list[dict[str, Any]],
+    lang: str,
+    share: float | None,
+    write: Writer,
+    written: list[str],
+    workers: int = 2,
+) -> None:
+    """Build the summary files of the ranked rows and write each (`written` names them), with
+    the workbook on a second core when the batch may use one (`workers`) and it is worth it."""
+    # frozen: a full collection in the summaries walked all the batch kept (knowledge, runner),
+    # and a forked child's collections leave the parent's pages alone (no copy of its heap)
+    gc.freeze()
+    try:
+        forked = workers > 1 and len(rows) >= FORK_ROWS and _can_fork()
+        book = Forked(lambda: summary_xlsx(rows, lang)) if forked else None
+        try:
+            files = summaries(rows, lang, share, workbook=book.result if book else None)
+        finally:
+            if book is not None:
+                book.close()
+        for name, data in files.items():
+            write(name, data)
+            written.append(name)
+    finally:
+        gc.unfreeze()
+
+
+def _can_fork() -> bool:
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
+class Forked:
+    """Bytes built by `make` in a forked child while the parent works on, read back through a
+    pipe; built by the parent itself when the child fails (or cannot be forked).
+
+    The child is forked with SIGINT and SIGTERM blocked, then ignores SIGINT (Ctrl-C goes to the
+    whole process group: the parent acts on it, by killing the child) and takes SIGTERM's default
+    action. It leaves by `os._exit` whatever happens: none of the parent's exit handlers, buffered
+    output or `finally` blocks run twice. Fork only once no other thread of the parent runs (the
+    batch's writer and progress bar are done): the child must not inherit a half-held lock."""
+
+    def __init__(self, make: Callable[[], bytes]) -> None:
+        self.make = make
+        self.pid: int | None = None
+        self.fd: int | None = None
+        read, write = os.pipe()
+        old_mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+        try:
+            pid = os.fork()
+            if pid == 0:
+                _child(make, read, write)
+        except OSError:  # no fork (out of memory, process limit): the parent builds it
+            os.close(read)
+            os.close(write)
+            return
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, old_mask)
+        os.close(write)
+        self.pid, self.fd = pid, read
+
+    def result(self, timeout: float = 300.0) -> bytes:
+        """The child's bytes (waiting for them), or the parent's own if the child failed or
+        has not finished within `timeout` seconds (it is stopped then: a batch never hangs on
+        a child stuck on a lock some thread of the parent held at the fork)."""
+        if self.pid is None or self.fd is None:
+            return self.make()
+        chunks, deadline = [], time.monotonic() + timeout
+        while True:
+            left = max(0.0, deadline - time.monotonic())
+            if not select.select([self.fd], [], [], left)[0]:
+                self.close()
+                return self.make()
+            chunk = os.read(self.fd, 1 << 16)
+            if not chunk:
+                break
+            chunks.append(chunk)
+        os.close(self.fd)
+        self.fd = None
+        _, status = os.waitpid(self.pid, 0)
+        self.pid = None
+        return b"".join(chunks) if os.waitstatus_to_exitcode(status) == 0 else self.make()
+
+    def close(self) -> None:
+        """Stop and reap the child if it still runs (an interrupt, an error), close the pipe."""
+        if self.pid is not None:
+            with contextlib.suppress(OSError):
+                os.kill(self.pid, signal.SIGKILL)
+            with contextlib.suppress(OSError):
+                os.waitpid(self.pid, 0)
+            self.pid = None
+        if self.fd is not None:
+            with contextlib.suppress(OSError):
+                os.close(self.fd)
+            self.fd = None
+
+
+def _child(make: Callable[[], bytes], read: int, write: int) -> NoReturn:
+    """The forked child: build the bytes, send them down the pipe, exit (status 0 if sent)."""
+    status = 1
+    try:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})
+        os.close(read)
+        data = make()
+        with open(write, "wb", closefd=True) as pipe:
+            pipe.write(data)
+        status = 0
+    except BaseException:  # the parent builds it instead; no traceback here
+        pass
+    finally:
+        os._exit(status)

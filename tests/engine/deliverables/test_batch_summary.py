@@ -1,0 +1,95 @@
+"""engine/deliverables/batch_summary.py: the summary files after the pool, the workbook built in
+a forked child (the parent's own when the child fails), the same files as in one process."""
+
+from __future__ import annotations
+
+import os
+import time
+from typing import Any
+
+import pytest
+
+from engine.deliverables import batch_summary
+from engine.deliverables.batch_summary import Forked, write_summaries
+from engine.deliverables.portfolio import dashboard, failed_row, rank_rows
+from engine.deliverables.summary import summaries
+from tests.engine.deliverables.test_portfolio import CORPUS, rows_of
+
+needs_fork = pytest.mark.skipif(not hasattr(os, "fork"), reason="no fork on this platform")
+
+
+@pytest.fixture(scope="module")
+def rows(knowledge) -> list[dict[str, Any]]:
+    """The corpus's rows and two failed inputs, ranked as the batch ranks them."""
+    drafted = rows_of(CORPUS[:6], knowledge)
+    plain = [
+        {k: v for k, v in r.items() if k not in ("distinguishing", "movement")} for r in drafted
+    ]
+    failed = [failed_row("a.yaml", ["a.yaml: bad"]), failed_row("b.yaml", [])]
+    return dashboard(rank_rows(plain[:3] + failed[:1] + plain[3:] + failed[1:]), knowledge)
+
+
+@needs_fork
+def test_a_forked_child_builds_the_bytes_and_the_parent_falls_back_when_it_fails():
+    parent = os.getpid()
+    assert Forked(lambda: b"x" * 300_000).result() == b"x" * 300_000  # more than a pipe holds
+
+    def only_here() -> bytes:
+        if os.getpid() != parent:
+            raise RuntimeError("the child fails")
+        return b"built by the parent"
+
+    assert Forked(only_here).result() == b"built by the parent"
+
+
+@needs_fork
+def test_a_child_that_hangs_is_stopped_and_the_parent_builds_the_bytes():
+    parent = os.getpid()
+
+    def hangs_in_the_child() -> bytes:
+        if os.getpid() != parent:
+            time.sleep(60)
+        return b"built by the parent"
+
+    child = Forked(hangs_in_the_child)
+    pid = child.pid
+    assert pid is not None
+    started = time.perf_counter()
+    assert child.result(timeout=0.5) == b"built by the parent"
+    assert time.perf_counter() - started < 10
+    with pytest.raises(ChildProcessError):
+        os.waitpid(pid, os.WNOHANG)  # stopped and reaped
+    assert child.pid is None and child.fd is None
+
+
+@needs_fork
+def test_closing_kills_and_reaps_a_child_still_at_work():
+    child = Forked(lambda: time.sleep(30) or b"")
+    pid = child.pid
+    assert pid is not None
+    started = time.perf_counter()
+    child.close()
+    assert time.perf_counter() - started < 5
+    with pytest.raises(ChildProcessError):
+        os.waitpid(pid, os.WNOHANG)  # reaped: no zombie left
+    assert child.pid is None and child.fd is None
+
+
+@needs_fork
+@pytest.mark.parametrize("workers", [1, 2])
+def test_written_summaries_are_the_summaries_forked_or_not(rows, monkeypatch, workers):
+    monkeypatch.setattr(batch_summary, "FORK_ROWS", 1)
+    forks: list[int] = []
+    real = batch_summary.Forked
+
+    def counted(make):
+        forks.append(1)
+        return real(make)
+
+    monkeypatch.setattr(batch_summary, "Forked", counted)
+    files: dict[str, str | bytes] = {}
+    written: list[str] = []
+    write_summaries(rows, "ru", 0.5, files.__setitem__, written, workers=workers)
+    assert files == summaries(rows, "ru", 0.5)
+    assert written == ["summary.csv", "summary.xlsx", "summary.md", "summary.html"]
+    assert len(forks) == (1 if workers > 1 else 0)
