@@ -56,6 +56,7 @@ def rests_on_blank(f: Firing, result: Result, seen: frozenset[str] = frozenset()
     return False
 
 
+@pytest.mark.slow  # a property sweep of 1.9-2.8 s in a fresh clone (CI's 50 examples): CI runs it
 @SETTINGS
 @given(assessments())
 def test_no_new_measure_rests_on_a_blank(data):

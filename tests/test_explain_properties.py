@@ -105,6 +105,7 @@ def _ends_in_inputs(node: dict[str, Any]) -> None:
                 _ends_in_inputs(child)
 
 
+@pytest.mark.slow  # a property sweep of 1.9-2.8 s in a fresh clone (CI's 50 examples): CI runs it
 @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(assessments)
 def test_why_ends_in_inputs_and_why_not_names_a_reason(values):
