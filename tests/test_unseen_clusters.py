@@ -256,3 +256,21 @@ def test_the_regional_bodies_are_named_as_the_clusters_country_has_them(programs
             assert authority in text.replace("Орган", "орган").replace("Regional", "regional"), name
             other += 1
     assert russian >= 5 and other >= 6
+
+
+def test_a_cluster_abroad_is_never_asked_whether_it_is_a_russian_pilot_cluster(programs, knowledge):
+    """Russia's pilot innovative territorial clusters are a Russian programme: the Kenyan
+    horticulture cluster's data requests asked whether it was one. Abroad the cluster is not one
+    (its texts make no pilot-cluster argument), and no request names the question."""
+    from engine.program.data_requests import data_requests
+
+    abroad = 0
+    for name, (result, _) in programs.items():
+        if result.assessment.get("country") in ("RU", None):
+            continue
+        abroad += 1
+        assert "governance.not_pilot" in result.findings, name
+        assert "governance.pilot" not in result.findings, name
+        asked = {r["indicator"] for r in data_requests(result, knowledge)}
+        assert "is_pilot_innovative_cluster" not in asked, name
+    assert abroad >= 8
