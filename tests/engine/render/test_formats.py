@@ -211,3 +211,14 @@ def test_a_renderer_never_reads_the_keys_it_calls_unread(f, path, session):
             assert formats.render("program", f.name, view=lambda v=less: v) == formats.render(
                 "program", f.name, view=lambda v=view: v
             )
+
+
+def test_each_data_request_says_what_it_decides_on_a_line_of_its_own(session, knowledge):
+    """The Markdown data requests put "decides" under the request, as the template lays it out:
+    the block's trimmed newline had joined it to the "ask" clause with two spaces."""
+    for lang, word in (("en", "decides: "), ("ru", "решает: ")):
+        result = api.evaluate(EXAMPLES / "nizhny-novgorod.yaml", session)
+        md = api.draft(result, knowledge, "md", lang)
+        lines = [x for x in md.splitlines() if word in x]
+        assert lines, lang
+        assert all(x.startswith("  " + word) for x in lines), [x[:80] for x in lines]
