@@ -169,7 +169,7 @@ def _visit(
             if values.get(subject) is None:
                 mask |= bits
         elif kind == "finding":
-            if subject in pending if pending is not None else subject not in findings:
+            if (subject in pending) if pending is not None else (subject not in findings):
                 mask |= bits
         elif reader.measure_waits(subject):
             mask |= bits
