@@ -115,11 +115,20 @@ class Work(Strict):
     sources: list[str]
 
 
+class Reworded(Strict):
+    """A text said otherwise when every finding of `if` is made."""
+
+    if_: list[str] = Field(alias="if", min_length=1)
+    text: Text
+
+
 class DocumentFile(Strict):
     """The parts of the client's document: bodies, plan, funding, risks, references."""
 
     contractor: Text
     approval: Text
+    # the approval otherwise (no Cluster Council yet: the program cannot be approved by it)
+    approval_reworded: list[Reworded] = Field(default_factory=list)
     version: str
     goal: Text
     tasks_intro: Text

@@ -126,7 +126,12 @@ def front_view(result: Result, k: Knowledge, nm: dict[str, Any], per: dict[str, 
         title=Msg("title"),
         cluster=nm["cluster"],
         region=nm["region"],
-        approval=tx(d.approval),
+        approval=tx(
+            next(
+                (r.text for r in d.approval_reworded if all(f in result.findings for f in r.if_)),
+                d.approval,
+            )
+        ),
         version=d.version,
         year=a.get("assessment_year"),
         period=per["label"],

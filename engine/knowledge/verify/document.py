@@ -60,6 +60,9 @@ def _check_findings_and_funding(c: Checker) -> None:
     d = c.k.document
     instruments = {i.id for i in d.instruments}
     findings = {f.id for f in c.k.findings.findings}
+    for j, alt in enumerate(d.approval_reworded):
+        for n, fid in enumerate(alt.if_):
+            _ref(c, ("approval_reworded", j, "if", n), fid, findings, "finding")
     for i, b in enumerate(d.bodies):
         for j, alias in enumerate(b.renamed):
             for n, fid in enumerate(alias.if_):

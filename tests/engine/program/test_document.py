@@ -158,3 +158,23 @@ def test_a_cluster_without_baselines_says_when_targets_come_and_shows_no_bare_da
     assert all(x.strip() for x in view["summary"]["targets"])
     md = str(api.draft(result, knowledge, "md", "en"))
     assert "— —" not in md and "no data" in md
+
+
+def test_a_cluster_without_a_council_is_not_approved_by_one(knowledge, session):
+    """A program whose first measure forms the Cluster Council cannot be approved by that
+    Council: the Mexican aerospace suppliers' title page said so. Its members' general meeting
+    approves it; a cluster with a Council (or none said) keeps the Council."""
+    base = "cluster_name: Approval test\ncountry: MX\nself_assessment_level: 3\n"
+    for council, by in (
+        ("false", "general meeting"),
+        ("true", "Cluster Council"),
+        (None, "Cluster Council"),
+    ):
+        text = base + (f"has_cluster_council: {council}\n" if council else "")
+        result = api.evaluate_bytes(text.encode(), "approval.yaml", session)
+        for fmt in ("md", "html", "docx"):
+            out = visible_text(fmt, api.draft(result, knowledge, fmt, "en"))
+            approval = next(x for x in out.splitlines() if "APPROVED by decision of the" in x)
+            assert f"APPROVED by decision of the {by}" in approval, (council, fmt, approval)
+        ru = api.draft(result, knowledge, "md", "ru")
+        assert ("общего собрания участников" in ru) == (council == "false")
