@@ -30,6 +30,15 @@ class CapacityBand(Strict):
     first_year: int | None
 
 
+class AskInstead(Strict):
+    """A body the assessment says does not exist is not asked for data: `ask` is, when every
+    finding of `if` is made."""
+
+    if_: list[str] = Field(alias="if", min_length=1)
+    body: str
+    ask: str
+
+
 class Schedule(Provenance):
     """How the program is sized to the cluster and its measures placed on the calendar."""
 
@@ -50,6 +59,7 @@ class Schedule(Provenance):
     to_confirm_share: float = 0.5
     # who is asked for a blank of each indicator group (a document.yaml body)
     ask_by_group: dict[str, str] = Field(default_factory=dict)
+    ask_instead: list[AskInstead] = Field(default_factory=list)
 
 
 class Portfolio(Provenance):

@@ -8,6 +8,7 @@ advice: it lists what the consultant should collect, and what each answer would 
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -354,7 +355,7 @@ def data_requests_view(result: Result, k: Knowledge) -> list[dict[str, Any]]:
                 "label": tx(ind.label),
                 "question": tx(ind.question),
                 "group": tx(k.group[ind.group].label),
-                "ask": ask_whom(ind.group, k),
+                "ask": ask_whom(ind.group, k, result.findings),
                 "recommendations": recs,
                 "findings": findings,
                 # what the reader needs: the measures it decides, else the conclusions
@@ -373,9 +374,13 @@ def _catalogue_order(k: Knowledge) -> dict[str, int]:
     return {r.id: i for i, r in enumerate(k.recommendations.recommendations)}
 
 
-def ask_whom(group: str, k: Knowledge) -> Any:
-    """The body asked for a blank of this indicator group, or nothing."""
+def ask_whom(group: str, k: Knowledge, findings: Collection[str] = ()) -> Any:
+    """The body asked for a blank of this indicator group (one that exists, by the cluster's
+    `findings`), or nothing."""
     s = k.program.schedule
     body_id = s.ask_by_group.get(group) if s else None
+    for alt in s.ask_instead if s else []:
+        if alt.body == body_id and all(f in findings for f in alt.if_):
+            body_id = alt.ask
     body = next((b for b in k.document.bodies if b.id == body_id), None)
     return tx(body.name) if body is not None else ""

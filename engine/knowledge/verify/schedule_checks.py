@@ -45,12 +45,32 @@ def _check_schedule(c: CheckerBase, s: Schedule) -> None:
     loop = _cycle(s.preconditions)
     if loop:
         c.add(f, p + ("preconditions",), f"preconditions form a cycle: {' -> '.join(loop)}")
+    _check_asking(c, s, f, p)
+
+
+def _check_asking(c: CheckerBase, s: Schedule, f: str, p: tuple[str, ...]) -> None:
+    """Who is asked for the blanks of each indicator group, and who instead when a body does not
+    exist: known groups, bodies and findings."""
     bodies = {b.id for b in c.k.document.bodies}
     for group, body in s.ask_by_group.items():
         if group not in c.k.group:
             c.add(f, p + ("ask_by_group", group), f"unknown indicator group {group!r}", key=True)
         if body not in bodies:
             c.add(f, p + ("ask_by_group", group), f"unknown body {body!r} (document.yaml)")
+    findings = {x.id for x in c.k.findings.findings}
+    for i, alt in enumerate(s.ask_instead):
+        for key in ("body", "ask"):
+            if getattr(alt, key) not in bodies:
+                what = f"unknown body {getattr(alt, key)!r} (document.yaml)"
+                c.add(f, p + ("ask_instead", i, key), what, code="unknown-body")
+        for j, fid in enumerate(alt.if_):
+            if fid not in findings:
+                c.add(
+                    f,
+                    p + ("ask_instead", i, "if", j),
+                    f"unknown finding {fid!r}",
+                    code="unknown-finding",
+                )
 
 
 def check_schedule(c: CheckerBase) -> None:

@@ -55,3 +55,20 @@ def test_a_branch_testing_nothing_that_waits_is_not_read(knowledge):
             )
     assert sum(len(b) for _, b in visited) < sum(len(b) for b in index.branches)
     assert dr._visit(reader, index, set()) == []
+
+
+def test_a_body_that_does_not_exist_is_never_asked_for_data(session, knowledge):
+    """The Mexican aerospace suppliers have no Cluster Council (the program's first measure forms
+    one), yet their data requests asked the Council for the self-assessment: a cluster without
+    a Council is asked through its coordinating organization; one with a Council asks it."""
+    from engine import api
+    from engine.program.data_requests import data_requests_view
+
+    base = "cluster_name: Asking test\ncountry: MX\nself_assessment_level: 3\n"
+    council = next(b for b in knowledge.document.bodies if b.id == "council").name
+    for has, asked in (("false", False), ("true", True)):
+        result = api.evaluate_bytes(
+            (base + f"has_cluster_council: {has}\n").encode(), "asking.yaml", session
+        )
+        asks = [r["ask"] for r in data_requests_view(result, knowledge)]
+        assert asks and (council in asks) == asked, (has, set(map(str, asks)))
