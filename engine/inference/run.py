@@ -223,7 +223,7 @@ class Runner:
         self.recorder.lean = not trace
         self.recorder.facts = facts
         self.engine.reset()
-        self.engine.declare(*build_facts(assessment, measures, self.knowledge))
+        self.engine.feed(build_facts(assessment, measures, self.knowledge))
         self.engine.run()
         firings = self.recorder.firings
         result = _result(assessment, measures, firings, self.knowledge)

@@ -9,6 +9,7 @@ import pytest
 from experta import AS, MATCH, NOT, Fact, KnowledgeEngine, Rule
 from experta.activation import Activation
 from experta.agenda import Agenda
+from experta.factlist import FactList
 from experta.strategies import DepthStrategy
 
 from engine.inference.rules import StableStrategy
@@ -119,12 +120,20 @@ def test_every_firing_of_the_example_was_live(nn_result):
 
 
 def _firings(runner, assessments) -> list[list[dict]]:
-    return [[f.as_dict() for f in runner.run(a).firings] for a in assessments]
+    out = []
+    for a in assessments:
+        firings = [f.as_dict() for f in runner.run(a).firings]
+        # the working memory too: each fact with its index, and the fact list's identities
+        facts = runner.engine.facts
+        memory = [(i, type(f).__name__, sorted(f.items(), key=repr)) for i, f in facts.items()]
+        out.append([*firings, memory, sorted(map(repr, facts.reference_counter.items()))])
+    return out
 
 
 def test_lean_run_loop_and_conclude_give_expertas_firing_record(knowledge, monkeypatch):
-    """The engine's own `run`, `reset` and `conclude` (no debug strings built, no checks of a
-    one-field fact) fire and declare exactly as experta's stock methods do."""
+    """The engine's own `run`, `reset`, `feed` and `conclude` and its fact list (no debug strings
+    built, no checks of a one-field fact, the checks of a cluster's facts per set of names) fire,
+    declare and fill the working memory exactly as experta's stock methods do."""
     from bench.synthetic import random_assessment
     from engine.assessment.load import load_assessment
     from engine.inference import rules
@@ -138,6 +147,8 @@ def test_lean_run_loop_and_conclude_give_expertas_firing_record(knowledge, monke
         m.setattr(rules._Engine, "run", KnowledgeEngine.run)
         m.setattr(rules._Engine, "reset", KnowledgeEngine.reset)
         m.setattr(rules._Engine, "conclude", lambda e, cls, fid: e.declare(cls(id=fid)) is not None)
+        m.setattr(rules._Engine, "feed", lambda e, facts: e.declare(*facts))
+        m.setattr(rules, "_FactList", FactList)
         stock = _firings(Runner(knowledge), assessments)
     assert ours == stock
     assert any(not d["new"] for run in ours for f in run for d in f["declared"])  # a repeat seen
@@ -163,3 +174,35 @@ def test_lean_run_loop_logs_firings_when_the_rules_watcher_is_on(knowledge, capl
         watchers.unwatch("RULES")
         watchers.RULES.setLevel(logging.NOTSET)
     assert sum("FIRE" in r.getMessage() for r in caplog.records) == fired > 0
+
+
+def test_feed_refuses_what_declare_refuses(knowledge):
+    """`feed` raises experta's errors: a pattern as a value, a nested accessor as a name, a
+    non-fact; a repeated fact is entered once, and a field named like `__x__` stays out of the
+    fact's identity as in experta's fact list."""
+    from experta import P
+
+    from engine.inference.rules import _FactList
+    from engine.inference.run import Runner
+
+    engine = Runner(knowledge).engine
+    engine.reset()
+    with pytest.raises(TypeError):
+        engine.feed([Item(n=1), Item(n=P(lambda v: v))])
+    with pytest.raises(KeyError):
+        engine.feed([Item(n=1), Item(a__b=1)])
+    engine.feed([Item(n=1), Item(n=1)])
+    assert sum(isinstance(f, Item) for f in engine.facts.values()) == 1
+    ours, stock = _FactList(), FactList()
+    for facts in (ours, stock):
+        with pytest.raises(ValueError):
+            facts.declare({"n": 1})
+        facts.declare(Item(n=2, __tag__="x"))
+        facts.declare(Item(n=2, __tag__="y"))
+        facts.declare(Done(id="a"))
+    assert ours.reference_counter == stock.reference_counter
+    assert [(type(f), dict(f)) for f in ours.values()] == [
+        (type(f), dict(f)) for f in stock.values()
+    ]
+    assert ours.conclude(Done, "a") is False and ours.conclude(Done, "b") is True
+    assert dict(ours[2]) == {"id": "b", "__factid__": 2} and type(ours[2]) is Done
