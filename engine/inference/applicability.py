@@ -61,15 +61,34 @@ def read_kind(cond: AppliesTo, kind: ClusterKind, k: Knowledge) -> tuple[KindChe
     return tuple(checks)
 
 
+def _wheres(k: Knowledge) -> dict[str, str]:
+    """Where each measure's `applies_to:` is written (recommendations.yaml:line), once per
+    knowledge base."""
+    located = k.located.get("recommendations.yaml")
+    out: dict[str, str] = {}
+    for i, rec in enumerate(k.recommendations.recommendations):
+        where = "recommendations.yaml"
+        if located is not None:
+            where = f"{located.file}:{located.pos(('recommendations', i, 'applies_to'))[0]}"
+        out.setdefault(rec.id, where)  # the first entry of an id, as a search from the top finds
+    return out
+
+
+def _conditional(k: Knowledge) -> tuple[tuple[str, AppliesTo, str], ...]:
+    """The catalogue's measures with an `applies_to:` condition, in catalogue order, each with
+    its condition and where it is written: what `excluded_measures` reads for every cluster."""
+    wheres = k.derived(_wheres)
+    return tuple(
+        (rec.id, rec.applies_to, wheres[rec.id])
+        for rec in k.recommendations.recommendations
+        if isinstance(rec.applies_to, AppliesTo)
+    )
+
+
 def applicability(rid: str, kind: ClusterKind, k: Knowledge) -> Applicability:
     """Whether the measure applies to the cluster's kind; `any` (or none) always does."""
     cond = k.recommendation[rid].applies_to
-    located = k.located.get("recommendations.yaml")
-    where = "recommendations.yaml"
-    if located is not None:
-        i = next(j for j, r in enumerate(k.recommendations.recommendations) if r.id == rid)
-        path = ("recommendations", i, "applies_to")
-        where = f"{located.file}:{located.pos(path)[0]}"
+    where = k.derived(_wheres)[rid]
     if not isinstance(cond, AppliesTo):
         return Applicability(rid, True, (), where)
     checks = read_kind(cond, kind, k)
@@ -79,11 +98,10 @@ def applicability(rid: str, kind: ClusterKind, k: Knowledge) -> Applicability:
 def excluded_measures(kind: ClusterKind, k: Knowledge) -> dict[str, Applicability]:
     """Every measure of the catalogue that does not apply to the cluster's kind."""
     out = {}
-    for rec in k.recommendations.recommendations:
-        if isinstance(rec.applies_to, AppliesTo):
-            check = applicability(rec.id, kind, k)
-            if not check.applies:
-                out[rec.id] = check
+    for rid, cond, where in k.derived(_conditional):
+        checks = read_kind(cond, kind, k)
+        if any(c.holds is False for c in checks):
+            out[rid] = Applicability(rid, False, checks, where)
     return out
 
 

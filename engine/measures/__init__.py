@@ -14,11 +14,7 @@ from typing import Any
 
 from engine.assessment.validate import Assessment
 from engine.knowledge.models import Knowledge
-from engine.knowledge.scoring_model import (
-    BandLimit,
-    HelixSettings,
-    PartialIndicator,
-)
+from engine.knowledge.scoring_model import BandLimit, HelixSettings, PartialIndicator
 from engine.text.strings import strings
 
 NDIGITS = 2
@@ -70,11 +66,15 @@ def _round(x: float | None) -> float | None:
 
 
 def _setting(knowledge: Knowledge, path: tuple[Any, ...]) -> str:
-    located = knowledge.located.get("scoring.yaml")
-    if located is None:
-        return "scoring.yaml"
-    line, _ = located.pos(path)
-    return f"{located.file}:{line}"
+    where = knowledge.derived(_settings)  # each read once per knowledge base (~80 a cluster)
+    if path not in where:
+        loc = knowledge.located.get("scoring.yaml")
+        where[path] = f"{loc.file}:{loc.pos(path)[0]}" if loc is not None else "scoring.yaml"
+    return where[path]
+
+
+def _settings(knowledge: Knowledge) -> dict[tuple[Any, ...], str]:
+    return {}  # the memo of `_setting`: where each setting of scoring.yaml is written
 
 
 Formula = tuple[str, dict[str, Any]]  # a key of templates/strings.yaml (f_…) and its parameters

@@ -421,3 +421,27 @@ def test_measures_without_derivations_are_the_same_values(session):
         lean = compute(a, session.knowledge, derivations=False)
         assert lean.values == full.values, path.name
         assert lean.derivations == {} and full.derivations
+
+
+def test_each_setting_is_where_scoring_yaml_writes_it(knowledge, monkeypatch):
+    """The place of each derivation's setting, read once per knowledge base, is the line
+    scoring.yaml's positions give for the setting's path, on many generated clusters."""
+    from bench.synthetic import random_assessment
+    from engine import measures
+
+    located = knowledge.located["scoring.yaml"]
+    paths: list[tuple] = []
+    put = measures._Sink.put
+    monkeypatch.setattr(
+        measures._Sink, "put", lambda s, *a: (paths.append((a[0], a[4])), put(s, *a))[1]
+    )
+    rng = random.Random(3)
+    lines = set()
+    for _ in range(60):
+        paths.clear()
+        m = compute(random_assessment(knowledge, rng), knowledge)
+        assert len(paths) == len(m.derivations) > 50
+        for key, path in paths:
+            assert m.derivations[key].setting == f"{located.file}:{located.pos(path)[0]}"
+            lines.add(m.derivations[key].setting)
+    assert len(lines) > 10
