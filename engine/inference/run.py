@@ -119,14 +119,19 @@ class _Recorder:
 
     def _plan(self, branch: list[Any]) -> tuple[tuple[Any, ...], ...]:
         """How each condition of a branch is read on a firing's facts, worked out once: a `not`
-        by the fact-list key of its finding or recommendation, a positive condition on an
-        indicator or a measure by the fact it reads and its test."""
+        by the fact-list key of its finding or recommendation (with its record when absent and
+        when present), a positive condition on an indicator or a measure by the fact it reads
+        and its test, a finding or recommendation made by its record (it holds: matched)."""
         steps: list[tuple[Any, ...]] = []
         for cond in branch:
             if isinstance(cond, Not_):
                 neg = cond.not_
                 cls = Finding if neg.subject_kind == "finding" else Recommended
-                steps.append((_NOT, neg, frozenset((cls, ("id", neg.subject)))))
+                read = {
+                    h: CondCheck(neg.subject_kind, neg.subject, None, None, None, True, h)
+                    for h in (True, False)
+                }
+                steps.append((_NOT, frozenset((cls, ("id", neg.subject))), read))
             elif isinstance(cond, Atom) and cond.subject_kind in ("indicator", "measure"):
                 if cond.subject_kind == "indicator":  # the name its group's fact is bound to
                     fact = f"g_{self.knowledge.indicator[cond.subject].group}"
@@ -135,7 +140,8 @@ class _Recorder:
                 test = predicate(cond.op, cond.value) if cond.op is not None else None
                 steps.append((_READ, cond, fact, test))
             else:
-                steps.append((_MADE, cond))
+                made = CondCheck(cond.subject_kind, cond.subject, None, None, True, False, True)
+                steps.append((_MADE, made))
         return tuple(steps)
 
 
@@ -149,12 +155,13 @@ def _checks(
     all_absent = True
     checks = []
     for step in plan:
-        how, a = step[0], step[1]
+        how = step[0]
         if how is _NOT:
-            absent = step[2] not in present
+            absent = step[1] not in present
             all_absent = all_absent and absent
-            checks.append(CondCheck(a.subject_kind, a.subject, None, None, None, True, absent))
+            checks.append(step[2][absent])
         elif how is _READ:
+            a = step[1]
             actual = _plain(bound[step[2]].get(a.subject))
             test = step[3]
             ok = test(actual) if test is not None else holds(a, actual)
@@ -162,7 +169,7 @@ def _checks(
                 CondCheck(a.subject_kind, a.subject, a.op, _plain(a.value), actual, False, ok)
             )
         else:  # a finding or recommendation made: matched, so it holds
-            checks.append(CondCheck(a.subject_kind, a.subject, None, None, True, False, True))
+            checks.append(step[1])
     return checks, all_absent
 
 

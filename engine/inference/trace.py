@@ -10,8 +10,13 @@ from engine.assessment.validate import Assessment
 from engine.knowledge.base import DeclaredKind, FactKind, SubjectKind
 from engine.measures import Measures
 
+# The records a run makes for every firing (~300 a cluster) are frozen dataclasses whose
+# `__init__` is written out: it stores the fields in the instance's dict, where the generated one
+# calls `object.__setattr__` once per field (three times slower). Same fields, order, defaults,
+# equality and hash; tests/engine/inference/test_trace.py compares them with generated ones.
 
-@dataclass(frozen=True)
+
+@dataclass(frozen=True, init=False)
 class Matched:
     """A fact an activation matched: an indicator group, the measures, a finding or a recommendation."""
 
@@ -19,6 +24,12 @@ class Matched:
     kind: FactKind
     name: str  # group id, "measures", finding id or recommendation id
     values: tuple[tuple[str, Any], ...] = ()  # the fields the rule tested, with their values
+
+    def __init__(
+        self, fact_id: int, kind: FactKind, name: str, values: tuple[tuple[str, Any], ...] = ()
+    ) -> None:
+        d = self.__dict__
+        d["fact_id"], d["kind"], d["name"], d["values"] = fact_id, kind, name, values
 
     def as_dict(self) -> dict[str, Any]:
         """The matched fact as JSON data (the result's trace)."""
@@ -30,7 +41,7 @@ class Matched:
         }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class CondCheck:
     """One condition of the firing branch with the value it saw."""
 
@@ -41,6 +52,20 @@ class CondCheck:
     actual: Any
     negated: bool
     holds: bool
+
+    def __init__(
+        self,
+        kind: SubjectKind,
+        subject: str,
+        op: str | None,
+        value: Any,
+        actual: Any,
+        negated: bool,
+        holds: bool,
+    ) -> None:
+        d = self.__dict__
+        d["kind"], d["subject"], d["op"], d["value"] = kind, subject, op, value
+        d["actual"], d["negated"], d["holds"] = actual, negated, holds
 
     def as_dict(self) -> dict[str, Any]:
         """The condition as read, as JSON data (the result's trace)."""
@@ -55,18 +80,22 @@ class CondCheck:
         }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class Declared:
     kind: DeclaredKind
     id: str
     new: bool
+
+    def __init__(self, kind: DeclaredKind, id: str, new: bool) -> None:
+        d = self.__dict__
+        d["kind"], d["id"], d["new"] = kind, id, new
 
     def as_dict(self) -> dict[str, Any]:
         """The declaration as JSON data (the result's trace)."""
         return {"kind": self.kind, "id": self.id, "new": self.new}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class Firing:
     seq: int
     rule: str
@@ -78,6 +107,24 @@ class Firing:
     declared: tuple[Declared, ...]
     priority: str | None
     live: bool  # every matched fact present and every `not` true at firing time
+
+    def __init__(
+        self,
+        seq: int,
+        rule: str,
+        where: str,
+        branch: int,
+        salience: int,
+        matched: tuple[Matched, ...],
+        conditions: tuple[CondCheck, ...],
+        declared: tuple[Declared, ...],
+        priority: str | None,
+        live: bool,
+    ) -> None:
+        d = self.__dict__
+        d["seq"], d["rule"], d["where"], d["branch"] = seq, rule, where, branch
+        d["salience"], d["matched"], d["conditions"] = salience, matched, conditions
+        d["declared"], d["priority"], d["live"] = declared, priority, live
 
     def as_dict(self) -> dict[str, Any]:
         """The firing as JSON data (the result's trace)."""
