@@ -27,9 +27,10 @@ from functools import update_wrapper
 from itertools import pairwise
 from typing import Any
 
+from experta.activation import Activation
 from experta.fieldconstraint import L, P
 from experta.matchers import ReteMatcher
-from experta.matchers.rete.check import FeatureCheck, TypeCheck
+from experta.matchers.rete.check import FactCapture, FeatureCheck, TypeCheck
 from experta.matchers.rete.mixins import ChildNode
 from experta.matchers.rete.nodes import (
     BusNode,
@@ -38,7 +39,7 @@ from experta.matchers.rete.nodes import (
     NotNode,
     OrdinaryMatchNode,
 )
-from experta.matchers.rete.token import Token
+from experta.matchers.rete.token import Token, TokenInfo
 from experta.matchers.rete.utils import prepare_rule
 
 _new_token = tuple.__new__  # Token is a namedtuple: build one without re-validating its parts
@@ -138,8 +139,11 @@ def _plan(children: list[ChildNode]) -> Plan:
     out = []
     for child in children:
         node = child.node
-        if isinstance(node, _Tester) and node._yes_no and child.callback == node.activate:
+        ours = isinstance(node, _Tester) and child.callback == node.activate
+        if ours and node._yes_no:
             out.append((node._test, node._forward))
+        elif ours and node._bind is not None:
+            out.append((None, node.capture))
         else:
             out.append((None, child.callback))
     return tuple(out)
@@ -185,10 +189,13 @@ class _Router:
                 target(token, fact)
 
 
+_VALID = Token.TagType.VALID
+
+
 class _Bus(_Router, BusNode):
     def add(self, fact: Any) -> None:
         """Send a fact newly in working memory down the network."""
-        self._forward(Token.valid(fact), fact)
+        self._forward(_new_token(Token, (_VALID, {fact}, {})), fact)  # Token.valid(fact)
 
     def remove(self, fact: Any) -> None:
         """Send the retraction of a fact down the network."""
@@ -200,6 +207,7 @@ class _Tester(_Router, FeatureTesterNode):
 
     _test: Any
     _yes_no: bool
+    _bind: str | None  # the name a fact-capture node binds its fact to (`name << Pattern`)
 
     def activate(self, token: Token) -> None:
         """Run the node's test on the token's one fact; pass it on when the test holds."""
@@ -227,6 +235,22 @@ class _Tester(_Router, FeatureTesterNode):
         self._forward(token, fact)
 
     _activate = activate
+
+    def capture(self, token: Token) -> None:
+        """`activate` of a node that binds the token's fact to a name: experta's `FactCapture`
+        test answers `{name: fact}`, read here without building that mapping or logging it."""
+        data = token.data
+        if len(data) != 1:
+            raise ValueError("a feature tester receives a token of one fact")
+        (fact,) = data
+        name, context = self._bind, token.context
+        if name in context and context[name] != fact:
+            return
+        if (False, name) in context and context[(False, name)] == fact:
+            return
+        context = dict(context)
+        context[name] = fact
+        self._forward(_new_token(Token, (token.tag, set(data), context)), fact)
 
 
 class _Memory:
@@ -265,10 +289,15 @@ class _Not(_TwoInput, NotNode):
 
 
 class _ConflictSet(_Memory, ConflictSetNode):
-    """A conflict-set node that tells its matcher it has something to report."""
+    """A conflict-set node that tells its matcher it has something to report, and keeps the
+    activations won and lost since the last poll in lists: experta's sets hashed each activation
+    twice (its rule, facts and bindings) though a node never reports one twice, as its memory of
+    tokens already says."""
 
     _order: int
     _touched: bool
+    added: Any
+    removed: Any
 
     def activate(self, token: Token) -> None:
         """Take a token and tell the matcher this node has activations to report."""
@@ -278,6 +307,37 @@ class _ConflictSet(_Memory, ConflictSetNode):
         if not self._touched:
             self._touched = True
             self._matcher._touched.append(self)
+
+    def _activate(self, token: Token) -> None:
+        """experta's `ConflictSetNode._activate`, the token's info built without re-checking."""
+        context = token.context
+        info = _new_token(TokenInfo, (frozenset(token.data), frozenset(context.items())))
+        activation = Activation(
+            self.rule, info.data, {k: v for k, v in context.items() if isinstance(k, str)}
+        )
+        if token.tag is _VALID:
+            if info not in self.memory:
+                self.memory.add(info)
+                if activation in self.removed:
+                    self.removed.remove(activation)
+                else:
+                    self.added.append(activation)
+        else:
+            try:
+                self.memory.remove(info)
+            except ValueError:  # experta's (a set raises KeyError)
+                pass
+            else:
+                if activation in self.added:
+                    self.added.remove(activation)
+                else:
+                    self.removed.append(activation)
+
+    def get_activations(self) -> tuple[list[Any], list[Any]]:
+        """The activations won and lost since the last call."""
+        res = (self.added, self.removed)
+        self.added, self.removed = [], []
+        return res
 
 
 def prepare_flat(rule: Any) -> Any:
@@ -430,6 +490,7 @@ class TouchedNodesMatcher(ReteMatcher):
             if isinstance(node, _ConflictSet):
                 node._order = rank
                 rank += 1
+                node.added, node.removed = list(node.added), list(node.removed)
                 node._touched = bool(node.added or node.removed)
                 if node._touched:
                     self._touched.append(node)
@@ -438,6 +499,7 @@ class TouchedNodesMatcher(ReteMatcher):
                 fast = _yes_no_test(node.matcher)
                 node._test = fast or node.matcher
                 node._yes_no = fast is not None
+                node._bind = node.matcher.bind if type(node.matcher) is FactCapture else None
         for node in self._nodes:
             if isinstance(node, (_Bus, _Tester)):
                 node._plan = _plan(node.children)
