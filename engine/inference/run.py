@@ -41,8 +41,8 @@ class _Recorder:
         # what a document reads, not the JSON result's trace (a batch of Markdown or HTML)
         self.facts = True
         self._branches: dict[tuple[str, int], list[Any]] = {}
-        self._subjects: dict[tuple[str, int], dict[str, list[str]]] = {}
-        self._plans: dict[tuple[str, int], tuple[tuple[Any, ...], ...]] = {}
+        # by (rule order, branch): what every firing of the branch records alike (`_first`)
+        self._static: dict[tuple[int, int], tuple[Any, ...]] = {}
         # each rule branch's salience, known once the engine class is built (`Runner`)
         self.saliences: dict[tuple[str, int], int] = {}
 
@@ -55,37 +55,47 @@ class _Recorder:
 
     def __call__(self, engine: Any, meta: Any, bound: dict[str, Any]) -> None:
         """Record one activation: the facts it matched, its conditions as read, what it declared."""
-        site = meta.site
-        key = (site.rule.id, meta.branch)
+        static = self._static.get((meta.order, meta.branch))
+        if static is None:  # the branch's alone: worked out on its first firing
+            static = self._static[(meta.order, meta.branch)] = self._first(meta)
+        rule, where, salience, then, tested, plan = static
         if self.lean:
             matched: list[Matched] = []
             checks: list[CondCheck] = []
             live = absent = True
         else:
-            branch = self.branch(site, meta.branch)
-            tested = self._subjects.get(key)
-            if tested is None:  # the branch's alone: worked out on its first firing
-                tested = self._subjects[key] = self._tested(branch)
             matched = self._matched(bound, tested) if self.facts else []
             live = all(fact["__factid__"] in engine.facts for fact in bound.values())
-            plan = self._plans.get(key)
-            if plan is None:
-                plan = self._plans[key] = self._plan(branch)
             checks, absent = _checks(engine, plan, bound)
-        declared = _declare(engine, site.rule.then, self.excluded)
-        self.firings.append(
+        declared = _declare(engine, then, self.excluded)
+        firings = self.firings
+        firings.append(
             Firing(
-                seq=len(self.firings) + 1,
-                rule=site.rule.id,
-                where=f"{site.file}:{site.line}",
-                branch=meta.branch,
-                salience=self.saliences[key],
-                matched=tuple(matched),
-                conditions=tuple(checks),
-                declared=tuple(declared),
-                priority=site.rule.then.priority,
-                live=live and absent,
+                len(firings) + 1,
+                rule,
+                where,
+                meta.branch,
+                salience,
+                tuple(matched),
+                tuple(checks),
+                tuple(declared),
+                then.priority,
+                live and absent,
             )
+        )
+
+    def _first(self, meta: Any) -> tuple[Any, ...]:
+        """What every firing of a branch records alike: its rule, place, salience and
+        conclusions, the subjects it tests and how its conditions are read."""
+        site = meta.site
+        branch = self.branch(site, meta.branch)
+        return (
+            site.rule.id,
+            f"{site.file}:{site.line}",
+            self.saliences[(site.rule.id, meta.branch)],
+            site.rule.then,
+            self._tested(branch),
+            self._plan(branch),
         )
 
     def _tested(self, branch: list[Any]) -> dict[str, list[str]]:
