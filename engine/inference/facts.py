@@ -2,7 +2,8 @@
 
 Rules match indicators by field inside their group's fact: far cheaper for experta than one small
 fact per indicator. Findings, recommendations and postponements that rules derive are facts too.
-Only this module, `rules.py` and `matcher.py` (all in engine/inference/) import experta.
+Only this module, `rules.py`, `matcher.py` and `nodes.py` (all in engine/inference/) import
+experta.
 """
 
 from __future__ import annotations

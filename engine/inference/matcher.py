@@ -14,7 +14,9 @@ and changes how tokens travel through it:
    type, a literal, a predicate on a plain field) runs inline in its parent's loop, without
    experta's per-test debug logging;
 4. `reset()` wipes only the memories written since the last reset (stock experta wipes every
-   node, once per path leading to it).
+   node, once per path leading to it);
+5. the join, not and conflict-set nodes (`engine.inference.nodes`) build their tokens without
+   re-validation, and a conflict-set node keeps its won and lost activations in lists.
 
 It relies on experta 1.9.4 internals (the version is pinned in pyproject.toml);
 tests/engine/inference/test_matcher.py pins the behaviour: identical firings to the stock matcher.
@@ -27,7 +29,6 @@ from functools import update_wrapper
 from itertools import pairwise
 from typing import Any
 
-from experta.activation import Activation
 from experta.fieldconstraint import L, P
 from experta.matchers import ReteMatcher
 from experta.matchers.rete.check import FactCapture, FeatureCheck, TypeCheck
@@ -39,8 +40,10 @@ from experta.matchers.rete.nodes import (
     NotNode,
     OrdinaryMatchNode,
 )
-from experta.matchers.rete.token import Token, TokenInfo
+from experta.matchers.rete.token import Token
 from experta.matchers.rete.utils import prepare_rule
+
+from engine.inference.nodes import _VALID, _ConflictSet, _Join, _Memory, _Not
 
 _new_token = tuple.__new__  # Token is a namedtuple: build one without re-validating its parts
 
@@ -189,9 +192,6 @@ class _Router:
                 target(token, fact)
 
 
-_VALID = Token.TagType.VALID
-
-
 class _Bus(_Router, BusNode):
     def add(self, fact: Any) -> None:
         """Send a fact newly in working memory down the network."""
@@ -251,93 +251,6 @@ class _Tester(_Router, FeatureTesterNode):
         context = dict(context)
         context[name] = fact
         self._forward(_new_token(Token, (token.tag, set(data), context)), fact)
-
-
-class _Memory:
-    """A node with memory tells its matcher when it is first written to after a reset."""
-
-    _matcher: TouchedNodesMatcher
-    _dirty: bool
-
-    def _written(self) -> None:
-        self._dirty = True
-        self._matcher._dirty.append(self)
-
-
-class _TwoInput(_Memory):
-    """A join or a not node: it only reads the token it receives, so no copy is needed."""
-
-    def activate_left(self, token: Token) -> None:
-        """A token from the left input, its memory marked as written first."""
-        if not self._dirty:
-            self._written()
-        self._activate_left(token)  # type: ignore[attr-defined]
-
-    def activate_right(self, token: Token) -> None:
-        """A token from the right input, its memory marked as written first."""
-        if not self._dirty:
-            self._written()
-        self._activate_right(token)  # type: ignore[attr-defined]
-
-
-class _Join(_TwoInput, OrdinaryMatchNode):
-    pass
-
-
-class _Not(_TwoInput, NotNode):
-    pass
-
-
-class _ConflictSet(_Memory, ConflictSetNode):
-    """A conflict-set node that tells its matcher it has something to report, and keeps the
-    activations won and lost since the last poll in lists: experta's sets hashed each activation
-    twice (its rule, facts and bindings) though a node never reports one twice, as its memory of
-    tokens already says."""
-
-    _order: int
-    _touched: bool
-    added: Any
-    removed: Any
-
-    def activate(self, token: Token) -> None:
-        """Take a token and tell the matcher this node has activations to report."""
-        if not self._dirty:
-            self._written()
-        self._activate(token)  # reads the token only
-        if not self._touched:
-            self._touched = True
-            self._matcher._touched.append(self)
-
-    def _activate(self, token: Token) -> None:
-        """experta's `ConflictSetNode._activate`, the token's info built without re-checking."""
-        context = token.context
-        info = _new_token(TokenInfo, (frozenset(token.data), frozenset(context.items())))
-        activation = Activation(
-            self.rule, info.data, {k: v for k, v in context.items() if isinstance(k, str)}
-        )
-        if token.tag is _VALID:
-            if info not in self.memory:
-                self.memory.add(info)
-                if activation in self.removed:
-                    self.removed.remove(activation)
-                else:
-                    self.added.append(activation)
-        else:
-            try:
-                self.memory.remove(info)
-            except ValueError:  # experta's (a set raises KeyError)
-                pass
-            else:
-                if activation in self.added:
-                    self.added.remove(activation)
-                else:
-                    self.removed.append(activation)
-
-    def get_activations(self) -> tuple[list[Any], list[Any]]:
-        """The activations won and lost since the last call."""
-        res = (self.added, self.removed)
-        self.added, self.removed = [], []
-        return res
 
 
 def prepare_flat(rule: Any) -> Any:
