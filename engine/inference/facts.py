@@ -63,13 +63,21 @@ def _fact(cls: type[Fact], fields: dict[str, Any]) -> Fact:
     return fact
 
 
+def _groups(knowledge: Knowledge) -> tuple[tuple[type[Fact], tuple[str, ...]], ...]:
+    """Each indicator group's fact class with its indicators' ids sorted, groups as in
+    indicators.yaml: the shape of the working memory, once per knowledge base."""
+    ids: dict[str, set[str]] = {g.id: set() for g in knowledge.indicators.groups}
+    for ind in knowledge.indicators.indicators:
+        ids[ind.group].add(ind.id)
+    return tuple((group_class(g), tuple(sorted(members))) for g, members in ids.items())
+
+
 def build_facts(assessment: Assessment, measures: Measures, knowledge: Knowledge) -> list[Fact]:
     """Facts in a fixed order (groups as in indicators.yaml, fields sorted) for determinism."""
-    by_group: dict[str, dict[str, Any]] = {g.id: {} for g in knowledge.indicators.groups}
-    for ind in knowledge.indicators.indicators:
-        by_group[ind.group][ind.id] = _freeze(assessment.values.get(ind.id))
+    values = assessment.values
     facts: list[Fact] = [
-        _fact(group_class(g), dict(sorted(fields.items()))) for g, fields in by_group.items()
+        _fact(cls, {i: _freeze(values.get(i)) for i in ids})
+        for cls, ids in knowledge.derived(_groups)
     ]
     facts.append(_fact(Measure, {k: _freeze(v) for k, v in sorted(measures.values.items())}))
     return facts

@@ -33,3 +33,27 @@ def test_a_field_experta_would_freeze_goes_through_its_constructor():
     assert type(fact["b"]).__name__ == "frozenlist"
     assert type(fact["c"]).__name__ == "frozendict"
     assert type(fact["c"]["x"]).__name__ == "frozenlist"
+
+
+def _plain_facts(a, m, knowledge):
+    """The working memory as built before the per-knowledge table of groups and their ids."""
+    from engine.inference.facts import _freeze, group_class
+
+    by_group: dict[str, dict] = {g.id: {} for g in knowledge.indicators.groups}
+    for ind in knowledge.indicators.indicators:
+        by_group[ind.group][ind.id] = _freeze(a.values.get(ind.id))
+    facts = [_fact(group_class(g), dict(sorted(f.items()))) for g, f in by_group.items()]
+    facts.append(_fact(Measure, {k: _freeze(v) for k, v in sorted(m.values.items())}))
+    return facts
+
+
+def test_facts_from_the_groups_table_equal_the_plain_building(knowledge):
+    """The facts built from the groups' sorted ids (once per knowledge base) are those built
+    indicator by indicator: same classes and order, same fields in the same order."""
+    rng = random.Random(26)
+    for _ in range(100):
+        a = random_assessment(knowledge, rng)
+        m = compute(a, knowledge)
+        ours, plain = build_facts(a, m, knowledge), _plain_facts(a, m, knowledge)
+        assert [type(f) for f in ours] == [type(f) for f in plain]
+        assert [list(f.items()) for f in ours] == [list(f.items()) for f in plain]
