@@ -326,8 +326,9 @@ def current_view(result: Result, k: Knowledge, peer_rank: dict[str, Any] | None)
     }
 
 
-def swot_view(result: Result, k: Knowledge) -> dict[str, list[SwotItem]]:
-    """SWOT: the findings of each kind, then the assessment's own items."""
+def swot_view(result: Result, k: Knowledge, reasons: bool = True) -> dict[str, list[SwotItem]]:
+    """SWOT: the findings of each kind, then the assessment's own items; each finding with the
+    conditions that gave it (`why`, which only the consultant reads: empty without `reasons`)."""
     a = result.assessment
 
     def swot(kind: str, indicator: str) -> list[SwotItem]:
@@ -340,7 +341,9 @@ def swot_view(result: Result, k: Knowledge) -> dict[str, list[SwotItem]]:
                     describe_check(c, k)
                     for p in result.producers("finding", f)[:1]
                     for c in p.conditions
-                ],
+                ]
+                if reasons
+                else [],
             )
             for f in result.findings
             if f in k.finding and k.finding[f].kind == kind
@@ -379,8 +382,10 @@ def grouped(recs: list[dict[str, Any]], k: Knowledge) -> tuple[list[Any], list[A
     return by_direction, by_actor
 
 
-def gate_view(result: Result, k: Knowledge) -> dict[str, Any]:
-    """The readiness gate: closed or not, its reasons, and the measures postponed behind it."""
+def gate_view(result: Result, k: Knowledge, reasons: bool = True) -> dict[str, Any]:
+    """The readiness gate: closed or not, its reasons, and the measures postponed behind it
+    (each with the conditions that postponed it, `why`: empty without `reasons`; no document
+    reads them)."""
     gate = k.program.gate_finding
     postponed = [
         {
@@ -390,7 +395,9 @@ def gate_view(result: Result, k: Knowledge) -> dict[str, Any]:
                 describe_check(c, k)
                 for f in result.producers("postponed", pid)
                 for c in f.conditions
-            ],
+            ]
+            if reasons
+            else [],
         }
         for pid in result.postponed
         if pid in k.recommendation
@@ -459,8 +466,9 @@ def build_program(
     language (`localize` puts it into words).
 
     `reasons=False` leaves out what only the consultant's document (and the web workspace's
-    why-not list) reads, a third of the work: the rules behind each measure (`why`, `chain`)
-    and the reason of every recommendation not made (`not_made`). A batch drafts the client's
+    why-not list) reads, a third of the work: the rules behind each measure (`why`, `chain`),
+    the conditions behind each SWOT finding and postponed measure (`why`) and the reason of
+    every recommendation not made (`not_made`). A batch drafts the client's
     document."""
     a = result.assessment
     recs_order = order_recommendations(result, k)
@@ -491,9 +499,9 @@ def build_program(
             "specialization": list(a.get("specialization") or []),
             "source": a.source,
         },
-        "gate": gate_view(result, k),
+        "gate": gate_view(result, k, reasons),
         "current": current,
-        "swot": swot_view(result, k),
+        "swot": swot_view(result, k, reasons),
         "findings": [
             {"id": f, "label": k.finding[f].label, "kind": k.finding[f].kind}
             for f in result.findings

@@ -30,6 +30,8 @@ def test_a_client_document_is_the_same_without_the_reasons(knowledge, results, f
         record = build_program(result, knowledge, reasons=False)
         assert record["not_made"] == []
         assert all(r["why"] == r["chain"] == [] for r in record["recommendations"])
+        assert all(i.why == [] for items in record["swot"].values() for i in items)
+        assert all(x["why"] == [] for x in record["gate"]["postponed"])
         view = localize(build_document(record, result, knowledge), Locale(lang))
         data = render_format(
             "program", fmt, view=lambda v=view: v, data=lambda: None, template=lambda: None
@@ -41,6 +43,7 @@ def test_the_consultants_document_still_has_the_reasons(knowledge, results):
     record = build_program(results[0], knowledge)
     assert record["not_made"], "the worked example leaves some recommendations out"
     assert all(r["why"] and r["chain"] for r in record["recommendations"])
+    assert any(i.why for items in record["swot"].values() for i in items)
     text = api.draft(results[0], knowledge, "md", "en", audience="consultant")
     assert all(f"(`{x['id']}`)" in text for x in record["not_made"])
     assert all(f"(`{w['rule']}`)" in text for r in record["recommendations"] for w in r["why"])
