@@ -126,6 +126,24 @@ def _measure_sources(k: Knowledge) -> dict[str, Known]:
     return {r.id: Known(sources_view(r.sources, k)) for r in k.recommendations.recommendations}
 
 
+def _monitoring(k: Knowledge) -> dict[str, Any]:
+    """Monitoring through the Cluster Council: the knowledge's alone, built once (its stages put
+    into words once per language); shared, never changed."""
+    return {
+        "text": tx(k.program.monitoring),
+        "stages": Known(tx(x) for x in k.program.stages),
+        # the stages are the system's reconstruction wherever the knowledge marks them so
+        "stages_note": Msg("stages_reconstruction")
+        if any(st.basis == "proposal" for st in k.program.stages)
+        else "",
+    }
+
+
+def _method_notes(k: Knowledge) -> Known:
+    """The method notes: the knowledge's alone, built and put into words once."""
+    return Known(tx(x) for x in k.program.method_notes)
+
+
 def recommendation_view(
     result: Result,
     rid: str,
@@ -514,20 +532,13 @@ def build_program(
         "by_direction": by_direction,
         "by_actor": by_actor,
         "kpis": kpis_view(result, k, recs_order, horizon),
-        "monitoring": {
-            "text": tx(k.program.monitoring),
-            "stages": [tx(x) for x in k.program.stages],
-            # the stages are the system's reconstruction wherever the knowledge marks them so
-            "stages_note": Msg("stages_reconstruction")
-            if any(st.basis == "proposal" for st in k.program.stages)
-            else "",
-        },
+        "monitoring": k.derived(_monitoring),
         "data_gaps": data_gaps(result, k),
         "data_requests": requests,
         "data_first": data_first,  # most running-checks blank: the data requests come first
         "proposals": proposals_relied_on(result, k, recs_order),
         "not_made": not_made(result, k) if reasons else [],
-        "method_notes": [tx(x) for x in k.program.method_notes],
+        "method_notes": k.derived(_method_notes),
         # UI words this document says differently (a cluster outside Russia: Russian benchmarks)
         "words": foreign_benchmark_words() if profile and not profile.native_benchmarks else {},
         "sources": sources_view(sorted(cited), k),
