@@ -144,6 +144,16 @@ def _method_notes(k: Knowledge) -> Known:
     return Known(tx(x) for x in k.program.method_notes)
 
 
+def _measure_kpis(k: Knowledge) -> dict[str, tuple[Known, list[str]]]:
+    """Each measure's KPIs as the document lists them (labels, a Known list put into words once)
+    and their ids: the knowledge's alone, built once; shared, never changed."""
+    out = {}
+    for r in k.recommendations.recommendations:
+        ids = [x for x in r.kpis if x in k.kpi]
+        out[r.id] = (Known(k.kpi[x].label for x in ids), ids)
+    return out
+
+
 def recommendation_view(
     result: Result,
     rid: str,
@@ -153,16 +163,18 @@ def recommendation_view(
     reasons: bool = True,
 ) -> dict[str, Any]:
     """One measure as the document shows it, with its reasons from the firing record (`why` and
-    `chain`, which only the consultant reads: empty without `reasons`)."""
+    `chain`, which only the consultant reads, and `because`, which no document reads but inside
+    `rationale`: empty without `reasons`)."""
     r = k.recommendation[rid]
     rs = k.recommendations
     words = measure_wording(result, rid, k)
+    kpis, kpi_ids = k.derived(_measure_kpis)[rid]
     view = {
         "id": rid,
         "title": words["title"],  # a sector variant's title, else the catalogue's
         "text": words["text"],
         "rationale": words["rationale"],
-        "because": words["because"],
+        "because": words["because"] if reasons else [],  # no document reads it but in `rationale`
         "kind": r.kind,
         "actor": tx(rs.actors.get(r.actor)),
         "actor_id": r.actor,
@@ -171,8 +183,8 @@ def recommendation_view(
         "priority": tx(rs.priorities.get(result.priority[rid])),
         "priority_id": result.priority[rid],
         "timeframe": tx(r.timeframe),
-        "kpis": [k.kpi[x].label for x in r.kpis if x in k.kpi],
-        "kpi_ids": [x for x in r.kpis if x in k.kpi],
+        "kpis": kpis,
+        "kpi_ids": kpi_ids,
         "sources": k.derived(_measure_sources)[rid],
         "proposal": r.proposal,
         "basis": r.basis,

@@ -29,7 +29,7 @@ def test_a_client_document_is_the_same_without_the_reasons(knowledge, results, f
     for result in results:
         record = build_program(result, knowledge, reasons=False)
         assert record["not_made"] == []
-        assert all(r["why"] == r["chain"] == [] for r in record["recommendations"])
+        assert all(r["why"] == r["chain"] == r["because"] == [] for r in record["recommendations"])
         assert all(i.why == [] for items in record["swot"].values() for i in items)
         assert all(x["why"] == [] for x in record["gate"]["postponed"])
         view = localize(build_document(record, result, knowledge), Locale(lang))
@@ -67,3 +67,17 @@ def test_an_ids_kind_is_the_one_the_whole_table_gives(knowledge, results):
         table = id_kinds(result, knowledge)
         assert all(id_kind(ident, result, knowledge) == kind for ident, kind in table.items())
         assert id_kind("no_such_id", result, knowledge) is None
+
+
+def test_a_measures_kpis_shared_by_every_document_are_its_own(knowledge, results):
+    """Each measure's KPI labels and ids, built once per knowledge base, read as built anew."""
+    from engine.program.model import _measure_kpis
+
+    shared = knowledge.derived(_measure_kpis)
+    for r in knowledge.recommendations.recommendations:
+        ids = [x for x in r.kpis if x in knowledge.kpi]
+        assert shared[r.id][1] == ids
+        assert list(shared[r.id][0]) == [knowledge.kpi[x].label for x in ids]
+    for result in results:
+        for rec in build_program(result, knowledge, reasons=False)["recommendations"]:
+            assert rec["kpis"] is shared[rec["id"]][0]
