@@ -360,31 +360,42 @@ def _distinct(texts: list[Any]) -> list[Any]:
 
 
 def data_requests_view(result: Result, k: Knowledge) -> list[dict[str, Any]]:
-    """The data requests for the document: labels and questions, no ids."""
+    """The data requests for the document: labels and questions, no ids. A measure is cited by
+    several requests and a body asked for several indicators: each title and body worked out
+    once a cluster."""
     order = k.derived(_catalogue_order)
+    titles: dict[str, Any] = {}
+    asked: dict[str, Any] = {}
+
+    def titled(ids: list[str]) -> list[Any]:
+        out = []
+        for r in sorted(ids, key=order.__getitem__):
+            title = titles.get(r)
+            if title is None:
+                title = titles[r] = tx(measure_title(result, r, k))
+            out.append(title)
+        return out
+
     out = []
     for row in data_requests(result, k):
         ind = k.indicator[row["indicator"]]
-        recs = [
-            tx(measure_title(result, r, k))
-            for r in sorted(row["recommendations"], key=order.__getitem__)
-        ]
+        recs = titled(row["recommendations"])
         findings = _distinct([tx(k.finding[f].label) for f in row["findings"]])
+        ask = asked.get(ind.group)
+        if ask is None:
+            ask = asked[ind.group] = ask_whom(ind.group, k, result.findings)
         out.append(
             {
                 "id": ind.id,
                 "label": tx(ind.label),
                 "question": tx(ind.question),
                 "group": tx(k.group[ind.group].label),
-                "ask": ask_whom(ind.group, k, result.findings),
+                "ask": ask,
                 "recommendations": recs,
                 "findings": findings,
                 # what the reader needs: the measures it decides, else the conclusions
                 "decides": recs or findings,
-                "confirms": [
-                    tx(measure_title(result, r, k))
-                    for r in sorted(row["conditional"], key=order.__getitem__)
-                ],
+                "confirms": titled(row["conditional"]),
             }
         )
     return out
