@@ -81,3 +81,27 @@ def test_a_measures_kpis_shared_by_every_document_are_its_own(knowledge, results
     for result in results:
         for rec in build_program(result, knowledge, reasons=False)["recommendations"]:
             assert rec["kpis"] is shared[rec["id"]][0]
+
+
+def test_the_sources_shared_by_every_record_read_as_built_anew(knowledge, results):
+    """Each source's citation, built once per knowledge base and shared, is the one built for the
+    ids at hand (unknown ids left out, repeated ones repeated), in both languages; every record's
+    sources are the shared ones."""
+    import random
+
+    from engine.explain.labels import source_views
+    from engine.program.sections import _source_dicts, sources_view
+
+    rng = random.Random("sources")
+    ids = [*knowledge.source, "no_such_source"]
+    for _ in range(200):
+        some = rng.sample(ids, rng.randint(0, 12)) + rng.sample(ids, 2)
+        shared = sources_view(some, knowledge)
+        assert shared == source_views(some, knowledge, empty="")
+        for lang in ("ru", "en"):
+            plain = localize(source_views(some, knowledge, empty=""), Locale(lang))
+            assert localize(shared, Locale(lang)) == plain
+    every = knowledge.derived(_source_dicts)
+    for result in results:
+        record = build_program(result, knowledge, reasons=False)
+        assert all(s is every[s["id"]] for s in record["sources"])
