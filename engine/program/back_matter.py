@@ -12,9 +12,9 @@ from typing import Any
 from engine.explain.wording import country_profile
 from engine.inference.trace import Result
 from engine.knowledge.models import Knowledge
-from engine.program.leaves import Cite, RStrip, SortedByText, tx
+from engine.program.leaves import Cite, KnownSortedByText, RStrip, tx
 from engine.program.model import ProgramView
-from engine.text.message import Msg, cat
+from engine.text.message import Known, Msg, cat
 
 
 @dataclass(slots=True)
@@ -56,24 +56,29 @@ class BibEntry:
     id: str
 
 
-def matrix_view(k: Knowledge, bodies: dict[str, Any]) -> Matrix:
-    """The responsibility matrix: bodies of Fig. 28 in the order of document.yaml."""
+def _matrix_parts(k: Knowledge) -> tuple[list[str], Known, Known, Msg]:
+    """What the matrix takes from the knowledge alone, once per knowledge base: the bodies in it,
+    the functions with their roles, the legend and whose the table is (lists put into words once
+    per language)."""
     d = k.document
     in_matrix = [b.id for b in d.bodies if any(b.id in f.roles for f in d.functions)]
-    return Matrix(
-        bodies=[bodies[b] for b in in_matrix],
-        rows=[
-            MatrixRow(
-                label=tx(f.label),
-                roles=[Msg(f"role_{f.roles[b]}") if b in f.roles else "" for b in in_matrix],
-            )
-            for f in d.functions
-        ],
-        legend=[Msg(f"role_{r}_legend") for r in ("lead", "approve", "take_part", "informed")],
-        note=Msg("matrix_basis_proposal")
-        if all(f.basis == "proposal" for f in d.functions)
-        else Msg("matrix_basis_mixed"),
+    rows = Known(
+        MatrixRow(
+            label=tx(f.label),
+            roles=[Msg(f"role_{f.roles[b]}") if b in f.roles else "" for b in in_matrix],
+        )
+        for f in d.functions
     )
+    legend = Known(Msg(f"role_{r}_legend") for r in ("lead", "approve", "take_part", "informed"))
+    proposal = all(f.basis == "proposal" for f in d.functions)
+    note = Msg("matrix_basis_proposal" if proposal else "matrix_basis_mixed")
+    return in_matrix, rows, legend, note
+
+
+def matrix_view(k: Knowledge, bodies: dict[str, Any]) -> Matrix:
+    """The responsibility matrix: bodies of Fig. 28 in the order of document.yaml."""
+    in_matrix, rows, legend, note = k.derived(_matrix_parts)
+    return Matrix(bodies=[bodies[b] for b in in_matrix], rows=rows, legend=legend, note=note)
 
 
 def risks_note(result: Result, k: Knowledge) -> Any:
@@ -114,16 +119,23 @@ def risk_register(result: Result, k: Knowledge, bodies: dict[str, Any]) -> list[
     ]
 
 
-def abbreviations(k: Knowledge, country: str) -> SortedByText:
-    """The abbreviations of this cluster's country, in the order of their short form."""
-    return SortedByText(
-        tuple(
-            {"short": tx(x.short), "full": tx(x.full)}
-            for x in k.document.abbreviations
-            if not x.countries or country in x.countries
-        ),
-        "short",
-    )
+def _abbreviation_lists(k: Knowledge) -> dict[tuple[int, ...], KnownSortedByText]:
+    """The abbreviation lists made so far, by the abbreviations each holds (a memo per knowledge
+    base: as many as the sets of countries' abbreviations documents showed)."""
+    return {}
+
+
+def abbreviations(k: Knowledge, country: str) -> KnownSortedByText:
+    """The abbreviations of this cluster's country, in the order of their short form (built and
+    put into words once per knowledge base and set of abbreviations)."""
+    every = k.document.abbreviations
+    chosen = tuple(i for i, x in enumerate(every) if not x.countries or country in x.countries)
+    made = k.derived(_abbreviation_lists)
+    hit = made.get(chosen)
+    if hit is None:
+        items = tuple({"short": tx(every[i].short), "full": tx(every[i].full)} for i in chosen)
+        hit = made[chosen] = KnownSortedByText(items, "short")
+    return hit
 
 
 def _cited(view: ProgramView) -> list[str]:

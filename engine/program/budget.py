@@ -56,6 +56,9 @@ class Budget:
     horizon: int
     measures: dict[str, MeasureCost] = field(default_factory=dict)
     findings: frozenset[str] = frozenset()  # the cluster's: they name its funding sources
+    # the measures' order and the program's schedule they were costed by (the plan reuses it)
+    order: list[str] = field(default_factory=list)
+    slots: dict[str, Slot] = field(default_factory=dict)
 
     @property
     def by_year(self) -> dict[int, int]:
@@ -148,17 +151,32 @@ def split(amount: int, weights: list[float]) -> list[int]:
     return parts
 
 
+Funders = dict[tuple[tuple[str, ...], tuple[int | None, int | None]], list[str]]
+
+
 def sources_of(
-    rid: str, result: Result, k: Knowledge, money: Money, years: tuple[int | None, int | None]
+    rid: str,
+    result: Result,
+    k: Knowledge,
+    money: Money,
+    years: tuple[int | None, int | None],
+    memo: Funders | None = None,
 ) -> list[str]:
     """The instruments that fund a measure with a cost: its plan's (or its actor's) instruments
-    open to the cluster, less 'no extra cost'; the fallback source when none is left."""
+    open to the cluster, less 'no extra cost'; the fallback source when none is left. `memo`:
+    the answers already given for this cluster and money, by instrument ids and years (the
+    measures of an actor share theirs)."""
     d = k.document
     entry = d.plan.get(rid, d.default_plan)
     ids = entry.funding or d.funding_by_actor.get(k.recommendation[rid].actor, [])
+    key = (tuple(ids), years)
+    if memo is not None and key in memo:
+        return memo[key]
     found = instruments_for(ids, k, money.country, years, set(result.findings))
-    out = [i.id for i in found if i.id != NO_COST and i.pays]
-    return out or [k.resources.fallback_source]
+    out = [i.id for i in found if i.id != NO_COST and i.pays] or [k.resources.fallback_source]
+    if memo is not None:
+        memo[key] = out
+    return out
 
 
 def measure_cost(
@@ -168,9 +186,10 @@ def measure_cost(
     budget: Budget,
     years: tuple[int | None, int | None],
     slot: Slot,
+    memo: Funders | None = None,
 ) -> MeasureCost:
     """One measure's amounts: the consultant's where the assessment gives them, else the
-    estimate over the years it runs; split over its sources."""
+    estimate over the years it runs; split over its sources (`memo`: of `sources_of`)."""
     m = k.resources.measures[rid]
     given = result.assessment.budget_overrides.get(rid)
     if given is not None:
@@ -190,7 +209,7 @@ def measure_cost(
         # a year's amount goes to the instruments that exist in that calendar year (a fund
         # dissolved in the program's first year pays nothing in the next)
         calendar = years[0] + y - 1 if years[0] is not None else None
-        here = sources_of(rid, result, k, budget.money, (calendar, calendar))
+        here = sources_of(rid, result, k, budget.money, (calendar, calendar), memo)
         for i, part in zip(here, split(amount, [m.split.get(i, 1.0) for i in here]), strict=True):
             cells.setdefault(i, {})[y] = part
     return MeasureCost(rid, by_year, cells, basis, estimate)
@@ -210,10 +229,11 @@ def build_budget(result: Result, k: Knowledge, order: list[str] | None = None) -
         horizon,
         findings=frozenset(result.findings),
     )
-    order = order if order is not None else order_recommendations(result, k)
-    slots = schedule(result, k, order, horizon).slots
-    for rid in order:
-        budget.measures[rid] = measure_cost(rid, result, k, budget, span, slots[rid])
+    budget.order = order if order is not None else order_recommendations(result, k)
+    budget.slots = slots = schedule(result, k, budget.order, horizon).slots
+    memo: Funders = {}
+    for rid in budget.order:
+        budget.measures[rid] = measure_cost(rid, result, k, budget, span, slots[rid], memo)
     return budget
 
 

@@ -10,7 +10,7 @@ from typing import Any
 from engine.knowledge.models import Knowledge
 from engine.program.budget import NO_COST, Budget, MeasureCost
 from engine.program.leaves import RStrip, tx
-from engine.program.plan import PlanRow
+from engine.program.plan import PlanRow, instrument
 from engine.text.message import Msg, Num, cat
 
 
@@ -49,7 +49,7 @@ def _years(budget: Budget, per: dict[str, Any]) -> list[Any]:
 
 def source_name(sid: str, k: Knowledge, findings: frozenset[str]) -> Any:
     """A funding instrument's name for this cluster (its id when the document names none)."""
-    ins = next((i for i in k.document.instruments if i.id == sid), None)
+    ins = instrument(sid, k)
     return tx(ins.name_for(findings)) if ins is not None else sid
 
 

@@ -231,23 +231,44 @@ def _concluding_index(k: Knowledge) -> _Index:
 
 
 def _pending(reader: _Reader, k: Knowledge, made: set[str]) -> set[str]:
-    """The findings a rule could still derive once blanks are filled, to a fixpoint."""
-    pending: set[str] = set()
-    changed = True
+    """The findings a rule could still derive once blanks are filled, to a fixpoint: a worklist
+    by finding. A branch blocked only by blanks adds its rule's findings; one that also needs
+    findings not made waits until each of them is pending (a known value or a conclusion that
+    decides against it never adds any)."""
     every = k.derived(_deriving)
-    rules = [
-        (every[i][0], branches_) for i, branches_ in _visit(reader, k.derived(_deriving_index))
-    ]
-    while changed:
-        changed = False
-        for findings, branches_ in rules:
-            new = [f for f in findings if f not in made and f not in pending]
-            if not new:
+    pending: set[str] = set()
+    todo: list[str] = []
+    # a finding -> the branches needing it: how many of their findings are not pending yet (a
+    # counter shared by the branch's findings) and their rule's findings
+    waiting: dict[str, list[tuple[list[int], tuple[str, ...]]]] = {}
+    for i, branches_ in _visit(reader, k.derived(_deriving_index)):
+        findings = every[i][0]
+        if all(f in made for f in findings):
+            continue  # nothing left for this rule to derive
+        for b in branches_:
+            facts = reader.facts(b)
+            if facts is None or not (facts[0] or facts[1]):
                 continue
-            if any(reader.branch_needs(b, pending)[0] for b in branches_):
-                pending.update(new)
-                changed = True
+            wanted = set(facts[1])
+            if not wanted:
+                _derive(findings, made, pending, todo)
+                break  # the rule's findings are pending: its other branches add nothing
+            left = [len(wanted)]
+            for f in wanted:
+                waiting.setdefault(f, []).append((left, findings))
+    while todo:
+        for left, findings in waiting.get(todo.pop(), ()):
+            left[0] -= 1
+            if left[0] == 0:
+                _derive(findings, made, pending, todo)
     return pending
+
+
+def _derive(findings: tuple[str, ...], made: set[str], pending: set[str], todo: list[str]) -> None:
+    for f in findings:
+        if f not in made and f not in pending:
+            pending.add(f)
+            todo.append(f)
 
 
 def _rule_requests(
@@ -339,31 +360,42 @@ def _distinct(texts: list[Any]) -> list[Any]:
 
 
 def data_requests_view(result: Result, k: Knowledge) -> list[dict[str, Any]]:
-    """The data requests for the document: labels and questions, no ids."""
+    """The data requests for the document: labels and questions, no ids. A measure is cited by
+    several requests and a body asked for several indicators: each title and body worked out
+    once a cluster."""
     order = k.derived(_catalogue_order)
+    titles: dict[str, Any] = {}
+    asked: dict[str, Any] = {}
+
+    def titled(ids: list[str]) -> list[Any]:
+        out = []
+        for r in sorted(ids, key=order.__getitem__):
+            title = titles.get(r)
+            if title is None:
+                title = titles[r] = tx(measure_title(result, r, k))
+            out.append(title)
+        return out
+
     out = []
     for row in data_requests(result, k):
         ind = k.indicator[row["indicator"]]
-        recs = [
-            tx(measure_title(result, r, k))
-            for r in sorted(row["recommendations"], key=order.__getitem__)
-        ]
+        recs = titled(row["recommendations"])
         findings = _distinct([tx(k.finding[f].label) for f in row["findings"]])
+        ask = asked.get(ind.group)
+        if ask is None:
+            ask = asked[ind.group] = ask_whom(ind.group, k, result.findings)
         out.append(
             {
                 "id": ind.id,
                 "label": tx(ind.label),
                 "question": tx(ind.question),
                 "group": tx(k.group[ind.group].label),
-                "ask": ask_whom(ind.group, k, result.findings),
+                "ask": ask,
                 "recommendations": recs,
                 "findings": findings,
                 # what the reader needs: the measures it decides, else the conclusions
                 "decides": recs or findings,
-                "confirms": [
-                    tx(measure_title(result, r, k))
-                    for r in sorted(row["conditional"], key=order.__getitem__)
-                ],
+                "confirms": titled(row["conditional"]),
             }
         )
     return out

@@ -203,10 +203,13 @@ def document_parts(
     nm = names(result, k)
     bodies = body_names(result, k)
     country = str(a.get(k.partners.country_indicator) or "")
-    per = period(a.get("assessment_year"), int(view["cluster"]["horizon"]))
-    plan = plan_rows(view, result, k, per, bodies)
-    number_measures(view, plan)
+    horizon = int(view["cluster"]["horizon"])
+    per = period(a.get("assessment_year"), horizon)
     budget = budget or build_budget(result, k)
+    # the budget's schedule is the plan's when it costed the view's measures, in its order
+    same = budget.horizon == horizon and budget.order == [r["id"] for r in view["recommendations"]]
+    plan = plan_rows(view, result, k, per, bodies, budget.slots if same else None)
+    number_measures(view, plan)
     cost_to_plan(plan, budget, k, per)
     kpi_rows = kpi_table(view, per, bodies, k)
     summary = summary_parts(view, plan, kpi_rows, per, k)

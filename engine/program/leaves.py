@@ -109,3 +109,17 @@ class SortedByText(Rendered):
         plain = Locale(loc.lang, loc.templates, loc.aliases, typography=False)
         out = sorted((localize(x, plain) for x in self.items), key=lambda x: x[self.key].lower())
         return typeset_view(out) if loc.typesets else out
+
+
+@dataclass(frozen=True, slots=True)
+class KnownSortedByText(SortedByText):
+    """Records the knowledge alone decides, ordered by their texts: built once per knowledge base,
+    shared by every document that shows them and never changed; put into words once per locale
+    (kept in the locale's memo with the record, so that its id stays its own)."""
+
+    def localized(self, loc: Locale) -> Any:
+        """The records in words and order, once per locale."""
+        hit = loc.memo.get(id(self))
+        if hit is None:
+            hit = loc.memo[id(self)] = (self, SortedByText.localized(self, loc))
+        return hit[1]

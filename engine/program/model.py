@@ -126,6 +126,34 @@ def _measure_sources(k: Knowledge) -> dict[str, Known]:
     return {r.id: Known(sources_view(r.sources, k)) for r in k.recommendations.recommendations}
 
 
+def _monitoring(k: Knowledge) -> dict[str, Any]:
+    """Monitoring through the Cluster Council: the knowledge's alone, built once (its stages put
+    into words once per language); shared, never changed."""
+    return {
+        "text": tx(k.program.monitoring),
+        "stages": Known(tx(x) for x in k.program.stages),
+        # the stages are the system's reconstruction wherever the knowledge marks them so
+        "stages_note": Msg("stages_reconstruction")
+        if any(st.basis == "proposal" for st in k.program.stages)
+        else "",
+    }
+
+
+def _method_notes(k: Knowledge) -> Known:
+    """The method notes: the knowledge's alone, built and put into words once."""
+    return Known(tx(x) for x in k.program.method_notes)
+
+
+def _measure_kpis(k: Knowledge) -> dict[str, tuple[Known, list[str]]]:
+    """Each measure's KPIs as the document lists them (labels, a Known list put into words once)
+    and their ids: the knowledge's alone, built once; shared, never changed."""
+    out = {}
+    for r in k.recommendations.recommendations:
+        ids = [x for x in r.kpis if x in k.kpi]
+        out[r.id] = (Known(k.kpi[x].label for x in ids), ids)
+    return out
+
+
 def recommendation_view(
     result: Result,
     rid: str,
@@ -135,16 +163,18 @@ def recommendation_view(
     reasons: bool = True,
 ) -> dict[str, Any]:
     """One measure as the document shows it, with its reasons from the firing record (`why` and
-    `chain`, which only the consultant reads: empty without `reasons`)."""
+    `chain`, which only the consultant reads, and `because`, which no document reads but inside
+    `rationale`: empty without `reasons`)."""
     r = k.recommendation[rid]
     rs = k.recommendations
     words = measure_wording(result, rid, k)
+    kpis, kpi_ids = k.derived(_measure_kpis)[rid]
     view = {
         "id": rid,
         "title": words["title"],  # a sector variant's title, else the catalogue's
         "text": words["text"],
         "rationale": words["rationale"],
-        "because": words["because"],
+        "because": words["because"] if reasons else [],  # no document reads it but in `rationale`
         "kind": r.kind,
         "actor": tx(rs.actors.get(r.actor)),
         "actor_id": r.actor,
@@ -153,8 +183,8 @@ def recommendation_view(
         "priority": tx(rs.priorities.get(result.priority[rid])),
         "priority_id": result.priority[rid],
         "timeframe": tx(r.timeframe),
-        "kpis": [k.kpi[x].label for x in r.kpis if x in k.kpi],
-        "kpi_ids": [x for x in r.kpis if x in k.kpi],
+        "kpis": kpis,
+        "kpi_ids": kpi_ids,
         "sources": k.derived(_measure_sources)[rid],
         "proposal": r.proposal,
         "basis": r.basis,
@@ -326,8 +356,9 @@ def current_view(result: Result, k: Knowledge, peer_rank: dict[str, Any] | None)
     }
 
 
-def swot_view(result: Result, k: Knowledge) -> dict[str, list[SwotItem]]:
-    """SWOT: the findings of each kind, then the assessment's own items."""
+def swot_view(result: Result, k: Knowledge, reasons: bool = True) -> dict[str, list[SwotItem]]:
+    """SWOT: the findings of each kind, then the assessment's own items; each finding with the
+    conditions that gave it (`why`, which only the consultant reads: empty without `reasons`)."""
     a = result.assessment
 
     def swot(kind: str, indicator: str) -> list[SwotItem]:
@@ -340,7 +371,9 @@ def swot_view(result: Result, k: Knowledge) -> dict[str, list[SwotItem]]:
                     describe_check(c, k)
                     for p in result.producers("finding", f)[:1]
                     for c in p.conditions
-                ],
+                ]
+                if reasons
+                else [],
             )
             for f in result.findings
             if f in k.finding and k.finding[f].kind == kind
@@ -379,8 +412,10 @@ def grouped(recs: list[dict[str, Any]], k: Knowledge) -> tuple[list[Any], list[A
     return by_direction, by_actor
 
 
-def gate_view(result: Result, k: Knowledge) -> dict[str, Any]:
-    """The readiness gate: closed or not, its reasons, and the measures postponed behind it."""
+def gate_view(result: Result, k: Knowledge, reasons: bool = True) -> dict[str, Any]:
+    """The readiness gate: closed or not, its reasons, and the measures postponed behind it
+    (each with the conditions that postponed it, `why`: empty without `reasons`; no document
+    reads them)."""
     gate = k.program.gate_finding
     postponed = [
         {
@@ -390,7 +425,9 @@ def gate_view(result: Result, k: Knowledge) -> dict[str, Any]:
                 describe_check(c, k)
                 for f in result.producers("postponed", pid)
                 for c in f.conditions
-            ],
+            ]
+            if reasons
+            else [],
         }
         for pid in result.postponed
         if pid in k.recommendation
@@ -459,8 +496,9 @@ def build_program(
     language (`localize` puts it into words).
 
     `reasons=False` leaves out what only the consultant's document (and the web workspace's
-    why-not list) reads, a third of the work: the rules behind each measure (`why`, `chain`)
-    and the reason of every recommendation not made (`not_made`). A batch drafts the client's
+    why-not list) reads, a third of the work: the rules behind each measure (`why`, `chain`),
+    the conditions behind each SWOT finding and postponed measure (`why`) and the reason of
+    every recommendation not made (`not_made`). A batch drafts the client's
     document."""
     a = result.assessment
     recs_order = order_recommendations(result, k)
@@ -491,9 +529,9 @@ def build_program(
             "specialization": list(a.get("specialization") or []),
             "source": a.source,
         },
-        "gate": gate_view(result, k),
+        "gate": gate_view(result, k, reasons),
         "current": current,
-        "swot": swot_view(result, k),
+        "swot": swot_view(result, k, reasons),
         "findings": [
             {"id": f, "label": k.finding[f].label, "kind": k.finding[f].kind}
             for f in result.findings
@@ -506,20 +544,13 @@ def build_program(
         "by_direction": by_direction,
         "by_actor": by_actor,
         "kpis": kpis_view(result, k, recs_order, horizon),
-        "monitoring": {
-            "text": tx(k.program.monitoring),
-            "stages": [tx(x) for x in k.program.stages],
-            # the stages are the system's reconstruction wherever the knowledge marks them so
-            "stages_note": Msg("stages_reconstruction")
-            if any(st.basis == "proposal" for st in k.program.stages)
-            else "",
-        },
+        "monitoring": k.derived(_monitoring),
         "data_gaps": data_gaps(result, k),
         "data_requests": requests,
         "data_first": data_first,  # most running-checks blank: the data requests come first
         "proposals": proposals_relied_on(result, k, recs_order),
         "not_made": not_made(result, k) if reasons else [],
-        "method_notes": [tx(x) for x in k.program.method_notes],
+        "method_notes": k.derived(_method_notes),
         # UI words this document says differently (a cluster outside Russia: Russian benchmarks)
         "words": foreign_benchmark_words() if profile and not profile.native_benchmarks else {},
         "sources": sources_view(sorted(cited), k),

@@ -73,7 +73,7 @@ def choose_partners(a: Assessment, k: Knowledge) -> PartnerChoice:
     country = _own_country(a, k)
     targets = _target_markets(a, k)
     named = [n.strip() for n in (a.get(pt.candidates_indicator) or []) if n.strip()]
-    by_name = {p.name.lower(): p for p in pt.partners}
+    by_name = k.derived(_partners_by_name)
     out: list[Candidate] = []
     excluded: list[str] = []
     for n in named:
@@ -208,6 +208,12 @@ def _catalogue_codes(k: Knowledge) -> dict[tuple[str, ...], tuple[str, ...]]:
     (each cluster scores the whole catalogue)."""
     tags = [p.sectors for p in k.partners.partners] + [p.sectors for p in k.partners.platforms]
     return {tuple(t): _resolve_tags(t, k) for t in tags}
+
+
+def _partners_by_name(k: Knowledge) -> dict[str, Any]:
+    """The catalogue's partners by their name in lower case (the last of a name), once per
+    knowledge base: an assessment names its candidates."""
+    return {p.name.lower(): p for p in k.partners.partners}
 
 
 def _partners_by_code(k: Knowledge) -> dict[str, list[int]]:

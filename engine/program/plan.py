@@ -10,12 +10,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from engine.inference.trace import Result
-from engine.knowledge.document_model import PlanEntry
+from engine.knowledge.document_model import Instrument, PlanEntry
 from engine.knowledge.models import Knowledge
 from engine.program.kpis import kpi_source
 from engine.program.leaves import tx
 from engine.program.model import ProgramView, order_recommendations
-from engine.program.schedule import schedule
+from engine.program.schedule import Slot, schedule
 from engine.text.message import Msg, Num, cat
 
 ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
@@ -93,6 +93,19 @@ def _when(year: int, quarter: int, per: dict[str, Any]) -> Msg:
     return Msg("plan_quarter", q=ROMAN[quarter], y=per["start"] + year - 1)
 
 
+def _instruments(k: Knowledge) -> dict[str, Instrument]:
+    """The support instruments by id (the first of an id), once per knowledge base."""
+    out: dict[str, Instrument] = {}
+    for i in k.document.instruments:
+        out.setdefault(i.id, i)
+    return out
+
+
+def instrument(iid: str, k: Knowledge) -> Instrument | None:
+    """The support instrument `iid` of document.yaml, or None."""
+    return k.derived(_instruments).get(iid)
+
+
 def instruments_for(
     ids: list[str],
     k: Knowledge,
@@ -102,9 +115,10 @@ def instruments_for(
 ) -> list:
     """The instruments of `ids` open to this cluster's country, program years and findings."""
     first_year, last_year = years
+    by_id = k.derived(_instruments)
     out = []
     for iid in ids:
-        ins = next((i for i in k.document.instruments if i.id == iid), None)
+        ins = by_id.get(iid)
         if ins is None or (ins.countries and country not in ins.countries):
             continue
         if ins.available_from and last_year is not None and ins.available_from > last_year:
@@ -177,8 +191,10 @@ def plan_rows(
     k: Knowledge,
     per: dict[str, Any],
     bodies: dict[str, Any],
+    slots: dict[str, Slot] | None = None,
 ) -> list[PlanRow]:
-    """The action plan: organizational changes first, then the directions' measures."""
+    """The action plan: organizational changes first, then the directions' measures; `slots`:
+    the program's schedule when the caller has it (the budget's), else scheduled here."""
     d = k.document
     horizon = int(view["cluster"]["horizon"])
     country = str(result.assessment.get(k.partners.country_indicator) or "")
@@ -186,7 +202,8 @@ def plan_rows(
     ordered = list(view["org_changes"]) + [r for dd in view["by_direction"] for r in dd["measures"]]
     kpis = {x["id"]: x for x in view["kpis"]}
     # the schedule sized to the cluster (program.yaml `schedule:`), as the JSON result has it
-    slots = schedule(result, k, order_recommendations(result, k), horizon).slots
+    if slots is None:
+        slots = schedule(result, k, order_recommendations(result, k), horizon).slots
     plan = []
     for n, r in enumerate(ordered, 1):
         e: PlanEntry = d.plan.get(r["id"], d.default_plan)

@@ -13,9 +13,16 @@ from engine.program.leaves import Or, tx
 from engine.text.message import Msg, cat
 
 
+def _source_dicts(k: Knowledge) -> dict[str, dict[str, Any]]:
+    """Each source as a document cites it, by id: the knowledge's alone, built once per
+    knowledge base; shared by every record that cites it, never changed in place."""
+    return {v["id"]: v for v in source_views(list(k.source), k, empty="")}
+
+
 def sources_view(ids: list[str], k: Knowledge) -> list[dict[str, Any]]:
     """The sources of a document item; a missing section or address reads "" (templates)."""
-    return source_views(ids, k, empty="")
+    views = k.derived(_source_dicts)
+    return [views[sid] for sid in ids if sid in views]
 
 
 def scale_max(k: Knowledge) -> dict[str, float]:

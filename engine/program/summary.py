@@ -113,11 +113,10 @@ def summary_parts(
 
 
 def _distinct(items: list[Any]) -> list[Any]:
-    out: list[Any] = []
-    for x in items:
-        if x not in out:
-            out.append(x)
-    return out
+    """The items once each, in order (bodies' and instruments' names: knowledge texts and
+    strings, hashable and equal by value; a dict, not a scan comparing each with every one
+    kept)."""
+    return list(dict.fromkeys(items))
 
 
 def _resources(plan: list[PlanRow]) -> list[Any]:

@@ -29,7 +29,9 @@ def test_a_client_document_is_the_same_without_the_reasons(knowledge, results, f
     for result in results:
         record = build_program(result, knowledge, reasons=False)
         assert record["not_made"] == []
-        assert all(r["why"] == r["chain"] == [] for r in record["recommendations"])
+        assert all(r["why"] == r["chain"] == r["because"] == [] for r in record["recommendations"])
+        assert all(i.why == [] for items in record["swot"].values() for i in items)
+        assert all(x["why"] == [] for x in record["gate"]["postponed"])
         view = localize(build_document(record, result, knowledge), Locale(lang))
         data = render_format(
             "program", fmt, view=lambda v=view: v, data=lambda: None, template=lambda: None
@@ -41,6 +43,7 @@ def test_the_consultants_document_still_has_the_reasons(knowledge, results):
     record = build_program(results[0], knowledge)
     assert record["not_made"], "the worked example leaves some recommendations out"
     assert all(r["why"] and r["chain"] for r in record["recommendations"])
+    assert any(i.why for items in record["swot"].values() for i in items)
     text = api.draft(results[0], knowledge, "md", "en", audience="consultant")
     assert all(f"(`{x['id']}`)" in text for x in record["not_made"])
     assert all(f"(`{w['rule']}`)" in text for r in record["recommendations"] for w in r["why"])
@@ -64,3 +67,41 @@ def test_an_ids_kind_is_the_one_the_whole_table_gives(knowledge, results):
         table = id_kinds(result, knowledge)
         assert all(id_kind(ident, result, knowledge) == kind for ident, kind in table.items())
         assert id_kind("no_such_id", result, knowledge) is None
+
+
+def test_a_measures_kpis_shared_by_every_document_are_its_own(knowledge, results):
+    """Each measure's KPI labels and ids, built once per knowledge base, read as built anew."""
+    from engine.program.model import _measure_kpis
+
+    shared = knowledge.derived(_measure_kpis)
+    for r in knowledge.recommendations.recommendations:
+        ids = [x for x in r.kpis if x in knowledge.kpi]
+        assert shared[r.id][1] == ids
+        assert list(shared[r.id][0]) == [knowledge.kpi[x].label for x in ids]
+    for result in results:
+        for rec in build_program(result, knowledge, reasons=False)["recommendations"]:
+            assert rec["kpis"] is shared[rec["id"]][0]
+
+
+def test_the_sources_shared_by_every_record_read_as_built_anew(knowledge, results):
+    """Each source's citation, built once per knowledge base and shared, is the one built for the
+    ids at hand (unknown ids left out, repeated ones repeated), in both languages; every record's
+    sources are the shared ones."""
+    import random
+
+    from engine.explain.labels import source_views
+    from engine.program.sections import _source_dicts, sources_view
+
+    rng = random.Random("sources")
+    ids = [*knowledge.source, "no_such_source"]
+    for _ in range(200):
+        some = rng.sample(ids, rng.randint(0, 12)) + rng.sample(ids, 2)
+        shared = sources_view(some, knowledge)
+        assert shared == source_views(some, knowledge, empty="")
+        for lang in ("ru", "en"):
+            plain = localize(source_views(some, knowledge, empty=""), Locale(lang))
+            assert localize(shared, Locale(lang)) == plain
+    every = knowledge.derived(_source_dicts)
+    for result in results:
+        record = build_program(result, knowledge, reasons=False)
+        assert all(s is every[s["id"]] for s in record["sources"])

@@ -300,3 +300,40 @@ def test_a_cluster_in_the_eu_is_funded_by_the_eus_instruments_and_no_other_is(se
         if "regional_budget" in sources and country != "RU":
             assert "regional budget (the region's support programs)" in md, name
     assert paid == 2
+
+
+@pytest.mark.parametrize("blank", [0.05, 0.3, 0.7])
+def test_the_budgets_shortcuts_give_the_plain_computation(knowledge, blank):
+    """Over generated clusters (other countries, years, sizes): the funders shared by the
+    measures of one budget, each instrument found by its id, and the schedule the plan takes from
+    the budget give what computing each anew gives."""
+    import random
+
+    from bench.synthetic import random_assessment
+    from engine.inference.run import Runner
+    from engine.program.budget import measure_cost
+    from engine.program.model import build_program, order_recommendations
+    from engine.program.plan import instrument
+    from engine.program.schedule import schedule
+
+    for ins in knowledge.document.instruments:
+        first = next(i for i in knowledge.document.instruments if i.id == ins.id)
+        assert instrument(ins.id, knowledge) is first
+    assert instrument("no_such_instrument", knowledge) is None
+    runner = Runner(knowledge)
+    rng = random.Random(f"budget shortcuts {blank}")
+    reused = 0
+    for n in range(30):
+        result = runner.run(random_assessment(knowledge, rng, blank, f"c{n}"), facts=False)
+        b = build_budget(result, knowledge)
+        year = result.assessment.get("assessment_year")
+        span = (year + 1, year + b.horizon) if isinstance(year, int) else (None, None)
+        plain = {
+            rid: measure_cost(rid, result, knowledge, b, span, b.slots[rid]) for rid in b.order
+        }
+        assert plain == b.measures
+        order = order_recommendations(result, knowledge)
+        assert b.slots == schedule(result, knowledge, order, b.horizon).slots
+        view = build_program(result, knowledge, reasons=False)
+        reused += b.order == [r["id"] for r in view["recommendations"]]
+    assert reused == 30, "the document's plan takes the budget's schedule"

@@ -72,3 +72,60 @@ def test_a_body_that_does_not_exist_is_never_asked_for_data(session, knowledge):
         )
         asks = [r["ask"] for r in data_requests_view(result, knowledge)]
         assert asks and (council in asks) == asked, (has, set(map(str, asks)))
+
+
+def _rerun_to_fixpoint(reader: Any, k: Any, made: set[str]) -> set[str]:
+    """The plain fixpoint: every rule read again until nothing changes."""
+    pending: set[str] = set()
+    rules = [(findings, branches) for findings, branches in k.derived(dr._deriving)]
+    changed = True
+    while changed:
+        changed = False
+        for findings, branches in rules:
+            new = [f for f in findings if f not in made and f not in pending]
+            if new and any(reader.branch_needs(b, pending)[0] for b in branches):
+                pending.update(new)
+                changed = True
+    return pending
+
+
+@pytest.mark.parametrize("blank", [0.05, 0.2, 0.5, 0.9])
+def test_the_worklist_of_pending_findings_is_the_plain_fixpoint(knowledge, blank):
+    runner = Runner(knowledge)
+    rng = random.Random(f"pending {blank}")
+    some = 0
+    for n in range(40):
+        result = runner.run(random_assessment(knowledge, rng, blank, f"c{n}"), facts=False)
+        made = set(result.findings) | set(result.recommendations)
+        worklist = dr._pending(dr._Reader(result, knowledge), knowledge, made)
+        assert worklist == _rerun_to_fixpoint(dr._Reader(result, knowledge), knowledge, made)
+        some += bool(worklist)
+    assert some, "some generated cluster has findings pending"
+
+
+@pytest.mark.parametrize("blank", [0.2, 0.6])
+def test_each_requests_titles_and_body_are_those_worked_out_for_it_alone(knowledge, blank):
+    """The view works out each measure's title and each group's body once a cluster: every
+    request reads what working them out for it alone gives."""
+    from engine.program.leaves import tx
+    from engine.program.provenance import measure_title
+
+    runner = Runner(knowledge)
+    rng = random.Random(f"request titles {blank}")
+    order = {r.id: i for i, r in enumerate(knowledge.recommendations.recommendations)}
+    shared = 0
+    for n in range(30):
+        result = runner.run(random_assessment(knowledge, rng, blank, f"c{n}"), facts=False)
+        rows = dr.data_requests(result, knowledge)
+        views = dr.data_requests_view(result, knowledge)
+        assert len(rows) == len(views)
+        for row, view in zip(rows, views, strict=True):
+            group = knowledge.indicator[row["indicator"]].group
+            assert view["ask"] == dr.ask_whom(group, knowledge, result.findings)
+            for key, ids in (("recommendations", "recommendations"), ("confirms", "conditional")):
+                ordered = sorted(row[ids], key=order.__getitem__)
+                assert view[key] == [tx(measure_title(result, r, knowledge)) for r in ordered]
+        shared += len([r for row in rows for r in row["recommendations"]]) > len(
+            {r for row in rows for r in row["recommendations"]}
+        )
+    assert shared, "some cluster's requests cite a measure more than once"

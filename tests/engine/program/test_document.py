@@ -178,3 +178,53 @@ def test_a_cluster_without_a_council_is_not_approved_by_one(knowledge, session):
             assert f"APPROVED by decision of the {by}" in approval, (council, fmt, approval)
         ru = api.draft(result, knowledge, "md", "ru")
         assert ("общего собрания участников" in ru) == (council == "false")
+
+
+def test_the_parts_the_knowledge_alone_decides_read_as_built_afresh(knowledge):
+    """The matrix's rows, the abbreviations of each set of countries, the monitoring stages and
+    the method notes are built once per knowledge base and put into words once per locale: in
+    every language, for many countries, the words are those of the parts built anew, and stay so
+    once the locale's memo holds them."""
+    from engine.program import back_matter as bm
+    from engine.program.leaves import SortedByText, tx
+    from engine.program.model import _method_notes, _monitoring
+    from engine.text.message import Locale, Msg, localize
+
+    d = knowledge.document
+    countries = ["", "RU", "BY", "KZ", "DE", "XX", *sorted(knowledge.countries.countries)[:60]]
+    bodies = {b.id: f"body {b.id}" for b in d.bodies}
+    in_matrix = [b.id for b in d.bodies if any(b.id in f.roles for f in d.functions)]
+    plain_matrix = {
+        "bodies": [bodies[b] for b in in_matrix],
+        "rows": [
+            {
+                "label": tx(f.label),
+                "roles": [Msg(f"role_{f.roles[b]}") if b in f.roles else "" for b in in_matrix],
+            }
+            for f in d.functions
+        ],
+        "legend": [Msg(f"role_{r}_legend") for r in ("lead", "approve", "take_part", "informed")],
+        "note": Msg(
+            "matrix_basis_proposal"
+            if all(f.basis == "proposal" for f in d.functions)
+            else "matrix_basis_mixed"
+        ),
+    }
+    sets = set()
+    for lang in ("ru", "en"):
+        loc = Locale(lang)
+        for _ in range(2):  # built and put into words, then from the memos
+            for c in countries:
+                shared = bm.abbreviations(knowledge, c)
+                assert bm.abbreviations(knowledge, c) is shared
+                sets.add(id(shared))
+                chosen = [x for x in d.abbreviations if not x.countries or c in x.countries]
+                items = tuple({"short": tx(x.short), "full": tx(x.full)} for x in chosen)
+                assert localize(shared, loc) == localize(SortedByText(items, "short"), Locale(lang))
+            fresh = Locale(lang)
+            assert localize(bm.matrix_view(knowledge, bodies), loc) == localize(plain_matrix, fresh)
+            monitoring = _monitoring(knowledge)
+            assert localize(knowledge.derived(_monitoring), loc) == localize(monitoring, fresh)
+            notes = list(_method_notes(knowledge))
+            assert localize(knowledge.derived(_method_notes), loc) == localize(notes, fresh)
+    assert len(sets) > 1, "countries differ in their abbreviations"

@@ -284,3 +284,31 @@ def test_the_partner_measure_says_when_no_candidate_is_in_the_named_markets(
     lists = catalogue_lists(knowledge.recommendation["co_partner_cluster"], knowledge, choice, [])
     note = knowledge.partners.no_target_market_candidates
     assert (lists["none_fits"] == note) == bool(noted)
+
+
+def test_the_named_candidates_are_found_by_the_shared_index_of_names(knowledge, monkeypatch):
+    """Candidates an assessment names (any case, some unknown) are matched through the names
+    indexed once per knowledge base as through the catalogue read anew."""
+    import random
+
+    from bench.synthetic import random_assessment
+    from engine.program import partners as pm
+
+    rng = random.Random("named partners")
+    names = [p.name for p in knowledge.partners.partners] + ["No such cluster"]
+    field = knowledge.partners.candidates_indicator
+    named = 0
+    for n in range(40):
+        a = random_assessment(knowledge, rng, 0.3, f"c{n}")
+        picks = [rng.choice([x, x.upper(), x.lower()]) for x in rng.sample(names, 3)]
+        a.values[field] = picks
+        shared = pm.choose_partners(a, knowledge)
+        with monkeypatch.context() as m:
+            m.setattr(
+                pm, "_partners_by_name", lambda k: {p.name.lower(): p for p in k.partners.partners}
+            )
+            m.setattr(knowledge, "derived", lambda build: build(knowledge))
+            plain = pm.choose_partners(a, knowledge)
+        assert shared == plain
+        named += sum(c.from_assessment and c.partner is not None for c in shared.candidates)
+    assert named, "some named candidate is in the catalogue"

@@ -171,3 +171,27 @@ def test_a_measure_the_system_infers_says_so_after_its_references(nn_result):
         if x.endswith("*(the system's inference from the sources cited)*")
     ]
     assert len(marked) == len(derived)
+
+
+def test_the_passports_funding_lists_each_instrument_once_in_order(knowledge):
+    """`_distinct` by a dict gives what comparing each item with every one kept gives, on lists
+    of instruments' names (knowledge texts, some repeated, some empty strings) of any order."""
+    import random
+
+    from engine.program.leaves import tx
+    from engine.program.summary import _distinct
+
+    def scan(items):
+        out = []
+        for x in items:
+            if x not in out:
+                out.append(x)
+        return out
+
+    made = {f.id for f in knowledge.findings.findings}
+    names = [tx(i.name_for(made)) for i in knowledge.document.instruments]
+    names += [tx(i.name_for(set())) for i in knowledge.document.instruments] + ["", ""]
+    rng = random.Random("distinct")
+    for _ in range(300):
+        items = [rng.choice(names) for _ in range(rng.randint(0, 25))]
+        assert _distinct(items) == scan(items)
