@@ -186,8 +186,9 @@ class Locale:
     # fields of records no renderer of this reader reads, by record class name (the batch's
     # Markdown and HTML: a plan row's KPIs, a KPI row's targets by year): left out of the words
     unread: Mapping[str, frozenset[str]] = field(default_factory=dict)
-    # the words of each `Known` list said in this locale, by id (the list kept with them, so
-    # that its id stays its own): a batch worker holds one locale for all its clusters
+    # the words of each `Known` list and bilingual `Text` said in this locale, by id (each kept
+    # with its words, so that its id stays its own): a batch worker holds one locale for all its
+    # clusters
     memo: dict[int, tuple[Any, Any]] = field(default_factory=dict, compare=False, repr=False)
     # how `localize` treats each type of node in this locale, chosen at its first node
     treatments: dict[type, Any] = field(
@@ -289,6 +290,15 @@ class _Walk:
             hit = self.memo[id(t)] = (t, self.shared_list(t))
         return hit[1]  # type: ignore[no-any-return]
 
+    def text(self, t: Text) -> str:
+        """A bilingual text in words (typeset), once per locale: a text is frozen, and most are
+        the knowledge's own, met in every cluster (kept with their words, so ids stay theirs)."""
+        hit = self.memo.get(id(t))
+        if hit is None:
+            words = t.get(self.lang)
+            hit = self.memo[id(t)] = (t, _typeset(words) if self.typesets else words)
+        return hit[1]  # type: ignore[no-any-return]
+
     def close(self) -> None:
         """Drop the sources the walk shared, so that the record and its words are freed when last
         used (the treatments are the locale's and hold no walk: nothing is left as cyclic garbage
@@ -329,9 +339,7 @@ def _choose(cls: type, loc: Locale) -> _Treat:
             return lambda w, t: _typeset(t.words(w.loc))
         return lambda w, t: t.words(w.loc)
     if issubclass(cls, Text):
-        if typesets:
-            return lambda w, t: _typeset(t.get(w.lang))
-        return lambda w, t: t.get(w.lang)
+        return _Walk.text
     if issubclass(cls, Rendered):
         return lambda w, t: t.localized(w.loc)
     if issubclass(cls, Mapping):
