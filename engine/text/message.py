@@ -186,9 +186,14 @@ class Locale:
     # fields of records no renderer of this reader reads, by record class name (the batch's
     # Markdown and HTML: a plan row's KPIs, a KPI row's targets by year): left out of the words
     unread: Mapping[str, frozenset[str]] = field(default_factory=dict)
-    # the words of each `Known` list said in this locale, by id (the list kept with them, so
-    # that its id stays its own): a batch worker holds one locale for all its clusters
+    # the words of each `Known` list and bilingual `Text` said in this locale, by id (each kept
+    # with its words, so that its id stays its own): a batch worker holds one locale for all its
+    # clusters
     memo: dict[int, tuple[Any, Any]] = field(default_factory=dict, compare=False, repr=False)
+    # how `localize` treats each type of node in this locale, chosen at its first node
+    treatments: dict[type, Any] = field(
+        default_factory=lambda: _treatments(), init=False, compare=False, repr=False
+    )
 
     def text(self, key: str) -> str:
         """The UI string of `key` (or of the key it is aliased to) in this language."""
@@ -233,28 +238,20 @@ def localize(tree: Any, loc: Locale) -> Any:
 
 
 class _Walk:
-    """`localize` for one locale: each node treated by its type, chosen once per type (a document
-    is ~10 000 nodes of a few dozen types) by the rules above, in their order. A dict or list the
-    record holds in several places (a measure is listed by direction and by actor too) is put
-    into words once and shared; each source is kept, so its id stays its own meanwhile."""
+    """`localize` for one locale: each node treated by its type, chosen once per type and locale
+    (a document is ~10 000 nodes of a few dozen types) by the rules above, in their order. A dict
+    or list the record holds in several places (a measure is listed by direction and by actor
+    too) is put into words once and shared; each source is kept, so its id stays its own
+    meanwhile."""
 
-    __slots__ = ("done", "final", "lang", "loc", "memo", "treat", "typesets")
+    __slots__ = ("done", "lang", "loc", "memo", "treat", "typesets")
 
     def __init__(self, loc: Locale) -> None:
         self.loc, self.lang, self.typesets = loc, loc.lang, loc.typesets
-        self.final: Callable[[str], str] = _typeset if self.typesets else _same
         self.done: dict[int, tuple[Any, Any]] = {}
         self.memo = loc.memo
-        self.treat: dict[type, Callable[[Any], Any]] = {
-            dict: self.shared_dict,
-            list: self.shared_list,
-            Known: self.known,
-            tuple: self.tupled,
-            int: _same,
-            float: _same,
-            bool: _same,
-            type(None): _same,
-        }
+        # the locale's treatments, functions of (walk, node): chosen once for all its walks
+        self.treat = loc.treatments
 
     def walk(self, t: Any) -> Any:
         """The node in words."""
@@ -263,30 +260,8 @@ class _Walk:
             return _typeset(t) if self.typesets else t
         how = self.treat.get(cls)
         if how is None:
-            how = self.treat[cls] = self.choose(cls)
-        return how(t)
-
-    def choose(self, cls: type) -> Callable[[Any], Any]:
-        """The treatment of the nodes of type `cls`, by the rules of `localize` in their order."""
-        if issubclass(cls, str):
-            return self.final
-        if issubclass(cls, Loc):
-            return lambda t: self.final(t.words(self.loc))
-        if issubclass(cls, Text):
-            return lambda t: self.final(t.get(self.lang))
-        if issubclass(cls, Rendered):
-            return lambda t: t.localized(self.loc)
-        if issubclass(cls, Mapping):
-            return lambda t: {k: self.walk(v) for k, v in t.items()}
-        if issubclass(cls, list):
-            return lambda t: [self.walk(v) for v in t]
-        if issubclass(cls, tuple):
-            return self.tupled
-        if dataclasses.is_dataclass(cls):
-            unread = self.loc.unread.get(cls.__name__, frozenset())
-            names = tuple(f.name for f in dataclasses.fields(cls) if f.name not in unread)
-            return lambda t: {n: self.walk(getattr(t, n)) for n in names}
-        return _same
+            how = self.treat[cls] = _choose(cls, self.loc)
+        return how(self, t)
 
     def shared_dict(self, t: dict[Any, Any]) -> dict[Any, Any]:
         """A dict in words, once however many times the record holds it."""
@@ -315,11 +290,19 @@ class _Walk:
             hit = self.memo[id(t)] = (t, self.shared_list(t))
         return hit[1]  # type: ignore[no-any-return]
 
+    def text(self, t: Text) -> str:
+        """A bilingual text in words (typeset), once per locale: a text is frozen, and most are
+        the knowledge's own, met in every cluster (kept with their words, so ids stay theirs)."""
+        hit = self.memo.get(id(t))
+        if hit is None:
+            words = t.get(self.lang)
+            hit = self.memo[id(t)] = (t, _typeset(words) if self.typesets else words)
+        return hit[1]  # type: ignore[no-any-return]
+
     def close(self) -> None:
-        """Drop what the walk holds: its treatments (closures over the walk itself) and the
-        sources it shared, so that the walk, the record and its words are freed when last
-        used, not left as cyclic garbage for the collector to find."""
-        self.treat.clear()
+        """Drop the sources the walk shared, so that the record and its words are freed when last
+        used (the treatments are the locale's and hold no walk: nothing is left as cyclic garbage
+        for the collector to find)."""
         self.done.clear()
 
     def tupled(self, t: tuple[Any, ...]) -> tuple[Any, ...]:
@@ -328,8 +311,56 @@ class _Walk:
         return tuple([walk(v) for v in t])
 
 
-def _same(t: Any) -> Any:
+_Treat = Callable[[_Walk, Any], Any]
+
+
+def _treatments() -> dict[type, _Treat]:
+    """A locale's first treatments: the containers and the plain values."""
+    return {
+        dict: _Walk.shared_dict,
+        list: _Walk.shared_list,
+        Known: _Walk.known,
+        tuple: _Walk.tupled,
+        int: _kept,
+        float: _kept,
+        bool: _kept,
+        type(None): _kept,
+    }
+
+
+def _choose(cls: type, loc: Locale) -> _Treat:
+    """The treatment of the nodes of type `cls` in `loc`, by the rules of `localize` in their
+    order (a function of the walk and the node; none holds the locale or a walk)."""
+    typesets = loc.typesets
+    if issubclass(cls, str):
+        return _typeset_node if typesets else _kept
+    if issubclass(cls, Loc):
+        if typesets:
+            return lambda w, t: _typeset(t.words(w.loc))
+        return lambda w, t: t.words(w.loc)
+    if issubclass(cls, Text):
+        return _Walk.text
+    if issubclass(cls, Rendered):
+        return lambda w, t: t.localized(w.loc)
+    if issubclass(cls, Mapping):
+        return lambda w, t: {k: w.walk(v) for k, v in t.items()}
+    if issubclass(cls, list):
+        return lambda w, t: [w.walk(v) for v in t]
+    if issubclass(cls, tuple):
+        return _Walk.tupled
+    if dataclasses.is_dataclass(cls):
+        unread = loc.unread.get(cls.__name__, frozenset())
+        names = tuple(f.name for f in dataclasses.fields(cls) if f.name not in unread)
+        return lambda w, t: {n: w.walk(getattr(t, n)) for n in names}
+    return _kept
+
+
+def _kept(w: _Walk, t: Any) -> Any:
     return t
+
+
+def _typeset_node(w: _Walk, t: str) -> str:
+    return _typeset(t)
 
 
 def say(text: Any, lang: str, templates: Path | None = None) -> str:

@@ -179,3 +179,21 @@ def test_a_drafted_document_leaves_no_cyclic_garbage(session, knowledge):
     finally:
         if enabled:
             gc.enable()
+
+
+def test_one_locale_over_many_clusters_says_what_fresh_ones_say(session, knowledge):
+    """A locale keeps the treatment it chose for each type of node (for all its walks, as a
+    batch worker's locale does): generated clusters in words through one locale equal the rules
+    applied with a fresh locale each."""
+    import random
+
+    from bench.synthetic import random_assessment
+
+    rng = random.Random(18)
+    for lang in ("ru", "en"):
+        kept = Locale(lang)
+        for i in range(8):
+            result = session.runner.run(random_assessment(knowledge, rng, name=f"g{i}"))
+            document = build_document(build_program(result, knowledge), result, knowledge)
+            assert localize(document, kept) == reference(document, Locale(lang)), (lang, i)
+        assert len(kept.treatments) > 8  # the record's types were added to the plain ones
