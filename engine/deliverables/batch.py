@@ -28,7 +28,7 @@ from typing import Any
 from engine.assessment.load import load_assessment
 from engine.assessment.validate import Assessment
 from engine.assessment.workbook import read_workbook_sheets
-from engine.deliverables.batch_summary import write_summaries
+from engine.deliverables.batch_summary import frozen_heap, write_summaries
 from engine.deliverables.batch_write import OrderedWriter, map_name, progress_bar
 from engine.deliverables.portfolio import dashboard, failed_row, rank_rows, summary_row
 from engine.errors import (
@@ -369,22 +369,21 @@ def _pooled(jobs: list[Job], work: Work, workers: int) -> Generator[Outcome, Non
     # objects that exist before the fork are never collected in a worker: frozen, the collector
     # leaves their pages alone instead of copying the parent's heap into every worker
     gc.collect()
-    gc.freeze()
-    pool = _Pool(min(workers, len(chunks)), work)
-    # the summary that follows the pool runs on one core: its modules load meanwhile (a thread
-    # started after the fork, so no worker inherits a half-done import)
-    warm = threading.Thread(target=_import_summary_modules, daemon=True)
-    warm.start()
-    try:
-        yield first
-        yield from pool.run(chunks)
-    except BaseException:  # Ctrl-C, SIGTERM, or the consumer stopped early
-        pool.kill()
-        raise
-    finally:
-        pool.close()
-        warm.join()
-        gc.unfreeze()
+    with frozen_heap():
+        pool = _Pool(min(workers, len(chunks)), work)
+        # the summary that follows the pool runs on one core: its modules load meanwhile (a
+        # thread started after the fork, so no worker inherits a half-done import)
+        warm = threading.Thread(target=_import_summary_modules, daemon=True)
+        warm.start()
+        try:
+            yield first
+            yield from pool.run(chunks)
+        except BaseException:  # Ctrl-C, SIGTERM, or the consumer stopped early
+            pool.kill()
+            raise
+        finally:
+            pool.close()
+            warm.join()
 
 
 def _chunks(jobs: list[Job], workers: int) -> list[list[Job]]:

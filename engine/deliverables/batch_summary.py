@@ -12,7 +12,7 @@ import os
 import select
 import signal
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any, NoReturn
 
 from engine.deliverables.summary import summaries, summary_xlsx
@@ -20,6 +20,22 @@ from engine.deliverables.summary import summaries, summary_xlsx
 Writer = Callable[[str, "str | bytes"], None]
 
 FORK_ROWS = 64  # below this a workbook takes a few milliseconds: no second process for it
+
+
+@contextlib.contextmanager
+def frozen_heap() -> Iterator[None]:
+    """Everything alive now left alone by the cyclic collector meanwhile (`gc.freeze`). After, the
+    heap is unfrozen only if nothing was frozen before: the knowledge base read back from the
+    cache is frozen for the life of the process (engine/files/cache.py), and a batch must not
+    undo that (the next full collection walked the whole knowledge base again). What was frozen
+    here then stays frozen: the batch's runner and memos, which live as long."""
+    held = gc.get_freeze_count()
+    gc.freeze()
+    try:
+        yield
+    finally:
+        if not held:
+            gc.unfreeze()
 
 
 def write_summaries(
@@ -34,8 +50,7 @@ def write_summaries(
     the workbook on a second core when the batch may use one (`workers`) and it is worth it."""
     # frozen: a full collection in the summaries walked all the batch kept (knowledge, runner),
     # and a forked child's collections leave the parent's pages alone (no copy of its heap)
-    gc.freeze()
-    try:
+    with frozen_heap():
         forked = workers > 1 and len(rows) >= FORK_ROWS and _can_fork()
         book = Forked(lambda: summary_xlsx(rows, lang)) if forked else None
         try:
@@ -46,8 +61,6 @@ def write_summaries(
         for name, data in files.items():
             write(name, data)
             written.append(name)
-    finally:
-        gc.unfreeze()
 
 
 def _can_fork() -> bool:

@@ -327,10 +327,14 @@ def test_the_first_cluster_is_drafted_before_the_fork_and_workers_inherit_its_ru
     assert fresh.runner is not None
 
 
-def test_the_summaries_run_with_what_the_batch_kept_frozen(tmp_path, knowledge, monkeypatch):
+@pytest.mark.parametrize("frozen_before", [False, True])
+def test_the_summaries_run_with_what_the_batch_kept_frozen(
+    tmp_path, knowledge, monkeypatch, frozen_before
+):
     """After the pool, the parent's heap (knowledge, runner) is frozen while the summaries are
     written, so no full collection walks it (a parent's 10 ms became 120 once the parent held
-    a runner); unfrozen afterwards, even when a summary fails."""
+    a runner); unfrozen afterwards, even when a summary fails, unless something was frozen
+    before (the knowledge base read back from the cache is): that stays frozen."""
     import gc
 
     from engine.deliverables import batch_summary
@@ -344,8 +348,20 @@ def test_the_summaries_run_with_what_the_batch_kept_frozen(tmp_path, knowledge, 
     monkeypatch.setattr(batch_summary, "summaries", summaries)
     inputs = [EXAMPLES / "nizhny-novgorod.yaml", EXAMPLES / "nascent-cluster.yaml"]
     options = {"fmt": "md", "lang": "en", "protected": Inputs(), "workers": 2, "progress": False}
+    held = gc.get_freeze_count()  # this process's own (the cache's), restored at the end
+    gc.unfreeze()
+    if frozen_before:
+        gc.freeze()
     before = gc.get_freeze_count()
-    with pytest.raises(RuntimeError):
-        run_batch(inputs, tmp_path, knowledge, write=writer(tmp_path), **options)
-    assert seen and seen[0] > before + 1000
-    assert gc.get_freeze_count() == before
+    try:
+        with pytest.raises(RuntimeError):
+            run_batch(inputs, tmp_path, knowledge, write=writer(tmp_path), **options)
+        assert seen and seen[0] > before + 1000
+        if frozen_before:
+            assert gc.get_freeze_count() >= before > 0
+        else:
+            assert gc.get_freeze_count() == 0
+    finally:
+        gc.unfreeze()
+        if held:
+            gc.freeze()
