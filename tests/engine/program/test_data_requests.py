@@ -94,7 +94,7 @@ def test_the_worklist_of_pending_findings_is_the_plain_fixpoint(knowledge, blank
     runner = Runner(knowledge)
     rng = random.Random(f"pending {blank}")
     some = 0
-    for n in range(40):
+    for n in range(20):
         result = runner.run(random_assessment(knowledge, rng, blank, f"c{n}"), facts=False)
         made = set(result.findings) | set(result.recommendations)
         worklist = dr._pending(dr._Reader(result, knowledge), knowledge, made)
@@ -114,7 +114,7 @@ def test_each_requests_titles_and_body_are_those_worked_out_for_it_alone(knowled
     rng = random.Random(f"request titles {blank}")
     order = {r.id: i for i, r in enumerate(knowledge.recommendations.recommendations)}
     shared = 0
-    for n in range(30):
+    for n in range(15):
         result = runner.run(random_assessment(knowledge, rng, blank, f"c{n}"), facts=False)
         rows = dr.data_requests(result, knowledge)
         views = dr.data_requests_view(result, knowledge)

@@ -29,7 +29,7 @@ def test_documents_rendered_with_the_memo_equal_those_without(session, monkeypat
     env = environment()
     for lang in ("ru", "en"):
         memo = jinja._md_filter()
-        for i in range(12):
+        for i in range(5):
             result = session.runner.run(random_assessment(k, rng, name=f"g{i}"))
             monkeypatch.setitem(env.filters, "md", md_escape)
             plain = api.draft(result, k, "md", lang)

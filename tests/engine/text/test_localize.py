@@ -192,7 +192,7 @@ def test_one_locale_over_many_clusters_says_what_fresh_ones_say(session, knowled
     rng = random.Random(18)
     for lang in ("ru", "en"):
         kept = Locale(lang)
-        for i in range(8):
+        for i in range(4):
             result = session.runner.run(random_assessment(knowledge, rng, name=f"g{i}"))
             document = build_document(build_program(result, knowledge), result, knowledge)
             assert localize(document, kept) == reference(document, Locale(lang)), (lang, i)
