@@ -66,11 +66,21 @@ def read_format(data: dict[Any, Any], located: Located, k: Knowledge) -> FormatR
     read = FormatRead({key: v for key, v in data.items() if key != f.key})
     if data.get(f.key) is not None:  # a blank format line says nothing
         read.declared = _declared(data[f.key], located, f, read.problems)
+    changes = k.derived(_changes_by_field)
     for key in list(read.data):
-        ch = f.change(key) if isinstance(key, str) else None
+        ch = changes.get(key) if isinstance(key, str) else None
         if ch is not None:
             _map(read, key, ch, located, f)
     return read
+
+
+def _changes_by_field(k: Knowledge) -> dict[str, FieldChange]:
+    """`FormatsFile.change` of every field it knows, indexed once per knowledge base (the first
+    record of a field, as `change` finds it)."""
+    out: dict[str, FieldChange] = {}
+    for c in k.formats.changes:
+        out.setdefault(c.field, c)
+    return out
 
 
 def unknown_hint(key: str, k: Knowledge, ids: list[str]) -> str:

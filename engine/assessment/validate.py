@@ -201,8 +201,7 @@ def _sector_codes(words: list[str], knowledge: Knowledge) -> tuple[Value, str | 
         codes += [c for c in resolved if c not in codes]
     # a set of trades: kept in the order of sectors.yaml, so a workbook's ticks, a typed list and
     # the YAML give the same specialization
-    order = list(knowledge.sectors.code)
-    return sorted(codes, key=order.index), None
+    return sorted(codes, key=knowledge.derived(_shape).sector_rank.__getitem__), None
 
 
 _CHECKS: dict[str, Check] = {
@@ -265,10 +264,10 @@ def validate_mapping(data: Any, located: Located, knowledge: Knowledge) -> Asses
                 )
             ]
         )
-    own = {OVERRIDES_KEY, kpi_targets_key(knowledge)}
+    shape = knowledge.derived(_shape)
+    own = shape.own
     foreign = located.foreign(
-        {*knowledge.indicator, *(k for k in own if k), VARIANT_KEY, knowledge.formats.key}
-        | {c.field for c in knowledge.formats.changes},
+        shape.keys,
         "an assessment",
         "indicator: value, as `cluster-intl questionnaire --format yaml` writes them",
     )
@@ -276,22 +275,22 @@ def validate_mapping(data: Any, located: Located, knowledge: Knowledge) -> Asses
         raise InputError([foreign])
     earlier = read_format(data, located, knowledge)
     data = earlier.data
-    read = _read_entries({x: v for x, v in data.items() if x not in own}, located, knowledge)
+    read = _read_entries({x: v for x, v in data.items() if x not in own}, located, knowledge, shape)
     overrides, problems = read_overrides(data.get(OVERRIDES_KEY), located, knowledge, read.values)
     targets, target_problems = read_kpi_targets(
         data.get(kpi_targets_key(knowledge) or ""), located, knowledge
     )
     problems = earlier.problems + read.problems + problems + target_problems
     named = {p.path for p in problems}
-    for ind in knowledge.indicators.indicators:
+    for rid in shape.required:
         # a required indicator with a wrong value is reported once, for its value
-        if ind.required and blank(read.values[ind.id]) and ind.id not in named:
+        if blank(read.values[rid]) and rid not in named:
             problems.append(
                 located.problem(
                     (),
-                    f"missing required indicator {ind.id!r}",
+                    f"missing required indicator {rid!r}",
                     code="missing-required",
-                    params=(("id", ind.id),),
+                    params=(("id", rid),),
                 )
             )
     if problems:
@@ -318,6 +317,30 @@ def validate_mapping(data: Any, located: Located, knowledge: Knowledge) -> Asses
     )
 
 
+@dataclass(frozen=True)
+class _Shape:
+    """What validating any assessment reads of the knowledge alone, worked out once per
+    knowledge base (a batch worker validates hundreds of assessments on one)."""
+
+    own: frozenset[str | None]  # the consultant's own keys: overrides, KPI targets
+    keys: frozenset[str]  # every key an assessment may have (the foreign-file test)
+    blank: dict[str, None]  # every indicator id, blank, in the file's order (copied per read)
+    required: tuple[str, ...]  # the required indicators' ids, in the file's order
+    sector_rank: dict[str, int]  # a sector code's place in sectors.yaml
+
+
+def _shape(knowledge: Knowledge) -> _Shape:
+    own = frozenset({OVERRIDES_KEY, kpi_targets_key(knowledge)})
+    keys = {*knowledge.indicator, *(k for k in own if k), VARIANT_KEY, knowledge.formats.key}
+    return _Shape(
+        own=own,
+        keys=frozenset(keys | {c.field for c in knowledge.formats.changes}),
+        blank={i.id: None for i in knowledge.indicators.indicators},
+        required=tuple(i.id for i in knowledge.indicators.indicators if i.required),
+        sector_rank={c: n for n, c in enumerate(knowledge.sectors.code)},
+    )
+
+
 @dataclass
 class _Entries:
     """What the entries of an assessment mapping gave: values, their places and provenance, and
@@ -331,10 +354,11 @@ class _Entries:
     more: int = 0  # a hostile file has thousands of problems: counted, not described
 
 
-def _read_entries(data: dict[Any, Any], located: Located, knowledge: Knowledge) -> _Entries:
+def _read_entries(
+    data: dict[Any, Any], located: Located, knowledge: Knowledge, shape: _Shape
+) -> _Entries:
     """Read every `indicator: value` entry of the mapping, collecting its problems."""
-    read = _Entries(values={i.id: None for i in knowledge.indicators.indicators})
-    ids = list(read.values)
+    read = _Entries(values=dict(shape.blank))
     for key, raw in data.items():
         path = (key,)
         known = isinstance(key, str) and key in knowledge.indicator
@@ -356,6 +380,7 @@ def _read_entries(data: dict[Any, Any], located: Located, knowledge: Knowledge) 
         elif err is not None:
             read.problems.append(located.problem(path, err, **kind_of(err)))
         else:
+            ids = list(shape.blank)
             read.problems.append(_unknown(located, path, str(key), ids, knowledge))
     return read
 

@@ -83,3 +83,47 @@ def test_changes_are_validated_like_the_file(nn_result, knowledge):
     assert nn_result.assessment.get("activity_smes") != 4
     with pytest.raises(InputError, match="activity_smes: 9 is out of scale"):
         with_changes(nn_result.assessment, {"activity_smes": 9}, knowledge)
+
+
+def test_what_validation_derives_once_per_knowledge_base_is_the_plain_computation(knowledge):
+    """The per-knowledge memo (`_shape`, `_changes_by_field`) against what each assessment
+    computed before, and generated assessments missing required answers reported as before."""
+    import random
+
+    import yaml
+
+    from bench.synthetic import random_values
+    from engine.assessment.formats import _changes_by_field
+    from engine.assessment.overrides import OVERRIDES_KEY, kpi_targets_key
+    from engine.assessment.validate import VARIANT_KEY, _shape
+
+    k = knowledge
+    shape = _shape(k)
+    own = {OVERRIDES_KEY, kpi_targets_key(k)}
+    assert shape.own == own
+    assert shape.keys == (
+        {*k.indicator, *(x for x in own if x), VARIANT_KEY, k.formats.key}
+        | {c.field for c in k.formats.changes}
+    )
+    assert list(shape.blank.items()) == [(i.id, None) for i in k.indicators.indicators]
+    assert shape.required == tuple(i.id for i in k.indicators.indicators if i.required)
+    order = list(k.sectors.code)
+    assert sorted(shape.sector_rank, key=shape.sector_rank.__getitem__) == order
+    changes = _changes_by_field(k)
+    for name in [*k.indicator, *(c.field for c in k.formats.changes), "nothing_of_the_kind"]:
+        assert changes.get(name) is k.formats.change(name)
+    rng = random.Random(7)
+    for n in range(12):
+        values = random_values(k, rng)
+        dropped = rng.sample(sorted(shape.required), min(n % 3, len(shape.required)))
+        for rid in dropped:
+            values.pop(rid, None)
+        located = load_yaml_text(yaml.safe_dump(values, allow_unicode=True), "g.yaml")
+        if not dropped:
+            assert validate_mapping(located.data, located, k).values.keys() == k.indicator.keys()
+            continue
+        with pytest.raises(InputError) as exc:
+            validate_mapping(located.data, located, k)
+        missing = [p.params for p in exc.value.problems if p.code == "missing-required"]
+        expected = [i.id for i in k.indicators.indicators if i.required and i.id in dropped]
+        assert missing == [(("id", rid),) for rid in expected]
