@@ -63,8 +63,9 @@ class _Environment(ImmutableSandboxedEnvironment):
 
 def environment(templates: Path | None = None) -> ImmutableSandboxedEnvironment:
     """The sandboxed Jinja environment over `templates` (default: the bundled folder), one per
-    folder and cache directory: a memo keyed by its whole input, never reset."""
-    return _environment(templates or _bundled_templates(), cache.directory())
+    folder and cache directory: a memo keyed by the folder and the environment variables the
+    cache directory follows (working out the directory itself was a twentieth of a render)."""
+    return _environment(templates or _bundled_templates(), cache.directory_settings())
 
 
 @lru_cache(maxsize=1)
@@ -75,8 +76,9 @@ def _bundled_templates() -> Path:
 
 
 @lru_cache(maxsize=4)
-def _environment(root: Path, cache_dir: Path | None) -> ImmutableSandboxedEnvironment:
-    return new_environment(root, cache_dir)
+def _environment(root: Path, settings: tuple[str | None, ...]) -> ImmutableSandboxedEnvironment:
+    # `settings` decide `cache.directory()`: the same settings, the same directory
+    return new_environment(root, cache.directory())
 
 
 def new_environment(root: Path, cache_dir: Path | None) -> ImmutableSandboxedEnvironment:
