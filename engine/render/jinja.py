@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2.filters import sync_do_join
 from jinja2.runtime import LoopContext
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
@@ -99,6 +100,9 @@ def new_environment(root: Path, cache_dir: Path | None) -> ImmutableSandboxedEnv
         auto_reload=False,
     )
     env.filters["md"] = _md_filter()
+    # Jinja's own `join` without its wrapper choosing between it and an async variant on every
+    # call (the environment is never async): the same function, escaping included
+    env.filters["join"] = sync_do_join
     return env
 
 
