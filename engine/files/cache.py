@@ -52,6 +52,13 @@ def directory() -> Path | None:
     return base / "cluster-intl"
 
 
+def directory_settings() -> tuple[str | None, str | None, str | None]:
+    """What `directory()` follows: the values of the environment variables it reads (cheap to
+    look up, a key for a memo of what is built over the cache directory)."""
+    env = os.environ
+    return env.get("CLUSTER_INTL_CACHE"), env.get("XDG_CACHE_HOME"), env.get("HOME")
+
+
 # --- trusted folders, by descriptor ---------------------------------------------------------------
 #
 # Every folder is opened with O_NOFOLLOW and judged by fstat() of the open descriptor, and

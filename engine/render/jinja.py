@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2.filters import sync_do_join
 from jinja2.runtime import LoopContext
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
@@ -63,8 +64,9 @@ class _Environment(ImmutableSandboxedEnvironment):
 
 def environment(templates: Path | None = None) -> ImmutableSandboxedEnvironment:
     """The sandboxed Jinja environment over `templates` (default: the bundled folder), one per
-    folder and cache directory: a memo keyed by its whole input, never reset."""
-    return _environment(templates or _bundled_templates(), cache.directory())
+    folder and cache directory: a memo keyed by the folder and the environment variables the
+    cache directory follows (working out the directory itself was a twentieth of a render)."""
+    return _environment(templates or _bundled_templates(), cache.directory_settings())
 
 
 @lru_cache(maxsize=1)
@@ -75,8 +77,9 @@ def _bundled_templates() -> Path:
 
 
 @lru_cache(maxsize=4)
-def _environment(root: Path, cache_dir: Path | None) -> ImmutableSandboxedEnvironment:
-    return new_environment(root, cache_dir)
+def _environment(root: Path, settings: tuple[str | None, ...]) -> ImmutableSandboxedEnvironment:
+    # `settings` decide `cache.directory()`: the same settings, the same directory
+    return new_environment(root, cache.directory())
 
 
 def new_environment(root: Path, cache_dir: Path | None) -> ImmutableSandboxedEnvironment:
@@ -97,6 +100,9 @@ def new_environment(root: Path, cache_dir: Path | None) -> ImmutableSandboxedEnv
         auto_reload=False,
     )
     env.filters["md"] = _md_filter()
+    # Jinja's own `join` without its wrapper choosing between it and an async variant on every
+    # call (the environment is never async): the same function, escaping included
+    env.filters["join"] = sync_do_join
     return env
 
 
