@@ -498,6 +498,7 @@ def build_program(
     peer_rank: dict[str, Any] | None = None,
     *,
     reasons: bool = True,
+    kpi_titles: bool = True,
 ) -> ProgramView:
     """The document view model of one result: every section the templates render, in no
     language (`localize` puts it into words).
@@ -506,7 +507,8 @@ def build_program(
     why-not list) reads, a third of the work: the rules behind each measure (`why`, `chain`),
     the conditions behind each SWOT finding and postponed measure (`why`) and the reason of
     every recommendation not made (`not_made`). A batch drafts the client's
-    document."""
+    document. `kpi_titles=False` leaves out the titles of each KPI's measures (their ids stay),
+    which no page of the batch reads."""
     a = result.assessment
     recs_order = order_recommendations(result, k)
     horizon = a.get(k.program.horizon_indicator) or k.program.default_horizon_years
@@ -550,7 +552,7 @@ def build_program(
         "recommendations": recs,
         "by_direction": by_direction,
         "by_actor": by_actor,
-        "kpis": kpis_view(result, k, recs_order, horizon),
+        "kpis": kpis_view(result, k, recs_order, horizon, kpi_titles),
         "monitoring": k.derived(_monitoring),
         "data_gaps": data_gaps(result, k),
         "data_requests": requests,

@@ -137,3 +137,27 @@ def test_the_shared_continue_wordings_read_as_built_anew(session, knowledge):
             assert seen.setdefault(key, shared[0]) is shared[0]
             checked += 1
     assert checked > 20
+
+
+@pytest.mark.parametrize(("fmt", "lang"), [("md", "ru"), ("html", "en")])
+def test_a_page_is_the_same_without_the_kpis_measure_titles(knowledge, results, fmt, lang):
+    """The batch leaves out the titles of each KPI's measures where its pages never read them
+    (`KpiRow.recommendations` in the renderer's unread fields): the same page, the same record
+    otherwise."""
+    from engine.render.formats import get_format
+
+    renderer = get_format(fmt, "program").renderers["program"]
+    assert "recommendations" in renderer.unread_records()["KpiRow"]
+    for result in results:
+        full = build_program(result, knowledge, reasons=False)
+        record = build_program(result, knowledge, reasons=False, kpi_titles=False)
+        assert all(x["recommendations"] == [] for x in record["kpis"])
+        assert any(x["recommendations"] for x in full["kpis"])
+        for x in full["kpis"]:
+            x["recommendations"] = []
+        assert record == full
+        view = localize(build_document(record, result, knowledge), Locale(lang))
+        data = render_format(
+            "program", fmt, view=lambda v=view: v, data=lambda: None, template=lambda: None
+        )
+        assert data == api.draft(result, knowledge, fmt, lang)
