@@ -14,7 +14,7 @@ from engine.inference.trace import Result
 from engine.knowledge.models import Knowledge
 from engine.program.leaves import Cite, KnownSortedByText, RStrip, tx
 from engine.program.model import ProgramView
-from engine.text.message import Known, Msg, cat
+from engine.text.message import Known, Msg, Once, cat
 
 
 @dataclass(slots=True)
@@ -147,6 +147,21 @@ def _cited(view: ProgramView) -> list[str]:
     return cited
 
 
+def _source_entries(k: Knowledge) -> dict[str, Once]:
+    """Each source's bibliography entry, with its URL and the date it was checked: the knowledge's
+    alone, built once and shared (put into words once per language)."""
+    out: dict[str, Once] = {}
+    for sid, src in k.source.items():
+        text: Any = RStrip(src.citation)
+        if src.url:
+            # the date the page was checked, where the knowledge base records it
+            seen = src.checked.strftime("%d.%m.%Y") if src.checked else k.document.accessed
+            url = Msg("bib_url", url=src.url, date=seen)
+            text = cat([RStrip(text, "."), ". — ", url])
+        out[sid] = Once(text)
+    return out
+
+
 def bibliography(
     view: ProgramView, k: Knowledge, audience: str
 ) -> tuple[list[BibEntry], dict[str, int]]:
@@ -162,19 +177,14 @@ def bibliography(
             ref_no[w.id] = len(bib)
             for s in w.sources:
                 ref_no[s] = len(bib)
+    entries = k.derived(_source_entries)
     for sid in dict.fromkeys(cited):
         if sid in ref_no or sid not in k.source:
             continue
         src = k.source[sid]
         if src.kind == "proposal" and audience == "client":
             continue
-        text: Any = RStrip(src.citation)
-        if src.url:
-            # the date the page was checked, where the knowledge base records it
-            seen = src.checked.strftime("%d.%m.%Y") if src.checked else d.accessed
-            url = Msg("bib_url", url=src.url, date=seen)
-            text = cat([RStrip(text, "."), ". — ", url])
-        bib.append(BibEntry(no=len(bib) + 1, text=text, id=sid))
+        bib.append(BibEntry(no=len(bib) + 1, text=entries[sid], id=sid))
         ref_no[sid] = len(bib)
     return bib, ref_no
 

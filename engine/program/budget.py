@@ -81,9 +81,12 @@ class Budget:
     def source_years(self) -> dict[str, dict[int, int]]:
         """Each source's amount per program year (the resource table)."""
         out: dict[str, dict[int, int]] = {}
+        years = range(1, self.horizon + 1)
         for m in self.measures.values():
             for s, ys in m.cells.items():
-                row = out.setdefault(s, dict.fromkeys(range(1, self.horizon + 1), 0))
+                row = out.get(s)
+                if row is None:  # a source's row made when first met, not at every cell
+                    row = out[s] = dict.fromkeys(years, 0)
                 for y, v in ys.items():
                     row[y] += v
         return out

@@ -221,7 +221,9 @@ def rule_text(row: dict[str, Any], k: Knowledge) -> Any:
     return text
 
 
-def kpis_view(result: Result, k: Knowledge, recs: list[str], horizon: int) -> list[dict]:
+def kpis_view(
+    result: Result, k: Knowledge, recs: list[str], horizon: int, titles: bool = True
+) -> list[dict]:
     """The KPI rows the document shows: label, unit, baseline and final target as texts (or what
     is missing), the targets by year and the recommendations behind each."""
     rows = []
@@ -251,7 +253,10 @@ def kpis_view(result: Result, k: Knowledge, recs: list[str], horizon: int) -> li
                 "owner_id": row["owner"],
                 "horizon": horizon,
                 "note": tx(kpi.note),
-                "recommendations": [measure_title(result, r, k) for r in row["recommendations"]],
+                # the titles of its measures (without `titles`, none: no batch page reads them)
+                "recommendations": [measure_title(result, r, k) for r in row["recommendations"]]
+                if titles
+                else [],
                 "recommendation_ids": row["recommendations"],
             }
         )

@@ -40,7 +40,7 @@ from engine.program.provenance import (
 )
 from engine.program.scores import reported_source, scores_view
 from engine.program.sections import chain_lines, partner_view, scale_max, sources_view
-from engine.text.message import Known, Lower, Msg, Num, cat
+from engine.text.message import Known, Lower, Msg, Num, Once, cat
 
 # the benchmark labels said differently for a cluster outside the survey's country
 FOREIGN_WORDS = {
@@ -200,25 +200,32 @@ def recommendation_view(
     if view["condition"] and words["condition"]:
         view["condition"] = words["condition"]  # the variant's or the catalogue's, filled
     if result.status[rid] == "continue":
-        view.update(continued_wording(view["title"], view["text"], r))
+        view.update(continued_wording(view["title"], view["text"], r, k))
     view.update(catalogue_lists(r, k, partners, to_join))
     return view
+
+
+def _benchmarks_shown(k: Knowledge) -> dict[str, Once]:
+    """Each indicator's survey mean as the scores show it (a constructed one starred): the
+    knowledge's alone, built once and shared (put into words once per language)."""
+    return {
+        iid: Once(cat([Num(b.value), "*"]) if b.kind == "constructed" else Num(b.value))
+        for iid, b in k.scoring.benchmarks.items()
+        if b
+    }
 
 
 def _score_rows(result: Result, k: Knowledge, group: str) -> list[dict[str, Any]]:
     """The scores of one indicator group against the survey means."""
     a, s = result.assessment, k.scoring
+    shown_by = k.derived(_benchmarks_shown)
     rows = []
     for ind in k.indicators.indicators:
         if ind.group != group:
             continue
         v = a.get(ind.id)
         bench = s.benchmarks.get(ind.id)
-        shown: Any = "—"
-        if bench:
-            shown = (
-                cat([Num(bench.value), "*"]) if bench.kind == "constructed" else Num(bench.value)
-            )
+        shown: Any = shown_by.get(ind.id, "—")
         rows.append(
             {
                 "id": ind.id,
@@ -491,6 +498,7 @@ def build_program(
     peer_rank: dict[str, Any] | None = None,
     *,
     reasons: bool = True,
+    kpi_titles: bool = True,
 ) -> ProgramView:
     """The document view model of one result: every section the templates render, in no
     language (`localize` puts it into words).
@@ -499,7 +507,8 @@ def build_program(
     why-not list) reads, a third of the work: the rules behind each measure (`why`, `chain`),
     the conditions behind each SWOT finding and postponed measure (`why`) and the reason of
     every recommendation not made (`not_made`). A batch drafts the client's
-    document."""
+    document. `kpi_titles=False` leaves out the titles of each KPI's measures (their ids stay),
+    which no page of the batch reads."""
     a = result.assessment
     recs_order = order_recommendations(result, k)
     horizon = a.get(k.program.horizon_indicator) or k.program.default_horizon_years
@@ -543,7 +552,7 @@ def build_program(
         "recommendations": recs,
         "by_direction": by_direction,
         "by_actor": by_actor,
-        "kpis": kpis_view(result, k, recs_order, horizon),
+        "kpis": kpis_view(result, k, recs_order, horizon, kpi_titles),
         "monitoring": k.derived(_monitoring),
         "data_gaps": data_gaps(result, k),
         "data_requests": requests,

@@ -163,28 +163,6 @@ def _decimals(v: float | int) -> int:
     return min(2, len(f"{v:.2f}".rstrip("0").split(".")[1]))
 
 
-def _plan_results(r: dict[str, Any], kpis: dict[str, Any], per: dict[str, Any]) -> list[Any]:
-    """The expected results of a measure: its KPIs' final targets."""
-    results: list[Any] = []
-    for kid in r["kpi_ids"]:
-        x = kpis.get(kid)
-        if x is None:
-            continue
-        if x["target_raw"] is not None:
-            results.append(
-                Msg(
-                    "plan_result",
-                    kpi=x["label"],
-                    unit=x["unit"],
-                    value=Num(x["target_raw"]),
-                    year=per["end"] if per["end"] else Msg("plan_end_rel"),
-                )
-            )
-        else:
-            results.append(cat([x["label"], ": ", x["target"]]))
-    return results
-
-
 def plan_rows(
     view: ProgramView,
     result: Result,
@@ -200,7 +178,6 @@ def plan_rows(
     country = str(result.assessment.get(k.partners.country_indicator) or "")
     made = set(result.findings)
     ordered = list(view["org_changes"]) + [r for dd in view["by_direction"] for r in dd["measures"]]
-    kpis = {x["id"]: x for x in view["kpis"]}
     # the schedule sized to the cluster (program.yaml `schedule:`), as the JSON result has it
     if slots is None:
         slots = schedule(result, k, order_recommendations(result, k), horizon).slots
@@ -227,7 +204,7 @@ def plan_rows(
                 when=start if start == end else cat([start, " — ", end]),
                 funding=[tx(i.name_for(made)) for i in funding if i.pays],
                 support=[tx(i.name_for(made)) for i in funding if not i.pays],
-                result=_plan_results(r, kpis, per),
+                result=[],  # its deliverable, which `budget_view.cost_to_plan` sets
                 kpis=r["kpis"],
                 priority_id=r["priority_id"],
             )

@@ -4,13 +4,16 @@ method annex so the reader can tell the dissertation's method from our additions
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
+from engine.explain.leaves import Filled
 from engine.explain.wording import variant_title
 from engine.inference.trace import Result
 from engine.knowledge.models import Knowledge, RecommendationDef
 from engine.program.leaves import Or, TitleLower, tx
-from engine.text.message import Msg, cat
+from engine.text.bilingual import Text
+from engine.text.message import Msg, Once, cat
 
 
 def status_view(status: str, r: RecommendationDef, running_unknown: bool = False) -> dict[str, Any]:
@@ -28,14 +31,35 @@ def status_view(status: str, r: RecommendationDef, running_unknown: bool = False
     }
 
 
-def continued_title(title: Any, r: RecommendationDef) -> Any:
+def continued_title(title: Any, r: RecommendationDef, k: Knowledge | None = None) -> Any:
     """The title of a measure that already runs: the entry's `continued:` title, else the general
     "continue and strengthen" prefix of templates/strings.yaml."""
     c = r.continued
     if c is not None and c.title is not None:
         return c.title
     # "Organize stands" reads "Continue and strengthen: organize stands"; "SME ..." stays
-    return cat([Msg("continue_title_prefix"), TitleLower(title)])
+    return _prefixed("continue_title_prefix", title, k, TitleLower)
+
+
+def _prefixed(key: str, text: Any, k: Knowledge | None, wrap: Callable[[Any], Any]) -> Any:
+    """The strings text of `key` before `wrap(text)`; with `k`, that of a knowledge text is
+    built once per knowledge base and shared (a cluster cites each measure that continues ~10
+    times: its plan row, KPI rows, data requests), put into words once per locale."""
+    if isinstance(text, Filled) and not text.subs:
+        text = text.text  # a text without placeholders: the knowledge's, in the same words
+    if k is None or not isinstance(text, Text):
+        return cat([Msg(key), wrap(text)])
+    made = k.derived(_prefixed_texts)
+    hit = made.get((key, id(text)))
+    if hit is None or hit[0] is not text:
+        hit = made[key, id(text)] = (text, Once(cat([Msg(key), wrap(text)])))
+    return hit[1]
+
+
+def _prefixed_texts(k: Knowledge) -> dict[tuple[str, int], tuple[Text, Once]]:
+    """The "continue" titles and texts made so far, by prefix and the id of the knowledge text
+    each continues (kept with it, so that its id stays its own): a memo per knowledge base."""
+    return {}
 
 
 def measure_title(result: Result, rid: str, k: Knowledge) -> Any:
@@ -44,19 +68,25 @@ def measure_title(result: Result, rid: str, k: Knowledge) -> Any:
     heading's words."""
     title = variant_title(result, rid, k)
     r = k.recommendation[rid]
-    return continued_title(title, r) if result.status.get(rid) == "continue" else title
+    return continued_title(title, r, k) if result.status.get(rid) == "continue" else title
 
 
-def continued_wording(title: Any, text: Any, r: RecommendationDef) -> dict[str, Any]:
+def continued_wording(
+    title: Any, text: Any, r: RecommendationDef, k: Knowledge | None = None
+) -> dict[str, Any]:
     """Title and text of a measure that already runs: the entry's `continued:` wording, else the
     general "continue and strengthen" prefix of templates/strings.yaml."""
     c = r.continued
-    title = continued_title(title, r)
+    title = continued_title(title, r, k)
     if c is not None and c.text is not None:
         text = c.text
     else:
-        text = cat([Msg("continue_text_prefix"), text])
+        text = _prefixed("continue_text_prefix", text, k, _same)
     return {"title": title, "text": text}
+
+
+def _same(text: Any) -> Any:
+    return text
 
 
 def proposals_relied_on(result: Result, k: Knowledge, recs: list[str]) -> list[dict[str, Any]]:

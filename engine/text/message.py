@@ -132,6 +132,20 @@ class Known(list):  # type: ignore[type-arg]
     __slots__ = ()
 
 
+@dataclass(frozen=True, slots=True, eq=False)
+class Once(Loc):
+    """A leaf the knowledge alone decides (a bibliography entry, a "continue" title), built once
+    per knowledge base and held by it, shared by every record that shows it and never changed:
+    put into words once per locale (its words kept in the locale's memo, with it). Equal only to
+    itself: its words are those of `inner`."""
+
+    inner: Any
+
+    def words(self, loc: Locale) -> str:
+        """The inner text in words."""
+        return loc.param(self.inner)
+
+
 class Rendered:
     """A record whose words decide its shape (a chart laid out by the length of its labels, a list
     ordered by its texts): `localize` hands it the locale and takes the record it returns."""
@@ -186,9 +200,9 @@ class Locale:
     # fields of records no renderer of this reader reads, by record class name (the batch's
     # Markdown and HTML: a plan row's KPIs, a KPI row's targets by year): left out of the words
     unread: Mapping[str, frozenset[str]] = field(default_factory=dict)
-    # the words of each `Known` list and bilingual `Text` said in this locale, by id (each kept
-    # with its words, so that its id stays its own): a batch worker holds one locale for all its
-    # clusters
+    # the words of each `Known` list, `Once` leaf and bilingual `Text` said in this locale, by id
+    # (each kept with its words, so that its id stays its own): a batch worker holds one locale for
+    # all its clusters
     memo: dict[int, tuple[Any, Any]] = field(default_factory=dict, compare=False, repr=False)
     # how `localize` treats each type of node in this locale, chosen at its first node
     treatments: dict[type, Any] = field(
@@ -290,6 +304,14 @@ class _Walk:
             hit = self.memo[id(t)] = (t, self.shared_list(t))
         return hit[1]  # type: ignore[no-any-return]
 
+    def once(self, t: Once) -> str:
+        """A leaf the knowledge alone decides in words (typeset), once per locale."""
+        hit = self.memo.get(id(t))
+        if hit is None:
+            words = self.loc.param(t.inner)
+            hit = self.memo[id(t)] = (t, _typeset(words) if self.typesets else words)
+        return hit[1]  # type: ignore[no-any-return]
+
     def text(self, t: Text) -> str:
         """A bilingual text in words (typeset), once per locale: a text is frozen, and most are
         the knowledge's own, met in every cluster (kept with their words, so ids stay theirs)."""
@@ -320,6 +342,7 @@ def _treatments() -> dict[type, _Treat]:
         dict: _Walk.shared_dict,
         list: _Walk.shared_list,
         Known: _Walk.known,
+        Once: _Walk.once,
         tuple: _Walk.tupled,
         int: _kept,
         float: _kept,
@@ -383,6 +406,7 @@ __all__ = [
     "Lower",
     "Msg",
     "Num",
+    "Once",
     "Plural",
     "Rendered",
     "Value",

@@ -105,3 +105,59 @@ def test_the_sources_shared_by_every_record_read_as_built_anew(knowledge, result
     for result in results:
         record = build_program(result, knowledge, reasons=False)
         assert all(s is every[s["id"]] for s in record["sources"])
+
+
+def test_the_shared_continue_wordings_read_as_built_anew(session, knowledge):
+    """A measure that continues is cited by a "continue" title (and text) built once per
+    knowledge base and shared: over generated clusters, each reads as the one built anew, in both
+    languages, and two clusters citing the same measure share it."""
+    import random
+
+    from bench.synthetic import random_assessment
+    from engine.explain.wording import measure_wording, variant_title
+    from engine.program.provenance import continued_title, continued_wording, measure_title
+
+    rng = random.Random("continued")
+    seen: dict[tuple[str, int], object] = {}
+    checked = 0
+    for i in range(12):
+        result = session.runner.run(random_assessment(knowledge, rng, name=f"c{i}"))
+        for rid, status in result.status.items():
+            if status != "continue":
+                continue
+            r = knowledge.recommendation[rid]
+            words = measure_wording(result, rid, knowledge)
+            shared = [measure_title(result, rid, knowledge)]
+            shared += continued_wording(words["title"], words["text"], r, knowledge).values()
+            plain = [continued_title(variant_title(result, rid, knowledge), r)]
+            plain += continued_wording(words["title"], words["text"], r).values()
+            for lang in ("ru", "en"):
+                assert localize(shared, Locale(lang)) == localize(plain, Locale(lang)), rid
+            key = (rid, id(variant_title(result, rid, knowledge)))
+            assert seen.setdefault(key, shared[0]) is shared[0]
+            checked += 1
+    assert checked > 20
+
+
+@pytest.mark.parametrize(("fmt", "lang"), [("md", "ru"), ("html", "en")])
+def test_a_page_is_the_same_without_the_kpis_measure_titles(knowledge, results, fmt, lang):
+    """The batch leaves out the titles of each KPI's measures where its pages never read them
+    (`KpiRow.recommendations` in the renderer's unread fields): the same page, the same record
+    otherwise."""
+    from engine.render.formats import get_format
+
+    renderer = get_format(fmt, "program").renderers["program"]
+    assert "recommendations" in renderer.unread_records()["KpiRow"]
+    for result in results:
+        full = build_program(result, knowledge, reasons=False)
+        record = build_program(result, knowledge, reasons=False, kpi_titles=False)
+        assert all(x["recommendations"] == [] for x in record["kpis"])
+        assert any(x["recommendations"] for x in full["kpis"])
+        for x in full["kpis"]:
+            x["recommendations"] = []
+        assert record == full
+        view = localize(build_document(record, result, knowledge), Locale(lang))
+        data = render_format(
+            "program", fmt, view=lambda v=view: v, data=lambda: None, template=lambda: None
+        )
+        assert data == api.draft(result, knowledge, fmt, lang)

@@ -21,7 +21,7 @@ from engine import api
 from engine.program.document import build_document
 from engine.program.model import build_program
 from engine.text.bilingual import Text
-from engine.text.message import Cat, Known, Loc, Locale, Msg, Num, Rendered, localize
+from engine.text.message import Cat, Known, Loc, Locale, Msg, Num, Once, Rendered, localize
 from engine.text.typography import typeset
 from tests.conftest import EXAMPLES
 
@@ -197,3 +197,16 @@ def test_one_locale_over_many_clusters_says_what_fresh_ones_say(session, knowled
             document = build_document(build_program(result, knowledge), result, knowledge)
             assert localize(document, kept) == reference(document, Locale(lang)), (lang, i)
         assert len(kept.treatments) > 8  # the record's types were added to the plain ones
+
+
+def test_a_once_leaf_is_put_into_words_once_per_locale():
+    """A leaf the knowledge alone decides (a bibliography entry) is said once per locale, typeset
+    as any leaf, and every later record shows the same words; another locale says its own."""
+    leaf = Once(Cat((Msg("title"), " — ", Num(1234.5))))
+    ru, en = Locale("ru"), Locale("en")
+    first = localize({"a": leaf}, ru)
+    assert first == reference({"a": leaf}, ru)
+    assert ru.memo[id(leaf)][0] is leaf
+    assert localize([leaf], ru)[0] is first["a"]
+    assert localize(leaf, en) == reference(leaf, en) != first["a"]
+    assert leaf != Once(leaf.inner)  # equal only to itself: never found by its value
