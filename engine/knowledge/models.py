@@ -560,6 +560,15 @@ class Knowledge:
             memo[build] = build(self)
         return memo[build]  # type: ignore[no-any-return]
 
+    def derived_each(self, build: Callable[[Knowledge, str], _T], key: str) -> _T:
+        """What `build` computes from this knowledge alone for one id, computed once per id when
+        first asked for: a batch worker shares every entry, a single draft builds only those it
+        reads (all ~300 sources' citations cost a cold draft ~3 ms)."""
+        memo: dict[Any, Any] = self.__dict__.setdefault("_derived", {}).setdefault(build, {})
+        if key not in memo:
+            memo[key] = build(self, key)
+        return memo[key]  # type: ignore[no-any-return]
+
     def __getstate__(self) -> dict[str, Any]:
         # what was derived is derived again where the knowledge is unpickled (the on-disk cache)
         return {name: v for name, v in self.__dict__.items() if name != "_derived"}

@@ -147,19 +147,17 @@ def _cited(view: ProgramView) -> list[str]:
     return cited
 
 
-def _source_entries(k: Knowledge) -> dict[str, Once]:
-    """Each source's bibliography entry, with its URL and the date it was checked: the knowledge's
-    alone, built once and shared (put into words once per language)."""
-    out: dict[str, Once] = {}
-    for sid, src in k.source.items():
-        text: Any = RStrip(src.citation)
-        if src.url:
-            # the date the page was checked, where the knowledge base records it
-            seen = src.checked.strftime("%d.%m.%Y") if src.checked else k.document.accessed
-            url = Msg("bib_url", url=src.url, date=seen)
-            text = cat([RStrip(text, "."), ". — ", url])
-        out[sid] = Once(text)
-    return out
+def _source_entry(k: Knowledge, sid: str) -> Once:
+    """A source's bibliography entry, with its URL and the date it was checked: the knowledge's
+    alone, built once when first cited and shared (put into words once per language)."""
+    src = k.source[sid]
+    text: Any = RStrip(src.citation)
+    if src.url:
+        # the date the page was checked, where the knowledge base records it
+        seen = src.checked.strftime("%d.%m.%Y") if src.checked else k.document.accessed
+        url = Msg("bib_url", url=src.url, date=seen)
+        text = cat([RStrip(text, "."), ". — ", url])
+    return Once(text)
 
 
 def bibliography(
@@ -177,14 +175,13 @@ def bibliography(
             ref_no[w.id] = len(bib)
             for s in w.sources:
                 ref_no[s] = len(bib)
-    entries = k.derived(_source_entries)
     for sid in dict.fromkeys(cited):
         if sid in ref_no or sid not in k.source:
             continue
         src = k.source[sid]
         if src.kind == "proposal" and audience == "client":
             continue
-        bib.append(BibEntry(no=len(bib) + 1, text=entries[sid], id=sid))
+        bib.append(BibEntry(no=len(bib) + 1, text=k.derived_each(_source_entry, sid), id=sid))
         ref_no[sid] = len(bib)
     return bib, ref_no
 

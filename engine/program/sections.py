@@ -13,16 +13,15 @@ from engine.program.leaves import Or, tx
 from engine.text.message import Msg, cat
 
 
-def _source_dicts(k: Knowledge) -> dict[str, dict[str, Any]]:
-    """Each source as a document cites it, by id: the knowledge's alone, built once per
-    knowledge base; shared by every record that cites it, never changed in place."""
-    return {v["id"]: v for v in source_views(list(k.source), k, empty="")}
+def _source_dict(k: Knowledge, sid: str) -> dict[str, Any]:
+    """One known source as a document cites it: the knowledge's alone, built once per knowledge
+    base when first cited; shared by every record that cites it, never changed in place."""
+    return source_views([sid], k, empty="")[0]
 
 
 def sources_view(ids: list[str], k: Knowledge) -> list[dict[str, Any]]:
     """The sources of a document item; a missing section or address reads "" (templates)."""
-    views = k.derived(_source_dicts)
-    return [views[sid] for sid in ids if sid in views]
+    return [k.derived_each(_source_dict, sid) for sid in ids if sid in k.source]
 
 
 def scale_max(k: Knowledge) -> dict[str, float]:

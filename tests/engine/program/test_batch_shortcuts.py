@@ -90,7 +90,7 @@ def test_the_sources_shared_by_every_record_read_as_built_anew(knowledge, result
     import random
 
     from engine.explain.labels import source_views
-    from engine.program.sections import _source_dicts, sources_view
+    from engine.program.sections import _source_dict, sources_view
 
     rng = random.Random("sources")
     ids = [*knowledge.source, "no_such_source"]
@@ -101,10 +101,10 @@ def test_the_sources_shared_by_every_record_read_as_built_anew(knowledge, result
         for lang in ("ru", "en"):
             plain = localize(source_views(some, knowledge, empty=""), Locale(lang))
             assert localize(shared, Locale(lang)) == plain
-    every = knowledge.derived(_source_dicts)
     for result in results:
         record = build_program(result, knowledge, reasons=False)
-        assert all(s is every[s["id"]] for s in record["sources"])
+        shared = knowledge.derived_each
+        assert all(s is shared(_source_dict, s["id"]) for s in record["sources"])
 
 
 def test_the_shared_continue_wordings_read_as_built_anew(session, knowledge):
