@@ -21,13 +21,14 @@ import unicodedata
 from collections.abc import Callable, Generator, Iterator
 from contextlib import closing
 from dataclasses import dataclass, field, replace
-from functools import cached_property
+from functools import cached_property, partial
 from pathlib import Path
 from typing import Any
 
 from engine.assessment.load import load_assessment
 from engine.assessment.validate import Assessment
 from engine.assessment.workbook import read_workbook_sheets
+from engine.deliverables.batch_pool import Draft, Pool
 from engine.deliverables.batch_summary import frozen_heap, write_summaries
 from engine.deliverables.batch_write import OrderedWriter, map_name, progress_bar
 from engine.deliverables.portfolio import dashboard, failed_row, rank_rows, summary_row
@@ -38,7 +39,7 @@ from engine.errors import (
     UsageError,
     printable,
 )
-from engine.files.atomic import Inputs, check_target
+from engine.files.atomic import Inputs, check_target, payload
 from engine.files.folders import folder_entries
 from engine.inference.run import Runner
 from engine.knowledge.models import Knowledge
@@ -253,8 +254,9 @@ class Work:
         return Locale(self.lang, unread=renderer.unread_records())
 
 
-def _init_worker(work: Work) -> Work:
-    """Pool initializer: the worker's signals, and its engine (see `_own_work`).
+def _init_worker(work: Work) -> Draft:
+    """The pool's start, in each worker: its signals, its engine (see `_own_work`), and how it
+    drafts a chunk (`drafted_chunk`).
 
     A worker is born with SIGINT blocked (see `outcomes`) and ignores it from here on: Ctrl-C
     goes to the whole process group, and only the parent acts on it, by stopping the workers.
@@ -262,7 +264,8 @@ def _init_worker(work: Work) -> Work:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})
-    return _own_work(work)
+    mine = _own_work(work)
+    return lambda chunk, parent: drafted_chunk(chunk, mine, parent)
 
 
 def _own_work(work: Work) -> Work:
@@ -309,8 +312,12 @@ def process(job: Job, work: Work) -> Outcome:
         extra: list[tuple[str, str | bytes]] = []
         if job.map_output and work.sensitivity and work.runner is not None:
             words = map_words(map_of(result, k, work.runner), lang)
-            extra.append((job.map_output, to_json(words)))
-        return Outcome(job.index, job.source, job.output, data, row, notices=notices, extra=extra)
+            extra.append((job.map_output, payload(to_json(words))))
+        # sent to the parent as the bytes it writes: it then neither decodes a pickled text
+        # nor encodes it again (for a Russian program the larger part of the parent's work)
+        return Outcome(
+            job.index, job.source, job.output, payload(data), row, notices=notices, extra=extra
+        )
     except ClusterIntlError as exc:
         return Outcome(job.index, job.source, None, problems=_lines(exc))
     except Exception as exc:  # a defect must not stop the other clusters; it is still reported
@@ -323,16 +330,38 @@ def process(job: Job, work: Work) -> Outcome:
 
 
 def drafted(job: Job, work: Work) -> Outcome:
-    """`process(job)` with the cyclic garbage collector paused, then one young collection.
+    """`process(job)` with the cyclic garbage collector paused (see `collector_paused`)."""
+    with collector_paused():
+        return process(job, work)
+
+
+def drafted_chunk(chunk: list[Job], work: Work, parent: int) -> list[Outcome] | None:
+    """A worker's chunk, each job `process`ed, with the collector paused for the whole chunk:
+    the young collection at the end of each cluster walked the ~1,500 objects the runner keeps
+    of its last run, and found nothing (the clusters leave no cycles; any that one left are
+    collected at the chunk's end). None if the worker was orphaned meanwhile (its `parent` is
+    gone: nobody will read what is drafted)."""
+    done = []
+    with collector_paused():
+        for job in chunk:
+            if os.getppid() != parent:
+                return None
+            done.append(process(job, work))
+    return done
+
+
+@contextlib.contextmanager
+def collector_paused() -> Iterator[None]:
+    """The cyclic garbage collector off meanwhile, then one young collection and on again.
 
     A cluster builds a document of tens of thousands of objects that live until it is
     written: the collector, run every 700 allocations, walked them over and over (a tenth of a
-    cluster's time). Paused, what the cluster left behind is collected once, at its end (the
+    cluster's time). Paused, what the clusters left behind is collected once, at the end (the
     objects created since the last collection are all in the youngest generation then)."""
     enabled = gc.isenabled()
     gc.disable()
     try:
-        return process(job, work)
+        yield
     finally:
         gc.collect(0)
         if enabled:
@@ -372,7 +401,7 @@ def _pooled(jobs: list[Job], work: Work, workers: int) -> Generator[Outcome, Non
     # leaves their pages alone instead of copying the parent's heap into every worker
     gc.collect()
     with frozen_heap():
-        pool = _Pool(min(workers, len(chunks)), work)
+        pool = Pool(min(workers, len(chunks)), partial(_init_worker, work), _died)
         # the summary that follows the pool runs on one core: its modules load meanwhile (a
         # thread started after the fork, so no worker inherits a half-done import)
         warm = threading.Thread(target=_import_summary_modules, daemon=True)
@@ -402,116 +431,6 @@ def _chunks(jobs: list[Job], workers: int) -> list[list[Job]]:
 def _import_summary_modules() -> None:
     with contextlib.suppress(Exception):  # only a head start: the summary imports it anyway
         importlib.import_module("openpyxl")
-
-
-class _Pool:
-    """Forked workers, one pipe each, driven by the parent alone.
-
-    Neither multiprocessing.Pool nor ProcessPoolExecutor will do here: the first respawns the
-    workers Ctrl-C killed and then waits on them forever; the second's manager thread can block
-    for good on a result a killed worker had half-written, and the interpreter joins that thread
-    at exit. Here no thread exists: the parent sends a chunk, waits on the pipes and the workers'
-    sentinels, and on an interrupt kills the workers and returns. A worker that dies on its own
-    fails its chunk's inputs, not the batch."""
-
-    def __init__(self, n: int, work: Work) -> None:
-        ctx = multiprocessing.get_context("fork")
-        self.procs: list[Any] = []
-        self.conns: list[Any] = []
-        # workers are forked with SIGINT and SIGTERM blocked, so neither can reach one before it
-        # has set its own handling; a signal the parent got meanwhile is delivered on unblocking
-        old_mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
-        try:
-            for _ in range(n):
-                mine, theirs = ctx.Pipe()
-                # the worker closes the parent's ends it inherited: the end of the parent (even
-                # a SIGKILL) is then the end of every pipe, and a waiting worker exits
-                parents = [*self.conns, mine]
-                proc = ctx.Process(target=_worker_loop, args=(theirs, parents, work), daemon=True)
-                proc.start()
-                theirs.close()
-                self.procs.append(proc)
-                self.conns.append(mine)
-        finally:
-            signal.pthread_sigmask(signal.SIG_SETMASK, old_mask)
-
-    def run(self, chunks: list[list[Job]]) -> Iterator[Outcome]:
-        """The outcomes of every chunk, in input order, as the workers finish them."""
-        from multiprocessing.connection import wait
-
-        results: dict[int, list[Outcome]] = {}
-        busy: dict[int, int] = {}  # worker -> chunk it holds
-        sent = done = 0
-        for w in range(len(self.procs)):
-            if sent < len(chunks):
-                self.conns[w].send(chunks[sent])
-                busy[w], sent = sent, sent + 1
-        while done < len(chunks):
-            while done in results:
-                yield from results.pop(done)
-                done += 1
-            if done >= len(chunks):
-                break
-            waiting = {self.conns[w]: w for w in busy} | {self.procs[w].sentinel: w for w in busy}
-            for ready in wait(list(waiting)):
-                w = waiting[ready]
-                if w not in busy:
-                    continue  # its pipe and its sentinel were both ready
-                chunk = busy.pop(w)
-                try:
-                    results[chunk] = self.conns[w].recv()
-                except (EOFError, OSError):  # the worker died (killed, out of memory)
-                    results[chunk] = [_died(job) for job in chunks[chunk]]
-                    continue
-                if sent < len(chunks):
-                    self.conns[w].send(chunks[sent])
-                    busy[w], sent = sent, sent + 1
-
-    def kill(self) -> None:
-        """Stop the workers now (SIGKILL: they hold nothing but their current chunk)."""
-        for proc in self.procs:
-            with contextlib.suppress(Exception):
-                proc.kill()
-
-    def close(self) -> None:
-        """Tell the workers there is no more work, and wait for them (killed if they hang)."""
-        for conn in self.conns:
-            with contextlib.suppress(Exception):
-                conn.send(None)  # no more work
-            with contextlib.suppress(Exception):
-                conn.close()
-        for proc in self.procs:
-            with contextlib.suppress(Exception):
-                proc.join(timeout=5)
-                if proc.is_alive():
-                    proc.kill()
-                    proc.join(timeout=1)
-
-
-def _worker_loop(conn: Any, parents: list[Any], work: Work) -> None:
-    """A worker drafts the chunks it is sent until told to stop, or until its parent is gone
-    (even SIGKILLed): then it exits quietly, without a BrokenPipeError traceback on the
-    terminal, as soon as its current cluster is done (Linux and macOS alike: by getppid)."""
-    for other in parents:
-        other.close()
-    parent = os.getppid()
-    work = _init_worker(work)
-    while True:
-        try:
-            chunk = conn.recv()
-        except (EOFError, OSError):
-            return
-        if chunk is None:
-            return
-        done = []
-        for job in chunk:
-            if os.getppid() != parent:  # orphaned: nobody will read what is drafted
-                return
-            done.append(drafted(job, work))
-        try:
-            conn.send(done)
-        except OSError:  # the parent died while the chunk was drafted
-            return
 
 
 def _died(job: Job) -> Outcome:

@@ -149,11 +149,15 @@ def write_atomic(path: Path, data: str | bytes, *, inputs: Inputs, force: bool =
     """Write the output whole or not at all: a temporary file renamed into place, never over one
     of `inputs`."""
     check_target(path, force=force, inputs=inputs)
-    # a name the filesystem cannot take is a message, and surrogates (a file name that is not
-    # UTF-8, shown in a document) are written as escapes rather than failing the encoding
-    payload = data.encode("utf-8", "backslashreplace") if isinstance(data, str) else data
     with _signals_deferred():
-        _write(path, payload, force, inputs)
+        _write(path, payload(data), force, inputs)
+
+
+def payload(data: str | bytes) -> bytes:
+    """The bytes `write_atomic` writes for `data`: a text as UTF-8, its surrogates (a file name
+    that is not UTF-8, shown in a document) written as escapes rather than failing the encoding.
+    A batch worker encodes its program with it, so the parent neither decodes nor encodes it."""
+    return data.encode("utf-8", "backslashreplace") if isinstance(data, str) else data
 
 
 def _write(path: Path, payload: bytes, force: bool, inputs: Inputs) -> None:

@@ -278,7 +278,10 @@ def test_drafted_pauses_the_collector_and_gives_what_process_gives(knowledge, mo
     work = batch.Work(knowledge, "md", "ru")
     job = batch.Job(0, "nn", "nn.md", path=str(EXAMPLES / "nizhny-novgorod.yaml"))
     assert gc.isenabled()
-    assert batch.drafted(job, work).data == batch.process(job, work).data
+    drafted = batch.drafted(job, work).data
+    assert drafted == batch.process(job, work).data
+    # sent as the bytes the writer writes (the parent neither decodes nor encodes them)
+    assert isinstance(drafted, bytes) and drafted.decode("utf-8").startswith("#")
     assert gc.isenabled()
 
     class Node:
@@ -305,6 +308,42 @@ def test_drafted_pauses_the_collector_and_gives_what_process_gives(knowledge, mo
     with pytest.raises(RuntimeError):
         batch.drafted(job, work)
     assert gc.isenabled()
+
+
+def test_a_worker_drafts_a_chunk_with_the_collector_paused_throughout(knowledge, monkeypatch):
+    """A worker's chunk (`drafted_chunk`) keeps the collector paused from its first cluster to
+    its last: a cycle a cluster left is still there while the next is drafted, and collected at
+    the chunk's end; the collector is on again after, and a worker whose parent is gone stops
+    before its next cluster."""
+    import gc
+    import os
+    import weakref
+
+    from engine.deliverables import batch
+
+    class Node:
+        pass
+
+    left: list[weakref.ref[Node]] = []
+    seen: list[bool] = []
+
+    def cyclic(job: batch.Job, work: batch.Work) -> batch.Outcome:
+        assert not gc.isenabled()
+        seen.append(all(ref() is not None for ref in left))  # earlier clusters' cycles wait
+        a, b = Node(), Node()
+        a.other, b.other = b, a  # type: ignore[attr-defined]
+        left.append(weakref.ref(a))
+        return batch.Outcome(job.index, job.source, job.output)
+
+    monkeypatch.setattr(batch, "process", cyclic)
+    work = batch.Work(knowledge, "md", "en")
+    jobs = [batch.Job(i, f"c{i}", f"c{i}.md") for i in range(3)]
+    done = batch.drafted_chunk(jobs, work, os.getppid())
+    assert done is not None and [o.index for o in done] == [0, 1, 2]
+    assert seen == [True, True, True] and len(left) == 3
+    assert gc.isenabled() and all(ref() is None for ref in left)
+    assert batch.drafted_chunk(jobs, work, os.getppid() + 1) is None  # orphaned
+    assert len(left) == 3 and gc.isenabled()
 
 
 def test_the_first_cluster_is_drafted_before_the_fork_and_workers_inherit_its_runner(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from engine.files.atomic import Inputs
+from engine.files.atomic import Inputs, payload, write_atomic
 
 
 def test_an_input_is_known_by_name_by_another_spelling_and_by_a_hard_link(tmp_path: Path):
@@ -51,3 +51,16 @@ def test_rerunning_a_batch_with_force_reads_the_inputs_once_not_per_output(tmp_p
     for _ in range(3):  # run_batch, write_atomic and the rename each check
         assert not any(inputs.holds(f) for f in outputs)
     assert calls["stat"] <= 200 + 3 * 200  # each input once, each output per check
+
+
+def test_payload_is_exactly_what_the_writer_writes(tmp_path: Path):
+    """A batch worker sends `payload(text)` to the parent, which writes those bytes: they must be
+    the very bytes `write_atomic` writes for the text (UTF-8; a surrogate from a file name that
+    is not UTF-8 as an escape), and bytes pass unchanged."""
+    for text in ("plain", "кириллица «ёлочки» — 2 000 ₽", "name \udcff from a folder", ""):
+        write_atomic(tmp_path / "t.md", text, inputs=Inputs(), force=True)
+        assert (tmp_path / "t.md").read_bytes() == payload(text)
+        write_atomic(tmp_path / "b.md", payload(text), inputs=Inputs(), force=True)
+        assert (tmp_path / "b.md").read_bytes() == payload(text)
+    assert payload("a\udcffb") == b"a\\udcffb"
+    assert payload(b"\x00\xff") == b"\x00\xff"
