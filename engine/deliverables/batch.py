@@ -32,6 +32,7 @@ from engine.deliverables.batch_pool import Draft, Pool
 from engine.deliverables.batch_summary import frozen_heap, write_summaries
 from engine.deliverables.batch_write import OrderedWriter, map_name, progress_bar
 from engine.deliverables.portfolio import dashboard, failed_row, rank_rows, summary_row
+from engine.deliverables.summary import SUMMARY_FILES
 from engine.errors import (
     ClusterIntlError,
     InputError,
@@ -57,7 +58,6 @@ from engine.text.message import Locale, localize
 
 SUFFIXES = (".yaml", ".yml", ".xlsx", ".xlsm")
 WORKBOOKS = (".xlsx", ".xlsm")
-SUMMARY_FILES = ("summary.csv", "summary.xlsx", "summary.md", "summary.html")
 
 Writer = Callable[[str, "str | bytes"], None]
 

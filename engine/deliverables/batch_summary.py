@@ -11,8 +11,10 @@ import multiprocessing
 import os
 import select
 import signal
+import threading
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, NoReturn
 
 from engine.deliverables.summary import summaries, summary_xlsx
@@ -54,13 +56,51 @@ def write_summaries(
         forked = workers > 1 and len(rows) >= FORK_ROWS and _can_fork()
         book = Forked(lambda: summary_xlsx(rows, lang)) if forked else None
         try:
-            files = summaries(rows, lang, share, workbook=book.result if book else None)
+            # each file written on a thread as soon as it is built: flushing one to disk (a few
+            # milliseconds) overlaps the building of the next and the workbook's child
+            with InOrder(write) as writer:
+                files = summaries(
+                    rows, lang, share, workbook=book.result if book else None, made=writer.put
+                )
         finally:
             if book is not None:
                 book.close()
-        for name, data in files.items():
-            write(name, data)
-            written.append(name)
+        written.extend(files)
+
+
+class InOrder:
+    """Writes files one after another on a thread while the caller builds the next. The first
+    failure stops the writing (nothing after it is written) and is raised at the end of the
+    `with`; after an interrupt the file being written is finished and the rest are dropped.
+    Start it only once the forks are done (a child must not inherit a thread's held lock)."""
+
+    def __init__(self, write: Writer) -> None:
+        self.write = write
+        self.pool = ThreadPoolExecutor(1, thread_name_prefix="summary-writer")
+        self.pending: list[Future[None]] = []
+        self.failed = threading.Event()
+
+    def __enter__(self) -> InOrder:
+        return self
+
+    def put(self, name: str, data: str | bytes) -> None:
+        """Queue one file for writing."""
+        self.pending.append(self.pool.submit(self._one, name, data))
+
+    def _one(self, name: str, data: str | bytes) -> None:
+        if self.failed.is_set():
+            return
+        try:
+            self.write(name, data)
+        except BaseException:
+            self.failed.set()
+            raise
+
+    def __exit__(self, kind: type[BaseException] | None, *exc: Any) -> None:
+        self.pool.shutdown(wait=True, cancel_futures=kind is not None)
+        if kind is None:
+            for done in self.pending:
+                done.result()  # the first failure, if any
 
 
 def _can_fork() -> bool:

@@ -59,6 +59,7 @@ CSV_COLUMNS = (
     "change_since_year",
 )
 PORTFOLIO = CSV_COLUMNS.index("region")
+SUMMARY_FILES = ("summary.csv", "summary.xlsx", "summary.md", "summary.html")
 
 
 def summaries(
@@ -66,18 +67,23 @@ def summaries(
     lang: str,
     share: float | None = None,
     workbook: Callable[[], bytes] | None = None,
+    made: Callable[[str, str | bytes], None] = lambda name, data: None,
 ) -> dict[str, str | bytes]:
     """The batch summary in every form, by file name: CSV, XLSX, Markdown and HTML; `share`:
     the knowledge base's distinguishing share, which the pages explain; `workbook`: the XLSX when
-    it is built elsewhere (asked for last, once the others are built)."""
+    it is built elsewhere (asked for last, once the others are built); `made` is told each file
+    as soon as it is built (the batch writes it meanwhile)."""
+    files: dict[str, str | bytes] = dict.fromkeys(SUMMARY_FILES, b"")
+
+    def done(name: str, data: str | bytes) -> None:
+        files[name] = data
+        made(name, data)
+
+    done("summary.csv", summary_csv(rows))
     view = summary_view(rows, lang, share)  # the same words for both pages
-    files: dict[str, str | bytes] = {
-        "summary.csv": summary_csv(rows),
-        "summary.xlsx": b"",
-        "summary.md": summary_page(view, lang, "md"),
-        "summary.html": summary_page(view, lang, "html"),
-    }
-    files["summary.xlsx"] = workbook() if workbook else summary_xlsx(rows, lang)
+    done("summary.md", summary_page(view, lang, "md"))
+    done("summary.html", summary_page(view, lang, "html"))
+    done("summary.xlsx", workbook() if workbook else summary_xlsx(rows, lang))
     return files
 
 

@@ -380,7 +380,7 @@ def test_the_summaries_run_with_what_the_batch_kept_frozen(
 
     seen: list[int] = []
 
-    def summaries(rows, lang, share, workbook=None):
+    def summaries(rows, lang, share, workbook=None, made=None):
         seen.append(gc.get_freeze_count())
         raise RuntimeError("a summary fails")
 

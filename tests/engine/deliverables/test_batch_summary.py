@@ -93,3 +93,55 @@ def test_written_summaries_are_the_summaries_forked_or_not(rows, monkeypatch, wo
     assert files == summaries(rows, "ru", 0.5)
     assert written == ["summary.csv", "summary.xlsx", "summary.md", "summary.html"]
     assert len(forks) == (1 if workers > 1 else 0)
+
+
+def test_summary_files_are_written_in_order_while_the_next_is_built():
+    """`InOrder` writes on its own thread, in the order given, while the caller goes on (a file
+    is written before the next is handed over); the first failure stops the writing and is
+    raised at the end; after an interrupt nothing queued is written."""
+    import threading
+
+    from engine.deliverables.batch_summary import InOrder
+
+    got: list[tuple[str, str]] = []
+    first_written = threading.Event()
+
+    def write(name: str, data: str | bytes) -> None:
+        got.append((name, threading.current_thread().name))
+        if name == "a":
+            first_written.set()
+
+    with InOrder(write) as writer:
+        writer.put("a", "1")
+        assert first_written.wait(5)  # written while the caller is still inside the `with`
+        writer.put("b", b"2")
+        writer.put("c", "3")
+    assert [n for n, _ in got] == ["a", "b", "c"]
+    assert all(t.startswith("summary-writer") for _, t in got)
+
+    tried: list[str] = []
+
+    def fails_on_b(name: str, data: str | bytes) -> None:
+        tried.append(name)
+        if name == "b":
+            raise OSError("disk full")
+
+    with pytest.raises(OSError, match="disk full"), InOrder(fails_on_b) as writer:
+        for name in "abc":
+            writer.put(name, "")
+    assert tried == ["a", "b"]  # nothing after the failure
+
+    release = threading.Event()
+    slow: list[str] = []
+
+    def blocks(name: str, data: str | bytes) -> None:
+        release.wait(5)
+        slow.append(name)
+
+    # "a" is being written (held until after the interrupt) and "b" waits when Ctrl-C comes
+    threading.Timer(0.3, release.set).start()
+    with pytest.raises(KeyboardInterrupt), InOrder(blocks) as writer:
+        writer.put("a", "")
+        writer.put("b", "")
+        raise KeyboardInterrupt
+    assert slow == ["a"]  # the file being written is finished, the one waiting is dropped
