@@ -7,8 +7,11 @@ import contextlib
 import multiprocessing
 import os
 import signal
+from collections import deque
 from collections.abc import Callable, Iterator
 from typing import Any
+
+AHEAD = 2  # chunks a worker holds at once: the one it drafts and the next
 
 # in a worker: the chunk and the parent's pid to the chunk's outcomes, or None when orphaned
 Draft = Callable[[list[Any], int], "list[Any] | None"]
@@ -49,36 +52,57 @@ class Pool:
             signal.pthread_sigmask(signal.SIG_SETMASK, old_mask)
 
     def run(self, chunks: list[list[Any]]) -> Iterator[Any]:
-        """The outcomes of every chunk, in input order, as the workers finish them."""
+        """The outcomes of every chunk, in input order, as the workers finish them.
+
+        Each worker holds up to `AHEAD` chunks: it starts on the next as soon as it has sent
+        one back, instead of waiting for the parent to read that one and send another (a round
+        trip of about a millisecond, through a parent busy writing, at every chunk). A worker
+        that dies fails the chunk it was drafting; the ones it held but had not started go to
+        the others (or fail, when no worker is left)."""
         from multiprocessing.connection import wait
 
         results: dict[int, list[Any]] = {}
-        busy: dict[int, int] = {}  # worker -> chunk it holds
-        sent = done = 0
-        for w in range(len(self.procs)):
-            if sent < len(chunks):
-                self.conns[w].send(chunks[sent])
-                busy[w], sent = sent, sent + 1
+        held: dict[int, deque[int]] = {w: deque() for w in range(len(self.procs))}
+        unsent = deque(range(len(chunks)))
+        done = 0
+
+        def send(w: int) -> None:
+            while unsent and len(held[w]) < AHEAD:
+                try:
+                    self.conns[w].send(chunks[unsent[0]])
+                except OSError:  # the worker is gone (its sentinel tells): the chunk stays
+                    return
+                held[w].append(unsent.popleft())
+
+        for w in held:
+            send(w)
         while done < len(chunks):
             while done in results:
                 yield from results.pop(done)
                 done += 1
-            if done >= len(chunks):
-                break
+            busy = [w for w in held if held[w]]
+            if not busy:  # no worker left: what was never drafted fails
+                while unsent:
+                    chunk = unsent.popleft()
+                    results[chunk] = [self.died(job) for job in chunks[chunk]]
+                continue
             waiting = {self.conns[w]: w for w in busy} | {self.procs[w].sentinel: w for w in busy}
             for ready in wait(list(waiting)):
                 w = waiting[ready]
-                if w not in busy:
+                if w not in held or not held[w]:
                     continue  # its pipe and its sentinel were both ready
-                chunk = busy.pop(w)
                 try:
-                    results[chunk] = self.conns[w].recv()
+                    results[held[w][0]] = self.conns[w].recv()
                 except (EOFError, OSError):  # the worker died (killed, out of memory)
-                    results[chunk] = [self.died(job) for job in chunks[chunk]]
+                    lost = held.pop(w)
+                    first = lost.popleft()
+                    results[first] = [self.died(job) for job in chunks[first]]
+                    unsent.extendleft(reversed(lost))
+                    for other in held:
+                        send(other)
                     continue
-                if sent < len(chunks):
-                    self.conns[w].send(chunks[sent])
-                    busy[w], sent = sent, sent + 1
+                held[w].popleft()
+                send(w)
 
     def kill(self) -> None:
         """Stop the workers now (SIGKILL: they hold nothing but their current chunk)."""
