@@ -293,11 +293,18 @@ def _rule_requests(
     return downstream
 
 
+def _conditional_rules(k: Knowledge) -> frozenset[str]:
+    """The rules whose measures are conditional, once per knowledge base (a cluster's ~150
+    firings were each looked up in the rules to find its few)."""
+    return frozenset(s.rule.id for s in k.rules if s.rule.then.status == "conditional")
+
+
 def _conditional_requests(result: Result, k: Knowledge, requests: Requests) -> None:
     """A conditional measure asks for the blank it was made on: its answer confirms or drops it;
     a measure conditional because whether it already runs is blank asks for that evidence."""
+    conditional = k.derived(_conditional_rules)
     for f in result.firings:
-        if k.rule[f.rule].rule.then.status != "conditional":
+        if f.rule not in conditional:
             continue
         recs = {d.id for d in f.declared if d.kind == "recommendation"}
         for c in f.conditions:
@@ -363,7 +370,7 @@ def data_requests_view(result: Result, k: Knowledge) -> list[dict[str, Any]]:
     """The data requests for the document: labels and questions, no ids. A measure is cited by
     several requests and a body asked for several indicators: each title and body worked out
     once a cluster."""
-    order = k.derived(_catalogue_order)
+    order = k.derived(catalogue_order)
     titles: dict[str, Any] = {}
     asked: dict[str, Any] = {}
 
@@ -401,8 +408,9 @@ def data_requests_view(result: Result, k: Knowledge) -> list[dict[str, Any]]:
     return out
 
 
-def _catalogue_order(k: Knowledge) -> dict[str, int]:
-    """Each recommendation's position in the catalogue."""
+def catalogue_order(k: Knowledge) -> dict[str, int]:
+    """Each recommendation's position in the catalogue (`k.derived(catalogue_order)`: built once
+    per knowledge base)."""
     return {r.id: i for i, r in enumerate(k.recommendations.recommendations)}
 
 

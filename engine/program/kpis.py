@@ -133,9 +133,14 @@ def _row_targets(
     return targets, rule, cut
 
 
+def _kpi_order(k: Knowledge) -> dict[str, int]:
+    """Each KPI's position in kpis.yaml, once per knowledge base."""
+    return {x.id: i for i, x in enumerate(k.kpis.kpis)}
+
+
 def kpi_rows(result: Result, k: Knowledge, recs: list[str], horizon: int) -> list[dict[str, Any]]:
     """The language-free KPI rows: what the JSON result carries and the document renders."""
-    order = [x.id for x in k.kpis.kpis]
+    order = k.derived(_kpi_order)
     used: dict[str, list[str]] = {}
     for rid in recs:
         for kid in k.recommendation[rid].kpis:
@@ -144,7 +149,7 @@ def kpi_rows(result: Result, k: Knowledge, recs: list[str], horizon: int) -> lis
     years = kpi_years(result, k, horizon)
     given = overrides(result, k)
     rows = []
-    for kid in sorted(used, key=order.index):
+    for kid in sorted(used, key=order.__getitem__):
         kpi = k.kpi[kid]
         base = kpi_baseline(kpi, result)
         targets, rule, cut = _row_targets(kpi, base, k, horizon, given.get(kid))
