@@ -65,13 +65,15 @@ def fill(
 
     With `strict`, a blank value raises Blank (a reason never reads "no data").
     """
-    country = country_of(result, k)
+    found = placeholders(text)
+    if not found:  # most knowledge texts: nothing to look up
+        return Filled(text)
     seen = values or {}
 
     def sub(m: re.Match[str]) -> Any:
         name = m.group(2)
         if m.group(1) == "country":
-            return institution(name, country, k)
+            return institution(name, country_of(result, k), k)
         if m.group(1) == "benchmark":
             bench = k.scoring.benchmarks.get(name)
             return Num(bench.value) if bench else "{benchmark:" + name + "}"
@@ -90,7 +92,7 @@ def fill(
             return InSentence(shown, value)  # a label inside a sentence: "symbolic (tacit)"
         return shown
 
-    return Filled(text, tuple((m.group(0), sub(m)) for m in placeholders(text)))
+    return Filled(text, tuple((m.group(0), sub(m)) for m in found))
 
 
 def firing_values(f: Firing) -> dict[str, tuple[str, Any]]:
