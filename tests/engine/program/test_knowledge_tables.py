@@ -3,7 +3,10 @@ the walks they replaced found for every cluster (in the same order where it coun
 
 from __future__ import annotations
 
+import random
+
 from engine.program import data_requests, gaps, kpis, model
+from engine.program.leaves import tx
 
 
 def test_positions_are_the_catalogues(knowledge):
@@ -32,3 +35,14 @@ def test_rules_sources_and_conditional_rules(knowledge, nn_result):
     assert conditional == {
         s.rule.id for s in knowledge.rules if s.rule.then.status == "conditional"
     }
+
+
+def test_finding_labels_cited_once_as_comparing_them_by_value(knowledge):
+    labels = knowledge.derived(data_requests._finding_labels)
+    ids = sorted(knowledge.finding)
+    assert all(labels[f] == tx(knowledge.finding[f].label) for f in ids)
+    rng = random.Random(3)
+    for _ in range(200):
+        picked = rng.choices(ids, k=rng.randint(0, 8))
+        by_value = list(dict.fromkeys(tx(knowledge.finding[f].label) for f in picked))
+        assert list({id(t): t for t in (labels[f] for f in picked)}.values()) == by_value
