@@ -139,6 +139,8 @@ def _because(
 def variant_for(r: RecommendationDef, result: Result, k: Knowledge) -> Variant | None:
     """The first variant of the measure whose findings were all made and whose `for:` fits the
     cluster's kind (its sector codes, output, market, knowledge base)."""
+    if not r.variants:  # most measures: no set of the findings made to build
+        return None
     made = set(result.findings)
     for v in r.variants:
         if not all(f in made for f in v.if_):
