@@ -10,6 +10,7 @@ country (knowledge/document.yaml `country_profiles`).
 from __future__ import annotations
 
 import re
+from operator import attrgetter
 from typing import Any
 
 from engine.explain.labels import value_text
@@ -23,6 +24,7 @@ from engine.text.message import Num, cat
 
 __all__ = ["PLACEHOLDER", "fill", "measure_wording"]
 DEFAULT_COUNTRY = "default"
+_SEQ = attrgetter("seq")  # a firing's place in the record
 
 
 def country_of(result: Result, k: Knowledge) -> str:
@@ -121,7 +123,7 @@ def _because(
     key = f"{kind}:{ident}"
     if key in seen:
         return
-    for f in sorted(result.producers(kind, ident), key=lambda f: f.seq):
+    for f in sorted(result.producers(kind, ident), key=_SEQ):
         rule = k.rule[f.rule].rule
         if rule.because is not None:
             try:
