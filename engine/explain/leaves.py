@@ -66,11 +66,11 @@ class Filled(Loc):
         return PLACEHOLDER.sub(sub, text)
 
 
-def placeholders(text: Text | str | None) -> list[re.Match[str]]:
+def placeholders(text: Text | str | None) -> tuple[re.Match[str], ...]:
     """The placeholders of a text in any of its languages, each once, in order of appearance."""
     if text is None:
-        return []
-    return list(_placeholders(text) if isinstance(text, str) else _placeholders(text.ru, text.en))
+        return ()
+    return _placeholders(text) if isinstance(text, str) else _placeholders(text.ru, text.en)
 
 
 @lru_cache(maxsize=4096)

@@ -10,6 +10,7 @@ country (knowledge/document.yaml `country_profiles`).
 from __future__ import annotations
 
 import re
+from operator import attrgetter
 from typing import Any
 
 from engine.explain.labels import value_text
@@ -23,6 +24,7 @@ from engine.text.message import Num, cat
 
 __all__ = ["PLACEHOLDER", "fill", "measure_wording"]
 DEFAULT_COUNTRY = "default"
+_SEQ = attrgetter("seq")  # a firing's place in the record
 
 
 def country_of(result: Result, k: Knowledge) -> str:
@@ -65,13 +67,15 @@ def fill(
 
     With `strict`, a blank value raises Blank (a reason never reads "no data").
     """
-    country = country_of(result, k)
+    found = placeholders(text)
+    if not found:  # most knowledge texts: nothing to look up
+        return Filled(text)
     seen = values or {}
 
     def sub(m: re.Match[str]) -> Any:
         name = m.group(2)
         if m.group(1) == "country":
-            return institution(name, country, k)
+            return institution(name, country_of(result, k), k)
         if m.group(1) == "benchmark":
             bench = k.scoring.benchmarks.get(name)
             return Num(bench.value) if bench else "{benchmark:" + name + "}"
@@ -90,7 +94,7 @@ def fill(
             return InSentence(shown, value)  # a label inside a sentence: "symbolic (tacit)"
         return shown
 
-    return Filled(text, tuple((m.group(0), sub(m)) for m in placeholders(text)))
+    return Filled(text, tuple((m.group(0), sub(m)) for m in found))
 
 
 def firing_values(f: Firing) -> dict[str, tuple[str, Any]]:
@@ -119,7 +123,7 @@ def _because(
     key = f"{kind}:{ident}"
     if key in seen:
         return
-    for f in sorted(result.producers(kind, ident), key=lambda f: f.seq):
+    for f in sorted(result.producers(kind, ident), key=_SEQ):
         rule = k.rule[f.rule].rule
         if rule.because is not None:
             try:
@@ -137,6 +141,8 @@ def _because(
 def variant_for(r: RecommendationDef, result: Result, k: Knowledge) -> Variant | None:
     """The first variant of the measure whose findings were all made and whose `for:` fits the
     cluster's kind (its sector codes, output, market, knowledge base)."""
+    if not r.variants:  # most measures: no set of the findings made to build
+        return None
     made = set(result.findings)
     for v in r.variants:
         if not all(f in made for f in v.if_):

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from engine.inference.trace import Result
-from engine.knowledge.conditions import branches, holds
+from engine.knowledge.conditions import branches, predicate
 from engine.knowledge.measure_ids import measure_inputs
 from engine.knowledge.models import Atom, Knowledge, Not_, RuleSite
 from engine.program.leaves import tx
@@ -33,6 +33,9 @@ class _Reader:
         self.undetermined = {None, "unknown", "not_determined", ids.unknown}
         self._facts: dict[int, tuple[list[Any], tuple[list[str], list[str]] | None]] = {}
         self._waits: dict[str, bool] = {}  # by measure
+        # what was made, as sets: the conditions ask about each finding and measure many times
+        self.findings = set(result.findings)
+        self.made = set(result.recommendations)
 
     def measure_waits(self, subject: str) -> bool:
         """Whether a condition on this measure can leave a branch waiting (`_read`): its
@@ -91,31 +94,63 @@ class _Reader:
     def _read(self, branch: list[Any]) -> tuple[list[str], list[str]] | None:
         needs: list[str] = []
         wanted: list[str] = []
-        r = self.result
-        for cond in branch:
-            if isinstance(cond, Not_):
-                a = cond.not_
-                made = r.findings if a.subject_kind == "finding" else r.recommendations
-                if a.subject in made:
+        findings, made = self.findings, self.made
+        values, measures = self.result.assessment.values, self.result.measures.values
+        for code, subject, test, a in _steps_of(branch, self.k):
+            if code == _NOT_FINDING:
+                if subject in findings:
                     return None
-                continue
-            a = cond
-            kind = a.subject_kind
-            if kind in ("finding", "recommendation"):
-                made = r.findings if kind == "finding" else r.recommendations
-                if a.subject in made:
+            elif code == _NOT_MADE:
+                if subject in made:
+                    return None
+            elif code == _FINDING:
+                if subject not in findings:
+                    wanted.append(subject)  # holds once it is pending
+            elif code == _MADE:
+                if subject not in made:
+                    return None
+            else:
+                if test(values.get(subject) if code == _INDICATOR else measures.get(subject)):
                     continue
-                if kind == "finding":
-                    wanted.append(a.subject)  # holds once it is pending
-                    continue
-                return None
-            if holds(a, self.value(a)):
-                continue
-            blank = None if a.op in _ABOUT_BLANK else self.blank_inputs(a)
-            if blank is None:
-                return None  # a known value decides against this branch
-            needs.extend(blank)
+                blank = None if a.op in _ABOUT_BLANK else self.blank_inputs(a)
+                if blank is None:
+                    return None  # a known value decides against this branch
+                needs.extend(blank)
         return needs, wanted
+
+
+# What a branch's condition asks, as `_Reader._read` reads it: a `not:` is decided by whether a
+# finding (else a recommendation) was made; a finding holds when made and waits when not; a
+# recommendation not made decides against the branch; an indicator or a measure is tested.
+_NOT_FINDING, _NOT_MADE, _FINDING, _MADE, _INDICATOR, _MEASURE = range(6)
+Step = tuple[int, str, Any, Atom]  # (what it asks, its subject, the test of a value, the atom)
+
+
+def _step(cond: Any) -> Step:
+    if isinstance(cond, Not_):
+        a = cond.not_
+        return (_NOT_FINDING if a.subject_kind == "finding" else _NOT_MADE, a.subject, None, a)
+    kind = cond.subject_kind
+    if kind in ("finding", "recommendation"):
+        return (_FINDING if kind == "finding" else _MADE, cond.subject, None, cond)
+    assert cond.op is not None
+    test = predicate(cond.op, cond.value)  # the callable `holds` looks up for every cluster
+    return (_INDICATOR if kind == "indicator" else _MEASURE, cond.subject, test, cond)
+
+
+def _steps(k: Knowledge) -> dict[int, tuple[list[Any], tuple[Step, ...]]]:
+    """Each rule branch's conditions as steps, by the branch's id (kept with it, so that its id
+    stays its own): once per knowledge base, where each cluster looked up every condition's
+    kind and test again."""
+    return {id(b): (b, tuple(_step(c) for c in b)) for site in k.rules for b in _branches(site)}
+
+
+def _steps_of(branch: list[Any], k: Knowledge) -> tuple[Step, ...]:
+    """The steps of a branch: the knowledge base's, or worked out now for a branch it lacks."""
+    hit = k.derived(_steps).get(id(branch))
+    if hit is not None and hit[0] is branch:
+        return hit[1]
+    return tuple(_step(c) for c in branch)
 
 
 Requests = dict[str, dict[str, set[str]]]
@@ -164,7 +199,7 @@ def _visit(
     not made (the fixpoint, finding the pending ones) or, once they are known, when `pending`:
     a branch reading a finding neither made nor pending is not blocked only by blanks."""
     mask = 0
-    values, findings = reader.result.assessment.values, reader.result.findings
+    values, findings = reader.result.assessment.values, reader.findings
     for (kind, subject), bits in index.spots.items():
         if kind == "indicator":
             if values.get(subject) is None:
@@ -293,11 +328,18 @@ def _rule_requests(
     return downstream
 
 
+def _conditional_rules(k: Knowledge) -> frozenset[str]:
+    """The rules whose measures are conditional, once per knowledge base (a cluster's ~150
+    firings were each looked up in the rules to find its few)."""
+    return frozenset(s.rule.id for s in k.rules if s.rule.then.status == "conditional")
+
+
 def _conditional_requests(result: Result, k: Knowledge, requests: Requests) -> None:
     """A conditional measure asks for the blank it was made on: its answer confirms or drops it;
     a measure conditional because whether it already runs is blank asks for that evidence."""
+    conditional = k.derived(_conditional_rules)
     for f in result.firings:
-        if k.rule[f.rule].rule.then.status != "conditional":
+        if f.rule not in conditional:
             continue
         recs = {d.id for d in f.declared if d.kind == "recommendation"}
         for c in f.conditions:
@@ -354,16 +396,20 @@ def data_requests(result: Result, k: Knowledge) -> list[dict[str, Any]]:
     return rows
 
 
-def _distinct(texts: list[Any]) -> list[Any]:
-    """The texts once each, in order (knowledge texts and strings: hashable, equal by value)."""
-    return list(dict.fromkeys(texts))
+def _finding_labels(k: Knowledge) -> dict[str, Any]:
+    """Each finding's label as the data requests cite it, findings of equal labels sharing the
+    first one's: once per knowledge base (a cluster compared the labels of its requests by value,
+    pydantic's hash and equality of each knowledge text)."""
+    first: dict[Any, Any] = {}
+    return {fid: first.setdefault(tx(f.label), tx(f.label)) for fid, f in k.finding.items()}
 
 
 def data_requests_view(result: Result, k: Knowledge) -> list[dict[str, Any]]:
     """The data requests for the document: labels and questions, no ids. A measure is cited by
     several requests and a body asked for several indicators: each title and body worked out
     once a cluster."""
-    order = k.derived(_catalogue_order)
+    order = k.derived(catalogue_order)
+    labels = k.derived(_finding_labels)
     titles: dict[str, Any] = {}
     asked: dict[str, Any] = {}
 
@@ -380,7 +426,8 @@ def data_requests_view(result: Result, k: Knowledge) -> list[dict[str, Any]]:
     for row in data_requests(result, k):
         ind = k.indicator[row["indicator"]]
         recs = titled(row["recommendations"])
-        findings = _distinct([tx(k.finding[f].label) for f in row["findings"]])
+        # findings of one label cite it once: equal labels share one object (`_finding_labels`)
+        findings = list({id(t): t for t in (labels[f] for f in row["findings"])}.values())
         ask = asked.get(ind.group)
         if ask is None:
             ask = asked[ind.group] = ask_whom(ind.group, k, result.findings)
@@ -401,8 +448,9 @@ def data_requests_view(result: Result, k: Knowledge) -> list[dict[str, Any]]:
     return out
 
 
-def _catalogue_order(k: Knowledge) -> dict[str, int]:
-    """Each recommendation's position in the catalogue."""
+def catalogue_order(k: Knowledge) -> dict[str, int]:
+    """Each recommendation's position in the catalogue (`k.derived(catalogue_order)`: built once
+    per knowledge base)."""
     return {r.id: i for i, r in enumerate(k.recommendations.recommendations)}
 
 

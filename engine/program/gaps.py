@@ -6,17 +6,24 @@ from __future__ import annotations
 from typing import Any
 
 from engine.inference.trace import Result
-from engine.knowledge.models import Knowledge
+from engine.knowledge.models import Indicator, Knowledge
 from engine.program.leaves import tx
 from engine.text.message import Msg, Num
+
+
+def _considered(k: Knowledge) -> list[Indicator]:
+    """The indicators of the groups program.yaml counts, in catalogue order: once per knowledge
+    base."""
+    return [i for i in k.indicators.indicators if i.group in k.program.data_gap_groups]
 
 
 def data_gaps(result: Result, k: Knowledge) -> dict[str, Any]:
     """The data-gap section: the blank indicators by group, the share of values synthetic or
     estimated, and the confidence level their weighted share gives."""
     a = result.assessment
-    considered = [i for i in k.indicators.indicators if i.group in k.program.data_gap_groups]
-    blank = [i for i in considered if a.get(i.id) is None]
+    considered = k.derived(_considered)
+    values = a.values
+    blank = [i for i in considered if values.get(i.id) is None]
     thresholds = k.scoring.data_confidence
     weights = {
         "synthetic": thresholds.get("synthetic_weight", 0.0),
@@ -25,7 +32,7 @@ def data_gaps(result: Result, k: Knowledge) -> dict[str, Any]:
     unverified = [
         (i, a.provenance[i.id]["basis"])
         for i in considered
-        if a.get(i.id) is not None and a.provenance.get(i.id, {}).get("basis") in weights
+        if values.get(i.id) is not None and a.provenance.get(i.id, {}).get("basis") in weights
     ]
     weighted = len(blank) + sum(weights[b] for _, b in unverified)
     share = round(len(blank) / len(considered) * 100, 1) if considered else 0.0

@@ -13,7 +13,7 @@ from engine.program.currency import kpi_unit
 from engine.program.leaves import Format, tx
 from engine.program.provenance import measure_title
 from engine.program.targets import bound_path, overrides, quantity, round_to_data, straight
-from engine.text.message import Msg, Num, Plural, cat
+from engine.text.message import Msg, Num, Once, Plural, cat
 
 LEVEL_KINDS = ("at_least", "fixed", "reach", "benchmark")
 
@@ -133,9 +133,14 @@ def _row_targets(
     return targets, rule, cut
 
 
+def _kpi_order(k: Knowledge) -> dict[str, int]:
+    """Each KPI's position in kpis.yaml, once per knowledge base."""
+    return {x.id: i for i, x in enumerate(k.kpis.kpis)}
+
+
 def kpi_rows(result: Result, k: Knowledge, recs: list[str], horizon: int) -> list[dict[str, Any]]:
     """The language-free KPI rows: what the JSON result carries and the document renders."""
-    order = [x.id for x in k.kpis.kpis]
+    order = k.derived(_kpi_order)
     used: dict[str, list[str]] = {}
     for rid in recs:
         for kid in k.recommendation[rid].kpis:
@@ -144,7 +149,7 @@ def kpi_rows(result: Result, k: Knowledge, recs: list[str], horizon: int) -> lis
     years = kpi_years(result, k, horizon)
     given = overrides(result, k)
     rows = []
-    for kid in sorted(used, key=order.index):
+    for kid in sorted(used, key=order.__getitem__):
         kpi = k.kpi[kid]
         base = kpi_baseline(kpi, result)
         targets, rule, cut = _row_targets(kpi, base, k, horizon, given.get(kid))
@@ -201,7 +206,25 @@ def kpi_source(source_id: str | None, k: Knowledge) -> Any:
 
 
 def rule_text(row: dict[str, Any], k: Knowledge) -> Any:
-    """The short wording of the rule that set a KPI's targets, and the bound that cut them."""
+    """The short wording of the rule that set a KPI's targets, and the bound that cut them:
+    the knowledge's alone for each rule, value and cut, built once per knowledge base and put
+    into words once per language (a cluster's ~16 KPI rows built their wording each)."""
+    value = row["value"]
+    key = (row["rule"], type(value), value, row["bounded"])
+    made = k.derived(_rule_texts)
+    hit = made.get(key)
+    if hit is None:
+        text = _rule_text(row, k)
+        hit = made[key] = Once(text) if text != "" else ""
+    return hit
+
+
+def _rule_texts(k: Knowledge) -> dict[tuple[Any, ...], Any]:
+    """The KPI rules' wordings made so far, by rule, value and cut: a memo per knowledge base."""
+    return {}
+
+
+def _rule_text(row: dict[str, Any], k: Knowledge) -> Any:
     rules = k.kpis.target_rules
     if rules is None or row["rule"] not in rules.rule_names:
         return ""
@@ -227,6 +250,7 @@ def kpis_view(
     """The KPI rows the document shows: label, unit, baseline and final target as texts (or what
     is missing), the targets by year and the recommendations behind each."""
     rows = []
+    country = str(result.assessment.get(k.partners.country_indicator) or "")
     for row in kpi_rows(result, k, recs, horizon):
         kpi = k.kpi[row["id"]]
         base = row["baseline"]
@@ -236,9 +260,7 @@ def kpis_view(
             {
                 "id": row["id"],
                 "label": kpi.label,
-                "unit": kpi_unit(
-                    kpi, str(result.assessment.get(k.partners.country_indicator) or ""), k
-                ),
+                "unit": kpi_unit(kpi, country, k),
                 "direction": tx(k.recommendations.directions.get(kpi.direction)),
                 "baseline": Num(base) if base is not None else Msg("kpi_no_baseline"),
                 "baseline_raw": base,

@@ -19,8 +19,9 @@ from engine.explain.labels import describe_check
 from engine.explain.why_not import not_made
 from engine.explain.wording import country_of, country_profile, measure_wording
 from engine.inference.trace import Result
-from engine.knowledge.models import PRIORITY_RANK, Knowledge, ProgramFile, Text
+from engine.knowledge.models import PRIORITY_RANK, Indicator, Knowledge, ProgramFile, Text
 from engine.program.charts import program_charts
+from engine.program.data_requests import catalogue_order
 from engine.program.gaps import data_gaps
 from engine.program.kpis import kpis_view
 from engine.program.leaves import LangCode, Or, tx
@@ -100,7 +101,7 @@ class ProgramView(TypedDict):
 
 def order_recommendations(result: Result, k: Knowledge) -> list[str]:
     """Gate first, then organizational changes, then by priority and catalogue order."""
-    catalogue = [r.id for r in k.recommendations.recommendations]
+    catalogue = k.derived(catalogue_order)
     gate_recs = {
         d.id
         for f in result.firings
@@ -114,7 +115,7 @@ def order_recommendations(result: Result, k: Knowledge) -> list[str]:
             0 if rid in gate_recs else 1,
             0 if r.kind == "organizational_change" else 1,
             PRIORITY_RANK[result.priority[rid]],
-            catalogue.index(rid),
+            catalogue[rid],
         )
 
     return sorted(result.recommendations, key=key)
@@ -124,6 +125,12 @@ def _measure_sources(k: Knowledge) -> dict[str, Known]:
     """Each measure's sources as the document cites them: the knowledge's alone, built and put
     into words once (a batch cluster cited ~20 sources of its measures)."""
     return {r.id: Known(sources_view(r.sources, k)) for r in k.recommendations.recommendations}
+
+
+def _rule_sources(k: Knowledge) -> dict[str, tuple[str, ...]]:
+    """The sources each rule cites, of the rules that cite any: once per knowledge base (a
+    cluster's ~150 firings were each looked up in the rules for them)."""
+    return {s.rule.id: tuple(s.rule.sources) for s in k.rules if s.rule.sources}
 
 
 def _monitoring(k: Knowledge) -> dict[str, Any]:
@@ -215,15 +222,22 @@ def _benchmarks_shown(k: Knowledge) -> dict[str, Once]:
     }
 
 
+def _by_group(k: Knowledge) -> dict[str, list[Indicator]]:
+    """The indicators of each group, in catalogue order: once per knowledge base (a cluster's
+    three score tables each walked all ~120 indicators for their group's)."""
+    out: dict[str, list[Indicator]] = {}
+    for ind in k.indicators.indicators:
+        out.setdefault(ind.group, []).append(ind)
+    return out
+
+
 def _score_rows(result: Result, k: Knowledge, group: str) -> list[dict[str, Any]]:
     """The scores of one indicator group against the survey means."""
-    a, s = result.assessment, k.scoring
+    values, s = result.assessment.values, k.scoring
     shown_by = k.derived(_benchmarks_shown)
     rows = []
-    for ind in k.indicators.indicators:
-        if ind.group != group:
-            continue
-        v = a.get(ind.id)
+    for ind in k.derived(_by_group).get(group, ()):
+        v = values.get(ind.id)
         bench = s.benchmarks.get(ind.id)
         shown: Any = shown_by.get(ind.id, "—")
         rows.append(
@@ -523,7 +537,9 @@ def build_program(
     data_first, requests = requests_first(result, k, recs)
     by_direction, by_actor = grouped(recs, k)
     cited = {sid for r in recs_order for sid in k.recommendation[r].sources}
-    cited |= {sid for f in result.firings for sid in k.rule[f.rule].rule.sources}
+    rule_sources = k.derived(_rule_sources)
+    for rule in {f.rule for f in result.firings} & rule_sources.keys():
+        cited.update(rule_sources[rule])
     if (sid := reported_source(result, k)) is not None:  # the level computed outside, cited
         cited.add(sid)
     return {

@@ -162,12 +162,12 @@ def test_every_part_of_a_program_cites_a_measure_by_the_title_of_its_heading(ses
     everywhere in the program: the KPI table and the data requests cited the catalogue's base
     title beside a heading that said otherwise."""
     from engine.explain.wording import variant_for
-    from engine.program.data_requests import _catalogue_order, data_requests, data_requests_view
+    from engine.program.data_requests import catalogue_order, data_requests, data_requests_view
     from engine.program.model import build_program
     from engine.program.provenance import measure_title
 
     varied = cited = 0
-    order = _catalogue_order(knowledge)
+    order = catalogue_order(knowledge)
     for path in [EXAMPLES / "nizhny-novgorod.yaml", *sorted((EXAMPLES / "corpus").glob("*.yaml"))]:
         result = api.evaluate(path, session)
         program = build_program(result, knowledge, reasons=False)

@@ -11,6 +11,7 @@ import pytest
 
 from bench.synthetic import random_assessment
 from engine.inference.run import Runner
+from engine.knowledge.conditions import holds
 from engine.program import data_requests as dr
 
 
@@ -129,3 +130,46 @@ def test_each_requests_titles_and_body_are_those_worked_out_for_it_alone(knowled
             {r for row in rows for r in row["recommendations"]}
         )
     assert shared, "some cluster's requests cite a measure more than once"
+
+
+def _plain_read(reader: Any, branch: list[Any]) -> Any:
+    """A branch read condition by condition with `holds`, as before its steps were kept."""
+    needs: list[str] = []
+    wanted: list[str] = []
+    r = reader.result
+    for cond in branch:
+        if isinstance(cond, dr.Not_):
+            a = cond.not_
+            made = r.findings if a.subject_kind == "finding" else r.recommendations
+            if a.subject in made:
+                return None
+            continue
+        kind = cond.subject_kind
+        if kind in ("finding", "recommendation"):
+            made = r.findings if kind == "finding" else r.recommendations
+            if cond.subject in made:
+                continue
+            if kind == "finding":
+                wanted.append(cond.subject)
+                continue
+            return None
+        if holds(cond, reader.value(cond)):
+            continue
+        blank = None if cond.op in dr._ABOUT_BLANK else reader.blank_inputs(cond)
+        if blank is None:
+            return None
+        needs.extend(blank)
+    return needs, wanted
+
+
+@pytest.mark.parametrize("blank", [0.1, 0.6])
+def test_a_branch_read_by_its_steps_reads_as_condition_by_condition(knowledge, blank):
+    runner = Runner(knowledge)
+    rng = random.Random(f"steps {blank}")
+    every = [b for site in knowledge.rules for b in dr._branches(site)]
+    for n in range(12):
+        result = runner.run(random_assessment(knowledge, rng, blank, f"c{n}"), facts=False)
+        reader = dr._Reader(result, knowledge)
+        assert [reader._read(b) for b in every] == [_plain_read(reader, b) for b in every]
+        fresh = [list(b) for b in every]  # branches the knowledge base has no steps for
+        assert [reader._read(b) for b in fresh] == [_plain_read(reader, b) for b in fresh]
