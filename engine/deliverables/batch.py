@@ -288,11 +288,12 @@ def process(job: Job, work: Work) -> Outcome:
         # the batch drafts the client's document and its summary: none of the consultant's
         # reasons (of each measure, of each measure not made)
         titles = "recommendations" not in work.locale.unread.get("KpiRow", ())
-        record = program.build_program(result, k, reasons=False, kpi_titles=titles)
+        unread = get_format(fmt, "program").renderers["program"].unread
+        charts = "charts" not in unread
+        record = program.build_program(result, k, reasons=False, kpi_titles=titles, charts=charts)
         # the document's and the summary row's, in the record's order (not worked out again)
         budget = build_budget(result, k, [r["id"] for r in record["recommendations"]])
         document: list[dict[str, Any]] = []  # the document view, if the format renders one
-        unread = get_format(fmt, "program").renderers["program"].unread
 
         def _document() -> dict[str, Any]:
             built = build_document(record, result, k, budget=budget).leaving_out(unread)

@@ -161,3 +161,22 @@ def test_a_page_is_the_same_without_the_kpis_measure_titles(knowledge, results, 
             "program", fmt, view=lambda v=view: v, data=lambda: None, template=lambda: None
         )
         assert data == api.draft(result, knowledge, fmt, lang)
+
+
+def test_a_markdown_program_is_the_same_without_the_charts_layout(knowledge, results):
+    """The batch builds no charts' layout for a format that never reads it (Markdown: "charts"
+    in its renderer's unread keys): the record is the same otherwise, and so is the page."""
+    from engine.render.formats import get_format
+
+    assert "charts" in get_format("md", "program").renderers["program"].unread
+    assert "charts" not in get_format("html", "program").renderers["program"].unread
+    for result in results:
+        full = build_program(result, knowledge, reasons=False)
+        record = build_program(result, knowledge, reasons=False, charts=False)
+        assert record["charts"] == {} and full["charts"]
+        assert {**full, "charts": {}} == record
+        view = localize(build_document(record, result, knowledge), Locale("en"))
+        data = render_format(
+            "program", "md", view=lambda v=view: v, data=lambda: None, template=lambda: None
+        )
+        assert data == api.draft(result, knowledge, "md", "en")
