@@ -138,3 +138,27 @@ def test_an_unlocated_yaml_error_no_longer_quotes_the_file(monkeypatch):
 
     monkeypatch.setattr(strict_yaml, "_compose", failing)
     assert problems("a: 1\n") == ["a.yaml: YAML error (YAMLError)"]
+
+
+def test_the_core_resolver_gives_the_tags_of_pyyamls_generic_resolve():
+    from yaml.nodes import MappingNode, ScalarNode, SequenceNode
+    from yaml.resolver import BaseResolver
+
+    from engine.files.strict_yaml import _CoreResolver
+
+    # its short cuts hold only while the schema has no path and no wildcard resolvers
+    assert not _CoreResolver.yaml_path_resolvers
+    assert None not in _CoreResolver.yaml_implicit_resolvers
+    resolver = _CoreResolver()
+    words = [
+        *("", "~", "null", "Null", "NULL", "nUll", "true", "True", "TRUE", "tRue", "false"),
+        *("FALSE", "yes", "NO", "on", "0", "010", "-1", "+1", "1_000", "0x1F", "0o7", "33:34"),
+        *("1.5", ".5", "5.", "1e5", "-1E-5", "+.inf", ".Inf", "-.INF", ".nan", ".NaN", ".", "-"),
+        *("+", "<<", "<", "2026-12-07", "1.2.3", " 1", "1 ", "a", "Äb", "кластер", "#", "1e"),
+    ]
+    for word in words:
+        for implicit in ((True, False), (False, True), (False, False), (True, True)):
+            for kind in (ScalarNode, SequenceNode, MappingNode):
+                value = word if kind is ScalarNode else None
+                stock = BaseResolver.resolve(resolver, kind, value, implicit)
+                assert resolver.resolve(kind, value, implicit) == stock, (word, implicit, kind)
