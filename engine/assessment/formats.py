@@ -63,10 +63,12 @@ def read_format(data: dict[Any, Any], located: Located, k: Knowledge) -> FormatR
     """Map the fields of earlier formats in `data` (a parsed assessment) to the current ones;
     `located` learns the new names' positions so that messages point at the old lines."""
     f = k.formats
+    changes = k.derived(_changes_by_field)
+    if f.key not in data and changes.keys().isdisjoint(data):
+        return FormatRead(data)  # the usual file: nothing to map, read as it is (not copied)
     read = FormatRead({key: v for key, v in data.items() if key != f.key})
     if data.get(f.key) is not None:  # a blank format line says nothing
         read.declared = _declared(data[f.key], located, f, read.problems)
-    changes = k.derived(_changes_by_field)
     for key in list(read.data):
         ch = changes.get(key) if isinstance(key, str) else None
         if ch is not None:

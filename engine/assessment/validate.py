@@ -265,7 +265,6 @@ def validate_mapping(data: Any, located: Located, knowledge: Knowledge) -> Asses
             ]
         )
     shape = knowledge.derived(_shape)
-    own = shape.own
     foreign = located.foreign(
         shape.keys,
         "an assessment",
@@ -275,7 +274,7 @@ def validate_mapping(data: Any, located: Located, knowledge: Knowledge) -> Asses
         raise InputError([foreign])
     earlier = read_format(data, located, knowledge)
     data = earlier.data
-    read = _read_entries({x: v for x, v in data.items() if x not in own}, located, knowledge, shape)
+    read = _read_entries(data, located, knowledge, shape)
     overrides, problems = read_overrides(data.get(OVERRIDES_KEY), located, knowledge, read.values)
     targets, target_problems = read_kpi_targets(
         data.get(kpi_targets_key(knowledge) or ""), located, knowledge
@@ -357,19 +356,25 @@ class _Entries:
 def _read_entries(
     data: dict[Any, Any], located: Located, knowledge: Knowledge, shape: _Shape
 ) -> _Entries:
-    """Read every `indicator: value` entry of the mapping, collecting its problems."""
+    """Read every `indicator: value` entry of the mapping (but the consultant's own keys),
+    collecting its problems."""
     read = _Entries(values=dict(shape.blank))
+    indicators, key_positions = knowledge.indicator, located.key_positions
     for key, raw in data.items():
+        if key in shape.own:  # read apart (read_overrides, read_kpi_targets)
+            continue
         path = (key,)
-        known = isinstance(key, str) and key in knowledge.indicator
+        ind = indicators.get(key)  # its keys are text: no other key equals one of them
         err: str | None = None
         if key == VARIANT_KEY:
             read.variant, err = read_variant(raw)
             if err is None:
                 continue
-        elif known:
-            read.positions[key] = located.key_pos(path)
-            value, declared, err = _entry_value(knowledge.indicator[key], raw, knowledge)
+        elif ind is not None:
+            # Located.key_pos, without its call: the parser recorded every top-level key
+            where = key_positions.get(path)
+            read.positions[key] = where if where is not None else located.pos(path)
+            value, declared, err = _entry_value(ind, raw, knowledge)
             if err is None:
                 read.values[key] = value
                 if declared:

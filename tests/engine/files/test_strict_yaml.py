@@ -138,3 +138,70 @@ def test_an_unlocated_yaml_error_no_longer_quotes_the_file(monkeypatch):
 
     monkeypatch.setattr(strict_yaml, "_compose", failing)
     assert problems("a: 1\n") == ["a.yaml: YAML error (YAMLError)"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "1: a\n1.0: b\ntrue: c\n",
+            [
+                "a.yaml:2:1: 1.0: duplicate key 1.0 (first defined on line 1)",
+                "a.yaml:3:1: [True]: duplicate key True (first defined on line 1)",
+            ],
+        ),
+        (
+            "~: 1\nnull: 2\n'': 3\n",
+            ["a.yaml:2:1: None: duplicate key None (first defined on line 1)"],
+        ),
+        (
+            "a:\n  b: 1\n  c: [x, {d: 2, d: 3}]\n",
+            ["a.yaml:3:17: a.c[1].d: duplicate key 'd' (first defined on line 3)"],
+        ),
+        (
+            '"\\e": 1\nok: "\\e"\n',
+            [
+                "a.yaml:1:1: character U+001B (a control character) is not allowed in text; "
+                "remove it (or the escape that writes it)",
+                "a.yaml:2:5: ok: character U+001B (a control character) is not allowed in text; "
+                "remove it (or the escape that writes it)",
+            ],
+        ),
+        ("!!str [a]: 1\nb: !!str [c, d]\n", ["a.yaml:1:1: mapping keys must be plain scalars"]),
+        ("? !!str {a: 1}\n: 2\n", ["a.yaml:1:3: mapping keys must be plain scalars"]),
+        (
+            "<<: {a: 1}\nx: &a [1]\ny: *a\n",
+            [
+                "a.yaml:1:1: merge keys (<<) are not allowed",
+                "a.yaml:2:4: y: YAML aliases (*name) are not allowed; write the value out",
+            ],
+        ),
+    ],
+)
+def test_keys_the_builder_refuses_off_its_plain_text_path(text, expected):
+    # plain text keys take a short path through the builder; every other key the full one
+    assert problems(text) == expected
+
+
+def test_the_core_resolver_gives_the_tags_of_pyyamls_generic_resolve():
+    from yaml.nodes import MappingNode, ScalarNode, SequenceNode
+    from yaml.resolver import BaseResolver
+
+    from engine.files.strict_yaml import _CoreResolver
+
+    # its short cuts hold only while the schema has no path and no wildcard resolvers
+    assert not _CoreResolver.yaml_path_resolvers
+    assert None not in _CoreResolver.yaml_implicit_resolvers
+    resolver = _CoreResolver()
+    words = [
+        *("", "~", "null", "Null", "NULL", "nUll", "true", "True", "TRUE", "tRue", "false"),
+        *("FALSE", "yes", "NO", "on", "0", "010", "-1", "+1", "1_000", "0x1F", "0o7", "33:34"),
+        *("1.5", ".5", "5.", "1e5", "-1E-5", "+.inf", ".Inf", "-.INF", ".nan", ".NaN", ".", "-"),
+        *("+", "<<", "<", "2026-12-07", "1.2.3", " 1", "1 ", "a", "Äb", "кластер", "#", "1e"),
+    ]
+    for word in words:
+        for implicit in ((True, False), (False, True), (False, False), (True, True)):
+            for kind in (ScalarNode, SequenceNode, MappingNode):
+                value = word if kind is ScalarNode else None
+                stock = BaseResolver.resolve(resolver, kind, value, implicit)
+                assert resolver.resolve(kind, value, implicit) == stock, (word, implicit, kind)
