@@ -3,7 +3,7 @@ explanation of a measure reads (its inputs, its formula in words, the scoring.ya
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from engine.text.strings import strings
@@ -38,19 +38,13 @@ class Derivation:
         }
 
 
-def derivation(
-    id: str,
-    value: Any,
-    formula_key: str,
-    params: dict[str, Any],
-    inputs: dict[str, Any],
-    setting: str,
-) -> Derivation:
-    """`Derivation(id, value, formula_key, params, inputs, setting)`, its fields stored in the
-    instance's dict at once: the generated frozen `__init__` calls `object.__setattr__` once per
-    field (~80 measures a cluster). tests/engine/measures/test_derivation.py compares the two."""
+def derivation(*values: Any) -> Derivation:
+    """`Derivation(*values)` (all six fields, in order), stored in the instance's dict at once:
+    the generated frozen `__init__` calls `object.__setattr__` once per field (~80 measures a
+    cluster). tests/engine/measures/test_derivation.py compares the two."""
     d = object.__new__(Derivation)
-    vars(d).update(
-        id=id, value=value, formula_key=formula_key, params=params, inputs=inputs, setting=setting
-    )
+    vars(d).update(zip(_FIELDS, values, strict=True))
     return d
+
+
+_FIELDS = tuple(f.name for f in fields(Derivation))

@@ -28,3 +28,8 @@ def test_derivation_builds_what_the_generated_init_builds(knowledge):
     assert d == Derivation("x", 1.0, "share", {"num": "a"}, {"a": 1}, "scoring.yaml:3")
     with pytest.raises(dataclasses.FrozenInstanceError):
         d.value = 2  # type: ignore[misc]
+
+
+def test_derivation_needs_every_field():
+    with pytest.raises(ValueError):
+        derivation("x", 1.0, "share")
