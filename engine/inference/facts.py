@@ -18,28 +18,42 @@ from engine.knowledge.models import Knowledge
 from engine.measures import Measures
 
 
-class Measure(Fact):
+class IndexedFact(Fact):
+    """A fact of ours, hashed by its index once in working memory.
+
+    experta hashes a fact by all its fields (a group's fact has ~30) on its first use, and the
+    network hashes each of a cluster's ~55 facts into its tokens. In working memory the index
+    (`__factid__`) tells facts apart alone: equal facts (same class and fields, index included)
+    have the same index, so the same hash. A fact without an index (a rule's pattern) is hashed
+    by experta's `Fact.__hash__`."""
+
+    def __hash__(self) -> int:
+        index = dict.get(self, "__factid__")
+        return Fact.__hash__(self) if index is None else hash(index)
+
+
+class Measure(IndexedFact):
     """The derived measures of one cluster (index, bands, model, partial indicators...)."""
 
 
-class Finding(Fact):
+class Finding(IndexedFact):
     """A conclusion a rule derived, e.g. `weakness.export` or `gate.not_ready`."""
 
 
-class Recommended(Fact):
+class Recommended(IndexedFact):
     """A recommendation a rule made."""
 
 
-class Postponed(Fact):
+class Postponed(IndexedFact):
     """A recommendation the program postpones (the readiness gate)."""
 
 
 @cache
-def group_class(group: str) -> type[Fact]:
+def group_class(group: str) -> type[IndexedFact]:
     """The fact class of an indicator group; one class object per group for the whole process,
     because experta's patterns check the exact class (a pure memo keyed by the group: no test
     or session resets it)."""
-    return type(f"Indicators_{group}", (Fact,), {"__doc__": f"Indicators of group {group}."})
+    return type(f"Indicators_{group}", (IndexedFact,), {"__doc__": f"Indicators of group {group}."})
 
 
 def _freeze(value: Any) -> Any:

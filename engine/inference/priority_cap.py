@@ -16,7 +16,7 @@ def cap_high(result: Result, k: Knowledge) -> dict[str, str]:
     if s is None or len(high) <= s.max_high:
         return {}
     made = set(result.recommendations)
-    catalogue = {r.id: n for n, r in enumerate(k.recommendations.recommendations)}
+    catalogue = k.derived(_catalogue_order)
     gate = {
         d.id
         for f in result.firings
@@ -40,3 +40,8 @@ def cap_high(result: Result, k: Knowledge) -> dict[str, str]:
         result.priority[rid] = "medium"
         lowered[rid] = "high"
     return lowered
+
+
+def _catalogue_order(k: Knowledge) -> dict[str, int]:
+    """Each measure's place in recommendations.yaml, once per knowledge base."""
+    return {r.id: n for n, r in enumerate(k.recommendations.recommendations)}

@@ -43,10 +43,13 @@ class StableStrategy(Strategy):
     @staticmethod
     def key(act: Any) -> tuple[Any, ...]:
         """The agenda's sort key: salience, then the rule's place in the files, branch and facts."""
+        facts = tuple(sorted((f["__factid__"] for f in act.facts), reverse=True))
+        rank = getattr(act.rule, "ci_rank", None)  # a compiled rule's, worked out once
+        if rank is not None:
+            return (*rank, facts)
         wrapped = act.rule._wrapped
         meta = getattr(wrapped, "ci_meta", None)
         order, branch = (meta.order, meta.branch) if meta else (0, 0)
-        facts = tuple(sorted((f["__factid__"] for f in act.facts), reverse=True))
         # the name breaks ties between hand-written experta rules (tests); compiled rules never tie
         return (act.rule.salience, -order, -branch, getattr(wrapped, "__name__", ""), facts)
 
@@ -73,21 +76,39 @@ class _Engine(KnowledgeEngine):
         # the (class, field names) pairs `feed` found free of nested accessors
         self._names_ok: set[tuple[type, tuple[Any, ...]]] = set()
 
+    # a compiled engine's recorder (`build_engine_class`): the run loop hands it each firing
+    _record: Recorder | None = None
+
     def run(self, steps: float = float("inf")) -> None:
-        """Fire the agenda's activations, as experta's `run` does (its loop when a watcher is on)."""
-        if watchers.RULES.isEnabledFor(logging.INFO) or watchers.worth("AGENDA", "DEBUG"):
+        """Fire the agenda's activations, as experta's `run` does (its loop when a watcher is on).
+
+        A compiled rule's firing goes straight to the recorder its right-hand side would call
+        (`_make_rhs`), without experta's `Rule.__call__` and two rebuilds of the bindings."""
+        if (
+            watchers.RULES.isEnabledFor(logging.INFO)
+            or watchers.worth("AGENDA", "DEBUG")
+            or watchers.worth("ACTIVATIONS", "INFO")
+        ):
             return super().run(steps)
         self.running = True
-        update, agenda = self.strategy.update_agenda, self.agenda
+        # `update_agenda` less its watcher's check (made above); nothing to do on no change
+        changes, update, agenda = self.matcher.changes, self.strategy._update_agenda, self.agenda
+        record = self._record
         while steps > 0 and self.running:
-            added, removed = self.get_activations()
-            update(agenda, added, removed)
+            added, removed = changes(*self.facts.changes)
+            if added or removed:
+                update(agenda, added, removed)
             activation = agenda.get_next()
             if activation is None:
                 break
             steps -= 1
-            context = activation.context
-            activation.rule(self, **{k: v for k, v in context.items() if not k.startswith("__")})
+            rule = activation.rule
+            bound = {k: v for k, v in activation.context.items() if not k.startswith("__")}
+            meta = getattr(rule, "ci_meta", None)
+            if meta is None or record is None:
+                rule(self, **bound)
+            else:
+                record(self, meta, bound)
         self.running = False
         return None
 
@@ -149,6 +170,12 @@ class _FactList(FactList):
     validation when its class declares no `Field`, its identity (class and plain fields) built
     without a call per field when no field name is special (`__x__`)."""
 
+    def __init__(self) -> None:
+        super().__init__()
+        # whether experta's FACTS watcher logs each fact entered: read once per fact list (one
+        # per run), not in a logger call per fact
+        self._log = watchers.FACTS.isEnabledFor(logging.INFO)
+
     def declare(self, fact: Any) -> Any:
         """experta's `FactList.declare`: the fact with its index, or None when already there."""
         if not isinstance(fact, Fact) or type(fact).__fields__:
@@ -180,8 +207,11 @@ class _FactList(FactList):
         self[idx] = fact
         self.last_index += 1
         self.added.append(fact)
-        self.reference_counter[fact_id] += 1
-        watchers.FACTS.info(" ==> %s: %r", fact, fact)
+        # `Counter`'s `+=` on a new key goes through its `__missing__`, a Python call per fact
+        counter = self.reference_counter
+        counter[fact_id] = counter.get(fact_id, 0) + 1
+        if self._log:
+            watchers.FACTS.info(" ==> %s: %r", fact, fact)
 
 
 @dataclass(frozen=True)
@@ -248,8 +278,11 @@ def build_engine_class(knowledge: Knowledge, record: Recorder) -> type[Knowledge
             rhs = _make_rhs(meta, record)
             # higher salience fires first: stratum 0 gets the highest
             salience = top - levels[site.rule.id]
+            # the agenda's key of the rule's activations, less their facts (`StableStrategy.key`)
+            rhs.ci_rank = (salience, -site.order, -b, rhs.__name__)  # type: ignore[attr-defined]
             rule = Rule(AND(*_pattern_for_branch(branch, knowledge)), salience=salience)
             attrs[f"r{site.order:05d}_{b:02d}"] = _wrap(rule, rhs)
+    attrs["_record"] = staticmethod(record)
     attrs["__matcher__"] = matcher.matcher_class()  # looked up at call time: tests swap it
     attrs["get_deffacts"] = _get_deffacts
     cls = type("ClusterIntlEngine", (_Engine,), attrs)

@@ -148,7 +148,7 @@ class _Recorder:
                 else:
                     fact = "m"
                 test = predicate(cond.op, cond.value) if cond.op is not None else None
-                steps.append((_READ, cond, fact, test))
+                steps.append((_READ, cond, fact, test, _plain(cond.value)))
             else:
                 made = CondCheck(cond.subject_kind, cond.subject, None, None, True, False, True)
                 steps.append((_MADE, made))
@@ -171,13 +171,12 @@ def _checks(
             all_absent = all_absent and absent
             checks.append(step[2][absent])
         elif how is _READ:
-            a = step[1]
-            actual = _plain(bound[step[2]].get(a.subject))
-            test = step[3]
+            _, a, fact, test, value = step
+            actual = bound[fact].get(a.subject)
+            if type(actual) not in _SCALAR:
+                actual = _plain(actual)
             ok = test(actual) if test is not None else holds(a, actual)
-            checks.append(
-                CondCheck(a.subject_kind, a.subject, a.op, _plain(a.value), actual, False, ok)
-            )
+            checks.append(CondCheck(a.subject_kind, a.subject, a.op, value, actual, False, ok))
         else:  # a finding or recommendation made: matched, so it holds
             checks.append(step[1])
     return checks, all_absent
@@ -185,6 +184,8 @@ def _checks(
 
 # how `_checks` reads a condition (see `_Recorder._plan`)
 _NOT, _READ, _MADE = "not", "read", "made"
+# the values `_plain` returns as they are, checked inline for the ~100 read a cluster
+_SCALAR = frozenset({str, int, float, bool, type(None)})
 
 
 def _declare(engine: Any, then: Then, excluded: set[str]) -> list[Declared]:

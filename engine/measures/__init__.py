@@ -9,44 +9,15 @@ explanations can follow a measure back to the assessment's own indicators.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from engine.assessment.validate import Assessment
 from engine.knowledge.models import Knowledge
 from engine.knowledge.scoring_model import BandLimit, HelixSettings, PartialIndicator
-from engine.text.strings import strings
+from engine.measures.derivation import Derivation, derivation
 
 NDIGITS = 2
-
-
-@dataclass(frozen=True)
-class Derivation:
-    """How a measure was computed: the formula is a key of templates/strings.yaml (`f_…`) and
-    its parameters, so it reads in the document's language."""
-
-    id: str
-    value: Any
-    formula_key: str
-    params: dict[str, Any] = field(default_factory=dict)
-    inputs: dict[str, Any] = field(default_factory=dict)
-    setting: str = ""  # knowledge file:line of the setting used
-
-    def formula(self, lang: str = "en") -> str:
-        """The formula in words, in `lang`, from its key in templates/strings.yaml."""
-
-        return strings()[lang][f"f_{self.formula_key}"].format(**self.params)
-
-    def as_dict(self) -> dict[str, Any]:
-        """The derivation as JSON data, with its formula in both languages."""
-        return {
-            "id": self.id,
-            "value": self.value,
-            "formula": self.formula("en"),
-            "formula_text": {lang: self.formula(lang) for lang in ("ru", "en")},
-            "inputs": dict(self.inputs),
-            "setting": self.setting,
-        }
 
 
 @dataclass
@@ -139,6 +110,7 @@ class _Sink:
         self.values: dict[str, Any] = {}
         self.der: dict[str, Derivation] = {}
         self.keep = derivations  # without: the values alone, about half the time
+        self.where = knowledge.derived(_settings)  # `_setting`'s memo, read ~80 times a cluster
 
     def put(
         self,
@@ -152,8 +124,13 @@ class _Sink:
         self.values[key] = value
         if not self.keep:
             return
-        self.der[key] = Derivation(
-            key, value, formula[0], formula[1], inputs, _setting(self.knowledge, setting)
+        self.der[key] = derivation(
+            key,
+            value,
+            formula[0],
+            formula[1],
+            inputs,
+            self.where.get(setting) or _setting(self.knowledge, setting),
         )
 
 

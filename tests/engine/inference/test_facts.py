@@ -57,3 +57,26 @@ def test_facts_from_the_groups_table_equal_the_plain_building(knowledge):
         ours, plain = build_facts(a, m, knowledge), _plain_facts(a, m, knowledge)
         assert [type(f) for f in ours] == [type(f) for f in plain]
         assert [list(f.items()) for f in ours] == [list(f.items()) for f in plain]
+
+
+def test_facts_hashed_by_index_fire_as_with_expertas_hash(knowledge, monkeypatch):
+    """A fact in working memory hashes by its index (equal facts alike, a pattern by experta's
+    hash of its fields); the rules fire as they do with experta's `Fact.__hash__`."""
+    from experta import Fact
+
+    from engine.inference.facts import Finding, IndexedFact
+    from engine.inference.run import Runner
+
+    rng = random.Random(27)
+    assessments = [random_assessment(knowledge, rng) for _ in range(8)]
+    runner = Runner(knowledge)
+    ours = [[f.as_dict() for f in runner.run(a).firings] for a in assessments]
+    for fact in runner.engine.facts.values():
+        twin = type(fact)()
+        dict.update(twin, fact)
+        assert twin == fact and hash(twin) == hash(fact)
+    assert hash(Finding(id="x")) == Fact.__hash__(Finding(id="x"))
+    with monkeypatch.context() as m:
+        m.setattr(IndexedFact, "__hash__", Fact.__hash__)
+        stock = [[f.as_dict() for f in Runner(knowledge).run(a).firings] for a in assessments]
+    assert ours == stock

@@ -206,3 +206,45 @@ def test_feed_refuses_what_declare_refuses(knowledge):
     ]
     assert ours.conclude(Done, "a") is False and ours.conclude(Done, "b") is True
     assert dict(ours[2]) == {"id": "b", "__factid__": 2} and type(ours[2]) is Done
+
+
+def test_compiled_rules_rank_as_the_agendas_generic_key(knowledge):
+    """A compiled rule's stored rank is the agenda's key worked out from its rule (salience,
+    place, branch, name): the network's prepared rules carry it too."""
+    from engine.inference.run import Runner
+
+    engine = Runner(knowledge).engine
+    rules = engine.get_rules() + _prepared(engine)
+    assert rules
+    for rule in rules:
+        meta = rule._wrapped.ci_meta
+        generic = (rule.salience, -meta.order, -meta.branch, rule._wrapped.__name__)
+        assert rule.ci_rank == generic
+
+
+def _prepared(engine):
+    """The rules the matcher's conflict-set nodes hold (prepared copies of the engine's)."""
+    return [n.rule for n in engine.matcher._nodes if hasattr(n, "rule")]
+
+
+def test_fact_list_logs_each_fact_entered_when_the_facts_watcher_is_on(caplog):
+    """With experta's FACTS watcher on when a fact list is made, each fact it enters is logged,
+    as experta's own fact list logs it."""
+    import logging
+
+    from experta import watchers
+
+    from engine.inference.rules import _FactList
+
+    watchers.watch("FACTS", level=logging.INFO)
+    try:
+        with caplog.at_level(logging.INFO, logger="experta.watchers.FACTS"):
+            facts = _FactList()
+            facts.declare(Item(n=1))
+            facts.conclude(Done, "a")
+            facts.conclude(Done, "a")
+    finally:
+        watchers.unwatch("FACTS")
+        watchers.FACTS.setLevel(logging.NOTSET)
+    assert sum("==>" in r.getMessage() for r in caplog.records) == 2
+    assert not _FactList()._log
