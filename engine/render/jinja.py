@@ -109,11 +109,19 @@ def new_environment(root: Path, cache_dir: Path | None) -> ImmutableSandboxedEnv
 def _md_filter() -> Callable[[Any], str]:
     """`md_escape` with a memo of the environment's own for strings: a document's texts recur in
     every cluster of a batch (the knowledge's labels and sentences), and the scan for what to
-    escape costs ~10 ns a character."""
-    memo = lru_cache(maxsize=8192)(md_escape)
+    escape costs ~10 ns a character. A plain dict, not `lru_cache`: a hit (nearly every call)
+    needs no reordering of an LRU list, and the memo is emptied when full."""
+    memo: dict[str, str] = {}
 
     def md(value: Any) -> str:
-        return memo(value) if type(value) is str else md_escape(value)
+        if type(value) is not str:
+            return md_escape(value)
+        text = memo.get(value)
+        if text is None:
+            if len(memo) >= 8192:  # a batch's own texts (names, quotes) are not kept without end
+                memo.clear()
+            text = memo[value] = md_escape(value)
+        return text
 
     return md
 

@@ -35,3 +35,10 @@ def test_documents_rendered_with_the_memo_equal_those_without(session, monkeypat
             plain = api.draft(result, k, "md", lang)
             monkeypatch.setitem(env.filters, "md", memo)
             assert api.draft(result, k, "md", lang) == plain, (lang, i)
+
+
+def test_a_full_memo_is_emptied_and_still_says_what_md_escape_says():
+    md = jinja._md_filter()
+    texts = [f"t_{i}" for i in range(8192 * 2 + 10)]
+    assert [md(t) for t in texts] == [md_escape(t) for t in texts]
+    assert [md(t) for t in texts[:10]] == [md_escape(t) for t in texts[:10]]
