@@ -190,6 +190,10 @@ def plan_rows(
         funding_ids = e.funding or d.funding_by_actor.get(r["actor_id"], [])
         funding = instruments_for(funding_ids, k, country, (per["start"], per["end"]), made)
         start, end = _when(sy, sq, per), _when(ey, eq, per)
+        responsible = bodies.get(d.actor_bodies.get(r["actor_id"], ""), r["actor"])
+        # a body never co-executes its own measure (the measure's actor may be one of the
+        # co-executors document.yaml names for it: the cluster organization, say)
+        co = [bodies[b] for b in e.co_executors if b in bodies and bodies[b] != responsible]
         plan.append(
             PlanRow(
                 no=n,
@@ -197,8 +201,8 @@ def plan_rows(
                 title=r["title"],
                 direction=r["direction"] if r["kind"] != "organizational_change" else "",
                 org_change=r["kind"] == "organizational_change",
-                responsible=bodies.get(d.actor_bodies.get(r["actor_id"], ""), r["actor"]),
-                co_executors=[bodies[b] for b in e.co_executors if b in bodies],
+                responsible=responsible,
+                co_executors=co,
                 start=start,
                 end=end,
                 when=start if start == end else cat([start, " — ", end]),

@@ -76,3 +76,25 @@ def test_annual_kpi_values_without_a_baseline_or_target_show_what_is_known():
     }
     assert kpi_years(own, per) == [Num(2), "", Num(9)]
     assert kpi_years(own, period(None, 3)) == []
+
+
+def test_no_body_co_executes_a_measure_it_is_responsible_for(session, knowledge):
+    """The plan's co-executors come from document.yaml by measure; the body responsible for it
+    (by its actor, set in the cluster) is never listed beside itself, on clusters of any shape."""
+    from engine import api
+    from engine.program.document import build_document
+    from engine.program.model import build_program
+    from tests.conftest import EXAMPLES
+
+    root = EXAMPLES.parent
+    paths = sorted(EXAMPLES.glob("*.yaml")) + sorted(
+        (root / "tests/fixtures/unseen").glob("*.yaml")
+    )
+    rows = 0
+    for path in paths:
+        result = api.evaluate(path, session)
+        plan = build_document(build_program(result, knowledge), result, knowledge).parts.plan
+        for row in plan:
+            assert row.responsible not in row.co_executors, (path.name, row.id)
+            rows += 1
+    assert rows > 100
