@@ -29,7 +29,7 @@ from engine.assessment.load import load_assessment
 from engine.assessment.validate import Assessment
 from engine.assessment.workbook import read_workbook_sheets
 from engine.deliverables.batch_pool import Draft, Pool
-from engine.deliverables.batch_summary import frozen_heap, write_summaries
+from engine.deliverables.batch_summary import frozen_heap, heap_frozen, write_summaries
 from engine.deliverables.batch_write import OrderedWriter, map_name, progress_bar
 from engine.deliverables.portfolio import dashboard, failed_row, rank_rows, summary_row
 from engine.deliverables.summary import SUMMARY_FILES
@@ -377,8 +377,11 @@ def _terminate(signum: int, frame: Any) -> None:
     raise Terminated
 
 
-def outcomes(jobs: list[Job], work: Work, workers: int = 2) -> Generator[Outcome, None, None]:
-    """Process the jobs (on `workers` forked processes when it helps), yielding in input order."""
+def outcomes(
+    jobs: list[Job], work: Work, workers: int = 2, held: bool | None = None
+) -> Generator[Outcome, None, None]:
+    """Process the jobs (on `workers` forked processes when it helps), yielding in input order;
+    `held`: whether the heap was frozen before the batch (see `frozen_heap`)."""
     can_fork = "fork" in multiprocessing.get_all_start_methods()
     if workers <= 1 or len(jobs) < 2 or not can_fork:
         for job in jobs:
@@ -387,13 +390,15 @@ def outcomes(jobs: list[Job], work: Work, workers: int = 2) -> Generator[Outcome
     main = threading.current_thread() is threading.main_thread()
     old_term = signal.signal(signal.SIGTERM, _terminate) if main else None
     try:
-        yield from _pooled(jobs, work, workers)
+        yield from _pooled(jobs, work, workers, held)
     finally:
         if old_term is not None:
             signal.signal(signal.SIGTERM, old_term)
 
 
-def _pooled(jobs: list[Job], work: Work, workers: int) -> Generator[Outcome, None, None]:
+def _pooled(
+    jobs: list[Job], work: Work, workers: int, held: bool | None
+) -> Generator[Outcome, None, None]:
     """The first job drafted here before the fork (the workers inherit what it warmed), handed on
     once the pool is up (no fork while the writer writes it); the others on forked workers."""
     first = drafted(jobs[0], work)
@@ -401,7 +406,7 @@ def _pooled(jobs: list[Job], work: Work, workers: int) -> Generator[Outcome, Non
     # objects that exist before the fork are never collected in a worker: frozen, the collector
     # leaves their pages alone instead of copying the parent's heap into every worker
     gc.collect()
-    with frozen_heap():
+    with frozen_heap(held):
         pool = Pool(min(workers, len(chunks)), partial(_init_worker, work), _died)
         # the summary that follows the pool runs on one core: its modules load meanwhile (a
         # thread started after the fork, so no worker inherits a half-done import)
@@ -493,9 +498,10 @@ def run_batch(
         # pool terminated from a garbage-collection pass can deadlock); then the writer writes
         # what was drafted before it, and stops
         work = Work(k, fmt, lang, sensitivity=sensitivity)
+        held = heap_frozen()  # asked once: Python counts the frozen objects one by one
         with (
             OrderedWriter(write, report, advance) as writer,
-            closing(outcomes(jobs, work, workers)) as results,
+            closing(outcomes(jobs, work, workers, held)) as results,
         ):
             for o in results:
                 for line in o.notices:  # warnings: the cluster is drafted all the same
@@ -509,7 +515,7 @@ def run_batch(
     )
     rows = dashboard(rows, k)
     share = k.program.portfolio.distinguishing_share
-    write_summaries(rows, lang, share, write, written, workers)
+    write_summaries(rows, lang, share, write, written, workers, held)
     return Report(total=total, failed=[o for o in ordered if not o.ok], rows=rows, written=written)
 
 

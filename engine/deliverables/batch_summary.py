@@ -24,14 +24,23 @@ Writer = Callable[[str, "str | bytes"], None]
 FORK_ROWS = 64  # below this a workbook takes a few milliseconds: no second process for it
 
 
+def heap_frozen() -> bool:
+    """Whether anything is frozen (`gc.freeze`) now. Python counts the frozen objects one by one
+    (the knowledge base read back from the cache is ~58 000 of them, 5-30 ms): a batch asks
+    once and passes the answer to each `frozen_heap` of its own."""
+    return gc.get_freeze_count() > 0
+
+
 @contextlib.contextmanager
-def frozen_heap() -> Iterator[None]:
+def frozen_heap(held: bool | None = None) -> Iterator[None]:
     """Everything alive now left alone by the cyclic collector meanwhile (`gc.freeze`). After, the
-    heap is unfrozen only if nothing was frozen before: the knowledge base read back from the
-    cache is frozen for the life of the process (engine/files/cache.py), and a batch must not
-    undo that (the next full collection walked the whole knowledge base again). What was frozen
-    here then stays frozen: the batch's runner and memos, which live as long."""
-    held = gc.get_freeze_count()
+    heap is unfrozen only if nothing was frozen before (`held`, asked of `heap_frozen` when not
+    given): the knowledge base read back from the cache is frozen for the life of the process
+    (engine/files/cache.py), and a batch must not undo that (the next full collection walked
+    the whole knowledge base again). What was frozen here then stays frozen: the batch's runner
+    and memos, which live as long."""
+    if held is None:
+        held = heap_frozen()
     gc.freeze()
     try:
         yield
@@ -47,12 +56,14 @@ def write_summaries(
     write: Writer,
     written: list[str],
     workers: int = 2,
+    held: bool | None = None,
 ) -> None:
     """Build the summary files of the ranked rows and write each (`written` names them), with
-    the workbook on a second core when the batch may use one (`workers`) and it is worth it."""
+    the workbook on a second core when the batch may use one (`workers`) and it is worth it;
+    `held`: whether the heap was frozen before the batch (see `frozen_heap`)."""
     # frozen: a full collection in the summaries walked all the batch kept (knowledge, runner),
     # and a forked child's collections leave the parent's pages alone (no copy of its heap)
-    with frozen_heap():
+    with frozen_heap(held):
         forked = workers > 1 and len(rows) >= FORK_ROWS and _can_fork()
         book = Forked(lambda: summary_xlsx(rows, lang)) if forked else None
         try:

@@ -366,6 +366,33 @@ def test_the_first_cluster_is_drafted_before_the_fork_and_workers_inherit_its_ru
     assert fresh.runner is not None
 
 
+def test_a_batch_counts_the_frozen_objects_once(tmp_path, knowledge, monkeypatch):
+    """Python counts the frozen objects one by one (the cached knowledge base is ~58 000 of
+    them): a batch asks once whether anything is frozen, and its pool and its summaries both
+    act on that one answer."""
+    import gc
+
+    from engine.deliverables import batch
+
+    asked: list[bool] = []
+    count = gc.get_freeze_count
+
+    def heap_frozen() -> bool:
+        asked.append(count() > 0)
+        return asked[-1]
+
+    monkeypatch.setattr(batch, "heap_frozen", heap_frozen)
+    monkeypatch.setattr(gc, "get_freeze_count", _refused)
+    inputs = sorted(EXAMPLES.glob("*.yaml"))[:3]
+    options = {"fmt": "md", "lang": "en", "protected": Inputs(), "workers": 2, "progress": False}
+    report = run_batch(inputs, tmp_path, knowledge, write=writer(tmp_path), **options)
+    assert report.exit_code == 0 and len(asked) == 1
+
+
+def _refused() -> int:
+    raise AssertionError("the frozen objects counted again")
+
+
 @pytest.mark.parametrize("frozen_before", [False, True])
 def test_the_summaries_run_with_what_the_batch_kept_frozen(
     tmp_path, knowledge, monkeypatch, frozen_before
