@@ -3,7 +3,9 @@ workers draft the next ones, and a progress bar."""
 
 from __future__ import annotations
 
+import os
 import queue
+import sys
 import threading
 from collections.abc import Callable
 from typing import Any, Protocol
@@ -104,6 +106,8 @@ class progress_bar:
         self._progress: Any = None
 
     def __enter__(self) -> Callable[[int], None]:
+        if not (self.enabled and _may_be_terminal()):
+            return lambda n: None  # rich not even imported (~30 ms before the first cluster)
         from rich.console import Console
 
         console = Console(stderr=True)
@@ -132,6 +136,17 @@ class progress_bar:
     def __exit__(self, *exc: Any) -> None:
         if self._progress is not None:
             self._progress.stop()
+
+
+def _may_be_terminal() -> bool:
+    """Whether rich could take stderr for a terminal: it is one, or the environment may say so
+    (rich reads FORCE_COLOR and TTY_COMPATIBLE, and then decides itself)."""
+    if "FORCE_COLOR" in os.environ or "TTY_COMPATIBLE" in os.environ:
+        return True
+    try:
+        return sys.stderr.isatty()
+    except (AttributeError, ValueError):  # no stderr, or a closed one
+        return False
 
 
 def map_name(output: str, used: set[str]) -> str:

@@ -82,3 +82,40 @@ def test_nothing_to_write_starts_no_thread():
     with OrderedWriter(rec.write, rec.report, rec.advance) as w:
         pass
     assert w.thread is None and rec.files == []
+
+
+class _Stderr:
+    def __init__(self, tty: bool) -> None:
+        self.tty = tty
+
+    def isatty(self) -> bool:
+        return self.tty
+
+    def write(self, text: str) -> int:
+        return len(text)
+
+    def flush(self) -> None:
+        pass
+
+
+def test_no_progress_bar_and_no_rich_when_stderr_is_no_terminal(monkeypatch):
+    """Writing to a file or a pipe, the batch shows no bar and does not even import rich (~30 ms
+    before the first cluster); rich is asked only when stderr is a terminal or the environment
+    (FORCE_COLOR, TTY_COMPATIBLE) may make it one."""
+    import sys
+
+    from engine.deliverables.batch_write import progress_bar
+
+    monkeypatch.delenv("FORCE_COLOR", raising=False)
+    monkeypatch.delenv("TTY_COMPATIBLE", raising=False)
+    monkeypatch.setattr(sys, "stderr", _Stderr(tty=False))
+    monkeypatch.setitem(sys.modules, "rich.console", None)  # importing it would now fail
+    with progress_bar(3, True) as advance:
+        advance(1)
+    monkeypatch.setattr(sys, "stderr", _Stderr(tty=True))
+    with pytest.raises(ImportError), progress_bar(3, True):
+        pass  # a terminal: rich is asked (and here cannot be imported)
+    monkeypatch.setattr(sys, "stderr", _Stderr(tty=False))
+    monkeypatch.setenv("TTY_COMPATIBLE", "0")
+    with pytest.raises(ImportError), progress_bar(3, True):
+        pass  # the environment may say "terminal": rich decides
