@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import gc
-import importlib
 import multiprocessing
 import os
 import re
@@ -29,7 +28,12 @@ from engine.assessment.load import load_assessment
 from engine.assessment.validate import Assessment
 from engine.assessment.workbook import read_workbook_sheets
 from engine.deliverables.batch_pool import Draft, Pool
-from engine.deliverables.batch_summary import frozen_heap, heap_frozen, write_summaries
+from engine.deliverables.batch_summary import (
+    frozen_heap,
+    heap_frozen,
+    workbook_child,
+    write_summaries,
+)
 from engine.deliverables.batch_write import OrderedWriter, map_name, progress_bar
 from engine.deliverables.portfolio import dashboard, failed_row, rank_rows, summary_row
 from engine.deliverables.summary import SUMMARY_FILES
@@ -408,10 +412,6 @@ def _pooled(
     gc.collect()
     with frozen_heap(held):
         pool = Pool(min(workers, len(chunks)), partial(_init_worker, work), _died)
-        # the summary that follows the pool runs on one core: its modules load meanwhile (a
-        # thread started after the fork, so no worker inherits a half-done import)
-        warm = threading.Thread(target=_import_summary_modules, daemon=True)
-        warm.start()
         try:
             yield first
             yield from pool.run(chunks)
@@ -420,7 +420,6 @@ def _pooled(
             raise
         finally:
             pool.close()
-            warm.join()
 
 
 def _chunks(jobs: list[Job], workers: int) -> list[list[Job]]:
@@ -432,11 +431,6 @@ def _chunks(jobs: list[Job], workers: int) -> list[list[Job]]:
         chunks.append(jobs[i : i + size])
         i += size
     return chunks
-
-
-def _import_summary_modules() -> None:
-    with contextlib.suppress(Exception):  # only a head start: the summary imports it anyway
-        importlib.import_module("openpyxl")
 
 
 def _died(job: Job) -> Outcome:
@@ -490,33 +484,42 @@ def run_batch(
         for line in o.problems:
             report(line)
     total = len(jobs) + len(early)
-    done: dict[int, Outcome] = {o.index: o for o in early}
-    with progress_bar(total, progress) as advance:
-        advance(len(early))
-        # the writer thread writes (and flushes to disk) while the workers draft on. closing():
-        # an interrupt stops the pool here and now, not whenever the generator is collected (a
-        # pool terminated from a garbage-collection pass can deadlock); then the writer writes
-        # what was drafted before it, and stops
-        work = Work(k, fmt, lang, sensitivity=sensitivity)
-        held = heap_frozen()  # asked once: Python counts the frozen objects one by one
-        with (
-            OrderedWriter(write, report, advance) as writer,
-            closing(outcomes(jobs, work, workers, held)) as results,
-        ):
-            for o in results:
-                for line in o.notices:  # warnings: the cluster is drafted all the same
-                    report(line)
-                done[o.index] = o
-                writer.put(o)
-        written = writer.written
-    ordered = [done[i] for i in sorted(done)]
-    rows = rank_rows(
-        [o.row if o.ok and o.row else failed_row(o.source, o.problems) for o in ordered]
-    )
-    rows = dashboard(rows, k)
-    share = k.program.portfolio.distinguishing_share
-    write_summaries(rows, lang, share, write, written, workers, held)
-    return Report(total=total, failed=[o for o in ordered if not o.ok], rows=rows, written=written)
+    # the workbook's child, forked before any thread of this batch starts: it imports openpyxl
+    # while the workers draft, then waits for the rows
+    book = workbook_child(lang, total, workers)
+    try:
+        done: dict[int, Outcome] = {o.index: o for o in early}
+        with progress_bar(total, progress) as advance:
+            advance(len(early))
+            # the writer thread writes (and flushes to disk) while the workers draft on. closing():
+            # an interrupt stops the pool here and now, not whenever the generator is collected (a
+            # pool terminated from a garbage-collection pass can deadlock); then the writer writes
+            # what was drafted before it, and stops
+            work = Work(k, fmt, lang, sensitivity=sensitivity)
+            held = heap_frozen()  # asked once: Python counts the frozen objects one by one
+            with (
+                OrderedWriter(write, report, advance) as writer,
+                closing(outcomes(jobs, work, workers, held)) as results,
+            ):
+                for o in results:
+                    for line in o.notices:  # warnings: the cluster is drafted all the same
+                        report(line)
+                    done[o.index] = o
+                    writer.put(o)
+            written = writer.written
+        ordered = [done[i] for i in sorted(done)]
+        rows = rank_rows(
+            [o.row if o.ok and o.row else failed_row(o.source, o.problems) for o in ordered]
+        )
+        rows = dashboard(rows, k)
+        share = k.program.portfolio.distinguishing_share
+        write_summaries(rows, lang, share, write, written, workers, held, book)
+        return Report(
+            total=total, failed=[o for o in ordered if not o.ok], rows=rows, written=written
+        )
+    finally:
+        if book is not None:
+            book.close()
 
 
 # --- the summary ----------------------------------------------------------------------------------

@@ -29,29 +29,85 @@ def rows(knowledge) -> list[dict[str, Any]]:
     return dashboard(rank_rows(plain[:3] + failed[:1] + plain[3:] + failed[1:]), knowledge)
 
 
+def given(child: Forked, arg: Any = None) -> Forked:
+    child.give(arg)
+    return child
+
+
 @needs_fork
 def test_a_forked_child_builds_the_bytes_and_the_parent_falls_back_when_it_fails():
     parent = os.getpid()
-    assert Forked(lambda: b"x" * 300_000).result() == b"x" * 300_000  # more than a pipe holds
+    big = given(Forked(lambda n: b"x" * n), 300_000)  # more than a pipe holds, either way
+    assert big.result() == b"x" * 300_000
 
-    def only_here() -> bytes:
+    def only_here(arg: str) -> bytes:
         if os.getpid() != parent:
             raise RuntimeError("the child fails")
-        return b"built by the parent"
+        return arg.encode()
 
-    assert Forked(only_here).result() == b"built by the parent"
+    assert given(Forked(only_here), "built by the parent").result() == b"built by the parent"
+
+
+@needs_fork
+def test_a_child_forked_early_prepares_then_builds_from_what_it_is_given_later(tmp_path):
+    """The batch forks the workbook's child before its pool: the child prepares (imports its
+    modules) at once, then builds from the rows it is given at the end; given nothing because
+    the batch stopped, it is killed and reaped."""
+    ready = tmp_path / "prepared"
+    child = Forked(lambda rows: repr(rows).encode(), prepare=ready.touch)
+    deadline = time.monotonic() + 10
+    while not ready.exists() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert ready.exists()  # prepared before it was given anything
+    rows = [{"cluster": "Кластер", "n": i} for i in range(5_000)]  # more than a pipe holds
+    child.give(rows)
+    assert child.result() == repr(rows).encode()
+    idle = Forked(lambda rows: b"never")
+    pid = idle.pid
+    assert pid is not None
+    idle.close()
+    with pytest.raises(ChildProcessError):
+        os.waitpid(pid, os.WNOHANG)
+
+
+def test_the_workbook_modules_leave_numpy_out():
+    """The workbook's child imports openpyxl without numpy (half openpyxl's import time: it takes
+    numpy only to accept numpy numbers as cell values, which a summary never has)."""
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys; from engine.deliverables.batch_summary import _workbook_modules; "
+        "_workbook_modules(); print(sys.modules.get('numpy') is None, 'openpyxl' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["True", "True"]
+
+
+@needs_fork
+def test_the_workbook_child_builds_the_workbook_the_parent_would(rows, monkeypatch):
+    """Forked before the pool with the batch's language, given the rows at the end: the same
+    workbook as the parent's own; no child for one core or too few rows."""
+    from engine.deliverables.summary import summary_xlsx
+
+    monkeypatch.setattr(batch_summary, "FORK_ROWS", 4)
+    assert batch_summary.workbook_child("ru", 3, workers=2) is None
+    assert batch_summary.workbook_child("ru", len(rows), workers=1) is None
+    book = batch_summary.workbook_child("ru", len(rows), workers=2)
+    assert book is not None and book.pid is not None
+    assert given(book, rows).result() == summary_xlsx(rows, "ru")
 
 
 @needs_fork
 def test_a_child_that_hangs_is_stopped_and_the_parent_builds_the_bytes():
     parent = os.getpid()
 
-    def hangs_in_the_child() -> bytes:
+    def hangs_in_the_child(_: Any) -> bytes:
         if os.getpid() != parent:
             time.sleep(60)
         return b"built by the parent"
 
-    child = Forked(hangs_in_the_child)
+    child = given(Forked(hangs_in_the_child))
     pid = child.pid
     assert pid is not None
     started = time.perf_counter()
@@ -64,7 +120,7 @@ def test_a_child_that_hangs_is_stopped_and_the_parent_builds_the_bytes():
 
 @needs_fork
 def test_closing_kills_and_reaps_a_child_still_at_work():
-    child = Forked(lambda: time.sleep(30) or b"")
+    child = given(Forked(lambda _: time.sleep(30) or b""))
     pid = child.pid
     assert pid is not None
     started = time.perf_counter()
@@ -82,9 +138,9 @@ def test_written_summaries_are_the_summaries_forked_or_not(rows, monkeypatch, wo
     forks: list[int] = []
     real = batch_summary.Forked
 
-    def counted(make):
+    def counted(make, prepare=int):
         forks.append(1)
-        return real(make)
+        return real(make, prepare)
 
     monkeypatch.setattr(batch_summary, "Forked", counted)
     files: dict[str, str | bytes] = {}
