@@ -7,11 +7,14 @@ non-breaking space in numbers of five or more digits. `typeset` is idempotent; `
 what the rules would still change (the test runs it over every string of the knowledge base and
 the templates).
 
-Speed: a document has thousands of texts, most of them without anything a rule could change.
-Quick tests for what each rule needs (`_Rules.may_yo`, `_Rules.rest`) send those back unchanged;
-the others run the rules in their order, each group only when its test found something, so the
-result is that of every rule applied in turn. Results are memoized: the same labels recur all
-over a document.
+Speed: a document has thousands of texts, most of them without anything a rule could change,
+and a batch cluster has ~170 texts of its own (13 000 characters, with its figures) that no memo
+holds. Each rule runs only when a quick test on the text as it stands then finds what the rule
+needs (`_Rules.may_yo`, a term's `found`, a character, a hyphen before a digit, five digits): a
+test that finds a superset of the rule's matches, so the result is that of every rule applied in
+turn. The tests are scans `re` starts at a literal or a character class (a pattern starting with
+`\\b` or a look-behind is tried at every position of the text, ~50 times slower). Results are
+memoized: the same labels recur all over a document.
 """
 
 from __future__ import annotations
@@ -35,8 +38,9 @@ _CURLY = re.compile(r"\u201c([^\u201d\n]*)\u201d")
 _PERCENT = re.compile(r"(\d) (%|‰)")
 _NUMBER_SIGN = re.compile(r"№ (?=\S)")
 _BIG = re.compile(r"(?<![\w.,/:\-])(\d{5,})(?![\w/:]|[.,]\d)")
-# what the fixed rules above need to find anything: a superset of their matches
-_FIXED_TRIGGER = r'["\u201c\-\u2013\u2014%‰№]|\d{5}'
+# what `_MINUS` and `_BIG` need to find anything, found from a literal or a character class
+_HYPHEN_DIGIT = re.compile(r"-\d")
+_FIVE_DIGITS = re.compile(r"\d\d\d\d\d")
 
 
 try:  # the case equivalents re uses beyond lower() ("в" and "ᲀ"); a guess is never trusted
@@ -50,10 +54,10 @@ class _Rules:
     """The rule set of one typography.yaml, compiled, with the quick tests that skip it."""
 
     yo: tuple[Callable[[str], str], ...]
-    terms: tuple[tuple[re.Pattern[str], str], ...]
+    # each term: its quick test (whether it may apply), its pattern, its replacement
+    terms: tuple[tuple[Callable[[str], object], re.Pattern[str], str], ...]
     yo_words: tuple[str, ...] | None  # in text.lower(): a ё rule may apply (None: use yo_any)
     yo_any: re.Pattern[str]  # a ё rule may apply
-    rest: re.Pattern[str]  # a term or a fixed rule may apply
 
     def may_yo(self, text: str) -> bool:
         """Whether a ё rule could change `text` (a quick test before the rules run)."""
@@ -86,16 +90,15 @@ def _yo_words(stems: list[str]) -> tuple[str, ...] | None:
     return (*low, *sorted(extra | {"\u0307", "σ", "ς"}))
 
 
-def _rest(terms: list[re.Pattern[str]]) -> re.Pattern[str]:
-    """One pattern that finds something in every text a term or a fixed rule would change."""
-    parts = [_FIXED_TRIGGER] + [f"(?:{t.pattern})" for t in terms]
-    try:
-        combined = re.compile("|".join(parts))
-    except re.error:  # a term that does not combine (a global flag): test every text fully
-        return re.compile("")
-    if any(re.search(r"\\[1-9]|\(\?P=", t.pattern) for t in terms):
-        return re.compile("")  # a back-reference would point at another group once combined
-    return combined
+def _found(term: re.Pattern[str]) -> Callable[[str], object]:
+    """A quick test that finds something in every text `term` would change: its search, without
+    a leading `\\b` (which only narrows where it matches) so that re starts from the literal."""
+    if term.pattern.startswith(r"\b"):
+        try:
+            return re.compile(term.pattern[2:], term.flags).search
+        except re.error:  # pragma: no cover  (a pattern that needs its \b to compile)
+            pass
+    return term.search
 
 
 @lru_cache(maxsize=2)
@@ -108,9 +111,10 @@ def _rules(root: Path | None = None) -> _Rules:
         _yo(re.compile(rf"(?<![а-яёА-ЯЁ]){re.escape(e)}", re.IGNORECASE), y)
         for e, y in stems.items()
     )
-    terms = tuple((re.compile(t["pattern"]), t["replace"]) for t in data.get("terms") or [])
+    patterns = [(re.compile(t["pattern"]), t["replace"]) for t in data.get("terms") or []]
+    terms = tuple((_found(p), p, replace) for p, replace in patterns)
     yo_any = re.compile("|".join(re.escape(e) for e in stems) or "(?!)", re.IGNORECASE)
-    return _Rules(yo, terms, _yo_words(list(stems)), yo_any, _rest([p for p, _ in terms]))
+    return _Rules(yo, terms, _yo_words(list(stems)), yo_any)
 
 
 def _group(m: re.Match[str]) -> str:
@@ -126,27 +130,27 @@ def typeset(text: str) -> str:
     if not text:
         return text
     rules = _rules()
-    may_yo = rules.may_yo(text)
-    if not may_yo and not rules.rest.search(text):
-        return text
-    if may_yo:
+    if rules.may_yo(text):
         for yo in rules.yo:
             text = yo(text)
-    for pattern, repl in rules.terms:
-        text = pattern.sub(repl, text)
+    for found, pattern, repl in rules.terms:
+        if found(text):
+            text = pattern.sub(repl, text)
     if '"' in text:
         text = _QUOTES.sub("«\\1»", text)
     if "\u201c" in text:
         text = _CURLY.sub("«\\1»", text)
     if "-" in text or "\u2013" in text or "\u2014" in text:
         text = _DASH.sub(f"{NBSP}— ", text)
-        if "-" in text:
+        if _HYPHEN_DIGIT.search(text):
             text = _MINUS.sub(f"\\1{MINUS}", text)
     if "%" in text or "‰" in text:
         text = _PERCENT.sub(f"\\1{NBSP}\\2", text)
     if "№" in text:
         text = _NUMBER_SIGN.sub(f"№{NBSP}", text)
-    return _BIG.sub(_group, text)
+    if _FIVE_DIGITS.search(text):
+        text = _BIG.sub(_group, text)
+    return text
 
 
 def violations(text: str) -> list[str]:

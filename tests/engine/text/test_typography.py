@@ -85,3 +85,41 @@ def test_the_russian_document_is_typeset(nn_result, knowledge):
     import re
 
     assert not re.search(r"\S - \S", text) and '"' not in text
+
+
+def _every_rule(text: str) -> str:
+    """The rules applied in turn without the quick tests that skip them (what `typeset` must
+    give)."""
+    from engine.text import typography as ty
+
+    rules = ty._rules()
+    for yo in rules.yo:
+        text = yo(text)
+    for _found, pattern, repl in rules.terms:
+        text = pattern.sub(repl, text)
+    text = ty._CURLY.sub("«\\1»", ty._QUOTES.sub("«\\1»", text))
+    text = ty._MINUS.sub(f"\\1{ty.MINUS}", ty._DASH.sub(f"{NBSP}— ", text))
+    text = ty._PERCENT.sub(f"\\1{NBSP}\\2", text)
+    text = ty._NUMBER_SIGN.sub(f"№{NBSP}", text)
+    return ty._BIG.sub(ty._group, text)
+
+
+def test_the_quick_tests_skip_only_rules_that_would_change_nothing():
+    samples = [
+        'KPI-12345 -5 "a" “b” 10 % № 5 партнеры коллективные товарные знаки побратимы',
+        "xKPI KPIs KPI, ОТЧЕТ Учет еще объем -1 a - b -3 (-7) 1234 12345,6 123456 1.23456",
+        "бизнес-ориентированная модель — 2014–2016 годы: 40000 руб., 0,5 ‰ и 3 %",
+        "Соглашений кластера с зарубежными кластерами: 954. Партнеры - 2 (+15 %); отчет: 123456.",
+        "Где бизнес ведет через якорные предприятия; «кластер — регион» -0,5 и 3,5 балла из 4",
+        "Исланкина Е. А. ... дис. ... канд. экон. наук: 08.00.05. СПб., 2014. 232 с. № 5",
+        "",
+        "-",
+        "12345",
+        "еще",
+        "Еще",
+        "ЕЩЕ",
+        "Σ σ ς",
+        "ᲂтчет",
+    ]
+    for text in samples:
+        assert typeset.__wrapped__(text) == _every_rule(text), text
