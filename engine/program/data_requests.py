@@ -28,6 +28,7 @@ class _Reader:
         self.result = result
         self.k = k
         self.inputs = k.derived(measure_inputs)
+        self.steps = k.derived(_steps)  # each branch's, read for some 60 branches a cluster
         ids = k.scoring.helix.model_ids
         # the values a measure takes when its data are missing: not a fact about the cluster
         self.undetermined = {None, "unknown", "not_determined", ids.unknown}
@@ -56,7 +57,8 @@ class _Reader:
             inputs = self.inputs.get(
                 subject.removeprefix("tercile_"), self.inputs.get(subject, set())
             )
-            blank = [i for i in inputs if self.result.assessment.get(i) is None] or None
+            values = self.result.assessment.values
+            blank = [i for i in inputs if values.get(i) is None] or None
         self._blank[subject] = blank
         return blank
 
@@ -69,7 +71,7 @@ class _Reader:
     def blank_inputs(self, a: Atom) -> list[str] | None:
         """The blank indicators behind a condition, or None when its value is known."""
         if a.subject_kind == "indicator":
-            return [a.subject] if self.result.assessment.get(a.subject) is None else None
+            return [a.subject] if self.result.assessment.values.get(a.subject) is None else None
         return self.measure_blank(a.subject)
 
     def branch_needs(
@@ -98,7 +100,7 @@ class _Reader:
         wanted: list[str] = []
         findings, made = self.findings, self.made
         values, measures = self.result.assessment.values, self.result.measures.values
-        for code, subject, test, a in _steps_of(branch, self.k):
+        for code, subject, test, a in _steps_of(branch, self.steps):
             if code == _NOT_FINDING:
                 if subject in findings:
                     return None
@@ -147,9 +149,12 @@ def _steps(k: Knowledge) -> dict[int, tuple[list[Any], tuple[Step, ...]]]:
     return {id(b): (b, tuple(_step(c) for c in b)) for site in k.rules for b in _branches(site)}
 
 
-def _steps_of(branch: list[Any], k: Knowledge) -> tuple[Step, ...]:
-    """The steps of a branch: the knowledge base's, or worked out now for a branch it lacks."""
-    hit = k.derived(_steps).get(id(branch))
+def _steps_of(
+    branch: list[Any], known: dict[int, tuple[list[Any], tuple[Step, ...]]]
+) -> tuple[Step, ...]:
+    """The steps of a branch: the knowledge base's (`known`, its `_steps`), or worked out now for
+    a branch it lacks."""
+    hit = known.get(id(branch))
     if hit is not None and hit[0] is branch:
         return hit[1]
     return tuple(_step(c) for c in branch)
