@@ -163,6 +163,42 @@ def variant_title(result: Result, rid: str, k: Knowledge) -> Text:
 
 def measure_wording(result: Result, rid: str, k: Knowledge) -> dict[str, Any]:
     """Text, general rationale, condition and the reasons of this cluster for one measure."""
+    fixed = k.derived(_fixed_wordings).get(rid)
+    if fixed is None:
+        return _wording(result, rid, k)
+    # a measure without variants whose texts name no value: only its `because` is the cluster's
+    text, general, condition, title = fixed
+    because = because_sentences(result, "recommendation", rid, k)
+    return {
+        "text": text,
+        "general_rationale": general,
+        "because": because,
+        "rationale": Stripped(cat([*because, general], " ")),
+        "condition": condition,
+        "title": title,
+        "variant": [],
+    }
+
+
+Fixed = tuple[Filled | str, Filled | str, Filled | str, Filled]
+
+
+def _fixed_wordings(k: Knowledge) -> dict[str, Fixed]:
+    """The text, general rationale, condition and title of each measure without variants whose
+    texts have no placeholders, as `_wording` fills them: the knowledge's alone, built once per
+    knowledge base (shared; never changed), where each cluster filled them again."""
+    out: dict[str, Fixed] = {}
+    for r in k.recommendations.recommendations:
+        texts = (r.text, r.rationale, r.condition)
+        if r.variants or any(placeholders(t) for t in (*texts, r.title)):
+            continue
+        text, general, condition = ("" if t is None else Filled(t) for t in texts)
+        out[r.id] = (text, general, condition, Filled(r.title))
+    return out
+
+
+def _wording(result: Result, rid: str, k: Knowledge) -> dict[str, Any]:
+    """`measure_wording` worked out for the cluster: the variant's texts, each filled."""
     r = k.recommendation[rid]
     v = variant_for(r, result, k)
 

@@ -28,11 +28,14 @@ class _Reader:
         self.result = result
         self.k = k
         self.inputs = k.derived(measure_inputs)
+        self.steps = k.derived(_steps)  # each branch's, read for some 60 branches a cluster
         ids = k.scoring.helix.model_ids
         # the values a measure takes when its data are missing: not a fact about the cluster
         self.undetermined = {None, "unknown", "not_determined", ids.unknown}
         self._facts: dict[int, tuple[list[Any], tuple[list[str], list[str]] | None]] = {}
-        self._waits: dict[str, bool] = {}  # by measure
+        # a measure's blank inputs (None when its value is known or none of them is blank), by
+        # measure: both `_visit` and `_read` ask about the same few measures many times
+        self._blank: dict[str, list[str] | None] = {}
         # what was made, as sets: the conditions ask about each finding and measure many times
         self.findings = set(result.findings)
         self.made = set(result.recommendations)
@@ -40,17 +43,24 @@ class _Reader:
     def measure_waits(self, subject: str) -> bool:
         """Whether a condition on this measure can leave a branch waiting (`_read`): its
         `blank_inputs` are not None, whatever the operator (not determined, an input blank)."""
-        hit = self._waits.get(subject)
-        if hit is None:
-            hit = self._waits[subject] = self._measure_waits(subject)
-        return hit
+        return self.measure_blank(subject) is not None
 
-    def _measure_waits(self, subject: str) -> bool:
+    def measure_blank(self, subject: str) -> list[str] | None:
+        """The blank indicators behind a measure not determined, or None (its value known, or
+        none of its inputs blank): worked out once per measure and cluster (shared, not changed)."""
+        if subject in self._blank:
+            return self._blank[subject]
+        blank = None
         value = self.result.measures.get(subject)
-        if not isinstance(value, (str, type(None))) or value not in self.undetermined:
-            return False
-        inputs = self.inputs.get(subject.removeprefix("tercile_"), self.inputs.get(subject, set()))
-        return any(self.result.assessment.get(i) is None for i in inputs)
+        if isinstance(value, (str, type(None))) and value in self.undetermined:
+            # a rank is missing when its share is
+            inputs = self.inputs.get(
+                subject.removeprefix("tercile_"), self.inputs.get(subject, set())
+            )
+            values = self.result.assessment.values
+            blank = [i for i in inputs if values.get(i) is None] or None
+        self._blank[subject] = blank
+        return blank
 
     def value(self, a: Atom) -> Any:
         """The answer or computed measure a condition reads."""
@@ -60,15 +70,9 @@ class _Reader:
 
     def blank_inputs(self, a: Atom) -> list[str] | None:
         """The blank indicators behind a condition, or None when its value is known."""
-        a_value = self.value(a)
         if a.subject_kind == "indicator":
-            return [a.subject] if a_value is None else None
-        if not isinstance(a_value, (str, type(None))) or a_value not in self.undetermined:
-            return None
-        subject = a.subject.removeprefix("tercile_")  # a rank is missing when its share is
-        inputs = self.inputs.get(subject, self.inputs.get(a.subject, set()))
-        blank = [i for i in inputs if self.result.assessment.get(i) is None]
-        return blank or None
+            return [a.subject] if self.result.assessment.values.get(a.subject) is None else None
+        return self.measure_blank(a.subject)
 
     def branch_needs(
         self, branch: list[Any], pending: set[str]
@@ -96,7 +100,7 @@ class _Reader:
         wanted: list[str] = []
         findings, made = self.findings, self.made
         values, measures = self.result.assessment.values, self.result.measures.values
-        for code, subject, test, a in _steps_of(branch, self.k):
+        for code, subject, test, a in _steps_of(branch, self.steps):
             if code == _NOT_FINDING:
                 if subject in findings:
                     return None
@@ -145,9 +149,12 @@ def _steps(k: Knowledge) -> dict[int, tuple[list[Any], tuple[Step, ...]]]:
     return {id(b): (b, tuple(_step(c) for c in b)) for site in k.rules for b in _branches(site)}
 
 
-def _steps_of(branch: list[Any], k: Knowledge) -> tuple[Step, ...]:
-    """The steps of a branch: the knowledge base's, or worked out now for a branch it lacks."""
-    hit = k.derived(_steps).get(id(branch))
+def _steps_of(
+    branch: list[Any], known: dict[int, tuple[list[Any], tuple[Step, ...]]]
+) -> tuple[Step, ...]:
+    """The steps of a branch: the knowledge base's (`known`, its `_steps`), or worked out now for
+    a branch it lacks."""
+    hit = known.get(id(branch))
     if hit is not None and hit[0] is branch:
         return hit[1]
     return tuple(_step(c) for c in branch)
@@ -178,6 +185,10 @@ class _Index:
     branches: list[list[list[Any]]]
     spots: dict[Key, int]
     where: list[tuple[int, int]]  # a branch's number -> (its rule, its place in the rule)
+    # the spots by their subject's kind, (subject, bits) each: `_visit` asks each kind its way
+    indicators: tuple[tuple[str, int], ...] = ()
+    findings: tuple[tuple[str, int], ...] = ()
+    measures: tuple[tuple[str, int], ...] = ()
 
     @classmethod
     def of(cls, rules: list[list[list[Any]]]) -> _Index:
@@ -187,7 +198,17 @@ class _Index:
         for n, (i, j) in enumerate(where):
             for key in _keys(rules[i][j]):
                 spots[key] = spots.get(key, 0) | 1 << n
-        return cls(rules, spots, where)
+        by_kind: dict[str, list[tuple[str, int]]] = {"indicator": [], "finding": [], "measure": []}
+        for (kind, subject), bits in spots.items():
+            by_kind[kind if kind in by_kind else "measure"].append((subject, bits))
+        return cls(
+            rules,
+            spots,
+            where,
+            tuple(by_kind["indicator"]),
+            tuple(by_kind["finding"]),
+            tuple(by_kind["measure"]),
+        )
 
 
 def _visit(
@@ -199,15 +220,21 @@ def _visit(
     not made (the fixpoint, finding the pending ones) or, once they are known, when `pending`:
     a branch reading a finding neither made nor pending is not blocked only by blanks."""
     mask = 0
-    values, findings = reader.result.assessment.values, reader.findings
-    for (kind, subject), bits in index.spots.items():
-        if kind == "indicator":
-            if values.get(subject) is None:
+    values = reader.result.assessment.values
+    for subject, bits in index.indicators:
+        if values.get(subject) is None:
+            mask |= bits
+    if pending is not None:
+        for subject, bits in index.findings:
+            if subject in pending:
                 mask |= bits
-        elif kind == "finding":
-            if (subject in pending) if pending is not None else (subject not in findings):
+    else:
+        findings = reader.findings
+        for subject, bits in index.findings:
+            if subject not in findings:
                 mask |= bits
-        elif reader.measure_waits(subject):
+    for subject, bits in index.measures:
+        if reader.measure_blank(subject) is not None:
             mask |= bits
     out: list[tuple[int, list[list[Any]]]] = []
     while mask:  # the branches in their order: lowest number first

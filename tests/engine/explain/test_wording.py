@@ -210,3 +210,15 @@ def test_why_names_a_measure_by_the_title_the_program_gives_it(session, knowledg
         title = first.splitlines()[0]
         assert word in title, title
         assert f"Name a responsible officer in the {word} that coordinates the cluster" in program
+
+
+def test_a_measures_wording_built_once_is_the_one_filled_for_the_cluster(knowledge, nn_result):
+    """A measure without variants and placeholders takes its texts from the knowledge base's
+    memo: they read as the texts filled for the cluster."""
+    from engine.explain import wording
+
+    fixed = knowledge.derived(wording._fixed_wordings)
+    for rid in nn_result.recommendations:
+        fast = measure_wording(nn_result, rid, knowledge)
+        assert fast == wording._wording(nn_result, rid, knowledge)
+    assert fixed.keys() & set(nn_result.recommendations), "some measure takes the memo's wording"
