@@ -20,7 +20,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from engine.errors import InputError, Problem, printable
 from engine.files.characters import bad_character, char_name, is_noncharacter
-from engine.files.flat_yaml import read_flat
+from engine.files.flat_yaml import Schema, read_flat
 from engine.files.located import Located as Located
 from engine.files.located import PathKey as PathKey
 from engine.files.located import format_path as format_path
@@ -210,18 +210,14 @@ class _CoreResolver(yaml.resolver.BaseResolver):
     def resolve(self, kind: type[Node], value: Any, implicit: tuple[bool, bool]) -> str:
         """The tag of an untagged node: BaseResolver.resolve for this schema."""
         if kind is ScalarNode:
-            return self.plain_tag(value) if implicit[0] else self.DEFAULT_SCALAR_TAG
+            if implicit[0]:
+                for tag, regexp in self.yaml_implicit_resolvers.get(value[:1], ()):
+                    if regexp.match(value):
+                        return tag
+            return self.DEFAULT_SCALAR_TAG
         if kind is SequenceNode:
             return self.DEFAULT_SEQUENCE_TAG
         return self.DEFAULT_MAPPING_TAG
-
-    @classmethod
-    def plain_tag(cls, value: str) -> str:
-        """The tag of a plain (unquoted) scalar's text under this schema."""
-        for tag, regexp in cls.yaml_implicit_resolvers.get(value[:1], ()):
-            if regexp.match(value):
-                return tag
-        return cls.DEFAULT_SCALAR_TAG
 
     def descend_resolver(self, current_node: Node | None, current_index: Any) -> None:
         """Nothing to do: the schema has no path resolvers."""
@@ -230,7 +226,7 @@ class _CoreResolver(yaml.resolver.BaseResolver):
         """Nothing to do: the schema has no path resolvers."""
 
 
-for _tag, _pattern, _first in (
+_SCHEMA = (
     ("bool", r"^(?:true|True|TRUE|false|False|FALSE)$", "tTfF"),
     ("int", r"^[-+]?[0-9]+$", "-+0123456789"),
     (
@@ -241,8 +237,14 @@ for _tag, _pattern, _first in (
     ),
     ("null", r"^(?:~|null|Null|NULL|)$", ["~", "n", "N", ""]),
     ("merge", r"^(?:<<)$", ["<"]),  # recognised only to be refused
-):
+)
+for _tag, _pattern, _first in _SCHEMA:
     _CoreResolver.add_implicit_resolver(f"tag:yaml.org,2002:{_tag}", re.compile(_pattern), _first)
+# The same schema as one pattern, a group for each kind in the resolver's order: a one-line
+# text's kind in one match, for the flat reader (each kind's pattern can only match a text
+# starting with one of the kind's first characters, so the first group matching is the tag
+# the resolver finds; a merge key `<<` is then refused as "not a valid merge").
+_KIND = re.compile("|".join(f"(?P<{tag}>{pattern[1:-1]})" for tag, pattern, _ in _SCHEMA))
 
 
 class _PyLoader(
@@ -342,7 +344,7 @@ def load_yaml_text(text: str, name: str, *, flat: bool = False) -> Located:
             "YAML text; remove it"
         )
         raise _failed(name, line, col, message, "bad-character")
-    read = read_flat(text, _plain_value) if flat else None
+    read = read_flat(text, FLAT_SCHEMA) if flat else None
     if read is not None:
         data, positions, key_positions = read
         return Located(data=data, file=name, positions=positions, key_positions=key_positions)
@@ -566,13 +568,7 @@ def scalar_value(kind: str, text: str) -> tuple[Any, str, str]:
     return None, f"cannot read value: {text!r} is not a valid {kind}", "bad-scalar"
 
 
-def _plain_value(text: str) -> tuple[bool, Any]:
-    """A plain scalar's value as the builder reads it, and whether it takes it without a
-    problem: what `flat_yaml.read_flat` reads each value with."""
-    tag = _CoreResolver.plain_tag(text)
-    if tag == _STR and text.isprintable():  # the builder's short path
-        return True, text
-    if tag not in _SAFE_TAGS:
-        return False, None
-    value, message, _ = scalar_value(tag.rsplit(":", 1)[-1], text)
-    return not message, value
+# the schema the flat reader (flat_yaml.py) types a one-line plain scalar with
+FLAT_SCHEMA = Schema(
+    kinds=_KIND, first=frozenset(c for _, _, chars in _SCHEMA for c in chars), scalar=scalar_value
+)

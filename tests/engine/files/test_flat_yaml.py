@@ -3,10 +3,11 @@
 import random
 
 import pytest
+from yaml.nodes import ScalarNode
 
 from engine.errors import InputError
 from engine.files.flat_yaml import read_flat
-from engine.files.strict_yaml import _plain_value, load_yaml_text
+from engine.files.strict_yaml import _KIND, FLAT_SCHEMA, load_yaml_text
 
 
 def outcome(text: str, flat: bool) -> object:
@@ -37,7 +38,7 @@ TAKEN = [
     "# head\n\na: 1\n# c\n\nb: 2\n",
     "a:\n\n- x\n# c\n- y\n",
     "a: 010\nb: 1e5\nc: 33:34\nd: 2024-01-01\ne: NO\nf: yes\ng: .5\nh: +1\n",
-    "a-b: 1\n_c: 2\nTrue_x: 3\n",
+    "_c: 2\nTrue_x: 3\nnull_x: 4\nx1: 5\n",
     "a: ''\nb: \"\"\n",
 ]
 
@@ -92,18 +93,21 @@ DECLINED = [
     "a : 1\n",
     "a:b\n",
     "1: a\n",
+    "a-b: 1\n",
+    "ключ: 1\n",
+    "a:\n- x\n  # c\n",
 ]
 
 
 @pytest.mark.parametrize("text", TAKEN)
 def test_the_flat_shapes_are_read_as_the_parser_reads_them(text):
-    assert read_flat(text, _plain_value) is not None
+    assert read_flat(text, FLAT_SCHEMA) is not None
     assert outcome(text, True) == outcome(text, False)
 
 
 @pytest.mark.parametrize("text", DECLINED)
 def test_any_other_shape_is_left_to_the_parser(text):
-    assert read_flat(text, _plain_value) is None
+    assert read_flat(text, FLAT_SCHEMA) is None
     assert outcome(text, True) == outcome(text, False)
 
 
@@ -179,5 +183,59 @@ def test_random_texts_read_alike():
     for _ in range(150):
         text = _random_text(rng)
         assert outcome(text, True) == outcome(text, False), text
-        taken += read_flat(text, _plain_value) is not None
+        taken += read_flat(text, FLAT_SCHEMA) is not None
     assert taken > 30  # the flat reader took a fair share of them, not none
+
+
+@pytest.mark.parametrize(
+    "word",
+    [
+        "",
+        "~",
+        "null",
+        "Null",
+        "NULL",
+        "nULL",
+        "true",
+        "True",
+        "TRUE",
+        "tRUE",
+        "false",
+        "FALSE",
+        "0",
+        "-1",
+        "+1",
+        "010",
+        "1_000",
+        "0x1F",
+        "0o7",
+        "1.",
+        ".5",
+        "-.5",
+        "1e5",
+        "1E+5",
+        "1e",
+        ".inf",
+        "-.Inf",
+        "+.INF",
+        ".nan",
+        ".NaN",
+        "-.nan",
+        "<<",
+        "<",
+        "yes",
+        "NO",
+        "33:34",
+        "2024-01-01",
+        "x",
+        "-x",
+        "1 2",
+        "Кластер",
+    ],
+)
+def test_the_schema_as_one_pattern_gives_the_resolvers_tag(word):
+    from engine.files.strict_yaml import _CoreResolver
+
+    tag = _CoreResolver().resolve(ScalarNode, word, (True, False))
+    kind = _KIND.fullmatch(word)
+    assert (kind.lastgroup if kind else "str") == tag.rsplit(":", 1)[-1]
