@@ -16,11 +16,12 @@ def load_assessment(path: Path, knowledge: Knowledge) -> Assessment:
         from engine.assessment.workbook import read_workbook  # only a workbook needs its reader
 
         return read_workbook(path, knowledge)
-    located = load_yaml_file(path, display_path(path))
+    # an assessment is most often a flat mapping: read without the YAML parser when it is
+    located = load_yaml_file(path, display_path(path), flat=True)
     return validate_mapping(located.data, located, knowledge)
 
 
 def assessment_from_text(text: str, name: str, knowledge: Knowledge) -> Assessment:
     """The assessment in YAML text (an upload); `name` is what messages call it."""
-    located = load_yaml_text(text, name)
+    located = load_yaml_text(text, name, flat=True)
     return validate_mapping(located.data, located, knowledge)

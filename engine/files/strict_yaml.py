@@ -20,6 +20,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from engine.errors import InputError, Problem, printable
 from engine.files.characters import bad_character, char_name, is_noncharacter
+from engine.files.flat_yaml import Schema, read_flat
 from engine.files.located import Located as Located
 from engine.files.located import PathKey as PathKey
 from engine.files.located import format_path as format_path
@@ -191,11 +192,12 @@ def _wide_encoding(raw: bytes) -> str:
 
 
 def load_yaml_file(
-    path: Path, display: str | None = None, *, follow_symlinks: bool = True
+    path: Path, display: str | None = None, *, follow_symlinks: bool = True, flat: bool = False
 ) -> Located:
-    """Read and parse a YAML file strictly into plain data with positions."""
+    """Read and parse a YAML file strictly into plain data with positions (`flat`: as
+    `load_yaml_text` says)."""
     text = read_text(path, display, follow_symlinks=follow_symlinks)
-    return load_yaml_text(text, display or str(path))
+    return load_yaml_text(text, display or str(path), flat=flat)
 
 
 class _CoreResolver(yaml.resolver.BaseResolver):
@@ -224,7 +226,7 @@ class _CoreResolver(yaml.resolver.BaseResolver):
         """Nothing to do: the schema has no path resolvers."""
 
 
-for _tag, _pattern, _first in (
+_SCHEMA = (
     ("bool", r"^(?:true|True|TRUE|false|False|FALSE)$", "tTfF"),
     ("int", r"^[-+]?[0-9]+$", "-+0123456789"),
     (
@@ -235,8 +237,14 @@ for _tag, _pattern, _first in (
     ),
     ("null", r"^(?:~|null|Null|NULL|)$", ["~", "n", "N", ""]),
     ("merge", r"^(?:<<)$", ["<"]),  # recognised only to be refused
-):
+)
+for _tag, _pattern, _first in _SCHEMA:
     _CoreResolver.add_implicit_resolver(f"tag:yaml.org,2002:{_tag}", re.compile(_pattern), _first)
+# The same schema as one pattern, a group for each kind in the resolver's order: a one-line
+# text's kind in one match, for the flat reader (each kind's pattern can only match a text
+# starting with one of the kind's first characters, so the first group matching is the tag
+# the resolver finds; a merge key `<<` is then refused as "not a valid merge").
+_KIND = re.compile("|".join(f"(?P<{tag}>{pattern[1:-1]})" for tag, pattern, _ in _SCHEMA))
 
 
 class _PyLoader(
@@ -314,8 +322,10 @@ def _failed(name: str, line: int, col: int, message: str, code: str) -> InputErr
     return InputError([Problem(file=name, line=line, col=col, message=message, code=code)])
 
 
-def load_yaml_text(text: str, name: str) -> Located:
-    """Parse YAML text strictly into plain data with positions; every problem is an `InputError`."""
+def load_yaml_text(text: str, name: str, *, flat: bool = False) -> Located:
+    """Parse YAML text strictly into plain data with positions; every problem is an `InputError`.
+    With `flat`, a flat mapping's text is read without the parser (`flat_yaml.read_flat`): the
+    same data and positions, for the assessment files a batch reads by the hundred."""
     name = printable(name)
     _too_many_nodes(text, name)
     try:
@@ -334,6 +344,10 @@ def load_yaml_text(text: str, name: str) -> Located:
             "YAML text; remove it"
         )
         raise _failed(name, line, col, message, "bad-character")
+    read = read_flat(text, FLAT_SCHEMA) if flat else None
+    if read is not None:
+        data, positions, key_positions = read
+        return Located(data=data, file=name, positions=positions, key_positions=key_positions)
     try:
         node = _compose(text)
     except yaml.MarkedYAMLError as exc:
@@ -510,49 +524,51 @@ class _Builder:
 
     def scalar(self, node: ScalarNode, path: PathKey) -> Any:
         """The value of a scalar under the core schema; every refusal is located."""
-        kind = node.tag.rsplit(":", 1)[-1]
-        text = node.value
-        if kind == "str":
-            bad = bad_character(text)
-            if bad is not None:
-                self._problem(
-                    node,
-                    path,
-                    f"character U+{ord(bad):04X} ({char_name(bad)}) is not allowed in text; "
-                    "remove it (or the escape that writes it)",
-                    "bad-character",
-                )
-                return None
-            return text
-        if kind == "null":
-            return None
-        if kind == "bool":
-            if text.lower() in ("true", "false"):
-                return text.lower() == "true"
-        elif kind == "int":
-            digits = text.lstrip("+-")
-            if digits.isdigit() and digits.isascii():
-                if len(digits.lstrip("0")) > MAX_INT_DIGITS:
-                    self._problem(
-                        node,
-                        path,
-                        f"number is too large (more than {MAX_INT_DIGITS} digits)",
-                        "number-too-large",
-                    )
-                    return None
-                return int(text)
-        elif kind == "float":
-            number: float | None
-            try:
-                number = float(text)
-            except ValueError:
-                number = math.nan if text.lower().lstrip("+-") in (".inf", ".nan") else None
-            if number is not None:
-                if not math.isfinite(number):
-                    self._problem(node, path, f"{text!r} is not a finite number", "not-finite")
-                    return None
-                return number
-        self._problem(
-            node, path, f"cannot read value: {text!r} is not a valid {kind}", "bad-scalar"
-        )
-        return None
+        value, message, code = scalar_value(node.tag.rsplit(":", 1)[-1], node.value)
+        if message:
+            self._problem(node, path, message, code)
+        return value
+
+
+def scalar_value(kind: str, text: str) -> tuple[Any, str, str]:
+    """A scalar's value under the core schema by its tag's kind (`str`, `int`...), with the
+    message and code of its refusal (empty when it is taken; the value is then None)."""
+    if kind == "str":
+        bad = bad_character(text)
+        if bad is not None:
+            return (
+                None,
+                f"character U+{ord(bad):04X} ({char_name(bad)}) is not allowed in text; "
+                "remove it (or the escape that writes it)",
+                "bad-character",
+            )
+        return text, "", ""
+    if kind == "null":
+        return None, "", ""
+    if kind == "bool":
+        if text.lower() in ("true", "false"):
+            return text.lower() == "true", "", ""
+    elif kind == "int":
+        digits = text.lstrip("+-")
+        if digits.isdigit() and digits.isascii():
+            if len(digits.lstrip("0")) > MAX_INT_DIGITS:
+                message = f"number is too large (more than {MAX_INT_DIGITS} digits)"
+                return None, message, "number-too-large"
+            return int(text), "", ""
+    elif kind == "float":
+        number: float | None
+        try:
+            number = float(text)
+        except ValueError:
+            number = math.nan if text.lower().lstrip("+-") in (".inf", ".nan") else None
+        if number is not None:
+            if not math.isfinite(number):
+                return None, f"{text!r} is not a finite number", "not-finite"
+            return number, "", ""
+    return None, f"cannot read value: {text!r} is not a valid {kind}", "bad-scalar"
+
+
+# the schema the flat reader (flat_yaml.py) types a one-line plain scalar with
+FLAT_SCHEMA = Schema(
+    kinds=_KIND, first=frozenset(c for _, _, chars in _SCHEMA for c in chars), scalar=scalar_value
+)
