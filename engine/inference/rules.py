@@ -12,6 +12,7 @@ from __future__ import annotations
 import bisect
 import inspect
 import logging
+import operator
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import update_wrapper
@@ -54,13 +55,22 @@ class StableStrategy(Strategy):
         return (act.rule.salience, -order, -branch, getattr(wrapped, "__name__", ""), facts)
 
     def _update_agenda(self, agenda: Any, added: list[Any], removed: list[Any]) -> None:
+        # the agenda stays sorted by key, compared in C (`_KEY`) rather than by a Python call to
+        # `Activation.__lt__` per comparison; equal activations have equal keys (their `__eq__`
+        # compares them), so a removal looks only at the run of activations with its key
+        acts = agenda.activations
         for act in removed:
-            act.key = self.key(act)
-            while act in agenda.activations:
-                agenda.activations.remove(act)
+            act.key = key = self.key(act)
+            lo = bisect.bisect_left(acts, key, key=_KEY)
+            hi = bisect.bisect_right(acts, key, lo, key=_KEY)
+            if lo < hi:
+                acts[lo:hi] = [a for a in acts[lo:hi] if a != act]
         for act in added:
-            act.key = self.key(act)
-            bisect.insort(agenda.activations, act)
+            act.key = key = self.key(act)
+            acts.insert(bisect.bisect_right(acts, key, key=_KEY), act)
+
+
+_KEY = operator.attrgetter("key")  # an activation's agenda key (`StableStrategy.key`)
 
 
 class _Engine(KnowledgeEngine):
@@ -72,7 +82,8 @@ class _Engine(KnowledgeEngine):
 
     def __init__(self) -> None:
         super().__init__()
-        self.facts = _FactList()
+        self._plain_names: set[tuple[Any, ...]] = set()  # see `_FactList`
+        self.facts = _FactList(self._plain_names)
         # the (class, field names) pairs `feed` found free of nested accessors
         self._names_ok: set[tuple[type, tuple[Any, ...]]] = set()
 
@@ -117,7 +128,7 @@ class _Engine(KnowledgeEngine):
         if kwargs:
             return super().reset(**kwargs)
         self.agenda = Agenda()
-        self.facts = _FactList()
+        self.facts = _FactList(self._plain_names)
         self.matcher.reset()
         self._feed([fact for deffacts in self.get_deffacts() for fact in deffacts()])
         self.running = False
@@ -170,21 +181,28 @@ class _FactList(FactList):
     validation when its class declares no `Field`, its identity (class and plain fields) built
     without a call per field when no field name is special (`__x__`)."""
 
-    def __init__(self) -> None:
+    def __init__(self, plain: set[tuple[Any, ...]] | None = None) -> None:
         super().__init__()
         # whether experta's FACTS watcher logs each fact entered: read once per fact list (one
         # per run), not in a logger call per fact
         self._log = watchers.FACTS.isEnabledFor(logging.INFO)
+        # the sets of field names found free of special names (`__x__`), kept by the engine
+        # across its runs: a group's ~30 names are read once, not at every declaration
+        self._plain = set() if plain is None else plain
 
     def declare(self, fact: Any) -> Any:
         """experta's `FactList.declare`: the fact with its index, or None when already there."""
         if not isinstance(fact, Fact) or type(fact).__fields__:
             return super().declare(fact)
-        names = fact.keys()
-        if any(map(_is_special, names)):
-            fact_id = self._get_fact_id(fact)
-        else:
+        names = tuple(fact)
+        plain = names in self._plain
+        if not plain and not any(map(_is_special, names)):
+            plain = True
+            self._plain.add(names)
+        if plain:
             fact_id = frozenset([fact.__class__, *fact.items()])
+        else:
+            fact_id = self._get_fact_id(fact)
         if self.duplication or fact_id not in self.reference_counter:
             self._enter(fact, fact_id)
             return fact

@@ -148,7 +148,7 @@ def test_lean_run_loop_and_conclude_give_expertas_firing_record(knowledge, monke
         m.setattr(rules._Engine, "reset", KnowledgeEngine.reset)
         m.setattr(rules._Engine, "conclude", lambda e, cls, fid: e.declare(cls(id=fid)) is not None)
         m.setattr(rules._Engine, "feed", lambda e, facts: e.declare(*facts))
-        m.setattr(rules, "_FactList", FactList)
+        m.setattr(rules, "_FactList", lambda plain=None: FactList())  # no shared name sets
         stock = _firings(Runner(knowledge), assessments)
     assert ours == stock
     assert any(not d["new"] for run in ours for f in run for d in f["declared"])  # a repeat seen
