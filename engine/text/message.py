@@ -50,7 +50,9 @@ class Msg(Loc):
         text = loc.text(self.key)
         if not self.params:
             return text
-        return text.format(**{name: loc.param(v) for name, v in self.params})
+        # a plain string (most parameters) is its own words: no `param` call for it
+        param = loc.param
+        return text.format(**{n: v if type(v) is str else param(v) for n, v in self.params})
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,7 +100,11 @@ class Cat(Loc):
     def words(self, loc: Locale) -> str:
         """The parts in words, joined by the separator in words."""
         param = loc.param
-        return param(self.sep).join([param(p) for p in self.parts])
+        sep = self.sep
+        # a plain string (most parts, most separators) is its own words: no `param` call for it
+        if type(sep) is not str:
+            sep = param(sep)
+        return sep.join([p if type(p) is str else param(p) for p in self.parts])
 
 
 @dataclass(frozen=True, slots=True)
@@ -299,8 +305,7 @@ class _Walk:
         hit = self.done.get(id(t))
         if hit is not None:
             return hit[1]  # type: ignore[no-any-return]
-        walk = self.walk
-        out = [walk(v) for v in t]
+        out = list(map(self.walk, t))  # no comprehension frame (a list is a third of the nodes)
         self.done[id(t)] = (t, out)
         return out
 
@@ -336,8 +341,7 @@ class _Walk:
 
     def tupled(self, t: tuple[Any, ...]) -> tuple[Any, ...]:
         """A tuple in words (a plain tuple, whatever its type)."""
-        walk = self.walk
-        return tuple([walk(v) for v in t])
+        return tuple(map(self.walk, t))
 
 
 _Treat = Callable[[_Walk, Any], Any]
@@ -375,7 +379,7 @@ def _choose(cls: type, loc: Locale) -> _Treat:
     if issubclass(cls, Mapping):
         return lambda w, t: {k: w.walk(v) for k, v in t.items()}
     if issubclass(cls, list):
-        return lambda w, t: [w.walk(v) for v in t]
+        return lambda w, t: list(map(w.walk, t))
     if issubclass(cls, tuple):
         return _Walk.tupled
     if dataclasses.is_dataclass(cls):
