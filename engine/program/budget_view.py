@@ -63,7 +63,7 @@ def _name(sid: str, names: dict[str, Any], k: Knowledge, budget: Budget) -> Any:
 
 def budget_view(budget: Budget, k: Knowledge, per: dict[str, Any]) -> BudgetView:
     """The resource table, the passport's funding line and the notes on estimates and currency."""
-    unit = Msg("budget_unit", cur=tx(budget.money.currency.short))
+    unit, amount_head = k.derived_each(_unit_heads, budget.money.code)
     heads = _years(budget, per)
     rows = [
         ResourceRow(
@@ -90,9 +90,14 @@ def budget_view(budget: Budget, k: Knowledge, per: dict[str, Any]) -> BudgetView
             Msg("budget_passport_years", items=by_year),
             Msg("budget_passport_sources", items=by_source),
         ]
-    return BudgetView(
-        unit, Msg("plan_amount", unit=unit), heads, rows, total, passport, _notes(budget, k)
-    )
+    return BudgetView(unit, amount_head, heads, rows, total, passport, _notes(budget, k))
+
+
+def _unit_heads(k: Knowledge, code: str) -> tuple[Once, Once]:
+    """The unit of the amounts in a currency and the plan's amount column head: the knowledge's
+    alone, one leaf each per currency (put into words once per language)."""
+    unit = Once(Msg("budget_unit", cur=tx(k.resources.currencies[code].short)))
+    return unit, Once(Msg("plan_amount", unit=unit))
 
 
 def _notes(budget: Budget, k: Knowledge) -> list[Any]:
