@@ -11,7 +11,7 @@ from engine.knowledge.models import Knowledge
 from engine.program.budget import NO_COST, Budget, MeasureCost
 from engine.program.leaves import RStrip, tx
 from engine.program.plan import PlanRow, instrument
-from engine.text.message import Msg, Num, cat
+from engine.text.message import Msg, Num, Once, cat
 
 
 @dataclass(slots=True)
@@ -53,9 +53,17 @@ def source_name(sid: str, k: Knowledge, findings: frozenset[str]) -> Any:
     return tx(ins.name_for(findings)) if ins is not None else sid
 
 
+def _name(sid: str, names: dict[str, Any], k: Knowledge, budget: Budget) -> Any:
+    """`source_name` for the plan's rows, each source's looked up once (`names`: those found)."""
+    hit = names.get(sid)
+    if hit is None:
+        hit = names[sid] = source_name(sid, k, budget.findings)
+    return hit
+
+
 def budget_view(budget: Budget, k: Knowledge, per: dict[str, Any]) -> BudgetView:
     """The resource table, the passport's funding line and the notes on estimates and currency."""
-    unit = Msg("budget_unit", cur=tx(budget.money.currency.short))
+    unit, amount_head = k.derived_each(_unit_heads, budget.money.code)
     heads = _years(budget, per)
     rows = [
         ResourceRow(
@@ -82,9 +90,14 @@ def budget_view(budget: Budget, k: Knowledge, per: dict[str, Any]) -> BudgetView
             Msg("budget_passport_years", items=by_year),
             Msg("budget_passport_sources", items=by_source),
         ]
-    return BudgetView(
-        unit, Msg("plan_amount", unit=unit), heads, rows, total, passport, _notes(budget, k)
-    )
+    return BudgetView(unit, amount_head, heads, rows, total, passport, _notes(budget, k))
+
+
+def _unit_heads(k: Knowledge, code: str) -> tuple[Once, Once]:
+    """The unit of the amounts in a currency and the plan's amount column head: the knowledge's
+    alone, one leaf each per currency (put into words once per language)."""
+    unit = Once(Msg("budget_unit", cur=tx(k.resources.currencies[code].short)))
+    return unit, Once(Msg("plan_amount", unit=unit))
 
 
 def _notes(budget: Budget, k: Knowledge) -> list[Any]:
@@ -120,13 +133,28 @@ def _date(iso: str | None) -> Any:
     return Msg("budget_rate_date", y=y, m=m, d=d)
 
 
-def _mark(c: MeasureCost) -> Any:
+def _mark(c: MeasureCost, k: Knowledge) -> Once:
     """How the row's amount was set: the consultant's figure, an estimate, or no extra cost."""
     if c.basis == "consultant":
-        return Msg("cost_mark_consultant")
+        return _fixed(k, "cost_mark_consultant")
     if c.total == 0:
-        return Msg("cost_within")
-    return Msg("cost_mark_estimate")
+        return _fixed(k, "cost_within")
+    return _fixed(k, "cost_mark_estimate")
+
+
+def _fixed(k: Knowledge, key: str) -> Once:
+    """The strings text `key` as one leaf per knowledge base, put into words once per language
+    (each plan row shows a few)."""
+    made = k.derived(_fixed_texts)
+    hit = made.get(key)
+    if hit is None:
+        hit = made[key] = Once(Msg(key))
+    return hit
+
+
+def _fixed_texts(k: Knowledge) -> dict[str, Once]:
+    """The fixed strings texts made so far, by key: a memo per knowledge base."""
+    return {}
 
 
 def cost_to_plan(plan: list[PlanRow], budget: Budget, k: Knowledge, per: dict[str, Any]) -> None:
@@ -134,6 +162,8 @@ def cost_to_plan(plan: list[PlanRow], budget: Budget, k: Knowledge, per: dict[st
     names alone stay in `funding`, which the passport lists) and its deliverable as the expected
     result."""
     heads = _years(budget, per)
+    total = _fixed(k, "budget_total")
+    names: dict[str, Any] = {}  # each source's name, looked up once for the plan
     for row in plan:
         c = budget.measures.get(row.id)
         row.result = [tx(k.resources.measures[row.id].result)]
@@ -142,18 +172,18 @@ def cost_to_plan(plan: list[PlanRow], budget: Budget, k: Knowledge, per: dict[st
             continue
         if c.total:
             row.amount = [
-                cat([Msg("budget_total"), ": ", _amount(c.total)]),
+                cat([total, ": ", _amount(c.total)]),
                 *[cat([heads[y - 1], ": ", _amount(v)]) for y, v in c.by_year.items() if v],
-                _mark(c),
+                _mark(c, k),
             ]
             if c.estimate and k.resources.measures[row.id].recurs:
-                row.amount.append(Msg("cost_mark_recurs"))
+                row.amount.append(_fixed(k, "cost_mark_recurs"))
             row.sources = [
-                cat([source_name(s, k, budget.findings), " — ", _amount(v)])
+                cat([_name(s, names, k, budget), " — ", _amount(v)])
                 for s, v in c.by_source.items()
                 if v
             ]
         else:
-            row.amount = [_mark(c)]
+            row.amount = [_mark(c, k)]
             if c.basis != "consultant":
                 row.sources = [source_name(NO_COST, k, budget.findings)]

@@ -9,7 +9,7 @@ from typing import Any
 from engine.knowledge.models import Knowledge, KPIDef
 from engine.knowledge.resources_model import Currency
 from engine.program.leaves import tx
-from engine.text.message import Msg
+from engine.text.message import Msg, Once
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,4 +38,10 @@ def kpi_unit(kpi: KPIDef, country: str, k: Knowledge) -> Any:
     """A KPI's unit; a money KPI's names the cluster's currency (millions a year)."""
     if kpi.id not in k.resources.money_kpis:
         return tx(kpi.unit)
-    return Msg("unit_money_year", cur=tx(money_of(country, k).currency.short))
+    return k.derived_each(_money_unit, country)
+
+
+def _money_unit(k: Knowledge, country: str) -> Once:
+    """A money KPI's unit in a country's currency: the knowledge's alone, one leaf per country
+    (put into words once per language)."""
+    return Once(Msg("unit_money_year", cur=tx(money_of(country, k).currency.short)))

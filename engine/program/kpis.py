@@ -244,6 +244,11 @@ def _rule_text(row: dict[str, Any], k: Knowledge) -> Any:
     return text
 
 
+def _missing_figures(k: Knowledge) -> tuple[Once, Once]:
+    """A KPI row's baseline when none is measured and its target when none can be set yet."""
+    return Once(Msg("kpi_no_baseline")), Once(Msg("kpi_baseline_first"))
+
+
 def kpis_view(
     result: Result, k: Knowledge, recs: list[str], horizon: int, titles: bool = True
 ) -> list[dict]:
@@ -251,6 +256,9 @@ def kpis_view(
     is missing), the targets by year and the recommendations behind each."""
     rows = []
     country = str(result.assessment.get(k.partners.country_indicator) or "")
+    # what a row shows of a missing figure: the knowledge's alone, one leaf each (words once per
+    # language; a generated cluster's rows lack most baselines)
+    no_baseline, baseline_first = k.derived(_missing_figures)
     for row in kpi_rows(result, k, recs, horizon):
         kpi = k.kpi[row["id"]]
         base = row["baseline"]
@@ -262,10 +270,10 @@ def kpis_view(
                 "label": kpi.label,
                 "unit": kpi_unit(kpi, country, k),
                 "direction": tx(k.recommendations.directions.get(kpi.direction)),
-                "baseline": Num(base) if base is not None else Msg("kpi_no_baseline"),
+                "baseline": Num(base) if base is not None else no_baseline,
                 "baseline_raw": base,
                 "target_raw": final,
-                "target": Num(final) if final is not None else Msg("kpi_baseline_first"),
+                "target": Num(final) if final is not None else baseline_first,
                 "targets": [
                     {"year": year, "value": Num(v)} for year, v in targets.items() if v is not None
                 ],

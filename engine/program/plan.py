@@ -16,7 +16,7 @@ from engine.program.kpis import kpi_source
 from engine.program.leaves import tx
 from engine.program.model import ProgramView, order_recommendations
 from engine.program.schedule import Slot, schedule
-from engine.text.message import Msg, Num, cat
+from engine.text.message import Msg, Num, Once, cat
 
 ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
 
@@ -87,10 +87,38 @@ def period(year: int | None, horizon: int) -> dict[str, Any]:
     }
 
 
-def _when(year: int, quarter: int, per: dict[str, Any]) -> Msg:
-    if per["start"] is None:
-        return Msg("plan_quarter_rel", q=ROMAN[quarter], y=year)
-    return Msg("plan_quarter", q=ROMAN[quarter], y=per["start"] + year - 1)
+def _when(year: int, quarter: int, per: dict[str, Any], k: Knowledge) -> Once:
+    """A plan date ("II quarter 2027"): a leaf of the year and quarter alone, made once per
+    knowledge base and put into words once per language (a plan has ~30 of them)."""
+    first = per["start"]
+    key = (year, quarter, first)
+    made = k.derived(_fixed_leaves)
+    hit = made.get(key)
+    if hit is None:
+        if first is None:
+            hit = made[key] = Once(Msg("plan_quarter_rel", q=ROMAN[quarter], y=year))
+        else:
+            hit = made[key] = Once(Msg("plan_quarter", q=ROMAN[quarter], y=first + year - 1))
+    return hit
+
+
+def _span(start: Once, end: Once, k: Knowledge) -> Once:
+    """A plan row's period, from its start to its end: once per knowledge base and pair of dates
+    (each date is one leaf per year and quarter: equal dates are the same leaf)."""
+    if start is end:
+        return start
+    made = k.derived(_fixed_leaves)
+    key = (id(start), id(end))  # the dates are the memo's own, never freed while it lives
+    hit = made.get(key)
+    if hit is None:
+        hit = made[key] = Once(cat([start, " — ", end]))
+    return hit
+
+
+def _fixed_leaves(k: Knowledge) -> dict[tuple[Any, ...], Once]:
+    """The plan's leaves made so far (dates, periods), by what decides them: a memo per
+    knowledge base."""
+    return {}
 
 
 def _instruments(k: Knowledge) -> dict[str, Instrument]:
@@ -189,7 +217,7 @@ def plan_rows(
         ey, eq = slot.end // 4 + 1, slot.end % 4 + 1
         funding_ids = e.funding or d.funding_by_actor.get(r["actor_id"], [])
         funding = instruments_for(funding_ids, k, country, (per["start"], per["end"]), made)
-        start, end = _when(sy, sq, per), _when(ey, eq, per)
+        start, end = _when(sy, sq, per, k), _when(ey, eq, per, k)
         responsible = bodies.get(d.actor_bodies.get(r["actor_id"], ""), r["actor"])
         # a body never co-executes its own measure (the measure's actor may be one of the
         # co-executors document.yaml names for it: the cluster organization, say)
@@ -205,7 +233,7 @@ def plan_rows(
                 co_executors=co,
                 start=start,
                 end=end,
-                when=start if start == end else cat([start, " — ", end]),
+                when=_span(start, end, k),
                 funding=[tx(i.name_for(made)) for i in funding if i.pays],
                 support=[tx(i.name_for(made)) for i in funding if not i.pays],
                 result=[],  # its deliverable, which `budget_view.cost_to_plan` sets
@@ -232,15 +260,17 @@ def kpi_table(
     """The KPIs by year, with the data source and owner each KPI names (kpis.yaml; the
     general monitoring report and the expert group where it names none) and frequency."""
     rows = []
+    made = k.derived(_fixed_leaves)
+    # the knowledge's alone: one leaf each, put into words once per language
+    frequency = made.get(("kpi_frequency",))
+    if frequency is None:
+        frequency = made["kpi_frequency",] = Once(Msg("kpi_frequency"))
     for x in view["kpis"]:
         owner = bodies.get(x["owner_id"] or "") or bodies["expert_group"]
+        source = made.get(("kpi_source", x["source_id"]))
+        if source is None:
+            source = made["kpi_source", x["source_id"]] = Once(kpi_source(x["source_id"], k))
         rows.append(
-            KpiRow(
-                **x,
-                years=kpi_years(x, per),
-                source=kpi_source(x["source_id"], k),
-                owner=owner,
-                frequency=Msg("kpi_frequency"),
-            )
+            KpiRow(**x, years=kpi_years(x, per), source=source, owner=owner, frequency=frequency)
         )
     return rows

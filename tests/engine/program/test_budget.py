@@ -337,3 +337,26 @@ def test_the_budgets_shortcuts_give_the_plain_computation(knowledge, blank):
         view = build_program(result, knowledge, reasons=False)
         reused += b.order == [r["id"] for r in view["recommendations"]]
     assert reused == 15, "the document's plan takes the budget's schedule"
+
+
+def test_currency_leaves_made_once_say_what_the_plain_messages_say(knowledge):
+    # the unit, the amount column's head and a money KPI's unit are one leaf per currency (words
+    # once per language): the same words as the messages built for each cluster before
+    from engine.program.budget_view import _unit_heads
+    from engine.program.currency import kpi_unit, money_of
+    from engine.program.leaves import tx
+    from engine.text.message import Locale, Msg, localize
+
+    money_kpi = knowledge.kpi[next(iter(knowledge.resources.money_kpis))]
+    for country in ("RU", "KZ", ""):
+        money = money_of(country, knowledge)
+        unit, head = knowledge.derived_each(_unit_heads, money.code)
+        assert knowledge.derived_each(_unit_heads, money.code)[0] is unit
+        plain = Msg("budget_unit", cur=tx(money.currency.short))
+        money_unit = Msg("unit_money_year", cur=tx(money.currency.short))
+        for lang in ("ru", "en"):
+            loc = Locale(lang)
+            assert localize(unit, loc) == localize(plain, loc)
+            assert localize(head, loc) == localize(Msg("plan_amount", unit=plain), loc)
+            said = localize(kpi_unit(money_kpi, country, knowledge), loc)
+            assert said == localize(money_unit, loc)

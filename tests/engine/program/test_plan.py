@@ -98,3 +98,21 @@ def test_no_body_co_executes_a_measure_it_is_responsible_for(session, knowledge)
             assert row.responsible not in row.co_executors, (path.name, row.id)
             rows += 1
     assert rows > 100
+
+
+def test_plan_dates_made_once_say_what_the_plain_messages_say(knowledge):
+    # `_when` and `_span` keep one leaf per date and period (words once per language): the
+    # same words as the messages each row built before, and one leaf for equal dates
+    from engine.program.plan import ROMAN, _span, _when
+    from engine.text.message import Locale, cat, localize
+
+    for per, y in (({"start": 2027}, 2028), ({"start": None}, 2)):
+        start, end = _when(2, 3, per, knowledge), _when(3, 1, per, knowledge)
+        assert _when(2, 3, per, knowledge) is start and _span(start, start, knowledge) is start
+        key = "plan_quarter" if per["start"] else "plan_quarter_rel"
+        plain_start, plain_end = Msg(key, q=ROMAN[3], y=y), Msg(key, q=ROMAN[1], y=y + 1)
+        for lang in ("ru", "en"):
+            loc = Locale(lang)
+            assert localize(start, loc) == localize(plain_start, loc)
+            span = localize(_span(start, end, knowledge), loc)
+            assert span == localize(cat([plain_start, " — ", plain_end]), loc)
