@@ -9,7 +9,7 @@ from typing import Any
 
 from engine.knowledge.models import Knowledge
 from engine.program.budget import NO_COST, Budget, MeasureCost
-from engine.program.leaves import RStrip, tx
+from engine.program.leaves import RStrip, fixed_text, tx
 from engine.program.plan import PlanRow, instrument
 from engine.text.message import Msg, Num, Once, cat
 
@@ -143,18 +143,8 @@ def _mark(c: MeasureCost, k: Knowledge) -> Once:
 
 
 def _fixed(k: Knowledge, key: str) -> Once:
-    """The strings text `key` as one leaf per knowledge base, put into words once per language
-    (each plan row shows a few)."""
-    made = k.derived(_fixed_texts)
-    hit = made.get(key)
-    if hit is None:
-        hit = made[key] = Once(Msg(key))
-    return hit
-
-
-def _fixed_texts(k: Knowledge) -> dict[str, Once]:
-    """The fixed strings texts made so far, by key: a memo per knowledge base."""
-    return {}
+    """The strings text `key` as one leaf per knowledge base (each plan row shows a few)."""
+    return k.derived_each(fixed_text, key)
 
 
 def cost_to_plan(plan: list[PlanRow], budget: Budget, k: Knowledge, per: dict[str, Any]) -> None:

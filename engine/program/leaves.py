@@ -10,13 +10,19 @@ from dataclasses import dataclass
 from typing import Any
 
 from engine.knowledge.base import Text
-from engine.text.message import Loc, Locale, Rendered, localize
+from engine.text.message import Loc, Locale, Msg, Once, Rendered, localize
 from engine.text.typography import typeset_view
 
 
 def tx(text: Text | None) -> Text | str:
     """A knowledge text that may be absent: absent reads "" (as `localized(None, lang)` did)."""
     return "" if text is None else text
+
+
+def fixed_text(k: Any, key: str) -> Once:
+    """The strings text `key`, without parameters, as one leaf per knowledge base, put into words
+    once per language (`Knowledge.derived_each(fixed_text, key)`: a plan shows dozens of them)."""
+    return Once(Msg(key))
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,7 +13,7 @@ from engine.inference.trace import Result
 from engine.knowledge.document_model import Instrument, PlanEntry
 from engine.knowledge.models import Knowledge
 from engine.program.kpis import kpi_source
-from engine.program.leaves import tx
+from engine.program.leaves import fixed_text, tx
 from engine.program.model import ProgramView, order_recommendations
 from engine.program.schedule import Slot, schedule
 from engine.text.message import Msg, Num, Once, cat
@@ -262,9 +262,7 @@ def kpi_table(
     rows = []
     made = k.derived(_fixed_leaves)
     # the knowledge's alone: one leaf each, put into words once per language
-    frequency = made.get(("kpi_frequency",))
-    if frequency is None:
-        frequency = made["kpi_frequency",] = Once(Msg("kpi_frequency"))
+    frequency = k.derived_each(fixed_text, "kpi_frequency")
     for x in view["kpis"]:
         owner = bodies.get(x["owner_id"] or "") or bodies["expert_group"]
         source = made.get(("kpi_source", x["source_id"]))
