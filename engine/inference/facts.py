@@ -28,8 +28,10 @@ class IndexedFact(Fact):
     by experta's `Fact.__hash__`."""
 
     def __hash__(self) -> int:
-        index = dict.get(self, "__factid__")
-        return Fact.__hash__(self) if index is None else hash(index)
+        try:  # the index, read without a method call (~170 hashes a cluster)
+            return hash(self["__factid__"])
+        except KeyError:  # not in working memory: experta's `Fact.__missing__` raised
+            return Fact.__hash__(self)
 
 
 class Measure(IndexedFact):
@@ -56,12 +58,6 @@ def group_class(group: str) -> type[IndexedFact]:
     return type(f"Indicators_{group}", (IndexedFact,), {"__doc__": f"Indicators of group {group}."})
 
 
-def _freeze(value: Any) -> Any:
-    if isinstance(value, list):
-        return tuple(value)
-    return value
-
-
 # values experta's `freeze` returns unchanged (hashable, and no container it rebuilds)
 _AS_IS = frozenset({str, int, float, bool, type(None), tuple})
 
@@ -69,12 +65,23 @@ _AS_IS = frozenset({str, int, float, bool, type(None), tuple})
 def _fact(cls: type[Fact], fields: dict[str, Any]) -> Fact:
     """`cls(**fields)`: the fields put in as they are when experta's `freeze` would return each
     unchanged (a singledispatch call per field, ~250 a cluster, was a tenth of building them)."""
-    if not all(type(v) in _AS_IS for v in fields.values()):
+    if not _AS_IS.issuperset(map(type, fields.values())):
         return cls(**fields)
     fact: Any = dict.__new__(cls)
     dict.update(fact, fields)
     fact._Fact__defaults = {}  # what Fact.__init__ sets besides the fields
     return fact
+
+
+def _frozen(fields: dict[str, Any]) -> dict[str, Any]:
+    """The row with each list value made a tuple, in place (experta would freeze a list to its
+    `frozenlist`): the types are read in C and only a row holding a list is walked in Python
+    (most of a cluster's ~250 fields are scalars)."""
+    if list in set(map(type, fields.values())):
+        for key, value in fields.items():
+            if type(value) is list:
+                fields[key] = tuple(value)  # a value replaced: the dict's size never changes
+    return fields
 
 
 def _groups(knowledge: Knowledge) -> tuple[tuple[type[Fact], tuple[str, ...]], ...]:
@@ -88,10 +95,10 @@ def _groups(knowledge: Knowledge) -> tuple[tuple[type[Fact], tuple[str, ...]], .
 
 def build_facts(assessment: Assessment, measures: Measures, knowledge: Knowledge) -> list[Fact]:
     """Facts in a fixed order (groups as in indicators.yaml, fields sorted) for determinism."""
-    values = assessment.values
+    get = assessment.values.get
     facts: list[Fact] = [
-        _fact(cls, {i: _freeze(values.get(i)) for i in ids})
+        _fact(cls, _frozen(dict(zip(ids, map(get, ids), strict=True))))
         for cls, ids in knowledge.derived(_groups)
     ]
-    facts.append(_fact(Measure, {k: _freeze(v) for k, v in sorted(measures.values.items())}))
+    facts.append(_fact(Measure, _frozen(dict(sorted(measures.values.items())))))
     return facts
