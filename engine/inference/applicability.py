@@ -105,6 +105,19 @@ def excluded_measures(kind: ClusterKind, k: Knowledge) -> dict[str, Applicabilit
     return out
 
 
+def read_of_kind(kind: ClusterKind, k: Knowledge) -> tuple[tuple[str, ...] | str | None, ...]:
+    """What `excluded_measures` reads of a kind: its outputs, markets and knowledge base, and its
+    sectors when some `applies_to:` names sectors (a measure's checks read each sector's output
+    and market, whose any / all is that of the distinct values the kind lists)."""
+    sectors = kind.sectors if k.derived(_names_sectors) else ()
+    return (sectors, kind.output, kind.market, kind.knowledge_base)
+
+
+def _names_sectors(k: Knowledge) -> bool:
+    """Whether some measure's `applies_to:` names sectors, once per knowledge base."""
+    return any(cond.sectors is not None for _, cond, _ in k.derived(_conditional))
+
+
 def kind_fits(cond: AppliesTo, kind: ClusterKind, k: Knowledge) -> bool:
     """A sector variant's `for:` holds: every key is met on a known kind (unknown is no match)."""
     return all(c.holds is True for c in read_kind(cond, kind, k))

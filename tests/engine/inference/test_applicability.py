@@ -11,8 +11,9 @@ from engine.inference.applicability import (
     cluster_kind,
     excluded_measures,
     read_kind,
+    read_of_kind,
 )
-from engine.inference.trace import Applicability
+from engine.inference.trace import Applicability, ClusterKind
 from engine.knowledge.sector_model import AppliesTo
 
 
@@ -51,3 +52,23 @@ def test_excluded_measures_equal_the_plain_reading(knowledge):
         for kind in list(kinds)[:5]:
             assert applicability(rec.id, kind, knowledge) == _plain(rec.id, kind, knowledge)
     assert excluded_seen > 0 and len(kinds) > 20  # the test reads real exclusions
+
+
+def test_kinds_read_alike_exclude_alike(knowledge):
+    """Two kinds with the same `read_of_kind` (the key of the runner's memo) exclude the same
+    measures for the same reasons: sectors in any order and number, of the same outputs and
+    markets."""
+    rng = random.Random(8)
+    codes = sorted(knowledge.sectors.code)
+    seen: dict[object, dict[str, Applicability]] = {}
+    for _ in range(200):
+        picked = tuple(rng.sample(codes, rng.randint(0, 4)))
+        kind = ClusterKind(
+            picked,
+            tuple(dict.fromkeys(knowledge.sectors.code[c].output for c in picked)),
+            tuple(dict.fromkeys(knowledge.sectors.code[c].market for c in picked)),
+            rng.choice([None, "analytical", "synthetic", "symbolic"]),
+        )
+        excluded = excluded_measures(kind, knowledge)
+        assert seen.setdefault(read_of_kind(kind, knowledge), excluded) == excluded
+    assert len(seen) < 200  # kinds did share a key
