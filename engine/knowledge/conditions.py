@@ -37,6 +37,14 @@ def _num(v: Any) -> bool:
 
 
 def _seq(v: Any) -> bool:
+    # the values a rule tests are tuples (a fact's frozen list), lists or blanks: answered by
+    # their exact type first, as `isinstance` against the abc (a cache lookup in Python's abc
+    # machinery on every call) would answer them
+    t = type(v)
+    if t is tuple or t is list:
+        return True
+    if v is None:
+        return False
     return isinstance(v, Sequence) and not isinstance(v, str)
 
 

@@ -217,3 +217,20 @@ def test_admitted_lists_are_the_lists_the_predicate_accepts(op):
             )
             assert one.within(allowed) == predicate(op, x)(v), (op, x, v)
         assert _blank("list").within(allowed) == predicate(op, x)(None), (op, x)
+
+
+def test_the_sequence_test_agrees_with_the_abc():
+    """`_seq`'s exact-type fast path answers as `isinstance(v, Sequence)` less strings does."""
+    from collections.abc import Sequence
+
+    from experta.utils import frozenlist
+
+    from engine.knowledge.conditions import _seq
+
+    class Tup(tuple):  # type: ignore[type-arg]
+        pass
+
+    values = [(), (1,), [], [1], None, "ab", "", b"x", 0, 1.5, True, {1}, {"a": 1}, range(2)]
+    values += [frozenlist([1]), Tup((1,)), frozenset({1})]
+    for v in values:
+        assert _seq(v) == (isinstance(v, Sequence) and not isinstance(v, str)), v
