@@ -44,7 +44,7 @@ class StableStrategy(Strategy):
     @staticmethod
     def key(act: Any) -> tuple[Any, ...]:
         """The agenda's sort key: salience, then the rule's place in the files, branch and facts."""
-        facts = tuple(sorted((f["__factid__"] for f in act.facts), reverse=True))
+        facts = tuple(sorted(map(_FACT_ID, act.facts), reverse=True))
         rank = getattr(act.rule, "ci_rank", None)  # a compiled rule's, worked out once
         if rank is not None:
             return (*rank, facts)
@@ -71,6 +71,7 @@ class StableStrategy(Strategy):
 
 
 _KEY = operator.attrgetter("key")  # an activation's agenda key (`StableStrategy.key`)
+_FACT_ID = operator.itemgetter("__factid__")  # a fact's index in working memory
 
 
 class _Engine(KnowledgeEngine):

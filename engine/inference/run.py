@@ -7,15 +7,25 @@ base and process and reused with `reset()` (experta's matcher caches punish alte
 
 from __future__ import annotations
 
+import operator
 from typing import Any
 
 from engine.assessment.validate import Assessment
-from engine.inference.applicability import cluster_kind, excluded_measures
+from engine.inference.applicability import cluster_kind, excluded_measures, read_of_kind
 from engine.inference.facts import Finding, Postponed, Recommended, build_facts
 from engine.inference.priority_cap import cap_high
 from engine.inference.rules import build_engine_class
-from engine.inference.trace import CondCheck, Declared, Firing, Matched, Result, RunningCheck
-from engine.knowledge.base import FactKind
+from engine.inference.trace import (
+    Applicability,
+    ClusterKind,
+    CondCheck,
+    Declared,
+    Firing,
+    Matched,
+    Result,
+    RunningCheck,
+)
+from engine.knowledge.base import DeclaredKind, FactKind
 from engine.knowledge.conditions import Truth, branches, holds, predicate, truth
 from engine.knowledge.models import PRIORITY_RANK, STATUS_RANK, Atom, Knowledge, Not_, Then
 from engine.measures import Measures, compute
@@ -33,7 +43,9 @@ class _Recorder:
     def __init__(self, knowledge: Knowledge) -> None:
         self.knowledge = knowledge
         self.firings: list[Firing] = []
-        self.excluded: set[str] = set()  # measures that do not apply to this run's cluster
+        self.excluded: frozenset[str] = (
+            frozenset()
+        )  # measures that do not apply to this run's cluster
         # a run without the explanation's detail (the facts matched and each condition as read):
         # what fired and what it declared only, for the sensitivity map's many reruns
         self.lean = False
@@ -58,16 +70,17 @@ class _Recorder:
         static = self._static.get((meta.order, meta.branch))
         if static is None:  # the branch's alone: worked out on its first firing
             static = self._static[(meta.order, meta.branch)] = self._first(meta)
-        rule, where, salience, then, tested, plan = static
+        rule, where, salience, then, tested, plan, concludes = static
         if self.lean:
             matched: list[Matched] = []
             checks: list[CondCheck] = []
             live = absent = True
         else:
             matched = self._matched(bound, tested) if self.facts else []
-            live = all(fact["__factid__"] in engine.facts for fact in bound.values())
+            # every matched fact still in working memory (by its index), tested in C
+            live = all(map(engine.facts.__contains__, map(_FACT_ID, bound.values())))
             checks, absent = _checks(engine, plan, bound)
-        declared = _declare(engine, then, self.excluded)
+        declared = _declare(engine, concludes, self.excluded)
         firings = self.firings
         firings.append(
             Firing(
@@ -86,7 +99,7 @@ class _Recorder:
 
     def _first(self, meta: Any) -> tuple[Any, ...]:
         """What every firing of a branch records alike: its rule, place, salience and
-        conclusions, the subjects it tests and how its conditions are read."""
+        conclusions, the subjects it tests, how its conditions are read and what it declares."""
         site = meta.site
         branch = self.branch(site, meta.branch)
         return (
@@ -96,6 +109,7 @@ class _Recorder:
             site.rule.then,
             self._tested(branch),
             self._plan(branch),
+            _concludes(site.rule.then),
         )
 
     def _tested(self, branch: list[Any]) -> dict[str, list[str]]:
@@ -184,23 +198,34 @@ def _checks(
 
 # how `_checks` reads a condition (see `_Recorder._plan`)
 _NOT, _READ, _MADE = "not", "read", "made"
+_FACT_ID = operator.itemgetter("__factid__")  # a fact's index in working memory
 # the values `_plain` returns as they are, checked inline for the ~100 read a cluster
 _SCALAR = frozenset({str, int, float, bool, type(None)})
 
 
-def _declare(engine: Any, then: Then, excluded: set[str]) -> list[Declared]:
+# the declarations a branch makes, each (fact class, id, its record when new, when not new)
+Concludes = tuple[tuple[type, str, Declared, Declared], ...]
+
+
+def _concludes(then: Then) -> Concludes:
+    """What a rule concludes, in `_declare`'s order, with the records of either outcome."""
+    out: list[tuple[type, str, DeclaredKind]] = [(Finding, fid, "finding") for fid in then.finding]
+    out += [(Recommended, rid, "recommendation") for rid in then.recommend]
+    out += [(Postponed, rid, "postponed") for rid in then.postpone]
+    return tuple(
+        (cls, i, Declared(kind, i, True), Declared(kind, i, False)) for cls, i, kind in out
+    )
+
+
+def _declare(engine: Any, concludes: Concludes, excluded: frozenset[str]) -> list[Declared]:
     """Declare what the rule concludes; each entry says whether the fact was new. A measure that
     does not apply to the cluster is recorded as `excluded` and never declared."""
     declared = []
-    for fid in then.finding:
-        declared.append(Declared("finding", fid, engine.conclude(Finding, fid)))
-    for rid in then.recommend:
-        if rid in excluded:
-            declared.append(Declared("excluded", rid, False))
-            continue
-        declared.append(Declared("recommendation", rid, engine.conclude(Recommended, rid)))
-    for rid in then.postpone:
-        declared.append(Declared("postponed", rid, engine.conclude(Postponed, rid)))
+    for cls, fid, new, old in concludes:
+        if cls is Recommended and fid in excluded:
+            declared.append(Declared("excluded", fid, False))
+        else:
+            declared.append(new if engine.conclude(cls, fid) else old)
     return declared
 
 
@@ -218,6 +243,20 @@ class Runner:
         for rule in self.engine.get_rules():
             meta = rule._wrapped.ci_meta
             self._saliences[(meta.rule_id, meta.branch)] = rule.salience
+        # the measures that do not apply, by what they read of the cluster's kind: a batch's
+        # clusters share kinds, and reading every `applies_to:` for each was a fortieth of a run
+        self._excluded: dict[Any, tuple[dict[str, Applicability], frozenset[str]]] = {}
+
+    def excluded(self, kind: ClusterKind) -> tuple[dict[str, Applicability], frozenset[str]]:
+        """`excluded_measures(kind)` and its ids, read once per kind (for at most 1024 kinds)."""
+        key = read_of_kind(kind, self.knowledge)
+        known = self._excluded.get(key)
+        if known is None:
+            if len(self._excluded) >= 1024:
+                self._excluded.clear()
+            excluded = excluded_measures(kind, self.knowledge)
+            known = self._excluded[key] = (excluded, frozenset(excluded))
+        return known
 
     def run(
         self,
@@ -235,9 +274,8 @@ class Runner:
 
         measures = measures or compute(assessment, self.knowledge)
         kind = cluster_kind(assessment, self.knowledge)
-        excluded = excluded_measures(kind, self.knowledge)
+        excluded, self.recorder.excluded = self.excluded(kind)
         self.recorder.firings = []
-        self.recorder.excluded = set(excluded)
         self.recorder.lean = not trace
         self.recorder.facts = facts
         self.engine.reset()
