@@ -7,8 +7,9 @@ and changes how tokens travel through it:
 1. a conflict-set node records itself when a token reaches it, and only those nodes are polled
    (in the order stock experta polls them);
 2. a node whose children test the fact's type, or one field against a literal
-   (`Finding(id="x")`), hands a token only to the children whose test can pass, found by a dict
-   lookup on the value; the children still run their own test;
+   (`Finding(id="x")`), hands a token only to the children whose test passes, found by a dict
+   lookup on the value (which compares as their test does: `type(fact) == t`, `literal == value`,
+   so the test is not run again);
 3. a token is copied only by the node that changes it (stock experta copies it on entry to every
    node, although only feature testers write to it), and a test that only answers yes or no (a
    type, a literal, a predicate on a plain field) runs inline in its parent's loop, without
@@ -50,8 +51,9 @@ _new_token = tuple.__new__  # Token is a namedtuple: build one without re-valida
 
 # A plan is how a node hands a token on, child by child: (test, target). With a test (a child
 # feature tester whose test only says yes or no), the test runs inline and, when it passes, the
-# token goes straight on to that child's own children: `target(token, fact)`. Without a test,
-# `target(token)` is the child's ordinary entry point.
+# token goes straight on to that child's own children: `target(token, fact)`; `True` for a test
+# the dispatch already passed (see `_Dispatch`). Without a test (None), `target(token)` is the
+# child's ordinary entry point.
 Plan = tuple[tuple[Any, Any], ...]
 
 
@@ -138,13 +140,15 @@ def _yes_no_test(check: Any) -> Any:
     return feature
 
 
-def _plan(children: list[ChildNode]) -> Plan:
+def _plan(children: list[ChildNode], passed: frozenset[int] = frozenset()) -> Plan:
+    """How a node hands a token to `children`; those at the places `passed` are known to pass
+    their yes-or-no test (their dispatch found them by the value it tests)."""
     out = []
-    for child in children:
+    for i, child in enumerate(children):
         node = child.node
         ours = isinstance(node, _Tester) and child.callback == node.activate
         if ours and node._yes_no:
-            out.append((node._test, node._forward))
+            out.append((True if i in passed else node._test, node._forward))
         elif ours and node._bind is not None:
             out.append((None, node.capture))
         else:
@@ -171,9 +175,11 @@ def _build_dispatch(children: list[ChildNode]) -> _Dispatch | None:
     by_value: dict[Hashable, list[int]] = {}
     for i in groups[best]:
         by_value.setdefault(keys[i][2], []).append(i)
-    table = {
-        value: _plan([children[i] for i in sorted(always + idx)]) for value, idx in by_value.items()
-    }
+    table = {}
+    for value, idx in by_value.items():
+        places = sorted(always + idx)
+        passed = frozenset(places.index(i) for i in idx)
+        table[value] = _plan([children[i] for i in places], passed)
     return _Dispatch(best[0], best[1], table, _plan([children[i] for i in always]), _plan(children))
 
 
@@ -188,7 +194,7 @@ class _Router:
         for test, target in plan:
             if test is None:
                 target(token)
-            elif test(fact):
+            elif test is True or test(fact):
                 target(token, fact)
 
 

@@ -162,7 +162,8 @@ class _Recorder:
                 else:
                     fact = "m"
                 test = predicate(cond.op, cond.value) if cond.op is not None else None
-                steps.append((_READ, cond, fact, test, _plain(cond.value)))
+                record = (cond.subject_kind, cond.subject, cond.op, _plain(cond.value))
+                steps.append((_READ, cond, fact, test, record))
             else:
                 made = CondCheck(cond.subject_kind, cond.subject, None, None, True, False, True)
                 steps.append((_MADE, made))
@@ -185,12 +186,12 @@ def _checks(
             all_absent = all_absent and absent
             checks.append(step[2][absent])
         elif how is _READ:
-            _, a, fact, test, value = step
-            actual = bound[fact].get(a.subject)
+            _, a, fact, test, (kind, subject, op, value) = step
+            actual = bound[fact].get(subject)
             if type(actual) not in _SCALAR:
                 actual = _plain(actual)
             ok = test(actual) if test is not None else holds(a, actual)
-            checks.append(CondCheck(a.subject_kind, a.subject, a.op, value, actual, False, ok))
+            checks.append(CondCheck(kind, subject, op, value, actual, False, ok))
         else:  # a finding or recommendation made: matched, so it holds
             checks.append(step[1])
     return checks, all_absent
@@ -288,39 +289,48 @@ class Runner:
         return result
 
 
-def _collect_declared(result: Result) -> None:
+def _collect_declared(result: Result, knowledge: Knowledge) -> dict[str, str]:
     """Findings, recommendations and postponements in the order first declared, each once (an
-    `excluded` measure stays out: the runner keeps it in `result.excluded`)."""
+    `excluded` measure stays out: the runner keeps it in `result.excluded`), with each made
+    measure's status; return the highest priority the firing rules asked for each. One pass
+    over the declarations (~50 firings a cluster)."""
     lists = {
         "finding": result.findings,
         "recommendation": result.recommendations,
         "postponed": result.postponed,
     }
     seen: set[tuple[str, str]] = set()
+    status = result.status
+    asked: dict[str, str] = {}
     for f in result.firings:
         for d in f.declared:
             target = lists.get(d.kind)
-            if target is not None and (d.kind, d.id) not in seen:
+            if target is None:
+                continue
+            if (d.kind, d.id) not in seen:
                 seen.add((d.kind, d.id))
                 target.append(d.id)
+            if d.kind != "recommendation":
+                continue
+            # status: a measure is new as soon as one rule makes it on known facts; it stays
+            # conditional only when every rule that made it did so on a blank ("if not yet ...")
+            made = knowledge.rule[f.rule].rule.then.status
+            held = status.get(d.id)
+            if held is None or STATUS_RANK[made] < STATUS_RANK[held]:
+                status[d.id] = made
+            if f.priority:
+                held = asked.get(d.id)
+                if held is None or PRIORITY_RANK[f.priority] < PRIORITY_RANK[held]:
+                    asked[d.id] = f.priority
+    return asked
 
 
 def _result(
     assessment: Assessment, measures: Measures, firings: list[Firing], knowledge: Knowledge
 ) -> Result:
     result = Result(assessment=assessment, measures=measures, firings=firings)
-    _collect_declared(result)
+    asked = _collect_declared(result, knowledge)
     _restrict(result, knowledge)
-    # status: a measure is new as soon as one rule makes it on known facts; it stays conditional
-    # only when every rule that made it did so on a blank ("if not yet ..., ...")
-    for f in firings:
-        status = knowledge.rule[f.rule].rule.then.status
-        for d in f.declared:
-            if d.kind != "recommendation":
-                continue
-            held = result.status.get(d.id)
-            if held is None or STATUS_RANK[status] < STATUS_RANK[held]:
-                result.status[d.id] = status
     for rid in result.recommendations:
         check = running_check(result, rid, knowledge)
         if check is not None:
@@ -328,17 +338,11 @@ def _result(
             result.status[rid] = check.status
     # priority: the highest of the recommendation's default and what the firing rules asked for
     for rid in result.recommendations:
-        result.priority[rid] = knowledge.recommendation[rid].priority
-    for f in firings:
-        if not f.priority:
-            continue
-        for d in f.declared:
-            if (
-                d.kind == "recommendation"
-                and d.id in result.priority  # not left out by a restriction
-                and PRIORITY_RANK[f.priority] < PRIORITY_RANK[result.priority[d.id]]
-            ):
-                result.priority[d.id] = f.priority
+        priority: str = knowledge.recommendation[rid].priority
+        wanted = asked.get(rid)
+        if wanted is not None and PRIORITY_RANK[wanted] < PRIORITY_RANK[priority]:
+            priority = wanted
+        result.priority[rid] = priority
     result.lowered = cap_high(result, knowledge)
     return result
 

@@ -133,6 +133,23 @@ def test_only_touched_conflict_set_nodes_are_polled(knowledge, session):
     assert len(polled) < len(nodes) * changes / 10
 
 
+def test_a_child_the_dispatch_found_passes_its_own_test(knowledge, session):
+    """A dispatch hands a token on without the test of the children its lookup found (`True` in
+    the plan): each of them passes its test on a fact holding the value looked up."""
+    skipped = 0
+    for node in session.runner.engine.matcher._nodes:
+        dispatch = getattr(node, "_dispatch", None)
+        if dispatch is None:
+            continue
+        for value, plan in dispatch.table.items():
+            fact = dict.__new__(value) if dispatch.by_type else {dispatch.what: value}
+            for test, target in plan:
+                if test is True:
+                    skipped += 1
+                    assert target.__self__._test(fact)
+    assert skipped > 40
+
+
 def test_reset_leaves_every_memory_empty(knowledge, session):
     runner = session.runner
     runner.run(load_assessment(EXAMPLES[0], knowledge))
