@@ -73,10 +73,14 @@ def _fact(cls: type[Fact], fields: dict[str, Any]) -> Fact:
     return fact
 
 
-def _frozen(fields: dict[str, Any]) -> dict[str, Any]:
+def _frozen(fields: dict[str, Any], lists: tuple[str, ...] = ()) -> dict[str, Any]:
     """The row with each list value made a tuple, in place (experta would freeze a list to its
-    `frozenlist`): the types are read in C and only a row holding a list is walked in Python
-    (most of a cluster's ~250 fields are scalars)."""
+    `frozenlist`): first the fields named in `lists` (a group's list indicators), then any
+    other list, the types read in C and the row walked in Python only when one is left (most
+    of a cluster's ~250 fields are scalars)."""
+    for key in lists:
+        if type(fields[key]) is list:
+            fields[key] = tuple(fields[key])
     if list in set(map(type, fields.values())):
         for key, value in fields.items():
             if type(value) is list:
@@ -84,21 +88,28 @@ def _frozen(fields: dict[str, Any]) -> dict[str, Any]:
     return fields
 
 
-def _groups(knowledge: Knowledge) -> tuple[tuple[type[Fact], tuple[str, ...]], ...]:
-    """Each indicator group's fact class with its indicators' ids sorted, groups as in
-    indicators.yaml: the shape of the working memory, once per knowledge base."""
+def _groups(
+    knowledge: Knowledge,
+) -> tuple[tuple[type[Fact], tuple[str, ...], tuple[str, ...]], ...]:
+    """Each indicator group's fact class with its indicators' ids sorted and those of its list
+    indicators, groups as in indicators.yaml: the shape of the working memory, once per
+    knowledge base."""
     ids: dict[str, set[str]] = {g.id: set() for g in knowledge.indicators.groups}
     for ind in knowledge.indicators.indicators:
         ids[ind.group].add(ind.id)
-    return tuple((group_class(g), tuple(sorted(members))) for g, members in ids.items())
+    lists = {ind.id for ind in knowledge.indicators.indicators if ind.type == "list"}
+    return tuple(
+        (group_class(g), tuple(sorted(members)), tuple(sorted(members & lists)))
+        for g, members in ids.items()
+    )
 
 
 def build_facts(assessment: Assessment, measures: Measures, knowledge: Knowledge) -> list[Fact]:
     """Facts in a fixed order (groups as in indicators.yaml, fields sorted) for determinism."""
     get = assessment.values.get
     facts: list[Fact] = [
-        _fact(cls, _frozen(dict(zip(ids, map(get, ids), strict=True))))
-        for cls, ids in knowledge.derived(_groups)
+        _fact(cls, _frozen(dict(zip(ids, map(get, ids), strict=True)), lists))
+        for cls, ids, lists in knowledge.derived(_groups)
     ]
     facts.append(_fact(Measure, _frozen(dict(sorted(measures.values.items())))))
     return facts

@@ -250,12 +250,15 @@ class _Tester(_Router, FeatureTesterNode):
             raise ValueError("a feature tester receives a token of one fact")
         (fact,) = data
         name, context = self._bind, token.context
-        if name in context and context[name] != fact:
-            return
-        if (False, name) in context and context[(False, name)] == fact:
-            return
-        context = dict(context)
-        context[name] = fact
+        if not context:  # a fact fresh from the bus: nothing bound yet (most captures)
+            context = {name: fact}
+        else:
+            if name in context and context[name] != fact:
+                return
+            if (False, name) in context and context[(False, name)] == fact:
+                return
+            context = dict(context)
+            context[name] = fact
         self._forward(_new_token(Token, (token.tag, set(data), context)), fact)
 
 

@@ -141,7 +141,7 @@ class Firing:
         }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class RunningCheck:
     """Whether the assessment shows that a made measure already runs (its catalogue `running:`
     condition), the values read, and what that did to the status the rules gave it."""
@@ -152,6 +152,19 @@ class RunningCheck:
     unknown: tuple[str, ...]  # the subjects left blank
     before: str  # the status the firing rules gave
     status: str  # the status after the check
+
+    def __init__(
+        self,
+        recommendation: str,
+        holds: bool | None,
+        conditions: tuple[CondCheck, ...],
+        unknown: tuple[str, ...],
+        before: str,
+        status: str,
+    ) -> None:
+        d = self.__dict__  # written out as the firing records' (~16 a cluster)
+        d["recommendation"], d["holds"], d["conditions"] = recommendation, holds, conditions
+        d["unknown"], d["before"], d["status"] = unknown, before, status
 
     def as_dict(self) -> dict[str, Any]:
         """The reading of the `running:` condition as JSON data (the result's trace)."""

@@ -394,13 +394,14 @@ def _benchmark_gaps(out: _Sink, assessment: Assessment) -> None:
     """Differences from the survey benchmarks, and one rule for weak and strong: the distance
     from the benchmark set in scoring.yaml `benchmark_rule`, the same for every item."""
     rule = out.knowledge.scoring.benchmark_rule
-    for ind_id, bench in out.knowledge.scoring.benchmarks.items():
+    weak, strong = _fmt(rule.weak_distance), _fmt(rule.strong_distance)
+    for ind_id, value, written in out.knowledge.derived(_benchmarks):
         v = assessment.get(ind_id)
-        gap = _round(v - bench.value) if v is not None else None
+        gap = _round(v - value) if v is not None else None
         out.put(
             f"bench_gap_{ind_id}",
             gap,
-            ("bench_gap", {"indicator": ind_id, "benchmark": _fmt(bench.value)}),
+            ("bench_gap", {"indicator": ind_id, "benchmark": written}),
             {ind_id: v},
             ("benchmarks", ind_id),
         )
@@ -418,16 +419,20 @@ def _benchmark_gaps(out: _Sink, assessment: Assessment) -> None:
             status,
             (
                 "bench_status",
-                {
-                    "indicator": ind_id,
-                    "benchmark": _fmt(bench.value),
-                    "weak": _fmt(rule.weak_distance),
-                    "strong": _fmt(rule.strong_distance),
-                },
+                {"indicator": ind_id, "benchmark": written, "weak": weak, "strong": strong},
             ),
             {ind_id: v},
             ("benchmark_rule",),
         )
+
+
+def _benchmarks(knowledge: Knowledge) -> tuple[tuple[str, float, str], ...]:
+    """Each survey benchmark: its indicator, its value and the value as formulas write it, once
+    per knowledge base (two `_fmt` calls per benchmark and cluster)."""
+    return tuple(
+        (ind_id, bench.value, _fmt(bench.value))
+        for ind_id, bench in knowledge.scoring.benchmarks.items()
+    )
 
 
 def _share_status(out: _Sink, share: str, sides: list[str]) -> str | None:

@@ -9,9 +9,9 @@ import random
 
 import pytest
 
-from engine.inference.trace import CondCheck, Declared, Firing, Matched
+from engine.inference.trace import CondCheck, Declared, Firing, Matched, RunningCheck
 
-RECORDS = [Matched, CondCheck, Declared, Firing]
+RECORDS = [Matched, CondCheck, Declared, Firing, RunningCheck]
 
 
 def _generated(cls: type) -> type:
