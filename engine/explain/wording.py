@@ -16,10 +16,11 @@ from typing import Any
 from engine.explain.labels import value_text
 from engine.explain.leaves import PLACEHOLDER, Filled, InSentence, Stripped, placeholders
 from engine.inference.applicability import kind_fits
-from engine.inference.trace import Firing, Result
+from engine.inference.trace import ClusterKind, Firing, Result
 from engine.knowledge.base import Text
 from engine.knowledge.document_model import CountryProfile
 from engine.knowledge.models import Knowledge, RecommendationDef, Variant
+from engine.knowledge.sector_model import AppliesTo
 from engine.text.message import Num, cat
 
 __all__ = ["PLACEHOLDER", "fill", "measure_wording"]
@@ -123,19 +124,33 @@ def _because(
     key = f"{kind}:{ident}"
     if key in seen:
         return
+    plain = k.derived(_plain_because)
     for f in sorted(result.producers(kind, ident), key=_SEQ):
-        rule = k.rule[f.rule].rule
-        if rule.because is not None:
+        sentence = plain.get(f.rule)  # most: a sentence naming no value, one for every firing
+        if sentence is None:
+            rule = k.rule[f.rule].rule
+            if rule.because is None:
+                for c in f.conditions:
+                    if c.kind == "finding" and not c.negated:
+                        _because(result, k, "finding", c.subject, seen | {key}, out)
+                continue
             try:
                 sentence = fill(rule.because, result, k, firing_values(f), strict=True)
             except Blank:
                 continue  # the branch that fired did not see this value
-            if sentence not in out:
-                out.append(sentence)
-            continue
-        for c in f.conditions:
-            if c.kind == "finding" and not c.negated:
-                _because(result, k, "finding", c.subject, seen | {key}, out)
+        if sentence not in out:
+            out.append(sentence)
+
+
+def _plain_because(k: Knowledge) -> dict[str, Filled]:
+    """The `because` of each rule whose sentence names no value, as `fill` words it: the
+    knowledge's alone, built once per knowledge base (a cluster's measures read ~30 of them, and
+    each was filled again with the values its firing saw, read for nothing)."""
+    return {
+        rid: Filled(s.rule.because)
+        for rid, s in k.rule.items()
+        if s.rule.because is not None and not placeholders(s.rule.because)
+    }
 
 
 def variant_for(r: RecommendationDef, result: Result, k: Knowledge) -> Variant | None:
@@ -147,10 +162,27 @@ def variant_for(r: RecommendationDef, result: Result, k: Knowledge) -> Variant |
     for v in r.variants:
         if not all(f in made for f in v.if_):
             continue
-        if v.for_ is not None and (result.kind is None or not kind_fits(v.for_, result.kind, k)):
+        if v.for_ is not None and (result.kind is None or not _fits(v.for_, result.kind, k)):
             continue
         return v
     return None
+
+
+def _fits(cond: AppliesTo, kind: ClusterKind, k: Knowledge) -> bool:
+    """`kind_fits`, each answer kept for the knowledge base by the condition and the kind: a
+    cluster asks it again for every title of a measure with sector variants (~25 times), and
+    the kinds of a batch's clusters repeat."""
+    memo = k.derived(_fits_memo)
+    key = (id(cond), kind)  # the condition is the knowledge's: its id stays its own
+    hit = memo.get(key)
+    if hit is None:
+        hit = memo[key] = kind_fits(cond, kind, k)
+    return hit
+
+
+def _fits_memo(k: Knowledge) -> dict[tuple[int, ClusterKind], bool]:
+    """The answers of `kind_fits` given so far, by condition and kind: a memo per knowledge base."""
+    return {}
 
 
 def variant_title(result: Result, rid: str, k: Knowledge) -> Text:

@@ -74,18 +74,13 @@ def budget_view(budget: Budget, k: Knowledge, per: dict[str, Any]) -> BudgetView
         for s, ys in budget.source_years().items()
         if sum(ys.values())
     ]
-    total = ResourceRow(
-        Msg("budget_total"),
-        [_amount(v) for v in budget.by_year.values()],
-        _amount(budget.total),
-    )
-    by_year = cat(
-        [cat([h, " — ", _amount(v)]) for h, v in zip(heads, budget.by_year.values(), strict=True)],
-        "; ",
-    )
+    # sums over the measures: worked out once for the view
+    amount, years = budget.total, list(budget.by_year.values())
+    total = ResourceRow(_fixed(k, "budget_total"), [_amount(v) for v in years], _amount(amount))
+    by_year = cat([cat([h, " — ", _amount(v)]) for h, v in zip(heads, years, strict=True)], "; ")
     by_source = cat([cat([r.source, " — ", r.total]) for r in rows], "; ")
-    passport = [Msg("budget_passport_total", total=_amount(budget.total), unit=unit)]
-    if budget.total:
+    passport = [Msg("budget_passport_total", total=_amount(amount), unit=unit)]
+    if amount:
         passport += [
             Msg("budget_passport_years", items=by_year),
             Msg("budget_passport_sources", items=by_source),

@@ -195,7 +195,7 @@ def recommendation_view(
         "sources": k.derived(_measure_sources)[rid],
         "proposal": r.proposal,
         "basis": r.basis,
-        **status_view(result.status[rid], r, running_unknown(result, rid)),
+        **status_view(result.status[rid], r, k, running_unknown(result, rid)),
         "why": list(short_reasons(result, rid, k)) + list(running_reasons(result, rid, k))
         if reasons
         else [],

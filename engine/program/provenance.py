@@ -11,24 +11,33 @@ from engine.explain.leaves import Filled
 from engine.explain.wording import variant_title
 from engine.inference.trace import Result
 from engine.knowledge.models import Knowledge, RecommendationDef
-from engine.program.leaves import Or, TitleLower, tx
+from engine.program.leaves import Or, TitleLower, fixed_text, tx
 from engine.text.bilingual import Text
 from engine.text.message import Msg, Once, cat
 
 
-def status_view(status: str, r: RecommendationDef, running_unknown: bool = False) -> dict[str, Any]:
+def status_view(
+    status: str, r: RecommendationDef, k: Knowledge, running_unknown: bool = False
+) -> dict[str, Any]:
     """The status badge and the opening condition. A measure conditional because the assessment
     leaves blank whether it already runs opens with the entry's condition or the general
-    "if this is not yet run" wording."""
+    "if this is not yet run" wording. Both are the knowledge's alone: leaves built once per
+    knowledge base, put into words once per language (a cluster shows ~17 measures)."""
     condition: Any = ""
     if status == "conditional":
-        general = Msg("cond_not_running" if running_unknown else "cond_generic")
-        condition = Or(tx(r.condition), general)
+        condition = k.derived_each(_conditions, r.id)[running_unknown]
     return {
         "status": status,
-        "status_label": Msg(f"status_{status}") if status != "new" else "",
+        "status_label": k.derived_each(fixed_text, f"status_{status}") if status != "new" else "",
         "condition": condition,
     }
+
+
+def _conditions(k: Knowledge, rid: str) -> tuple[Once, Once]:
+    """A conditional measure's opening condition: the entry's own, else the general wording (that
+    of a measure whether it already runs the assessment leaves blank second)."""
+    own = tx(k.recommendation[rid].condition)
+    return Once(Or(own, Msg("cond_generic"))), Once(Or(own, Msg("cond_not_running")))
 
 
 def continued_title(title: Any, r: RecommendationDef, k: Knowledge | None = None) -> Any:

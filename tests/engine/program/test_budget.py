@@ -175,6 +175,10 @@ def test_measure_years_and_split():
             parts = split(amount, weights)
             assert sum(parts) == amount and all(p >= 0 for p in parts)
     assert split(10, [1.0, 1.0, 1.0]) == [4, 3, 3]
+    # a single source takes the whole amount, whatever its weight (`measure_cost` skips `split`)
+    for amount in (0, 1, 7, 100, 12345):
+        for weight in (1.0, 0.1, 0.3, 2.5, 0.0):
+            assert split(amount, [weight]) == [amount]
 
 
 def test_an_instrument_that_does_not_pay_gets_no_amount_and_is_named_as_support(session, knowledge):
