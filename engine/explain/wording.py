@@ -212,20 +212,21 @@ def measure_wording(result: Result, rid: str, k: Knowledge) -> dict[str, Any]:
     }
 
 
-Fixed = tuple[Filled | str, Filled | str, Filled | str, Filled]
+Fixed = tuple[Text | str, Text | str, Text | str, Text]
 
 
 def _fixed_wordings(k: Knowledge) -> dict[str, Fixed]:
     """The text, general rationale, condition and title of each measure without variants whose
-    texts have no placeholders, as `_wording` fills them: the knowledge's alone, built once per
-    knowledge base (shared; never changed), where each cluster filled them again."""
+    texts have no placeholders, as `_wording` words them (the texts themselves): the knowledge's
+    alone, built once per knowledge base (shared; never changed), where each cluster filled them
+    again."""
     out: dict[str, Fixed] = {}
     for r in k.recommendations.recommendations:
         texts = (r.text, r.rationale, r.condition)
         if r.variants or any(placeholders(t) for t in (*texts, r.title)):
             continue
-        text, general, condition = ("" if t is None else Filled(t) for t in texts)
-        out[r.id] = (text, general, condition, Filled(r.title))
+        text, general, condition = ("" if t is None else t for t in texts)
+        out[r.id] = (text, general, condition, r.title)
     return out
 
 
@@ -238,9 +239,9 @@ def _wording(result: Result, rid: str, k: Knowledge) -> dict[str, Any]:
         chosen: Text | None = getattr(v, field) if v is not None else None
         return chosen if chosen is not None else getattr(r, field)
 
-    def text_of(field: str) -> Filled | str:
+    def text_of(field: str) -> Any:
         t = pick(field)
-        return fill(t, result, k) if t is not None else ""
+        return _filled(t, result, k) if t is not None else ""
 
     because = because_sentences(result, "recommendation", rid, k)
     general = text_of("rationale")
@@ -250,6 +251,14 @@ def _wording(result: Result, rid: str, k: Knowledge) -> dict[str, Any]:
         "because": because,
         "rationale": Stripped(cat([*because, general], " ")),
         "condition": text_of("condition"),
-        "title": fill(pick("title"), result, k),
+        "title": _filled(pick("title"), result, k),
         "variant": (list(v.if_) + (["for"] if v.for_ is not None else [])) if v is not None else [],
     }
+
+
+def _filled(text: Text | None, result: Result, k: Knowledge) -> Any:
+    """`fill`, or the knowledge text itself where it names no value (the same words): a text is
+    put into words once per language, a `Filled` leaf again in every cluster (~40 measure
+    texts and titles a cluster, typeset each time)."""
+    filled = fill(text, result, k)
+    return filled if filled.subs or text is None else text

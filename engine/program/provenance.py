@@ -101,7 +101,7 @@ def _same(text: Any) -> Any:
 def proposals_relied_on(result: Result, k: Knowledge, recs: list[str]) -> list[dict[str, Any]]:
     """Our own proposals behind this program, by kind, in reading order (no ids)."""
     s = k.scoring
-    groups: list[tuple[Msg, list[Any]]] = []
+    groups: list[tuple[Once, list[Any]]] = []
     measures: list[Any] = [
         tx(measure_title(result, r, k)) for r in recs if k.recommendation[r].basis == "proposal"
     ]
@@ -112,23 +112,25 @@ def proposals_relied_on(result: Result, k: Knowledge, recs: list[str]) -> list[d
     settings: list[Any] = []
     level = result.assessment.get(s.self_assessment.indicator)
     lv = s.self_assessment.levels.get(level) if level is not None else None
+    # the words of each group and setting are the knowledge's alone: one leaf each, put into words
+    # once per language (a cluster lists ~10)
     if lv is not None and lv.basis == "proposal":
-        settings.append(Msg("prov_levels"))
+        settings.append(k.derived_each(fixed_text, "prov_levels"))
     for name in ("index", "ratio", "helix"):
         if getattr(s, name).basis == "proposal":
-            settings.append(Msg(f"prov_{name}"))
+            settings.append(k.derived_each(fixed_text, f"prov_{name}"))
     if any(p.basis == "proposal" for p in s.partial_indicators):
-        settings.append(Msg("prov_partials"))
+        settings.append(k.derived_each(fixed_text, "prov_partials"))
     kpis = {kid for r in recs for kid in k.recommendation[r].kpis if kid in k.kpi}
     if any(k.kpi[kid].target.basis == "proposal" for kid in kpis):
-        settings.append(Msg("prov_kpi_targets"))
+        settings.append(k.derived_each(fixed_text, "prov_kpi_targets"))
     if any(st.basis == "proposal" for st in k.program.stages):
-        settings.append(Msg("prov_stages"))
+        settings.append(k.derived_each(fixed_text, "prov_stages"))
     for key, items in (
         ("prov_settings", settings),
         ("prov_rules", rules),
         ("prov_measures", measures),
     ):
         if items:
-            groups.append((Msg(key), items))
+            groups.append((k.derived_each(fixed_text, key), items))
     return [{"label": label, "entries": items} for label, items in groups]
