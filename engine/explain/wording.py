@@ -21,7 +21,7 @@ from engine.knowledge.base import Text
 from engine.knowledge.document_model import CountryProfile
 from engine.knowledge.models import Knowledge, RecommendationDef, Variant
 from engine.knowledge.sector_model import AppliesTo
-from engine.text.message import Num, cat
+from engine.text.message import Num, Once, cat
 
 __all__ = ["PLACEHOLDER", "fill", "measure_wording"]
 DEFAULT_COUNTRY = "default"
@@ -205,7 +205,7 @@ def measure_wording(result: Result, rid: str, k: Knowledge) -> dict[str, Any]:
         "text": text,
         "general_rationale": general,
         "because": because,
-        "rationale": Stripped(cat([*because, general], " ")),
+        "rationale": _rationale(because, general, k),
         "condition": condition,
         "title": title,
         "variant": [],
@@ -249,7 +249,7 @@ def _wording(result: Result, rid: str, k: Knowledge) -> dict[str, Any]:
         "text": text_of("text"),
         "general_rationale": general,
         "because": because,
-        "rationale": Stripped(cat([*because, general], " ")),
+        "rationale": _rationale(because, general, k),
         "condition": text_of("condition"),
         "title": _filled(pick("title"), result, k),
         "variant": (list(v.if_) + (["for"] if v.for_ is not None else [])) if v is not None else [],
@@ -262,3 +262,27 @@ def _filled(text: Text | None, result: Result, k: Knowledge) -> Any:
     texts and titles a cluster, typeset each time)."""
     filled = fill(text, result, k)
     return filled if filled.subs or text is None else text
+
+
+def _rationale(because: list[Filled], general: Any, k: Knowledge) -> Any:
+    """The measure's rationale: its reasons for this cluster, then the general one. Where every
+    part is the knowledge's own (reasons naming no value, a text without placeholders), it is one
+    leaf per knowledge base for those parts, put into words once per language (a rationale is
+    the longest text of a measure, typeset in every cluster that showed it)."""
+    parts = (*because, general)
+    text = Stripped(cat(parts, " "))
+    if any(b.subs for b in because) or isinstance(general, Filled):
+        return text  # a value of this cluster's in it
+    made = k.derived(_rationales)
+    key = tuple(map(id, parts))
+    hit = made.get(key)
+    # the parts are kept with the leaf: an id is theirs while they live (and the knowledge's do)
+    if hit is None or any(a is not b for a, b in zip(hit[0], parts, strict=True)):
+        hit = made[key] = (parts, Once(text))
+    return hit[1]
+
+
+def _rationales(k: Knowledge) -> dict[tuple[int, ...], tuple[tuple[Any, ...], Once]]:
+    """The rationales made of the knowledge's own parts so far, by the ids of their parts: a memo
+    per knowledge base."""
+    return {}
