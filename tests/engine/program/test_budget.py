@@ -364,3 +364,34 @@ def test_currency_leaves_made_once_say_what_the_plain_messages_say(knowledge):
             assert localize(head, loc) == localize(Msg("plan_amount", unit=plain), loc)
             said = localize(kpi_unit(money_kpi, country, knowledge), loc)
             assert said == localize(money_unit, loc)
+
+
+def test_budget_notes_made_once_say_what_the_plain_messages_say(knowledge):
+    # the estimate's and the rate's notes are one leaf per size band or currency (words once per
+    # language): the same words as the messages built for each budget before
+    from engine.program.budget_view import _date, _estimate_note, _no_rate_note, _rate_note
+    from engine.program.leaves import RStrip, tx
+    from engine.text.message import Locale, Msg, Num, localize
+
+    r = knowledge.resources
+    for lang in ("ru", "en"):
+        loc = Locale(lang)
+        for band in r.size_bands:
+            plain = Msg("budget_note_estimate", band=tx(band.label))
+            said = knowledge.derived_each(_estimate_note, band.id)
+            assert localize(said, loc) == localize(plain, loc)
+        for code, cur in r.currencies.items():
+            source = knowledge.source.get(cur.source or "")
+            rate = Msg(
+                "budget_note_rate",
+                cur=tx(cur.name),
+                rate=Num(cur.per_base),
+                base=r.base_currency,
+                date=_date(cur.date),
+                source=RStrip(tx(source.citation), ". ") if source else "",
+            )
+            said = knowledge.derived_each(_rate_note, code)
+            assert localize(said, loc) == localize(rate, loc)
+            no_rate = Msg("budget_note_no_rate", base=tx(cur.name))
+            said = knowledge.derived_each(_no_rate_note, code)
+            assert localize(said, loc) == localize(no_rate, loc)
