@@ -16,11 +16,12 @@ from typing import Any
 from engine.explain.labels import value_text
 from engine.explain.leaves import PLACEHOLDER, Filled, InSentence, Stripped, placeholders
 from engine.inference.applicability import kind_fits
-from engine.inference.trace import Firing, Result
+from engine.inference.trace import ClusterKind, Firing, Result
 from engine.knowledge.base import Text
 from engine.knowledge.document_model import CountryProfile
 from engine.knowledge.models import Knowledge, RecommendationDef, Variant
-from engine.text.message import Num, cat
+from engine.knowledge.sector_model import AppliesTo
+from engine.text.message import Num, Once, cat
 
 __all__ = ["PLACEHOLDER", "fill", "measure_wording"]
 DEFAULT_COUNTRY = "default"
@@ -123,19 +124,33 @@ def _because(
     key = f"{kind}:{ident}"
     if key in seen:
         return
+    plain = k.derived(_plain_because)
     for f in sorted(result.producers(kind, ident), key=_SEQ):
-        rule = k.rule[f.rule].rule
-        if rule.because is not None:
+        sentence = plain.get(f.rule)  # most: a sentence naming no value, one for every firing
+        if sentence is None:
+            rule = k.rule[f.rule].rule
+            if rule.because is None:
+                for c in f.conditions:
+                    if c.kind == "finding" and not c.negated:
+                        _because(result, k, "finding", c.subject, seen | {key}, out)
+                continue
             try:
                 sentence = fill(rule.because, result, k, firing_values(f), strict=True)
             except Blank:
                 continue  # the branch that fired did not see this value
-            if sentence not in out:
-                out.append(sentence)
-            continue
-        for c in f.conditions:
-            if c.kind == "finding" and not c.negated:
-                _because(result, k, "finding", c.subject, seen | {key}, out)
+        if sentence not in out:
+            out.append(sentence)
+
+
+def _plain_because(k: Knowledge) -> dict[str, Filled]:
+    """The `because` of each rule whose sentence names no value, as `fill` words it: the
+    knowledge's alone, built once per knowledge base (a cluster's measures read ~30 of them, and
+    each was filled again with the values its firing saw, read for nothing)."""
+    return {
+        rid: Filled(s.rule.because)
+        for rid, s in k.rule.items()
+        if s.rule.because is not None and not placeholders(s.rule.because)
+    }
 
 
 def variant_for(r: RecommendationDef, result: Result, k: Knowledge) -> Variant | None:
@@ -147,10 +162,27 @@ def variant_for(r: RecommendationDef, result: Result, k: Knowledge) -> Variant |
     for v in r.variants:
         if not all(f in made for f in v.if_):
             continue
-        if v.for_ is not None and (result.kind is None or not kind_fits(v.for_, result.kind, k)):
+        if v.for_ is not None and (result.kind is None or not _fits(v.for_, result.kind, k)):
             continue
         return v
     return None
+
+
+def _fits(cond: AppliesTo, kind: ClusterKind, k: Knowledge) -> bool:
+    """`kind_fits`, each answer kept for the knowledge base by the condition and the kind: a
+    cluster asks it again for every title of a measure with sector variants (~25 times), and
+    the kinds of a batch's clusters repeat."""
+    memo = k.derived(_fits_memo)
+    key = (id(cond), kind)  # the condition is the knowledge's: its id stays its own
+    hit = memo.get(key)
+    if hit is None:
+        hit = memo[key] = kind_fits(cond, kind, k)
+    return hit
+
+
+def _fits_memo(k: Knowledge) -> dict[tuple[int, ClusterKind], bool]:
+    """The answers of `kind_fits` given so far, by condition and kind: a memo per knowledge base."""
+    return {}
 
 
 def variant_title(result: Result, rid: str, k: Knowledge) -> Text:
@@ -173,27 +205,28 @@ def measure_wording(result: Result, rid: str, k: Knowledge) -> dict[str, Any]:
         "text": text,
         "general_rationale": general,
         "because": because,
-        "rationale": Stripped(cat([*because, general], " ")),
+        "rationale": _rationale(because, general, k),
         "condition": condition,
         "title": title,
         "variant": [],
     }
 
 
-Fixed = tuple[Filled | str, Filled | str, Filled | str, Filled]
+Fixed = tuple[Text | str, Text | str, Text | str, Text]
 
 
 def _fixed_wordings(k: Knowledge) -> dict[str, Fixed]:
     """The text, general rationale, condition and title of each measure without variants whose
-    texts have no placeholders, as `_wording` fills them: the knowledge's alone, built once per
-    knowledge base (shared; never changed), where each cluster filled them again."""
+    texts have no placeholders, as `_wording` words them (the texts themselves): the knowledge's
+    alone, built once per knowledge base (shared; never changed), where each cluster filled them
+    again."""
     out: dict[str, Fixed] = {}
     for r in k.recommendations.recommendations:
         texts = (r.text, r.rationale, r.condition)
         if r.variants or any(placeholders(t) for t in (*texts, r.title)):
             continue
-        text, general, condition = ("" if t is None else Filled(t) for t in texts)
-        out[r.id] = (text, general, condition, Filled(r.title))
+        text, general, condition = ("" if t is None else t for t in texts)
+        out[r.id] = (text, general, condition, r.title)
     return out
 
 
@@ -206,9 +239,9 @@ def _wording(result: Result, rid: str, k: Knowledge) -> dict[str, Any]:
         chosen: Text | None = getattr(v, field) if v is not None else None
         return chosen if chosen is not None else getattr(r, field)
 
-    def text_of(field: str) -> Filled | str:
+    def text_of(field: str) -> Any:
         t = pick(field)
-        return fill(t, result, k) if t is not None else ""
+        return _filled(t, result, k) if t is not None else ""
 
     because = because_sentences(result, "recommendation", rid, k)
     general = text_of("rationale")
@@ -216,8 +249,40 @@ def _wording(result: Result, rid: str, k: Knowledge) -> dict[str, Any]:
         "text": text_of("text"),
         "general_rationale": general,
         "because": because,
-        "rationale": Stripped(cat([*because, general], " ")),
+        "rationale": _rationale(because, general, k),
         "condition": text_of("condition"),
-        "title": fill(pick("title"), result, k),
+        "title": _filled(pick("title"), result, k),
         "variant": (list(v.if_) + (["for"] if v.for_ is not None else [])) if v is not None else [],
     }
+
+
+def _filled(text: Text | None, result: Result, k: Knowledge) -> Any:
+    """`fill`, or the knowledge text itself where it names no value (the same words): a text is
+    put into words once per language, a `Filled` leaf again in every cluster (~40 measure
+    texts and titles a cluster, typeset each time)."""
+    filled = fill(text, result, k)
+    return filled if filled.subs or text is None else text
+
+
+def _rationale(because: list[Filled], general: Any, k: Knowledge) -> Any:
+    """The measure's rationale: its reasons for this cluster, then the general one. Where every
+    part is the knowledge's own (reasons naming no value, a text without placeholders), it is one
+    leaf per knowledge base for those parts, put into words once per language (a rationale is
+    the longest text of a measure, typeset in every cluster that showed it)."""
+    parts = (*because, general)
+    text = Stripped(cat(parts, " "))
+    if any(b.subs for b in because) or isinstance(general, Filled):
+        return text  # a value of this cluster's in it
+    made = k.derived(_rationales)
+    key = tuple(map(id, parts))
+    hit = made.get(key)
+    # the parts are kept with the leaf: an id is theirs while they live (and the knowledge's do)
+    if hit is None or any(a is not b for a, b in zip(hit[0], parts, strict=True)):
+        hit = made[key] = (parts, Once(text))
+    return hit[1]
+
+
+def _rationales(k: Knowledge) -> dict[tuple[int, ...], tuple[tuple[Any, ...], Once]]:
+    """The rationales made of the knowledge's own parts so far, by the ids of their parts: a memo
+    per knowledge base."""
+    return {}

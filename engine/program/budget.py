@@ -169,17 +169,23 @@ def sources_of(
     open to the cluster, less 'no extra cost'; the fallback source when none is left. `memo`:
     the answers already given for this cluster and money, by instrument ids and years (the
     measures of an actor share theirs)."""
-    d = k.document
-    entry = d.plan.get(rid, d.default_plan)
-    ids = entry.funding or d.funding_by_actor.get(k.recommendation[rid].actor, [])
-    key = (tuple(ids), years)
+    ids = k.derived_each(funding_ids, rid)
+    key = (ids, years)
     if memo is not None and key in memo:
         return memo[key]
-    found = instruments_for(ids, k, money.country, years, set(result.findings))
+    found = instruments_for(list(ids), k, money.country, years, set(result.findings))
     out = [i.id for i in found if i.id != NO_COST and i.pays] or [k.resources.fallback_source]
     if memo is not None:
         memo[key] = out
     return out
+
+
+def funding_ids(k: Knowledge, rid: str) -> tuple[str, ...]:
+    """The instruments that may fund a measure: its plan's, else its actor's (the knowledge's
+    alone, once per measure and knowledge base: a cluster asked it for every year of each)."""
+    d = k.document
+    entry = d.plan.get(rid, d.default_plan)
+    return tuple(entry.funding or d.funding_by_actor.get(k.recommendation[rid].actor, []))
 
 
 def measure_cost(
@@ -213,6 +219,9 @@ def measure_cost(
         # dissolved in the program's first year pays nothing in the next)
         calendar = years[0] + y - 1 if years[0] is not None else None
         here = sources_of(rid, result, k, budget.money, (calendar, calendar), memo)
+        if len(here) == 1:  # most years: one source pays it all, as `split` would share it
+            cells.setdefault(here[0], {})[y] = amount
+            continue
         for i, part in zip(here, split(amount, [m.split.get(i, 1.0) for i in here]), strict=True):
             cells.setdefault(i, {})[y] = part
     return MeasureCost(rid, by_year, cells, basis, estimate)

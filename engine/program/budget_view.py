@@ -74,18 +74,13 @@ def budget_view(budget: Budget, k: Knowledge, per: dict[str, Any]) -> BudgetView
         for s, ys in budget.source_years().items()
         if sum(ys.values())
     ]
-    total = ResourceRow(
-        Msg("budget_total"),
-        [_amount(v) for v in budget.by_year.values()],
-        _amount(budget.total),
-    )
-    by_year = cat(
-        [cat([h, " — ", _amount(v)]) for h, v in zip(heads, budget.by_year.values(), strict=True)],
-        "; ",
-    )
+    # sums over the measures: worked out once for the view
+    amount, years = budget.total, list(budget.by_year.values())
+    total = ResourceRow(_fixed(k, "budget_total"), [_amount(v) for v in years], _amount(amount))
+    by_year = cat([cat([h, " — ", _amount(v)]) for h, v in zip(heads, years, strict=True)], "; ")
     by_source = cat([cat([r.source, " — ", r.total]) for r in rows], "; ")
-    passport = [Msg("budget_passport_total", total=_amount(budget.total), unit=unit)]
-    if budget.total:
+    passport = [Msg("budget_passport_total", total=_amount(amount), unit=unit)]
+    if amount:
         passport += [
             Msg("budget_passport_years", items=by_year),
             Msg("budget_passport_sources", items=by_source),
@@ -101,28 +96,47 @@ def _unit_heads(k: Knowledge, code: str) -> tuple[Once, Once]:
 
 
 def _notes(budget: Budget, k: Knowledge) -> list[Any]:
-    """What the reader must know of the amounts: estimates or not, the currency and its rate."""
+    """What the reader must know of the amounts: estimates or not, the currency and its rate
+    (each note the knowledge's alone for its size band or currency: one leaf, put into words
+    once per language)."""
     m = budget.money
     notes: list[Any] = []
     if budget.estimated:
-        notes.append(Msg("budget_note_estimate", band=tx(budget.band.label)))
+        notes.append(k.derived_each(_estimate_note, budget.band.id))
     if any(c.basis == "consultant" for c in budget.measures.values()):
-        notes.append(Msg("budget_note_consultant"))
+        notes.append(_fixed(k, "budget_note_consultant"))
     if m.converted and m.code != m.base:
-        source = k.source.get(m.currency.source or "")
-        notes.append(
-            Msg(
-                "budget_note_rate",
-                cur=tx(m.currency.name),
-                rate=Num(m.currency.per_base),
-                base=m.base,
-                date=_date(m.currency.date),
-                source=RStrip(tx(source.citation), ". ") if source else "",
-            )
-        )
+        notes.append(k.derived_each(_rate_note, m.code))
     elif not m.converted:
-        notes.append(Msg("budget_note_no_rate", base=tx(m.currency.name)))
+        notes.append(k.derived_each(_no_rate_note, m.code))
     return notes
+
+
+def _estimate_note(k: Knowledge, band: str) -> Once:
+    """The note that the amounts are estimates for a cluster of the size band `band`."""
+    size = next(b for b in k.resources.size_bands if b.id == band)
+    return Once(Msg("budget_note_estimate", band=tx(size.label)))
+
+
+def _rate_note(k: Knowledge, code: str) -> Once:
+    """The note on the rate the amounts in currency `code` were converted at."""
+    cur = k.resources.currencies[code]
+    source = k.source.get(cur.source or "")
+    return Once(
+        Msg(
+            "budget_note_rate",
+            cur=tx(cur.name),
+            rate=Num(cur.per_base),
+            base=k.resources.base_currency,
+            date=_date(cur.date),
+            source=RStrip(tx(source.citation), ". ") if source else "",
+        )
+    )
+
+
+def _no_rate_note(k: Knowledge, code: str) -> Once:
+    """The note that the amounts are in the base currency `code`, no rate being known."""
+    return Once(Msg("budget_note_no_rate", base=tx(k.resources.currencies[code].name)))
 
 
 def _date(iso: str | None) -> Any:

@@ -106,6 +106,9 @@ def _row_targets(
 ) -> tuple[list[float | int | None], str, bool]:
     """The rounded target of each year, the rule that set them (the KPI's kind, or `override`)
     and whether a share bound cut the path."""
+    if base is None and override is None:
+        # no baseline (most of a generated cluster's rows): no target, nothing to round or bound
+        return [None] * max(horizon, 0), kpi.target.kind, False
     kind = quantity(kpi, base)
     rules = k.kpis.target_rules
     if override is not None:
@@ -259,6 +262,7 @@ def kpis_view(
     # what a row shows of a missing figure: the knowledge's alone, one leaf each (words once per
     # language; a generated cluster's rows lack most baselines)
     no_baseline, baseline_first = k.derived(_missing_figures)
+    titles_of: dict[str, Any] = {}  # each measure's title, worked out once (~4 rows name each)
     for row in kpi_rows(result, k, recs, horizon):
         kpi = k.kpi[row["id"]]
         base = row["baseline"]
@@ -284,10 +288,18 @@ def kpis_view(
                 "horizon": horizon,
                 "note": tx(kpi.note),
                 # the titles of its measures (without `titles`, none: no batch page reads them)
-                "recommendations": [measure_title(result, r, k) for r in row["recommendations"]]
+                "recommendations": [_title(result, r, k, titles_of) for r in row["recommendations"]]
                 if titles
                 else [],
                 "recommendation_ids": row["recommendations"],
             }
         )
     return rows
+
+
+def _title(result: Result, rid: str, k: Knowledge, titles_of: dict[str, Any]) -> Any:
+    """`measure_title`, once per measure of the table (`titles_of`: those worked out)."""
+    hit = titles_of.get(rid)
+    if hit is None:
+        hit = titles_of[rid] = measure_title(result, rid, k)
+    return hit

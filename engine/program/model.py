@@ -24,7 +24,7 @@ from engine.program.charts import program_charts
 from engine.program.data_requests import catalogue_order
 from engine.program.gaps import data_gaps
 from engine.program.kpis import kpis_view
-from engine.program.leaves import LangCode, Or, tx
+from engine.program.leaves import LangCode, Or, fixed_text, tx
 from engine.program.markets import market_names
 from engine.program.partial import requests_first
 from engine.program.partners import (
@@ -140,7 +140,7 @@ def _monitoring(k: Knowledge) -> dict[str, Any]:
         "text": tx(k.program.monitoring),
         "stages": Known(tx(x) for x in k.program.stages),
         # the stages are the system's reconstruction wherever the knowledge marks them so
-        "stages_note": Msg("stages_reconstruction")
+        "stages_note": Once(Msg("stages_reconstruction"))
         if any(st.basis == "proposal" for st in k.program.stages)
         else "",
     }
@@ -195,7 +195,7 @@ def recommendation_view(
         "sources": k.derived(_measure_sources)[rid],
         "proposal": r.proposal,
         "basis": r.basis,
-        **status_view(result.status[rid], r, running_unknown(result, rid)),
+        **status_view(result.status[rid], r, k, running_unknown(result, rid)),
         "why": list(short_reasons(result, rid, k)) + list(running_reasons(result, rid, k))
         if reasons
         else [],
@@ -294,12 +294,17 @@ def _index(result: Result, k: Knowledge) -> dict[str, Any]:
     return {
         "value": Num(m.get("index"), 1),
         "raw": m.get("index"),
-        "band": tx(band.label) if band else Or(tx(s.index.not_determined), Msg("not_determined")),
+        "band": tx(band.label) if band else k.derived(_index_not_determined),
         "band_id": m.get("index_band"),
         "coverage": m.get("coverage"),
         "of": counted,
         "note": tx(s.index.note),
     }
+
+
+def _index_not_determined(k: Knowledge) -> Once:
+    """The index band's words when no band is determined: the knowledge's alone, one leaf."""
+    return Once(Or(tx(k.scoring.index.not_determined), Msg("not_determined")))
 
 
 def _ratio(result: Result, k: Knowledge) -> dict[str, Any]:
@@ -498,10 +503,11 @@ def prospects_view(
         else [],
         "geographies": [tx(k.partners.geographies.get(g)) for g in partners.available],
         # a blank is unknown: the partner search then looks everywhere, and says it assumed so
-        "geographies_label": Msg(
+        "geographies_label": k.derived_each(
+            fixed_text,
             "available_geographies"
             if a.get(k.partners.availability_indicator) is not None
-            else "available_geographies_assumed"
+            else "available_geographies_assumed",
         ),
     }
 

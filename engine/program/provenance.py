@@ -11,24 +11,33 @@ from engine.explain.leaves import Filled
 from engine.explain.wording import variant_title
 from engine.inference.trace import Result
 from engine.knowledge.models import Knowledge, RecommendationDef
-from engine.program.leaves import Or, TitleLower, tx
+from engine.program.leaves import Or, TitleLower, fixed_text, tx
 from engine.text.bilingual import Text
 from engine.text.message import Msg, Once, cat
 
 
-def status_view(status: str, r: RecommendationDef, running_unknown: bool = False) -> dict[str, Any]:
+def status_view(
+    status: str, r: RecommendationDef, k: Knowledge, running_unknown: bool = False
+) -> dict[str, Any]:
     """The status badge and the opening condition. A measure conditional because the assessment
     leaves blank whether it already runs opens with the entry's condition or the general
-    "if this is not yet run" wording."""
+    "if this is not yet run" wording. Both are the knowledge's alone: leaves built once per
+    knowledge base, put into words once per language (a cluster shows ~17 measures)."""
     condition: Any = ""
     if status == "conditional":
-        general = Msg("cond_not_running" if running_unknown else "cond_generic")
-        condition = Or(tx(r.condition), general)
+        condition = k.derived_each(_conditions, r.id)[running_unknown]
     return {
         "status": status,
-        "status_label": Msg(f"status_{status}") if status != "new" else "",
+        "status_label": k.derived_each(fixed_text, f"status_{status}") if status != "new" else "",
         "condition": condition,
     }
+
+
+def _conditions(k: Knowledge, rid: str) -> tuple[Once, Once]:
+    """A conditional measure's opening condition: the entry's own, else the general wording (that
+    of a measure whether it already runs the assessment leaves blank second)."""
+    own = tx(k.recommendation[rid].condition)
+    return Once(Or(own, Msg("cond_generic"))), Once(Or(own, Msg("cond_not_running")))
 
 
 def continued_title(title: Any, r: RecommendationDef, k: Knowledge | None = None) -> Any:
@@ -92,7 +101,7 @@ def _same(text: Any) -> Any:
 def proposals_relied_on(result: Result, k: Knowledge, recs: list[str]) -> list[dict[str, Any]]:
     """Our own proposals behind this program, by kind, in reading order (no ids)."""
     s = k.scoring
-    groups: list[tuple[Msg, list[Any]]] = []
+    groups: list[tuple[Once, list[Any]]] = []
     measures: list[Any] = [
         tx(measure_title(result, r, k)) for r in recs if k.recommendation[r].basis == "proposal"
     ]
@@ -103,23 +112,25 @@ def proposals_relied_on(result: Result, k: Knowledge, recs: list[str]) -> list[d
     settings: list[Any] = []
     level = result.assessment.get(s.self_assessment.indicator)
     lv = s.self_assessment.levels.get(level) if level is not None else None
+    # the words of each group and setting are the knowledge's alone: one leaf each, put into words
+    # once per language (a cluster lists ~10)
     if lv is not None and lv.basis == "proposal":
-        settings.append(Msg("prov_levels"))
+        settings.append(k.derived_each(fixed_text, "prov_levels"))
     for name in ("index", "ratio", "helix"):
         if getattr(s, name).basis == "proposal":
-            settings.append(Msg(f"prov_{name}"))
+            settings.append(k.derived_each(fixed_text, f"prov_{name}"))
     if any(p.basis == "proposal" for p in s.partial_indicators):
-        settings.append(Msg("prov_partials"))
+        settings.append(k.derived_each(fixed_text, "prov_partials"))
     kpis = {kid for r in recs for kid in k.recommendation[r].kpis if kid in k.kpi}
     if any(k.kpi[kid].target.basis == "proposal" for kid in kpis):
-        settings.append(Msg("prov_kpi_targets"))
+        settings.append(k.derived_each(fixed_text, "prov_kpi_targets"))
     if any(st.basis == "proposal" for st in k.program.stages):
-        settings.append(Msg("prov_stages"))
+        settings.append(k.derived_each(fixed_text, "prov_stages"))
     for key, items in (
         ("prov_settings", settings),
         ("prov_rules", rules),
         ("prov_measures", measures),
     ):
         if items:
-            groups.append((Msg(key), items))
+            groups.append((k.derived_each(fixed_text, key), items))
     return [{"label": label, "entries": items} for label, items in groups]

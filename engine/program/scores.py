@@ -9,9 +9,9 @@ from typing import Any
 
 from engine.inference.trace import Result
 from engine.knowledge.models import Knowledge
-from engine.program.leaves import Cite, Format, Or, tx
+from engine.program.leaves import Cite, Format, Or, fixed_text, tx
 from engine.program.peers import peer_text
-from engine.text.message import Cat, Msg, Num, cat
+from engine.text.message import Cat, Known, Msg, Num, Once, cat
 
 
 def _bands_text(bands: list[Any], unit: str) -> Cat:
@@ -61,14 +61,14 @@ def scores_view(result: Result, k: Knowledge, peer_rank: dict[str, Any] | None) 
     basis of K, leading helices and the reconciliation of self-assessment and index."""
     m = result.measures.values
     s = k.scoring
-    label: dict[str, Any] = {p.id: tx(p.label) for p in s.partial_indicators}
+    label, bands, not_determined, ratio_bands, constructed = k.derived(_fixed_parts)
     counts = [
         {
             "id": p.id,
             "label": label[p.id],
             "value": Num(raw)
             if (raw := _raw_count(result, p)) is not None
-            else Msg("no_data_value"),
+            else k.derived_each(fixed_text, "no_data_value"),
         }
         for p in s.partial_indicators
         if p.formula != "ratio"
@@ -84,14 +84,10 @@ def scores_view(result: Result, k: Knowledge, peer_rank: dict[str, Any] | None) 
         low_self = m.get("index_band") in s.self_assessment.agrees_with_index.get("developed", [])
         reconcile = tx(k.program.reconciliation.get("self_lower" if low_self else "self_higher"))
     return {
-        "bands_convention": Msg("scores_bands_convention", bands=_bands_text(s.index.bands, " %")),
+        "bands_convention": bands,
         "reported": reported_view(result, k),
         "determined": determined,
-        "not_determined_text": Msg(
-            "scores_not_determined",
-            min=s.index.min_coverage,
-            groups=cat((tx(g.label) for g in s.index.groups.values()), ", "),
-        ),
+        "not_determined_text": not_determined,
         "missing": [label.get(x, x) for x in m.get("index_missing") or []],
         "counts": counts,
         "peers": peer_text(peer_rank, k),
@@ -99,9 +95,7 @@ def scores_view(result: Result, k: Knowledge, peer_rank: dict[str, Any] | None) 
         "ratio_basis": _ratio_basis(m, s.ratio.min_pairs),
         "ratio_pairs": _ratio_pairs(result, k, label),
         "ratio_left_out": [label.get(x, x) for x in m.get("ratio_left_out") or []],
-        "ratio_bands_convention": Msg(
-            "scores_ratio_convention", bands=_bands_text(s.ratio.bands, "")
-        ),
+        "ratio_bands_convention": ratio_bands,
         "leaders": leaders if m.get("model") == s.helix.model_ids.dual else [],
         "reconciliation": reconcile,
         "benchmark_rule": tx(s.benchmark_rule.note),
@@ -111,16 +105,31 @@ def scores_view(result: Result, k: Knowledge, peer_rank: dict[str, Any] | None) 
             if f in k.finding and f.startswith("mixed.") and k.finding[f].kind == "note"
         ],
         "mixed_rule": tx(s.reconciliation.note) if s.reconciliation else "",
-        "constructed": [
-            {
-                "label": k.indicator[i].label,
-                "value": Num(b.value),
-                "note": tx(b.note),
-            }
-            for i, b in s.benchmarks.items()
-            if b.kind == "constructed" and i in k.indicator
-        ],
+        "constructed": constructed,
     }
+
+
+def _fixed_parts(k: Knowledge) -> tuple[dict[str, Any], Once, Once, Once, Known]:
+    """What the diagnosis details say whatever the cluster: the partial indicators' labels, the
+    bands as the system's convention, what an undetermined index lacks, the constructed means.
+    The knowledge's alone, built once per knowledge base and put into words once per language."""
+    s = k.scoring
+    label: dict[str, Any] = {p.id: tx(p.label) for p in s.partial_indicators}
+    bands = Once(Msg("scores_bands_convention", bands=_bands_text(s.index.bands, " %")))
+    not_determined = Once(
+        Msg(
+            "scores_not_determined",
+            min=s.index.min_coverage,
+            groups=cat((tx(g.label) for g in s.index.groups.values()), ", "),
+        )
+    )
+    ratio_bands = Once(Msg("scores_ratio_convention", bands=_bands_text(s.ratio.bands, "")))
+    constructed = Known(
+        {"label": k.indicator[i].label, "value": Num(b.value), "note": tx(b.note)}
+        for i, b in s.benchmarks.items()
+        if b.kind == "constructed" and i in k.indicator
+    )
+    return label, bands, not_determined, ratio_bands, constructed
 
 
 def _ratio_basis(m: dict[str, Any], min_pairs: int) -> Any:

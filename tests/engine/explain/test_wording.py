@@ -222,3 +222,27 @@ def test_a_measures_wording_built_once_is_the_one_filled_for_the_cluster(knowled
         fast = measure_wording(nn_result, rid, knowledge)
         assert fast == wording._wording(nn_result, rid, knowledge)
     assert fixed.keys() & set(nn_result.recommendations), "some measure takes the memo's wording"
+
+
+def test_a_measures_leaves_made_once_read_as_filled_for_the_cluster(knowledge, nn_result):
+    """The knowledge's own texts (no value in them), the rationale of the knowledge's own parts
+    and each rule's value-free `because` say what filling them for the cluster says."""
+    from engine.explain import wording
+    from engine.explain.leaves import Filled, Stripped
+    from engine.text.message import cat
+
+    locales = [Locale("ru"), Locale("en")]  # each with its memo, as a batch worker's
+    for rid in nn_result.recommendations:
+        words = measure_wording(nn_result, rid, knowledge)
+        r = knowledge.recommendation[rid]
+        plain = Stripped(cat([*words["because"], words["general_rationale"]], " "))
+        for loc in locales:
+            assert localize(words["rationale"], loc) == localize(plain, loc)
+            if not r.variants:
+                assert localize(words["title"], loc) == localize(Filled(r.title), loc)
+                assert localize(words["text"], loc) == localize(
+                    fill(r.text, nn_result, knowledge), loc
+                )
+    for rid, sentence in knowledge.derived(wording._plain_because).items():
+        because = knowledge.rule[rid].rule.because
+        assert sentence == fill(because, nn_result, knowledge, {}, strict=True)

@@ -175,6 +175,10 @@ def test_measure_years_and_split():
             parts = split(amount, weights)
             assert sum(parts) == amount and all(p >= 0 for p in parts)
     assert split(10, [1.0, 1.0, 1.0]) == [4, 3, 3]
+    # a single source takes the whole amount, whatever its weight (`measure_cost` skips `split`)
+    for amount in (0, 1, 7, 100, 12345):
+        for weight in (1.0, 0.1, 0.3, 2.5, 0.0):
+            assert split(amount, [weight]) == [amount]
 
 
 def test_an_instrument_that_does_not_pay_gets_no_amount_and_is_named_as_support(session, knowledge):
@@ -360,3 +364,34 @@ def test_currency_leaves_made_once_say_what_the_plain_messages_say(knowledge):
             assert localize(head, loc) == localize(Msg("plan_amount", unit=plain), loc)
             said = localize(kpi_unit(money_kpi, country, knowledge), loc)
             assert said == localize(money_unit, loc)
+
+
+def test_budget_notes_made_once_say_what_the_plain_messages_say(knowledge):
+    # the estimate's and the rate's notes are one leaf per size band or currency (words once per
+    # language): the same words as the messages built for each budget before
+    from engine.program.budget_view import _date, _estimate_note, _no_rate_note, _rate_note
+    from engine.program.leaves import RStrip, tx
+    from engine.text.message import Locale, Msg, Num, localize
+
+    r = knowledge.resources
+    for lang in ("ru", "en"):
+        loc = Locale(lang)
+        for band in r.size_bands:
+            plain = Msg("budget_note_estimate", band=tx(band.label))
+            said = knowledge.derived_each(_estimate_note, band.id)
+            assert localize(said, loc) == localize(plain, loc)
+        for code, cur in r.currencies.items():
+            source = knowledge.source.get(cur.source or "")
+            rate = Msg(
+                "budget_note_rate",
+                cur=tx(cur.name),
+                rate=Num(cur.per_base),
+                base=r.base_currency,
+                date=_date(cur.date),
+                source=RStrip(tx(source.citation), ". ") if source else "",
+            )
+            said = knowledge.derived_each(_rate_note, code)
+            assert localize(said, loc) == localize(rate, loc)
+            no_rate = Msg("budget_note_no_rate", base=tx(cur.name))
+            said = knowledge.derived_each(_no_rate_note, code)
+            assert localize(said, loc) == localize(no_rate, loc)
