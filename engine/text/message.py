@@ -293,8 +293,15 @@ class _Walk:
         hit = self.done.get(id(t))
         if hit is not None:
             return hit[1]  # type: ignore[no-any-return]
-        walk = self.walk
-        out = {k: walk(v) for k, v in t.items()}
+        walk, typesets = self.walk, self.typesets
+        out = {}
+        # a loop, not a comprehension (no frame to build for each dict), and a string value (half
+        # of them) said here, as `walk` says it, without a call
+        for k, v in t.items():
+            if type(v) is str:
+                out[k] = _typeset(v) if typesets else v
+            else:
+                out[k] = walk(v)
         self.done[id(t)] = (t, out)
         return out
 
