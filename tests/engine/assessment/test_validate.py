@@ -127,3 +127,27 @@ def test_what_validation_derives_once_per_knowledge_base_is_the_plain_computatio
         missing = [p.params for p in exc.value.problems if p.code == "missing-required"]
         expected = [i.id for i in k.indicators.indicators if i.required and i.id in dropped]
         assert missing == [(("id", rid),) for rid in expected]
+
+
+def test_each_indicators_field_check_agrees_with_check_value(knowledge):
+    """The per-indicator checks built once (`field_check`, the batch's fast path) give what
+    `check_value` gives, value, type and message, for answers inside, at and beyond the bounds
+    and of every other kind."""
+    from engine.assessment.validate import field_check
+
+    inf = float("inf")
+    samples = [0, 1, 3, 4, 5, -1, 7, 100, 10**30, -(10**30), 0.0, 2.5, 3.0, 4.0, -0.5, 1e9]
+    samples += [float("nan"), inf, -inf, True, False, "3", "yes", "", "Russia", "RU"]
+    samples += [[], ["a"], {"x": 1}]
+    for ind in knowledge.indicators.indicators:
+        if ind.lookup or ind.type == "list":
+            continue  # `check_value` itself (a place's name is looked up, slowly when unknown)
+        fast = field_check(ind, knowledge)
+        choices = list(ind.values or [])
+        for value in samples + choices[:2]:
+            got, want = fast(value), check_value(ind, value, knowledge)
+            assert got == want or (got[1] is not None and str(got[1]) == str(want[1])), (
+                ind.id,
+                value,
+            )
+            assert type(got[0]) is type(want[0]), (ind.id, value)
