@@ -2,6 +2,7 @@
 
     uv run python bench/batch_throughput.py [--clusters 400] [--workers 2] [--rounds 5]
                                             [--lang ru] [--format md] [--other DIR]
+                                            [--known-to DIR]
 
 The parent writes `--clusters` seeded assessments (bench/synthetic.py, the shipped knowledge
 base) to a temporary folder once. Each round then runs, for this checkout and every `--other
@@ -12,6 +13,10 @@ knowledge base are outside the timing. The table gives the median and the best r
 CPU time (parent and workers) per cluster: on a shared machine the wall time says how busy the
 neighbours were, while 2 / CPU-per-cluster is what two free cores would reach (the summary at
 the end runs on one core, so the real figure is a little lower).
+
+`--known-to DIR` leaves out of each assessment the indicators DIR's knowledge base does not know
+(a blank is unknown here): a checkout from before an indicator was added refuses an assessment
+that gives it, so comparing with such a checkout (the issue's start) needs this.
 """
 
 from __future__ import annotations
@@ -31,8 +36,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def generate(folder: Path, n: int, seed: int = 7) -> None:
-    """`n` valid assessments as a user would write them, seeded."""
+def generate(folder: Path, n: int, seed: int = 7, known: set[str] | None = None) -> None:
+    """`n` valid assessments as a user would write them, seeded (only the `known` indicators,
+    when given)."""
     import yaml
 
     sys.path.insert(0, str(ROOT))
@@ -43,6 +49,8 @@ def generate(folder: Path, n: int, seed: int = 7) -> None:
     rng = random.Random(seed)
     for i in range(n):
         values = {"cluster_name": f"Кластер {i:04d}", **random_values(k, rng)}
+        if known is not None:
+            values = {key: v for key, v in values.items() if key in known or key == "cluster_name"}
         (folder / f"cluster-{i:04d}.yaml").write_text(
             yaml.safe_dump(values, allow_unicode=True), encoding="utf-8"
         )
@@ -78,6 +86,14 @@ def child(root: str, inputs: str, out: str, lang: str, fmt: str, workers: int) -
     )
 
 
+def indicators_of(root: str) -> None:
+    """In a new process: print the indicator ids `root`'s knowledge base knows, as JSON."""
+    sys.path.insert(0, root)
+    from engine.knowledge.load import load_knowledge
+
+    print(json.dumps([ind.id for ind in load_knowledge().indicators.indicators]))
+
+
 def _cpu() -> float:
     """User+system CPU seconds of this process and of its finished children (the workers)."""
     own = resource.getrusage(resource.RUSAGE_SELF)
@@ -93,16 +109,26 @@ def main() -> None:
     ap.add_argument("--lang", default="ru")
     ap.add_argument("--format", default="md")
     ap.add_argument("--other", action="append", default=[], help="another checkout to compare")
+    ap.add_argument("--known-to", help="a checkout: leave out the indicators it does not know")
     ap.add_argument("--child", nargs=6, help=argparse.SUPPRESS)
+    ap.add_argument("--child-indicators", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
         root, inputs, out, lang, fmt, workers = args.child
         child(root, inputs, out, lang, fmt, int(workers))
         return
+    if args.child_indicators:
+        indicators_of(args.child_indicators)
+        return
     tmp = Path(tempfile.mkdtemp(prefix="batch-bench-"))
     inputs = tmp / "inputs"
     inputs.mkdir()
-    generate(inputs, args.clusters)
+    known = None
+    if args.known_to:  # its own modules, so in a process of its own
+        cmd = [sys.executable, __file__, "--child-indicators", args.known_to]
+        done = subprocess.run(cmd, cwd=args.known_to, capture_output=True, text=True, check=True)
+        known = set(json.loads(done.stdout.strip().splitlines()[-1]))
+    generate(inputs, args.clusters, known=known)
     env = dict(os.environ)
     env.pop("PYTHONDONTWRITEBYTECODE", None)  # bytecode warm, as for a user's installed copy
     env.pop("PYTHONPYCACHEPREFIX", None)
@@ -133,7 +159,9 @@ def main() -> None:
             cpus[label].append(cpu)
     load = os.getloadavg()
     print(
-        f"{args.clusters} generated clusters, {args.format} in {args.lang}, {args.workers} workers, "
+        f"{args.clusters} generated clusters"
+        + (f" (indicators known to {args.known_to})" if known is not None else "")
+        + f", {args.format} in {args.lang}, {args.workers} workers, "
         f"{os.cpu_count()} CPUs; {args.rounds} interleaved rounds; "
         f"load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}"
     )
