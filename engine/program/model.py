@@ -39,7 +39,7 @@ from engine.program.provenance import (
     proposals_relied_on,
     status_view,
 )
-from engine.program.scores import reported_source, scores_view
+from engine.program.scores import helix_labels, partial_weights, reported_source, scores_view
 from engine.program.sections import chain_lines, partner_view, scale_max, sources_view
 from engine.text.message import Known, Lower, Msg, Num, Once, cat
 
@@ -256,7 +256,7 @@ def _score_rows(result: Result, k: Knowledge, group: str) -> list[dict[str, Any]
 
 def _partial_rows(result: Result, k: Knowledge) -> list[dict[str, Any]]:
     m = result.measures.values
-    weights = k.derived(_partial_weights)
+    weights = k.derived(partial_weights)
     return [
         {
             "id": p.id,
@@ -270,11 +270,6 @@ def _partial_rows(result: Result, k: Knowledge) -> list[dict[str, Any]]:
         }
         for p in k.scoring.partial_indicators
     ]
-
-
-def _partial_weights(k: Knowledge) -> dict[str, Once]:
-    """The weight of each ratio partial indicator, the knowledge's alone: one leaf each."""
-    return {p.id: Once(Num(p.weight)) for p in k.scoring.partial_indicators if p.formula == "ratio"}
 
 
 def _self_assessment(result: Result, k: Knowledge) -> dict[str, Any]:
@@ -331,7 +326,7 @@ def _ratio(result: Result, k: Knowledge) -> dict[str, Any]:
 def _model(result: Result, k: Knowledge) -> dict[str, Any]:
     m, helix = result.measures.values, k.scoring.helix
     model_id = m.get("model") or "unknown"
-    labels = k.derived(_helix_labels)
+    labels = k.derived(helix_labels)
     return {
         "id": model_id,
         "label": tx(helix.models.get(model_id)),
@@ -342,12 +337,6 @@ def _model(result: Result, k: Knowledge) -> dict[str, Any]:
         "note": tx(helix.note),
         "leading": _leading_actors(result, k, model_id),
     }
-
-
-def _helix_labels(k: Knowledge) -> dict[str, Once]:
-    """Each helix's label (its id where the knowledge gives none): one leaf per knowledge base."""
-    helix = k.scoring.helix
-    return {h: Once(Or(tx(helix.labels.get(h)), h)) for h in helix.helices}
 
 
 def _leading_actors(result: Result, k: Knowledge, model_id: str) -> Any:

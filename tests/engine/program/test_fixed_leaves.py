@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from engine.program.leaves import Or, fixed_text, num, tx
-from engine.program.model import _helix_labels, _partial_weights
+from engine.program.scores import helix_labels, partial_weights
 from engine.text.message import LANGS, Locale, Msg, Num, Once, localize
 
 
@@ -20,9 +20,9 @@ def test_a_shared_leaf_reads_as_the_leaf_it_replaces(knowledge, lang):
         (num(None, k), Num(None)),
         (num(2.5, k), Num(2.5)),
     ]
-    pairs += [(_helix_labels(k)[h], Or(tx(helix.labels.get(h)), h)) for h in helix.helices]
+    pairs += [(helix_labels(k)[h], Or(tx(helix.labels.get(h)), h)) for h in helix.helices]
     pairs += [
-        (_partial_weights(k)[p.id], Num(p.weight))
+        (partial_weights(k)[p.id], Num(p.weight))
         for p in k.scoring.partial_indicators
         if p.formula == "ratio"
     ]
