@@ -12,7 +12,7 @@ from typing import Any
 from engine.explain.wording import country_profile
 from engine.inference.trace import Result
 from engine.knowledge.models import Knowledge
-from engine.program.leaves import Cite, KnownSortedByText, RStrip, tx
+from engine.program.leaves import Cite, KnownSortedByText, RStrip, fixed_text, tx
 from engine.program.model import ProgramView
 from engine.text.message import Known, Msg, Once, cat
 
@@ -110,8 +110,9 @@ def risk_register(result: Result, k: Knowledge, bodies: dict[str, Any]) -> list[
             text=tx(r.text)
             if one_line or r.basis != "proposal"
             else cat([tx(r.text), " (", Msg("our_proposal"), ")"]),
-            probability=Msg(f"level_{r.probability}"),
-            impact=Msg(f"level_{r.impact}"),
+            # the knowledge's own words, one leaf each (~11 a cluster, the same few levels)
+            probability=k.derived_each(fixed_text, f"level_{r.probability}"),
+            impact=k.derived_each(fixed_text, f"level_{r.impact}"),
             mitigation=tx(r.mitigation),
             owner=bodies.get(r.owner, r.owner),
         )

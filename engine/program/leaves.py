@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from engine.knowledge.base import Text
-from engine.text.message import Loc, Locale, Msg, Once, Rendered, localize
+from engine.text.message import Loc, Locale, Msg, Num, Once, Rendered, localize
 from engine.text.typography import typeset_view
 
 
@@ -23,6 +23,17 @@ def fixed_text(k: Any, key: str) -> Once:
     """The strings text `key`, without parameters, as one leaf per knowledge base, put into words
     once per language (`Knowledge.derived_each(fixed_text, key)`: a plan shows dozens of them)."""
     return Once(Msg(key))
+
+
+def num(value: float | None, k: Any) -> Num | Once:
+    """`Num(value)`, or for no value the knowledge base's one dash leaf, put into words once per
+    language (`Knowledge.derived(no_number)`: the score tables show a dozen blanks a cluster)."""
+    return Num(value) if value is not None else k.derived(no_number)
+
+
+def no_number(k: Any) -> Once:
+    """`Num(None)` (a dash) as one leaf per knowledge base."""
+    return Once(Num(None))
 
 
 @dataclass(frozen=True, slots=True)

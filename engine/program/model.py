@@ -24,7 +24,7 @@ from engine.program.charts import program_charts
 from engine.program.data_requests import catalogue_order
 from engine.program.gaps import data_gaps
 from engine.program.kpis import kpis_view
-from engine.program.leaves import LangCode, Or, fixed_text, tx
+from engine.program.leaves import LangCode, Or, fixed_text, num, tx
 from engine.program.markets import market_names
 from engine.program.partial import requests_first
 from engine.program.partners import (
@@ -39,7 +39,7 @@ from engine.program.provenance import (
     proposals_relied_on,
     status_view,
 )
-from engine.program.scores import reported_source, scores_view
+from engine.program.scores import helix_labels, partial_weights, reported_source, scores_view
 from engine.program.sections import chain_lines, partner_view, scale_max, sources_view
 from engine.text.message import Known, Lower, Msg, Num, Once, cat
 
@@ -244,7 +244,7 @@ def _score_rows(result: Result, k: Knowledge, group: str) -> list[dict[str, Any]
             {
                 "id": ind.id,
                 "label": ind.label,
-                "value": Num(v),
+                "value": num(v, k),
                 "raw": v,
                 "benchmark": shown,
                 "benchmark_raw": bench.value if bench else None,
@@ -256,14 +256,15 @@ def _score_rows(result: Result, k: Knowledge, group: str) -> list[dict[str, Any]
 
 def _partial_rows(result: Result, k: Knowledge) -> list[dict[str, Any]]:
     m = result.measures.values
+    weights = k.derived(partial_weights)
     return [
         {
             "id": p.id,
             "label": p.label,
-            "value": Num(m.get(p.id)),
+            "value": num(m.get(p.id), k),
             "raw": m.get(p.id),
-            "weight": Num(p.weight) if p.formula == "ratio" else "—",
-            "region": Num(m.get(p.region)) if p.region else "—",
+            "weight": weights.get(p.id, "—"),
+            "region": num(m.get(p.region), k) if p.region else "—",
             "region_raw": m.get(p.region) if p.region else None,
             "tercile": m.get(f"tercile_{p.id}") or "",
         }
@@ -311,9 +312,9 @@ def _ratio(result: Result, k: Knowledge) -> dict[str, Any]:
     m, s = result.measures.values, k.scoring
     band = next((b for b in s.ratio.bands if b.id == m.get("ratio_band")), None)
     return {
-        "value": Num(m.get("ratio")),
+        "value": num(m.get("ratio"), k),
         "raw": m.get("ratio"),
-        "band": tx(band.label) if band else Msg("not_determined"),
+        "band": tx(band.label) if band else k.derived_each(fixed_text, "not_determined"),
         "band_id": m.get("ratio_band"),
         "region_index": Num(m.get("region_index"), 1),
         "cluster_matched": Num(m.get("cluster_matched_index"), 1),
@@ -325,11 +326,12 @@ def _ratio(result: Result, k: Knowledge) -> dict[str, Any]:
 def _model(result: Result, k: Knowledge) -> dict[str, Any]:
     m, helix = result.measures.values, k.scoring.helix
     model_id = m.get("model") or "unknown"
+    labels = k.derived(helix_labels)
     return {
         "id": model_id,
         "label": tx(helix.models.get(model_id)),
         "helices": [
-            {"id": h, "label": Or(tx(helix.labels.get(h)), h), "value": Num(m.get(f"helix_{h}"))}
+            {"id": h, "label": labels[h], "value": num(m.get(f"helix_{h}"), k)}
             for h in helix.helices
         ],
         "note": tx(helix.note),

@@ -14,6 +14,17 @@ from engine.program.peers import peer_text
 from engine.text.message import Cat, Known, Msg, Num, Once, cat
 
 
+def partial_weights(k: Knowledge) -> dict[str, Once]:
+    """The weight of each ratio partial indicator, the knowledge's alone: one leaf each."""
+    return {p.id: Once(Num(p.weight)) for p in k.scoring.partial_indicators if p.formula == "ratio"}
+
+
+def helix_labels(k: Knowledge) -> dict[str, Once]:
+    """Each helix's label (its id where the knowledge gives none): one leaf per knowledge base."""
+    helix = k.scoring.helix
+    return {h: Once(Or(tx(helix.labels.get(h)), h)) for h in helix.helices}
+
+
 def _bands_text(bands: list[Any], unit: str) -> Cat:
     parts: list[Cat] = []
     lo = None
