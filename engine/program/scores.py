@@ -13,6 +13,10 @@ from engine.program.leaves import Cite, Format, Or, fixed_text, tx
 from engine.program.peers import peer_text
 from engine.text.message import Cat, Known, Msg, Num, Once, cat
 
+# the measures whose derivations the program record reads (`_ratio_pairs`): a batch that writes
+# no JSON result keeps only theirs (engine/deliverables/batch.py `Work.derivations`)
+DERIVATIONS_READ = frozenset({"cluster_matched_index"})
+
 
 def _bands_text(bands: list[Any], unit: str) -> Cat:
     parts: list[Cat] = []
