@@ -48,11 +48,13 @@ from engine.files.atomic import Inputs, check_target, payload
 from engine.files.folders import folder_entries
 from engine.inference.run import Runner
 from engine.knowledge.models import Knowledge
+from engine.measures import compute
 from engine.program import model as program
 from engine.program.budget import build_budget
 from engine.program.document import build_document
 from engine.program.firmness import map_of
 from engine.program.result_json import result_json
+from engine.program.scores import DERIVATIONS_READ
 from engine.render.formats import get_format
 from engine.render.formats import render as render_format
 from engine.render.jinja import to_json
@@ -241,13 +243,20 @@ class Work:
         """The result of one assessment, on this batch's (or this worker's) runner."""
         if self.runner is None:
             self.runner = Runner(self.knowledge)
-        return self.runner.run(a, facts=self.trace_facts)
+        measures = compute(a, self.knowledge, derivations=self.derivations)
+        return self.runner.run(a, measures, facts=self.trace_facts)
 
     @cached_property
     def trace_facts(self) -> bool:
         """Whether the firing record keeps the facts each firing matched: only the JSON result's
         trace shows them (the documents read the conditions)."""
         return "data" in get_format(self.fmt, "program").renderers["program"].reads
+
+    @cached_property
+    def derivations(self) -> bool | frozenset[str]:
+        """The measures whose derivations the run keeps: all for the JSON result (it shows
+        them), else those the program record reads (the documents' reasons read none)."""
+        return True if self.trace_facts else DERIVATIONS_READ
 
     @cached_property
     def locale(self) -> Locale:

@@ -293,22 +293,28 @@ def _collect_declared(result: Result, knowledge: Knowledge) -> dict[str, str]:
     """Findings, recommendations and postponements in the order first declared, each once (an
     `excluded` measure stays out: the runner keeps it in `result.excluded`), with each made
     measure's status; return the highest priority the firing rules asked for each. One pass
-    over the declarations (~50 firings a cluster)."""
+    over the declarations (~50 firings a cluster), which also indexes the firings by what they
+    declared (`Result.producers`, asked for every measure the program shows)."""
     lists = {
         "finding": result.findings,
         "recommendation": result.recommendations,
         "postponed": result.postponed,
     }
-    seen: set[tuple[str, str]] = set()
+    producers: dict[tuple[str, str], list[Firing]] = {}
     status = result.status
     asked: dict[str, str] = {}
     for f in result.firings:
         for d in f.declared:
+            key = (d.kind, d.id)
+            found = producers.get(key)
+            if found is None:
+                producers[key] = [f]
+            elif found[-1] is not f:  # a firing once per what it declared
+                found.append(f)
             target = lists.get(d.kind)
             if target is None:
                 continue
-            if (d.kind, d.id) not in seen:
-                seen.add((d.kind, d.id))
+            if found is None:  # declared first here
                 target.append(d.id)
             if d.kind != "recommendation":
                 continue
@@ -322,6 +328,7 @@ def _collect_declared(result: Result, knowledge: Knowledge) -> dict[str, str]:
                 held = asked.get(d.id)
                 if held is None or PRIORITY_RANK[f.priority] < PRIORITY_RANK[held]:
                     asked[d.id] = f.priority
+    result.index_producers(producers)
     return asked
 
 

@@ -282,6 +282,11 @@ class Result:
             dict.fromkeys(d.id for f in self.firings for d in f.declared if d.kind == "excluded")
         )
 
+    def index_producers(self, index: dict[tuple[str, str], list[Firing]]) -> None:
+        """Hand over the firings by what they declared, as `producers` would index them: the
+        runner builds it in its own pass over the declarations."""
+        self._by_declared = index
+
     def producers(self, kind: str, ident: str) -> list[Firing]:
         """The firings that declared `ident` (new or again): every justification."""
         if self._by_declared is None:  # the firing record is complete once a Result exists

@@ -9,6 +9,7 @@ explanations can follow a measure back to the assessment's own indicators.
 from __future__ import annotations
 
 import math
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -103,13 +104,20 @@ class _Sink:
     """Collects the measures and their derivations in the order they are computed."""
 
     def __init__(
-        self, knowledge: Knowledge, assessment: Assessment, derivations: bool = True
+        self,
+        knowledge: Knowledge,
+        assessment: Assessment,
+        derivations: bool | Collection[str] = True,
     ) -> None:
         self.knowledge = knowledge
         self.assessment = assessment
         self.values: dict[str, Any] = {}
         self.der: dict[str, Derivation] = {}
-        self.keep = derivations  # without: the values alone, about half the time
+        # the measures whose derivations are kept, None for all: without, the values alone,
+        # about half the time
+        self.keep: Collection[str] | None = (
+            None if derivations is True else () if derivations is False else derivations
+        )
         self.where = knowledge.derived(_settings)  # `_setting`'s memo, read ~80 times a cluster
 
     def put(
@@ -122,7 +130,7 @@ class _Sink:
     ) -> None:
         """Record a measure with its derivation (formula, inputs, the scoring.yaml setting used)."""
         self.values[key] = value
-        if not self.keep:
+        if self.keep is not None and key not in self.keep:
             return
         self.der[key] = derivation(
             key,
@@ -135,11 +143,17 @@ class _Sink:
 
 
 def compute(
-    assessment: Assessment, knowledge: Knowledge, *, derivations: bool = True, given: Given = None
+    assessment: Assessment,
+    knowledge: Knowledge,
+    *,
+    derivations: bool | Collection[str] = True,
+    given: Given = None,
 ) -> Measures:
     """Every derived measure of one assessment, each with its derivation (without `derivations`,
-    the values alone; `given`: the partial indicators and AS_GIVEN stages' values, known to the
-    caller: the sensitivity map's candidate values, engine/explain/sensitivity.py)."""
+    the values alone; with a collection of measure ids, only theirs, but a verdict's inputs are
+    those of its measures whose derivations are kept; `given`: the partial indicators and
+    AS_GIVEN stages' values, known to the caller: the sensitivity map's candidate values,
+    engine/explain/sensitivity.py)."""
     out = _Sink(knowledge, assessment, derivations)
     _as_given(out, given, _partials)
     _index(out)

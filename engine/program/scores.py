@@ -13,6 +13,10 @@ from engine.program.leaves import Cite, Format, Or, fixed_text, tx
 from engine.program.peers import peer_text
 from engine.text.message import Cat, Known, Msg, Num, Once, cat
 
+# the measures whose derivations the program record reads (`_ratio_pairs`): a batch that writes
+# no JSON result keeps only theirs (engine/deliverables/batch.py `Work.derivations`)
+DERIVATIONS_READ = frozenset({"cluster_matched_index"})
+
 
 def partial_weights(k: Knowledge) -> dict[str, Once]:
     """The weight of each ratio partial indicator, the knowledge's alone: one leaf each."""

@@ -421,6 +421,11 @@ def test_measures_without_derivations_are_the_same_values(session):
         lean = compute(a, session.knowledge, derivations=False)
         assert lean.values == full.values, path.name
         assert lean.derivations == {} and full.derivations
+        some = compute(a, session.knowledge, derivations={"cluster_matched_index", "index"})
+        assert some.values == full.values, path.name
+        assert some.derivations == {
+            key: full.derivations[key] for key in ("cluster_matched_index", "index")
+        }
 
 
 def test_each_setting_is_where_scoring_yaml_writes_it(knowledge, monkeypatch):

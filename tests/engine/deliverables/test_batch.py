@@ -431,3 +431,18 @@ def test_the_summaries_run_with_what_the_batch_kept_frozen(
         gc.unfreeze()
         if held:
             gc.freeze()
+
+
+@pytest.mark.parametrize("fmt", ["md", "html"])
+def test_a_batch_keeping_only_the_derivations_read_drafts_the_same_files(knowledge, fmt):
+    """A Markdown or HTML batch keeps only the derivations its program record reads
+    (`Work.derivations`): the same file and summary row as with every derivation kept."""
+    from engine.deliverables import batch
+
+    path = str(EXAMPLES / "nizhny-novgorod.yaml")
+    job = batch.Job(0, "nn", f"nn.{fmt}", path=path)
+    slim, full = batch.Work(knowledge, fmt, "ru"), batch.Work(knowledge, fmt, "ru")
+    full.derivations = True
+    assert slim.derivations is not True and batch.Work(knowledge, "json", "ru").derivations
+    a, b = batch.process(job, slim), batch.process(job, full)
+    assert (a.data, a.row) == (b.data, b.row)
