@@ -35,11 +35,12 @@ class MeasureCost:
     cells: dict[str, dict[int, int]]
     basis: str  # source | derived | proposal | consultant | within_current_activity
     estimate: bool  # an estimate of the knowledge base, not the consultant's figure
+    # the measure's amount over the program: summed once, when the cost is made (the plan, the
+    # view and the batch summary read it ~100 times a cluster; a cost is never changed)
+    total: int = field(init=False)
 
-    @property
-    def total(self) -> int:
-        """The measure's amount over the program."""
-        return sum(self.by_year.values())
+    def __post_init__(self) -> None:
+        self.total = sum(self.by_year.values())
 
     @property
     def by_source(self) -> dict[str, int]:
@@ -214,11 +215,15 @@ def measure_cost(
     if sum(by_year.values()) == 0:
         return MeasureCost(rid, by_year, {NO_COST: dict.fromkeys(by_year, 0)}, basis, estimate)
     cells: dict[str, dict[int, int]] = {}
+    first = years[0]
+    here: list[str] = []
     for y, amount in by_year.items():
         # a year's amount goes to the instruments that exist in that calendar year (a fund
-        # dissolved in the program's first year pays nothing in the next)
-        calendar = years[0] + y - 1 if years[0] is not None else None
-        here = sources_of(rid, result, k, budget.money, (calendar, calendar), memo)
+        # dissolved in the program's first year pays nothing in the next); without calendar
+        # years every year has the same sources: asked once
+        if first is not None or not here:
+            calendar = first + y - 1 if first is not None else None
+            here = sources_of(rid, result, k, budget.money, (calendar, calendar), memo)
         if len(here) == 1:  # most years: one source pays it all, as `split` would share it
             cells.setdefault(here[0], {})[y] = amount
             continue

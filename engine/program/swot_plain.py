@@ -63,7 +63,8 @@ def swot_sentence(
     if item.origin != "engine" or not item.finding:
         return item.text
     label = item.text
-    mean_key = (words or {}).get("swot_mean", Msg("swot_mean")).key
+    mean = words.get("swot_mean") if words else None  # no default Msg built for each item
+    mean_key = mean.key if mean is not None else "swot_mean"
     word = {"strengths": "swot_strength_word", "weaknesses": "swot_weakness_word"}.get(kind)
     for f in result.producers("finding", item.finding)[:1]:
         for c in f.conditions:
