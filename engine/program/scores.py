@@ -13,9 +13,11 @@ from engine.program.leaves import Cite, Format, Or, fixed_text, tx
 from engine.program.peers import peer_text
 from engine.text.message import Cat, Known, Msg, Num, Once, cat
 
-# the measures whose derivations the program record reads (`_ratio_pairs`): a batch that writes
-# no JSON result keeps only theirs (engine/deliverables/batch.py `Work.derivations`)
-DERIVATIONS_READ = frozenset({"cluster_matched_index"})
+# the measure whose derivation `_ratio_pairs` reads: the only derivation the program record reads,
+# so a batch that writes no JSON result keeps only its (engine/deliverables/batch.py
+# `Work.derivations`)
+MATCHED_INDEX = "cluster_matched_index"
+DERIVATIONS_READ = frozenset({MATCHED_INDEX})
 
 
 def partial_weights(k: Knowledge) -> dict[str, Once]:
@@ -161,7 +163,7 @@ def _ratio_pairs(result: Result, k: Knowledge, label: dict[str, Any]) -> list[di
     """The matched pairs K is computed over (read from the derivation of the cluster's level),
     each with the two shares and their ratio, for the consultant annex."""
     m = result.measures.values
-    der = result.measures.derivations.get("cluster_matched_index")
+    der = result.measures.derivations.get(MATCHED_INDEX)
     matched = der.inputs if der else {}
     rows = []
     for p in k.scoring.partial_indicators:
