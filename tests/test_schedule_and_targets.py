@@ -301,6 +301,7 @@ def test_a_step_of_less_than_one_a_year_is_said_as_one_more_every_few_years(valu
     assert localize(text, Locale("ru", typography=False)) == ru
 
 
+@pytest.mark.slow  # ~1 s: run by CI's slow pass, kept out of the default suite's budget
 def test_no_kpi_of_the_examples_steps_by_a_fraction_of_a_unit_a_year():
     s = shared_session()
     for path in sorted(EXAMPLES.rglob("*.yaml")):  # the words of each rule: the test above

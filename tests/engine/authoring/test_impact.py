@@ -32,6 +32,7 @@ def _run(path: Path, k: Any) -> dict[str, Any]:
     return api.result_json(Runner(k).run(api.load(path, k)), k)
 
 
+@pytest.mark.slow  # ~1 s: run by CI's slow pass, kept out of the default suite's budget
 def test_a_lower_weakness_threshold_moves_the_known_clusters(tmp_path, knowledge):
     current = api.Session(_weak_at(tmp_path, "0.2")).knowledge
     paths = [

@@ -207,6 +207,7 @@ def test_the_schemas_reject_what_the_loader_rejects():
     assert scenario.errors({"assessment": "a.yaml", "expect": {}}) == []
 
 
+@pytest.mark.slow  # ~1 s: run by CI's slow pass, kept out of the default suite's budget
 def test_kb_schema_writes_a_directory_and_refuses_to_overwrite(tmp_path, cli, knowledge):
     out = tmp_path / "schemas"
     code, _, err = cli("kb", "schema", "-o", str(out))

@@ -65,6 +65,7 @@ def test_kb_new_adds_the_skeleton_to_the_right_files_and_keeps_the_rest(
     assert "to touch:" in out and "kb check" in out
 
 
+@pytest.mark.slow  # ~1 s: run by CI's slow pass, kept out of the default suite's budget
 def test_a_new_measure_leaves_only_its_todos_for_kb_check(cli, kb):
     cli("kb", "new", "measure", "co_export_day", "--knowledge", "knowledge")
     code, out, _ = cli("kb", "check", "--knowledge", "knowledge")

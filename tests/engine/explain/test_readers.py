@@ -79,6 +79,7 @@ def test_policy_what_if_reads_scores_by_their_labels(knowledge, nn_result, sessi
     assert "business_led" in author
 
 
+@pytest.mark.slow  # ~1 s: run by CI's slow pass, kept out of the default suite's budget
 def test_the_cli_takes_the_reader(cli):
     code, out, err = cli(
         "why",

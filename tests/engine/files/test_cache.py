@@ -56,6 +56,7 @@ def test_a_second_run_reads_the_knowledge_from_the_cache(cache_dir, kb, nn_path,
     assert outcome(second, nn_path) == outcome(first, nn_path)
 
 
+@pytest.mark.slow  # ~1 s: run by CI's slow pass, kept out of the default suite's budget
 def test_an_edited_knowledge_file_is_a_miss_and_its_advice_is_used(cache_dir, kb):
     path = kb / "recommendations.yaml"
     text = path.read_text("utf-8")

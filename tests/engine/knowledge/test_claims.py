@@ -7,6 +7,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pytest
+
 from engine.knowledge.read import read_knowledge
 from engine.knowledge.verify.checks import verify
 from tests.conftest import ROOT
@@ -31,6 +33,7 @@ def _problems(root: Path, code: str) -> list:
     return [p for p in problems + verify(k) if p.code == code]
 
 
+@pytest.mark.slow  # ~1 s: run by CI's slow pass, kept out of the default suite's budget
 def test_shipped_texts_claim_nothing_about_the_cluster_and_source_every_mean(tmp_path):
     root = _copy(tmp_path)
     assert _problems(root, "cluster-claim") == []

@@ -197,6 +197,7 @@ def test_shipped_knowledge_has_no_errors(cli, monkeypatch):
     assert "0 errors" in err
 
 
+@pytest.mark.slow  # ~1 s: run by CI's slow pass, kept out of the default suite's budget
 def test_strict_turns_warnings_into_errors(tmp_path, monkeypatch, cli):
     root = copy_knowledge(tmp_path)
     apply_case(root, "recommendation_without_kpi")

@@ -199,6 +199,7 @@ def test_an_instrument_that_does_not_pay_gets_no_amount_and_is_named_as_support(
     assert "EXIAR" not in table and "Russian Export Center" in table
 
 
+@pytest.mark.slow  # ~1 s: run by CI's slow pass, kept out of the default suite's budget
 def test_an_instrument_marked_as_not_paying_leaves_the_budget(cli, tmp_path):
     """The rule holds for any instrument a rule author marks, not only the shipped ones."""
     kb = tmp_path / "kb"

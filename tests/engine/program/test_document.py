@@ -160,6 +160,7 @@ def test_a_cluster_without_baselines_says_when_targets_come_and_shows_no_bare_da
     assert "— —" not in md and "no data" in md
 
 
+@pytest.mark.slow  # ~1 s: run by CI's slow pass, kept out of the default suite's budget
 def test_a_cluster_without_a_council_is_not_approved_by_one(knowledge, session):
     """A program whose first measure forms the Cluster Council cannot be approved by that
     Council: the Mexican aerospace suppliers' title page said so. Its members' general meeting
