@@ -58,13 +58,19 @@ class _Rules:
     terms: tuple[tuple[Callable[[str], object], re.Pattern[str], str], ...]
     yo_words: tuple[str, ...] | None  # in text.lower(): a ё rule may apply (None: use yo_any)
     yo_any: re.Pattern[str]  # a ё rule may apply
+    yo_ascii: bool  # a word of `yo_words` is ASCII (an ASCII text may then hold one)
 
     def may_yo(self, text: str) -> bool:
         """Whether a ё rule could change `text` (a quick test before the rules run)."""
-        if self.yo_words is None:
+        words = self.yo_words
+        if words is None:
             return self.yo_any.search(text) is not None
+        # an ASCII text (two in five of a cluster's own: numbers, names, ids) lowers to ASCII,
+        # which holds none of the words when none is ASCII (`isascii` reads a flag, no scan)
+        if text.isascii() and not self.yo_ascii:
+            return False
         low = text.lower()
-        return any(w in low for w in self.yo_words)
+        return any(w in low for w in words)
 
 
 def _yo(pattern: re.Pattern[str], yo: str) -> Callable[[str], str]:
@@ -114,7 +120,8 @@ def _rules(root: Path | None = None) -> _Rules:
     patterns = [(re.compile(t["pattern"]), t["replace"]) for t in data.get("terms") or []]
     terms = tuple((_found(p), p, replace) for p, replace in patterns)
     yo_any = re.compile("|".join(re.escape(e) for e in stems) or "(?!)", re.IGNORECASE)
-    return _Rules(yo, terms, _yo_words(list(stems)), yo_any)
+    words = _yo_words(list(stems))
+    return _Rules(yo, terms, words, yo_any, any(w.isascii() for w in words or ()))
 
 
 def _group(m: re.Match[str]) -> str:

@@ -120,6 +120,23 @@ def test_the_quick_tests_skip_only_rules_that_would_change_nothing():
         "ЕЩЕ",
         "Σ σ ς",
         "ᲂтчет",
+        'KPI-12345 -5 "a" 10 % trade_retail',
+        "Cluster 934",
     ]
     for text in samples:
         assert typeset.__wrapped__(text) == _every_rule(text), text
+
+
+def test_an_ascii_text_skips_the_yo_rules_only_when_no_yo_word_is_ascii():
+    import re
+
+    from engine.text import typography as ty
+
+    rules = ty._rules()
+    assert not rules.yo_ascii
+    for text in ("KPI 12345 -5", "Cluster 934", "trade_retail", "", "PARTNER"):
+        assert not rules.may_yo(text) and rules.yo_any.search(text) is None
+    # a rule set with an ASCII word: an ASCII text goes through the words as any other
+    pattern = re.compile("abc", re.IGNORECASE)
+    ascii_rules = ty._Rules((), (), ("abc",), pattern, yo_ascii=True)
+    assert ascii_rules.may_yo("xABCx") and not ascii_rules.may_yo("xyz")
