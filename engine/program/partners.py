@@ -95,7 +95,49 @@ def choose_partners(a: Assessment, k: Knowledge) -> PartnerChoice:
             )
         )
     seen = {c.name.lower() for c in out} | {x.lower() for x in excluded}
-    ranked: list[tuple[float, float, str, int, tuple[str, ...], bool, bool]] = []
+    ranked = _ranked(k, wanted, available, country, targets, seen, excluded)
+    ranked.sort()
+    # only the candidates kept are built (a cluster scores ~13 partners and keeps ~3)
+    room = max(0, pt.max_candidates - len(out))
+    for neg_score, _, name, i, sectors, prior, targeted in ranked[:room]:
+        p = pt.partners[i]
+        out.append(
+            Candidate(
+                name=name,
+                partner=p,
+                score=-neg_score,
+                sectors=sectors,
+                prior_link=prior,
+                geography=tuple(p.geography),
+                target_market=targeted,
+            )
+        )
+    return PartnerChoice(
+        candidates=out,
+        available=available,
+        wanted_sectors=wanted,
+        excluded_by_geography=sorted(excluded),
+        markets_named=bool(targets),
+    )
+
+
+Ranked = tuple[float, float, str, int, tuple[str, ...], bool, bool]
+
+
+def _ranked(
+    k: Knowledge,
+    wanted: list[str],
+    available: list[str],
+    country: str,
+    targets: set[str],
+    seen: set[str],
+    excluded: list[str],
+) -> list[Ranked]:
+    """The catalogue's partners of the cluster's sectors not `seen` yet, each as its sort key
+    (score, focus, name, position) and what its candidate says; those in a closed region are
+    added to `excluded`."""
+    pt = k.partners
+    ranked: list[Ranked] = []
     facts = k.derived(_partner_facts)
     by_code = k.derived(_partners_by_code)
     for i in sorted({i for code in wanted for i in by_code.get(code, ())}):
@@ -124,29 +166,7 @@ def choose_partners(a: Assessment, k: Knowledge) -> PartnerChoice:
         # in the catalogue's order (a stable sort of it would keep)
         focus = len(sectors) / len(codes) if codes else 0.0
         ranked.append((-round(score, 3), -focus, p.name, i, sectors, prior, targeted))
-    ranked.sort()
-    # only the candidates kept are built (a cluster scores ~13 partners and keeps ~3)
-    room = max(0, pt.max_candidates - len(out))
-    for neg_score, _, name, i, sectors, prior, targeted in ranked[:room]:
-        p = pt.partners[i]
-        out.append(
-            Candidate(
-                name=name,
-                partner=p,
-                score=-neg_score,
-                sectors=sectors,
-                prior_link=prior,
-                geography=tuple(p.geography),
-                target_market=targeted,
-            )
-        )
-    return PartnerChoice(
-        candidates=out,
-        available=available,
-        wanted_sectors=wanted,
-        excluded_by_geography=sorted(excluded),
-        markets_named=bool(targets),
-    )
+    return ranked
 
 
 def platforms_to_join(a: Assessment, k: Knowledge) -> list[Platform]:
