@@ -10,7 +10,7 @@ from typing import Any
 from engine.knowledge.base import Text
 from engine.knowledge.models import Knowledge
 from engine.program.budget import NO_COST, Budget, MeasureCost
-from engine.program.leaves import RStrip, fixed_text, shown_num, tx
+from engine.program.leaves import RStrip, fixed_text, tx
 from engine.program.plan import PlanRow, instrument
 from engine.text.message import Msg, Num, Once, cat
 
@@ -37,8 +37,8 @@ class BudgetView:
     notes: list[Any]
 
 
-def _amount(v: int, k: Knowledge) -> Num | Once:
-    return shown_num(v, k, 0)
+def _amount(v: int) -> Num:
+    return Num(v, 0)
 
 
 def _years(budget: Budget, per: dict[str, Any]) -> list[Any]:
@@ -69,20 +69,18 @@ def budget_view(budget: Budget, k: Knowledge, per: dict[str, Any]) -> BudgetView
     rows = [
         ResourceRow(
             source_name(s, k, budget.findings),
-            [_amount(v, k) for v in ys.values()],
-            _amount(sum(ys.values()), k),
+            [_amount(v) for v in ys.values()],
+            _amount(sum(ys.values())),
         )
         for s, ys in budget.source_years().items()
         if sum(ys.values())
     ]
     # sums over the measures: worked out once for the view
     amount, years = budget.total, list(budget.by_year.values())
-    total = ResourceRow(
-        _fixed(k, "budget_total"), [_amount(v, k) for v in years], _amount(amount, k)
-    )
-    by_year = cat([cat([h, " — ", _amount(v, k)]) for h, v in zip(heads, years, strict=True)], "; ")
+    total = ResourceRow(_fixed(k, "budget_total"), [_amount(v) for v in years], _amount(amount))
+    by_year = cat([cat([h, " — ", _amount(v)]) for h, v in zip(heads, years, strict=True)], "; ")
     by_source = cat([cat([r.source, " — ", r.total]) for r in rows], "; ")
-    passport = [Msg("budget_passport_total", total=_amount(amount, k), unit=unit)]
+    passport = [Msg("budget_passport_total", total=_amount(amount), unit=unit)]
     if amount:
         passport += [
             Msg("budget_passport_years", items=by_year),
@@ -200,14 +198,14 @@ def _line(label: Any, sep: str, v: int, k: Knowledge) -> Any:
     once per language: a plan shows ~70 such cells, and a batch's clusters repeat most of them
     (the same measure, size band and currency cost the same)."""
     if not isinstance(label, (str, Once, Text)):
-        return cat([label, sep, _amount(v, k)])  # a leaf of this cluster's (a relative year)
+        return cat([label, sep, _amount(v)])  # a leaf of this cluster's (a relative year)
     made = k.derived(_lines)
     plain = type(label) is str
     key = (label if plain else id(label), sep, v)
     hit = made.get(key)
     # a leaf or text is kept with its cell: its id stays its own while the memo holds it
     if hit is None or (not plain and hit[0] is not label):
-        hit = made[key] = (label, Once(cat([label, sep, _amount(v, k)])))
+        hit = made[key] = (label, Once(cat([label, sep, _amount(v)])))
     return hit[1]
 
 

@@ -10,7 +10,7 @@ from typing import Any
 from engine.inference.trace import Result
 from engine.knowledge.models import Knowledge, KPIDef
 from engine.program.currency import kpi_unit
-from engine.program.leaves import Format, shown_num, tx
+from engine.program.leaves import Format, tx
 from engine.program.provenance import measure_title
 from engine.program.targets import bound_path, overrides, quantity, round_to_data, straight
 from engine.text.message import Msg, Num, Once, Plural, cat
@@ -274,10 +274,10 @@ def kpis_view(
                 "label": kpi.label,
                 "unit": kpi_unit(kpi, country, k),
                 "direction": tx(k.recommendations.directions.get(kpi.direction)),
-                "baseline": shown_num(base, k) if base is not None else no_baseline,
+                "baseline": Num(base) if base is not None else no_baseline,
                 "baseline_raw": base,
                 "target_raw": final,
-                "target": shown_num(final, k) if final is not None else baseline_first,
+                "target": Num(final) if final is not None else baseline_first,
                 "targets": [
                     {"year": year, "value": Num(v)} for year, v in targets.items() if v is not None
                 ],

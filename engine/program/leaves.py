@@ -26,30 +26,9 @@ def fixed_text(k: Any, key: str) -> Once:
 
 
 def num(value: float | None, k: Any) -> Num | Once:
-    """`Num(value)` as `shown_num` gives it, or for no value the knowledge base's one dash leaf,
-    put into words once per language (`Knowledge.derived(no_number)`: the score tables show a
-    dozen blanks a cluster)."""
-    return shown_num(value, k) if value is not None else k.derived(no_number)
-
-
-def shown_num(value: float, k: Any, digits: int = 2) -> Num | Once:
-    """`Num(value, digits)` as one leaf per knowledge base, value and digits, put into words once
-    per language: a batch's clusters show the same scores, targets and amounts again (~85 % of
-    the ~120 numbers a cluster's document shows). A float zero stays a `Num` of its own (-0.0
-    equals 0.0 as a key, but is written with its sign), as does a NaN (equal to nothing)."""
-    if type(value) is float and (value == 0 or value != value):
-        return Num(value, digits)
-    made = k.derived(_numbers)
-    key = (type(value), value, digits)  # 1, 1.0 and True are equal keys, written differently
-    hit = made.get(key)
-    if hit is None:
-        hit = made[key] = Once(Num(value, digits))
-    return hit
-
-
-def _numbers(k: Any) -> dict[tuple[type, float, int], Once]:
-    """The number leaves made so far (`shown_num`): a memo per knowledge base."""
-    return {}
+    """`Num(value)`, or for no value the knowledge base's one dash leaf, put into words once per
+    language (`Knowledge.derived(no_number)`: the score tables show a dozen blanks a cluster)."""
+    return Num(value) if value is not None else k.derived(no_number)
 
 
 def no_number(k: Any) -> Once:

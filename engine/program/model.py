@@ -24,7 +24,7 @@ from engine.program.charts import program_charts
 from engine.program.data_requests import catalogue_order
 from engine.program.gaps import data_gaps
 from engine.program.kpis import kpis_view
-from engine.program.leaves import LangCode, Or, fixed_text, num, shown_num, tx
+from engine.program.leaves import LangCode, Or, fixed_text, num, tx
 from engine.program.markets import market_names
 from engine.program.partial import requests_first
 from engine.program.partners import (
@@ -248,7 +248,7 @@ def _score_rows(result: Result, k: Knowledge, group: str) -> list[dict[str, Any]
                 "raw": v,
                 "benchmark": shown,
                 "benchmark_raw": bench.value if bench else None,
-                "diff": shown_num(v - bench.value, k) if (bench and v is not None) else "—",
+                "diff": Num(v - bench.value) if (bench and v is not None) else "—",
             }
         )
     return rows

@@ -13,7 +13,7 @@ from engine.inference.trace import Result
 from engine.knowledge.document_model import Instrument, PlanEntry
 from engine.knowledge.models import Knowledge
 from engine.program.kpis import kpi_source
-from engine.program.leaves import fixed_text, shown_num, tx
+from engine.program.leaves import fixed_text, tx
 from engine.program.model import ProgramView, order_recommendations
 from engine.program.schedule import Slot, schedule
 from engine.text.message import Msg, Num, Once, cat
@@ -159,9 +159,8 @@ def instruments_for(
     return out
 
 
-def kpi_years(row: dict[str, Any], per: dict[str, Any], k: Knowledge | None = None) -> list[Any]:
-    """Annual values from the baseline to the target (the KPI's own `targets` when it has them);
-    with `k`, each number one leaf per knowledge base (`shown_num`)."""
+def kpi_years(row: dict[str, Any], per: dict[str, Any]) -> list[Any]:
+    """Annual values from the baseline to the target (the KPI's own `targets` when it has them)."""
     years = per["years"]
     if not years:
         return []
@@ -174,19 +173,15 @@ def kpi_years(row: dict[str, Any], per: dict[str, Any], k: Knowledge | None = No
     if target is None:
         return [row["target"]] + [""] * (len(years) - 1)
     if base is None or not isinstance(base, (int, float)):
-        return [""] * (len(years) - 1) + [_num(target, k)]
+        return [""] * (len(years) - 1) + [Num(target)]
     n = len(years)
     digits = max(_decimals(base), _decimals(target))
     values: list[Any] = []
     for i in range(1, n + 1):
         v = base + (target - base) * i / n
         v = round(v) if digits == 0 else round(v, digits)
-        values.append(_num(v, k))
+        values.append(Num(v))
     return values
-
-
-def _num(value: float, k: Knowledge | None) -> Num | Once:
-    return Num(value) if k is None else shown_num(value, k)
 
 
 def _decimals(v: float | int) -> int:
@@ -274,6 +269,6 @@ def kpi_table(
         if source is None:
             source = made["kpi_source", x["source_id"]] = Once(kpi_source(x["source_id"], k))
         rows.append(
-            KpiRow(**x, years=kpi_years(x, per, k), source=source, owner=owner, frequency=frequency)
+            KpiRow(**x, years=kpi_years(x, per), source=source, owner=owner, frequency=frequency)
         )
     return rows

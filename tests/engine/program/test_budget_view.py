@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from engine.program.budget_view import _fixed, _line
+from engine.program.budget_view import _amount, _fixed, _line
 from engine.program.budget_view import source_name as name_of
-from engine.text.message import LANGS, Locale, Msg, Num, Once, cat, localize
+from engine.text.message import LANGS, Locale, Msg, Once, cat, localize
 
 
 @pytest.mark.parametrize("lang", LANGS)
@@ -19,7 +19,7 @@ def test_a_shared_cell_reads_as_the_cell_it_replaces(knowledge, lang):
             shared = _line(label, sep, v, k)
             assert isinstance(shared, Once)
             assert _line(label, sep, v, k) is shared
-            plain = cat([label, sep, Num(v, 0)])
+            plain = cat([label, sep, _amount(v)])
             assert localize([shared, shared], Locale(lang)) == localize([plain], Locale(lang)) * 2
 
 
