@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from engine.knowledge.base import Text
 from engine.knowledge.models import Knowledge
 from engine.program.budget import NO_COST, Budget, MeasureCost
 from engine.program.leaves import RStrip, fixed_text, tx
@@ -176,18 +177,38 @@ def cost_to_plan(plan: list[PlanRow], budget: Budget, k: Knowledge, per: dict[st
             continue
         if c.total:
             row.amount = [
-                cat([total, ": ", _amount(c.total)]),
-                *[cat([heads[y - 1], ": ", _amount(v)]) for y, v in c.by_year.items() if v],
+                _line(total, ": ", c.total, k),
+                *[_line(heads[y - 1], ": ", v, k) for y, v in c.by_year.items() if v],
                 _mark(c, k),
             ]
             if c.estimate and k.resources.measures[row.id].recurs:
                 row.amount.append(_fixed(k, "cost_mark_recurs"))
             row.sources = [
-                cat([_name(s, names, k, budget), " — ", _amount(v)])
-                for s, v in c.by_source.items()
-                if v
+                _line(_name(s, names, k, budget), " — ", v, k) for s, v in c.by_source.items() if v
             ]
         else:
             row.amount = [_mark(c, k)]
             if c.basis != "consultant":
                 row.sources = [source_name(NO_COST, k, budget.findings)]
+
+
+def _line(label: Any, sep: str, v: int, k: Knowledge) -> Any:
+    """`label`, `sep` and the amount `v` as one plan cell ("2027: 1 200"). Where the label is a
+    string or the knowledge's own leaf, the cell is one leaf per knowledge base, put into words
+    once per language: a plan shows ~70 such cells, and a batch's clusters repeat most of them
+    (the same measure, size band and currency cost the same)."""
+    if not isinstance(label, (str, Once, Text)):
+        return cat([label, sep, _amount(v)])  # a leaf of this cluster's (a relative year)
+    made = k.derived(_lines)
+    plain = type(label) is str
+    key = (label if plain else id(label), sep, v)
+    hit = made.get(key)
+    # a leaf or text is kept with its cell: its id stays its own while the memo holds it
+    if hit is None or (not plain and hit[0] is not label):
+        hit = made[key] = (label, Once(cat([label, sep, _amount(v)])))
+    return hit[1]
+
+
+def _lines(k: Knowledge) -> dict[tuple[Any, str, int], tuple[Any, Once]]:
+    """The plan cells made so far, by label, separator and amount: a memo per knowledge base."""
+    return {}

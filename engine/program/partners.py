@@ -95,16 +95,60 @@ def choose_partners(a: Assessment, k: Knowledge) -> PartnerChoice:
             )
         )
     seen = {c.name.lower() for c in out} | {x.lower() for x in excluded}
-    scored: list[Candidate] = []
+    ranked = _ranked(k, wanted, available, country, targets, seen, excluded)
+    ranked.sort()
+    # only the candidates kept are built (a cluster scores ~13 partners and keeps ~3)
+    room = max(0, pt.max_candidates - len(out))
+    for neg_score, _, name, i, sectors, prior, targeted in ranked[:room]:
+        p = pt.partners[i]
+        out.append(
+            Candidate(
+                name=name,
+                partner=p,
+                score=-neg_score,
+                sectors=sectors,
+                prior_link=prior,
+                geography=tuple(p.geography),
+                target_market=targeted,
+            )
+        )
+    return PartnerChoice(
+        candidates=out,
+        available=available,
+        wanted_sectors=wanted,
+        excluded_by_geography=sorted(excluded),
+        markets_named=bool(targets),
+    )
+
+
+Ranked = tuple[float, float, str, int, tuple[str, ...], bool, bool]
+
+
+def _ranked(
+    k: Knowledge,
+    wanted: list[str],
+    available: list[str],
+    country: str,
+    targets: set[str],
+    seen: set[str],
+    excluded: list[str],
+) -> list[Ranked]:
+    """The catalogue's partners of the cluster's sectors not `seen` yet, each as its sort key
+    (score, focus, name, position) and what its candidate says; those in a closed region are
+    added to `excluded`."""
+    pt = k.partners
+    ranked: list[Ranked] = []
+    facts = k.derived(_partner_facts)
     by_code = k.derived(_partners_by_code)
     for i in sorted({i for code in wanted for i in by_code.get(code, ())}):
         p = pt.partners[i]
-        if p.name.lower() in seen:
+        lower, codes, own_country, platforms = facts[i]
+        if lower in seen:
             continue
-        sectors = tuple(s for s in _codes(p.sectors, k) if s in wanted)
+        sectors = tuple(s for s in codes if s in wanted)
         if not sectors:
             continue
-        if pt.exclude_own_country and country and p.country.upper() == country:
+        if pt.exclude_own_country and country and own_country == country:
             continue  # a cluster of the client's own country is no foreign partner
         if not any(g in available for g in p.geography):
             excluded.append(p.name)
@@ -115,38 +159,14 @@ def choose_partners(a: Assessment, k: Knowledge) -> PartnerChoice:
             pt.weights.get("sector", 1.0) * len(sectors)
             + (pt.weights.get("prior_link", 0.0) if prior else 0.0)
             + (pt.weights.get("target_market", 0.0) if targeted else 0.0)
-            + pt.weights.get("platform", 0.0) * len(p.platforms)
+            + platforms
         )
-        scored.append(
-            Candidate(
-                name=p.name,
-                partner=p,
-                score=round(score, 3),
-                sectors=sectors,
-                prior_link=prior,
-                geography=tuple(p.geography),
-                target_market=targeted,
-            )
-        )
-    # equal scores: the partner most given to the cluster's own trades first (a naval cluster
-    # that also names coastal tourism after tourism clusters), then by name
-    scored.sort(key=lambda c: (-c.score, -_focus(c, k), c.name))
-    out.extend(
-        scored[: max(0, pt.max_candidates - len(out))] if len(out) < pt.max_candidates else []
-    )
-    return PartnerChoice(
-        candidates=out,
-        available=available,
-        wanted_sectors=wanted,
-        excluded_by_geography=sorted(excluded),
-        markets_named=bool(targets),
-    )
-
-
-def _focus(c: Candidate, k: Knowledge) -> float:
-    """The share of a catalogue partner's own sector codes that the cluster shares."""
-    codes = _codes(c.partner.sectors, k) if c.partner else []
-    return len(c.sectors) / len(codes) if codes else 0.0
+        # equal scores: the partner most given to the cluster's own trades first (a naval
+        # cluster that also names coastal tourism after tourism clusters), then by name, then
+        # in the catalogue's order (a stable sort of it would keep)
+        focus = len(sectors) / len(codes) if codes else 0.0
+        ranked.append((-round(score, 3), -focus, p.name, i, sectors, prior, targeted))
+    return ranked
 
 
 def platforms_to_join(a: Assessment, k: Knowledge) -> list[Platform]:
@@ -208,6 +228,17 @@ def _catalogue_codes(k: Knowledge) -> dict[tuple[str, ...], tuple[str, ...]]:
     (each cluster scores the whole catalogue)."""
     tags = [p.sectors for p in k.partners.partners] + [p.sectors for p in k.partners.platforms]
     return {tuple(t): _resolve_tags(t, k) for t in tags}
+
+
+def _partner_facts(k: Knowledge) -> list[tuple[str, tuple[str, ...], str, float]]:
+    """Each catalogue partner's name in lower case, sector codes, country in upper case and the
+    weight of its platforms, by position: once per knowledge base (each cluster scores the
+    partners of its sectors)."""
+    weight = k.partners.weights.get("platform", 0.0)
+    return [
+        (p.name.lower(), _codes(p.sectors, k), p.country.upper(), weight * len(p.platforms))
+        for p in k.partners.partners
+    ]
 
 
 def _partners_by_name(k: Knowledge) -> dict[str, Any]:
