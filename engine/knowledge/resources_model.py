@@ -9,9 +9,6 @@ from pydantic import Field, field_validator, model_validator
 
 from engine.knowledge.base import Basis, Strict, Text
 
-WITHIN = "within_current_activity"
-
-
 Range = tuple[float, float]  # what a measure costs in one year, low and high, base currency
 
 
@@ -49,7 +46,8 @@ class MeasureResource(Strict):
     @property
     def within(self) -> bool:
         """Whether the measure is done within current activity, at no extra cost."""
-        return self.cost == WITHIN
+        # the cost's one string (a range is a model: `==` would go through pydantic's equality)
+        return isinstance(self.cost, str)
 
 
 class SizeBand(Strict):

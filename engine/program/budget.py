@@ -133,7 +133,7 @@ def yearly_amounts(
 ) -> dict[int, int]:
     """A measure's estimate per program year: the middle of its range for its first year and each
     following one, times the size factor and the rate, in whole thousands of the currency."""
-    if isinstance(m.cost, str):  # within current activity (`m.within`, without its comparison)
+    if isinstance(m.cost, str):  # within current activity (`m.within`, read so the type narrows)
         return dict.fromkeys(years, 0)
     out = {}
     for i, y in enumerate(years):
@@ -210,11 +210,8 @@ def measure_cost(
         run = measure_years(start, budget.horizon if m.recurs else end)
         rate = budget.money.currency.per_base
         by_year = yearly_amounts(m, run, budget.band.factor, rate)
-        # `m.within` compares the cost with its one string: a range is compared by pydantic's
-        # equality first, ~50 times a cluster; the cost's type says the same
-        within = isinstance(m.cost, str)
-        basis = "within_current_activity" if within else str(m.basis)
-        estimate = not within
+        basis = "within_current_activity" if m.within else str(m.basis)
+        estimate = not m.within
     if sum(by_year.values()) == 0:
         return MeasureCost(rid, by_year, {NO_COST: dict.fromkeys(by_year, 0)}, basis, estimate)
     cells: dict[str, dict[int, int]] = {}
