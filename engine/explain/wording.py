@@ -25,6 +25,7 @@ from engine.text.message import Num, Once, cat
 
 __all__ = ["PLACEHOLDER", "fill", "measure_wording"]
 DEFAULT_COUNTRY = "default"
+MEMO_MAX = 4096  # answers a memo of this module keeps per knowledge base before it starts again
 _SEQ = attrgetter("seq")  # a firing's place in the record
 
 
@@ -171,11 +172,13 @@ def variant_for(r: RecommendationDef, result: Result, k: Knowledge) -> Variant |
 def _fits(cond: AppliesTo, kind: ClusterKind, k: Knowledge) -> bool:
     """`kind_fits`, each answer kept for the knowledge base by the condition and the kind: a
     cluster asks it again for every title of a measure with sector variants (~25 times), and
-    the kinds of a batch's clusters repeat."""
+    the kinds of a batch's clusters repeat (at most `MEMO_MAX` answers: the kinds are many)."""
     memo = k.derived(_fits_memo)
     key = (id(cond), kind)  # the condition is the knowledge's: its id stays its own
     hit = memo.get(key)
     if hit is None:
+        if len(memo) >= MEMO_MAX:  # a long batch or a server's session meets kinds without end
+            memo.clear()
         hit = memo[key] = kind_fits(cond, kind, k)
     return hit
 

@@ -43,9 +43,8 @@ class _Recorder:
     def __init__(self, knowledge: Knowledge) -> None:
         self.knowledge = knowledge
         self.firings: list[Firing] = []
-        self.excluded: frozenset[str] = (
-            frozenset()
-        )  # measures that do not apply to this run's cluster
+        # measures that do not apply to this run's cluster
+        self.excluded: frozenset[str] = frozenset()
         # a run without the explanation's detail (the facts matched and each condition as read):
         # what fired and what it declared only, for the sensitivity map's many reruns
         self.lean = False

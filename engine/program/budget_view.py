@@ -14,6 +14,10 @@ from engine.program.leaves import RStrip, fixed_text, tx
 from engine.program.plan import PlanRow, instrument
 from engine.text.message import Msg, Num, Once, cat
 
+# the plan cells `_line` keeps per knowledge base before it starts again: a batch of clusters of
+# many sizes, currencies and years adds a few new cells each (~10,000 in 3,000 clusters)
+LINES_MAX = 8192
+
 
 @dataclass(slots=True)
 class ResourceRow:
@@ -205,6 +209,8 @@ def _line(label: Any, sep: str, v: int, k: Knowledge) -> Any:
     hit = made.get(key)
     # a leaf or text is kept with its cell: its id stays its own while the memo holds it
     if hit is None or (not plain and hit[0] is not label):
+        if len(made) >= LINES_MAX:
+            made.clear()
         hit = made[key] = (label, Once(cat([label, sep, _amount(v)])))
     return hit[1]
 

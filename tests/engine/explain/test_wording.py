@@ -246,3 +246,24 @@ def test_a_measures_leaves_made_once_read_as_filled_for_the_cluster(knowledge, n
     for rid, sentence in knowledge.derived(wording._plain_because).items():
         because = knowledge.rule[rid].rule.because
         assert sentence == fill(because, nn_result, knowledge, {}, strict=True)
+
+
+def test_the_kind_fits_memo_is_bounded_and_answers_as_kind_fits(knowledge, monkeypatch):
+    from engine.explain import wording
+    from engine.inference.applicability import kind_fits
+    from engine.inference.trace import ClusterKind
+
+    conds = [v.for_ for r in knowledge.recommendations.recommendations for v in r.variants]
+    conds = [c for c in conds if c is not None]
+    assert conds, "the knowledge base has sector variants"
+    monkeypatch.setattr(wording, "MEMO_MAX", 4)
+    memo = knowledge.derived(wording._fits_memo)
+    memo.clear()
+    outputs = [("goods",), ("services",), ()]
+    kinds = [
+        ClusterKind((s,), o, (), None) for s in list(knowledge.sectors.code)[:6] for o in outputs
+    ]
+    for kind in kinds:
+        for cond in conds[:3]:
+            assert wording._fits(cond, kind, knowledge) == kind_fits(cond, kind, knowledge)
+            assert len(memo) <= 4

@@ -26,3 +26,16 @@ def test_a_shared_cell_reads_as_the_cell_it_replaces(knowledge, lang):
 def test_a_cell_of_the_clusters_own_label_is_not_kept(knowledge):
     label = Msg("budget_year_rel", y=2)
     assert not isinstance(_line(label, ": ", 5, knowledge), Once)
+
+
+def test_the_shared_cells_are_bounded_and_read_the_same_after_a_clear(knowledge, monkeypatch):
+    from engine.program import budget_view
+
+    monkeypatch.setattr(budget_view, "LINES_MAX", 3)
+    memo = knowledge.derived(budget_view._lines)
+    memo.clear()
+    cells = [_line("2027", ": ", v, knowledge) for v in range(10)]
+    assert len(memo) <= 3
+    for v, cell in enumerate(cells):
+        plain = cat(["2027", ": ", _amount(v)])
+        assert localize([cell], Locale("en")) == localize([plain], Locale("en"))
